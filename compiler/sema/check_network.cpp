@@ -1,0 +1,429 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <set>
+
+#include "compiler/diag/suggest.hpp"
+#include "compiler/sema/check.hpp"
+#include "compiler/sema/expr_check.hpp"
+
+namespace nj::sema {
+namespace {
+
+using syntax::Expr;
+
+const char* const kConnectOptions[] = {"p", "indegree", "outdegree", "delay", "all_to_all", "one_to_one",
+                                       "no_self"};
+const char* const kFlagOptions[] = {"all_to_all", "one_to_one", "no_self"};
+const char* const kRunOptions[] = {"dt", "method", "seed"};
+const char* const kMethods[] = {"auto", "euler", "midpoint", "rk2", "heun", "rk4", "exp_euler",
+                                "euler_maruyama", "milstein", "heun_sde"};
+const char* const kEventMonitors[] = {"spikes", "rate"};
+
+template <std::size_t N>
+bool contains(const char* const (&list)[N], const std::string& s) {
+  for (const char* x : list)
+    if (s == x) return true;
+  return false;
+}
+template <std::size_t N>
+std::vector<std::string> toVector(const char* const (&list)[N]) {
+  return {std::begin(list), std::end(list)};
+}
+
+class NetworkChecker {
+public:
+  NetworkChecker(const syntax::Network& n, const Program& program, const std::map<std::string, CheckedModel>& models,
+                 diag::Diagnostics& diags)
+      : n_(n), program_(program), models_(models), diags_(diags) {}
+
+  CheckedNetwork run() {
+    out_.name = n_.name;
+    out_.ast = &n_;
+    decidePlain();
+    checkParameters();
+    checkGroups();
+    checkConnections();
+    checkStimuli();
+    checkMonitors();
+    checkRun();
+    return std::move(out_);
+  }
+
+private:
+  // A network is plain when every model it uses is plain; mixing is an error.
+  void decidePlain() {
+    const CheckedModel* firstPlain = nullptr;
+    const CheckedModel* firstUnits = nullptr;
+    auto consider = [&](const std::string& name) {
+      auto it = models_.find(name);
+      if (it == models_.end()) return;
+      (it->second.plain ? firstPlain : firstUnits) = &it->second;
+    };
+    for (const auto& g : n_.groups) consider(g.model);
+    for (const auto& c : n_.connections) consider(c.synapse);
+    out_.plain = firstPlain != nullptr && firstUnits == nullptr;
+    if (firstPlain != nullptr && firstUnits != nullptr) {
+      diags_.error(n_.range, fmt::format("network `{}` mixes models with units and plain-number models", n_.name));
+      diags_.note(fmt::format("`{}` is written with units", firstUnits->name), firstUnits->ast->range);
+      diags_.note(fmt::format("`{}` uses plain numbers (time in ms)", firstPlain->name), firstPlain->ast->range);
+    }
+  }
+
+  ExprEnv env(bool allowRandom = false) {
+    ExprEnv e;
+    e.symbols = &symbols_;
+    e.fileFunctions = &program_.functions;
+    e.plain = out_.plain;
+    e.allowRandom = allowRandom;
+    e.resolution = &resolution_;
+    return e;
+  }
+
+  std::optional<double> constantOf(ExprChecker& checker, const Expr& e) {
+    return checker.constant(e, [&](const Symbol& s) -> std::optional<double> {
+      return values_.at(static_cast<std::size_t>(s.index));
+    });
+  }
+
+  // A constant of dimension `want`; plain networks also accept times with units (converted to ms).
+  std::optional<double> constantValue(const Expr& e, const Dimension& want, const std::string& what) {
+    ExprChecker checker(env(), diags_);
+    Type t = checker.check(e);
+    if (t.kind == Type::Invalid) return std::nullopt;
+    if (t.kind == Type::Bool) {
+      diags_.error(e.range, fmt::format("{} must be a number", what));
+      return std::nullopt;
+    }
+    std::optional<double> v = constantOf(checker, e);
+    if (!v) {
+      diags_.error(e.range, fmt::format("{} must be a constant", what));
+      return std::nullopt;
+    }
+    if (out_.plain && t.dim == Dimension::time() && want.isDimensionless()) return *v / 1e-3;
+    if (t.dim != want) {
+      diags_.error(e.range, fmt::format("{} must be {}, but this is {}", what, want.describe(), t.dim.describe()));
+      if (t.dim.isDimensionless() && !want.isDimensionless())
+        diags_.note("write the unit after the number, e.g. `10 ms`");
+      return std::nullopt;
+    }
+    return *v;
+  }
+
+  Dimension timeDim() const { return out_.plain ? Dimension() : Dimension::time(); }
+
+  void checkParameters() {
+    for (const auto& p : n_.parameters) {
+      ExprChecker checker(env(), diags_);
+      Type t = checker.check(*p.value);
+      std::optional<double> v = t.kind == Type::Real ? constantOf(checker, *p.value) : std::nullopt;
+      if (t.kind == Type::Real && !v) diags_.error(p.value->range, "a network parameter must be a constant");
+      auto [it, inserted] =
+          symbols_.emplace(p.name, Symbol{SymbolKind::Parameter, static_cast<int>(values_.size()), t, p.range});
+      if (!inserted) {
+        diags_.error(p.range, fmt::format("`{}` is declared twice", p.name));
+        diags_.note("the first declaration is here", it->second.range);
+      }
+      values_.push_back(v.value_or(0));
+      out_.parameters[p.name] = v.value_or(0);
+    }
+  }
+
+  const CheckedModel* model(const std::string& name, diag::SourceRange at, syntax::ModelKind kind) {
+    auto it = models_.find(name);
+    if (it == models_.end()) {
+      diags_.error(at, fmt::format("unknown model `{}`", name));
+      std::vector<std::string> names;
+      for (const auto& [n, m] : models_)
+        if (m.kind == kind) names.push_back(n);
+      if (auto best = diag::closestName(name, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+      else diags_.note("is the file that defines it imported?");
+      return nullptr;
+    }
+    if (it->second.kind != kind) {
+      diags_.error(at, fmt::format("`{}` is a {} model, but a {} is needed here", name,
+                                   it->second.kind == syntax::ModelKind::Neuron ? "neuron" : "synapse",
+                                   kind == syntax::ModelKind::Neuron ? "neuron" : "synapse"));
+      return nullptr;
+    }
+    return &it->second;
+  }
+
+  // Parameter overrides: names must exist, values must be constants of the same dimension.
+  std::map<std::string, double> overrides(const CheckedModel& m, const std::vector<syntax::NamedArg>& args) {
+    std::map<std::string, double> out;
+    for (const auto& a : args) {
+      int p = m.findParameter(a.name);
+      if (p < 0) {
+        diags_.error(a.range, fmt::format("`{}` has no parameter `{}`", m.name, a.name));
+        std::vector<std::string> names;
+        for (const auto& x : m.parameters) names.push_back(x.name);
+        if (auto best = diag::closestName(a.name, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+        continue;
+      }
+      const CheckedParameter& param = m.parameters[static_cast<std::size_t>(p)];
+      if (!a.value) continue;
+      if (auto v = constantValue(*a.value, param.dim, fmt::format("parameter `{}`", a.name))) out[a.name] = *v;
+    }
+    return out;
+  }
+
+  void checkGroups() {
+    for (const auto& g : n_.groups) {
+      if (groups_.count(g.name)) {
+        diags_.error(g.range, fmt::format("group `{}` is defined twice", g.name));
+        continue;
+      }
+      const CheckedModel* m = model(g.model, g.modelRange, syntax::ModelKind::Neuron);
+      groups_[g.name] = m;
+      if (m == nullptr) continue;
+      CheckedGroup out{g.name, g.model, 0, {}, &g};
+      if (auto size = constantValue(*g.size, {}, "the group size")) {
+        if (*size < 1 || *size != std::floor(*size) || *size > 4.0e9) {
+          diags_.error(g.size->range, fmt::format("the group size must be a whole number from 1 to 4e9, not {}", *size));
+        } else {
+          out.size = static_cast<std::size_t>(*size);
+        }
+      }
+      out.parameters = overrides(*m, g.args);
+      for (const auto& init : g.inits) {
+        int s = m->findState(init.name);
+        if (s < 0) {
+          diags_.error(init.range, fmt::format("`{}` has no state variable `{}`", m->name, init.name));
+          std::vector<std::string> names;
+          for (const auto& x : m->states) names.push_back(x.name);
+          if (auto best = diag::closestName(init.name, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+          continue;
+        }
+        ExprChecker checker(env(/*allowRandom=*/true), diags_);
+        checker.expect(*init.value, m->states[static_cast<std::size_t>(s)].dim,
+                       fmt::format("the initial value of `{}`", init.name));
+      }
+      out_.groups.push_back(std::move(out));
+    }
+  }
+
+  const CheckedModel* group(const std::string& name, diag::SourceRange at) {
+    auto it = groups_.find(name);
+    if (it != groups_.end()) return it->second;
+    diags_.error(at, fmt::format("unknown group `{}`", name));
+    std::vector<std::string> names;
+    for (const auto& [n, m] : groups_) names.push_back(n);
+    if (auto best = diag::closestName(name, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+    return nullptr;
+  }
+
+  // What a synapse needs of `pre.X` / `post.X` must exist in the neuron with that dimension.
+  void checkExternals(const CheckedModel& syn, const CheckedModel& pre, const CheckedModel& post,
+                      const syntax::Connection& c) {
+    for (const auto& req : syn.externals) {
+      const CheckedModel& side = req.scope == syntax::Scope::Pre ? pre : post;
+      const char* prefix = req.scope == syntax::Scope::Pre ? "pre" : "post";
+      std::optional<Dimension> dim;
+      bool writable = false;
+      if (int s = side.findState(req.name); s >= 0) {
+        dim = side.states[static_cast<std::size_t>(s)].dim;
+        writable = true;
+      } else if (int i = side.findInput(req.name); i >= 0) {
+        dim = side.inputs[static_cast<std::size_t>(i)].dim;
+        writable = true;
+      } else if (int d = side.findDefinition(req.name); d >= 0) {
+        dim = side.definitions[static_cast<std::size_t>(d)].type.dim;
+      } else if (int p = side.findParameter(req.name); p >= 0) {
+        dim = side.parameters[static_cast<std::size_t>(p)].dim;
+      }
+      if (!dim) {
+        diags_.error(c.synapseRange, fmt::format("synapse `{}` uses `{}.{}`, but neuron model `{}` has no `{}`",
+                                                 syn.name, prefix, req.name, side.name, req.name));
+        diags_.note("used here", req.range);
+        continue;
+      }
+      if (req.assigned && !writable) {
+        diags_.error(c.synapseRange, fmt::format("synapse `{}` writes `{}.{}`, which is not a state variable or "
+                                                 "input of `{}`",
+                                                 syn.name, prefix, req.name, side.name));
+        diags_.note("written here", req.range);
+        continue;
+      }
+      if (req.type.kind == Type::Real && req.type.dim != *dim) {
+        diags_.error(c.synapseRange, fmt::format("synapse `{}` needs `{}.{}` to be {}, but in `{}` it is {}",
+                                                 syn.name, prefix, req.name, req.type.dim.describe(), side.name,
+                                                 dim->describe()));
+        diags_.note("the synapse uses it here", req.range);
+      }
+    }
+  }
+
+  void checkConnections() {
+    for (const auto& c : n_.connections) {
+      const CheckedModel* pre = group(c.pre, c.preRange);
+      const CheckedModel* syn = model(c.synapse, c.synapseRange, syntax::ModelKind::Synapse);
+      std::map<std::string, double> params;
+      if (syn != nullptr) params = overrides(*syn, c.args);
+      std::map<std::string, double> options;
+      std::set<std::string> seen;
+      for (const auto& o : c.options) {
+        if (!contains(kConnectOptions, o.name)) {
+          diags_.error(o.range, fmt::format("unknown connection option `{}`", o.name));
+          if (auto best = diag::closestName(o.name, toVector(kConnectOptions)))
+            diags_.note(fmt::format("did you mean `{}`?", *best));
+          continue;
+        }
+        if (!seen.insert(o.name).second) {
+          diags_.error(o.range, fmt::format("option `{}` is given twice", o.name));
+          continue;
+        }
+        bool flag = contains(kFlagOptions, o.name);
+        if (flag) {
+          if (o.value) diags_.error(o.value->range, fmt::format("`{}` is a flag and takes no value", o.name));
+          options[o.name] = 1;
+          continue;
+        }
+        if (!o.value) {
+          diags_.error(o.range, fmt::format("option `{}` needs a value, e.g. `{} = …`", o.name, o.name));
+          continue;
+        }
+        Dimension want = o.name == "delay" ? timeDim() : Dimension();
+        std::optional<double> v = constantValue(*o.value, want, fmt::format("`{}`", o.name));
+        if (!v) continue;
+        if (o.name == "p" && (*v < 0 || *v > 1))
+          diags_.error(o.value->range, fmt::format("a connection probability must lie in [0, 1], not {}", *v));
+        else if ((o.name == "indegree" || o.name == "outdegree") && (*v < 0 || *v != std::floor(*v)))
+          diags_.error(o.value->range, fmt::format("`{}` must be a whole number ≥ 0, not {}", o.name, *v));
+        else if (o.name == "delay" && *v < 0)
+          diags_.error(o.value->range, "a delay cannot be negative");
+        options[o.name] = *v;
+      }
+      int rules = static_cast<int>(seen.count("p") + seen.count("indegree") + seen.count("outdegree") +
+                                   seen.count("all_to_all") + seen.count("one_to_one"));
+      if (rules > 1) diags_.error(c.range, "a connection takes one rule: `p`, `indegree`, `outdegree`, "
+                                           "`all_to_all` or `one_to_one`");
+      for (std::size_t i = 0; i < c.posts.size(); ++i) {
+        const CheckedModel* post = group(c.posts[i], c.postRanges[i]);
+        if (pre == nullptr || post == nullptr || syn == nullptr) continue;
+        checkExternals(*syn, *pre, *post, c);
+        out_.connections.push_back({c.pre, c.posts[i], c.synapse, params, options, &c});
+      }
+    }
+  }
+
+  void checkStimuli() {
+    for (const auto& s : n_.stimuli) {
+      const CheckedModel* m = group(s.group, s.groupRange);
+      if (m == nullptr) continue;
+      int in = m->findInput(s.input);
+      if (in < 0) {
+        diags_.error(s.inputRange, fmt::format("`{}` has no input `{}`", m->name, s.input));
+        std::vector<std::string> names;
+        for (const auto& x : m->inputs) names.push_back(x.name);
+        if (auto best = diag::closestName(s.input, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+        else if (names.empty()) diags_.note(fmt::format("declare one in `{}` with `input I : nA`", m->name));
+        continue;
+      }
+      ExprChecker checker(env(), diags_);
+      checker.expect(*s.value, m->inputs[static_cast<std::size_t>(in)].dim,
+                     fmt::format("the stimulus of `{}.{}`", s.group, s.input));
+    }
+  }
+
+  void checkMonitors() {
+    for (const auto& mon : n_.monitors) {
+      if (mon.kind == syntax::MonitorKind::Event && !contains(kEventMonitors, mon.variables[0])) {
+        diags_.error(mon.variableRanges[0], fmt::format("unknown monitor `{}`", mon.variables[0]));
+        diags_.note("a monitor records `spikes(G)`, `rate(G)`, or state with `monitor V of G`");
+      }
+      for (const auto& sel : mon.selections) {
+        const CheckedModel* m = group(sel.group, sel.range);
+        if (m == nullptr) continue;
+        if (sel.lo) {
+          auto lo = constantValue(*sel.lo, {}, "a selection bound");
+          auto hi = constantValue(*sel.hi, {}, "a selection bound");
+          if (lo && hi && (*lo < 0 || *hi <= *lo || *lo != std::floor(*lo) || *hi != std::floor(*hi)))
+            diags_.error(sel.range, "a selection `G[a:b]` needs whole numbers 0 ≤ a < b");
+        }
+        if (mon.kind != syntax::MonitorKind::State) continue;
+        for (std::size_t i = 0; i < mon.variables.size(); ++i) {
+          const std::string& v = mon.variables[i];
+          if (m->findState(v) >= 0 || m->findDefinition(v) >= 0 || m->findInput(v) >= 0) continue;
+          diags_.error(mon.variableRanges[i], fmt::format("`{}` has no variable `{}` to record", m->name, v));
+          std::vector<std::string> names;
+          for (const auto& x : m->states) names.push_back(x.name);
+          for (const auto& x : m->definitions) names.push_back(x.name);
+          if (auto best = diag::closestName(v, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+        }
+      }
+      if (mon.every) {
+        auto every = constantValue(*mon.every, timeDim(), "the recording interval");
+        if (every && *every <= 0) diags_.error(mon.every->range, "the recording interval must be positive");
+      }
+    }
+  }
+
+  void checkRun() {
+    if (!n_.run) return;
+    const syntax::Run& r = *n_.run;
+    CheckedRun run;
+    run.dt = out_.plain ? 0.1 : 1e-4;
+    if (auto d = constantValue(*r.duration, timeDim(), "the run duration")) {
+      if (*d <= 0) diags_.error(r.duration->range, "the run duration must be positive");
+      run.duration = *d;
+    }
+    for (const auto& o : r.options) {
+      if (!contains(kRunOptions, o.name)) {
+        diags_.error(o.range, fmt::format("unknown run option `{}`", o.name));
+        if (auto best = diag::closestName(o.name, toVector(kRunOptions)))
+          diags_.note(fmt::format("did you mean `{}`?", *best));
+        continue;
+      }
+      if (o.name == "method") {
+        if (o.value->kind != syntax::ExprKind::Name || !contains(kMethods, o.value->name)) {
+          diags_.error(o.value->range, "unknown integration method");
+          diags_.note(fmt::format("the methods are: {}", fmt::join(kMethods, ", ")));
+          continue;
+        }
+        run.method = o.value->name;
+      } else if (o.name == "dt") {
+        if (auto dt = constantValue(*o.value, timeDim(), "the time step")) {
+          if (*dt <= 0) diags_.error(o.value->range, "the time step must be positive");
+          run.dt = *dt;
+        }
+      } else if (o.name == "seed") {
+        if (auto s = constantValue(*o.value, {}, "the seed")) {
+          if (*s < 0 || *s != std::floor(*s) || *s > 1.8e19) diags_.error(o.value->range, "the seed must be a whole number ≥ 0");
+          else run.seed = static_cast<std::uint64_t>(*s);
+        }
+      }
+    }
+    if (run.dt > 0 && run.duration > 0 && run.duration < run.dt)
+      diags_.error(r.duration->range, "the run is shorter than one time step");
+    out_.run = run;
+  }
+
+  const syntax::Network& n_;
+  const Program& program_;
+  const std::map<std::string, CheckedModel>& models_;
+  diag::Diagnostics& diags_;
+  CheckedNetwork out_;
+  std::map<std::string, Symbol> symbols_;
+  std::vector<double> values_;
+  std::map<std::string, const CheckedModel*> groups_;
+  std::unordered_map<const Expr*, Resolution> resolution_;
+};
+
+} // namespace
+
+CheckedNetwork checkNetwork(const syntax::Network& network, const Program& program,
+                            const std::map<std::string, CheckedModel>& models, diag::Diagnostics& diags) {
+  return NetworkChecker(network, program, models, diags).run();
+}
+
+CheckedProgram check(const Program& program, diag::Diagnostics& diags) {
+  CheckedProgram out;
+  for (const auto& [name, model] : program.models) out.models.emplace(name, checkModel(*model, program, diags));
+  for (const auto& [name, net] : program.networks)
+    out.networks.emplace(name, checkNetwork(*net, program, out.models, diags));
+  return out;
+}
+
+} // namespace nj::sema

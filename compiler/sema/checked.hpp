@@ -1,0 +1,152 @@
+// The output of semantic analysis: models and networks whose names are
+// resolved, whose dimensions are consistent, and whose constants are in SI
+// (seconds, volts, siemens …; plain-number models keep their own numbers,
+// with time in ms). The next layer (IR lowering) reads only this.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/syntax/ast.hpp"
+#include "compiler/units/dimension.hpp"
+
+namespace nj::sema {
+
+using units::Dimension;
+
+// What a name in an expression refers to.
+enum class SymbolKind {
+  Parameter,     // index into CheckedModel::parameters
+  State,         // index into CheckedModel::states
+  Input,         // index into CheckedModel::inputs
+  Definition,    // index into CheckedModel::definitions
+  Time,          // t
+  Step,          // dt
+  Noise,         // xi, xi_<name>: index into CheckedModel::noises
+  UnitConstant,  // a bare unit symbol such as `mV`: value is its SI scale
+  FunctionParam, // index of the parameter of the enclosing function
+  PreVariable,   // pre.X in a synapse: resolved per connection
+  PostVariable,  // post.X in a synapse
+};
+
+// Per name or number node of the AST: what it is. Numbers carry their SI value.
+struct Resolution {
+  SymbolKind kind = SymbolKind::Parameter;
+  int index = -1;
+  double value = 0; // Number nodes and UnitConstant: the value in SI
+};
+
+// Unknown: the dimension of `pre.X`/`post.X` before a connection fixes it
+// (`external` says which); Invalid: an error was already reported.
+struct Type {
+  enum Kind { Real, Bool, Unknown, Invalid } kind = Real;
+  Dimension dim;
+  int external = -1;
+  static Type real(Dimension d) { return {Real, d, -1}; }
+  static Type boolean() { return {Bool, {}, -1}; }
+  static Type invalid() { return {Invalid, {}, -1}; }
+};
+
+struct CheckedParameter {
+  std::string name;
+  diag::SourceRange range;
+  Dimension dim;
+  double value = 0; // SI (or plain number)
+  const syntax::Declaration* decl = nullptr;
+};
+
+struct CheckedState {
+  std::string name;
+  diag::SourceRange range;
+  syntax::Storage storage = syntax::Storage::PerNeuron;
+  Dimension dim;
+  const syntax::Declaration* decl = nullptr; // initializer: decl->value
+  int ode = -1;                              // index into odes, -1 if none
+};
+
+struct CheckedInput {
+  std::string name;
+  Dimension dim;
+};
+
+struct CheckedDefinition {
+  std::string name;
+  Type type;
+  const syntax::Declaration* decl = nullptr;
+};
+
+struct CheckedOde {
+  int state = -1;
+  const syntax::Ode* ast = nullptr;
+  std::vector<int> noises; // noise sources in the right-hand side
+};
+
+// A dimension a synapse requires of `pre.X` / `post.X`, checked per connection.
+struct ExternalRequirement {
+  syntax::Scope scope = syntax::Scope::Post;
+  std::string name;
+  Type type;
+  bool assigned = false; // written by an event or a `current` output
+  diag::SourceRange range;
+};
+
+struct CheckedModel {
+  const syntax::Model* ast = nullptr;
+  std::string name;
+  syntax::ModelKind kind = syntax::ModelKind::Neuron;
+  bool plain = false; // no units anywhere: numbers as written, time in ms
+  std::vector<CheckedParameter> parameters;
+  std::vector<CheckedState> states;
+  std::vector<CheckedInput> inputs;
+  std::vector<CheckedDefinition> definitions; // in dependency order
+  std::vector<CheckedOde> odes;
+  std::vector<std::string> noises;
+  std::vector<ExternalRequirement> externals;
+  std::unordered_map<const syntax::Expr*, Resolution> resolution;
+
+  int findParameter(const std::string& n) const;
+  int findState(const std::string& n) const;
+  int findInput(const std::string& n) const;
+  int findDefinition(const std::string& n) const;
+};
+
+struct CheckedGroup {
+  std::string name;
+  std::string model;
+  std::size_t size = 0;
+  std::map<std::string, double> parameters; // overrides, SI
+  const syntax::Group* ast = nullptr;
+};
+
+struct CheckedConnection {
+  std::string pre, post, synapse;
+  std::map<std::string, double> parameters; // synapse parameter overrides, SI
+  std::map<std::string, double> options;    // p, indegree, delay (SI) …; flags as 1
+  const syntax::Connection* ast = nullptr;
+};
+
+struct CheckedRun {
+  double duration = 0, dt = 0; // SI seconds (ms for plain networks)
+  std::string method = "auto";
+  std::uint64_t seed = 0;
+};
+
+struct CheckedNetwork {
+  std::string name;
+  const syntax::Network* ast = nullptr;
+  bool plain = false;
+  std::map<std::string, double> parameters;
+  std::vector<CheckedGroup> groups;
+  std::vector<CheckedConnection> connections;
+  std::optional<CheckedRun> run;
+};
+
+struct CheckedProgram {
+  std::map<std::string, CheckedModel> models;
+  std::map<std::string, CheckedNetwork> networks;
+};
+
+} // namespace nj::sema

@@ -1,0 +1,34 @@
+// Loading: reads the entry files and everything they import, parses each
+// file once, and indexes the models, networks and functions by name.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compiler/diag/diagnostic.hpp"
+#include "compiler/syntax/ast.hpp"
+
+namespace nj::sema {
+
+struct Program {
+  std::vector<syntax::File> files; // imports before the files importing them
+  std::vector<diag::FileId> entries;
+  std::map<std::string, const syntax::Model*> models;
+  std::map<std::string, const syntax::Network*> networks;
+  std::map<std::string, const syntax::Function*> functions; // file-level functions
+};
+
+struct LoadOptions {
+  std::filesystem::path stdlibDir; // searched after the importing file's folder
+};
+
+// Reads `paths` from disk (or `texts` given as {name, text} pairs), following
+// imports. Errors go to `diags`; what loaded is still returned.
+Program load(const std::vector<std::filesystem::path>& paths, const LoadOptions& options,
+             diag::SourceManager& sources, diag::Diagnostics& diags);
+Program loadText(const std::string& name, const std::string& text, const LoadOptions& options,
+                 diag::SourceManager& sources, diag::Diagnostics& diags);
+
+} // namespace nj::sema

@@ -1,0 +1,168 @@
+#include "compiler/syntax/parse.hpp"
+
+#include <NeuroJITLexer.h>
+#include <NeuroJITParser.h>
+#include <antlr4-runtime.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "compiler/syntax/build_ast.hpp"
+
+namespace nj::syntax {
+namespace {
+
+using grammar::NeuroJITLexer;
+using grammar::NeuroJITParser;
+
+// How a token type reads in an error message.
+std::string describeTokenType(const antlr4::dfa::Vocabulary& vocab, size_t type) {
+  if (type == antlr4::Token::EOF) return "end of file";
+  switch (type) {
+  case NeuroJITLexer::ID: return "a name";
+  case NeuroJITLexer::NUMBER: return "a number";
+  case NeuroJITLexer::STRING: return "a string";
+  case NeuroJITLexer::DERIV: return "a derivative `dX/dt`";
+  default: break;
+  }
+  std::string lit = vocab.getLiteralName(type);
+  if (lit.size() >= 2 && lit.front() == '\'') return "`" + lit.substr(1, lit.size() - 2) + "`";
+  return vocab.getDisplayName(type);
+}
+
+std::string describeToken(const antlr4::Token* t) {
+  if (t == nullptr || t->getType() == antlr4::Token::EOF) return "end of file";
+  return "`" + t->getText() + "`";
+}
+
+// Reports syntax errors in our words instead of ANTLR's.
+class SyntaxErrorListener : public antlr4::BaseErrorListener {
+public:
+  SyntaxErrorListener(diag::FileId file, diag::Diagnostics& diags) : file_(file), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+                   size_t col, const std::string& msg, std::exception_ptr) override {
+    // After the first error on a line, ANTLR's recovery mostly reports noise.
+    if (line == lastLine_) return;
+    lastLine_ = line;
+    if (++count_ > kMaxErrors) return;
+    diag::SourceRange r{file_, static_cast<std::uint32_t>(line),
+                        static_cast<std::uint32_t>(col + 1), static_cast<std::uint32_t>(line),
+                        static_cast<std::uint32_t>(col + 2)};
+    if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
+      auto len = static_cast<std::uint32_t>(offending->getStopIndex() - offending->getStartIndex() + 1);
+      r.endCol = r.col + std::max<std::uint32_t>(len, 1);
+    }
+    std::string message = reword(recognizer, offending, msg);
+    diags_.error(r, message);
+    if (offending != nullptr && offending->getType() == NeuroJITLexer::UNKNOWN_CHAR)
+      diags_.note("this character has no meaning in a model file");
+    else if (offending != nullptr && offending->getType() == NeuroJITLexer::ID &&
+             msg.find("extraneous") != std::string::npos)
+      diags_.note("a number followed by a name is read as a quantity with a unit only when the "
+                  "name is a unit symbol such as `mV` or `ms`; write `*` to multiply");
+    if (count_ == kMaxErrors) diags_.note("too many syntax errors; stopping here");
+  }
+
+private:
+  static constexpr int kMaxErrors = 30;
+
+  std::string reword(antlr4::Recognizer* recognizer, antlr4::Token* offending,
+                     const std::string& msg) {
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (parser == nullptr) return msg; // lexer errors are rare: UNKNOWN_CHAR catches most
+    const auto& vocab = parser->getVocabulary();
+    std::string expected;
+    antlr4::misc::IntervalSet set = parser->getExpectedTokens();
+    bool expression = set.contains(NeuroJITLexer::ID) && set.contains(NeuroJITLexer::NUMBER) &&
+                      set.contains(NeuroJITLexer::LPAREN);
+    if (expression) {
+      expected = "an expression";
+    } else if (!set.isEmpty() && set.size() <= 6) {
+      std::vector<std::string> names;
+      for (size_t t : set.toList()) names.push_back(describeTokenType(vocab, t));
+      expected = names.size() == 1 ? names[0] : "one of " + fmt::format("{}", fmt::join(names, ", "));
+    }
+    std::string what = describeToken(offending);
+    if (msg.rfind("missing ", 0) == 0 && !expected.empty())
+      return fmt::format("expected {} before {}", expected, what);
+    if (offending != nullptr && offending->getType() == antlr4::Token::EOF)
+      return expected.empty() ? "unexpected end of file"
+                              : fmt::format("unexpected end of file, expected {}", expected);
+    if (expected.empty()) return fmt::format("unexpected {}", what);
+    return fmt::format("unexpected {}, expected {}", what, expected);
+  }
+
+  diag::FileId file_;
+  diag::Diagnostics& diags_;
+  int count_ = 0;
+  size_t lastLine_ = 0;
+};
+
+// ANTLR's recursive descent would overflow the stack on absurd nesting.
+bool nestingTooDeep(antlr4::CommonTokenStream& tokens, diag::FileId file, diag::Diagnostics& diags) {
+  constexpr int kMaxDepth = 256;
+  int depth = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    switch (t->getType()) {
+    case NeuroJITLexer::LPAREN:
+    case NeuroJITLexer::LBRACE:
+    case NeuroJITLexer::LBRACK: ++depth; break;
+    case NeuroJITLexer::RPAREN:
+    case NeuroJITLexer::RBRACE:
+    case NeuroJITLexer::RBRACK: --depth; break;
+    case NeuroJITLexer::CARET:
+    case NeuroJITLexer::MINUS:
+    case NeuroJITLexer::NOT: break;
+    default: break;
+    }
+    if (depth > kMaxDepth) {
+      auto line = static_cast<std::uint32_t>(t->getLine());
+      auto col = static_cast<std::uint32_t>(t->getCharPositionInLine() + 1);
+      diags.error({file, line, col, line, col + 1},
+                  fmt::format("brackets nested more than {} deep", kMaxDepth));
+      diags.note("split the expression into named definitions");
+      return true;
+    }
+  }
+  // Long chains of prefix operators (`- - - x`) recurse as deeply as brackets.
+  int run = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    int type = static_cast<int>(t->getType());
+    run = (type == NeuroJITLexer::MINUS || type == NeuroJITLexer::PLUS ||
+           type == NeuroJITLexer::NOT || type == NeuroJITLexer::CARET)
+              ? run + 1
+              : 0;
+    if (run > kMaxDepth) {
+      auto line = static_cast<std::uint32_t>(t->getLine());
+      auto col = static_cast<std::uint32_t>(t->getCharPositionInLine() + 1);
+      diags.error({file, line, col, line, col + 1}, "too many operators in a row");
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+std::optional<File> parseFile(const diag::SourceManager& sources, diag::FileId file,
+                              diag::Diagnostics& diags) {
+  antlr4::ANTLRInputStream input(sources.text(file));
+  NeuroJITLexer lexer(&input);
+  SyntaxErrorListener listener(file, diags);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&listener);
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (nestingTooDeep(tokens, file, diags)) return std::nullopt;
+
+  NeuroJITParser parser(&tokens);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&listener);
+  NeuroJITParser::FileContext* tree = parser.file();
+  // An error-recovered tree has null children: never walk it.
+  if (parser.getNumberOfSyntaxErrors() > 0 || lexer.getNumberOfSyntaxErrors() > 0)
+    return std::nullopt;
+  return buildAst(tree, file, diags);
+}
+
+} // namespace nj::syntax
