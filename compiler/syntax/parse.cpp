@@ -73,8 +73,8 @@ private:
     const auto& vocab = parser->getVocabulary();
     std::string expected;
     antlr4::misc::IntervalSet set = parser->getExpectedTokens();
-    bool expression = set.contains(NeuroJITLexer::ID) && set.contains(NeuroJITLexer::NUMBER) &&
-                      set.contains(NeuroJITLexer::LPAREN);
+    bool expression = set.contains(static_cast<size_t>(NeuroJITLexer::ID)) && set.contains(static_cast<size_t>(NeuroJITLexer::NUMBER)) &&
+                      set.contains(static_cast<size_t>(NeuroJITLexer::LPAREN));
     if (expression) {
       expected = "an expression";
     } else if (!set.isEmpty() && set.size() <= 6) {
