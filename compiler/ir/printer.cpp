@@ -65,9 +65,12 @@ public:
   Printed term(Expr e, bool& negative) {
     double c = 1.0;
     std::span<const Expr> factors(&e, 1);
-    if (e.is(NodeKind::Mul) && e.operand(0).isConstant()) {
-      c = e.operand(0).constantValue();
-      factors = e.operands().subspan(1);
+    if (e.is(NodeKind::Mul)) {
+      factors = e.operands();
+      if (e.operand(0).isConstant()) {
+        c = e.operand(0).constantValue();
+        factors = factors.subspan(1);
+      }
     }
     negative = c < 0;
     return product(negative ? -c : c, factors);

@@ -44,6 +44,7 @@ TEST_F(Printer, ProductsAndQuotients) {
   EXPECT_EQ(print(x / (y + z)), "x/(y + z)");
   EXPECT_EQ(print((x + y) * (y + z)), "(x + y)*(y + z)");
   EXPECT_EQ(print(x - y / z), "x - y/z");
+  EXPECT_EQ(print(x * y + y / z), "x*y + y/z");
 }
 
 TEST_F(Printer, Powers) {
