@@ -158,6 +158,7 @@ private:
     e.allowExternals = m_.kind == ModelKind::Synapse;
     e.context = context;
     e.resolution = &out_.resolution;
+    e.calls = &out_.calls;
     e.externals = &out_.externals;
     e.noises = &out_.noises;
     return e;

@@ -106,6 +106,8 @@ struct CheckedModel {
   std::vector<std::string> noises;
   std::vector<ExternalRequirement> externals;
   std::unordered_map<const syntax::Expr*, Resolution> resolution;
+  // Calls of user functions (model or file level), for inlining.
+  std::unordered_map<const syntax::Expr*, const syntax::Function*> calls;
 
   int findParameter(const std::string& n) const;
   int findState(const std::string& n) const;

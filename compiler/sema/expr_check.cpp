@@ -44,7 +44,9 @@ constexpr Builtin kBuiltins[] = {
     {"min", 2, 2, Rule::AllSame},           {"max", 2, 2, Rule::AllSame},
     {"clip", 3, 3, Rule::AllSame},          {"sqrt", 1, 1, Rule::Sqrt},
     {"pow", 2, 2, Rule::Pow},               {"uniform", 2, 2, Rule::Random},
-    {"normal", 2, 2, Rule::Random},
+    {"normal", 2, 2, Rule::Random},         {"sign", 1, 1, Rule::Dimensionless},
+    {"asin", 1, 1, Rule::Dimensionless},    {"acos", 1, 1, Rule::Dimensionless},
+    {"atan", 1, 1, Rule::Dimensionless},
 };
 
 const Builtin* findBuiltin(const std::string& name) {
@@ -404,6 +406,7 @@ Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector
     diags_.note(fmt::format("`{}` is defined here", f.name), f.range);
     return Type::invalid();
   }
+  if (env_.calls != nullptr) (*env_.calls)[&e] = &f;
   std::map<std::string, std::pair<int, Type>> frame;
   for (std::size_t i = 0; i < args.size(); ++i) frame[f.params[i]] = {static_cast<int>(i), args[i]};
   frames_.push_back(std::move(frame));

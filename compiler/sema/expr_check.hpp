@@ -31,6 +31,7 @@ struct ExprEnv {
   bool allowExternals = false; // pre.X / post.X, only in synapses
   const char* context = "expression"; // "parameter value", "initializer", …
   std::unordered_map<const syntax::Expr*, Resolution>* resolution = nullptr;
+  std::unordered_map<const syntax::Expr*, const syntax::Function*>* calls = nullptr;
   std::vector<ExternalRequirement>* externals = nullptr;
   std::vector<std::string>* noises = nullptr;
   // Called for every model-level name used (for dependency analysis).

@@ -14,5 +14,7 @@ struct CommonOptions {
 };
 
 int runCheck(const std::vector<std::string>& files, const CommonOptions& common);
+// `after`: ast | ir
+int runEmit(const std::string& file, const std::string& after, const std::string& model, const CommonOptions& common);
 
 } // namespace nj::tool

@@ -1,0 +1,206 @@
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "compiler/ir/builders.hpp"
+#include "compiler/ir/differentiate.hpp"
+#include "compiler/ir/rewrite_removable_singularities.hpp"
+#include "compiler/ir/substitute.hpp"
+#include "compiler/model_ir/model_ir.hpp"
+
+namespace nj::model_ir {
+namespace {
+
+using sema::SymbolKind;
+using syntax::Expr;
+using syntax::ExprKind;
+using syntax::Op;
+
+class Lowering {
+public:
+  Lowering(const sema::CheckedModel& m, ir::Context& ctx, diag::Diagnostics& diags)
+      : m_(m), ctx_(ctx), diags_(diags) {}
+
+  ModelIr run() {
+    out_.name = m_.name;
+    out_.plain = m_.plain;
+    for (std::size_t i = 0; i < m_.parameters.size(); ++i) {
+      const auto& p = m_.parameters[i];
+      out_.parameters.push_back({p.name, ctx_.symbol(p.name, ir::SymbolKind::Param, static_cast<int>(i)), p.dim, p.value});
+    }
+    for (std::size_t i = 0; i < m_.states.size(); ++i) {
+      const auto& s = m_.states[i];
+      StateVar v;
+      v.name = s.name;
+      v.symbol = ctx_.symbol(s.name, ir::SymbolKind::State, static_cast<int>(i));
+      v.dim = s.dim;
+      out_.states.push_back(std::move(v));
+    }
+    for (std::size_t i = 0; i < m_.inputs.size(); ++i) {
+      const auto& in = m_.inputs[i];
+      out_.inputs.push_back({in.name, ctx_.symbol(in.name, ir::SymbolKind::Input, static_cast<int>(i)), in.dim});
+    }
+    out_.noises = m_.noises;
+    for (std::size_t k = 0; k < m_.noises.size(); ++k)
+      out_.noiseSymbols.push_back(ctx_.symbol(m_.noises[k], ir::SymbolKind::Noise, static_cast<int>(k)));
+    // pre./post. names of synapses become inputs named `pre.X` / `post.X` after the neuron's inputs.
+    for (const auto& ext : m_.externals) {
+      std::string name = (ext.scope == syntax::Scope::Pre ? "pre." : "post.") + ext.name;
+      externals_.push_back(ctx_.symbol(name, ir::SymbolKind::Input, static_cast<int>(m_.inputs.size() + externals_.size())));
+    }
+    for (const auto& d : m_.definitions) definitions_.push_back(lower(*d.decl->value));
+
+    for (const auto& ode : m_.odes) lowerOde(ode);
+    if (m_.ast->spike) out_.spike = lower(*m_.ast->spike->condition);
+    if (m_.ast->refractory) out_.refractory = lower(*m_.ast->refractory->period);
+    if (m_.ast->reset) {
+      for (const auto& a : m_.ast->reset->assignments) {
+        int s = m_.findState(a.target);
+        if (s < 0) continue;
+        ir::Expr old = out_.states[static_cast<std::size_t>(s)].symbol;
+        out_.reset.push_back({s, combine(a.op, old, lower(*a.value))});
+      }
+    }
+    return std::move(out_);
+  }
+
+private:
+  static ir::Expr combine(syntax::AssignOp op, ir::Expr old, ir::Expr v) {
+    switch (op) {
+    case syntax::AssignOp::Add: return ir::add(old, v);
+    case syntax::AssignOp::Sub: return ir::sub(old, v);
+    case syntax::AssignOp::Mul: return ir::mul(old, v);
+    case syntax::AssignOp::Div: return ir::div(old, v);
+    default: return v;
+    }
+  }
+
+  // dx = f dt + Σ g_k dW_k: g_k = ∂rhs/∂xi_k, f = rhs at xi = 0; noise must enter linearly.
+  void lowerOde(const sema::CheckedOde& ode) {
+    StateVar& v = out_.states[static_cast<std::size_t>(ode.state)];
+    ir::Expr rhs = ir::rewriteRemovableSingularities(ctx_, lower(*ode.ast->rhs));
+    v.hasOde = true;
+    v.unlessRefractory = ode.ast->unlessRefractory;
+    std::unordered_map<ir::Expr, ir::Expr> zeroNoise;
+    for (int k : ode.noises) zeroNoise[out_.noiseSymbols[static_cast<std::size_t>(k)]] = ctx_.zero();
+    v.drift = zeroNoise.empty() ? rhs : ir::substitute(ctx_, rhs, zeroNoise);
+    for (int k : ode.noises) {
+      ir::Expr xi = out_.noiseSymbols[static_cast<std::size_t>(k)];
+      ir::Expr g = ir::differentiate(ctx_, rhs, xi);
+      for (int j : ode.noises) {
+        if (!ir::differentiate(ctx_, g, out_.noiseSymbols[static_cast<std::size_t>(j)]).isConstant(0.0)) {
+          diags_.error(ode.ast->rhs->range, fmt::format("noise `{}` must enter `d{}/dt` linearly, as `… + g * {}`",
+                                                        m_.noises[static_cast<std::size_t>(k)], v.name,
+                                                        m_.noises[static_cast<std::size_t>(k)]));
+          return;
+        }
+      }
+      v.noise.emplace_back(k, g);
+    }
+  }
+
+  ir::Expr lower(const Expr& e) {
+    switch (e.kind) {
+    case ExprKind::Number: return ctx_.constant(resolved(e).value);
+    case ExprKind::Name: return name(e);
+    case ExprKind::Unary: {
+      ir::Expr x = lower(*e.operands[0]);
+      if (e.op == Op::Neg) return ir::neg(x);
+      if (e.op == Op::Not) return ir::logicalNot(x);
+      return x;
+    }
+    case ExprKind::Binary: {
+      ir::Expr a = lower(*e.operands[0]);
+      ir::Expr b = lower(*e.operands[1]);
+      switch (e.op) {
+      case Op::Add: return ir::add(a, b);
+      case Op::Sub: return ir::sub(a, b);
+      case Op::Mul: return ir::mul(a, b);
+      case Op::Div: return ir::div(a, b);
+      case Op::Pow: return ir::pow(a, b);
+      case Op::Lt: return ir::compare(ir::CompareOp::Less, a, b);
+      case Op::Le: return ir::compare(ir::CompareOp::LessEqual, a, b);
+      case Op::Gt: return ir::compare(ir::CompareOp::Greater, a, b);
+      case Op::Ge: return ir::compare(ir::CompareOp::GreaterEqual, a, b);
+      case Op::Eq: return ir::compare(ir::CompareOp::Equal, a, b);
+      case Op::Ne: return ir::compare(ir::CompareOp::NotEqual, a, b);
+      case Op::And: return ir::logicalAnd(a, b);
+      case Op::Or: return ir::logicalOr(a, b);
+      default: break;
+      }
+      break;
+    }
+    case ExprKind::Conditional:
+      return ir::select(lower(*e.operands[1]), lower(*e.operands[0]), lower(*e.operands[2]));
+    case ExprKind::Call: return call(e);
+    }
+    throw std::logic_error("lowering: unexpected expression");
+  }
+
+  const sema::Resolution& resolved(const Expr& e) const {
+    auto it = m_.resolution.find(&e);
+    if (it == m_.resolution.end()) throw std::logic_error("lowering: unresolved name `" + e.name + "`");
+    return it->second;
+  }
+
+  ir::Expr name(const Expr& e) {
+    const sema::Resolution& r = resolved(e);
+    auto at = [](const auto& v, int i) { return v.at(static_cast<std::size_t>(i)); };
+    switch (r.kind) {
+    case SymbolKind::Parameter: return at(out_.parameters, r.index).symbol;
+    case SymbolKind::State: return at(out_.states, r.index).symbol;
+    case SymbolKind::Input: return at(out_.inputs, r.index).symbol;
+    case SymbolKind::Definition: return at(definitions_, r.index);
+    case SymbolKind::Time: return ctx_.time();
+    case SymbolKind::Step: return ctx_.timeStep();
+    case SymbolKind::Noise: return at(out_.noiseSymbols, r.index);
+    case SymbolKind::UnitConstant: return ctx_.constant(r.value);
+    case SymbolKind::FunctionParam: return at(frames_.back(), r.index);
+    case SymbolKind::PreVariable:
+    case SymbolKind::PostVariable: return at(externals_, r.index);
+    }
+    throw std::logic_error("lowering: unknown symbol kind");
+  }
+
+  ir::Expr call(const Expr& e) {
+    std::vector<ir::Expr> args;
+    for (const auto& a : e.operands) args.push_back(lower(*a));
+    auto found = m_.calls.find(&e);
+    const syntax::Function* user = found == m_.calls.end() ? nullptr : found->second;
+    if (user != nullptr) {
+      frames_.push_back(args);
+      ir::Expr body = lower(*user->body);
+      frames_.pop_back();
+      return body;
+    }
+    if (e.name == "pow") return ir::pow(args[0], args[1]);
+    if (e.name == "log10") return ir::div(ir::call(ir::Function::Log, {args[0]}), ctx_.constant(std::log(10.0)));
+    if (e.name == "uniform" || e.name == "normal")
+      throw std::logic_error("lowering: random initializers are evaluated by the runtime, not lowered");
+    std::optional<ir::Function> f = ir::functionByName(e.name);
+    if (!f) throw std::logic_error("lowering: function `" + e.name + "` is not in the IR allow-list");
+    return ir::call(*f, args);
+  }
+
+  const sema::CheckedModel& m_;
+  ir::Context& ctx_;
+  diag::Diagnostics& diags_;
+  ModelIr out_;
+  std::vector<ir::Expr> definitions_, externals_;
+  std::vector<std::vector<ir::Expr>> frames_;
+};
+
+} // namespace
+
+ModelIr lowerModel(const sema::CheckedModel& model, ir::Context& ctx, diag::Diagnostics& diags) {
+  return Lowering(model, ctx, diags).run();
+}
+
+std::unordered_map<ir::Expr, ir::Expr> parameterValues(const ModelIr& m, ir::Context& ctx) {
+  std::unordered_map<ir::Expr, ir::Expr> out;
+  for (const auto& p : m.parameters) out[p.symbol] = ctx.constant(p.value);
+  return out;
+}
+
+} // namespace nj::model_ir

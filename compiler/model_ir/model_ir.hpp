@@ -1,0 +1,65 @@
+// A checked model as IR: every right-hand side, condition and reset as an
+// expression DAG over state, parameter, input, t/dt and noise symbols, with
+// definitions and user functions inlined and units folded into constants.
+// This is what integrators, the interpreter, codegen and analysis consume.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/diag/diagnostic.hpp"
+#include "compiler/ir/context.hpp"
+#include "compiler/sema/checked.hpp"
+
+namespace nj::model_ir {
+
+struct StateVar {
+  std::string name;
+  ir::Expr symbol;            // ir::SymbolKind::State, slot = index
+  sema::Dimension dim;
+  bool hasOde = false;
+  ir::Expr drift;             // f in dx = f dt + Σ g_k dW_k (null without an ODE)
+  std::vector<std::pair<int, ir::Expr>> noise; // (noise index k, g_k)
+  bool unlessRefractory = false;
+};
+
+struct Parameter {
+  std::string name;
+  ir::Expr symbol; // ir::SymbolKind::Param, slot = index
+  sema::Dimension dim;
+  double value = 0;
+};
+
+struct Input {
+  std::string name;
+  ir::Expr symbol; // ir::SymbolKind::Input, slot = index
+  sema::Dimension dim;
+};
+
+// `x = value` after resolving `+=` and friends; values use old state.
+struct Assignment {
+  int state = -1;
+  ir::Expr value;
+};
+
+struct ModelIr {
+  std::string name;
+  bool plain = false;
+  std::vector<StateVar> states;
+  std::vector<Parameter> parameters;
+  std::vector<Input> inputs;
+  std::vector<std::string> noises; // names of the noise sources, by index
+  std::vector<ir::Expr> noiseSymbols;
+  ir::Expr spike;      // Bool; null if the model never spikes
+  std::vector<Assignment> reset;
+  ir::Expr refractory; // a time; null if none
+};
+
+// Lowers one checked model. Errors the checker cannot see (noise that does not
+// enter linearly) are reported; the result is then incomplete.
+ModelIr lowerModel(const sema::CheckedModel& model, ir::Context& ctx, diag::Diagnostics& diags);
+
+// Bindings for the interpreter and tests: the parameter values as constants.
+std::unordered_map<ir::Expr, ir::Expr> parameterValues(const ModelIr& m, ir::Context& ctx);
+
+} // namespace nj::model_ir

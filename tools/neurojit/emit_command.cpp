@@ -1,0 +1,60 @@
+// `neurojit emit`: prints a model after any stage of the pipeline, so every
+// stage can be inspected: the AST as text, the checked summary, the IR.
+#include <fmt/format.h>
+
+#include "compiler/ir/printer.hpp"
+#include "compiler/model_ir/model_ir.hpp"
+#include "compiler/sema/check.hpp"
+#include "compiler/syntax/print.hpp"
+#include "tools/neurojit/commands.hpp"
+
+namespace nj::tool {
+namespace {
+
+std::string printModelIr(const model_ir::ModelIr& m) {
+  std::string out = fmt::format("model {}{}\n", m.name, m.plain ? " (plain numbers, time in ms)" : " (SI units)");
+  for (const auto& p : m.parameters) out += fmt::format("  param {} = {:.17g}\n", p.name, p.value);
+  for (const auto& s : m.states) {
+    if (!s.hasOde) continue;
+    out += fmt::format("  d{}/dt = {}{}\n", s.name, ir::print(s.drift), s.unlessRefractory ? "   [unless refractory]" : "");
+    for (const auto& [k, g] : s.noise) out += fmt::format("    noise {}: {}\n", m.noises[static_cast<std::size_t>(k)], ir::print(g));
+  }
+  if (m.spike) out += fmt::format("  spike {}\n", ir::print(m.spike));
+  for (const auto& r : m.reset) out += fmt::format("  reset {} = {}\n", m.states[static_cast<std::size_t>(r.state)].name, ir::print(r.value));
+  if (m.refractory) out += fmt::format("  refractory {}\n", ir::print(m.refractory));
+  return out;
+}
+
+} // namespace
+
+int runEmit(const std::string& file, const std::string& after, const std::string& modelName, const CommonOptions& common) {
+  diag::SourceManager sources;
+  diag::Diagnostics diags;
+  sema::Program program = sema::load({file}, {common.stdlibDir}, sources, diags);
+  if (after == "ast") {
+    fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));
+    if (diags.hasErrors()) return 1;
+    for (const auto& f : program.files)
+      if (f.id == program.entries.front()) fmt::print("{}", syntax::printFile(f));
+    return 0;
+  }
+  sema::CheckedProgram checked = sema::check(program, diags);
+  if (diags.hasErrors()) {
+    fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));
+    return 1;
+  }
+  ir::Context ctx;
+  for (const auto& f : program.files) {
+    if (f.id != program.entries.front()) continue;
+    for (const auto& m : f.models) {
+      if (!modelName.empty() && m.name != modelName) continue;
+      model_ir::ModelIr mir = model_ir::lowerModel(checked.models.at(m.name), ctx, diags);
+      if (diags.hasErrors()) break;
+      fmt::print("{}", printModelIr(mir));
+    }
+  }
+  fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));
+  return diags.hasErrors() ? 1 : 0;
+}
+
+} // namespace nj::tool
