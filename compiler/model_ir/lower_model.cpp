@@ -49,6 +49,8 @@ public:
       std::string name = (ext.scope == syntax::Scope::Pre ? "pre." : "post.") + ext.name;
       externals_.push_back(ctx_.symbol(name, ir::SymbolKind::Input, static_cast<int>(m_.inputs.size() + externals_.size())));
     }
+    for (std::size_t i = 0; i < m_.states.size(); ++i)
+      if (!drawsRandom(*m_.states[i].decl->value)) out_.states[i].initial = lower(*m_.states[i].decl->value);
     for (const auto& d : m_.definitions) definitions_.push_back(lower(*d.decl->value));
 
     for (const auto& ode : m_.odes) lowerOde(ode);
@@ -98,6 +100,13 @@ private:
       }
       v.noise.emplace_back(k, g);
     }
+  }
+
+  static bool drawsRandom(const Expr& e) {
+    if (e.kind == ExprKind::Call && (e.name == "uniform" || e.name == "normal")) return true;
+    for (const auto& o : e.operands)
+      if (drawsRandom(*o)) return true;
+    return false;
   }
 
   ir::Expr lower(const Expr& e) {

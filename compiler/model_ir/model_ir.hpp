@@ -17,6 +17,7 @@ struct StateVar {
   std::string name;
   ir::Expr symbol;            // ir::SymbolKind::State, slot = index
   sema::Dimension dim;
+  ir::Expr initial;           // the initializer over parameters; null when it draws random numbers
   bool hasOde = false;
   ir::Expr drift;             // f in dx = f dt + Σ g_k dW_k (null without an ODE)
   std::vector<std::pair<int, ir::Expr>> noise; // (noise index k, g_k)
