@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "compiler/model_ir/model_ir.hpp"
 #include "compiler/sema/check.hpp"
 #include "compiler/units/format.hpp"
 #include "tools/neurojit/commands.hpp"
@@ -39,6 +40,11 @@ int runCheck(const std::vector<std::string>& files, const CommonOptions& common)
   std::vector<std::filesystem::path> paths(files.begin(), files.end());
   sema::Program program = sema::load(paths, {common.stdlibDir}, sources, diags);
   sema::CheckedProgram checked = sema::check(program, diags);
+  // Lowering finds what only the IR can see (noise that does not enter linearly).
+  if (!diags.hasErrors()) {
+    ir::Context ctx;
+    for (const auto& [name, model] : checked.models) model_ir::lowerModel(model, ctx, diags);
+  }
   fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));
   if (diags.hasErrors()) {
     fmt::print(stderr, "{} error{} found\n", diags.errorCount(), diags.errorCount() == 1 ? "" : "s");
