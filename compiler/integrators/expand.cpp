@@ -1,0 +1,163 @@
+#include "compiler/integrators/expand.hpp"
+
+#include "compiler/ir/differentiate.hpp"
+#include "compiler/ir/operators.hpp"
+#include "compiler/ir/split_linear.hpp"
+#include "compiler/ir/substitute.hpp"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace nj::integrators {
+
+namespace {
+
+using ir::Expr;
+
+class TableauExpansion {
+public:
+  TableauExpansion(ir::Context& ctx, const OdeSystem& system, const Tableau& tableau)
+      : ctx_(ctx), system_(system), tab_(tableau), t_(ctx.time()), dt_(ctx.timeStep()) {
+    for (Expr source : system.noiseSources())
+      dW_.emplace(source, ir::sqrt(dt_) * normalDrawFor(ctx, source));
+  }
+
+  Step run() {
+    const std::size_t stages = tab_.stages();
+    F_.assign(stages, std::vector<Expr>(system_.equations.size()));
+    G_.assign(stages, std::vector<Expr>(system_.equations.size()));
+    for (std::size_t s = 0; s < stages; ++s)
+      expandStage(s);
+    for (std::size_t i = 0; i < system_.equations.size(); ++i) {
+      const Equation& eq = system_.equations[i];
+      step_.updates.push_back({eq.state, newValue(i)});
+      if (!tab_.bHat.empty()) step_.errors.push_back({eq.state, errorEstimate(i)});
+    }
+    return std::move(step_);
+  }
+
+private:
+  double a(std::size_t s, std::size_t j) const { return tab_.a[s][j]; }
+  double aNoise(std::size_t s, std::size_t j) const {
+    return tab_.isStochastic() ? tab_.aNoise[s][j] : 0.0;
+  }
+  double bNoise(std::size_t s) const { return tab_.isStochastic() ? tab_.bNoise[s] : 0.0; }
+  double errorWeight(std::size_t s) const {
+    return tab_.bHat.empty() ? 0.0 : tab_.b[s] - tab_.bHat[s];
+  }
+
+  // How many expressions use stage s's drift value F_s (resp. noise increment G_s).
+  int usesOfDrift(std::size_t s) const {
+    int uses = (tab_.b[s] != 0.0) + (errorWeight(s) != 0.0);
+    for (std::size_t r = s + 1; r < tab_.stages(); ++r)
+      uses += a(r, s) != 0.0;
+    return uses;
+  }
+  int usesOfNoise(std::size_t s) const {
+    int uses = bNoise(s) != 0.0;
+    for (std::size_t r = s + 1; r < tab_.stages(); ++r)
+      uses += aNoise(r, s) != 0.0;
+    return uses;
+  }
+
+  // e itself if used once or trivial to recompute, else a temporary holding it.
+  Expr share(Expr e, int uses, const std::string& name) {
+    if (uses <= 1 || e.isConstant() || e.isSymbol()) return e;
+    Expr temp = ctx_.symbol(name, ir::SymbolKind::Temp, static_cast<int>(step_.temporaries.size()));
+    step_.temporaries.push_back({temp, e});
+    return temp;
+  }
+
+  void expandStage(std::size_t s) {
+    std::unordered_map<Expr, Expr> atStage;
+    for (std::size_t i = 0; i < system_.equations.size(); ++i) {
+      Expr x = system_.equations[i].state;
+      Expr X = x;
+      for (std::size_t j = 0; j < s; ++j) {
+        if (a(s, j) != 0.0) X = X + a(s, j) * dt_ * F_[j][i];
+        if (aNoise(s, j) != 0.0) X = X + aNoise(s, j) * G_[j][i];
+      }
+      if (X != x) atStage.emplace(x, X);
+    }
+    if (tab_.c[s] != 0.0) atStage.emplace(t_, t_ + tab_.c[s] * dt_);
+
+    const std::string suffix = std::to_string(s + 1) + "_";
+    for (std::size_t i = 0; i < system_.equations.size(); ++i) {
+      const Equation& eq = system_.equations[i];
+      const std::string& x = eq.state.symbolName();
+      F_[s][i] = share(ir::substitute(ctx_, eq.drift, atStage), usesOfDrift(s), "k" + suffix + x);
+      Expr increment = ctx_.zero();
+      if (tab_.isStochastic())
+        for (const NoiseTerm& term : eq.noise)
+          increment =
+              increment + ir::substitute(ctx_, term.diffusion, atStage) * dW_.at(term.source);
+      G_[s][i] = share(increment, usesOfNoise(s), "w" + suffix + x);
+    }
+  }
+
+  Expr newValue(std::size_t i) {
+    const Equation& eq = system_.equations[i];
+    Expr drift = ctx_.zero();
+    Expr noise = ctx_.zero();
+    for (std::size_t s = 0; s < tab_.stages(); ++s) {
+      if (tab_.b[s] != 0.0) drift = drift + tab_.b[s] * F_[s][i];
+      if (bNoise(s) != 0.0) noise = noise + bNoise(s) * G_[s][i];
+    }
+    Expr x = eq.state + dt_ * drift + noise;
+    if (tab_.milstein != 0.0)
+      for (const NoiseTerm& term : eq.noise) {
+        Expr slope = ir::differentiate(ctx_, term.diffusion, eq.state);
+        Expr z = normalDrawFor(ctx_, term.source);
+        x = x + 0.5 * tab_.milstein * term.diffusion * slope * dt_ * (z * z - 1.0);
+      }
+    return x;
+  }
+
+  Expr errorEstimate(std::size_t i) {
+    Expr sum = ctx_.zero();
+    for (std::size_t s = 0; s < tab_.stages(); ++s)
+      if (errorWeight(s) != 0.0) sum = sum + errorWeight(s) * F_[s][i];
+    return dt_ * sum;
+  }
+
+  ir::Context& ctx_;
+  const OdeSystem& system_;
+  const Tableau& tab_;
+  Expr t_, dt_;
+  std::unordered_map<Expr, Expr> dW_;
+  std::vector<std::vector<Expr>> F_, G_;
+  Step step_;
+};
+
+Step expandExponentialEuler(ir::Context& ctx, const OdeSystem& system) {
+  Step step;
+  Expr dt = ctx.timeStep();
+  for (const Equation& eq : system.equations) {
+    Expr x = eq.state;
+    auto split = ir::splitLinear(ctx, eq.drift, x);
+    if (!split) {
+      step.updates.push_back({x, x + dt * eq.drift});
+      continue;
+    }
+    Expr h = split->a * dt;
+    step.updates.push_back({x, x * ir::exp(h) + dt * ir::exprel(h) * split->b});
+  }
+  return step;
+}
+
+} // namespace
+
+Step expand(ir::Context& ctx, const OdeSystem& system, const Method& method,
+            const ExpandOptions& options) {
+  if (auto why = canIntegrate(ctx, method, system, options)) throw IntegrationError(*why);
+  switch (method.kind) {
+  case MethodKind::Tableau:
+    return TableauExpansion(ctx, system, method.tableau).run();
+  case MethodKind::ExponentialEuler:
+    return expandExponentialEuler(ctx, system);
+  }
+  throw IntegrationError("unknown method kind");
+}
+
+} // namespace nj::integrators

@@ -1,0 +1,19 @@
+// \file The method registry: every method NeuroJIT knows, by name.
+//
+// euler, midpoint (alias rk2), heun, rk4, rk45 (Dormand–Prince 5(4), for adaptive stepping),
+// exp_euler, euler_maruyama, milstein, heun_sde. Adding a method is adding an entry here.
+#pragma once
+
+#include "compiler/integrators/method.hpp"
+
+#include <span>
+#include <string_view>
+
+namespace nj::integrators {
+
+std::span<const Method> allMethods();
+
+// The method of that name (or alias), or nullptr.
+const Method* findMethod(std::string_view name);
+
+} // namespace nj::integrators
