@@ -1,0 +1,43 @@
+// What one neuron group does in one step, as IR: the integration step of the
+// chosen method, which variables refractoriness clamps, the spike test and the
+// reset. Both back ends — the reference interpreter and the LLVM JIT — execute
+// a GroupProgram under the contract of runtime/kernel_abi.h.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/integrators/step.hpp"
+#include "compiler/model_ir/model_ir.hpp"
+
+namespace nj::lower {
+
+struct GroupProgram {
+  std::string model;
+  std::string method;        // the method actually used (after `auto`)
+  std::string methodReason;  // why, when chosen by `auto`
+  std::size_t numStates = 0, numParams = 0, numInputs = 0, numNoise = 0;
+  std::vector<std::string> stateNames, paramNames, inputNames;
+  // The integration step: temporaries, then new values from old state (two-phase).
+  // Symbols: State slot = state index, Param slot, Input slot, Normal slot = noise index, t, dt.
+  integrators::Step step;
+  // Per state: keeps its old value while the neuron is refractory.
+  std::vector<bool> clampWhenRefractory;
+  // Bool over the NEW state; null when the model never spikes.
+  ir::Expr spike;
+  // Without a reset, a spike is the rising edge: spike(new) and not spike(old).
+  bool spikeOnRisingEdge = false;
+  // Applied after a spike, reading the post-step values; all computed, then committed.
+  std::vector<model_ir::Assignment> reset;
+  bool hasRefractory = false;
+  ir::Expr refractoryPeriod; // over parameters; the runtime turns it into steps
+};
+
+// Throws integrators::IntegrationError (message names the equation) when the
+// method cannot integrate the model.
+GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const std::string& method);
+
+// The program as text, for `neurojit emit --after=step`.
+std::string printGroupProgram(const GroupProgram& program);
+
+} // namespace nj::lower
