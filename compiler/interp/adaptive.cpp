@@ -26,6 +26,7 @@ Trajectory integrateAdaptive(const integrators::Step& step, std::vector<double> 
   double h = options.initialStep > 0 ? options.initialStep : (t1 - t0) * 1e-3;
   h = std::min(h, options.maxStep);
   std::size_t attempts = 0;
+  bool rejectedLast = false;
   while (t < t1) {
     if (++attempts > options.maxSteps)
       throw std::runtime_error("adaptive integration: too many steps");
@@ -46,9 +47,13 @@ Trajectory integrateAdaptive(const integrators::Step& step, std::vector<double> 
       sum += (next.errors[i] / scale) * (next.errors[i] / scale);
     }
     const double norm = std::sqrt(sum / static_cast<double>(next.updates.size()));
+    // No growth right after a rejection (Hairer, Norsett & Wanner, II.4).
+    const double maxFactor = rejectedLast ? 1.0 : 5.0;
     const double factor =
-        norm == 0.0 ? 5.0 : std::clamp(0.9 * std::pow(norm, -1.0 / (kEstimateOrder + 1)), 0.2, 5.0);
-    if (norm <= 1.0 || dt <= options.minStep) {
+        norm == 0.0 ? maxFactor
+                    : std::clamp(0.9 * std::pow(norm, -1.0 / (kEstimateOrder + 1)), 0.2, maxFactor);
+    rejectedLast = !(norm <= 1.0 || dt <= options.minStep);
+    if (!rejectedLast) {
       for (std::size_t i = 0; i < next.updates.size(); ++i)
         state[static_cast<std::size_t>(step.updates[i].target.symbolSlot())] = next.updates[i];
       t = last ? t1 : t + dt;

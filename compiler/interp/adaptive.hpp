@@ -3,8 +3,8 @@
 // Each step evaluates the expanded method at the current (t, dt) and accepts it when the
 // weighted RMS norm of the error estimate, sqrt(mean_i (e_i / (atol + rtol*max(|x_i|,
 // |x_new_i|)))^2), is at most 1. The next dt is dt * clamp(0.9 * norm^(-1/(q+1)), 0.2, 5) with
-// q = 4 the order of the embedded estimate (Hairer, Norsett & Wanner, II.4). The last step is
-// shortened to end exactly at t1.
+// q = 4 the order of the embedded estimate, and no growth right after a rejected step
+// (Hairer, Norsett & Wanner, II.4). The last step is shortened to end exactly at t1.
 #pragma once
 
 #include "compiler/integrators/step.hpp"
