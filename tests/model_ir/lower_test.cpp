@@ -1,6 +1,7 @@
 // Text in, IR out: what lowering a checked model produces.
 #include <gtest/gtest.h>
 
+#include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/printer.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/sema/check.hpp"
@@ -88,6 +89,48 @@ TEST(Lower, RemovableSingularityBecomesExprel) {
             " dm/dt = 0.1 * (V + 40) / (1 - exp(-(V + 40) / 10)) * (1 - m) }");
   ASSERT_FALSE(l.diags.hasErrors()) << l.errors();
   EXPECT_NE(ir::print(l.state("m").drift).find("exprel"), std::string::npos) << ir::print(l.state("m").drift);
+}
+
+} // namespace
+
+namespace {
+
+// The library's Hodgkin–Huxley writes the alpha rates with exprel; they must be
+// the seed's rates, written literally, wherever the literal form is defined.
+TEST(Lower, LibraryHodgkinHuxleyHasTheSeedRates) {
+  Lowered l("import \"neurons/hodgkin_huxley.nj\"\n"
+            "neuron Seed { state { V = -65 mV; m = 0.05; h = 0.6; n = 0.32 }\n"
+            "  am = 0.1 * (V/mV + 40) / (1 - exp(-(V/mV + 40) / 10)) / ms\n"
+            "  bm = 4.0 * exp(-(V/mV + 65) / 18) / ms\n"
+            "  ah = 0.07 * exp(-(V/mV + 65) / 20) / ms\n"
+            "  bh = 1 / (1 + exp(-(V/mV + 35) / 10)) / ms\n"
+            "  an = 0.01 * (V/mV + 55) / (1 - exp(-(V/mV + 55) / 10)) / ms\n"
+            "  bn = 0.125 * exp(-(V/mV + 65) / 80) / ms\n"
+            "  dm/dt = am * (1 - m) - bm * m\n  dh/dt = ah * (1 - h) - bh * h\n  dn/dt = an * (1 - n) - bn * n\n"
+            "  dV/dt = 0 mV/ms }");
+  ASSERT_FALSE(l.diags.hasErrors()) << l.errors();
+  model_ir::ModelIr seed = l.model; // the first checked model is HodgkinHuxley or Seed, by name
+  model_ir::ModelIr lib = model_ir::lowerModel(l.checked.models.at("HodgkinHuxley"), l.ctx, l.diags);
+  seed = model_ir::lowerModel(l.checked.models.at("Seed"), l.ctx, l.diags);
+  auto slotOf = [](const model_ir::ModelIr& m, const std::string& n) {
+    for (std::size_t i = 0; i < m.states.size(); ++i)
+      if (m.states[i].name == n) return i;
+    throw std::out_of_range(n);
+  };
+  for (double vmV : {-80.0, -65.0, -55.5, -40.5, -39.0, -20.0, 10.0, 30.0}) {
+    for (const char* gate : {"m", "h", "n"}) {
+      std::vector<double> ls(lib.states.size(), 0.3), ss(seed.states.size(), 0.3), lp;
+      ls[slotOf(lib, "V")] = vmV * 1e-3;
+      ss[slotOf(seed, "V")] = vmV * 1e-3;
+      for (const auto& p : lib.parameters) lp.push_back(p.value);
+      std::vector<double> inputs(8, 0.0);
+      interp::Frame fl{ls, lp, inputs, {}, {}, 0.0, 1e-5};
+      interp::Frame fs{ss, {}, inputs, {}, {}, 0.0, 1e-5};
+      double a = interp::evaluate(lib.states[slotOf(lib, gate)].drift, fl);
+      double b = interp::evaluate(seed.states[slotOf(seed, gate)].drift, fs);
+      EXPECT_NEAR(a, b, 1e-9 * std::abs(b)) << "d" << gate << "/dt at V = " << vmV << " mV";
+    }
+  }
 }
 
 } // namespace
