@@ -22,10 +22,10 @@ namespace nj::interp {
 
 struct StepProgram {
   integrators::Step step;
-  ir::Expr spike;                               // Bool; null if the group never spikes
-  std::vector<integrators::Assignment> reset;   // state = value
-  std::int64_t refractorySteps = 0;             // refractory period in steps
-  std::vector<ir::Expr> clampedWhileRefractory; // state symbols
+  ir::Expr spike{};                               // Bool; null if the group never spikes
+  std::vector<integrators::Assignment> reset{};   // state = value
+  std::int64_t refractorySteps = 0;               // refractory period in steps
+  std::vector<ir::Expr> clampedWhileRefractory{}; // state symbols
 };
 
 } // namespace nj::interp
