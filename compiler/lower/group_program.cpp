@@ -6,6 +6,7 @@
 #include "compiler/integrators/choose_method.hpp"
 #include "compiler/integrators/expand.hpp"
 #include "compiler/integrators/methods.hpp"
+#include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/printer.hpp"
 
 namespace nj::lower {
@@ -51,6 +52,21 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const 
   p.hasRefractory = static_cast<bool>(model.refractory);
   p.refractoryPeriod = model.refractory;
   return p;
+}
+
+std::vector<double> resolveParameters(const model_ir::ModelIr& model, const std::map<std::string, double>& overrides) {
+  std::vector<double> values(model.parameters.size(), 0.0);
+  for (std::size_t i = 0; i < model.parameters.size(); ++i) {
+    const auto& p = model.parameters[i];
+    if (auto it = overrides.find(p.name); it != overrides.end()) {
+      values[i] = it->second;
+      continue;
+    }
+    interp::Frame frame;
+    frame.params = std::span<const double>(values.data(), i); // only earlier parameters
+    values[i] = p.valueExpr ? interp::evaluate(p.valueExpr, frame) : p.value;
+  }
+  return values;
 }
 
 std::string printGroupProgram(const GroupProgram& p) {

@@ -4,6 +4,7 @@
 // a GroupProgram under the contract of runtime/kernel_abi.h.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,11 @@ struct GroupProgram {
 // Throws integrators::IntegrationError (message names the equation) when the
 // method cannot integrate the model.
 GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const std::string& method);
+
+// Parameter values for one instance: overrides where given, and every other
+// parameter recomputed from its written expression, so `tau = C / g_L`
+// follows an override of `C`. Unknown override names are ignored (sema checks them).
+std::vector<double> resolveParameters(const model_ir::ModelIr& model, const std::map<std::string, double>& overrides);
 
 // The program as text, for `neurojit emit --after=step`.
 std::string printGroupProgram(const GroupProgram& program);

@@ -49,6 +49,8 @@ public:
       std::string name = (ext.scope == syntax::Scope::Pre ? "pre." : "post.") + ext.name;
       externals_.push_back(ctx_.symbol(name, ir::SymbolKind::Input, static_cast<int>(m_.inputs.size() + externals_.size())));
     }
+    for (std::size_t i = 0; i < m_.parameters.size(); ++i)
+      out_.parameters[i].valueExpr = lower(*m_.parameters[i].decl->value);
     for (std::size_t i = 0; i < m_.states.size(); ++i)
       if (!drawsRandom(*m_.states[i].decl->value)) out_.states[i].initial = lower(*m_.states[i].decl->value);
     for (const auto& d : m_.definitions) definitions_.push_back(lower(*d.decl->value));

@@ -28,7 +28,8 @@ struct Parameter {
   std::string name;
   ir::Expr symbol; // ir::SymbolKind::Param, slot = index
   sema::Dimension dim;
-  double value = 0;
+  double value = 0;     // the default, SI
+  ir::Expr valueExpr;   // the written value over earlier parameters (`tau = C / g_L`)
 };
 
 struct Input {

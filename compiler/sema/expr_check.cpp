@@ -143,7 +143,13 @@ Type ExprChecker::name(const Expr& e) {
   if (env_.symbols != nullptr) {
     if (auto it = env_.symbols->find(e.name); it != env_.symbols->end()) {
       const Symbol& s = it->second;
-      if (!frames_.empty() && s.kind != SymbolKind::Parameter) {
+      if (!frames_.empty() && (fileLevel_.back() || s.kind != SymbolKind::Parameter)) {
+        if (fileLevel_.back()) {
+          diags_.error(e.range, fmt::format("function `{}` is defined outside a model and cannot use `{}`; pass it "
+                                            "as an argument",
+                                            callStack_.back()->name, e.name));
+          return Type::invalid();
+        }
         diags_.error(e.range, fmt::format("function `{}` cannot use the model's `{}`; pass it as an argument",
                                           callStack_.back()->name, e.name));
         return Type::invalid();
@@ -339,8 +345,8 @@ Type ExprChecker::call(const Expr& e) {
     auto it = table->find(e.name);
     return it == table->end() ? nullptr : it->second;
   };
-  if (const syntax::Function* f = findIn(env_.modelFunctions)) return userCall(e, *f, std::move(args));
-  if (const syntax::Function* f = findIn(env_.fileFunctions)) return userCall(e, *f, std::move(args));
+  if (const syntax::Function* f = findIn(env_.modelFunctions)) return userCall(e, *f, std::move(args), false);
+  if (const syntax::Function* f = findIn(env_.fileFunctions)) return userCall(e, *f, std::move(args), true);
 
   const Builtin* b = findBuiltin(e.name);
   if (b == nullptr) {
@@ -394,7 +400,7 @@ Type ExprChecker::call(const Expr& e) {
   return Type::invalid();
 }
 
-Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector<Type> args) {
+Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector<Type> args, bool fileLevel) {
   if (args.size() != f.params.size()) {
     diags_.error(e.range, fmt::format("`{}` takes {} argument{}, not {}", f.name, f.params.size(),
                                       f.params.size() == 1 ? "" : "s", args.size()));
@@ -410,6 +416,7 @@ Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector
   std::map<std::string, std::pair<int, Type>> frame;
   for (std::size_t i = 0; i < args.size(); ++i) frame[f.params[i]] = {static_cast<int>(i), args[i]};
   frames_.push_back(std::move(frame));
+  fileLevel_.push_back(fileLevel);
   callStack_.push_back(&f);
   // A function body sees its parameters and the model's names, but not noise.
   bool noise = env_.allowNoise;
@@ -418,6 +425,7 @@ Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector
   Type result = check(*f.body);
   env_.allowNoise = noise;
   callStack_.pop_back();
+  fileLevel_.pop_back();
   frames_.pop_back();
   if (diags_.errorCount() > errorsBefore) diags_.note(fmt::format("in the call of `{}` here", f.name), e.range);
   return result;

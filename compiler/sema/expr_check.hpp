@@ -57,7 +57,7 @@ public:
 private:
   Type name(const syntax::Expr& e);
   Type call(const syntax::Expr& e);
-  Type userCall(const syntax::Expr& e, const syntax::Function& f, std::vector<Type> args);
+  Type userCall(const syntax::Expr& e, const syntax::Function& f, std::vector<Type> args, bool fileLevel);
   Type unary(const syntax::Expr& e);
   Type binary(const syntax::Expr& e);
   Type conditional(const syntax::Expr& e);
@@ -71,6 +71,7 @@ private:
   // Function parameters in scope while checking an inlined body.
   std::vector<std::map<std::string, std::pair<int, Type>>> frames_;
   std::vector<const syntax::Function*> callStack_;
+  std::vector<bool> fileLevel_; // per frame: a file-level function sees only its arguments
 };
 
 // "voltage (V)" or "a truth value" — how a type reads in messages.

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <numeric>
 
 namespace nj::syntax {
@@ -401,6 +403,24 @@ private:
       f.symbol = factors[i]->ID()->getText();
       if (P::UnitExponentContext* ex = factors[i]->unitExponent()) {
         auto numbers = ex->NUMBER();
+        // A decimal exponent (`^-0.5`) must be a whole number of quarters or thirds.
+        if (numbers.size() == 1 && numbers[0]->getText().find_first_of(".eE") != std::string::npos) {
+          double v = std::strtod(numbers[0]->getText().c_str(), nullptr);
+          bool found = false;
+          for (int den : {1, 2, 3, 4}) {
+            double num = v * den;
+            if (std::abs(num - std::round(num)) < 1e-9 && std::abs(num) <= 64) {
+              f.expNum = static_cast<int>(std::round(num)) * (ex->MINUS() != nullptr ? -1 : 1);
+              f.expDen = den;
+              found = true;
+              break;
+            }
+          }
+          if (!found) error(range(numbers[0]), fmt::format("a unit exponent must be a simple fraction, not `{}`", v));
+          if (i > 0 && ctx->op[i - 1]->getType() == P::SLASH) f.expNum = -f.expNum;
+          u.factors.push_back(std::move(f));
+          continue;
+        }
         auto toInt = [&](antlr4::tree::TerminalNode* t) {
           int v = 0;
           std::string s = t->getText();

@@ -60,11 +60,25 @@ public:
              msg.find("extraneous") != std::string::npos)
       diags_.note("a number followed by a name is read as a quantity with a unit only when the "
                   "name is a unit symbol such as `mV` or `ms`; write `*` to multiply");
+    else if (offending != nullptr && offending->getType() == NeuroJITLexer::DERIV && !startsEquation(recognizer, offending))
+      diags_.note(fmt::format("`{}` is read as a derivative; to divide a name starting with `d` by `dt`, write "
+                              "`{} / (dt)`",
+                              offending->getText(),
+                              offending->getText().substr(0, offending->getText().find_first_of(" \t/"))));
     if (count_ == kMaxErrors) diags_.note("too many syntax errors; stopping here");
   }
 
 private:
   static constexpr int kMaxErrors = 30;
+
+  // `dX/dt =` is an equation; `dX/dt` elsewhere is probably a division by dt.
+  static bool startsEquation(antlr4::Recognizer* recognizer, antlr4::Token* t) {
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (parser == nullptr) return false;
+    antlr4::TokenStream* tokens = parser->getTokenStream();
+    std::size_t next = t->getTokenIndex() + 1;
+    return next < tokens->size() && tokens->get(next)->getType() == NeuroJITLexer::ASSIGN;
+  }
 
   std::string reword(antlr4::Recognizer* recognizer, antlr4::Token* offending,
                      const std::string& msg) {

@@ -58,8 +58,9 @@ int runCheck(const std::vector<std::string>& files, const CommonOptions& common)
       const auto& net = checked.networks.at(n.name);
       std::size_t neurons = 0;
       for (const auto& g : net.groups) neurons += g.size;
-      fmt::print("network {}: {} groups, {} neurons, {} connections{}\n", n.name, net.groups.size(), neurons,
-                 net.connections.size(), net.plain ? " (plain numbers, time in ms)" : "");
+      auto plural = [](std::size_t k, const char* word) { return fmt::format("{} {}{}", k, word, k == 1 ? "" : "s"); };
+      fmt::print("network {}: {}, {}, {}{}\n", n.name, plural(net.groups.size(), "group"), plural(neurons, "neuron"),
+                 plural(net.connections.size(), "connection"), net.plain ? " (plain numbers, time in ms)" : "");
     }
   }
   return 0;
