@@ -113,7 +113,7 @@ void GroupRunner::setParameter(Expr param, std::vector<double> perNeuron) {
   params_[slot] = std::move(perNeuron);
 }
 
-Frame GroupRunner::gather(std::uint32_t i, std::int64_t stepIndex) {
+Frame GroupRunner::gather(std::uint32_t i, std::int64_t stepIndex, bool withDraws) {
   oldState_.resize(state_.size());
   for (std::size_t s = 0; s < state_.size(); ++s)
     oldState_[s] = state_[s][i];
@@ -126,8 +126,8 @@ Frame GroupRunner::gather(std::uint32_t i, std::int64_t stepIndex) {
   inputValues_.resize(inputs_.size());
   for (std::size_t k = 0; k < inputs_.size(); ++k)
     inputValues_[k] = inputs_[k][i];
-  normalValues_.resize(normals_);
-  for (std::size_t k = 0; k < normals_; ++k)
+  normalValues_.resize(withDraws ? normals_ : 0);
+  for (std::size_t k = 0; k < normalValues_.size(); ++k)
     normalValues_[k] = standardNormal({.seed = seed_,
                                        .stream = streamBase_ + static_cast<std::uint32_t>(k),
                                        .step = static_cast<std::uint64_t>(stepIndex),
@@ -145,7 +145,7 @@ Frame GroupRunner::gather(std::uint32_t i, std::int64_t stepIndex) {
 void GroupRunner::advanceNeuron(std::uint32_t i, std::vector<std::uint32_t>& spikes) {
   // 1. Integrate: all new values from the old state, then commit (clamped ones stay).
   const bool refractory = step_ < refractoryUntil_[i];
-  StepValues next = evaluateStep(program_.step, gather(i, step_));
+  StepValues next = evaluateStep(program_.step, gather(i, step_, /*withDraws=*/true));
   for (std::size_t u = 0; u < program_.step.updates.size(); ++u) {
     auto slot = static_cast<std::size_t>(program_.step.updates[u].target.symbolSlot());
     if (!(refractory && clamped_[slot])) state_[slot][i] = next.updates[u];
@@ -154,7 +154,8 @@ void GroupRunner::advanceNeuron(std::uint32_t i, std::vector<std::uint32_t>& spi
   // 2. Threshold on the new state at t_{n+1}, for neurons no longer refractory.
   const std::int64_t after = step_ + 1;
   if (after < refractoryUntil_[i]) return;
-  Frame frame = gather(i, after);
+  // Spike and reset see no noise draws: those belong to the integration of a step.
+  Frame frame = gather(i, after, /*withDraws=*/false);
   if (evaluate(program_.spike, frame) == 0.0) return;
   spikes.push_back(i);
   // 3. Reset, two-phase.

@@ -39,7 +39,7 @@ public:
 
 private:
   void advanceNeuron(std::uint32_t i, std::vector<std::uint32_t>& spikes);
-  Frame gather(std::uint32_t i, std::int64_t stepIndex);
+  Frame gather(std::uint32_t i, std::int64_t stepIndex, bool withDraws);
 
   StepProgram program_;
   std::size_t size_;

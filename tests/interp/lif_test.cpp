@@ -89,5 +89,35 @@ TEST(Lif, IntervalMatchesAnalyticWithResetBelowRest) {
   expectAnalyticIntervals("rk4", -68.0, 0.05);
 }
 
+TEST(Lif, PerNeuronParameters) {
+  // Three neurons with tau = 5, 10, 20 ms: each fires at its own analytic interval.
+  ir::Context ctx;
+  using ir::SymbolKind;
+  ir::Expr V = ctx.symbol("V", SymbolKind::State, 0);
+  ir::Expr tau = ctx.symbol("tau", SymbolKind::Param, 0);
+  integrators::OdeSystem lif{{integrators::makeEquation(ctx, V, (-(V - kRest) + kRI) / tau)}};
+  const double dt = 0.01;
+  GroupRunner runner(
+      StepProgram{.step = integrators::expand(ctx, lif, *integrators::findMethod("exp_euler")),
+                  .spike = ir::ge(V, kThreshold),
+                  .reset = {{V, ctx.constant(kRest)}},
+                  .refractorySteps = std::lround(kRefractory / dt),
+                  .clampedWhileRefractory = {V}},
+      3, dt);
+  const std::vector<double> taus{5.0, 10.0, 20.0};
+  runner.setParameter(tau, taus);
+  for (double& v : runner.state(V))
+    v = kRest;
+  std::vector<std::vector<double>> spikes(3);
+  for (long n = 0; n < std::lround(150.0 / dt); ++n)
+    for (std::uint32_t i : runner.advance())
+      spikes[i].push_back(runner.time());
+  for (std::size_t i = 0; i < 3; ++i) {
+    ASSERT_GE(spikes[i].size(), 3u);
+    double expected = kRefractory + taus[i] * std::log(kRI / (kRI - (kThreshold - kRest)));
+    EXPECT_LE(std::fabs(spikes[i][2] - spikes[i][1] - expected), dt) << "tau = " << taus[i];
+  }
+}
+
 } // namespace
 } // namespace nj::interp
