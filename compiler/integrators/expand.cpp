@@ -5,6 +5,7 @@
 #include "compiler/ir/split_linear.hpp"
 #include "compiler/ir/substitute.hpp"
 
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -130,6 +131,22 @@ private:
   Step step_;
 };
 
+// A malformed table is a bug in the registry, not a user error.
+void requireWellFormed(const Method& method) {
+  const Tableau& t = method.tableau;
+  const std::size_t s = t.stages();
+  bool ok = s > 0 && t.a.size() == s && t.c.size() == s && (t.bHat.empty() || t.bHat.size() == s);
+  for (std::size_t i = 0; ok && i < s; ++i)
+    ok = t.a[i].size() == i;
+  if (ok && t.isStochastic()) {
+    ok = t.bNoise.size() == s && t.aNoise.size() == s;
+    for (std::size_t i = 0; ok && i < s; ++i)
+      ok = t.aNoise[i].size() == i;
+  }
+  if (!ok)
+    throw std::invalid_argument("method " + std::string(method.name) + " has a malformed tableau");
+}
+
 Step expandExponentialEuler(ir::Context& ctx, const OdeSystem& system) {
   Step step;
   Expr dt = ctx.timeStep();
@@ -153,6 +170,7 @@ Step expand(ir::Context& ctx, const OdeSystem& system, const Method& method,
   if (auto why = canIntegrate(ctx, method, system, options)) throw IntegrationError(*why);
   switch (method.kind) {
   case MethodKind::Tableau:
+    requireWellFormed(method);
     return TableauExpansion(ctx, system, method.tableau).run();
   case MethodKind::ExponentialEuler:
     return expandExponentialEuler(ctx, system);

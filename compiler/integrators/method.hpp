@@ -40,8 +40,8 @@ enum class NoiseSupport { None, Additive, Diagonal, General };
 enum class Calculus { Ito, Stratonovich };
 
 struct Method {
-  std::string_view name;
-  std::string_view description;
+  std::string_view name{};
+  std::string_view description{};
   MethodKind kind = MethodKind::Tableau;
   Tableau tableau{};
   NoiseSupport noise = NoiseSupport::None;

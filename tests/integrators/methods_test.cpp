@@ -74,6 +74,13 @@ TEST(Methods, TableausSatisfyOrderConditions) {
   }
 }
 
+TEST(Methods, MalformedTableauIsAnInternalError) {
+  ir::Context ctx;
+  ir::Expr x = ctx.symbol("x", ir::SymbolKind::State, 0);
+  Method broken{.name = "broken", .tableau = {.a = {{}, {}}, .b = {0.5, 0.5}, .c = {0, 1}}};
+  EXPECT_THROW(expand(ctx, OdeSystem{{makeEquation(ctx, x, -x)}}, broken), std::invalid_argument);
+}
+
 class Expansion : public ::testing::Test {
 protected:
   ir::Context ctx;
