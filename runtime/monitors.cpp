@@ -1,0 +1,97 @@
+#include "runtime/monitors.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "runtime/errors.hpp"
+#include "runtime/neuron_group.hpp"
+
+namespace nj::runtime {
+namespace {
+
+std::pair<std::size_t, std::size_t> clip(const NeuronGroup& g, IndexRange r, const char* what) {
+  std::size_t end = std::min(r.end, g.size());
+  if (r.begin >= end)
+    throw RuntimeError(fmt::format("{} of group `{}`: the neuron range [{}, {}) is empty; the group has neurons 0 to {}",
+                                   what, g.name(), r.begin, r.end == IndexRange{}.end ? g.size() : r.end,
+                                   g.size() - 1));
+  return {r.begin, end};
+}
+
+} // namespace
+
+SpikeMonitor::SpikeMonitor(const NeuronGroup& group, IndexRange range) : group_(&group) {
+  std::tie(begin_, end_) = clip(group, range, "spike monitor");
+}
+
+bool SpikeMonitor::record(double t, std::span<const std::uint32_t> spikes, std::uint64_t cap) {
+  bool all = begin_ == 0 && end_ == group_->size();
+  for (std::uint32_t i : spikes) {
+    if (!all && (i < begin_ || i >= end_)) continue;
+    if (t_.size() >= cap) return false;
+    t_.push_back(t);
+    i_.push_back(i);
+  }
+  return true;
+}
+
+StateMonitor::StateMonitor(const NeuronGroup& group, std::vector<std::string> variables, IndexRange range,
+                           std::int64_t every)
+    : group_(&group), names_(std::move(variables)), every_(every) {
+  std::tie(begin_, end_) = clip(group, range, "state monitor");
+  if (names_.empty()) throw RuntimeError(fmt::format("state monitor of group `{}`: name at least one variable", group.name()));
+  if (every < 1)
+    throw RuntimeError(fmt::format("state monitor of group `{}`: sampling every {} steps; it must be at least 1",
+                                   group.name(), every));
+  for (const auto& n : names_) slots_.push_back(group.stateIndex(n));
+  data_.resize(names_.size());
+}
+
+std::span<const double> StateMonitor::values(const std::string& variable) const {
+  for (std::size_t v = 0; v < names_.size(); ++v)
+    if (names_[v] == variable) return data_[v];
+  throw RuntimeError(fmt::format("state monitor of group `{}` does not record `{}`", group_->name(), variable));
+}
+
+DisplayUnit StateMonitor::displayUnit(const std::string& variable) const {
+  auto it = units_.find(variable);
+  return it == units_.end() ? DisplayUnit{} : it->second;
+}
+
+std::uint64_t StateMonitor::samplesBetween(std::int64_t from, std::int64_t to) const {
+  return static_cast<std::uint64_t>(to / every_ - from / every_);
+}
+
+std::uint64_t StateMonitor::bytesFor(std::uint64_t samples) const {
+  return samples * (sizeof(double) + names_.size() * width() * sizeof(double));
+}
+
+void StateMonitor::reserve(std::uint64_t moreSamples) {
+  t_.reserve(t_.size() + moreSamples);
+  for (auto& d : data_) d.reserve(d.size() + moreSamples * width());
+}
+
+void StateMonitor::record(std::int64_t stepAfter, double t) {
+  if (stepAfter % every_ != 0) return;
+  t_.push_back(t);
+  for (std::size_t v = 0; v < slots_.size(); ++v) {
+    std::span<const double> x = group_->state(slots_[v]);
+    data_[v].insert(data_[v].end(), x.begin() + static_cast<std::ptrdiff_t>(begin_),
+                    x.begin() + static_cast<std::ptrdiff_t>(end_));
+  }
+}
+
+RateMonitor::RateMonitor(const NeuronGroup& group, double timeUnitSeconds)
+    : group_(&group), timeUnitSeconds_(timeUnitSeconds) {}
+
+void RateMonitor::reserve(std::uint64_t moreSteps) {
+  t_.reserve(t_.size() + moreSteps);
+  rate_.reserve(rate_.size() + moreSteps);
+}
+
+void RateMonitor::record(double t, double dt, std::size_t spikes) {
+  t_.push_back(t);
+  rate_.push_back(static_cast<double>(spikes) / static_cast<double>(group_->size()) / (dt * timeUnitSeconds_));
+}
+
+} // namespace nj::runtime

@@ -1,0 +1,112 @@
+// \file Monitors: what a run records. State and rate recordings are sized before the run starts
+// (Network::run refuses a run whose recording would exceed the memory limit); spike monitors grow,
+// up to a cap that stops the run with a clear message.
+//
+// Sampling: monitors run last in a step. After step n the state is the state at t_{n+1}, spikes
+// of step n happened at t_{n+1}; a state monitor with `every = k` samples when (n+1) % k == 0.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace nj::runtime {
+
+class NeuronGroup;
+
+// Neurons [begin, end); `end` past the group size means "to the end".
+struct IndexRange {
+  std::size_t begin = 0;
+  std::size_t end = std::numeric_limits<std::size_t>::max();
+};
+
+// How to show a variable: its values times `scale`, labelled `unit` (e.g. "mV", 1e3 for volts).
+struct DisplayUnit {
+  std::string unit;
+  double scale = 1.0;
+};
+
+class SpikeMonitor {
+public:
+  SpikeMonitor(const NeuronGroup& group, IndexRange range);
+  const NeuronGroup& group() const { return *group_; }
+  std::size_t begin() const { return begin_; }
+  std::size_t end() const { return end_; }
+
+  std::span<const double> times() const { return t_; }
+  std::span<const std::uint32_t> indices() const { return i_; }
+  std::size_t count() const { return t_.size(); }
+
+  // 0 = derived from the memory left under the limit when the run starts.
+  void setMaxSpikes(std::uint64_t cap) { maxSpikes_ = cap; }
+  std::uint64_t maxSpikes() const { return maxSpikes_; }
+  static constexpr std::uint64_t bytesPerSpike = sizeof(double) + sizeof(std::uint32_t);
+
+  // Appends this step's spikes at time t; false if the cap was reached (what fits is kept).
+  bool record(double t, std::span<const std::uint32_t> spikes, std::uint64_t cap);
+
+private:
+  const NeuronGroup* group_;
+  std::size_t begin_, end_;
+  std::uint64_t maxSpikes_ = 0;
+  std::vector<double> t_;
+  std::vector<std::uint32_t> i_;
+};
+
+class StateMonitor {
+public:
+  StateMonitor(const NeuronGroup& group, std::vector<std::string> variables, IndexRange range, std::int64_t every);
+  const NeuronGroup& group() const { return *group_; }
+  const std::vector<std::string>& variables() const { return names_; }
+  std::size_t begin() const { return begin_; }
+  std::size_t end() const { return end_; }
+  std::size_t width() const { return end_ - begin_; }
+  std::int64_t every() const { return every_; }
+
+  std::span<const double> times() const { return t_; }
+  std::size_t samples() const { return t_.size(); }
+  // Row-major samples × width() values of variable v (index into variables()).
+  std::span<const double> values(std::size_t v) const { return data_[v]; }
+  std::span<const double> values(const std::string& variable) const;
+
+  void setDisplayUnit(const std::string& variable, DisplayUnit unit) { units_[variable] = std::move(unit); }
+  DisplayUnit displayUnit(const std::string& variable) const;
+
+  // Samples taken by steps (from, to] (step counter values after each step).
+  std::uint64_t samplesBetween(std::int64_t from, std::int64_t to) const;
+  std::uint64_t bytesFor(std::uint64_t samples) const;
+  void reserve(std::uint64_t moreSamples);
+  void record(std::int64_t stepAfter, double t);
+
+private:
+  const NeuronGroup* group_;
+  std::vector<std::string> names_;
+  std::vector<std::size_t> slots_;
+  std::size_t begin_, end_;
+  std::int64_t every_;
+  std::vector<double> t_;
+  std::vector<std::vector<double>> data_;
+  std::map<std::string, DisplayUnit> units_;
+};
+
+// Population rate: spikes in the step / N / (dt in seconds), in Hz, one value per step.
+class RateMonitor {
+public:
+  RateMonitor(const NeuronGroup& group, double timeUnitSeconds);
+  const NeuronGroup& group() const { return *group_; }
+  std::span<const double> times() const { return t_; }
+  std::span<const double> rates() const { return rate_; }
+  std::uint64_t bytesFor(std::uint64_t steps) const { return steps * 2 * sizeof(double); }
+  void reserve(std::uint64_t moreSteps);
+  void record(double t, double dt, std::size_t spikes);
+
+private:
+  const NeuronGroup* group_;
+  double timeUnitSeconds_;
+  std::vector<double> t_, rate_;
+};
+
+} // namespace nj::runtime

@@ -1,0 +1,436 @@
+#include "runtime/network.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <fmt/format.h>
+#include <limits>
+
+#include "runtime/errors.hpp"
+#include "runtime/interrupt.hpp"
+#include "runtime/philox.hpp"
+#include "runtime/progress.hpp"
+
+#if defined(NJ_HAVE_OPENMP)
+#include <omp.h>
+#endif
+
+namespace nj::runtime {
+namespace {
+
+constexpr std::uint64_t kChunkAlignment = 8; // the widest vector (8 doubles, AVX-512)
+constexpr std::uint64_t kMinChunk = 512;
+
+std::uint64_t roundUp(std::uint64_t x, std::uint64_t m) { return (x + m - 1) / m * m; }
+
+std::string timeText(double t, double unitSeconds) { return fmt::format("{:g} s", t * unitSeconds); }
+
+} // namespace
+
+const char* outcomeName(RunOutcome outcome) {
+  switch (outcome) {
+  case RunOutcome::Completed: return "completed";
+  case RunOutcome::Interrupted: return "interrupted";
+  case RunOutcome::NonFinite: return "non-finite";
+  case RunOutcome::MonitorFull: return "monitor-full";
+  case RunOutcome::KernelError: return "kernel-error";
+  }
+  return "unknown";
+}
+
+int RunStatus::exitCode() const {
+  if (ok()) return 0;
+  if (outcome == RunOutcome::Interrupted && signal > 0) return 128 + signal;
+  return 1;
+}
+
+std::string RunSummary::text() const {
+  std::string rtf = wallSeconds > 0 ? fmt::format(" ({:.3g}x real time)", realTimeFactor) : "";
+  return fmt::format("{} spikes, mean rate {:.3g} Hz, {:g} s simulated in {:.3g} s wall{}", spikes, meanRateHz,
+                     simulatedSeconds, wallSeconds, rtf);
+}
+
+Network::Network(NetworkOptions options) : options_(options) {
+  if (!(options_.dt > 0.0) || !std::isfinite(options_.dt))
+    throw RuntimeError(fmt::format("the time step dt = {} must be a positive finite number", options_.dt));
+  if (!(options_.timeUnitSeconds > 0.0) || !std::isfinite(options_.timeUnitSeconds))
+    throw RuntimeError(fmt::format("the time unit {} s must be a positive finite number", options_.timeUnitSeconds));
+  setThreads(options_.threads);
+  setNanCheckInterval(options_.nanCheckInterval);
+}
+
+void Network::setThreads(int threads) {
+  if (threads < 1) throw RuntimeError(fmt::format("the number of threads ({}) must be at least 1", threads));
+  options_.threads = threads;
+  prepared_ = false;
+}
+
+void Network::setNanCheckInterval(std::int64_t steps) {
+  if (steps < 1) throw RuntimeError(fmt::format("the NaN check interval ({} steps) must be at least 1", steps));
+  options_.nanCheckInterval = steps;
+}
+
+NeuronGroup& Network::addGroup(std::string name, std::uint64_t size, GroupLayout layout) {
+  for (const auto& e : groups_)
+    if (e.group->name() == name) throw RuntimeError(fmt::format("the network already has a group `{}`", name));
+  std::uint64_t used = memoryInUse();
+  checkMemory(fmt::format("group `{}` of {} neurons", name, size),
+              NeuronGroup::bytesFor(layout, static_cast<long double>(size)), used, options_.memoryLimit);
+  std::uint32_t streamBase = 0;
+  for (const auto& e : groups_) streamBase += static_cast<std::uint32_t>(e.group->layout().numNoise);
+  auto group = std::make_unique<NeuronGroup>(std::move(name), size, std::move(layout),
+                                             options_.memoryLimit - used);
+  group->setStreamBase(streamBase);
+  groups_.push_back({std::move(group), {}, {}, 0});
+  prepared_ = false;
+  return *groups_.back().group;
+}
+
+NeuronGroup& Network::group(std::string_view name) {
+  return const_cast<NeuronGroup&>(static_cast<const Network&>(*this).group(name));
+}
+
+const NeuronGroup& Network::group(std::string_view name) const {
+  for (const auto& e : groups_)
+    if (e.group->name() == name) return *e.group;
+  std::string names;
+  for (const auto& e : groups_) names += (names.empty() ? "" : ", ") + e.group->name();
+  throw RuntimeError(fmt::format("the network has no group `{}`{}", name,
+                                 names.empty() ? std::string(": it has no groups") : "; its groups are: " + names));
+}
+
+std::vector<NeuronGroup*> Network::groups() const {
+  std::vector<NeuronGroup*> out;
+  for (const auto& e : groups_) out.push_back(e.group.get());
+  return out;
+}
+
+void Network::addStimulus(NeuronGroup& group, std::string_view input, TimeFunction value, IndexRange range) {
+  if (!value) throw RuntimeError(fmt::format("stimulus of group `{}`: the function of time is empty", group.name()));
+  Stimulus s{group.inputIndex(input), std::move(value), range.begin, std::min(range.end, group.size())};
+  if (s.begin >= s.end)
+    throw RuntimeError(fmt::format("stimulus of group `{}`: the neuron range [{}, {}) is empty", group.name(),
+                                   range.begin, s.end));
+  stimuli_.push_back({&group, std::move(s)});
+}
+
+void Network::addInputArray(NeuronGroup& group, std::string_view input, std::vector<double> perNeuron,
+                            TimeFunction envelope) {
+  if (perNeuron.size() != group.size())
+    throw RuntimeError(fmt::format("input array for `{}` of group `{}` has {} values; the group has {} neurons", input,
+                                   group.name(), perNeuron.size(), group.size()));
+  arrayStimuli_.push_back({&group, ArrayStimulus{group.inputIndex(input), std::move(perNeuron), std::move(envelope)}});
+}
+
+SpikeMonitor& Network::addSpikeMonitor(NeuronGroup& group, IndexRange range) {
+  spikeMonitors_.push_back(std::make_unique<SpikeMonitor>(group, range));
+  spikeCaps_.push_back(0);
+  return *spikeMonitors_.back();
+}
+
+StateMonitor& Network::addStateMonitor(NeuronGroup& group, std::vector<std::string> variables, IndexRange range,
+                                       std::int64_t every) {
+  stateMonitors_.push_back(std::make_unique<StateMonitor>(group, std::move(variables), range, every));
+  return *stateMonitors_.back();
+}
+
+RateMonitor& Network::addRateMonitor(NeuronGroup& group) {
+  rateMonitors_.push_back(std::make_unique<RateMonitor>(group, options_.timeUnitSeconds));
+  return *rateMonitors_.back();
+}
+
+std::vector<const SpikeMonitor*> Network::spikeMonitors() const {
+  std::vector<const SpikeMonitor*> out;
+  for (const auto& m : spikeMonitors_) out.push_back(m.get());
+  return out;
+}
+std::vector<const StateMonitor*> Network::stateMonitors() const {
+  std::vector<const StateMonitor*> out;
+  for (const auto& m : stateMonitors_) out.push_back(m.get());
+  return out;
+}
+std::vector<const RateMonitor*> Network::rateMonitors() const {
+  std::vector<const RateMonitor*> out;
+  for (const auto& m : rateMonitors_) out.push_back(m.get());
+  return out;
+}
+
+void Network::addStepCallback(std::function<void(Network&)> callback) { callbacks_.push_back(std::move(callback)); }
+
+std::uint64_t Network::memoryInUse() const {
+  std::uint64_t bytes = 0;
+  for (const auto& e : groups_) bytes += e.group->bytes();
+  for (const auto& m : stateMonitors_) bytes += m->bytesFor(m->samples());
+  for (const auto& m : rateMonitors_) bytes += m->bytesFor(m->rates().size());
+  for (const auto& m : spikeMonitors_) bytes += m->count() * SpikeMonitor::bytesPerSpike;
+  return bytes;
+}
+
+std::uint64_t Network::recordingBytes(std::int64_t steps) const {
+  long double bytes = 0;
+  for (const auto& m : stateMonitors_)
+    bytes += static_cast<long double>(m->bytesFor(m->samplesBetween(step_, step_ + steps)));
+  for (const auto& m : rateMonitors_) bytes += static_cast<long double>(m->bytesFor(static_cast<std::uint64_t>(steps)));
+  return bytes > static_cast<long double>(std::numeric_limits<std::uint64_t>::max())
+             ? std::numeric_limits<std::uint64_t>::max()
+             : static_cast<std::uint64_t>(bytes);
+}
+
+void Network::prepare() {
+  for (auto& e : groups_) {
+    const NeuronGroup& g = *e.group;
+    if (!g.kernel().valid())
+      throw RuntimeError(fmt::format("group `{}` has no kernel: attach one with setKernel before running", g.name()));
+    e.refractorySteps = g.refractorySteps(options_.dt);
+    std::uint64_t n = g.size();
+    std::uint64_t chunk = n;
+    if (options_.threads > 1) {
+      std::uint64_t target = (n + static_cast<std::uint64_t>(options_.threads) * 4 - 1) /
+                             (static_cast<std::uint64_t>(options_.threads) * 4);
+      chunk = std::max(kMinChunk, roundUp(target, kChunkAlignment));
+    }
+    e.chunkStarts.clear();
+    for (std::uint64_t b = 0; b < n; b += chunk) e.chunkStarts.push_back(b);
+    e.chunkStarts.push_back(n);
+    e.chunkCounts.assign(e.chunkStarts.size() - 1, 0);
+  }
+  prepared_ = true;
+}
+
+RunResult Network::run(double duration, RunOptions runOptions) {
+  if (!(duration > 0.0) || !std::isfinite(duration))
+    throw RuntimeError(fmt::format("the run duration {} must be a positive finite number", duration));
+  long double stepsLd = std::nearbyint(static_cast<long double>(duration) / options_.dt);
+  if (stepsLd < 1)
+    throw RuntimeError(fmt::format("the run duration {} is shorter than one time step (dt = {})", duration,
+                                   options_.dt));
+  if (stepsLd > static_cast<long double>(std::numeric_limits<std::int64_t>::max() / 2))
+    throw RuntimeError(fmt::format("the run duration {} is {} steps of dt = {}: too many", duration,
+                                   static_cast<double>(stepsLd), options_.dt));
+  const auto steps = static_cast<std::int64_t>(stepsLd);
+  prepare();
+
+  // Recording is sized before the first step and refused up front when it cannot fit.
+  std::uint64_t used = memoryInUse();
+  checkMemory(fmt::format("recording {} steps", steps), static_cast<long double>(recordingBytes(steps)), used,
+              options_.memoryLimit);
+  for (const auto& m : stateMonitors_) m->reserve(m->samplesBetween(step_, step_ + steps));
+  for (const auto& m : rateMonitors_) m->reserve(static_cast<std::uint64_t>(steps));
+  used = memoryInUse() + recordingBytes(0);
+  std::uint64_t spare = options_.memoryLimit > used ? options_.memoryLimit - used : 0;
+  for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
+    std::uint64_t cap = spikeMonitors_[k]->maxSpikes();
+    spikeCaps_[k] = cap != 0 ? cap
+                             : std::max<std::uint64_t>(1, spare / SpikeMonitor::bytesPerSpike /
+                                                              std::max<std::size_t>(1, spikeMonitors_.size()));
+  }
+
+  RunResult result;
+  std::vector<std::uint64_t> spikesBefore;
+  for (const auto& e : groups_) spikesBefore.push_back(e.group->totalSpikes());
+  ProgressBar progress(steps, runOptions.progress);
+  auto start = std::chrono::steady_clock::now();
+  std::int64_t done = 0;
+  while (done < steps) {
+    if (interruptRequested()) {
+      int sig = interruptSignal();
+      result.status = {RunOutcome::Interrupted,
+                       fmt::format("interrupted{} at step {} (t = {}); the recording up to there is kept",
+                                   sig == SIGINT ? " by SIGINT" : sig == SIGTERM ? " by SIGTERM" : "",
+                                   step_, timeText(time(), options_.timeUnitSeconds)),
+                       sig};
+      break;
+    }
+    result.status = advance();
+    ++done;
+    progress.update(done);
+    if (!result.status.ok()) break;
+  }
+  if (result.status.ok() && done > 0 && lastFiniteStep_ != step_) result.status = checkFinite();
+  progress.finish(done);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  RunSummary& s = result.summary;
+  s.steps = done;
+  s.simulatedSeconds = static_cast<double>(done) * options_.dt * options_.timeUnitSeconds;
+  s.wallSeconds = wall;
+  s.realTimeFactor = wall > 0 ? s.simulatedSeconds / wall : 0.0;
+  std::uint64_t neurons = 0;
+  for (std::size_t k = 0; k < groups_.size(); ++k) {
+    const NeuronGroup& g = *groups_[k].group;
+    GroupSummary gs{g.name(), g.size(), g.totalSpikes() - spikesBefore[k], 0.0};
+    if (s.simulatedSeconds > 0)
+      gs.meanRateHz = static_cast<double>(gs.spikes) / static_cast<double>(g.size()) / s.simulatedSeconds;
+    s.spikes += gs.spikes;
+    neurons += g.size();
+    s.groups.push_back(gs);
+  }
+  if (s.simulatedSeconds > 0 && neurons > 0)
+    s.meanRateHz = static_cast<double>(s.spikes) / static_cast<double>(neurons) / s.simulatedSeconds;
+  return result;
+}
+
+RunStatus Network::step() {
+  if (!prepared_) prepare();
+  return advance();
+}
+
+RunStatus Network::advance() {
+  const std::int64_t n = step_;
+  for (auto& e : groups_)
+    for (auto& in : e.group->inputs_) std::memset(in.data(), 0, in.size() * sizeof(double));
+  applyStimuli(n);
+  deliverSynapticEvents(n);
+  for (auto& e : groups_) {
+    RunStatus s = updateGroup(e, n);
+    if (!s.ok()) return s;
+  }
+  emitSpikes(n);
+  step_ = n + 1;
+  RunStatus s = recordMonitors();
+  if (s.ok() && step_ % options_.nanCheckInterval == 0) s = checkFinite();
+  if (!s.ok()) return s;
+  for (auto& cb : callbacks_) cb(*this);
+  return {};
+}
+
+void Network::applyStimuli(std::int64_t n) {
+  const double t = static_cast<double>(n) * options_.dt;
+  for (auto& [g, s] : stimuli_) {
+    const double v = s.value(t);
+    double* x = g->inputs_[s.input].data();
+    for (std::size_t i = s.begin; i < s.end; ++i) x[i] += v;
+  }
+  for (auto& [g, s] : arrayStimuli_) {
+    const double env = s.envelope ? s.envelope(t) : 1.0;
+    double* x = g->inputs_[s.input].data();
+    const double* a = s.perNeuron.data();
+    for (std::size_t i = 0; i < s.perNeuron.size(); ++i) x[i] += a[i] * env;
+  }
+}
+
+void Network::deliverSynapticEvents(std::int64_t /*n*/) {}
+void Network::emitSpikes(std::int64_t /*n*/) {}
+
+RunStatus Network::updateGroup(GroupEntry& e, std::int64_t n) {
+  NeuronGroup& g = *e.group;
+  const std::size_t chunks = e.chunkStarts.size() - 1;
+  const std::size_t numNoise = g.layout_.numNoise;
+  const auto body = [&](std::size_t c) {
+    const std::uint64_t b = e.chunkStarts[c], end = e.chunkStarts[c + 1];
+    for (std::size_t k = 0; k < numNoise; ++k)
+      fillStandardNormals(g.normals_[k].data() + b, options_.seed, g.streamBase_ + static_cast<std::uint32_t>(k),
+                          static_cast<std::uint64_t>(n), b, end);
+    e.chunkCounts[c] = 0;
+    NjGroupArgs args{};
+    args.state = g.statePtrs_.data();
+    args.params = g.params_.data();
+    args.inputs = g.inputPtrs_.data();
+    args.normals = numNoise > 0 ? g.normalPtrs_.data() : nullptr;
+    args.refractory_until = g.layout_.hasRefractory ? g.refractoryUntil_.data() : nullptr;
+    args.spikes = g.spikes_.data() + b;
+    args.spike_count = &e.chunkCounts[c];
+    args.begin = b;
+    args.end = end;
+    args.step = n;
+    args.dt = options_.dt;
+    args.refractory_steps = e.refractorySteps;
+    g.kernel_(args);
+  };
+
+  std::exception_ptr error;
+#if defined(NJ_HAVE_OPENMP)
+  if (chunks > 1 && options_.threads > 1) {
+#pragma omp parallel for schedule(static) num_threads(options_.threads)
+    for (std::size_t c = 0; c < chunks; ++c) {
+      try {
+        body(c);
+      } catch (...) {
+#pragma omp critical(nj_runtime_kernel_error)
+        if (!error) error = std::current_exception();
+      }
+    }
+  } else
+#endif
+  {
+    try {
+      for (std::size_t c = 0; c < chunks; ++c) body(c);
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  if (error) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& ex) {
+      what = ex.what();
+    } catch (...) {
+    }
+    g.spikeCount_ = 0;
+    return {RunOutcome::KernelError,
+            fmt::format("the kernel of group `{}` failed at step {}: {}", g.name(), n, what), 0};
+  }
+
+  // Merge the chunks' spike lists in chunk order (each part starts at its chunk's first neuron).
+  std::size_t total = 0;
+  for (std::size_t c = 0; c < chunks; ++c) {
+    const std::uint64_t b = e.chunkStarts[c], room = e.chunkStarts[c + 1] - b;
+    const std::uint32_t count = e.chunkCounts[c];
+    if (count > room)
+      return {RunOutcome::KernelError,
+              fmt::format("the kernel of group `{}` reported {} spikes for {} neurons at step {}", g.name(), count,
+                          room, n),
+              0};
+    if (total != b && count > 0)
+      std::memmove(g.spikes_.data() + total, g.spikes_.data() + b, count * sizeof(std::uint32_t));
+    total += count;
+  }
+  g.spikeCount_ = total;
+  g.totalSpikes_ += total;
+  return {};
+}
+
+RunStatus Network::recordMonitors() {
+  const double t = time();
+  for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
+    SpikeMonitor& m = *spikeMonitors_[k];
+    std::uint64_t cap = spikeCaps_[k] != 0 ? spikeCaps_[k] : (m.maxSpikes() != 0 ? m.maxSpikes() : ~std::uint64_t{0});
+    if (!m.record(t, m.group().spikes(), cap))
+      return {RunOutcome::MonitorFull,
+              fmt::format("the spike monitor of group `{}` is full at step {} (t = {}): it holds {} spikes ({}); "
+                          "record fewer neurons or a shorter run, or raise its cap with setMaxSpikes",
+                          m.group().name(), step_, timeText(t, options_.timeUnitSeconds), m.count(),
+                          formatBytes(static_cast<long double>(m.count() * SpikeMonitor::bytesPerSpike))),
+              0};
+  }
+  for (auto& m : stateMonitors_) m->record(step_, t);
+  for (auto& m : rateMonitors_) m->record(t, options_.dt, m->group().spikes().size());
+  return {};
+}
+
+RunStatus Network::checkFinite() {
+  for (const auto& e : groups_) {
+    auto [k, i] = e.group->findNonFinite();
+    if (k < 0) continue;
+    const NeuronGroup& g = *e.group;
+    double value = g.state(static_cast<std::size_t>(k))[static_cast<std::size_t>(i)];
+    std::string since = step_ - lastFiniteStep_ > 1
+                            ? fmt::format("; every state was finite at step {}", lastFiniteStep_)
+                            : "";
+    return {RunOutcome::NonFinite,
+            fmt::format("non-finite value {} in group `{}`, variable `{}`, neuron {}, at step {} (t = {}){}; "
+                        "the run stopped there and what was recorded is kept; a smaller dt or another "
+                        "integration method may help",
+                        value, g.name(), g.layout().states[static_cast<std::size_t>(k)], i, step_,
+                        timeText(time(), options_.timeUnitSeconds), since),
+            0};
+  }
+  lastFiniteStep_ = step_;
+  return {};
+}
+
+} // namespace nj::runtime

@@ -1,0 +1,189 @@
+// \file Network: groups, the clock, the step schedule, noise, stimuli, monitors and the run loop.
+//
+// Time is an integer step counter n; t_n = n*dt is derived from it, never accumulated. One step
+// (n → n+1), in this order:
+//   1. clear every group's inputs to 0;
+//   2. stimuli add into inputs, evaluated at t_n (a stimulus is seen by the kernel of the same step);
+//   3. deliver due synaptic events (hook: deliverSynapticEvents, projections are a later issue);
+//   4. group kernels, group by group: the runtime fills the noise arrays (Philox, philox.hpp),
+//      then runs the kernel over chunks of neurons, in parallel when threads > 1. Chunks start at
+//      multiples of 8; each chunk appends its spikes to its own part of the group's spike list and
+//      the parts are merged in chunk order, so spikes are ascending and results are bit-identical
+//      for any thread count;
+//   5. emit spikes into projections (hook: emitSpikes, later issue);
+//   6. n ← n+1; monitors record (state at t_{n+1}, spikes at t_{n+1});
+//   7. every nanCheckInterval steps (and after the last), states are checked for NaN/Inf;
+//   8. step callbacks of the host.
+// run() stops at the end of a step when an interruption was requested (interrupt.hpp).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/memory_limit.hpp"
+#include "runtime/monitors.hpp"
+#include "runtime/neuron_group.hpp"
+#include "runtime/stimulus.hpp"
+
+namespace nj::runtime {
+
+struct NetworkOptions {
+  double dt = 0.0;               // in the model's time unit
+  double timeUnitSeconds = 1.0;  // seconds per model time unit: 1 for SI models, 1e-3 for plain (ms) models
+  std::uint64_t seed = 0;
+  int threads = 1;
+  std::uint64_t memoryLimit = defaultMemoryLimit();
+  std::int64_t nanCheckInterval = 10; // in steps; 1 checks after every step
+};
+
+enum class RunOutcome {
+  Completed,   // every requested step ran
+  Interrupted, // SIGINT/SIGTERM (or requestInterrupt) stopped the run at the end of a step
+  NonFinite,   // a state became NaN or ±Inf
+  MonitorFull, // a spike monitor reached its cap
+  KernelError, // a host kernel threw, or a kernel broke its contract
+};
+
+const char* outcomeName(RunOutcome outcome);
+
+struct RunStatus {
+  RunOutcome outcome = RunOutcome::Completed;
+  std::string message; // empty when completed
+  int signal = 0;      // the signal of an interruption (-1: requested by the host)
+
+  bool ok() const { return outcome == RunOutcome::Completed; }
+  // What a driver should exit with: 0, 128 + signal when interrupted by one, 1 otherwise.
+  int exitCode() const;
+};
+
+struct GroupSummary {
+  std::string name;
+  std::size_t size = 0;
+  std::uint64_t spikes = 0;
+  double meanRateHz = 0.0;
+};
+
+struct RunSummary {
+  std::int64_t steps = 0;          // steps run by this call
+  double simulatedSeconds = 0.0;   // steps * dt, in seconds
+  double wallSeconds = 0.0;
+  double realTimeFactor = 0.0;     // simulated seconds per wall second
+  std::uint64_t spikes = 0;
+  double meanRateHz = 0.0;         // over every neuron of every group
+  std::vector<GroupSummary> groups;
+  // "1234 spikes, mean rate 5.14 Hz, 1 s simulated in 0.231 s wall (4.33x real time)"
+  std::string text() const;
+};
+
+struct RunResult {
+  RunStatus status;
+  RunSummary summary;
+};
+
+struct RunOptions {
+  int progress = -1; // -1: a progress bar when stderr is a terminal; 0: never; 1: always
+};
+
+class Network {
+public:
+  // Throws RuntimeError when dt is not a positive finite number or threads < 1.
+  explicit Network(NetworkOptions options);
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // ---- building ----
+  // Refused (MemoryLimitError, before allocation) when the group does not fit under the memory
+  // limit together with what is already allocated. Noise streams: the group's stream base is the
+  // number of noise sources of the groups added before it (change with setStreamBase).
+  NeuronGroup& addGroup(std::string name, std::uint64_t size, GroupLayout layout);
+  NeuronGroup& group(std::string_view name);
+  const NeuronGroup& group(std::string_view name) const;
+  std::vector<NeuronGroup*> groups() const;
+
+  void addStimulus(NeuronGroup& group, std::string_view input, TimeFunction value, IndexRange range = {});
+  void addInputArray(NeuronGroup& group, std::string_view input, std::vector<double> perNeuron,
+                     TimeFunction envelope = {});
+
+  SpikeMonitor& addSpikeMonitor(NeuronGroup& group, IndexRange range = {});
+  StateMonitor& addStateMonitor(NeuronGroup& group, std::vector<std::string> variables, IndexRange range = {},
+                                std::int64_t every = 1);
+  RateMonitor& addRateMonitor(NeuronGroup& group);
+  std::vector<const SpikeMonitor*> spikeMonitors() const;
+  std::vector<const StateMonitor*> stateMonitors() const;
+  std::vector<const RateMonitor*> rateMonitors() const;
+
+  // Called at the end of every step (after monitors), e.g. to read or change state.
+  void addStepCallback(std::function<void(Network&)> callback);
+
+  // ---- running ----
+  // Runs round(duration / dt) steps. Throws RuntimeError before the first step for a duration
+  // that is not positive and finite, a group without a kernel, or a bad refractory period, and
+  // MemoryLimitError when the recording of this run would not fit; what happens during the run
+  // (interruption, NaN/Inf, full spike monitor) is returned in the status, and what was recorded
+  // up to then is kept.
+  RunResult run(double duration, RunOptions options = {});
+  // One step (same schedule and checks as run, without the memory pre-check of recordings).
+  RunStatus step();
+
+  std::int64_t currentStep() const { return step_; }
+  double time() const { return static_cast<double>(step_) * options_.dt; }
+  double dt() const { return options_.dt; }
+  double timeUnitSeconds() const { return options_.timeUnitSeconds; }
+  std::uint64_t seed() const { return options_.seed; }
+  void setSeed(std::uint64_t seed) { options_.seed = seed; }
+  int threads() const { return options_.threads; }
+  void setThreads(int threads);
+  void setNanCheckInterval(std::int64_t steps);
+  const NetworkOptions& options() const { return options_; }
+
+  // Bytes allocated by groups plus bytes reserved by monitors.
+  std::uint64_t memoryInUse() const;
+  // Bytes the monitors would add to record `steps` more steps (spike monitors not included).
+  std::uint64_t recordingBytes(std::int64_t steps) const;
+
+private:
+  struct GroupEntry {
+    std::unique_ptr<NeuronGroup> group;
+    std::vector<std::uint64_t> chunkStarts; // chunk c = [starts[c], starts[c+1])
+    std::vector<std::uint32_t> chunkCounts;
+    std::int64_t refractorySteps = 0;
+  };
+  struct GroupStimulus {
+    NeuronGroup* group;
+    Stimulus stimulus;
+  };
+  struct GroupArrayStimulus {
+    NeuronGroup* group;
+    ArrayStimulus stimulus;
+  };
+
+  void prepare();
+  RunStatus advance();
+  void applyStimuli(std::int64_t n);
+  // Step schedule hooks for projections (a later issue): deliver due spikes into inputs / per-post
+  // state before the group kernels; push this step's spikes into delay rings after them.
+  void deliverSynapticEvents(std::int64_t n);
+  void emitSpikes(std::int64_t n);
+  RunStatus updateGroup(GroupEntry& entry, std::int64_t n);
+  RunStatus recordMonitors();
+  RunStatus checkFinite();
+
+  NetworkOptions options_;
+  std::int64_t step_ = 0;
+  std::int64_t lastFiniteStep_ = 0;
+  bool prepared_ = false;
+  std::vector<GroupEntry> groups_;
+  std::vector<GroupStimulus> stimuli_;
+  std::vector<GroupArrayStimulus> arrayStimuli_;
+  std::vector<std::unique_ptr<SpikeMonitor>> spikeMonitors_;
+  std::vector<std::uint64_t> spikeCaps_;
+  std::vector<std::unique_ptr<StateMonitor>> stateMonitors_;
+  std::vector<std::unique_ptr<RateMonitor>> rateMonitors_;
+  std::vector<std::function<void(Network&)>> callbacks_;
+};
+
+} // namespace nj::runtime

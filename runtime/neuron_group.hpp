@@ -1,0 +1,129 @@
+// \file NeuronGroup: one population's arrays (structure-of-arrays, 64-byte aligned, float64) and
+// the compiled kernel that advances it. The runtime knows the model only through GroupLayout
+// (names and counts) and GroupKernel (a function pointer under runtime/kernel_abi.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/aligned_array.hpp"
+#include "runtime/kernel_abi.h"
+#include "runtime/memory_limit.hpp"
+
+namespace nj::runtime {
+
+// What a model declares, in kernel slot order (the order of NjGroupArgs's arrays).
+struct GroupLayout {
+  std::string model;                  // for run.json
+  std::vector<std::string> states;    // NjGroupArgs::state
+  std::vector<std::string> params;    // NjGroupArgs::params
+  std::vector<std::string> inputs;    // NjGroupArgs::inputs
+  std::size_t numNoise = 0;           // NjGroupArgs::normals
+  bool hasRefractory = false;         // NjGroupArgs::refractory_until
+};
+
+// The code that advances neurons [begin, end) by one step: a JIT'd function pointer, or a host
+// function (the reference back end). `fn` wins when both are set.
+struct GroupKernel {
+  NjGroupKernel fn = nullptr;
+  std::function<void(const NjGroupArgs&)> host;
+
+  bool valid() const { return fn != nullptr || static_cast<bool>(host); }
+  void operator()(const NjGroupArgs& args) const {
+    if (fn != nullptr)
+      fn(&args);
+    else
+      host(args);
+  }
+};
+
+class NeuronGroup {
+public:
+  // Bytes the arrays of a group of `size` neurons take. A long double, so that sizes whose byte
+  // count overflows 64 bits are still computed (and refused).
+  static long double bytesFor(const GroupLayout& layout, long double size);
+
+  // Computes the allocation first and throws MemoryLimitError (naming the group, the bytes and the
+  // limit) before allocating when it exceeds `memoryLimit`; RuntimeError for sizes that do not
+  // fit 32-bit neuron indices.
+  NeuronGroup(std::string name, std::uint64_t size, GroupLayout layout,
+              std::uint64_t memoryLimit = defaultMemoryLimit());
+
+  const std::string& name() const { return name_; }
+  std::size_t size() const { return size_; }
+  const GroupLayout& layout() const { return layout_; }
+  std::uint64_t bytes() const { return bytes_; }
+
+  // Lookup by name; throws RuntimeError listing the names the model has.
+  std::size_t stateIndex(std::string_view name) const;
+  std::size_t paramIndex(std::string_view name) const;
+  std::size_t inputIndex(std::string_view name) const;
+
+  std::span<double> state(std::size_t k) { return states_[k].span(); }
+  std::span<const double> state(std::size_t k) const { return states_[k].span(); }
+  std::span<double> state(std::string_view name) { return state(stateIndex(name)); }
+  std::span<const double> state(std::string_view name) const { return state(stateIndex(name)); }
+
+  void setParam(std::string_view name, double value) { params_[paramIndex(name)] = value; }
+  double param(std::string_view name) const { return params_[paramIndex(name)]; }
+  std::span<double> params() { return params_; }
+  std::span<const double> params() const { return params_; }
+
+  std::span<double> input(std::size_t k) { return inputs_[k].span(); }
+  std::span<const double> input(std::size_t k) const { return inputs_[k].span(); }
+  std::span<double> input(std::string_view name) { return input(inputIndex(name)); }
+
+  // This step's N(0,1) draws of noise source k (filled by the Network before the kernel runs).
+  std::span<const double> normals(std::size_t k) const { return normals_[k].span(); }
+  // Noise source k draws from stream streamBase() + k (see philox.hpp).
+  std::uint32_t streamBase() const { return streamBase_; }
+  void setStreamBase(std::uint32_t base) { streamBase_ = base; }
+
+  // Per neuron: refractory while step < refractoryUntil; empty without a refractory period.
+  std::span<std::int64_t> refractoryUntil() { return refractoryUntil_.span(); }
+  std::span<const std::int64_t> refractoryUntil() const { return refractoryUntil_.span(); }
+  bool isRefractory(std::size_t neuron, std::int64_t step) const {
+    return layout_.hasRefractory && step < refractoryUntil_[neuron];
+  }
+
+  // The kernel and its refractory period (in the model's time unit; turned into steps, rounded
+  // to nearest, by refractorySteps).
+  void setKernel(GroupKernel kernel) { kernel_ = std::move(kernel); }
+  const GroupKernel& kernel() const { return kernel_; }
+  void setRefractoryPeriod(double period) { refractoryPeriod_ = period; }
+  double refractoryPeriod() const { return refractoryPeriod_; }
+  std::int64_t refractorySteps(double dt) const;
+
+  // The neurons that spiked in the last step, ascending.
+  std::span<const std::uint32_t> spikes() const { return {spikes_.data(), spikeCount_}; }
+  std::uint64_t totalSpikes() const { return totalSpikes_; }
+
+  // Finds the first non-finite state value: {state index, neuron}, or {-1, -1} if all are finite.
+  std::pair<std::ptrdiff_t, std::ptrdiff_t> findNonFinite() const;
+
+private:
+  friend class Network;
+
+  std::string name_;
+  std::size_t size_;
+  GroupLayout layout_;
+  std::uint64_t bytes_ = 0;
+  std::vector<AlignedArray<double>> states_, inputs_, normals_;
+  std::vector<double> params_;
+  AlignedArray<std::int64_t> refractoryUntil_;
+  AlignedArray<std::uint32_t> spikes_; // room for every neuron; chunks write at their own offset
+  std::size_t spikeCount_ = 0;
+  std::uint64_t totalSpikes_ = 0;
+  GroupKernel kernel_;
+  double refractoryPeriod_ = 0.0;
+  std::uint32_t streamBase_ = 0;
+  // Kernel argument arrays, built once.
+  std::vector<double*> statePtrs_;
+  std::vector<const double*> inputPtrs_, normalPtrs_;
+};
+
+} // namespace nj::runtime

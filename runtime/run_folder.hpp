@@ -1,0 +1,46 @@
+// \file The run folder: one .npy per recorded array and a run.json manifest, each written
+// atomically (atomic_file.hpp); run.json is written last, so its presence means the folder is
+// complete. Files (G = group, X = variable; a second monitor of the same kind adds "_2"):
+//   spikes_G_t.npy  <f8 (n,)            spike times, in the model's time unit
+//   spikes_G_i.npy  <u4 (n,)            neuron indices
+//   X_G.npy         <f8 (samples, m)    state samples of neurons [begin, end)
+//   t_X_G.npy       <f8 (samples,)      their times
+//   rate_G.npy      <f8 (steps,)        population rate in Hz
+//   t_rate_G.npy    <f8 (steps,)
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/json.hpp"
+#include "runtime/network.hpp"
+
+namespace nj::runtime {
+
+// What the host knows and the runtime does not.
+struct RunInfo {
+  std::string model;   // model file or name
+  std::string network; // network name
+  std::string method;  // integration method
+  std::string command; // command line, if any
+  std::vector<std::pair<std::string, std::string>> versions;  // e.g. {"neurojit", "0.1.0"}, {"llvm", "14"}
+  std::vector<std::pair<std::string, double>> timings;        // seconds per phase: parse, compile, run
+  std::vector<std::pair<std::string, double>> settings;       // e.g. --set values, duration
+  DisplayUnit time{"ms", 0.0}; // how plots show time; scale 0 = derived (model time unit → ms)
+};
+
+// Creates `dir` (and parents) and proves it writable by writing and removing a probe file.
+// Throws OutputError naming the folder and the reason; call it before the run starts.
+void prepareOutputFolder(const std::filesystem::path& dir);
+
+// The manifest as JSON (what run.json holds).
+Json runManifest(const Network& network, const RunInfo& info, const RunResult& result,
+                 const std::vector<std::pair<std::string, std::string>>& files = {});
+
+// Writes every monitor's arrays and run.json; returns the files written. Throws OutputError.
+std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir, const Network& network,
+                                                  const RunInfo& info, const RunResult& result);
+
+} // namespace nj::runtime
