@@ -14,7 +14,8 @@ struct CommonOptions {
 };
 
 int runCheck(const std::vector<std::string>& files, const CommonOptions& common);
-// `after`: ast | ir
-int runEmit(const std::string& file, const std::string& after, const std::string& model, const CommonOptions& common);
+// `after`: ast | ir | step (the integrated group step for `method`)
+int runEmit(const std::string& file, const std::string& after, const std::string& model, const std::string& method,
+            const CommonOptions& common);
 
 } // namespace nj::tool

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "compiler/ir/printer.hpp"
+#include "compiler/integrators/ode_system.hpp"
+#include "compiler/lower/group_program.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/sema/check.hpp"
 #include "compiler/syntax/print.hpp"
@@ -27,7 +29,8 @@ std::string printModelIr(const model_ir::ModelIr& m) {
 
 } // namespace
 
-int runEmit(const std::string& file, const std::string& after, const std::string& modelName, const CommonOptions& common) {
+int runEmit(const std::string& file, const std::string& after, const std::string& modelName, const std::string& method,
+            const CommonOptions& common) {
   diag::SourceManager sources;
   diag::Diagnostics diags;
   sema::Program program = sema::load({file}, {common.stdlibDir}, sources, diags);
@@ -50,7 +53,16 @@ int runEmit(const std::string& file, const std::string& after, const std::string
       if (!modelName.empty() && m.name != modelName) continue;
       model_ir::ModelIr mir = model_ir::lowerModel(checked.models.at(m.name), ctx, diags);
       if (diags.hasErrors()) break;
-      fmt::print("{}", printModelIr(mir));
+      if (after == "ir") {
+        fmt::print("{}", printModelIr(mir));
+        continue;
+      }
+      if (m.kind != syntax::ModelKind::Neuron) continue;
+      try {
+        fmt::print("{}\n", lower::printGroupProgram(lower::lowerGroup(ctx, mir, method)));
+      } catch (const integrators::IntegrationError& e) {
+        diags.error(m.range, e.what());
+      }
     }
   }
   fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));

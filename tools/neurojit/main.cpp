@@ -24,11 +24,13 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "check model files: syntax, names, units; print a summary per model");
   check->add_option("files", files, "model files (.nj)")->required()->check(CLI::ExistingPath);
 
-  std::string emitFile, emitAfter = "ir", emitModel;
+  std::string emitFile, emitAfter = "ir", emitModel, emitMethod = "auto";
   CLI::App* emit = app.add_subcommand("emit", "print a model after a stage of the compiler");
   emit->add_option("file", emitFile, "model file (.nj)")->required()->check(CLI::ExistingFile);
-  emit->add_option("--after", emitAfter, "the stage: ast (parsed, printed back) or ir (checked, lowered)")
-      ->check(CLI::IsMember({"ast", "ir"}));
+  emit->add_option("--after", emitAfter,
+                   "the stage: ast (parsed, printed back), ir (checked, lowered), step (integrated by --method)")
+      ->check(CLI::IsMember({"ast", "ir", "step"}));
+  emit->add_option("--method", emitMethod, "integration method for --after=step (default: auto)");
   emit->add_flag_callback("--ir", [&] { emitAfter = "ir"; }, "same as --after=ir");
   emit->add_option("--model", emitModel, "only this model");
 
@@ -41,7 +43,7 @@ int main(int argc, char** argv) {
 
   try {
     if (check->parsed()) return nj::tool::runCheck(files, common);
-    if (emit->parsed()) return nj::tool::runEmit(emitFile, emitAfter, emitModel, common);
+    if (emit->parsed()) return nj::tool::runEmit(emitFile, emitAfter, emitModel, emitMethod, common);
   } catch (const std::exception& e) {
     fmt::print(stderr, "neurojit: internal error: {}\nplease report this with the model file that caused it\n", e.what());
     return 2;
