@@ -7,6 +7,7 @@
 #include "compiler/ir/differentiate.hpp"
 #include "compiler/ir/rewrite_removable_singularities.hpp"
 #include "compiler/ir/substitute.hpp"
+#include "compiler/model_ir/lower_expr.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 
 namespace nj::model_ir {
@@ -20,7 +21,8 @@ using syntax::Op;
 class Lowering {
 public:
   Lowering(const sema::CheckedModel& m, ir::Context& ctx, diag::Diagnostics& diags)
-      : m_(m), ctx_(ctx), diags_(diags) {}
+      : m_(m), ctx_(ctx), diags_(diags),
+        exprs_(ctx, {&m.resolution, &m.calls, [this](const sema::Resolution& r, const Expr& e) { return modelName(r, e); }}) {}
 
   ModelIr run() {
     out_.name = m_.name;
@@ -51,8 +53,7 @@ public:
     }
     for (std::size_t i = 0; i < m_.parameters.size(); ++i)
       out_.parameters[i].valueExpr = lower(*m_.parameters[i].decl->value);
-    for (std::size_t i = 0; i < m_.states.size(); ++i)
-      if (!drawsRandom(*m_.states[i].decl->value)) out_.states[i].initial = lower(*m_.states[i].decl->value);
+    for (std::size_t i = 0; i < m_.states.size(); ++i) lowerInitializer(out_.states[i], *m_.states[i].decl->value);
     for (const auto& d : m_.definitions) definitions_.push_back(lower(*d.decl->value));
 
     for (const auto& ode : m_.odes) lowerOde(ode);
@@ -104,6 +105,24 @@ private:
     }
   }
 
+  void lowerInitializer(StateVar& v, const Expr& e) {
+    bool random = e.kind == ExprKind::Call && (e.name == "uniform" || e.name == "normal");
+    if (random && !drawsRandom(*e.operands[0]) && !drawsRandom(*e.operands[1])) {
+      v.init = e.name == "uniform" ? StateVar::Init::Uniform : StateVar::Init::Normal;
+      v.initial = lower(*e.operands[0]);
+      v.initialB = lower(*e.operands[1]);
+      return;
+    }
+    if (drawsRandom(e)) {
+      diags_.error(e.range, fmt::format("the initial value of `{}` must be either an expression or one draw "
+                                        "`uniform(lo, hi)` / `normal(mean, sd)`",
+                                        v.name));
+      diags_.note("write e.g. `V = normal(-65 mV, 2 mV)` instead of `V = -65 mV + normal(0 mV, 2 mV)`");
+      return;
+    }
+    v.initial = lower(e);
+  }
+
   static bool drawsRandom(const Expr& e) {
     if (e.kind == ExprKind::Call && (e.name == "uniform" || e.name == "normal")) return true;
     for (const auto& o : e.operands)
@@ -111,87 +130,21 @@ private:
     return false;
   }
 
-  ir::Expr lower(const Expr& e) {
-    switch (e.kind) {
-    case ExprKind::Number: return ctx_.constant(resolved(e).value);
-    case ExprKind::Name: return name(e);
-    case ExprKind::Unary: {
-      ir::Expr x = lower(*e.operands[0]);
-      if (e.op == Op::Neg) return ir::neg(x);
-      if (e.op == Op::Not) return ir::logicalNot(x);
-      return x;
-    }
-    case ExprKind::Binary: {
-      ir::Expr a = lower(*e.operands[0]);
-      ir::Expr b = lower(*e.operands[1]);
-      switch (e.op) {
-      case Op::Add: return ir::add(a, b);
-      case Op::Sub: return ir::sub(a, b);
-      case Op::Mul: return ir::mul(a, b);
-      case Op::Div: return ir::div(a, b);
-      case Op::Pow: return ir::pow(a, b);
-      case Op::Lt: return ir::compare(ir::CompareOp::Less, a, b);
-      case Op::Le: return ir::compare(ir::CompareOp::LessEqual, a, b);
-      case Op::Gt: return ir::compare(ir::CompareOp::Greater, a, b);
-      case Op::Ge: return ir::compare(ir::CompareOp::GreaterEqual, a, b);
-      case Op::Eq: return ir::compare(ir::CompareOp::Equal, a, b);
-      case Op::Ne: return ir::compare(ir::CompareOp::NotEqual, a, b);
-      case Op::And: return ir::logicalAnd(a, b);
-      case Op::Or: return ir::logicalOr(a, b);
-      default: break;
-      }
-      break;
-    }
-    case ExprKind::Conditional:
-      return ir::select(lower(*e.operands[1]), lower(*e.operands[0]), lower(*e.operands[2]));
-    case ExprKind::Call: return call(e);
-    }
-    throw std::logic_error("lowering: unexpected expression");
-  }
+  ir::Expr lower(const Expr& e) { return exprs_.lower(e); }
 
-  const sema::Resolution& resolved(const Expr& e) const {
-    auto it = m_.resolution.find(&e);
-    if (it == m_.resolution.end()) throw std::logic_error("lowering: unresolved name `" + e.name + "`");
-    return it->second;
-  }
-
-  ir::Expr name(const Expr& e) {
-    const sema::Resolution& r = resolved(e);
+  ir::Expr modelName(const sema::Resolution& r, const Expr&) {
     auto at = [](const auto& v, int i) { return v.at(static_cast<std::size_t>(i)); };
     switch (r.kind) {
     case SymbolKind::Parameter: return at(out_.parameters, r.index).symbol;
     case SymbolKind::State: return at(out_.states, r.index).symbol;
     case SymbolKind::Input: return at(out_.inputs, r.index).symbol;
     case SymbolKind::Definition: return at(definitions_, r.index);
-    case SymbolKind::Time: return ctx_.time();
-    case SymbolKind::Step: return ctx_.timeStep();
     case SymbolKind::Noise: return at(out_.noiseSymbols, r.index);
-    case SymbolKind::UnitConstant: return ctx_.constant(r.value);
-    case SymbolKind::FunctionParam: return at(frames_.back(), r.index);
     case SymbolKind::PreVariable:
     case SymbolKind::PostVariable: return at(externals_, r.index);
+    default: break;
     }
     throw std::logic_error("lowering: unknown symbol kind");
-  }
-
-  ir::Expr call(const Expr& e) {
-    std::vector<ir::Expr> args;
-    for (const auto& a : e.operands) args.push_back(lower(*a));
-    auto found = m_.calls.find(&e);
-    const syntax::Function* user = found == m_.calls.end() ? nullptr : found->second;
-    if (user != nullptr) {
-      frames_.push_back(args);
-      ir::Expr body = lower(*user->body);
-      frames_.pop_back();
-      return body;
-    }
-    if (e.name == "pow") return ir::pow(args[0], args[1]);
-    if (e.name == "log10") return ir::div(ir::call(ir::Function::Log, {args[0]}), ctx_.constant(std::log(10.0)));
-    if (e.name == "uniform" || e.name == "normal")
-      throw std::logic_error("lowering: random initializers are evaluated by the runtime, not lowered");
-    std::optional<ir::Function> f = ir::functionByName(e.name);
-    if (!f) throw std::logic_error("lowering: function `" + e.name + "` is not in the IR allow-list");
-    return ir::call(*f, args);
   }
 
   const sema::CheckedModel& m_;
@@ -199,7 +152,7 @@ private:
   diag::Diagnostics& diags_;
   ModelIr out_;
   std::vector<ir::Expr> definitions_, externals_;
-  std::vector<std::vector<ir::Expr>> frames_;
+  ExprLowering exprs_;
 };
 
 } // namespace

@@ -17,7 +17,10 @@ struct StateVar {
   std::string name;
   ir::Expr symbol;            // ir::SymbolKind::State, slot = index
   sema::Dimension dim;
-  ir::Expr initial;           // the initializer over parameters; null when it draws random numbers
+  // How the variable starts, over parameters: `initial`, or a draw per neuron
+  // uniform(initial, initialB) / normal(mean initial, sd initialB).
+  enum class Init { Value, Uniform, Normal } init = Init::Value;
+  ir::Expr initial, initialB;
   bool hasOde = false;
   ir::Expr drift;             // f in dx = f dt + Σ g_k dW_k (null without an ODE)
   std::vector<std::pair<int, ir::Expr>> noise; // (noise index k, g_k)

@@ -77,7 +77,7 @@ private:
     e.fileFunctions = &program_.functions;
     e.plain = out_.plain;
     e.allowRandom = allowRandom;
-    e.resolution = &resolution_;
+    e.resolution = &out_.resolution;
     return e;
   }
 
@@ -178,7 +178,7 @@ private:
       const CheckedModel* m = model(g.model, g.modelRange, syntax::ModelKind::Neuron);
       groups_[g.name] = m;
       if (m == nullptr) continue;
-      CheckedGroup out{g.name, g.model, 0, {}, &g};
+      CheckedGroup out{g.name, g.model, 0, {}, {}, &g};
       if (auto size = constantValue(*g.size, {}, "the group size")) {
         if (*size < 1 || *size != std::floor(*size) || *size > 4.0e9) {
           diags_.error(g.size->range, fmt::format("the group size must be a whole number from 1 to 4e9, not {}", *size));
@@ -196,9 +196,25 @@ private:
           if (auto best = diag::closestName(init.name, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
           continue;
         }
-        ExprChecker checker(env(/*allowRandom=*/true), diags_);
-        checker.expect(*init.value, m->states[static_cast<std::size_t>(s)].dim,
-                       fmt::format("the initial value of `{}`", init.name));
+        const Dimension& dim = m->states[static_cast<std::size_t>(s)].dim;
+        std::string what = fmt::format("the initial value of `{}`", init.name);
+        const Expr& v = *init.value;
+        if (v.kind == syntax::ExprKind::Call && (v.name == "uniform" || v.name == "normal") && v.operands.size() == 2) {
+          auto a = constantValue(*v.operands[0], dim, what);
+          auto b = constantValue(*v.operands[1], dim, what);
+          if (!a || !b) continue;
+          if (v.name == "uniform" && !(*a < *b)) {
+            diags_.error(v.range, "uniform(lo, hi) needs lo < hi");
+            continue;
+          }
+          if (v.name == "normal" && *b < 0) {
+            diags_.error(v.operands[1]->range, "the standard deviation of normal() cannot be negative");
+            continue;
+          }
+          out.inits[init.name] = {v.name == "uniform" ? Initializer::Uniform : Initializer::Normal, *a, *b};
+        } else if (auto c = constantValue(v, dim, what)) {
+          out.inits[init.name] = {Initializer::Constant, *c, 0};
+        }
       }
       out_.groups.push_back(std::move(out));
     }
@@ -322,13 +338,16 @@ private:
         continue;
       }
       ExprChecker checker(env(), diags_);
-      checker.expect(*s.value, m->inputs[static_cast<std::size_t>(in)].dim,
-                     fmt::format("the stimulus of `{}.{}`", s.group, s.input));
+      if (checker.expect(*s.value, m->inputs[static_cast<std::size_t>(in)].dim,
+                         fmt::format("the stimulus of `{}.{}`", s.group, s.input)))
+        out_.stimuli.push_back({s.group, s.input, s.accumulate, s.value.get()});
     }
   }
 
   void checkMonitors() {
     for (const auto& mon : n_.monitors) {
+      std::size_t errorsBefore = diags_.errorCount();
+      std::vector<CheckedMonitor> checked;
       if (mon.kind == syntax::MonitorKind::Event && !contains(kEventMonitors, mon.variables[0])) {
         diags_.error(mon.variableRanges[0], fmt::format("unknown monitor `{}`", mon.variables[0]));
         diags_.note("a monitor records `spikes(G)`, `rate(G)`, or state with `monitor V of G`");
@@ -336,12 +355,24 @@ private:
       for (const auto& sel : mon.selections) {
         const CheckedModel* m = group(sel.group, sel.range);
         if (m == nullptr) continue;
+        CheckedMonitor cm{mon.kind, mon.variables[0], mon.kind == syntax::MonitorKind::State ? mon.variables
+                                                                                            : std::vector<std::string>{},
+                          sel.group, 0, 0, 0};
         if (sel.lo) {
           auto lo = constantValue(*sel.lo, {}, "a selection bound");
           auto hi = constantValue(*sel.hi, {}, "a selection bound");
           if (lo && hi && (*lo < 0 || *hi <= *lo || *lo != std::floor(*lo) || *hi != std::floor(*hi)))
             diags_.error(sel.range, "a selection `G[a:b]` needs whole numbers 0 ≤ a < b");
+          else if (lo && hi) {
+            cm.begin = static_cast<std::size_t>(*lo);
+            cm.end = static_cast<std::size_t>(*hi);
+            for (const auto& g : out_.groups)
+              if (g.name == sel.group && cm.end > g.size)
+                diags_.error(sel.range, fmt::format("the selection ends at {}, but group `{}` has {} neurons", cm.end,
+                                                    g.name, g.size));
+          }
         }
+        checked.push_back(std::move(cm));
         if (mon.kind != syntax::MonitorKind::State) continue;
         for (std::size_t i = 0; i < mon.variables.size(); ++i) {
           const std::string& v = mon.variables[i];
@@ -353,10 +384,17 @@ private:
           if (auto best = diag::closestName(v, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
         }
       }
+      double everyValue = 0;
       if (mon.every) {
         auto every = constantValue(*mon.every, timeDim(), "the recording interval");
         if (every && *every <= 0) diags_.error(mon.every->range, "the recording interval must be positive");
+        everyValue = every.value_or(0);
       }
+      if (diags_.errorCount() == errorsBefore)
+        for (auto& cm : checked) {
+          cm.every = everyValue;
+          out_.monitors.push_back(std::move(cm));
+        }
     }
   }
 
@@ -408,7 +446,6 @@ private:
   std::map<std::string, Symbol> symbols_;
   std::vector<double> values_;
   std::map<std::string, const CheckedModel*> groups_;
-  std::unordered_map<const Expr*, Resolution> resolution_;
 };
 
 } // namespace

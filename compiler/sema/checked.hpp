@@ -115,12 +115,34 @@ struct CheckedModel {
   int findDefinition(const std::string& n) const;
 };
 
+// How a state variable starts: a constant, or a random draw per neuron.
+struct Initializer {
+  enum Kind { Constant, Uniform, Normal } kind = Constant;
+  double a = 0, b = 0; // Constant: a; Uniform: [a, b); Normal: mean a, sd b (SI)
+};
+
 struct CheckedGroup {
   std::string name;
   std::string model;
   std::size_t size = 0;
-  std::map<std::string, double> parameters; // overrides, SI
+  std::map<std::string, double> parameters;   // overrides, SI
+  std::map<std::string, Initializer> inits;   // overrides of the model's initializers
   const syntax::Group* ast = nullptr;
+};
+
+struct CheckedStimulus {
+  std::string group, input;
+  bool accumulate = false;
+  const syntax::Expr* value = nullptr; // over t and network parameters (see CheckedNetwork::resolution)
+};
+
+struct CheckedMonitor {
+  syntax::MonitorKind kind = syntax::MonitorKind::State;
+  std::string what; // Event: "spikes" or "rate"
+  std::vector<std::string> variables;
+  std::string group;
+  std::size_t begin = 0, end = 0; // end = 0: the whole group
+  double every = 0;               // 0: every step
 };
 
 struct CheckedConnection {
@@ -143,7 +165,10 @@ struct CheckedNetwork {
   std::map<std::string, double> parameters;
   std::vector<CheckedGroup> groups;
   std::vector<CheckedConnection> connections;
+  std::vector<CheckedStimulus> stimuli;
+  std::vector<CheckedMonitor> monitors;
   std::optional<CheckedRun> run;
+  std::unordered_map<const syntax::Expr*, Resolution> resolution; // names and numbers of network expressions
 };
 
 struct CheckedProgram {

@@ -1,0 +1,76 @@
+// \file The LLVM back end of a neuron group: GroupProgram -> machine code behind the
+// C calling convention of runtime/kernel_abi.h, plus the text views for `neurojit emit`.
+//
+// One LLVM module and one ORC LLJIT per compiled group; the machine code lives exactly as
+// long as the CompiledGroup. The kernel is one fused pass over [begin, end): integrate
+// (two-phase), clamp refractory states, spike test, reset, refractory bookkeeping, spike
+// append. It reproduces lower::runReferenceKernel up to the rounding of the vector math
+// library. Kernels call nothing but an allow-list of libm/libmvec math functions
+// (compiler/codegen/symbol_allow_list.hpp).
+//
+// Kernel contract beyond kernel_abi.h:
+//   - the state, input and normal arrays do not overlap each other or `spikes`;
+//   - `spikes` is used as scratch: entries from the returned count up to the room of
+//     end - begin may be overwritten;
+//   - each neuron's result depends only on its own data, except that neurons in the last
+//     (end - begin) % vectorWidth() positions of a call take the scalar path (scalar libm
+//     instead of vector libmvec, last-bit differences): to get results independent of how a
+//     group is split between threads, start every chunk at a multiple of vectorWidth().
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "compiler/lower/group_program.hpp"
+#include "runtime/kernel_abi.h"
+
+namespace nj::codegen {
+
+// Every failure of code generation or JIT linking (never an abort).
+class CodegenError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+struct CompileOptions {
+  int optLevel = 3;           // 0..3, the LLVM pipeline (O0 still links and runs)
+  bool vectorLibrary = true;  // map math to glibc libmvec vector variants
+  bool allowAvx512 = true;    // use 512-bit vectors and libmvec's 8-wide variants if the CPU has AVX-512
+  int vectorWidth = 0;        // doubles per vector; 0 = widest the host supports (1 = no vectorization)
+  bool float32 = false;       // not implemented yet: compileGroup throws CodegenError
+};
+
+class CompiledGroup {
+public:
+  ~CompiledGroup();
+  CompiledGroup(const CompiledGroup&) = delete;
+  CompiledGroup& operator=(const CompiledGroup&) = delete;
+
+  NjGroupKernel kernel() const { return kernel_; }
+  // Doubles per vector in the main loop (see the contract above); 1 when not vectorized.
+  int vectorWidth() const { return vectorWidth_; }
+  // Wall-clock time of IR emission + optimization + machine code + linking.
+  double compileMilliseconds() const { return compileMs_; }
+
+  struct Impl; // the JIT session (LLVM types); only jit.cpp can make one
+  CompiledGroup(std::unique_ptr<Impl> impl, NjGroupKernel entry, int vectorWidth, double ms);
+
+private:
+
+  std::unique_ptr<Impl> impl_;
+  NjGroupKernel kernel_ = nullptr;
+  int vectorWidth_ = 1;
+  double compileMs_ = 0;
+};
+
+// Compiles one group's step kernel for the host CPU. Throws CodegenError.
+std::unique_ptr<CompiledGroup> compileGroup(const lower::GroupProgram& program, const CompileOptions& options = {});
+
+// The kernel's LLVM IR as text, before or after the O3 pipeline (`neurojit emit --llvm`).
+std::string emitLlvmIr(const lower::GroupProgram& program, bool optimized, const CompileOptions& options = {});
+
+// The kernel's host assembly after optimization (`neurojit emit --asm`).
+std::string emitAssembly(const lower::GroupProgram& program, const CompileOptions& options = {});
+
+} // namespace nj::codegen

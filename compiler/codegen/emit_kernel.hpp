@@ -1,0 +1,43 @@
+// \file GroupProgram -> LLVM IR: the step kernel `void kernel(const NjGroupArgs*)` as one
+// module, before optimization. Private to the codegen layer (it exposes LLVM types).
+//
+// Shape of the emitted code: `kernel` loads every pointer and parameter from NjGroupArgs once
+// and calls an internal always-inline body whose array arguments are `noalias` (so the loop
+// vectorizer needs no run-time overlap checks). The body walks [begin, end) in chunks of
+// kChunk neurons. Per chunk, one branch-free loop computes every neuron: loads, temporaries,
+// new values, refractory clamp (selects), spike test, reset (selects), stores, and a 0/1
+// spike flag written into the free room of `spikes`; it carries no loop dependence except a
+// flag sum, so it vectorizes. Only when the chunk's flag sum is nonzero, a scalar loop
+// compacts the flags into neuron indices in place. Loop-invariant expressions (parameters,
+// dt, t) are emitted once before the loops. A model with a refractory period gets two bodies,
+// chosen by `refractory_until == NULL`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "compiler/lower/group_program.hpp"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace nj::codegen {
+
+inline constexpr const char* kKernelName = "kernel";
+inline constexpr std::uint64_t kChunk = 512; // neurons per chunk: flags stay in L1
+
+struct EmitOptions {
+  int vectorWidth = 1;   // forced on the main loop through loop metadata; 1 = do not vectorize
+  std::string cpu;       // "target-cpu" attribute
+  std::string features;  // "target-features" attribute
+  bool wideVectors = false; // 512-bit vectors are legal (AVX-512 and 8-wide math variants)
+};
+
+// Throws CodegenError for a program the back end cannot express (e.g. an unintegrated noise term).
+std::unique_ptr<llvm::Module> emitKernelModule(const lower::GroupProgram& program, llvm::LLVMContext& context,
+                                               const EmitOptions& options);
+
+} // namespace nj::codegen

@@ -1,0 +1,280 @@
+// The JIT side of code generation: host target detection, the O3 pipeline with the libmvec
+// vector library, the allow-listed symbol resolution, and one LLJIT per compiled group.
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <llvm/ADT/Triple.h>
+#include <llvm/Analysis/TargetLibraryInfo.h>
+#include <llvm/AsmParser/Parser.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include "compiler/codegen/compile_group.hpp"
+#include "compiler/codegen/emit_kernel.hpp"
+#include "compiler/codegen/jit_module.hpp"
+#include "compiler/codegen/symbol_allow_list.hpp"
+
+namespace nj::codegen {
+
+struct CompiledGroup::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> jit; // owns the machine code; destroyed with the group
+};
+
+CompiledGroup::CompiledGroup(std::unique_ptr<Impl> impl, NjGroupKernel entry, int vectorWidth, double ms)
+    : impl_(std::move(impl)), kernel_(entry), vectorWidth_(vectorWidth), compileMs_(ms) {}
+
+CompiledGroup::~CompiledGroup() = default;
+
+namespace {
+
+void initializeLlvm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+std::string message(llvm::Error error) {
+  return llvm::toString(std::move(error));
+}
+
+template <typename T> T unwrap(llvm::Expected<T> value, const char* what) {
+  if (!value) throw CodegenError(fmt::format("{}: {}", what, message(value.takeError())));
+  return std::move(*value);
+}
+
+// The host CPU as LLVM sees it, with the options applied.
+struct HostTarget {
+  llvm::orc::JITTargetMachineBuilder builder{llvm::Triple()};
+  bool avx2 = false, avx512 = false;
+  int vectorWidth = 1;
+  EmitOptions emit;
+};
+
+HostTarget detectHost(const CompileOptions& options) {
+  initializeLlvm();
+  if (options.float32) throw CodegenError("float32 kernels are not implemented yet; use float64");
+  if (options.optLevel < 0 || options.optLevel > 3)
+    throw CodegenError(fmt::format("optimization level {} is not in 0..3", options.optLevel));
+  HostTarget h;
+  h.builder = unwrap(llvm::orc::JITTargetMachineBuilder::detectHost(), "cannot detect the host CPU");
+  const std::string features = h.builder.getFeatures().getString();
+  auto has = [&](const char* f) { return features.find(std::string("+") + f) != std::string::npos; };
+  h.avx2 = has("avx2");
+  h.avx512 = has("avx512f") && options.allowAvx512;
+  if (has("avx512f") && !options.allowAvx512) h.builder.getFeatures().AddFeature("avx512f", false);
+  static const llvm::CodeGenOpt::Level levels[] = {llvm::CodeGenOpt::None, llvm::CodeGenOpt::Less,
+                                                   llvm::CodeGenOpt::Default, llvm::CodeGenOpt::Aggressive};
+  h.builder.setCodeGenOptLevel(levels[options.optLevel]);
+  const int widest = h.avx512 ? 8 : (h.avx2 || has("avx") ? 4 : 2);
+  h.vectorWidth = options.optLevel < 2 ? 1 : (options.vectorWidth > 0 ? options.vectorWidth : widest);
+  h.emit.vectorWidth = h.vectorWidth;
+  h.emit.cpu = h.builder.getCPU();
+  h.emit.features = h.builder.getFeatures().getString();
+  h.emit.wideVectors = h.avx512;
+  return h;
+}
+
+// The new-PM pipeline at the requested level, with libmvec registered as the vector library
+// before the function analyses (the loop vectorizer asks TargetLibraryInfo for variants).
+void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileOptions& options, const HostTarget& h) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = options.optLevel >= 2;
+  tuning.SLPVectorization = options.optLevel >= 2;
+  llvm::PassBuilder passes(&machine, tuning);
+
+  llvm::TargetLibraryInfoImpl library(llvm::Triple(module.getTargetTriple()));
+  if (options.vectorLibrary) {
+    std::vector<llvm::VecDesc> variants;
+    for (const VectorVariant& v : vectorVariants()) {
+      if (v.isa == 'e' && !h.avx512) continue;
+      if (v.isa == 'd' && !h.avx2) continue;
+      variants.push_back({v.scalar, v.vector, llvm::ElementCount::getFixed(static_cast<unsigned>(v.width))});
+    }
+    library.addVectorizableFunctions(variants);
+  }
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(library); });
+  passes.registerModuleAnalyses(mam);
+  passes.registerCGSCCAnalyses(cgam);
+  passes.registerFunctionAnalyses(fam);
+  passes.registerLoopAnalyses(lam);
+  passes.crossRegisterProxies(lam, fam, cgam, mam);
+
+  static const llvm::OptimizationLevel levels[] = {llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
+                                                   llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
+  llvm::ModulePassManager pipeline = options.optLevel == 0
+                                         ? passes.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
+                                         : passes.buildPerModuleDefaultPipeline(levels[options.optLevel]);
+  pipeline.run(module, mam);
+}
+
+// Every external the module declares must be an LLVM intrinsic or an allowed math function.
+llvm::Error checkExternals(const llvm::Module& module) {
+  for (const llvm::Function& f : module)
+    if (f.isDeclaration() && !f.isIntrinsic() && !isAllowedSymbol(f.getName()))
+      return llvm::make_error<llvm::StringError>(
+          fmt::format("kernel refers to `{}`, which is not an allowed math function", f.getName().str()),
+          llvm::inconvertibleErrorCode());
+  for (const llvm::GlobalVariable& g : module.globals())
+    if (g.isDeclaration())
+      return llvm::make_error<llvm::StringError>(
+          fmt::format("kernel refers to the external variable `{}`; kernels may not access host data",
+                      g.getName().str()),
+          llvm::inconvertibleErrorCode());
+  return llvm::Error::success();
+}
+
+void prepare(llvm::Module& module, llvm::TargetMachine& machine) {
+  module.setDataLayout(machine.createDataLayout());
+  module.setTargetTriple(machine.getTargetTriple().str());
+}
+
+std::unique_ptr<llvm::TargetMachine> targetMachine(HostTarget& h) {
+  return unwrap(h.builder.createTargetMachine(), "cannot create a target machine for the host");
+}
+
+std::unique_ptr<CompiledGroup> link(std::unique_ptr<llvm::LLVMContext> context, std::unique_ptr<llvm::Module> module,
+                                    const std::string& entry, const CompileOptions& options, HostTarget h,
+                                    bool checkDeclarations, std::chrono::steady_clock::time_point start) {
+  std::shared_ptr<llvm::TargetMachine> machine = targetMachine(h);
+  prepare(*module, *machine);
+
+  auto impl = std::make_unique<CompiledGroup::Impl>();
+  impl->jit = unwrap(llvm::orc::LLJITBuilder()
+                         .setJITTargetMachineBuilder(h.builder)
+                         // No platform runtime: kernels have no static initializers, and the
+                         // generic platform would put host helper symbols in reach.
+                         .setPlatformSetUp([](llvm::orc::LLJIT&) { return llvm::Error::success(); })
+                         .create(),
+                     "cannot create the JIT");
+  llvm::orc::LLJIT& jit = *impl->jit;
+  auto errors = std::make_shared<std::string>();
+  jit.getExecutionSession().setErrorReporter([errors](llvm::Error e) {
+    if (!errors->empty()) *errors += "; ";
+    *errors += message(std::move(e));
+  });
+
+  // Symbol resolution: only allow-listed names, only from libm and libmvec. (A library handle
+  // would otherwise also reach its dependencies, libc among them.)
+  const char prefix = jit.getDataLayout().getGlobalPrefix();
+  for (const char* library : {"libm.so.6", "libmvec.so.1"}) {
+    auto generator = llvm::orc::DynamicLibrarySearchGenerator::Load(
+        library, prefix, [](const llvm::orc::SymbolStringPtr& name) { return isAllowedSymbol(*name); });
+    if (!generator) {
+      // Without libmvec the kernels still run when the vector library is off.
+      if (std::string(library) == "libmvec.so.1" && !options.vectorLibrary) {
+        llvm::consumeError(generator.takeError());
+        continue;
+      }
+      throw CodegenError(fmt::format("cannot load {}: {}", library, message(generator.takeError())));
+    }
+    jit.getMainJITDylib().addGenerator(std::move(*generator));
+  }
+
+  jit.getIRTransformLayer().setTransform(
+      [machine, options, h, checkDeclarations](llvm::orc::ThreadSafeModule tsm,
+                                               const llvm::orc::MaterializationResponsibility&)
+          -> llvm::Expected<llvm::orc::ThreadSafeModule> {
+        llvm::Error error = llvm::Error::success();
+        tsm.withModuleDo([&](llvm::Module& m) {
+          optimize(m, *machine, options, h);
+          if (checkDeclarations) error = checkExternals(m);
+        });
+        if (error) return error;
+        return tsm;
+      });
+
+  if (llvm::Error e = jit.addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+    throw CodegenError(fmt::format("cannot add the kernel module: {}", message(std::move(e))));
+  auto symbol = jit.lookup(entry);
+  if (!symbol) {
+    std::string why = message(symbol.takeError());
+    if (!errors->empty()) why = *errors;
+    throw CodegenError(fmt::format("cannot link the kernel: {}", why));
+  }
+  auto kernel = reinterpret_cast<NjGroupKernel>(static_cast<std::uintptr_t>(symbol->getAddress()));
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::make_unique<CompiledGroup>(std::move(impl), kernel, h.vectorWidth, ms);
+}
+
+std::string print(const llvm::Module& module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os, nullptr);
+  return os.str();
+}
+
+} // namespace
+
+std::unique_ptr<CompiledGroup> compileGroup(const lower::GroupProgram& program, const CompileOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  HostTarget h = detectHost(options);
+  auto context = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> module = emitKernelModule(program, *context, h.emit);
+  return link(std::move(context), std::move(module), kKernelName, options, std::move(h), true, start);
+}
+
+std::string emitLlvmIr(const lower::GroupProgram& program, bool optimized, const CompileOptions& options) {
+  HostTarget h = detectHost(options);
+  auto machine = targetMachine(h);
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = emitKernelModule(program, context, h.emit);
+  prepare(*module, *machine);
+  if (optimized) optimize(*module, *machine, options, h);
+  return print(*module);
+}
+
+std::string emitAssembly(const lower::GroupProgram& program, const CompileOptions& options) {
+  HostTarget h = detectHost(options);
+  auto machine = targetMachine(h);
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = emitKernelModule(program, context, h.emit);
+  prepare(*module, *machine);
+  optimize(*module, *machine, options, h);
+  llvm::SmallString<0> text;
+  llvm::raw_svector_ostream os(text);
+  llvm::legacy::PassManager codegen;
+  if (machine->addPassesToEmitFile(codegen, os, nullptr, llvm::CGFT_AssemblyFile))
+    throw CodegenError("the host target cannot emit assembly");
+  codegen.run(*module);
+  return std::string(text.str());
+}
+
+namespace detail {
+
+std::unique_ptr<CompiledGroup> compileLlvmIrText(const std::string& text, const std::string& entry,
+                                                 const CompileOptions& options, bool checkDeclarations) {
+  auto start = std::chrono::steady_clock::now();
+  HostTarget h = detectHost(options);
+  auto context = std::make_unique<llvm::LLVMContext>();
+  llvm::SMDiagnostic diagnostic;
+  std::unique_ptr<llvm::Module> module = llvm::parseAssemblyString(text, diagnostic, *context);
+  if (!module) {
+    std::string why;
+    llvm::raw_string_ostream os(why);
+    diagnostic.print("llvm-ir", os);
+    throw CodegenError(fmt::format("invalid LLVM IR: {}", os.str()));
+  }
+  return link(std::move(context), std::move(module), entry, options, std::move(h), checkDeclarations, start);
+}
+
+} // namespace detail
+
+} // namespace nj::codegen
