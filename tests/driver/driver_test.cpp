@@ -1,0 +1,139 @@
+// The `neurojit` command line: exit codes and what it prints.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exitCode = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs neurojit with `args` (already quoted), capturing stdout and stderr.
+Outcome neurojit(const std::string& args) {
+  static int counter = 0;
+  fs::path dir = fs::temp_directory_path();
+  std::string tag = std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  fs::path out = dir / ("nj_driver_out_" + tag), err = dir / ("nj_driver_err_" + tag);
+  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' " + args + " >'" + out.string() + "' 2>'" +
+                    err.string() + "'";
+  int status = std::system(cmd.c_str());
+  Outcome r;
+  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+std::string data(const std::string& name) { return "'" + (fs::path(NJ_SOURCE_DIR) / "tests" / "data" / name).string() + "'"; }
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+TEST(Driver, CheckGoodFile) {
+  Outcome r = neurojit("check " + data("good_lif.nj"));
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  std::vector<std::string> ls = lines(r.out);
+  // One summary line per model, then one for the network.
+  ASSERT_EQ(ls.size(), 3u) << r.out;
+  EXPECT_EQ(ls[0].rfind("neuron LIF", 0), 0u) << ls[0];
+  EXPECT_NE(ls[0].find("V ["), std::string::npos) << ls[0];
+  EXPECT_NE(ls[0].find("tau"), std::string::npos) << ls[0];
+  EXPECT_EQ(ls[1].rfind("synapse Exp", 0), 0u) << ls[1];
+  EXPECT_NE(ls[1].find("g ["), std::string::npos) << ls[1];
+  EXPECT_EQ(ls[2].rfind("network Net", 0), 0u) << ls[2];
+  EXPECT_NE(ls[2].find("100 neurons"), std::string::npos) << ls[2];
+}
+
+TEST(Driver, CheckBadFileReportsPositionAndExitsOne) {
+  Outcome r = neurojit("check " + data("bad_units.nj"));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("bad_units.nj:4:7: error: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("    4 |   x = V + 1 ms\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("^~~~~~~~"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 error"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\033'), std::string::npos) << "NO_COLOR and a file as stderr: no colors";
+  EXPECT_EQ(r.out.find("neuron Bad"), std::string::npos) << "no summary when there are errors";
+}
+
+TEST(Driver, GoodAndBadTogetherFail) {
+  Outcome r = neurojit("check " + data("good_lif.nj") + " " + data("bad_units.nj"));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("bad_units.nj:4:7: error:"), std::string::npos) << r.err;
+}
+
+TEST(Driver, Version) {
+  Outcome r = neurojit("--version");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("^neurojit [0-9]+\\.[0-9]+\\.[0-9]+"))) << r.out;
+}
+
+TEST(Driver, Help) {
+  Outcome r = neurojit("--help");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("check"), std::string::npos) << r.out;
+}
+
+TEST(Driver, NonexistentFileFailsClearly) {
+  Outcome r = neurojit("check /nonexistent/dir/nope.nj");
+  EXPECT_NE(r.exitCode, 0);
+  std::string all = r.out + r.err;
+  EXPECT_NE(all.find("/nonexistent/dir/nope.nj"), std::string::npos) << all;
+  EXPECT_TRUE(all.find("does not exist") != std::string::npos || all.find("no such file") != std::string::npos) << all;
+}
+
+TEST(Driver, NoArgumentsFails) {
+  Outcome r = neurojit("");
+  EXPECT_NE(r.exitCode, 0);
+}
+
+TEST(Driver, EveryLibraryModelChecks) {
+  std::string args;
+  int models = 0;
+  fs::path root(NJ_STDLIB_DIR);
+  if (fs::exists(root))
+    for (const auto& e : fs::recursive_directory_iterator(root))
+      if (e.is_regular_file() && e.path().extension() == ".nj") {
+        args += " '" + e.path().string() + "'";
+        ++models;
+      }
+  if (models == 0) GTEST_SKIP() << "no library files yet";
+  Outcome r = neurojit("check" + args);
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_GE(lines(r.out).size(), static_cast<std::size_t>(models)) << r.out;
+}
+
+// BUG: invalid UTF-8 in a model file makes `neurojit check` print
+// "neurojit: internal error: wstring_convert::from_bytes" and exit 2. It is a
+// user error: expected exit 1 and `invalid_utf8.nj:2:9: error: …`.
+TEST(Driver, DISABLED_InvalidUtf8IsAUserError) {
+  Outcome r = neurojit("check " + data("invalid_utf8.nj"));
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_NE(r.err.find("invalid_utf8.nj:2:9: error:"), std::string::npos) << r.err;
+}
+
+} // namespace
