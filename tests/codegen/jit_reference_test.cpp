@@ -1,0 +1,188 @@
+// JIT = reference kernel: every library neuron model under every fixed-step method that can
+// integrate it runs through the compiled kernel and through lower::runReferenceKernel with
+// identical arguments; the final states agree to 1e-9 relative and the spike lists are equal.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "compiler/codegen/compile_group.hpp"
+#include "compiler/integrators/methods.hpp"
+#include "compiler/integrators/ode_system.hpp"
+#include "compiler/lower/reference_kernel.hpp"
+#include "tests/codegen/group_harness.hpp"
+
+namespace {
+
+using namespace nj;
+
+constexpr std::size_t kNeurons = 37; // odd: the vector loop's scalar remainder runs too
+
+struct Outcome {
+  std::vector<std::vector<double>> state;
+  std::vector<test::SpikeEvent> spikes;
+};
+
+// 200 ms: dt = 0.02 ms (1e4 steps) in SI models; plain models read time in ms.
+struct Run {
+  double dt;
+  std::int64_t steps;
+};
+Run runFor(const model_ir::ModelIr& m) {
+  return m.plain ? Run{0.02, 10000} : Run{0.02e-3, 10000};
+}
+
+Outcome simulate(const model_ir::ModelIr& m, const lower::GroupProgram& p, const std::function<void(const NjGroupArgs&)>& kernel,
+                 const std::vector<std::uint64_t>& splits = {}) {
+  Run r = runFor(m);
+  test::Group g(m, p, kNeurons, r.dt);
+  Outcome o;
+  o.spikes = g.run(kernel, r.steps, /*seed=*/7, splits);
+  o.state = g.state();
+  return o;
+}
+
+// |jit - ref| <= 1e-9 * the state's magnitude over the group (relative, robust near zero).
+void expectAgreement(const lower::GroupProgram& p, const Outcome& jit, const Outcome& ref, const std::string& what) {
+  for (std::size_t k = 0; k < p.numStates; ++k) {
+    double scale = 1e-300;
+    for (double x : ref.state[k]) scale = std::max(scale, std::abs(x));
+    for (std::size_t i = 0; i < kNeurons; ++i) {
+      const double a = jit.state[k][i], b = ref.state[k][i];
+      ASSERT_TRUE(std::isfinite(b)) << what << ": reference " << p.stateNames[k] << "[" << i << "] = " << b;
+      EXPECT_LE(std::abs(a - b), 1e-9 * std::max(std::abs(b), scale))
+          << what << ": " << p.stateNames[k] << "[" << i << "] jit " << a << " reference " << b;
+    }
+  }
+  EXPECT_TRUE(jit.spikes == ref.spikes) << what << ": " << jit.spikes.size() << " spikes from the JIT, "
+                                        << ref.spikes.size() << " from the reference";
+}
+
+void compareOne(const model_ir::ModelIr& m, const lower::GroupProgram& p, const std::string& what) {
+  auto compiled = codegen::compileGroup(p);
+  Outcome jit = simulate(m, p, [&](const NjGroupArgs& a) { compiled->kernel()(&a); });
+  Outcome ref = simulate(m, p, [&](const NjGroupArgs& a) { lower::runReferenceKernel(p, a); });
+  expectAgreement(p, jit, ref, what);
+}
+
+TEST(JitEqualsReference, LeakyIntegrateAndFire) {
+  test::LoadedModels lib;
+  lib.loadFiles({std::filesystem::path(NJ_STDLIB_DIR) / "neurons" / "lif.nj"});
+  const auto& m = lib.model("LIF");
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, m, "exp_euler");
+  auto compiled = codegen::compileGroup(p);
+  Outcome jit = simulate(m, p, [&](const NjGroupArgs& a) { compiled->kernel()(&a); });
+  Outcome ref = simulate(m, p, [&](const NjGroupArgs& a) { lower::runReferenceKernel(p, a); });
+  EXPECT_GT(ref.spikes.size(), 100u);
+  expectAgreement(p, jit, ref, "LIF exp_euler");
+}
+
+// Every library model x every method that can integrate it (rk45 is for adaptive stepping).
+TEST(JitEqualsReference, NeuronLibraryEveryMethod) {
+  test::LoadedModels lib;
+  lib.loadFiles(test::neuronLibrary());
+  ASSERT_GE(lib.models.size(), 10u);
+  int compared = 0, spiking = 0;
+  for (const auto& m : lib.models) {
+    for (const auto& method : integrators::allMethods()) {
+      if (method.name == "rk45") continue;
+      lower::GroupProgram p;
+      try {
+        p = lower::lowerGroup(lib.ctx, m, std::string(method.name));
+      } catch (const integrators::IntegrationError&) {
+        continue; // the method refuses this model
+      }
+      const std::string what = fmt::format("{} with {}", m.name, method.name);
+      SCOPED_TRACE(what);
+      auto compiled = codegen::compileGroup(p);
+      Outcome jit = simulate(m, p, [&](const NjGroupArgs& a) { compiled->kernel()(&a); });
+      Outcome ref = simulate(m, p, [&](const NjGroupArgs& a) { lower::runReferenceKernel(p, a); });
+      expectAgreement(p, jit, ref, what);
+      ++compared;
+      if (!ref.spikes.empty()) ++spiking;
+    }
+  }
+  EXPECT_GE(compared, 40);
+  EXPECT_GE(spiking, compared * 3 / 4) << "too few runs spike: the drive does not exercise the spike path";
+}
+
+// A stochastic model: same normal draws for both back ends, every SDE method.
+TEST(JitEqualsReference, NoisyModelsEverySdeMethod) {
+  test::LoadedModels lib;
+  lib.loadText(R"(
+neuron NoisyLIF {
+  parameters { V_rest = -60 mV; V_reset = -62 mV; V_th = -50 mV; R = 100 Mohm; tau = 20 ms
+               t_ref = 2 ms; sigma = 2 mV }
+  state { V = V_rest }
+  input I : nA
+  dV/dt = (-(V - V_rest) + R * I) / tau + sigma * sqrt(2 / tau) * xi   unless refractory
+  spike V >= V_th
+  reset { V = V_reset }
+  refractory t_ref
+}
+neuron NoisyGate {
+  parameters { tau = 5 ms; s = 0.3 }
+  state { x = 0.5; y = 0 }
+  input I : nA
+  dx/dt = (0.5 - x) / tau + s * x * (1 - x) * xi_a / sqrt(tau)
+  dy/dt = (x - y) / tau + 0.1 * xi_b / sqrt(tau)
+  spike y >= 0.6
+}
+)");
+  int compared = 0;
+  for (const auto& m : lib.models) {
+    for (const auto& method : integrators::allMethods()) {
+      if (method.name == "rk45") continue;
+      lower::GroupProgram p;
+      try {
+        p = lower::lowerGroup(lib.ctx, m, std::string(method.name));
+      } catch (const integrators::IntegrationError&) {
+        continue;
+      }
+      ASSERT_GT(p.numNoise, 0u);
+      compareOne(m, p, fmt::format("{} with {}", m.name, method.name));
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 3);
+}
+
+// Splitting a step into calls that start at multiples of the vector width changes nothing,
+// bit for bit: each neuron takes the same code path (the thread-chunking contract).
+TEST(JitKernel, SplitCallsAtVectorWidthMultiplesAreBitIdentical) {
+  test::LoadedModels lib;
+  lib.loadFiles({std::filesystem::path(NJ_STDLIB_DIR) / "neurons" / "hodgkin_huxley.nj"});
+  const auto& m = lib.model("HodgkinHuxley");
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, m, "auto");
+  auto compiled = codegen::compileGroup(p);
+  const auto w = static_cast<std::uint64_t>(compiled->vectorWidth());
+  auto kernel = [&](const NjGroupArgs& a) { compiled->kernel()(&a); };
+  Outcome whole = simulate(m, p, kernel);
+  Outcome split = simulate(m, p, kernel, {w, 3 * w});
+  EXPECT_TRUE(whole.state == split.state);
+  EXPECT_TRUE(whole.spikes == split.spikes);
+  EXPECT_GT(whole.spikes.size(), 100u);
+}
+
+// A group of a refractory model run without a refractory array ignores refractoriness, as the
+// reference does.
+TEST(JitKernel, RefractoryArrayMayBeNull) {
+  test::LoadedModels lib;
+  lib.loadFiles({std::filesystem::path(NJ_STDLIB_DIR) / "neurons" / "lif.nj"});
+  const auto& m = lib.model("LIF");
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, m, "euler");
+  auto compiled = codegen::compileGroup(p);
+  auto without = [](auto kernel) {
+    return [kernel](const NjGroupArgs& a) {
+      NjGroupArgs b = a;
+      b.refractory_until = nullptr;
+      kernel(b);
+    };
+  };
+  Outcome jit = simulate(m, p, without([&](const NjGroupArgs& a) { compiled->kernel()(&a); }));
+  Outcome ref = simulate(m, p, without([&](const NjGroupArgs& a) { lower::runReferenceKernel(p, a); }));
+  expectAgreement(p, jit, ref, "LIF without refractory array");
+}
+
+} // namespace
