@@ -79,11 +79,15 @@ NeuronGroup& Network::addGroup(std::string name, std::uint64_t size, GroupLayout
   std::uint64_t used = memoryInUse();
   checkMemory(fmt::format("group `{}` of {} neurons", name, size),
               NeuronGroup::bytesFor(layout, static_cast<long double>(size)), used, options_.memoryLimit);
-  std::uint32_t streamBase = 0;
-  for (const auto& e : groups_) streamBase += static_cast<std::uint32_t>(e.group->layout().numNoise);
+  std::uint32_t streamBase = 0, initStreamBase = 0;
+  for (const auto& e : groups_) {
+    streamBase += static_cast<std::uint32_t>(e.group->layout().numNoise);
+    initStreamBase += static_cast<std::uint32_t>(e.group->layout().states.size());
+  }
   auto group = std::make_unique<NeuronGroup>(std::move(name), size, std::move(layout),
                                              options_.memoryLimit - used);
   group->setStreamBase(streamBase);
+  group->setInitStreamBase(initStreamBase);
   groups_.push_back({std::move(group), {}, {}, 0});
   prepared_ = false;
   return *groups_.back().group;
@@ -212,6 +216,15 @@ RunResult Network::run(double duration, RunOptions runOptions) {
                                    static_cast<double>(stepsLd), options_.dt));
   const auto steps = static_cast<std::int64_t>(stepsLd);
   prepare();
+  for (const auto& e : groups_) {
+    auto [k, i] = e.group->findNonFinite();
+    if (k >= 0)
+      throw RuntimeError(fmt::format("group `{}`, variable `{}`, neuron {} is {} before step {}: set finite initial "
+                                     "values",
+                                     e.group->name(), e.group->layout().states[static_cast<std::size_t>(k)], i,
+                                     e.group->state(static_cast<std::size_t>(k))[static_cast<std::size_t>(i)], step_));
+  }
+  lastFiniteStep_ = step_;
 
   // Recording is sized before the first step and refused up front when it cannot fit.
   std::uint64_t used = memoryInUse();
@@ -418,15 +431,19 @@ RunStatus Network::checkFinite() {
     if (k < 0) continue;
     const NeuronGroup& g = *e.group;
     double value = g.state(static_cast<std::size_t>(k))[static_cast<std::size_t>(i)];
-    std::string since = step_ - lastFiniteStep_ > 1
-                            ? fmt::format("; every state was finite at step {}", lastFiniteStep_)
-                            : "";
+    const std::int64_t last = step_ - 1; // the step just done: from t_last to t_step
+    const double unit = options_.timeUnitSeconds;
+    std::string when =
+        lastFiniteStep_ == last
+            ? fmt::format("in step {} (t = {} to {})", last, timeText(static_cast<double>(last) * options_.dt, unit),
+                          timeText(time(), unit))
+            : fmt::format("in one of steps {} to {} (t = {} to {}; states are checked every {} steps)",
+                          lastFiniteStep_, last, timeText(static_cast<double>(lastFiniteStep_) * options_.dt, unit),
+                          timeText(time(), unit), options_.nanCheckInterval);
     return {RunOutcome::NonFinite,
-            fmt::format("non-finite value {} in group `{}`, variable `{}`, neuron {}, at step {} (t = {}){}; "
-                        "the run stopped there and what was recorded is kept; a smaller dt or another "
-                        "integration method may help",
-                        value, g.name(), g.layout().states[static_cast<std::size_t>(k)], i, step_,
-                        timeText(time(), options_.timeUnitSeconds), since),
+            fmt::format("non-finite value {} in group `{}`, variable `{}`, neuron {}, {}; the run stopped there "
+                        "and what was recorded is kept; a smaller dt or another integration method may help",
+                        value, g.name(), g.layout().states[static_cast<std::size_t>(k)], i, when),
             0};
   }
   lastFiniteStep_ = step_;

@@ -97,8 +97,10 @@ public:
 
   // ---- building ----
   // Refused (MemoryLimitError, before allocation) when the group does not fit under the memory
-  // limit together with what is already allocated. Noise streams: the group's stream base is the
-  // number of noise sources of the groups added before it (change with setStreamBase).
+  // limit together with what is already allocated. Streams: the group's noise stream base is the
+  // number of noise sources of the groups added before it, its initializer stream base the number
+  // of state variables of the groups added before it (change with setStreamBase /
+  // setInitStreamBase).
   NeuronGroup& addGroup(std::string name, std::uint64_t size, GroupLayout layout);
   NeuronGroup& group(std::string_view name);
   const NeuronGroup& group(std::string_view name) const;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "runtime/errors.hpp"
+#include "runtime/initializers.hpp"
 
 namespace nj::runtime {
 namespace {
@@ -63,6 +64,16 @@ std::size_t NeuronGroup::paramIndex(std::string_view name) const {
 }
 std::size_t NeuronGroup::inputIndex(std::string_view name) const {
   return findName(layout_.inputs, name, "input", name_, layout_.model);
+}
+
+void NeuronGroup::initializeUniform(std::string_view state, double lo, double hi, std::uint64_t seed) {
+  std::size_t k = stateIndex(state);
+  runtime::initializeUniform(states_[k].span(), lo, hi, seed, initStreamBase_ + static_cast<std::uint32_t>(k));
+}
+
+void NeuronGroup::initializeNormal(std::string_view state, double mean, double sd, std::uint64_t seed) {
+  std::size_t k = stateIndex(state);
+  runtime::initializeNormal(states_[k].span(), mean, sd, seed, initStreamBase_ + static_cast<std::uint32_t>(k));
 }
 
 std::int64_t NeuronGroup::refractorySteps(double dt) const {

@@ -18,10 +18,10 @@ namespace nj::runtime {
 
 // What a model declares, in kernel slot order (the order of NjGroupArgs's arrays).
 struct GroupLayout {
-  std::string model;                  // for run.json
-  std::vector<std::string> states;    // NjGroupArgs::state
-  std::vector<std::string> params;    // NjGroupArgs::params
-  std::vector<std::string> inputs;    // NjGroupArgs::inputs
+  std::string model{};                // for run.json
+  std::vector<std::string> states{};  // NjGroupArgs::state
+  std::vector<std::string> params{};  // NjGroupArgs::params
+  std::vector<std::string> inputs{};  // NjGroupArgs::inputs
   std::size_t numNoise = 0;           // NjGroupArgs::normals
   bool hasRefractory = false;         // NjGroupArgs::refractory_until
 };
@@ -30,7 +30,7 @@ struct GroupLayout {
 // function (the reference back end). `fn` wins when both are set.
 struct GroupKernel {
   NjGroupKernel fn = nullptr;
-  std::function<void(const NjGroupArgs&)> host;
+  std::function<void(const NjGroupArgs&)> host{};
 
   bool valid() const { return fn != nullptr || static_cast<bool>(host); }
   void operator()(const NjGroupArgs& args) const {
@@ -83,6 +83,14 @@ public:
   std::uint32_t streamBase() const { return streamBase_; }
   void setStreamBase(std::uint32_t base) { streamBase_ = base; }
 
+  // Random initial values (initializers.hpp) of one state, drawn from stream
+  // initStreamBase() + state index with step = kInitializerStep, so they depend only on
+  // (seed, group, state, neuron).
+  std::uint32_t initStreamBase() const { return initStreamBase_; }
+  void setInitStreamBase(std::uint32_t base) { initStreamBase_ = base; }
+  void initializeUniform(std::string_view state, double lo, double hi, std::uint64_t seed);
+  void initializeNormal(std::string_view state, double mean, double sd, std::uint64_t seed);
+
   // Per neuron: refractory while step < refractoryUntil; empty without a refractory period.
   std::span<std::int64_t> refractoryUntil() { return refractoryUntil_.span(); }
   std::span<const std::int64_t> refractoryUntil() const { return refractoryUntil_.span(); }
@@ -121,6 +129,7 @@ private:
   GroupKernel kernel_;
   double refractoryPeriod_ = 0.0;
   std::uint32_t streamBase_ = 0;
+  std::uint32_t initStreamBase_ = 0;
   // Kernel argument arrays, built once.
   std::vector<double*> statePtrs_;
   std::vector<const double*> inputPtrs_, normalPtrs_;

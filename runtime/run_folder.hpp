@@ -21,13 +21,13 @@ namespace nj::runtime {
 
 // What the host knows and the runtime does not.
 struct RunInfo {
-  std::string model;   // model file or name
-  std::string network; // network name
-  std::string method;  // integration method
-  std::string command; // command line, if any
-  std::vector<std::pair<std::string, std::string>> versions;  // e.g. {"neurojit", "0.1.0"}, {"llvm", "14"}
-  std::vector<std::pair<std::string, double>> timings;        // seconds per phase: parse, compile, run
-  std::vector<std::pair<std::string, double>> settings;       // e.g. --set values, duration
+  std::string model{};   // model file or name
+  std::string network{}; // network name
+  std::string method{};  // integration method
+  std::string command{}; // command line, if any
+  std::vector<std::pair<std::string, std::string>> versions{};  // e.g. {"neurojit", "0.1.0"}, {"llvm", "14"}
+  std::vector<std::pair<std::string, double>> timings{};        // seconds per phase: parse, compile, run
+  std::vector<std::pair<std::string, double>> settings{};       // e.g. --set values, duration
   DisplayUnit time{"ms", 0.0}; // how plots show time; scale 0 = derived (model time unit → ms)
 };
 

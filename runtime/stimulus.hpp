@@ -14,15 +14,15 @@ using TimeFunction = std::function<double(double t)>;
 // input[i] += value(t) for neurons [begin, end) of the group (all by default).
 struct Stimulus {
   std::size_t input = 0;
-  TimeFunction value;
+  TimeFunction value{};
   std::size_t begin = 0, end = static_cast<std::size_t>(-1);
 };
 
 // input[i] += perNeuron[i] * envelope(t) (envelope 1 when empty): host-supplied arrays.
 struct ArrayStimulus {
   std::size_t input = 0;
-  std::vector<double> perNeuron;
-  TimeFunction envelope;
+  std::vector<double> perNeuron{};
+  TimeFunction envelope{};
 };
 
 // Current shapes. Each is a TimeFunction; they compose with ordinary lambdas.

@@ -1,0 +1,118 @@
+// Monitors: sample counts, every-k sampling, index ranges, rates, NaN/Inf detection.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "runtime/errors.hpp"
+#include "runtime/network.hpp"
+#include "tests/runtime/test_kernels.hpp"
+
+namespace nj::runtime {
+namespace {
+
+// Every neuron in [0, period) spikes in the step where (step % period) == neuron.
+void cyclicSpiker(const NjGroupArgs* a) {
+  const auto period = static_cast<std::uint64_t>(a->params[0]);
+  for (std::uint64_t i = a->begin; i < a->end; ++i) {
+    a->state[0][i] = static_cast<double>(a->step) + static_cast<double>(i) / 1000.0;
+    if (static_cast<std::uint64_t>(a->step) % period == i) a->spikes[(*a->spike_count)++] = static_cast<std::uint32_t>(i);
+  }
+}
+
+GroupLayout cyclicLayout() { return {"Cyclic", {"x", "y"}, {"period"}, {}, 0, false}; }
+
+TEST(Monitors, StateMonitorSamplesEveryKStepsOverARange) {
+  Network net({.dt = 0.5});
+  NeuronGroup& g = net.addGroup("C", 20, cyclicLayout());
+  g.setKernel({.fn = cyclicSpiker});
+  g.setParam("period", 10);
+  StateMonitor& every3 = net.addStateMonitor(g, {"x", "y"}, {.begin = 5, .end = 8}, 3);
+  StateMonitor& all = net.addStateMonitor(g, {"x"});
+  ASSERT_TRUE(net.run(50.0, {.progress = 0}).status.ok()); // 100 steps
+  EXPECT_EQ(all.samples(), 100u);
+  EXPECT_EQ(every3.samples(), 33u);
+  EXPECT_EQ(every3.width(), 3u);
+  ASSERT_EQ(every3.values("x").size(), 33u * 3);
+  // Sample s is taken after step 3(s+1) - 1, at t = 3(s+1) dt.
+  EXPECT_EQ(every3.times()[0], 1.5);
+  EXPECT_DOUBLE_EQ(every3.values("x")[0], 2.005);
+  EXPECT_DOUBLE_EQ(every3.values("x")[3 * 10 + 2], 32.007);
+  // A second run continues the sampling grid.
+  ASSERT_TRUE(net.run(2.0, {.progress = 0}).status.ok()); // steps 100..103
+  EXPECT_EQ(every3.samples(), 34u);
+  EXPECT_EQ(every3.times().back(), 51.0);
+  EXPECT_THROW(every3.values("z"), RuntimeError);
+}
+
+TEST(Monitors, SpikeMonitorRangeAndRate) {
+  Network net({.dt = 0.001, .timeUnitSeconds = 1e-3}); // a plain model: time in ms
+  NeuronGroup& g = net.addGroup("C", 20, cyclicLayout());
+  g.setKernel({.fn = cyclicSpiker});
+  g.setParam("period", 10);
+  SpikeMonitor& all = net.addSpikeMonitor(g);
+  SpikeMonitor& some = net.addSpikeMonitor(g, {.begin = 2, .end = 4});
+  RateMonitor& rate = net.addRateMonitor(g);
+  RunResult r = net.run(0.1, {.progress = 0}); // 100 steps
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(all.count(), 100u);
+  EXPECT_EQ(some.count(), 20u);
+  EXPECT_EQ(all.indices()[0], 0u);
+  EXPECT_EQ(all.times()[0], 0.001); // spikes of step 0 happen at t_1
+  EXPECT_EQ(some.indices()[0], 2u);
+  ASSERT_EQ(rate.rates().size(), 100u);
+  EXPECT_DOUBLE_EQ(rate.rates()[0], 1.0 / 20 / 1e-6); // one spike, 20 neurons, dt = 1 µs
+  EXPECT_EQ(r.summary.spikes, 100u);
+  EXPECT_DOUBLE_EQ(r.summary.meanRateHz, 100.0 / 20 / 1e-4);
+  EXPECT_NE(r.summary.text().find("100 spikes"), std::string::npos) << r.summary.text();
+  EXPECT_THROW(net.addSpikeMonitor(g, {.begin = 30, .end = 40}), RuntimeError);
+  EXPECT_THROW(net.addStateMonitor(g, {"x"}, {}, 0), RuntimeError);
+  EXPECT_THROW(net.addStateMonitor(g, {"nope"}), RuntimeError);
+}
+
+TEST(Monitors, ASpikeMonitorAtItsCapStopsTheRunAndKeepsWhatItHas) {
+  Network net({.dt = 1.0});
+  NeuronGroup& g = net.addGroup("C", 5, cyclicLayout());
+  g.setKernel({.fn = cyclicSpiker});
+  g.setParam("period", 1); // neuron 0 spikes every step
+  SpikeMonitor& m = net.addSpikeMonitor(g);
+  m.setMaxSpikes(10);
+  RunResult r = net.run(100.0, {.progress = 0});
+  EXPECT_EQ(r.status.outcome, RunOutcome::MonitorFull);
+  EXPECT_NE(r.status.message.find("spike monitor of group `C` is full"), std::string::npos) << r.status.message;
+  EXPECT_EQ(m.count(), 10u);
+  EXPECT_EQ(r.summary.steps, 11);
+}
+
+TEST(Monitors, NonFiniteValuesStopTheRunWithGroupVariableNeuronAndStep) {
+  Network net({.dt = 0.1, .nanCheckInterval = 1});
+  NeuronGroup& g = net.addGroup("E", 8, testing::nanLayout());
+  g.setKernel({.fn = testing::nanKernel});
+  g.setParam("neuron", 3);
+  g.setParam("step", 7);
+  StateMonitor& x = net.addStateMonitor(g, {"x"});
+  RunResult r = net.run(10.0, {.progress = 0});
+  EXPECT_EQ(r.status.outcome, RunOutcome::NonFinite);
+  const std::string& m = r.status.message;
+  EXPECT_NE(m.find("group `E`"), std::string::npos) << m;
+  EXPECT_NE(m.find("variable `x`"), std::string::npos) << m;
+  EXPECT_NE(m.find("neuron 3"), std::string::npos) << m;
+  EXPECT_NE(m.find("in step 7 (t = 0.7 s to 0.8 s)"), std::string::npos) << m;
+  EXPECT_EQ(r.summary.steps, 8);
+  EXPECT_EQ(x.samples(), 8u); // kept, including the step that produced the NaN
+  EXPECT_EQ(r.status.exitCode(), 1);
+}
+
+TEST(Monitors, NonFiniteChecksEveryKStepsNameTheWindow) {
+  Network net({.dt = 1.0, .nanCheckInterval = 10});
+  NeuronGroup& g = net.addGroup("E", 8, testing::nanLayout());
+  g.setKernel({.fn = testing::nanKernel});
+  g.setParam("neuron", 5);
+  g.setParam("step", 13);
+  RunResult r = net.run(100.0, {.progress = 0});
+  EXPECT_EQ(r.status.outcome, RunOutcome::NonFinite);
+  EXPECT_NE(r.status.message.find("neuron 5, in one of steps 10 to 19"), std::string::npos) << r.status.message;
+  EXPECT_EQ(r.summary.steps, 20);
+}
+
+} // namespace
+} // namespace nj::runtime

@@ -1,0 +1,222 @@
+// Outputs: .npy files (byte-exact headers, loadable by numpy), run.json, atomic writes,
+// unwritable folders, and interrupted or failed runs that still leave valid files.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <iterator>
+#include <sys/stat.h>
+
+#include "runtime/atomic_file.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/interrupt.hpp"
+#include "runtime/json.hpp"
+#include "runtime/npy.hpp"
+#include "runtime/run_folder.hpp"
+#include "tests/runtime/run_fixture.hpp"
+
+namespace nj::runtime {
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A python3 with numpy, or empty.
+std::string pythonWithNumpy() {
+  for (const char* py : {"python3", "/usr/bin/python3"})
+    if (std::system(fmt::format("{} -c 'import numpy' >/dev/null 2>&1", py).c_str()) == 0) return py;
+  return {};
+}
+
+std::string expectedHeader(const std::string& dict, std::size_t pad) {
+  std::string h("\x93NUMPY\x01\x00", 8);
+  std::size_t len = dict.size() + pad + 1;
+  h.push_back(static_cast<char>(len & 0xff));
+  h.push_back(static_cast<char>(len >> 8));
+  return h + dict + std::string(pad, ' ') + "\n";
+}
+
+TEST(Npy, HeadersAreByteExactPerTheFormatSpec) {
+  testing::TempDir tmp("npy");
+  const auto& dir = tmp.path();
+  std::filesystem::create_directories(dir);
+  std::vector<double> f = {1.5, -2.0, 3.25};
+  std::vector<std::uint32_t> u = {1, 2, 3, 4, 5, 6};
+  std::vector<std::int64_t> none;
+  writeNpy(dir / "f.npy", std::span<const double>(f), {3});
+  writeNpy(dir / "u.npy", std::span<const std::uint32_t>(u), {2, 3});
+  writeNpy(dir / "i.npy", std::span<const std::int64_t>(none), {0});
+  std::string fh = expectedHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", 60);
+  std::string uh = expectedHeader("{'descr': '<u4', 'fortran_order': False, 'shape': (2, 3), }", 58);
+  std::string ih = expectedHeader("{'descr': '<i8', 'fortran_order': False, 'shape': (0,), }", 60);
+  EXPECT_EQ(fh.size(), 128u);
+  std::string fbytes = slurp(dir / "f.npy"), ubytes = slurp(dir / "u.npy"), ibytes = slurp(dir / "i.npy");
+  EXPECT_EQ(fbytes.substr(0, 128), fh);
+  EXPECT_EQ(fbytes.size(), 128u + 24);
+  EXPECT_EQ(std::memcmp(fbytes.data() + 128, f.data(), 24), 0);
+  EXPECT_EQ(ubytes.substr(0, 128), uh);
+  EXPECT_EQ(ubytes.size(), 128u + 24);
+  EXPECT_EQ(ibytes, ih);
+  NpyArray back = readNpy(dir / "u.npy");
+  EXPECT_EQ(back.descr, "<u4");
+  EXPECT_EQ(back.shape, (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(back.values, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  for (const auto& e : std::filesystem::directory_iterator(dir)) EXPECT_NE(e.path().extension(), ".tmp");
+
+  std::string py = pythonWithNumpy();
+  if (py.empty()) GTEST_SKIP() << "python3 with numpy not found";
+  std::string script = fmt::format(
+      "import numpy as np; d='{}'\n"
+      "f=np.load(d+'/f.npy'); u=np.load(d+'/u.npy'); i=np.load(d+'/i.npy')\n"
+      "assert f.dtype=='<f8' and f.tolist()==[1.5,-2.0,3.25], f\n"
+      "assert u.dtype=='<u4' and u.shape==(2,3) and u[1,2]==6, u\n"
+      "assert i.dtype=='<i8' and i.shape==(0,), i\n",
+      dir.string());
+  std::ofstream(dir / "check.py") << script;
+  EXPECT_EQ(std::system(fmt::format("{} {}", py, (dir / "check.py").string()).c_str()), 0);
+}
+
+TEST(Json, RoundTripsAndRejectsMalformedText) {
+  Json j = Json::object();
+  j.set("name", "a \"quoted\"\nline");
+  j.set("seed", std::uint64_t{0xffffffffffffffffull});
+  j.set("dt", 1e-4);
+  j.set("nan", std::nan(""));
+  Json& arr = j.set("list", Json::array());
+  arr.push(1);
+  arr.push(true);
+  Json back = Json::parse(j.dump());
+  EXPECT_EQ(back["name"].string(), "a \"quoted\"\nline");
+  EXPECT_EQ(back["seed"].dump(0), "18446744073709551615\n");
+  EXPECT_EQ(back["dt"].number(), 1e-4);
+  EXPECT_TRUE(back["nan"].isNull());
+  EXPECT_EQ(back["list"].items().size(), 2u);
+  EXPECT_THROW(Json::parse("{\"a\": }"), RuntimeError);
+  EXPECT_THROW(Json::parse("[1, 2"), RuntimeError);
+  EXPECT_THROW(Json::parse("{} x"), RuntimeError);
+}
+
+TEST(RunFolder, WritesEveryRecordedArrayAndAValidManifest) {
+  testing::TempDir tmp("complete");
+  const auto& dir = tmp.path();
+  testing::SmallNetwork s;
+  prepareOutputFolder(dir);
+  RunResult r = s.net.run(0.05, {.progress = 0});
+  ASSERT_TRUE(r.status.ok()) << r.status.message;
+  RunInfo info{.model = "lif.nj", .network = "Small", .method = "exact", .command = "neurojit run lif.nj",
+               .versions = {{"neurojit", "0.1.0"}}, .timings = {{"parse", 0.001}, {"compile", 0.02}},
+               .settings = {{"duration", 0.05}}};
+  auto files = writeRunFolder(dir, s.net, info, r);
+  for (const char* name : {"spikes_E_t.npy", "spikes_E_i.npy", "spikes_I_t.npy", "spikes_I_i.npy", "V_E.npy",
+                           "t_V_E.npy", "rate_E.npy", "t_rate_E.npy", "rate_I.npy", "t_rate_I.npy", "run.json"})
+    EXPECT_TRUE(std::filesystem::exists(dir / name)) << name;
+  NpyArray v = readNpy(dir / "V_E.npy");
+  EXPECT_EQ(v.shape, (std::vector<std::uint64_t>{250, 4}));
+  NpyArray t = readNpy(dir / "spikes_E_t.npy");
+  EXPECT_EQ(t.values.size(), s.net.spikeMonitors()[0]->count());
+  EXPECT_GT(t.values.size(), 0u);
+
+  Json m = Json::parse(slurp(dir / "run.json"));
+  EXPECT_EQ(m["format"].string(), "neurojit-run/1");
+  EXPECT_EQ(m["model"].string(), "lif.nj");
+  EXPECT_EQ(m["seed"].integer(), 42);
+  EXPECT_EQ(m["dt"].number(), 1e-4);
+  EXPECT_EQ(m["method"].string(), "exact");
+  EXPECT_EQ(m["steps"].integer(), 500);
+  EXPECT_EQ(m["status"]["outcome"].string(), "completed");
+  EXPECT_EQ(m["timings_s"]["compile"].number(), 0.02);
+  EXPECT_TRUE(m["timings_s"].find("run") != nullptr);
+  EXPECT_EQ(m["versions"]["neurojit"].string(), "0.1.0");
+  EXPECT_EQ(m["groups"].items()[0]["parameters"]["V_th"].number(), -0.050);
+  EXPECT_EQ(m["monitors"].items().size(), 5u);
+  EXPECT_EQ(m["monitors"].items()[2]["display"]["unit"].string(), "mV");
+
+  std::string py = pythonWithNumpy();
+  if (py.empty()) GTEST_SKIP() << "python3 with numpy not found";
+  std::string script = fmt::format(
+      "import json, numpy as np; d='{}'\n"
+      "m=json.load(open(d+'/run.json'))\n"
+      "v=np.load(d+'/V_E.npy'); t=np.load(d+'/t_V_E.npy'); i=np.load(d+'/spikes_E_i.npy')\n"
+      "assert v.shape==(250,4) and t.shape==(250,) and abs(t[0]-2e-4)<1e-15\n"
+      "assert i.dtype=='<u4' and len(i)==m['monitors'][0]['count']\n",
+      dir.string());
+  std::ofstream(dir / "check.py") << script;
+  EXPECT_EQ(std::system(fmt::format("{} {}", py, (dir / "check.py").string()).c_str()), 0);
+}
+
+TEST(RunFolder, AnUnwritableFolderIsReportedBeforeTheRun) {
+  testing::TempDir tmp("unwritable");
+  const auto& dir = tmp.path();
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "file") << "x";
+  try {
+    prepareOutputFolder(dir / "file" / "out");
+    FAIL();
+  } catch (const OutputError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot create the output folder"), std::string::npos) << e.what();
+  }
+  if (::geteuid() == 0) return; // root can write to read-only folders
+  std::filesystem::create_directories(dir / "ro");
+  ::chmod((dir / "ro").c_str(), 0555);
+  EXPECT_THROW(prepareOutputFolder(dir / "ro"), OutputError);
+  ::chmod((dir / "ro").c_str(), 0755);
+}
+
+TEST(RunFolder, AnInterruptedRunStopsAtTheEndOfTheStepAndLeavesValidFiles) {
+  testing::TempDir tmp("interrupted");
+  const auto& dir = tmp.path();
+  testing::SmallNetwork s;
+  s.net.addStepCallback([](Network& net) {
+    if (net.currentStep() == 123) requestInterrupt(); // what the signal handler does
+  });
+  RunResult r = s.net.run(0.05, {.progress = 0});
+  clearInterrupt();
+  EXPECT_EQ(r.status.outcome, RunOutcome::Interrupted);
+  EXPECT_EQ(r.summary.steps, 123);
+  EXPECT_EQ(s.net.currentStep(), 123);
+  EXPECT_NE(r.status.exitCode(), 0);
+  writeRunFolder(dir, s.net, {}, r);
+  Json m = Json::parse(slurp(dir / "run.json"));
+  EXPECT_EQ(m["status"]["outcome"].string(), "interrupted");
+  EXPECT_EQ(m["steps"].integer(), 123);
+  EXPECT_EQ(readNpy(dir / "rate_E.npy").values.size(), 123u);
+  EXPECT_EQ(readNpy(dir / "V_E.npy").shape, (std::vector<std::uint64_t>{61, 4}));
+  for (const auto& e : std::filesystem::directory_iterator(dir)) EXPECT_NE(e.path().extension(), ".tmp") << e.path();
+}
+
+TEST(RunFolder, SigintSetsTheFlagThroughTheHandler) {
+  testing::SmallNetwork s;
+  RunResult r;
+  {
+    InterruptHandler handler;
+    s.net.addStepCallback([](Network& net) {
+      if (net.currentStep() == 10) std::raise(SIGINT);
+    });
+    r = s.net.run(0.05, {.progress = 0});
+  }
+  clearInterrupt();
+  EXPECT_EQ(r.status.outcome, RunOutcome::Interrupted);
+  EXPECT_EQ(r.status.signal, SIGINT);
+  EXPECT_EQ(r.status.exitCode(), 130);
+  EXPECT_NE(r.status.message.find("by SIGINT at step 10"), std::string::npos) << r.status.message;
+}
+
+TEST(RunFolder, AFailedWriteLeavesNoHalfWrittenFile) {
+  testing::TempDir tmp("atomic");
+  const auto& dir = tmp.path();
+  std::filesystem::create_directories(dir);
+  writeFileAtomically(dir / "a.txt", "old");
+  {
+    AtomicFile f(dir / "a.txt");
+    f.write("new but never committed");
+  } // destroyed without commit, as when an exception unwinds
+  EXPECT_EQ(slurp(dir / "a.txt"), "old");
+  EXPECT_FALSE(std::filesystem::exists(dir / "a.txt.tmp"));
+}
+
+} // namespace
+} // namespace nj::runtime

@@ -1,0 +1,191 @@
+// The step schedule: order, time from the integer counter, refractoriness, spike lists, threads.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "runtime/errors.hpp"
+#include "runtime/network.hpp"
+#include "tests/runtime/test_kernels.hpp"
+
+namespace nj::runtime {
+namespace {
+
+using testing::decayKernel;
+using testing::decayLayout;
+using testing::lifKernel;
+using testing::lifLayout;
+using testing::probeKernel;
+using testing::probeLayout;
+
+TEST(Schedule, StimulusIsSeenInTheSameStepAndInputsAreCleared) {
+  Network net({.dt = 0.1});
+  NeuronGroup& g = net.addGroup("P", 10, probeLayout());
+  g.setKernel({.fn = probeKernel});
+  net.addStimulus(g, "I", [](double t) { return t; });
+  net.addStimulus(g, "I", constantCurrent(1000.0), {.begin = 2, .end = 4});
+  for (int n = 0; n < 5; ++n) {
+    ASSERT_TRUE(net.step().ok());
+    // The kernel of step n saw t_n (from the counter) and the stimuli evaluated at t_n, summed
+    // afresh (cleared between steps).
+    EXPECT_EQ(g.state("t")[0], n * 0.1);
+    EXPECT_EQ(g.state("seen")[0], n * 0.1);
+    EXPECT_EQ(g.state("seen")[2], n * 0.1 + 1000.0);
+    EXPECT_EQ(g.state("seen")[4], n * 0.1);
+  }
+}
+
+TEST(Schedule, TimeComesFromTheIntegerCounterNotAnAccumulation) {
+  Network net({.dt = 0.1});
+  NeuronGroup& g = net.addGroup("P", 1, probeLayout());
+  g.setKernel({.fn = probeKernel});
+  ASSERT_TRUE(net.run(100.0, {.progress = 0}).status.ok());
+  EXPECT_EQ(net.currentStep(), 1000);
+  EXPECT_EQ(net.time(), 1000 * 0.1);
+  EXPECT_EQ(g.state("t")[0], 999 * 0.1);
+  double accumulated = 0;
+  for (int k = 0; k < 999; ++k) accumulated += 0.1;
+  EXPECT_NE(accumulated, 999 * 0.1); // what accumulating would have given
+}
+
+TEST(Schedule, ExactDecayWithConstantInput) {
+  Network net({.dt = 1e-4});
+  NeuronGroup& g = net.addGroup("D", 3, decayLayout());
+  g.setKernel({.fn = decayKernel});
+  g.setParam("tau", 0.01);
+  g.state("x")[0] = 1.0;
+  g.state("x")[1] = 2.0;
+  net.addInputArray(g, "I", {0.0, 0.0, 5.0});
+  ASSERT_TRUE(net.run(0.02, {.progress = 0}).status.ok());
+  EXPECT_NEAR(g.state("x")[0], std::exp(-2.0), 1e-12);
+  EXPECT_NEAR(g.state("x")[1], 2 * std::exp(-2.0), 1e-12);
+  EXPECT_NEAR(g.state("x")[2], 5.0 * 0.01 * (1 - std::exp(-2.0)), 1e-12);
+}
+
+NeuronGroup& addLif(Network& net, std::size_t n, double tRef) {
+  NeuronGroup& g = net.addGroup("E", n, lifLayout());
+  g.setKernel({.fn = lifKernel});
+  g.setParam("V_rest", -0.065);
+  g.setParam("V_reset", -0.065);
+  g.setParam("V_th", -0.050);
+  g.setParam("R", 1e6);
+  g.setParam("tau", 0.010);
+  g.setRefractoryPeriod(tRef);
+  for (double& v : g.state("V")) v = -0.065;
+  return g;
+}
+
+TEST(Schedule, LifInterSpikeIntervalMatchesTheAnalyticValueWithinOneStep) {
+  const double dt = 1e-5, tRef = 2e-3, I = 20e-9, R = 1e6, tau = 0.010, theta = 0.015;
+  Network net({.dt = dt});
+  NeuronGroup& g = addLif(net, 1, tRef);
+  net.addStimulus(g, "I", constantCurrent(I));
+  SpikeMonitor& spikes = net.addSpikeMonitor(g);
+  ASSERT_TRUE(net.run(0.1, {.progress = 0}).status.ok());
+  const double isi = tRef + tau * std::log(R * I / (R * I - theta));
+  ASSERT_GE(spikes.count(), 5u);
+  EXPECT_NEAR(spikes.times()[0], isi - tRef, dt);
+  for (std::size_t k = 1; k < spikes.count(); ++k) EXPECT_NEAR(spikes.times()[k] - spikes.times()[k - 1], isi, dt);
+}
+
+TEST(Schedule, RefractorySemanticsFollowTheReferenceKernel) {
+  const double dt = 1e-4;
+  Network net({.dt = dt});
+  NeuronGroup& g = addLif(net, 1, 2e-3); // 2e-3 / 1e-4 = 19.999…: rounded to 20 steps
+  EXPECT_EQ(g.refractorySteps(dt), 20);
+  net.addStimulus(g, "I", constantCurrent(50e-9));
+  StateMonitor& v = net.addStateMonitor(g, {"V"});
+  SpikeMonitor& spikes = net.addSpikeMonitor(g);
+  ASSERT_TRUE(net.run(0.01, {.progress = 0}).status.ok());
+  ASSERT_GE(spikes.count(), 2u);
+  // The first spike is at t_{n+1} = (n+1) dt: sample n of V (taken after step n) is the reset value.
+  const auto n = static_cast<std::size_t>(std::llround(spikes.times()[0] / dt)) - 1;
+  EXPECT_EQ(v.times()[n], spikes.times()[0]);
+  // Clamped for exactly 20 steps (n+1 … n+20), integration resumes in step n+21.
+  for (std::size_t k = n; k <= n + 20; ++k) EXPECT_EQ(v.values(0)[k], -0.065) << k;
+  EXPECT_GT(v.values(0)[n + 21], -0.065);
+  // The next spike is at least refractory + one step later.
+  EXPECT_GE(std::llround((spikes.times()[1] - spikes.times()[0]) / dt), 21);
+}
+
+TEST(Schedule, SpikeListsAreAscendingAndIdenticalForOneAndTwoThreads) {
+  auto simulate = [](int threads, std::vector<double>& V, std::vector<double>& t, std::vector<std::uint32_t>& i) {
+    Network net({.dt = 1e-4, .threads = threads});
+    NeuronGroup& g = addLif(net, 5003, 1e-3);
+    for (std::size_t k = 0; k < g.size(); ++k) g.state("V")[k] = -0.065 + 0.015 * static_cast<double>(k % 97) / 97;
+    std::vector<double> drive(g.size());
+    for (std::size_t k = 0; k < g.size(); ++k) drive[k] = 15e-9 + 10e-9 * static_cast<double>(k % 13) / 13;
+    net.addInputArray(g, "I", drive);
+    SpikeMonitor& m = net.addSpikeMonitor(g);
+    ASSERT_TRUE(net.run(0.05, {.progress = 0}).status.ok());
+    V.assign(g.state("V").begin(), g.state("V").end());
+    t.assign(m.times().begin(), m.times().end());
+    i.assign(m.indices().begin(), m.indices().end());
+  };
+  std::vector<double> V1, V2, t1, t2;
+  std::vector<std::uint32_t> i1, i2;
+  simulate(1, V1, t1, i1);
+  simulate(2, V2, t2, i2);
+  ASSERT_GT(t1.size(), 1000u);
+  EXPECT_EQ(std::memcmp(V1.data(), V2.data(), V1.size() * sizeof(double)), 0);
+  EXPECT_EQ(t1, t2);
+  EXPECT_EQ(i1, i2);
+  for (std::size_t k = 1; k < t1.size(); ++k) {
+    if (t1[k] == t1[k - 1]) {
+      ASSERT_LT(i1[k - 1], i1[k]);
+    }
+  }
+}
+
+TEST(Schedule, HostKernelsAndTheirErrors) {
+  Network net({.dt = 1.0});
+  NeuronGroup& g = net.addGroup("H", 4, decayLayout());
+  int calls = 0;
+  g.setKernel({.host = [&](const NjGroupArgs& a) {
+    ++calls;
+    if (a.step == 3) throw std::runtime_error("boom");
+  }});
+  RunResult r = net.run(10.0, {.progress = 0});
+  EXPECT_EQ(r.status.outcome, RunOutcome::KernelError);
+  EXPECT_NE(r.status.message.find("group `H`"), std::string::npos) << r.status.message;
+  EXPECT_NE(r.status.message.find("boom"), std::string::npos);
+  EXPECT_EQ(calls, 4);
+  EXPECT_EQ(r.summary.steps, 4);
+}
+
+TEST(Schedule, BadArgumentsAreRefusedBeforeRunning) {
+  EXPECT_THROW(Network({.dt = 0.0}), RuntimeError);
+  EXPECT_THROW(Network({.dt = -1.0}), RuntimeError);
+  Network net({.dt = 0.1});
+  NeuronGroup& g = net.addGroup("D", 2, decayLayout());
+  EXPECT_THROW(net.run(1.0), RuntimeError); // no kernel
+  g.setKernel({.fn = decayKernel});
+  EXPECT_THROW(net.run(-1.0), RuntimeError);
+  EXPECT_THROW(net.run(0.01), RuntimeError); // shorter than one step
+  try {
+    net.addStimulus(g, "J", constantCurrent(1));
+    FAIL();
+  } catch (const RuntimeError& e) {
+    EXPECT_STREQ(e.what(), "group `D` (Decay) has no input `J`; its inputs are: I");
+  }
+  EXPECT_THROW(net.addGroup("D", 2, decayLayout()), RuntimeError);
+  g.state("x")[1] = std::nan("");
+  EXPECT_THROW(net.run(1.0), RuntimeError); // non-finite initial value
+}
+
+TEST(Schedule, StimulusShapes) {
+  EXPECT_EQ(stepCurrent(2, 1, 3)(0.5), 0);
+  EXPECT_EQ(stepCurrent(2, 1, 3)(1.0), 2);
+  EXPECT_EQ(stepCurrent(2, 1, 3)(3.0), 0);
+  auto s = sectionCurrent({1, 2, 3}, {1, 1, 1});
+  EXPECT_EQ(s(0.5), 1);
+  EXPECT_EQ(s(1.5), 2);
+  EXPECT_EQ(s(2.5), 3);
+  EXPECT_EQ(s(3.5), 0);
+  EXPECT_DOUBLE_EQ(rampCurrent(0, 10, 0, 10)(5), 5);
+  EXPECT_NEAR(sinusoidCurrent(1, 0.25, 1)(1.0), 2.0, 1e-15);
+  EXPECT_THROW(sectionCurrent({1}, {1, 2}), RuntimeError);
+}
+
+} // namespace
+} // namespace nj::runtime
