@@ -35,8 +35,8 @@ std::vector<std::string> toVector(const char* const (&list)[N]) {
 class NetworkChecker {
 public:
   NetworkChecker(const syntax::Network& n, const Program& program, const std::map<std::string, CheckedModel>& models,
-                 diag::Diagnostics& diags)
-      : n_(n), program_(program), models_(models), diags_(diags) {}
+                 diag::Diagnostics& diags, const std::map<std::string, ParameterOverride>& overrides)
+      : n_(n), program_(program), models_(models), diags_(diags), overrides_(overrides) {}
 
   CheckedNetwork run() {
     out_.name = n_.name;
@@ -119,6 +119,13 @@ private:
       Type t = checker.check(*p.value);
       std::optional<double> v = t.kind == Type::Real ? constantOf(checker, *p.value) : std::nullopt;
       if (t.kind == Type::Real && !v) diags_.error(p.value->range, "a network parameter must be a constant");
+      if (auto o = overrides_.find(p.name); o != overrides_.end() && t.kind == Type::Real) {
+        if (o->second.dim != t.dim && !(out_.plain && o->second.dim == Dimension::time() && t.dim.isDimensionless()))
+          diags_.error(p.range, fmt::format("the value given for `{}` is {}, but `{}` is {}", p.name,
+                                            o->second.dim.describe(), p.name, t.dim.describe()));
+        else
+          v = o->second.dim == t.dim ? o->second.value : o->second.value / 1e-3;
+      }
       auto [it, inserted] =
           symbols_.emplace(p.name, Symbol{SymbolKind::Parameter, static_cast<int>(values_.size()), t, p.range});
       if (!inserted) {
@@ -442,6 +449,7 @@ private:
   const Program& program_;
   const std::map<std::string, CheckedModel>& models_;
   diag::Diagnostics& diags_;
+  const std::map<std::string, ParameterOverride>& overrides_;
   CheckedNetwork out_;
   std::map<std::string, Symbol> symbols_;
   std::vector<double> values_;
@@ -451,8 +459,9 @@ private:
 } // namespace
 
 CheckedNetwork checkNetwork(const syntax::Network& network, const Program& program,
-                            const std::map<std::string, CheckedModel>& models, diag::Diagnostics& diags) {
-  return NetworkChecker(network, program, models, diags).run();
+                            const std::map<std::string, CheckedModel>& models, diag::Diagnostics& diags,
+                            const std::map<std::string, ParameterOverride>& overrides) {
+  return NetworkChecker(network, program, models, diags, overrides).run();
 }
 
 CheckedProgram check(const Program& program, diag::Diagnostics& diags) {

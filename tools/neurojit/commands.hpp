@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+
+#include "neurojit/neurojit.hpp"
 #include <string>
 #include <vector>
 
@@ -12,6 +14,19 @@ struct CommonOptions {
   std::filesystem::path stdlibDir;
   bool color = false;
 };
+
+struct RunCommandOptions {
+  std::string file;
+  std::filesystem::path out;
+  bool plot = false;
+  bool verbose = false;
+  int progress = -1;
+  std::string commandLine;
+  neurojit::SimulationOptions simulation;
+};
+
+int runRun(const RunCommandOptions& options, const CommonOptions& common);
+int runPlot(const std::string& runDir);
 
 int runCheck(const std::vector<std::string>& files, const CommonOptions& common);
 // `after`: ast | ir | step (the integrated group step for `method`)

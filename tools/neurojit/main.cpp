@@ -34,6 +34,29 @@ int main(int argc, char** argv) {
   emit->add_flag_callback("--ir", [&] { emitAfter = "ir"; }, "same as --after=ir");
   emit->add_option("--model", emitModel, "only this model");
 
+  nj::tool::RunCommandOptions run;
+  std::string backend = "jit", duration, dt;
+  std::uint64_t seed = 0;
+  CLI::App* runCmd = app.add_subcommand("run", "simulate a network: write .npy files and run.json, optionally plots");
+  runCmd->add_option("file", run.file, "model file with a `network` block")->required()->check(CLI::ExistingFile);
+  runCmd->add_option("--network", run.simulation.network, "which network, when the file has several");
+  runCmd->add_option("--duration", duration, "simulated time, e.g. 500ms (default: the network's `run`)");
+  runCmd->add_option("--dt", dt, "time step, e.g. 0.05ms");
+  runCmd->add_option("--method", run.simulation.method, "integration method (euler, rk4, exp_euler, …, auto)");
+  auto* seedOption = runCmd->add_option("--seed", seed, "random seed");
+  runCmd->add_option("--threads", run.simulation.threads, "worker threads")->check(CLI::Range(1, 1024));
+  runCmd->add_option("--out", run.out, "output folder (default: out/NETWORK)");
+  runCmd->add_option("--set", run.simulation.sets, "override a parameter: name=value or GROUP.param=value, with units");
+  runCmd->add_option("--backend", backend, "jit (default) or interpreter (the slow reference)")
+      ->check(CLI::IsMember({"jit", "interpreter"}));
+  runCmd->add_flag("--plot", run.plot, "render raster, traces and rates with gnuplot");
+  runCmd->add_flag("-v,--verbose", run.verbose, "say how each group is integrated and compiled");
+  runCmd->add_option("--progress", run.progress, "progress bar: -1 on a terminal, 0 never, 1 always");
+
+  std::string plotDir;
+  CLI::App* plotCmd = app.add_subcommand("plot", "render the plots of a run folder");
+  plotCmd->add_option("dir", plotDir, "a folder written by `neurojit run`")->required()->check(CLI::ExistingDirectory);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -43,6 +66,15 @@ int main(int argc, char** argv) {
 
   try {
     if (check->parsed()) return nj::tool::runCheck(files, common);
+    if (runCmd->parsed()) {
+      if (!duration.empty()) run.simulation.duration = duration;
+      if (!dt.empty()) run.simulation.dt = dt;
+      if (seedOption->count() > 0) run.simulation.seed = seed;
+      run.simulation.backend = backend == "jit" ? neurojit::Backend::Jit : neurojit::Backend::Interpreter;
+      for (int i = 0; i < argc; ++i) run.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
+      return nj::tool::runRun(run, common);
+    }
+    if (plotCmd->parsed()) return nj::tool::runPlot(plotDir);
     if (emit->parsed()) return nj::tool::runEmit(emitFile, emitAfter, emitModel, emitMethod, common);
   } catch (const std::exception& e) {
     fmt::print(stderr, "neurojit: internal error: {}\nplease report this with the model file that caused it\n", e.what());

@@ -1,0 +1,106 @@
+// NeuroJIT's embedding API: compile model text, build a simulation of a
+// `network` block, run it, and read the results. The `neurojit` driver is a
+// thin client of exactly this header.
+//
+//   auto program = neurojit::Program::fromFile("net.nj");
+//   if (!program->ok()) { std::cerr << program->diagnostics(); return 1; }
+//   auto sim = neurojit::Simulation::create(*program, {.sets = {"E.tau=20 ms"}});
+//   runtime::RunResult result = sim->run();
+//   auto v = sim->network().group("E").state("V");   // SI values
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "runtime/network.hpp"
+#include "runtime/run_folder.hpp"
+
+namespace neurojit {
+
+namespace runtime = nj::runtime;
+
+// A failure that is the user's to fix (bad --set, unsupported construct, …);
+// the message is complete and printable.
+class Error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string version();
+
+struct CompileOptions {
+  std::filesystem::path stdlibDir; // searched by `import` after the importing file's folder
+};
+
+// A loaded and checked model file (and everything it imports).
+class Program {
+public:
+  static std::unique_ptr<Program> fromFile(const std::filesystem::path& path, const CompileOptions& options = {});
+  static std::unique_ptr<Program> fromText(const std::string& name, const std::string& text,
+                                           const CompileOptions& options = {});
+  ~Program();
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  bool ok() const;
+  std::size_t errorCount() const;
+  // Every diagnostic, rendered: `file:line:col: error: …`, the line, a caret.
+  std::string diagnostics(bool color = false) const;
+  std::vector<std::string> networkNames() const;
+  std::vector<std::string> modelNames() const;
+  double checkSeconds() const; // wall time of parse + check
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+private:
+  explicit Program(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+enum class Backend { Jit, Interpreter };
+
+struct SimulationOptions {
+  std::string network;                  // empty: the file's only network
+  std::optional<std::string> duration;  // e.g. "1 s"; default: the network's `run`
+  std::optional<std::string> dt;        // e.g. "0.05 ms"
+  std::string method;                   // empty: the network's `run … with method`, else auto
+  std::optional<std::uint64_t> seed;
+  int threads = 1;
+  Backend backend = Backend::Jit;
+  // "name=value[ unit]": a network parameter, or GROUP.param for one group's model parameter.
+  std::vector<std::string> sets;
+};
+
+// A network ready to run: groups allocated and initialized, kernels compiled.
+class Simulation {
+public:
+  // Throws Error (with rendered diagnostics where there is source) for anything
+  // the user can fix, and runtime::MemoryLimitError for networks that do not fit.
+  static std::unique_ptr<Simulation> create(const Program& program, const SimulationOptions& options);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  runtime::Network& network();
+  // Runs the duration of the options or of the network's `run`.
+  runtime::RunResult run(runtime::RunOptions options = {});
+  double duration() const; // in the network's time unit (s, or ms for plain networks)
+  // For the run folder: model, method, versions, timings so far.
+  runtime::RunInfo runInfo() const;
+  // One line per group: model, size, method, back end.
+  std::string describe() const;
+  double compileSeconds() const;
+
+  struct Impl;
+
+private:
+  explicit Simulation(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace neurojit

@@ -1,0 +1,97 @@
+// `neurojit run FILE`: compile, build the network, run it, write the run
+// folder (.npy + run.json) and, on request, plots.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <unistd.h>
+
+#include "neurojit/neurojit.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/interrupt.hpp"
+#include "runtime/plot/plot_run.hpp"
+#include "tools/neurojit/commands.hpp"
+
+namespace nj::tool {
+
+int runRun(const RunCommandOptions& o, const CommonOptions& common) {
+  auto program = neurojit::Program::fromFile(o.file, {common.stdlibDir});
+  if (!program->ok()) {
+    fmt::print(stderr, "{}{} error{} found\n", program->diagnostics(common.color), program->errorCount(),
+               program->errorCount() == 1 ? "" : "s");
+    return 1;
+  }
+  std::unique_ptr<neurojit::Simulation> sim;
+  try {
+    sim = neurojit::Simulation::create(*program, o.simulation);
+  } catch (const neurojit::Error& e) {
+    fmt::print(stderr, "{}", e.what());
+    if (std::string(e.what()).back() != '\n') fmt::print(stderr, "\n");
+    return 1;
+  } catch (const runtime::RuntimeError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  if (o.verbose) fmt::print(stderr, "{}\n", sim->describe());
+
+  std::filesystem::path out = o.out.empty() ? std::filesystem::path("out") / sim->runInfo().network : o.out;
+  try {
+    runtime::prepareOutputFolder(out);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+
+  runtime::InterruptHandler interrupts;
+  runtime::RunOptions runOptions;
+  runOptions.progress = o.progress;
+  auto start = std::chrono::steady_clock::now();
+  runtime::RunResult result;
+  try {
+    result = sim->run(runOptions);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  double runSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  runtime::RunInfo info = sim->runInfo();
+  info.timings.emplace_back("run", runSeconds);
+  info.command = o.commandLine;
+  try {
+    runtime::writeRunFolder(out, sim->network(), info, result);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  if (!result.status.ok()) fmt::print(stderr, "error: {}\n", result.status.message);
+  fmt::print("{}\n", result.summary.text());
+  fmt::print("results in {}/\n", out.string());
+
+  if (o.plot) {
+    try {
+      runtime::plot::PlotResult plots = runtime::plot::plotRunDir(out);
+      for (const auto& image : plots.images) fmt::print("plot: {}\n", image.string());
+      if (!plots.ok) fmt::print(stderr, "warning: {}\n", plots.message);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "warning: plotting failed: {}\n", e.what());
+    }
+  }
+  return result.status.exitCode();
+}
+
+int runPlot(const std::string& dir) {
+  try {
+    runtime::plot::PlotResult plots = runtime::plot::plotRunDir(dir);
+    for (const auto& image : plots.images) fmt::print("plot: {}\n", image.string());
+    if (!plots.ok) {
+      fmt::print(stderr, "error: {}\n", plots.message);
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace nj::tool
