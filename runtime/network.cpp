@@ -21,7 +21,10 @@
 namespace nj::runtime {
 namespace {
 
-constexpr std::uint64_t kChunkAlignment = 8; // the widest vector (8 doubles, AVX-512)
+// Chunk starts and sizes are multiples of this: the widest vector (8 doubles with AVX-512, or 16
+// floats when float32 kernels arrive), so each neuron takes the same vector/scalar path whatever
+// the thread count.
+constexpr std::uint64_t kChunkAlignment = 16;
 constexpr std::uint64_t kMinChunk = 512;
 
 std::uint64_t roundUp(std::uint64_t x, std::uint64_t m) { return (x + m - 1) / m * m; }
