@@ -296,8 +296,6 @@ RunStatus Network::step() {
 
 RunStatus Network::advance() {
   const std::int64_t n = step_;
-  for (auto& e : groups_)
-    for (auto& in : e.group->inputs_) std::memset(in.data(), 0, in.size() * sizeof(double));
   applyStimuli(n);
   deliverSynapticEvents(n);
   for (auto& e : groups_) {
@@ -313,18 +311,50 @@ RunStatus Network::advance() {
   return {};
 }
 
+// Inputs are cleared, then stimuli add into them. Fused: the first stimulus of an input that
+// covers the whole group assigns instead of adding (one write pass instead of clear + add), and
+// an input known to be all zero is not cleared again.
 void Network::applyStimuli(std::int64_t n) {
   const double t = static_cast<double>(n) * options_.dt;
+  for (auto& e : groups_) std::fill(e.group->inputWritten_.begin(), e.group->inputWritten_.end(), 0);
+  // True when the caller must assign (first write of the whole input), false to add.
+  const auto firstWrite = [](NeuronGroup& g, std::size_t k, bool coversAll) {
+    if (g.inputWritten_[k] != 0) return false;
+    g.inputWritten_[k] = 1;
+    if (coversAll) {
+      g.inputDirty_[k] = 1;
+      return true;
+    }
+    if (g.inputDirty_[k] != 0) std::memset(g.inputs_[k].data(), 0, g.size() * sizeof(double));
+    g.inputDirty_[k] = 1;
+    return false;
+  };
   for (auto& [g, s] : stimuli_) {
     const double v = s.value(t);
     double* x = g->inputs_[s.input].data();
+    if (firstWrite(*g, s.input, s.begin == 0 && s.end == g->size())) {
+      for (std::size_t i = 0; i < s.end; ++i) x[i] = v;
+      continue;
+    }
     for (std::size_t i = s.begin; i < s.end; ++i) x[i] += v;
   }
   for (auto& [g, s] : arrayStimuli_) {
     const double env = s.envelope ? s.envelope(t) : 1.0;
     double* x = g->inputs_[s.input].data();
     const double* a = s.perNeuron.data();
+    if (firstWrite(*g, s.input, true)) {
+      for (std::size_t i = 0; i < s.perNeuron.size(); ++i) x[i] = a[i] * env;
+      continue;
+    }
     for (std::size_t i = 0; i < s.perNeuron.size(); ++i) x[i] += a[i] * env;
+  }
+  for (auto& e : groups_) {
+    NeuronGroup& g = *e.group;
+    for (std::size_t k = 0; k < g.inputs_.size(); ++k) {
+      if (g.inputWritten_[k] != 0 || g.inputDirty_[k] == 0) continue;
+      std::memset(g.inputs_[k].data(), 0, g.size() * sizeof(double));
+      g.inputDirty_[k] = 0;
+    }
   }
 }
 

@@ -49,6 +49,8 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
   for (std::size_t k = 0; k < layout_.inputs.size(); ++k) inputs_.emplace_back(size_);
   for (std::size_t k = 0; k < layout_.numNoise; ++k) normals_.emplace_back(size_);
   params_.assign(layout_.params.size(), 0.0);
+  inputDirty_.assign(layout_.inputs.size(), 0);
+  inputWritten_.assign(layout_.inputs.size(), 0);
   if (layout_.hasRefractory) refractoryUntil_ = AlignedArray<std::int64_t>(size_);
   spikes_ = AlignedArray<std::uint32_t>(size_);
   for (auto& s : states_) statePtrs_.push_back(s.data());

@@ -73,7 +73,12 @@ public:
   std::span<double> params() { return params_; }
   std::span<const double> params() const { return params_; }
 
-  std::span<double> input(std::size_t k) { return inputs_[k].span(); }
+  // Inputs are cleared at the start of every step (network.hpp); a host write between steps is
+  // therefore not seen by the next kernel. Mutable access marks the array as possibly non-zero.
+  std::span<double> input(std::size_t k) {
+    inputDirty_[k] = 1;
+    return inputs_[k].span();
+  }
   std::span<const double> input(std::size_t k) const { return inputs_[k].span(); }
   std::span<double> input(std::string_view name) { return input(inputIndex(name)); }
 
@@ -122,6 +127,9 @@ private:
   std::uint64_t bytes_ = 0;
   std::vector<AlignedArray<double>> states_, inputs_, normals_;
   std::vector<double> params_;
+  // Per input: may hold non-zero values (else it is known to be all zero, and clearing it is
+  // skipped); written in the current step by a stimulus.
+  std::vector<std::uint8_t> inputDirty_, inputWritten_;
   AlignedArray<std::int64_t> refractoryUntil_;
   AlignedArray<std::uint32_t> spikes_; // room for every neuron; chunks write at their own offset
   std::size_t spikeCount_ = 0;

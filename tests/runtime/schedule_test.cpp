@@ -35,6 +35,20 @@ TEST(Schedule, StimulusIsSeenInTheSameStepAndInputsAreCleared) {
   }
 }
 
+TEST(Schedule, InputsAreZeroWithoutStimuliAndHostWritesAreCleared) {
+  Network net({.dt = 1.0});
+  NeuronGroup& g = net.addGroup("P", 4, probeLayout());
+  g.setKernel({.fn = probeKernel});
+  net.addStimulus(g, "I", stepCurrent(5.0, 0.0, 2.0), {.begin = 1, .end = 3}); // steps 0 and 1
+  net.addInputArray(g, "I", {1, 2, 3, 4}, stepCurrent(1.0, 1.0, 3.0));        // steps 1 and 2
+  const double expected[5][4] = {{0, 5, 5, 0}, {1, 7, 8, 4}, {1, 2, 3, 4}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+  for (int n = 0; n < 5; ++n) {
+    if (n == 4) g.input("I")[2] = 99.0; // a host write between steps is cleared by the schedule
+    ASSERT_TRUE(net.step().ok());
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(g.state("seen")[i], expected[n][i]) << n << " " << i;
+  }
+}
+
 TEST(Schedule, TimeComesFromTheIntegerCounterNotAnAccumulation) {
   Network net({.dt = 0.1});
   NeuronGroup& g = net.addGroup("P", 1, probeLayout());
