@@ -60,9 +60,13 @@ inline std::vector<std::filesystem::path> neuronLibrary() {
 
 // A constant drive that makes the model fire, by the input's dimension, in SI (or the plain
 // model's own numbers); neuron j of n gets a different multiple so neurons desynchronize.
+// Models whose rheobase is far from the typical one are named.
 inline double driveFor(const model_ir::ModelIr& m, const model_ir::Input& input, std::size_t j, std::size_t n) {
   double base = 1.0;
-  if (m.plain) base = 1.0;
+  if (m.name == "MorrisLecar") base = 1.0;          // 100 uA/cm^2 (fires from ~90)
+  else if (m.name == "QIF") base = 5e-9;            // 5 nA: R*I = 5 mV > a0 (V_c - V_rest)^2 / 4
+  else if (m.name == "ResonateAndFire") base = 20;  // equilibrium y = omega*I/(b^2 + omega^2) > 1
+  else if (m.plain) base = 1.0;
   else if (input.dim == units::Dimension::currentDensity()) base = 0.1;  // 10 uA/cm^2
   else if (input.dim == units::Dimension::current()) base = 0.5e-9;      // 0.5 nA
   else if (input.dim == units::Dimension::voltage()) base = 10e-3;       // 10 mV
