@@ -5,6 +5,7 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/network.hpp"
+#include "runtime/progress.hpp"
 #include "tests/runtime/test_kernels.hpp"
 
 namespace nj::runtime {
@@ -112,6 +113,31 @@ TEST(Monitors, NonFiniteChecksEveryKStepsNameTheWindow) {
   EXPECT_EQ(r.status.outcome, RunOutcome::NonFinite);
   EXPECT_NE(r.status.message.find("neuron 5, in one of steps 10 to 19"), std::string::npos) << r.status.message;
   EXPECT_EQ(r.summary.steps, 20);
+}
+
+} // namespace
+} // namespace nj::runtime
+
+namespace nj::runtime {
+namespace {
+
+TEST(Progress, ABarOnlyWhenAskedOrOnATerminal) {
+  ::testing::internal::CaptureStderr();
+  {
+    ProgressBar bar(100, /*enabled=*/1);
+    bar.update(64);
+    bar.finish(100);
+  }
+  std::string shown = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(shown.find("100.0%"), std::string::npos) << shown;
+  EXPECT_EQ(shown.back(), '\n');
+  ::testing::internal::CaptureStderr();
+  {
+    ProgressBar bar(100, /*enabled=*/0);
+    bar.update(64);
+    bar.finish(100);
+  }
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
 } // namespace
