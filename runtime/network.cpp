@@ -231,11 +231,12 @@ RunResult Network::run(double duration, RunOptions runOptions) {
 
   // Recording is sized before the first step and refused up front when it cannot fit.
   std::uint64_t used = memoryInUse();
-  checkMemory(fmt::format("recording {} steps", steps), static_cast<long double>(recordingBytes(steps)), used,
+  const std::uint64_t recording = recordingBytes(steps);
+  checkMemory(fmt::format("recording {} steps", steps), static_cast<long double>(recording), used,
               options_.memoryLimit);
   for (const auto& m : stateMonitors_) m->reserve(m->samplesBetween(step_, step_ + steps));
   for (const auto& m : rateMonitors_) m->reserve(static_cast<std::uint64_t>(steps));
-  used = memoryInUse() + recordingBytes(0);
+  used += recording;
   std::uint64_t spare = options_.memoryLimit > used ? options_.memoryLimit - used : 0;
   for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
     std::uint64_t cap = spikeMonitors_[k]->maxSpikes();
