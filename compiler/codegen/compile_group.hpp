@@ -18,12 +18,12 @@
 //     group is split between threads, start every chunk at a multiple of vectorWidth().
 #pragma once
 
+#include "compiler/lower/group_program.hpp"
+#include "runtime/kernel_abi.h"
+
 #include <memory>
 #include <stdexcept>
 #include <string>
-
-#include "compiler/lower/group_program.hpp"
-#include "runtime/kernel_abi.h"
 
 namespace nj::codegen {
 
@@ -34,11 +34,12 @@ public:
 };
 
 struct CompileOptions {
-  int optLevel = 3;           // 0..3, the LLVM pipeline (O0 still links and runs)
-  bool vectorLibrary = true;  // map math to glibc libmvec vector variants
-  bool allowAvx512 = true;    // use 512-bit vectors and libmvec's 8-wide variants if the CPU has AVX-512
-  int vectorWidth = 0;        // doubles per vector; 0 = widest the host supports (1 = no vectorization)
-  bool float32 = false;       // not implemented yet: compileGroup throws CodegenError
+  int optLevel = 3;          // 0..3, the LLVM pipeline (O0 still links and runs)
+  bool vectorLibrary = true; // map math to glibc libmvec vector variants
+  bool allowAvx512 =
+      true;             // use 512-bit vectors and libmvec's 8-wide variants if the CPU has AVX-512
+  int vectorWidth = 0;  // doubles per vector; 0 = widest the host supports (1 = no vectorization)
+  bool float32 = false; // not implemented yet: compileGroup throws CodegenError
 };
 
 class CompiledGroup {
@@ -52,23 +53,28 @@ public:
   int vectorWidth() const { return vectorWidth_; }
   // Wall-clock time of IR emission + optimization + machine code + linking.
   double compileMilliseconds() const { return compileMs_; }
+  // Why the loop vectorizer did not vectorize (its remarks, one per line); empty if it did.
+  const std::string& vectorizationNotes() const { return notes_; }
+  void setVectorizationNotes(std::string notes) { notes_ = std::move(notes); }
 
   struct Impl; // the JIT session (LLVM types); only jit.cpp can make one
   CompiledGroup(std::unique_ptr<Impl> impl, NjGroupKernel entry, int vectorWidth, double ms);
 
 private:
-
   std::unique_ptr<Impl> impl_;
   NjGroupKernel kernel_ = nullptr;
   int vectorWidth_ = 1;
   double compileMs_ = 0;
+  std::string notes_;
 };
 
 // Compiles one group's step kernel for the host CPU. Throws CodegenError.
-std::unique_ptr<CompiledGroup> compileGroup(const lower::GroupProgram& program, const CompileOptions& options = {});
+std::unique_ptr<CompiledGroup> compileGroup(const lower::GroupProgram& program,
+                                            const CompileOptions& options = {});
 
 // The kernel's LLVM IR as text, before or after the O3 pipeline (`neurojit emit --llvm`).
-std::string emitLlvmIr(const lower::GroupProgram& program, bool optimized, const CompileOptions& options = {});
+std::string emitLlvmIr(const lower::GroupProgram& program, bool optimized,
+                       const CompileOptions& options = {});
 
 // The kernel's host assembly after optimization (`neurojit emit --asm`).
 std::string emitAssembly(const lower::GroupProgram& program, const CompileOptions& options = {});

@@ -1,5 +1,8 @@
 #include "compiler/codegen/emit_kernel.hpp"
 
+#include "compiler/codegen/compile_group.hpp"
+#include "compiler/ir/expr.hpp"
+
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -17,9 +20,6 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
-#include "compiler/codegen/compile_group.hpp"
-#include "compiler/ir/expr.hpp"
-
 namespace nj::codegen {
 
 namespace {
@@ -34,16 +34,26 @@ using llvm::Value;
 // readnone so the loop vectorizer may replace it by its libmvec variant.
 const char* libmName(ir::Function f) {
   switch (f) {
-  case ir::Function::Expm1: return "expm1";
-  case ir::Function::Log1p: return "log1p";
-  case ir::Function::Tan: return "tan";
-  case ir::Function::Asin: return "asin";
-  case ir::Function::Acos: return "acos";
-  case ir::Function::Atan: return "atan";
-  case ir::Function::Sinh: return "sinh";
-  case ir::Function::Cosh: return "cosh";
-  case ir::Function::Tanh: return "tanh";
-  default: return nullptr;
+  case ir::Function::Expm1:
+    return "expm1";
+  case ir::Function::Log1p:
+    return "log1p";
+  case ir::Function::Tan:
+    return "tan";
+  case ir::Function::Asin:
+    return "asin";
+  case ir::Function::Acos:
+    return "acos";
+  case ir::Function::Atan:
+    return "atan";
+  case ir::Function::Sinh:
+    return "sinh";
+  case ir::Function::Cosh:
+    return "cosh";
+  case ir::Function::Tanh:
+    return "tanh";
+  default:
+    return nullptr;
   }
 }
 
@@ -56,12 +66,14 @@ struct Frame {
 
 class KernelEmitter {
 public:
-  KernelEmitter(const lower::GroupProgram& program, llvm::Module& module, const EmitOptions& options)
+  KernelEmitter(const lower::GroupProgram& program, llvm::Module& module,
+                const EmitOptions& options)
       : p_(program), m_(module), c_(module.getContext()), options_(options) {}
 
   void emit() {
     Function* body = emitBody(/*withRefractory=*/p_.hasRefractory);
-    Function* bodyWithoutRefractory = p_.hasRefractory ? emitBody(/*withRefractory=*/false) : nullptr;
+    Function* bodyWithoutRefractory =
+        p_.hasRefractory ? emitBody(/*withRefractory=*/false) : nullptr;
     emitEntry(body, bodyWithoutRefractory);
   }
 
@@ -89,14 +101,18 @@ private:
   //      step, dt, refractory_steps, count) -> new count
   Function* emitBody(bool withRefractory) {
     std::vector<Type*> argTypes;
-    for (std::size_t k = 0; k < p_.numStates + p_.numInputs + p_.numNoise; ++k) argTypes.push_back(f64()->getPointerTo());
+    for (std::size_t k = 0; k < p_.numStates + p_.numInputs + p_.numNoise; ++k)
+      argTypes.push_back(f64()->getPointerTo());
     if (withRefractory) argTypes.push_back(i64()->getPointerTo());
     argTypes.push_back(i32()->getPointerTo());
-    for (std::size_t k = 0; k < p_.numParams; ++k) argTypes.push_back(f64());
-    for (Type* t : {i64(), i64(), i64(), f64(), i64(), i32()}) argTypes.push_back(t);
+    for (std::size_t k = 0; k < p_.numParams; ++k)
+      argTypes.push_back(f64());
+    for (Type* t : {i64(), i64(), i64(), f64(), i64(), i32()})
+      argTypes.push_back(t);
     auto* type = llvm::FunctionType::get(i32(), argTypes, false);
-    Function* f = Function::Create(type, Function::InternalLinkage,
-                                   withRefractory ? "kernel_body" : "kernel_body_no_refractory", m_);
+    Function* f =
+        Function::Create(type, Function::InternalLinkage,
+                         withRefractory ? "kernel_body" : "kernel_body_no_refractory", m_);
     setTargetAttributes(f);
     f->addFnAttr(llvm::Attribute::AlwaysInline);
 
@@ -114,9 +130,12 @@ private:
     inputPtr_.clear();
     normalPtr_.clear();
     params_.clear();
-    for (std::size_t k = 0; k < p_.numStates; ++k) statePtr_.push_back(nextPointer(p_.stateNames[k], false));
-    for (std::size_t k = 0; k < p_.numInputs; ++k) inputPtr_.push_back(nextPointer(p_.inputNames[k], true));
-    for (std::size_t k = 0; k < p_.numNoise; ++k) normalPtr_.push_back(nextPointer(fmt::format("normal{}", k), true));
+    for (std::size_t k = 0; k < p_.numStates; ++k)
+      statePtr_.push_back(nextPointer(p_.stateNames[k], false));
+    for (std::size_t k = 0; k < p_.numInputs; ++k)
+      inputPtr_.push_back(nextPointer(p_.inputNames[k], true));
+    for (std::size_t k = 0; k < p_.numNoise; ++k)
+      normalPtr_.push_back(nextPointer(fmt::format("normal{}", k), true));
     Value* refractoryUntil = withRefractory ? nextPointer("refractory_until", false) : nullptr;
     Value* spikes = nextPointer("spikes", false);
     for (std::size_t k = 0; k < p_.numParams; ++k) {
@@ -163,7 +182,8 @@ private:
 
     b.SetInsertPoint(chunkBody);
     Value* chunkLimit = b.CreateAdd(chunkBegin, llvm::ConstantInt::get(i64(), kChunk));
-    Value* chunkEnd = b.CreateSelect(b.CreateICmpULT(chunkLimit, end), chunkLimit, end, "chunk_end");
+    Value* chunkEnd =
+        b.CreateSelect(b.CreateICmpULT(chunkLimit, end), chunkLimit, end, "chunk_end");
     Value* flags = b.CreateInBoundsGEP(i32(), spikes, b.CreateZExt(count, i64()), "flags");
     b.CreateBr(loop);
 
@@ -182,7 +202,8 @@ private:
     Frame old;
     old.t = t0;
     for (std::size_t k = 0; k < p_.numStates; ++k)
-      old.state.push_back(b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), statePtr_[k], i), p_.stateNames[k] + ".old"));
+      old.state.push_back(b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), statePtr_[k], i),
+                                       p_.stateNames[k] + ".old"));
     frames_[0] = &old;
 
     Value* refractory = nullptr;
@@ -200,7 +221,8 @@ private:
     for (const auto& a : p_.step.temporaries) {
       auto slot = static_cast<std::size_t>(a.target.symbolSlot());
       if (!a.target.isSymbol(ir::SymbolKind::Temp) || slot >= temps_.size())
-        throw CodegenError(fmt::format("step temporary `{}` is not a numbered temp symbol", a.target.symbolName()));
+        throw CodegenError(fmt::format("step temporary `{}` is not a numbered temp symbol",
+                                       a.target.symbolName()));
       temps_[slot] = real(expr(a.value, 0));
     }
     Frame next;
@@ -210,7 +232,8 @@ private:
       auto slot = static_cast<std::size_t>(u.target.symbolSlot());
       Value* value = real(expr(u.value, 0));
       if (withRefractory && p_.clampWhenRefractory[slot])
-        value = b.CreateSelect(refractory, old.state[slot], value, p_.stateNames[slot] + ".clamped");
+        value =
+            b.CreateSelect(refractory, old.state[slot], value, p_.stateNames[slot] + ".clamped");
       next.state[slot] = value;
     }
     Value* wasAbove = nullptr;
@@ -230,20 +253,24 @@ private:
     std::vector<Value*> committed = next.state;
     if (spiked) {
       std::vector<Value*> resetValues;
-      for (const auto& r : p_.reset) resetValues.push_back(real(expr(r.value, 1)));
+      for (const auto& r : p_.reset)
+        resetValues.push_back(real(expr(r.value, 1)));
       for (std::size_t r = 0; r < p_.reset.size(); ++r) {
         auto slot = static_cast<std::size_t>(p_.reset[r].state);
-        committed[slot] = b.CreateSelect(spiked, resetValues[r], next.state[slot], p_.stateNames[slot] + ".reset");
+        committed[slot] = b.CreateSelect(spiked, resetValues[r], next.state[slot],
+                                         p_.stateNames[slot] + ".reset");
       }
       if (withRefractory) b.CreateStore(b.CreateSelect(spiked, refractoryEnd, until), untilPtr);
     }
     for (std::size_t k = 0; k < p_.numStates; ++k)
-      if (committed[k] != old.state[k]) b.CreateStore(committed[k], b.CreateInBoundsGEP(f64(), statePtr_[k], i));
+      if (committed[k] != old.state[k])
+        b.CreateStore(committed[k], b.CreateInBoundsGEP(f64(), statePtr_[k], i));
 
     Value* flag = spiked ? b.CreateZExt(spiked, i32(), "flag") : llvm::ConstantInt::get(i32(), 0);
     if (spiked) b.CreateStore(flag, b.CreateInBoundsGEP(i32(), flags, b.CreateSub(i, chunkBegin)));
     Value* spikeSumNext = b.CreateAdd(spikeSum, flag, "spike_sum.next");
-    Value* iNext = b.CreateAdd(i, llvm::ConstantInt::get(i64(), 1), "i.next", /*HasNUW=*/true, /*HasNSW=*/true);
+    Value* iNext = b.CreateAdd(i, llvm::ConstantInt::get(i64(), 1), "i.next", /*HasNUW=*/true,
+                               /*HasNSW=*/true);
     llvm::BranchInst* backEdge = b.CreateCondBr(b.CreateICmpULT(iNext, chunkEnd), loop, loopExit);
     backEdge->setMetadata(llvm::LLVMContext::MD_loop, loopMetadata());
     i->addIncoming(chunkBegin, chunkBody);
@@ -255,7 +282,8 @@ private:
     b.SetInsertPoint(loopExit);
     llvm::PHINode* spikeSumOut = b.CreatePHI(i32(), 1, "spike_sum.out");
     spikeSumOut->addIncoming(spikeSumNext, loop);
-    b.CreateCondBr(b.CreateICmpEQ(spikeSumOut, llvm::ConstantInt::get(i32(), 0)), chunkNext, compact);
+    b.CreateCondBr(b.CreateICmpEQ(spikeSumOut, llvm::ConstantInt::get(i32(), 0)), chunkNext,
+                   compact);
 
     // compact: spikes[count + n] = cb + k for each set flag k, in place (the write position
     // never passes the read position). Branch-free: write always, advance by the flag.
@@ -277,7 +305,10 @@ private:
     llvm::PHINode* countOut = b.CreatePHI(i32(), 2, "count.out");
     countOut->addIncoming(count, loopExit);
     countOut->addIncoming(writtenNext, compact);
-    b.CreateBr(chunkHead);
+    // The chunk loop gets its own loop id, so that CFG simplification cannot hand it the
+    // neuron loop's forced-vectorization hints (it then warns that it cannot vectorize it).
+    b.CreateBr(chunkHead)->setMetadata(llvm::LLVMContext::MD_loop,
+                                       loopMetadata(/*vectorize=*/false));
     chunkBegin->addIncoming(begin, entry);
     chunkBegin->addIncoming(chunkEnd, chunkNext);
     count->addIncoming(count0, entry);
@@ -293,16 +324,18 @@ private:
   // The main loop's vectorization decision, made here rather than by the cost model: a fixed
   // width (the runtime aligns thread chunks to it) and no interleaving, so the scalar remainder
   // is exactly the last (n % width) neurons of a call.
-  llvm::MDNode* loopMetadata() {
+  llvm::MDNode* loopMetadata(bool vectorize = true) {
     auto flag = [&](const char* name, Value* v) {
-      return llvm::MDNode::get(c_, {llvm::MDString::get(c_, name), llvm::ConstantAsMetadata::get(llvm::cast<llvm::Constant>(v))});
+      return llvm::MDNode::get(c_, {llvm::MDString::get(c_, name),
+                                    llvm::ConstantAsMetadata::get(llvm::cast<llvm::Constant>(v))});
     };
     llvm::SmallVector<llvm::Metadata*, 4> ops;
     ops.push_back(nullptr);
-    const int width = options_.vectorWidth;
+    const int width = vectorize ? options_.vectorWidth : 1;
     if (width > 1) {
       ops.push_back(flag("llvm.loop.vectorize.enable", llvm::ConstantInt::getTrue(c_)));
-      ops.push_back(flag("llvm.loop.vectorize.width", llvm::ConstantInt::get(i32(), static_cast<std::uint64_t>(width))));
+      ops.push_back(flag("llvm.loop.vectorize.width",
+                         llvm::ConstantInt::get(i32(), static_cast<std::uint64_t>(width))));
     } else {
       ops.push_back(flag("llvm.loop.vectorize.width", llvm::ConstantInt::get(i32(), 1)));
     }
@@ -316,11 +349,12 @@ private:
 
   void emitEntry(Function* body, Function* bodyWithoutRefractory) {
     Type* f64p = f64()->getPointerTo();
-    auto* argsType = llvm::StructType::create(
-        c_,
-        {f64p->getPointerTo(), f64p, f64p->getPointerTo(), f64p->getPointerTo(), i64()->getPointerTo(),
-         i32()->getPointerTo(), i32()->getPointerTo(), i64(), i64(), i64(), f64(), i64()},
-        "NjGroupArgs");
+    auto* argsType = llvm::StructType::create(c_,
+                                              {f64p->getPointerTo(), f64p, f64p->getPointerTo(),
+                                               f64p->getPointerTo(), i64()->getPointerTo(),
+                                               i32()->getPointerTo(), i32()->getPointerTo(), i64(),
+                                               i64(), i64(), f64(), i64()},
+                                              "NjGroupArgs");
     auto* type = llvm::FunctionType::get(Type::getVoidTy(c_), {argsType->getPointerTo()}, false);
     Function* f = Function::Create(type, Function::ExternalLinkage, kKernelName, m_);
     setTargetAttributes(f);
@@ -333,28 +367,35 @@ private:
     BasicBlock* entry = BasicBlock::Create(c_, "entry", f);
     IRBuilder<> b(entry);
     auto field = [&](unsigned index, const char* name) {
-      return b.CreateLoad(argsType->getElementType(index), b.CreateStructGEP(argsType, a, index), name);
+      return b.CreateLoad(argsType->getElementType(index), b.CreateStructGEP(argsType, a, index),
+                          name);
     };
-    auto element = [&](Value* array, Type* elementType, std::size_t index, const std::string& name) {
-      return b.CreateLoad(elementType, b.CreateConstInBoundsGEP1_64(elementType, array, index), name);
+    auto element = [&](Value* array, Type* elementType, std::size_t index,
+                       const std::string& name) {
+      return b.CreateLoad(elementType, b.CreateConstInBoundsGEP1_64(elementType, array, index),
+                          name);
     };
     std::vector<Value*> pointers, scalars;
     Value* state = field(0, "state");
-    for (std::size_t k = 0; k < p_.numStates; ++k) pointers.push_back(element(state, f64p, k, p_.stateNames[k]));
+    for (std::size_t k = 0; k < p_.numStates; ++k)
+      pointers.push_back(element(state, f64p, k, p_.stateNames[k]));
     if (p_.numInputs > 0) {
       Value* inputs = field(2, "inputs");
-      for (std::size_t k = 0; k < p_.numInputs; ++k) pointers.push_back(element(inputs, f64p, k, p_.inputNames[k]));
+      for (std::size_t k = 0; k < p_.numInputs; ++k)
+        pointers.push_back(element(inputs, f64p, k, p_.inputNames[k]));
     }
     if (p_.numNoise > 0) {
       Value* normals = field(3, "normals");
-      for (std::size_t k = 0; k < p_.numNoise; ++k) pointers.push_back(element(normals, f64p, k, fmt::format("normal{}", k)));
+      for (std::size_t k = 0; k < p_.numNoise; ++k)
+        pointers.push_back(element(normals, f64p, k, fmt::format("normal{}", k)));
     }
     Value* until = p_.hasRefractory ? field(4, "refractory_until") : nullptr;
     Value* spikes = field(5, "spikes");
     Value* countPtr = field(6, "spike_count");
     if (p_.numParams > 0) {
       Value* params = field(1, "params");
-      for (std::size_t k = 0; k < p_.numParams; ++k) scalars.push_back(element(params, f64(), k, p_.paramNames[k]));
+      for (std::size_t k = 0; k < p_.numParams; ++k)
+        scalars.push_back(element(params, f64(), k, p_.paramNames[k]));
     }
     scalars.push_back(field(7, "begin"));
     scalars.push_back(field(8, "end"));
@@ -443,7 +484,8 @@ private:
   Value* build(ir::Expr e, int frame, IRBuilder<>& b) {
     switch (e.kind()) {
     case ir::NodeKind::Constant:
-      if (e.type() == ir::Type::Bool) return llvm::ConstantInt::get(i1(), e.constantValue() != 0.0 ? 1 : 0);
+      if (e.type() == ir::Type::Bool)
+        return llvm::ConstantInt::get(i1(), e.constantValue() != 0.0 ? 1 : 0);
       return llvm::ConstantFP::get(f64(), e.constantValue());
     case ir::NodeKind::Symbol:
       return symbol(e, frame, b);
@@ -454,33 +496,43 @@ private:
     case ir::NodeKind::Mul: {
       // Left to right, as the reference evaluator: ((a*b)*c)*...
       Value* r = realIn(b, expr(e.operand(0), frame));
-      for (std::size_t k = 1; k < e.operands().size(); ++k) r = b.CreateFMul(r, realIn(b, expr(e.operand(k), frame)));
+      for (std::size_t k = 1; k < e.operands().size(); ++k)
+        r = b.CreateFMul(r, realIn(b, expr(e.operand(k), frame)));
       return r;
     }
     case ir::NodeKind::Add: {
       Value* r = realIn(b, expr(e.operand(0), frame));
-      for (std::size_t k = 1; k < e.operands().size(); ++k) r = b.CreateFAdd(r, realIn(b, expr(e.operand(k), frame)));
+      for (std::size_t k = 1; k < e.operands().size(); ++k)
+        r = b.CreateFAdd(r, realIn(b, expr(e.operand(k), frame)));
       return r;
     }
     case ir::NodeKind::Compare: {
       Value* x = realIn(b, expr(e.operand(0), frame));
       Value* y = realIn(b, expr(e.operand(1), frame));
       switch (e.compareOp()) { // ordered, except !=, as C++ on doubles
-      case ir::CompareOp::Less: return b.CreateFCmpOLT(x, y);
-      case ir::CompareOp::LessEqual: return b.CreateFCmpOLE(x, y);
-      case ir::CompareOp::Greater: return b.CreateFCmpOGT(x, y);
-      case ir::CompareOp::GreaterEqual: return b.CreateFCmpOGE(x, y);
-      case ir::CompareOp::Equal: return b.CreateFCmpOEQ(x, y);
-      case ir::CompareOp::NotEqual: return b.CreateFCmpUNE(x, y);
+      case ir::CompareOp::Less:
+        return b.CreateFCmpOLT(x, y);
+      case ir::CompareOp::LessEqual:
+        return b.CreateFCmpOLE(x, y);
+      case ir::CompareOp::Greater:
+        return b.CreateFCmpOGT(x, y);
+      case ir::CompareOp::GreaterEqual:
+        return b.CreateFCmpOGE(x, y);
+      case ir::CompareOp::Equal:
+        return b.CreateFCmpOEQ(x, y);
+      case ir::CompareOp::NotEqual:
+        return b.CreateFCmpUNE(x, y);
       }
       throw CodegenError("unknown comparison operator");
     }
     case ir::NodeKind::Not:
       return b.CreateNot(truthIn(b, expr(e.operand(0), frame)));
     case ir::NodeKind::And:
-      return b.CreateAnd(truthIn(b, expr(e.operand(0), frame)), truthIn(b, expr(e.operand(1), frame)));
+      return b.CreateAnd(truthIn(b, expr(e.operand(0), frame)),
+                         truthIn(b, expr(e.operand(1), frame)));
     case ir::NodeKind::Or:
-      return b.CreateOr(truthIn(b, expr(e.operand(0), frame)), truthIn(b, expr(e.operand(1), frame)));
+      return b.CreateOr(truthIn(b, expr(e.operand(0), frame)),
+                        truthIn(b, expr(e.operand(1), frame)));
     case ir::NodeKind::Select: {
       Value* cond = truthIn(b, expr(e.operand(0), frame));
       Value* x = expr(e.operand(1), frame);
@@ -500,7 +552,8 @@ private:
     auto check = [&](std::size_t size) {
       if (slot >= size)
         throw CodegenError(fmt::format("{} `{}` (slot {}) is out of range in model {}",
-                                       ir::symbolKindName(e.symbolKind()), e.symbolName(), slot, p_.model));
+                                       ir::symbolKindName(e.symbolKind()), e.symbolName(), slot,
+                                       p_.model));
     };
     switch (e.symbolKind()) {
     case ir::SymbolKind::State:
@@ -512,25 +565,29 @@ private:
     case ir::SymbolKind::Input:
       check(inputs_.size());
       if (!inputs_[slot])
-        inputs_[slot] = b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), inputPtr_[slot], i_), e.symbolName());
+        inputs_[slot] =
+            b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), inputPtr_[slot], i_), e.symbolName());
       return inputs_[slot];
     case ir::SymbolKind::Normal:
       check(normals_.size());
       if (!normals_[slot])
-        normals_[slot] = b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), normalPtr_[slot], i_), e.symbolName());
+        normals_[slot] =
+            b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), normalPtr_[slot], i_), e.symbolName());
       return normals_[slot];
     case ir::SymbolKind::Temp:
       check(temps_.size());
       if (!temps_[slot] || frame != 0)
-        throw CodegenError(fmt::format("temporary `{}` is used before it is computed", e.symbolName()));
+        throw CodegenError(
+            fmt::format("temporary `{}` is used before it is computed", e.symbolName()));
       return temps_[slot];
     case ir::SymbolKind::Time:
       return frames_[frame]->t;
     case ir::SymbolKind::Step:
       return dt_;
     case ir::SymbolKind::Noise:
-      throw CodegenError(fmt::format("noise symbol `{}` reached code generation; integrate the equation first",
-                                     e.symbolName()));
+      throw CodegenError(
+          fmt::format("noise symbol `{}` reached code generation; integrate the equation first",
+                      e.symbolName()));
     }
     throw CodegenError("unknown symbol kind");
   }
@@ -541,7 +598,8 @@ private:
   }
 
   Value* libm(IRBuilder<>& b, const char* name, Value* x) {
-    llvm::FunctionCallee callee = m_.getOrInsertFunction(name, llvm::FunctionType::get(f64(), {f64()}, false));
+    llvm::FunctionCallee callee =
+        m_.getOrInsertFunction(name, llvm::FunctionType::get(f64(), {f64()}, false));
     if (auto* f = llvm::dyn_cast<Function>(callee.getCallee())) {
       // errno is never read by a kernel; readnone lets LLVM vectorize and hoist the call.
       f->setDoesNotAccessMemory();
@@ -556,23 +614,35 @@ private:
 
   Value* call(ir::Expr e, int frame, IRBuilder<>& b) {
     std::vector<Value*> a;
-    for (ir::Expr o : e.operands()) a.push_back(realIn(b, expr(o, frame)));
+    for (ir::Expr o : e.operands())
+      a.push_back(realIn(b, expr(o, frame)));
     auto constant = [&](double v) { return llvm::ConstantFP::get(f64(), v); };
     using F = ir::Function;
     switch (e.function()) {
-    case F::Exp: return intrinsic(b, llvm::Intrinsic::exp, {a[0]});
-    case F::Log: return intrinsic(b, llvm::Intrinsic::log, {a[0]});
-    case F::Sqrt: return intrinsic(b, llvm::Intrinsic::sqrt, {a[0]});
-    case F::Sin: return intrinsic(b, llvm::Intrinsic::sin, {a[0]});
-    case F::Cos: return intrinsic(b, llvm::Intrinsic::cos, {a[0]});
-    case F::Abs: return intrinsic(b, llvm::Intrinsic::fabs, {a[0]});
-    case F::Floor: return intrinsic(b, llvm::Intrinsic::floor, {a[0]});
-    case F::Ceil: return intrinsic(b, llvm::Intrinsic::ceil, {a[0]});
+    case F::Exp:
+      return intrinsic(b, llvm::Intrinsic::exp, {a[0]});
+    case F::Log:
+      return intrinsic(b, llvm::Intrinsic::log, {a[0]});
+    case F::Sqrt:
+      return intrinsic(b, llvm::Intrinsic::sqrt, {a[0]});
+    case F::Sin:
+      return intrinsic(b, llvm::Intrinsic::sin, {a[0]});
+    case F::Cos:
+      return intrinsic(b, llvm::Intrinsic::cos, {a[0]});
+    case F::Abs:
+      return intrinsic(b, llvm::Intrinsic::fabs, {a[0]});
+    case F::Floor:
+      return intrinsic(b, llvm::Intrinsic::floor, {a[0]});
+    case F::Ceil:
+      return intrinsic(b, llvm::Intrinsic::ceil, {a[0]});
     // fmin/fmax: a NaN operand yields the other operand, as llvm.minnum/maxnum.
-    case F::Min: return intrinsic(b, llvm::Intrinsic::minnum, {a[0], a[1]});
-    case F::Max: return intrinsic(b, llvm::Intrinsic::maxnum, {a[0], a[1]});
+    case F::Min:
+      return intrinsic(b, llvm::Intrinsic::minnum, {a[0], a[1]});
+    case F::Max:
+      return intrinsic(b, llvm::Intrinsic::maxnum, {a[0], a[1]});
     case F::Clip:
-      return intrinsic(b, llvm::Intrinsic::minnum, {intrinsic(b, llvm::Intrinsic::maxnum, {a[0], a[1]}), a[2]});
+      return intrinsic(b, llvm::Intrinsic::minnum,
+                       {intrinsic(b, llvm::Intrinsic::maxnum, {a[0], a[1]}), a[2]});
     case F::Sign: { // 1, -1, 0, or x itself (NaN)
       Value* r = b.CreateSelect(b.CreateFCmpOEQ(a[0], constant(0.0)), constant(0.0), a[0]);
       r = b.CreateSelect(b.CreateFCmpOLT(a[0], constant(0.0)), constant(-1.0), r);
@@ -593,7 +663,8 @@ private:
       break;
     }
     if (const char* name = libmName(e.function())) return libm(b, name, a[0]);
-    throw CodegenError(fmt::format("function `{}` has no code generation", ir::functionName(e.function())));
+    throw CodegenError(
+        fmt::format("function `{}` has no code generation", ir::functionName(e.function())));
   }
 
   // x^y. Small integer exponents become multiplications (x^-n = 1/x^n: the canonical form of
@@ -636,14 +707,16 @@ private:
 
 } // namespace
 
-std::unique_ptr<llvm::Module> emitKernelModule(const lower::GroupProgram& program, llvm::LLVMContext& context,
+std::unique_ptr<llvm::Module> emitKernelModule(const lower::GroupProgram& program,
+                                               llvm::LLVMContext& context,
                                                const EmitOptions& options) {
   auto module = std::make_unique<llvm::Module>("nj." + program.model, context);
   KernelEmitter(program, *module, options).emit();
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*module, &os))
-    throw CodegenError(fmt::format("internal error: invalid LLVM IR for model {}: {}", program.model, os.str()));
+    throw CodegenError(
+        fmt::format("internal error: invalid LLVM IR for model {}: {}", program.model, os.str()));
   return module;
 }
 

@@ -13,11 +13,11 @@
 // chosen by `refractory_until == NULL`.
 #pragma once
 
+#include "compiler/lower/group_program.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <string>
-
-#include "compiler/lower/group_program.hpp"
 
 namespace llvm {
 class LLVMContext;
@@ -30,14 +30,15 @@ inline constexpr const char* kKernelName = "kernel";
 inline constexpr std::uint64_t kChunk = 512; // neurons per chunk: flags stay in L1
 
 struct EmitOptions {
-  int vectorWidth = 1;   // forced on the main loop through loop metadata; 1 = do not vectorize
-  std::string cpu;       // "target-cpu" attribute
-  std::string features;  // "target-features" attribute
+  int vectorWidth = 1;      // forced on the main loop through loop metadata; 1 = do not vectorize
+  std::string cpu;          // "target-cpu" attribute
+  std::string features;     // "target-features" attribute
   bool wideVectors = false; // 512-bit vectors are legal (AVX-512 and 8-wide math variants)
 };
 
 // Throws CodegenError for a program the back end cannot express (e.g. an unintegrated noise term).
-std::unique_ptr<llvm::Module> emitKernelModule(const lower::GroupProgram& program, llvm::LLVMContext& context,
+std::unique_ptr<llvm::Module> emitKernelModule(const lower::GroupProgram& program,
+                                               llvm::LLVMContext& context,
                                                const EmitOptions& options);
 
 } // namespace nj::codegen

@@ -1,7 +1,14 @@
 // The JIT side of code generation: host target detection, the O3 pipeline with the libmvec
 // vector library, the allow-listed symbol resolution, and one LLJIT per compiled group.
+#include "compiler/codegen/compile_group.hpp"
+#include "compiler/codegen/emit_kernel.hpp"
+#include "compiler/codegen/jit_module.hpp"
+#include "compiler/codegen/symbol_allow_list.hpp"
+
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +19,9 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/IR/DiagnosticHandler.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Passes/PassBuilder.h>
@@ -20,18 +30,14 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
-#include "compiler/codegen/compile_group.hpp"
-#include "compiler/codegen/emit_kernel.hpp"
-#include "compiler/codegen/jit_module.hpp"
-#include "compiler/codegen/symbol_allow_list.hpp"
-
 namespace nj::codegen {
 
 struct CompiledGroup::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit; // owns the machine code; destroyed with the group
 };
 
-CompiledGroup::CompiledGroup(std::unique_ptr<Impl> impl, NjGroupKernel entry, int vectorWidth, double ms)
+CompiledGroup::CompiledGroup(std::unique_ptr<Impl> impl, NjGroupKernel entry, int vectorWidth,
+                             double ms)
     : impl_(std::move(impl)), kernel_(entry), vectorWidth_(vectorWidth), compileMs_(ms) {}
 
 CompiledGroup::~CompiledGroup() = default;
@@ -45,6 +51,74 @@ void initializeLlvm() {
     llvm::InitializeNativeTargetAsmPrinter();
     llvm::InitializeNativeTargetAsmParser();
   });
+}
+
+// What the loop vectorizer did, collected from its remarks instead of printed to stderr.
+struct VectorizationReport {
+  std::mutex mutex;
+  int width = 0;       // from "vectorized loop (vectorization width: N, ...)"
+  bool failed = false; // a forced vectorization the optimizer could not do
+  std::string notes;   // why not, one remark per line
+  std::string errors;  // any error-severity diagnostic
+
+  int effectiveWidth() {
+    std::lock_guard lock(mutex);
+    return failed || width == 0 ? 1 : width;
+  }
+};
+
+class RemarkCollector : public llvm::DiagnosticHandler {
+public:
+  explicit RemarkCollector(std::shared_ptr<VectorizationReport> report)
+      : report_(std::move(report)) {}
+
+  bool handleDiagnostics(const llvm::DiagnosticInfo& info) override {
+    std::lock_guard lock(report_->mutex);
+    if (info.getKind() == llvm::DK_OptimizationFailure) report_->failed = true;
+    if (const auto* remark = llvm::dyn_cast<llvm::DiagnosticInfoOptimizationBase>(&info)) {
+      // The vectorizer's own name, or none (always-print remarks of a forced vectorization).
+      const llvm::StringRef pass = remark->getPassName();
+      if (pass != "loop-vectorize" && !pass.empty() &&
+          info.getKind() != llvm::DK_OptimizationFailure)
+        return true;
+      const std::string text = remark->getMsg();
+      if (info.getKind() == llvm::DK_OptimizationRemark) {
+        const std::string key = "vectorization width: ";
+        if (auto at = text.find(key); at != std::string::npos && report_->width == 0)
+          report_->width = std::atoi(text.c_str() + at + key.size());
+      } else if (report_->notes.find(text) == std::string::npos) {
+        report_->notes += text + "\n";
+      }
+      return true;
+    }
+    if (info.getSeverity() == llvm::DS_Error) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      llvm::DiagnosticPrinterRawOStream printer(os);
+      info.print(printer);
+      report_->errors += os.str() + "\n";
+    }
+    return true; // never printed, never fatal: errors are turned into CodegenError by the caller
+  }
+  bool isAnyRemarkEnabled() const override { return true; }
+  bool isAnalysisRemarkEnabled(llvm::StringRef pass) const override {
+    return pass == "loop-vectorize";
+  }
+  bool isMissedOptRemarkEnabled(llvm::StringRef pass) const override {
+    return pass == "loop-vectorize";
+  }
+  bool isPassedOptRemarkEnabled(llvm::StringRef pass) const override {
+    return pass == "loop-vectorize";
+  }
+
+private:
+  std::shared_ptr<VectorizationReport> report_;
+};
+
+std::shared_ptr<VectorizationReport> collectRemarks(llvm::LLVMContext& context) {
+  auto report = std::make_shared<VectorizationReport>();
+  context.setDiagnosticHandler(std::make_unique<RemarkCollector>(report));
+  return report;
 }
 
 std::string message(llvm::Error error) {
@@ -70,17 +144,22 @@ HostTarget detectHost(const CompileOptions& options) {
   if (options.optLevel < 0 || options.optLevel > 3)
     throw CodegenError(fmt::format("optimization level {} is not in 0..3", options.optLevel));
   HostTarget h;
-  h.builder = unwrap(llvm::orc::JITTargetMachineBuilder::detectHost(), "cannot detect the host CPU");
+  h.builder =
+      unwrap(llvm::orc::JITTargetMachineBuilder::detectHost(), "cannot detect the host CPU");
   const std::string features = h.builder.getFeatures().getString();
-  auto has = [&](const char* f) { return features.find(std::string("+") + f) != std::string::npos; };
+  auto has = [&](const char* f) {
+    return features.find(std::string("+") + f) != std::string::npos;
+  };
   h.avx2 = has("avx2");
   h.avx512 = has("avx512f") && options.allowAvx512;
   if (has("avx512f") && !options.allowAvx512) h.builder.getFeatures().AddFeature("avx512f", false);
   static const llvm::CodeGenOpt::Level levels[] = {llvm::CodeGenOpt::None, llvm::CodeGenOpt::Less,
-                                                   llvm::CodeGenOpt::Default, llvm::CodeGenOpt::Aggressive};
+                                                   llvm::CodeGenOpt::Default,
+                                                   llvm::CodeGenOpt::Aggressive};
   h.builder.setCodeGenOptLevel(levels[options.optLevel]);
   const int widest = h.avx512 ? 8 : (h.avx2 || has("avx") ? 4 : 2);
-  h.vectorWidth = options.optLevel < 2 ? 1 : (options.vectorWidth > 0 ? options.vectorWidth : widest);
+  h.vectorWidth =
+      options.optLevel < 2 ? 1 : (options.vectorWidth > 0 ? options.vectorWidth : widest);
   h.emit.vectorWidth = h.vectorWidth;
   h.emit.cpu = h.builder.getCPU();
   h.emit.features = h.builder.getFeatures().getString();
@@ -90,7 +169,8 @@ HostTarget detectHost(const CompileOptions& options) {
 
 // The new-PM pipeline at the requested level, with libmvec registered as the vector library
 // before the function analyses (the loop vectorizer asks TargetLibraryInfo for variants).
-void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileOptions& options, const HostTarget& h) {
+void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileOptions& options,
+              const HostTarget& h) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -106,7 +186,8 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileO
     for (const VectorVariant& v : vectorVariants()) {
       if (v.isa == 'e' && !h.avx512) continue;
       if (v.isa == 'd' && !h.avx2) continue;
-      variants.push_back({v.scalar, v.vector, llvm::ElementCount::getFixed(static_cast<unsigned>(v.width))});
+      variants.push_back(
+          {v.scalar, v.vector, llvm::ElementCount::getFixed(static_cast<unsigned>(v.width))});
     }
     library.addVectorizableFunctions(variants);
   }
@@ -117,11 +198,12 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileO
   passes.registerLoopAnalyses(lam);
   passes.crossRegisterProxies(lam, fam, cgam, mam);
 
-  static const llvm::OptimizationLevel levels[] = {llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
-                                                   llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
-  llvm::ModulePassManager pipeline = options.optLevel == 0
-                                         ? passes.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
-                                         : passes.buildPerModuleDefaultPipeline(levels[options.optLevel]);
+  static const llvm::OptimizationLevel levels[] = {
+      llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1, llvm::OptimizationLevel::O2,
+      llvm::OptimizationLevel::O3};
+  llvm::ModulePassManager pipeline =
+      options.optLevel == 0 ? passes.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
+                            : passes.buildPerModuleDefaultPipeline(levels[options.optLevel]);
   pipeline.run(module, mam);
 }
 
@@ -130,13 +212,15 @@ llvm::Error checkExternals(const llvm::Module& module) {
   for (const llvm::Function& f : module)
     if (f.isDeclaration() && !f.isIntrinsic() && !isAllowedSymbol(f.getName()))
       return llvm::make_error<llvm::StringError>(
-          fmt::format("kernel refers to `{}`, which is not an allowed math function", f.getName().str()),
+          fmt::format("kernel refers to `{}`, which is not an allowed math function",
+                      f.getName().str()),
           llvm::inconvertibleErrorCode());
   for (const llvm::GlobalVariable& g : module.globals())
     if (g.isDeclaration())
       return llvm::make_error<llvm::StringError>(
-          fmt::format("kernel refers to the external variable `{}`; kernels may not access host data",
-                      g.getName().str()),
+          fmt::format(
+              "kernel refers to the external variable `{}`; kernels may not access host data",
+              g.getName().str()),
           llvm::inconvertibleErrorCode());
   return llvm::Error::success();
 }
@@ -150,11 +234,14 @@ std::unique_ptr<llvm::TargetMachine> targetMachine(HostTarget& h) {
   return unwrap(h.builder.createTargetMachine(), "cannot create a target machine for the host");
 }
 
-std::unique_ptr<CompiledGroup> link(std::unique_ptr<llvm::LLVMContext> context, std::unique_ptr<llvm::Module> module,
-                                    const std::string& entry, const CompileOptions& options, HostTarget h,
-                                    bool checkDeclarations, std::chrono::steady_clock::time_point start) {
+std::unique_ptr<CompiledGroup> link(std::unique_ptr<llvm::LLVMContext> context,
+                                    std::unique_ptr<llvm::Module> module, const std::string& entry,
+                                    const CompileOptions& options, HostTarget h,
+                                    bool checkDeclarations,
+                                    std::chrono::steady_clock::time_point start) {
   std::shared_ptr<llvm::TargetMachine> machine = targetMachine(h);
   prepare(*module, *machine);
+  std::shared_ptr<VectorizationReport> report = collectRemarks(*context);
 
   auto impl = std::make_unique<CompiledGroup::Impl>();
   impl->jit = unwrap(llvm::orc::LLJITBuilder()
@@ -176,14 +263,16 @@ std::unique_ptr<CompiledGroup> link(std::unique_ptr<llvm::LLVMContext> context, 
   const char prefix = jit.getDataLayout().getGlobalPrefix();
   for (const char* library : {"libm.so.6", "libmvec.so.1"}) {
     auto generator = llvm::orc::DynamicLibrarySearchGenerator::Load(
-        library, prefix, [](const llvm::orc::SymbolStringPtr& name) { return isAllowedSymbol(*name); });
+        library, prefix,
+        [](const llvm::orc::SymbolStringPtr& name) { return isAllowedSymbol(*name); });
     if (!generator) {
       // Without libmvec the kernels still run when the vector library is off.
       if (std::string(library) == "libmvec.so.1" && !options.vectorLibrary) {
         llvm::consumeError(generator.takeError());
         continue;
       }
-      throw CodegenError(fmt::format("cannot load {}: {}", library, message(generator.takeError())));
+      throw CodegenError(
+          fmt::format("cannot load {}: {}", library, message(generator.takeError())));
     }
     jit.getMainJITDylib().addGenerator(std::move(*generator));
   }
@@ -201,7 +290,8 @@ std::unique_ptr<CompiledGroup> link(std::unique_ptr<llvm::LLVMContext> context, 
         return tsm;
       });
 
-  if (llvm::Error e = jit.addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+  if (llvm::Error e =
+          jit.addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
     throw CodegenError(fmt::format("cannot add the kernel module: {}", message(std::move(e))));
   auto symbol = jit.lookup(entry);
   if (!symbol) {
@@ -209,9 +299,14 @@ std::unique_ptr<CompiledGroup> link(std::unique_ptr<llvm::LLVMContext> context, 
     if (!errors->empty()) why = *errors;
     throw CodegenError(fmt::format("cannot link the kernel: {}", why));
   }
+  if (!report->errors.empty()) throw CodegenError(fmt::format("LLVM reported: {}", report->errors));
   auto kernel = reinterpret_cast<NjGroupKernel>(static_cast<std::uintptr_t>(symbol->getAddress()));
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  return std::make_unique<CompiledGroup>(std::move(impl), kernel, h.vectorWidth, ms);
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const int width = h.vectorWidth == 1 ? 1 : report->effectiveWidth();
+  auto group = std::make_unique<CompiledGroup>(std::move(impl), kernel, width, ms);
+  if (width == 1) group->setVectorizationNotes(report->notes);
+  return group;
 }
 
 std::string print(const llvm::Module& module) {
@@ -223,28 +318,40 @@ std::string print(const llvm::Module& module) {
 
 } // namespace
 
-std::unique_ptr<CompiledGroup> compileGroup(const lower::GroupProgram& program, const CompileOptions& options) {
+std::unique_ptr<CompiledGroup> compileGroup(const lower::GroupProgram& program,
+                                            const CompileOptions& options) {
   auto start = std::chrono::steady_clock::now();
   HostTarget h = detectHost(options);
   auto context = std::make_unique<llvm::LLVMContext>();
   std::unique_ptr<llvm::Module> module = emitKernelModule(program, *context, h.emit);
-  return link(std::move(context), std::move(module), kKernelName, options, std::move(h), true, start);
+  return link(std::move(context), std::move(module), kKernelName, options, std::move(h), true,
+              start);
 }
 
-std::string emitLlvmIr(const lower::GroupProgram& program, bool optimized, const CompileOptions& options) {
+std::string emitLlvmIr(const lower::GroupProgram& program, bool optimized,
+                       const CompileOptions& options) {
   HostTarget h = detectHost(options);
   auto machine = targetMachine(h);
   llvm::LLVMContext context;
+  auto report = collectRemarks(context);
   std::unique_ptr<llvm::Module> module = emitKernelModule(program, context, h.emit);
   prepare(*module, *machine);
-  if (optimized) optimize(*module, *machine, options, h);
-  return print(*module);
+  if (!optimized) return print(*module);
+  optimize(*module, *machine, options, h);
+  std::string text = print(*module);
+  if (report->width > 0)
+    text += fmt::format("; loop-vectorize: vectorized, width {}\n", report->width);
+  std::istringstream notes(report->notes);
+  for (std::string line; std::getline(notes, line);)
+    text += "; loop-vectorize: " + line + "\n";
+  return text;
 }
 
 std::string emitAssembly(const lower::GroupProgram& program, const CompileOptions& options) {
   HostTarget h = detectHost(options);
   auto machine = targetMachine(h);
   llvm::LLVMContext context;
+  auto report = collectRemarks(context);
   std::unique_ptr<llvm::Module> module = emitKernelModule(program, context, h.emit);
   prepare(*module, *machine);
   optimize(*module, *machine, options, h);
@@ -260,10 +367,12 @@ std::string emitAssembly(const lower::GroupProgram& program, const CompileOption
 namespace detail {
 
 std::unique_ptr<CompiledGroup> compileLlvmIrText(const std::string& text, const std::string& entry,
-                                                 const CompileOptions& options, bool checkDeclarations) {
+                                                 const CompileOptions& options,
+                                                 bool checkDeclarations) {
   auto start = std::chrono::steady_clock::now();
   HostTarget h = detectHost(options);
   auto context = std::make_unique<llvm::LLVMContext>();
+  collectRemarks(*context);
   llvm::SMDiagnostic diagnostic;
   std::unique_ptr<llvm::Module> module = llvm::parseAssemblyString(text, diagnostic, *context);
   if (!module) {
@@ -272,7 +381,8 @@ std::unique_ptr<CompiledGroup> compileLlvmIrText(const std::string& text, const 
     diagnostic.print("llvm-ir", os);
     throw CodegenError(fmt::format("invalid LLVM IR: {}", os.str()));
   }
-  return link(std::move(context), std::move(module), entry, options, std::move(h), checkDeclarations, start);
+  return link(std::move(context), std::move(module), entry, options, std::move(h),
+              checkDeclarations, start);
 }
 
 } // namespace detail

@@ -2,10 +2,10 @@
 // the path compileGroup uses (pipeline, externals check, allow-listed symbol resolution).
 #pragma once
 
+#include "compiler/codegen/compile_group.hpp"
+
 #include <memory>
 #include <string>
-
-#include "compiler/codegen/compile_group.hpp"
 
 namespace nj::codegen::detail {
 
@@ -14,6 +14,7 @@ namespace nj::codegen::detail {
 // check of declared externals, so that tests reach the symbol resolver itself. Throws
 // CodegenError.
 std::unique_ptr<CompiledGroup> compileLlvmIrText(const std::string& text, const std::string& entry,
-                                                 const CompileOptions& options, bool checkDeclarations = true);
+                                                 const CompileOptions& options,
+                                                 bool checkDeclarations = true);
 
 } // namespace nj::codegen::detail

@@ -7,25 +7,31 @@ namespace nj::codegen {
 
 namespace {
 
-constexpr std::array<const char*, 20> kScalar = {"exp",  "log",   "sin",  "cos",  "pow",  "expm1", "log1p",
-                                                 "tan",  "asin",  "acos", "atan", "sinh", "cosh",  "tanh",
-                                                 "sqrt", "fabs",  "floor", "ceil", "fmin", "fmax"};
+// sincos: LLVM's code generator merges sin(x) and cos(x) of the same x into one call.
+constexpr std::array<const char*, 21> kScalar = {
+    "exp",  "log",  "sin",  "cos",  "pow",  "expm1", "log1p", "tan",  "asin", "acos",  "atan",
+    "sinh", "cosh", "tanh", "sqrt", "fabs", "floor", "ceil",  "fmin", "fmax", "sincos"};
 
 #define NJ_VARIANTS(name, args)                                                                    \
-  {name, "_ZGVbN2" args "_" name, 2, 'b'}, {name, "_ZGVdN4" args "_" name, 4, 'd'},                \
-      {name, "_ZGVeN8" args "_" name, 8, 'e'}
+  {name, "_ZGVbN2" args "_" name, 2, 'b'}, {name, "_ZGVdN4" args "_" name, 4, 'd'}, {              \
+    name, "_ZGVeN8" args "_" name, 8, 'e'                                                          \
+  }
 #define NJ_INTRINSIC_VARIANTS(name, args)                                                          \
   {"llvm." name ".f64", "_ZGVbN2" args "_" name, 2, 'b'},                                          \
-      {"llvm." name ".f64", "_ZGVdN4" args "_" name, 4, 'd'},                                      \
-      {"llvm." name ".f64", "_ZGVeN8" args "_" name, 8, 'e'}
+      {"llvm." name ".f64", "_ZGVdN4" args "_" name, 4, 'd'}, {                                    \
+    "llvm." name ".f64", "_ZGVeN8" args "_" name, 8, 'e'                                           \
+  }
 
 constexpr VectorVariant kVariants[] = {
-    NJ_VARIANTS("exp", "v"),   NJ_INTRINSIC_VARIANTS("exp", "v"), NJ_VARIANTS("log", "v"),
-    NJ_INTRINSIC_VARIANTS("log", "v"), NJ_VARIANTS("sin", "v"),   NJ_INTRINSIC_VARIANTS("sin", "v"),
-    NJ_VARIANTS("cos", "v"),   NJ_INTRINSIC_VARIANTS("cos", "v"), NJ_VARIANTS("pow", "vv"),
-    NJ_INTRINSIC_VARIANTS("pow", "vv"), NJ_VARIANTS("expm1", "v"), NJ_VARIANTS("log1p", "v"),
-    NJ_VARIANTS("tan", "v"),   NJ_VARIANTS("asin", "v"),          NJ_VARIANTS("acos", "v"),
-    NJ_VARIANTS("atan", "v"),  NJ_VARIANTS("sinh", "v"),          NJ_VARIANTS("cosh", "v"),
+    NJ_VARIANTS("exp", "v"),   NJ_INTRINSIC_VARIANTS("exp", "v"),
+    NJ_VARIANTS("log", "v"),   NJ_INTRINSIC_VARIANTS("log", "v"),
+    NJ_VARIANTS("sin", "v"),   NJ_INTRINSIC_VARIANTS("sin", "v"),
+    NJ_VARIANTS("cos", "v"),   NJ_INTRINSIC_VARIANTS("cos", "v"),
+    NJ_VARIANTS("pow", "vv"),  NJ_INTRINSIC_VARIANTS("pow", "vv"),
+    NJ_VARIANTS("expm1", "v"), NJ_VARIANTS("log1p", "v"),
+    NJ_VARIANTS("tan", "v"),   NJ_VARIANTS("asin", "v"),
+    NJ_VARIANTS("acos", "v"),  NJ_VARIANTS("atan", "v"),
+    NJ_VARIANTS("sinh", "v"),  NJ_VARIANTS("cosh", "v"),
     NJ_VARIANTS("tanh", "v"),
 };
 
@@ -43,7 +49,8 @@ std::span<const char* const> scalarMathFunctions() {
 }
 
 bool isAllowedSymbol(std::string_view name) {
-  if (std::any_of(kScalar.begin(), kScalar.end(), [&](const char* s) { return name == s; })) return true;
+  if (std::any_of(kScalar.begin(), kScalar.end(), [&](const char* s) { return name == s; }))
+    return true;
   return std::any_of(std::begin(kVariants), std::end(kVariants),
                      [&](const VectorVariant& v) { return name == v.vector; });
 }

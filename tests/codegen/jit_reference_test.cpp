@@ -1,19 +1,19 @@
 // JIT = reference kernel: every library neuron model under every fixed-step method that can
 // integrate it runs through the compiled kernel and through lower::runReferenceKernel with
 // identical arguments; the final states agree to 1e-9 relative and the spike lists are equal.
-#include <gtest/gtest.h>
-
-#include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <thread>
-#include <fmt/format.h>
-
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/integrators/methods.hpp"
 #include "compiler/integrators/ode_system.hpp"
 #include "compiler/lower/reference_kernel.hpp"
 #include "tests/codegen/group_harness.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -35,7 +35,8 @@ Run runFor(const model_ir::ModelIr& m) {
   return m.plain ? Run{0.02, 10000} : Run{0.02e-3, 10000};
 }
 
-Outcome simulate(const model_ir::ModelIr& m, const lower::GroupProgram& p, const std::function<void(const NjGroupArgs&)>& kernel,
+Outcome simulate(const model_ir::ModelIr& m, const lower::GroupProgram& p,
+                 const std::function<void(const NjGroupArgs&)>& kernel,
                  const std::vector<std::uint64_t>& splits = {}) {
   Run r = runFor(m);
   test::Group g(m, p, kNeurons, r.dt);
@@ -46,22 +47,27 @@ Outcome simulate(const model_ir::ModelIr& m, const lower::GroupProgram& p, const
 }
 
 // |jit - ref| <= 1e-9 * the state's magnitude over the group (relative, robust near zero).
-void expectAgreement(const lower::GroupProgram& p, const Outcome& jit, const Outcome& ref, const std::string& what) {
+void expectAgreement(const lower::GroupProgram& p, const Outcome& jit, const Outcome& ref,
+                     const std::string& what) {
   for (std::size_t k = 0; k < p.numStates; ++k) {
     double scale = 1e-300;
-    for (double x : ref.state[k]) scale = std::max(scale, std::abs(x));
+    for (double x : ref.state[k])
+      scale = std::max(scale, std::abs(x));
     for (std::size_t i = 0; i < kNeurons; ++i) {
       const double a = jit.state[k][i], b = ref.state[k][i];
-      if (!std::isfinite(b)) { // the model blew up under this method (e.g. exp overflow in rk4 stages)
-        EXPECT_FALSE(std::isfinite(a)) << what << ": " << p.stateNames[k] << "[" << i << "] reference " << b;
+      if (!std::isfinite(
+              b)) { // the model blew up under this method (e.g. exp overflow in rk4 stages)
+        EXPECT_FALSE(std::isfinite(a))
+            << what << ": " << p.stateNames[k] << "[" << i << "] reference " << b;
         continue;
       }
       EXPECT_LE(std::abs(a - b), 1e-9 * std::max(std::abs(b), scale))
           << what << ": " << p.stateNames[k] << "[" << i << "] jit " << a << " reference " << b;
     }
   }
-  EXPECT_TRUE(jit.spikes == ref.spikes) << what << ": " << jit.spikes.size() << " spikes from the JIT, "
-                                        << ref.spikes.size() << " from the reference";
+  EXPECT_TRUE(jit.spikes == ref.spikes)
+      << what << ": " << jit.spikes.size() << " spikes from the JIT, " << ref.spikes.size()
+      << " from the reference";
 }
 
 void compareOne(const model_ir::ModelIr& m, const lower::GroupProgram& p, const std::string& what) {
@@ -117,8 +123,10 @@ TEST_P(NeuronLibrary, JitEqualsReferenceForEveryMethod) {
   auto worker = [&] {
     for (std::size_t j; (j = next++) < jobs.size();) {
       Job& job = jobs[j];
-      job.jit = simulate(*job.model, job.program, [&](const NjGroupArgs& a) { job.compiled->kernel()(&a); });
-      job.ref = simulate(*job.model, job.program, [&](const NjGroupArgs& a) { lower::runReferenceKernel(job.program, a); });
+      job.jit = simulate(*job.model, job.program,
+                         [&](const NjGroupArgs& a) { job.compiled->kernel()(&a); });
+      job.ref = simulate(*job.model, job.program,
+                         [&](const NjGroupArgs& a) { lower::runReferenceKernel(job.program, a); });
     }
   };
   std::thread helper(worker);
@@ -131,12 +139,14 @@ TEST_P(NeuronLibrary, JitEqualsReferenceForEveryMethod) {
     if (!job.ref.spikes.empty()) ++spiking;
   }
   EXPECT_GE(jobs.size(), 4u);
-  EXPECT_GE(spiking, static_cast<int>(jobs.size() * 3 / 4)) << "too few runs spike: the drive does not exercise the spike path";
+  EXPECT_GE(spiking, static_cast<int>(jobs.size() * 3 / 4))
+      << "too few runs spike: the drive does not exercise the spike path";
 }
 
 std::vector<std::string> libraryNames() {
   std::vector<std::string> names;
-  for (const auto& path : test::neuronLibrary()) names.push_back(path.stem().string());
+  for (const auto& path : test::neuronLibrary())
+    names.push_back(path.stem().string());
   return names;
 }
 
@@ -217,7 +227,8 @@ TEST(JitKernel, RefractoryArrayMayBeNull) {
     };
   };
   Outcome jit = simulate(m, p, without([&](const NjGroupArgs& a) { compiled->kernel()(&a); }));
-  Outcome ref = simulate(m, p, without([&](const NjGroupArgs& a) { lower::runReferenceKernel(p, a); }));
+  Outcome ref =
+      simulate(m, p, without([&](const NjGroupArgs& a) { lower::runReferenceKernel(p, a); }));
   expectAgreement(p, jit, ref, "LIF without refractory array");
 }
 
