@@ -1,0 +1,114 @@
+// Pattern tests on the emitted LLVM IR and assembly: the proof that the vector math library
+// is used (HH's exp calls become libmvec vector calls), that the neuron loop is vectorized,
+// and that parameters and parameter-only expressions are computed outside the loop.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+#include "compiler/codegen/compile_group.hpp"
+#include "tests/codegen/group_harness.hpp"
+
+namespace {
+
+using namespace nj;
+
+lower::GroupProgram hodgkinHuxley(test::LoadedModels& lib) {
+  lib.loadFiles({std::filesystem::path(NJ_STDLIB_DIR) / "neurons" / "hodgkin_huxley.nj"});
+  return lower::lowerGroup(lib.ctx, lib.model("HodgkinHuxley"), "auto");
+}
+
+// The text of one basic block: from "label:" to the next blank line.
+std::string block(const std::string& ir, const std::string& label) {
+  auto start = ir.find("\n" + label + ":");
+  if (start == std::string::npos) return {};
+  auto end = ir.find("\n\n", start + 1);
+  return ir.substr(start, end - start);
+}
+
+TEST(EmittedCode, HodgkinHuxleyExpCallsAreLibmvecVectorCalls) {
+  test::LoadedModels lib;
+  lower::GroupProgram p = hodgkinHuxley(lib);
+  const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/true);
+  const std::string loop = block(ir, "vector.body");
+  ASSERT_FALSE(loop.empty()) << "the neuron loop was not vectorized:\n" << ir;
+  EXPECT_TRUE(std::regex_search(loop, std::regex(R"(call <(2|4|8) x double> @_ZGV[bde]N(2|4|8)v_exp\()")))
+      << loop;
+  EXPECT_TRUE(std::regex_search(loop, std::regex(R"(@_ZGV[bde]N(2|4|8)v_expm1\()"))) << "exprel goes through expm1";
+  // No scalar exp call is left in the vector loop.
+  EXPECT_EQ(loop.find("@llvm.exp.f64("), std::string::npos);
+  EXPECT_EQ(loop.find("@exp("), std::string::npos);
+
+  const std::string assembly = codegen::emitAssembly(p);
+  // The JIT's large code model calls through a register: movabsq $_ZGVeN8v_exp, %rbp; callq *%rbp.
+  EXPECT_TRUE(std::regex_search(assembly, std::regex(R"(\s(call\w*|movabsq)\s+\$?_ZGV[bde]N(2|4|8)v_exp\b)")))
+      << "no vector exp call in the assembly";
+}
+
+TEST(EmittedCode, UnoptimizedIrCallsTheExpIntrinsic) {
+  test::LoadedModels lib;
+  lower::GroupProgram p = hodgkinHuxley(lib);
+  const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/false);
+  EXPECT_NE(ir.find("call double @llvm.exp.f64("), std::string::npos);
+  EXPECT_NE(ir.find("define void @kernel("), std::string::npos);
+  EXPECT_NE(ir.find("noalias"), std::string::npos);
+}
+
+TEST(EmittedCode, ParametersAreLoadedOnceOutsideTheLoop) {
+  test::LoadedModels lib;
+  lower::GroupProgram p = hodgkinHuxley(lib);
+  const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/true);
+  const std::string entry = block(ir, "entry");
+  const std::string loop = block(ir, "vector.body");
+  ASSERT_FALSE(loop.empty());
+  // Every use of the parameter array is in the entry block (the SLP vectorizer may merge
+  // neighbouring parameter loads into one vector load, so count uses, not names).
+  std::size_t uses = 0, usesInEntry = 0;
+  for (std::size_t at = ir.find("%params"); at != std::string::npos; at = ir.find("%params", at + 1)) ++uses;
+  for (std::size_t at = entry.find("%params"); at != std::string::npos; at = entry.find("%params", at + 1)) ++usesInEntry;
+  EXPECT_GT(usesInEntry, 1u);
+  EXPECT_EQ(uses, usesInEntry) << "the parameter array is used outside the entry block";
+  EXPECT_EQ(loop.find("%params"), std::string::npos) << "the loop reads the parameter array";
+  EXPECT_NE(entry.find("%C = load double"), std::string::npos) << entry;
+}
+
+TEST(EmittedCode, ParameterOnlyExpressionsAreHoisted) {
+  test::LoadedModels lib;
+  lib.loadText(R"(
+neuron Hoist {
+  parameters { tau = 10; a = 2 }
+  state { v = 0 }
+  input I
+  dv/dt = -v * exp(-a / tau) + sin(a) * I
+}
+)");
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, lib.model("Hoist"), "euler");
+  const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/false);
+  // Before any optimization, exp and sin of parameters are already in the body's entry block.
+  const std::string entry = block(ir.substr(ir.find("define internal")), "entry");
+  EXPECT_NE(entry.find("@llvm.exp.f64("), std::string::npos) << entry;
+  EXPECT_NE(entry.find("@llvm.sin.f64("), std::string::npos) << entry;
+  const std::string loop = block(ir, "neuron");
+  EXPECT_EQ(loop.find("@llvm.exp.f64("), std::string::npos) << loop;
+}
+
+TEST(EmittedCode, CompiledGroupReportsItsVectorWidth) {
+  test::LoadedModels lib;
+  lower::GroupProgram p = hodgkinHuxley(lib);
+  auto compiled = codegen::compileGroup(p);
+  EXPECT_GE(compiled->vectorWidth(), 2);
+  EXPECT_TRUE(compiled->vectorizationNotes().empty()) << compiled->vectorizationNotes();
+  codegen::CompileOptions scalar;
+  scalar.vectorWidth = 1;
+  EXPECT_EQ(codegen::compileGroup(p, scalar)->vectorWidth(), 1);
+}
+
+TEST(EmittedCode, Float32IsRefusedWithAMessage) {
+  test::LoadedModels lib;
+  lower::GroupProgram p = hodgkinHuxley(lib);
+  codegen::CompileOptions options;
+  options.float32 = true;
+  EXPECT_THROW(codegen::compileGroup(p, options), codegen::CodegenError);
+}
+
+} // namespace
