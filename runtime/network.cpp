@@ -13,10 +13,8 @@
 #include "runtime/interrupt.hpp"
 #include "runtime/philox.hpp"
 #include "runtime/progress.hpp"
+#include "runtime/thread_pool.hpp"
 
-#if defined(NJ_HAVE_OPENMP)
-#include <omp.h>
-#endif
 
 namespace nj::runtime {
 namespace {
@@ -55,6 +53,8 @@ std::string RunSummary::text() const {
   return fmt::format("{} spikes, mean rate {:.3g} Hz, {:g} s simulated in {:.3g} s wall{}", spikes, meanRateHz,
                      simulatedSeconds, wallSeconds, rtf);
 }
+
+Network::~Network() = default;
 
 Network::Network(NetworkOptions options) : options_(options) {
   if (!(options_.dt > 0.0) || !std::isfinite(options_.dt))
@@ -204,6 +204,8 @@ void Network::prepare() {
     e.chunkStarts.push_back(n);
     e.chunkCounts.assign(e.chunkStarts.size() - 1, 0);
   }
+  if (options_.threads == 1) pool_.reset();
+  else if (!pool_ || pool_->threads() != options_.threads) pool_ = std::make_unique<ThreadPool>(options_.threads);
   prepared_ = true;
 }
 
@@ -389,25 +391,13 @@ RunStatus Network::updateGroup(GroupEntry& e, std::int64_t n) {
   };
 
   std::exception_ptr error;
-#if defined(NJ_HAVE_OPENMP)
-  if (chunks > 1 && options_.threads > 1) {
-#pragma omp parallel for schedule(static) num_threads(options_.threads)
-    for (std::size_t c = 0; c < chunks; ++c) {
-      try {
-        body(c);
-      } catch (...) {
-#pragma omp critical(nj_runtime_kernel_error)
-        if (!error) error = std::current_exception();
-      }
-    }
-  } else
-#endif
-  {
-    try {
+  try {
+    if (pool_ && chunks > 1)
+      pool_->parallelFor(chunks, body);
+    else
       for (std::size_t c = 0; c < chunks; ++c) body(c);
-    } catch (...) {
-      error = std::current_exception();
-    }
+  } catch (...) {
+    error = std::current_exception();
   }
   if (error) {
     std::string what = "unknown exception";

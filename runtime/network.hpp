@@ -6,8 +6,8 @@
 //   2. stimuli add into inputs, evaluated at t_n (a stimulus is seen by the kernel of the same step);
 //   3. deliver due synaptic events (hook: deliverSynapticEvents, projections are a later issue);
 //   4. group kernels, group by group: the runtime fills the noise arrays (Philox, philox.hpp),
-//      then runs the kernel over chunks of neurons, in parallel when threads > 1. Chunks start at
-//      multiples of 8; each chunk appends its spikes to its own part of the group's spike list and
+//      then runs the kernel over chunks of neurons, in parallel on a ThreadPool when threads > 1.
+//      Chunks start at multiples of 16; each chunk appends its spikes to its own part of the group's spike list and
 //      the parts are merged in chunk order, so spikes are ascending and results are bit-identical
 //      for any thread count;
 //   5. emit spikes into projections (hook: emitSpikes, later issue);
@@ -88,10 +88,13 @@ struct RunOptions {
   int progress = -1; // -1: a progress bar when stderr is a terminal; 0: never; 1: always
 };
 
+class ThreadPool;
+
 class Network {
 public:
   // Throws RuntimeError when dt is not a positive finite number or threads < 1.
   explicit Network(NetworkOptions options);
+  ~Network();
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
 
@@ -186,6 +189,7 @@ private:
   std::vector<std::unique_ptr<StateMonitor>> stateMonitors_;
   std::vector<std::unique_ptr<RateMonitor>> rateMonitors_;
   std::vector<std::function<void(Network&)>> callbacks_;
+  std::unique_ptr<ThreadPool> pool_; // when threads > 1
 };
 
 } // namespace nj::runtime
