@@ -178,6 +178,9 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileO
   llvm::PipelineTuningOptions tuning;
   tuning.LoopVectorization = options.optLevel >= 2;
   tuning.SLPVectorization = options.optLevel >= 2;
+  // The kernels' loops gain nothing from unrolling (the vector loop is wide already, the
+  // compaction loop rarely runs); skipping it saves compile time and code size.
+  tuning.LoopUnrolling = false;
   llvm::PassBuilder passes(&machine, tuning);
 
   llvm::TargetLibraryInfoImpl library(llvm::Triple(module.getTargetTriple()));

@@ -1,12 +1,12 @@
 // Security: JIT'd code can link only the allow-listed libm/libmvec math functions. A module
 // that refers to anything else is refused, both by the check of its declarations and, with
 // that check off, by the symbol resolver itself; nothing is ever looked up process-wide.
-#include <gtest/gtest.h>
+#include "compiler/codegen/jit_module.hpp"
+#include "compiler/codegen/symbol_allow_list.hpp"
 
 #include <cmath>
 
-#include "compiler/codegen/jit_module.hpp"
-#include "compiler/codegen/symbol_allow_list.hpp"
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -22,12 +22,14 @@ define i32 @attack() {
 )";
 
 TEST(AllowList, OnlyMathFunctions) {
-  for (const char* ok : {"exp", "log", "pow", "expm1", "tanh", "sincos", "_ZGVdN4v_exp", "_ZGVeN8v_exp", "_ZGVbN2vv_pow"})
+  for (const char* ok : {"exp", "log", "pow", "expm1", "tanh", "sincos", "_ZGVdN4v_exp",
+                         "_ZGVeN8v_exp", "_ZGVbN2vv_pow"})
     EXPECT_TRUE(isAllowedSymbol(ok)) << ok;
-  for (const char* bad : {"system", "printf", "dlopen", "dlsym", "malloc", "execve", "fopen", "environ", "exit",
-                          "__lljit.platform_support_instance", "", "exp "})
+  for (const char* bad : {"system", "printf", "dlopen", "dlsym", "malloc", "execve", "fopen",
+                          "environ", "exit", "__lljit.platform_support_instance", "", "exp "})
     EXPECT_FALSE(isAllowedSymbol(bad)) << bad;
-  for (const auto& v : vectorVariants()) EXPECT_TRUE(isAllowedSymbol(v.vector)) << v.vector;
+  for (const auto& v : vectorVariants())
+    EXPECT_TRUE(isAllowedSymbol(v.vector)) << v.vector;
 }
 
 TEST(AllowList, ModuleCallingSystemIsRefusedByTheDeclarationCheck) {
@@ -41,7 +43,8 @@ TEST(AllowList, ModuleCallingSystemIsRefusedByTheDeclarationCheck) {
 
 TEST(AllowList, ModuleCallingSystemIsRefusedByTheSymbolResolver) {
   try {
-    detail::compileLlvmIrText(kCallsSystem, "attack", CompileOptions{}, /*checkDeclarations=*/false);
+    detail::compileLlvmIrText(kCallsSystem, "attack", CompileOptions{},
+                              /*checkDeclarations=*/false);
     FAIL() << "the JIT resolved system()";
   } catch (const CodegenError& e) {
     EXPECT_NE(std::string(e.what()).find("system"), std::string::npos) << e.what();
@@ -57,7 +60,8 @@ define i8** @peek() {
 }
 )";
   EXPECT_THROW(detail::compileLlvmIrText(ir, "peek", CompileOptions{}), CodegenError);
-  EXPECT_THROW(detail::compileLlvmIrText(ir, "peek", CompileOptions{}, /*checkDeclarations=*/false), CodegenError);
+  EXPECT_THROW(detail::compileLlvmIrText(ir, "peek", CompileOptions{}, /*checkDeclarations=*/false),
+               CodegenError);
 }
 
 TEST(AllowList, AllowedMathLinksAndRuns) {
@@ -78,7 +82,8 @@ declare double @llvm.exp.f64(double)
 
 TEST(AllowList, InvalidIrIsAnErrorNotACrash) {
   EXPECT_THROW(detail::compileLlvmIrText("define oops", "f", CompileOptions{}), CodegenError);
-  EXPECT_THROW(detail::compileLlvmIrText("define void @f() { ret void }", "g", CompileOptions{}), CodegenError);
+  EXPECT_THROW(detail::compileLlvmIrText("define void @f() { ret void }", "g", CompileOptions{}),
+               CodegenError);
 }
 
 } // namespace

@@ -1,13 +1,13 @@
 // Pattern tests on the emitted LLVM IR and assembly: the proof that the vector math library
 // is used (HH's exp calls become libmvec vector calls), that the neuron loop is vectorized,
 // and that parameters and parameter-only expressions are computed outside the loop.
-#include <gtest/gtest.h>
+#include "compiler/codegen/compile_group.hpp"
+#include "tests/codegen/group_harness.hpp"
 
 #include <regex>
 #include <string>
 
-#include "compiler/codegen/compile_group.hpp"
-#include "tests/codegen/group_harness.hpp"
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -32,16 +32,19 @@ TEST(EmittedCode, HodgkinHuxleyExpCallsAreLibmvecVectorCalls) {
   const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/true);
   const std::string loop = block(ir, "vector.body");
   ASSERT_FALSE(loop.empty()) << "the neuron loop was not vectorized:\n" << ir;
-  EXPECT_TRUE(std::regex_search(loop, std::regex(R"(call <(2|4|8) x double> @_ZGV[bde]N(2|4|8)v_exp\()")))
+  EXPECT_TRUE(
+      std::regex_search(loop, std::regex(R"(call <(2|4|8) x double> @_ZGV[bde]N(2|4|8)v_exp\()")))
       << loop;
-  EXPECT_TRUE(std::regex_search(loop, std::regex(R"(@_ZGV[bde]N(2|4|8)v_expm1\()"))) << "exprel goes through expm1";
+  EXPECT_TRUE(std::regex_search(loop, std::regex(R"(@_ZGV[bde]N(2|4|8)v_expm1\()")))
+      << "exprel goes through expm1";
   // No scalar exp call is left in the vector loop.
   EXPECT_EQ(loop.find("@llvm.exp.f64("), std::string::npos);
   EXPECT_EQ(loop.find("@exp("), std::string::npos);
 
   const std::string assembly = codegen::emitAssembly(p);
   // The JIT's large code model calls through a register: movabsq $_ZGVeN8v_exp, %rbp; callq *%rbp.
-  EXPECT_TRUE(std::regex_search(assembly, std::regex(R"(\s(call\w*|movabsq)\s+\$?_ZGV[bde]N(2|4|8)v_exp\b)")))
+  EXPECT_TRUE(std::regex_search(assembly,
+                                std::regex(R"(\s(call\w*|movabsq)\s+\$?_ZGV[bde]N(2|4|8)v_exp\b)")))
       << "no vector exp call in the assembly";
 }
 
@@ -64,8 +67,12 @@ TEST(EmittedCode, ParametersAreLoadedOnceOutsideTheLoop) {
   // Every use of the parameter array is in the entry block (the SLP vectorizer may merge
   // neighbouring parameter loads into one vector load, so count uses, not names).
   std::size_t uses = 0, usesInEntry = 0;
-  for (std::size_t at = ir.find("%params"); at != std::string::npos; at = ir.find("%params", at + 1)) ++uses;
-  for (std::size_t at = entry.find("%params"); at != std::string::npos; at = entry.find("%params", at + 1)) ++usesInEntry;
+  for (std::size_t at = ir.find("%params"); at != std::string::npos;
+       at = ir.find("%params", at + 1))
+    ++uses;
+  for (std::size_t at = entry.find("%params"); at != std::string::npos;
+       at = entry.find("%params", at + 1))
+    ++usesInEntry;
   EXPECT_GT(usesInEntry, 1u);
   EXPECT_EQ(uses, usesInEntry) << "the parameter array is used outside the entry block";
   EXPECT_EQ(loop.find("%params"), std::string::npos) << "the loop reads the parameter array";
