@@ -172,7 +172,6 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
 
   // Groups: one lowered model and one compiled kernel per distinct model.
   std::map<std::string, std::size_t> modelIndex;
-  std::uint32_t groupNumber = 0;
   for (const sema::CheckedGroup& g : net.groups) {
     std::size_t mi = 0;
     if (auto it = modelIndex.find(g.model); it != modelIndex.end()) {
@@ -236,19 +235,19 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
     for (std::size_t k = 0; k < model.states.size(); ++k) {
       const model_ir::StateVar& v = model.states[k];
       std::span<double> values = group.state(k);
-      auto stream = static_cast<std::uint32_t>(0x4000u + groupNumber * 0x100u + k);
+      // Random draws follow the runtime's key layout: (seed, the group's init stream + state index, neuron).
       if (auto it = g.inits.find(v.name); it != g.inits.end()) {
         const sema::Initializer& init = it->second;
-        if (init.kind == sema::Initializer::Uniform) runtime::initializeUniform(values, init.a, init.b, run.seed, stream);
-        else if (init.kind == sema::Initializer::Normal) runtime::initializeNormal(values, init.a, init.b, run.seed, stream);
+        if (init.kind == sema::Initializer::Uniform) group.initializeUniform(v.name, init.a, init.b, run.seed);
+        else if (init.kind == sema::Initializer::Normal) group.initializeNormal(v.name, init.a, init.b, run.seed);
         else std::fill(values.begin(), values.end(), init.a);
         continue;
       }
       if (!v.initial) continue; // the lowering reported it
       if (v.init == model_ir::StateVar::Init::Uniform || v.init == model_ir::StateVar::Init::Normal) {
         double a = evaluateOverParams(v.initial, params), b = evaluateOverParams(v.initialB, params);
-        if (v.init == model_ir::StateVar::Init::Uniform) runtime::initializeUniform(values, a, b, run.seed, stream);
-        else runtime::initializeNormal(values, a, b, run.seed, stream);
+        if (v.init == model_ir::StateVar::Init::Uniform) group.initializeUniform(v.name, a, b, run.seed);
+        else group.initializeNormal(v.name, a, b, run.seed);
         continue;
       }
       if (!ir::dependsOnKind(v.initial, ir::SymbolKind::State)) {
@@ -275,7 +274,6 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
     impl->description.push_back(fmt::format("group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, prog.method,
                                             prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
                                             impl->compiled[mi] ? "JIT" : "reference interpreter"));
-    ++groupNumber;
   }
   if (!groupOverrides.empty())
     throw Error(fmt::format("--set {}.…: network `{}` has no group `{}`", groupOverrides.begin()->first, ast->name,

@@ -152,6 +152,8 @@ fragment EXPONENT : [eE] [+-]? DIGITS ;
 
 ID     : [a-zA-Z_] [a-zA-Z_0-9]* ;
 STRING : '"' (~["\\\r\n] | '\\' .)* '"' ;
+// A string that reaches the end of its line: reported as unterminated.
+UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' .)* ;
 
 ARROW        : '->' ;
 PLUS_ASSIGN  : '+=' ;

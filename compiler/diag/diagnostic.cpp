@@ -49,7 +49,10 @@ void appendLocated(std::string& out, const SourceManager& sources, Severity seve
   // Keep tabs so the caret lines up under the same characters.
   std::string marker;
   std::size_t start = byteOffsetOfColumn(line, r.col);
-  for (std::size_t i = 0; i < start && i < line.size(); ++i) marker += line[i] == '\t' ? '\t' : ' ';
+  for (std::size_t i = 0; i < start && i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue; // one column per code point
+    marker += line[i] == '\t' ? '\t' : ' ';
+  }
   std::uint32_t width = 1;
   if (r.endLine == r.line && r.endCol > r.col) width = r.endCol - r.col;
   else if (r.endLine > r.line) width = static_cast<std::uint32_t>(line.size() - start);

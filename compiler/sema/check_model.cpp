@@ -28,8 +28,20 @@ void forEachNode(const Expr& e, const std::function<void(const Expr&)>& f) {
 // is written anywhere in it.
 bool usesUnits(const syntax::Model& m) {
   bool found = false;
+  // A bare unit symbol (`1 / ms`) counts too, unless the model declares that name.
+  std::set<std::string> declared;
+  for (const auto& d : m.parameters) declared.insert(d.name);
+  for (const auto& s : m.state) declared.insert(s.decl.name);
+  for (const auto& d : m.definitions) declared.insert(d.name);
+  for (const auto& in : m.inputs) declared.insert(in.name);
+  for (const auto& f : m.functions) declared.insert(f.params.begin(), f.params.end());
   auto scan = [&](const syntax::ExprPtr& e) {
-    if (e) forEachNode(*e, [&](const Expr& n) { found = found || n.unit.has_value(); });
+    if (!e) return;
+    forEachNode(*e, [&](const Expr& n) {
+      found = found || n.unit.has_value() ||
+              (n.kind == ExprKind::Name && n.scope == syntax::Scope::None && !declared.count(n.name) &&
+               units::isUnitSymbol(n.name));
+    });
   };
   auto scanDecl = [&](const syntax::Declaration& d) {
     found = found || d.unit.has_value();

@@ -306,14 +306,16 @@ private:
   }
 
   ExprPtr orExpr(P::OrExprContext* ctx) {
-    ExprPtr e = andExpr(ctx->andExpr(0));
-    for (std::size_t i = 1; i < ctx->andExpr().size(); ++i) e = binary(Op::Or, e, andExpr(ctx->andExpr(i)));
+    auto terms = ctx->andExpr();
+    ExprPtr e = andExpr(terms[0]);
+    for (std::size_t i = 1; i < terms.size(); ++i) e = binary(Op::Or, e, andExpr(terms[i]));
     return e;
   }
 
   ExprPtr andExpr(P::AndExprContext* ctx) {
-    ExprPtr e = notExpr(ctx->notExpr(0));
-    for (std::size_t i = 1; i < ctx->notExpr().size(); ++i) e = binary(Op::And, e, notExpr(ctx->notExpr(i)));
+    auto terms = ctx->notExpr();
+    ExprPtr e = notExpr(terms[0]);
+    for (std::size_t i = 1; i < terms.size(); ++i) e = binary(Op::And, e, notExpr(terms[i]));
     return e;
   }
 
@@ -329,16 +331,16 @@ private:
   }
 
   ExprPtr additive(P::AdditiveContext* ctx) {
-    ExprPtr e = multiplicative(ctx->multiplicative(0));
-    for (std::size_t i = 1; i < ctx->multiplicative().size(); ++i)
-      e = binary(binaryOp(ctx->op[i - 1]->getType()), e, multiplicative(ctx->multiplicative(i)));
+    auto terms = ctx->multiplicative();
+    ExprPtr e = multiplicative(terms[0]);
+    for (std::size_t i = 1; i < terms.size(); ++i) e = binary(binaryOp(ctx->op[i - 1]->getType()), e, multiplicative(terms[i]));
     return e;
   }
 
   ExprPtr multiplicative(P::MultiplicativeContext* ctx) {
-    ExprPtr e = unary(ctx->unary(0));
-    for (std::size_t i = 1; i < ctx->unary().size(); ++i)
-      e = binary(binaryOp(ctx->op[i - 1]->getType()), e, unary(ctx->unary(i)));
+    auto factors = ctx->unary();
+    ExprPtr e = unary(factors[0]);
+    for (std::size_t i = 1; i < factors.size(); ++i) e = binary(binaryOp(ctx->op[i - 1]->getType()), e, unary(factors[i]));
     return e;
   }
 

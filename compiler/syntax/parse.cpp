@@ -52,12 +52,21 @@ public:
       auto len = static_cast<std::uint32_t>(offending->getStopIndex() - offending->getStartIndex() + 1);
       r.endCol = r.col + std::max<std::uint32_t>(len, 1);
     }
+    std::size_t type = offending != nullptr ? offending->getType() : antlr4::Token::EOF;
+    if (type == NeuroJITLexer::UNTERMINATED_STRING) {
+      diags_.error(r, "unterminated string");
+      diags_.note("close it with `\"` on the same line");
+      return;
+    }
+    if (type == NeuroJITLexer::SLASH && nextIsAdjacent(recognizer, offending, NeuroJITLexer::STAR)) {
+      diags_.error(r, "unterminated comment: `/*` is never closed by `*/`");
+      return;
+    }
     std::string message = reword(recognizer, offending, msg);
     diags_.error(r, message);
-    if (offending != nullptr && offending->getType() == NeuroJITLexer::UNKNOWN_CHAR)
+    if (type == NeuroJITLexer::UNKNOWN_CHAR)
       diags_.note("this character has no meaning in a model file");
-    else if (offending != nullptr && offending->getType() == NeuroJITLexer::ID &&
-             msg.find("extraneous") != std::string::npos)
+    else if (type == NeuroJITLexer::ID && previousIs(recognizer, offending, NeuroJITLexer::NUMBER))
       diags_.note("a number followed by a name is read as a quantity with a unit only when the "
                   "name is a unit symbol such as `mV` or `ms`; write `*` to multiply");
     else if (offending != nullptr && offending->getType() == NeuroJITLexer::DERIV && !startsEquation(recognizer, offending))
@@ -70,6 +79,23 @@ public:
 
 private:
   static constexpr int kMaxErrors = 30;
+
+  static antlr4::Token* neighbour(antlr4::Recognizer* recognizer, antlr4::Token* t, long offset) {
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (parser == nullptr) return nullptr;
+    antlr4::TokenStream* tokens = parser->getTokenStream();
+    long index = static_cast<long>(t->getTokenIndex()) + offset;
+    if (index < 0 || static_cast<std::size_t>(index) >= tokens->size()) return nullptr;
+    return tokens->get(static_cast<std::size_t>(index));
+  }
+  static bool previousIs(antlr4::Recognizer* recognizer, antlr4::Token* t, std::size_t type) {
+    antlr4::Token* prev = neighbour(recognizer, t, -1);
+    return prev != nullptr && prev->getType() == type;
+  }
+  static bool nextIsAdjacent(antlr4::Recognizer* recognizer, antlr4::Token* t, std::size_t type) {
+    antlr4::Token* next = neighbour(recognizer, t, 1);
+    return next != nullptr && next->getType() == type && next->getStartIndex() == t->getStopIndex() + 1;
+  }
 
   // `dX/dt =` is an equation; `dX/dt` elsewhere is probably a division by dt.
   static bool startsEquation(antlr4::Recognizer* recognizer, antlr4::Token* t) {
@@ -113,7 +139,7 @@ private:
 };
 
 // ANTLR's recursive descent would overflow the stack on absurd nesting.
-bool nestingTooDeep(antlr4::CommonTokenStream& tokens, diag::FileId file, diag::Diagnostics& diags) {
+bool exceedsLimits(antlr4::CommonTokenStream& tokens, diag::FileId file, diag::Diagnostics& diags) {
   constexpr int kMaxDepth = 256;
   int depth = 0;
   for (antlr4::Token* t : tokens.getTokens()) {
@@ -138,20 +164,67 @@ bool nestingTooDeep(antlr4::CommonTokenStream& tokens, diag::FileId file, diag::
       return true;
     }
   }
-  // Long chains of prefix operators (`- - - x`) recurse as deeply as brackets.
-  int run = 0;
+  // Long operator chains make left- or right-deep trees that every pass
+  // recurses through: limit the operators between two statement boundaries.
+  constexpr int kMaxOperators = 2000;
+  int operators = 0;
   for (antlr4::Token* t : tokens.getTokens()) {
-    int type = static_cast<int>(t->getType());
-    run = (type == NeuroJITLexer::MINUS || type == NeuroJITLexer::PLUS ||
-           type == NeuroJITLexer::NOT || type == NeuroJITLexer::CARET)
-              ? run + 1
-              : 0;
-    if (run > kMaxDepth) {
+    switch (t->getType()) {
+    case NeuroJITLexer::PLUS:
+    case NeuroJITLexer::MINUS:
+    case NeuroJITLexer::STAR:
+    case NeuroJITLexer::SLASH:
+    case NeuroJITLexer::CARET:
+    case NeuroJITLexer::AND:
+    case NeuroJITLexer::OR:
+    case NeuroJITLexer::NOT:
+    case NeuroJITLexer::IF:
+    case NeuroJITLexer::LT:
+    case NeuroJITLexer::LE:
+    case NeuroJITLexer::GT:
+    case NeuroJITLexer::GE:
+    case NeuroJITLexer::EQ:
+    case NeuroJITLexer::NE: ++operators; break;
+    case NeuroJITLexer::ASSIGN:
+    case NeuroJITLexer::DERIV:
+    case NeuroJITLexer::SEMI:
+    case NeuroJITLexer::LBRACE:
+    case NeuroJITLexer::RBRACE: operators = 0; break;
+    default: break;
+    }
+    if (operators > kMaxOperators) {
       auto line = static_cast<std::uint32_t>(t->getLine());
       auto col = static_cast<std::uint32_t>(t->getCharPositionInLine() + 1);
-      diags.error({file, line, col, line, col + 1}, "too many operators in a row");
+      diags.error({file, line, col, line, col + 1},
+                  fmt::format("this expression has more than {} operators", kMaxOperators));
+      diags.note("split it into named definitions");
       return true;
     }
+  }
+  return false;
+}
+
+// ANTLR decodes UTF-8 and throws on invalid bytes: check first, and say where.
+bool invalidUtf8(const std::string& text, diag::FileId file, diag::Diagnostics& diags) {
+  std::uint32_t line = 1, col = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && len == 2) ok = c >= 0xC2; // no overlong encodings
+    if (!ok) {
+      diags.error({file, line, col, line, col + 1}, fmt::format("this file is not valid UTF-8 (byte 0x{:02X})", c));
+      diags.note("save the file as UTF-8");
+      return true;
+    }
+    if (c == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+    i += len;
   }
   return false;
 }
@@ -160,6 +233,7 @@ bool nestingTooDeep(antlr4::CommonTokenStream& tokens, diag::FileId file, diag::
 
 std::optional<File> parseFile(const diag::SourceManager& sources, diag::FileId file,
                               diag::Diagnostics& diags) {
+  if (invalidUtf8(sources.text(file), file, diags)) return std::nullopt;
   antlr4::ANTLRInputStream input(sources.text(file));
   NeuroJITLexer lexer(&input);
   SyntaxErrorListener listener(file, diags);
@@ -167,7 +241,7 @@ std::optional<File> parseFile(const diag::SourceManager& sources, diag::FileId f
   lexer.addErrorListener(&listener);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
-  if (nestingTooDeep(tokens, file, diags)) return std::nullopt;
+  if (exceedsLimits(tokens, file, diags)) return std::nullopt;
 
   NeuroJITParser parser(&tokens);
   parser.removeErrorListeners();

@@ -92,7 +92,15 @@ void print(std::string& out, const Expr& e, Level) {
   case ExprKind::Binary: {
     Level level = levelOf(e);
     if (e.op == Op::Pow) {
-      printAt(out, *e.operands[0], kAtom);
+      // `2 ms^2` would read back as 2 ms², not (2 ms)².
+      const Expr& base = *e.operands[0];
+      if (base.kind == ExprKind::Number && base.unit) {
+        out += "(";
+        print(out, base, kConditional);
+        out += ")";
+      } else {
+        printAt(out, base, kAtom);
+      }
       out += "^";
       printAt(out, *e.operands[1], kUnary);
       return;

@@ -52,7 +52,7 @@ TEST(Render, TabsAreKeptSoTheCaretLinesUp) {
 // so every multi-byte character (`é`, `–`, `µ` in comments or names of units)
 // before the error shifts the caret one column right per extra byte. Here the
 // caret appears under column 10 instead of column 8. Disabled until fixed.
-TEST(Render, DISABLED_ColumnsCountCharactersNotBytes) {
+TEST(Render, ColumnsCountCharactersNotBytes) {
   SourceManager sm;
   // `é` is two bytes but one column: `z` is in column 9.
   FileId f = sm.add("u.nj", "// é é z\n");

@@ -130,7 +130,7 @@ TEST(Driver, EveryLibraryModelChecks) {
 // BUG: invalid UTF-8 in a model file makes `neurojit check` print
 // "neurojit: internal error: wstring_convert::from_bytes" and exit 2. It is a
 // user error: expected exit 1 and `invalid_utf8.nj:2:9: error: …`.
-TEST(Driver, DISABLED_InvalidUtf8IsAUserError) {
+TEST(Driver, InvalidUtf8IsAUserError) {
   Outcome r = neurojit("check " + data("invalid_utf8.nj"));
   EXPECT_EQ(r.exitCode, 1) << r.err;
   EXPECT_NE(r.err.find("invalid_utf8.nj:2:9: error:"), std::string::npos) << r.err;

@@ -150,8 +150,8 @@ const std::vector<BadCase> kSyntax = {
   {"StrayCharacterInName", "neuron @A {\n}\n", 1, 8, "unexpected `@`", "no meaning"},
   {"MisspeltKeyword", "neuron A {\n  paramters { a = 1 }\n}\n", 2, 13, "unexpected `{`"},
   {"ResetWithoutBraces", "neuron A {\n  state { V = 0 }\n  spike V > 1\n  reset V = 0\n}\n", 4, 9, "expected `{`"},
-  {"UnterminatedString", "import \"foo.nj\nneuron A {}\n", 1, 8, "`\"`"},
-  {"UnterminatedComment", "neuron A {\n  /* never closed\n}\n", 2, 3, "unexpected"},
+  {"UnterminatedString", "import \"foo.nj\nneuron A {}\n", 1, 8, "unterminated string"},
+  {"UnterminatedComment", "neuron A {\n  /* never closed\n}\n", 2, 3, "unterminated comment"},
   {"NumberFollowedByNonUnitName", "neuron A {\n  parameters { delay = 1 }\n  x = 0.02 delay + 1\n}\n", 3, 12, "unexpected `delay`"},
   {"DerivativeInExpression", "neuron A {\n  state { V = 0 }\n  x = dV/dt\n}\n", 3, 7, "unexpected `dV/dt`", "derivative"},
   {"TwoSpikeConditions", "neuron A {\n  state { V = 0 }\n  spike V > 1\n  spike V > 2\n}\n", 4, 3, "a second spike condition", "the first spike condition is here"},
@@ -381,7 +381,7 @@ TEST(BadInputTable, SeveralSyntaxErrorsInOnePass) {
 
 // BUG: an unterminated string is reported as "unexpected `\"`, expected a
 // string" with the note "this character has no meaning in a model file".
-TEST(BadInputMessages, DISABLED_UnterminatedStringSaysSo) {
+TEST(BadInputMessages, UnterminatedStringSaysSo) {
   auto r = run({"S", "import \"foo.nj\nneuron A {}\n", 1, 8, ""});
   const diag::Diagnostic* d = firstError(*r, "main.nj");
   ASSERT_NE(d, nullptr);
@@ -390,7 +390,7 @@ TEST(BadInputMessages, DISABLED_UnterminatedStringSaysSo) {
 
 // BUG: an unterminated block comment is reported as "unexpected `/`" at the
 // `/*`, with no hint that the comment is never closed.
-TEST(BadInputMessages, DISABLED_UnterminatedCommentSaysSo) {
+TEST(BadInputMessages, UnterminatedCommentSaysSo) {
   auto r = run({"C", "neuron A {\n  /* never closed\n}\n", 2, 3, ""});
   const diag::Diagnostic* d = firstError(*r, "main.nj");
   ASSERT_NE(d, nullptr);
@@ -400,7 +400,7 @@ TEST(BadInputMessages, DISABLED_UnterminatedCommentSaysSo) {
 // BUG: `x = 0.02 delay` says only "unexpected `delay`"; the note explaining
 // that a name after a number must be a unit symbol (present in parse.cpp) is
 // attached only to ANTLR's "extraneous input" errors, which this is not.
-TEST(BadInputMessages, DISABLED_NumberFollowedByNameExplainsUnits) {
+TEST(BadInputMessages, NumberFollowedByNameExplainsUnits) {
   auto r = run({"N", "neuron A {\n  parameters { delay = 1 }\n  x = 0.02 delay + 1\n}\n", 3, 12, ""});
   const diag::Diagnostic* d = firstError(*r, "main.nj");
   ASSERT_NE(d, nullptr);

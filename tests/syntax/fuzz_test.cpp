@@ -428,7 +428,7 @@ TEST(Fuzz, DegenerateFiles) {
 // `neurojit check` reports it as an internal error (exit 2). Expected: an
 // error diagnostic such as "this file is not valid UTF-8" at the first bad
 // byte. Disabled until the parser validates its input.
-TEST(Fuzz, DISABLED_InvalidUtf8) {
+TEST(Fuzz, InvalidUtf8) {
   Mutator mutator(7u);
   for (const auto& e : test::corpus()) {
     std::string text = e.text;
@@ -450,7 +450,7 @@ TEST(Fuzz, DISABLED_InvalidUtf8) {
 // iteration), and `x = 2^2^…^2` with 4000 factors spends ~20 s in ANTLR's
 // prediction (right-recursive power rule). Expected: a prompt diagnostic (or a
 // successful check), never a crash. Disabled until fixed.
-TEST(Fuzz, DISABLED_LongOperatorChains) {
+TEST(Fuzz, LongOperatorChains) {
   Watchdog watchdog(std::chrono::seconds(20));
   std::vector<std::pair<std::string, std::string>> cases = {
       {"sum of 10^4 terms", "neuron A {\n  x = 1" + repeat(" + 1", 10000) + "\n}\n"},

@@ -187,7 +187,7 @@ TEST(Parser, UnitAfterNumber) {
 // BUG: `(2 ms)^2` prints as `2 ms^2`, which reads back as 2 ms² (2e-6 s²)
 // instead of (2 ms)² (4e-6 s²): the printer must parenthesize a number with a
 // unit when it is the base of a power. Disabled until the printer is fixed.
-TEST(Printer, DISABLED_NumberWithUnitAsPowerBase) {
+TEST(Printer, NumberWithUnitAsPowerBase) {
   ExprPtr e = parseExpr("(2 ms)^2");
   ASSERT_TRUE(e);
   ASSERT_EQ(e->op, Op::Pow);

@@ -1,0 +1,208 @@
+// End to end through the embedding API: model text → JIT kernels → runtime,
+// checked against analytic results and against the reference interpreter.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "neurojit/neurojit.hpp"
+#include "runtime/errors.hpp"
+
+namespace {
+
+using neurojit::Backend;
+using neurojit::Program;
+using neurojit::Simulation;
+using neurojit::SimulationOptions;
+
+std::unique_ptr<Program> compile(const std::string& text) {
+  auto p = Program::fromText("test.nj", text, {NJ_STDLIB_DIR});
+  EXPECT_TRUE(p->ok()) << p->diagnostics();
+  return p;
+}
+
+std::vector<double> spikeTimes(Simulation& sim, std::size_t neuron) {
+  std::vector<double> out;
+  const auto* mon = sim.network().spikeMonitors().at(0);
+  for (std::size_t k = 0; k < mon->count(); ++k)
+    if (mon->indices()[k] == neuron) out.push_back(mon->times()[k]);
+  return out;
+}
+
+const char* kLif = R"(
+import "neurons/lif.nj"
+network One {
+  parameters { I0 = 0.2 nA }
+  n = LIF(3)
+  input n.I = I0
+  monitor spikes(n)
+  run 300 ms with dt = 0.1 ms
+}
+)";
+
+// Interspike interval of the library LIF under constant current, from the analytic solution.
+TEST(Simulation, LifIntervalMatchesAnalyticSolution) {
+  auto program = compile(kLif);
+  for (Backend backend : {Backend::Jit, Backend::Interpreter}) {
+    SimulationOptions o;
+    o.backend = backend;
+    auto sim = Simulation::create(*program, o);
+    auto result = sim->run({.progress = 0});
+    ASSERT_TRUE(result.status.ok()) << result.status.message;
+    const double R = 100e6, I = 0.2e-9, tau = 20e-3, tref = 5e-3, gap = 10e-3, dt = 1e-4;
+    const double isi = tref + tau * std::log(R * I / (R * I - gap));
+    auto t = spikeTimes(*sim, 0);
+    ASSERT_GE(t.size(), 5u);
+    // The first spike comes from rest without refractoriness.
+    EXPECT_NEAR(t[0], isi - tref, dt);
+    for (std::size_t k = 1; k < t.size(); ++k) EXPECT_NEAR(t[k] - t[k - 1], isi, dt) << "interval " << k;
+  }
+}
+
+const char* kHh = R"(
+import "neurons/hodgkin_huxley.nj"
+network Seed {
+  hh = HodgkinHuxley(10) { V = uniform(-70 mV, -60 mV) }
+  input hh.I = 10 uA/cm^2
+  monitor spikes(hh)
+  monitor V of hh[0:2]
+  run 200 ms with dt = 0.01 ms, method = rk4, seed = 3
+}
+)";
+
+// The seed's HH: periodic firing with the interpreter's spike times; ISI in (10, 20) ms.
+TEST(Simulation, HodgkinHuxleyJitAgreesWithInterpreter) {
+  auto program = compile(kHh);
+  SimulationOptions jit, ref;
+  ref.backend = Backend::Interpreter;
+  auto a = Simulation::create(*program, jit);
+  auto b = Simulation::create(*program, ref);
+  ASSERT_TRUE(a->run({.progress = 0}).status.ok());
+  ASSERT_TRUE(b->run({.progress = 0}).status.ok());
+  for (std::size_t n = 0; n < 10; ++n) {
+    auto ta = spikeTimes(*a, n), tb = spikeTimes(*b, n);
+    ASSERT_EQ(ta, tb) << "neuron " << n;
+    ASSERT_GE(ta.size(), 8u);
+    for (std::size_t k = 2; k < ta.size(); ++k) {
+      EXPECT_GT(ta[k] - ta[k - 1], 10e-3);
+      EXPECT_LT(ta[k] - ta[k - 1], 20e-3);
+    }
+  }
+  auto va = a->network().group("hh").state("V"), vb = b->network().group("hh").state("V");
+  for (std::size_t i = 0; i < va.size(); ++i) EXPECT_NEAR(va[i], vb[i], 1e-9 * std::abs(vb[i]));
+  // Spike peaks: the recorded trace rises above +30 mV.
+  const auto* mon = a->network().stateMonitors().at(0);
+  double peak = -1;
+  for (double v : mon->values(0)) peak = std::max(peak, v);
+  EXPECT_GT(peak, 0.030);
+}
+
+const char* kNoisy = R"(
+neuron OU {
+  parameters { tau = 10 ms; sigma = 2 mV; E = -65 mV; th = -60 mV }
+  state { V = E }
+  dV/dt = (E - V) / tau + sigma * sqrt(2 / tau) * xi
+  spike V >= th
+  reset { V = E }
+}
+network Noise {
+  g = OU(1003)
+  monitor spikes(g)
+  run 100 ms with dt = 0.1 ms, seed = 7
+}
+)";
+
+// Counter-based noise: the same seed gives the same bits for any thread count.
+TEST(Simulation, NoiseIsBitIdenticalAcrossThreadsAndRuns) {
+  auto program = compile(kNoisy);
+  std::vector<std::vector<double>> finals;
+  std::vector<std::size_t> counts;
+  for (int threads : {1, 2, 1}) {
+    SimulationOptions o;
+    o.threads = threads;
+    auto sim = Simulation::create(*program, o);
+    ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
+    auto v = sim->network().group("g").state("V");
+    finals.emplace_back(v.begin(), v.end());
+    counts.push_back(sim->network().spikeMonitors().at(0)->count());
+  }
+  EXPECT_EQ(finals[0], finals[1]);
+  EXPECT_EQ(finals[0], finals[2]);
+  EXPECT_EQ(counts[0], counts[1]);
+  EXPECT_GT(counts[0], 0u);
+  // A different seed gives a different path.
+  SimulationOptions other;
+  other.seed = 8;
+  auto sim = Simulation::create(*program, other);
+  ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
+  auto v = sim->network().group("g").state("V");
+  EXPECT_NE(std::vector<double>(v.begin(), v.end()), finals[0]);
+}
+
+TEST(Simulation, SetOverridesNetworkAndGroupParameters) {
+  auto program = compile(kLif);
+  SimulationOptions o;
+  o.sets = {"I0=0.3 nA", "n.tau=10ms"};
+  auto sim = Simulation::create(*program, o);
+  ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
+  const double R = 100e6, I = 0.3e-9, tau = 10e-3, tref = 5e-3, gap = 10e-3;
+  auto t = spikeTimes(*sim, 1);
+  ASSERT_GE(t.size(), 3u);
+  EXPECT_NEAR(t[2] - t[1], tref + tau * std::log(R * I / (R * I - gap)), 1e-4);
+}
+
+void expectError(const std::string& text, SimulationOptions o, const std::string& fragment) {
+  auto program = compile(text);
+  try {
+    Simulation::create(*program, o);
+    ADD_FAILURE() << "expected an error containing: " << fragment;
+  } catch (const neurojit::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(Simulation, BadSettingsAreRefusedWithAMessage) {
+  SimulationOptions unknown;
+  unknown.sets = {"I1=0.3 nA"};
+  expectError(kLif, unknown, "has no parameter `I1`");
+  SimulationOptions badUnit;
+  badUnit.sets = {"I0=3 mV"};
+  expectError(kLif, badUnit, "is voltage (V), but `I0` is current (A)");
+  SimulationOptions groupParam;
+  groupParam.sets = {"n.taux=1 ms"};
+  expectError(kLif, groupParam, "has no parameter `taux`");
+  SimulationOptions zeroDt;
+  zeroDt.dt = "0 ms";
+  expectError(kLif, zeroDt, "time step must be positive");
+  SimulationOptions negative;
+  negative.duration = "-5 ms";
+  expectError(kLif, negative, "no duration");
+  SimulationOptions notTime;
+  notTime.duration = "5 mV";
+  expectError(kLif, notTime, "must be a time");
+}
+
+TEST(Simulation, DivergenceStopsWithTheVariableIndexAndStep) {
+  auto program = compile(R"(
+neuron Blow { parameters { k = 1 / ms }
+  state { x = 1 }
+  dx/dt = k * x * x }
+network Boom { b = Blow(4)
+  run 10 ms with dt = 0.1 ms, method = euler }
+)");
+  auto sim = Simulation::create(*program, {});
+  auto result = sim->run({.progress = 0});
+  EXPECT_EQ(result.status.outcome, nj::runtime::RunOutcome::NonFinite);
+  EXPECT_NE(result.status.message.find("x"), std::string::npos) << result.status.message;
+  EXPECT_NE(result.status.message.find("b"), std::string::npos) << result.status.message;
+}
+
+TEST(Simulation, NetworkTooLargeForMemoryIsRefusedBeforeAllocation) {
+  auto program = compile(R"(
+import "neurons/lif.nj"
+network Huge { n = LIF(4000000000)
+  run 1 ms }
+)");
+  EXPECT_THROW(Simulation::create(*program, {}), nj::runtime::MemoryLimitError);
+}
+
+} // namespace
