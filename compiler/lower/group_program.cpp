@@ -47,7 +47,7 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const 
   if (!system.equations.empty()) p.step = integrators::expand(ctx, system, *chosen, options);
 
   p.spike = model.spike;
-  p.spikeOnRisingEdge = model.spike && model.reset.empty() && !model.refractory;
+  p.spikeOnRisingEdge = model.spikeOnRisingEdge;
   p.reset = model.reset;
   p.hasRefractory = static_cast<bool>(model.refractory);
   p.refractoryPeriod = model.refractory;

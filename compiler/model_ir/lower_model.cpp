@@ -57,7 +57,24 @@ public:
     for (const auto& d : m_.definitions) definitions_.push_back(lower(*d.decl->value));
 
     for (const auto& ode : m_.odes) lowerOde(ode);
+    out_.synapse = m_.kind == syntax::ModelKind::Synapse;
+    out_.externals = externals_;
+    for (const auto& s : m_.states) out_.storage.push_back(s.storage);
+    for (const auto& ev : m_.ast->events) {
+      auto& list = ev.kind == syntax::EventKind::OnPre ? out_.onPre : out_.onPost;
+      for (const auto& a : ev.block.assignments) {
+        EventAssignment e;
+        e.scope = a.scope;
+        e.op = a.op;
+        if (a.scope == syntax::Scope::None) e.state = m_.findState(a.target);
+        else e.external = a.target;
+        e.value = lower(*a.value);
+        list.push_back(std::move(e));
+      }
+    }
+    for (const auto& c : m_.ast->currents) out_.currents.push_back({c.input, lower(*c.value)});
     if (m_.ast->spike) out_.spike = lower(*m_.ast->spike->condition);
+    out_.spikeOnRisingEdge = m_.ast->spike && !m_.ast->reset && !m_.ast->refractory;
     if (m_.ast->refractory) out_.refractory = lower(*m_.ast->refractory->period);
     if (m_.ast->reset) {
       for (const auto& a : m_.ast->reset->assignments) {

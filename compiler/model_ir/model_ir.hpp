@@ -47,9 +47,26 @@ struct Assignment {
   ir::Expr value;
 };
 
+// One assignment of a synapse's `on_pre` / `on_post` block. The target is the
+// synapse's own state (`state` ≥ 0) or a neuron variable `post.X` / `pre.X`.
+struct EventAssignment {
+  int state = -1;
+  syntax::Scope scope = syntax::Scope::None;
+  std::string external; // X of post.X / pre.X
+  syntax::AssignOp op = syntax::AssignOp::Set;
+  ir::Expr value;
+};
+
+// `current post.I += value` of a synapse.
+struct CurrentOut {
+  std::string input;
+  ir::Expr value;
+};
+
 struct ModelIr {
   std::string name;
   bool plain = false;
+  bool synapse = false;
   std::vector<StateVar> states;
   std::vector<Parameter> parameters;
   std::vector<Input> inputs;
@@ -58,6 +75,14 @@ struct ModelIr {
   ir::Expr spike;      // Bool; null if the model never spikes
   std::vector<Assignment> reset;
   ir::Expr refractory; // a time; null if none
+  // Without a reset or refractory period a spike is the rising edge of the condition.
+  bool spikeOnRisingEdge = false;
+  // Synapses: storage of each state, the events, the currents, and the symbols
+  // standing for `pre.X` / `post.X` (Input symbols named "pre.X" / "post.X").
+  std::vector<syntax::Storage> storage;
+  std::vector<EventAssignment> onPre, onPost;
+  std::vector<CurrentOut> currents;
+  std::vector<ir::Expr> externals;
 };
 
 // Lowers one checked model. Errors the checker cannot see (noise that does not
