@@ -7,6 +7,15 @@
  * reference interpreter implement exactly this contract; docs/architecture.md
  * ("Kernel calling convention") states the step semantics.
  *
+ * Also part of the contract (the JIT relies on it):
+ *  - the state, input and normal arrays do not overlap each other or `spikes`
+ *    (the JIT declares them noalias);
+ *  - `spikes` has room for end - begin entries past the caller's count, and
+ *    the kernel may use that room as scratch;
+ *  - chunks of one group handed to threads start at multiples of the kernel's
+ *    vector width, so each neuron always takes the same (vector or scalar)
+ *    code path and results do not depend on the thread count.
+ *
  * Plain C so that LLVM code can be generated against it without C++ layout
  * questions. All arrays are structure-of-arrays, 64-byte aligned, length = the
  * group size; indices are absolute neuron indices in the group. */
