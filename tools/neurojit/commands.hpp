@@ -29,7 +29,7 @@ int runRun(const RunCommandOptions& options, const CommonOptions& common);
 int runPlot(const std::string& runDir);
 
 int runCheck(const std::vector<std::string>& files, const CommonOptions& common);
-// `after`: ast | ir | step (the integrated group step for `method`)
+// `after`: ast | ir | step (the integrated group step for `method`) | llvm | llvm-opt | asm
 int runEmit(const std::string& file, const std::string& after, const std::string& model, const std::string& method,
             const CommonOptions& common);
 

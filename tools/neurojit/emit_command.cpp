@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "compiler/ir/printer.hpp"
+#include "compiler/codegen/compile_group.hpp"
 #include "compiler/integrators/ode_system.hpp"
 #include "compiler/lower/group_program.hpp"
 #include "compiler/model_ir/model_ir.hpp"
@@ -59,9 +60,16 @@ int runEmit(const std::string& file, const std::string& after, const std::string
       }
       if (m.kind != syntax::ModelKind::Neuron) continue;
       try {
-        fmt::print("{}\n", lower::printGroupProgram(lower::lowerGroup(ctx, mir, method)));
+        lower::GroupProgram program = lower::lowerGroup(ctx, mir, method);
+        if (after == "step") fmt::print("{}\n", lower::printGroupProgram(program));
+        else if (after == "llvm") fmt::print("{}\n", codegen::emitLlvmIr(program, /*optimized=*/false));
+        else if (after == "llvm-opt") fmt::print("{}\n", codegen::emitLlvmIr(program, /*optimized=*/true));
+        else fmt::print("{}\n", codegen::emitAssembly(program));
       } catch (const integrators::IntegrationError& e) {
         diags.error(m.range, e.what());
+      } catch (const codegen::CodegenError& e) {
+        fmt::print(stderr, "neurojit: internal error in code generation: {}\n", e.what());
+        return 2;
       }
     }
   }

@@ -28,8 +28,11 @@ int main(int argc, char** argv) {
   CLI::App* emit = app.add_subcommand("emit", "print a model after a stage of the compiler");
   emit->add_option("file", emitFile, "model file (.nj)")->required()->check(CLI::ExistingFile);
   emit->add_option("--after", emitAfter,
-                   "the stage: ast (parsed, printed back), ir (checked, lowered), step (integrated by --method)")
-      ->check(CLI::IsMember({"ast", "ir", "step"}));
+                   "the stage: ast (parsed, printed back), ir (checked, lowered), step (integrated by --method), "
+                   "llvm (kernel before optimization), llvm-opt, asm")
+      ->check(CLI::IsMember({"ast", "ir", "step", "llvm", "llvm-opt", "asm"}));
+  emit->add_flag_callback("--llvm", [&] { emitAfter = "llvm-opt"; }, "the kernel's LLVM IR after the O3 pipeline");
+  emit->add_flag_callback("--asm", [&] { emitAfter = "asm"; }, "the kernel's machine code for this CPU");
   emit->add_option("--method", emitMethod, "integration method for --after=step (default: auto)");
   emit->add_flag_callback("--ir", [&] { emitAfter = "ir"; }, "same as --after=ir");
   emit->add_option("--model", emitModel, "only this model");
