@@ -12,6 +12,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
 #include "runtime/philox.hpp"
+#include "runtime/philox_sequence.hpp"
 #include "runtime/progress.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -165,11 +166,55 @@ std::vector<const RateMonitor*> Network::rateMonitors() const {
   return out;
 }
 
+Projection& Network::addProjection(std::string name, NeuronGroup& pre, NeuronGroup& post, ProjectionSpec spec) {
+  for (const auto& p : projections_)
+    if (p->name() == name) throw RuntimeError(fmt::format("the network already has a projection `{}`", name));
+  const auto owns = [&](const NeuronGroup& g) {
+    return std::any_of(groups_.begin(), groups_.end(), [&](const GroupEntry& e) { return e.group.get() == &g; });
+  };
+  if (!owns(pre) || !owns(post))
+    throw RuntimeError(fmt::format("projection `{}`: its groups must belong to this network", name));
+  const std::uint32_t stream = spec.stream.value_or(static_cast<std::uint32_t>(projections_.size()));
+  for (const auto& p : projections_)
+    if (p->stream() == stream)
+      throw RuntimeError(fmt::format("projection `{}`: stream {} is already used by projection `{}`", name, stream,
+                                     p->name()));
+  projections_.push_back(std::make_unique<Projection>(*this, std::move(name), pre, post, std::move(spec), stream));
+  return *projections_.back();
+}
+
+Projection& Network::projection(std::string_view name) {
+  for (const auto& p : projections_)
+    if (p->name() == name) return *p;
+  throw RuntimeError(fmt::format("the network has no projection `{}`", name));
+}
+
+std::vector<Projection*> Network::projections() const {
+  std::vector<Projection*> out;
+  for (const auto& p : projections_) out.push_back(p.get());
+  return out;
+}
+
+PoissonInput& Network::addPoissonInput(NeuronGroup& group, PoissonInputSpec spec) {
+  const std::uint32_t s = spec.stream.value_or(static_cast<std::uint32_t>(poissonInputs_.size()));
+  if (s >= kPoissonInputStreamBase)
+    throw RuntimeError(fmt::format("Poisson input into group `{}`: stream {} is too large", group.name(), s));
+  poissonInputs_.push_back(std::make_unique<PoissonInput>(group, std::move(spec), kPoissonInputStreamBase + s));
+  return *poissonInputs_.back();
+}
+
+std::vector<PoissonInput*> Network::poissonInputs() const {
+  std::vector<PoissonInput*> out;
+  for (const auto& p : poissonInputs_) out.push_back(p.get());
+  return out;
+}
+
 void Network::addStepCallback(std::function<void(Network&)> callback) { callbacks_.push_back(std::move(callback)); }
 
 std::uint64_t Network::memoryInUse() const {
   std::uint64_t bytes = 0;
   for (const auto& e : groups_) bytes += e.group->bytes();
+  for (const auto& p : projections_) bytes += p->bytes();
   for (const auto& m : stateMonitors_) bytes += m->bytesFor(m->samples());
   for (const auto& m : rateMonitors_) bytes += m->bytesFor(m->rates().size());
   for (const auto& m : spikeMonitors_) bytes += m->count() * SpikeMonitor::bytesPerSpike;
@@ -204,6 +249,8 @@ void Network::prepare() {
     e.chunkStarts.push_back(n);
     e.chunkCounts.assign(e.chunkStarts.size() - 1, 0);
   }
+  for (auto& p : projections_)
+    if (!p->ready_) p->prepare();
   if (options_.threads == 1) pool_.reset();
   else if (!pool_ || pool_->threads() != options_.threads) pool_ = std::make_unique<ThreadPool>(options_.threads);
   prepared_ = true;
@@ -361,8 +408,16 @@ void Network::applyStimuli(std::int64_t n) {
   }
 }
 
-void Network::deliverSynapticEvents(std::int64_t /*n*/) {}
-void Network::emitSpikes(std::int64_t /*n*/) {}
+// Single-threaded: projections in the order they were added, then Poisson drives (the order of
+// additions into a shared target is fixed, so results do not depend on the thread count).
+void Network::deliverSynapticEvents(std::int64_t n) {
+  for (auto& p : projections_) p->deliver(n);
+  for (auto& p : poissonInputs_) p->apply(n, options_.dt, options_.timeUnitSeconds, options_.seed);
+}
+
+void Network::emitSpikes(std::int64_t n) {
+  for (auto& p : projections_) p->emit(n);
+}
 
 RunStatus Network::updateGroup(GroupEntry& e, std::int64_t n) {
   NeuronGroup& g = *e.group;

@@ -4,13 +4,14 @@
 // (n → n+1), in this order:
 //   1. clear every group's inputs to 0;
 //   2. stimuli add into inputs, evaluated at t_n (a stimulus is seen by the kernel of the same step);
-//   3. deliver due synaptic events (hook: deliverSynapticEvents, projections are a later issue);
+//   3. deliver due synaptic events: projections in the order they were added (projection.hpp
+//      states exactly which spikes arrive when), then Poisson input drives (poisson.hpp);
 //   4. group kernels, group by group: the runtime fills the noise arrays (Philox, philox.hpp),
 //      then runs the kernel over chunks of neurons, in parallel on a ThreadPool when threads > 1.
 //      Chunks start at multiples of 16; each chunk appends its spikes to its own part of the group's spike list and
 //      the parts are merged in chunk order, so spikes are ascending and results are bit-identical
 //      for any thread count;
-//   5. emit spikes into projections (hook: emitSpikes, later issue);
+//   5. emit spikes: each projection copies its pre group's spikes of this step into its delay ring;
 //   6. n ← n+1; monitors record (state at t_{n+1}, spikes at t_{n+1});
 //   7. every nanCheckInterval steps (and after the last), states are checked for NaN/Inf;
 //   8. step callbacks of the host.
@@ -27,6 +28,8 @@
 #include "runtime/memory_limit.hpp"
 #include "runtime/monitors.hpp"
 #include "runtime/neuron_group.hpp"
+#include "runtime/poisson.hpp"
+#include "runtime/projection.hpp"
 #include "runtime/stimulus.hpp"
 
 namespace nj::runtime {
@@ -121,6 +124,17 @@ public:
   std::vector<const StateMonitor*> stateMonitors() const;
   std::vector<const RateMonitor*> rateMonitors() const;
 
+  // Projections (projection.hpp): on_pre adds the weight into `spec.target` of `post`. The
+  // connectivity is built here (deterministic from the seed and the projection stream; refused
+  // with MemoryLimitError when it does not fit). Names must be unique.
+  Projection& addProjection(std::string name, NeuronGroup& pre, NeuronGroup& post, ProjectionSpec spec);
+  Projection& projection(std::string_view name);
+  std::vector<Projection*> projections() const;
+  // Poisson input drives (poisson.hpp); Poisson groups and spike generators are groups
+  // (addPoissonGroup, addSpikeGenerator in poisson.hpp).
+  PoissonInput& addPoissonInput(NeuronGroup& group, PoissonInputSpec spec);
+  std::vector<PoissonInput*> poissonInputs() const;
+
   // Called at the end of every step (after monitors), e.g. to read or change state.
   void addStepCallback(std::function<void(Network&)> callback);
 
@@ -145,7 +159,7 @@ public:
   void setNanCheckInterval(std::int64_t steps);
   const NetworkOptions& options() const { return options_; }
 
-  // Bytes allocated by groups plus bytes reserved by monitors.
+  // Bytes allocated by groups and projections plus bytes reserved by monitors.
   std::uint64_t memoryInUse() const;
   // Bytes the monitors would add to record `steps` more steps (spike monitors not included).
   std::uint64_t recordingBytes(std::int64_t steps) const;
@@ -169,8 +183,8 @@ private:
   void prepare();
   RunStatus advance();
   void applyStimuli(std::int64_t n);
-  // Step schedule hooks for projections (a later issue): deliver due spikes into inputs / per-post
-  // state before the group kernels; push this step's spikes into delay rings after them.
+  // Step schedule items 3 and 5: deliver due spikes (and Poisson drives) into per-post state or
+  // inputs before the group kernels; push this step's spikes into delay rings after them.
   void deliverSynapticEvents(std::int64_t n);
   void emitSpikes(std::int64_t n);
   RunStatus updateGroup(GroupEntry& entry, std::int64_t n);
@@ -188,6 +202,8 @@ private:
   std::vector<std::uint64_t> spikeCaps_;
   std::vector<std::unique_ptr<StateMonitor>> stateMonitors_;
   std::vector<std::unique_ptr<RateMonitor>> rateMonitors_;
+  std::vector<std::unique_ptr<Projection>> projections_;
+  std::vector<std::unique_ptr<PoissonInput>> poissonInputs_;
   std::vector<std::function<void(Network&)>> callbacks_;
   std::unique_ptr<ThreadPool> pool_; // when threads > 1
 };

@@ -1,0 +1,120 @@
+// \file Connectivity: which pre neuron connects to which post neuron, stored as CSR by pre
+// neuron (row i = the synapses of pre neuron i, post indices ascending within a row), generated
+// deterministically from (seed, stream) with counter-based draws (philox_sequence.hpp): the same
+// network for any thread count and on every rebuild.
+//
+// Rules (n = nPre, m = nPost; `noSelf` excludes i → i and is only meaningful when pre and post
+// are the same group, which the caller says through ConnectivityContext::sameGroup):
+//   allToAll()             every pair (without the diagonal under noSelf). A projection with a
+//                          scalar weight and homogeneous delay keeps it implicit (no CSR at all).
+//   oneToOne()             i → i; n must equal m.
+//   fixedProbability(p)    each allowed pair independently with probability p (Bernoulli). Row i
+//                          skips geometrically: gaps G = floor(log(U) / log(1 − p)), U uniform in
+//                          (0, 1] from PhiloxSequence(seed, stream, i); under noSelf the row draws
+//                          over the m − 1 other columns and column c ≥ i is c + 1.
+//   fixedInDegree(k)       post neuron j draws k distinct pre neurons uniformly (from the n − 1
+//                          others under noSelf) with PhiloxSequence(seed, stream, j).
+//   fixedOutDegree(k)      pre neuron i draws k distinct post neurons likewise with (seed, stream, i).
+//   fromPairs(pre, post)   an explicit list (duplicates are kept as separate synapses).
+// Distinct draws of k from N: Floyd's algorithm (every k-subset equally likely), then sorted.
+//
+// Memory: the CSR takes 8 (n + 1) + 4·synapses bytes. The builder computes it (for
+// fixedProbability after counting the rows, and up front from the expected count) and throws
+// MemoryLimitError before allocating when it exceeds the limit.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace nj::runtime {
+
+enum class ConnectRule { AllToAll, OneToOne, FixedProbability, FixedInDegree, FixedOutDegree, Explicit };
+
+const char* ruleName(ConnectRule rule);
+
+struct ConnectivitySpec {
+  ConnectRule rule = ConnectRule::AllToAll;
+  double p = 0.0;          // FixedProbability
+  std::uint64_t k = 0;     // FixedInDegree, FixedOutDegree
+  bool noSelf = false;     // exclude i → i (when pre and post are the same group)
+  std::vector<std::uint32_t> pairsPre{}, pairsPost{}; // Explicit
+
+  static ConnectivitySpec allToAll(bool noSelf = false) { return {ConnectRule::AllToAll, 0.0, 0, noSelf}; }
+  static ConnectivitySpec oneToOne() { return {ConnectRule::OneToOne}; }
+  static ConnectivitySpec fixedProbability(double p, bool noSelf = false) {
+    return {ConnectRule::FixedProbability, p, 0, noSelf};
+  }
+  static ConnectivitySpec fixedInDegree(std::uint64_t k, bool noSelf = false) {
+    return {ConnectRule::FixedInDegree, 0.0, k, noSelf};
+  }
+  static ConnectivitySpec fixedOutDegree(std::uint64_t k, bool noSelf = false) {
+    return {ConnectRule::FixedOutDegree, 0.0, k, noSelf};
+  }
+  static ConnectivitySpec fromPairs(std::vector<std::uint32_t> pre, std::vector<std::uint32_t> post) {
+    ConnectivitySpec s{ConnectRule::Explicit};
+    s.pairsPre = std::move(pre);
+    s.pairsPost = std::move(post);
+    return s;
+  }
+};
+
+struct ConnectivityContext {
+  std::string name = "projection"; // for messages
+  std::uint64_t seed = 0;
+  std::uint32_t stream = 0;        // the full Philox stream (kProjectionStreamBase + 4p for projections)
+  int threads = 1;                 // rows are generated in parallel; the result does not depend on it
+  bool sameGroup = false;          // pre and post are the same group (noSelf applies)
+  std::uint64_t memoryLimit = ~std::uint64_t{0};
+  std::uint64_t memoryInUse = 0;   // already held by the network
+};
+
+class Connectivity {
+public:
+  Connectivity() = default;
+  Connectivity(std::uint32_t nPre, std::uint32_t nPost, std::vector<std::uint64_t> rowStart,
+               std::vector<std::uint32_t> post);
+  // An all-to-all pattern kept implicit: no arrays; row(i) is not available.
+  static Connectivity implicitAllToAll(std::uint32_t nPre, std::uint32_t nPost, bool noSelf);
+
+  std::uint32_t nPre() const { return nPre_; }
+  std::uint32_t nPost() const { return nPost_; }
+  bool isImplicitAllToAll() const { return implicit_; }
+  bool noSelf() const { return noSelf_; } // implicit all-to-all only
+  std::uint64_t synapses() const;
+
+  // CSR arrays (empty when implicit).
+  const std::vector<std::uint64_t>& rowStart() const { return rowStart_; }
+  const std::vector<std::uint32_t>& post() const { return post_; }
+  std::span<const std::uint32_t> row(std::uint32_t i) const {
+    return {post_.data() + rowStart_[i], static_cast<std::size_t>(rowStart_[i + 1] - rowStart_[i])};
+  }
+  // Number of synapses onto each post neuron, and out of each pre neuron.
+  std::vector<std::uint64_t> inDegrees() const;
+  std::vector<std::uint64_t> outDegrees() const;
+  std::uint64_t bytes() const { return rowStart_.size() * 8 + post_.size() * 4; }
+
+  // Bytes of a CSR with this many rows and synapses.
+  static long double bytesFor(long double nPre, long double synapses) { return 8 * (nPre + 1) + 4 * synapses; }
+
+  bool operator==(const Connectivity&) const = default;
+
+private:
+  std::uint32_t nPre_ = 0, nPost_ = 0;
+  bool implicit_ = false, noSelf_ = false;
+  std::vector<std::uint64_t> rowStart_;
+  std::vector<std::uint32_t> post_;
+};
+
+// Builds the CSR of `spec` (AllToAll is materialized here; the projection decides whether to keep
+// it implicit). Throws RuntimeError for an invalid rule (p outside [0, 1], k larger than the
+// candidates, sizes that differ for oneToOne, indices out of range) and MemoryLimitError.
+Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre, std::uint32_t nPost,
+                               const ConnectivityContext& context);
+
+// k distinct values of [0, n) in ascending order, drawn from `seq` (Floyd's algorithm).
+class PhiloxSequence;
+void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k, std::vector<std::uint32_t>& out);
+
+} // namespace nj::runtime

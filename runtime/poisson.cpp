@@ -1,0 +1,167 @@
+#include "runtime/poisson.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <memory>
+
+#include "runtime/errors.hpp"
+#include "runtime/network.hpp"
+#include "runtime/philox.hpp"
+#include "runtime/philox_sequence.hpp"
+
+namespace nj::runtime {
+namespace {
+
+double checkedRate(double hz, const std::string& what) {
+  if (!std::isfinite(hz) || hz < 0)
+    throw RuntimeError(fmt::format("{}: the rate {} Hz must be finite and not negative", what, hz));
+  return hz;
+}
+
+} // namespace
+
+std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                            std::uint32_t index) {
+  if (!(mean > 0.0)) return 0;
+  if (mean < 10.0) { // inversion: the smallest k with F(k) ≥ U
+    const double u = u01(philoxWords(seed, stream, step, index).a);
+    double p = std::exp(-mean), f = p;
+    std::uint64_t k = 0;
+    while (u > f) {
+      ++k;
+      p *= mean / static_cast<double>(k);
+      const double next = f + p;
+      if (next == f) break; // the tail is below double precision
+      f = next;
+    }
+    return k;
+  }
+  // PTRS (Hörmann 1993), as numpy's random_poisson_ptrs.
+  const double slam = std::sqrt(mean), loglam = std::log(mean);
+  const double b = 0.931 + 2.53 * slam;
+  const double a = -0.059 + 0.02483 * b;
+  const double invalpha = 1.1239 + 1.1328 / (b - 3.4);
+  const double vr = 0.9277 - 3.6224 / (b - 2);
+  for (std::uint64_t attempt = 0; attempt < 65535; ++attempt) {
+    const PhiloxWords w = philoxWords(seed, stream, step | (attempt << 48), index);
+    const double U = u01(w.a) - 0.5, V = u01(w.b);
+    const double us = 0.5 - std::fabs(U);
+    const double k = std::floor((2 * a / us + b) * U + mean + 0.43);
+    if (us >= 0.07 && V <= vr) return static_cast<std::uint64_t>(k);
+    if (k < 0 || (us < 0.013 && V > us)) continue;
+    if (std::log(V) + std::log(invalpha) - std::log(a / (us * us) + b) <= -mean + k * loglam - std::lgamma(k + 1))
+      return static_cast<std::uint64_t>(k);
+  }
+  const double z = standardNormal({seed, stream, step | (std::uint64_t{0xFFFF} << 48), index});
+  return static_cast<std::uint64_t>(std::max(0.0, std::nearbyint(mean + std::sqrt(mean) * z)));
+}
+
+// ---- PoissonInput ----
+
+PoissonInput::PoissonInput(NeuronGroup& group, PoissonInputSpec spec, std::uint32_t stream)
+    : group_(&group), spec_(std::move(spec)), stream_(stream) {
+  target_ = spec_.targetIsInput ? group.inputIndex(spec_.target) : group.stateIndex(spec_.target);
+  const std::string what = fmt::format("Poisson input into `{}` of group `{}`", spec_.target, group.name());
+  if (spec_.rate.isConstant()) checkedRate(spec_.rate.hz, what);
+  if (!std::isfinite(spec_.weight)) throw RuntimeError(fmt::format("{}: the weight {} must be finite", what, spec_.weight));
+}
+
+double PoissonInput::mean(double t, double dt, double timeUnitSeconds) const {
+  const double r = spec_.rate.isConstant()
+                       ? spec_.rate.hz
+                       : checkedRate(spec_.rate.fn(t), fmt::format("Poisson input into `{}` of group `{}` at t = {}",
+                                                                   spec_.target, group_->name(), t));
+  return static_cast<double>(spec_.sources) * r * dt * timeUnitSeconds;
+}
+
+void PoissonInput::apply(std::int64_t n, double dt, double timeUnitSeconds, std::uint64_t seed) {
+  const double mu = mean(static_cast<double>(n) * dt, dt, timeUnitSeconds);
+  if (!(mu > 0.0)) return;
+  double* x = spec_.targetIsInput ? group_->input(target_).data() : group_->state(target_).data();
+  const double w = spec_.weight;
+  const std::size_t size = group_->size();
+  for (std::size_t i = 0; i < size; ++i) {
+    const std::uint64_t k = poissonSample(mu, seed, stream_, static_cast<std::uint64_t>(n), static_cast<std::uint32_t>(i));
+    if (k != 0) x[i] += w * static_cast<double>(k);
+  }
+}
+
+// ---- Poisson spike-source group ----
+
+GroupLayout poissonGroupLayout() { return {"PoissonGroup", {"rate"}, {}, {}, 0, false}; }
+
+NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t size, PoissonRate rate) {
+  const std::string what = fmt::format("Poisson group `{}`", name);
+  if (rate.isConstant()) checkedRate(rate.hz, what);
+  const auto stream = kPoissonGroupStreamBase + static_cast<std::uint32_t>(network.groups().size());
+  NeuronGroup& g = network.addGroup(std::move(name), size, poissonGroupLayout());
+  std::fill(g.state(0).begin(), g.state(0).end(), rate.hz);
+  const Network* net = &network;
+  const double unit = network.timeUnitSeconds();
+  g.setKernel({.host = [net, stream, unit, fn = std::move(rate.fn), what](const NjGroupArgs& a) {
+    double* r = a.state[0];
+    if (fn) {
+      const double hz = checkedRate(fn(static_cast<double>(a.step) * a.dt), what);
+      for (std::uint64_t i = a.begin; i < a.end; ++i) r[i] = hz;
+    }
+    const double scale = a.dt * unit;
+    const std::uint64_t seed = net->seed();
+    for (std::uint64_t i = a.begin; i < a.end; ++i) {
+      const double p = r[i] * scale;
+      if (p <= 0.0) continue;
+      if (uniform01({seed, stream, static_cast<std::uint64_t>(a.step), static_cast<std::uint32_t>(i)}) <= p)
+        a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
+    }
+  }});
+  return g;
+}
+
+// ---- spike generator ----
+
+NeuronGroup& addSpikeGenerator(Network& network, std::string name, std::uint64_t size,
+                               std::vector<std::uint32_t> indices, std::vector<double> times) {
+  if (indices.size() != times.size())
+    throw RuntimeError(fmt::format("spike generator `{}`: {} indices but {} times", name, indices.size(), times.size()));
+  const double dt = network.dt();
+  struct Event {
+    std::int64_t step;
+    std::uint32_t index;
+  };
+  std::vector<Event> events(indices.size());
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (indices[k] >= size)
+      throw RuntimeError(fmt::format("spike generator `{}`: spike {} is for neuron {}, but the group has {} neurons",
+                                     name, k, indices[k], size));
+    const double m = std::nearbyint(times[k] / dt);
+    if (!std::isfinite(times[k]) || m < 1 || m > 9e15)
+      throw RuntimeError(fmt::format("spike generator `{}`: spike {} at t = {} is not at a step time from dt = {} on "
+                                     "(the first spikes of a run happen at t = dt, at the end of step 0)",
+                                     name, k, times[k], dt));
+    events[k] = {static_cast<std::int64_t>(m) - 1, indices[k]};
+  }
+  std::sort(events.begin(), events.end(),
+            [](const Event& x, const Event& y) { return x.step != y.step ? x.step < y.step : x.index < y.index; });
+  for (std::size_t k = 1; k < events.size(); ++k)
+    if (events[k].step == events[k - 1].step && events[k].index == events[k - 1].index)
+      throw RuntimeError(fmt::format("spike generator `{}`: neuron {} has two spikes in the step ending at t = {}; a "
+                                     "neuron spikes at most once per step",
+                                     name, events[k].index, static_cast<double>(events[k].step + 1) * dt));
+  auto steps = std::make_shared<std::vector<std::int64_t>>();
+  auto ids = std::make_shared<std::vector<std::uint32_t>>();
+  for (const Event& e : events) {
+    steps->push_back(e.step);
+    ids->push_back(e.index);
+  }
+  NeuronGroup& g = network.addGroup(std::move(name), size, {"SpikeGenerator", {}, {}, {}, 0, false});
+  g.setKernel({.host = [steps, ids](const NjGroupArgs& a) {
+    auto [lo, hi] = std::equal_range(steps->begin(), steps->end(), a.step);
+    for (auto it = lo; it != hi; ++it) {
+      const std::uint32_t i = (*ids)[static_cast<std::size_t>(it - steps->begin())];
+      if (i >= a.begin && i < a.end) a.spikes[(*a.spike_count)++] = i;
+    }
+  }});
+  return g;
+}
+
+} // namespace nj::runtime

@@ -1,0 +1,95 @@
+// \file Poisson inputs and spike sources.
+//
+// (a) PoissonInput — Brian2's PoissonInput: N independent Poisson sources of rate r (Hz, constant
+//     or a function of t) drive one state variable (or input) of a group with weight w. They are
+//     not simulated one by one: in step n each neuron i adds w·k, k ~ Poisson(μ) with
+//     μ = N · r(t_n) · dt (dt in seconds), drawn from the key (seed, kPoissonInputStreamBase + s,
+//     step n, neuron i) (philox_sequence.hpp). It is applied at schedule item 3 (with the
+//     projections, after inputs are cleared and stimuli added, before the group kernels), so the
+//     kernel of step n sees it — as Brian2's PoissonInput in the `synapses` slot.
+//     The sampler is exact: inversion (sequential search from k = 0 with one uniform) for μ < 10;
+//     for μ ≥ 10 Hörmann's PTRS transformed rejection (1993, as in NumPy), attempt a using the
+//     counter step n | a << 48 (two uniforms per attempt; acceptance > 0.88, so more than 2^16
+//     attempts never happen in practice; after 65535 rejections the normal approximation is used).
+// (b) Poisson spike-source group (addPoissonGroup): a NeuronGroup with one state `rate` (Hz) and a
+//     host kernel: in step n neuron i spikes when U ≤ rate·dt, U = uniform01(seed,
+//     kPoissonGroupStreamBase + g, step n, i), g = the group's index in the network — a Bernoulli
+//     approximation of the Poisson process whose mean rate is exactly `rate` (as Brian2's
+//     PoissonGroup), with at most one spike per step (rate·dt ≥ 1 spikes every step). Spikes go
+//     into the normal spike list: projections and monitors see an ordinary group. With a function
+//     of time, rate(t_n) is evaluated per step and written into `rate`; with a constant, `rate`
+//     may be set per neuron after creation.
+// (c) Spike generator (addSpikeGenerator): explicit (neuron, time) spikes. A spike at time T is
+//     emitted in step m − 1, m = round(T / dt), so a spike monitor records it at t_m ≈ T and a
+//     projection with delay d delivers it in step m + d — exactly like a neuron whose spike time
+//     is T. T must round to at least one step (the first spikes of a run happen at t = dt), and a
+//     neuron may have only one spike per step.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/neuron_group.hpp"
+#include "runtime/stimulus.hpp"
+
+namespace nj::runtime {
+
+class Network;
+
+// A rate in Hz: a constant, or a function of t (in the model's time unit) evaluated at t_n.
+struct PoissonRate {
+  double hz = 0.0;
+  TimeFunction fn{};
+  PoissonRate() = default;
+  PoissonRate(double constantHz) : hz(constantHz) {}
+  PoissonRate(TimeFunction f) : fn(std::move(f)) {}
+  bool isConstant() const { return !fn; }
+};
+
+// An exact Poisson(mean) draw keyed (seed, stream, step, index), as described above.
+std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                            std::uint32_t index);
+
+struct PoissonInputSpec {
+  std::string target;            // state variable (or input) of the group
+  bool targetIsInput = false;
+  std::uint64_t sources = 1;     // N
+  PoissonRate rate{};            // per source, Hz
+  double weight = 1.0;           // added per event
+  std::optional<std::uint32_t> stream{}; // s; default: the number of Poisson inputs added before
+};
+
+class PoissonInput {
+public:
+  PoissonInput(NeuronGroup& group, PoissonInputSpec spec, std::uint32_t stream);
+  NeuronGroup& group() const { return *group_; }
+  const PoissonInputSpec& spec() const { return spec_; }
+  std::size_t target() const { return target_; }
+  std::uint32_t stream() const { return stream_; } // the full Philox stream
+  // The expected count per neuron and step: N · r(t_n) · dt · timeUnitSeconds.
+  double mean(double t, double dt, double timeUnitSeconds) const;
+  // Adds w·k into the target for step n (schedule item 3).
+  void apply(std::int64_t n, double dt, double timeUnitSeconds, std::uint64_t seed);
+
+private:
+  NeuronGroup* group_;
+  PoissonInputSpec spec_;
+  std::size_t target_;
+  std::uint32_t stream_;
+};
+
+// The layout of a Poisson spike-source group: states {rate}, nothing else.
+GroupLayout poissonGroupLayout();
+
+// Adds a group of `size` independent Poisson spike trains (see (b)).
+NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t size, PoissonRate rate);
+
+// Adds a group of `size` neurons that spike at the given times (see (c)); indices[k] spikes at
+// times[k] (model time unit). Throws RuntimeError for mismatched lists, indices out of range,
+// times that are not finite or round to step 0, and two spikes of a neuron in one step.
+NeuronGroup& addSpikeGenerator(Network& network, std::string name, std::uint64_t size,
+                               std::vector<std::uint32_t> indices, std::vector<double> times);
+
+} // namespace nj::runtime

@@ -1,0 +1,328 @@
+#include "runtime/projection.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <numeric>
+
+#include "runtime/errors.hpp"
+#include "runtime/memory_limit.hpp"
+#include "runtime/network.hpp"
+#include "runtime/philox_sequence.hpp"
+
+namespace nj::runtime {
+namespace {
+
+std::uint64_t positiveMod(std::int64_t a, std::int64_t m) { return static_cast<std::uint64_t>(((a % m) + m) % m); }
+
+} // namespace
+
+Projection::Projection(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post, ProjectionSpec spec,
+                       std::uint32_t stream)
+    : network_(&network), name_(std::move(name)), pre_(&pre), post_(&post), spec_(std::move(spec)),
+      stream_(stream) {
+  if (stream_ > (std::numeric_limits<std::uint32_t>::max() - kProjectionStreamBase) / 4)
+    throw RuntimeError(fmt::format("projection `{}`: stream {} is too large", name_, stream_));
+  target_ = spec_.targetIsInput ? post.inputIndex(spec_.target) : post.stateIndex(spec_.target);
+  if (!std::isfinite(spec_.weight))
+    throw RuntimeError(fmt::format("projection `{}`: the weight {} must be finite", name_, spec_.weight));
+  weight_ = spec_.weight;
+  delaySteps_ = maxDelay_ = stepsOf(spec_.delay, "delay");
+  const bool sameGroup = &pre == &post;
+  if (spec_.connectivity.rule == ConnectRule::AllToAll) {
+    conn_ = Connectivity::implicitAllToAll(static_cast<std::uint32_t>(pre.size()),
+                                           static_cast<std::uint32_t>(post.size()),
+                                           spec_.connectivity.noSelf && sameGroup);
+  } else {
+    ConnectivityContext ctx{name_,         network.seed(), kProjectionStreamBase + 4 * stream_, network.threads(),
+                            sameGroup,     network.options().memoryLimit, network.memoryInUse()};
+    conn_ = buildConnectivity(spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
+                              static_cast<std::uint32_t>(post.size()), ctx);
+  }
+}
+
+void Projection::makeExplicit() {
+  if (!conn_.isImplicitAllToAll()) return;
+  ConnectivityContext ctx{name_,
+                          network_->seed(),
+                          kProjectionStreamBase + 4 * stream_,
+                          network_->threads(),
+                          pre_ == post_,
+                          network_->options().memoryLimit,
+                          network_->memoryInUse()};
+  conn_ = buildConnectivity(spec_.connectivity, conn_.nPre(), conn_.nPost(), ctx);
+  ready_ = false;
+}
+
+// ---- weights ----
+
+void Projection::setWeight(double w) {
+  if (!std::isfinite(w)) throw RuntimeError(fmt::format("projection `{}`: the weight {} must be finite", name_, w));
+  weight_ = w;
+  weights_.clear();
+  weights_.shrink_to_fit();
+}
+
+void Projection::setWeights(std::vector<double> perSynapse) {
+  makeExplicit();
+  if (perSynapse.size() != conn_.synapses())
+    throw RuntimeError(fmt::format("projection `{}`: {} weights given for {} synapses", name_, perSynapse.size(),
+                                   conn_.synapses()));
+  for (std::size_t k = 0; k < perSynapse.size(); ++k)
+    if (!std::isfinite(perSynapse[k]))
+      throw RuntimeError(fmt::format("projection `{}`: the weight of synapse {} is {}; weights must be finite",
+                                     name_, k, perSynapse[k]));
+  weights_ = std::move(perSynapse);
+}
+
+void Projection::setWeights(const std::function<double(std::uint32_t, std::uint32_t)>& f) {
+  makeExplicit();
+  checkMemory(fmt::format("the weights of projection `{}`", name_), 8.0L * conn_.synapses(), network_->memoryInUse(),
+              network_->options().memoryLimit);
+  std::vector<double> w(conn_.synapses());
+  for (std::uint32_t i = 0; i < conn_.nPre(); ++i)
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = f(i, conn_.post()[k]);
+  setWeights(std::move(w));
+}
+
+void Projection::setWeightsConstant(double w) {
+  setWeights([w](std::uint32_t, std::uint32_t) { return w; });
+}
+
+void Projection::setWeightsUniform(double lo, double hi) {
+  if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
+    throw RuntimeError(fmt::format("projection `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
+  makeExplicit();
+  std::vector<double> w(conn_.synapses());
+  for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
+    PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 1, i);
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = lo + (hi - lo) * seq.uniform();
+  }
+  setWeights(std::move(w));
+}
+
+void Projection::setWeightsNormal(double mean, double sd) {
+  if (!(sd >= 0) || !std::isfinite(mean) || !std::isfinite(sd))
+    throw RuntimeError(fmt::format("projection `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})",
+                                   name_, mean, sd));
+  makeExplicit();
+  std::vector<double> w(conn_.synapses());
+  for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
+    PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 1, i);
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = mean + sd * seq.normal();
+  }
+  setWeights(std::move(w));
+}
+
+// ---- delays ----
+
+std::int64_t Projection::stepsOf(double time, const char* what) const {
+  const double dt = network_->dt();
+  if (!std::isfinite(time) || time < 0)
+    throw RuntimeError(fmt::format("projection `{}`: the {} {} must be finite and not negative", name_, what, time));
+  const double steps = std::nearbyint(time / dt);
+  if (time != 0 && steps == 0)
+    throw RuntimeError(fmt::format("projection `{}`: the {} {} is shorter than half a time step (dt = {}) and would "
+                                   "round to 0 steps; write 0 for no delay, or use a smaller dt",
+                                   name_, what, time, dt));
+  if (steps > static_cast<double>(kMaxDelaySteps))
+    throw RuntimeError(fmt::format("projection `{}`: the {} {} is {} steps of dt = {}; at most {} steps are supported",
+                                   name_, what, time, steps, dt, kMaxDelaySteps));
+  return static_cast<std::int64_t>(steps);
+}
+
+void Projection::delaysChanged() {
+  ready_ = false;
+  segRowStart_.clear();
+  segBegin_.clear();
+  segDelay_.clear();
+  perm_.clear();
+}
+
+void Projection::setDelay(double time) { setDelaySteps(stepsOf(time, "delay")); }
+
+void Projection::setDelaySteps(std::int64_t steps) {
+  if (steps < 0 || steps > kMaxDelaySteps)
+    throw RuntimeError(fmt::format("projection `{}`: the delay of {} steps must be between 0 and {}", name_, steps,
+                                   kMaxDelaySteps));
+  delays_.clear();
+  delays_.shrink_to_fit();
+  delaySteps_ = maxDelay_ = steps;
+  delaysChanged();
+}
+
+void Projection::setDelaySteps(const std::vector<std::uint32_t>& steps) {
+  makeExplicit();
+  if (steps.size() != conn_.synapses())
+    throw RuntimeError(fmt::format("projection `{}`: {} delays given for {} synapses", name_, steps.size(),
+                                   conn_.synapses()));
+  checkMemory(fmt::format("the delays of projection `{}`", name_), 6.0L * steps.size(), network_->memoryInUse(),
+              network_->options().memoryLimit);
+  std::int64_t lo = kMaxDelaySteps, hi = 0;
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    if (steps[k] > kMaxDelaySteps)
+      throw RuntimeError(fmt::format("projection `{}`: the delay of synapse {} is {} steps; at most {} are supported",
+                                     name_, k, steps[k], kMaxDelaySteps));
+    lo = std::min<std::int64_t>(lo, steps[k]);
+    hi = std::max<std::int64_t>(hi, steps[k]);
+  }
+  if (steps.empty() || lo == hi) { // one delay for all: the homogeneous ring, same order of additions
+    setDelaySteps(steps.empty() ? delaySteps_ : lo);
+    return;
+  }
+  delays_.assign(steps.begin(), steps.end());
+  maxDelay_ = hi;
+  delaysChanged();
+}
+
+void Projection::setDelays(const std::vector<double>& times) {
+  std::vector<std::uint32_t> steps(times.size());
+  for (std::size_t k = 0; k < times.size(); ++k) steps[k] = static_cast<std::uint32_t>(stepsOf(times[k], "delay"));
+  setDelaySteps(steps);
+}
+
+void Projection::setDelaysUniform(double lo, double hi) {
+  const double dt = network_->dt();
+  if (!(lo >= 0 && lo <= hi) || !std::isfinite(hi))
+    throw RuntimeError(fmt::format("projection `{}`: uniform delays need finite 0 ≤ lo ≤ hi (got {}, {})", name_, lo,
+                                   hi));
+  if (hi > 0 && std::nearbyint(lo / dt) == 0)
+    throw RuntimeError(fmt::format("projection `{}`: delays drawn from [{}, {}] can be shorter than half a time step "
+                                   "(dt = {}) and round to 0 steps; start the range at dt/2 or more",
+                                   name_, lo, hi, dt));
+  makeExplicit();
+  std::vector<double> times(conn_.synapses());
+  for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
+    PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 2, i);
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
+      times[k] = lo + (hi - lo) * seq.uniform();
+  }
+  setDelays(times);
+}
+
+// ---- running ----
+
+std::uint64_t Projection::bytes() const {
+  return conn_.bytes() + weights_.size() * 8 + delays_.size() * 2 + perm_.size() * 4 + segRowStart_.size() * 8 +
+         segBegin_.size() * 8 + segDelay_.size() * 2 + ring_.size() * 4 + slotCount_.size() * 4 +
+         slotStep_.size() * 8;
+}
+
+void Projection::prepare() {
+  const std::uint64_t slots = static_cast<std::uint64_t>(maxDelay_) + 1, nPre = pre_->size();
+  long double need = 12.0L * slots + 4.0L * slots * nPre;
+  if (!delays_.empty()) need += 14.0L * conn_.synapses() + 18.0L * (nPre + 1);
+  const std::uint64_t held = ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 + perm_.size() * 4 +
+                             segRowStart_.size() * 8 + segBegin_.size() * 8 + segDelay_.size() * 2;
+  checkMemory(fmt::format("the delay ring of projection `{}` ({} slots of {} spikes)", name_, slots, nPre), need,
+              network_->memoryInUse() - held, network_->options().memoryLimit);
+  ring_.assign(slots * nPre, 0);
+  slotCount_.assign(slots, 0);
+  slotStep_.assign(slots, std::numeric_limits<std::int64_t>::min());
+
+  segRowStart_.clear();
+  segBegin_.clear();
+  segDelay_.clear();
+  perm_.clear();
+  if (!delays_.empty()) {
+    const auto& rs = conn_.rowStart();
+    perm_.resize(conn_.synapses());
+    segRowStart_.assign(nPre + 1, 0);
+    for (std::uint64_t i = 0; i < nPre; ++i) {
+      const std::uint64_t b = rs[i], e = rs[i + 1];
+      std::uint32_t* p = perm_.data() + b;
+      std::iota(p, p + (e - b), 0u);
+      std::stable_sort(p, p + (e - b), [&](std::uint32_t x, std::uint32_t y) { return delays_[b + x] < delays_[b + y]; });
+      for (std::uint64_t k = b; k < e; ++k)
+        if (k == b || delays_[b + perm_[k]] != delays_[b + perm_[k - 1]]) {
+          segBegin_.push_back(k);
+          segDelay_.push_back(delays_[b + perm_[k]]);
+        }
+      segRowStart_[i + 1] = segBegin_.size();
+    }
+    segBegin_.push_back(conn_.synapses());
+  }
+  ready_ = true;
+}
+
+// Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d.
+void Projection::deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d) const {
+  const std::uint64_t* rs = conn_.rowStart().data();
+  const std::uint32_t* post = conn_.post().data();
+  const double* w = weights_.data();
+  const bool scalar = weights_.empty();
+  const double w0 = weight_;
+  for (std::uint32_t i : spikes) {
+    if (d < 0) {
+      const std::uint64_t b = rs[i], e = rs[i + 1];
+      if (scalar)
+        for (std::uint64_t k = b; k < e; ++k) x[post[k]] += w0;
+      else
+        for (std::uint64_t k = b; k < e; ++k) x[post[k]] += w[k];
+      continue;
+    }
+    const std::uint16_t* sd = segDelay_.data();
+    const std::uint64_t s0 = segRowStart_[i], s1 = segRowStart_[i + 1];
+    const std::uint16_t* it = std::lower_bound(sd + s0, sd + s1, static_cast<std::uint16_t>(d));
+    if (it == sd + s1 || *it != d) continue;
+    const std::uint64_t s = static_cast<std::uint64_t>(it - sd);
+    const std::uint64_t b = rs[i];
+    for (std::uint64_t k = segBegin_[s]; k < segBegin_[s + 1]; ++k) {
+      const std::uint64_t syn = b + perm_[k];
+      x[post[syn]] += scalar ? w0 : w[syn];
+    }
+  }
+}
+
+void Projection::deliver(std::int64_t n) {
+  if (!ready_) prepare();
+  const std::int64_t slots = maxDelay_ + 1;
+  double* x = spec_.targetIsInput ? post_->input(target_).data() : post_->state(target_).data();
+  const std::uint64_t nPre = pre_->size();
+  const auto spikesOf = [&](std::int64_t s) -> std::span<const std::uint32_t> {
+    if (s < 0) return {};
+    const std::uint64_t r = positiveMod(s, slots);
+    if (slotStep_[r] != s) return {};
+    return {ring_.data() + r * nPre, slotCount_[r]};
+  };
+
+  if (delays_.empty()) {
+    std::span<const std::uint32_t> spikes = spikesOf(n - 1 - delaySteps_);
+    if (spikes.empty()) return;
+    if (conn_.isImplicitAllToAll()) { // the O(N) population path
+      const std::uint64_t m = post_->size();
+      const double wc = weight_ * static_cast<double>(spikes.size());
+      if (!conn_.noSelf()) {
+        for (std::uint64_t j = 0; j < m; ++j) x[j] += wc;
+        return;
+      }
+      const double wc1 = weight_ * static_cast<double>(spikes.size() - 1);
+      std::uint64_t j = 0;
+      for (std::uint32_t i : spikes) {
+        for (; j < i; ++j) x[j] += wc;
+        x[i] += wc1;
+        j = static_cast<std::uint64_t>(i) + 1;
+      }
+      for (; j < m; ++j) x[j] += wc;
+      return;
+    }
+    deliverRows(x, spikes, -1);
+    return;
+  }
+  for (std::int64_t d = 0; d <= maxDelay_; ++d) {
+    std::span<const std::uint32_t> spikes = spikesOf(n - 1 - d);
+    if (!spikes.empty()) deliverRows(x, spikes, d);
+  }
+}
+
+void Projection::emit(std::int64_t n) {
+  if (!ready_) prepare();
+  const std::uint64_t r = positiveMod(n, maxDelay_ + 1);
+  std::span<const std::uint32_t> spikes = pre_->spikes();
+  std::copy(spikes.begin(), spikes.end(), ring_.begin() + static_cast<std::ptrdiff_t>(r * pre_->size()));
+  slotCount_[r] = static_cast<std::uint32_t>(spikes.size());
+  slotStep_[r] = n;
+}
+
+} // namespace nj::runtime

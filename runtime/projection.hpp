@@ -1,0 +1,147 @@
+// \file Projection: the runtime side of a synaptic connection from a pre group to a post group.
+//
+// Per-post synaptic state (conductances, currents) is part of the POST group's compiled model, so
+// a projection integrates nothing: when pre neuron i spikes, after the delay, every synapse k =
+// i → j adds its weight into one array of the post group, `x[j] += w_k`, where x is a state
+// variable of the post group (the usual case: `g_<conn>`, or V for a delta synapse) or one of its
+// inputs (cleared at the start of every step). w_k is one scalar for the projection or one value
+// per synapse (CSR order: by pre neuron, post ascending within a row).
+//
+// Delivery semantics (the step schedule is in network.hpp). A spike of the pre group's kernel in
+// step s (spike time t_{s+1}, when it becomes visible) with a delay of d ≥ 0 steps is delivered in
+// step s + 1 + d, after inputs are cleared and stimuli added and before the group kernels of that
+// step (schedule item 3). So with d = 0 it acts on the post neurons' very next integration step
+// (as in Brian2), and the delay counts from the step in which the spike becomes visible: sent
+// (visible) at step s + 1, arrives at step (s + 1) + d. The post value seen by the kernel of step
+// s + 1 + d includes the weight; a host callback after step s + 1 + d sees the kernel's result.
+//
+// Delays are integer steps ≥ 0. A delay given in time becomes round(delay / dt) steps; a delay
+// that is not 0 but rounds to 0 steps is an error (write 0 to mean 0), as is a negative or
+// non-finite one. Homogeneous delay D: a ring of D + 1 spike lists (each with room for every pre
+// neuron). Heterogeneous (per synapse) delays: the same ring of spike lists over the maximum delay
+// D, and each row's synapses grouped by delay (a per-row permutation, stable, so post indices stay
+// ascending within a delay); in step n, for d = 0 … D the spikes of step n − 1 − d deliver the
+// synapses of delay d (delay-bucketed delivery).
+//
+// Order of additions (fixed, so results are deterministic): d ascending, then spiking pre neurons
+// ascending, then the row's synapses ascending in post index. Delivery is single-threaded.
+//
+// All-to-all connectivity with a scalar weight and a homogeneous delay keeps no CSR: each step
+// adds w · (number of delivered pre spikes) to every post neuron (under noSelf a post neuron that
+// itself spiked gets w · (count − 1)): O(nPost + spikes) instead of O(spikes · nPost). Per-synapse
+// weights or delays turn it into an explicit CSR.
+//
+// Random weights and delays are drawn per synapse from PhiloxSequence(seed, projection stream
+// + 1 (weights) or + 2 (delays), pre index i), draw m = the synapse's position in row i; so they do
+// not depend on the thread count either.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/connectivity.hpp"
+#include "runtime/neuron_group.hpp"
+
+namespace nj::runtime {
+
+class Network;
+
+struct ProjectionSpec {
+  std::string target;            // the post group's state variable (or input) that on_pre adds into
+  bool targetIsInput = false;    // true: `target` names an input of the post group
+  ConnectivitySpec connectivity = ConnectivitySpec::allToAll();
+  double weight = 1.0;           // scalar weight; per-synapse weights through Projection::setWeights…
+  double delay = 0.0;            // homogeneous delay, in the model's time unit (0: next step)
+  std::optional<std::uint32_t> stream{}; // projection stream p (Philox stream kProjectionStreamBase + 4p);
+                                         // default: the number of projections added before
+};
+
+class Projection {
+public:
+  // Built by Network::addProjection.
+  Projection(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post, ProjectionSpec spec,
+             std::uint32_t stream);
+
+  const std::string& name() const { return name_; }
+  NeuronGroup& pre() const { return *pre_; }
+  NeuronGroup& post() const { return *post_; }
+  const Connectivity& connectivity() const { return conn_; }
+  const ConnectivitySpec& connectivitySpec() const { return spec_.connectivity; }
+  std::size_t target() const { return target_; }
+  bool targetIsInput() const { return spec_.targetIsInput; }
+  const std::string& targetName() const { return spec_.target; }
+  std::uint32_t stream() const { return stream_; }
+  std::uint64_t synapses() const { return conn_.synapses(); }
+  // True when all-to-all with a scalar weight and homogeneous delay: the O(N) path, no CSR.
+  bool usesPopulationPath() const { return conn_.isImplicitAllToAll(); }
+
+  // ---- weights ----
+  bool hasScalarWeight() const { return weights_.empty(); }
+  double weight() const { return weight_; }
+  std::span<const double> weights() const { return weights_; } // per synapse, empty when scalar
+  void setWeight(double w);                                   // one scalar (drops per-synapse weights)
+  void setWeights(std::vector<double> perSynapse);            // CSR order; size = synapses()
+  void setWeightsConstant(double w);                          // per-synapse array of w
+  void setWeightsUniform(double lo, double hi);               // lo + (hi − lo)·U, U in (0, 1]
+  void setWeightsNormal(double mean, double sd);              // mean + sd·Z
+  void setWeights(const std::function<double(std::uint32_t i, std::uint32_t j)>& f);
+
+  // ---- delays ----
+  bool hasHomogeneousDelay() const { return delays_.empty(); }
+  std::int64_t delaySteps() const { return delaySteps_; }      // homogeneous delay
+  std::span<const std::uint16_t> synapseDelays() const { return delays_; } // per synapse, empty when homogeneous
+  std::int64_t maxDelaySteps() const { return maxDelay_; }
+  void setDelay(double time);                                 // homogeneous, round(time / dt)
+  void setDelaySteps(std::int64_t steps);                     // homogeneous
+  void setDelays(const std::vector<double>& times);           // per synapse, CSR order
+  void setDelaySteps(const std::vector<std::uint32_t>& steps); // per synapse
+  void setDelaysUniform(double lo, double hi);                // per synapse, time lo + (hi − lo)·U, rounded
+  // The largest delay a projection accepts, in steps.
+  static constexpr std::int64_t kMaxDelaySteps = 65535;
+
+  // Bytes held: CSR, weights, delays, delivery tables and the spike ring.
+  std::uint64_t bytes() const;
+
+private:
+  friend class Network;
+
+  void makeExplicit();                     // turns an implicit all-to-all into a CSR
+  std::int64_t stepsOf(double time, const char* what) const;
+  void delaysChanged();
+  void prepare();                          // sizes the ring and the delivery tables
+  void deliver(std::int64_t n);            // schedule item 3
+  void emit(std::int64_t n);               // schedule item 5
+  void deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d) const;
+
+  Network* network_;
+  std::string name_;
+  NeuronGroup* pre_;
+  NeuronGroup* post_;
+  ProjectionSpec spec_;
+  std::uint32_t stream_;
+  std::size_t target_ = 0;
+  Connectivity conn_;
+
+  double weight_ = 1.0;
+  std::vector<double> weights_;
+
+  std::int64_t delaySteps_ = 0, maxDelay_ = 0;
+  std::vector<std::uint16_t> delays_;
+  // Heterogeneous delays: per row, segments of equal delay; segment s covers perm_[segBegin_[s] …
+  // segBegin_[s + 1]) (offsets within the row, sorted by delay, stable).
+  std::vector<std::uint64_t> segRowStart_, segBegin_;
+  std::vector<std::uint16_t> segDelay_;
+  std::vector<std::uint32_t> perm_;
+
+  // The ring: slot r holds the spikes of step slotStep_[r] (r = step mod (maxDelay + 1)).
+  bool ready_ = false;
+  std::vector<std::uint32_t> ring_;
+  std::vector<std::uint32_t> slotCount_;
+  std::vector<std::int64_t> slotStep_;
+};
+
+} // namespace nj::runtime
