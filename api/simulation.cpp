@@ -2,12 +2,6 @@
 // model is lowered to IR, integrated by its method, compiled (JIT or the
 // reference kernel), allocated, given its parameters and initial state;
 // stimuli and monitors are attached.
-#include <fmt/format.h>
-
-#include <chrono>
-#include <cmath>
-#include <map>
-
 #include "api/program_impl.hpp"
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/integrators/ode_system.hpp"
@@ -19,6 +13,12 @@
 #include "compiler/units/format.hpp"
 #include "compiler/units/unit_table.hpp"
 #include "runtime/initializers.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
 
 namespace neurojit {
 namespace {
@@ -33,7 +33,8 @@ sema::ParameterOverride parseQuantity(const std::string& text, const std::string
   const char* begin = text.c_str();
   char* end = nullptr;
   double number = std::strtod(begin, &end);
-  if (end == begin || !std::isfinite(number)) throw Error(fmt::format("{}: `{}` is not a number", what, text));
+  if (end == begin || !std::isfinite(number))
+    throw Error(fmt::format("{}: `{}` is not a number", what, text));
   std::string unit(end);
   unit.erase(0, unit.find_first_not_of(" \t"));
   unit.erase(unit.find_last_not_of(" \t") + 1);
@@ -72,12 +73,22 @@ struct Simulation::Impl {
 
 Simulation::Simulation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Simulation::~Simulation() = default;
-runtime::Network& Simulation::network() { return *impl_->network; }
-double Simulation::duration() const { return impl_->duration; }
-double Simulation::compileSeconds() const { return impl_->compileSeconds; }
-std::string Simulation::describe() const { return fmt::format("{}", fmt::join(impl_->description, "\n")); }
+runtime::Network& Simulation::network() {
+  return *impl_->network;
+}
+double Simulation::duration() const {
+  return impl_->duration;
+}
+double Simulation::compileSeconds() const {
+  return impl_->compileSeconds;
+}
+std::string Simulation::describe() const {
+  return fmt::format("{}", fmt::join(impl_->description, "\n"));
+}
 
-runtime::RunResult Simulation::run(runtime::RunOptions options) { return impl_->network->run(impl_->duration, options); }
+runtime::RunResult Simulation::run(runtime::RunOptions options) {
+  return impl_->network->run(impl_->duration, options);
+}
 
 runtime::RunInfo Simulation::runInfo() const {
   runtime::RunInfo info;
@@ -90,7 +101,8 @@ runtime::RunInfo Simulation::runInfo() const {
   return info;
 }
 
-std::unique_ptr<Simulation> Simulation::create(const Program& program, const SimulationOptions& options) {
+std::unique_ptr<Simulation> Simulation::create(const Program& program,
+                                               const SimulationOptions& options) {
   const Program::Impl& p = program.impl();
   if (!program.ok()) throw Error(program.diagnostics());
   auto start = std::chrono::steady_clock::now();
@@ -101,7 +113,8 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
     if (p.program.networks.size() != 1) {
       throw Error(p.program.networks.empty()
                       ? "the file has no `network` block to run"
-                      : fmt::format("the file has {} networks; choose one with --network ({})", p.program.networks.size(),
+                      : fmt::format("the file has {} networks; choose one with --network ({})",
+                                    p.program.networks.size(),
                                     fmt::join(program.networkNames(), ", ")));
     }
     ast = p.program.networks.begin()->second;
@@ -118,7 +131,8 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
   std::map<std::string, std::map<std::string, sema::ParameterOverride>> groupOverrides;
   for (const std::string& set : options.sets) {
     auto eq = set.find('=');
-    if (eq == std::string::npos || eq == 0) throw Error(fmt::format("--set `{}`: write name=value, e.g. tau=20ms", set));
+    if (eq == std::string::npos || eq == 0)
+      throw Error(fmt::format("--set `{}`: write name=value, e.g. tau=20ms", set));
     std::string name = set.substr(0, eq);
     sema::ParameterOverride q = parseQuantity(set.substr(eq + 1), fmt::format("--set {}", name));
     if (auto dot = name.find('.'); dot != std::string::npos) {
@@ -126,24 +140,29 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
       continue;
     }
     bool known = false;
-    for (const auto& d : ast->parameters) known = known || d.name == name;
+    for (const auto& d : ast->parameters)
+      known = known || d.name == name;
     if (!known) {
       std::vector<std::string> names;
-      for (const auto& d : ast->parameters) names.push_back(d.name);
-      throw Error(fmt::format("--set {}: network `{}` has no parameter `{}`{}", name, ast->name, name,
-                              names.empty() ? "; set a model parameter of one group with GROUP.param=value"
-                                            : fmt::format(" (it has: {}); GROUP.param sets a model parameter",
-                                                          fmt::join(names, ", "))));
+      for (const auto& d : ast->parameters)
+        names.push_back(d.name);
+      throw Error(fmt::format(
+          "--set {}: network `{}` has no parameter `{}`{}", name, ast->name, name,
+          names.empty() ? "; set a model parameter of one group with GROUP.param=value"
+                        : fmt::format(" (it has: {}); GROUP.param sets a model parameter",
+                                      fmt::join(names, ", "))));
     }
     netOverrides[name] = q;
   }
   nj::diag::Diagnostics diags;
-  sema::CheckedNetwork net = sema::checkNetwork(*ast, p.program, p.checked.models, diags, netOverrides);
+  sema::CheckedNetwork net =
+      sema::checkNetwork(*ast, p.program, p.checked.models, diags, netOverrides);
   if (diags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, diags));
   if (!net.connections.empty())
-    throw Error(fmt::format("network `{}` has connections; simulating synapses and projections is not implemented "
-                            "yet (see issue 5). Groups, stimuli and monitors without `connect` run today",
-                            ast->name));
+    throw Error(fmt::format(
+        "network `{}` has connections; simulating synapses and projections is not implemented "
+        "yet (see issue 5). Groups, stimuli and monitors without `connect` run today",
+        ast->name));
 
   auto impl = std::make_unique<Impl>();
   impl->networkName = ast->name;
@@ -153,7 +172,9 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
   // Run settings: command line first, then the network's `run`.
   sema::CheckedRun run = net.run.value_or(sema::CheckedRun{});
   if (!net.run) run.dt = net.plain ? 0.1 : 1e-4;
-  if (options.duration) run.duration = toModelTime(parseQuantity(*options.duration, "--duration"), net.plain, "--duration");
+  if (options.duration)
+    run.duration =
+        toModelTime(parseQuantity(*options.duration, "--duration"), net.plain, "--duration");
   if (options.dt) run.dt = toModelTime(parseQuantity(*options.dt, "--dt"), net.plain, "--dt");
   if (!(run.duration > 0)) throw Error("no duration: give --duration or a `run` in the network");
   if (!(run.dt > 0)) throw Error("the time step must be positive");
@@ -182,8 +203,8 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
           model_ir::lowerModel(p.checked.models.at(g.model), impl->ctx, lowerDiags)));
       if (lowerDiags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, lowerDiags));
       try {
-        impl->programs.push_back(
-            std::make_unique<lower::GroupProgram>(lower::lowerGroup(impl->ctx, *impl->models.back(), run.method)));
+        impl->programs.push_back(std::make_unique<lower::GroupProgram>(
+            lower::lowerGroup(impl->ctx, *impl->models.back(), run.method)));
       } catch (const nj::integrators::IntegrationError& e) {
         throw Error(fmt::format("model `{}`: {}", g.model, e.what()));
       }
@@ -191,7 +212,8 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
         try {
           impl->compiled.push_back(nj::codegen::compileGroup(*impl->programs.back()));
         } catch (const nj::codegen::CodegenError& e) {
-          throw Error(fmt::format("model `{}`: the JIT failed: {} (run with --backend interpreter)", g.model, e.what()));
+          throw Error(fmt::format("model `{}`: the JIT failed: {} (run with --backend interpreter)",
+                                  g.model, e.what()));
         }
       } else {
         impl->compiled.push_back(nullptr);
@@ -217,37 +239,47 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
       for (const auto& [name, q] : it->second) {
         int k = p.checked.models.at(g.model).findParameter(name);
         if (k < 0)
-          throw Error(fmt::format("--set {}.{}: model `{}` has no parameter `{}` (it has: {})", g.name, name, g.model,
-                                  name, fmt::join(prog.paramNames, ", ")));
+          throw Error(fmt::format("--set {}.{}: model `{}` has no parameter `{}` (it has: {})",
+                                  g.name, name, g.model, name, fmt::join(prog.paramNames, ", ")));
         const auto& dim = model.parameters[static_cast<std::size_t>(k)].dim;
-        if (q.dim != dim && !(model.plain && q.dim == sema::Dimension::time() && dim.isDimensionless()))
-          throw Error(fmt::format("--set {}.{}: the value is {}, but `{}` is {}", g.name, name, q.dim.describe(), name,
-                                  dim.describe()));
+        if (q.dim != dim &&
+            !(model.plain && q.dim == sema::Dimension::time() && dim.isDimensionless()))
+          throw Error(fmt::format("--set {}.{}: the value is {}, but `{}` is {}", g.name, name,
+                                  q.dim.describe(), name, dim.describe()));
         overrides[name] = q.dim == dim ? q.value : q.value / 1e-3;
       }
       groupOverrides.erase(it);
     }
     std::vector<double> params = lower::resolveParameters(model, overrides);
     std::copy(params.begin(), params.end(), group.params().begin());
-    if (prog.hasRefractory) group.setRefractoryPeriod(evaluateOverParams(prog.refractoryPeriod, params));
+    if (prog.hasRefractory)
+      group.setRefractoryPeriod(evaluateOverParams(prog.refractoryPeriod, params));
 
     // Initial state, in declaration order (an initializer may use earlier state).
     for (std::size_t k = 0; k < model.states.size(); ++k) {
       const model_ir::StateVar& v = model.states[k];
       std::span<double> values = group.state(k);
-      // Random draws follow the runtime's key layout: (seed, the group's init stream + state index, neuron).
+      // Random draws follow the runtime's key layout: (seed, the group's init stream + state index,
+      // neuron).
       if (auto it = g.inits.find(v.name); it != g.inits.end()) {
         const sema::Initializer& init = it->second;
-        if (init.kind == sema::Initializer::Uniform) group.initializeUniform(v.name, init.a, init.b, run.seed);
-        else if (init.kind == sema::Initializer::Normal) group.initializeNormal(v.name, init.a, init.b, run.seed);
-        else std::fill(values.begin(), values.end(), init.a);
+        if (init.kind == sema::Initializer::Uniform)
+          group.initializeUniform(v.name, init.a, init.b, run.seed);
+        else if (init.kind == sema::Initializer::Normal)
+          group.initializeNormal(v.name, init.a, init.b, run.seed);
+        else
+          std::fill(values.begin(), values.end(), init.a);
         continue;
       }
       if (!v.initial) continue; // the lowering reported it
-      if (v.init == model_ir::StateVar::Init::Uniform || v.init == model_ir::StateVar::Init::Normal) {
-        double a = evaluateOverParams(v.initial, params), b = evaluateOverParams(v.initialB, params);
-        if (v.init == model_ir::StateVar::Init::Uniform) group.initializeUniform(v.name, a, b, run.seed);
-        else group.initializeNormal(v.name, a, b, run.seed);
+      if (v.init == model_ir::StateVar::Init::Uniform ||
+          v.init == model_ir::StateVar::Init::Normal) {
+        double a = evaluateOverParams(v.initial, params),
+               b = evaluateOverParams(v.initialB, params);
+        if (v.init == model_ir::StateVar::Init::Uniform)
+          group.initializeUniform(v.name, a, b, run.seed);
+        else
+          group.initializeNormal(v.name, a, b, run.seed);
         continue;
       }
       if (!ir::dependsOnKind(v.initial, ir::SymbolKind::State)) {
@@ -256,7 +288,8 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
       }
       std::vector<double> neuron(model.states.size());
       for (std::size_t i = 0; i < g.size; ++i) {
-        for (std::size_t j = 0; j < k; ++j) neuron[j] = group.state(j)[i];
+        for (std::size_t j = 0; j < k; ++j)
+          neuron[j] = group.state(j)[i];
         nj::interp::Frame frame;
         frame.params = params;
         frame.state = neuron;
@@ -271,21 +304,24 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
       kernel.host = [&prog](const NjGroupArgs& args) { lower::runReferenceKernel(prog, args); };
     }
     group.setKernel(kernel);
-    impl->description.push_back(fmt::format("group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, prog.method,
-                                            prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
-                                            impl->compiled[mi] ? "JIT" : "reference interpreter"));
+    impl->description.push_back(
+        fmt::format("group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, prog.method,
+                    prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
+                    impl->compiled[mi] ? "JIT" : "reference interpreter"));
   }
   if (!groupOverrides.empty())
-    throw Error(fmt::format("--set {}.…: network `{}` has no group `{}`", groupOverrides.begin()->first, ast->name,
+    throw Error(fmt::format("--set {}.…: network `{}` has no group `{}`",
+                            groupOverrides.begin()->first, ast->name,
                             groupOverrides.begin()->first));
 
   // Stimuli: IR over t and the network's parameters, evaluated once per step.
   for (const sema::CheckedStimulus& s : net.stimuli) {
-    model_ir::ExprLowering lowering(impl->ctx, {&net.resolution, nullptr,
-                                                [&](const sema::Resolution& r, const nj::syntax::Expr&) {
-                                                  const std::string& n = ast->parameters.at(static_cast<std::size_t>(r.index)).name;
-                                                  return impl->ctx.constant(net.parameters.at(n));
-                                                }});
+    model_ir::ExprLowering lowering(
+        impl->ctx,
+        {&net.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
+           const std::string& n = ast->parameters.at(static_cast<std::size_t>(r.index)).name;
+           return impl->ctx.constant(net.parameters.at(n));
+         }});
     ir::Expr value = lowering.lower(*s.value);
     network.addStimulus(network.group(s.group), s.input, [value](double t) {
       nj::interp::Frame frame;
@@ -305,13 +341,16 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
     if (m.kind == nj::syntax::MonitorKind::State) {
       const model_ir::ModelIr& model = *impl->models[modelIndex.at(group.layout().model)];
       for (const std::string& v : m.variables) {
-        bool isState = std::any_of(model.states.begin(), model.states.end(), [&](const auto& s) { return s.name == v; });
+        bool isState = std::any_of(model.states.begin(), model.states.end(),
+                                   [&](const auto& s) { return s.name == v; });
         if (!isState)
-          throw Error(fmt::format("monitor of `{}`: recording definitions and inputs is not implemented yet; record a "
-                                  "state variable",
-                                  v));
+          throw Error(fmt::format(
+              "monitor of `{}`: recording definitions and inputs is not implemented yet; record a "
+              "state variable",
+              v));
       }
-      auto every = static_cast<std::int64_t>(m.every > 0 ? std::max(1.0, std::round(m.every / run.dt)) : 1.0);
+      auto every = static_cast<std::int64_t>(
+          m.every > 0 ? std::max(1.0, std::round(m.every / run.dt)) : 1.0);
       runtime::StateMonitor& mon = network.addStateMonitor(group, m.variables, range(m), every);
       for (const std::string& v : m.variables) {
         for (const auto& s : model.states) {
@@ -327,9 +366,11 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program, const Sim
     }
   }
   if (net.monitors.empty())
-    for (runtime::NeuronGroup* g : network.groups()) network.addSpikeMonitor(*g);
+    for (runtime::NeuronGroup* g : network.groups())
+      network.addSpikeMonitor(*g);
 
-  impl->compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  impl->compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return std::unique_ptr<Simulation>(new Simulation(std::move(impl)));
 }
 

@@ -1,13 +1,13 @@
 #include "compiler/compose/compose_network.hpp"
 
-#include <fmt/format.h>
-
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/builders.hpp"
 #include "compiler/ir/differentiate.hpp"
 #include "compiler/ir/substitute.hpp"
 #include "compiler/ir/symbols.hpp"
 #include "compiler/lower/group_program.hpp"
+
+#include <fmt/format.h>
 
 namespace nj::compose {
 namespace {
@@ -18,22 +18,27 @@ using syntax::Storage;
 
 class Composer {
 public:
-  Composer(ir::Context& ctx, const sema::CheckedNetwork& net, const std::map<std::string, ModelIr>& models,
-           diag::Diagnostics& diags)
+  Composer(ir::Context& ctx, const sema::CheckedNetwork& net,
+           const std::map<std::string, ModelIr>& models, diag::Diagnostics& diags)
       : ctx_(ctx), net_(net), models_(models), diags_(diags) {}
 
   ComposedNetwork run() {
-    for (const auto& g : net_.groups) out_.groups.emplace(g.name, models_.at(g.model));
-    for (std::size_t c = 0; c < net_.connections.size(); ++c) connect(c);
-    for (auto& [name, model] : out_.groups) addCurrents(name, model);
+    for (const auto& g : net_.groups)
+      out_.groups.emplace(g.name, models_.at(g.model));
+    for (std::size_t c = 0; c < net_.connections.size(); ++c)
+      connect(c);
+    for (auto& [name, model] : out_.groups)
+      addCurrents(name, model);
     return std::move(out_);
   }
 
 private:
   void unsupported(const sema::CheckedConnection& c, const std::string& what) {
-    diags_.error(c.ast->synapseRange, fmt::format("synapse `{}`: {} is not supported yet", c.synapse, what));
-    diags_.note("supported today: per-post state with `on_pre { x += weight }` and `current post.I += …`, "
-                "and `on_pre { post.X += weight }`");
+    diags_.error(c.ast->synapseRange,
+                 fmt::format("synapse `{}`: {} is not supported yet", c.synapse, what));
+    diags_.note(
+        "supported today: per-post state with `on_pre { x += weight }` and `current post.I += …`, "
+        "and `on_pre { post.X += weight }`");
   }
 
   std::string uniqueName(const ModelIr& m, const std::string& base) {
@@ -62,13 +67,15 @@ private:
     std::vector<double> params = lower::resolveParameters(syn, c.parameters);
 
     std::unordered_map<ir::Expr, ir::Expr> sub;
-    for (std::size_t k = 0; k < syn.parameters.size(); ++k) sub[syn.parameters[k].symbol] = ctx_.constant(params[k]);
+    for (std::size_t k = 0; k < syn.parameters.size(); ++k)
+      sub[syn.parameters[k].symbol] = ctx_.constant(params[k]);
     // post.X → the post model's state or input.
     for (const ir::Expr& ext : syn.externals) {
       const std::string& n = ext.symbolName();
       if (n.rfind("post.", 0) != 0) continue;
       std::string x = n.substr(5);
-      if (int s = findState(post, x); s >= 0) sub[ext] = post.states[static_cast<std::size_t>(s)].symbol;
+      if (int s = findState(post, x); s >= 0)
+        sub[ext] = post.states[static_cast<std::size_t>(s)].symbol;
       for (const auto& in : post.inputs)
         if (in.name == x) sub[ext] = in.symbol;
     }
@@ -82,7 +89,8 @@ private:
       if (storage == Storage::PerPost) {
         StateVar nv;
         nv.name = uniqueName(post, fmt::format("{}_{}", v.name, c.pre));
-        nv.symbol = ctx_.symbol(nv.name, ir::SymbolKind::State, static_cast<int>(post.states.size()));
+        nv.symbol =
+            ctx_.symbol(nv.name, ir::SymbolKind::State, static_cast<int>(post.states.size()));
         nv.dim = v.dim;
         merged[static_cast<int>(k)] = post.states.size();
         sub[v.symbol] = nv.symbol;
@@ -94,13 +102,17 @@ private:
           return interp::evaluate(e, f);
         };
         sema::Initializer init;
-        if (v.init == StateVar::Init::Uniform) init = {sema::Initializer::Uniform, evalParam(v.initial), evalParam(v.initialB)};
-        else if (v.init == StateVar::Init::Normal) init = {sema::Initializer::Normal, evalParam(v.initial), evalParam(v.initialB)};
-        else init = {sema::Initializer::Constant, evalParam(v.initial), 0};
+        if (v.init == StateVar::Init::Uniform)
+          init = {sema::Initializer::Uniform, evalParam(v.initial), evalParam(v.initialB)};
+        else if (v.init == StateVar::Init::Normal)
+          init = {sema::Initializer::Normal, evalParam(v.initial), evalParam(v.initialB)};
+        else
+          init = {sema::Initializer::Constant, evalParam(v.initial), 0};
         weights[static_cast<int>(k)] = init;
       } else {
-        unsupported(c, storage == Storage::PerPre ? fmt::format("per-pre state `{}`", v.name)
-                                                  : fmt::format("per-synapse state `{}` with an equation", v.name));
+        unsupported(c, storage == Storage::PerPre
+                           ? fmt::format("per-pre state `{}`", v.name)
+                           : fmt::format("per-synapse state `{}` with an equation", v.name));
         return;
       }
     }
@@ -119,17 +131,21 @@ private:
       nv.init = StateVar::Init::Value;
       nv.initial = v.initial ? ir::substitute(ctx_, v.initial, sub) : ctx_.zero();
     }
-    for (const auto& cur : syn.currents) currents_[c.post][cur.input].push_back(ir::substitute(ctx_, cur.value, sub));
+    for (const auto& cur : syn.currents)
+      currents_[c.post][cur.input].push_back(ir::substitute(ctx_, cur.value, sub));
     if (!syn.onPost.empty()) {
       unsupported(c, "`on_post`");
       return;
     }
-    for (const auto& a : syn.onPre) projection(index, c, syn, post, a, sub, merged, weights);
+    for (const auto& a : syn.onPre)
+      projection(index, c, syn, post, a, sub, merged, weights);
   }
 
-  void projection(std::size_t index, const sema::CheckedConnection& c, const ModelIr& syn, const ModelIr& post,
-                  const model_ir::EventAssignment& a, const std::unordered_map<ir::Expr, ir::Expr>& sub,
-                  const std::map<int, std::size_t>& merged, const std::map<int, sema::Initializer>& weights) {
+  void projection(std::size_t index, const sema::CheckedConnection& c, const ModelIr& syn,
+                  const ModelIr& post, const model_ir::EventAssignment& a,
+                  const std::unordered_map<ir::Expr, ir::Expr>& sub,
+                  const std::map<int, std::size_t>& merged,
+                  const std::map<int, sema::Initializer>& weights) {
     ProjectionSpec p;
     p.connection = index;
     p.pre = c.pre;
@@ -140,7 +156,9 @@ private:
     } else if (a.scope == syntax::Scope::Post && findState(post, a.external) >= 0) {
       p.targetState = static_cast<std::size_t>(findState(post, a.external));
     } else {
-      unsupported(c, "an `on_pre` assignment to something other than per-post state or a post state variable");
+      unsupported(
+          c,
+          "an `on_pre` assignment to something other than per-post state or a post state variable");
       return;
     }
     p.targetName = post.states[p.targetState].name;
@@ -166,7 +184,8 @@ private:
       out_.projections.push_back(std::move(p));
       return;
     }
-    unsupported(c, "an `on_pre` increment that is neither constant nor proportional to one per-synapse weight");
+    unsupported(c, "an `on_pre` increment that is neither constant nor proportional to one "
+                   "per-synapse weight");
   }
 
   // current post.I += e: every use of I in the post model becomes I + Σ e.
@@ -184,10 +203,12 @@ private:
     for (auto& s : m.states) {
       if (!s.hasOde) continue;
       s.drift = ir::substitute(ctx_, s.drift, sub);
-      for (auto& [k, g] : s.noise) g = ir::substitute(ctx_, g, sub);
+      for (auto& [k, g] : s.noise)
+        g = ir::substitute(ctx_, g, sub);
     }
     if (m.spike) m.spike = ir::substitute(ctx_, m.spike, sub);
-    for (auto& r : m.reset) r.value = ir::substitute(ctx_, r.value, sub);
+    for (auto& r : m.reset)
+      r.value = ir::substitute(ctx_, r.value, sub);
   }
 
   ir::Context& ctx_;
@@ -195,13 +216,15 @@ private:
   const std::map<std::string, ModelIr>& models_;
   diag::Diagnostics& diags_;
   ComposedNetwork out_;
-  std::map<std::string, std::map<std::string, std::vector<ir::Expr>>> currents_; // group → input → terms
+  std::map<std::string, std::map<std::string, std::vector<ir::Expr>>>
+      currents_; // group → input → terms
 };
 
 } // namespace
 
 ComposedNetwork composeNetwork(ir::Context& ctx, const sema::CheckedNetwork& network,
-                               const std::map<std::string, model_ir::ModelIr>& models, diag::Diagnostics& diags) {
+                               const std::map<std::string, model_ir::ModelIr>& models,
+                               diag::Diagnostics& diags) {
   return Composer(ctx, network, models, diags).run();
 }
 

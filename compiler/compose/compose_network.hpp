@@ -5,14 +5,14 @@
 // array. The runtime then only moves weights along connections.
 #pragma once
 
+#include "compiler/diag/diagnostic.hpp"
+#include "compiler/model_ir/model_ir.hpp"
+#include "compiler/sema/checked.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "compiler/diag/diagnostic.hpp"
-#include "compiler/model_ir/model_ir.hpp"
-#include "compiler/sema/checked.hpp"
 
 namespace nj::compose {
 
@@ -36,6 +36,7 @@ struct ComposedNetwork {
 // uses, by model name. Unsupported synapse forms are reported in `diags` with
 // the synapse's source location.
 ComposedNetwork composeNetwork(ir::Context& ctx, const sema::CheckedNetwork& network,
-                               const std::map<std::string, model_ir::ModelIr>& models, diag::Diagnostics& diags);
+                               const std::map<std::string, model_ir::ModelIr>& models,
+                               diag::Diagnostics& diags);
 
 } // namespace nj::compose

@@ -7,18 +7,24 @@ namespace {
 
 const char* label(Severity s) {
   switch (s) {
-  case Severity::Error: return "error";
-  case Severity::Warning: return "warning";
-  case Severity::Note: return "note";
+  case Severity::Error:
+    return "error";
+  case Severity::Warning:
+    return "warning";
+  case Severity::Note:
+    return "note";
   }
   return "error";
 }
 
 const char* colorOf(Severity s) {
   switch (s) {
-  case Severity::Error: return "\033[1;31m";
-  case Severity::Warning: return "\033[1;35m";
-  case Severity::Note: return "\033[1;36m";
+  case Severity::Error:
+    return "\033[1;31m";
+  case Severity::Warning:
+    return "\033[1;35m";
+  case Severity::Note:
+    return "\033[1;36m";
   }
   return "";
 }
@@ -28,7 +34,8 @@ std::size_t byteOffsetOfColumn(std::string_view line, std::uint32_t col) {
   std::size_t i = 0;
   for (std::uint32_t c = 1; c < col && i < line.size(); ++c) {
     ++i;
-    while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) ++i;
+    while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80)
+      ++i;
   }
   return i;
 }
@@ -42,8 +49,8 @@ void appendLocated(std::string& out, const SourceManager& sources, Severity seve
     out += fmt::format("{}{}:{} {}\n", sevColor, label(severity), reset, message);
     return;
   }
-  out += fmt::format("{}{}:{}:{}:{} {}{}:{} {}\n", bold, sources.path(r.file), r.line, r.col,
-                     reset, sevColor, label(severity), reset, message);
+  out += fmt::format("{}{}:{}:{}:{} {}{}:{} {}\n", bold, sources.path(r.file), r.line, r.col, reset,
+                     sevColor, label(severity), reset, message);
   std::string_view line = sources.line(r.file, r.line);
   out += fmt::format("{:5} | {}\n", r.line, line);
   // Keep tabs so the caret lines up under the same characters.
@@ -54,8 +61,10 @@ void appendLocated(std::string& out, const SourceManager& sources, Severity seve
     marker += line[i] == '\t' ? '\t' : ' ';
   }
   std::uint32_t width = 1;
-  if (r.endLine == r.line && r.endCol > r.col) width = r.endCol - r.col;
-  else if (r.endLine > r.line) width = static_cast<std::uint32_t>(line.size() - start);
+  if (r.endLine == r.line && r.endCol > r.col)
+    width = r.endCol - r.col;
+  else if (r.endLine > r.line)
+    width = static_cast<std::uint32_t>(line.size() - start);
   if (width == 0) width = 1;
   marker += '^';
   marker.append(width - 1, '~');
@@ -81,13 +90,15 @@ void Diagnostics::note(std::string message, SourceRange range) {
 std::string render(const SourceManager& sources, const Diagnostic& d, bool color) {
   std::string out;
   appendLocated(out, sources, d.severity, d.range, d.message, color);
-  for (const Note& n : d.notes) appendLocated(out, sources, Severity::Note, n.range, n.message, color);
+  for (const Note& n : d.notes)
+    appendLocated(out, sources, Severity::Note, n.range, n.message, color);
   return out;
 }
 
 std::string renderAll(const SourceManager& sources, const Diagnostics& diags, bool color) {
   std::string out;
-  for (const Diagnostic& d : diags.all()) out += render(sources, d, color);
+  for (const Diagnostic& d : diags.all())
+    out += render(sources, d, color);
   return out;
 }
 

@@ -2,10 +2,10 @@
 // line and a caret under the range. Internal errors are asserts, not these.
 #pragma once
 
+#include "compiler/diag/source.hpp"
+
 #include <string>
 #include <vector>
-
-#include "compiler/diag/source.hpp"
 
 namespace nj::diag {
 

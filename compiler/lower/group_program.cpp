@@ -1,7 +1,5 @@
 #include "compiler/lower/group_program.hpp"
 
-#include <fmt/format.h>
-
 #include "compiler/integrators/can_integrate.hpp"
 #include "compiler/integrators/choose_method.hpp"
 #include "compiler/integrators/expand.hpp"
@@ -9,25 +7,32 @@
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/printer.hpp"
 
+#include <fmt/format.h>
+
 namespace nj::lower {
 
-GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const std::string& method) {
+GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
+                        const std::string& method) {
   GroupProgram p;
   p.model = model.name;
   p.numStates = model.states.size();
   p.numParams = model.parameters.size();
   p.numInputs = model.inputs.size();
   p.numNoise = model.noises.size();
-  for (const auto& s : model.states) p.stateNames.push_back(s.name);
-  for (const auto& x : model.parameters) p.paramNames.push_back(x.name);
-  for (const auto& x : model.inputs) p.inputNames.push_back(x.name);
+  for (const auto& s : model.states)
+    p.stateNames.push_back(s.name);
+  for (const auto& x : model.parameters)
+    p.paramNames.push_back(x.name);
+  for (const auto& x : model.inputs)
+    p.inputNames.push_back(x.name);
 
   integrators::OdeSystem system;
   for (const auto& s : model.states) {
     p.clampWhenRefractory.push_back(s.hasOde && s.unlessRefractory);
     if (!s.hasOde) continue;
     integrators::Equation eq{s.symbol, s.drift, {}};
-    for (const auto& [k, g] : s.noise) eq.noise.push_back({model.noiseSymbols[static_cast<std::size_t>(k)], g});
+    for (const auto& [k, g] : s.noise)
+      eq.noise.push_back({model.noiseSymbols[static_cast<std::size_t>(k)], g});
     system.equations.push_back(std::move(eq));
   }
 
@@ -38,7 +43,8 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const 
     p.methodReason = choice.reason;
   } else {
     chosen = integrators::findMethod(method);
-    if (chosen == nullptr) throw integrators::IntegrationError(fmt::format("unknown integration method `{}`", method));
+    if (chosen == nullptr)
+      throw integrators::IntegrationError(fmt::format("unknown integration method `{}`", method));
   }
   p.method = std::string(chosen->name);
   // exp_euler integrates an equation that is not linear in its own variable by forward Euler.
@@ -54,7 +60,8 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const 
   return p;
 }
 
-std::vector<double> resolveParameters(const model_ir::ModelIr& model, const std::map<std::string, double>& overrides) {
+std::vector<double> resolveParameters(const model_ir::ModelIr& model,
+                                      const std::map<std::string, double>& overrides) {
   std::vector<double> values(model.parameters.size(), 0.0);
   for (std::size_t i = 0; i < model.parameters.size(); ++i) {
     const auto& p = model.parameters[i];
@@ -74,11 +81,14 @@ std::string printGroupProgram(const GroupProgram& p) {
                                 p.methodReason.empty() ? "" : ": " + p.methodReason);
   out += integrators::printStep(p.step);
   for (std::size_t i = 0; i < p.numStates; ++i)
-    if (p.clampWhenRefractory[i]) out += fmt::format("unless refractory: {} keeps its value\n", p.stateNames[i]);
+    if (p.clampWhenRefractory[i])
+      out += fmt::format("unless refractory: {} keeps its value\n", p.stateNames[i]);
   if (p.spike)
-    out += fmt::format("spike {}{}\n", ir::print(p.spike), p.spikeOnRisingEdge ? "  (rising edge)" : "");
+    out += fmt::format("spike {}{}\n", ir::print(p.spike),
+                       p.spikeOnRisingEdge ? "  (rising edge)" : "");
   for (const auto& r : p.reset)
-    out += fmt::format("reset {} <- {}\n", p.stateNames[static_cast<std::size_t>(r.state)], ir::print(r.value));
+    out += fmt::format("reset {} <- {}\n", p.stateNames[static_cast<std::size_t>(r.state)],
+                       ir::print(r.value));
   if (p.hasRefractory) out += fmt::format("refractory {}\n", ir::print(p.refractoryPeriod));
   return out;
 }

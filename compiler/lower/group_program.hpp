@@ -4,19 +4,19 @@
 // a GroupProgram under the contract of runtime/kernel_abi.h.
 #pragma once
 
+#include "compiler/integrators/step.hpp"
+#include "compiler/model_ir/model_ir.hpp"
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include "compiler/integrators/step.hpp"
-#include "compiler/model_ir/model_ir.hpp"
 
 namespace nj::lower {
 
 struct GroupProgram {
   std::string model;
-  std::string method;        // the method actually used (after `auto`)
-  std::string methodReason;  // why, when chosen by `auto`
+  std::string method;       // the method actually used (after `auto`)
+  std::string methodReason; // why, when chosen by `auto`
   std::size_t numStates = 0, numParams = 0, numInputs = 0, numNoise = 0;
   std::vector<std::string> stateNames, paramNames, inputNames;
   // The integration step: temporaries, then new values from old state (two-phase).
@@ -36,12 +36,14 @@ struct GroupProgram {
 
 // Throws integrators::IntegrationError (message names the equation) when the
 // method cannot integrate the model.
-GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const std::string& method);
+GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
+                        const std::string& method);
 
 // Parameter values for one instance: overrides where given, and every other
 // parameter recomputed from its written expression, so `tau = C / g_L`
 // follows an override of `C`. Unknown override names are ignored (sema checks them).
-std::vector<double> resolveParameters(const model_ir::ModelIr& model, const std::map<std::string, double>& overrides);
+std::vector<double> resolveParameters(const model_ir::ModelIr& model,
+                                      const std::map<std::string, double>& overrides);
 
 // The program as text, for `neurojit emit --after=step`.
 std::string printGroupProgram(const GroupProgram& program);

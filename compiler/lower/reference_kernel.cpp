@@ -1,20 +1,24 @@
 #include "compiler/lower/reference_kernel.hpp"
 
-#include <vector>
-
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/interp/evaluate_step.hpp"
+
+#include <vector>
 
 namespace nj::lower {
 
 void runReferenceKernel(const GroupProgram& p, const NjGroupArgs& a) {
-  std::vector<double> state(p.numStates), next(p.numStates), inputs(p.numInputs), normals(p.numNoise);
+  std::vector<double> state(p.numStates), next(p.numStates), inputs(p.numInputs),
+      normals(p.numNoise);
   const double t0 = static_cast<double>(a.step) * a.dt;
   const double t1 = static_cast<double>(a.step + 1) * a.dt;
   for (std::uint64_t i = a.begin; i < a.end; ++i) {
-    for (std::size_t k = 0; k < p.numStates; ++k) state[k] = a.state[k][i];
-    for (std::size_t k = 0; k < p.numInputs; ++k) inputs[k] = a.inputs[k][i];
-    for (std::size_t k = 0; k < p.numNoise; ++k) normals[k] = a.normals[k][i];
+    for (std::size_t k = 0; k < p.numStates; ++k)
+      state[k] = a.state[k][i];
+    for (std::size_t k = 0; k < p.numInputs; ++k)
+      inputs[k] = a.inputs[k][i];
+    for (std::size_t k = 0; k < p.numNoise; ++k)
+      normals[k] = a.normals[k][i];
     interp::Frame frame;
     frame.state = state;
     frame.params = {a.params, p.numParams};
@@ -45,11 +49,14 @@ void runReferenceKernel(const GroupProgram& p, const NjGroupArgs& a) {
     if (spiked) {
       a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
       std::vector<double> reset;
-      for (const auto& r : p.reset) reset.push_back(interp::evaluate(r.value, frame));
-      for (std::size_t r = 0; r < reset.size(); ++r) next[static_cast<std::size_t>(p.reset[r].state)] = reset[r];
+      for (const auto& r : p.reset)
+        reset.push_back(interp::evaluate(r.value, frame));
+      for (std::size_t r = 0; r < reset.size(); ++r)
+        next[static_cast<std::size_t>(p.reset[r].state)] = reset[r];
       if (a.refractory_until != nullptr) a.refractory_until[i] = a.step + 1 + a.refractory_steps;
     }
-    for (std::size_t k = 0; k < p.numStates; ++k) a.state[k][i] = next[k];
+    for (std::size_t k = 0; k < p.numStates; ++k)
+      a.state[k][i] = next[k];
   }
 }
 

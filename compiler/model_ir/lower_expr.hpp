@@ -3,12 +3,12 @@
 // caller's business (a model's state, a network's parameter …).
 #pragma once
 
+#include "compiler/ir/context.hpp"
+#include "compiler/sema/checked.hpp"
+
 #include <functional>
 #include <unordered_map>
 #include <vector>
-
-#include "compiler/ir/context.hpp"
-#include "compiler/sema/checked.hpp"
 
 namespace nj::model_ir {
 

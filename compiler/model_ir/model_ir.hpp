@@ -4,25 +4,25 @@
 // This is what integrators, the interpreter, codegen and analysis consume.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "compiler/diag/diagnostic.hpp"
 #include "compiler/ir/context.hpp"
 #include "compiler/sema/checked.hpp"
+
+#include <string>
+#include <vector>
 
 namespace nj::model_ir {
 
 struct StateVar {
   std::string name;
-  ir::Expr symbol;            // ir::SymbolKind::State, slot = index
+  ir::Expr symbol; // ir::SymbolKind::State, slot = index
   sema::Dimension dim;
   // How the variable starts, over parameters: `initial`, or a draw per neuron
   // uniform(initial, initialB) / normal(mean initial, sd initialB).
   enum class Init { Value, Uniform, Normal } init = Init::Value;
   ir::Expr initial, initialB;
   bool hasOde = false;
-  ir::Expr drift;             // f in dx = f dt + Σ g_k dW_k (null without an ODE)
+  ir::Expr drift;                              // f in dx = f dt + Σ g_k dW_k (null without an ODE)
   std::vector<std::pair<int, ir::Expr>> noise; // (noise index k, g_k)
   bool unlessRefractory = false;
 };
@@ -31,8 +31,8 @@ struct Parameter {
   std::string name;
   ir::Expr symbol; // ir::SymbolKind::Param, slot = index
   sema::Dimension dim;
-  double value = 0;     // the default, SI
-  ir::Expr valueExpr;   // the written value over earlier parameters (`tau = C / g_L`)
+  double value = 0;   // the default, SI
+  ir::Expr valueExpr; // the written value over earlier parameters (`tau = C / g_L`)
 };
 
 struct Input {
@@ -72,7 +72,7 @@ struct ModelIr {
   std::vector<Input> inputs;
   std::vector<std::string> noises; // names of the noise sources, by index
   std::vector<ir::Expr> noiseSymbols;
-  ir::Expr spike;      // Bool; null if the model never spikes
+  ir::Expr spike; // Bool; null if the model never spikes
   std::vector<Assignment> reset;
   ir::Expr refractory; // a time; null if none
   // Without a reset or refractory period a spike is the rising edge of the condition.

@@ -8,7 +8,8 @@
 
 namespace nj::sema {
 
-CheckedModel checkModel(const syntax::Model& model, const Program& program, diag::Diagnostics& diags);
+CheckedModel checkModel(const syntax::Model& model, const Program& program,
+                        diag::Diagnostics& diags);
 
 // A value given from outside (the command line) for a network parameter.
 struct ParameterOverride {
@@ -19,7 +20,8 @@ struct ParameterOverride {
 // Needs the checked models of the program to look up what groups instantiate.
 // `overrides` replace network parameter values before anything uses them.
 CheckedNetwork checkNetwork(const syntax::Network& network, const Program& program,
-                            const std::map<std::string, CheckedModel>& models, diag::Diagnostics& diags,
+                            const std::map<std::string, CheckedModel>& models,
+                            diag::Diagnostics& diags,
                             const std::map<std::string, ParameterOverride>& overrides = {});
 
 CheckedProgram check(const Program& program, diag::Diagnostics& diags);

@@ -1,41 +1,40 @@
-#include <fmt/format.h>
-#include <fmt/ranges.h>
+#include "compiler/diag/suggest.hpp"
+#include "compiler/sema/check.hpp"
+#include "compiler/sema/expr_check.hpp"
 
 #include <cmath>
 #include <set>
 
-#include "compiler/diag/suggest.hpp"
-#include "compiler/sema/check.hpp"
-#include "compiler/sema/expr_check.hpp"
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace nj::sema {
 namespace {
 
 using syntax::Expr;
 
-const char* const kConnectOptions[] = {"p", "indegree", "outdegree", "delay", "all_to_all", "one_to_one",
-                                       "no_self"};
+const char* const kConnectOptions[] = {"p",          "indegree",   "outdegree", "delay",
+                                       "all_to_all", "one_to_one", "no_self"};
 const char* const kFlagOptions[] = {"all_to_all", "one_to_one", "no_self"};
 const char* const kRunOptions[] = {"dt", "method", "seed"};
-const char* const kMethods[] = {"auto", "euler", "midpoint", "rk2", "heun", "rk4", "exp_euler",
-                                "euler_maruyama", "milstein", "heun_sde"};
+const char* const kMethods[] = {"auto", "euler",     "midpoint",       "rk2",      "heun",
+                                "rk4",  "exp_euler", "euler_maruyama", "milstein", "heun_sde"};
 const char* const kEventMonitors[] = {"spikes", "rate"};
 
-template <std::size_t N>
-bool contains(const char* const (&list)[N], const std::string& s) {
+template <std::size_t N> bool contains(const char* const (&list)[N], const std::string& s) {
   for (const char* x : list)
     if (s == x) return true;
   return false;
 }
-template <std::size_t N>
-std::vector<std::string> toVector(const char* const (&list)[N]) {
+template <std::size_t N> std::vector<std::string> toVector(const char* const (&list)[N]) {
   return {std::begin(list), std::end(list)};
 }
 
 class NetworkChecker {
 public:
-  NetworkChecker(const syntax::Network& n, const Program& program, const std::map<std::string, CheckedModel>& models,
-                 diag::Diagnostics& diags, const std::map<std::string, ParameterOverride>& overrides)
+  NetworkChecker(const syntax::Network& n, const Program& program,
+                 const std::map<std::string, CheckedModel>& models, diag::Diagnostics& diags,
+                 const std::map<std::string, ParameterOverride>& overrides)
       : n_(n), program_(program), models_(models), diags_(diags), overrides_(overrides) {}
 
   CheckedNetwork run() {
@@ -61,13 +60,19 @@ private:
       if (it == models_.end()) return;
       (it->second.plain ? firstPlain : firstUnits) = &it->second;
     };
-    for (const auto& g : n_.groups) consider(g.model);
-    for (const auto& c : n_.connections) consider(c.synapse);
+    for (const auto& g : n_.groups)
+      consider(g.model);
+    for (const auto& c : n_.connections)
+      consider(c.synapse);
     out_.plain = firstPlain != nullptr && firstUnits == nullptr;
     if (firstPlain != nullptr && firstUnits != nullptr) {
-      diags_.error(n_.range, fmt::format("network `{}` mixes models with units and plain-number models", n_.name));
-      diags_.note(fmt::format("`{}` is written with units", firstUnits->name), firstUnits->ast->range);
-      diags_.note(fmt::format("`{}` uses plain numbers (time in ms)", firstPlain->name), firstPlain->ast->range);
+      diags_.error(
+          n_.range,
+          fmt::format("network `{}` mixes models with units and plain-number models", n_.name));
+      diags_.note(fmt::format("`{}` is written with units", firstUnits->name),
+                  firstUnits->ast->range);
+      diags_.note(fmt::format("`{}` uses plain numbers (time in ms)", firstPlain->name),
+                  firstPlain->ast->range);
     }
   }
 
@@ -88,7 +93,8 @@ private:
   }
 
   // A constant of dimension `want`; plain networks also accept times with units (converted to ms).
-  std::optional<double> constantValue(const Expr& e, const Dimension& want, const std::string& what) {
+  std::optional<double> constantValue(const Expr& e, const Dimension& want,
+                                      const std::string& what) {
     ExprChecker checker(env(), diags_);
     Type t = checker.check(e);
     if (t.kind == Type::Invalid) return std::nullopt;
@@ -103,7 +109,8 @@ private:
     }
     if (out_.plain && t.dim == Dimension::time() && want.isDimensionless()) return *v / 1e-3;
     if (t.dim != want) {
-      diags_.error(e.range, fmt::format("{} must be {}, but this is {}", what, want.describe(), t.dim.describe()));
+      diags_.error(e.range, fmt::format("{} must be {}, but this is {}", what, want.describe(),
+                                        t.dim.describe()));
       if (t.dim.isDimensionless() && !want.isDimensionless())
         diags_.note("write the unit after the number, e.g. `10 ms`");
       return std::nullopt;
@@ -118,16 +125,19 @@ private:
       ExprChecker checker(env(), diags_);
       Type t = checker.check(*p.value);
       std::optional<double> v = t.kind == Type::Real ? constantOf(checker, *p.value) : std::nullopt;
-      if (t.kind == Type::Real && !v) diags_.error(p.value->range, "a network parameter must be a constant");
+      if (t.kind == Type::Real && !v)
+        diags_.error(p.value->range, "a network parameter must be a constant");
       if (auto o = overrides_.find(p.name); o != overrides_.end() && t.kind == Type::Real) {
-        if (o->second.dim != t.dim && !(out_.plain && o->second.dim == Dimension::time() && t.dim.isDimensionless()))
-          diags_.error(p.range, fmt::format("the value given for `{}` is {}, but `{}` is {}", p.name,
-                                            o->second.dim.describe(), p.name, t.dim.describe()));
+        if (o->second.dim != t.dim &&
+            !(out_.plain && o->second.dim == Dimension::time() && t.dim.isDimensionless()))
+          diags_.error(p.range,
+                       fmt::format("the value given for `{}` is {}, but `{}` is {}", p.name,
+                                   o->second.dim.describe(), p.name, t.dim.describe()));
         else
           v = o->second.dim == t.dim ? o->second.value : o->second.value / 1e-3;
       }
-      auto [it, inserted] =
-          symbols_.emplace(p.name, Symbol{SymbolKind::Parameter, static_cast<int>(values_.size()), t, p.range});
+      auto [it, inserted] = symbols_.emplace(
+          p.name, Symbol{SymbolKind::Parameter, static_cast<int>(values_.size()), t, p.range});
       if (!inserted) {
         diags_.error(p.range, fmt::format("`{}` is declared twice", p.name));
         diags_.note("the first declaration is here", it->second.range);
@@ -144,34 +154,41 @@ private:
       std::vector<std::string> names;
       for (const auto& [n, m] : models_)
         if (m.kind == kind) names.push_back(n);
-      if (auto best = diag::closestName(name, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
-      else diags_.note("is the file that defines it imported?");
+      if (auto best = diag::closestName(name, names))
+        diags_.note(fmt::format("did you mean `{}`?", *best));
+      else
+        diags_.note("is the file that defines it imported?");
       return nullptr;
     }
     if (it->second.kind != kind) {
-      diags_.error(at, fmt::format("`{}` is a {} model, but a {} is needed here", name,
-                                   it->second.kind == syntax::ModelKind::Neuron ? "neuron" : "synapse",
-                                   kind == syntax::ModelKind::Neuron ? "neuron" : "synapse"));
+      diags_.error(at,
+                   fmt::format("`{}` is a {} model, but a {} is needed here", name,
+                               it->second.kind == syntax::ModelKind::Neuron ? "neuron" : "synapse",
+                               kind == syntax::ModelKind::Neuron ? "neuron" : "synapse"));
       return nullptr;
     }
     return &it->second;
   }
 
   // Parameter overrides: names must exist, values must be constants of the same dimension.
-  std::map<std::string, double> overrides(const CheckedModel& m, const std::vector<syntax::NamedArg>& args) {
+  std::map<std::string, double> overrides(const CheckedModel& m,
+                                          const std::vector<syntax::NamedArg>& args) {
     std::map<std::string, double> out;
     for (const auto& a : args) {
       int p = m.findParameter(a.name);
       if (p < 0) {
         diags_.error(a.range, fmt::format("`{}` has no parameter `{}`", m.name, a.name));
         std::vector<std::string> names;
-        for (const auto& x : m.parameters) names.push_back(x.name);
-        if (auto best = diag::closestName(a.name, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+        for (const auto& x : m.parameters)
+          names.push_back(x.name);
+        if (auto best = diag::closestName(a.name, names))
+          diags_.note(fmt::format("did you mean `{}`?", *best));
         continue;
       }
       const CheckedParameter& param = m.parameters[static_cast<std::size_t>(p)];
       if (!a.value) continue;
-      if (auto v = constantValue(*a.value, param.dim, fmt::format("parameter `{}`", a.name))) out[a.name] = *v;
+      if (auto v = constantValue(*a.value, param.dim, fmt::format("parameter `{}`", a.name)))
+        out[a.name] = *v;
     }
     return out;
   }
@@ -188,7 +205,9 @@ private:
       CheckedGroup out{g.name, g.model, 0, {}, {}, &g};
       if (auto size = constantValue(*g.size, {}, "the group size")) {
         if (*size < 1 || *size != std::floor(*size) || *size > 4.0e9) {
-          diags_.error(g.size->range, fmt::format("the group size must be a whole number from 1 to 4e9, not {}", *size));
+          diags_.error(
+              g.size->range,
+              fmt::format("the group size must be a whole number from 1 to 4e9, not {}", *size));
         } else {
           out.size = static_cast<std::size_t>(*size);
         }
@@ -197,16 +216,20 @@ private:
       for (const auto& init : g.inits) {
         int s = m->findState(init.name);
         if (s < 0) {
-          diags_.error(init.range, fmt::format("`{}` has no state variable `{}`", m->name, init.name));
+          diags_.error(init.range,
+                       fmt::format("`{}` has no state variable `{}`", m->name, init.name));
           std::vector<std::string> names;
-          for (const auto& x : m->states) names.push_back(x.name);
-          if (auto best = diag::closestName(init.name, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+          for (const auto& x : m->states)
+            names.push_back(x.name);
+          if (auto best = diag::closestName(init.name, names))
+            diags_.note(fmt::format("did you mean `{}`?", *best));
           continue;
         }
         const Dimension& dim = m->states[static_cast<std::size_t>(s)].dim;
         std::string what = fmt::format("the initial value of `{}`", init.name);
         const Expr& v = *init.value;
-        if (v.kind == syntax::ExprKind::Call && (v.name == "uniform" || v.name == "normal") && v.operands.size() == 2) {
+        if (v.kind == syntax::ExprKind::Call && (v.name == "uniform" || v.name == "normal") &&
+            v.operands.size() == 2) {
           auto a = constantValue(*v.operands[0], dim, what);
           auto b = constantValue(*v.operands[1], dim, what);
           if (!a || !b) continue;
@@ -215,10 +238,12 @@ private:
             continue;
           }
           if (v.name == "normal" && *b < 0) {
-            diags_.error(v.operands[1]->range, "the standard deviation of normal() cannot be negative");
+            diags_.error(v.operands[1]->range,
+                         "the standard deviation of normal() cannot be negative");
             continue;
           }
-          out.inits[init.name] = {v.name == "uniform" ? Initializer::Uniform : Initializer::Normal, *a, *b};
+          out.inits[init.name] = {v.name == "uniform" ? Initializer::Uniform : Initializer::Normal,
+                                  *a, *b};
         } else if (auto c = constantValue(v, dim, what)) {
           out.inits[init.name] = {Initializer::Constant, *c, 0};
         }
@@ -232,8 +257,10 @@ private:
     if (it != groups_.end()) return it->second;
     diags_.error(at, fmt::format("unknown group `{}`", name));
     std::vector<std::string> names;
-    for (const auto& [n, m] : groups_) names.push_back(n);
-    if (auto best = diag::closestName(name, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+    for (const auto& [n, m] : groups_)
+      names.push_back(n);
+    if (auto best = diag::closestName(name, names))
+      diags_.note(fmt::format("did you mean `{}`?", *best));
     return nullptr;
   }
 
@@ -257,22 +284,25 @@ private:
         dim = side.parameters[static_cast<std::size_t>(p)].dim;
       }
       if (!dim) {
-        diags_.error(c.synapseRange, fmt::format("synapse `{}` uses `{}.{}`, but neuron model `{}` has no `{}`",
-                                                 syn.name, prefix, req.name, side.name, req.name));
+        diags_.error(c.synapseRange,
+                     fmt::format("synapse `{}` uses `{}.{}`, but neuron model `{}` has no `{}`",
+                                 syn.name, prefix, req.name, side.name, req.name));
         diags_.note("used here", req.range);
         continue;
       }
       if (req.assigned && !writable) {
-        diags_.error(c.synapseRange, fmt::format("synapse `{}` writes `{}.{}`, which is not a state variable or "
-                                                 "input of `{}`",
-                                                 syn.name, prefix, req.name, side.name));
+        diags_.error(c.synapseRange,
+                     fmt::format("synapse `{}` writes `{}.{}`, which is not a state variable or "
+                                 "input of `{}`",
+                                 syn.name, prefix, req.name, side.name));
         diags_.note("written here", req.range);
         continue;
       }
       if (req.type.kind == Type::Real && req.type.dim != *dim) {
-        diags_.error(c.synapseRange, fmt::format("synapse `{}` needs `{}.{}` to be {}, but in `{}` it is {}",
-                                                 syn.name, prefix, req.name, req.type.dim.describe(), side.name,
-                                                 dim->describe()));
+        diags_.error(c.synapseRange,
+                     fmt::format("synapse `{}` needs `{}.{}` to be {}, but in `{}` it is {}",
+                                 syn.name, prefix, req.name, req.type.dim.describe(), side.name,
+                                 dim->describe()));
         diags_.note("the synapse uses it here", req.range);
       }
     }
@@ -299,29 +329,36 @@ private:
         }
         bool flag = contains(kFlagOptions, o.name);
         if (flag) {
-          if (o.value) diags_.error(o.value->range, fmt::format("`{}` is a flag and takes no value", o.name));
+          if (o.value)
+            diags_.error(o.value->range, fmt::format("`{}` is a flag and takes no value", o.name));
           options[o.name] = 1;
           continue;
         }
         if (!o.value) {
-          diags_.error(o.range, fmt::format("option `{}` needs a value, e.g. `{} = …`", o.name, o.name));
+          diags_.error(o.range,
+                       fmt::format("option `{}` needs a value, e.g. `{} = …`", o.name, o.name));
           continue;
         }
         Dimension want = o.name == "delay" ? timeDim() : Dimension();
         std::optional<double> v = constantValue(*o.value, want, fmt::format("`{}`", o.name));
         if (!v) continue;
         if (o.name == "p" && (*v < 0 || *v > 1))
-          diags_.error(o.value->range, fmt::format("a connection probability must lie in [0, 1], not {}", *v));
-        else if ((o.name == "indegree" || o.name == "outdegree") && (*v < 0 || *v != std::floor(*v)))
-          diags_.error(o.value->range, fmt::format("`{}` must be a whole number ≥ 0, not {}", o.name, *v));
+          diags_.error(o.value->range,
+                       fmt::format("a connection probability must lie in [0, 1], not {}", *v));
+        else if ((o.name == "indegree" || o.name == "outdegree") &&
+                 (*v < 0 || *v != std::floor(*v)))
+          diags_.error(o.value->range,
+                       fmt::format("`{}` must be a whole number ≥ 0, not {}", o.name, *v));
         else if (o.name == "delay" && *v < 0)
           diags_.error(o.value->range, "a delay cannot be negative");
         options[o.name] = *v;
       }
-      int rules = static_cast<int>(seen.count("p") + seen.count("indegree") + seen.count("outdegree") +
-                                   seen.count("all_to_all") + seen.count("one_to_one"));
-      if (rules > 1) diags_.error(c.range, "a connection takes one rule: `p`, `indegree`, `outdegree`, "
-                                           "`all_to_all` or `one_to_one`");
+      int rules =
+          static_cast<int>(seen.count("p") + seen.count("indegree") + seen.count("outdegree") +
+                           seen.count("all_to_all") + seen.count("one_to_one"));
+      if (rules > 1)
+        diags_.error(c.range, "a connection takes one rule: `p`, `indegree`, `outdegree`, "
+                              "`all_to_all` or `one_to_one`");
       for (std::size_t i = 0; i < c.posts.size(); ++i) {
         const CheckedModel* post = group(c.posts[i], c.postRanges[i]);
         if (pre == nullptr || post == nullptr || syn == nullptr) continue;
@@ -339,9 +376,12 @@ private:
       if (in < 0) {
         diags_.error(s.inputRange, fmt::format("`{}` has no input `{}`", m->name, s.input));
         std::vector<std::string> names;
-        for (const auto& x : m->inputs) names.push_back(x.name);
-        if (auto best = diag::closestName(s.input, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
-        else if (names.empty()) diags_.note(fmt::format("declare one in `{}` with `input I : nA`", m->name));
+        for (const auto& x : m->inputs)
+          names.push_back(x.name);
+        if (auto best = diag::closestName(s.input, names))
+          diags_.note(fmt::format("did you mean `{}`?", *best));
+        else if (names.empty())
+          diags_.note(fmt::format("declare one in `{}` with `input I : nA`", m->name));
         continue;
       }
       ExprChecker checker(env(), diags_);
@@ -362,21 +402,28 @@ private:
       for (const auto& sel : mon.selections) {
         const CheckedModel* m = group(sel.group, sel.range);
         if (m == nullptr) continue;
-        CheckedMonitor cm{mon.kind, mon.variables[0], mon.kind == syntax::MonitorKind::State ? mon.variables
-                                                                                            : std::vector<std::string>{},
-                          sel.group, 0, 0, 0};
+        CheckedMonitor cm{mon.kind,
+                          mon.variables[0],
+                          mon.kind == syntax::MonitorKind::State ? mon.variables
+                                                                 : std::vector<std::string>{},
+                          sel.group,
+                          0,
+                          0,
+                          0};
         if (sel.lo) {
           auto lo = constantValue(*sel.lo, {}, "a selection bound");
           auto hi = constantValue(*sel.hi, {}, "a selection bound");
-          if (lo && hi && (*lo < 0 || *hi <= *lo || *lo != std::floor(*lo) || *hi != std::floor(*hi)))
+          if (lo && hi &&
+              (*lo < 0 || *hi <= *lo || *lo != std::floor(*lo) || *hi != std::floor(*hi)))
             diags_.error(sel.range, "a selection `G[a:b]` needs whole numbers 0 ≤ a < b");
           else if (lo && hi) {
             cm.begin = static_cast<std::size_t>(*lo);
             cm.end = static_cast<std::size_t>(*hi);
             for (const auto& g : out_.groups)
               if (g.name == sel.group && cm.end > g.size)
-                diags_.error(sel.range, fmt::format("the selection ends at {}, but group `{}` has {} neurons", cm.end,
-                                                    g.name, g.size));
+                diags_.error(sel.range,
+                             fmt::format("the selection ends at {}, but group `{}` has {} neurons",
+                                         cm.end, g.name, g.size));
           }
         }
         checked.push_back(std::move(cm));
@@ -384,17 +431,22 @@ private:
         for (std::size_t i = 0; i < mon.variables.size(); ++i) {
           const std::string& v = mon.variables[i];
           if (m->findState(v) >= 0 || m->findDefinition(v) >= 0 || m->findInput(v) >= 0) continue;
-          diags_.error(mon.variableRanges[i], fmt::format("`{}` has no variable `{}` to record", m->name, v));
+          diags_.error(mon.variableRanges[i],
+                       fmt::format("`{}` has no variable `{}` to record", m->name, v));
           std::vector<std::string> names;
-          for (const auto& x : m->states) names.push_back(x.name);
-          for (const auto& x : m->definitions) names.push_back(x.name);
-          if (auto best = diag::closestName(v, names)) diags_.note(fmt::format("did you mean `{}`?", *best));
+          for (const auto& x : m->states)
+            names.push_back(x.name);
+          for (const auto& x : m->definitions)
+            names.push_back(x.name);
+          if (auto best = diag::closestName(v, names))
+            diags_.note(fmt::format("did you mean `{}`?", *best));
         }
       }
       double everyValue = 0;
       if (mon.every) {
         auto every = constantValue(*mon.every, timeDim(), "the recording interval");
-        if (every && *every <= 0) diags_.error(mon.every->range, "the recording interval must be positive");
+        if (every && *every <= 0)
+          diags_.error(mon.every->range, "the recording interval must be positive");
         everyValue = every.value_or(0);
       }
       if (diags_.errorCount() == errorsBefore)
@@ -435,8 +487,10 @@ private:
         }
       } else if (o.name == "seed") {
         if (auto s = constantValue(*o.value, {}, "the seed")) {
-          if (*s < 0 || *s != std::floor(*s) || *s > 1.8e19) diags_.error(o.value->range, "the seed must be a whole number ≥ 0");
-          else run.seed = static_cast<std::uint64_t>(*s);
+          if (*s < 0 || *s != std::floor(*s) || *s > 1.8e19)
+            diags_.error(o.value->range, "the seed must be a whole number ≥ 0");
+          else
+            run.seed = static_cast<std::uint64_t>(*s);
         }
       }
     }
@@ -459,14 +513,16 @@ private:
 } // namespace
 
 CheckedNetwork checkNetwork(const syntax::Network& network, const Program& program,
-                            const std::map<std::string, CheckedModel>& models, diag::Diagnostics& diags,
+                            const std::map<std::string, CheckedModel>& models,
+                            diag::Diagnostics& diags,
                             const std::map<std::string, ParameterOverride>& overrides) {
   return NetworkChecker(network, program, models, diags, overrides).run();
 }
 
 CheckedProgram check(const Program& program, diag::Diagnostics& diags) {
   CheckedProgram out;
-  for (const auto& [name, model] : program.models) out.models.emplace(name, checkModel(*model, program, diags));
+  for (const auto& [name, model] : program.models)
+    out.models.emplace(name, checkModel(*model, program, diags));
   for (const auto& [name, net] : program.networks)
     out.networks.emplace(name, checkNetwork(*net, program, out.models, diags));
   return out;

@@ -4,14 +4,14 @@
 // with time in ms). The next layer (IR lowering) reads only this.
 #pragma once
 
+#include "compiler/syntax/ast.hpp"
+#include "compiler/units/dimension.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include "compiler/syntax/ast.hpp"
-#include "compiler/units/dimension.hpp"
 
 namespace nj::sema {
 
@@ -125,15 +125,16 @@ struct CheckedGroup {
   std::string name;
   std::string model;
   std::size_t size = 0;
-  std::map<std::string, double> parameters;   // overrides, SI
-  std::map<std::string, Initializer> inits;   // overrides of the model's initializers
+  std::map<std::string, double> parameters; // overrides, SI
+  std::map<std::string, Initializer> inits; // overrides of the model's initializers
   const syntax::Group* ast = nullptr;
 };
 
 struct CheckedStimulus {
   std::string group, input;
   bool accumulate = false;
-  const syntax::Expr* value = nullptr; // over t and network parameters (see CheckedNetwork::resolution)
+  const syntax::Expr* value =
+      nullptr; // over t and network parameters (see CheckedNetwork::resolution)
 };
 
 struct CheckedMonitor {
@@ -168,7 +169,8 @@ struct CheckedNetwork {
   std::vector<CheckedStimulus> stimuli;
   std::vector<CheckedMonitor> monitors;
   std::optional<CheckedRun> run;
-  std::unordered_map<const syntax::Expr*, Resolution> resolution; // names and numbers of network expressions
+  std::unordered_map<const syntax::Expr*, Resolution>
+      resolution; // names and numbers of network expressions
 };
 
 struct CheckedProgram {

@@ -1,13 +1,13 @@
 #include "compiler/sema/expr_check.hpp"
 
-#include <fmt/format.h>
+#include "compiler/diag/suggest.hpp"
+#include "compiler/syntax/print.hpp"
+#include "compiler/units/unit_table.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "compiler/diag/suggest.hpp"
-#include "compiler/syntax/print.hpp"
-#include "compiler/units/unit_table.hpp"
+#include <fmt/format.h>
 
 namespace nj::sema {
 namespace {
@@ -33,19 +33,32 @@ struct Builtin {
 };
 
 constexpr Builtin kBuiltins[] = {
-    {"exp", 1, 1, Rule::Dimensionless},     {"expm1", 1, 1, Rule::Dimensionless},
-    {"exprel", 1, 1, Rule::Dimensionless},  {"log", 1, 1, Rule::Dimensionless},
-    {"log1p", 1, 1, Rule::Dimensionless},   {"log10", 1, 1, Rule::Dimensionless},
-    {"sin", 1, 1, Rule::Dimensionless},     {"cos", 1, 1, Rule::Dimensionless},
-    {"tan", 1, 1, Rule::Dimensionless},     {"tanh", 1, 1, Rule::Dimensionless},
-    {"sinh", 1, 1, Rule::Dimensionless},    {"cosh", 1, 1, Rule::Dimensionless},
-    {"floor", 1, 1, Rule::Dimensionless},   {"ceil", 1, 1, Rule::Dimensionless},
-    {"heaviside", 1, 1, Rule::Dimensionless}, {"abs", 1, 1, Rule::Same},
-    {"min", 2, 2, Rule::AllSame},           {"max", 2, 2, Rule::AllSame},
-    {"clip", 3, 3, Rule::AllSame},          {"sqrt", 1, 1, Rule::Sqrt},
-    {"pow", 2, 2, Rule::Pow},               {"uniform", 2, 2, Rule::Random},
-    {"normal", 2, 2, Rule::Random},         {"sign", 1, 1, Rule::Dimensionless},
-    {"asin", 1, 1, Rule::Dimensionless},    {"acos", 1, 1, Rule::Dimensionless},
+    {"exp", 1, 1, Rule::Dimensionless},
+    {"expm1", 1, 1, Rule::Dimensionless},
+    {"exprel", 1, 1, Rule::Dimensionless},
+    {"log", 1, 1, Rule::Dimensionless},
+    {"log1p", 1, 1, Rule::Dimensionless},
+    {"log10", 1, 1, Rule::Dimensionless},
+    {"sin", 1, 1, Rule::Dimensionless},
+    {"cos", 1, 1, Rule::Dimensionless},
+    {"tan", 1, 1, Rule::Dimensionless},
+    {"tanh", 1, 1, Rule::Dimensionless},
+    {"sinh", 1, 1, Rule::Dimensionless},
+    {"cosh", 1, 1, Rule::Dimensionless},
+    {"floor", 1, 1, Rule::Dimensionless},
+    {"ceil", 1, 1, Rule::Dimensionless},
+    {"heaviside", 1, 1, Rule::Dimensionless},
+    {"abs", 1, 1, Rule::Same},
+    {"min", 2, 2, Rule::AllSame},
+    {"max", 2, 2, Rule::AllSame},
+    {"clip", 3, 3, Rule::AllSame},
+    {"sqrt", 1, 1, Rule::Sqrt},
+    {"pow", 2, 2, Rule::Pow},
+    {"uniform", 2, 2, Rule::Random},
+    {"normal", 2, 2, Rule::Random},
+    {"sign", 1, 1, Rule::Dimensionless},
+    {"asin", 1, 1, Rule::Dimensionless},
+    {"acos", 1, 1, Rule::Dimensionless},
     {"atan", 1, 1, Rule::Dimensionless},
 };
 
@@ -55,16 +68,22 @@ const Builtin* findBuiltin(const std::string& name) {
   return nullptr;
 }
 
-bool isNoiseName(const std::string& n) { return n == "xi" || n.rfind("xi_", 0) == 0; }
+bool isNoiseName(const std::string& n) {
+  return n == "xi" || n.rfind("xi_", 0) == 0;
+}
 
 } // namespace
 
 std::string describe(const Type& t) {
   switch (t.kind) {
-  case Type::Bool: return "a truth value";
-  case Type::Unknown: return "an unknown dimension";
-  case Type::Invalid: return "an invalid value";
-  default: return t.dim.describe();
+  case Type::Bool:
+    return "a truth value";
+  case Type::Unknown:
+    return "an unknown dimension";
+  case Type::Invalid:
+    return "an invalid value";
+  default:
+    return t.dim.describe();
   }
 }
 
@@ -80,21 +99,28 @@ Type ExprChecker::check(const Expr& e) {
       return Type::real({});
     }
     std::vector<units::UnitFactor> factors;
-    for (const syntax::UnitFactor& f : e.unit->factors) factors.push_back({f.symbol, units::Rational(f.expNum, f.expDen)});
+    for (const syntax::UnitFactor& f : e.unit->factors)
+      factors.push_back({f.symbol, units::Rational(f.expNum, f.expDen)});
     std::string unknown;
     std::optional<units::Unit> u = units::combineUnit(factors, &unknown);
     if (!u) {
-      diags_.error(e.unit->range, unknown.empty() ? "this unit is out of range" : fmt::format("unknown unit `{}`", unknown));
+      diags_.error(e.unit->range, unknown.empty() ? "this unit is out of range"
+                                                  : fmt::format("unknown unit `{}`", unknown));
       return Type::invalid();
     }
     resolve(e, SymbolKind::UnitConstant, -1, e.number * u->scale);
     return Type::real(u->dim);
   }
-  case ExprKind::Name: return name(e);
-  case ExprKind::Call: return call(e);
-  case ExprKind::Unary: return unary(e);
-  case ExprKind::Binary: return binary(e);
-  case ExprKind::Conditional: return conditional(e);
+  case ExprKind::Name:
+    return name(e);
+  case ExprKind::Call:
+    return call(e);
+  case ExprKind::Unary:
+    return unary(e);
+  case ExprKind::Binary:
+    return binary(e);
+  case ExprKind::Conditional:
+    return conditional(e);
   }
   return Type::invalid();
 }
@@ -112,22 +138,26 @@ bool ExprChecker::expect(const Expr& e, const Dimension& want, const std::string
 
 Type ExprChecker::externalType(const Expr& e) {
   if (!env_.allowExternals || env_.externals == nullptr) {
-    diags_.error(e.range, fmt::format("`{}.{}` refers to a {}-synaptic neuron and is only meaningful in a synapse",
-                                      e.scope == syntax::Scope::Pre ? "pre" : "post", e.name,
-                                      e.scope == syntax::Scope::Pre ? "pre" : "post"));
+    diags_.error(
+        e.range,
+        fmt::format("`{}.{}` refers to a {}-synaptic neuron and is only meaningful in a synapse",
+                    e.scope == syntax::Scope::Pre ? "pre" : "post", e.name,
+                    e.scope == syntax::Scope::Pre ? "pre" : "post"));
     return Type::invalid();
   }
   auto& ext = *env_.externals;
   for (std::size_t i = 0; i < ext.size(); ++i) {
     if (ext[i].scope == e.scope && ext[i].name == e.name) {
-      resolve(e, e.scope == syntax::Scope::Pre ? SymbolKind::PreVariable : SymbolKind::PostVariable, static_cast<int>(i));
+      resolve(e, e.scope == syntax::Scope::Pre ? SymbolKind::PreVariable : SymbolKind::PostVariable,
+              static_cast<int>(i));
       Type t{Type::Unknown, {}, static_cast<int>(i)};
       return t;
     }
   }
   ext.push_back({e.scope, e.name, Type{Type::Unknown, {}, -1}, false, e.range});
   int index = static_cast<int>(ext.size() - 1);
-  resolve(e, e.scope == syntax::Scope::Pre ? SymbolKind::PreVariable : SymbolKind::PostVariable, index);
+  resolve(e, e.scope == syntax::Scope::Pre ? SymbolKind::PreVariable : SymbolKind::PostVariable,
+          index);
   return Type{Type::Unknown, {}, index};
 }
 
@@ -145,13 +175,17 @@ Type ExprChecker::name(const Expr& e) {
       const Symbol& s = it->second;
       if (!frames_.empty() && (fileLevel_.back() || s.kind != SymbolKind::Parameter)) {
         if (fileLevel_.back()) {
-          diags_.error(e.range, fmt::format("function `{}` is defined outside a model and cannot use `{}`; pass it "
-                                            "as an argument",
-                                            callStack_.back()->name, e.name));
+          diags_.error(
+              e.range,
+              fmt::format("function `{}` is defined outside a model and cannot use `{}`; pass it "
+                          "as an argument",
+                          callStack_.back()->name, e.name));
           return Type::invalid();
         }
-        diags_.error(e.range, fmt::format("function `{}` cannot use the model's `{}`; pass it as an argument",
-                                          callStack_.back()->name, e.name));
+        diags_.error(
+            e.range,
+            fmt::format("function `{}` cannot use the model's `{}`; pass it as an argument",
+                        callStack_.back()->name, e.name));
         return Type::invalid();
       }
       resolve(e, s.kind, s.index);
@@ -169,7 +203,9 @@ Type ExprChecker::name(const Expr& e) {
   }
   if (isNoiseName(e.name)) {
     if (!env_.allowNoise) {
-      diags_.error(e.range, fmt::format("white noise `{}` may only appear in a differential equation", e.name));
+      diags_.error(
+          e.range,
+          fmt::format("white noise `{}` may only appear in a differential equation", e.name));
       diags_.note("write it as a term of `dX/dt = … + sigma * xi`");
       return Type::invalid();
     }
@@ -190,10 +226,13 @@ Type ExprChecker::name(const Expr& e) {
   diags_.error(e.range, fmt::format("unknown name `{}`", e.name));
   std::vector<std::string> candidates = {"t", "dt"};
   if (env_.symbols != nullptr)
-    for (const auto& [n, s] : *env_.symbols) candidates.push_back(n);
+    for (const auto& [n, s] : *env_.symbols)
+      candidates.push_back(n);
   if (!frames_.empty())
-    for (const auto& [n, s] : frames_.back()) candidates.push_back(n);
-  if (auto best = diag::closestName(e.name, candidates)) diags_.note(fmt::format("did you mean `{}`?", *best));
+    for (const auto& [n, s] : frames_.back())
+      candidates.push_back(n);
+  if (auto best = diag::closestName(e.name, candidates))
+    diags_.note(fmt::format("did you mean `{}`?", *best));
   return Type::invalid();
 }
 
@@ -210,8 +249,8 @@ Type ExprChecker::requireDimensionless(const Type& t, const Expr& at, const std:
   if (r.kind == Type::Invalid) return r;
   if (r.kind == Type::Unknown) return unify(Type::real({}), r, at, what.c_str());
   if (!r.dim.isDimensionless()) {
-    diags_.error(at.range, fmt::format("{} must be dimensionless, but `{}` is {}", what, syntax::printExpr(at),
-                                       r.dim.describe()));
+    diags_.error(at.range, fmt::format("{} must be dimensionless, but `{}` is {}", what,
+                                       syntax::printExpr(at), r.dim.describe()));
     diags_.note("divide by a reference value of the same dimension, e.g. `exp(V / (10 mV))`");
     return Type::invalid();
   }
@@ -228,7 +267,8 @@ Type ExprChecker::unify(const Type& a, const Type& b, const Expr& at, const char
   if (a.kind == Type::Unknown || b.kind == Type::Unknown) {
     const Type& unknown = a.kind == Type::Unknown ? a : b;
     const Type& other = a.kind == Type::Unknown ? b : a;
-    if (other.kind == Type::Unknown || unknown.external < 0 || env_.externals == nullptr) return other;
+    if (other.kind == Type::Unknown || unknown.external < 0 || env_.externals == nullptr)
+      return other;
     ExternalRequirement& req = (*env_.externals)[static_cast<std::size_t>(unknown.external)];
     if (req.type.kind == Type::Unknown) {
       req.type = other;
@@ -237,7 +277,8 @@ Type ExprChecker::unify(const Type& a, const Type& b, const Expr& at, const char
     return unify(req.type, other, at, what);
   }
   if (a.dim != b.dim) {
-    diags_.error(at.range, fmt::format("dimension mismatch in {}: {} vs {}", what, a.dim.describe(), b.dim.describe()));
+    diags_.error(at.range, fmt::format("dimension mismatch in {}: {} vs {}", what, a.dim.describe(),
+                                       b.dim.describe()));
     return Type::invalid();
   }
   return a;
@@ -264,7 +305,8 @@ Type ExprChecker::binary(const Expr& e) {
   case Op::And:
   case Op::Or:
     if (a.kind != Type::Bool || b.kind != Type::Bool) {
-      diags_.error(e.range, fmt::format("`{}` needs truth values on both sides", e.op == Op::And ? "and" : "or"));
+      diags_.error(e.range, fmt::format("`{}` needs truth values on both sides",
+                                        e.op == Op::And ? "and" : "or"));
       return Type::invalid();
     }
     return a;
@@ -297,7 +339,8 @@ Type ExprChecker::binary(const Expr& e) {
     return Type::real(e.op == Op::Mul ? a.dim * b.dim : a.dim / b.dim);
   }
   case Op::Pow: {
-    if (requireDimensionless(b, *e.operands[1], "an exponent").kind == Type::Invalid) return Type::invalid();
+    if (requireDimensionless(b, *e.operands[1], "an exponent").kind == Type::Invalid)
+      return Type::invalid();
     if (requireReal(a, *e.operands[0], "a power").kind == Type::Invalid) return Type::invalid();
     if (a.kind == Type::Unknown) return a;
     if (a.dim.isDimensionless()) return a;
@@ -312,12 +355,15 @@ Type ExprChecker::binary(const Expr& e) {
     for (int den : {1, 2, 3, 4}) {
       double num = *p * den;
       if (std::abs(num - std::round(num)) < 1e-12 && std::abs(num) < 64)
-        return Type::real(a.dim.pow(units::Rational(static_cast<std::int64_t>(std::round(num)), den)));
+        return Type::real(
+            a.dim.pow(units::Rational(static_cast<std::int64_t>(std::round(num)), den)));
     }
-    diags_.error(e.operands[1]->range, fmt::format("cannot raise {} to the power {}", a.dim.describe(), *p));
+    diags_.error(e.operands[1]->range,
+                 fmt::format("cannot raise {} to the power {}", a.dim.describe(), *p));
     return Type::invalid();
   }
-  default: break;
+  default:
+    break;
   }
   return Type::invalid();
 }
@@ -326,9 +372,11 @@ Type ExprChecker::conditional(const Expr& e) {
   Type cond = check(*e.operands[1]);
   Type a = check(*e.operands[0]);
   Type b = check(*e.operands[2]);
-  if (cond.kind == Type::Invalid || a.kind == Type::Invalid || b.kind == Type::Invalid) return Type::invalid();
+  if (cond.kind == Type::Invalid || a.kind == Type::Invalid || b.kind == Type::Invalid)
+    return Type::invalid();
   if (cond.kind != Type::Bool) {
-    diags_.error(e.operands[1]->range, "the condition after `if` must be a truth value such as a comparison");
+    diags_.error(e.operands[1]->range,
+                 "the condition after `if` must be a truth value such as a comparison");
     return Type::invalid();
   }
   return unify(a, b, e, "the two branches of `if … else`");
@@ -336,28 +384,36 @@ Type ExprChecker::conditional(const Expr& e) {
 
 Type ExprChecker::call(const Expr& e) {
   std::vector<Type> args;
-  for (const auto& a : e.operands) args.push_back(check(*a));
+  for (const auto& a : e.operands)
+    args.push_back(check(*a));
   for (const Type& t : args)
     if (t.kind == Type::Invalid) return Type::invalid();
 
-  auto findIn = [&](const std::map<std::string, const syntax::Function*>* table) -> const syntax::Function* {
+  auto findIn =
+      [&](const std::map<std::string, const syntax::Function*>* table) -> const syntax::Function* {
     if (table == nullptr) return nullptr;
     auto it = table->find(e.name);
     return it == table->end() ? nullptr : it->second;
   };
-  if (const syntax::Function* f = findIn(env_.modelFunctions)) return userCall(e, *f, std::move(args), false);
-  if (const syntax::Function* f = findIn(env_.fileFunctions)) return userCall(e, *f, std::move(args), true);
+  if (const syntax::Function* f = findIn(env_.modelFunctions))
+    return userCall(e, *f, std::move(args), false);
+  if (const syntax::Function* f = findIn(env_.fileFunctions))
+    return userCall(e, *f, std::move(args), true);
 
   const Builtin* b = findBuiltin(e.name);
   if (b == nullptr) {
     diags_.error(e.range, fmt::format("unknown function `{}`", e.name));
     std::vector<std::string> candidates;
-    for (const Builtin& x : kBuiltins) candidates.push_back(x.name);
+    for (const Builtin& x : kBuiltins)
+      candidates.push_back(x.name);
     if (env_.modelFunctions != nullptr)
-      for (const auto& [n, f] : *env_.modelFunctions) candidates.push_back(n);
+      for (const auto& [n, f] : *env_.modelFunctions)
+        candidates.push_back(n);
     if (env_.fileFunctions != nullptr)
-      for (const auto& [n, f] : *env_.fileFunctions) candidates.push_back(n);
-    if (auto best = diag::closestName(e.name, candidates)) diags_.note(fmt::format("did you mean `{}`?", *best));
+      for (const auto& [n, f] : *env_.fileFunctions)
+        candidates.push_back(n);
+    if (auto best = diag::closestName(e.name, candidates))
+      diags_.note(fmt::format("did you mean `{}`?", *best));
     return Type::invalid();
   }
   int n = static_cast<int>(args.size());
@@ -368,8 +424,10 @@ Type ExprChecker::call(const Expr& e) {
   }
   std::string what = fmt::format("the argument of `{}`", b->name);
   switch (b->rule) {
-  case Rule::Dimensionless: return requireDimensionless(args[0], *e.operands[0], what);
-  case Rule::Same: return requireReal(args[0], *e.operands[0], what.c_str());
+  case Rule::Dimensionless:
+    return requireDimensionless(args[0], *e.operands[0], what);
+  case Rule::Same:
+    return requireReal(args[0], *e.operands[0], what.c_str());
   case Rule::Sqrt: {
     Type t = requireReal(args[0], *e.operands[0], what.c_str());
     if (t.kind != Type::Real) return t.kind == Type::Unknown ? Type{Type::Unknown, {}, -1} : t;
@@ -377,7 +435,10 @@ Type ExprChecker::call(const Expr& e) {
   }
   case Rule::Random:
     if (!env_.allowRandom) {
-      diags_.error(e.range, fmt::format("`{}` draws a random number and may only be used to initialize state", b->name));
+      diags_.error(
+          e.range,
+          fmt::format("`{}` draws a random number and may only be used to initialize state",
+                      b->name));
       diags_.note("use it in a `state` initializer or a group's initializer block");
       return Type::invalid();
     }
@@ -390,17 +451,20 @@ Type ExprChecker::call(const Expr& e) {
     return t;
   }
   case Rule::Pow: {
-    if (requireDimensionless(args[1], *e.operands[1], "an exponent").kind == Type::Invalid) return Type::invalid();
+    if (requireDimensionless(args[1], *e.operands[1], "an exponent").kind == Type::Invalid)
+      return Type::invalid();
     Type base = requireReal(args[0], *e.operands[0], what.c_str());
     if (base.kind != Type::Real || base.dim.isDimensionless()) return base;
-    diags_.error(e.range, fmt::format("`pow` of {} is not defined; write `x^n` with a constant n", base.dim.describe()));
+    diags_.error(e.range, fmt::format("`pow` of {} is not defined; write `x^n` with a constant n",
+                                      base.dim.describe()));
     return Type::invalid();
   }
   }
   return Type::invalid();
 }
 
-Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector<Type> args, bool fileLevel) {
+Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector<Type> args,
+                           bool fileLevel) {
   if (args.size() != f.params.size()) {
     diags_.error(e.range, fmt::format("`{}` takes {} argument{}, not {}", f.name, f.params.size(),
                                       f.params.size() == 1 ? "" : "s", args.size()));
@@ -414,7 +478,8 @@ Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector
   }
   if (env_.calls != nullptr) (*env_.calls)[&e] = &f;
   std::map<std::string, std::pair<int, Type>> frame;
-  for (std::size_t i = 0; i < args.size(); ++i) frame[f.params[i]] = {static_cast<int>(i), args[i]};
+  for (std::size_t i = 0; i < args.size(); ++i)
+    frame[f.params[i]] = {static_cast<int>(i), args[i]};
   frames_.push_back(std::move(frame));
   fileLevel_.push_back(fileLevel);
   callStack_.push_back(&f);
@@ -427,20 +492,24 @@ Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector
   callStack_.pop_back();
   fileLevel_.pop_back();
   frames_.pop_back();
-  if (diags_.errorCount() > errorsBefore) diags_.note(fmt::format("in the call of `{}` here", f.name), e.range);
+  if (diags_.errorCount() > errorsBefore)
+    diags_.note(fmt::format("in the call of `{}` here", f.name), e.range);
   return result;
 }
 
 std::optional<double>
-ExprChecker::constant(const Expr& e, const std::function<std::optional<double>(const Symbol&)>& lookup) const {
+ExprChecker::constant(const Expr& e,
+                      const std::function<std::optional<double>(const Symbol&)>& lookup) const {
   auto sub = [&](std::size_t i) { return constant(*e.operands[i], lookup); };
   switch (e.kind) {
   case ExprKind::Number: {
     if (env_.resolution != nullptr)
-      if (auto it = env_.resolution->find(&e); it != env_.resolution->end()) return it->second.value;
+      if (auto it = env_.resolution->find(&e); it != env_.resolution->end())
+        return it->second.value;
     if (!e.unit) return e.number;
     std::vector<units::UnitFactor> factors;
-    for (const syntax::UnitFactor& f : e.unit->factors) factors.push_back({f.symbol, units::Rational(f.expNum, f.expDen)});
+    for (const syntax::UnitFactor& f : e.unit->factors)
+      factors.push_back({f.symbol, units::Rational(f.expNum, f.expDen)});
     std::optional<units::Unit> u = units::combineUnit(factors);
     if (!u) return std::nullopt;
     return e.number * u->scale;
@@ -448,7 +517,8 @@ ExprChecker::constant(const Expr& e, const std::function<std::optional<double>(c
   case ExprKind::Name: {
     if (e.scope != syntax::Scope::None) return std::nullopt;
     if (env_.symbols != nullptr)
-      if (auto it = env_.symbols->find(e.name); it != env_.symbols->end()) return lookup(it->second);
+      if (auto it = env_.symbols->find(e.name); it != env_.symbols->end())
+        return lookup(it->second);
     if (std::optional<units::Unit> u = units::lookupUnitSymbol(e.name)) return u->scale;
     return std::nullopt;
   }
@@ -461,12 +531,18 @@ ExprChecker::constant(const Expr& e, const std::function<std::optional<double>(c
     auto a = sub(0), b = sub(1);
     if (!a || !b) return std::nullopt;
     switch (e.op) {
-    case Op::Add: return *a + *b;
-    case Op::Sub: return *a - *b;
-    case Op::Mul: return *a * *b;
-    case Op::Div: return *a / *b;
-    case Op::Pow: return std::pow(*a, *b);
-    default: return std::nullopt;
+    case Op::Add:
+      return *a + *b;
+    case Op::Sub:
+      return *a - *b;
+    case Op::Mul:
+      return *a * *b;
+    case Op::Div:
+      return *a / *b;
+    case Op::Pow:
+      return std::pow(*a, *b);
+    default:
+      return std::nullopt;
     }
   }
   case ExprKind::Call: {
@@ -477,15 +553,19 @@ ExprChecker::constant(const Expr& e, const std::function<std::optional<double>(c
       v.push_back(*x);
     }
     static const std::map<std::string, double (*)(double)> unaryFns = {
-        {"exp", [](double x) { return std::exp(x); }},   {"log", [](double x) { return std::log(x); }},
-        {"sqrt", [](double x) { return std::sqrt(x); }}, {"abs", [](double x) { return std::abs(x); }},
+        {"exp", [](double x) { return std::exp(x); }},
+        {"log", [](double x) { return std::log(x); }},
+        {"sqrt", [](double x) { return std::sqrt(x); }},
+        {"abs", [](double x) { return std::abs(x); }},
         {"log10", [](double x) { return std::log10(x); }}};
-    if (auto it = unaryFns.find(e.name); it != unaryFns.end() && v.size() == 1) return it->second(v[0]);
+    if (auto it = unaryFns.find(e.name); it != unaryFns.end() && v.size() == 1)
+      return it->second(v[0]);
     if (e.name == "min" && v.size() == 2) return std::min(v[0], v[1]);
     if (e.name == "max" && v.size() == 2) return std::max(v[0], v[1]);
     return std::nullopt;
   }
-  case ExprKind::Conditional: return std::nullopt;
+  case ExprKind::Conditional:
+    return std::nullopt;
   }
   return std::nullopt;
 }

@@ -3,13 +3,13 @@
 // the subexpression Invalid, which stays silent above it).
 #pragma once
 
+#include "compiler/diag/diagnostic.hpp"
+#include "compiler/sema/checked.hpp"
+
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
-
-#include "compiler/diag/diagnostic.hpp"
-#include "compiler/sema/checked.hpp"
 
 namespace nj::sema {
 
@@ -26,9 +26,9 @@ struct ExprEnv {
   const std::map<std::string, const syntax::Function*>* modelFunctions = nullptr;
   const std::map<std::string, const syntax::Function*>* fileFunctions = nullptr;
   bool plain = false;
-  bool allowNoise = false;     // only ODE right-hand sides
-  bool allowRandom = false;    // only initializers: uniform(), normal()
-  bool allowExternals = false; // pre.X / post.X, only in synapses
+  bool allowNoise = false;            // only ODE right-hand sides
+  bool allowRandom = false;           // only initializers: uniform(), normal()
+  bool allowExternals = false;        // pre.X / post.X, only in synapses
   const char* context = "expression"; // "parameter value", "initializer", …
   std::unordered_map<const syntax::Expr*, Resolution>* resolution = nullptr;
   std::unordered_map<const syntax::Expr*, const syntax::Function*>* calls = nullptr;
@@ -48,8 +48,9 @@ public:
   // Makes two types agree, learning the dimension of `pre.`/`post.` names.
   Type unify(const Type& a, const Type& b, const syntax::Expr& at, const char* what);
   // The SI value of a constant expression (numbers, units, parameters); nullopt if not constant.
-  std::optional<double> constant(const syntax::Expr& e,
-                                 const std::function<std::optional<double>(const Symbol&)>& lookup) const;
+  std::optional<double>
+  constant(const syntax::Expr& e,
+           const std::function<std::optional<double>(const Symbol&)>& lookup) const;
 
   Dimension timeDim() const { return env_.plain ? Dimension() : Dimension::time(); }
   const ExprEnv& env() const { return env_; }
@@ -57,7 +58,8 @@ public:
 private:
   Type name(const syntax::Expr& e);
   Type call(const syntax::Expr& e);
-  Type userCall(const syntax::Expr& e, const syntax::Function& f, std::vector<Type> args, bool fileLevel);
+  Type userCall(const syntax::Expr& e, const syntax::Function& f, std::vector<Type> args,
+                bool fileLevel);
   Type unary(const syntax::Expr& e);
   Type binary(const syntax::Expr& e);
   Type conditional(const syntax::Expr& e);

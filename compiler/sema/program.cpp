@@ -1,13 +1,13 @@
 #include "compiler/sema/program.hpp"
 
-#include <fmt/format.h>
+#include "compiler/syntax/parse.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "compiler/syntax/parse.hpp"
+#include <fmt/format.h>
 
 namespace nj::sema {
 namespace {
@@ -54,7 +54,8 @@ private:
         if (p == canonical) in = true;
         if (in) cycle += p.filename().string() + " -> ";
       }
-      diags_.error(importedAt, fmt::format("import cycle: {}{}", cycle, canonical.filename().string()));
+      diags_.error(importedAt,
+                   fmt::format("import cycle: {}{}", cycle, canonical.filename().string()));
       diags_.note("a model file cannot import, directly or indirectly, the file that imports it");
       return std::nullopt;
     }
@@ -116,9 +117,12 @@ private:
 
   void index() {
     for (const syntax::File& f : program_.files) {
-      for (const syntax::Model& m : f.models) indexOne(program_.models, m, "model");
-      for (const syntax::Network& n : f.networks) indexOne(program_.networks, n, "network");
-      for (const syntax::Function& fn : f.functions) indexOne(program_.functions, fn, "function");
+      for (const syntax::Model& m : f.models)
+        indexOne(program_.models, m, "model");
+      for (const syntax::Network& n : f.networks)
+        indexOne(program_.networks, n, "network");
+      for (const syntax::Function& fn : f.functions)
+        indexOne(program_.functions, fn, "function");
     }
     for (const auto& [name, net] : program_.networks) {
       if (auto it = program_.models.find(name); it != program_.models.end()) {
@@ -141,7 +145,8 @@ private:
 Program load(const std::vector<std::filesystem::path>& paths, const LoadOptions& options,
              diag::SourceManager& sources, diag::Diagnostics& diags) {
   Loader loader(options, sources, diags);
-  for (const auto& p : paths) loader.loadPath(p);
+  for (const auto& p : paths)
+    loader.loadPath(p);
   return loader.finish();
 }
 

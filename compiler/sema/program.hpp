@@ -2,13 +2,13 @@
 // file once, and indexes the models, networks and functions by name.
 #pragma once
 
+#include "compiler/diag/diagnostic.hpp"
+#include "compiler/syntax/ast.hpp"
+
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
-
-#include "compiler/diag/diagnostic.hpp"
-#include "compiler/syntax/ast.hpp"
 
 namespace nj::sema {
 

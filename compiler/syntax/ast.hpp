@@ -3,12 +3,12 @@
 // can point at it. Order within each list is the order in the file.
 #pragma once
 
+#include "compiler/diag/source.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "compiler/diag/source.hpp"
 
 namespace nj::syntax {
 
@@ -20,9 +20,23 @@ enum class ExprKind { Number, Name, Unary, Binary, Call, Conditional };
 
 enum class Op {
   // unary
-  Neg, Plus, Not,
+  Neg,
+  Plus,
+  Not,
   // binary
-  Add, Sub, Mul, Div, Pow, Lt, Le, Gt, Ge, Eq, Ne, And, Or,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
+  And,
+  Or,
 };
 
 // `pre.V` / `post.I` in synapses; `None` for plain names.

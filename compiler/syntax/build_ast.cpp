@@ -1,13 +1,13 @@
 #include "compiler/syntax/build_ast.hpp"
 
-#include <NeuroJITParser.h>
-#include <antlr4-runtime.h>
-#include <fmt/format.h>
-
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <numeric>
+
+#include <NeuroJITParser.h>
+#include <antlr4-runtime.h>
+#include <fmt/format.h>
 
 namespace nj::syntax {
 namespace {
@@ -65,12 +65,12 @@ private:
     m.name = ctx->name->getText();
     m.range = range(ctx->name);
     m.file = file_;
-    for (P::MemberContext* member : ctx->member()) addMember(m, member);
+    for (P::MemberContext* member : ctx->member())
+      addMember(m, member);
     return m;
   }
 
-  template <class T>
-  void setOnce(std::optional<T>& slot, T value, const char* what) {
+  template <class T> void setOnce(std::optional<T>& slot, T value, const char* what) {
     if (slot) {
       error(value.range, fmt::format("a second {} in the same model", what));
       diags_.note(fmt::format("the first {} is here", what), slot->range);
@@ -81,14 +81,21 @@ private:
 
   void addMember(Model& m, P::MemberContext* member) {
     if (auto* c = dynamic_cast<P::ParametersBlockContext*>(member)) {
-      for (P::ParamDeclContext* p : c->paramDecl()) m.parameters.push_back(declaration(p->ID(), p->unit(), p->expr()));
+      for (P::ParamDeclContext* p : c->paramDecl())
+        m.parameters.push_back(declaration(p->ID(), p->unit(), p->expr()));
     } else if (auto* c = dynamic_cast<P::StateBlockContext*>(member)) {
       Storage storage = Storage::PerNeuron;
       if (P::StorageContext* s = c->storage()) {
         switch (s->where->getType()) {
-        case P::POST: storage = Storage::PerPost; break;
-        case P::PRE: storage = Storage::PerPre; break;
-        default: storage = Storage::PerSynapse; break;
+        case P::POST:
+          storage = Storage::PerPost;
+          break;
+        case P::PRE:
+          storage = Storage::PerPre;
+          break;
+        default:
+          storage = Storage::PerSynapse;
+          break;
         }
       }
       for (P::StateDeclContext* s : c->stateDecl())
@@ -100,8 +107,8 @@ private:
     } else if (auto* c = dynamic_cast<P::FunctionMemberContext*>(member)) {
       m.functions.push_back(function(c->functionDecl()));
     } else if (auto* c = dynamic_cast<P::OdeDeclContext*>(member)) {
-      m.odes.push_back({derivativeVariable(c->DERIV()->getText()), range(c->DERIV()), expr(c->expr()),
-                        c->UNLESS() != nullptr});
+      m.odes.push_back({derivativeVariable(c->DERIV()->getText()), range(c->DERIV()),
+                        expr(c->expr()), c->UNLESS() != nullptr});
     } else if (auto* c = dynamic_cast<P::DefinitionDeclContext*>(member)) {
       m.definitions.push_back(declaration(c->ID(), nullptr, c->expr()));
     } else if (auto* c = dynamic_cast<P::SpikeDeclContext*>(member)) {
@@ -109,7 +116,8 @@ private:
     } else if (auto* c = dynamic_cast<P::ResetBlockContext*>(member)) {
       setOnce(m.reset, block(c->assignment(), range(c->RESET())), "reset block");
     } else if (auto* c = dynamic_cast<P::RefractoryDeclContext*>(member)) {
-      setOnce(m.refractory, Refractory{expr(c->expr()), range(c->REFRACTORY())}, "refractory period");
+      setOnce(m.refractory, Refractory{expr(c->expr()), range(c->REFRACTORY())},
+              "refractory period");
     } else if (auto* c = dynamic_cast<P::EventBlockContext*>(member)) {
       EventKind kind = c->event->getType() == P::ON_PRE ? EventKind::OnPre : EventKind::OnPost;
       m.events.push_back({kind, block(c->assignment(), range(c->event))});
@@ -124,7 +132,8 @@ private:
     return text.substr(1, end - 1);
   }
 
-  Declaration declaration(antlr4::tree::TerminalNode* id, P::UnitContext* u, P::ExprContext* value) {
+  Declaration declaration(antlr4::tree::TerminalNode* id, P::UnitContext* u,
+                          P::ExprContext* value) {
     Declaration d{id->getText(), range(id), std::nullopt, expr(value)};
     if (u != nullptr) d.unit = unit(u);
     return d;
@@ -152,11 +161,21 @@ private:
       out.scope = scope(a->target);
       out.range = range(a->target);
       switch (a->op->getType()) {
-      case P::PLUS_ASSIGN: out.op = AssignOp::Add; break;
-      case P::MINUS_ASSIGN: out.op = AssignOp::Sub; break;
-      case P::STAR_ASSIGN: out.op = AssignOp::Mul; break;
-      case P::SLASH_ASSIGN: out.op = AssignOp::Div; break;
-      default: out.op = AssignOp::Set; break;
+      case P::PLUS_ASSIGN:
+        out.op = AssignOp::Add;
+        break;
+      case P::MINUS_ASSIGN:
+        out.op = AssignOp::Sub;
+        break;
+      case P::STAR_ASSIGN:
+        out.op = AssignOp::Mul;
+        break;
+      case P::SLASH_ASSIGN:
+        out.op = AssignOp::Div;
+        break;
+      default:
+        out.op = AssignOp::Set;
+        break;
       }
       out.value = expr(a->expr());
       b.assignments.push_back(std::move(out));
@@ -175,7 +194,8 @@ private:
     n.name = ctx->name->getText();
     n.range = range(ctx->name);
     n.file = file_;
-    for (P::NetworkItemContext* item : ctx->networkItem()) addItem(n, item);
+    for (P::NetworkItemContext* item : ctx->networkItem())
+      addItem(n, item);
     return n;
   }
 
@@ -192,7 +212,8 @@ private:
 
   void addItem(Network& n, P::NetworkItemContext* item) {
     if (auto* c = dynamic_cast<P::NetworkParametersContext*>(item)) {
-      for (P::ParamDeclContext* p : c->paramDecl()) n.parameters.push_back(declaration(p->ID(), p->unit(), p->expr()));
+      for (P::ParamDeclContext* p : c->paramDecl())
+        n.parameters.push_back(declaration(p->ID(), p->unit(), p->expr()));
     } else if (auto* c = dynamic_cast<P::GroupDeclContext*>(item)) {
       Group g;
       g.name = c->name->getText();
@@ -220,12 +241,14 @@ private:
       P::SynapseUseContext* use = c->synapseUse();
       conn.synapse = use->model->getText();
       conn.synapseRange = range(use->model);
-      for (P::NamedArgContext* a : use->namedArg()) conn.args.push_back(namedArg(a->ID(), a->expr()));
-      for (P::ConnectOptionContext* o : c->connectOption()) conn.options.push_back(namedArg(o->ID(), o->expr()));
+      for (P::NamedArgContext* a : use->namedArg())
+        conn.args.push_back(namedArg(a->ID(), a->expr()));
+      for (P::ConnectOptionContext* o : c->connectOption())
+        conn.options.push_back(namedArg(o->ID(), o->expr()));
       n.connections.push_back(std::move(conn));
     } else if (auto* c = dynamic_cast<P::StimulusDeclContext*>(item)) {
-      n.stimuli.push_back({c->ID(0)->getText(), c->ID(1)->getText(), range(c->ID(0)), range(c->ID(1)),
-                           c->PLUS_ASSIGN() != nullptr, expr(c->expr())});
+      n.stimuli.push_back({c->ID(0)->getText(), c->ID(1)->getText(), range(c->ID(0)),
+                           range(c->ID(1)), c->PLUS_ASSIGN() != nullptr, expr(c->expr())});
     } else if (auto* c = dynamic_cast<P::StateMonitorContext*>(item)) {
       Monitor m;
       m.kind = MonitorKind::State;
@@ -243,12 +266,14 @@ private:
       m.range = range(c->MONITOR());
       m.variables.push_back(c->kind->getText());
       m.variableRanges.push_back(range(c->kind));
-      for (P::SelectionContext* s : c->selection()) m.selections.push_back(selection(s));
+      for (P::SelectionContext* s : c->selection())
+        m.selections.push_back(selection(s));
       if (c->expr() != nullptr) m.every = expr(c->expr());
       n.monitors.push_back(std::move(m));
     } else if (auto* c = dynamic_cast<P::RunDeclContext*>(item)) {
       Run r{expr(c->expr()), {}, range(c->RUN())};
-      for (P::RunOptionContext* o : c->runOption()) r.options.push_back(namedArg(o->ID(), o->expr()));
+      for (P::RunOptionContext* o : c->runOption())
+        r.options.push_back(namedArg(o->ID(), o->expr()));
       if (n.run) {
         error(r.range, "a second `run` in the same network");
         diags_.note("the first `run` is here", n.run->range);
@@ -281,16 +306,26 @@ private:
 
   static Op binaryOp(std::size_t tokenType) {
     switch (tokenType) {
-    case P::PLUS: return Op::Add;
-    case P::MINUS: return Op::Sub;
-    case P::STAR: return Op::Mul;
-    case P::SLASH: return Op::Div;
-    case P::LT: return Op::Lt;
-    case P::LE: return Op::Le;
-    case P::GT: return Op::Gt;
-    case P::GE: return Op::Ge;
-    case P::EQ: return Op::Eq;
-    default: return Op::Ne;
+    case P::PLUS:
+      return Op::Add;
+    case P::MINUS:
+      return Op::Sub;
+    case P::STAR:
+      return Op::Mul;
+    case P::SLASH:
+      return Op::Div;
+    case P::LT:
+      return Op::Lt;
+    case P::LE:
+      return Op::Le;
+    case P::GT:
+      return Op::Gt;
+    case P::GE:
+      return Op::Ge;
+    case P::EQ:
+      return Op::Eq;
+    default:
+      return Op::Ne;
     }
   }
 
@@ -308,19 +343,22 @@ private:
   ExprPtr orExpr(P::OrExprContext* ctx) {
     auto terms = ctx->andExpr();
     ExprPtr e = andExpr(terms[0]);
-    for (std::size_t i = 1; i < terms.size(); ++i) e = binary(Op::Or, e, andExpr(terms[i]));
+    for (std::size_t i = 1; i < terms.size(); ++i)
+      e = binary(Op::Or, e, andExpr(terms[i]));
     return e;
   }
 
   ExprPtr andExpr(P::AndExprContext* ctx) {
     auto terms = ctx->notExpr();
     ExprPtr e = notExpr(terms[0]);
-    for (std::size_t i = 1; i < terms.size(); ++i) e = binary(Op::And, e, notExpr(terms[i]));
+    for (std::size_t i = 1; i < terms.size(); ++i)
+      e = binary(Op::And, e, notExpr(terms[i]));
     return e;
   }
 
   ExprPtr notExpr(P::NotExprContext* ctx) {
-    if (ctx->NOT() != nullptr) return unaryNode(Op::Not, notExpr(ctx->notExpr()), range(ctx->NOT()));
+    if (ctx->NOT() != nullptr)
+      return unaryNode(Op::Not, notExpr(ctx->notExpr()), range(ctx->NOT()));
     return comparison(ctx->comparison());
   }
 
@@ -333,20 +371,23 @@ private:
   ExprPtr additive(P::AdditiveContext* ctx) {
     auto terms = ctx->multiplicative();
     ExprPtr e = multiplicative(terms[0]);
-    for (std::size_t i = 1; i < terms.size(); ++i) e = binary(binaryOp(ctx->op[i - 1]->getType()), e, multiplicative(terms[i]));
+    for (std::size_t i = 1; i < terms.size(); ++i)
+      e = binary(binaryOp(ctx->op[i - 1]->getType()), e, multiplicative(terms[i]));
     return e;
   }
 
   ExprPtr multiplicative(P::MultiplicativeContext* ctx) {
     auto factors = ctx->unary();
     ExprPtr e = unary(factors[0]);
-    for (std::size_t i = 1; i < factors.size(); ++i) e = binary(binaryOp(ctx->op[i - 1]->getType()), e, unary(factors[i]));
+    for (std::size_t i = 1; i < factors.size(); ++i)
+      e = binary(binaryOp(ctx->op[i - 1]->getType()), e, unary(factors[i]));
     return e;
   }
 
   ExprPtr unary(P::UnaryContext* ctx) {
     if (ctx->op != nullptr)
-      return unaryNode(ctx->op->getType() == P::MINUS ? Op::Neg : Op::Plus, unary(ctx->unary()), range(ctx->op));
+      return unaryNode(ctx->op->getType() == P::MINUS ? Op::Neg : Op::Plus, unary(ctx->unary()),
+                       range(ctx->op));
     P::PowerContext* p = ctx->power();
     ExprPtr base = atom(p->base);
     if (p->exponent == nullptr) return base;
@@ -368,7 +409,8 @@ private:
       e.kind = ExprKind::Call;
       e.range = range(c);
       e.name = c->callee->getText();
-      for (P::ExprContext* a : c->expr()) e.operands.push_back(expr(a));
+      for (P::ExprContext* a : c->expr())
+        e.operands.push_back(expr(a));
       return make(std::move(e));
     }
     if (auto* c = dynamic_cast<P::NameAtomContext*>(ctx)) {
@@ -406,7 +448,8 @@ private:
       if (P::UnitExponentContext* ex = factors[i]->unitExponent()) {
         auto numbers = ex->NUMBER();
         // A decimal exponent (`^-0.5`) must be a whole number of quarters or thirds.
-        if (numbers.size() == 1 && numbers[0]->getText().find_first_of(".eE") != std::string::npos) {
+        if (numbers.size() == 1 &&
+            numbers[0]->getText().find_first_of(".eE") != std::string::npos) {
           double v = std::strtod(numbers[0]->getText().c_str(), nullptr);
           bool found = false;
           for (int den : {1, 2, 3, 4}) {
@@ -418,7 +461,9 @@ private:
               break;
             }
           }
-          if (!found) error(range(numbers[0]), fmt::format("a unit exponent must be a simple fraction, not `{}`", v));
+          if (!found)
+            error(range(numbers[0]),
+                  fmt::format("a unit exponent must be a simple fraction, not `{}`", v));
           if (i > 0 && ctx->op[i - 1]->getType() == P::SLASH) f.expNum = -f.expNum;
           u.factors.push_back(std::move(f));
           continue;
@@ -428,7 +473,9 @@ private:
           std::string s = t->getText();
           auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
           if (ec != std::errc() || p != s.data() + s.size() || v > 64) {
-            error(range(t), fmt::format("a unit exponent must be a small whole number or fraction, not `{}`", s));
+            error(range(t),
+                  fmt::format("a unit exponent must be a small whole number or fraction, not `{}`",
+                              s));
             return 1;
           }
           return v;
@@ -459,7 +506,8 @@ private:
 
 } // namespace
 
-std::optional<File> buildAst(antlr4::ParserRuleContext* tree, diag::FileId file, diag::Diagnostics& diags) {
+std::optional<File> buildAst(antlr4::ParserRuleContext* tree, diag::FileId file,
+                             diag::Diagnostics& diags) {
   return AstBuilder(file, diags).build(dynamic_cast<P::FileContext*>(tree));
 }
 

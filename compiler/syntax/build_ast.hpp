@@ -1,10 +1,10 @@
 // Parse tree to AST. Only ever given a tree without syntax errors.
 #pragma once
 
-#include <optional>
-
 #include "compiler/diag/diagnostic.hpp"
 #include "compiler/syntax/ast.hpp"
+
+#include <optional>
 
 namespace nj::grammar {
 class NeuroJITParser;

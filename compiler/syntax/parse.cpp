@@ -1,12 +1,12 @@
 #include "compiler/syntax/parse.hpp"
 
+#include "compiler/syntax/build_ast.hpp"
+
 #include <NeuroJITLexer.h>
 #include <NeuroJITParser.h>
 #include <antlr4-runtime.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-
-#include "compiler/syntax/build_ast.hpp"
 
 namespace nj::syntax {
 namespace {
@@ -18,11 +18,16 @@ using grammar::NeuroJITParser;
 std::string describeTokenType(const antlr4::dfa::Vocabulary& vocab, size_t type) {
   if (type == antlr4::Token::EOF) return "end of file";
   switch (type) {
-  case NeuroJITLexer::ID: return "a name";
-  case NeuroJITLexer::NUMBER: return "a number";
-  case NeuroJITLexer::STRING: return "a string";
-  case NeuroJITLexer::DERIV: return "a derivative `dX/dt`";
-  default: break;
+  case NeuroJITLexer::ID:
+    return "a name";
+  case NeuroJITLexer::NUMBER:
+    return "a number";
+  case NeuroJITLexer::STRING:
+    return "a string";
+  case NeuroJITLexer::DERIV:
+    return "a derivative `dX/dt`";
+  default:
+    break;
   }
   std::string lit = vocab.getLiteralName(type);
   if (lit.size() >= 2 && lit.front() == '\'') return "`" + lit.substr(1, lit.size() - 2) + "`";
@@ -49,7 +54,8 @@ public:
                         static_cast<std::uint32_t>(col + 1), static_cast<std::uint32_t>(line),
                         static_cast<std::uint32_t>(col + 2)};
     if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
-      auto len = static_cast<std::uint32_t>(offending->getStopIndex() - offending->getStartIndex() + 1);
+      auto len =
+          static_cast<std::uint32_t>(offending->getStopIndex() - offending->getStartIndex() + 1);
       r.endCol = r.col + std::max<std::uint32_t>(len, 1);
     }
     std::size_t type = offending != nullptr ? offending->getType() : antlr4::Token::EOF;
@@ -58,7 +64,8 @@ public:
       diags_.note("close it with `\"` on the same line");
       return;
     }
-    if (type == NeuroJITLexer::SLASH && nextIsAdjacent(recognizer, offending, NeuroJITLexer::STAR)) {
+    if (type == NeuroJITLexer::SLASH &&
+        nextIsAdjacent(recognizer, offending, NeuroJITLexer::STAR)) {
       diags_.error(r, "unterminated comment: `/*` is never closed by `*/`");
       return;
     }
@@ -69,11 +76,13 @@ public:
     else if (type == NeuroJITLexer::ID && previousIs(recognizer, offending, NeuroJITLexer::NUMBER))
       diags_.note("a number followed by a name is read as a quantity with a unit only when the "
                   "name is a unit symbol such as `mV` or `ms`; write `*` to multiply");
-    else if (offending != nullptr && offending->getType() == NeuroJITLexer::DERIV && !startsEquation(recognizer, offending))
-      diags_.note(fmt::format("`{}` is read as a derivative; to divide a name starting with `d` by `dt`, write "
-                              "`{} / (dt)`",
-                              offending->getText(),
-                              offending->getText().substr(0, offending->getText().find_first_of(" \t/"))));
+    else if (offending != nullptr && offending->getType() == NeuroJITLexer::DERIV &&
+             !startsEquation(recognizer, offending))
+      diags_.note(fmt::format(
+          "`{}` is read as a derivative; to divide a name starting with `d` by `dt`, write "
+          "`{} / (dt)`",
+          offending->getText(),
+          offending->getText().substr(0, offending->getText().find_first_of(" \t/"))));
     if (count_ == kMaxErrors) diags_.note("too many syntax errors; stopping here");
   }
 
@@ -94,7 +103,8 @@ private:
   }
   static bool nextIsAdjacent(antlr4::Recognizer* recognizer, antlr4::Token* t, std::size_t type) {
     antlr4::Token* next = neighbour(recognizer, t, 1);
-    return next != nullptr && next->getType() == type && next->getStartIndex() == t->getStopIndex() + 1;
+    return next != nullptr && next->getType() == type &&
+           next->getStartIndex() == t->getStopIndex() + 1;
   }
 
   // `dX/dt =` is an equation; `dX/dt` elsewhere is probably a division by dt.
@@ -113,14 +123,17 @@ private:
     const auto& vocab = parser->getVocabulary();
     std::string expected;
     antlr4::misc::IntervalSet set = parser->getExpectedTokens();
-    bool expression = set.contains(static_cast<size_t>(NeuroJITLexer::ID)) && set.contains(static_cast<size_t>(NeuroJITLexer::NUMBER)) &&
+    bool expression = set.contains(static_cast<size_t>(NeuroJITLexer::ID)) &&
+                      set.contains(static_cast<size_t>(NeuroJITLexer::NUMBER)) &&
                       set.contains(static_cast<size_t>(NeuroJITLexer::LPAREN));
     if (expression) {
       expected = "an expression";
     } else if (!set.isEmpty() && set.size() <= 6) {
       std::vector<std::string> names;
-      for (size_t t : set.toList()) names.push_back(describeTokenType(vocab, t));
-      expected = names.size() == 1 ? names[0] : "one of " + fmt::format("{}", fmt::join(names, ", "));
+      for (size_t t : set.toList())
+        names.push_back(describeTokenType(vocab, t));
+      expected =
+          names.size() == 1 ? names[0] : "one of " + fmt::format("{}", fmt::join(names, ", "));
     }
     std::string what = describeToken(offending);
     if (msg.rfind("missing ", 0) == 0 && !expected.empty())
@@ -146,14 +159,20 @@ bool exceedsLimits(antlr4::CommonTokenStream& tokens, diag::FileId file, diag::D
     switch (t->getType()) {
     case NeuroJITLexer::LPAREN:
     case NeuroJITLexer::LBRACE:
-    case NeuroJITLexer::LBRACK: ++depth; break;
+    case NeuroJITLexer::LBRACK:
+      ++depth;
+      break;
     case NeuroJITLexer::RPAREN:
     case NeuroJITLexer::RBRACE:
-    case NeuroJITLexer::RBRACK: --depth; break;
+    case NeuroJITLexer::RBRACK:
+      --depth;
+      break;
     case NeuroJITLexer::CARET:
     case NeuroJITLexer::MINUS:
-    case NeuroJITLexer::NOT: break;
-    default: break;
+    case NeuroJITLexer::NOT:
+      break;
+    default:
+      break;
     }
     if (depth > kMaxDepth) {
       auto line = static_cast<std::uint32_t>(t->getLine());
@@ -184,13 +203,18 @@ bool exceedsLimits(antlr4::CommonTokenStream& tokens, diag::FileId file, diag::D
     case NeuroJITLexer::GT:
     case NeuroJITLexer::GE:
     case NeuroJITLexer::EQ:
-    case NeuroJITLexer::NE: ++operators; break;
+    case NeuroJITLexer::NE:
+      ++operators;
+      break;
     case NeuroJITLexer::ASSIGN:
     case NeuroJITLexer::DERIV:
     case NeuroJITLexer::SEMI:
     case NeuroJITLexer::LBRACE:
-    case NeuroJITLexer::RBRACE: operators = 0; break;
-    default: break;
+    case NeuroJITLexer::RBRACE:
+      operators = 0;
+      break;
+    default:
+      break;
     }
     if (operators > kMaxOperators) {
       auto line = static_cast<std::uint32_t>(t->getLine());
@@ -209,12 +233,18 @@ bool invalidUtf8(const std::string& text, diag::FileId file, diag::Diagnostics& 
   std::uint32_t line = 1, col = 1;
   for (std::size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
     bool ok = len > 0 && i + len <= text.size();
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    for (std::size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
     if (ok && len == 2) ok = c >= 0xC2; // no overlong encodings
     if (!ok) {
-      diags.error({file, line, col, line, col + 1}, fmt::format("this file is not valid UTF-8 (byte 0x{:02X})", c));
+      diags.error({file, line, col, line, col + 1},
+                  fmt::format("this file is not valid UTF-8 (byte 0x{:02X})", c));
       diags.note("save the file as UTF-8");
       return true;
     }

@@ -2,10 +2,10 @@
 // diagnostics, and builds the AST only from an error-free parse tree.
 #pragma once
 
-#include <optional>
-
 #include "compiler/diag/diagnostic.hpp"
 #include "compiler/syntax/ast.hpp"
+
+#include <optional>
 
 namespace nj::syntax {
 

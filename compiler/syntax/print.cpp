@@ -11,41 +11,66 @@ enum Level { kConditional, kOr, kAnd, kNot, kCompare, kAdd, kMul, kUnary, kPower
 
 Level levelOf(const Expr& e) {
   switch (e.kind) {
-  case ExprKind::Conditional: return kConditional;
-  case ExprKind::Unary: return e.op == Op::Not ? kNot : kUnary;
+  case ExprKind::Conditional:
+    return kConditional;
+  case ExprKind::Unary:
+    return e.op == Op::Not ? kNot : kUnary;
   case ExprKind::Binary:
     switch (e.op) {
-    case Op::Or: return kOr;
-    case Op::And: return kAnd;
+    case Op::Or:
+      return kOr;
+    case Op::And:
+      return kAnd;
     case Op::Add:
-    case Op::Sub: return kAdd;
+    case Op::Sub:
+      return kAdd;
     case Op::Mul:
-    case Op::Div: return kMul;
-    case Op::Pow: return kPower;
-    default: return kCompare;
+    case Op::Div:
+      return kMul;
+    case Op::Pow:
+      return kPower;
+    default:
+      return kCompare;
     }
-  default: return kAtom;
+  default:
+    return kAtom;
   }
 }
 
 const char* opText(Op op) {
   switch (op) {
-  case Op::Neg: return "-";
-  case Op::Plus: return "+";
-  case Op::Not: return "not ";
-  case Op::Add: return " + ";
-  case Op::Sub: return " - ";
-  case Op::Mul: return " * ";
-  case Op::Div: return " / ";
-  case Op::Pow: return "^";
-  case Op::Lt: return " < ";
-  case Op::Le: return " <= ";
-  case Op::Gt: return " > ";
-  case Op::Ge: return " >= ";
-  case Op::Eq: return " == ";
-  case Op::Ne: return " != ";
-  case Op::And: return " and ";
-  case Op::Or: return " or ";
+  case Op::Neg:
+    return "-";
+  case Op::Plus:
+    return "+";
+  case Op::Not:
+    return "not ";
+  case Op::Add:
+    return " + ";
+  case Op::Sub:
+    return " - ";
+  case Op::Mul:
+    return " * ";
+  case Op::Div:
+    return " / ";
+  case Op::Pow:
+    return "^";
+  case Op::Lt:
+    return " < ";
+  case Op::Le:
+    return " <= ";
+  case Op::Gt:
+    return " > ";
+  case Op::Ge:
+    return " >= ";
+  case Op::Eq:
+    return " == ";
+  case Op::Ne:
+    return " != ";
+  case Op::And:
+    return " and ";
+  case Op::Or:
+    return " or ";
   }
   return "?";
 }
@@ -122,11 +147,16 @@ std::string exponentText(int num, int den) {
 
 const char* assignText(AssignOp op) {
   switch (op) {
-  case AssignOp::Set: return "=";
-  case AssignOp::Add: return "+=";
-  case AssignOp::Sub: return "-=";
-  case AssignOp::Mul: return "*=";
-  case AssignOp::Div: return "/=";
+  case AssignOp::Set:
+    return "=";
+  case AssignOp::Add:
+    return "+=";
+  case AssignOp::Sub:
+    return "-=";
+  case AssignOp::Mul:
+    return "*=";
+  case AssignOp::Div:
+    return "/=";
   }
   return "=";
 }
@@ -138,7 +168,8 @@ std::string declaration(const Declaration& d) {
 }
 
 std::string function(const Function& f, const std::string& indent) {
-  return fmt::format("{}function {}({}) = {}\n", indent, f.name, fmt::join(f.params, ", "), printExpr(*f.body));
+  return fmt::format("{}function {}({}) = {}\n", indent, f.name, fmt::join(f.params, ", "),
+                     printExpr(*f.body));
 }
 
 std::string block(const char* keyword, const Block& b) {
@@ -152,16 +183,21 @@ std::string block(const char* keyword, const Block& b) {
 
 const char* storageText(Storage s) {
   switch (s) {
-  case Storage::PerPost: return " per post";
-  case Storage::PerPre: return " per pre";
-  case Storage::PerSynapse: return " per synapse";
-  default: return "";
+  case Storage::PerPost:
+    return " per post";
+  case Storage::PerPre:
+    return " per pre";
+  case Storage::PerSynapse:
+    return " per synapse";
+  default:
+    return "";
   }
 }
 
 std::string namedArgs(const std::vector<NamedArg>& args, const char* sep) {
   std::vector<std::string> parts;
-  for (const NamedArg& a : args) parts.push_back(a.value ? a.name + " = " + printExpr(*a.value) : a.name);
+  for (const NamedArg& a : args)
+    parts.push_back(a.value ? a.name + " = " + printExpr(*a.value) : a.name);
   return fmt::format("{}", fmt::join(parts, sep));
 }
 
@@ -173,7 +209,8 @@ std::string selection(const Selection& s) {
 std::string parameters(const std::vector<Declaration>& ps) {
   if (ps.empty()) return "";
   std::string out = "  parameters {\n";
-  for (const Declaration& p : ps) out += "    " + declaration(p) + "\n";
+  for (const Declaration& p : ps)
+    out += "    " + declaration(p) + "\n";
   return out + "  }\n";
 }
 
@@ -201,25 +238,33 @@ std::string printUnit(const UnitSpec& u) {
 }
 
 std::string printModel(const Model& m) {
-  std::string out = fmt::format("{} {} {{\n", m.kind == ModelKind::Neuron ? "neuron" : "synapse", m.name);
+  std::string out =
+      fmt::format("{} {} {{\n", m.kind == ModelKind::Neuron ? "neuron" : "synapse", m.name);
   out += parameters(m.parameters);
   // Consecutive state variables with the same storage share one block.
   for (std::size_t i = 0; i < m.state.size();) {
     Storage s = m.state[i].storage;
     out += fmt::format("  state{} {{\n", storageText(s));
-    for (; i < m.state.size() && m.state[i].storage == s; ++i) out += "    " + declaration(m.state[i].decl) + "\n";
+    for (; i < m.state.size() && m.state[i].storage == s; ++i)
+      out += "    " + declaration(m.state[i].decl) + "\n";
     out += "  }\n";
   }
-  for (const Input& in : m.inputs) out += fmt::format("  input {}{}\n", in.name, in.unit ? " : " + printUnit(*in.unit) : "");
-  for (const Function& f : m.functions) out += function(f, "  ");
-  for (const Declaration& d : m.definitions) out += "  " + declaration(d) + "\n";
+  for (const Input& in : m.inputs)
+    out += fmt::format("  input {}{}\n", in.name, in.unit ? " : " + printUnit(*in.unit) : "");
+  for (const Function& f : m.functions)
+    out += function(f, "  ");
+  for (const Declaration& d : m.definitions)
+    out += "  " + declaration(d) + "\n";
   for (const Ode& o : m.odes)
-    out += fmt::format("  d{}/dt = {}{}\n", o.var, printExpr(*o.rhs), o.unlessRefractory ? " unless refractory" : "");
+    out += fmt::format("  d{}/dt = {}{}\n", o.var, printExpr(*o.rhs),
+                       o.unlessRefractory ? " unless refractory" : "");
   if (m.spike) out += fmt::format("  spike {}\n", printExpr(*m.spike->condition));
   if (m.reset) out += block("reset", *m.reset);
   if (m.refractory) out += fmt::format("  refractory {}\n", printExpr(*m.refractory->period));
-  for (const Event& ev : m.events) out += block(ev.kind == EventKind::OnPre ? "on_pre" : "on_post", ev.block);
-  for (const CurrentOut& c : m.currents) out += fmt::format("  current post.{} += {}\n", c.input, printExpr(*c.value));
+  for (const Event& ev : m.events)
+    out += block(ev.kind == EventKind::OnPre ? "on_pre" : "on_post", ev.block);
+  for (const CurrentOut& c : m.currents)
+    out += fmt::format("  current post.{} += {}\n", c.input, printExpr(*c.value));
   return out + "}\n";
 }
 
@@ -240,10 +285,12 @@ std::string printNetwork(const Network& n) {
     out += "\n";
   }
   for (const Stimulus& s : n.stimuli)
-    out += fmt::format("  input {}.{} {} {}\n", s.group, s.input, s.accumulate ? "+=" : "=", printExpr(*s.value));
+    out += fmt::format("  input {}.{} {} {}\n", s.group, s.input, s.accumulate ? "+=" : "=",
+                       printExpr(*s.value));
   for (const Monitor& m : n.monitors) {
     std::vector<std::string> sels;
-    for (const Selection& s : m.selections) sels.push_back(selection(s));
+    for (const Selection& s : m.selections)
+      sels.push_back(selection(s));
     if (m.kind == MonitorKind::State)
       out += fmt::format("  monitor {} of {}", fmt::join(m.variables, ", "), sels.front());
     else
@@ -261,10 +308,14 @@ std::string printNetwork(const Network& n) {
 
 std::string printFile(const File& f) {
   std::string out;
-  for (const Import& i : f.imports) out += fmt::format("import \"{}\"\n", i.path);
-  for (const Function& fn : f.functions) out += function(fn, "");
-  for (const Model& m : f.models) out += "\n" + printModel(m);
-  for (const Network& n : f.networks) out += "\n" + printNetwork(n);
+  for (const Import& i : f.imports)
+    out += fmt::format("import \"{}\"\n", i.path);
+  for (const Function& fn : f.functions)
+    out += function(fn, "");
+  for (const Model& m : f.models)
+    out += "\n" + printModel(m);
+  for (const Network& n : f.networks)
+    out += "\n" + printNetwork(n);
   return out;
 }
 

@@ -2,9 +2,9 @@
 // AST (ignoring source ranges); `neurojit fmt` and the round-trip tests rely on it.
 #pragma once
 
-#include <string>
-
 #include "compiler/syntax/ast.hpp"
+
+#include <string>
 
 namespace nj::syntax {
 

@@ -1,10 +1,9 @@
 // A C++ host embedding NeuroJIT: compiles a network from text, changes a
 // parameter without recompiling the model file, runs, reads the spike monitor
 // and compares the LIF interspike interval with its analytic value.
-#include <neurojit/neurojit.hpp>
-
 #include <cmath>
 #include <cstdio>
+#include <neurojit/neurojit.hpp>
 
 int main() {
   const char* text = R"(
@@ -35,7 +34,7 @@ network Host {
   const double R = 100e6, I = 0.25e-9, tau = 10e-3, tref = 5e-3;
   double expected = tref + tau * std::log(R * I / (R * I - 10e-3));
   double measured = t[2] - t[1];
-  std::printf("embedded LIF: ISI %.4f ms, analytic %.4f ms, %zu spikes\n", measured * 1e3, expected * 1e3,
-              spikes->count());
+  std::printf("embedded LIF: ISI %.4f ms, analytic %.4f ms, %zu spikes\n", measured * 1e3,
+              expected * 1e3, spikes->count());
   return std::abs(measured - expected) <= 1e-4 ? 0 : 1;
 }

@@ -9,15 +9,15 @@
 //   auto v = sim->network().group("E").state("V");   // SI values
 #pragma once
 
+#include "runtime/network.hpp"
+#include "runtime/run_folder.hpp"
+
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include "runtime/network.hpp"
-#include "runtime/run_folder.hpp"
 
 namespace neurojit {
 
@@ -39,7 +39,8 @@ struct CompileOptions {
 // A loaded and checked model file (and everything it imports).
 class Program {
 public:
-  static std::unique_ptr<Program> fromFile(const std::filesystem::path& path, const CompileOptions& options = {});
+  static std::unique_ptr<Program> fromFile(const std::filesystem::path& path,
+                                           const CompileOptions& options = {});
   static std::unique_ptr<Program> fromText(const std::string& name, const std::string& text,
                                            const CompileOptions& options = {});
   ~Program();
@@ -65,10 +66,10 @@ private:
 enum class Backend { Jit, Interpreter };
 
 struct SimulationOptions {
-  std::string network;                  // empty: the file's only network
-  std::optional<std::string> duration;  // e.g. "1 s"; default: the network's `run`
-  std::optional<std::string> dt;        // e.g. "0.05 ms"
-  std::string method;                   // empty: the network's `run … with method`, else auto
+  std::string network;                 // empty: the file's only network
+  std::optional<std::string> duration; // e.g. "1 s"; default: the network's `run`
+  std::optional<std::string> dt;       // e.g. "0.05 ms"
+  std::string method;                  // empty: the network's `run … with method`, else auto
   std::optional<std::uint64_t> seed;
   int threads = 1;
   Backend backend = Backend::Jit;
@@ -81,7 +82,8 @@ class Simulation {
 public:
   // Throws Error (with rendered diagnostics where there is source) for anything
   // the user can fix, and runtime::MemoryLimitError for networks that do not fit.
-  static std::unique_ptr<Simulation> create(const Program& program, const SimulationOptions& options);
+  static std::unique_ptr<Simulation> create(const Program& program,
+                                            const SimulationOptions& options);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;

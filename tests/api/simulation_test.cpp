@@ -1,11 +1,11 @@
 // End to end through the embedding API: model text → JIT kernels → runtime,
 // checked against analytic results and against the reference interpreter.
-#include <gtest/gtest.h>
+#include "neurojit/neurojit.hpp"
+#include "runtime/errors.hpp"
 
 #include <cmath>
 
-#include "neurojit/neurojit.hpp"
-#include "runtime/errors.hpp"
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -54,7 +54,8 @@ TEST(Simulation, LifIntervalMatchesAnalyticSolution) {
     ASSERT_GE(t.size(), 5u);
     // The first spike comes from rest without refractoriness.
     EXPECT_NEAR(t[0], isi - tref, dt);
-    for (std::size_t k = 1; k < t.size(); ++k) EXPECT_NEAR(t[k] - t[k - 1], isi, dt) << "interval " << k;
+    for (std::size_t k = 1; k < t.size(); ++k)
+      EXPECT_NEAR(t[k] - t[k - 1], isi, dt) << "interval " << k;
   }
 }
 
@@ -88,11 +89,13 @@ TEST(Simulation, HodgkinHuxleyJitAgreesWithInterpreter) {
     }
   }
   auto va = a->network().group("hh").state("V"), vb = b->network().group("hh").state("V");
-  for (std::size_t i = 0; i < va.size(); ++i) EXPECT_NEAR(va[i], vb[i], 1e-9 * std::abs(vb[i]));
+  for (std::size_t i = 0; i < va.size(); ++i)
+    EXPECT_NEAR(va[i], vb[i], 1e-9 * std::abs(vb[i]));
   // Spike peaks: the recorded trace rises above +30 mV.
   const auto* mon = a->network().stateMonitors().at(0);
   double peak = -1;
-  for (double v : mon->values(0)) peak = std::max(peak, v);
+  for (double v : mon->values(0))
+    peak = std::max(peak, v);
   EXPECT_GT(peak, 0.030);
 }
 

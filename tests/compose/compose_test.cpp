@@ -1,9 +1,9 @@
 // Text in, composed models and projections out.
-#include <gtest/gtest.h>
-
 #include "compiler/compose/compose_network.hpp"
 #include "compiler/ir/printer.hpp"
 #include "compiler/sema/check.hpp"
+
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -22,7 +22,8 @@ struct Composed {
     program = sema::loadText("test.nj", text, {NJ_STDLIB_DIR}, sources, diags);
     checked = sema::check(program, diags);
     if (diags.hasErrors()) return;
-    for (const auto& [name, m] : checked.models) models.emplace(name, model_ir::lowerModel(m, ctx, diags));
+    for (const auto& [name, m] : checked.models)
+      models.emplace(name, model_ir::lowerModel(m, ctx, diags));
     net = compose::composeNetwork(ctx, checked.networks.begin()->second, models, diags);
   }
   std::string errors() const { return diag::renderAll(sources, diags); }
@@ -77,9 +78,10 @@ TEST(Compose, OnPreIncrementsBecomeProjections) {
 }
 
 TEST(Compose, DeltaSynapseTargetsThePostVoltage) {
-  Composed c(std::string(kCoba).replace(std::string(kCoba).find("network Net"), std::string::npos,
-                                        "synapse D { parameters { w = 0.5 mV } on_pre { post.V += w } }\n"
-                                        "network Net { A = N(3)  B = N(3)  connect A -> B D with one_to_one }\n"));
+  Composed c(std::string(kCoba).replace(
+      std::string(kCoba).find("network Net"), std::string::npos,
+      "synapse D { parameters { w = 0.5 mV } on_pre { post.V += w } }\n"
+      "network Net { A = N(3)  B = N(3)  connect A -> B D with one_to_one }\n"));
   ASSERT_FALSE(c.diags.hasErrors()) << c.errors();
   ASSERT_EQ(c.net.projections.size(), 1u);
   EXPECT_EQ(c.net.projections[0].targetName, "V");
@@ -87,11 +89,13 @@ TEST(Compose, DeltaSynapseTargetsThePostVoltage) {
 }
 
 TEST(Compose, UnsupportedFormsSaySo) {
-  Composed c(std::string(kCoba).replace(std::string(kCoba).find("network Net"), std::string::npos,
-                                        "synapse S { state per pre { x = 0 } dx/dt = -x / (5 ms) on_pre { x += 1 } }\n"
-                                        "network Net { A = N(3)  B = N(3)\n  connect A -> B S with all_to_all }\n"));
+  Composed c(std::string(kCoba).replace(
+      std::string(kCoba).find("network Net"), std::string::npos,
+      "synapse S { state per pre { x = 0 } dx/dt = -x / (5 ms) on_pre { x += 1 } }\n"
+      "network Net { A = N(3)  B = N(3)\n  connect A -> B S with all_to_all }\n"));
   ASSERT_TRUE(c.diags.hasErrors());
-  EXPECT_NE(c.errors().find("per-pre state `x` is not supported yet"), std::string::npos) << c.errors();
+  EXPECT_NE(c.errors().find("per-pre state `x` is not supported yet"), std::string::npos)
+      << c.errors();
   EXPECT_NE(c.errors().find("test.nj:13:18"), std::string::npos) << c.errors();
 }
 

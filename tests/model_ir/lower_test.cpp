@@ -1,10 +1,10 @@
 // Text in, IR out: what lowering a checked model produces.
-#include <gtest/gtest.h>
-
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/printer.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/sema/check.hpp"
+
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -60,7 +60,8 @@ TEST(Lower, NoiseIsSplitFromDrift) {
 }
 
 TEST(Lower, MultiplicativeNoiseKeepsItsStateDependence) {
-  Lowered l("neuron N { parameters { mu = 1; s = 0.5 }\n state { x = 1 }\n dx/dt = mu * x + s * x * xi }");
+  Lowered l("neuron N { parameters { mu = 1; s = 0.5 }\n state { x = 1 }\n dx/dt = mu * x + s * x "
+            "* xi }");
   ASSERT_FALSE(l.diags.hasErrors()) << l.errors();
   EXPECT_EQ(ir::print(l.state("x").noise.at(0).second), "s*x");
 }
@@ -73,7 +74,8 @@ TEST(Lower, NonlinearNoiseIsAnError) {
 }
 
 TEST(Lower, CompoundResetsReadOldValues) {
-  Lowered l("neuron N { parameters { b = 1 nA; V_r = -70 mV; th = -50 mV }\n state { V = V_r; w = 0 nA }\n"
+  Lowered l("neuron N { parameters { b = 1 nA; V_r = -70 mV; th = -50 mV }\n state { V = V_r; w = "
+            "0 nA }\n"
             " spike V >= th\n reset { V = V_r; w += b }\n refractory 2 ms }");
   ASSERT_FALSE(l.diags.hasErrors()) << l.errors();
   ASSERT_EQ(l.model.reset.size(), 2u);
@@ -88,7 +90,8 @@ TEST(Lower, RemovableSingularityBecomesExprel) {
   Lowered l("neuron N { state { V = -65; m = 0.05 }\n"
             " dm/dt = 0.1 * (V + 40) / (1 - exp(-(V + 40) / 10)) * (1 - m) }");
   ASSERT_FALSE(l.diags.hasErrors()) << l.errors();
-  EXPECT_NE(ir::print(l.state("m").drift).find("exprel"), std::string::npos) << ir::print(l.state("m").drift);
+  EXPECT_NE(ir::print(l.state("m").drift).find("exprel"), std::string::npos)
+      << ir::print(l.state("m").drift);
 }
 
 } // namespace
@@ -106,11 +109,13 @@ TEST(Lower, LibraryHodgkinHuxleyHasTheSeedRates) {
             "  bh = 1 / (1 + exp(-(V/mV + 35) / 10)) / ms\n"
             "  an = 0.01 * (V/mV + 55) / (1 - exp(-(V/mV + 55) / 10)) / ms\n"
             "  bn = 0.125 * exp(-(V/mV + 65) / 80) / ms\n"
-            "  dm/dt = am * (1 - m) - bm * m\n  dh/dt = ah * (1 - h) - bh * h\n  dn/dt = an * (1 - n) - bn * n\n"
+            "  dm/dt = am * (1 - m) - bm * m\n  dh/dt = ah * (1 - h) - bh * h\n  dn/dt = an * (1 - "
+            "n) - bn * n\n"
             "  dV/dt = 0 mV/ms }");
   ASSERT_FALSE(l.diags.hasErrors()) << l.errors();
   model_ir::ModelIr seed = l.model; // the first checked model is HodgkinHuxley or Seed, by name
-  model_ir::ModelIr lib = model_ir::lowerModel(l.checked.models.at("HodgkinHuxley"), l.ctx, l.diags);
+  model_ir::ModelIr lib =
+      model_ir::lowerModel(l.checked.models.at("HodgkinHuxley"), l.ctx, l.diags);
   seed = model_ir::lowerModel(l.checked.models.at("Seed"), l.ctx, l.diags);
   auto slotOf = [](const model_ir::ModelIr& m, const std::string& n) {
     for (std::size_t i = 0; i < m.states.size(); ++i)
@@ -122,7 +127,8 @@ TEST(Lower, LibraryHodgkinHuxleyHasTheSeedRates) {
       std::vector<double> ls(lib.states.size(), 0.3), ss(seed.states.size(), 0.3), lp;
       ls[slotOf(lib, "V")] = vmV * 1e-3;
       ss[slotOf(seed, "V")] = vmV * 1e-3;
-      for (const auto& p : lib.parameters) lp.push_back(p.value);
+      for (const auto& p : lib.parameters)
+        lp.push_back(p.value);
       std::vector<double> inputs(8, 0.0);
       interp::Frame fl{ls, lp, inputs, {}, {}, 0.0, 1e-5};
       interp::Frame fs{ss, {}, inputs, {}, {}, 0.0, 1e-5};

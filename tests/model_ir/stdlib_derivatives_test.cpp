@@ -1,17 +1,17 @@
 // Every model of the library, lowered to IR: its symbolic Jacobian agrees with
 // central finite differences, and the exponential-Euler split f = A*x + B
 // reproduces the right-hand side, at random points near the initial state.
-#include <gtest/gtest.h>
+#include "compiler/interp/evaluate.hpp"
+#include "compiler/ir/differentiate.hpp"
+#include "compiler/ir/split_linear.hpp"
+#include "compiler/model_ir/model_ir.hpp"
+#include "compiler/sema/check.hpp"
 
 #include <cmath>
 #include <filesystem>
 #include <random>
 
-#include "compiler/ir/differentiate.hpp"
-#include "compiler/ir/split_linear.hpp"
-#include "compiler/interp/evaluate.hpp"
-#include "compiler/model_ir/model_ir.hpp"
-#include "compiler/sema/check.hpp"
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -57,7 +57,8 @@ protected:
     program = sema::load(files, {NJ_STDLIB_DIR}, sources, diags);
     checked = sema::check(program, diags);
     ASSERT_FALSE(diags.hasErrors()) << diag::renderAll(sources, diags);
-    for (const auto& [name, m] : checked.models) models.push_back(model_ir::lowerModel(m, ctx, diags));
+    for (const auto& [name, m] : checked.models)
+      models.push_back(model_ir::lowerModel(m, ctx, diags));
     ASSERT_FALSE(diags.hasErrors()) << diag::renderAll(sources, diags);
   }
 
@@ -66,7 +67,8 @@ protected:
     std::mt19937_64 rng(12345);
     std::uniform_real_distribution<double> u(-1.0, 1.0);
     Point base;
-    for (const auto& p : m.parameters) base.params.push_back(p.value);
+    for (const auto& p : m.parameters)
+      base.params.push_back(p.value);
     base.state.assign(m.states.size(), 0.0);
     for (std::size_t i = 0; i < m.states.size(); ++i)
       if (m.states[i].initial) base.state[i] = eval(m.states[i].initial, base);
@@ -78,7 +80,8 @@ protected:
         double scale = std::max(std::abs(p.state[i]), typicalScale(m.states[i], m.plain));
         p.state[i] += 0.1 * scale * u(rng);
       }
-      for (double& x : p.inputs) x = (m.plain ? 1.0 : 1e-10) * u(rng);
+      for (double& x : p.inputs)
+        x = (m.plain ? 1.0 : 1e-10) * u(rng);
       out.push_back(p);
     }
     return out;
@@ -109,7 +112,8 @@ TEST_F(StdlibModels, SymbolicJacobianMatchesCentralDifferences) {
           hi.state[j] = x + h;
           double numeric = (eval(eq.drift, hi) - eval(eq.drift, lo)) / (2 * h);
           // Central differences are exact to O(h^2) plus rounding of order eps*|f|/h.
-          double scale = std::abs(symbolic) + std::abs(f0) / std::max(std::abs(x), h * 1e6) + 1e-300;
+          double scale =
+              std::abs(symbolic) + std::abs(f0) / std::max(std::abs(x), h * 1e6) + 1e-300;
           EXPECT_NEAR(symbolic, numeric, 1e-6 * scale)
               << m.name << ": d(d" << eq.name << "/dt)/d" << m.states[j].name;
           ++compared;
@@ -129,8 +133,10 @@ TEST_F(StdlibModels, LinearSplitReproducesRightHandSide) {
         std::optional<ir::LinearSplit> s = ir::splitLinear(ctx, eq.drift, eq.symbol);
         if (!s) continue; // nonlinear in its own variable: exp_euler falls back
         double f = eval(eq.drift, p);
-        double rebuilt = eval(s->a, p) * p.state[static_cast<std::size_t>(eq.symbol.symbolSlot())] + eval(s->b, p);
-        EXPECT_NEAR(rebuilt, f, 1e-12 * (std::abs(f) + std::abs(eval(s->b, p)) + 1e-300)) << m.name << ": d" << eq.name << "/dt";
+        double rebuilt = eval(s->a, p) * p.state[static_cast<std::size_t>(eq.symbol.symbolSlot())] +
+                         eval(s->b, p);
+        EXPECT_NEAR(rebuilt, f, 1e-12 * (std::abs(f) + std::abs(eval(s->b, p)) + 1e-300))
+            << m.name << ": d" << eq.name << "/dt";
         ++split;
       }
     }

@@ -1,13 +1,13 @@
 // `neurojit check FILE…`: load, check, and summarize every model and network.
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include <algorithm>
-
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/sema/check.hpp"
 #include "compiler/units/format.hpp"
 #include "tools/neurojit/commands.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace nj::tool {
 namespace {
@@ -19,14 +19,20 @@ std::string unitText(const units::Dimension& d, bool plain) {
 
 std::string summary(const sema::CheckedModel& m) {
   std::vector<std::string> states, params, inputs;
-  for (const auto& s : m.states) states.push_back(fmt::format("{} [{}]", s.name, unitText(s.dim, m.plain)));
+  for (const auto& s : m.states)
+    states.push_back(fmt::format("{} [{}]", s.name, unitText(s.dim, m.plain)));
   for (const auto& p : m.parameters)
-    params.push_back(fmt::format("{} = {}", p.name, m.plain ? fmt::format("{:g}", p.value) : units::formatQuantity(p.value, p.dim)));
-  for (const auto& i : m.inputs) inputs.push_back(fmt::format("{} [{}]", i.name, unitText(i.dim, m.plain)));
-  std::string out = fmt::format("{} {}{}: state {}; parameters {}", m.kind == syntax::ModelKind::Neuron ? "neuron" : "synapse",
-                                m.name, m.plain ? " (plain numbers, time in ms)" : "",
-                                states.empty() ? "none" : fmt::format("{}", fmt::join(states, ", ")),
-                                params.empty() ? "none" : fmt::format("{}", fmt::join(params, ", ")));
+    params.push_back(fmt::format("{} = {}", p.name,
+                                 m.plain ? fmt::format("{:g}", p.value)
+                                         : units::formatQuantity(p.value, p.dim)));
+  for (const auto& i : m.inputs)
+    inputs.push_back(fmt::format("{} [{}]", i.name, unitText(i.dim, m.plain)));
+  std::string out =
+      fmt::format("{} {}{}: state {}; parameters {}",
+                  m.kind == syntax::ModelKind::Neuron ? "neuron" : "synapse", m.name,
+                  m.plain ? " (plain numbers, time in ms)" : "",
+                  states.empty() ? "none" : fmt::format("{}", fmt::join(states, ", ")),
+                  params.empty() ? "none" : fmt::format("{}", fmt::join(params, ", ")));
   if (!inputs.empty()) out += fmt::format("; inputs {}", fmt::join(inputs, ", "));
   if (!m.noises.empty()) out += fmt::format("; noise {}", fmt::join(m.noises, ", "));
   return out;
@@ -43,24 +49,32 @@ int runCheck(const std::vector<std::string>& files, const CommonOptions& common)
   // Lowering finds what only the IR can see (noise that does not enter linearly).
   if (!diags.hasErrors()) {
     ir::Context ctx;
-    for (const auto& [name, model] : checked.models) model_ir::lowerModel(model, ctx, diags);
+    for (const auto& [name, model] : checked.models)
+      model_ir::lowerModel(model, ctx, diags);
   }
   fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));
   if (diags.hasErrors()) {
-    fmt::print(stderr, "{} error{} found\n", diags.errorCount(), diags.errorCount() == 1 ? "" : "s");
+    fmt::print(stderr, "{} error{} found\n", diags.errorCount(),
+               diags.errorCount() == 1 ? "" : "s");
     return 1;
   }
   // Summaries only for what the named files define, not for everything imported.
   for (const auto& file : program.files) {
-    if (std::find(program.entries.begin(), program.entries.end(), file.id) == program.entries.end()) continue;
-    for (const auto& m : file.models) fmt::print("{}\n", summary(checked.models.at(m.name)));
+    if (std::find(program.entries.begin(), program.entries.end(), file.id) == program.entries.end())
+      continue;
+    for (const auto& m : file.models)
+      fmt::print("{}\n", summary(checked.models.at(m.name)));
     for (const auto& n : file.networks) {
       const auto& net = checked.networks.at(n.name);
       std::size_t neurons = 0;
-      for (const auto& g : net.groups) neurons += g.size;
-      auto plural = [](std::size_t k, const char* word) { return fmt::format("{} {}{}", k, word, k == 1 ? "" : "s"); };
-      fmt::print("network {}: {}, {}, {}{}\n", n.name, plural(net.groups.size(), "group"), plural(neurons, "neuron"),
-                 plural(net.connections.size(), "connection"), net.plain ? " (plain numbers, time in ms)" : "");
+      for (const auto& g : net.groups)
+        neurons += g.size;
+      auto plural = [](std::size_t k, const char* word) {
+        return fmt::format("{} {}{}", k, word, k == 1 ? "" : "s");
+      };
+      fmt::print("network {}: {}, {}, {}{}\n", n.name, plural(net.groups.size(), "group"),
+                 plural(neurons, "neuron"), plural(net.connections.size(), "connection"),
+                 net.plain ? " (plain numbers, time in ms)" : "");
     }
   }
   return 0;

@@ -2,9 +2,9 @@
 // 0 success, 1 the user's input has errors, 2 an internal error.
 #pragma once
 
-#include <filesystem>
-
 #include "neurojit/neurojit.hpp"
+
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -30,7 +30,7 @@ int runPlot(const std::string& runDir);
 
 int runCheck(const std::vector<std::string>& files, const CommonOptions& common);
 // `after`: ast | ir | step (the integrated group step for `method`) | llvm | llvm-opt | asm
-int runEmit(const std::string& file, const std::string& after, const std::string& model, const std::string& method,
-            const CommonOptions& common);
+int runEmit(const std::string& file, const std::string& after, const std::string& model,
+            const std::string& method, const CommonOptions& common);
 
 } // namespace nj::tool

@@ -1,37 +1,43 @@
 // `neurojit emit`: prints a model after any stage of the pipeline, so every
 // stage can be inspected: the AST as text, the checked summary, the IR.
-#include <fmt/format.h>
-
-#include "compiler/ir/printer.hpp"
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/integrators/ode_system.hpp"
+#include "compiler/ir/printer.hpp"
 #include "compiler/lower/group_program.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/sema/check.hpp"
 #include "compiler/syntax/print.hpp"
 #include "tools/neurojit/commands.hpp"
 
+#include <fmt/format.h>
+
 namespace nj::tool {
 namespace {
 
 std::string printModelIr(const model_ir::ModelIr& m) {
-  std::string out = fmt::format("model {}{}\n", m.name, m.plain ? " (plain numbers, time in ms)" : " (SI units)");
-  for (const auto& p : m.parameters) out += fmt::format("  param {} = {:.17g}\n", p.name, p.value);
+  std::string out =
+      fmt::format("model {}{}\n", m.name, m.plain ? " (plain numbers, time in ms)" : " (SI units)");
+  for (const auto& p : m.parameters)
+    out += fmt::format("  param {} = {:.17g}\n", p.name, p.value);
   for (const auto& s : m.states) {
     if (!s.hasOde) continue;
-    out += fmt::format("  d{}/dt = {}{}\n", s.name, ir::print(s.drift), s.unlessRefractory ? "   [unless refractory]" : "");
-    for (const auto& [k, g] : s.noise) out += fmt::format("    noise {}: {}\n", m.noises[static_cast<std::size_t>(k)], ir::print(g));
+    out += fmt::format("  d{}/dt = {}{}\n", s.name, ir::print(s.drift),
+                       s.unlessRefractory ? "   [unless refractory]" : "");
+    for (const auto& [k, g] : s.noise)
+      out += fmt::format("    noise {}: {}\n", m.noises[static_cast<std::size_t>(k)], ir::print(g));
   }
   if (m.spike) out += fmt::format("  spike {}\n", ir::print(m.spike));
-  for (const auto& r : m.reset) out += fmt::format("  reset {} = {}\n", m.states[static_cast<std::size_t>(r.state)].name, ir::print(r.value));
+  for (const auto& r : m.reset)
+    out += fmt::format("  reset {} = {}\n", m.states[static_cast<std::size_t>(r.state)].name,
+                       ir::print(r.value));
   if (m.refractory) out += fmt::format("  refractory {}\n", ir::print(m.refractory));
   return out;
 }
 
 } // namespace
 
-int runEmit(const std::string& file, const std::string& after, const std::string& modelName, const std::string& method,
-            const CommonOptions& common) {
+int runEmit(const std::string& file, const std::string& after, const std::string& modelName,
+            const std::string& method, const CommonOptions& common) {
   diag::SourceManager sources;
   diag::Diagnostics diags;
   sema::Program program = sema::load({file}, {common.stdlibDir}, sources, diags);
@@ -61,10 +67,14 @@ int runEmit(const std::string& file, const std::string& after, const std::string
       if (m.kind != syntax::ModelKind::Neuron) continue;
       try {
         lower::GroupProgram program = lower::lowerGroup(ctx, mir, method);
-        if (after == "step") fmt::print("{}\n", lower::printGroupProgram(program));
-        else if (after == "llvm") fmt::print("{}\n", codegen::emitLlvmIr(program, /*optimized=*/false));
-        else if (after == "llvm-opt") fmt::print("{}\n", codegen::emitLlvmIr(program, /*optimized=*/true));
-        else fmt::print("{}\n", codegen::emitAssembly(program));
+        if (after == "step")
+          fmt::print("{}\n", lower::printGroupProgram(program));
+        else if (after == "llvm")
+          fmt::print("{}\n", codegen::emitLlvmIr(program, /*optimized=*/false));
+        else if (after == "llvm-opt")
+          fmt::print("{}\n", codegen::emitLlvmIr(program, /*optimized=*/true));
+        else
+          fmt::print("{}\n", codegen::emitAssembly(program));
       } catch (const integrators::IntegrationError& e) {
         diags.error(m.range, e.what());
       } catch (const codegen::CodegenError& e) {

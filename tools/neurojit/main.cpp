@@ -1,12 +1,12 @@
 // neurojit — the command-line driver, a thin client of the compiler layers.
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include "tools/neurojit/commands.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <exception>
-#include <unistd.h>
 
-#include "tools/neurojit/commands.hpp"
+#include <fmt/format.h>
+#include <unistd.h>
 
 int main(int argc, char** argv) {
   CLI::App app{"NeuroJIT: equations of computational neuroscience, compiled to fast simulations"};
@@ -18,47 +18,65 @@ int main(int argc, char** argv) {
   common.stdlibDir = envStdlib != nullptr ? envStdlib : NJ_DEFAULT_STDLIB;
   common.color = isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
   std::string stdlib;
-  app.add_option("--stdlib", stdlib, "folder of the model library searched by `import` (default: $NEUROJIT_STDLIB or the built-in one)");
+  app.add_option("--stdlib", stdlib,
+                 "folder of the model library searched by `import` (default: $NEUROJIT_STDLIB or "
+                 "the built-in one)");
 
   std::vector<std::string> files;
-  CLI::App* check = app.add_subcommand("check", "check model files: syntax, names, units; print a summary per model");
+  CLI::App* check = app.add_subcommand(
+      "check", "check model files: syntax, names, units; print a summary per model");
   check->add_option("files", files, "model files (.nj)")->required()->check(CLI::ExistingPath);
 
   std::string emitFile, emitAfter = "ir", emitModel, emitMethod = "auto";
   CLI::App* emit = app.add_subcommand("emit", "print a model after a stage of the compiler");
   emit->add_option("file", emitFile, "model file (.nj)")->required()->check(CLI::ExistingFile);
   emit->add_option("--after", emitAfter,
-                   "the stage: ast (parsed, printed back), ir (checked, lowered), step (integrated by --method), "
+                   "the stage: ast (parsed, printed back), ir (checked, lowered), step (integrated "
+                   "by --method), "
                    "llvm (kernel before optimization), llvm-opt, asm")
       ->check(CLI::IsMember({"ast", "ir", "step", "llvm", "llvm-opt", "asm"}));
-  emit->add_flag_callback("--llvm", [&] { emitAfter = "llvm-opt"; }, "the kernel's LLVM IR after the O3 pipeline");
-  emit->add_flag_callback("--asm", [&] { emitAfter = "asm"; }, "the kernel's machine code for this CPU");
+  emit->add_flag_callback(
+      "--llvm", [&] { emitAfter = "llvm-opt"; }, "the kernel's LLVM IR after the O3 pipeline");
+  emit->add_flag_callback(
+      "--asm", [&] { emitAfter = "asm"; }, "the kernel's machine code for this CPU");
   emit->add_option("--method", emitMethod, "integration method for --after=step (default: auto)");
-  emit->add_flag_callback("--ir", [&] { emitAfter = "ir"; }, "same as --after=ir");
+  emit->add_flag_callback(
+      "--ir", [&] { emitAfter = "ir"; }, "same as --after=ir");
   emit->add_option("--model", emitModel, "only this model");
 
   nj::tool::RunCommandOptions run;
   std::string backend = "jit", duration, dt;
   std::uint64_t seed = 0;
-  CLI::App* runCmd = app.add_subcommand("run", "simulate a network: write .npy files and run.json, optionally plots");
-  runCmd->add_option("file", run.file, "model file with a `network` block")->required()->check(CLI::ExistingFile);
-  runCmd->add_option("--network", run.simulation.network, "which network, when the file has several");
-  runCmd->add_option("--duration", duration, "simulated time, e.g. 500ms (default: the network's `run`)");
+  CLI::App* runCmd = app.add_subcommand(
+      "run", "simulate a network: write .npy files and run.json, optionally plots");
+  runCmd->add_option("file", run.file, "model file with a `network` block")
+      ->required()
+      ->check(CLI::ExistingFile);
+  runCmd->add_option("--network", run.simulation.network,
+                     "which network, when the file has several");
+  runCmd->add_option("--duration", duration,
+                     "simulated time, e.g. 500ms (default: the network's `run`)");
   runCmd->add_option("--dt", dt, "time step, e.g. 0.05ms");
-  runCmd->add_option("--method", run.simulation.method, "integration method (euler, rk4, exp_euler, …, auto)");
+  runCmd->add_option("--method", run.simulation.method,
+                     "integration method (euler, rk4, exp_euler, …, auto)");
   auto* seedOption = runCmd->add_option("--seed", seed, "random seed");
-  runCmd->add_option("--threads", run.simulation.threads, "worker threads")->check(CLI::Range(1, 1024));
+  runCmd->add_option("--threads", run.simulation.threads, "worker threads")
+      ->check(CLI::Range(1, 1024));
   runCmd->add_option("--out", run.out, "output folder (default: out/NETWORK)");
-  runCmd->add_option("--set", run.simulation.sets, "override a parameter: name=value or GROUP.param=value, with units");
+  runCmd->add_option("--set", run.simulation.sets,
+                     "override a parameter: name=value or GROUP.param=value, with units");
   runCmd->add_option("--backend", backend, "jit (default) or interpreter (the slow reference)")
       ->check(CLI::IsMember({"jit", "interpreter"}));
   runCmd->add_flag("--plot", run.plot, "render raster, traces and rates with gnuplot");
   runCmd->add_flag("-v,--verbose", run.verbose, "say how each group is integrated and compiled");
-  runCmd->add_option("--progress", run.progress, "progress bar: -1 on a terminal, 0 never, 1 always");
+  runCmd->add_option("--progress", run.progress,
+                     "progress bar: -1 on a terminal, 0 never, 1 always");
 
   std::string plotDir;
   CLI::App* plotCmd = app.add_subcommand("plot", "render the plots of a run folder");
-  plotCmd->add_option("dir", plotDir, "a folder written by `neurojit run`")->required()->check(CLI::ExistingDirectory);
+  plotCmd->add_option("dir", plotDir, "a folder written by `neurojit run`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
 
   try {
     app.parse(argc, argv);
@@ -73,14 +91,20 @@ int main(int argc, char** argv) {
       if (!duration.empty()) run.simulation.duration = duration;
       if (!dt.empty()) run.simulation.dt = dt;
       if (seedOption->count() > 0) run.simulation.seed = seed;
-      run.simulation.backend = backend == "jit" ? neurojit::Backend::Jit : neurojit::Backend::Interpreter;
-      for (int i = 0; i < argc; ++i) run.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
+      run.simulation.backend =
+          backend == "jit" ? neurojit::Backend::Jit : neurojit::Backend::Interpreter;
+      for (int i = 0; i < argc; ++i)
+        run.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
       return nj::tool::runRun(run, common);
     }
     if (plotCmd->parsed()) return nj::tool::runPlot(plotDir);
-    if (emit->parsed()) return nj::tool::runEmit(emitFile, emitAfter, emitModel, emitMethod, common);
+    if (emit->parsed())
+      return nj::tool::runEmit(emitFile, emitAfter, emitModel, emitMethod, common);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "neurojit: internal error: {}\nplease report this with the model file that caused it\n", e.what());
+    fmt::print(
+        stderr,
+        "neurojit: internal error: {}\nplease report this with the model file that caused it\n",
+        e.what());
     return 2;
   }
   return 0;

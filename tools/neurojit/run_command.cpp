@@ -1,23 +1,23 @@
 // `neurojit run FILE`: compile, build the network, run it, write the run
 // folder (.npy + run.json) and, on request, plots.
-#include <fmt/format.h>
-
-#include <chrono>
-#include <unistd.h>
-
 #include "neurojit/neurojit.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
 #include "runtime/plot/plot_run.hpp"
 #include "tools/neurojit/commands.hpp"
 
+#include <chrono>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
 namespace nj::tool {
 
 int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   auto program = neurojit::Program::fromFile(o.file, {common.stdlibDir});
   if (!program->ok()) {
-    fmt::print(stderr, "{}{} error{} found\n", program->diagnostics(common.color), program->errorCount(),
-               program->errorCount() == 1 ? "" : "s");
+    fmt::print(stderr, "{}{} error{} found\n", program->diagnostics(common.color),
+               program->errorCount(), program->errorCount() == 1 ? "" : "s");
     return 1;
   }
   std::unique_ptr<neurojit::Simulation> sim;
@@ -33,7 +33,8 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   }
   if (o.verbose) fmt::print(stderr, "{}\n", sim->describe());
 
-  std::filesystem::path out = o.out.empty() ? std::filesystem::path("out") / sim->runInfo().network : o.out;
+  std::filesystem::path out =
+      o.out.empty() ? std::filesystem::path("out") / sim->runInfo().network : o.out;
   try {
     runtime::prepareOutputFolder(out);
   } catch (const std::exception& e) {
@@ -52,7 +53,8 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;
   }
-  double runSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double runSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   runtime::RunInfo info = sim->runInfo();
   info.timings.emplace_back("run", runSeconds);
@@ -70,7 +72,8 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   if (o.plot) {
     try {
       runtime::plot::PlotResult plots = runtime::plot::plotRunDir(out);
-      for (const auto& image : plots.images) fmt::print("plot: {}\n", image.string());
+      for (const auto& image : plots.images)
+        fmt::print("plot: {}\n", image.string());
       if (!plots.ok) fmt::print(stderr, "warning: {}\n", plots.message);
     } catch (const std::exception& e) {
       fmt::print(stderr, "warning: plotting failed: {}\n", e.what());
@@ -82,7 +85,8 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
 int runPlot(const std::string& dir) {
   try {
     runtime::plot::PlotResult plots = runtime::plot::plotRunDir(dir);
-    for (const auto& image : plots.images) fmt::print("plot: {}\n", image.string());
+    for (const auto& image : plots.images)
+      fmt::print("plot: {}\n", image.string());
     if (!plots.ok) {
       fmt::print(stderr, "error: {}\n", plots.message);
       return 1;
