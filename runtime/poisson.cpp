@@ -89,7 +89,7 @@ void PoissonInput::apply(std::int64_t n, double dt, double timeUnitSeconds, std:
 
 // ---- Poisson spike-source group ----
 
-GroupLayout poissonGroupLayout() { return {"PoissonGroup", {"rate"}, {}, {}, 0, false}; }
+GroupLayout poissonGroupLayout() { return {"PoissonGroup", {"rate", "next_step", "drawn_rate"}, {}, {}, 0, false}; }
 
 NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t size, PoissonRate rate) {
   const std::string what = fmt::format("Poisson group `{}`", name);
@@ -97,21 +97,48 @@ NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t s
   const auto stream = kPoissonGroupStreamBase + static_cast<std::uint32_t>(network.groups().size());
   NeuronGroup& g = network.addGroup(std::move(name), size, poissonGroupLayout());
   std::fill(g.state(0).begin(), g.state(0).end(), rate.hz);
+  std::fill(g.state(1).begin(), g.state(1).end(), -1.0); // nothing drawn yet
+  std::fill(g.state(2).begin(), g.state(2).end(), -1.0);
   const Network* net = &network;
   const double unit = network.timeUnitSeconds();
   g.setKernel({.host = [net, stream, unit, fn = std::move(rate.fn), what](const NjGroupArgs& a) {
     double* r = a.state[0];
-    if (fn) {
-      const double hz = checkedRate(fn(static_cast<double>(a.step) * a.dt), what);
-      for (std::uint64_t i = a.begin; i < a.end; ++i) r[i] = hz;
-    }
     const double scale = a.dt * unit;
     const std::uint64_t seed = net->seed();
+    const auto u = [&](std::int64_t step, std::uint64_t i) {
+      return uniform01({seed, stream, static_cast<std::uint64_t>(step), static_cast<std::uint32_t>(i)});
+    };
+    if (fn) { // a rate that changes with time: one Bernoulli draw per neuron and step
+      const double hz = checkedRate(fn(static_cast<double>(a.step) * a.dt), what);
+      for (std::uint64_t i = a.begin; i < a.end; ++i) r[i] = hz;
+      const double p = hz * scale;
+      if (p <= 0.0) return;
+      for (std::uint64_t i = a.begin; i < a.end; ++i)
+        if (u(a.step, i) <= p) a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
+      return;
+    }
+    // A constant rate: the same Bernoulli process, by geometric skipping. next_step holds the step
+    // of the neuron's next spike, drawn (memoryless) from step s as s + floor(log U / log(1 − p))
+    // with U keyed (seed, stream, s, i); a host change of `rate` is noticed through drawn_rate and
+    // the next spike is redrawn from the current step.
+    double* next = a.state[1];
+    double* drawn = a.state[2];
+    const auto drawFrom = [&](std::int64_t s, std::uint64_t i, double p) {
+      if (p <= 0.0) return 1e300; // never (finite, for the NaN/Inf check)
+      if (p >= 1.0) return static_cast<double>(s);
+      return static_cast<double>(s) + std::floor(std::log(u(s, i)) / std::log1p(-p));
+    };
+    const double step = static_cast<double>(a.step);
     for (std::uint64_t i = a.begin; i < a.end; ++i) {
-      const double p = r[i] * scale;
-      if (p <= 0.0) continue;
-      if (uniform01({seed, stream, static_cast<std::uint64_t>(a.step), static_cast<std::uint32_t>(i)}) <= p)
+      if (r[i] != drawn[i] || next[i] < step) {
+        checkedRate(r[i], what);
+        drawn[i] = r[i];
+        next[i] = drawFrom(a.step, i, r[i] * scale);
+      }
+      if (next[i] == step) {
         a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
+        next[i] = drawFrom(a.step + 1, i, r[i] * scale);
+      }
     }
   }});
   return g;

@@ -11,14 +11,16 @@
 //     for μ ≥ 10 Hörmann's PTRS transformed rejection (1993, as in NumPy), attempt a using the
 //     counter step n | a << 48 (two uniforms per attempt; acceptance > 0.88, so more than 2^16
 //     attempts never happen in practice; after 65535 rejections the normal approximation is used).
-// (b) Poisson spike-source group (addPoissonGroup): a NeuronGroup with one state `rate` (Hz) and a
-//     host kernel: in step n neuron i spikes when U ≤ rate·dt, U = uniform01(seed,
-//     kPoissonGroupStreamBase + g, step n, i), g = the group's index in the network — a Bernoulli
-//     approximation of the Poisson process whose mean rate is exactly `rate` (as Brian2's
-//     PoissonGroup), with at most one spike per step (rate·dt ≥ 1 spikes every step). Spikes go
-//     into the normal spike list: projections and monitors see an ordinary group. With a function
-//     of time, rate(t_n) is evaluated per step and written into `rate`; with a constant, `rate`
-//     may be set per neuron after creation.
+// (b) Poisson spike-source group (addPoissonGroup): a NeuronGroup with state `rate` (Hz) and a
+//     host kernel: each neuron is a Bernoulli process with spike probability p = rate·dt per step
+//     (at most one spike per step; mean rate exactly `rate`, as Brian2's PoissonGroup). With a
+//     function of time, rate(t_n) is evaluated per step, written into `rate`, and neuron i spikes
+//     in step n when U ≤ p, U = uniform01(seed, kPoissonGroupStreamBase + g, step n, i), g = the
+//     group's index in the network. With a constant rate (which may be set per neuron in `rate`
+//     after creation, or changed between steps) the same process is sampled by geometric
+//     skipping — O(spikes) draws, not O(neurons · steps): states `next_step` (the step of the next
+//     spike) and `drawn_rate` (the rate it was drawn with); see poisson.cpp. Spikes go into the
+//     normal spike list: projections and monitors see an ordinary group.
 // (c) Spike generator (addSpikeGenerator): explicit (neuron, time) spikes. A spike at time T is
 //     emitted in step m − 1, m = round(T / dt), so a spike monitor records it at t_m ≈ T and a
 //     projection with delay d delivers it in step m + d — exactly like a neuron whose spike time
@@ -80,7 +82,7 @@ private:
   std::uint32_t stream_;
 };
 
-// The layout of a Poisson spike-source group: states {rate}, nothing else.
+// The layout of a Poisson spike-source group: states {rate, next_step, drawn_rate}.
 GroupLayout poissonGroupLayout();
 
 // Adds a group of `size` independent Poisson spike trains (see (b)).

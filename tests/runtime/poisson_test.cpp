@@ -187,6 +187,22 @@ TEST(Poisson, GroupWithTimeDependentRateAndThreads) {
     spikes.emplace_back(m.indices().begin(), m.indices().end());
   }
   EXPECT_EQ(spikes[0], spikes[1]);
+  // Constant rates (geometric skipping), changed per neuron between runs.
+  std::vector<std::vector<double>> times;
+  for (int threads : {1, 2}) {
+    Network net({.dt = 1e-4, .seed = 4, .threads = threads});
+    NeuronGroup& g = addPoissonGroup(net, "P", 2000, 50.0);
+    SpikeMonitor& m = net.addSpikeMonitor(g);
+    ASSERT_TRUE(net.run(0.02, {.progress = 0}).status.ok());
+    for (std::size_t i = 0; i < 1000; ++i) g.state("rate")[i] = 0.0;
+    const std::size_t before = m.count();
+    ASSERT_TRUE(net.run(0.02, {.progress = 0}).status.ok());
+    for (std::size_t k = before; k < m.count(); ++k) EXPECT_GE(m.indices()[k], 1000u);
+    const double expected = 50.0 * 0.02 * 2000 + 50.0 * 0.02 * 1000;
+    EXPECT_NEAR(static_cast<double>(m.count()), expected, 3 * std::sqrt(expected));
+    times.emplace_back(m.times().begin(), m.times().end());
+  }
+  EXPECT_EQ(times[0], times[1]);
 }
 
 TEST(Poisson, PoissonGroupDrivesAProjection) {
