@@ -4,6 +4,7 @@
 // stimuli and monitors are attached.
 #include "api/program_impl.hpp"
 #include "compiler/codegen/compile_group.hpp"
+#include "compiler/compose/compose_network.hpp"
 #include "compiler/integrators/ode_system.hpp"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/symbols.hpp"
@@ -13,6 +14,7 @@
 #include "compiler/units/format.hpp"
 #include "compiler/units/unit_table.hpp"
 #include "runtime/initializers.hpp"
+#include "runtime/projection.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -158,11 +160,6 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   sema::CheckedNetwork net =
       sema::checkNetwork(*ast, p.program, p.checked.models, diags, netOverrides);
   if (diags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, diags));
-  if (!net.connections.empty())
-    throw Error(fmt::format(
-        "network `{}` has connections; simulating synapses and projections is not implemented "
-        "yet (see issue 5). Groups, stimuli and monitors without `connect` run today",
-        ast->name));
 
   auto impl = std::make_unique<Impl>();
   impl->networkName = ast->name;
@@ -191,36 +188,44 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   impl->network = std::make_unique<runtime::Network>(netOptions);
   runtime::Network& network = *impl->network;
 
-  // Groups: one lowered model and one compiled kernel per distinct model.
-  std::map<std::string, std::size_t> modelIndex;
+  // Every model the network uses, lowered once; synapses are then composed
+  // into the groups they connect, so each group gets its own model and kernel.
+  std::map<std::string, model_ir::ModelIr> lowered;
+  {
+    nj::diag::Diagnostics lowerDiags;
+    auto lowerOnce = [&](const std::string& name) {
+      if (!lowered.count(name)) lowered.emplace(name, model_ir::lowerModel(p.checked.models.at(name), impl->ctx, lowerDiags));
+    };
+    for (const auto& g : net.groups) lowerOnce(g.model);
+    for (const auto& c : net.connections) lowerOnce(c.synapse);
+    if (lowerDiags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, lowerDiags));
+  }
+  nj::compose::ComposedNetwork composed;
+  {
+    nj::diag::Diagnostics composeDiags;
+    composed = nj::compose::composeNetwork(impl->ctx, net, lowered, composeDiags);
+    if (composeDiags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, composeDiags));
+  }
+  std::map<std::string, std::size_t> modelIndex; // group name → index into models/programs/compiled
   for (const sema::CheckedGroup& g : net.groups) {
-    std::size_t mi = 0;
-    if (auto it = modelIndex.find(g.model); it != modelIndex.end()) {
-      mi = it->second;
-    } else {
-      nj::diag::Diagnostics lowerDiags;
-      impl->models.push_back(std::make_unique<model_ir::ModelIr>(
-          model_ir::lowerModel(p.checked.models.at(g.model), impl->ctx, lowerDiags)));
-      if (lowerDiags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, lowerDiags));
-      try {
-        impl->programs.push_back(std::make_unique<lower::GroupProgram>(
-            lower::lowerGroup(impl->ctx, *impl->models.back(), run.method)));
-      } catch (const nj::integrators::IntegrationError& e) {
-        throw Error(fmt::format("model `{}`: {}", g.model, e.what()));
-      }
-      if (options.backend == Backend::Jit) {
-        try {
-          impl->compiled.push_back(nj::codegen::compileGroup(*impl->programs.back()));
-        } catch (const nj::codegen::CodegenError& e) {
-          throw Error(fmt::format("model `{}`: the JIT failed: {} (run with --backend interpreter)",
-                                  g.model, e.what()));
-        }
-      } else {
-        impl->compiled.push_back(nullptr);
-      }
-      mi = impl->models.size() - 1;
-      modelIndex[g.model] = mi;
+    impl->models.push_back(std::make_unique<model_ir::ModelIr>(composed.groups.at(g.name)));
+    try {
+      impl->programs.push_back(
+          std::make_unique<lower::GroupProgram>(lower::lowerGroup(impl->ctx, *impl->models.back(), run.method)));
+    } catch (const nj::integrators::IntegrationError& e) {
+      throw Error(fmt::format("group `{}` (model `{}`): {}", g.name, g.model, e.what()));
     }
+    if (options.backend == Backend::Jit) {
+      try {
+        impl->compiled.push_back(nj::codegen::compileGroup(*impl->programs.back()));
+      } catch (const nj::codegen::CodegenError& e) {
+        throw Error(fmt::format("group `{}`: the JIT failed: {} (run with --backend interpreter)", g.name, e.what()));
+      }
+    } else {
+      impl->compiled.push_back(nullptr);
+    }
+    std::size_t mi = impl->models.size() - 1;
+    modelIndex[g.name] = mi;
     const model_ir::ModelIr& model = *impl->models[mi];
     const lower::GroupProgram& prog = *impl->programs[mi];
 
@@ -314,6 +319,38 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
                             groupOverrides.begin()->first, ast->name,
                             groupOverrides.begin()->first));
 
+  // Projections: one per `on_pre` increment; those of one connection share its
+  // Philox stream and so its connectivity.
+  for (const nj::compose::ProjectionSpec& spec : composed.projections) {
+    const sema::CheckedConnection& c = net.connections[spec.connection];
+    auto option = [&](const char* name) -> std::optional<double> {
+      auto it = c.options.find(name);
+      return it == c.options.end() ? std::nullopt : std::optional<double>(it->second);
+    };
+    bool noSelf = option("no_self").has_value();
+    runtime::ProjectionSpec rs;
+    rs.target = spec.targetName;
+    if (auto pr = option("p")) rs.connectivity = runtime::ConnectivitySpec::fixedProbability(*pr, noSelf);
+    else if (auto k = option("indegree")) rs.connectivity = runtime::ConnectivitySpec::fixedInDegree(static_cast<std::uint64_t>(*k), noSelf);
+    else if (auto k2 = option("outdegree")) rs.connectivity = runtime::ConnectivitySpec::fixedOutDegree(static_cast<std::uint64_t>(*k2), noSelf);
+    else if (option("one_to_one")) rs.connectivity = runtime::ConnectivitySpec::oneToOne();
+    else rs.connectivity = runtime::ConnectivitySpec::allToAll(noSelf);
+    rs.weight = spec.weight;
+    rs.delay = option("delay").value_or(0.0);
+    rs.stream = static_cast<std::uint32_t>(spec.connection);
+    std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
+    runtime::Projection& proj =
+        network.addProjection(name, network.group(spec.pre), network.group(spec.post), std::move(rs));
+    if (spec.perSynapse) {
+      const sema::Initializer& w = *spec.perSynapse;
+      if (w.kind == sema::Initializer::Uniform) proj.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
+      else if (w.kind == sema::Initializer::Normal) proj.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
+      else proj.setWeight(spec.weight * w.a);
+    }
+    impl->description.push_back(fmt::format("projection {}: {} synapses{}", name, proj.synapses(),
+                                            proj.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
+  }
+
   // Stimuli: IR over t and the network's parameters, evaluated once per step.
   for (const sema::CheckedStimulus& s : net.stimuli) {
     model_ir::ExprLowering lowering(
@@ -339,7 +376,7 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   for (const sema::CheckedMonitor& m : net.monitors) {
     runtime::NeuronGroup& group = network.group(m.group);
     if (m.kind == nj::syntax::MonitorKind::State) {
-      const model_ir::ModelIr& model = *impl->models[modelIndex.at(group.layout().model)];
+      const model_ir::ModelIr& model = *impl->models[modelIndex.at(group.name())];
       for (const std::string& v : m.variables) {
         bool isState = std::any_of(model.states.begin(), model.states.end(),
                                    [&](const auto& s) { return s.name == v; });
