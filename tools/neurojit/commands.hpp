@@ -19,6 +19,7 @@ struct RunCommandOptions {
   std::string file;
   std::filesystem::path out;
   bool plot = false;
+  bool measure = false;
   bool verbose = false;
   int progress = -1;
   std::string commandLine;
@@ -27,6 +28,8 @@ struct RunCommandOptions {
 
 int runRun(const RunCommandOptions& options, const CommonOptions& common);
 int runPlot(const std::string& runDir);
+// Writes RUN_DIR/measure.json (rates, CV, Fano, synchrony, spectrum); prints it with `print`.
+int runMeasure(const std::string& runDir, bool print);
 
 int runCheck(const std::vector<std::string>& files, const CommonOptions& common);
 // `after`: ast | ir | step (the integrated group step for `method`) | llvm | llvm-opt | asm

@@ -68,9 +68,16 @@ int main(int argc, char** argv) {
   runCmd->add_option("--backend", backend, "jit (default) or interpreter (the slow reference)")
       ->check(CLI::IsMember({"jit", "interpreter"}));
   runCmd->add_flag("--plot", run.plot, "render raster, traces and rates with gnuplot");
+  runCmd->add_flag("--measure", run.measure, "also write measure.json (rates, ISI CV, Fano, synchrony, spectrum)");
   runCmd->add_flag("-v,--verbose", run.verbose, "say how each group is integrated and compiled");
   runCmd->add_option("--progress", run.progress,
                      "progress bar: -1 on a terminal, 0 never, 1 always");
+
+  std::string measureDir;
+  bool measurePrint = false;
+  CLI::App* measureCmd = app.add_subcommand("measure", "write measure.json for a run folder: rates, ISI CV, Fano factor, synchrony, spectrum");
+  measureCmd->add_option("dir", measureDir, "a folder written by `neurojit run`")->required()->check(CLI::ExistingDirectory);
+  measureCmd->add_flag("--print", measurePrint, "also print the JSON");
 
   std::string plotDir;
   CLI::App* plotCmd = app.add_subcommand("plot", "render the plots of a run folder");
@@ -98,6 +105,7 @@ int main(int argc, char** argv) {
       return nj::tool::runRun(run, common);
     }
     if (plotCmd->parsed()) return nj::tool::runPlot(plotDir);
+    if (measureCmd->parsed()) return nj::tool::runMeasure(measureDir, measurePrint);
     if (emit->parsed())
       return nj::tool::runEmit(emitFile, emitAfter, emitModel, emitMethod, common);
   } catch (const std::exception& e) {

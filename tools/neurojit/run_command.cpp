@@ -2,7 +2,9 @@
 // folder (.npy + run.json) and, on request, plots.
 #include "neurojit/neurojit.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/atomic_file.hpp"
 #include "runtime/interrupt.hpp"
+#include "runtime/measure/run_measures.hpp"
 #include "runtime/plot/plot_run.hpp"
 #include "tools/neurojit/commands.hpp"
 
@@ -69,6 +71,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   fmt::print("{}\n", result.summary.text());
   fmt::print("results in {}/\n", out.string());
 
+  if (o.measure && runMeasure(out.string(), false) != 0) return 1;
   if (o.plot) {
     try {
       runtime::plot::PlotResult plots = runtime::plot::plotRunDir(out);
@@ -80,6 +83,20 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
     }
   }
   return result.status.exitCode();
+}
+
+int runMeasure(const std::string& dir, bool print) {
+  try {
+    runtime::Json result = runtime::measure::measureRunDir(dir);
+    std::string text = result.dump();
+    runtime::writeFileAtomically(std::filesystem::path(dir) / "measure.json", text + "\n");
+    if (print) fmt::print("{}\n", text);
+    else fmt::print("measures in {}/measure.json\n", dir);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
 }
 
 int runPlot(const std::string& dir) {
