@@ -9,7 +9,11 @@ echo "== neurojit check: every model of the library =="
 shopt -s globstar nullglob
 build/tools/neurojit/neurojit check stdlib_models/**/*.nj
 echo
-echo "== the flagship: 100 Hodgkin-Huxley neurons of the seed, 200 ms =="
-build/tools/neurojit/neurojit run examples/hodgkin_huxley.nj --plot --out out/hodgkin_huxley -v
+echo "== the seed's single-neuron example: 100 Hodgkin-Huxley neurons, 200 ms =="
+build/tools/neurojit/neurojit run examples/hodgkin_huxley.nj --plot --out out/hodgkin_huxley --progress 0
 echo
-echo "open out/hodgkin_huxley/plots/V_neurons.png (voltage traces) and raster.png (spikes)"
+echo "== the flagship: the seed's E/I balanced network, 4000 LIF neurons, 200 ms =="
+build/tools/neurojit/neurojit run examples/networks/ei_balanced.nj --plot --measure --out out/ei_balanced -v --progress 0
+echo
+echo "open out/ei_balanced/plots/raster.png (spikes), rates.png (population rate), V_E.png (traces);"
+echo "measures (rates, ISI CV, synchrony) are in out/ei_balanced/measure.json"
