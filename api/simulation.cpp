@@ -14,6 +14,7 @@
 #include "compiler/units/format.hpp"
 #include "compiler/units/unit_table.hpp"
 #include "runtime/initializers.hpp"
+#include "runtime/poisson.hpp"
 #include "runtime/projection.hpp"
 
 #include <chrono>
@@ -196,7 +197,8 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
     auto lowerOnce = [&](const std::string& name) {
       if (!lowered.count(name)) lowered.emplace(name, model_ir::lowerModel(p.checked.models.at(name), impl->ctx, lowerDiags));
     };
-    for (const auto& g : net.groups) lowerOnce(g.model);
+    for (const auto& g : net.groups)
+      if (g.kind == sema::GroupKind::Neurons) lowerOnce(g.model);
     for (const auto& c : net.connections) lowerOnce(c.synapse);
     if (lowerDiags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, lowerDiags));
   }
@@ -206,8 +208,37 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
     composed = nj::compose::composeNetwork(impl->ctx, net, lowered, composeDiags);
     if (composeDiags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, composeDiags));
   }
+  // Rates of Poisson sources: IR over t and the network's parameters.
+  auto networkExpr = [&](const nj::syntax::Expr& e) {
+    model_ir::ExprLowering lowering(impl->ctx,
+                                    {&net.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
+                                       const std::string& n = ast->parameters.at(static_cast<std::size_t>(r.index)).name;
+                                       return impl->ctx.constant(net.parameters.at(n));
+                                     }});
+    return lowering.lower(e);
+  };
+  auto poissonRate = [&](const sema::CheckedGroup& g) -> runtime::PoissonRate {
+    ir::Expr rate = networkExpr(*g.rate);
+    if (rate.isConstant()) return runtime::PoissonRate(rate.constantValue());
+    return runtime::PoissonRate([rate](double t) {
+      nj::interp::Frame frame;
+      frame.t = t;
+      return nj::interp::evaluate(rate, frame);
+    });
+  };
+  std::map<std::string, const sema::CheckedGroup*> poissonInputs;
+
   std::map<std::string, std::size_t> modelIndex; // group name → index into models/programs/compiled
   for (const sema::CheckedGroup& g : net.groups) {
+    if (g.kind == sema::GroupKind::PoissonGroup) {
+      runtime::addPoissonGroup(network, g.name, g.size, poissonRate(g));
+      impl->description.push_back(fmt::format("group {}: {} Poisson spike trains", g.name, g.size));
+      continue;
+    }
+    if (g.kind == sema::GroupKind::PoissonInput) {
+      poissonInputs[g.name] = &g;
+      continue;
+    }
     impl->models.push_back(std::make_unique<model_ir::ModelIr>(composed.groups.at(g.name)));
     try {
       impl->programs.push_back(
@@ -323,6 +354,21 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   // Philox stream and so its connectivity.
   for (const nj::compose::ProjectionSpec& spec : composed.projections) {
     const sema::CheckedConnection& c = net.connections[spec.connection];
+    if (auto src = poissonInputs.find(spec.pre); src != poissonInputs.end()) {
+      if (spec.perSynapse)
+        throw Error(fmt::format("PoissonInput `{}`: per-synapse weights are not supported; give the synapse a "
+                                "constant weight",
+                                spec.pre));
+      runtime::PoissonInputSpec ps;
+      ps.target = spec.targetName;
+      ps.sources = src->second->size;
+      ps.rate = poissonRate(*src->second);
+      ps.weight = spec.weight;
+      network.addPoissonInput(network.group(spec.post), std::move(ps));
+      impl->description.push_back(fmt::format("Poisson input {} -> {}.{}: {} sources per neuron", spec.pre,
+                                              spec.post, spec.targetName, src->second->size));
+      continue;
+    }
     auto option = [&](const char* name) -> std::optional<double> {
       auto it = c.options.find(name);
       return it == c.options.end() ? std::nullopt : std::optional<double>(it->second);

@@ -24,7 +24,7 @@ public:
 
   ComposedNetwork run() {
     for (const auto& g : net_.groups)
-      out_.groups.emplace(g.name, models_.at(g.model));
+      if (g.kind == sema::GroupKind::Neurons) out_.groups.emplace(g.name, models_.at(g.model));
     for (std::size_t c = 0; c < net_.connections.size(); ++c)
       connect(c);
     for (auto& [name, model] : out_.groups)

@@ -199,10 +199,14 @@ private:
         diags_.error(g.range, fmt::format("group `{}` is defined twice", g.name));
         continue;
       }
+      if ((g.model == "PoissonGroup" || g.model == "PoissonInput") && !models_.count(g.model)) {
+        checkSourceGroup(g);
+        continue;
+      }
       const CheckedModel* m = model(g.model, g.modelRange, syntax::ModelKind::Neuron);
       groups_[g.name] = m;
       if (m == nullptr) continue;
-      CheckedGroup out{g.name, g.model, 0, {}, {}, &g};
+      CheckedGroup out{g.name, g.model, GroupKind::Neurons, nullptr, 0, {}, {}, &g};
       if (auto size = constantValue(*g.size, {}, "the group size")) {
         if (*size < 1 || *size != std::floor(*size) || *size > 4.0e9) {
           diags_.error(
@@ -250,6 +254,38 @@ private:
       }
       out_.groups.push_back(std::move(out));
     }
+  }
+
+  // PoissonGroup(n, rate = r) / PoissonInput(N, rate = r): r is a frequency
+  // (plain networks: a number in Hz), constant or a function of t.
+  void checkSourceGroup(const syntax::Group& g) {
+    GroupKind kind = g.model == "PoissonGroup" ? GroupKind::PoissonGroup : GroupKind::PoissonInput;
+    CheckedGroup out{g.name, g.model, kind, nullptr, 0, {}, {}, &g};
+    groups_[g.name] = &sourceModel_;
+    sources_[g.name] = kind;
+    const char* what = kind == GroupKind::PoissonGroup ? "the group size" : "the number of sources";
+    if (auto size = constantValue(*g.size, {}, what)) {
+      if (*size < 1 || *size != std::floor(*size) || *size > 4.0e9)
+        diags_.error(g.size->range, fmt::format("{} must be a whole number from 1 to 4e9, not {}", what, *size));
+      else
+        out.size = static_cast<std::size_t>(*size);
+    }
+    bool hasRate = false;
+    for (const auto& a : g.args) {
+      if (a.name != "rate") {
+        diags_.error(a.range, fmt::format("`{}` takes only `rate`, not `{}`", g.model, a.name));
+        continue;
+      }
+      hasRate = true;
+      ExprChecker checker(env(), diags_);
+      Dimension hz = out_.plain ? Dimension() : Dimension::frequency();
+      if (checker.expect(*a.value, hz, "the rate")) out.rate = a.value.get();
+    }
+    if (!hasRate)
+      diags_.error(g.modelRange, fmt::format("`{}` needs a rate, e.g. `{}(100, rate = 5 Hz)`", g.model, g.model));
+    if (!g.inits.empty())
+      diags_.error(g.inits.front().range, fmt::format("`{}` has no state to initialize", g.model));
+    out_.groups.push_back(std::move(out));
   }
 
   const CheckedModel* group(const std::string& name, diag::SourceRange at) {
@@ -353,6 +389,14 @@ private:
           diags_.error(o.value->range, "a delay cannot be negative");
         options[o.name] = *v;
       }
+      if (auto src = sources_.find(c.pre);
+          src != sources_.end() && src->second == GroupKind::PoissonInput && !seen.empty())
+        diags_.error(c.range, fmt::format("`{}` is a PoissonInput: every target neuron gets its own sources, "
+                                          "so the connection takes no options",
+                                          c.pre));
+      for (const auto& post : c.posts)
+        if (sources_.count(post))
+          diags_.error(c.range, fmt::format("`{}` is a spike source and cannot receive connections", post));
       int rules =
           static_cast<int>(seen.count("p") + seen.count("indegree") + seen.count("outdegree") +
                            seen.count("all_to_all") + seen.count("one_to_one"));
@@ -427,6 +471,13 @@ private:
           }
         }
         checked.push_back(std::move(cm));
+        if (auto src = sources_.find(sel.group); src != sources_.end()) {
+          if (src->second == GroupKind::PoissonInput || mon.kind == syntax::MonitorKind::State)
+            diags_.error(sel.range, fmt::format("`{}` is a Poisson source; only the spikes of a PoissonGroup "
+                                                "can be recorded",
+                                                sel.group));
+          continue;
+        }
         if (mon.kind != syntax::MonitorKind::State) continue;
         for (std::size_t i = 0; i < mon.variables.size(); ++i) {
           const std::string& v = mon.variables[i];
@@ -508,6 +559,12 @@ private:
   std::map<std::string, Symbol> symbols_;
   std::vector<double> values_;
   std::map<std::string, const CheckedModel*> groups_;
+  std::map<std::string, GroupKind> sources_;
+  CheckedModel sourceModel_ = [] {
+    CheckedModel m;
+    m.name = "a Poisson source";
+    return m;
+  }();
 };
 
 } // namespace

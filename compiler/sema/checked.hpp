@@ -121,9 +121,17 @@ struct Initializer {
   double a = 0, b = 0; // Constant: a; Uniform: [a, b); Normal: mean a, sd b (SI)
 };
 
+// Built-in spike sources a network can use like neuron models:
+//   PoissonGroup(n, rate = …)  n independent Poisson spike trains (connect them with any rule);
+//   PoissonInput(N, rate = …)  drives every neuron of a target with its own N independent sources
+//                              (Brian2's PoissonInput), sampled as one Poisson count per step.
+enum class GroupKind { Neurons, PoissonGroup, PoissonInput };
+
 struct CheckedGroup {
   std::string name;
   std::string model;
+  GroupKind kind = GroupKind::Neurons;
+  const syntax::Expr* rate = nullptr; // builtins: Hz, may use t and network parameters
   std::size_t size = 0;
   std::map<std::string, double> parameters; // overrides, SI
   std::map<std::string, Initializer> inits; // overrides of the model's initializers

@@ -300,3 +300,48 @@ network Psp {
 }
 
 } // namespace
+
+namespace {
+
+// Campbell's theorem for shot noise: N Poisson sources of rate r kick an
+// exponentially decaying current by w; in the discrete schedule (kick, then
+// exact decay over dt) the stationary mean is N r dt w e^-a / (1 - e^-a), a = dt/tau.
+TEST(Network, PoissonInputDriveHasTheShotNoiseMean) {
+  auto program = compile(R"(
+import "synapses/exp_current.nj"
+neuron Sink { state { V = 0 mV }  input I : nA  dV/dt = 0 mV / ms }
+network Shot {
+  bg = PoissonInput(100, rate = 10 Hz)
+  n = Sink(2000)
+  connect bg -> n ExpCurrent(w = 1 nA, tau = 5 ms)
+  run 100 ms with dt = 0.1 ms, seed = 11
+}
+)");
+  auto sim = Simulation::create(*program, {});
+  ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
+  auto g = sim->network().group("n").state("I_syn_bg");
+  double mean = 0, var = 0;
+  for (double x : g) mean += x;
+  mean /= static_cast<double>(g.size());
+  for (double x : g) var += (x - mean) * (x - mean);
+  var /= static_cast<double>(g.size() - 1);
+  const double N = 100, r = 10, w = 1e-9, tau = 5e-3, dt = 1e-4, a = dt / tau;
+  const double expected = N * r * dt * w * std::exp(-a) / (1 - std::exp(-a));
+  // Independent neurons: the sample mean has standard error sqrt(var / n).
+  EXPECT_NEAR(mean, expected, 4 * std::sqrt(var / static_cast<double>(g.size())));
+  // Campbell: variance N r w^2 tau / 2 in the continuum limit (discretization adds O(a)).
+  EXPECT_NEAR(var, N * r * w * w * tau / 2, 0.1 * N * r * w * w * tau / 2);
+}
+
+TEST(Network, PoissonGroupSpikesAtItsRate) {
+  auto program = compile(R"(
+network Src { P = PoissonGroup(1000, rate = 20 Hz)  monitor spikes(P)  run 500 ms with dt = 0.1 ms }
+)");
+  auto sim = Simulation::create(*program, {});
+  ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
+  double count = static_cast<double>(sim->network().spikeMonitors().at(0)->count());
+  double expected = 1000 * 20 * 0.5; // Poisson count: sd = sqrt(expected)
+  EXPECT_NEAR(count, expected, 4 * std::sqrt(expected));
+}
+
+} // namespace

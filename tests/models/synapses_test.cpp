@@ -1,0 +1,153 @@
+// Hallmarks of the simple synapse models of the library (issue 7): one presynaptic spike through
+// each synapse; the conductance (or current) and the PSP follow their closed forms.
+// The spike source `Kick` spikes once; the spike acts from its own time t_s on (delivered before
+// the next integration step, projection.hpp), so every closed form is in t − t_s.
+// Conductances are read every step by a step callback from the post group's composed per-post
+// state (`<var>_<pre group>`, compose_network.hpp). With the post voltage held fixed (`Hold`),
+// the PSC g·(E − V) is proportional to g, so the PSC's peak time and amplitude are g's.
+#include "harness.hpp"
+
+namespace {
+
+using namespace njmodels;
+
+const char* kSources = R"(
+neuron Kick { parameters { T = 1 ms } state { x = 0 } dx/dt = 1 / T  spike x >= 1  reset { x = -1000 } }
+neuron Hold { parameters { tau = 1 ms } state { V = -65 mV } input I : nA  dV/dt = 0 mV / tau }
+)";
+
+struct Trace {
+  std::vector<double> t;
+  std::vector<std::vector<double>> x;
+};
+
+// Runs `network` (which must have a group k = Kick(1) with `monitor spikes(k)`) and records the
+// given state variables of group `post` after every step.
+Trace record(const std::string& text, const std::string& post, std::vector<std::string> vars, double& ts) {
+  Trace tr;
+  tr.x.resize(vars.size());
+  Sim r(compile(text), {}, [&](nj::runtime::Network& net) {
+    net.addStepCallback([&, post, vars](nj::runtime::Network& n) {
+      tr.t.push_back(n.time());
+      for (std::size_t v = 0; v < vars.size(); ++v) tr.x[v].push_back(n.group(post).state(vars[v])[0]);
+    });
+  });
+  auto s = r.spikes("k");
+  EXPECT_EQ(s.size(), 1u);
+  ts = s.empty() ? 0 : s[0];
+  return tr;
+}
+
+// Peak of samples x(t): the largest sample refined by a parabola through it and its neighbours.
+std::pair<double, double> peak(const std::vector<double>& t, const std::vector<double>& x) {
+  std::size_t k = static_cast<std::size_t>(std::max_element(x.begin(), x.end()) - x.begin());
+  if (k == 0 || k + 1 >= x.size()) return {t[k], x[k]};
+  const double a = x[k - 1], b = x[k], c = x[k + 1], h = t[k + 1] - t[k];
+  const double den = a - 2 * b + c;
+  const double off = den == 0 ? 0 : 0.5 * (a - c) / den;
+  return {t[k] + off * h, b - 0.25 * (a - c) * off};
+}
+
+// Exponential conductance (Vogels & Abbott 2005): g(t) = w e^{−(t − t_s)/tau}: peak w at t_s
+// (the first sample, one step later, is w e^{−dt/tau}) and g(t_s + tau) = w/e; within 1%.
+TEST(Synapses, ExponentialConductancePsc) {
+  double ts = 0;
+  auto tr = record(std::string(kSources) + R"(
+import "synapses/exp_conductance.nj"
+network S { k = Kick(1)  h = Hold(1)
+  connect k -> h ExpCond(w = 2 nS, tau = 5 ms) with all_to_all
+  monitor spikes(k)
+  run 30 ms with dt = 0.01 ms, method = rk4 }
+)", "h", {"g_k"}, ts);
+  const std::size_t k = static_cast<std::size_t>(std::max_element(tr.x[0].begin(), tr.x[0].end()) - tr.x[0].begin());
+  EXPECT_NEAR(tr.t[k] - ts, 1e-5, 1e-9) << "the first sample after the spike is the largest";
+  EXPECT_NEAR(tr.x[0][k] * std::exp(1e-5 / 5e-3), 2e-9, 0.01 * 2e-9);
+  for (std::size_t i = 0; i < tr.t.size(); ++i)
+    if (std::abs(tr.t[i] - (ts + 5e-3)) < 1e-9) EXPECT_NEAR(tr.x[0][i], 2e-9 / M_E, 0.01 * 2e-9 / M_E);
+}
+
+// Alpha conductance (Rall 1967): g(t) = w (t/tau) e^{1 − t/tau}: peak w at t = tau; within 1%.
+TEST(Synapses, AlphaConductancePsc) {
+  double ts = 0;
+  auto tr = record(std::string(kSources) + R"(
+import "synapses/alpha.nj"
+network S { k = Kick(1)  h = Hold(1)
+  connect k -> h AlphaCond(w = 1 nS, tau = 2 ms) with all_to_all
+  monitor spikes(k)
+  run 30 ms with dt = 0.01 ms, method = rk4 }
+)", "h", {"g_k"}, ts);
+  auto [tp, gp] = peak(tr.t, tr.x[0]);
+  EXPECT_NEAR(tp - ts, 2e-3, 0.01 * 2e-3);
+  EXPECT_NEAR(gp, 1e-9, 0.01 * 1e-9);
+}
+
+// Dual exponential (Roth & van Rossum 2009): g = w f (e^{−t/τd} − e^{−t/τr}), peak w at
+// t* = τr τd/(τd − τr) ln(τd/τr); within 1%.
+// DISABLED: Simulation::create throws "projection `k->h:g_d_k`: stream 0 is already used by
+// projection `k->h:g_r_k`" — a synapse whose on_pre increments two per-post states becomes two
+// runtime projections that are given the same Philox stream (bug reported with issue 7's tests).
+TEST(Synapses, DISABLED_DualExponentialConductancePsc) {
+  double ts = 0;
+  auto tr = record(std::string(kSources) + R"(
+import "synapses/dual_exp.nj"
+network S { k = Kick(1)  h = Hold(1)
+  connect k -> h DualExpCond(w = 1 nS, tau_rise = 1 ms, tau_decay = 5 ms) with all_to_all
+  monitor spikes(k)
+  run 30 ms with dt = 0.01 ms, method = rk4 }
+)", "h", {"g_d_k", "g_r_k"}, ts);
+  std::vector<double> g(tr.t.size());
+  for (std::size_t i = 0; i < g.size(); ++i) g[i] = tr.x[0][i] - tr.x[1][i];
+  const double tr_ = 1e-3, td = 5e-3, tstar = tr_ * td / (td - tr_) * std::log(td / tr_);
+  auto [tp, gp] = peak(tr.t, g);
+  EXPECT_NEAR(tp - ts, tstar, 0.01 * tstar);
+  EXPECT_NEAR(gp, 1e-9, 0.01 * 1e-9);
+}
+
+// Exponential current into the library LIF (R = 100 Mohm, tau_m = 20 ms): the PSP is
+// R w τs/(τm − τs) (e^{−t/τm} − e^{−t/τs}), peaking at t* = τs τm/(τm − τs) ln(τm/τs); peak time and
+// amplitude within 1%.
+TEST(Synapses, ExponentialCurrentPsp) {
+  double ts = 0;
+  auto tr = record(std::string(kSources) + R"(
+import "neurons/lif.nj"
+import "synapses/exp_current.nj"
+network S { k = Kick(1)  n = LIF(1, V_th = 0 mV)
+  connect k -> n ExpCurrent(w = 0.1 nA, tau = 5 ms) with all_to_all
+  monitor spikes(k)
+  run 40 ms with dt = 0.01 ms, method = rk4 }
+)", "n", {"V", "I_syn_k"}, ts);
+  const double R = 100e6, w = 0.1e-9, taus = 5e-3, taum = 20e-3, El = -60e-3;
+  const double tstar = taus * taum / (taum - taus) * std::log(taum / taus);
+  const double amp = R * w * taus / (taum - taus) * (std::exp(-tstar / taum) - std::exp(-tstar / taus));
+  std::vector<double> psp(tr.t.size());
+  for (std::size_t i = 0; i < psp.size(); ++i) psp[i] = tr.x[0][i] - El;
+  auto [tp, vp] = peak(tr.t, psp);
+  EXPECT_NEAR(tp - ts, tstar, 0.01 * tstar);
+  EXPECT_NEAR(vp, amp, 0.01 * amp);
+  // The PSC itself: w at t_s, decaying with tau_s.
+  const auto& I = tr.x[1];
+  const std::size_t k = static_cast<std::size_t>(std::max_element(I.begin(), I.end()) - I.begin());
+  EXPECT_NEAR(tr.t[k] - ts, 1e-5, 1e-9);
+  EXPECT_NEAR(I[k], w * std::exp(-1e-5 / taus), 1e-6 * w);
+}
+
+// Delta synapse (Brunel 2000): the post voltage jumps by exactly w. With a held voltage the jump
+// is the only change: V after − V before = w to rounding.
+TEST(Synapses, DeltaJumpIsExact) {
+  double ts = 0;
+  auto tr = record(std::string(kSources) + R"(
+import "synapses/delta.nj"
+network S { k = Kick(1)  h = Hold(1)
+  connect k -> h Delta(w = 0.25 mV) with all_to_all
+  monitor spikes(k)
+  run 5 ms with dt = 0.01 ms, method = rk4 }
+)", "h", {"V"}, ts);
+  ASSERT_FALSE(tr.t.empty());
+  const double before = tr.x[0].front();
+  EXPECT_NEAR(before, -65e-3, 1e-15);
+  EXPECT_NEAR(tr.x[0].back() - before, 0.25e-3, 1e-15);
+  for (std::size_t i = 0; i < tr.t.size(); ++i)
+    if (tr.t[i] < ts - 1e-12) EXPECT_EQ(tr.x[0][i], before);
+}
+
+} // namespace
