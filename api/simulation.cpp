@@ -352,6 +352,8 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
 
   // Projections: one per `on_pre` increment; those of one connection share its
   // Philox stream and so its connectivity.
+  std::map<std::size_t, runtime::Projection*> firstProjection;
+  std::uint32_t extraStreams = 0;
   for (const nj::compose::ProjectionSpec& spec : composed.projections) {
     const sema::CheckedConnection& c = net.connections[spec.connection];
     if (auto src = poissonInputs.find(spec.pre); src != poissonInputs.end()) {
@@ -384,9 +386,25 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
     rs.weight = spec.weight;
     rs.delay = option("delay").value_or(0.0);
     rs.stream = static_cast<std::uint32_t>(spec.connection);
+    // A second increment of the same connection (dual exponential: g_r and g_d)
+    // must use the very same synapses: copy them from the first projection.
+    if (auto first = firstProjection.find(spec.connection); first != firstProjection.end()) {
+      const runtime::Connectivity& conn = first->second->connectivity();
+      if (!conn.isImplicitAllToAll()) {
+        std::vector<std::uint32_t> pre, post;
+        for (std::uint32_t i = 0; i < conn.nPre(); ++i)
+          for (std::uint32_t j : conn.row(i)) {
+            pre.push_back(i);
+            post.push_back(j);
+          }
+        rs.connectivity = runtime::ConnectivitySpec::fromPairs(std::move(pre), std::move(post));
+      }
+      rs.stream = static_cast<std::uint32_t>(net.connections.size() + extraStreams++);
+    }
     std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
     runtime::Projection& proj =
         network.addProjection(name, network.group(spec.pre), network.group(spec.post), std::move(rs));
+    firstProjection.emplace(spec.connection, &proj);
     if (spec.perSynapse) {
       const sema::Initializer& w = *spec.perSynapse;
       if (w.kind == sema::Initializer::Uniform) proj.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);

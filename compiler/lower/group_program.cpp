@@ -41,6 +41,14 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
     integrators::MethodChoice choice = integrators::chooseMethod(ctx, system);
     chosen = choice.method;
     p.methodReason = choice.reason;
+    // Integrate-and-fire models jump at the reset, so a high-order method buys
+    // no accuracy there, and on an exponential upswing (ExpIF, AdEx) rk4's
+    // stages overflow long before the threshold. Use exp_euler: exact for the
+    // linear equations, forward Euler for the nonlinear ones (as Brian2's default).
+    if (!model.reset.empty() && !system.isStochastic() && chosen->name == "rk4") {
+      chosen = integrators::findMethod("exp_euler");
+      p.methodReason = "a model with a reset: exact for its linear equations, Euler for the nonlinear ones";
+    }
   } else {
     chosen = integrators::findMethod(method);
     if (chosen == nullptr)

@@ -86,7 +86,7 @@ network S { k = Kick(1)  h = Hold(1)
 // DISABLED: Simulation::create throws "projection `k->h:g_d_k`: stream 0 is already used by
 // projection `k->h:g_r_k`" — a synapse whose on_pre increments two per-post states becomes two
 // runtime projections that are given the same Philox stream (bug reported with issue 7's tests).
-TEST(Synapses, DISABLED_DualExponentialConductancePsc) {
+TEST(Synapses, DualExponentialConductancePsc) {
   double ts = 0;
   auto tr = record(std::string(kSources) + R"(
 import "synapses/dual_exp.nj"
