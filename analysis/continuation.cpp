@@ -596,8 +596,8 @@ std::string onsetType(const BifurcationDiagram& d, double* where) {
   if (stableBranch == nullptr) return "none";
   std::size_t bi = static_cast<std::size_t>(stableBranch - d.branches.data());
   std::size_t start = 0;
-  for (std::size_t i = 0; i < stableBranch->points.size(); ++i)
-    if (stableBranch->points[i].p == pLow) start = i;
+  for (std::size_t i = stableBranch->points.size(); i-- > 0;)
+    if (stableBranch->points[i].p == pLow && stableBranch->points[i].stable) start = i;
   // The first special point along the branch after the stable start (in arclength order).
   const SpecialPoint* first = nullptr;
   for (const auto& sp : d.special) {

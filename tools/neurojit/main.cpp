@@ -1,4 +1,5 @@
 // neurojit — the command-line driver, a thin client of the compiler layers.
+#include "tools/neurojit/analyze_command.hpp"
 #include "tools/neurojit/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -85,6 +86,25 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
 
+  nj::tool::AnalyzeOptions analyze;
+  CLI::App* analyzeCmd = app.add_subcommand(
+      "analyze", "dynamical analysis of a neuron model: phase plane, bifurcation, fast-slow");
+  analyzeCmd->add_option("mode", analyze.mode, "phase-plane | bifurcation | fast-slow | two-parameter")
+      ->required()->check(CLI::IsMember({"phase-plane", "bifurcation", "fast-slow", "two-parameter"}));
+  analyzeCmd->add_option("file", analyze.file, "model file (.nj)")->required()->check(CLI::ExistingFile);
+  analyzeCmd->add_option("--model", analyze.model, "which neuron model, when the file has several");
+  analyzeCmd->add_option("--vars", analyze.vars, "target variables, e.g. V,w (others held at --set or initial values)");
+  analyzeCmd->add_option("--range", analyze.ranges, "a variable's range, e.g. V=-80mV:40mV (repeat per variable)");
+  analyzeCmd->add_option("--param", analyze.param, "continued parameter and range, e.g. I=0:150uA/cm^2 (fast-slow: the slow state)");
+  analyzeCmd->add_option("--param2", analyze.param2, "two-parameter: the second parameter and range");
+  analyzeCmd->add_option("--set", analyze.sets, "fix a parameter, input or state: name=value, with units");
+  analyzeCmd->add_option("--init", analyze.initial, "phase plane: a trajectory start, e.g. V=-60mV,w=0 (repeatable)");
+  analyzeCmd->add_option("--duration", analyze.duration, "trajectory length, e.g. 200ms (plain models: ms)");
+  analyzeCmd->add_option("--grid", analyze.grid, "nullcline grid (phase plane) or grid per axis (two-parameter)");
+  analyzeCmd->add_flag("--no-cycles", analyze.noCycles, "do not continue limit cycles from Hopf points");
+  analyzeCmd->add_option("--out", analyze.out, "output folder (default: out/MODEL_MODE)");
+  analyzeCmd->add_flag("--plot", analyze.plot, "render plots with gnuplot");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -103,6 +123,11 @@ int main(int argc, char** argv) {
       for (int i = 0; i < argc; ++i)
         run.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
       return nj::tool::runRun(run, common);
+    }
+    if (analyzeCmd->parsed()) {
+      for (int i = 0; i < argc; ++i)
+        analyze.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
+      return nj::tool::runAnalyze(analyze, common);
     }
     if (plotCmd->parsed()) return nj::tool::runPlot(plotDir);
     if (measureCmd->parsed()) return nj::tool::runMeasure(measureDir, measurePrint);
