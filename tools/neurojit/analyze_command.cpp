@@ -187,7 +187,7 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
       fo.continuation.cycles = !o.noCycles;
       fo.continuation.maxCyclePoints = 120;
       fo.duration = parseDuration(o.duration, m.plain);
-      fo.transient = 0;
+      fo.transient = fo.duration / 2; // the trajectory shown starts after it
       FastSlow fs = fastSlow(sys, full, fo);
       result = writeFastSlow(out, sys, full, fs, info);
       fmt::print("{}", describeDiagram(sys, fs.fast));
