@@ -594,7 +594,7 @@ ReportResult writeEquilibriumGrid(const fs::path& dir, const DynamicalSystem& s,
     }
     plots.data("grid.dat", d);
     plots.figure("two_parameter", fmt::format(
-        "set title {}\nset xlabel {}\nset ylabel {}\nset cblabel 'equilibria: 2n-1 with a stable one, 2n without'\nset palette defined (0 'white', 1 '#c6dbef', 2 '#fdd0a2', 3 '#6baed6', 4 '#fd8d3c', 5 '#2171b5', 6 '#d94801')\nset cbrange [0:6]\nset view map\nplot 'grid.dat' using 1:2:3 with image notitle\n",
+        "set title {}\nset xlabel {}\nset ylabel {}\nset cblabel 'n equilibria: colour 2n-1 if one is stable, 2n if none is'\nset palette defined (0 'white', 1 '#c6dbef', 2 '#fdd0a2', 3 '#6baed6', 4 '#fd8d3c', 5 '#2171b5', 6 '#d94801')\nset cbrange [0:6]\nset view map\nplot 'grid.dat' using 1:2:3 with image notitle\n",
         gnuplotQuote(fmt::format("{}: equilibria over ({}, {})", s.modelName(), a.name, b.name)), gnuplotQuote(label(a)), gnuplotQuote(label(b))));
     plots.render(r);
   }
