@@ -104,161 +104,179 @@ runtime::RunInfo Simulation::runInfo() const {
   return info;
 }
 
-std::unique_ptr<Simulation> Simulation::create(const Program& program,
-                                               const SimulationOptions& options) {
-  const Program::Impl& p = program.impl();
-  if (!program.ok()) throw Error(program.diagnostics());
-  auto start = std::chrono::steady_clock::now();
+namespace {
 
-  // Which network.
-  const nj::syntax::Network* ast = nullptr;
-  if (options.network.empty()) {
-    if (p.program.networks.size() != 1) {
-      throw Error(p.program.networks.empty()
-                      ? "the file has no `network` block to run"
-                      : fmt::format("the file has {} networks; choose one with --network ({})",
-                                    p.program.networks.size(),
-                                    fmt::join(program.networkNames(), ", ")));
+// Builds a Simulation step by step; each method is one stage of create().
+class Builder {
+public:
+  Builder(const Program& program, const SimulationOptions& options)
+      : program_(program), p_(program.impl()), options_(options), impl_(std::make_unique<Simulation::Impl>()) {}
+
+  std::unique_ptr<Simulation::Impl> build() {
+    if (!program_.ok()) throw Error(program_.diagnostics());
+    auto start = std::chrono::steady_clock::now();
+    chooseNetwork();
+    readSets();
+    checkNetwork();
+    runSettings();
+    lowerAndCompose();
+    addGroups();
+    addProjections();
+    addStimuli();
+    addMonitors();
+    impl_->compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return std::move(impl_);
+  }
+
+private:
+  void chooseNetwork() {
+    const auto& networks = p_.program.networks;
+    if (options_.network.empty()) {
+      if (networks.size() != 1)
+        throw Error(networks.empty() ? "the file has no `network` block to run"
+                                     : fmt::format("the file has {} networks; choose one with --network ({})",
+                                                   networks.size(), fmt::join(program_.networkNames(), ", ")));
+      ast_ = networks.begin()->second;
+      return;
     }
-    ast = p.program.networks.begin()->second;
-  } else {
-    auto it = p.program.networks.find(options.network);
-    if (it == p.program.networks.end())
-      throw Error(fmt::format("no network `{}` in the file (it has: {})", options.network,
-                              fmt::join(program.networkNames(), ", ")));
-    ast = it->second;
+    auto it = networks.find(options_.network);
+    if (it == networks.end())
+      throw Error(fmt::format("no network `{}` in the file (it has: {})", options_.network,
+                              fmt::join(program_.networkNames(), ", ")));
+    ast_ = it->second;
   }
 
   // --set: network parameters are re-checked with the new values; GROUP.param applies per group.
-  std::map<std::string, sema::ParameterOverride> netOverrides;
-  std::map<std::string, std::map<std::string, sema::ParameterOverride>> groupOverrides;
-  for (const std::string& set : options.sets) {
-    auto eq = set.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw Error(fmt::format("--set `{}`: write name=value, e.g. tau=20ms", set));
-    std::string name = set.substr(0, eq);
-    sema::ParameterOverride q = parseQuantity(set.substr(eq + 1), fmt::format("--set {}", name));
-    if (auto dot = name.find('.'); dot != std::string::npos) {
-      groupOverrides[name.substr(0, dot)][name.substr(dot + 1)] = q;
-      continue;
-    }
-    bool known = false;
-    for (const auto& d : ast->parameters)
-      known = known || d.name == name;
-    if (!known) {
+  void readSets() {
+    for (const std::string& set : options_.sets) {
+      auto eq = set.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw Error(fmt::format("--set `{}`: write name=value, e.g. tau=20ms", set));
+      std::string name = set.substr(0, eq);
+      sema::ParameterOverride q = parseQuantity(set.substr(eq + 1), fmt::format("--set {}", name));
+      if (auto dot = name.find('.'); dot != std::string::npos) {
+        groupOverrides_[name.substr(0, dot)][name.substr(dot + 1)] = q;
+        continue;
+      }
       std::vector<std::string> names;
-      for (const auto& d : ast->parameters)
-        names.push_back(d.name);
-      throw Error(fmt::format(
-          "--set {}: network `{}` has no parameter `{}`{}", name, ast->name, name,
-          names.empty() ? "; set a model parameter of one group with GROUP.param=value"
-                        : fmt::format(" (it has: {}); GROUP.param sets a model parameter",
-                                      fmt::join(names, ", "))));
+      for (const auto& d : ast_->parameters) names.push_back(d.name);
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        throw Error(fmt::format("--set {}: network `{}` has no parameter `{}`{}", name, ast_->name, name,
+                                names.empty() ? "; set a model parameter of one group with GROUP.param=value"
+                                              : fmt::format(" (it has: {}); GROUP.param sets a model parameter",
+                                                            fmt::join(names, ", "))));
+      netOverrides_[name] = q;
     }
-    netOverrides[name] = q;
   }
-  nj::diag::Diagnostics diags;
-  sema::CheckedNetwork net =
-      sema::checkNetwork(*ast, p.program, p.checked.models, diags, netOverrides);
-  if (diags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, diags));
 
-  auto impl = std::make_unique<Impl>();
-  impl->networkName = ast->name;
-  impl->modelFile = p.sources.path(ast->file);
-  impl->checkSeconds = p.checkSeconds;
+  void checkNetwork() {
+    nj::diag::Diagnostics diags;
+    net_ = sema::checkNetwork(*ast_, p_.program, p_.checked.models, diags, netOverrides_);
+    if (diags.hasErrors()) throw Error(nj::diag::renderAll(p_.sources, diags));
+    impl_->networkName = ast_->name;
+    impl_->modelFile = p_.sources.path(ast_->file);
+    impl_->checkSeconds = p_.checkSeconds;
+  }
 
   // Run settings: command line first, then the network's `run`.
-  sema::CheckedRun run = net.run.value_or(sema::CheckedRun{});
-  if (!net.run) run.dt = net.plain ? 0.1 : 1e-4;
-  if (options.duration)
-    run.duration =
-        toModelTime(parseQuantity(*options.duration, "--duration"), net.plain, "--duration");
-  if (options.dt) run.dt = toModelTime(parseQuantity(*options.dt, "--dt"), net.plain, "--dt");
-  if (!(run.duration > 0)) throw Error("no duration: give --duration or a `run` in the network");
-  if (!(run.dt > 0)) throw Error("the time step must be positive");
-  if (!options.method.empty()) run.method = options.method;
-  if (options.seed) run.seed = *options.seed;
-  impl->duration = run.duration;
-  impl->method = run.method;
+  void runSettings() {
+    run_ = net_.run.value_or(sema::CheckedRun{});
+    if (!net_.run) run_.dt = net_.plain ? 0.1 : 1e-4;
+    if (options_.duration)
+      run_.duration = toModelTime(parseQuantity(*options_.duration, "--duration"), net_.plain, "--duration");
+    if (options_.dt) run_.dt = toModelTime(parseQuantity(*options_.dt, "--dt"), net_.plain, "--dt");
+    if (!(run_.duration > 0)) throw Error("no duration: give --duration or a `run` in the network");
+    if (!(run_.dt > 0)) throw Error("the time step must be positive");
+    if (!options_.method.empty()) run_.method = options_.method;
+    if (options_.seed) run_.seed = *options_.seed;
+    impl_->duration = run_.duration;
+    impl_->method = run_.method;
 
-  runtime::NetworkOptions netOptions;
-  netOptions.dt = run.dt;
-  netOptions.timeUnitSeconds = net.plain ? 1e-3 : 1.0;
-  netOptions.seed = run.seed;
-  netOptions.threads = options.threads;
-  impl->network = std::make_unique<runtime::Network>(netOptions);
-  runtime::Network& network = *impl->network;
+    runtime::NetworkOptions netOptions;
+    netOptions.dt = run_.dt;
+    netOptions.timeUnitSeconds = net_.plain ? 1e-3 : 1.0;
+    netOptions.seed = run_.seed;
+    netOptions.threads = options_.threads;
+    impl_->network = std::make_unique<runtime::Network>(netOptions);
+  }
 
   // Every model the network uses, lowered once; synapses are then composed
   // into the groups they connect, so each group gets its own model and kernel.
-  std::map<std::string, model_ir::ModelIr> lowered;
-  {
-    nj::diag::Diagnostics lowerDiags;
+  void lowerAndCompose() {
+    std::map<std::string, model_ir::ModelIr> lowered;
+    nj::diag::Diagnostics diags;
     auto lowerOnce = [&](const std::string& name) {
-      if (!lowered.count(name)) lowered.emplace(name, model_ir::lowerModel(p.checked.models.at(name), impl->ctx, lowerDiags));
+      if (!lowered.count(name)) lowered.emplace(name, model_ir::lowerModel(p_.checked.models.at(name), impl_->ctx, diags));
     };
-    for (const auto& g : net.groups)
+    for (const auto& g : net_.groups)
       if (g.kind == sema::GroupKind::Neurons) lowerOnce(g.model);
-    for (const auto& c : net.connections) lowerOnce(c.synapse);
-    if (lowerDiags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, lowerDiags));
+    for (const auto& c : net_.connections) lowerOnce(c.synapse);
+    if (diags.hasErrors()) throw Error(nj::diag::renderAll(p_.sources, diags));
+    composed_ = nj::compose::composeNetwork(impl_->ctx, net_, lowered, diags);
+    if (diags.hasErrors()) throw Error(nj::diag::renderAll(p_.sources, diags));
   }
-  nj::compose::ComposedNetwork composed;
-  {
-    nj::diag::Diagnostics composeDiags;
-    composed = nj::compose::composeNetwork(impl->ctx, net, lowered, composeDiags);
-    if (composeDiags.hasErrors()) throw Error(nj::diag::renderAll(p.sources, composeDiags));
-  }
-  // Rates of Poisson sources: IR over t and the network's parameters.
-  auto networkExpr = [&](const nj::syntax::Expr& e) {
-    model_ir::ExprLowering lowering(impl->ctx,
-                                    {&net.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
-                                       const std::string& n = ast->parameters.at(static_cast<std::size_t>(r.index)).name;
-                                       return impl->ctx.constant(net.parameters.at(n));
-                                     }});
+
+  // An expression of the network block (stimulus, rate) as IR over t.
+  ir::Expr networkExpr(const nj::syntax::Expr& e) {
+    model_ir::ExprLowering lowering(impl_->ctx, {&net_.resolution, nullptr,
+                                                 [&](const sema::Resolution& r, const nj::syntax::Expr&) {
+                                                   const std::string& n =
+                                                       ast_->parameters.at(static_cast<std::size_t>(r.index)).name;
+                                                   return impl_->ctx.constant(net_.parameters.at(n));
+                                                 }});
     return lowering.lower(e);
-  };
-  auto poissonRate = [&](const sema::CheckedGroup& g) -> runtime::PoissonRate {
-    ir::Expr rate = networkExpr(*g.rate);
-    if (rate.isConstant()) return runtime::PoissonRate(rate.constantValue());
-    return runtime::PoissonRate([rate](double t) {
+  }
+
+  static runtime::TimeFunction timeFunction(ir::Expr e) {
+    return [e](double t) {
       nj::interp::Frame frame;
       frame.t = t;
-      return nj::interp::evaluate(rate, frame);
-    });
-  };
-  std::map<std::string, const sema::CheckedGroup*> poissonInputs;
+      return nj::interp::evaluate(e, frame);
+    };
+  }
 
-  std::map<std::string, std::size_t> modelIndex; // group name → index into models/programs/compiled
-  for (const sema::CheckedGroup& g : net.groups) {
-    if (g.kind == sema::GroupKind::PoissonGroup) {
-      runtime::addPoissonGroup(network, g.name, g.size, poissonRate(g));
-      impl->description.push_back(fmt::format("group {}: {} Poisson spike trains", g.name, g.size));
-      continue;
+  runtime::PoissonRate poissonRate(const sema::CheckedGroup& g) {
+    ir::Expr rate = networkExpr(*g.rate);
+    if (rate.isConstant()) return runtime::PoissonRate(rate.constantValue());
+    return runtime::PoissonRate(timeFunction(rate));
+  }
+
+  void addGroups() {
+    for (const sema::CheckedGroup& g : net_.groups) {
+      if (g.kind == sema::GroupKind::PoissonGroup) {
+        runtime::addPoissonGroup(*impl_->network, g.name, g.size, poissonRate(g));
+        impl_->description.push_back(fmt::format("group {}: {} Poisson spike trains", g.name, g.size));
+      } else if (g.kind == sema::GroupKind::PoissonInput) {
+        poissonInputs_[g.name] = &g;
+      } else {
+        addNeuronGroup(g);
+      }
     }
-    if (g.kind == sema::GroupKind::PoissonInput) {
-      poissonInputs[g.name] = &g;
-      continue;
-    }
-    impl->models.push_back(std::make_unique<model_ir::ModelIr>(composed.groups.at(g.name)));
+    if (!groupOverrides_.empty())
+      throw Error(fmt::format("--set {}.…: network `{}` has no group `{}`", groupOverrides_.begin()->first,
+                              ast_->name, groupOverrides_.begin()->first));
+  }
+
+  void addNeuronGroup(const sema::CheckedGroup& g) {
+    impl_->models.push_back(std::make_unique<model_ir::ModelIr>(composed_.groups.at(g.name)));
     try {
-      impl->programs.push_back(
-          std::make_unique<lower::GroupProgram>(lower::lowerGroup(impl->ctx, *impl->models.back(), run.method)));
+      impl_->programs.push_back(
+          std::make_unique<lower::GroupProgram>(lower::lowerGroup(impl_->ctx, *impl_->models.back(), run_.method)));
     } catch (const nj::integrators::IntegrationError& e) {
       throw Error(fmt::format("group `{}` (model `{}`): {}", g.name, g.model, e.what()));
     }
-    if (options.backend == Backend::Jit) {
+    impl_->compiled.push_back(nullptr);
+    if (options_.backend == Backend::Jit) {
       try {
-        impl->compiled.push_back(nj::codegen::compileGroup(*impl->programs.back()));
+        impl_->compiled.back() = nj::codegen::compileGroup(*impl_->programs.back());
       } catch (const nj::codegen::CodegenError& e) {
         throw Error(fmt::format("group `{}`: the JIT failed: {} (run with --backend interpreter)", g.name, e.what()));
       }
-    } else {
-      impl->compiled.push_back(nullptr);
     }
-    std::size_t mi = impl->models.size() - 1;
-    modelIndex[g.name] = mi;
-    const model_ir::ModelIr& model = *impl->models[mi];
-    const lower::GroupProgram& prog = *impl->programs[mi];
+    std::size_t mi = impl_->models.size() - 1;
+    modelIndex_[g.name] = mi;
+    const model_ir::ModelIr& model = *impl_->models[mi];
+    const lower::GroupProgram& prog = *impl_->programs[mi];
 
     runtime::GroupLayout layout;
     layout.model = g.model;
@@ -267,55 +285,64 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
     layout.inputs = prog.inputNames;
     layout.numNoise = prog.numNoise;
     layout.hasRefractory = prog.hasRefractory;
-    runtime::NeuronGroup& group = network.addGroup(g.name, g.size, layout);
+    runtime::NeuronGroup& group = impl_->network->addGroup(g.name, g.size, layout);
 
-    // Parameters: the group's overrides, then --set GROUP.param, then recompute the rest.
-    std::map<std::string, double> overrides = g.parameters;
-    if (auto it = groupOverrides.find(g.name); it != groupOverrides.end()) {
-      for (const auto& [name, q] : it->second) {
-        int k = p.checked.models.at(g.model).findParameter(name);
-        if (k < 0)
-          throw Error(fmt::format("--set {}.{}: model `{}` has no parameter `{}` (it has: {})",
-                                  g.name, name, g.model, name, fmt::join(prog.paramNames, ", ")));
-        const auto& dim = model.parameters[static_cast<std::size_t>(k)].dim;
-        if (q.dim != dim &&
-            !(model.plain && q.dim == sema::Dimension::time() && dim.isDimensionless()))
-          throw Error(fmt::format("--set {}.{}: the value is {}, but `{}` is {}", g.name, name,
-                                  q.dim.describe(), name, dim.describe()));
-        overrides[name] = q.dim == dim ? q.value : q.value / 1e-3;
-      }
-      groupOverrides.erase(it);
-    }
-    std::vector<double> params = lower::resolveParameters(model, overrides);
+    std::vector<double> params = lower::resolveParameters(model, parameterOverrides(g, model, prog));
     std::copy(params.begin(), params.end(), group.params().begin());
-    if (prog.hasRefractory)
-      group.setRefractoryPeriod(evaluateOverParams(prog.refractoryPeriod, params));
+    if (prog.hasRefractory) group.setRefractoryPeriod(evaluateOverParams(prog.refractoryPeriod, params));
+    initializeState(g, model, params, group);
 
-    // Initial state, in declaration order (an initializer may use earlier state).
+    runtime::GroupKernel kernel;
+    if (impl_->compiled[mi]) kernel.fn = impl_->compiled[mi]->kernel();
+    else kernel.host = [&prog](const NjGroupArgs& args) { lower::runReferenceKernel(prog, args); };
+    group.setKernel(kernel);
+    impl_->description.push_back(fmt::format("group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model,
+                                             prog.method,
+                                             prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
+                                             impl_->compiled[mi] ? "JIT" : "reference interpreter"));
+  }
+
+  // The group's overrides, then --set GROUP.param; resolveParameters recomputes the rest.
+  std::map<std::string, double> parameterOverrides(const sema::CheckedGroup& g, const model_ir::ModelIr& model,
+                                                   const lower::GroupProgram& prog) {
+    std::map<std::string, double> overrides = g.parameters;
+    auto it = groupOverrides_.find(g.name);
+    if (it == groupOverrides_.end()) return overrides;
+    for (const auto& [name, q] : it->second) {
+      int k = p_.checked.models.at(g.model).findParameter(name);
+      if (k < 0)
+        throw Error(fmt::format("--set {}.{}: model `{}` has no parameter `{}` (it has: {})", g.name, name,
+                                g.model, name, fmt::join(prog.paramNames, ", ")));
+      const auto& dim = model.parameters[static_cast<std::size_t>(k)].dim;
+      if (q.dim != dim && !(model.plain && q.dim == sema::Dimension::time() && dim.isDimensionless()))
+        throw Error(fmt::format("--set {}.{}: the value is {}, but `{}` is {}", g.name, name, q.dim.describe(),
+                                name, dim.describe()));
+      overrides[name] = q.dim == dim ? q.value : q.value / 1e-3;
+    }
+    groupOverrides_.erase(it);
+    return overrides;
+  }
+
+  // Initial state, in declaration order (an initializer may use earlier state).
+  // Random draws follow the runtime's key layout: (seed, the group's init stream + state index, neuron).
+  void initializeState(const sema::CheckedGroup& g, const model_ir::ModelIr& model, const std::vector<double>& params,
+                       runtime::NeuronGroup& group) {
+    using Init = model_ir::StateVar::Init;
     for (std::size_t k = 0; k < model.states.size(); ++k) {
       const model_ir::StateVar& v = model.states[k];
       std::span<double> values = group.state(k);
-      // Random draws follow the runtime's key layout: (seed, the group's init stream + state index,
-      // neuron).
       if (auto it = g.inits.find(v.name); it != g.inits.end()) {
         const sema::Initializer& init = it->second;
-        if (init.kind == sema::Initializer::Uniform)
-          group.initializeUniform(v.name, init.a, init.b, run.seed);
-        else if (init.kind == sema::Initializer::Normal)
-          group.initializeNormal(v.name, init.a, init.b, run.seed);
-        else
-          std::fill(values.begin(), values.end(), init.a);
+        if (init.kind == sema::Initializer::Uniform) group.initializeUniform(v.name, init.a, init.b, run_.seed);
+        else if (init.kind == sema::Initializer::Normal) group.initializeNormal(v.name, init.a, init.b, run_.seed);
+        else std::fill(values.begin(), values.end(), init.a);
         continue;
       }
       if (!v.initial) continue; // the lowering reported it
-      if (v.init == model_ir::StateVar::Init::Uniform ||
-          v.init == model_ir::StateVar::Init::Normal) {
-        double a = evaluateOverParams(v.initial, params),
-               b = evaluateOverParams(v.initialB, params);
-        if (v.init == model_ir::StateVar::Init::Uniform)
-          group.initializeUniform(v.name, a, b, run.seed);
-        else
-          group.initializeNormal(v.name, a, b, run.seed);
+      if (v.init == Init::Uniform || v.init == Init::Normal) {
+        double a = evaluateOverParams(v.initial, params), b = evaluateOverParams(v.initialB, params);
+        if (v.init == Init::Uniform) group.initializeUniform(v.name, a, b, run_.seed);
+        else group.initializeNormal(v.name, a, b, run_.seed);
         continue;
       }
       if (!ir::dependsOnKind(v.initial, ir::SymbolKind::State)) {
@@ -324,155 +351,150 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
       }
       std::vector<double> neuron(model.states.size());
       for (std::size_t i = 0; i < g.size; ++i) {
-        for (std::size_t j = 0; j < k; ++j)
-          neuron[j] = group.state(j)[i];
+        for (std::size_t j = 0; j < k; ++j) neuron[j] = group.state(j)[i];
         nj::interp::Frame frame;
         frame.params = params;
         frame.state = neuron;
         values[i] = nj::interp::evaluate(v.initial, frame);
       }
     }
-
-    runtime::GroupKernel kernel;
-    if (impl->compiled[mi]) {
-      kernel.fn = impl->compiled[mi]->kernel();
-    } else {
-      kernel.host = [&prog](const NjGroupArgs& args) { lower::runReferenceKernel(prog, args); };
-    }
-    group.setKernel(kernel);
-    impl->description.push_back(
-        fmt::format("group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, prog.method,
-                    prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
-                    impl->compiled[mi] ? "JIT" : "reference interpreter"));
   }
-  if (!groupOverrides.empty())
-    throw Error(fmt::format("--set {}.…: network `{}` has no group `{}`",
-                            groupOverrides.begin()->first, ast->name,
-                            groupOverrides.begin()->first));
 
-  // Projections: one per `on_pre` increment; those of one connection share its
-  // Philox stream and so its connectivity.
-  std::map<std::size_t, runtime::Projection*> firstProjection;
-  std::uint32_t extraStreams = 0;
-  for (const nj::compose::ProjectionSpec& spec : composed.projections) {
-    const sema::CheckedConnection& c = net.connections[spec.connection];
-    if (auto src = poissonInputs.find(spec.pre); src != poissonInputs.end()) {
-      if (spec.perSynapse)
-        throw Error(fmt::format("PoissonInput `{}`: per-synapse weights are not supported; give the synapse a "
-                                "constant weight",
-                                spec.pre));
-      runtime::PoissonInputSpec ps;
-      ps.target = spec.targetName;
-      ps.sources = src->second->size;
-      ps.rate = poissonRate(*src->second);
-      ps.weight = spec.weight;
-      network.addPoissonInput(network.group(spec.post), std::move(ps));
-      impl->description.push_back(fmt::format("Poisson input {} -> {}.{}: {} sources per neuron", spec.pre,
-                                              spec.post, spec.targetName, src->second->size));
-      continue;
-    }
-    auto option = [&](const char* name) -> std::optional<double> {
-      auto it = c.options.find(name);
-      return it == c.options.end() ? std::nullopt : std::optional<double>(it->second);
-    };
-    bool noSelf = option("no_self").has_value();
-    runtime::ProjectionSpec rs;
-    rs.target = spec.targetName;
-    if (auto pr = option("p")) rs.connectivity = runtime::ConnectivitySpec::fixedProbability(*pr, noSelf);
-    else if (auto k = option("indegree")) rs.connectivity = runtime::ConnectivitySpec::fixedInDegree(static_cast<std::uint64_t>(*k), noSelf);
-    else if (auto k2 = option("outdegree")) rs.connectivity = runtime::ConnectivitySpec::fixedOutDegree(static_cast<std::uint64_t>(*k2), noSelf);
-    else if (option("one_to_one")) rs.connectivity = runtime::ConnectivitySpec::oneToOne();
-    else rs.connectivity = runtime::ConnectivitySpec::allToAll(noSelf);
-    rs.weight = spec.weight;
-    rs.delay = option("delay").value_or(0.0);
-    rs.stream = static_cast<std::uint32_t>(spec.connection);
-    // A second increment of the same connection (dual exponential: g_r and g_d)
-    // must use the very same synapses: copy them from the first projection.
-    if (auto first = firstProjection.find(spec.connection); first != firstProjection.end()) {
-      const runtime::Connectivity& conn = first->second->connectivity();
-      if (!conn.isImplicitAllToAll()) {
-        std::vector<std::uint32_t> pre, post;
-        for (std::uint32_t i = 0; i < conn.nPre(); ++i)
-          for (std::uint32_t j : conn.row(i)) {
-            pre.push_back(i);
-            post.push_back(j);
-          }
-        rs.connectivity = runtime::ConnectivitySpec::fromPairs(std::move(pre), std::move(post));
+  // One projection per `on_pre` increment; a PoissonInput becomes a Poisson drive.
+  void addProjections() {
+    runtime::Network& network = *impl_->network;
+    std::map<std::size_t, runtime::Projection*> first;
+    std::uint32_t extraStreams = 0;
+    for (const nj::compose::ProjectionSpec& spec : composed_.projections) {
+      if (auto src = poissonInputs_.find(spec.pre); src != poissonInputs_.end()) {
+        addPoissonDrive(spec, *src->second);
+        continue;
       }
-      rs.stream = static_cast<std::uint32_t>(net.connections.size() + extraStreams++);
+      const sema::CheckedConnection& c = net_.connections[spec.connection];
+      runtime::ProjectionSpec rs;
+      rs.target = spec.targetName;
+      rs.connectivity = connectivityOf(c);
+      rs.weight = spec.weight;
+      rs.delay = c.options.count("delay") ? c.options.at("delay") : 0.0;
+      rs.stream = static_cast<std::uint32_t>(spec.connection);
+      // A second increment of the same connection (dual exponential: g_r and g_d)
+      // must use the very same synapses: copy them from the first projection.
+      if (auto it = first.find(spec.connection); it != first.end()) {
+        const runtime::Connectivity& conn = it->second->connectivity();
+        if (!conn.isImplicitAllToAll()) {
+          std::vector<std::uint32_t> pre, post;
+          for (std::uint32_t i = 0; i < conn.nPre(); ++i)
+            for (std::uint32_t j : conn.row(i)) {
+              pre.push_back(i);
+              post.push_back(j);
+            }
+          rs.connectivity = runtime::ConnectivitySpec::fromPairs(std::move(pre), std::move(post));
+        }
+        rs.stream = static_cast<std::uint32_t>(net_.connections.size() + extraStreams++);
+      }
+      std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
+      runtime::Projection& proj =
+          network.addProjection(name, network.group(spec.pre), network.group(spec.post), std::move(rs));
+      first.emplace(spec.connection, &proj);
+      if (spec.perSynapse) {
+        const sema::Initializer& w = *spec.perSynapse;
+        if (w.kind == sema::Initializer::Uniform) proj.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
+        else if (w.kind == sema::Initializer::Normal) proj.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
+        else proj.setWeight(spec.weight * w.a);
+      }
+      impl_->description.push_back(fmt::format("projection {}: {} synapses{}", name, proj.synapses(),
+                                               proj.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
     }
-    std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
-    runtime::Projection& proj =
-        network.addProjection(name, network.group(spec.pre), network.group(spec.post), std::move(rs));
-    firstProjection.emplace(spec.connection, &proj);
-    if (spec.perSynapse) {
-      const sema::Initializer& w = *spec.perSynapse;
-      if (w.kind == sema::Initializer::Uniform) proj.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
-      else if (w.kind == sema::Initializer::Normal) proj.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
-      else proj.setWeight(spec.weight * w.a);
-    }
-    impl->description.push_back(fmt::format("projection {}: {} synapses{}", name, proj.synapses(),
-                                            proj.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
+  }
+
+  static runtime::ConnectivitySpec connectivityOf(const sema::CheckedConnection& c) {
+    auto has = [&](const char* name) { return c.options.count(name) > 0; };
+    bool noSelf = has("no_self");
+    if (has("p")) return runtime::ConnectivitySpec::fixedProbability(c.options.at("p"), noSelf);
+    if (has("indegree"))
+      return runtime::ConnectivitySpec::fixedInDegree(static_cast<std::uint64_t>(c.options.at("indegree")), noSelf);
+    if (has("outdegree"))
+      return runtime::ConnectivitySpec::fixedOutDegree(static_cast<std::uint64_t>(c.options.at("outdegree")), noSelf);
+    if (has("one_to_one")) return runtime::ConnectivitySpec::oneToOne();
+    return runtime::ConnectivitySpec::allToAll(noSelf);
+  }
+
+  void addPoissonDrive(const nj::compose::ProjectionSpec& spec, const sema::CheckedGroup& source) {
+    if (spec.perSynapse)
+      throw Error(fmt::format("PoissonInput `{}`: per-synapse weights are not supported; give the synapse a "
+                              "constant weight",
+                              spec.pre));
+    runtime::PoissonInputSpec ps;
+    ps.target = spec.targetName;
+    ps.sources = source.size;
+    ps.rate = poissonRate(source);
+    ps.weight = spec.weight;
+    impl_->network->addPoissonInput(impl_->network->group(spec.post), std::move(ps));
+    impl_->description.push_back(fmt::format("Poisson input {} -> {}.{}: {} sources per neuron", spec.pre,
+                                             spec.post, spec.targetName, source.size));
   }
 
   // Stimuli: IR over t and the network's parameters, evaluated once per step.
-  for (const sema::CheckedStimulus& s : net.stimuli) {
-    model_ir::ExprLowering lowering(
-        impl->ctx,
-        {&net.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
-           const std::string& n = ast->parameters.at(static_cast<std::size_t>(r.index)).name;
-           return impl->ctx.constant(net.parameters.at(n));
-         }});
-    ir::Expr value = lowering.lower(*s.value);
-    network.addStimulus(network.group(s.group), s.input, [value](double t) {
-      nj::interp::Frame frame;
-      frame.t = t;
-      return nj::interp::evaluate(value, frame);
-    });
+  void addStimuli() {
+    for (const sema::CheckedStimulus& s : net_.stimuli)
+      impl_->network->addStimulus(impl_->network->group(s.group), s.input, timeFunction(networkExpr(*s.value)));
   }
 
   // Monitors; without any, every group's spikes are recorded.
-  auto range = [](const sema::CheckedMonitor& m) {
-    runtime::IndexRange r;
-    if (m.end > 0) r = {m.begin, m.end};
-    return r;
-  };
-  for (const sema::CheckedMonitor& m : net.monitors) {
-    runtime::NeuronGroup& group = network.group(m.group);
-    if (m.kind == nj::syntax::MonitorKind::State) {
-      const model_ir::ModelIr& model = *impl->models[modelIndex.at(group.name())];
-      for (const std::string& v : m.variables) {
-        bool isState = std::any_of(model.states.begin(), model.states.end(),
-                                   [&](const auto& s) { return s.name == v; });
-        if (!isState)
-          throw Error(fmt::format(
-              "monitor of `{}`: recording definitions and inputs is not implemented yet; record a "
-              "state variable",
-              v));
-      }
-      auto every = static_cast<std::int64_t>(
-          m.every > 0 ? std::max(1.0, std::round(m.every / run.dt)) : 1.0);
-      runtime::StateMonitor& mon = network.addStateMonitor(group, m.variables, range(m), every);
-      for (const std::string& v : m.variables) {
-        for (const auto& s : model.states) {
-          if (s.name != v || model.plain || s.dim.isDimensionless()) continue;
-          nj::units::DisplayUnit d = nj::units::displayUnitFor(s.dim);
-          mon.setDisplayUnit(v, {d.text, 1.0 / d.scale});
-        }
-      }
-    } else if (m.what == "rate") {
-      network.addRateMonitor(group);
-    } else {
-      network.addSpikeMonitor(group, range(m));
+  void addMonitors() {
+    runtime::Network& network = *impl_->network;
+    auto range = [](const sema::CheckedMonitor& m) {
+      runtime::IndexRange r;
+      if (m.end > 0) r = {m.begin, m.end};
+      return r;
+    };
+    for (const sema::CheckedMonitor& m : net_.monitors) {
+      runtime::NeuronGroup& group = network.group(m.group);
+      if (m.kind == nj::syntax::MonitorKind::State) addStateMonitor(m, group, range(m));
+      else if (m.what == "rate") network.addRateMonitor(group);
+      else network.addSpikeMonitor(group, range(m));
+    }
+    if (net_.monitors.empty())
+      for (runtime::NeuronGroup* g : network.groups()) network.addSpikeMonitor(*g);
+  }
+
+  void addStateMonitor(const sema::CheckedMonitor& m, runtime::NeuronGroup& group, runtime::IndexRange range) {
+    const model_ir::ModelIr& model = *impl_->models[modelIndex_.at(group.name())];
+    for (const std::string& v : m.variables) {
+      bool isState = std::any_of(model.states.begin(), model.states.end(), [&](const auto& s) { return s.name == v; });
+      if (!isState)
+        throw Error(fmt::format("monitor of `{}`: recording definitions and inputs is not implemented yet; record a "
+                                "state variable",
+                                v));
+    }
+    auto every = static_cast<std::int64_t>(m.every > 0 ? std::max(1.0, std::round(m.every / run_.dt)) : 1.0);
+    runtime::StateMonitor& mon = impl_->network->addStateMonitor(group, m.variables, range, every);
+    for (const auto& s : model.states) {
+      if (std::find(m.variables.begin(), m.variables.end(), s.name) == m.variables.end()) continue;
+      if (model.plain || s.dim.isDimensionless()) continue;
+      nj::units::DisplayUnit d = nj::units::displayUnitFor(s.dim);
+      mon.setDisplayUnit(s.name, {d.text, 1.0 / d.scale});
     }
   }
-  if (net.monitors.empty())
-    for (runtime::NeuronGroup* g : network.groups())
-      network.addSpikeMonitor(*g);
 
-  impl->compileSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return std::unique_ptr<Simulation>(new Simulation(std::move(impl)));
+  const Program& program_;
+  const Program::Impl& p_;
+  const SimulationOptions& options_;
+  std::unique_ptr<Simulation::Impl> impl_;
+  const nj::syntax::Network* ast_ = nullptr;
+  std::map<std::string, sema::ParameterOverride> netOverrides_;
+  std::map<std::string, std::map<std::string, sema::ParameterOverride>> groupOverrides_;
+  sema::CheckedNetwork net_;
+  sema::CheckedRun run_;
+  nj::compose::ComposedNetwork composed_;
+  std::map<std::string, const sema::CheckedGroup*> poissonInputs_;
+  std::map<std::string, std::size_t> modelIndex_; // group name → index into models/programs/compiled
+};
+
+} // namespace
+
+std::unique_ptr<Simulation> Simulation::create(const Program& program, const SimulationOptions& options) {
+  return std::unique_ptr<Simulation>(new Simulation(Builder(program, options).build()));
 }
 
 } // namespace neurojit
