@@ -195,6 +195,20 @@ std::vector<Projection*> Network::projections() const {
   return out;
 }
 
+Coupling& Network::addCoupling(std::string name, NeuronGroup& pre, NeuronGroup& post, CouplingSpec spec) {
+  for (const auto& c : couplings_)
+    if (c->name() == name) throw RuntimeError(fmt::format("the network already has a coupling `{}`", name));
+  const std::uint32_t stream = spec.stream.value_or(static_cast<std::uint32_t>(couplings_.size()));
+  couplings_.push_back(std::make_unique<Coupling>(*this, std::move(name), pre, post, std::move(spec), stream));
+  return *couplings_.back();
+}
+
+std::vector<Coupling*> Network::couplings() const {
+  std::vector<Coupling*> out;
+  for (const auto& c : couplings_) out.push_back(c.get());
+  return out;
+}
+
 PoissonInput& Network::addPoissonInput(NeuronGroup& group, PoissonInputSpec spec) {
   const std::uint32_t s = spec.stream.value_or(static_cast<std::uint32_t>(poissonInputs_.size()));
   if (s >= kPoissonInputStreamBase)
@@ -215,6 +229,7 @@ std::uint64_t Network::memoryInUse() const {
   std::uint64_t bytes = 0;
   for (const auto& e : groups_) bytes += e.group->bytes();
   for (const auto& p : projections_) bytes += p->bytes();
+  for (const auto& c : couplings_) bytes += c->bytes();
   for (const auto& m : stateMonitors_) bytes += m->bytesFor(m->samples());
   for (const auto& m : rateMonitors_) bytes += m->bytesFor(m->rates().size());
   for (const auto& m : spikeMonitors_) bytes += m->count() * SpikeMonitor::bytesPerSpike;
@@ -412,6 +427,7 @@ void Network::applyStimuli(std::int64_t n) {
 // additions into a shared target is fixed, so results do not depend on the thread count).
 void Network::deliverSynapticEvents(std::int64_t n) {
   for (auto& p : projections_) p->deliver(n);
+  for (auto& c : couplings_) c->apply(n);
   for (auto& p : poissonInputs_) p->apply(n, options_.dt, options_.timeUnitSeconds, options_.seed);
 }
 

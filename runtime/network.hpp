@@ -5,7 +5,8 @@
 //   1. clear every group's inputs to 0;
 //   2. stimuli add into inputs, evaluated at t_n (a stimulus is seen by the kernel of the same step);
 //   3. deliver due synaptic events: projections in the order they were added (projection.hpp
-//      states exactly which spikes arrive when), then Poisson input drives (poisson.hpp);
+//      states exactly which spikes arrive when), then couplings (coupling.hpp: S_j = Σ w s_i of
+//      per-pre state into post inputs), then Poisson input drives (poisson.hpp);
 //   4. group kernels, group by group: the runtime fills the noise arrays (Philox, philox.hpp),
 //      then runs the kernel over chunks of neurons, in parallel on a ThreadPool when threads > 1.
 //      Chunks start at multiples of 16; each chunk appends its spikes to its own part of the group's spike list and
@@ -25,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/coupling.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/monitors.hpp"
 #include "runtime/neuron_group.hpp"
@@ -130,6 +132,9 @@ public:
   Projection& addProjection(std::string name, NeuronGroup& pre, NeuronGroup& post, ProjectionSpec spec);
   Projection& projection(std::string_view name);
   std::vector<Projection*> projections() const;
+  // Couplings (coupling.hpp): every step post.input[spec.target] += Σ w · pre.state[spec.source].
+  Coupling& addCoupling(std::string name, NeuronGroup& pre, NeuronGroup& post, CouplingSpec spec);
+  std::vector<Coupling*> couplings() const;
   // Poisson input drives (poisson.hpp); Poisson groups and spike generators are groups
   // (addPoissonGroup, addSpikeGenerator in poisson.hpp).
   PoissonInput& addPoissonInput(NeuronGroup& group, PoissonInputSpec spec);
@@ -204,6 +209,7 @@ private:
   std::vector<std::unique_ptr<RateMonitor>> rateMonitors_;
   std::vector<std::unique_ptr<Projection>> projections_;
   std::vector<std::unique_ptr<PoissonInput>> poissonInputs_;
+  std::vector<std::unique_ptr<Coupling>> couplings_;
   std::vector<std::function<void(Network&)>> callbacks_;
   std::unique_ptr<ThreadPool> pool_; // when threads > 1
 };

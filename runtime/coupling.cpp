@@ -1,0 +1,174 @@
+#include "runtime/coupling.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+
+#include "runtime/errors.hpp"
+#include "runtime/memory_limit.hpp"
+#include "runtime/network.hpp"
+#include "runtime/philox_sequence.hpp"
+
+namespace nj::runtime {
+
+Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post, CouplingSpec spec,
+                   std::uint32_t stream)
+    : network_(&network), name_(std::move(name)), pre_(&pre), post_(&post), spec_(std::move(spec)),
+      stream_(stream) {
+  if (stream_ > (std::numeric_limits<std::uint32_t>::max() - kProjectionStreamBase) / 4)
+    throw RuntimeError(fmt::format("coupling `{}`: stream {} is too large", name_, stream_));
+  source_ = pre.stateIndex(spec_.source);
+  target_ = post.inputIndex(spec_.target);
+  setWeight(spec_.weight);
+  const double dt = network.dt();
+  if (!std::isfinite(spec_.delay) || spec_.delay < 0)
+    throw RuntimeError(fmt::format("coupling `{}`: the delay {} must be finite and not negative", name_, spec_.delay));
+  const double steps = std::nearbyint(spec_.delay / dt);
+  if (spec_.delay != 0 && steps == 0)
+    throw RuntimeError(fmt::format("coupling `{}`: the delay {} is shorter than half a time step (dt = {}); write 0 "
+                                   "for no delay, or use a smaller dt",
+                                   name_, spec_.delay, dt));
+  if (steps > 65535)
+    throw RuntimeError(fmt::format("coupling `{}`: the delay {} is {} steps; at most 65535 are supported", name_,
+                                   spec_.delay, steps));
+  delaySteps_ = static_cast<std::int64_t>(steps);
+  if (delaySteps_ > 0)
+    checkMemory(fmt::format("the delay ring of coupling `{}`", name_),
+                8.0L * static_cast<long double>(delaySteps_ + 1) * static_cast<long double>(pre.size()),
+                network.memoryInUse(), network.options().memoryLimit);
+  const bool sameGroup = &pre == &post;
+  if (spec_.connectivity.rule == ConnectRule::AllToAll) {
+    conn_ = Connectivity::implicitAllToAll(static_cast<std::uint32_t>(pre.size()),
+                                           static_cast<std::uint32_t>(post.size()),
+                                           spec_.connectivity.noSelf && sameGroup);
+  } else {
+    ConnectivityContext ctx{name_,     network.seed(), kProjectionStreamBase + 4 * stream_, network.threads(),
+                            sameGroup, network.options().memoryLimit, network.memoryInUse()};
+    conn_ = buildConnectivity(spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
+                              static_cast<std::uint32_t>(post.size()), ctx);
+  }
+}
+
+void Coupling::makeExplicit() {
+  if (!conn_.isImplicitAllToAll()) return;
+  ConnectivityContext ctx{name_,
+                          network_->seed(),
+                          kProjectionStreamBase + 4 * stream_,
+                          network_->threads(),
+                          pre_ == post_,
+                          network_->options().memoryLimit,
+                          network_->memoryInUse()};
+  conn_ = buildConnectivity(spec_.connectivity, conn_.nPre(), conn_.nPost(), ctx);
+}
+
+void Coupling::setWeight(double w) {
+  if (!std::isfinite(w)) throw RuntimeError(fmt::format("coupling `{}`: the weight {} must be finite", name_, w));
+  weight_ = w;
+  weights_.clear();
+  weights_.shrink_to_fit();
+}
+
+void Coupling::setWeights(std::vector<double> perSynapse) {
+  makeExplicit();
+  if (perSynapse.size() != conn_.synapses())
+    throw RuntimeError(fmt::format("coupling `{}`: {} weights given for {} synapses", name_, perSynapse.size(),
+                                   conn_.synapses()));
+  for (std::size_t k = 0; k < perSynapse.size(); ++k)
+    if (!std::isfinite(perSynapse[k]))
+      throw RuntimeError(
+          fmt::format("coupling `{}`: the weight of synapse {} is {}; weights must be finite", name_, k, perSynapse[k]));
+  weights_ = std::move(perSynapse);
+}
+
+void Coupling::setWeights(const std::function<double(std::uint32_t, std::uint32_t)>& f) {
+  makeExplicit();
+  checkMemory(fmt::format("the weights of coupling `{}`", name_), 8.0L * conn_.synapses(), network_->memoryInUse(),
+              network_->options().memoryLimit);
+  std::vector<double> w(conn_.synapses());
+  for (std::uint32_t i = 0; i < conn_.nPre(); ++i)
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = f(i, conn_.post()[k]);
+  setWeights(std::move(w));
+}
+
+// Per row i, PhiloxSequence(seed, kProjectionStreamBase + 4p + 1, i), draw = position in the row:
+// the same numbers Projection::setWeights{Uniform,Normal} draws for the same stream.
+void Coupling::drawWeights(const std::function<double(PhiloxSequence&)>& draw) {
+  makeExplicit();
+  checkMemory(fmt::format("the weights of coupling `{}`", name_), 8.0L * conn_.synapses(), network_->memoryInUse(),
+              network_->options().memoryLimit);
+  std::vector<double> w(conn_.synapses());
+  for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
+    PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 1, i);
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = draw(seq);
+  }
+  setWeights(std::move(w));
+}
+
+void Coupling::setWeightsUniform(double lo, double hi) {
+  if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
+    throw RuntimeError(fmt::format("coupling `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
+  drawWeights([&](PhiloxSequence& seq) { return lo + (hi - lo) * seq.uniform(); });
+}
+
+void Coupling::setWeightsNormal(double mean, double sd) {
+  if (!(sd >= 0) || !std::isfinite(mean) || !std::isfinite(sd))
+    throw RuntimeError(fmt::format("coupling `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})", name_,
+                                   mean, sd));
+  drawWeights([&](PhiloxSequence& seq) { return mean + sd * seq.normal(); });
+}
+
+std::uint64_t Coupling::bytes() const {
+  const std::uint64_t ring =
+      delaySteps_ > 0 ? 8 * static_cast<std::uint64_t>(delaySteps_ + 1) * pre_->size() : 0;
+  return conn_.bytes() + 8 * weights_.size() + ring;
+}
+
+void Coupling::apply(std::int64_t n) {
+  const std::uint64_t nPre = pre_->size(), nPost = post_->size();
+  const double* s = pre_->state(source_).data();
+  if (delaySteps_ > 0) {
+    const auto slots = static_cast<std::uint64_t>(delaySteps_ + 1);
+    if (ringStart_ < 0) {
+      ring_.resize(slots * nPre);
+      for (std::uint64_t r = 0; r < slots; ++r) std::copy(s, s + nPre, ring_.begin() + static_cast<std::ptrdiff_t>(r * nPre));
+      ringStart_ = n;
+    }
+    const auto mod = [&](std::int64_t step) {
+      const std::int64_t m = delaySteps_ + 1;
+      return static_cast<std::uint64_t>(((step % m) + m) % m);
+    };
+    std::copy(s, s + nPre, ring_.begin() + static_cast<std::ptrdiff_t>(mod(n) * nPre));
+    s = ring_.data() + mod(n - delaySteps_) * nPre; // never written since the fill when n − D < ringStart
+  }
+  double* x = post_->input(target_).data();
+  if (conn_.isImplicitAllToAll()) { // the O(N) population path
+    double total = 0.0;
+    for (std::uint64_t i = 0; i < nPre; ++i) total += s[i];
+    const double w = weight_;
+    const double wt = w * total;
+    if (!conn_.noSelf()) {
+      for (std::uint64_t j = 0; j < nPost; ++j) x[j] += wt;
+      return;
+    }
+    for (std::uint64_t j = 0; j < nPost; ++j) x[j] += w * (total - s[j]);
+    return;
+  }
+  const std::uint64_t* rs = conn_.rowStart().data();
+  const std::uint32_t* post = conn_.post().data();
+  const double* w = weights_.data();
+  const double w0 = weight_;
+  for (std::uint64_t i = 0; i < nPre; ++i) {
+    const double si = s[i];
+    if (si == 0.0) continue;
+    const std::uint64_t b = rs[i], e = rs[i + 1];
+    if (weights_.empty()) {
+      const double v = w0 * si;
+      for (std::uint64_t k = b; k < e; ++k) x[post[k]] += v;
+    } else {
+      for (std::uint64_t k = b; k < e; ++k) x[post[k]] += w[k] * si;
+    }
+  }
+}
+
+} // namespace nj::runtime

@@ -1,0 +1,101 @@
+// \file Coupling: a continuous projection. Every step, post.input[j] += Σ_{i→j} w_ij · pre.state[i].
+//
+// Synapses with per-pre state (NMDA's gating s_i) keep that state in the PRE group's compiled
+// model; the current they cause in post neuron j is coefficient(post state) · S_j with
+// S_j = Σ_{i→j} w_ij s_i. A coupling computes S_j into one input of the post group (inputs are
+// cleared at the start of every step) at schedule item 3 of network.hpp, after the projections
+// and before the Poisson drives and the group kernels: the kernels of step n see S_j(t_n), the
+// pre state at the start of the step.
+//
+// Connectivity: the same ConnectivitySpec and stream rules as Projection (Philox stream
+// kProjectionStreamBase + 4p for the pattern, + 1 for random per-synapse weights), so a
+// coupling and a projection with the same stream p connect the same pairs with the same weights.
+//
+// Paths:
+//   - all-to-all with a scalar weight (kept implicit, no CSR): S = w · Σ_i s_i, added to every
+//     post neuron; under noSelf (pre and post the same group) neuron j gets w · (Σ_i s_i − s_j).
+//     O(nPre + nPost) per step.
+//   - otherwise a CSR walk over the rows of pre neurons with s_i ≠ 0: x[post[k]] += w_k s_i.
+// Additions happen in a fixed order (pre ascending, then post ascending; single-threaded), so the
+// result does not depend on the thread count.
+//
+// Delay D steps (homogeneous): S_j at step n uses s_i at step n − D (the state before any kernel
+// ran is used for n < D). This equals delaying the pre spikes by D when the per-pre dynamics are
+// driven by the spikes alone (the compiler checks it). The ring holds (D + 1) · nPre doubles.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/connectivity.hpp"
+#include "runtime/neuron_group.hpp"
+
+namespace nj::runtime {
+
+class Network;
+
+struct CouplingSpec {
+  std::string source; // state variable of the pre group (e.g. `s_NMDA`)
+  std::string target; // input of the post group (e.g. `s_NMDA_in_E`)
+  ConnectivitySpec connectivity = ConnectivitySpec::allToAll();
+  double weight = 1.0; // scalar weight; per-synapse weights through Coupling::setWeights…
+  double delay = 0.0;  // homogeneous, in the model's time unit
+  std::optional<std::uint32_t> stream{}; // connectivity stream p (as ProjectionSpec::stream);
+                                         // default: the number of couplings added before
+};
+
+class Coupling {
+public:
+  // Built by Network::addCoupling. Throws RuntimeError for unknown names, a non-finite weight or
+  // a bad delay, MemoryLimitError when the connectivity does not fit.
+  Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post, CouplingSpec spec,
+           std::uint32_t stream);
+
+  const std::string& name() const { return name_; }
+  NeuronGroup& pre() const { return *pre_; }
+  NeuronGroup& post() const { return *post_; }
+  const Connectivity& connectivity() const { return conn_; }
+  std::uint32_t stream() const { return stream_; }
+  std::uint64_t synapses() const { return conn_.synapses(); }
+  // All-to-all with a scalar weight: the O(N) path, no CSR.
+  bool usesPopulationPath() const { return conn_.isImplicitAllToAll(); }
+  std::int64_t delaySteps() const { return delaySteps_; }
+
+  bool hasScalarWeight() const { return weights_.empty(); }
+  double weight() const { return weight_; }
+  std::span<const double> weights() const { return weights_; }
+  void setWeight(double w);
+  void setWeights(std::vector<double> perSynapse);     // CSR order; size = synapses()
+  void setWeightsUniform(double lo, double hi);        // as Projection::setWeightsUniform
+  void setWeightsNormal(double mean, double sd);       // as Projection::setWeightsNormal
+  void setWeights(const std::function<double(std::uint32_t i, std::uint32_t j)>& f);
+
+  std::uint64_t bytes() const;
+
+  // Schedule item 3 of step n: post.input[target] += S (public for tests and hosts).
+  void apply(std::int64_t n);
+
+private:
+  void makeExplicit();
+  void drawWeights(const std::function<double(PhiloxSequence&)>& draw);
+
+  Network* network_;
+  std::string name_;
+  NeuronGroup* pre_;
+  NeuronGroup* post_;
+  CouplingSpec spec_;
+  std::uint32_t stream_;
+  std::size_t source_ = 0, target_ = 0;
+  Connectivity conn_;
+  double weight_ = 1.0;
+  std::vector<double> weights_;
+  std::int64_t delaySteps_ = 0;
+  std::vector<double> ring_; // (D + 1) · nPre: the pre state of step r in slot r mod (D + 1)
+  std::int64_t ringStart_ = -1; // first step stored; -1 before the first apply
+};
+
+} // namespace nj::runtime
