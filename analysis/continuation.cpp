@@ -6,24 +6,31 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
-#include <fmt/format.h>
 #include <optional>
+
+#include <fmt/format.h>
 
 namespace nj::analysis {
 
 const char* specialKindName(SpecialKind k) {
   switch (k) {
-  case SpecialKind::Fold: return "fold";
-  case SpecialKind::Hopf: return "hopf";
-  case SpecialKind::BranchPoint: return "branch point";
+  case SpecialKind::Fold:
+    return "fold";
+  case SpecialKind::Hopf:
+    return "hopf";
+  case SpecialKind::BranchPoint:
+    return "branch point";
   }
   return "?";
 }
 const char* specialKindLabel(SpecialKind k) {
   switch (k) {
-  case SpecialKind::Fold: return "LP";
-  case SpecialKind::Hopf: return "H";
-  case SpecialKind::BranchPoint: return "BP";
+  case SpecialKind::Fold:
+    return "LP";
+  case SpecialKind::Hopf:
+    return "H";
+  case SpecialKind::BranchPoint:
+    return "BP";
   }
   return "?";
 }
@@ -275,7 +282,8 @@ BifurcationDiagram continueEquilibria(DynamicalSystem& system, const Continuatio
         if (!r || !tNew || tNew->dot(tPrev) < 0.87) {
           h *= 0.5;
           if (h < o.dsMin) {
-            br.end = fmt::format("the corrector failed at {} = {:g} (step below {:g})", d.parameter, s.p(prev.u), o.dsMin);
+            br.end = fmt::format("the corrector failed at {} = {:g} (step below {:g})", d.parameter,
+                                 s.p(prev.u), o.dsMin);
             break;
           }
           continue;
@@ -284,7 +292,8 @@ BifurcationDiagram continueEquilibria(DynamicalSystem& system, const Continuatio
         // Special points between prev and cur.
         if ((prev.det < 0) != (cur.det < 0) && prev.det != 0) {
           bool turn = (tPrev[n] < 0) != ((*tNew)[n] < 0);
-          auto at = locate(s, prev.u, tPrev, h, prev.det, cur.det, [](const Sample& x) { return x.det; });
+          auto at =
+              locate(s, prev.u, tPrev, h, prev.det, cur.det, [](const Sample& x) { return x.det; });
           if (at) {
             SpecialPoint spt;
             spt.kind = turn ? SpecialKind::Fold : SpecialKind::BranchPoint;
@@ -298,7 +307,8 @@ BifurcationDiagram continueEquilibria(DynamicalSystem& system, const Continuatio
           }
         }
         if (n >= 2 && (prev.psi < 0) != (cur.psi < 0) && prev.psi != 0) {
-          auto at = locate(s, prev.u, tPrev, h, prev.psi, cur.psi, [](const Sample& x) { return x.psi; });
+          auto at =
+              locate(s, prev.u, tPrev, h, prev.psi, cur.psi, [](const Sample& x) { return x.psi; });
           if (at) {
             // The pair closest to the imaginary axis as λ_i + λ_j ≈ 0.
             double bestSum = INFINITY, omega = 0;
@@ -347,7 +357,8 @@ BifurcationDiagram continueEquilibria(DynamicalSystem& system, const Continuatio
           br.end = fmt::format("left the box at {} = {:g}", d.parameter, pNew);
           break;
         }
-        if (br.points.size() > 10 && (cur.u - s.toU(br.points.front().x, br.points.front().p)).norm() < 0.5 * h) {
+        if (br.points.size() > 10 &&
+            (cur.u - s.toU(br.points.front().x, br.points.front().p)).norm() < 0.5 * h) {
           br.end = "closed curve: back at the start";
           break;
         }
@@ -360,7 +371,8 @@ BifurcationDiagram continueEquilibria(DynamicalSystem& system, const Continuatio
       d.branches.push_back(std::move(br));
     }
   }
-  std::sort(d.special.begin(), d.special.end(), [](const SpecialPoint& a, const SpecialPoint& b) { return a.p < b.p; });
+  std::sort(d.special.begin(), d.special.end(),
+            [](const SpecialPoint& a, const SpecialPoint& b) { return a.p < b.p; });
   if (o.cycles)
     for (std::size_t i = 0; i < d.special.size(); ++i) {
       if (d.special[i].kind != SpecialKind::Hopf) continue;
@@ -490,7 +502,8 @@ CycleBranch continueCycles(DynamicalSystem& system, const SpecialPoint& hopf,
       r.head(n) = (fl.x - x0).cwiseQuotient(sx);
       r[n] = (v.head(n) - xRef).dot(nRef);
       r[n + 1] = t.dot(v - v0);
-      B.topLeftCorner(n, n) = sx.cwiseInverse().asDiagonal() * (fl.Phi - Mat::Identity(n, n)) * sx.asDiagonal();
+      B.topLeftCorner(n, n) =
+          sx.cwiseInverse().asDiagonal() * (fl.Phi - Mat::Identity(n, n)) * sx.asDiagonal();
       B.block(0, n, n, 1) = fl.fEnd.cwiseQuotient(sx) * st;
       B.block(0, n + 1, n, 1) = fl.s.cwiseQuotient(sx) * sp;
       B.block(n, 0, 1, n) = nRef.transpose();
@@ -552,16 +565,20 @@ CycleBranch continueCycles(DynamicalSystem& system, const SpecialPoint& hopf,
       if (i != triv && std::abs(cp.multipliers[i]) >= 1.0) cp.stable = false;
     double amp = (fl.max - fl.min).cwiseQuotient(sx).norm();
     if (!first && amp < 1e-3 * dsMax) {
-      cb.end = fmt::format("the cycle shrinks to an equilibrium at {} = {:g} (another Hopf point)", system.freeParameters()[o.parameter].name, p);
+      cb.end = fmt::format("the cycle shrinks to an equilibrium at {} = {:g} (another Hopf point)",
+                           system.freeParameters()[o.parameter].name, p);
       break;
     }
     if (p < o.pMin || p > o.pMax) {
-      cb.end = fmt::format("reached the end of the {} range", system.freeParameters()[o.parameter].name);
+      cb.end =
+          fmt::format("reached the end of the {} range", system.freeParameters()[o.parameter].name);
       break;
     }
     cb.points.push_back(cp);
     if (T > o.maxPeriodFactor * T0) {
-      cb.end = fmt::format("the period grows beyond {:g}× the Hopf period (homoclinic or SNIC approach) at {} = {:g}", o.maxPeriodFactor, system.freeParameters()[o.parameter].name, p);
+      cb.end = fmt::format("the period grows beyond {:g}× the Hopf period (homoclinic or SNIC "
+                           "approach) at {} = {:g}",
+                           o.maxPeriodFactor, system.freeParameters()[o.parameter].name, p);
       break;
     }
     Vec tNew = (*v - prev).normalized();

@@ -17,7 +17,6 @@
 #include "analysis/fixed_points.hpp"
 
 #include <Eigen/Dense>
-
 #include <string>
 #include <vector>
 
@@ -29,10 +28,10 @@ struct ContinuationOptions {
   Box box;                   // where starting equilibria are searched; branches leaving 10× stop
   double dsMax = 0;          // display units; 0: 1% of the diagonal of the box × range
   double dsMin = 1e-10;
-  std::size_t maxPoints = 4000;      // per branch
-  bool cycles = true;                // continue limit cycles from Hopf points
-  std::size_t maxCyclePoints = 200;  // per Hopf point
-  double maxPeriodFactor = 30;       // stop a cycle branch when T exceeds this × the Hopf period
+  std::size_t maxPoints = 4000;     // per branch
+  bool cycles = true;               // continue limit cycles from Hopf points
+  std::size_t maxCyclePoints = 200; // per Hopf point
+  double maxPeriodFactor = 30;      // stop a cycle branch when T exceeds this × the Hopf period
 };
 
 struct EquilibriumPoint {
@@ -49,7 +48,7 @@ struct EquilibriumBranch {
 };
 
 enum class SpecialKind { Fold, Hopf, BranchPoint };
-const char* specialKindName(SpecialKind k); // "fold", "hopf", "branch point"
+const char* specialKindName(SpecialKind k);  // "fold", "hopf", "branch point"
 const char* specialKindLabel(SpecialKind k); // "LP", "H", "BP"
 
 struct SpecialPoint {

@@ -12,9 +12,10 @@
 #include "compiler/units/unit_table.hpp"
 
 #include <cmath>
+#include <unordered_map>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <unordered_map>
 
 namespace nj::analysis {
 namespace {
@@ -45,9 +46,11 @@ std::vector<std::string> settableNames(const model_ir::ModelIr& model) {
 }
 
 std::string unknownNameMessage(const model_ir::ModelIr& model, const std::string& what,
-                               const std::string& name, const std::vector<std::string>& candidates) {
+                               const std::string& name,
+                               const std::vector<std::string>& candidates) {
   std::string msg = fmt::format("model `{}` has no {} `{}`", model.name, what, name);
-  if (auto best = diag::closestName(name, candidates)) msg += fmt::format("; did you mean `{}`?", *best);
+  if (auto best = diag::closestName(name, candidates))
+    msg += fmt::format("; did you mean `{}`?", *best);
   msg += fmt::format(" (it has: {})", fmt::join(candidates, ", "));
   return msg;
 }
@@ -77,7 +80,8 @@ ParsedQuantity parseQuantity(const std::string& text, const std::string& what) {
   return {number * u->scale, true, u->dim};
 }
 
-double quantityValue(const std::string& text, const units::Dimension& dim, const std::string& what) {
+double quantityValue(const std::string& text, const units::Dimension& dim,
+                     const std::string& what) {
   ParsedQuantity q = parseQuantity(text, what);
   if (q.hasUnit && !(q.dim == dim))
     throw AnalysisError(fmt::format("{}: `{}` is {}, but the quantity is {}", what, text,
@@ -101,7 +105,8 @@ DynamicalSystem::DynamicalSystem(ir::Context& ctx, const model_ir::ModelIr& mode
   if (spec.variables.empty()) throw AnalysisError("choose at least one variable (--vars)");
   if (spec.free.size() > 2) throw AnalysisError("at most two free parameters");
   for (const auto& [name, value] : spec.values)
-    if (indexOf(all, name) < 0) throw AnalysisError(unknownNameMessage(model, "state, parameter or input", name, all));
+    if (indexOf(all, name) < 0)
+      throw AnalysisError(unknownNameMessage(model, "state, parameter or input", name, all));
 
   // Parameter values: defaults recomputed from what is set (tau = C / g_L follows C).
   std::map<std::string, double> overrides;
@@ -136,7 +141,9 @@ DynamicalSystem::DynamicalSystem(ir::Context& ctx, const model_ir::ModelIr& mode
     int k = indexOf(stateNames, v);
     if (k < 0) throw AnalysisError(unknownNameMessage(model, "state variable", v, stateNames));
     if (!model.states[static_cast<std::size_t>(k)].hasOde)
-      throw AnalysisError(fmt::format("state `{}` of `{}` has no equation dx/dt; it cannot be a variable of the analysis", v, model.name));
+      throw AnalysisError(fmt::format(
+          "state `{}` of `{}` has no equation dx/dt; it cannot be a variable of the analysis", v,
+          model.name));
     if (std::find(target.begin(), target.end(), k) != target.end())
       throw AnalysisError(fmt::format("variable `{}` is named twice", v));
     target.push_back(k);
@@ -164,7 +171,8 @@ DynamicalSystem::DynamicalSystem(ir::Context& ctx, const model_ir::ModelIr& mode
       dim = model.inputs[static_cast<std::size_t>(k2)].dim;
     } else if (int k3 = indexOf(stateNames, name); k3 >= 0) {
       if (std::find(target.begin(), target.end(), k3) != target.end())
-        throw AnalysisError(fmt::format("`{}` is a variable of the analysis; it cannot also be its parameter", name));
+        throw AnalysisError(fmt::format(
+            "`{}` is a variable of the analysis; it cannot also be its parameter", name));
       sym = model.states[static_cast<std::size_t>(k3)].symbol;
       value = states[static_cast<std::size_t>(k3)];
       dim = model.states[static_cast<std::size_t>(k3)].dim;
@@ -172,7 +180,8 @@ DynamicalSystem::DynamicalSystem(ir::Context& ctx, const model_ir::ModelIr& mode
       throw AnalysisError(unknownNameMessage(model, "parameter, input or state", name, all));
     }
     for (std::size_t i = 0; i < j; ++i)
-      if (spec.free[i] == name) throw AnalysisError(fmt::format("parameter `{}` is named twice", name));
+      if (spec.free[i] == name)
+        throw AnalysisError(fmt::format("parameter `{}` is named twice", name));
     p_[static_cast<Eigen::Index>(j)] = value;
     free_.push_back(quantityFor(name, dim, plain_));
     inputSyms.push_back(sym);
@@ -188,9 +197,12 @@ DynamicalSystem::DynamicalSystem(ir::Context& ctx, const model_ir::ModelIr& mode
   }
   // Everything not free and not a target becomes a constant.
   std::unordered_map<ir::Expr, ir::Expr> constants;
-  auto isInput = [&](ir::Expr s) { return std::find(inputSyms.begin(), inputSyms.end(), s) != inputSyms.end(); };
+  auto isInput = [&](ir::Expr s) {
+    return std::find(inputSyms.begin(), inputSyms.end(), s) != inputSyms.end();
+  };
   for (std::size_t i = 0; i < model.states.size(); ++i)
-    if (!isInput(model.states[i].symbol)) constants[model.states[i].symbol] = ctx.constant(states[i]);
+    if (!isInput(model.states[i].symbol))
+      constants[model.states[i].symbol] = ctx.constant(states[i]);
   for (std::size_t i = 0; i < model.parameters.size(); ++i)
     if (!isInput(model.parameters[i].symbol) && derived.count(model.parameters[i].symbol) == 0)
       constants[model.parameters[i].symbol] = ctx.constant(params[i]);
@@ -210,10 +222,12 @@ DynamicalSystem::DynamicalSystem(ir::Context& ctx, const model_ir::ModelIr& mode
     }
     e = ir::substitute(ctx, e, constants);
     if (ir::dependsOnKind(e, ir::SymbolKind::Time))
-      throw AnalysisError(fmt::format("d{}/dt depends on the time t: the analysis needs an autonomous system", s.name));
+      throw AnalysisError(fmt::format(
+          "d{}/dt depends on the time t: the analysis needs an autonomous system", s.name));
     for (ir::Expr sym : ir::freeSymbols(e))
       if (!isInput(sym) && sym.symbolKind() != ir::SymbolKind::Noise)
-        throw AnalysisError(fmt::format("d{}/dt depends on `{}`, which the analysis cannot fix", s.name, sym.symbolName()));
+        throw AnalysisError(fmt::format("d{}/dt depends on `{}`, which the analysis cannot fix",
+                                        s.name, sym.symbolName()));
     f_.push_back(e);
   }
   std::size_t n = f_.size();

@@ -15,7 +15,6 @@
 #include "compiler/units/dimension.hpp"
 
 #include <Eigen/Dense>
-
 #include <map>
 #include <string>
 #include <vector>
@@ -23,9 +22,9 @@
 namespace nj::analysis {
 
 struct SystemSpec {
-  std::vector<std::string> variables;    // target states, in this order (1 or more)
-  std::map<std::string, double> values;  // fixed states, parameters, inputs by name (SI)
-  std::vector<std::string> free;         // 0–2 free parameters (parameter, input or state)
+  std::vector<std::string> variables;   // target states, in this order (1 or more)
+  std::map<std::string, double> values; // fixed states, parameters, inputs by name (SI)
+  std::vector<std::string> free;        // 0–2 free parameters (parameter, input or state)
 };
 
 // A quantity's name and how people read it: value_display = value_SI / scale.

@@ -8,9 +8,12 @@
 namespace nj::analysis {
 
 EquilibriumGrid equilibriumGrid(DynamicalSystem& system, const EquilibriumGridOptions& o) {
-  if (system.numFree() != 2) throw AnalysisError("a two-parameter diagram needs two free parameters (--param A=lo:hi --param2 B=lo:hi)");
+  if (system.numFree() != 2)
+    throw AnalysisError(
+        "a two-parameter diagram needs two free parameters (--param A=lo:hi --param2 B=lo:hi)");
   checkGrid("two-parameter", o.n1, o.n2, 400, 160'000);
-  if (!(o.p1Max > o.p1Min) || !(o.p2Max > o.p2Min)) throw AnalysisError("the parameter ranges must have lo < hi");
+  if (!(o.p1Max > o.p1Min) || !(o.p2Max > o.p2Min))
+    throw AnalysisError("the parameter ranges must have lo < hi");
   Eigen::VectorXd saved = system.parameters();
   EquilibriumGrid g;
   g.n1 = o.n1, g.n2 = o.n2;

@@ -3,6 +3,7 @@
 #include "analysis/errors.hpp"
 
 #include <algorithm>
+
 #include <fmt/format.h>
 
 namespace nj::analysis {
@@ -27,7 +28,8 @@ std::vector<std::size_t> burstSizes(const std::vector<double>& spikes, double ga
   for (std::size_t i = 1; i < spikes.size(); ++i)
     isi.push_back(spikes[i] - spikes[i - 1]);
   std::vector<double> sorted = isi;
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(sorted.size() / 2), sorted.end());
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(sorted.size() / 2),
+                   sorted.end());
   double median = sorted[sorted.size() / 2];
   std::size_t count = 1;
   for (double d : isi) {
@@ -46,7 +48,9 @@ FastSlow fastSlow(DynamicalSystem& fast, const DynamicalSystem& full, const Fast
   if (full.dimension() != fast.dimension() + 1)
     throw AnalysisError("the full system must have the fast variables and one slow variable");
   FastSlow fs;
-  Eigen::VectorXd x0 = o.initial.size() == static_cast<Eigen::Index>(full.dimension()) ? o.initial : full.defaultState();
+  Eigen::VectorXd x0 = o.initial.size() == static_cast<Eigen::Index>(full.dimension())
+                           ? o.initial
+                           : full.defaultState();
   if (o.transient > 0) {
     Orbit tr = trajectory(full, x0, o.transient, o.ode);
     x0 = tr.x.back();

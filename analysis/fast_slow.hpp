@@ -19,14 +19,15 @@ struct FastSlowOptions {
 
 struct FastSlow {
   BifurcationDiagram fast;
-  Orbit full;                     // the full system (fast variables, then the slow one)
-  std::vector<double> spikeTimes; // upward crossings of the first fast variable's mid level
+  Orbit full;                          // the full system (fast variables, then the slow one)
+  std::vector<double> spikeTimes;      // upward crossings of the first fast variable's mid level
   std::vector<std::size_t> burstSizes; // spikes per burst (bursts split by gaps > 3× median ISI)
 };
 
 // `fast` has the fast variables and the slow one as free parameter 0; `full` has the fast
 // variables followed by the slow one, and no free parameter.
-FastSlow fastSlow(DynamicalSystem& fast, const DynamicalSystem& full, const FastSlowOptions& options);
+FastSlow fastSlow(DynamicalSystem& fast, const DynamicalSystem& full,
+                  const FastSlowOptions& options);
 
 // Upward crossings of `level` by variable `v`, and bursts split at gaps > `gapFactor` × median ISI.
 std::vector<double> crossings(const Orbit& orbit, std::size_t v, double level);

@@ -4,19 +4,27 @@
 
 #include <algorithm>
 #include <cmath>
+
 #include <fmt/format.h>
 
 namespace nj::analysis {
 
 const char* stabilityName(Stability s) {
   switch (s) {
-  case Stability::StableNode: return "stable node";
-  case Stability::UnstableNode: return "unstable node";
-  case Stability::StableFocus: return "stable focus";
-  case Stability::UnstableFocus: return "unstable focus";
-  case Stability::Saddle: return "saddle";
-  case Stability::Center: return "center";
-  case Stability::NonHyperbolic: return "non-hyperbolic";
+  case Stability::StableNode:
+    return "stable node";
+  case Stability::UnstableNode:
+    return "unstable node";
+  case Stability::StableFocus:
+    return "stable focus";
+  case Stability::UnstableFocus:
+    return "unstable focus";
+  case Stability::Saddle:
+    return "saddle";
+  case Stability::Center:
+    return "center";
+  case Stability::NonHyperbolic:
+    return "non-hyperbolic";
   }
   return "?";
 }
@@ -42,17 +50,26 @@ Classification classify(const Eigen::MatrixXd& jacobian, double tolerance) {
   for (const auto& l : c.eigenvalues) {
     bool isComplex = std::abs(l.imag()) > tol;
     complex = complex || isComplex;
-    if (l.real() > tol) ++pos;
-    else if (l.real() < -tol) ++neg;
-    else if (isComplex) ++zeroComplex;
-    else ++zeroReal;
+    if (l.real() > tol)
+      ++pos;
+    else if (l.real() < -tol)
+      ++neg;
+    else if (isComplex)
+      ++zeroComplex;
+    else
+      ++zeroReal;
   }
   c.unstable = pos;
-  if (zeroReal > 0) c.type = Stability::NonHyperbolic;
-  else if (zeroComplex > 0) c.type = pos > 0 && neg > 0 ? Stability::NonHyperbolic : Stability::Center;
-  else if (pos > 0 && neg > 0) c.type = Stability::Saddle;
-  else if (pos > 0) c.type = complex ? Stability::UnstableFocus : Stability::UnstableNode;
-  else c.type = complex ? Stability::StableFocus : Stability::StableNode;
+  if (zeroReal > 0)
+    c.type = Stability::NonHyperbolic;
+  else if (zeroComplex > 0)
+    c.type = pos > 0 && neg > 0 ? Stability::NonHyperbolic : Stability::Center;
+  else if (pos > 0 && neg > 0)
+    c.type = Stability::Saddle;
+  else if (pos > 0)
+    c.type = complex ? Stability::UnstableFocus : Stability::UnstableNode;
+  else
+    c.type = complex ? Stability::StableFocus : Stability::StableNode;
   return c;
 }
 
@@ -68,15 +85,17 @@ std::optional<Eigen::VectorXd> solveEquilibrium(const DynamicalSystem& system, E
   Eigen::VectorXd scale = variableScales(system);
   Eigen::VectorXd f;
   Eigen::MatrixXd J;
-  auto rowScale = scale.cwiseInverse() * system.time().scale; // f_i in display units per display time
+  auto rowScale =
+      scale.cwiseInverse() * system.time().scale; // f_i in display units per display time
   auto norm = [&](const Eigen::VectorXd& v) { return v.cwiseProduct(rowScale).norm(); };
   system.evaluate(x, system.parameters(), &f, &J, nullptr);
   for (int it = 0; it < options.maxIterations; ++it) {
     if (!f.allFinite() || !J.allFinite()) return std::nullopt;
     Eigen::FullPivLU<Eigen::MatrixXd> lu(J);
     // A singular Jacobian (a line of equilibria, a fold): the least-squares minimum-norm step.
-    Eigen::VectorXd dx = lu.isInvertible() ? Eigen::VectorXd(lu.solve(-f))
-                                           : Eigen::VectorXd(J.completeOrthogonalDecomposition().solve(-f));
+    Eigen::VectorXd dx = lu.isInvertible()
+                             ? Eigen::VectorXd(lu.solve(-f))
+                             : Eigen::VectorXd(J.completeOrthogonalDecomposition().solve(-f));
     if (!dx.allFinite()) return std::nullopt;
     double fn = norm(f), lambda = 1.0;
     Eigen::VectorXd xn, fnew;
@@ -93,7 +112,9 @@ std::optional<Eigen::VectorXd> solveEquilibrium(const DynamicalSystem& system, E
       for (std::size_t i = 0; i < limit->size(); ++i) {
         auto [lo, hi] = (*limit)[i];
         double w = hi - lo;
-        if (x[static_cast<Eigen::Index>(i)] < lo - 10 * w || x[static_cast<Eigen::Index>(i)] > hi + 10 * w) return std::nullopt;
+        if (x[static_cast<Eigen::Index>(i)] < lo - 10 * w ||
+            x[static_cast<Eigen::Index>(i)] > hi + 10 * w)
+          return std::nullopt;
       }
     if (step < options.tolerance && lambda == 1.0) return x;
   }
@@ -106,10 +127,13 @@ std::vector<FixedPoint> findFixedPoints(const DynamicalSystem& system, const Box
                                         const FixedPointOptions& options) {
   std::size_t n = system.dimension();
   if (box.size() != n)
-    throw AnalysisError(fmt::format("the search box has {} ranges for {} variables", box.size(), n));
+    throw AnalysisError(
+        fmt::format("the search box has {} ranges for {} variables", box.size(), n));
   for (std::size_t i = 0; i < n; ++i)
-    if (!(box[i].second > box[i].first) || !std::isfinite(box[i].first) || !std::isfinite(box[i].second))
-      throw AnalysisError(fmt::format("the range of `{}` is empty: give lo < hi", system.variables()[i].name));
+    if (!(box[i].second > box[i].first) || !std::isfinite(box[i].first) ||
+        !std::isfinite(box[i].second))
+      throw AnalysisError(
+          fmt::format("the range of `{}` is empty: give lo < hi", system.variables()[i].name));
   int k = options.seedsPerAxis;
   if (k <= 0) k = n == 1 ? 400 : n == 2 ? 24 : n == 3 ? 8 : n == 4 ? 5 : 3;
   double total = std::pow(static_cast<double>(k), static_cast<double>(n));
@@ -127,7 +151,8 @@ std::vector<FixedPoint> findFixedPoints(const DynamicalSystem& system, const Box
       bool same = true;
       for (std::size_t i = 0; i < n && same; ++i) {
         double w = box[i].second - box[i].first;
-        same = std::abs(r[static_cast<Eigen::Index>(i)] - x[static_cast<Eigen::Index>(i)]) <= options.dedupe * w;
+        same = std::abs(r[static_cast<Eigen::Index>(i)] - x[static_cast<Eigen::Index>(i)]) <=
+               options.dedupe * w;
       }
       if (same) return;
     }
@@ -159,17 +184,22 @@ std::vector<FixedPoint> findFixedPoints(const DynamicalSystem& system, const Box
     double xa = lo, fa = f(xa);
     for (int j = 1; j <= m; ++j) {
       double xb = lo + w * j / m, fb = f(xb);
-      if (fa == 0) add(Eigen::VectorXd::Constant(1, xa));
+      if (fa == 0)
+        add(Eigen::VectorXd::Constant(1, xa));
       else if (std::isfinite(fa) && std::isfinite(fb) && (fa < 0) != (fb < 0) && fb != 0) {
         double a = xa, b = xb, fA = fa;
         for (int it = 0; it < 200 && b - a > 1e-15 * std::max(1.0, std::abs(a)); ++it) {
           double c = 0.5 * (a + b), fc = f(c);
-          if ((fc < 0) == (fA < 0)) a = c, fA = fc;
-          else b = c;
+          if ((fc < 0) == (fA < 0))
+            a = c, fA = fc;
+          else
+            b = c;
         }
         Eigen::VectorXd v = Eigen::VectorXd::Constant(1, 0.5 * (a + b));
-        if (auto r = solveEquilibrium(system, v, {}, &box)) add(*r);
-        else add(v);
+        if (auto r = solveEquilibrium(system, v, {}, &box))
+          add(*r);
+        else
+          add(v);
       }
       xa = xb, fa = fb;
     }

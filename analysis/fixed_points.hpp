@@ -5,7 +5,6 @@
 #include "analysis/dynamical_system.hpp"
 
 #include <Eigen/Dense>
-
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,7 +16,15 @@ namespace nj::analysis {
 // real (node) or with a complex pair (focus); saddle: eigenvalues on both sides; center: a
 // complex pair on the axis and no other zero; non-hyperbolic: a zero eigenvalue (or |Re| below
 // the tolerance and not a center).
-enum class Stability { StableNode, UnstableNode, StableFocus, UnstableFocus, Saddle, Center, NonHyperbolic };
+enum class Stability {
+  StableNode,
+  UnstableNode,
+  StableFocus,
+  UnstableFocus,
+  Saddle,
+  Center,
+  NonHyperbolic
+};
 
 const char* stabilityName(Stability s); // "stable node", …
 bool isStable(Stability s);
@@ -52,8 +59,8 @@ std::optional<Eigen::VectorXd> solveEquilibrium(const DynamicalSystem& system, E
                                                 const Box* limit = nullptr);
 
 struct FixedPointOptions {
-  int seedsPerAxis = 0;  // 0: 400 (1-D), 24 (2-D), 8 (3-D), 5 (4-D), else 3 (capped at 20000 seeds)
-  double dedupe = 1e-7;  // relative to the box's size per axis
+  int seedsPerAxis = 0; // 0: 400 (1-D), 24 (2-D), 8 (3-D), 5 (4-D), else 3 (capped at 20000 seeds)
+  double dedupe = 1e-7; // relative to the box's size per axis
   double tolerance = 1e-9; // eigenvalue tolerance of classify()
 };
 

@@ -19,7 +19,7 @@ struct LoadedModel {
 // Throws AnalysisError with the rendered diagnostics.
 LoadedModel loadModelFile(const std::filesystem::path& file, const std::string& model,
                           const std::filesystem::path& stdlibDir);
-LoadedModel loadModelText(const std::string& name, const std::string& text, const std::string& model,
-                          const std::filesystem::path& stdlibDir = {});
+LoadedModel loadModelText(const std::string& name, const std::string& text,
+                          const std::string& model, const std::filesystem::path& stdlibDir = {});
 
 } // namespace nj::analysis

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+
 #include <fmt/format.h>
 
 namespace nj::analysis {
@@ -14,10 +15,12 @@ constexpr double c2 = 1.0 / 5, c3 = 3.0 / 10, c4 = 4.0 / 5, c5 = 8.0 / 9;
 constexpr double a21 = 1.0 / 5;
 constexpr double a31 = 3.0 / 40, a32 = 9.0 / 40;
 constexpr double a41 = 44.0 / 45, a42 = -56.0 / 15, a43 = 32.0 / 9;
-constexpr double a51 = 19372.0 / 6561, a52 = -25360.0 / 2187, a53 = 64448.0 / 6561, a54 = -212.0 / 729;
+constexpr double a51 = 19372.0 / 6561, a52 = -25360.0 / 2187, a53 = 64448.0 / 6561,
+                 a54 = -212.0 / 729;
 constexpr double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247, a64 = 49.0 / 176,
                  a65 = -5103.0 / 18656;
-constexpr double b1 = 35.0 / 384, b3 = 500.0 / 1113, b4 = 125.0 / 192, b5 = -2187.0 / 6784, b6 = 11.0 / 84;
+constexpr double b1 = 35.0 / 384, b3 = 500.0 / 1113, b4 = 125.0 / 192, b5 = -2187.0 / 6784,
+                 b6 = 11.0 / 84;
 constexpr double e1 = 71.0 / 57600, e3 = -71.0 / 16695, e4 = 71.0 / 1920, e5 = -17253.0 / 339200,
                  e6 = 22.0 / 525, e7 = -1.0 / 40;
 
@@ -27,7 +30,8 @@ Orbit integrate(const OdeRhs& rhs, Eigen::VectorXd y, double T, const OdeOptions
                 bool record, const std::function<bool(const Eigen::VectorXd&)>& stop) {
   Orbit orbit;
   const Eigen::Index m = y.size();
-  Eigen::VectorXd atol = options.atol.size() == m ? options.atol : Eigen::VectorXd::Constant(m, 1e-10);
+  Eigen::VectorXd atol =
+      options.atol.size() == m ? options.atol : Eigen::VectorXd::Constant(m, 1e-10);
   Eigen::VectorXd k1(m), k2(m), k3(m), k4(m), k5(m), k6(m), k7(m), yt(m), yn(m), err(m);
   double t = 0, hmax = options.maxStep > 0 ? options.maxStep : T / 50;
   rhs(y.data(), k1.data());
@@ -42,7 +46,8 @@ Orbit integrate(const OdeRhs& rhs, Eigen::VectorXd y, double T, const OdeOptions
   while (t < T) {
     if (++steps > options.maxSteps) {
       orbit.completed = false;
-      orbit.message = fmt::format("stopped after {} steps at t = {:g} of {:g}", options.maxSteps, t, T);
+      orbit.message =
+          fmt::format("stopped after {} steps at t = {:g} of {:g}", options.maxSteps, t, T);
       break;
     }
     if (t + h > T) h = T - t;
@@ -151,8 +156,10 @@ std::optional<LimitCycle> detectLimitCycle(const DynamicalSystem& system, const 
     double sa = 0, sb = 1;
     for (int it = 0; it < 60; ++it) {
       double sm = 0.5 * (sa + sb);
-      if (hermite(sm)[v] - level < 0) sa = sm;
-      else sb = sm;
+      if (hermite(sm)[v] - level < 0)
+        sa = sm;
+      else
+        sb = sm;
     }
     double s = 0.5 * (sa + sb);
     times.push_back(t0 + s * h);
@@ -162,7 +169,8 @@ std::optional<LimitCycle> detectLimitCycle(const DynamicalSystem& system, const 
   std::size_t k = times.size();
   double p1 = times[k - 1] - times[k - 2], p2 = times[k - 2] - times[k - 3];
   if (std::abs(p1 - p2) > periodTolerance * p1) return std::nullopt;
-  if ((points[k - 1] - points[k - 2]).cwiseQuotient(scale).norm() > 1e-2 * (hi - lo) / scale[v]) return std::nullopt;
+  if ((points[k - 1] - points[k - 2]).cwiseQuotient(scale).norm() > 1e-2 * (hi - lo) / scale[v])
+    return std::nullopt;
   LimitCycle lc;
   lc.period = p1;
   lc.point = points[k - 1];

@@ -6,7 +6,6 @@
 #include "analysis/dynamical_system.hpp"
 
 #include <Eigen/Dense>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -54,7 +53,6 @@ struct LimitCycle {
 // when at least 4 crossings, consecutive periods agree to `periodTolerance` (relative) and the
 // crossing points repeat. nullopt otherwise (the orbit settles or is not yet periodic).
 std::optional<LimitCycle> detectLimitCycle(const DynamicalSystem& system, const Orbit& orbit,
-                                           std::size_t variable = 0,
-                                           double periodTolerance = 1e-3);
+                                           std::size_t variable = 0, double periodTolerance = 1e-3);
 
 } // namespace nj::analysis

@@ -3,6 +3,7 @@
 #include "analysis/errors.hpp"
 
 #include <cmath>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -11,18 +12,22 @@ namespace nj::analysis {
 void checkGrid(const std::string& what, long long nx, long long ny, long long maxPerAxis,
                long long maxTotal) {
   if (nx < 2 || ny < 1 || nx > maxPerAxis || ny > maxPerAxis || nx * ny > maxTotal)
-    throw AnalysisError(fmt::format("{} grid {}×{} refused: use 2 to {} points per axis and at most {} in all",
-                                    what, nx, ny, maxPerAxis, maxTotal));
+    throw AnalysisError(
+        fmt::format("{} grid {}×{} refused: use 2 to {} points per axis and at most {} in all",
+                    what, nx, ny, maxPerAxis, maxTotal));
 }
 
 namespace {
 
 void checkBox(const DynamicalSystem& system, const Box& box) {
   if (box.size() != system.dimension())
-    throw AnalysisError(fmt::format("give a range for each of the {} variables", system.dimension()));
+    throw AnalysisError(
+        fmt::format("give a range for each of the {} variables", system.dimension()));
   for (std::size_t i = 0; i < box.size(); ++i)
-    if (!(box[i].second > box[i].first) || !std::isfinite(box[i].first) || !std::isfinite(box[i].second))
-      throw AnalysisError(fmt::format("the range of `{}` is empty: give lo < hi", system.variables()[i].name));
+    if (!(box[i].second > box[i].first) || !std::isfinite(box[i].first) ||
+        !std::isfinite(box[i].second))
+      throw AnalysisError(
+          fmt::format("the range of `{}` is empty: give lo < hi", system.variables()[i].name));
 }
 
 } // namespace
@@ -41,8 +46,9 @@ std::vector<Nullcline> nullclines(const DynamicalSystem& system, const Box& box,
     const std::string& name = system.variables()[var].name;
     ir::Expr e = system.rhsExpr(var);
     if (e.isConstant()) {
-      nc.note = e.isConstant(0) ? fmt::format("d{}/dt ≡ 0: every point is on the {}-nullcline", name, name)
-                                : fmt::format("d{}/dt is a non-zero constant: no {}-nullcline", name, name);
+      nc.note = e.isConstant(0)
+                    ? fmt::format("d{}/dt ≡ 0: every point is on the {}-nullcline", name, name)
+                    : fmt::format("d{}/dt is a non-zero constant: no {}-nullcline", name, name);
       out.push_back(nc);
       continue;
     }
@@ -54,8 +60,12 @@ std::vector<Nullcline> nullclines(const DynamicalSystem& system, const Box& box,
     std::vector<double> v(static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny));
     for (int j = 0; j < ny; ++j)
       for (int i = 0; i < nx; ++i)
-        v[static_cast<std::size_t>(j) * static_cast<std::size_t>(nx) + static_cast<std::size_t>(i)] = f(X(i), Y(j));
-    auto at = [&](int i, int j) { return v[static_cast<std::size_t>(j) * static_cast<std::size_t>(nx) + static_cast<std::size_t>(i)]; };
+        v[static_cast<std::size_t>(j) * static_cast<std::size_t>(nx) +
+          static_cast<std::size_t>(i)] = f(X(i), Y(j));
+    auto at = [&](int i, int j) {
+      return v[static_cast<std::size_t>(j) * static_cast<std::size_t>(nx) +
+               static_cast<std::size_t>(i)];
+    };
     // Root of f on the segment (xa, ya)–(xb, yb), f(a) and f(b) of different sign classes.
     auto refine = [&](double xa, double ya, double fa, double xb, double yb) {
       double sa = 0, sb = 1;
@@ -63,8 +73,10 @@ std::vector<Nullcline> nullclines(const DynamicalSystem& system, const Box& box,
       for (int it = 0; it < 52; ++it) {
         double sm = 0.5 * (sa + sb);
         double fm = f(xa + sm * (xb - xa), ya + sm * (yb - ya));
-        if ((fm < 0) == negA) sa = sm;
-        else sb = sm;
+        if ((fm < 0) == negA)
+          sa = sm;
+        else
+          sb = sm;
       }
       double s = 0.5 * (sa + sb);
       return std::make_pair(xa + s * (xb - xa), ya + s * (yb - ya));
@@ -98,8 +110,10 @@ std::vector<Nullcline> nullclines(const DynamicalSystem& system, const Box& box,
           seg(a, b);
         } else if (cuts == 4) {
           double centre = f(0.5 * (cx[0] + cx[1]), 0.5 * (cy[0] + cy[2]));
-          if ((centre < 0) == (c[0] < 0)) seg(0, 1), seg(2, 3);
-          else seg(3, 0), seg(1, 2);
+          if ((centre < 0) == (c[0] < 0))
+            seg(0, 1), seg(2, 3);
+          else
+            seg(3, 0), seg(1, 2);
         }
       }
     if (nc.segments.empty()) nc.note = fmt::format("no {}-nullcline in the box", name);
@@ -134,21 +148,26 @@ PhasePlane phasePlane(const DynamicalSystem& system, const PhasePlaneOptions& o)
   checkBox(system, o.box);
   std::size_t n = system.dimension();
   if (n > 2) throw AnalysisError(fmt::format("a phase plane needs 1 or 2 variables, not {}", n));
-  if (!(o.duration > 0) || !std::isfinite(o.duration)) throw AnalysisError("the trajectory duration must be positive");
+  if (!(o.duration > 0) || !std::isfinite(o.duration))
+    throw AnalysisError("the trajectory duration must be positive");
   PhasePlane pp;
   if (n == 2) {
     pp.nullclines = nullclines(system, o.box, o.nullclineGrid, o.nullclineGrid);
     for (const auto& nc : pp.nullclines)
       if (!nc.note.empty()) pp.notes.push_back(nc.note);
   }
-  pp.field = vectorField(system, o.box, n == 1 ? std::max(o.fieldGrid, 50) : o.fieldGrid, o.fieldGrid);
+  pp.field =
+      vectorField(system, o.box, n == 1 ? std::max(o.fieldGrid, 50) : o.fieldGrid, o.fieldGrid);
   pp.fixedPoints = findFixedPoints(system, o.box, o.fixedPoints);
   if (pp.fixedPoints.empty()) pp.notes.push_back("no fixed points in the box");
   for (const auto& x0 : o.initial) {
     if (x0.size() != static_cast<Eigen::Index>(n))
       throw AnalysisError(fmt::format("an initial point needs {} values", n));
     Orbit orb = trajectory(system, x0, o.duration, o.ode, o.box);
-    if (!orb.completed) pp.notes.push_back(fmt::format("trajectory from ({}) {}", fmt::join(std::vector<double>(x0.data(), x0.data() + x0.size()), ", "), orb.message));
+    if (!orb.completed)
+      pp.notes.push_back(fmt::format(
+          "trajectory from ({}) {}",
+          fmt::join(std::vector<double>(x0.data(), x0.data() + x0.size()), ", "), orb.message));
     pp.cycles.push_back(n == 2 ? detectLimitCycle(system, orb) : std::nullopt);
     pp.trajectories.push_back(std::move(orb));
   }

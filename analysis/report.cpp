@@ -6,6 +6,7 @@
 #include "runtime/plot/gnuplot.hpp"
 
 #include <cmath>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -20,7 +21,8 @@ std::string label(const Quantity& q) {
   return q.unit.empty() ? q.name : fmt::format("{} ({})", q.name, q.unit);
 }
 std::string show(const Quantity& q, double si) {
-  return q.unit.empty() ? fmt::format("{:.10g}", si) : fmt::format("{:.10g} {}", si / q.scale, q.unit);
+  return q.unit.empty() ? fmt::format("{:.10g}", si)
+                        : fmt::format("{:.10g} {}", si / q.scale, q.unit);
 }
 
 Json vecJson(const Eigen::VectorXd& v) {
@@ -58,7 +60,8 @@ Json header(const char* kind, const DynamicalSystem& s, const ReportInfo& info) 
   j.set("model", s.modelName());
   j.set("model_file", info.modelFile);
   j.set("command", info.command);
-  j.set("values", "SI (plain models: as written, time in ms); eigenvalues per display time unit (1/ms)");
+  j.set("values",
+        "SI (plain models: as written, time in ms); eigenvalues per display time unit (1/ms)");
   j.set("variables", quantities(s.variables()));
   j.set("parameters", quantities(s.freeParameters()));
   Json set = Json::object();
@@ -83,7 +86,8 @@ public:
   }
   void figure(const std::string& stem, const std::string& body, int w = 900, int h = 640) {
     if (!enabled_) return;
-    writeText(dir_ / (stem + ".gp"), runtime::plot::gnuplotScript(stem, body, {"png", "svg"}, w, h));
+    writeText(dir_ / (stem + ".gp"),
+              runtime::plot::gnuplotScript(stem, body, {"png", "svg"}, w, h));
     stems_.push_back(stem);
   }
   void render(ReportResult& r) {
@@ -95,8 +99,10 @@ public:
     }
     for (const auto& s : stems_) {
       auto run = runtime::plot::runGnuplot(*gp, dir_, s + ".gp");
-      if (!run.ok) r.plotMessage += fmt::format("{}: {}\n", s, run.message);
-      else r.images.push_back(dir_ / (s + ".png"));
+      if (!run.ok)
+        r.plotMessage += fmt::format("{}: {}\n", s, run.message);
+      else
+        r.images.push_back(dir_ / (s + ".png"));
     }
   }
 
@@ -111,13 +117,20 @@ const char* kColorUnstable = "#d62728";
 
 std::string pointStyle(Stability s) {
   switch (s) {
-  case Stability::StableNode: return "pt 7 ps 1.8 lc rgb 'black'";
-  case Stability::StableFocus: return "pt 9 ps 2.0 lc rgb 'black'";
-  case Stability::UnstableNode: return "pt 6 ps 1.8 lc rgb 'black'";
-  case Stability::UnstableFocus: return "pt 8 ps 2.0 lc rgb 'black'";
-  case Stability::Saddle: return "pt 3 ps 2.0 lw 2 lc rgb 'black'";
-  case Stability::Center: return "pt 12 ps 2.0 lc rgb 'black'";
-  case Stability::NonHyperbolic: return "pt 4 ps 1.8 lc rgb '#9467bd'";
+  case Stability::StableNode:
+    return "pt 7 ps 1.8 lc rgb 'black'";
+  case Stability::StableFocus:
+    return "pt 9 ps 2.0 lc rgb 'black'";
+  case Stability::UnstableNode:
+    return "pt 6 ps 1.8 lc rgb 'black'";
+  case Stability::UnstableFocus:
+    return "pt 8 ps 2.0 lc rgb 'black'";
+  case Stability::Saddle:
+    return "pt 3 ps 2.0 lw 2 lc rgb 'black'";
+  case Stability::Center:
+    return "pt 12 ps 2.0 lc rgb 'black'";
+  case Stability::NonHyperbolic:
+    return "pt 4 ps 1.8 lc rgb '#9467bd'";
   }
   return "pt 7";
 }
@@ -130,11 +143,14 @@ std::string describeFixedPoints(const DynamicalSystem& s, const std::vector<Fixe
   for (const auto& f : fps) {
     std::vector<std::string> xs, ls;
     for (std::size_t i = 0; i < s.dimension(); ++i)
-      xs.push_back(fmt::format("{} = {}", s.variables()[i].name, show(s.variables()[i], f.x[static_cast<Eigen::Index>(i)])));
+      xs.push_back(fmt::format("{} = {}", s.variables()[i].name,
+                               show(s.variables()[i], f.x[static_cast<Eigen::Index>(i)])));
     for (const auto& l : f.c.eigenvalues)
       ls.push_back(l.imag() == 0 ? fmt::format("{:.6g}", l.real() * s.time().scale)
-                                 : fmt::format("{:.6g}{:+.6g}i", l.real() * s.time().scale, l.imag() * s.time().scale));
-    out += fmt::format("fixed point {}: {} (eigenvalues {} per ms)\n", fmt::join(xs, ", "), stabilityName(f.c.type), fmt::join(ls, ", "));
+                                 : fmt::format("{:.6g}{:+.6g}i", l.real() * s.time().scale,
+                                               l.imag() * s.time().scale));
+    out += fmt::format("fixed point {}: {} (eigenvalues {} per ms)\n", fmt::join(xs, ", "),
+                       stabilityName(f.c.type), fmt::join(ls, ", "));
   }
   return out;
 }
@@ -143,14 +159,18 @@ std::string describeDiagram(const DynamicalSystem& s, const BifurcationDiagram& 
   std::string out;
   const Quantity& pq = s.freeParameters()[0];
   for (std::size_t b = 0; b < d.branches.size(); ++b)
-    out += fmt::format("branch {}: {} points; {}\n", b, d.branches[b].points.size(), d.branches[b].end);
+    out += fmt::format("branch {}: {} points; {}\n", b, d.branches[b].points.size(),
+                       d.branches[b].end);
   for (const auto& sp : d.special) {
     std::vector<std::string> xs;
     for (std::size_t i = 0; i < s.dimension(); ++i)
-      xs.push_back(fmt::format("{} = {}", s.variables()[i].name, show(s.variables()[i], sp.x[static_cast<Eigen::Index>(i)])));
-    out += fmt::format("{} ({}) at {} = {}: {}", specialKindName(sp.kind), specialKindLabel(sp.kind), pq.name, show(pq, sp.p), fmt::join(xs, ", "));
+      xs.push_back(fmt::format("{} = {}", s.variables()[i].name,
+                               show(s.variables()[i], sp.x[static_cast<Eigen::Index>(i)])));
+    out += fmt::format("{} ({}) at {} = {}: {}", specialKindName(sp.kind),
+                       specialKindLabel(sp.kind), pq.name, show(pq, sp.p), fmt::join(xs, ", "));
     if (sp.kind == SpecialKind::Hopf)
-      out += fmt::format("; period {}{}", show(s.time(), 2 * M_PI / sp.omega), sp.criticality.empty() ? "" : "; " + sp.criticality);
+      out += fmt::format("; period {}{}", show(s.time(), 2 * M_PI / sp.omega),
+                         sp.criticality.empty() ? "" : "; " + sp.criticality);
     out += "\n";
   }
   for (const auto& c : d.cycles) {
@@ -160,8 +180,11 @@ std::string describeDiagram(const DynamicalSystem& s, const BifurcationDiagram& 
     }
     double tmin = INFINITY, tmax = 0, pmin = INFINITY, pmax = -INFINITY;
     for (const auto& p : c.points)
-      tmin = std::min(tmin, p.period), tmax = std::max(tmax, p.period), pmin = std::min(pmin, p.p), pmax = std::max(pmax, p.p);
-    out += fmt::format("cycles from H at {}: {} orbits over {} … {}, period {} … {}; {}\n", show(pq, d.special[c.hopf].p), c.points.size(), show(pq, pmin), show(pq, pmax), show(s.time(), tmin), show(s.time(), tmax), c.end);
+      tmin = std::min(tmin, p.period), tmax = std::max(tmax, p.period), pmin = std::min(pmin, p.p),
+      pmax = std::max(pmax, p.p);
+    out += fmt::format("cycles from H at {}: {} orbits over {} … {}, period {} … {}; {}\n",
+                       show(pq, d.special[c.hopf].p), c.points.size(), show(pq, pmin),
+                       show(pq, pmax), show(s.time(), tmin), show(s.time(), tmax), c.end);
   }
   for (const auto& n : d.notes)
     out += n + "\n";
@@ -273,19 +296,24 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
         double u = pp.field.u[i] / qx.scale / wx, v = pp.field.v[i] / qy.scale / wy;
         double len = std::hypot(u, v);
         if (!(len > 0) || !std::isfinite(len)) continue;
-        field += fmt::format("{} {} {} {}\n", pp.field.x[i] / qx.scale, pp.field.y[i] / qy.scale, u / len * cell * wx, v / len * cell * wy);
+        field += fmt::format("{} {} {} {}\n", pp.field.x[i] / qx.scale, pp.field.y[i] / qy.scale,
+                             u / len * cell * wx, v / len * cell * wy);
       }
       plots.data("field.dat", field);
-      parts.push_back("'field.dat' using 1:2:3:4 with vectors head size screen 0.008,20 lc rgb '#b0b0b0' title 'vector field'");
+      parts.push_back("'field.dat' using 1:2:3:4 with vectors head size screen 0.008,20 lc rgb "
+                      "'#b0b0b0' title 'vector field'");
       const char* colors[] = {"#d62728", "#1f77b4"};
       for (const auto& nc : pp.nullclines) {
         if (nc.segments.empty()) continue;
         std::string d;
         for (const auto& sg : nc.segments)
-          d += fmt::format("{} {}\n{} {}\n\n", sg.x0 / qx.scale, sg.y0 / qy.scale, sg.x1 / qx.scale, sg.y1 / qy.scale);
+          d += fmt::format("{} {}\n{} {}\n\n", sg.x0 / qx.scale, sg.y0 / qy.scale, sg.x1 / qx.scale,
+                           sg.y1 / qy.scale);
         std::string file = fmt::format("nullcline_{}.dat", nc.variable);
         plots.data(file, d);
-        parts.push_back(fmt::format("{} with lines lw 2.5 lc rgb '{}' title {}", gnuplotQuote(file), colors[nc.variable], gnuplotQuote(fmt::format("d{}/dt = 0", s.variables()[nc.variable].name))));
+        parts.push_back(fmt::format(
+            "{} with lines lw 2.5 lc rgb '{}' title {}", gnuplotQuote(file), colors[nc.variable],
+            gnuplotQuote(fmt::format("d{}/dt = 0", s.variables()[nc.variable].name))));
       }
       for (std::size_t k = 0; k < pp.trajectories.size(); ++k) {
         std::string d;
@@ -293,7 +321,8 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
           d += fmt::format("{} {}\n", x[0] / qx.scale, x[1] / qy.scale);
         std::string file = fmt::format("trajectory_{}.dat", k);
         plots.data(file, d);
-        parts.push_back(fmt::format("{} with lines lw 1.5 lc rgb '#2ca02c' {}", gnuplotQuote(file), k == 0 ? "title 'trajectories'" : "notitle"));
+        parts.push_back(fmt::format("{} with lines lw 1.5 lc rgb '#2ca02c' {}", gnuplotQuote(file),
+                                    k == 0 ? "title 'trajectories'" : "notitle"));
       }
       std::map<Stability, std::string> byType;
       for (const auto& f : pp.fixedPoints)
@@ -301,20 +330,24 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
       for (const auto& [type, d] : byType) {
         std::string file = fmt::format("fixed_{}.dat", static_cast<int>(type));
         plots.data(file, d);
-        parts.push_back(fmt::format("{} with points {} title {}", gnuplotQuote(file), pointStyle(type), gnuplotQuote(stabilityName(type))));
+        parts.push_back(fmt::format("{} with points {} title {}", gnuplotQuote(file),
+                                    pointStyle(type), gnuplotQuote(stabilityName(type))));
       }
       std::string body = fmt::format(
-          "set title {}\nset xlabel {}\nset ylabel {}\nset xrange [{}:{}]\nset yrange [{}:{}]\nset key outside right top\nset grid\nplot {}\n",
-          gnuplotQuote(fmt::format("{}: phase plane", s.modelName())), gnuplotQuote(label(qx)), gnuplotQuote(label(qy)),
-          box[0].first / qx.scale, box[0].second / qx.scale, box[1].first / qy.scale, box[1].second / qy.scale,
-          fmt::join(parts, ", \\\n  "));
+          "set title {}\nset xlabel {}\nset ylabel {}\nset xrange [{}:{}]\nset yrange [{}:{}]\nset "
+          "key outside right top\nset grid\nplot {}\n",
+          gnuplotQuote(fmt::format("{}: phase plane", s.modelName())), gnuplotQuote(label(qx)),
+          gnuplotQuote(label(qy)), box[0].first / qx.scale, box[0].second / qx.scale,
+          box[1].first / qy.scale, box[1].second / qy.scale, fmt::join(parts, ", \\\n  "));
       plots.figure("phase_plane", body, 1000, 700);
     } else {
       std::string d;
       for (std::size_t i = 0; i < pp.field.x.size(); ++i)
-        d += fmt::format("{} {}\n", pp.field.x[i] / qx.scale, pp.field.u[i] / qx.scale * s.time().scale);
+        d += fmt::format("{} {}\n", pp.field.x[i] / qx.scale,
+                         pp.field.u[i] / qx.scale * s.time().scale);
       plots.data("rhs.dat", d);
-      parts.push_back(fmt::format("'rhs.dat' with lines lw 2 lc rgb '#1f77b4' title {}", gnuplotQuote(fmt::format("d{}/dt", qx.name))));
+      parts.push_back(fmt::format("'rhs.dat' with lines lw 2 lc rgb '#1f77b4' title {}",
+                                  gnuplotQuote(fmt::format("d{}/dt", qx.name))));
       parts.push_back("0 with lines lc rgb 'gray' notitle");
       std::map<Stability, std::string> byType;
       for (const auto& f : pp.fixedPoints)
@@ -322,12 +355,15 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
       for (const auto& [type, dd] : byType) {
         std::string file = fmt::format("fixed_{}.dat", static_cast<int>(type));
         plots.data(file, dd);
-        parts.push_back(fmt::format("{} with points {} title {}", gnuplotQuote(file), pointStyle(type), gnuplotQuote(stabilityName(type))));
+        parts.push_back(fmt::format("{} with points {} title {}", gnuplotQuote(file),
+                                    pointStyle(type), gnuplotQuote(stabilityName(type))));
       }
-      std::string body = fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset xrange [{}:{}]\nset grid\nplot {}\n",
-                                     gnuplotQuote(fmt::format("{}: phase line", s.modelName())), gnuplotQuote(label(qx)),
-                                     gnuplotQuote(fmt::format("d{}/dt{}", qx.name, qx.unit.empty() ? "" : fmt::format(" ({}/ms)", qx.unit))),
-                                     box[0].first / qx.scale, box[0].second / qx.scale, fmt::join(parts, ", \\\n  "));
+      std::string body = fmt::format(
+          "set title {}\nset xlabel {}\nset ylabel {}\nset xrange [{}:{}]\nset grid\nplot {}\n",
+          gnuplotQuote(fmt::format("{}: phase line", s.modelName())), gnuplotQuote(label(qx)),
+          gnuplotQuote(fmt::format("d{}/dt{}", qx.name,
+                                   qx.unit.empty() ? "" : fmt::format(" ({}/ms)", qx.unit))),
+          box[0].first / qx.scale, box[0].second / qx.scale, fmt::join(parts, ", \\\n  "));
       plots.figure("phase_line", body);
     }
     plots.render(r);
@@ -354,7 +390,8 @@ void branchData(const DynamicalSystem& s, const BifurcationDiagram& d, std::size
       if (i > 0 && b.points[i - 1].stable != pt.stable) {
         // Close the other style's run at this point, and start ours from the previous one.
         other += line + "\n";
-        mine += fmt::format("{} {}\n", b.points[i - 1].p / pq.scale, b.points[i - 1].x[v] / xq.scale);
+        mine +=
+            fmt::format("{} {}\n", b.points[i - 1].p / pq.scale, b.points[i - 1].x[v] / xq.scale);
       }
       mine += line;
     }
@@ -375,8 +412,12 @@ std::string bifurcationBody(const DynamicalSystem& s, const BifurcationDiagram& 
   plots.data("eq_unstable" + suffix + ".dat", un);
   std::vector<std::string> parts;
   if (!extraPlot.empty()) parts.push_back(extraPlot);
-  parts.push_back(fmt::format("'eq_stable{}.dat' with lines lw 2.5 dt 1 lc rgb '{}' title 'stable equilibria'", suffix, kColorStable));
-  parts.push_back(fmt::format("'eq_unstable{}.dat' with lines lw 2 dt 2 lc rgb '{}' title 'unstable equilibria'", suffix, kColorUnstable));
+  parts.push_back(
+      fmt::format("'eq_stable{}.dat' with lines lw 2.5 dt 1 lc rgb '{}' title 'stable equilibria'",
+                  suffix, kColorStable));
+  parts.push_back(fmt::format(
+      "'eq_unstable{}.dat' with lines lw 2 dt 2 lc rgb '{}' title 'unstable equilibria'", suffix,
+      kColorUnstable));
   std::string cs, cu;
   for (const auto& c : d.cycles)
     for (const auto& cp : c.points) {
@@ -385,23 +426,35 @@ std::string bifurcationBody(const DynamicalSystem& s, const BifurcationDiagram& 
     }
   if (!cs.empty()) {
     plots.data("cycles_stable" + suffix + ".dat", cs);
-    parts.push_back(fmt::format("'cycles_stable{0}.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#2ca02c' title 'stable cycles (min, max)', 'cycles_stable{0}.dat' using 1:3 with points pt 7 ps 0.6 lc rgb '#2ca02c' notitle", suffix));
+    parts.push_back(
+        fmt::format("'cycles_stable{0}.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#2ca02c' "
+                    "title 'stable cycles (min, max)', 'cycles_stable{0}.dat' using 1:3 with "
+                    "points pt 7 ps 0.6 lc rgb '#2ca02c' notitle",
+                    suffix));
   }
   if (!cu.empty()) {
     plots.data("cycles_unstable" + suffix + ".dat", cu);
-    parts.push_back(fmt::format("'cycles_unstable{0}.dat' using 1:2 with points pt 6 ps 0.6 lc rgb '#ff7f0e' title 'unstable cycles (min, max)', 'cycles_unstable{0}.dat' using 1:3 with points pt 6 ps 0.6 lc rgb '#ff7f0e' notitle", suffix));
+    parts.push_back(
+        fmt::format("'cycles_unstable{0}.dat' using 1:2 with points pt 6 ps 0.6 lc rgb '#ff7f0e' "
+                    "title 'unstable cycles (min, max)', 'cycles_unstable{0}.dat' using 1:3 with "
+                    "points pt 6 ps 0.6 lc rgb '#ff7f0e' notitle",
+                    suffix));
   }
   std::string labels;
   for (const auto& sp : d.special) {
     double px = sp.p / pq.scale, py = sp.x[v] / xq.scale;
-    labels += fmt::format("set label {} at {},{} point pt 7 ps 1.2 lc rgb 'black' offset 0.6,0.6 front\n",
-                          gnuplotQuote(specialKindLabel(sp.kind)), px, py);
+    labels +=
+        fmt::format("set label {} at {},{} point pt 7 ps 1.2 lc rgb 'black' offset 0.6,0.6 front\n",
+                    gnuplotQuote(specialKindLabel(sp.kind)), px, py);
   }
-  return fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset key outside right top\nset grid\n{}plot {}\n",
-                     gnuplotQuote(title), gnuplotQuote(xlabel), gnuplotQuote(label(xq)), labels, fmt::join(parts, ", \\\n  "));
+  return fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset key outside right top\nset "
+                     "grid\n{}plot {}\n",
+                     gnuplotQuote(title), gnuplotQuote(xlabel), gnuplotQuote(label(xq)), labels,
+                     fmt::join(parts, ", \\\n  "));
 }
 
-Json diagramJson(const DynamicalSystem& s, const BifurcationDiagram& d, const fs::path& dir, Json& files) {
+Json diagramJson(const DynamicalSystem& s, const BifurcationDiagram& d, const fs::path& dir,
+                 Json& files) {
   Json j = Json::object();
   std::size_t n = s.dimension();
   Json branches = Json::array();
@@ -482,8 +535,8 @@ Json diagramJson(const DynamicalSystem& s, const BifurcationDiagram& d, const fs
 
 } // namespace
 
-ReportResult writeBifurcation(const fs::path& dir, const DynamicalSystem& s, const BifurcationDiagram& d,
-                              const ReportInfo& info) {
+ReportResult writeBifurcation(const fs::path& dir, const DynamicalSystem& s,
+                              const BifurcationDiagram& d, const ReportInfo& info) {
   fs::create_directories(dir);
   ReportResult r;
   Json j = header("bifurcation", s, info);
@@ -494,8 +547,11 @@ ReportResult writeBifurcation(const fs::path& dir, const DynamicalSystem& s, con
   if (plots.enabled()) {
     for (std::size_t v = 0; v < s.dimension(); ++v) {
       std::string suffix = "_" + s.variables()[v].name;
-      plots.figure("bifurcation" + suffix,
-                   bifurcationBody(s, d, v, plots, suffix, "", fmt::format("{}: bifurcation diagram in {}", s.modelName(), d.parameter), label(s.freeParameters()[0])));
+      plots.figure(
+          "bifurcation" + suffix,
+          bifurcationBody(s, d, v, plots, suffix, "",
+                          fmt::format("{}: bifurcation diagram in {}", s.modelName(), d.parameter),
+                          label(s.freeParameters()[0])));
     }
     plots.render(r);
   }
@@ -504,8 +560,8 @@ ReportResult writeBifurcation(const fs::path& dir, const DynamicalSystem& s, con
   return r;
 }
 
-ReportResult writeFastSlow(const fs::path& dir, const DynamicalSystem& fast, const DynamicalSystem& full,
-                           const FastSlow& f, const ReportInfo& info) {
+ReportResult writeFastSlow(const fs::path& dir, const DynamicalSystem& fast,
+                           const DynamicalSystem& full, const FastSlow& f, const ReportInfo& info) {
   fs::create_directories(dir);
   ReportResult r;
   Json j = header("fast-slow", fast, info);
@@ -539,22 +595,37 @@ ReportResult writeFastSlow(const fs::path& dir, const DynamicalSystem& fast, con
       std::string suffix = "_" + xq.name;
       std::string traj;
       for (const auto& x : f.full.x)
-        traj += fmt::format("{} {}\n", x[static_cast<Eigen::Index>(m - 1)] / zq.scale, x[static_cast<Eigen::Index>(v)] / xq.scale);
+        traj += fmt::format("{} {}\n", x[static_cast<Eigen::Index>(m - 1)] / zq.scale,
+                            x[static_cast<Eigen::Index>(v)] / xq.scale);
       plots.data("full" + suffix + ".dat", traj);
-      plots.figure("fast_slow" + suffix,
-                   bifurcationBody(fast, f.fast, v, plots, suffix,
-                                   fmt::format("'full{}.dat' with lines lw 0.8 lc rgb '#7f7f7f' title 'full system trajectory'", suffix),
-                                   fmt::format("{}: fast subsystem in {} with the full trajectory", fast.modelName(), zq.name), label(zq)),
-                   1000, 700);
+      plots.figure(
+          "fast_slow" + suffix,
+          bifurcationBody(
+              fast, f.fast, v, plots, suffix,
+              fmt::format(
+                  "'full{}.dat' with lines lw 0.8 lc rgb '#7f7f7f' title 'full system trajectory'",
+                  suffix),
+              fmt::format("{}: fast subsystem in {} with the full trajectory", fast.modelName(),
+                          zq.name),
+              label(zq)),
+          1000, 700);
     }
     std::string trace;
     const Quantity& xq = full.variables()[0];
     for (std::size_t i = 0; i < f.full.t.size(); ++i)
-      trace += fmt::format("{} {} {}\n", f.full.t[i] / full.time().scale, f.full.x[i][0] / xq.scale, f.full.x[i][static_cast<Eigen::Index>(m - 1)] / zq.scale);
+      trace += fmt::format("{} {} {}\n", f.full.t[i] / full.time().scale, f.full.x[i][0] / xq.scale,
+                           f.full.x[i][static_cast<Eigen::Index>(m - 1)] / zq.scale);
     plots.data("trace.dat", trace);
-    plots.figure("trace", fmt::format("set title {}\nset xlabel 'time (ms)'\nset ylabel {}\nset y2label {}\nset y2tics\nset ytics nomirror\nset key outside right top\nplot 'trace.dat' using 1:2 with lines lc rgb '#1f77b4' title {}, 'trace.dat' using 1:3 axes x1y2 with lines lw 2 lc rgb '#d62728' title {}\n",
-                                         gnuplotQuote(fmt::format("{}: full system", full.modelName())), gnuplotQuote(label(xq)), gnuplotQuote(label(zq)), gnuplotQuote(xq.name), gnuplotQuote(zq.name)),
-                 1100, 450);
+    plots.figure(
+        "trace",
+        fmt::format("set title {}\nset xlabel 'time (ms)'\nset ylabel {}\nset y2label {}\nset "
+                    "y2tics\nset ytics nomirror\nset key outside right top\nplot 'trace.dat' using "
+                    "1:2 with lines lc rgb '#1f77b4' title {}, 'trace.dat' using 1:3 axes x1y2 "
+                    "with lines lw 2 lc rgb '#d62728' title {}\n",
+                    gnuplotQuote(fmt::format("{}: full system", full.modelName())),
+                    gnuplotQuote(label(xq)), gnuplotQuote(label(zq)), gnuplotQuote(xq.name),
+                    gnuplotQuote(zq.name)),
+        1100, 450);
     plots.render(r);
   }
   writeText(dir / "analysis.json", j.dump(2) + "\n");
@@ -562,12 +633,13 @@ ReportResult writeFastSlow(const fs::path& dir, const DynamicalSystem& fast, con
   return r;
 }
 
-ReportResult writeEquilibriumGrid(const fs::path& dir, const DynamicalSystem& s, const EquilibriumGrid& g,
-                                  const ReportInfo& info) {
+ReportResult writeEquilibriumGrid(const fs::path& dir, const DynamicalSystem& s,
+                                  const EquilibriumGrid& g, const ReportInfo& info) {
   fs::create_directories(dir);
   ReportResult r;
   Json j = header("two-parameter", s, info);
-  std::vector<double> count(g.count.begin(), g.count.end()), stable(g.stable.begin(), g.stable.end());
+  std::vector<double> count(g.count.begin(), g.count.end()),
+      stable(g.stable.begin(), g.stable.end());
   auto n1 = static_cast<std::uint64_t>(g.n1), n2 = static_cast<std::uint64_t>(g.n2);
   runtime::writeNpy(dir / "grid_count.npy", count, {n2, n1});
   runtime::writeNpy(dir / "grid_stable.npy", stable, {n2, n1});
@@ -577,7 +649,8 @@ ReportResult writeEquilibriumGrid(const fs::path& dir, const DynamicalSystem& s,
   for (const char* f : {"grid_count.npy", "grid_stable.npy", "p1.npy", "p2.npy"})
     files.push(f);
   j.set("files", files);
-  j.set("method", "dense grid: equilibria counted by Newton from seeds at every grid point (no curve continuation)");
+  j.set("method", "dense grid: equilibria counted by Newton from seeds at every grid point (no "
+                  "curve continuation)");
   Plots plots(dir, info.plot);
   if (plots.enabled()) {
     const Quantity& a = s.freeParameters()[0];
@@ -587,15 +660,23 @@ ReportResult writeEquilibriumGrid(const fs::path& dir, const DynamicalSystem& s,
       for (int i = 0; i < g.n1; ++i) {
         auto k = static_cast<std::size_t>(jj * g.n1 + i);
         // 0: none, then count*2 + (has a stable one ? 0 : 1)
-        d += fmt::format("{} {} {}\n", g.p1[static_cast<std::size_t>(i)] / a.scale, g.p2[static_cast<std::size_t>(jj)] / b.scale,
+        d += fmt::format("{} {} {}\n", g.p1[static_cast<std::size_t>(i)] / a.scale,
+                         g.p2[static_cast<std::size_t>(jj)] / b.scale,
                          g.count[k] == 0 ? 0 : 2 * g.count[k] - (g.stable[k] > 0 ? 1 : 0));
       }
       d += "\n";
     }
     plots.data("grid.dat", d);
-    plots.figure("two_parameter", fmt::format(
-        "set title {}\nset xlabel {}\nset ylabel {}\nset cblabel 'n equilibria: colour 2n-1 if one is stable, 2n if none is'\nset palette defined (0 'white', 1 '#c6dbef', 2 '#fdd0a2', 3 '#6baed6', 4 '#fd8d3c', 5 '#2171b5', 6 '#d94801')\nset cbrange [0:6]\nset view map\nplot 'grid.dat' using 1:2:3 with image notitle\n",
-        gnuplotQuote(fmt::format("{}: equilibria over ({}, {})", s.modelName(), a.name, b.name)), gnuplotQuote(label(a)), gnuplotQuote(label(b))));
+    plots.figure(
+        "two_parameter",
+        fmt::format(
+            "set title {}\nset xlabel {}\nset ylabel {}\nset cblabel 'n equilibria: colour 2n-1 if "
+            "one is stable, 2n if none is'\nset palette defined (0 'white', 1 '#c6dbef', 2 "
+            "'#fdd0a2', 3 '#6baed6', 4 '#fd8d3c', 5 '#2171b5', 6 '#d94801')\nset cbrange "
+            "[0:6]\nset view map\nplot 'grid.dat' using 1:2:3 with image notitle\n",
+            gnuplotQuote(
+                fmt::format("{}: equilibria over ({}, {})", s.modelName(), a.name, b.name)),
+            gnuplotQuote(label(a)), gnuplotQuote(label(b))));
     plots.render(r);
   }
   writeText(dir / "analysis.json", j.dump(2) + "\n");

@@ -93,12 +93,24 @@ void Tape::run(std::span<const double> inputs, std::span<double> outputs) const 
     case ir::NodeKind::Compare: {
       double x = v[op[0]], y = v[op[1]];
       switch (static_cast<ir::CompareOp>(in.sub)) {
-      case ir::CompareOp::Less: r = x < y; break;
-      case ir::CompareOp::LessEqual: r = x <= y; break;
-      case ir::CompareOp::Greater: r = x > y; break;
-      case ir::CompareOp::GreaterEqual: r = x >= y; break;
-      case ir::CompareOp::Equal: r = x == y; break;
-      case ir::CompareOp::NotEqual: r = x != y; break;
+      case ir::CompareOp::Less:
+        r = x < y;
+        break;
+      case ir::CompareOp::LessEqual:
+        r = x <= y;
+        break;
+      case ir::CompareOp::Greater:
+        r = x > y;
+        break;
+      case ir::CompareOp::GreaterEqual:
+        r = x >= y;
+        break;
+      case ir::CompareOp::Equal:
+        r = x == y;
+        break;
+      case ir::CompareOp::NotEqual:
+        r = x != y;
+        break;
       }
       break;
     }

@@ -47,7 +47,8 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
     // linear equations, forward Euler for the nonlinear ones (as Brian2's default).
     if (!model.reset.empty() && !system.isStochastic() && chosen->name == "rk4") {
       chosen = integrators::findMethod("exp_euler");
-      p.methodReason = "a model with a reset: exact for its linear equations, Euler for the nonlinear ones";
+      p.methodReason =
+          "a model with a reset: exact for its linear equations, Euler for the nonlinear ones";
     }
   } else {
     chosen = integrators::findMethod(method);

@@ -266,7 +266,8 @@ private:
     const char* what = kind == GroupKind::PoissonGroup ? "the group size" : "the number of sources";
     if (auto size = constantValue(*g.size, {}, what)) {
       if (*size < 1 || *size != std::floor(*size) || *size > 4.0e9)
-        diags_.error(g.size->range, fmt::format("{} must be a whole number from 1 to 4e9, not {}", what, *size));
+        diags_.error(g.size->range,
+                     fmt::format("{} must be a whole number from 1 to 4e9, not {}", what, *size));
       else
         out.size = static_cast<std::size_t>(*size);
     }
@@ -282,7 +283,8 @@ private:
       if (checker.expect(*a.value, hz, "the rate")) out.rate = a.value.get();
     }
     if (!hasRate)
-      diags_.error(g.modelRange, fmt::format("`{}` needs a rate, e.g. `{}(100, rate = 5 Hz)`", g.model, g.model));
+      diags_.error(g.modelRange,
+                   fmt::format("`{}` needs a rate, e.g. `{}(100, rate = 5 Hz)`", g.model, g.model));
     if (!g.inits.empty())
       diags_.error(g.inits.front().range, fmt::format("`{}` has no state to initialize", g.model));
     out_.groups.push_back(std::move(out));
@@ -391,12 +393,15 @@ private:
       }
       if (auto src = sources_.find(c.pre);
           src != sources_.end() && src->second == GroupKind::PoissonInput && !seen.empty())
-        diags_.error(c.range, fmt::format("`{}` is a PoissonInput: every target neuron gets its own sources, "
-                                          "so the connection takes no options",
-                                          c.pre));
+        diags_.error(
+            c.range,
+            fmt::format("`{}` is a PoissonInput: every target neuron gets its own sources, "
+                        "so the connection takes no options",
+                        c.pre));
       for (const auto& post : c.posts)
         if (sources_.count(post))
-          diags_.error(c.range, fmt::format("`{}` is a spike source and cannot receive connections", post));
+          diags_.error(c.range,
+                       fmt::format("`{}` is a spike source and cannot receive connections", post));
       int rules =
           static_cast<int>(seen.count("p") + seen.count("indegree") + seen.count("outdegree") +
                            seen.count("all_to_all") + seen.count("one_to_one"));
@@ -473,9 +478,10 @@ private:
         checked.push_back(std::move(cm));
         if (auto src = sources_.find(sel.group); src != sources_.end()) {
           if (src->second == GroupKind::PoissonInput || mon.kind == syntax::MonitorKind::State)
-            diags_.error(sel.range, fmt::format("`{}` is a Poisson source; only the spikes of a PoissonGroup "
-                                                "can be recorded",
-                                                sel.group));
+            diags_.error(sel.range,
+                         fmt::format("`{}` is a Poisson source; only the spikes of a PoissonGroup "
+                                     "can be recorded",
+                                     sel.group));
           continue;
         }
         if (mon.kind != syntax::MonitorKind::State) continue;

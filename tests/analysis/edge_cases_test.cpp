@@ -22,7 +22,8 @@ neuron Plane {
 )";
 
 TEST(EdgeCases, NoFixedPointsInRange) {
-  LoadedModel m = test::textModel("neuron N { parameters { r = 1 } state { x = 0 } dx/dt = r + x^2 }");
+  LoadedModel m =
+      test::textModel("neuron N { parameters { r = 1 } state { x = 0 } dx/dt = r + x^2 }");
   DynamicalSystem sys(*m.ctx, m.model, {{"x"}, {}, {"r"}});
   EXPECT_TRUE(findFixedPoints(sys, {{-5, 5}}).empty());
   PhasePlaneOptions po;
@@ -82,7 +83,8 @@ TEST(EdgeCases, FlatNullclineIsReported) {
 }
 
 TEST(EdgeCases, NonHyperbolicAndCenter) {
-  LoadedModel m = test::textModel("neuron N { parameters { r = 0 } state { x = 0 } dx/dt = r + x^2 }");
+  LoadedModel m =
+      test::textModel("neuron N { parameters { r = 0 } state { x = 0 } dx/dt = r + x^2 }");
   DynamicalSystem sys(*m.ctx, m.model, {{"x"}, {}, {}});
   auto fps = findFixedPoints(sys, {{-1, 1}});
   ASSERT_EQ(fps.size(), 1u);
@@ -114,7 +116,9 @@ TEST(EdgeCases, UnknownNamesGetSuggestions) {
     DynamicalSystem sys(*m.ctx, m.model, {{"vv", "w"}, {}, {}});
     FAIL() << "no error";
   } catch (const AnalysisError& e) {
-    EXPECT_NE(std::string(e.what()).find("has no state variable `vv` (it has: v, w)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("has no state variable `vv` (it has: v, w)"),
+              std::string::npos)
+        << e.what();
   }
   try {
     DynamicalSystem sys(*m.ctx, m.model, {{"v", "w"}, {}, {"tua"}});
@@ -126,7 +130,8 @@ TEST(EdgeCases, UnknownNamesGetSuggestions) {
 }
 
 TEST(EdgeCases, ContinuationStepLimitStopsWithAMessage) {
-  LoadedModel m = test::textModel("neuron N { parameters { r = -1 } state { x = 0 } dx/dt = r + x^2 }");
+  LoadedModel m =
+      test::textModel("neuron N { parameters { r = -1 } state { x = 0 } dx/dt = r + x^2 }");
   DynamicalSystem sys(*m.ctx, m.model, {{"x"}, {}, {"r"}});
   ContinuationOptions o;
   o.pMin = -1, o.pMax = 1;

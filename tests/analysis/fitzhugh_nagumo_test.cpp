@@ -8,6 +8,7 @@
 #include "test_models.hpp"
 
 #include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace nj::analysis {

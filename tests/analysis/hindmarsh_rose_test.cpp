@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace nj::analysis {
@@ -35,7 +36,8 @@ TEST(HindmarshRose, FastSubsystemFoldsMatchTheDiscriminant) {
     EXPECT_NEAR(folds[i], expected[i], 1e-8);
   // The full trajectory bursts: several spikes per burst.
   ASSERT_GE(fs.burstSizes.size(), 2u) << fs.spikeTimes.size() << " spikes";
-  std::vector<std::size_t> sizes(fs.burstSizes.begin() + 1, fs.burstSizes.end() - 1); // whole bursts
+  std::vector<std::size_t> sizes(fs.burstSizes.begin() + 1,
+                                 fs.burstSizes.end() - 1); // whole bursts
   ASSERT_FALSE(sizes.empty());
   for (auto s : sizes)
     EXPECT_GE(s, 2u);

@@ -4,12 +4,14 @@
 #include "test_models.hpp"
 
 #include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace nj::analysis {
 namespace {
 
-void compareWithFiniteDifferences(const DynamicalSystem& sys, const Eigen::VectorXd& x, double tol) {
+void compareWithFiniteDifferences(const DynamicalSystem& sys, const Eigen::VectorXd& x,
+                                  double tol) {
   Eigen::VectorXd f;
   Eigen::MatrixXd J, fp;
   sys.evaluate(x, sys.parameters(), &f, &J, &fp);
@@ -19,7 +21,9 @@ void compareWithFiniteDifferences(const DynamicalSystem& sys, const Eigen::Vecto
     xp[j] += h, xm[j] -= h;
     Eigen::VectorXd col = (sys.rhs(xp) - sys.rhs(xm)) / (2 * h);
     for (Eigen::Index i = 0; i < x.size(); ++i)
-      EXPECT_NEAR(J(i, j), col[i], tol * (std::abs(col[i]) + J.col(j).cwiseAbs().maxCoeff() * 1e-3 + 1e-12)) << i << "," << j;
+      EXPECT_NEAR(J(i, j), col[i],
+                  tol * (std::abs(col[i]) + J.col(j).cwiseAbs().maxCoeff() * 1e-3 + 1e-12))
+          << i << "," << j;
   }
   for (Eigen::Index k = 0; k < sys.parameters().size(); ++k) {
     Eigen::VectorXd pp = sys.parameters(), pm = pp;
@@ -68,7 +72,7 @@ neuron Leak {
   Eigen::VectorXd x = Eigen::VectorXd::Constant(1, 1.5);
   Eigen::MatrixXd J, fp;
   sys.evaluate(x, sys.parameters(), nullptr, &J, &fp);
-  EXPECT_DOUBLE_EQ(J(0, 0), -0.25);                  // −g/C
+  EXPECT_DOUBLE_EQ(J(0, 0), -0.25);                      // −g/C
   EXPECT_NEAR(fp(0, 0), 1.5 * 0.5 / (2.0 * 2.0), 1e-15); // x g / C²
 }
 

@@ -33,7 +33,8 @@ TEST(MorrisLecar, Set1StartsFiringAtAHopfPoint) {
 }
 
 TEST(MorrisLecar, Set2StartsFiringAtASaddleNode) {
-  BifurcationDiagram d = diagram({{"g_Ca", 40.0}, {"V3", 0.012}, {"V4", 0.0174}, {"phi", 1000.0 / 15}}, 1.0);
+  BifurcationDiagram d =
+      diagram({{"g_Ca", 40.0}, {"V3", 0.012}, {"V4", 0.0174}, {"phi", 1000.0 / 15}}, 1.0);
   double where = 0;
   EXPECT_EQ(onsetType(d, &where), "fold");
   EXPECT_GT(where, 0.35);

@@ -7,6 +7,7 @@
 #include "test_models.hpp"
 
 #include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace nj::analysis {

@@ -1,17 +1,18 @@
 // Diagnostics: positions, rendering (source line, caret and tildes under the
 // exact range, tabs kept), notes, and "did you mean" suggestions.
-#include <gtest/gtest.h>
-
 #include "compiler/diag/diagnostic.hpp"
 #include "compiler/diag/source.hpp"
 #include "compiler/diag/suggest.hpp"
 #include "compiler/sema/check.hpp"
 #include "compiler/sema/program.hpp"
 
+#include <gtest/gtest.h>
+
 namespace nj::diag {
 namespace {
 
-SourceRange at(FileId f, std::uint32_t line, std::uint32_t col, std::uint32_t endLine, std::uint32_t endCol) {
+SourceRange at(FileId f, std::uint32_t line, std::uint32_t col, std::uint32_t endLine,
+               std::uint32_t endCol) {
   return {f, line, col, endLine, endCol};
 }
 
@@ -20,10 +21,9 @@ TEST(Render, LocationSourceLineAndUnderline) {
   FileId f = sm.add("models/a.nj", "neuron A {\n  x = V_hh + 1\n}\n");
   Diagnostics d;
   d.error(at(f, 2, 7, 2, 11), "unknown name `V_hh`");
-  EXPECT_EQ(render(sm, d.all()[0]),
-            "models/a.nj:2:7: error: unknown name `V_hh`\n"
-            "    2 |   x = V_hh + 1\n"
-            "      |       ^~~~\n");
+  EXPECT_EQ(render(sm, d.all()[0]), "models/a.nj:2:7: error: unknown name `V_hh`\n"
+                                    "    2 |   x = V_hh + 1\n"
+                                    "      |       ^~~~\n");
 }
 
 TEST(Render, SingleCharacterAndEmptyRangeGetOneCaret) {
@@ -67,7 +67,8 @@ TEST(Render, MultiLineRangeUnderlinesToTheEndOfTheFirstLine) {
   FileId f = sm.add("m.nj", "x = (a +\n  b)\n");
   Diagnostics d;
   d.error(at(f, 1, 5, 2, 5), "spans two lines");
-  EXPECT_EQ(render(sm, d.all()[0]), "m.nj:1:5: error: spans two lines\n    1 | x = (a +\n      |     ^~~~\n");
+  EXPECT_EQ(render(sm, d.all()[0]),
+            "m.nj:1:5: error: spans two lines\n    1 | x = (a +\n      |     ^~~~\n");
 }
 
 TEST(Render, CrLfLineEndingsAreNotShown) {
@@ -98,14 +99,13 @@ TEST(Render, NotesWithAndWithoutLocation) {
   d.note("rename one of them");
   ASSERT_EQ(d.all().size(), 1u);
   ASSERT_EQ(d.all()[0].notes.size(), 2u);
-  EXPECT_EQ(render(sm, d.all()[0]),
-            "a.nj:1:21: error: `a` is declared twice\n"
-            "    1 | parameters { a = 1; a = 2 }\n"
-            "      |                     ^\n"
-            "a.nj:1:14: note: it was declared as a parameter here\n"
-            "    1 | parameters { a = 1; a = 2 }\n"
-            "      |              ^\n"
-            "note: rename one of them\n");
+  EXPECT_EQ(render(sm, d.all()[0]), "a.nj:1:21: error: `a` is declared twice\n"
+                                    "    1 | parameters { a = 1; a = 2 }\n"
+                                    "      |                     ^\n"
+                                    "a.nj:1:14: note: it was declared as a parameter here\n"
+                                    "    1 | parameters { a = 1; a = 2 }\n"
+                                    "      |              ^\n"
+                                    "note: rename one of them\n");
 }
 
 TEST(Render, WithoutLocationOnlyTheMessage) {
@@ -167,10 +167,10 @@ TEST(Suggest, EditDistance) {
   EXPECT_EQ(editDistance("", "abc"), 3u);
   EXPECT_EQ(editDistance("kitten", "sitting"), 3u);
   EXPECT_EQ(editDistance("V_th", "V_th"), 0u);
-  EXPECT_EQ(editDistance("V_th", "V_hh"), 1u);  // substitution
-  EXPECT_EQ(editDistance("tau", "tua"), 1u);    // adjacent transposition counts once
-  EXPECT_EQ(editDistance("tau", "tau_m"), 2u);  // insertions
-  EXPECT_EQ(editDistance("g_Na", "gNa"), 1u);   // deletion
+  EXPECT_EQ(editDistance("V_th", "V_hh"), 1u); // substitution
+  EXPECT_EQ(editDistance("tau", "tua"), 1u);   // adjacent transposition counts once
+  EXPECT_EQ(editDistance("tau", "tau_m"), 2u); // insertions
+  EXPECT_EQ(editDistance("g_Na", "gNa"), 1u);  // deletion
   EXPECT_EQ(editDistance("ab", "ba"), 1u);
   EXPECT_EQ(editDistance("abc", "cba"), 2u);
 }
@@ -178,7 +178,7 @@ TEST(Suggest, EditDistance) {
 TEST(Suggest, ClosestName) {
   std::vector<std::string> names = {"V_th", "V_reset", "V_rest", "tau", "g_Na", "E_K"};
   EXPECT_EQ(closestName("V_hh", names), "V_th");
-  EXPECT_EQ(closestName("v_th", names), "V_th");      // case only
+  EXPECT_EQ(closestName("v_th", names), "V_th"); // case only
   EXPECT_EQ(closestName("V_resett", names), "V_reset");
   EXPECT_EQ(closestName("tua", names), "tau");
   EXPECT_EQ(closestName("gNa", names), "g_Na");
@@ -202,15 +202,15 @@ TEST(Suggest, ShortNamesOnlyMatchByCase) {
 TEST(Render, EndToEndFromTheChecker) {
   SourceManager sm;
   Diagnostics d;
-  const std::string text = "neuron A {\n  parameters { V_th = -50 mV }\n  state { V = 0 mV }\n  spike V > V_hh\n}\n";
+  const std::string text =
+      "neuron A {\n  parameters { V_th = -50 mV }\n  state { V = 0 mV }\n  spike V > V_hh\n}\n";
   sema::Program p = sema::loadText("typo.nj", text, {}, sm, d);
   sema::check(p, d);
   ASSERT_EQ(d.errorCount(), 1u) << renderAll(sm, d);
-  EXPECT_EQ(renderAll(sm, d),
-            "typo.nj:4:13: error: unknown name `V_hh`\n"
-            "    4 |   spike V > V_hh\n"
-            "      |             ^~~~\n"
-            "note: did you mean `V_th`?\n");
+  EXPECT_EQ(renderAll(sm, d), "typo.nj:4:13: error: unknown name `V_hh`\n"
+                              "    4 |   spike V > V_hh\n"
+                              "      |             ^~~~\n"
+                              "note: did you mean `V_th`?\n");
 }
 
 } // namespace

@@ -1,14 +1,13 @@
 // The `neurojit` command line: exit codes and what it prints.
-#include <gtest/gtest.h>
-
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -32,8 +31,8 @@ Outcome neurojit(const std::string& args) {
   fs::path dir = fs::temp_directory_path();
   std::string tag = std::to_string(::getpid()) + "_" + std::to_string(counter++);
   fs::path out = dir / ("nj_driver_out_" + tag), err = dir / ("nj_driver_err_" + tag);
-  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' " + args + " >'" + out.string() + "' 2>'" +
-                    err.string() + "'";
+  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' " + args + " >'" + out.string() +
+                    "' 2>'" + err.string() + "'";
   int status = std::system(cmd.c_str());
   Outcome r;
   r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -44,12 +43,15 @@ Outcome neurojit(const std::string& args) {
   return r;
 }
 
-std::string data(const std::string& name) { return "'" + (fs::path(NJ_SOURCE_DIR) / "tests" / "data" / name).string() + "'"; }
+std::string data(const std::string& name) {
+  return "'" + (fs::path(NJ_SOURCE_DIR) / "tests" / "data" / name).string() + "'";
+}
 
 std::vector<std::string> lines(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream in(s);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
+  for (std::string l; std::getline(in, l);)
+    out.push_back(l);
   return out;
 }
 
@@ -103,7 +105,9 @@ TEST(Driver, NonexistentFileFailsClearly) {
   EXPECT_NE(r.exitCode, 0);
   std::string all = r.out + r.err;
   EXPECT_NE(all.find("/nonexistent/dir/nope.nj"), std::string::npos) << all;
-  EXPECT_TRUE(all.find("does not exist") != std::string::npos || all.find("no such file") != std::string::npos) << all;
+  EXPECT_TRUE(all.find("does not exist") != std::string::npos ||
+              all.find("no such file") != std::string::npos)
+      << all;
 }
 
 TEST(Driver, NoArgumentsFails) {

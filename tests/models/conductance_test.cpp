@@ -90,14 +90,18 @@ network WB {
 // Started at the fixed point plus 0.05 mV: at I_H − 5 the perturbation decays (no spike after
 // 500 ms), at I_H + 5 it grows into repetitive firing.
 struct MorrisLecar {
-  double C = 20, gCa = 4.4, gK = 8, gL = 2, VCa = 120, VK = -84, VL = -60, V1 = -1.2, V2 = 18, V3 = 2, V4 = 30,
+  double C = 20, gCa = 4.4, gK = 8, gL = 2, VCa = 120, VK = -84, VL = -60, V1 = -1.2, V2 = 18,
+         V3 = 2, V4 = 30,
          phi = 0.04; // uF/cm^2, mS/cm^2, mV, 1/ms
   double minf(double V) const { return 0.5 * (1 + std::tanh((V - V1) / V2)); }
   double winf(double V) const { return 0.5 * (1 + std::tanh((V - V3) / V4)); }
-  double current(double V) const { return gL * (V - VL) + gCa * minf(V) * (V - VCa) + gK * winf(V) * (V - VK); }
+  double current(double V) const {
+    return gL * (V - VL) + gCa * minf(V) * (V - VCa) + gK * winf(V) * (V - VK);
+  }
   double trace(double V) const {
     const double h = 1e-6, dm = (minf(V + h) - minf(V - h)) / (2 * h);
-    return -(gL + gCa * minf(V) + gCa * dm * (V - VCa) + gK * winf(V)) / C - phi * std::cosh((V - V3) / (2 * V4));
+    return -(gL + gCa * minf(V) + gCa * dm * (V - VCa) + gK * winf(V)) / C -
+           phi * std::cosh((V - V3) / (2 * V4));
   }
 };
 
@@ -110,12 +114,14 @@ TEST(MorrisLecar, OscillationOnsetAtTheHopfCurrent) {
   for (double dI : {-5.0, 5.0}) {
     const double I = IH + dI;
     const double V0 = bisect([&](double V) { return ml.current(V) - I; }, -80, 40);
-    Sim r("import \"neurons/morris_lecar.nj\"\nnetwork ML {\n  m = MorrisLecar(1) { V = " + num(V0 + 0.05) +
-          " mV; w = " + num(ml.winf(V0)) + " }\n  input m.I = " + num(I) +
+    Sim r("import \"neurons/morris_lecar.nj\"\nnetwork ML {\n  m = MorrisLecar(1) { V = " +
+          num(V0 + 0.05) + " mV; w = " + num(ml.winf(V0)) + " }\n  input m.I = " + num(I) +
           " uA/cm^2\n  monitor spikes(m)\n  run 3000 ms with dt = 0.05 ms, method = rk4\n}\n");
     auto t = r.spikes("m");
-    if (dI < 0) EXPECT_EQ(countIn(t, 0.5, 3.0), 0u) << "I = " << I;
-    else EXPECT_GE(countIn(t, 2.0, 3.0), 3u) << "I = " << I;
+    if (dI < 0)
+      EXPECT_EQ(countIn(t, 0.5, 3.0), 0u) << "I = " << I;
+    else
+      EXPECT_GE(countIn(t, 2.0, 3.0), 3u) << "I = " << I;
   }
 }
 
@@ -130,12 +136,14 @@ TEST(FitzHughNagumo, OscillationOnsetAtTheHopfCurrent) {
   for (double dI : {-0.02, 0.02}) {
     const double I = IH + dI;
     const double v0 = bisect([&](double v) { return v - v * v * v / 3 - (v + a) / b + I; }, -3, 3);
-    Sim r("import \"neurons/fitzhugh_nagumo.nj\"\nnetwork FHN {\n  f = FitzHughNagumo(1) { v = " + num(v0 + 1e-3) +
-          "; w = " + num((v0 + a) / b) + " }\n  input f.I = " + num(I) +
+    Sim r("import \"neurons/fitzhugh_nagumo.nj\"\nnetwork FHN {\n  f = FitzHughNagumo(1) { v = " +
+          num(v0 + 1e-3) + "; w = " + num((v0 + a) / b) + " }\n  input f.I = " + num(I) +
           "\n  monitor spikes(f)\n  run 4000 with dt = 0.02, method = rk4\n}\n");
     auto t = r.spikes("f");
-    if (dI < 0) EXPECT_EQ(t.size(), 0u) << "I = " << I;
-    else EXPECT_GE(countIn(t, 2000, 4000), 3u) << "I = " << I;
+    if (dI < 0)
+      EXPECT_EQ(t.size(), 0u) << "I = " << I;
+    else
+      EXPECT_GE(countIn(t, 2000, 4000), 3u) << "I = " << I;
   }
 }
 

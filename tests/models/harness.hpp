@@ -30,7 +30,8 @@ class Sim {
 public:
   using Hook = std::function<void(nj::runtime::Network&)>;
   // `hook` runs after the network is built and before it runs (e.g. to add a step callback).
-  Sim(std::shared_ptr<neurojit::Program> program, std::vector<std::string> sets = {}, Hook hook = {})
+  Sim(std::shared_ptr<neurojit::Program> program, std::vector<std::string> sets = {},
+      Hook hook = {})
       : program_(std::move(program)) {
     neurojit::SimulationOptions o;
     o.sets = std::move(sets);
@@ -71,7 +72,8 @@ public:
     if (!m) return {};
     auto v = m->values(var);
     std::vector<double> out(m->samples());
-    for (std::size_t k = 0; k < out.size(); ++k) out[k] = v[k * m->width() + i];
+    for (std::size_t k = 0; k < out.size(); ++k)
+      out[k] = v[k * m->width() + i];
     return out;
   }
   std::vector<double> times(const std::string& g, const std::string& var) {
@@ -89,7 +91,8 @@ private:
 
 inline std::vector<double> isis(const std::vector<double>& t) {
   std::vector<double> d;
-  for (std::size_t k = 1; k < t.size(); ++k) d.push_back(t[k] - t[k - 1]);
+  for (std::size_t k = 1; k < t.size(); ++k)
+    d.push_back(t[k] - t[k - 1]);
   return d;
 }
 
@@ -101,7 +104,8 @@ inline std::vector<double> after(const std::vector<double>& t, double t0) {
 }
 
 inline std::size_t countIn(const std::vector<double>& t, double lo, double hi) {
-  return static_cast<std::size_t>(std::count_if(t.begin(), t.end(), [&](double x) { return x > lo && x <= hi; }));
+  return static_cast<std::size_t>(
+      std::count_if(t.begin(), t.end(), [&](double x) { return x > lo && x <= hi; }));
 }
 
 // Adaptation index of Naud et al. (2008), eq. 3: the mean of
@@ -110,7 +114,8 @@ inline std::size_t countIn(const std::vector<double>& t, double lo, double hi) {
 inline double adaptationIndex(const std::vector<double>& isi, std::size_t k = 0) {
   double s = 0;
   std::size_t n = 0;
-  for (std::size_t i = k + 1; i < isi.size(); ++i, ++n) s += (isi[i] - isi[i - 1]) / (isi[i] + isi[i - 1]);
+  for (std::size_t i = k + 1; i < isi.size(); ++i, ++n)
+    s += (isi[i] - isi[i - 1]) / (isi[i] + isi[i - 1]);
   return n ? s / static_cast<double>(n) : 0.0;
 }
 
@@ -119,7 +124,8 @@ inline double mean(const std::vector<double>& x) {
 }
 inline double cv(const std::vector<double>& x) {
   double m = mean(x), s = 0;
-  for (double v : x) s += (v - m) * (v - m);
+  for (double v : x)
+    s += (v - m) * (v - m);
   return x.size() > 1 ? std::sqrt(s / static_cast<double>(x.size() - 1)) / m : 0.0;
 }
 
@@ -129,15 +135,20 @@ inline std::vector<std::size_t> burstSizes(const std::vector<double>& t, double 
   if (t.empty()) return sizes;
   std::size_t n = 1;
   for (std::size_t k = 1; k < t.size(); ++k) {
-    if (t[k] - t[k - 1] < gap) ++n;
-    else { sizes.push_back(n); n = 1; }
+    if (t[k] - t[k - 1] < gap)
+      ++n;
+    else {
+      sizes.push_back(n);
+      n = 1;
+    }
   }
   sizes.push_back(n);
   return sizes;
 }
 
 // Upward crossings of `level` (linearly interpolated times).
-inline std::vector<double> upCrossings(const std::vector<double>& t, const std::vector<double>& x, double level) {
+inline std::vector<double> upCrossings(const std::vector<double>& t, const std::vector<double>& x,
+                                       double level) {
   std::vector<double> out;
   for (std::size_t k = 1; k < x.size(); ++k)
     if (x[k - 1] < level && x[k] >= level)
@@ -146,7 +157,8 @@ inline std::vector<double> upCrossings(const std::vector<double>& t, const std::
 }
 
 // Local maxima (strict, sample value) of x at indices where t > t0.
-inline std::vector<std::size_t> localMaxima(const std::vector<double>& t, const std::vector<double>& x, double t0 = -1e300) {
+inline std::vector<std::size_t> localMaxima(const std::vector<double>& t,
+                                            const std::vector<double>& x, double t0 = -1e300) {
   std::vector<std::size_t> out;
   for (std::size_t k = 1; k + 1 < x.size(); ++k)
     if (t[k] > t0 && x[k] > x[k - 1] && x[k] >= x[k + 1]) out.push_back(k);
@@ -158,8 +170,11 @@ template <class F> double bisect(F f, double lo, double hi, int iterations = 200
   double flo = f(lo);
   for (int i = 0; i < iterations; ++i) {
     double mid = 0.5 * (lo + hi), fm = f(mid);
-    if ((fm < 0) == (flo < 0)) { lo = mid; flo = fm; }
-    else hi = mid;
+    if ((fm < 0) == (flo < 0)) {
+      lo = mid;
+      flo = fm;
+    } else
+      hi = mid;
   }
   return 0.5 * (lo + hi);
 }

@@ -29,7 +29,8 @@ TEST(Lif, IntervalMatchesAnalyticSolutionForSeveralCurrents) {
     auto t = r.spikes("n" + std::to_string(k));
     ASSERT_GE(t.size(), 3u) << "I = " << currents[k] << " nA";
     EXPECT_NEAR(t[0], isi - tref, dt + 1e-12);
-    for (double d : isis(t)) EXPECT_NEAR(d, isi, dt + 1e-12) << "I = " << currents[k] << " nA";
+    for (double d : isis(t))
+      EXPECT_NEAR(d, isi, dt + 1e-12) << "I = " << currents[k] << " nA";
   }
 }
 
@@ -42,27 +43,33 @@ TEST(Qif, SpikeTimesMatchTheTangentSolution) {
   std::string text = "import \"neurons/qif.nj\"\nnetwork Qifs {\n";
   for (std::size_t k = 0; k < currents.size(); ++k) {
     auto g = "q" + std::to_string(k);
-    text += "  " + g + " = QIF(1)\n  input " + g + ".I = " + num(currents[k]) + " nA\n  monitor spikes(" + g + ")\n";
+    text += "  " + g + " = QIF(1)\n  input " + g + ".I = " + num(currents[k]) +
+            " nA\n  monitor spikes(" + g + ")\n";
   }
   text += "  run 300 ms with dt = 0.01 ms, method = rk4\n}\n";
   Sim r(text);
-  const double a0 = 0.07, Vrest = -65, Vc = -50, Vreset = -68, Vth = -30, tau = 10e-3, dt = 1e-5; // mV, s
+  const double a0 = 0.07, Vrest = -65, Vc = -50, Vreset = -68, Vth = -30, tau = 10e-3,
+               dt = 1e-5; // mV, s
   const double mid = (Vrest + Vc) / 2, half = (Vc - Vrest) / 2;
   for (std::size_t k = 0; k < currents.size(); ++k) {
-    const double kk = std::sqrt(a0 * currents[k] - a0 * a0 * half * half); // R = 1 Mohm: 1 nA = 1 mV
-    auto T = [&](double v0) { return tau / kk * (std::atan(a0 * (Vth - mid) / kk) - std::atan(a0 * (v0 - mid) / kk)); };
+    const double kk =
+        std::sqrt(a0 * currents[k] - a0 * a0 * half * half); // R = 1 Mohm: 1 nA = 1 mV
+    auto T = [&](double v0) {
+      return tau / kk * (std::atan(a0 * (Vth - mid) / kk) - std::atan(a0 * (v0 - mid) / kk));
+    };
     auto t = r.spikes("q" + std::to_string(k));
     ASSERT_GE(t.size(), 2u) << "I = " << currents[k];
     // From rest: the first spike.
     EXPECT_GE(t[0], T(Vrest) - 1e-9) << "I = " << currents[k];
     EXPECT_LE(t[0], T(Vrest) + dt + 1e-9) << "I = " << currents[k];
     // From the reset: every interval (no refractory period), within one step either way.
-    for (double d : isis(t)) EXPECT_NEAR(d, T(Vreset), dt + 1e-9) << "I = " << currents[k];
+    for (double d : isis(t))
+      EXPECT_NEAR(d, T(Vreset), dt + 1e-9) << "I = " << currents[k];
   }
 }
 
-// ---- ExpIF: the rheobase is the saddle-node of f(V) = −g_L(V − E_L) + g_L Δ_T e^{(V−V_T)/Δ_T} + I:
-// f = f' = 0 gives V = V_T and I_rh = g_L (V_T − E_L − Δ_T) (Fourcaud-Trocmé et al. 2003).
+// ---- ExpIF: the rheobase is the saddle-node of f(V) = −g_L(V − E_L) + g_L Δ_T e^{(V−V_T)/Δ_T} +
+// I: f = f' = 0 gives V = V_T and I_rh = g_L (V_T − E_L − Δ_T) (Fourcaud-Trocmé et al. 2003).
 // Bisection on the amplitude of a 2 s step current (fires or not) must land within 2%. Near the
 // saddle-node the latency grows like π τ sqrt(2Δ_T g_L/(I − I_rh)) ≈ 0.46 s at 1.02 I_rh, so 2 s
 // resolves it. Euler: the fixed points of the Euler map are the ODE's, so the rheobase is
@@ -87,7 +94,8 @@ network Rheo {
     (r.spikes("n").empty() ? lo : hi) = mid;
   }
   const double measured = 0.5 * (lo + hi);
-  EXPECT_NEAR(measured, expected, 0.02 * expected) << "measured rheobase " << measured << " uA/cm^2";
+  EXPECT_NEAR(measured, expected, 0.02 * expected)
+      << "measured rheobase " << measured << " uA/cm^2";
 }
 
 // ---- AdEx: the firing patterns of Naud et al. (2008), Table 1, with their step currents.
@@ -136,7 +144,8 @@ network Naud {
   {
     auto d = isis(r.spikes("adapt"));
     ASSERT_GE(d.size(), 8u);
-    for (std::size_t i = 1; i < d.size(); ++i) EXPECT_GE(d[i], d[i - 1] - 1e-4) << i;
+    for (std::size_t i = 1; i < d.size(); ++i)
+      EXPECT_GE(d[i], d[i - 1] - 1e-4) << i;
     EXPECT_GT(d.back() / d.front(), 3.0);
     EXPECT_GT(adaptationIndex(d), 0.0);
   }
@@ -146,7 +155,8 @@ network Naud {
     const double steady = d.back();
     EXPECT_LT(d[0], steady / 4);
     EXPECT_LT(d[1], steady / 4);
-    for (std::size_t i = 2; i < d.size(); ++i) EXPECT_GT(d[i], steady / 2) << "a second burst at ISI " << i;
+    for (std::size_t i = 2; i < d.size(); ++i)
+      EXPECT_GT(d[i], steady / 2) << "a second burst at ISI " << i;
     EXPECT_LT(cv(std::vector<double>(d.begin() + 4, d.end())), 0.01);
   }
   {
@@ -154,15 +164,19 @@ network Naud {
     auto d = isis(t);
     ASSERT_GE(d.size(), 6u);
     double shortMax = 0, longMin = 1e9;
-    const double split = std::sqrt(*std::min_element(d.begin(), d.end()) * *std::max_element(d.begin(), d.end()));
+    const double split =
+        std::sqrt(*std::min_element(d.begin(), d.end()) * *std::max_element(d.begin(), d.end()));
     for (double x : d) {
-      if (x < split) shortMax = std::max(shortMax, x);
-      else longMin = std::min(longMin, x);
+      if (x < split)
+        shortMax = std::max(shortMax, x);
+      else
+        longMin = std::min(longMin, x);
     }
     EXPECT_GT(longMin, 10 * shortMax);
     auto bursts = burstSizes(t, split);
     EXPECT_GE(bursts.size(), 4u);
-    for (std::size_t i = 0; i + 1 < bursts.size(); ++i) EXPECT_GE(bursts[i], 2u) << "burst " << i; // the last may be cut
+    for (std::size_t i = 0; i + 1 < bursts.size(); ++i)
+      EXPECT_GE(bursts[i], 2u) << "burst " << i; // the last may be cut
   }
   {
     auto t = r.spikes("da");
@@ -229,7 +243,8 @@ network MN {
     auto t = r.spikes("tonic");
     ASSERT_GE(t.size(), 10u);
     EXPECT_NEAR(t[0], tau * std::log(3.0), dt + 1e-12);
-    for (double d : isis(t)) EXPECT_NEAR(d, tau * std::log(3.0), dt + 1e-12);
+    for (double d : isis(t))
+      EXPECT_NEAR(d, tau * std::log(3.0), dt + 1e-12);
   }
   {
     auto t = r.spikes("class1");
@@ -242,7 +257,8 @@ network MN {
   {
     auto d = isis(r.spikes("adapt"));
     ASSERT_GE(d.size(), 10u);
-    for (std::size_t i = 1; i < d.size(); ++i) EXPECT_GE(d[i], d[i - 1] - dt) << i;
+    for (std::size_t i = 1; i < d.size(); ++i)
+      EXPECT_GE(d[i], d[i - 1] - dt) << i;
     EXPECT_GT(d.back() / d.front(), 1.4);
   }
   {
@@ -263,7 +279,8 @@ network MN {
     ASSERT_GE(d.size(), 10u);
     auto bursts = burstSizes(t, 5 * d.front());
     ASSERT_GE(bursts.size(), 3u);
-    for (std::size_t i = 0; i + 1 < bursts.size(); ++i) EXPECT_GE(bursts[i], 3u) << "burst " << i;
+    for (std::size_t i = 0; i + 1 < bursts.size(); ++i)
+      EXPECT_GE(bursts[i], 3u) << "burst " << i;
     EXPECT_GT(*std::max_element(d.begin(), d.end()), 10 * d.front());
   }
 }

@@ -59,7 +59,8 @@ network Izh {
     ASSERT_GE(d.size(), 6u);
     EXPECT_LT(d[0], d.back() / 4);
     EXPECT_LT(d[1], d.back() / 4);
-    for (std::size_t i = 2; i < d.size(); ++i) EXPECT_GT(d[i], d.back() / 2) << i;
+    for (std::size_t i = 2; i < d.size(); ++i)
+      EXPECT_GT(d[i], d.back() / 2) << i;
   }
   {
     auto t = r.spikes("ch");
@@ -68,7 +69,8 @@ network Izh {
     const double shortest = *std::min_element(d.begin(), d.end());
     auto bursts = burstSizes(t, 5 * shortest);
     ASSERT_GE(bursts.size(), 5u);
-    for (std::size_t i = 0; i + 1 < bursts.size(); ++i) EXPECT_GE(bursts[i], 3u) << i;
+    for (std::size_t i = 0; i + 1 < bursts.size(); ++i)
+      EXPECT_GE(bursts[i], 3u) << i;
     EXPECT_GT(*std::max_element(d.begin(), d.end()), 10 * shortest);
   }
   {
@@ -76,7 +78,8 @@ network Izh {
     auto d = isis(after(t, onset + 0.03));
     ASSERT_GE(d.size(), 10u);
     EXPECT_GT(1 / d.back(), 100.0);
-    for (double x : d) EXPECT_NEAR(x / d.back(), 1.0, 0.02);
+    for (double x : d)
+      EXPECT_NEAR(x / d.back(), 1.0, 0.02);
   }
   {
     auto d = isis(r.spikes("lts"));
@@ -106,14 +109,17 @@ TEST(Izhikevich, ResonatorOscillatesAtItsLinearFrequency) {
   const double tr = j11 + j22, det = j11 * j22 - j12 * j21;
   ASSERT_GT(det - tr * tr / 4, 0) << "a focus";
   const double omega = std::sqrt(det - tr * tr / 4); // rad/ms
-  Sim r("import \"neurons/izhikevich.nj\"\nnetwork RZ {\n  z = Izhikevich(1, a = 0.1 / ms, b = 0.26, d = 2 mV) { v = " +
+  Sim r("import \"neurons/izhikevich.nj\"\nnetwork RZ {\n  z = Izhikevich(1, a = 0.1 / ms, b = "
+        "0.26, d = 2 mV) { v = " +
         num(vr) + " mV; u = " + num(b * vr) + " mV }\n" +
-        "  input z.I = 0.5 mV if t > 10 ms and t <= 11 ms else 0 mV\n  monitor spikes(z)\n  monitor v of z\n"
+        "  input z.I = 0.5 mV if t > 10 ms and t <= 11 ms else 0 mV\n  monitor spikes(z)\n  "
+        "monitor v of z\n"
         "  run 150 ms with dt = 0.01 ms, method = rk4\n}\n");
   EXPECT_EQ(r.spikes("z").size(), 0u);
   auto t = r.times("z", "v"), v = r.trace("z", "v");
   std::vector<double> x(v.size()), crossings;
-  for (std::size_t k = 0; k < v.size(); ++k) x[k] = v[k] * 1e3 - vr;
+  for (std::size_t k = 0; k < v.size(); ++k)
+    x[k] = v[k] * 1e3 - vr;
   for (std::size_t k = 1; k < x.size(); ++k)
     if (t[k] > 11e-3 && (x[k - 1] > 0) != (x[k] > 0))
       crossings.push_back(t[k - 1] + (t[k] - t[k - 1]) * x[k - 1] / (x[k - 1] - x[k]));
@@ -132,16 +138,26 @@ TEST(ResonateAndFire, DampedOscillationAndResonantPulsePairs) {
   const double omega = 10, b = -1, T = 2 * M_PI / omega;
   const double w = 0.01; // pulse width (ms), 10 steps; amplitude k / w
   auto pulse = [&](double t0, double k) {
-    return num(k / w) + " if t > " + num(t0 - 0.0005) + " and t < " + num(t0 + w - 0.0005) + " else 0";
+    return num(k / w) + " if t > " + num(t0 - 0.0005) + " and t < " + num(t0 + w - 0.0005) +
+           " else 0";
   };
   Sim r("import \"neurons/resonate_and_fire.nj\"\nnetwork RF {\n"
         "  free = ResonateAndFire(1)\n  single = ResonateAndFire(1)\n  pair = ResonateAndFire(1)\n"
         "  half = ResonateAndFire(1)\n"
-        "  input free.I = " + pulse(1, 0.5) + "\n"
-        "  input single.I = " + pulse(1, 0.95) + "\n"
-        "  input pair.I = " + pulse(1, 0.95) + "\n  input pair.I += " + pulse(1 + T, 0.95) + "\n"
-        "  input half.I = " + pulse(1, 0.95) + "\n  input half.I += " + pulse(1 + T / 2, 0.95) + "\n"
-        "  monitor spikes(single)\n  monitor spikes(pair)\n  monitor spikes(half)\n  monitor spikes(free)\n"
+        "  input free.I = " +
+        pulse(1, 0.5) +
+        "\n"
+        "  input single.I = " +
+        pulse(1, 0.95) +
+        "\n"
+        "  input pair.I = " +
+        pulse(1, 0.95) + "\n  input pair.I += " + pulse(1 + T, 0.95) +
+        "\n"
+        "  input half.I = " +
+        pulse(1, 0.95) + "\n  input half.I += " + pulse(1 + T / 2, 0.95) +
+        "\n"
+        "  monitor spikes(single)\n  monitor spikes(pair)\n  monitor spikes(half)\n  monitor "
+        "spikes(free)\n"
         "  monitor y of free\n"
         "  run 6 with dt = 0.001, method = rk4\n}\n");
   EXPECT_EQ(r.spikes("free").size(), 0u);
@@ -180,11 +196,14 @@ network HR {
   auto t = after(r.spikes("n"), 2000);
   auto d = isis(t);
   ASSERT_GE(d.size(), 10u);
-  const double split = std::sqrt(*std::min_element(d.begin(), d.end()) * *std::max_element(d.begin(), d.end()));
+  const double split =
+      std::sqrt(*std::min_element(d.begin(), d.end()) * *std::max_element(d.begin(), d.end()));
   std::vector<double> intra, inter;
-  for (double x : d) (x < split ? intra : inter).push_back(x);
+  for (double x : d)
+    (x < split ? intra : inter).push_back(x);
   ASSERT_GE(inter.size(), 3u);
-  EXPECT_GT(*std::min_element(inter.begin(), inter.end()), 5 * *std::max_element(intra.begin(), intra.end()));
+  EXPECT_GT(*std::min_element(inter.begin(), inter.end()),
+            5 * *std::max_element(intra.begin(), intra.end()));
   auto sizes = burstSizes(t, split);
   // Drop the first and last (possibly cut) bursts.
   std::vector<std::size_t> full(sizes.begin() + 1, sizes.end() - 1);
@@ -203,7 +222,12 @@ network HR {
   double zmin = 1e9, zmax = -1e9;
   std::vector<double> zs, ts;
   for (std::size_t k = 0; k < z.size(); ++k)
-    if (zt[k] > 2000) { zs.push_back(z[k]); ts.push_back(zt[k]); zmin = std::min(zmin, z[k]); zmax = std::max(zmax, z[k]); }
+    if (zt[k] > 2000) {
+      zs.push_back(z[k]);
+      ts.push_back(zt[k]);
+      zmin = std::min(zmin, z[k]);
+      zmax = std::max(zmax, z[k]);
+    }
   auto up = upCrossings(ts, zs, 0.5 * (zmin + zmax));
   ASSERT_GE(up.size(), 3u);
   const double zPeriod = (up.back() - up.front()) / static_cast<double>(up.size() - 1);
@@ -241,12 +265,16 @@ TEST(FiringRateUnit, FixedPointIsTheTransferFunction) {
 // model oscillates (E spans more than 0.1 over the last second).
 struct WilsonCowan {
   double c1 = 16, c2 = 12, c3 = 15, c4 = 3, ae = 1.3, te = 4, ai = 2, ti = 3.7, P = 1.25, Q = 0;
-  static double S(double x, double a, double th) { return 1 / (1 + std::exp(-a * (x - th))) - 1 / (1 + std::exp(a * th)); }
+  static double S(double x, double a, double th) {
+    return 1 / (1 + std::exp(-a * (x - th))) - 1 / (1 + std::exp(a * th));
+  }
   double ke() const { return 1 - 1 / (1 + std::exp(ae * te)); }
   double ki() const { return 1 - 1 / (1 + std::exp(ai * ti)); }
   double fE(double E, double I) const { return -E + (ke() - E) * S(c1 * E - c2 * I + P, ae, te); }
   double fI(double E, double I) const { return -I + (ki() - I) * S(c3 * E - c4 * I + Q, ai, ti); }
-  double Iof(double E) const { return bisect([&](double I) { return fI(E, I); }, 0, 1); }
+  double Iof(double E) const {
+    return bisect([&](double I) { return fI(E, I); }, 0, 1);
+  }
   std::vector<std::pair<double, double>> fixedPoints() const {
     std::vector<std::pair<double, double>> out;
     const int n = 4000;
@@ -283,7 +311,8 @@ network WC {
     ASSERT_FALSE(fps.empty());
     const double E = r.net().group(group).state("E")[0], I = r.net().group(group).state("I")[0];
     double best = 1e9;
-    for (auto [fe, fi] : fps) best = std::min(best, std::hypot(E - fe, I - fi));
+    for (auto [fe, fi] : fps)
+      best = std::min(best, std::hypot(E - fe, I - fi));
     EXPECT_LT(best, 1e-6) << group << ": (" << E << ", " << I << ")";
   }
   WilsonCowan wc;
@@ -291,15 +320,20 @@ network WC {
   ASSERT_EQ(fps.size(), 1u);
   auto [E0, I0] = fps[0];
   const double h = 1e-7;
-  const double a11 = (wc.fE(E0 + h, I0) - wc.fE(E0 - h, I0)) / (2 * h), a12 = (wc.fE(E0, I0 + h) - wc.fE(E0, I0 - h)) / (2 * h);
-  const double a21 = (wc.fI(E0 + h, I0) - wc.fI(E0 - h, I0)) / (2 * h), a22 = (wc.fI(E0, I0 + h) - wc.fI(E0, I0 - h)) / (2 * h);
+  const double a11 = (wc.fE(E0 + h, I0) - wc.fE(E0 - h, I0)) / (2 * h),
+               a12 = (wc.fE(E0, I0 + h) - wc.fE(E0, I0 - h)) / (2 * h);
+  const double a21 = (wc.fI(E0 + h, I0) - wc.fI(E0 - h, I0)) / (2 * h),
+               a22 = (wc.fI(E0, I0 + h) - wc.fI(E0, I0 - h)) / (2 * h);
   EXPECT_GT(a11 + a22, 0) << "unstable";
   EXPECT_GT(a11 * a22 - a12 * a21, 0);
   auto e = r.trace("osc", "E");
   auto et = r.times("osc", "E");
   double lo = 1e9, hi = -1e9;
   for (std::size_t k = 0; k < e.size(); ++k)
-    if (et[k] > 1.0) { lo = std::min(lo, e[k]); hi = std::max(hi, e[k]); }
+    if (et[k] > 1.0) {
+      lo = std::min(lo, e[k]);
+      hi = std::max(hi, e[k]);
+    }
   EXPECT_GT(hi - lo, 0.1);
 }
 

@@ -23,13 +23,15 @@ struct Trace {
 
 // Runs `network` (which must have a group k = Kick(1) with `monitor spikes(k)`) and records the
 // given state variables of group `post` after every step.
-Trace record(const std::string& text, const std::string& post, std::vector<std::string> vars, double& ts) {
+Trace record(const std::string& text, const std::string& post, std::vector<std::string> vars,
+             double& ts) {
   Trace tr;
   tr.x.resize(vars.size());
   Sim r(compile(text), {}, [&](nj::runtime::Network& net) {
     net.addStepCallback([&, post, vars](nj::runtime::Network& n) {
       tr.t.push_back(n.time());
-      for (std::size_t v = 0; v < vars.size(); ++v) tr.x[v].push_back(n.group(post).state(vars[v])[0]);
+      for (std::size_t v = 0; v < vars.size(); ++v)
+        tr.x[v].push_back(n.group(post).state(vars[v])[0]);
     });
   });
   auto s = r.spikes("k");
@@ -58,12 +60,15 @@ network S { k = Kick(1)  h = Hold(1)
   connect k -> h ExpCond(w = 2 nS, tau = 5 ms) with all_to_all
   monitor spikes(k)
   run 30 ms with dt = 0.01 ms, method = rk4 }
-)", "h", {"g_k"}, ts);
-  const std::size_t k = static_cast<std::size_t>(std::max_element(tr.x[0].begin(), tr.x[0].end()) - tr.x[0].begin());
+)",
+                   "h", {"g_k"}, ts);
+  const std::size_t k =
+      static_cast<std::size_t>(std::max_element(tr.x[0].begin(), tr.x[0].end()) - tr.x[0].begin());
   EXPECT_NEAR(tr.t[k] - ts, 1e-5, 1e-9) << "the first sample after the spike is the largest";
   EXPECT_NEAR(tr.x[0][k] * std::exp(1e-5 / 5e-3), 2e-9, 0.01 * 2e-9);
   for (std::size_t i = 0; i < tr.t.size(); ++i)
-    if (std::abs(tr.t[i] - (ts + 5e-3)) < 1e-9) EXPECT_NEAR(tr.x[0][i], 2e-9 / M_E, 0.01 * 2e-9 / M_E);
+    if (std::abs(tr.t[i] - (ts + 5e-3)) < 1e-9)
+      EXPECT_NEAR(tr.x[0][i], 2e-9 / M_E, 0.01 * 2e-9 / M_E);
 }
 
 // Alpha conductance (Rall 1967): g(t) = w (t/tau) e^{1 − t/tau}: peak w at t = tau; within 1%.
@@ -75,7 +80,8 @@ network S { k = Kick(1)  h = Hold(1)
   connect k -> h AlphaCond(w = 1 nS, tau = 2 ms) with all_to_all
   monitor spikes(k)
   run 30 ms with dt = 0.01 ms, method = rk4 }
-)", "h", {"g_k"}, ts);
+)",
+                   "h", {"g_k"}, ts);
   auto [tp, gp] = peak(tr.t, tr.x[0]);
   EXPECT_NEAR(tp - ts, 2e-3, 0.01 * 2e-3);
   EXPECT_NEAR(gp, 1e-9, 0.01 * 1e-9);
@@ -94,9 +100,11 @@ network S { k = Kick(1)  h = Hold(1)
   connect k -> h DualExpCond(w = 1 nS, tau_rise = 1 ms, tau_decay = 5 ms) with all_to_all
   monitor spikes(k)
   run 30 ms with dt = 0.01 ms, method = rk4 }
-)", "h", {"g_d_k", "g_r_k"}, ts);
+)",
+                   "h", {"g_d_k", "g_r_k"}, ts);
   std::vector<double> g(tr.t.size());
-  for (std::size_t i = 0; i < g.size(); ++i) g[i] = tr.x[0][i] - tr.x[1][i];
+  for (std::size_t i = 0; i < g.size(); ++i)
+    g[i] = tr.x[0][i] - tr.x[1][i];
   const double tr_ = 1e-3, td = 5e-3, tstar = tr_ * td / (td - tr_) * std::log(td / tr_);
   auto [tp, gp] = peak(tr.t, g);
   EXPECT_NEAR(tp - ts, tstar, 0.01 * tstar);
@@ -104,8 +112,8 @@ network S { k = Kick(1)  h = Hold(1)
 }
 
 // Exponential current into the library LIF (R = 100 Mohm, tau_m = 20 ms): the PSP is
-// R w τs/(τm − τs) (e^{−t/τm} − e^{−t/τs}), peaking at t* = τs τm/(τm − τs) ln(τm/τs); peak time and
-// amplitude within 1%.
+// R w τs/(τm − τs) (e^{−t/τm} − e^{−t/τs}), peaking at t* = τs τm/(τm − τs) ln(τm/τs); peak time
+// and amplitude within 1%.
 TEST(Synapses, ExponentialCurrentPsp) {
   double ts = 0;
   auto tr = record(std::string(kSources) + R"(
@@ -115,12 +123,15 @@ network S { k = Kick(1)  n = LIF(1, V_th = 0 mV)
   connect k -> n ExpCurrent(w = 0.1 nA, tau = 5 ms) with all_to_all
   monitor spikes(k)
   run 40 ms with dt = 0.01 ms, method = rk4 }
-)", "n", {"V", "I_syn_k"}, ts);
+)",
+                   "n", {"V", "I_syn_k"}, ts);
   const double R = 100e6, w = 0.1e-9, taus = 5e-3, taum = 20e-3, El = -60e-3;
   const double tstar = taus * taum / (taum - taus) * std::log(taum / taus);
-  const double amp = R * w * taus / (taum - taus) * (std::exp(-tstar / taum) - std::exp(-tstar / taus));
+  const double amp =
+      R * w * taus / (taum - taus) * (std::exp(-tstar / taum) - std::exp(-tstar / taus));
   std::vector<double> psp(tr.t.size());
-  for (std::size_t i = 0; i < psp.size(); ++i) psp[i] = tr.x[0][i] - El;
+  for (std::size_t i = 0; i < psp.size(); ++i)
+    psp[i] = tr.x[0][i] - El;
   auto [tp, vp] = peak(tr.t, psp);
   EXPECT_NEAR(tp - ts, tstar, 0.01 * tstar);
   EXPECT_NEAR(vp, amp, 0.01 * amp);
@@ -141,7 +152,8 @@ network S { k = Kick(1)  h = Hold(1)
   connect k -> h Delta(w = 0.25 mV) with all_to_all
   monitor spikes(k)
   run 5 ms with dt = 0.01 ms, method = rk4 }
-)", "h", {"V"}, ts);
+)",
+                   "h", {"V"}, ts);
   ASSERT_FALSE(tr.t.empty());
   const double before = tr.x[0].front();
   EXPECT_NEAR(before, -65e-3, 1e-15);

@@ -2,18 +2,18 @@
 // imports, written to a temporary folder), the line:column of the first error
 // in the named file, a substring of its message and, where useful, of a note.
 // Every case also checks that the front end returns and renders normally.
-#include <gtest/gtest.h>
+#include "compiler/diag/diagnostic.hpp"
+#include "compiler/sema/check.hpp"
+#include "compiler/sema/program.hpp"
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
-#include <unistd.h>
 
-#include "compiler/diag/diagnostic.hpp"
-#include "compiler/sema/check.hpp"
-#include "compiler/sema/program.hpp"
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace nj::sema {
 namespace {
@@ -25,12 +25,14 @@ struct BadCase {
   std::string text; // main.nj
   std::uint32_t line = 0, col = 0;
   std::string message;
-  std::string note; // empty: no note expected
+  std::string note;                                            // empty: no note expected
   std::vector<std::pair<std::string, std::string>> files = {}; // other files next to main.nj
-  std::string file = "main.nj";                               // where the error is
+  std::string file = "main.nj";                                // where the error is
 };
 
-std::ostream& operator<<(std::ostream& os, const BadCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const BadCase& c) {
+  return os << c.name;
+}
 
 // Models used by the network cases. Line 29 is `network N {`, so the first
 // network item is on line 30.
@@ -64,7 +66,9 @@ synapse Exp {
 
 )NJ";
 
-std::string net(const std::string& items) { return kPrelude + "network N {\n" + items + "}\n"; }
+std::string net(const std::string& items) {
+  return kPrelude + "network N {\n" + items + "}\n";
+}
 
 fs::path freshDir() {
   static std::atomic<int> counter{0};
@@ -89,7 +93,8 @@ struct Result {
 std::unique_ptr<Result> run(const BadCase& c) {
   auto r = std::make_unique<Result>();
   fs::path dir = freshDir();
-  for (const auto& [name, text] : c.files) write(dir / name, text);
+  for (const auto& [name, text] : c.files)
+    write(dir / name, text);
   write(dir / "main.nj", c.text);
   Program program = load({dir / "main.nj"}, {NJ_STDLIB_DIR}, r->sources, r->diags);
   check(program, r->diags);
@@ -98,7 +103,8 @@ std::unique_ptr<Result> run(const BadCase& c) {
   return r;
 }
 
-bool inFile(const diag::SourceManager& sources, const diag::SourceRange& r, const std::string& file) {
+bool inFile(const diag::SourceManager& sources, const diag::SourceRange& r,
+            const std::string& file) {
   if (!r.valid()) return false;
   return fs::path(sources.path(r.file)).filename() == file;
 }
@@ -108,7 +114,8 @@ const diag::Diagnostic* firstError(const Result& r, const std::string& file) {
   const diag::Diagnostic* best = nullptr;
   for (const auto& d : r.diags.all()) {
     if (d.severity != diag::Severity::Error || !inFile(r.sources, d.range, file)) continue;
-    if (best == nullptr || std::tie(d.range.line, d.range.col) < std::tie(best->range.line, best->range.col))
+    if (best == nullptr ||
+        std::tie(d.range.line, d.range.col) < std::tie(best->range.line, best->range.col))
       best = &d;
   }
   return best;
@@ -125,10 +132,12 @@ TEST_P(BadInput, ReportsTheErrorAtItsPosition) {
   EXPECT_EQ(d->range.line, c.line) << r->rendered;
   EXPECT_EQ(d->range.col, c.col) << r->rendered;
   EXPECT_NE(d->message.find(c.message), std::string::npos)
-      << "expected a message containing `" << c.message << "`, got `" << d->message << "`\n" << r->rendered;
+      << "expected a message containing `" << c.message << "`, got `" << d->message << "`\n"
+      << r->rendered;
   if (!c.note.empty()) {
     bool found = false;
-    for (const auto& n : d->notes) found = found || n.message.find(c.note) != std::string::npos;
+    for (const auto& n : d->notes)
+      found = found || n.message.find(c.note) != std::string::npos;
     EXPECT_TRUE(found) << "expected a note containing `" << c.note << "`\n" << r->rendered;
   }
   // The rendering names the position the way compilers do.
@@ -313,7 +322,9 @@ const std::vector<BadCase> kNetworks = {
 };
 // clang-format on
 
-std::string caseName(const testing::TestParamInfo<BadCase>& info) { return info.param.name; }
+std::string caseName(const testing::TestParamInfo<BadCase>& info) {
+  return info.param.name;
+}
 
 INSTANTIATE_TEST_SUITE_P(Syntax, BadInput, testing::ValuesIn(kSyntax), caseName);
 INSTANTIATE_TEST_SUITE_P(Names, BadInput, testing::ValuesIn(kNames), caseName);
@@ -323,33 +334,35 @@ INSTANTIATE_TEST_SUITE_P(Imports, BadInput, testing::ValuesIn(kImports), caseNam
 INSTANTIATE_TEST_SUITE_P(Networks, BadInput, testing::ValuesIn(kNetworks), caseName);
 
 TEST(BadInputTable, HasAtLeastFortyCases) {
-  EXPECT_GE(kSyntax.size() + kNames.size() + kUnits.size() + kStructure.size() + kImports.size() + kNetworks.size(),
+  EXPECT_GE(kSyntax.size() + kNames.size() + kUnits.size() + kStructure.size() + kImports.size() +
+                kNetworks.size(),
             40u);
 }
 
 // The prelude itself is clean, so network errors come from the network.
 TEST(BadInputTable, PreludeChecksCleanly) {
-  auto r = run({"Prelude", net("  E = LIF(10)\n  connect E -> E Exp with p = 0.1\n  run 10 ms\n"), 0, 0, ""});
+  auto r = run({"Prelude", net("  E = LIF(10)\n  connect E -> E Exp with p = 0.1\n  run 10 ms\n"),
+                0, 0, ""});
   EXPECT_EQ(r->diags.errorCount(), 0u) << r->rendered;
 }
 
 // One pass reports every independent error.
 TEST(BadInputTable, SeveralErrorsInOnePass) {
-  const std::string text = "neuron A {\n"                       // 1
+  const std::string text = "neuron A {\n"                               // 1
                            "  parameters { tau = 10 ms; tau = 1 ms }\n" // 2: duplicate
-                           "  state { V = 0 mV }\n"               // 3
-                           "  x = V + 1 ms\n"                     // 4: sum mismatch
-                           "  y = exq(1)\n"                       // 5: unknown function
-                           "  dV/dt = -V\n"                       // 6: ODE without time constant
-                           "  z = V_hh\n"                         // 7: unknown name
-                           "  refractory 2 mV\n"                  // 8: refractory not a time (and no spike)
+                           "  state { V = 0 mV }\n"                     // 3
+                           "  x = V + 1 ms\n"                           // 4: sum mismatch
+                           "  y = exq(1)\n"                             // 5: unknown function
+                           "  dV/dt = -V\n"      // 6: ODE without time constant
+                           "  z = V_hh\n"        // 7: unknown name
+                           "  refractory 2 mV\n" // 8: refractory not a time (and no spike)
                            "}\n"
-                           "neuron B {\n"                         // 10
-                           "  w = exp(1 mV)\n"                    // 11: exp of a voltage
+                           "neuron B {\n"      // 10
+                           "  w = exp(1 mV)\n" // 11: exp of a voltage
                            "}\n"
-                           "network N {\n"                        // 13
-                           "  E = A(10, tua = 1 ms)\n"            // 14: unknown override
-                           "  run 100\n"                          // 15: duration without unit
+                           "network N {\n"             // 13
+                           "  E = A(10, tua = 1 ms)\n" // 14: unknown override
+                           "  run 100\n"               // 15: duration without unit
                            "}\n";
   auto r = run({"Several", text, 0, 0, ""});
   const std::vector<std::pair<std::uint32_t, std::uint32_t>> planted = {
@@ -358,7 +371,8 @@ TEST(BadInputTable, SeveralErrorsInOnePass) {
   for (auto [line, col] : planted) {
     bool found = false;
     for (const auto& d : r->diags.all())
-      found = found || (d.severity == diag::Severity::Error && d.range.line == line && d.range.col == col);
+      found = found ||
+              (d.severity == diag::Severity::Error && d.range.line == line && d.range.col == col);
     EXPECT_TRUE(found) << "no error at " << line << ":" << col << "\n" << r->rendered;
   }
 }
@@ -401,11 +415,13 @@ TEST(BadInputMessages, UnterminatedCommentSaysSo) {
 // that a name after a number must be a unit symbol (present in parse.cpp) is
 // attached only to ANTLR's "extraneous input" errors, which this is not.
 TEST(BadInputMessages, NumberFollowedByNameExplainsUnits) {
-  auto r = run({"N", "neuron A {\n  parameters { delay = 1 }\n  x = 0.02 delay + 1\n}\n", 3, 12, ""});
+  auto r =
+      run({"N", "neuron A {\n  parameters { delay = 1 }\n  x = 0.02 delay + 1\n}\n", 3, 12, ""});
   const diag::Diagnostic* d = firstError(*r, "main.nj");
   ASSERT_NE(d, nullptr);
   bool hint = false;
-  for (const auto& n : d->notes) hint = hint || n.message.find("unit symbol") != std::string::npos;
+  for (const auto& n : d->notes)
+    hint = hint || n.message.find("unit symbol") != std::string::npos;
   EXPECT_TRUE(hint) << r->rendered;
 }
 

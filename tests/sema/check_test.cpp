@@ -1,16 +1,15 @@
 // Good inputs: what semantic analysis records. Every expected value follows
 // from the model text (SI conversions worked out by hand).
-#include <gtest/gtest.h>
-
-#include <unistd.h>
+#include "compiler/diag/diagnostic.hpp"
+#include "compiler/sema/check.hpp"
+#include "compiler/sema/program.hpp"
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
-#include "compiler/diag/diagnostic.hpp"
-#include "compiler/sema/check.hpp"
-#include "compiler/sema/program.hpp"
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace nj::sema {
 namespace {
@@ -31,7 +30,8 @@ std::unique_ptr<Checked> checkText(const std::string& text) {
   return c;
 }
 
-#define EXPECT_NO_ERRORS(c) ASSERT_EQ((c)->diags.errorCount(), 0u) << diag::renderAll((c)->sources, (c)->diags)
+#define EXPECT_NO_ERRORS(c)                                                                        \
+  ASSERT_EQ((c)->diags.errorCount(), 0u) << diag::renderAll((c)->sources, (c)->diags)
 
 const CheckedParameter& param(const CheckedModel& m, const std::string& name) {
   int i = m.findParameter(name);
@@ -66,12 +66,12 @@ TEST(Check, ConstantsFoldedToSI) {
   EXPECT_NO_ERRORS(c);
   const CheckedModel& m = c->result.models.at("HH");
   EXPECT_FALSE(m.plain);
-  EXPECT_DOUBLE_EQ(param(m, "C").value, 1e-6 / 1e-4);    // 1 µF/cm² = 0.01 F/m²
+  EXPECT_DOUBLE_EQ(param(m, "C").value, 1e-6 / 1e-4);      // 1 µF/cm² = 0.01 F/m²
   EXPECT_DOUBLE_EQ(param(m, "g_Na").value, 120e-3 / 1e-4); // 1200 S/m²
   EXPECT_DOUBLE_EQ(param(m, "E_Na").value, 0.05);
   EXPECT_DOUBLE_EQ(param(m, "V_rest").value, -0.065);
   EXPECT_DOUBLE_EQ(param(m, "tau").value, 0.01);
-  EXPECT_DOUBLE_EQ(param(m, "two_tau").value, 0.02);    // computed from an earlier parameter
+  EXPECT_DOUBLE_EQ(param(m, "two_tau").value, 0.02); // computed from an earlier parameter
   EXPECT_DOUBLE_EQ(param(m, "rate").value, 5.0);
   EXPECT_DOUBLE_EQ(param(m, "R").value, 1e7);
   EXPECT_NEAR(param(m, "sigma").value, 2e-3 / std::sqrt(1e-3), 1e-12);
@@ -81,7 +81,8 @@ TEST(Check, ConstantsFoldedToSI) {
   EXPECT_EQ(param(m, "tau").dim, Dimension::time());
   EXPECT_EQ(param(m, "rate").dim, Dimension::frequency());
   EXPECT_EQ(param(m, "R").dim, Dimension::resistance());
-  EXPECT_EQ(param(m, "sigma").dim, Dimension::voltage() / Dimension::time().pow(units::Rational(1, 2)));
+  EXPECT_EQ(param(m, "sigma").dim,
+            Dimension::voltage() / Dimension::time().pow(units::Rational(1, 2)));
 }
 
 TEST(Check, DimensionsInferred) {
@@ -111,7 +112,8 @@ TEST(Check, DimensionsInferred) {
 }
 
 TEST(Check, DefinitionsInDependencyOrder) {
-  auto c = checkText("neuron A {\n  state { V = 0 }\n  c = b + 1\n  b = a * 2\n  a = V\n  dV/dt = -c\n}\n");
+  auto c = checkText(
+      "neuron A {\n  state { V = 0 }\n  c = b + 1\n  b = a * 2\n  a = V\n  dV/dt = -c\n}\n");
   EXPECT_NO_ERRORS(c);
   const CheckedModel& m = c->result.models.at("A");
   ASSERT_EQ(m.definitions.size(), 3u);
@@ -137,7 +139,8 @@ TEST(Check, PlainNumberModels) {
   EXPECT_TRUE(m.plain);
   EXPECT_DOUBLE_EQ(param(m, "a").value, 0.02); // numbers kept as written
   EXPECT_DOUBLE_EQ(param(m, "c").value, -65);
-  for (const auto& s : m.states) EXPECT_TRUE(s.dim.isDimensionless());
+  for (const auto& s : m.states)
+    EXPECT_TRUE(s.dim.isDimensionless());
 }
 
 TEST(Check, SynapseExternalRequirements) {
@@ -164,7 +167,8 @@ synapse Plastic {
   EXPECT_EQ(s.kind, syntax::ModelKind::Synapse);
   ASSERT_EQ(s.externals.size(), 2u);
   const ExternalRequirement *v = nullptr, *i = nullptr;
-  for (const auto& e : s.externals) (e.name == "V" ? v : i) = &e;
+  for (const auto& e : s.externals)
+    (e.name == "V" ? v : i) = &e;
   ASSERT_TRUE(v && i);
   EXPECT_EQ(v->scope, syntax::Scope::Post);
   EXPECT_EQ(v->type.kind, Type::Real);
@@ -276,7 +280,8 @@ TEST(Check, ImportsResolveNextToTheFileAndInTheLibrary) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("nj_check_import_" + std::to_string(::getpid()));
   fs::create_directories(dir / "lib");
-  std::ofstream(dir / "lib" / "cell.nj") << "neuron Cell {\n  state { V = 0 mV }\n  dV/dt = -V / (10 ms)\n}\n";
+  std::ofstream(dir / "lib" / "cell.nj")
+      << "neuron Cell {\n  state { V = 0 mV }\n  dV/dt = -V / (10 ms)\n}\n";
   std::ofstream(dir / "main.nj") << "import \"lib/cell.nj\"\nnetwork N {\n  a = Cell(3)\n}\n";
   diag::SourceManager sources;
   diag::Diagnostics diags;

@@ -4,7 +4,11 @@
 // load + check. The front end must always return; when a mutation breaks the
 // syntax there is at least one error, located inside the file, and every
 // located diagnostic points inside the file. The seed is fixed.
-#include <gtest/gtest.h>
+#include "compiler/diag/diagnostic.hpp"
+#include "compiler/sema/check.hpp"
+#include "compiler/sema/program.hpp"
+#include "compiler/syntax/parse.hpp"
+#include "tests/syntax/corpus.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -19,11 +23,7 @@
 #include <sstream>
 #include <thread>
 
-#include "compiler/diag/diagnostic.hpp"
-#include "compiler/sema/check.hpp"
-#include "compiler/sema/program.hpp"
-#include "compiler/syntax/parse.hpp"
-#include "tests/syntax/corpus.hpp"
+#include <gtest/gtest.h>
 
 namespace nj {
 namespace {
@@ -62,7 +62,8 @@ private:
     while (!stop_) {
       cv_.wait_for(lock, std::chrono::milliseconds(100));
       if (armed_ && Clock::now() - start_ > limit_) {
-        std::fprintf(stderr, "\nFUZZ HANG: case `%s` ran longer than %lld s; input starts with:\n%.400s\n",
+        std::fprintf(stderr,
+                     "\nFUZZ HANG: case `%s` ran longer than %lld s; input starts with:\n%.400s\n",
                      label_.c_str(), static_cast<long long>(limit_.count()), input_->c_str());
         std::fflush(stderr);
         std::abort();
@@ -82,7 +83,8 @@ private:
 
 std::size_t codePoints(std::string_view s) {
   std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  for (unsigned char c : s)
+    n += (c & 0xC0) != 0x80;
   return n;
 }
 
@@ -111,7 +113,7 @@ bool insideFile(const diag::SourceRange& r, const std::vector<std::string_view>&
 struct Outcome {
   bool threw = false;
   std::string what;
-  bool parses = false;       // parseFile alone succeeded
+  bool parses = false; // parseFile alone succeeded
   std::size_t parseErrors = 0;
   std::size_t errors = 0;    // load + check
   bool locatedError = false; // an error of the entry file, inside the file
@@ -143,15 +145,17 @@ Outcome runFrontEnd(const std::string& text) {
         }
         auto lines = linesOf(sources.text(r.file));
         if (!insideFile(r, lines)) {
-          out.badRange = message + " at " + std::to_string(r.line) + ":" + std::to_string(r.col) + "-" +
-                         std::to_string(r.endLine) + ":" + std::to_string(r.endCol);
+          out.badRange = message + " at " + std::to_string(r.line) + ":" + std::to_string(r.col) +
+                         "-" + std::to_string(r.endLine) + ":" + std::to_string(r.endCol);
           return false;
         }
         return true;
       };
       bool ok = checkRange(d.range, d.message);
-      for (const diag::Note& n : d.notes) checkRange(n.range, n.message);
-      if (ok && d.severity == diag::Severity::Error && d.range.valid() && d.range.file == 0) out.locatedError = true;
+      for (const diag::Note& n : d.notes)
+        checkRange(n.range, n.message);
+      if (ok && d.severity == diag::Severity::Error && d.range.valid() && d.range.file == 0)
+        out.locatedError = true;
     }
     out.rendered = diag::renderAll(sources, diags);
   } catch (const std::exception& e) {
@@ -168,19 +172,25 @@ Outcome runFrontEnd(const std::string& text) {
 std::vector<std::string> tokenize(const std::string& s) {
   std::vector<std::string> toks;
   std::size_t i = 0;
-  auto isWord = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; };
+  auto isWord = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  };
   while (i < s.size()) {
     std::size_t j = i + 1;
     char c = s[i];
     if (isWord(c)) {
-      while (j < s.size() && isWord(s[j])) ++j;
+      while (j < s.size() && isWord(s[j]))
+        ++j;
     } else if (c == ' ' || c == '\t' || c == '\n') {
-      while (j < s.size() && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n')) ++j;
+      while (j < s.size() && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n'))
+        ++j;
     } else if (c == '"') {
-      while (j < s.size() && s[j] != '"' && s[j] != '\n') ++j;
+      while (j < s.size() && s[j] != '"' && s[j] != '\n')
+        ++j;
       if (j < s.size() && s[j] == '"') ++j;
     } else if (static_cast<unsigned char>(c) >= 0x80) {
-      while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
+      while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80)
+        ++j;
     }
     toks.push_back(s.substr(i, j - i));
     i = j;
@@ -190,11 +200,14 @@ std::vector<std::string> tokenize(const std::string& s) {
 
 std::string join(const std::vector<std::string>& toks) {
   std::string out;
-  for (const auto& t : toks) out += t;
+  for (const auto& t : toks)
+    out += t;
   return out;
 }
 
-bool isSpace(const std::string& t) { return t.find_first_not_of(" \t\n") == std::string::npos; }
+bool isSpace(const std::string& t) {
+  return t.find_first_not_of(" \t\n") == std::string::npos;
+}
 
 // Mutations keep the text valid UTF-8 (invalid UTF-8 has its own test below).
 class Mutator {
@@ -210,7 +223,8 @@ public:
     switch (kind) {
     case 0: { // truncate at a random character boundary
       std::size_t at = uniform(text.size() + 1);
-      while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
+      while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80)
+        ++at;
       label = "truncate at " + std::to_string(at);
       return text.substr(0, at);
     }
@@ -246,9 +260,39 @@ public:
       return join(toks);
     }
     case 6: { // insert a syntax character
-      static const char* pieces[] = {"(", ")", "{", "}", "[", "]", "=", "+=", ",", ":", ";", ".", "->", "^", "-",
-                                     "\"", "/*", "*/", "//", "if", "else", "not", "pre.", "post.", "d", "/dt",
-                                     "é", "\xE2\x80\x93", "1e400", "0", "mV", "^(1/0)", "unless refractory"};
+      static const char* pieces[] = {"(",
+                                     ")",
+                                     "{",
+                                     "}",
+                                     "[",
+                                     "]",
+                                     "=",
+                                     "+=",
+                                     ",",
+                                     ":",
+                                     ";",
+                                     ".",
+                                     "->",
+                                     "^",
+                                     "-",
+                                     "\"",
+                                     "/*",
+                                     "*/",
+                                     "//",
+                                     "if",
+                                     "else",
+                                     "not",
+                                     "pre.",
+                                     "post.",
+                                     "d",
+                                     "/dt",
+                                     "é",
+                                     "\xE2\x80\x93",
+                                     "1e400",
+                                     "0",
+                                     "mV",
+                                     "^(1/0)",
+                                     "unless refractory"};
       std::size_t at = tokenBoundary(toks);
       const char* piece = pieces[uniform(std::size(pieces))];
       label = std::string("insert `") + piece + "`";
@@ -267,10 +311,14 @@ public:
     }
   }
 
-  std::size_t uniform(std::size_t n) { return n == 0 ? 0 : std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t uniform(std::size_t n) {
+    return n == 0 ? 0 : std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
 
 private:
-  std::size_t tokenBoundary(const std::vector<std::string>& toks) { return uniform(toks.size() + 1); }
+  std::size_t tokenBoundary(const std::vector<std::string>& toks) {
+    return uniform(toks.size() + 1);
+  }
   std::mt19937 rng_;
 };
 
@@ -283,26 +331,34 @@ std::string readFile(const fs::path& p) {
 
 std::vector<std::pair<std::string, std::string>> sources() {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& e : test::corpus()) out.emplace_back(e.name, e.text);
+  for (const auto& e : test::corpus())
+    out.emplace_back(e.name, e.text);
   fs::path root(NJ_STDLIB_DIR);
   std::vector<fs::path> files;
   if (fs::exists(root))
     for (const auto& e : fs::recursive_directory_iterator(root))
       if (e.is_regular_file() && e.path().extension() == ".nj") files.push_back(e.path());
   std::sort(files.begin(), files.end()); // deterministic order
-  for (const auto& f : files) out.emplace_back(f.lexically_relative(root).string(), readFile(f));
+  for (const auto& f : files)
+    out.emplace_back(f.lexically_relative(root).string(), readFile(f));
   return out;
 }
 
-void expectRobust(const std::string& label, const std::string& input, const Outcome& o, bool changed) {
+void expectRobust(const std::string& label, const std::string& input, const Outcome& o,
+                  bool changed) {
   ASSERT_FALSE(o.threw) << label << ": the front end threw `" << o.what << "` on:\n" << input;
-  EXPECT_TRUE(o.badRange.empty()) << label << ": a diagnostic points outside the file: " << o.badRange << "\n"
-                                  << o.rendered << "\ninput:\n" << input;
+  EXPECT_TRUE(o.badRange.empty()) << label
+                                  << ": a diagnostic points outside the file: " << o.badRange
+                                  << "\n"
+                                  << o.rendered << "\ninput:\n"
+                                  << input;
   if (!o.parses) {
     EXPECT_GE(o.parseErrors, 1u) << label << ": parsing failed without an error:\n" << input;
-    EXPECT_GE(o.errors, 1u) << label << ": load + check reported no error for a file that does not parse:\n"
+    EXPECT_GE(o.errors, 1u) << label
+                            << ": load + check reported no error for a file that does not parse:\n"
                             << input;
-    EXPECT_TRUE(o.locatedError) << label << ": no error located in the file:\n" << o.rendered << "\ninput:\n"
+    EXPECT_TRUE(o.locatedError) << label << ": no error located in the file:\n"
+                                << o.rendered << "\ninput:\n"
                                 << input;
   }
   (void)changed;
@@ -361,7 +417,8 @@ TEST(Fuzz, EveryTruncationOfTheCorpus) {
 std::string repeat(const std::string& s, std::size_t n) {
   std::string out;
   out.reserve(s.size() * n);
-  for (std::size_t i = 0; i < n; ++i) out += s;
+  for (std::size_t i = 0; i < n; ++i)
+    out += s;
   return out;
 }
 
@@ -434,7 +491,8 @@ TEST(Fuzz, InvalidUtf8) {
     std::string text = e.text;
     for (int i = 0; i < 20; ++i) {
       std::string input = text;
-      input.insert(mutator.uniform(input.size() + 1), 1, static_cast<char>(0x80 + mutator.uniform(128)));
+      input.insert(mutator.uniform(input.size() + 1), 1,
+                   static_cast<char>(0x80 + mutator.uniform(128)));
       Outcome o = runFrontEnd(input);
       ASSERT_FALSE(o.threw) << e.name << ": " << o.what;
       EXPECT_GE(o.errors, 1u);
@@ -455,7 +513,8 @@ TEST(Fuzz, LongOperatorChains) {
   std::vector<std::pair<std::string, std::string>> cases = {
       {"sum of 10^4 terms", "neuron A {\n  x = 1" + repeat(" + 1", 10000) + "\n}\n"},
       {"product of 10^5 factors", "neuron A {\n  x = 1" + repeat(" * 1", 100000) + "\n}\n"},
-      {"or of 10^4 terms", "neuron A {\n  x = 1 if 1 > 0" + repeat(" or 1 > 0", 10000) + " else 0\n}\n"},
+      {"or of 10^4 terms",
+       "neuron A {\n  x = 1 if 1 > 0" + repeat(" or 1 > 0", 10000) + " else 0\n}\n"},
       {"power tower of 4000", "neuron A {\n  x = 2" + repeat("^2", 4000) + "\n}\n"},
   };
   for (const auto& [label, input] : cases) {

@@ -1,10 +1,10 @@
 // The printer puts parentheses exactly where the grammar's precedence needs
 // them, and the unit-after-number rules read as documented in the grammar.
-#include <gtest/gtest.h>
-
 #include "compiler/diag/diagnostic.hpp"
 #include "compiler/syntax/parse.hpp"
 #include "compiler/syntax/print.hpp"
+
+#include <gtest/gtest.h>
 
 namespace nj::syntax {
 namespace {
@@ -84,12 +84,14 @@ TEST(Printer, Precedence) {
       {"pre.V - post.V", "pre.V - post.V"},
       {"1.5e-3 + .5 + 3.", "1.5e-3 + .5 + 3."},
   };
-  for (const Case& c : cases) EXPECT_EQ(reprint(c.in), c.out) << "input: " << c.in;
+  for (const Case& c : cases)
+    EXPECT_EQ(reprint(c.in), c.out) << "input: " << c.in;
 }
 
 TEST(Printer, EveryPrintReparsesToTheSameTree) {
-  const char* inputs[] = {"-(-x)", "a - -(-b)", "-(a - b)^2", "(a < b) != (c >= d)", "not (a < b) or c > d",
-                          "((a))", "x^-y^-z", "(-2)^2", "-2^2"};
+  const char* inputs[] = {
+      "-(-x)",   "a - -(-b)", "-(a - b)^2", "(a < b) != (c >= d)", "not (a < b) or c > d", "((a))",
+      "x^-y^-z", "(-2)^2",    "-2^2"};
   for (const char* in : inputs) {
     ExprPtr e = parseExpr(in);
     ASSERT_TRUE(e) << in;
@@ -129,7 +131,8 @@ TEST(Printer, Units) {
       {"3 uA/cm^2", "3 uA/cm^2"},
       {"5 nS", "5 nS"},
   };
-  for (const Case& c : cases) EXPECT_EQ(reprint(c.in), c.out) << "input: " << c.in;
+  for (const Case& c : cases)
+    EXPECT_EQ(reprint(c.in), c.out) << "input: " << c.in;
 }
 
 // "A compound unit is written without spaces (`mS/cm^2`), so `10 mV / tau`
@@ -177,7 +180,8 @@ TEST(Parser, UnitAfterNumber) {
   // `m` starts the next declaration.
   diag::SourceManager sources;
   diag::Diagnostics diags;
-  diag::FileId id = sources.add("m.nj", "neuron A {\n  state {\n    V = -65\n    m = 0.05\n  }\n}\n");
+  diag::FileId id =
+      sources.add("m.nj", "neuron A {\n  state {\n    V = -65\n    m = 0.05\n  }\n}\n");
   std::optional<File> f = parseFile(sources, id, diags);
   ASSERT_TRUE(f) << diag::renderAll(sources, diags);
   ASSERT_EQ(f->models[0].state.size(), 2u);

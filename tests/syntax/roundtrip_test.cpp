@@ -1,17 +1,17 @@
 // Parse → print → parse gives the same AST (ignoring source ranges), for the
 // inline corpus and for every file of the model library.
-#include <gtest/gtest.h>
-
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "compiler/diag/diagnostic.hpp"
 #include "compiler/sema/check.hpp"
 #include "compiler/sema/program.hpp"
 #include "compiler/syntax/parse.hpp"
 #include "compiler/syntax/print.hpp"
 #include "tests/syntax/corpus.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
 
 namespace nj::syntax {
 namespace {
@@ -55,7 +55,8 @@ std::string readFile(const fs::path& p) {
 }
 
 TEST(RoundTrip, InlineCorpus) {
-  for (const auto& entry : test::corpus()) expectRoundTrip(entry.name, entry.text);
+  for (const auto& entry : test::corpus())
+    expectRoundTrip(entry.name, entry.text);
 }
 
 // Every corpus entry is a valid program: the fuzz test relies on it.
@@ -64,7 +65,8 @@ TEST(RoundTrip, InlineCorpusChecksWithoutErrors) {
     SCOPED_TRACE(entry.name);
     diag::SourceManager sources;
     diag::Diagnostics diags;
-    sema::Program program = sema::loadText(std::string(entry.name) + ".nj", entry.text, {NJ_STDLIB_DIR}, sources, diags);
+    sema::Program program = sema::loadText(std::string(entry.name) + ".nj", entry.text,
+                                           {NJ_STDLIB_DIR}, sources, diags);
     sema::check(program, diags);
     EXPECT_EQ(diags.errorCount(), 0u) << diag::renderAll(sources, diags);
   }
@@ -77,7 +79,8 @@ TEST(RoundTrip, EveryStdlibFile) {
     for (const auto& e : fs::recursive_directory_iterator(root))
       if (e.is_regular_file() && e.path().extension() == ".nj") files.push_back(e.path());
   if (files.empty()) GTEST_SKIP() << "no .nj files under " << root << " yet";
-  for (const auto& f : files) expectRoundTrip(f.string(), readFile(f));
+  for (const auto& f : files)
+    expectRoundTrip(f.string(), readFile(f));
 }
 
 // The round trip would be vacuous if sameTree called everything equal.

@@ -41,45 +41,60 @@ std::pair<std::string, std::string> nameValue(const std::string& text, const std
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
-units::Dimension dimensionOf(const model_ir::ModelIr& m, const std::string& name, const std::string& what) {
+units::Dimension dimensionOf(const model_ir::ModelIr& m, const std::string& name,
+                             const std::string& what) {
   units::Dimension d;
-  if (!findDimension(m, name, &d)) throw AnalysisError(fmt::format("{}: {}", what, unknownNameMessage(m, "state, parameter or input", name, settableNames(m))));
+  if (!findDimension(m, name, &d))
+    throw AnalysisError(
+        fmt::format("{}: {}", what,
+                    unknownNameMessage(m, "state, parameter or input", name, settableNames(m))));
   return d;
 }
 
 // "lo:hi" with optional units; a unit written only after hi applies to lo as well ("0:150uA/cm^2").
-std::pair<double, double> parseRange(const model_ir::ModelIr& m, const std::string& text, const std::string& option) {
+std::pair<double, double> parseRange(const model_ir::ModelIr& m, const std::string& text,
+                                     const std::string& option) {
   auto [name, value] = nameValue(text, option);
   auto colon = value.find(':');
-  if (colon == std::string::npos) throw AnalysisError(fmt::format("{} {}: write {}=lo:hi", option, name, name));
+  if (colon == std::string::npos)
+    throw AnalysisError(fmt::format("{} {}: write {}=lo:hi", option, name, name));
   units::Dimension dim = dimensionOf(m, name, option);
   std::string lo = value.substr(0, colon), hi = value.substr(colon + 1);
-  ParsedQuantity ql = parseQuantity(lo, option + " " + name), qh = parseQuantity(hi, option + " " + name);
+  ParsedQuantity ql = parseQuantity(lo, option + " " + name),
+                 qh = parseQuantity(hi, option + " " + name);
   if (!ql.hasUnit && qh.hasUnit) {
     std::size_t i = 0;
-    while (i < hi.size() && (std::isdigit(static_cast<unsigned char>(hi[i])) || std::string(".+-eE").find(hi[i]) != std::string::npos)) ++i;
+    while (i < hi.size() && (std::isdigit(static_cast<unsigned char>(hi[i])) ||
+                             std::string(".+-eE").find(hi[i]) != std::string::npos))
+      ++i;
     lo += hi.substr(i);
   }
-  double a = quantityValue(lo, dim, option + " " + name), b = quantityValue(hi, dim, option + " " + name);
-  if (!(b > a)) throw AnalysisError(fmt::format("{} {}: the range is empty (lo must be below hi)", option, name));
+  double a = quantityValue(lo, dim, option + " " + name),
+         b = quantityValue(hi, dim, option + " " + name);
+  if (!(b > a))
+    throw AnalysisError(
+        fmt::format("{} {}: the range is empty (lo must be below hi)", option, name));
   return {a, b};
 }
 
-std::pair<double, double> defaultRange(const model_ir::ModelIr& m, const DynamicalSystem& sys, std::size_t i) {
+std::pair<double, double> defaultRange(const model_ir::ModelIr& m, const DynamicalSystem& sys,
+                                       std::size_t i) {
   double x0 = sys.defaultState()[static_cast<Eigen::Index>(i)];
   units::Dimension d;
   findDimension(m, sys.variables()[i].name, &d);
   if (m.plain) return {x0 - std::max(3.0, 2 * std::abs(x0)), x0 + std::max(3.0, 2 * std::abs(x0))};
   if (d == units::Dimension::fromBase(2, 1, -3, -1)) return {-0.1, 0.06}; // voltage
   if (d.isDimensionless()) return {0.0, 1.0};
-  return {x0 - std::max(2 * std::abs(x0), sys.variables()[i].scale), x0 + std::max(2 * std::abs(x0), sys.variables()[i].scale)};
+  return {x0 - std::max(2 * std::abs(x0), sys.variables()[i].scale),
+          x0 + std::max(2 * std::abs(x0), sys.variables()[i].scale)};
 }
 
 double parseDuration(const std::string& text, bool plain) {
   if (text.empty()) return plain ? 200 : 0.2;
   ParsedQuantity q = parseQuantity(text, "--duration");
   if (q.hasUnit) {
-    if (!(q.dim == units::Dimension::time())) throw AnalysisError("--duration must be a time such as `200ms`");
+    if (!(q.dim == units::Dimension::time()))
+      throw AnalysisError("--duration must be a time such as `200ms`");
     return plain ? q.value / 1e-3 : q.value;
   }
   if (!plain) throw AnalysisError("--duration: write a unit (e.g. 200ms): the model uses units");
@@ -97,7 +112,9 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
       for (const auto& s : m.states)
         if (s.hasOde) vars.push_back(s.name);
       if (o.mode == "phase-plane" && vars.size() > 2)
-        throw AnalysisError(fmt::format("choose one or two variables with --vars (model `{}` has: {})", m.name, fmt::join(vars, ", ")));
+        throw AnalysisError(
+            fmt::format("choose one or two variables with --vars (model `{}` has: {})", m.name,
+                        fmt::join(vars, ", ")));
     }
     SystemSpec spec;
     spec.variables = vars;
@@ -131,10 +148,13 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
     for (const std::string& r : o.ranges) {
       auto name = nameValue(r, "--range").first;
       auto it = std::find(vars.begin(), vars.end(), name);
-      if (it == vars.end()) throw AnalysisError(fmt::format("--range {}: `{}` is not one of the variables ({})", name, name, fmt::join(vars, ", ")));
+      if (it == vars.end())
+        throw AnalysisError(fmt::format("--range {}: `{}` is not one of the variables ({})", name,
+                                        name, fmt::join(vars, ", ")));
       box[static_cast<std::size_t>(it - vars.begin())] = parseRange(m, r, "--range");
     }
-    std::filesystem::path out = o.out.empty() ? std::filesystem::path("out") / (m.name + "_" + o.mode) : o.out;
+    std::filesystem::path out =
+        o.out.empty() ? std::filesystem::path("out") / (m.name + "_" + o.mode) : o.out;
     ReportResult result;
     if (o.mode == "phase-plane") {
       PhasePlaneOptions po;
@@ -146,8 +166,11 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
         for (const std::string& part : split(init, ',')) {
           auto [name, value] = nameValue(part, "--init");
           auto it = std::find(vars.begin(), vars.end(), name);
-          if (it == vars.end()) throw AnalysisError(fmt::format("--init {}: `{}` is not one of the variables ({})", name, name, fmt::join(vars, ", ")));
-          x0[it - vars.begin()] = quantityValue(value, dimensionOf(m, name, "--init"), "--init " + name);
+          if (it == vars.end())
+            throw AnalysisError(fmt::format("--init {}: `{}` is not one of the variables ({})",
+                                            name, name, fmt::join(vars, ", ")));
+          x0[it - vars.begin()] =
+              quantityValue(value, dimensionOf(m, name, "--init"), "--init " + name);
         }
         po.initial.push_back(x0);
       }
@@ -156,9 +179,12 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
       fmt::print("{}", describeFixedPoints(sys, pp.fixedPoints));
       for (std::size_t k = 0; k < pp.cycles.size(); ++k)
         if (pp.cycles[k])
-          fmt::print("trajectory {} settles on a limit cycle: period {:.6g} ms, {} from {:.6g} to {:.6g}{}\n", k,
-                     pp.cycles[k]->period / sys.time().scale, sys.variables()[0].name, pp.cycles[k]->min[0] / sys.variables()[0].scale,
-                     pp.cycles[k]->max[0] / sys.variables()[0].scale, sys.variables()[0].unit.empty() ? "" : " " + sys.variables()[0].unit);
+          fmt::print("trajectory {} settles on a limit cycle: period {:.6g} ms, {} from {:.6g} to "
+                     "{:.6g}{}\n",
+                     k, pp.cycles[k]->period / sys.time().scale, sys.variables()[0].name,
+                     pp.cycles[k]->min[0] / sys.variables()[0].scale,
+                     pp.cycles[k]->max[0] / sys.variables()[0].scale,
+                     sys.variables()[0].unit.empty() ? "" : " " + sys.variables()[0].unit);
       for (const auto& n : pp.notes)
         fmt::print("note: {}\n", n);
     } else if (o.mode == "bifurcation") {
@@ -172,9 +198,12 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
       double where = 0;
       std::string onset = onsetType(d, &where);
       if (onset != "none")
-        fmt::print("the stable equilibrium at {} = {} first loses stability at a {} point ({} = {})\n", sys.freeParameters()[0].name,
-                   fmt::format("{:g}", p1.first / sys.freeParameters()[0].scale), onset, sys.freeParameters()[0].name,
-                   fmt::format("{:.10g}", where / sys.freeParameters()[0].scale));
+        fmt::print(
+            "the stable equilibrium at {} = {} first loses stability at a {} point ({} = {})\n",
+            sys.freeParameters()[0].name,
+            fmt::format("{:g}", p1.first / sys.freeParameters()[0].scale), onset,
+            sys.freeParameters()[0].name,
+            fmt::format("{:.10g}", where / sys.freeParameters()[0].scale));
     } else if (o.mode == "fast-slow") {
       SystemSpec fullSpec = spec;
       fullSpec.free.clear();
@@ -191,7 +220,8 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
       FastSlow fs = fastSlow(sys, full, fo);
       result = writeFastSlow(out, sys, full, fs, info);
       fmt::print("{}", describeDiagram(sys, fs.fast));
-      fmt::print("full system: {} spikes; spikes per burst: {}\n", fs.spikeTimes.size(), fmt::join(fs.burstSizes, " "));
+      fmt::print("full system: {} spikes; spikes per burst: {}\n", fs.spikeTimes.size(),
+                 fmt::join(fs.burstSizes, " "));
     } else if (o.mode == "two-parameter") {
       EquilibriumGridOptions go;
       go.p1Min = p1.first, go.p1Max = p1.second, go.p2Min = p2.first, go.p2Max = p2.second;
@@ -199,11 +229,15 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
       if (o.grid > 0) go.n1 = go.n2 = o.grid;
       EquilibriumGrid g = equilibriumGrid(sys, go);
       result = writeEquilibriumGrid(out, sys, g, info);
-      fmt::print("{}×{} grid of equilibria written (dense grid, no curve continuation)\n", g.n1, g.n2);
+      fmt::print("{}×{} grid of equilibria written (dense grid, no curve continuation)\n", g.n1,
+                 g.n2);
     } else {
-      throw AnalysisError(fmt::format("unknown analysis `{}`: use phase-plane, bifurcation, fast-slow or two-parameter", o.mode));
+      throw AnalysisError(fmt::format(
+          "unknown analysis `{}`: use phase-plane, bifurcation, fast-slow or two-parameter",
+          o.mode));
     }
-    if (!result.plotMessage.empty()) fmt::print(stderr, "neurojit: plots: {}\n", result.plotMessage);
+    if (!result.plotMessage.empty())
+      fmt::print(stderr, "neurojit: plots: {}\n", result.plotMessage);
     for (const auto& img : result.images)
       fmt::print("plot: {}\n", img.string());
     fmt::print("results in {}\n", out.string());

@@ -69,15 +69,20 @@ int main(int argc, char** argv) {
   runCmd->add_option("--backend", backend, "jit (default) or interpreter (the slow reference)")
       ->check(CLI::IsMember({"jit", "interpreter"}));
   runCmd->add_flag("--plot", run.plot, "render raster, traces and rates with gnuplot");
-  runCmd->add_flag("--measure", run.measure, "also write measure.json (rates, ISI CV, Fano, synchrony, spectrum)");
+  runCmd->add_flag("--measure", run.measure,
+                   "also write measure.json (rates, ISI CV, Fano, synchrony, spectrum)");
   runCmd->add_flag("-v,--verbose", run.verbose, "say how each group is integrated and compiled");
   runCmd->add_option("--progress", run.progress,
                      "progress bar: -1 on a terminal, 0 never, 1 always");
 
   std::string measureDir;
   bool measurePrint = false;
-  CLI::App* measureCmd = app.add_subcommand("measure", "write measure.json for a run folder: rates, ISI CV, Fano factor, synchrony, spectrum");
-  measureCmd->add_option("dir", measureDir, "a folder written by `neurojit run`")->required()->check(CLI::ExistingDirectory);
+  CLI::App* measureCmd = app.add_subcommand(
+      "measure",
+      "write measure.json for a run folder: rates, ISI CV, Fano factor, synchrony, spectrum");
+  measureCmd->add_option("dir", measureDir, "a folder written by `neurojit run`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   measureCmd->add_flag("--print", measurePrint, "also print the JSON");
 
   std::string plotDir;
@@ -89,19 +94,33 @@ int main(int argc, char** argv) {
   nj::tool::AnalyzeOptions analyze;
   CLI::App* analyzeCmd = app.add_subcommand(
       "analyze", "dynamical analysis of a neuron model: phase plane, bifurcation, fast-slow");
-  analyzeCmd->add_option("mode", analyze.mode, "phase-plane | bifurcation | fast-slow | two-parameter")
-      ->required()->check(CLI::IsMember({"phase-plane", "bifurcation", "fast-slow", "two-parameter"}));
-  analyzeCmd->add_option("file", analyze.file, "model file (.nj)")->required()->check(CLI::ExistingFile);
+  analyzeCmd
+      ->add_option("mode", analyze.mode, "phase-plane | bifurcation | fast-slow | two-parameter")
+      ->required()
+      ->check(CLI::IsMember({"phase-plane", "bifurcation", "fast-slow", "two-parameter"}));
+  analyzeCmd->add_option("file", analyze.file, "model file (.nj)")
+      ->required()
+      ->check(CLI::ExistingFile);
   analyzeCmd->add_option("--model", analyze.model, "which neuron model, when the file has several");
-  analyzeCmd->add_option("--vars", analyze.vars, "target variables, e.g. V,w (others held at --set or initial values)");
-  analyzeCmd->add_option("--range", analyze.ranges, "a variable's range, e.g. V=-80mV:40mV (repeat per variable)");
-  analyzeCmd->add_option("--param", analyze.param, "continued parameter and range, e.g. I=0:150uA/cm^2 (fast-slow: the slow state)");
-  analyzeCmd->add_option("--param2", analyze.param2, "two-parameter: the second parameter and range");
-  analyzeCmd->add_option("--set", analyze.sets, "fix a parameter, input or state: name=value, with units");
-  analyzeCmd->add_option("--init", analyze.initial, "phase plane: a trajectory start, e.g. V=-60mV,w=0 (repeatable)");
-  analyzeCmd->add_option("--duration", analyze.duration, "trajectory length, e.g. 200ms (plain models: ms)");
-  analyzeCmd->add_option("--grid", analyze.grid, "nullcline grid (phase plane) or grid per axis (two-parameter)");
-  analyzeCmd->add_flag("--no-cycles", analyze.noCycles, "do not continue limit cycles from Hopf points");
+  analyzeCmd->add_option("--vars", analyze.vars,
+                         "target variables, e.g. V,w (others held at --set or initial values)");
+  analyzeCmd->add_option("--range", analyze.ranges,
+                         "a variable's range, e.g. V=-80mV:40mV (repeat per variable)");
+  analyzeCmd->add_option(
+      "--param", analyze.param,
+      "continued parameter and range, e.g. I=0:150uA/cm^2 (fast-slow: the slow state)");
+  analyzeCmd->add_option("--param2", analyze.param2,
+                         "two-parameter: the second parameter and range");
+  analyzeCmd->add_option("--set", analyze.sets,
+                         "fix a parameter, input or state: name=value, with units");
+  analyzeCmd->add_option("--init", analyze.initial,
+                         "phase plane: a trajectory start, e.g. V=-60mV,w=0 (repeatable)");
+  analyzeCmd->add_option("--duration", analyze.duration,
+                         "trajectory length, e.g. 200ms (plain models: ms)");
+  analyzeCmd->add_option("--grid", analyze.grid,
+                         "nullcline grid (phase plane) or grid per axis (two-parameter)");
+  analyzeCmd->add_flag("--no-cycles", analyze.noCycles,
+                       "do not continue limit cycles from Hopf points");
   analyzeCmd->add_option("--out", analyze.out, "output folder (default: out/MODEL_MODE)");
   analyzeCmd->add_flag("--plot", analyze.plot, "render plots with gnuplot");
 

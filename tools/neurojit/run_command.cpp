@@ -1,8 +1,8 @@
 // `neurojit run FILE`: compile, build the network, run it, write the run
 // folder (.npy + run.json) and, on request, plots.
 #include "neurojit/neurojit.hpp"
-#include "runtime/errors.hpp"
 #include "runtime/atomic_file.hpp"
+#include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
 #include "runtime/measure/run_measures.hpp"
 #include "runtime/plot/plot_run.hpp"
@@ -90,8 +90,10 @@ int runMeasure(const std::string& dir, bool print) {
     runtime::Json result = runtime::measure::measureRunDir(dir);
     std::string text = result.dump();
     runtime::writeFileAtomically(std::filesystem::path(dir) / "measure.json", text + "\n");
-    if (print) fmt::print("{}\n", text);
-    else fmt::print("measures in {}/measure.json\n", dir);
+    if (print)
+      fmt::print("{}\n", text);
+    else
+      fmt::print("measures in {}/measure.json\n", dir);
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;
