@@ -2,7 +2,10 @@
 // currents) becomes state of the post group's model, integrated in its fused
 // kernel, and the synapse's current is added into the post input; what an
 // `on_pre` does becomes a projection that adds a weight into one post state
-// array. The runtime then only moves weights along connections.
+// array. Per-pre state (NMDA's x, s) becomes state of the PRE group's model,
+// its `on_pre` increments part of the pre model's reset; a current linear in
+// it reads a new post input S_j = Σ_i w_ij s_i, which a coupling fills every
+// step. The runtime then only moves weights and sums along connections.
 #pragma once
 
 #include "compiler/diag/diagnostic.hpp"
@@ -27,9 +30,23 @@ struct ProjectionSpec {
   std::optional<sema::Initializer> perSynapse; // per-synapse weights drawn per synapse (SI)
 };
 
+// A continuous coupling along one connection: every step, before the kernels,
+// post.inputs[target][j] += Σ_{i→j} w_ij · pre.states[source][i]. The synapse's current
+// is `coefficient(post) * target`, already in the post model.
+struct CouplingSpec {
+  std::size_t connection = 0; // index into CheckedNetwork::connections
+  std::string pre, post;      // group names
+  std::string synapse;
+  std::string sourceName; // per-pre state in the pre group's composed model (e.g. `s_NMDA`)
+  std::string targetName; // input of the post group's composed model (e.g. `s_NMDA_in_E`)
+  double weight = 1;      // w_ij (SI); with perSynapse, a factor on each synapse's value
+  std::optional<sema::Initializer> perSynapse; // per-synapse weights drawn per synapse
+};
+
 struct ComposedNetwork {
   std::map<std::string, model_ir::ModelIr> groups; // by group name
   std::vector<ProjectionSpec> projections;
+  std::vector<CouplingSpec> couplings;
 };
 
 // `models` holds the lowered model of every neuron and synapse the network

@@ -1,7 +1,12 @@
 // Text in, composed models and projections out.
 #include "compiler/compose/compose_network.hpp"
+#include "compiler/interp/evaluate.hpp"
+#include "compiler/ir/differentiate.hpp"
 #include "compiler/ir/printer.hpp"
+#include "compiler/lower/group_program.hpp"
 #include "compiler/sema/check.hpp"
+
+#include <cmath>
 
 #include <gtest/gtest.h>
 
@@ -27,6 +32,11 @@ struct Composed {
     net = compose::composeNetwork(ctx, checked.networks.begin()->second, models, diags);
   }
   std::string errors() const { return diag::renderAll(sources, diags); }
+  const model_ir::Input& input(const std::string& group, const std::string& name) const {
+    for (const auto& s : net.groups.at(group).inputs)
+      if (s.name == name) return s;
+    throw std::out_of_range(name);
+  }
   const model_ir::StateVar& state(const std::string& group, const std::string& name) const {
     for (const auto& s : net.groups.at(group).states)
       if (s.name == name) return s;
@@ -91,12 +101,119 @@ TEST(Compose, DeltaSynapseTargetsThePostVoltage) {
 TEST(Compose, UnsupportedFormsSaySo) {
   Composed c(std::string(kCoba).replace(
       std::string(kCoba).find("network Net"), std::string::npos,
-      "synapse S { state per pre { x = 0 } dx/dt = -x / (5 ms) on_pre { x += 1 } }\n"
+      "synapse S { state { x = 0 } dx/dt = -x / (5 ms) on_pre { x += 1 } }\n"
       "network Net { A = N(3)  B = N(3)\n  connect A -> B S with all_to_all }\n"));
   ASSERT_TRUE(c.diags.hasErrors());
-  EXPECT_NE(c.errors().find("per-pre state `x` is not supported yet"), std::string::npos)
+  EXPECT_NE(c.errors().find("per-synapse state `x` with an equation is not supported yet"),
+            std::string::npos)
       << c.errors();
   EXPECT_NE(c.errors().find("test.nj:13:18"), std::string::npos) << c.errors();
+}
+
+// NMDA (per-pre x, s) into a LIF network: the gating joins the PRE model, shared by the
+// connections with the same kinetics; the current reads a new post input S = Σ w s_i.
+std::string nmdaNet(const std::string& connections) {
+  return R"(
+import "synapses/nmda.nj"
+neuron N { parameters { E_L = -70 mV; tau = 20 ms; R = 40 Mohm; th = -50 mV }
+  state { V = E_L }  input I : nA
+  dV/dt = (E_L - V + R * I) / tau
+  spike V >= th  reset { V = E_L } }
+neuron HH { parameters { th = 0 mV } state { V = -65 mV } input I : nA
+  dV/dt = -(V + 65 mV) / (10 ms)  spike V >= th }
+network Net {
+  E = N(10)  I = N(5)  H = HH(2)
+)" + connections +
+         "}\n";
+}
+
+TEST(Compose, NmdaPerPreStateJoinsThePreModel) {
+  Composed c(nmdaNet("connect E -> E NMDA with all_to_all, no_self\n"
+                     "connect E -> I NMDA(g_max = 0.258 nS) with p = 0.5\n"));
+  ASSERT_FALSE(c.diags.hasErrors()) << c.errors();
+  const auto& e = c.net.groups.at("E");
+  // V, then x and s of NMDA, once: both connections have the same kinetics.
+  ASSERT_EQ(e.states.size(), 3u);
+  EXPECT_EQ(ir::print(c.state("E", "x_NMDA").drift), "-500*x_NMDA");
+  EXPECT_EQ(ir::print(c.state("E", "s_NMDA").drift), "-10*s_NMDA + 500*x_NMDA*(1 - s_NMDA)");
+  // on_pre { x += 1 } is E's own reaction to its spike: part of its reset.
+  ASSERT_EQ(e.reset.size(), 2u);
+  EXPECT_EQ(e.states[static_cast<std::size_t>(e.reset[1].state)].name, "x_NMDA");
+  EXPECT_EQ(ir::print(e.reset[1].value), "x_NMDA + 1");
+  EXPECT_FALSE(e.spikeOnRisingEdge);
+  // I receives an input per connection and keeps its states.
+  EXPECT_EQ(c.net.groups.at("I").states.size(), 1u);
+  ASSERT_EQ(c.net.couplings.size(), 2u);
+  EXPECT_EQ(c.net.couplings[0].sourceName, "s_NMDA");
+  EXPECT_EQ(c.net.couplings[0].targetName, "s_NMDA_in_E");
+  EXPECT_EQ(c.net.couplings[1].post, "I");
+  EXPECT_EQ(c.net.couplings[1].targetName, "s_NMDA_in_E");
+  EXPECT_DOUBLE_EQ(c.net.couplings[1].weight, 1.0);
+  EXPECT_TRUE(c.net.projections.empty());
+}
+
+TEST(Compose, NmdaCurrentIsTheLinearCoefficientTimesTheInput) {
+  Composed c(nmdaNet("connect E -> I NMDA(g_max = 0.258 nS, w = 2) with p = 0.5\n"));
+  ASSERT_FALSE(c.diags.hasErrors()) << c.errors();
+  const auto& in = c.input("I", "s_NMDA_in_E");
+  ir::Expr drift = c.state("I", "V").drift;
+  ir::Expr coefficient = ir::differentiate(c.ctx, drift, in.symbol);
+  // ∂(dV/dt)/∂S = R/tau · g_max · w · (E − V) / (1 + [Mg]/3.57 mM · exp(−0.062 V/mV)).
+  const auto& model = c.net.groups.at("I");
+  std::vector<double> params = lower::resolveParameters(model, {});
+  for (double v : {-0.07, -0.05, -0.02, 0.01}) {
+    interp::Frame f;
+    f.params = params;
+    std::vector<double> state{v};
+    std::vector<double> inputs(model.inputs.size(), 0.0);
+    f.state = state;
+    f.inputs = inputs;
+    double block = 1 / (1 + 1.0 / 3.57 * std::exp(-0.062 * v * 1e3));
+    double expected = 40e6 / 20e-3 * 0.258e-9 * 2 * (0 - v) * block;
+    EXPECT_NEAR(interp::evaluate(coefficient, f), expected, 1e-12 * std::abs(expected)) << v;
+    // and the current is nothing but that term
+    std::vector<double> withS{0.0, 0.3};
+    f.inputs = withS;
+    double dvdt = interp::evaluate(drift, f);
+    EXPECT_NEAR(dvdt, (-0.07 - v) / 20e-3 + 0.3 * expected, 1e-9 * std::abs(dvdt)) << v;
+  }
+}
+
+TEST(Compose, DifferentKineticsGetTheirOwnStateAndRisingEdgeStays) {
+  Composed c(nmdaNet("connect E -> I NMDA with all_to_all\n"
+                     "connect E -> E NMDA(tau_decay = 50 ms) with all_to_all\n"
+                     "connect H -> I NMDA with all_to_all\n"));
+  ASSERT_FALSE(c.diags.hasErrors()) << c.errors();
+  EXPECT_EQ(ir::print(c.state("E", "s_NMDA").drift), "-10*s_NMDA + 500*x_NMDA*(1 - s_NMDA)");
+  EXPECT_EQ(ir::print(c.state("E", "s_NMDA_2").drift),
+            "-20*s_NMDA_2 + 500*x_NMDA_2*(1 - s_NMDA_2)");
+  EXPECT_EQ(c.net.couplings[1].targetName, "s_NMDA_2_in_E");
+  // A model without reset spikes on the rising edge; the appended reset does not change that.
+  const auto& h = c.net.groups.at("H");
+  EXPECT_TRUE(h.spikeOnRisingEdge);
+  ASSERT_EQ(h.reset.size(), 1u);
+  lower::GroupProgram p = lower::lowerGroup(c.ctx, h, "rk4");
+  EXPECT_TRUE(p.spikeOnRisingEdge);
+  EXPECT_EQ(c.net.couplings[2].targetName, "s_NMDA_in_H");
+}
+
+TEST(Compose, PerPreForbiddenFormsSaySo) {
+  auto expectError = [](const std::string& synapse, const std::string& connect,
+                        const std::string& fragment) {
+    Composed c(nmdaNet(connect).insert(0, synapse));
+    ASSERT_TRUE(c.diags.hasErrors()) << synapse;
+    EXPECT_NE(c.errors().find(fragment), std::string::npos) << c.errors();
+  };
+  expectError("synapse Sq { state per pre { s = 0 } ds/dt = -s / (5 ms) on_pre { s += 1 }\n"
+              "  current post.I += 1 nA * s * s }\n",
+              "connect E -> I Sq with all_to_all\n", "not linear in per-pre state `s`");
+  expectError("synapse Off { state per pre { s = 0 } ds/dt = -s / (5 ms) on_pre { s += 1 }\n"
+              "  current post.I += 1 nA * (s + 1) }\n",
+              "connect E -> I Off with all_to_all\n", "does not vanish with the per-pre state");
+  expectError("synapse Vs { state per pre { s = 0 mV } ds/dt = (pre.V - s) / (5 ms)\n"
+              "  current post.I += 1 nA / mV * s }\n",
+              "connect E -> I Vs with all_to_all, delay = 1 ms\n",
+              "a delay with per-pre state `s`");
 }
 
 } // namespace
