@@ -13,6 +13,7 @@
 #include "compiler/model_ir/lower_expr.hpp"
 #include "compiler/units/format.hpp"
 #include "compiler/units/unit_table.hpp"
+#include "runtime/coupling.hpp"
 #include "runtime/initializers.hpp"
 #include "runtime/poisson.hpp"
 #include "runtime/projection.hpp"
@@ -122,6 +123,7 @@ public:
     lowerAndCompose();
     addGroups();
     addProjections();
+    addCouplings();
     addStimuli();
     addMonitors();
     impl_->compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -404,6 +406,34 @@ private:
       }
       impl_->description.push_back(fmt::format("projection {}: {} synapses{}", name, proj.synapses(),
                                                proj.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
+    }
+  }
+
+  // One coupling per per-pre variable a current reads (NMDA's s): post input S_j = Σ_i w_ij s_i.
+  // Its stream is the connection's, so it connects the same pairs as the connection's projections.
+  void addCouplings() {
+    runtime::Network& network = *impl_->network;
+    for (const nj::compose::CouplingSpec& spec : composed_.couplings) {
+      const sema::CheckedConnection& c = net_.connections[spec.connection];
+      runtime::CouplingSpec cs;
+      cs.source = spec.sourceName;
+      cs.target = spec.targetName;
+      cs.connectivity = connectivityOf(c);
+      cs.weight = spec.weight;
+      cs.delay = c.options.count("delay") ? c.options.at("delay") : 0.0;
+      cs.stream = static_cast<std::uint32_t>(spec.connection);
+      std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
+      runtime::Coupling& coupling =
+          network.addCoupling(name, network.group(spec.pre), network.group(spec.post), std::move(cs));
+      if (spec.perSynapse) {
+        const sema::Initializer& w = *spec.perSynapse;
+        if (w.kind == sema::Initializer::Uniform) coupling.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
+        else if (w.kind == sema::Initializer::Normal) coupling.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
+        else coupling.setWeight(spec.weight * w.a);
+      }
+      impl_->description.push_back(fmt::format("coupling {}: {}.{} summed over {} synapses{}", name, spec.pre,
+                                               spec.sourceName, coupling.synapses(),
+                                               coupling.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
     }
   }
 
