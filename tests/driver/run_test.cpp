@@ -1,0 +1,153 @@
+// `neurojit run` as a user meets it: a run folder that numpy can read, clear
+// refusals of bad settings, and what happens on divergence or a signal.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exitCode = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("nj_run_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+Outcome neurojit(const std::string& args) {
+  fs::path out = scratch("stdout"), err = scratch("stderr");
+  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' " + args + " >'" + out.string() + "' 2>'" +
+                    err.string() + "'";
+  int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+fs::path writeModel(const std::string& name, const std::string& text) {
+  fs::path p = scratch(name);
+  std::ofstream(p) << text;
+  return p;
+}
+
+const char* kLif = R"(import "neurons/lif.nj"
+network One {
+  n = LIF(4)
+  input n.I = 0.2 nA
+  monitor spikes(n)
+  monitor V of n[0:2]
+  run 100 ms with dt = 0.1 ms
+}
+)";
+
+TEST(Run, WritesARunFolder) {
+  fs::path model = writeModel("lif.nj", kLif), out = scratch("out_ok");
+  Outcome r = neurojit("run '" + model.string() + "' --out '" + out.string() + "' --progress 0");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("spikes, mean rate"), std::string::npos) << r.out;
+  for (const char* f : {"run.json", "spikes_n_t.npy", "spikes_n_i.npy", "V_n.npy", "t_V_n.npy"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  // A .npy file starts with the magic string \x93NUMPY (NumPy format spec).
+  std::string npy = slurp(out / "V_n.npy");
+  ASSERT_GE(npy.size(), 6u);
+  EXPECT_EQ(npy.substr(1, 5), "NUMPY");
+}
+
+TEST(Run, UnwritableOutputFolderIsRefusedBeforeTheRun) {
+  fs::path model = writeModel("lif2.nj", kLif), blocker = scratch("a_file");
+  std::ofstream(blocker) << "x";
+  Outcome r = neurojit("run '" + model.string() + "' --out '" + (blocker / "sub").string() + "' --progress 0");
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("error: cannot create the output folder"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("spikes, mean rate"), std::string::npos) << "the run must not start";
+}
+
+TEST(Run, BadSettingsExitOneWithAMessage) {
+  fs::path model = writeModel("lif3.nj", kLif);
+  struct Case {
+    std::string args, message;
+  } cases[] = {
+      {"--set n.taux=5ms", "has no parameter `taux`"},
+      {"--set n.tau=5mV", "the value is voltage (V), but `tau` is time (s)"},
+      {"--dt 0ms", "the time step must be positive"},
+      {"--duration -1ms", "no duration"},
+      {"--set nope", "write name=value"},
+  };
+  for (const Case& c : cases) {
+    Outcome r = neurojit("run '" + model.string() + "' --out '" + scratch("o").string() + "' " + c.args);
+    EXPECT_EQ(r.exitCode, 1) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << ": " << r.err;
+  }
+}
+
+TEST(Run, SyntaxErrorPointsAtTheSource) {
+  fs::path model = writeModel("bad.nj", "network N {\n  n = LIF(4\n}\n");
+  Outcome r = neurojit("run '" + model.string() + "'");
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("bad.nj:3:1: error:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("^"), std::string::npos) << r.err;
+}
+
+TEST(Run, DivergenceStopsWithANameAndKeepsTheRecording) {
+  fs::path model = writeModel("blow.nj", "neuron Blow { parameters { k = 1 / ms }\n  state { x = 1 }\n"
+                                         "  dx/dt = k * x * x }\nnetwork Boom { b = Blow(4)\n  monitor x of b\n"
+                                         "  run 10 ms with dt = 0.1 ms, method = euler }\n");
+  fs::path out = scratch("out_blow");
+  Outcome r = neurojit("run '" + model.string() + "' --out '" + out.string() + "' --progress 0");
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("non-finite value"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("variable `x`"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(out / "run.json"));
+  EXPECT_TRUE(fs::exists(out / "x_b.npy"));
+}
+
+// SIGTERM during a long run: the run stops at the end of a step, the files
+// recorded so far are complete, and the exit code is 128 + 15.
+TEST(Run, TerminatedRunLeavesValidFiles) {
+  fs::path model = writeModel("long.nj", R"(import "neurons/lif.nj"
+network Long { n = LIF(20000) { V = uniform(-60 mV, -50 mV) }
+  input n.I = 0.2 nA
+  monitor spikes(n)
+  run 10000 s with dt = 0.1 ms }
+)");
+  fs::path out = scratch("out_term");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::string o = out.string(), m = model.string();
+    freopen("/dev/null", "w", stdout);
+    freopen("/dev/null", "w", stderr);
+    execl(NJ_NEUROJIT, "neurojit", "run", m.c_str(), "--out", o.c_str(), "--progress", "0", (char*)nullptr);
+    _exit(127);
+  }
+  // Wait until the run has started (the output folder exists), then a little longer.
+  for (int i = 0; i < 300 && !fs::exists(out); ++i) usleep(20000);
+  usleep(500000);
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM);
+  EXPECT_TRUE(fs::exists(out / "run.json"));
+  std::string t = slurp(out / "spikes_n_t.npy");
+  ASSERT_GE(t.size(), 10u);
+  EXPECT_EQ(t.substr(1, 5), "NUMPY");
+  for (const auto& e : fs::directory_iterator(out)) EXPECT_NE(e.path().extension(), ".tmp") << e.path();
+}
+
+} // namespace
