@@ -25,6 +25,13 @@ namespace {
 // the thread count.
 constexpr std::uint64_t kChunkAlignment = 16;
 constexpr std::uint64_t kMinChunk = 512;
+// Spike delivery is split over the threads only when a step has at least this many synaptic
+// events (below, the dispatch costs more than the additions).
+constexpr double kMinParallelEvents = 2048;
+// A group's kernels go to the thread pool when one step of the group on one thread takes at least
+// this long (measured every kProbeInterval steps).
+constexpr double kMinParallelSeconds = 20e-6;
+constexpr std::int64_t kProbeInterval = 256;
 
 std::uint64_t roundUp(std::uint64_t x, std::uint64_t m) { return (x + m - 1) / m * m; }
 
@@ -313,6 +320,7 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   std::vector<std::uint64_t> spikesBefore;
   for (const auto& e : groups_) spikesBefore.push_back(e.group->totalSpikes());
   ProgressBar progress(steps, runOptions.progress);
+  phases_ = {};
   auto start = std::chrono::steady_clock::now();
   std::int64_t done = 0;
   while (done < steps) {
@@ -330,7 +338,12 @@ RunResult Network::run(double duration, RunOptions runOptions) {
     progress.update(done);
     if (!result.status.ok()) break;
   }
-  if (result.status.ok() && done > 0 && lastFiniteStep_ != step_) result.status = checkFinite();
+  if (result.status.ok() && done > 0 && lastFiniteStep_ != step_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    result.status = checkFinite();
+    if (options_.phaseTiming)
+      phases_.nanCheck += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
   progress.finish(done);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -339,6 +352,7 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   s.simulatedSeconds = static_cast<double>(done) * options_.dt * options_.timeUnitSeconds;
   s.wallSeconds = wall;
   s.realTimeFactor = wall > 0 ? s.simulatedSeconds / wall : 0.0;
+  s.phases = phases_;
   std::uint64_t neurons = 0;
   for (std::size_t k = 0; k < groups_.size(); ++k) {
     const NeuronGroup& g = *groups_[k].group;
@@ -359,20 +373,44 @@ RunStatus Network::step() {
   return advance();
 }
 
-RunStatus Network::advance() {
+RunStatus Network::advance() { return options_.phaseTiming ? advanceImpl<true>() : advanceImpl<false>(); }
+
+// The step schedule (network.hpp). Timed: each item's wall time is added to phases_.
+template <bool Timed> RunStatus Network::advanceImpl() {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point t0{};
+  const auto lap = [&](double& phase) {
+    if constexpr (Timed) {
+      const Clock::time_point t1 = Clock::now();
+      phase += std::chrono::duration<double>(t1 - t0).count();
+      t0 = t1;
+    }
+  };
+  if constexpr (Timed) t0 = Clock::now();
   const std::int64_t n = step_;
   applyStimuli(n);
+  lap(phases_.stimuli);
   deliverSynapticEvents(n);
+  lap(phases_.delivery);
   for (auto& e : groups_) {
     RunStatus s = updateGroup(e, n);
     if (!s.ok()) return s;
   }
+  lap(phases_.neurons);
   emitSpikes(n);
+  lap(phases_.emit);
   step_ = n + 1;
   RunStatus s = recordMonitors();
-  if (s.ok() && step_ % options_.nanCheckInterval == 0) s = checkFinite();
+  lap(phases_.monitors);
+  if (s.ok() && step_ % options_.nanCheckInterval == 0) {
+    s = checkFinite();
+    lap(phases_.nanCheck);
+  }
   if (!s.ok()) return s;
-  for (auto& cb : callbacks_) cb(*this);
+  if (!callbacks_.empty()) {
+    for (auto& cb : callbacks_) cb(*this);
+    lap(phases_.callbacks);
+  }
   return {};
 }
 
@@ -397,7 +435,13 @@ void Network::applyStimuli(std::int64_t n) {
   for (auto& [g, s] : stimuli_) {
     const double v = s.value(t);
     double* x = g->inputs_[s.input].data();
-    if (firstWrite(*g, s.input, s.begin == 0 && s.end == g->size())) {
+    const bool coversAll = s.begin == 0 && s.end == g->size();
+    // Assigning +0.0 to an input that is all +0.0 already (e.g. a pulse after it ended): no write.
+    if (coversAll && g->inputWritten_[s.input] == 0 && g->inputDirty_[s.input] == 0 && v == 0.0 && !std::signbit(v)) {
+      g->inputWritten_[s.input] = 1;
+      continue;
+    }
+    if (firstWrite(*g, s.input, coversAll)) {
       for (std::size_t i = 0; i < s.end; ++i) x[i] = v;
       continue;
     }
@@ -425,8 +469,29 @@ void Network::applyStimuli(std::int64_t n) {
 
 // Single-threaded: projections in the order they were added, then Poisson drives (the order of
 // additions into a shared target is fixed, so results do not depend on the thread count).
+//
+// With a thread pool and enough events, the projections' work is split by post neuron ranges:
+// part k of every projection adds only into post neurons [m·k/P, m·(k+1)/P) of its post group, in the
+// order of the whole delivery, so every post value sees the same additions in the same order on
+// any number of threads (projections into one post array share the partition).
 void Network::deliverSynapticEvents(std::int64_t n) {
-  for (auto& p : projections_) p->deliver(n);
+  bool sorted = true;
+  double events = 0;
+  for (auto& p : projections_) {
+    if (!p->ready_) p->prepare();
+    if (p->spec_.targetIsInput) p->post_->inputDirty_[p->target_] = 1;
+    sorted = sorted && p->rowsSorted_;
+    if (pool_) events += p->pendingEvents(n);
+  }
+  if (pool_ && sorted && events >= kMinParallelEvents) {
+    const auto parts = static_cast<std::uint32_t>(2 * pool_->threads());
+    const auto body = [&](std::size_t part) {
+      for (auto& p : projections_) p->deliver(n, static_cast<std::uint32_t>(part), parts);
+    };
+    pool_->parallelFor(parts, body);
+  } else {
+    for (auto& p : projections_) p->deliver(n);
+  }
   for (auto& c : couplings_) c->apply(n);
   for (auto& p : poissonInputs_) p->apply(n, options_.dt, options_.timeUnitSeconds, options_.seed);
 }
@@ -463,10 +528,17 @@ RunStatus Network::updateGroup(GroupEntry& e, std::int64_t n) {
 
   std::exception_ptr error;
   try {
-    if (pool_ && chunks > 1)
-      pool_->parallelFor(chunks, body);
-    else
+    if (pool_ && chunks > 1 && n % kProbeInterval == 0) {
+      // Every kProbeInterval steps the chunks run on this thread, timed: a group whose step is too
+      // short to gain from the pool's dispatch stays on one thread (same chunks, same results).
+      const auto t0 = std::chrono::steady_clock::now();
       for (std::size_t c = 0; c < chunks; ++c) body(c);
+      e.parallel = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= kMinParallelSeconds;
+    } else if (pool_ && chunks > 1 && e.parallel) {
+      pool_->parallelFor(chunks, body);
+    } else {
+      for (std::size_t c = 0; c < chunks; ++c) body(c);
+    }
   } catch (...) {
     error = std::current_exception();
   }

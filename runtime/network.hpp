@@ -43,6 +43,22 @@ struct NetworkOptions {
   int threads = 1;
   std::uint64_t memoryLimit = defaultMemoryLimit();
   std::int64_t nanCheckInterval = 10; // in steps; 1 checks after every step
+  // Accumulate the wall time of each step schedule item (RunSummary::phases); two steady_clock
+  // reads per item and step when on, nothing when off.
+  bool phaseTiming = false;
+};
+
+// Wall seconds spent in each item of the step schedule during one run (with
+// NetworkOptions::phaseTiming; all zero otherwise).
+struct PhaseTimes {
+  double stimuli = 0.0;   // items 1-2: clear inputs, stimuli
+  double delivery = 0.0;  // item 3: projections deliver due spikes, Poisson drives
+  double neurons = 0.0;   // item 4: noise + group kernels + spike list merge
+  double emit = 0.0;      // item 5: spikes into the delay rings
+  double monitors = 0.0;  // item 6
+  double nanCheck = 0.0;  // item 7
+  double callbacks = 0.0; // item 8
+  double total() const { return stimuli + delivery + neurons + emit + monitors + nanCheck + callbacks; }
 };
 
 enum class RunOutcome {
@@ -80,6 +96,7 @@ struct RunSummary {
   std::uint64_t spikes = 0;
   double meanRateHz = 0.0;         // over every neuron of every group
   std::vector<GroupSummary> groups;
+  PhaseTimes phases; // with NetworkOptions::phaseTiming
   // "1234 spikes, mean rate 5.14 Hz, 1 s simulated in 0.231 s wall (4.33x real time)"
   std::string text() const;
 };
@@ -162,6 +179,7 @@ public:
   int threads() const { return options_.threads; }
   void setThreads(int threads);
   void setNanCheckInterval(std::int64_t steps);
+  void setPhaseTiming(bool on) { options_.phaseTiming = on; }
   const NetworkOptions& options() const { return options_; }
 
   // Bytes allocated by groups and projections plus bytes reserved by monitors.
@@ -175,6 +193,7 @@ private:
     std::vector<std::uint64_t> chunkStarts; // chunk c = [starts[c], starts[c+1])
     std::vector<std::uint32_t> chunkCounts;
     std::int64_t refractorySteps = 0;
+    bool parallel = true; // chunks on the thread pool (re-decided every few hundred steps)
   };
   struct GroupStimulus {
     NeuronGroup* group;
@@ -187,6 +206,7 @@ private:
 
   void prepare();
   RunStatus advance();
+  template <bool Timed> RunStatus advanceImpl();
   void applyStimuli(std::int64_t n);
   // Step schedule items 3 and 5: deliver due spikes (and Poisson drives) into per-post state or
   // inputs before the group kernels; push this step's spikes into delay rings after them.
@@ -199,6 +219,7 @@ private:
   NetworkOptions options_;
   std::int64_t step_ = 0;
   std::int64_t lastFiniteStep_ = 0;
+  PhaseTimes phases_; // accumulated by advance() when options_.phaseTiming
   bool prepared_ = false;
   std::vector<GroupEntry> groups_;
   std::vector<GroupStimulus> stimuli_;

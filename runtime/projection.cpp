@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
@@ -243,19 +244,33 @@ void Projection::prepare() {
     }
     segBegin_.push_back(conn_.synapses());
   }
+  rowsSorted_ = true;
+  if (!conn_.isImplicitAllToAll()) {
+    const auto& rs = conn_.rowStart();
+    const std::uint32_t* post = conn_.post().data();
+    for (std::uint64_t i = 0; i < nPre && rowsSorted_; ++i)
+      rowsSorted_ = std::is_sorted(post + rs[i], post + rs[i + 1]);
+  }
   ready_ = true;
 }
 
-// Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d.
-void Projection::deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d) const {
+// Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d; only post neurons in
+// [jlo, jhi) (rows are post-ascending, so a row's part is found by binary search).
+void Projection::deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d, std::uint32_t jlo,
+                             std::uint32_t jhi) const {
   const std::uint64_t* rs = conn_.rowStart().data();
   const std::uint32_t* post = conn_.post().data();
   const double* w = weights_.data();
   const bool scalar = weights_.empty();
+  const bool whole = jlo == 0 && jhi >= conn_.nPost();
   const double w0 = weight_;
   for (std::uint32_t i : spikes) {
     if (d < 0) {
-      const std::uint64_t b = rs[i], e = rs[i + 1];
+      std::uint64_t b = rs[i], e = rs[i + 1];
+      if (!whole) {
+        b = static_cast<std::uint64_t>(std::lower_bound(post + b, post + e, jlo) - post);
+        e = static_cast<std::uint64_t>(std::lower_bound(post + b, post + e, jhi) - post);
+      }
       if (scalar)
         for (std::uint64_t k = b; k < e; ++k) x[post[k]] += w0;
       else
@@ -268,51 +283,74 @@ void Projection::deliverRows(double* x, std::span<const std::uint32_t> spikes, s
     if (it == sd + s1 || *it != d) continue;
     const std::uint64_t s = static_cast<std::uint64_t>(it - sd);
     const std::uint64_t b = rs[i];
-    for (std::uint64_t k = segBegin_[s]; k < segBegin_[s + 1]; ++k) {
-      const std::uint64_t syn = b + perm_[k];
+    const std::uint32_t* pb = perm_.data() + segBegin_[s];
+    const std::uint32_t* pe = perm_.data() + segBegin_[s + 1];
+    if (!whole) { // within a segment post is ascending too (stable sort of a post-ascending row)
+      const auto postOf = [&](std::uint32_t q, std::uint32_t j) { return post[b + q] < j; };
+      pb = std::lower_bound(pb, pe, jlo, postOf);
+      pe = std::lower_bound(pb, pe, jhi, postOf);
+    }
+    for (const std::uint32_t* q = pb; q < pe; ++q) {
+      const std::uint64_t syn = b + *q;
       x[post[syn]] += scalar ? w0 : w[syn];
     }
   }
 }
 
-void Projection::deliver(std::int64_t n) {
+std::span<const std::uint32_t> Projection::slotSpikes(std::int64_t s) const {
+  if (s < 0) return {};
+  const std::uint64_t r = positiveMod(s, maxDelay_ + 1);
+  if (slotStep_[r] != s) return {};
+  return {ring_.data() + r * pre_->size(), slotCount_[r]};
+}
+
+double Projection::pendingEvents(std::int64_t n) const {
+  const double perRow = conn_.isImplicitAllToAll() || conn_.nPre() == 0
+                            ? static_cast<double>(conn_.nPost())
+                            : static_cast<double>(conn_.synapses()) / static_cast<double>(conn_.nPre());
+  std::uint64_t spikes = 0;
+  if (delays_.empty()) spikes = slotSpikes(n - 1 - delaySteps_).size();
+  else
+    for (std::int64_t d = 0; d <= maxDelay_; ++d) spikes += slotSpikes(n - 1 - d).size();
+  return static_cast<double>(spikes) * perRow;
+}
+
+void Projection::deliver(std::int64_t n, std::uint32_t part, std::uint32_t parts) {
   if (!ready_) prepare();
-  const std::int64_t slots = maxDelay_ + 1;
-  double* x = spec_.targetIsInput ? post_->input(target_).data() : post_->state(target_).data();
-  const std::uint64_t nPre = pre_->size();
-  const auto spikesOf = [&](std::int64_t s) -> std::span<const std::uint32_t> {
-    if (s < 0) return {};
-    const std::uint64_t r = positiveMod(s, slots);
-    if (slotStep_[r] != s) return {};
-    return {ring_.data() + r * nPre, slotCount_[r]};
-  };
+  NeuronGroup& post = *post_;
+  double* x = const_cast<double*>(spec_.targetIsInput ? std::as_const(post).input(target_).data()
+                                                      : std::as_const(post).state(target_).data());
+  const std::uint64_t m = post.size();
+  const auto jlo = static_cast<std::uint32_t>(m * part / parts);
+  const auto jhi = static_cast<std::uint32_t>(m * (part + 1) / parts);
 
   if (delays_.empty()) {
-    std::span<const std::uint32_t> spikes = spikesOf(n - 1 - delaySteps_);
+    std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - delaySteps_);
     if (spikes.empty()) return;
     if (conn_.isImplicitAllToAll()) { // the O(N) population path
-      const std::uint64_t m = post_->size();
       const double wc = weight_ * static_cast<double>(spikes.size());
       if (!conn_.noSelf()) {
-        for (std::uint64_t j = 0; j < m; ++j) x[j] += wc;
+        for (std::uint64_t j = jlo; j < jhi; ++j) x[j] += wc;
         return;
       }
       const double wc1 = weight_ * static_cast<double>(spikes.size() - 1);
-      std::uint64_t j = 0;
+      std::uint64_t j = jlo;
       for (std::uint32_t i : spikes) {
+        if (i < jlo) continue;
+        if (i >= jhi) break;
         for (; j < i; ++j) x[j] += wc;
         x[i] += wc1;
         j = static_cast<std::uint64_t>(i) + 1;
       }
-      for (; j < m; ++j) x[j] += wc;
+      for (; j < jhi; ++j) x[j] += wc;
       return;
     }
-    deliverRows(x, spikes, -1);
+    deliverRows(x, spikes, -1, jlo, jhi);
     return;
   }
   for (std::int64_t d = 0; d <= maxDelay_; ++d) {
-    std::span<const std::uint32_t> spikes = spikesOf(n - 1 - d);
-    if (!spikes.empty()) deliverRows(x, spikes, d);
+    std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - d);
+    if (!spikes.empty()) deliverRows(x, spikes, d, jlo, jhi);
   }
 }
 

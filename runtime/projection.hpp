@@ -113,9 +113,17 @@ private:
   std::int64_t stepsOf(double time, const char* what) const;
   void delaysChanged();
   void prepare();                          // sizes the ring and the delivery tables
-  void deliver(std::int64_t n);            // schedule item 3
+  // Schedule item 3. Part `part` of `parts` adds only into post neurons [m·part/parts,
+  // m·(part+1)/parts) (m = post size), in the same order as the whole delivery, so running the parts
+  // on any threads gives bit-identical results (needs rowsSorted_ when parts > 1). prepare() must
+  // have run; the caller marks a target input dirty.
+  void deliver(std::int64_t n, std::uint32_t part = 0, std::uint32_t parts = 1);
+  // Synaptic events (spikes × mean row length) deliver(n) would add: decides whether to split.
+  double pendingEvents(std::int64_t n) const;
   void emit(std::int64_t n);               // schedule item 5
-  void deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d) const;
+  void deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d, std::uint32_t jlo,
+                   std::uint32_t jhi) const;
+  std::span<const std::uint32_t> slotSpikes(std::int64_t s) const;
 
   Network* network_;
   std::string name_;
@@ -139,6 +147,7 @@ private:
 
   // The ring: slot r holds the spikes of step slotStep_[r] (r = step mod (maxDelay + 1)).
   bool ready_ = false;
+  bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
   std::vector<std::uint32_t> ring_;
   std::vector<std::uint32_t> slotCount_;
   std::vector<std::int64_t> slotStep_;

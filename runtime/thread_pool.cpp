@@ -22,6 +22,9 @@ template <class T, class Pred> void spinThenWait(const std::atomic<T>& a, T old,
   while (!done()) a.wait(old, std::memory_order_acquire);
 }
 
+constexpr std::uint64_t generationOf(std::uint64_t ticket) { return ticket >> 32; }
+constexpr std::uint32_t itemOf(std::uint64_t ticket) { return static_cast<std::uint32_t>(ticket); }
+
 } // namespace
 
 ThreadPool::ThreadPool(int threads) {
@@ -29,33 +32,55 @@ ThreadPool::ThreadPool(int threads) {
 }
 
 ThreadPool::~ThreadPool() {
-  stop_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  generation_.notify_all();
+  stop_.store(true, std::memory_order_seq_cst);
+  ticket_.fetch_add(std::uint64_t{1} << 32, std::memory_order_seq_cst);
+  ticket_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::runItems() {
+// The job's fields are read after the ticket (acquire); they belong to the ticket's generation as
+// long as the compare-exchange below succeeds: the next job's fields are written only after every
+// item of this one was claimed and finished, and then the ticket no longer matches.
+void ThreadPool::runItems(std::uint64_t ticket) {
+  const std::uint32_t count = count_.load(std::memory_order_acquire);
+  void* fn = fn_.load(std::memory_order_acquire);
+  const Call call = call_.load(std::memory_order_acquire);
+  const std::uint64_t generation = generationOf(ticket);
   for (;;) {
-    std::size_t i = next_.fetch_add(1, std::memory_order_relaxed);
-    if (i >= count_) return;
+    if (itemOf(ticket) >= count) return;
+    if (!ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      if (generationOf(ticket) != generation || itemOf(ticket) >= count) return;
+      continue; // another thread took this item (or a spurious failure): try the next
+    }
+    const std::uint32_t item = itemOf(ticket);
     try {
-      call_(fn_, i);
+      call(fn, item);
     } catch (...) {
       std::lock_guard lock(errorMutex_);
       if (!error_) error_ = std::current_exception();
     }
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) done_.notify_all();
+    ticket = ticket_.load(std::memory_order_acquire);
+    if (generationOf(ticket) != generation) return;
   }
 }
 
 void ThreadPool::work() {
-  std::uint64_t seen = 0;
+  std::uint64_t seenGeneration = 0;
   for (;;) {
-    spinThenWait(generation_, seen, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-    seen = generation_.load(std::memory_order_acquire);
+    std::uint64_t t = ticket_.load(std::memory_order_acquire);
+    for (int k = 0; k < kSpins && generationOf(t) == seenGeneration; ++k) {
+      NJ_PAUSE();
+      t = ticket_.load(std::memory_order_acquire);
+    }
+    while (generationOf(t) == seenGeneration) {
+      ticket_.wait(t, std::memory_order_acquire);
+      t = ticket_.load(std::memory_order_acquire);
+    }
+    seenGeneration = generationOf(t);
     if (stop_.load(std::memory_order_acquire)) return;
-    runItems();
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+    // A ticket of another generation than the one read is simply refused by the compare-exchange.
+    runItems(t);
   }
 }
 
@@ -64,18 +89,20 @@ void ThreadPool::run(std::size_t count, void* fn, Call call) {
     for (std::size_t i = 0; i < count; ++i) call(fn, i);
     return;
   }
-  fn_ = fn;
-  call_ = call;
-  count_ = count;
+  const auto n = static_cast<std::uint32_t>(count);
   error_ = nullptr;
-  next_.store(0, std::memory_order_relaxed);
-  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_acq_rel); // publishes the job
-  generation_.notify_all();
-  runItems();
-  for (int left = pending_.load(std::memory_order_acquire); left != 0; left = pending_.load(std::memory_order_acquire))
-    spinThenWait(pending_, left, [&] { return pending_.load(std::memory_order_acquire) != left; });
-  fn_ = nullptr;
+  done_.store(0, std::memory_order_relaxed);
+  count_.store(n, std::memory_order_relaxed);
+  fn_.store(fn, std::memory_order_relaxed);
+  call_.store(call, std::memory_order_relaxed);
+  const std::uint64_t generation = generationOf(ticket_.load(std::memory_order_relaxed)) + 1;
+  const std::uint64_t ticket = generation << 32;
+  ticket_.store(ticket, std::memory_order_release); // publishes the job
+  ticket_.notify_all();
+  runItems(ticket);
+  // Wait only for items other threads started; one not started yet was taken by the loop above.
+  for (std::uint32_t d = done_.load(std::memory_order_acquire); d != n; d = done_.load(std::memory_order_acquire))
+    spinThenWait(done_, d, [&] { return done_.load(std::memory_order_acquire) != d; });
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
