@@ -111,7 +111,8 @@ namespace {
 class Builder {
 public:
   Builder(const Program& program, const SimulationOptions& options)
-      : program_(program), p_(program.impl()), options_(options), impl_(std::make_unique<Simulation::Impl>()) {}
+      : program_(program), p_(program.impl()), options_(options),
+        impl_(std::make_unique<Simulation::Impl>()) {}
 
   std::unique_ptr<Simulation::Impl> build() {
     if (!program_.ok()) throw Error(program_.diagnostics());
@@ -126,7 +127,8 @@ public:
     addCouplings();
     addStimuli();
     addMonitors();
-    impl_->compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    impl_->compileSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return std::move(impl_);
   }
 
@@ -135,9 +137,10 @@ private:
     const auto& networks = p_.program.networks;
     if (options_.network.empty()) {
       if (networks.size() != 1)
-        throw Error(networks.empty() ? "the file has no `network` block to run"
-                                     : fmt::format("the file has {} networks; choose one with --network ({})",
-                                                   networks.size(), fmt::join(program_.networkNames(), ", ")));
+        throw Error(networks.empty()
+                        ? "the file has no `network` block to run"
+                        : fmt::format("the file has {} networks; choose one with --network ({})",
+                                      networks.size(), fmt::join(program_.networkNames(), ", ")));
       ast_ = networks.begin()->second;
       return;
     }
@@ -161,12 +164,14 @@ private:
         continue;
       }
       std::vector<std::string> names;
-      for (const auto& d : ast_->parameters) names.push_back(d.name);
+      for (const auto& d : ast_->parameters)
+        names.push_back(d.name);
       if (std::find(names.begin(), names.end(), name) == names.end())
-        throw Error(fmt::format("--set {}: network `{}` has no parameter `{}`{}", name, ast_->name, name,
-                                names.empty() ? "; set a model parameter of one group with GROUP.param=value"
-                                              : fmt::format(" (it has: {}); GROUP.param sets a model parameter",
-                                                            fmt::join(names, ", "))));
+        throw Error(fmt::format(
+            "--set {}: network `{}` has no parameter `{}`{}", name, ast_->name, name,
+            names.empty() ? "; set a model parameter of one group with GROUP.param=value"
+                          : fmt::format(" (it has: {}); GROUP.param sets a model parameter",
+                                        fmt::join(names, ", "))));
       netOverrides_[name] = q;
     }
   }
@@ -185,7 +190,8 @@ private:
     run_ = net_.run.value_or(sema::CheckedRun{});
     if (!net_.run) run_.dt = net_.plain ? 0.1 : 1e-4;
     if (options_.duration)
-      run_.duration = toModelTime(parseQuantity(*options_.duration, "--duration"), net_.plain, "--duration");
+      run_.duration =
+          toModelTime(parseQuantity(*options_.duration, "--duration"), net_.plain, "--duration");
     if (options_.dt) run_.dt = toModelTime(parseQuantity(*options_.dt, "--dt"), net_.plain, "--dt");
     if (!(run_.duration > 0)) throw Error("no duration: give --duration or a `run` in the network");
     if (!(run_.dt > 0)) throw Error("the time step must be positive");
@@ -208,11 +214,13 @@ private:
     std::map<std::string, model_ir::ModelIr> lowered;
     nj::diag::Diagnostics diags;
     auto lowerOnce = [&](const std::string& name) {
-      if (!lowered.count(name)) lowered.emplace(name, model_ir::lowerModel(p_.checked.models.at(name), impl_->ctx, diags));
+      if (!lowered.count(name))
+        lowered.emplace(name, model_ir::lowerModel(p_.checked.models.at(name), impl_->ctx, diags));
     };
     for (const auto& g : net_.groups)
       if (g.kind == sema::GroupKind::Neurons) lowerOnce(g.model);
-    for (const auto& c : net_.connections) lowerOnce(c.synapse);
+    for (const auto& c : net_.connections)
+      lowerOnce(c.synapse);
     if (diags.hasErrors()) throw Error(nj::diag::renderAll(p_.sources, diags));
     composed_ = nj::compose::composeNetwork(impl_->ctx, net_, lowered, diags);
     if (diags.hasErrors()) throw Error(nj::diag::renderAll(p_.sources, diags));
@@ -220,12 +228,12 @@ private:
 
   // An expression of the network block (stimulus, rate) as IR over t.
   ir::Expr networkExpr(const nj::syntax::Expr& e) {
-    model_ir::ExprLowering lowering(impl_->ctx, {&net_.resolution, nullptr,
-                                                 [&](const sema::Resolution& r, const nj::syntax::Expr&) {
-                                                   const std::string& n =
-                                                       ast_->parameters.at(static_cast<std::size_t>(r.index)).name;
-                                                   return impl_->ctx.constant(net_.parameters.at(n));
-                                                 }});
+    model_ir::ExprLowering lowering(
+        impl_->ctx,
+        {&net_.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
+           const std::string& n = ast_->parameters.at(static_cast<std::size_t>(r.index)).name;
+           return impl_->ctx.constant(net_.parameters.at(n));
+         }});
     return lowering.lower(e);
   }
 
@@ -247,7 +255,8 @@ private:
     for (const sema::CheckedGroup& g : net_.groups) {
       if (g.kind == sema::GroupKind::PoissonGroup) {
         runtime::addPoissonGroup(*impl_->network, g.name, g.size, poissonRate(g));
-        impl_->description.push_back(fmt::format("group {}: {} Poisson spike trains", g.name, g.size));
+        impl_->description.push_back(
+            fmt::format("group {}: {} Poisson spike trains", g.name, g.size));
       } else if (g.kind == sema::GroupKind::PoissonInput) {
         poissonInputs_[g.name] = &g;
       } else {
@@ -255,15 +264,16 @@ private:
       }
     }
     if (!groupOverrides_.empty())
-      throw Error(fmt::format("--set {}.…: network `{}` has no group `{}`", groupOverrides_.begin()->first,
-                              ast_->name, groupOverrides_.begin()->first));
+      throw Error(fmt::format("--set {}.…: network `{}` has no group `{}`",
+                              groupOverrides_.begin()->first, ast_->name,
+                              groupOverrides_.begin()->first));
   }
 
   void addNeuronGroup(const sema::CheckedGroup& g) {
     impl_->models.push_back(std::make_unique<model_ir::ModelIr>(composed_.groups.at(g.name)));
     try {
-      impl_->programs.push_back(
-          std::make_unique<lower::GroupProgram>(lower::lowerGroup(impl_->ctx, *impl_->models.back(), run_.method)));
+      impl_->programs.push_back(std::make_unique<lower::GroupProgram>(
+          lower::lowerGroup(impl_->ctx, *impl_->models.back(), run_.method)));
     } catch (const nj::integrators::IntegrationError& e) {
       throw Error(fmt::format("group `{}` (model `{}`): {}", g.name, g.model, e.what()));
     }
@@ -272,7 +282,8 @@ private:
       try {
         impl_->compiled.back() = nj::codegen::compileGroup(*impl_->programs.back());
       } catch (const nj::codegen::CodegenError& e) {
-        throw Error(fmt::format("group `{}`: the JIT failed: {} (run with --backend interpreter)", g.name, e.what()));
+        throw Error(fmt::format("group `{}`: the JIT failed: {} (run with --backend interpreter)",
+                                g.name, e.what()));
       }
     }
     std::size_t mi = impl_->models.size() - 1;
@@ -289,23 +300,28 @@ private:
     layout.hasRefractory = prog.hasRefractory;
     runtime::NeuronGroup& group = impl_->network->addGroup(g.name, g.size, layout);
 
-    std::vector<double> params = lower::resolveParameters(model, parameterOverrides(g, model, prog));
+    std::vector<double> params =
+        lower::resolveParameters(model, parameterOverrides(g, model, prog));
     std::copy(params.begin(), params.end(), group.params().begin());
-    if (prog.hasRefractory) group.setRefractoryPeriod(evaluateOverParams(prog.refractoryPeriod, params));
+    if (prog.hasRefractory)
+      group.setRefractoryPeriod(evaluateOverParams(prog.refractoryPeriod, params));
     initializeState(g, model, params, group);
 
     runtime::GroupKernel kernel;
-    if (impl_->compiled[mi]) kernel.fn = impl_->compiled[mi]->kernel();
-    else kernel.host = [&prog](const NjGroupArgs& args) { lower::runReferenceKernel(prog, args); };
+    if (impl_->compiled[mi])
+      kernel.fn = impl_->compiled[mi]->kernel();
+    else
+      kernel.host = [&prog](const NjGroupArgs& args) { lower::runReferenceKernel(prog, args); };
     group.setKernel(kernel);
-    impl_->description.push_back(fmt::format("group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model,
-                                             prog.method,
-                                             prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
-                                             impl_->compiled[mi] ? "JIT" : "reference interpreter"));
+    impl_->description.push_back(
+        fmt::format("group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, prog.method,
+                    prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
+                    impl_->compiled[mi] ? "JIT" : "reference interpreter"));
   }
 
   // The group's overrides, then --set GROUP.param; resolveParameters recomputes the rest.
-  std::map<std::string, double> parameterOverrides(const sema::CheckedGroup& g, const model_ir::ModelIr& model,
+  std::map<std::string, double> parameterOverrides(const sema::CheckedGroup& g,
+                                                   const model_ir::ModelIr& model,
                                                    const lower::GroupProgram& prog) {
     std::map<std::string, double> overrides = g.parameters;
     auto it = groupOverrides_.find(g.name);
@@ -313,12 +329,13 @@ private:
     for (const auto& [name, q] : it->second) {
       int k = p_.checked.models.at(g.model).findParameter(name);
       if (k < 0)
-        throw Error(fmt::format("--set {}.{}: model `{}` has no parameter `{}` (it has: {})", g.name, name,
-                                g.model, name, fmt::join(prog.paramNames, ", ")));
+        throw Error(fmt::format("--set {}.{}: model `{}` has no parameter `{}` (it has: {})",
+                                g.name, name, g.model, name, fmt::join(prog.paramNames, ", ")));
       const auto& dim = model.parameters[static_cast<std::size_t>(k)].dim;
-      if (q.dim != dim && !(model.plain && q.dim == sema::Dimension::time() && dim.isDimensionless()))
-        throw Error(fmt::format("--set {}.{}: the value is {}, but `{}` is {}", g.name, name, q.dim.describe(),
-                                name, dim.describe()));
+      if (q.dim != dim &&
+          !(model.plain && q.dim == sema::Dimension::time() && dim.isDimensionless()))
+        throw Error(fmt::format("--set {}.{}: the value is {}, but `{}` is {}", g.name, name,
+                                q.dim.describe(), name, dim.describe()));
       overrides[name] = q.dim == dim ? q.value : q.value / 1e-3;
     }
     groupOverrides_.erase(it);
@@ -326,25 +343,32 @@ private:
   }
 
   // Initial state, in declaration order (an initializer may use earlier state).
-  // Random draws follow the runtime's key layout: (seed, the group's init stream + state index, neuron).
-  void initializeState(const sema::CheckedGroup& g, const model_ir::ModelIr& model, const std::vector<double>& params,
-                       runtime::NeuronGroup& group) {
+  // Random draws follow the runtime's key layout: (seed, the group's init stream + state index,
+  // neuron).
+  void initializeState(const sema::CheckedGroup& g, const model_ir::ModelIr& model,
+                       const std::vector<double>& params, runtime::NeuronGroup& group) {
     using Init = model_ir::StateVar::Init;
     for (std::size_t k = 0; k < model.states.size(); ++k) {
       const model_ir::StateVar& v = model.states[k];
       std::span<double> values = group.state(k);
       if (auto it = g.inits.find(v.name); it != g.inits.end()) {
         const sema::Initializer& init = it->second;
-        if (init.kind == sema::Initializer::Uniform) group.initializeUniform(v.name, init.a, init.b, run_.seed);
-        else if (init.kind == sema::Initializer::Normal) group.initializeNormal(v.name, init.a, init.b, run_.seed);
-        else std::fill(values.begin(), values.end(), init.a);
+        if (init.kind == sema::Initializer::Uniform)
+          group.initializeUniform(v.name, init.a, init.b, run_.seed);
+        else if (init.kind == sema::Initializer::Normal)
+          group.initializeNormal(v.name, init.a, init.b, run_.seed);
+        else
+          std::fill(values.begin(), values.end(), init.a);
         continue;
       }
       if (!v.initial) continue; // the lowering reported it
       if (v.init == Init::Uniform || v.init == Init::Normal) {
-        double a = evaluateOverParams(v.initial, params), b = evaluateOverParams(v.initialB, params);
-        if (v.init == Init::Uniform) group.initializeUniform(v.name, a, b, run_.seed);
-        else group.initializeNormal(v.name, a, b, run_.seed);
+        double a = evaluateOverParams(v.initial, params),
+               b = evaluateOverParams(v.initialB, params);
+        if (v.init == Init::Uniform)
+          group.initializeUniform(v.name, a, b, run_.seed);
+        else
+          group.initializeNormal(v.name, a, b, run_.seed);
         continue;
       }
       if (!ir::dependsOnKind(v.initial, ir::SymbolKind::State)) {
@@ -353,7 +377,8 @@ private:
       }
       std::vector<double> neuron(model.states.size());
       for (std::size_t i = 0; i < g.size; ++i) {
-        for (std::size_t j = 0; j < k; ++j) neuron[j] = group.state(j)[i];
+        for (std::size_t j = 0; j < k; ++j)
+          neuron[j] = group.state(j)[i];
         nj::interp::Frame frame;
         frame.params = params;
         frame.state = neuron;
@@ -395,17 +420,21 @@ private:
         rs.stream = static_cast<std::uint32_t>(net_.connections.size() + extraStreams++);
       }
       std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
-      runtime::Projection& proj =
-          network.addProjection(name, network.group(spec.pre), network.group(spec.post), std::move(rs));
+      runtime::Projection& proj = network.addProjection(name, network.group(spec.pre),
+                                                        network.group(spec.post), std::move(rs));
       first.emplace(spec.connection, &proj);
       if (spec.perSynapse) {
         const sema::Initializer& w = *spec.perSynapse;
-        if (w.kind == sema::Initializer::Uniform) proj.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
-        else if (w.kind == sema::Initializer::Normal) proj.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
-        else proj.setWeight(spec.weight * w.a);
+        if (w.kind == sema::Initializer::Uniform)
+          proj.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
+        else if (w.kind == sema::Initializer::Normal)
+          proj.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
+        else
+          proj.setWeight(spec.weight * w.a);
       }
-      impl_->description.push_back(fmt::format("projection {}: {} synapses{}", name, proj.synapses(),
-                                               proj.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
+      impl_->description.push_back(
+          fmt::format("projection {}: {} synapses{}", name, proj.synapses(),
+                      proj.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
     }
   }
 
@@ -423,17 +452,20 @@ private:
       cs.delay = c.options.count("delay") ? c.options.at("delay") : 0.0;
       cs.stream = static_cast<std::uint32_t>(spec.connection);
       std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
-      runtime::Coupling& coupling =
-          network.addCoupling(name, network.group(spec.pre), network.group(spec.post), std::move(cs));
+      runtime::Coupling& coupling = network.addCoupling(name, network.group(spec.pre),
+                                                        network.group(spec.post), std::move(cs));
       if (spec.perSynapse) {
         const sema::Initializer& w = *spec.perSynapse;
-        if (w.kind == sema::Initializer::Uniform) coupling.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
-        else if (w.kind == sema::Initializer::Normal) coupling.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
-        else coupling.setWeight(spec.weight * w.a);
+        if (w.kind == sema::Initializer::Uniform)
+          coupling.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
+        else if (w.kind == sema::Initializer::Normal)
+          coupling.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
+        else
+          coupling.setWeight(spec.weight * w.a);
       }
-      impl_->description.push_back(fmt::format("coupling {}: {}.{} summed over {} synapses{}", name, spec.pre,
-                                               spec.sourceName, coupling.synapses(),
-                                               coupling.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
+      impl_->description.push_back(fmt::format(
+          "coupling {}: {}.{} summed over {} synapses{}", name, spec.pre, spec.sourceName,
+          coupling.synapses(), coupling.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
     }
   }
 
@@ -442,32 +474,36 @@ private:
     bool noSelf = has("no_self");
     if (has("p")) return runtime::ConnectivitySpec::fixedProbability(c.options.at("p"), noSelf);
     if (has("indegree"))
-      return runtime::ConnectivitySpec::fixedInDegree(static_cast<std::uint64_t>(c.options.at("indegree")), noSelf);
+      return runtime::ConnectivitySpec::fixedInDegree(
+          static_cast<std::uint64_t>(c.options.at("indegree")), noSelf);
     if (has("outdegree"))
-      return runtime::ConnectivitySpec::fixedOutDegree(static_cast<std::uint64_t>(c.options.at("outdegree")), noSelf);
+      return runtime::ConnectivitySpec::fixedOutDegree(
+          static_cast<std::uint64_t>(c.options.at("outdegree")), noSelf);
     if (has("one_to_one")) return runtime::ConnectivitySpec::oneToOne();
     return runtime::ConnectivitySpec::allToAll(noSelf);
   }
 
   void addPoissonDrive(const nj::compose::ProjectionSpec& spec, const sema::CheckedGroup& source) {
     if (spec.perSynapse)
-      throw Error(fmt::format("PoissonInput `{}`: per-synapse weights are not supported; give the synapse a "
-                              "constant weight",
-                              spec.pre));
+      throw Error(fmt::format(
+          "PoissonInput `{}`: per-synapse weights are not supported; give the synapse a "
+          "constant weight",
+          spec.pre));
     runtime::PoissonInputSpec ps;
     ps.target = spec.targetName;
     ps.sources = source.size;
     ps.rate = poissonRate(source);
     ps.weight = spec.weight;
     impl_->network->addPoissonInput(impl_->network->group(spec.post), std::move(ps));
-    impl_->description.push_back(fmt::format("Poisson input {} -> {}.{}: {} sources per neuron", spec.pre,
-                                             spec.post, spec.targetName, source.size));
+    impl_->description.push_back(fmt::format("Poisson input {} -> {}.{}: {} sources per neuron",
+                                             spec.pre, spec.post, spec.targetName, source.size));
   }
 
   // Stimuli: IR over t and the network's parameters, evaluated once per step.
   void addStimuli() {
     for (const sema::CheckedStimulus& s : net_.stimuli)
-      impl_->network->addStimulus(impl_->network->group(s.group), s.input, timeFunction(networkExpr(*s.value)));
+      impl_->network->addStimulus(impl_->network->group(s.group), s.input,
+                                  timeFunction(networkExpr(*s.value)));
   }
 
   // Monitors; without any, every group's spikes are recorded.
@@ -480,24 +516,32 @@ private:
     };
     for (const sema::CheckedMonitor& m : net_.monitors) {
       runtime::NeuronGroup& group = network.group(m.group);
-      if (m.kind == nj::syntax::MonitorKind::State) addStateMonitor(m, group, range(m));
-      else if (m.what == "rate") network.addRateMonitor(group);
-      else network.addSpikeMonitor(group, range(m));
+      if (m.kind == nj::syntax::MonitorKind::State)
+        addStateMonitor(m, group, range(m));
+      else if (m.what == "rate")
+        network.addRateMonitor(group);
+      else
+        network.addSpikeMonitor(group, range(m));
     }
     if (net_.monitors.empty())
-      for (runtime::NeuronGroup* g : network.groups()) network.addSpikeMonitor(*g);
+      for (runtime::NeuronGroup* g : network.groups())
+        network.addSpikeMonitor(*g);
   }
 
-  void addStateMonitor(const sema::CheckedMonitor& m, runtime::NeuronGroup& group, runtime::IndexRange range) {
+  void addStateMonitor(const sema::CheckedMonitor& m, runtime::NeuronGroup& group,
+                       runtime::IndexRange range) {
     const model_ir::ModelIr& model = *impl_->models[modelIndex_.at(group.name())];
     for (const std::string& v : m.variables) {
-      bool isState = std::any_of(model.states.begin(), model.states.end(), [&](const auto& s) { return s.name == v; });
+      bool isState = std::any_of(model.states.begin(), model.states.end(),
+                                 [&](const auto& s) { return s.name == v; });
       if (!isState)
-        throw Error(fmt::format("monitor of `{}`: recording definitions and inputs is not implemented yet; record a "
-                                "state variable",
-                                v));
+        throw Error(fmt::format(
+            "monitor of `{}`: recording definitions and inputs is not implemented yet; record a "
+            "state variable",
+            v));
     }
-    auto every = static_cast<std::int64_t>(m.every > 0 ? std::max(1.0, std::round(m.every / run_.dt)) : 1.0);
+    auto every =
+        static_cast<std::int64_t>(m.every > 0 ? std::max(1.0, std::round(m.every / run_.dt)) : 1.0);
     runtime::StateMonitor& mon = impl_->network->addStateMonitor(group, m.variables, range, every);
     for (const auto& s : model.states) {
       if (std::find(m.variables.begin(), m.variables.end(), s.name) == m.variables.end()) continue;
@@ -518,12 +562,14 @@ private:
   sema::CheckedRun run_;
   nj::compose::ComposedNetwork composed_;
   std::map<std::string, const sema::CheckedGroup*> poissonInputs_;
-  std::map<std::string, std::size_t> modelIndex_; // group name → index into models/programs/compiled
+  std::map<std::string, std::size_t>
+      modelIndex_; // group name → index into models/programs/compiled
 };
 
 } // namespace
 
-std::unique_ptr<Simulation> Simulation::create(const Program& program, const SimulationOptions& options) {
+std::unique_ptr<Simulation> Simulation::create(const Program& program,
+                                               const SimulationOptions& options) {
   return std::unique_ptr<Simulation>(new Simulation(Builder(program, options).build()));
 }
 

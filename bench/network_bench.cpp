@@ -44,7 +44,8 @@ std::string replaceAll(std::string s, const std::string& from, const std::string
 
 std::string replaceOnce(std::string s, const std::string& from, const std::string& to) {
   std::size_t at = s.find(from);
-  if (at == std::string::npos) throw std::runtime_error("bench: `" + from + "` not found in the model text");
+  if (at == std::string::npos)
+    throw std::runtime_error("bench: `" + from + "` not found in the model text");
   return s.replace(at, from.size(), to);
 }
 
@@ -119,8 +120,10 @@ void initCobahh(neurojit::runtime::Network& net) {
   for (const char* g : {"E", "I"}) {
     auto& group = net.group(g);
     auto ge = group.state("g_E"), gi = group.state("g_I");
-    for (auto& x : ge) x = (4 + 1.5 * z(rng)) * 10e-9;
-    for (auto& x : gi) x = (20 + 12 * z(rng)) * 10e-9;
+    for (auto& x : ge)
+      x = (4 + 1.5 * z(rng)) * 10e-9;
+    for (auto& x : gi)
+      x = (20 + 12 * z(rng)) * 10e-9;
   }
 }
 
@@ -140,7 +143,8 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
-Sample runOnce(const neurojit::Program& program, const Config& c, int threads, const std::string& duration) {
+Sample runOnce(const neurojit::Program& program, const Config& c, int threads,
+               const std::string& duration) {
   neurojit::SimulationOptions o;
   o.threads = threads;
   if (!duration.empty()) o.duration = duration;
@@ -185,30 +189,40 @@ int main(int argc, char** argv) {
       if (k + 1 >= argc) throw std::runtime_error(a + " needs a value");
       return argv[++k];
     };
-    if (a == "--reps") reps = std::stoi(next());
-    else if (a == "--duration") duration = next() + " s";
+    if (a == "--reps")
+      reps = std::stoi(next());
+    else if (a == "--duration")
+      duration = next() + " s";
     else if (a == "--threads") {
       threadCounts.clear();
-      for (const auto& t : split(next())) threadCounts.push_back(std::stoi(t));
-    } else if (a == "--only") only = split(next());
-    else if (a == "--no-monitors") monitors = false;
+      for (const auto& t : split(next()))
+        threadCounts.push_back(std::stoi(t));
+    } else if (a == "--only")
+      only = split(next());
+    else if (a == "--no-monitors")
+      monitors = false;
     else {
-      std::fprintf(stderr, "usage: %s [--reps N] [--duration SECONDS] [--threads 1,2] [--only coba4k,...] "
-                           "[--no-monitors]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--reps N] [--duration SECONDS] [--threads 1,2] [--only coba4k,...] "
+                   "[--no-monitors]\n",
+                   argv[0]);
       return 2;
     }
   }
 
   const std::string coba = readFile(NJ_SOURCE_DIR "/examples/networks/coba.nj");
   const std::string cuba = readFile(NJ_SOURCE_DIR "/examples/networks/cuba.nj");
-  std::vector<Config> configs{{"coba4k", coba},           {"cuba4k", cuba},           {"cobahh4k", kCobahh, true},
-                              {"coba40k", scaled(coba)},  {"cuba40k", scaled(cuba)},  {"cobahh40k", scaled(kCobahh), true}};
+  std::vector<Config> configs{
+      {"coba4k", coba},          {"cuba4k", cuba},          {"cobahh4k", kCobahh, true},
+      {"coba40k", scaled(coba)}, {"cuba40k", scaled(cuba)}, {"cobahh40k", scaled(kCobahh), true}};
 
-  std::printf("# wall seconds per simulated second (median of %d), breakdown: neurons = group kernels + noise,\n"
-              "# propagation = spike delivery + delay rings, monitors, other = stimuli + NaN checks + loop\n",
+  std::printf("# wall seconds per simulated second (median of %d), breakdown: neurons = group "
+              "kernels + noise,\n"
+              "# propagation = spike delivery + delay rings, monitors, other = stimuli + NaN "
+              "checks + loop\n",
               reps);
-  std::printf("%-10s %3s %9s %9s %9s %9s %9s %8s\n", "network", "thr", "wall", "neurons", "propag", "monitors",
-              "other", "rate_Hz");
+  std::printf("%-10s %3s %9s %9s %9s %9s %9s %8s\n", "network", "thr", "wall", "neurons", "propag",
+              "monitors", "other", "rate_Hz");
   for (const auto& c : configs) {
     if (!only.empty() && std::find(only.begin(), only.end(), c.name) == only.end()) continue;
     const std::string text = monitors ? c.text : withoutMonitors(c.text);
@@ -218,21 +232,24 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::map<int, double> wallOf;
-    // Interleave thread counts within a repetition, so a load change on the shared machine hits both.
+    // Interleave thread counts within a repetition, so a load change on the shared machine hits
+    // both.
     std::map<int, std::vector<Sample>> samples;
     for (int r = 0; r < reps; ++r)
-      for (int t : threadCounts) samples[t].push_back(runOnce(*program, c, t, duration));
+      for (int t : threadCounts)
+        samples[t].push_back(runOnce(*program, c, t, duration));
     for (int t : threadCounts) {
       const auto& v = samples[t];
       auto med = [&](double Sample::*f) {
         std::vector<double> x;
-        for (const auto& s : v) x.push_back(s.*f);
+        for (const auto& s : v)
+          x.push_back(s.*f);
         return median(x);
       };
       wallOf[t] = med(&Sample::wall);
       std::printf("%-10s %3d %9.4f %9.4f %9.4f %9.4f %9.4f %8.2f\n", c.name.c_str(), t, wallOf[t],
-                  med(&Sample::neurons), med(&Sample::propagation), med(&Sample::monitors), med(&Sample::other),
-                  med(&Sample::rate));
+                  med(&Sample::neurons), med(&Sample::propagation), med(&Sample::monitors),
+                  med(&Sample::other), med(&Sample::rate));
     }
     if (wallOf.count(1) && wallOf.count(2))
       std::printf("%-10s speedup 1 -> 2 threads: %.2fx\n", c.name.c_str(), wallOf[1] / wallOf[2]);

@@ -52,7 +52,8 @@ public:
   std::span<T> span() { return {data_, size_}; }
   std::span<const T> span() const { return {data_, size_}; }
   void fill(T value) {
-    for (std::size_t i = 0; i < size_; ++i) data_[i] = value;
+    for (std::size_t i = 0; i < size_; ++i)
+      data_[i] = value;
   }
 
 private:

@@ -1,12 +1,13 @@
 #include "runtime/atomic_file.hpp"
 
+#include "runtime/errors.hpp"
+
 #include <cerrno>
 #include <cstring>
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
-
-#include "runtime/errors.hpp"
 
 namespace nj::runtime {
 namespace {
@@ -17,7 +18,8 @@ namespace {
 
 } // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)), tmp_(path_.string() + ".tmp") {
+AtomicFile::AtomicFile(std::filesystem::path path)
+    : path_(std::move(path)), tmp_(path_.string() + ".tmp") {
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) fail("write", tmp_, errno);
 }

@@ -1,16 +1,17 @@
 #include "runtime/connectivity.hpp"
 
-#include <algorithm>
-#include <bit>
-#include <cmath>
-#include <fmt/format.h>
-#include <memory>
-#include <numeric>
-
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/philox_sequence.hpp"
 #include "runtime/thread_pool.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <memory>
+#include <numeric>
+
+#include <fmt/format.h>
 
 namespace nj::runtime {
 namespace {
@@ -23,7 +24,8 @@ constexpr std::size_t kRowsPerBlock = 256;
 template <class F> void forBlocks(std::uint64_t rows, int threads, F body) {
   const std::size_t blocks = static_cast<std::size_t>((rows + kRowsPerBlock - 1) / kRowsPerBlock);
   if (threads <= 1 || blocks < 2) {
-    for (std::size_t b = 0; b < blocks; ++b) body(b);
+    for (std::size_t b = 0; b < blocks; ++b)
+      body(b);
     return;
   }
   ThreadPool pool(std::min<int>(threads, static_cast<int>(blocks)));
@@ -35,11 +37,13 @@ std::pair<std::uint64_t, std::uint64_t> blockRows(std::size_t b, std::uint64_t r
   return {lo, std::min<std::uint64_t>(rows, lo + kRowsPerBlock)};
 }
 
-// Geometric skipping over `m` candidate columns: calls emit(c) for each selected column c, ascending.
+// Geometric skipping over `m` candidate columns: calls emit(c) for each selected column c,
+// ascending.
 template <class Emit> void bernoulliRow(PhiloxSequence& seq, double p, std::uint64_t m, Emit emit) {
   if (p <= 0.0 || m == 0) return;
   if (p >= 1.0) {
-    for (std::uint64_t c = 0; c < m; ++c) emit(c);
+    for (std::uint64_t c = 0; c < m; ++c)
+      emit(c);
     return;
   }
   const double logq = std::log1p(-p);
@@ -53,8 +57,8 @@ template <class Emit> void bernoulliRow(PhiloxSequence& seq, double p, std::uint
   }
 }
 
-void checkCsrMemory(const ConnectivityContext& ctx, std::uint32_t nPre, long double synapses, long double extra,
-                    const char* rule) {
+void checkCsrMemory(const ConnectivityContext& ctx, std::uint32_t nPre, long double synapses,
+                    long double extra, const char* rule) {
   checkMemory(fmt::format("the connectivity of `{}` ({}, {} synapses)", ctx.name, rule,
                           static_cast<double>(synapses)),
               Connectivity::bytesFor(nPre, synapses) + extra, ctx.memoryInUse, ctx.memoryLimit);
@@ -64,22 +68,29 @@ void checkCsrMemory(const ConnectivityContext& ctx, std::uint32_t nPre, long dou
 
 const char* ruleName(ConnectRule rule) {
   switch (rule) {
-  case ConnectRule::AllToAll: return "all-to-all";
-  case ConnectRule::OneToOne: return "one-to-one";
-  case ConnectRule::FixedProbability: return "fixed probability";
-  case ConnectRule::FixedInDegree: return "fixed in-degree";
-  case ConnectRule::FixedOutDegree: return "fixed out-degree";
-  case ConnectRule::Explicit: return "explicit pairs";
+  case ConnectRule::AllToAll:
+    return "all-to-all";
+  case ConnectRule::OneToOne:
+    return "one-to-one";
+  case ConnectRule::FixedProbability:
+    return "fixed probability";
+  case ConnectRule::FixedInDegree:
+    return "fixed in-degree";
+  case ConnectRule::FixedOutDegree:
+    return "fixed out-degree";
+  case ConnectRule::Explicit:
+    return "explicit pairs";
   }
   return "unknown";
 }
 
-Connectivity::Connectivity(std::uint32_t nPre, std::uint32_t nPost, std::vector<std::uint64_t> rowStart,
-                           std::vector<std::uint32_t> post)
+Connectivity::Connectivity(std::uint32_t nPre, std::uint32_t nPost,
+                           std::vector<std::uint64_t> rowStart, std::vector<std::uint32_t> post)
     : nPre_(nPre), nPost_(nPost), rowStart_(std::move(rowStart)), post_(std::move(post)) {
   if (rowStart_.size() != static_cast<std::size_t>(nPre) + 1 || rowStart_.front() != 0 ||
       rowStart_.back() != post_.size())
-    throw RuntimeError("connectivity: rowStart must have nPre + 1 entries from 0 to the number of synapses");
+    throw RuntimeError(
+        "connectivity: rowStart must have nPre + 1 entries from 0 to the number of synapses");
 }
 
 Connectivity Connectivity::implicitAllToAll(std::uint32_t nPre, std::uint32_t nPost, bool noSelf) {
@@ -105,7 +116,8 @@ std::vector<std::uint64_t> Connectivity::inDegrees() const {
     std::fill(d.begin(), d.end(), noSelf_ ? nPre_ - 1 : nPre_);
     return d;
   }
-  for (std::uint32_t j : post_) ++d[j];
+  for (std::uint32_t j : post_)
+    ++d[j];
   return d;
 }
 
@@ -117,11 +129,13 @@ std::vector<std::uint64_t> Connectivity::outDegrees() const {
 }
 
 // Floyd's algorithm (every k-subset equally likely), with an open-addressing set; then sorted.
-void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k, std::vector<std::uint32_t>& out) {
+void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k,
+                    std::vector<std::uint32_t>& out) {
   out.clear();
   if (k == 0) return;
   if (k == n) {
-    for (std::uint64_t v = 0; v < n; ++v) out.push_back(static_cast<std::uint32_t>(v));
+    for (std::uint64_t v = 0; v < n; ++v)
+      out.push_back(static_cast<std::uint32_t>(v));
     return;
   }
   const std::uint64_t size = std::bit_ceil(2 * k);
@@ -148,16 +162,18 @@ void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k, std::
   std::sort(out.begin(), out.end());
 }
 
-Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre, std::uint32_t nPost,
-                               const ConnectivityContext& ctx) {
+Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
+                               std::uint32_t nPost, const ConnectivityContext& ctx) {
   const bool noSelf = spec.noSelf && ctx.sameGroup;
   const char* rule = ruleName(spec.rule);
   if (spec.noSelf && !ctx.sameGroup && spec.rule == ConnectRule::OneToOne)
-    throw RuntimeError(fmt::format("`{}`: noSelf with one-to-one connectivity connects nothing", ctx.name));
+    throw RuntimeError(
+        fmt::format("`{}`: noSelf with one-to-one connectivity connects nothing", ctx.name));
   std::vector<std::uint64_t> rowStart(static_cast<std::size_t>(nPre) + 1, 0);
   std::vector<std::uint32_t> post;
   const auto finishRows = [&]() { // rowStart holds row lengths at [i + 1]; make it a prefix sum
-    for (std::size_t i = 0; i < nPre; ++i) rowStart[i + 1] += rowStart[i];
+    for (std::size_t i = 0; i < nPre; ++i)
+      rowStart[i + 1] += rowStart[i];
   };
 
   switch (spec.rule) {
@@ -165,7 +181,8 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
     long double syn = static_cast<long double>(nPre) * nPost - (noSelf ? nPre : 0);
     checkCsrMemory(ctx, nPre, syn, 0, rule);
     post.resize(static_cast<std::size_t>(syn));
-    for (std::uint32_t i = 0; i < nPre; ++i) rowStart[i + 1] = noSelf ? nPost - 1 : nPost;
+    for (std::uint32_t i = 0; i < nPre; ++i)
+      rowStart[i + 1] = noSelf ? nPost - 1 : nPost;
     finishRows();
     forBlocks(nPre, ctx.threads, [&](std::size_t b) {
       auto [lo, hi] = blockRows(b, nPre);
@@ -179,13 +196,15 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
   }
   case ConnectRule::OneToOne: {
     if (nPre != nPost)
-      throw RuntimeError(fmt::format("`{}`: one-to-one connectivity needs groups of the same size; the pre group "
-                                     "has {} neurons and the post group {}",
-                                     ctx.name, nPre, nPost));
+      throw RuntimeError(
+          fmt::format("`{}`: one-to-one connectivity needs groups of the same size; the pre group "
+                      "has {} neurons and the post group {}",
+                      ctx.name, nPre, nPost));
     if (noSelf)
-      throw RuntimeError(fmt::format("`{}`: one-to-one connectivity of a group onto itself with noSelf connects "
-                                     "nothing; remove noSelf or the projection",
-                                     ctx.name));
+      throw RuntimeError(
+          fmt::format("`{}`: one-to-one connectivity of a group onto itself with noSelf connects "
+                      "nothing; remove noSelf or the projection",
+                      ctx.name));
     checkCsrMemory(ctx, nPre, nPre, 0, rule);
     post.resize(nPre);
     for (std::uint32_t i = 0; i < nPre; ++i) {
@@ -196,14 +215,16 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
   }
   case ConnectRule::FixedProbability: {
     if (!(spec.p >= 0.0 && spec.p <= 1.0))
-      throw RuntimeError(fmt::format("`{}`: the connection probability p = {} must be between 0 and 1", ctx.name,
-                                     spec.p));
+      throw RuntimeError(fmt::format(
+          "`{}`: the connection probability p = {} must be between 0 and 1", ctx.name, spec.p));
     const std::uint64_t m = noSelf ? nPost - 1 : nPost;
     // Refuse up front when even the expected number of synapses cannot fit.
     checkCsrMemory(ctx, nPre, static_cast<long double>(nPre) * m * spec.p, 0, rule);
     const auto row = [&](std::uint64_t i, auto emit) {
       PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(i));
-      bernoulliRow(seq, spec.p, m, [&](std::uint64_t c) { emit(static_cast<std::uint32_t>(noSelf && c >= i ? c + 1 : c)); });
+      bernoulliRow(seq, spec.p, m, [&](std::uint64_t c) {
+        emit(static_cast<std::uint32_t>(noSelf && c >= i ? c + 1 : c));
+      });
     };
     forBlocks(nPre, ctx.threads, [&](std::size_t b) {
       auto [lo, hi] = blockRows(b, nPre);
@@ -228,12 +249,14 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
   case ConnectRule::FixedOutDegree: {
     const std::uint64_t m = noSelf ? nPost - 1 : nPost;
     if (spec.k > m)
-      throw RuntimeError(fmt::format("`{}`: fixed out-degree {} is more than the {} post neurons each pre neuron can "
-                                     "connect to",
-                                     ctx.name, spec.k, m));
+      throw RuntimeError(fmt::format(
+          "`{}`: fixed out-degree {} is more than the {} post neurons each pre neuron can "
+          "connect to",
+          ctx.name, spec.k, m));
     checkCsrMemory(ctx, nPre, static_cast<long double>(nPre) * spec.k, 0, rule);
     post.resize(static_cast<std::size_t>(nPre) * spec.k);
-    for (std::uint32_t i = 0; i < nPre; ++i) rowStart[i + 1] = spec.k;
+    for (std::uint32_t i = 0; i < nPre; ++i)
+      rowStart[i + 1] = spec.k;
     finishRows();
     forBlocks(nPre, ctx.threads, [&](std::size_t b) {
       auto [lo, hi] = blockRows(b, nPre);
@@ -242,7 +265,8 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
         PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(i));
         sampleDistinct(seq, m, spec.k, cols);
         std::uint32_t* out = post.data() + rowStart[i];
-        for (std::uint32_t c : cols) *out++ = noSelf && c >= i ? c + 1 : c; // mapping keeps the order
+        for (std::uint32_t c : cols)
+          *out++ = noSelf && c >= i ? c + 1 : c; // mapping keeps the order
       }
     });
     break;
@@ -250,9 +274,10 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
   case ConnectRule::FixedInDegree: {
     const std::uint64_t m = noSelf ? nPre - 1 : nPre;
     if (spec.k > m)
-      throw RuntimeError(fmt::format("`{}`: fixed in-degree {} is more than the {} pre neurons each post neuron can "
-                                     "receive from",
-                                     ctx.name, spec.k, m));
+      throw RuntimeError(fmt::format(
+          "`{}`: fixed in-degree {} is more than the {} pre neurons each post neuron can "
+          "receive from",
+          ctx.name, spec.k, m));
     const long double syn = static_cast<long double>(nPost) * spec.k;
     checkCsrMemory(ctx, nPre, syn, 4 * syn, rule); // + the per-post draws before transposition
     std::vector<std::uint32_t> cols(static_cast<std::size_t>(syn));
@@ -263,32 +288,39 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
         PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(j));
         sampleDistinct(seq, m, spec.k, pick);
         std::uint32_t* out = cols.data() + j * spec.k;
-        for (std::uint32_t c : pick) *out++ = noSelf && c >= j ? c + 1 : c;
+        for (std::uint32_t c : pick)
+          *out++ = noSelf && c >= j ? c + 1 : c;
       }
     });
-    for (std::uint32_t i : cols) ++rowStart[i + 1];
+    for (std::uint32_t i : cols)
+      ++rowStart[i + 1];
     finishRows();
     post.resize(cols.size());
     std::vector<std::uint64_t> fill(rowStart.begin(), rowStart.end() - 1);
     for (std::uint64_t j = 0; j < nPost; ++j) // ascending j: rows come out ascending
-      for (std::uint64_t r = 0; r < spec.k; ++r) post[fill[cols[j * spec.k + r]]++] = static_cast<std::uint32_t>(j);
+      for (std::uint64_t r = 0; r < spec.k; ++r)
+        post[fill[cols[j * spec.k + r]]++] = static_cast<std::uint32_t>(j);
     break;
   }
   case ConnectRule::Explicit: {
     if (spec.pairsPre.size() != spec.pairsPost.size())
-      throw RuntimeError(fmt::format("`{}`: the explicit connection list has {} pre indices and {} post indices",
-                                     ctx.name, spec.pairsPre.size(), spec.pairsPost.size()));
+      throw RuntimeError(
+          fmt::format("`{}`: the explicit connection list has {} pre indices and {} post indices",
+                      ctx.name, spec.pairsPre.size(), spec.pairsPost.size()));
     for (std::size_t s = 0; s < spec.pairsPre.size(); ++s)
       if (spec.pairsPre[s] >= nPre || spec.pairsPost[s] >= nPost)
-        throw RuntimeError(fmt::format("`{}`: connection {} ({} → {}) is out of range: the pre group has {} neurons, "
-                                       "the post group {}",
-                                       ctx.name, s, spec.pairsPre[s], spec.pairsPost[s], nPre, nPost));
+        throw RuntimeError(fmt::format(
+            "`{}`: connection {} ({} → {}) is out of range: the pre group has {} neurons, "
+            "the post group {}",
+            ctx.name, s, spec.pairsPre[s], spec.pairsPost[s], nPre, nPost));
     checkCsrMemory(ctx, nPre, static_cast<long double>(spec.pairsPre.size()), 0, rule);
-    for (std::uint32_t i : spec.pairsPre) ++rowStart[i + 1];
+    for (std::uint32_t i : spec.pairsPre)
+      ++rowStart[i + 1];
     finishRows();
     post.resize(spec.pairsPre.size());
     std::vector<std::uint64_t> fill(rowStart.begin(), rowStart.end() - 1);
-    for (std::size_t s = 0; s < spec.pairsPre.size(); ++s) post[fill[spec.pairsPre[s]]++] = spec.pairsPost[s];
+    for (std::size_t s = 0; s < spec.pairsPre.size(); ++s)
+      post[fill[spec.pairsPre[s]]++] = spec.pairsPost[s];
     for (std::uint32_t i = 0; i < nPre; ++i)
       std::sort(post.begin() + static_cast<std::ptrdiff_t>(rowStart[i]),
                 post.begin() + static_cast<std::ptrdiff_t>(rowStart[i + 1]));

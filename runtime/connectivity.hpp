@@ -14,8 +14,8 @@
 //                          over the m − 1 other columns and column c ≥ i is c + 1.
 //   fixedInDegree(k)       post neuron j draws k distinct pre neurons uniformly (from the n − 1
 //                          others under noSelf) with PhiloxSequence(seed, stream, j).
-//   fixedOutDegree(k)      pre neuron i draws k distinct post neurons likewise with (seed, stream, i).
-//   fromPairs(pre, post)   an explicit list (duplicates are kept as separate synapses).
+//   fixedOutDegree(k)      pre neuron i draws k distinct post neurons likewise with (seed, stream,
+//   i). fromPairs(pre, post)   an explicit list (duplicates are kept as separate synapses).
 // Distinct draws of k from N: Floyd's algorithm (every k-subset equally likely), then sorted.
 //
 // Memory: the CSR takes 8 (n + 1) + 4·synapses bytes. The builder computes it (for
@@ -30,18 +30,27 @@
 
 namespace nj::runtime {
 
-enum class ConnectRule { AllToAll, OneToOne, FixedProbability, FixedInDegree, FixedOutDegree, Explicit };
+enum class ConnectRule {
+  AllToAll,
+  OneToOne,
+  FixedProbability,
+  FixedInDegree,
+  FixedOutDegree,
+  Explicit
+};
 
 const char* ruleName(ConnectRule rule);
 
 struct ConnectivitySpec {
   ConnectRule rule = ConnectRule::AllToAll;
-  double p = 0.0;          // FixedProbability
-  std::uint64_t k = 0;     // FixedInDegree, FixedOutDegree
-  bool noSelf = false;     // exclude i → i (when pre and post are the same group)
+  double p = 0.0;      // FixedProbability
+  std::uint64_t k = 0; // FixedInDegree, FixedOutDegree
+  bool noSelf = false; // exclude i → i (when pre and post are the same group)
   std::vector<std::uint32_t> pairsPre{}, pairsPost{}; // Explicit
 
-  static ConnectivitySpec allToAll(bool noSelf = false) { return {ConnectRule::AllToAll, 0.0, 0, noSelf}; }
+  static ConnectivitySpec allToAll(bool noSelf = false) {
+    return {ConnectRule::AllToAll, 0.0, 0, noSelf};
+  }
   static ConnectivitySpec oneToOne() { return {ConnectRule::OneToOne}; }
   static ConnectivitySpec fixedProbability(double p, bool noSelf = false) {
     return {ConnectRule::FixedProbability, p, 0, noSelf};
@@ -52,7 +61,8 @@ struct ConnectivitySpec {
   static ConnectivitySpec fixedOutDegree(std::uint64_t k, bool noSelf = false) {
     return {ConnectRule::FixedOutDegree, 0.0, k, noSelf};
   }
-  static ConnectivitySpec fromPairs(std::vector<std::uint32_t> pre, std::vector<std::uint32_t> post) {
+  static ConnectivitySpec fromPairs(std::vector<std::uint32_t> pre,
+                                    std::vector<std::uint32_t> post) {
     ConnectivitySpec s{ConnectRule::Explicit};
     s.pairsPre = std::move(pre);
     s.pairsPost = std::move(post);
@@ -63,11 +73,11 @@ struct ConnectivitySpec {
 struct ConnectivityContext {
   std::string name = "projection"; // for messages
   std::uint64_t seed = 0;
-  std::uint32_t stream = 0;        // the full Philox stream (kProjectionStreamBase + 4p for projections)
-  int threads = 1;                 // rows are generated in parallel; the result does not depend on it
-  bool sameGroup = false;          // pre and post are the same group (noSelf applies)
+  std::uint32_t stream = 0; // the full Philox stream (kProjectionStreamBase + 4p for projections)
+  int threads = 1;          // rows are generated in parallel; the result does not depend on it
+  bool sameGroup = false;   // pre and post are the same group (noSelf applies)
   std::uint64_t memoryLimit = ~std::uint64_t{0};
-  std::uint64_t memoryInUse = 0;   // already held by the network
+  std::uint64_t memoryInUse = 0; // already held by the network
 };
 
 class Connectivity {
@@ -96,7 +106,9 @@ public:
   std::uint64_t bytes() const { return rowStart_.size() * 8 + post_.size() * 4; }
 
   // Bytes of a CSR with this many rows and synapses.
-  static long double bytesFor(long double nPre, long double synapses) { return 8 * (nPre + 1) + 4 * synapses; }
+  static long double bytesFor(long double nPre, long double synapses) {
+    return 8 * (nPre + 1) + 4 * synapses;
+  }
 
   bool operator==(const Connectivity&) const = default;
 
@@ -110,11 +122,12 @@ private:
 // Builds the CSR of `spec` (AllToAll is materialized here; the projection decides whether to keep
 // it implicit). Throws RuntimeError for an invalid rule (p outside [0, 1], k larger than the
 // candidates, sizes that differ for oneToOne, indices out of range) and MemoryLimitError.
-Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre, std::uint32_t nPost,
-                               const ConnectivityContext& context);
+Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
+                               std::uint32_t nPost, const ConnectivityContext& context);
 
 // k distinct values of [0, n) in ascending order, drawn from `seq` (Floyd's algorithm).
 class PhiloxSequence;
-void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k, std::vector<std::uint32_t>& out);
+void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k,
+                    std::vector<std::uint32_t>& out);
 
 } // namespace nj::runtime

@@ -1,19 +1,20 @@
 #include "runtime/coupling.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <fmt/format.h>
-#include <limits>
-
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/network.hpp"
 #include "runtime/philox_sequence.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
 namespace nj::runtime {
 
-Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post, CouplingSpec spec,
-                   std::uint32_t stream)
+Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post,
+                   CouplingSpec spec, std::uint32_t stream)
     : network_(&network), name_(std::move(name)), pre_(&pre), post_(&post), spec_(std::move(spec)),
       stream_(stream) {
   if (stream_ > (std::numeric_limits<std::uint32_t>::max() - kProjectionStreamBase) / 4)
@@ -23,19 +24,23 @@ Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronG
   setWeight(spec_.weight);
   const double dt = network.dt();
   if (!std::isfinite(spec_.delay) || spec_.delay < 0)
-    throw RuntimeError(fmt::format("coupling `{}`: the delay {} must be finite and not negative", name_, spec_.delay));
+    throw RuntimeError(fmt::format("coupling `{}`: the delay {} must be finite and not negative",
+                                   name_, spec_.delay));
   const double steps = std::nearbyint(spec_.delay / dt);
   if (spec_.delay != 0 && steps == 0)
-    throw RuntimeError(fmt::format("coupling `{}`: the delay {} is shorter than half a time step (dt = {}); write 0 "
-                                   "for no delay, or use a smaller dt",
-                                   name_, spec_.delay, dt));
+    throw RuntimeError(fmt::format(
+        "coupling `{}`: the delay {} is shorter than half a time step (dt = {}); write 0 "
+        "for no delay, or use a smaller dt",
+        name_, spec_.delay, dt));
   if (steps > 65535)
-    throw RuntimeError(fmt::format("coupling `{}`: the delay {} is {} steps; at most 65535 are supported", name_,
-                                   spec_.delay, steps));
+    throw RuntimeError(
+        fmt::format("coupling `{}`: the delay {} is {} steps; at most 65535 are supported", name_,
+                    spec_.delay, steps));
   delaySteps_ = static_cast<std::int64_t>(steps);
   if (delaySteps_ > 0)
     checkMemory(fmt::format("the delay ring of coupling `{}`", name_),
-                8.0L * static_cast<long double>(delaySteps_ + 1) * static_cast<long double>(pre.size()),
+                8.0L * static_cast<long double>(delaySteps_ + 1) *
+                    static_cast<long double>(pre.size()),
                 network.memoryInUse(), network.options().memoryLimit);
   const bool sameGroup = &pre == &post;
   if (spec_.connectivity.rule == ConnectRule::AllToAll) {
@@ -43,8 +48,13 @@ Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronG
                                            static_cast<std::uint32_t>(post.size()),
                                            spec_.connectivity.noSelf && sameGroup);
   } else {
-    ConnectivityContext ctx{name_,     network.seed(), kProjectionStreamBase + 4 * stream_, network.threads(),
-                            sameGroup, network.options().memoryLimit, network.memoryInUse()};
+    ConnectivityContext ctx{name_,
+                            network.seed(),
+                            kProjectionStreamBase + 4 * stream_,
+                            network.threads(),
+                            sameGroup,
+                            network.options().memoryLimit,
+                            network.memoryInUse()};
     conn_ = buildConnectivity(spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
                               static_cast<std::uint32_t>(post.size()), ctx);
   }
@@ -63,7 +73,8 @@ void Coupling::makeExplicit() {
 }
 
 void Coupling::setWeight(double w) {
-  if (!std::isfinite(w)) throw RuntimeError(fmt::format("coupling `{}`: the weight {} must be finite", name_, w));
+  if (!std::isfinite(w))
+    throw RuntimeError(fmt::format("coupling `{}`: the weight {} must be finite", name_, w));
   weight_ = w;
   weights_.clear();
   weights_.shrink_to_fit();
@@ -72,22 +83,24 @@ void Coupling::setWeight(double w) {
 void Coupling::setWeights(std::vector<double> perSynapse) {
   makeExplicit();
   if (perSynapse.size() != conn_.synapses())
-    throw RuntimeError(fmt::format("coupling `{}`: {} weights given for {} synapses", name_, perSynapse.size(),
-                                   conn_.synapses()));
+    throw RuntimeError(fmt::format("coupling `{}`: {} weights given for {} synapses", name_,
+                                   perSynapse.size(), conn_.synapses()));
   for (std::size_t k = 0; k < perSynapse.size(); ++k)
     if (!std::isfinite(perSynapse[k]))
       throw RuntimeError(
-          fmt::format("coupling `{}`: the weight of synapse {} is {}; weights must be finite", name_, k, perSynapse[k]));
+          fmt::format("coupling `{}`: the weight of synapse {} is {}; weights must be finite",
+                      name_, k, perSynapse[k]));
   weights_ = std::move(perSynapse);
 }
 
 void Coupling::setWeights(const std::function<double(std::uint32_t, std::uint32_t)>& f) {
   makeExplicit();
-  checkMemory(fmt::format("the weights of coupling `{}`", name_), 8.0L * conn_.synapses(), network_->memoryInUse(),
-              network_->options().memoryLimit);
+  checkMemory(fmt::format("the weights of coupling `{}`", name_), 8.0L * conn_.synapses(),
+              network_->memoryInUse(), network_->options().memoryLimit);
   std::vector<double> w(conn_.synapses());
   for (std::uint32_t i = 0; i < conn_.nPre(); ++i)
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = f(i, conn_.post()[k]);
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
+      w[k] = f(i, conn_.post()[k]);
   setWeights(std::move(w));
 }
 
@@ -95,26 +108,29 @@ void Coupling::setWeights(const std::function<double(std::uint32_t, std::uint32_
 // the same numbers Projection::setWeights{Uniform,Normal} draws for the same stream.
 void Coupling::drawWeights(const std::function<double(PhiloxSequence&)>& draw) {
   makeExplicit();
-  checkMemory(fmt::format("the weights of coupling `{}`", name_), 8.0L * conn_.synapses(), network_->memoryInUse(),
-              network_->options().memoryLimit);
+  checkMemory(fmt::format("the weights of coupling `{}`", name_), 8.0L * conn_.synapses(),
+              network_->memoryInUse(), network_->options().memoryLimit);
   std::vector<double> w(conn_.synapses());
   for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
     PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 1, i);
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = draw(seq);
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
+      w[k] = draw(seq);
   }
   setWeights(std::move(w));
 }
 
 void Coupling::setWeightsUniform(double lo, double hi) {
   if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
-    throw RuntimeError(fmt::format("coupling `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
+    throw RuntimeError(fmt::format(
+        "coupling `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
   drawWeights([&](PhiloxSequence& seq) { return lo + (hi - lo) * seq.uniform(); });
 }
 
 void Coupling::setWeightsNormal(double mean, double sd) {
   if (!(sd >= 0) || !std::isfinite(mean) || !std::isfinite(sd))
-    throw RuntimeError(fmt::format("coupling `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})", name_,
-                                   mean, sd));
+    throw RuntimeError(
+        fmt::format("coupling `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})",
+                    name_, mean, sd));
   drawWeights([&](PhiloxSequence& seq) { return mean + sd * seq.normal(); });
 }
 
@@ -131,7 +147,8 @@ void Coupling::apply(std::int64_t n) {
     const auto slots = static_cast<std::uint64_t>(delaySteps_ + 1);
     if (ringStart_ < 0) {
       ring_.resize(slots * nPre);
-      for (std::uint64_t r = 0; r < slots; ++r) std::copy(s, s + nPre, ring_.begin() + static_cast<std::ptrdiff_t>(r * nPre));
+      for (std::uint64_t r = 0; r < slots; ++r)
+        std::copy(s, s + nPre, ring_.begin() + static_cast<std::ptrdiff_t>(r * nPre));
       ringStart_ = n;
     }
     const auto mod = [&](std::int64_t step) {
@@ -139,19 +156,23 @@ void Coupling::apply(std::int64_t n) {
       return static_cast<std::uint64_t>(((step % m) + m) % m);
     };
     std::copy(s, s + nPre, ring_.begin() + static_cast<std::ptrdiff_t>(mod(n) * nPre));
-    s = ring_.data() + mod(n - delaySteps_) * nPre; // never written since the fill when n − D < ringStart
+    s = ring_.data() +
+        mod(n - delaySteps_) * nPre; // never written since the fill when n − D < ringStart
   }
   double* x = post_->input(target_).data();
   if (conn_.isImplicitAllToAll()) { // the O(N) population path
     double total = 0.0;
-    for (std::uint64_t i = 0; i < nPre; ++i) total += s[i];
+    for (std::uint64_t i = 0; i < nPre; ++i)
+      total += s[i];
     const double w = weight_;
     const double wt = w * total;
     if (!conn_.noSelf()) {
-      for (std::uint64_t j = 0; j < nPost; ++j) x[j] += wt;
+      for (std::uint64_t j = 0; j < nPost; ++j)
+        x[j] += wt;
       return;
     }
-    for (std::uint64_t j = 0; j < nPost; ++j) x[j] += w * (total - s[j]);
+    for (std::uint64_t j = 0; j < nPost; ++j)
+      x[j] += w * (total - s[j]);
     return;
   }
   const std::uint64_t* rs = conn_.rowStart().data();
@@ -164,9 +185,11 @@ void Coupling::apply(std::int64_t n) {
     const std::uint64_t b = rs[i], e = rs[i + 1];
     if (weights_.empty()) {
       const double v = w0 * si;
-      for (std::uint64_t k = b; k < e; ++k) x[post[k]] += v;
+      for (std::uint64_t k = b; k < e; ++k)
+        x[post[k]] += v;
     } else {
-      for (std::uint64_t k = b; k < e; ++k) x[post[k]] += w[k] * si;
+      for (std::uint64_t k = b; k < e; ++k)
+        x[post[k]] += w[k] * si;
     }
   }
 }

@@ -1,4 +1,5 @@
-// \file Coupling: a continuous projection. Every step, post.input[j] += Σ_{i→j} w_ij · pre.state[i].
+// \file Coupling: a continuous projection. Every step, post.input[j] += Σ_{i→j} w_ij ·
+// pre.state[i].
 //
 // Synapses with per-pre state (NMDA's gating s_i) keep that state in the PRE group's compiled
 // model; the current they cause in post neuron j is coefficient(post state) · S_j with
@@ -24,15 +25,15 @@
 // driven by the spikes alone (the compiler checks it). The ring holds (D + 1) · nPre doubles.
 #pragma once
 
+#include "runtime/connectivity.hpp"
+#include "runtime/neuron_group.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include "runtime/connectivity.hpp"
-#include "runtime/neuron_group.hpp"
 
 namespace nj::runtime {
 
@@ -52,8 +53,8 @@ class Coupling {
 public:
   // Built by Network::addCoupling. Throws RuntimeError for unknown names, a non-finite weight or
   // a bad delay, MemoryLimitError when the connectivity does not fit.
-  Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post, CouplingSpec spec,
-           std::uint32_t stream);
+  Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post,
+           CouplingSpec spec, std::uint32_t stream);
 
   const std::string& name() const { return name_; }
   NeuronGroup& pre() const { return *pre_; }
@@ -69,9 +70,9 @@ public:
   double weight() const { return weight_; }
   std::span<const double> weights() const { return weights_; }
   void setWeight(double w);
-  void setWeights(std::vector<double> perSynapse);     // CSR order; size = synapses()
-  void setWeightsUniform(double lo, double hi);        // as Projection::setWeightsUniform
-  void setWeightsNormal(double mean, double sd);       // as Projection::setWeightsNormal
+  void setWeights(std::vector<double> perSynapse); // CSR order; size = synapses()
+  void setWeightsUniform(double lo, double hi);    // as Projection::setWeightsUniform
+  void setWeightsNormal(double mean, double sd);   // as Projection::setWeightsNormal
   void setWeights(const std::function<double(std::uint32_t i, std::uint32_t j)>& f);
 
   std::uint64_t bytes() const;
@@ -94,7 +95,7 @@ private:
   double weight_ = 1.0;
   std::vector<double> weights_;
   std::int64_t delaySteps_ = 0;
-  std::vector<double> ring_; // (D + 1) · nPre: the pre state of step r in slot r mod (D + 1)
+  std::vector<double> ring_;    // (D + 1) · nPre: the pre state of step r in slot r mod (D + 1)
   std::int64_t ringStart_ = -1; // first step stored; -1 before the first apply
 };
 

@@ -4,14 +4,18 @@
 
 namespace nj::runtime {
 
-void initializeUniform(std::span<double> values, double lo, double hi, std::uint64_t seed, std::uint32_t stream) {
+void initializeUniform(std::span<double> values, double lo, double hi, std::uint64_t seed,
+                       std::uint32_t stream) {
   for (std::size_t i = 0; i < values.size(); ++i)
-    values[i] = lo + (hi - lo) * uniform01({seed, stream, kInitializerStep, static_cast<std::uint32_t>(i)});
+    values[i] =
+        lo + (hi - lo) * uniform01({seed, stream, kInitializerStep, static_cast<std::uint32_t>(i)});
 }
 
-void initializeNormal(std::span<double> values, double mean, double sd, std::uint64_t seed, std::uint32_t stream) {
+void initializeNormal(std::span<double> values, double mean, double sd, std::uint64_t seed,
+                      std::uint32_t stream) {
   for (std::size_t i = 0; i < values.size(); ++i)
-    values[i] = mean + sd * standardNormal({seed, stream, kInitializerStep, static_cast<std::uint32_t>(i)});
+    values[i] =
+        mean + sd * standardNormal({seed, stream, kInitializerStep, static_cast<std::uint32_t>(i)});
 }
 
 } // namespace nj::runtime

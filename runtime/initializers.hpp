@@ -9,9 +9,11 @@
 namespace nj::runtime {
 
 // values[i] = lo + (hi - lo) * uniform01({seed, stream, kInitializerStep, i}).
-void initializeUniform(std::span<double> values, double lo, double hi, std::uint64_t seed, std::uint32_t stream);
+void initializeUniform(std::span<double> values, double lo, double hi, std::uint64_t seed,
+                       std::uint32_t stream);
 
 // values[i] = mean + sd * standardNormal({seed, stream, kInitializerStep, i}).
-void initializeNormal(std::span<double> values, double mean, double sd, std::uint64_t seed, std::uint32_t stream);
+void initializeNormal(std::span<double> values, double mean, double sd, std::uint64_t seed,
+                      std::uint32_t stream);
 
 } // namespace nj::runtime

@@ -37,9 +37,17 @@ InterruptHandler::~InterruptHandler() {
   delete saved_;
 }
 
-int interruptSignal() { return g_signal; }
-bool interruptRequested() { return g_signal != 0; }
-void requestInterrupt() { g_signal = -1; }
-void clearInterrupt() { g_signal = 0; }
+int interruptSignal() {
+  return g_signal;
+}
+bool interruptRequested() {
+  return g_signal != 0;
+}
+void requestInterrupt() {
+  g_signal = -1;
+}
+void clearInterrupt() {
+  g_signal = 0;
+}
 
 } // namespace nj::runtime

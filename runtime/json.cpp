@@ -1,10 +1,11 @@
 #include "runtime/json.hpp"
 
+#include "runtime/errors.hpp"
+
 #include <cmath>
 #include <cstdlib>
-#include <fmt/format.h>
 
-#include "runtime/errors.hpp"
+#include <fmt/format.h>
 
 namespace nj::runtime {
 
@@ -75,16 +76,32 @@ void quote(std::string& out, const std::string& s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
     default:
-      if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-      else out.push_back(static_cast<char>(c));
+      if (c < 0x20)
+        out += fmt::format("\\u{:04x}", c);
+      else
+        out.push_back(static_cast<char>(c));
     }
   }
   out.push_back('"');
@@ -106,13 +123,22 @@ void Json::dumpTo(std::string& out, int indent, int depth) const {
     out.append(static_cast<std::size_t>(indent * d), ' ');
   };
   switch (kind_) {
-  case Kind::Null: out += "null"; return;
-  case Kind::Bool: out += bool_ ? "true" : "false"; return;
-  case Kind::Number: out += text_; return;
-  case Kind::String: quote(out, text_); return;
+  case Kind::Null:
+    out += "null";
+    return;
+  case Kind::Bool:
+    out += bool_ ? "true" : "false";
+    return;
+  case Kind::Number:
+    out += text_;
+    return;
+  case Kind::String:
+    quote(out, text_);
+    return;
   case Kind::Array: {
     bool scalars = true;
-    for (const auto& i : items_) scalars = scalars && i.kind_ != Kind::Array && i.kind_ != Kind::Object;
+    for (const auto& i : items_)
+      scalars = scalars && i.kind_ != Kind::Array && i.kind_ != Kind::Object;
     out.push_back('[');
     for (std::size_t k = 0; k < items_.size(); ++k) {
       if (k > 0) out += scalars ? ", " : ",";
@@ -156,7 +182,8 @@ private:
     throw RuntimeError(fmt::format("invalid JSON at offset {}: {}", p_, why));
   }
   void skip() {
-    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\n' || s_[p_] == '\r' || s_[p_] == '\t')) ++p_;
+    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\n' || s_[p_] == '\r' || s_[p_] == '\t'))
+      ++p_;
   }
   bool literal(std::string_view word) {
     if (s_.substr(p_, word.size()) != word) return false;
@@ -243,19 +270,36 @@ private:
       if (p_ >= s_.size()) fail("unterminated escape");
       char e = s_[p_++];
       switch (e) {
-      case '"': out.push_back('"'); break;
-      case '\\': out.push_back('\\'); break;
-      case '/': out.push_back('/'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case '"':
+        out.push_back('"');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '/':
+        out.push_back('/');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         if (p_ + 4 > s_.size()) fail("short \\u escape");
         unsigned cp = static_cast<unsigned>(std::stoul(std::string(s_.substr(p_, 4)), nullptr, 16));
         p_ += 4;
-        if (cp < 0x80) out.push_back(static_cast<char>(cp));
+        if (cp < 0x80)
+          out.push_back(static_cast<char>(cp));
         else if (cp < 0x800) {
           out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
           out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
@@ -266,7 +310,8 @@ private:
         }
         break;
       }
-      default: fail("unknown escape");
+      default:
+        fail("unknown escape");
       }
     }
     if (p_ >= s_.size()) fail("unterminated string");
@@ -279,7 +324,8 @@ private:
     if (p_ < s_.size() && s_[p_] == '-') ++p_;
     auto digits = [&] {
       std::size_t b = p_;
-      while (p_ < s_.size() && s_[p_] >= '0' && s_[p_] <= '9') ++p_;
+      while (p_ < s_.size() && s_[p_] >= '0' && s_[p_] <= '9')
+        ++p_;
       return p_ > b;
     };
     if (!digits()) fail("expected a value");
@@ -294,8 +340,10 @@ private:
     }
     std::string text(s_.substr(start, p_ - start));
     bool integral = text.find_first_of(".eE") == std::string::npos;
-    if (integral) return text[0] == '-' ? Json(static_cast<std::int64_t>(std::strtoll(text.c_str(), nullptr, 10)))
-                                        : Json(static_cast<std::uint64_t>(std::strtoull(text.c_str(), nullptr, 10)));
+    if (integral)
+      return text[0] == '-'
+                 ? Json(static_cast<std::int64_t>(std::strtoll(text.c_str(), nullptr, 10)))
+                 : Json(static_cast<std::uint64_t>(std::strtoull(text.c_str(), nullptr, 10)));
     return Json(std::strtod(text.c_str(), nullptr));
   }
 
@@ -305,6 +353,8 @@ private:
 
 } // namespace
 
-Json Json::parse(std::string_view text) { return Parser(text).document(); }
+Json Json::parse(std::string_view text) {
+  return Parser(text).document();
+}
 
 } // namespace nj::runtime

@@ -23,16 +23,24 @@ public:
   Json(int x) : Json(static_cast<std::int64_t>(x)) {}
   Json(std::string s) : kind_(Kind::String), text_(std::move(s)) {}
   Json(const char* s) : Json(std::string(s)) {}
-  static Json array() { Json j; j.kind_ = Kind::Array; return j; }
-  static Json object() { Json j; j.kind_ = Kind::Object; return j; }
+  static Json array() {
+    Json j;
+    j.kind_ = Kind::Array;
+    return j;
+  }
+  static Json object() {
+    Json j;
+    j.kind_ = Kind::Object;
+    return j;
+  }
 
   Kind kind() const { return kind_; }
   bool isNull() const { return kind_ == Kind::Null; }
 
   // Arrays and objects.
-  Json& push(Json value);                      // array append
-  Json& set(std::string key, Json value);      // object insert or replace; returns the value
-  const Json* find(std::string_view key) const; // nullptr if absent or not an object
+  Json& push(Json value);                             // array append
+  Json& set(std::string key, Json value);             // object insert or replace; returns the value
+  const Json* find(std::string_view key) const;       // nullptr if absent or not an object
   const Json& operator[](std::string_view key) const; // throws RuntimeError if absent
   const std::vector<Json>& items() const { return items_; }
   const std::vector<std::pair<std::string, Json>>& members() const { return members_; }

@@ -29,17 +29,19 @@ extern "C" {
 #endif
 
 typedef struct NjGroupArgs {
-  double* const* state;         /* [num states] arrays, read and written in place */
-  const double* params;         /* [num parameters] scalars (homogeneous over the group) */
-  const double* const* inputs;  /* [num inputs] arrays, summed by the runtime before the step */
-  const double* const* normals; /* [num noise sources] arrays of N(0,1) draws for this step; NULL if none */
-  int64_t* refractory_until;    /* per neuron: refractory while step < refractory_until; NULL if no refractory period */
-  uint32_t* spikes;             /* out: indices of neurons that spiked, room for end - begin */
-  uint32_t* spike_count;        /* out: number of indices appended (starts at the caller's value) */
-  uint64_t begin, end;          /* the neuron range [begin, end) */
-  int64_t step;                 /* the step counter n: the step goes from t_n = n*dt to t_{n+1} */
-  double dt;                    /* the time step */
-  int64_t refractory_steps;     /* the refractory period in steps, rounded to nearest */
+  double* const* state;        /* [num states] arrays, read and written in place */
+  const double* params;        /* [num parameters] scalars (homogeneous over the group) */
+  const double* const* inputs; /* [num inputs] arrays, summed by the runtime before the step */
+  const double* const*
+      normals; /* [num noise sources] arrays of N(0,1) draws for this step; NULL if none */
+  int64_t* refractory_until; /* per neuron: refractory while step < refractory_until; NULL if no
+                                refractory period */
+  uint32_t* spikes;          /* out: indices of neurons that spiked, room for end - begin */
+  uint32_t* spike_count;     /* out: number of indices appended (starts at the caller's value) */
+  uint64_t begin, end;       /* the neuron range [begin, end) */
+  int64_t step;              /* the step counter n: the step goes from t_n = n*dt to t_{n+1} */
+  double dt;                 /* the time step */
+  int64_t refractory_steps;  /* the refractory period in steps, rounded to nearest */
 } NjGroupArgs;
 
 typedef void (*NjGroupKernel)(const NjGroupArgs* args);

@@ -1,9 +1,9 @@
 #include "runtime/memory_limit.hpp"
 
+#include "runtime/errors.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
-
-#include "runtime/errors.hpp"
 
 namespace nj::runtime {
 
@@ -31,15 +31,18 @@ std::string formatBytes(long double bytes) {
   return fmt::format("{:.3g} {}", static_cast<double>(bytes), units[u]);
 }
 
-void checkMemory(const std::string& what, long double needed, std::uint64_t already, std::uint64_t limit) {
+void checkMemory(const std::string& what, long double needed, std::uint64_t already,
+                 std::uint64_t limit) {
   if (needed + static_cast<long double>(already) <= static_cast<long double>(limit)) return;
   std::string physical;
   if (std::uint64_t p = physicalMemoryBytes(); p != 0 && limit == defaultMemoryLimit())
     physical = fmt::format(" (80% of the {} of physical memory)", formatBytes(p));
-  std::string used = already == 0 ? "" : fmt::format(", {} of which is already in use", formatBytes(already));
-  throw MemoryLimitError(fmt::format("{} needs {}, which cannot fit in memory: the limit is {}{}{}; "
-                                     "use fewer neurons, record less, or raise the memory limit",
-                                     what, formatBytes(needed), formatBytes(limit), physical, used));
+  std::string used =
+      already == 0 ? "" : fmt::format(", {} of which is already in use", formatBytes(already));
+  throw MemoryLimitError(
+      fmt::format("{} needs {}, which cannot fit in memory: the limit is {}{}{}; "
+                  "use fewer neurons, record less, or raise the memory limit",
+                  what, formatBytes(needed), formatBytes(limit), physical, used));
 }
 
 } // namespace nj::runtime

@@ -18,6 +18,7 @@ std::string formatBytes(long double bytes);
 
 // Throws MemoryLimitError, naming `what`, when `already + needed > limit`.
 // `needed` is a long double so that sizes which overflow 64 bits are still reported.
-void checkMemory(const std::string& what, long double needed, std::uint64_t already, std::uint64_t limit);
+void checkMemory(const std::string& what, long double needed, std::uint64_t already,
+                 std::uint64_t limit);
 
 } // namespace nj::runtime

@@ -1,10 +1,11 @@
 #include "runtime/monitors.hpp"
 
-#include <algorithm>
-#include <fmt/format.h>
-
 #include "runtime/errors.hpp"
 #include "runtime/neuron_group.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
 
 namespace nj::runtime {
 namespace {
@@ -12,9 +13,9 @@ namespace {
 std::pair<std::size_t, std::size_t> clip(const NeuronGroup& g, IndexRange r, const char* what) {
   std::size_t end = std::min(r.end, g.size());
   if (r.begin >= end)
-    throw RuntimeError(fmt::format("{} of group `{}`: the neuron range [{}, {}) is empty; the group has neurons 0 to {}",
-                                   what, g.name(), r.begin, r.end == IndexRange{}.end ? g.size() : r.end,
-                                   g.size() - 1));
+    throw RuntimeError(fmt::format(
+        "{} of group `{}`: the neuron range [{}, {}) is empty; the group has neurons 0 to {}", what,
+        g.name(), r.begin, r.end == IndexRange{}.end ? g.size() : r.end, g.size() - 1));
   return {r.begin, end};
 }
 
@@ -35,22 +36,27 @@ bool SpikeMonitor::record(double t, std::span<const std::uint32_t> spikes, std::
   return true;
 }
 
-StateMonitor::StateMonitor(const NeuronGroup& group, std::vector<std::string> variables, IndexRange range,
-                           std::int64_t every)
+StateMonitor::StateMonitor(const NeuronGroup& group, std::vector<std::string> variables,
+                           IndexRange range, std::int64_t every)
     : group_(&group), names_(std::move(variables)), every_(every) {
   std::tie(begin_, end_) = clip(group, range, "state monitor");
-  if (names_.empty()) throw RuntimeError(fmt::format("state monitor of group `{}`: name at least one variable", group.name()));
+  if (names_.empty())
+    throw RuntimeError(
+        fmt::format("state monitor of group `{}`: name at least one variable", group.name()));
   if (every < 1)
-    throw RuntimeError(fmt::format("state monitor of group `{}`: sampling every {} steps; it must be at least 1",
-                                   group.name(), every));
-  for (const auto& n : names_) slots_.push_back(group.stateIndex(n));
+    throw RuntimeError(
+        fmt::format("state monitor of group `{}`: sampling every {} steps; it must be at least 1",
+                    group.name(), every));
+  for (const auto& n : names_)
+    slots_.push_back(group.stateIndex(n));
   data_.resize(names_.size());
 }
 
 std::span<const double> StateMonitor::values(const std::string& variable) const {
   for (std::size_t v = 0; v < names_.size(); ++v)
     if (names_[v] == variable) return data_[v];
-  throw RuntimeError(fmt::format("state monitor of group `{}` does not record `{}`", group_->name(), variable));
+  throw RuntimeError(
+      fmt::format("state monitor of group `{}` does not record `{}`", group_->name(), variable));
 }
 
 DisplayUnit StateMonitor::displayUnit(const std::string& variable) const {
@@ -68,7 +74,8 @@ std::uint64_t StateMonitor::bytesFor(std::uint64_t samples) const {
 
 void StateMonitor::reserve(std::uint64_t moreSamples) {
   t_.reserve(t_.size() + moreSamples);
-  for (auto& d : data_) d.reserve(d.size() + moreSamples * width());
+  for (auto& d : data_)
+    d.reserve(d.size() + moreSamples * width());
 }
 
 void StateMonitor::record(std::int64_t stepAfter, double t) {
@@ -91,7 +98,8 @@ void RateMonitor::reserve(std::uint64_t moreSteps) {
 
 void RateMonitor::record(double t, double dt, std::size_t spikes) {
   t_.push_back(t);
-  rate_.push_back(static_cast<double>(spikes) / static_cast<double>(group_->size()) / (dt * timeUnitSeconds_));
+  rate_.push_back(static_cast<double>(spikes) / static_cast<double>(group_->size()) /
+                  (dt * timeUnitSeconds_));
 }
 
 } // namespace nj::runtime

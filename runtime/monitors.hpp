@@ -58,7 +58,8 @@ private:
 
 class StateMonitor {
 public:
-  StateMonitor(const NeuronGroup& group, std::vector<std::string> variables, IndexRange range, std::int64_t every);
+  StateMonitor(const NeuronGroup& group, std::vector<std::string> variables, IndexRange range,
+               std::int64_t every);
   const NeuronGroup& group() const { return *group_; }
   const std::vector<std::string>& variables() const { return names_; }
   std::size_t begin() const { return begin_; }
@@ -72,7 +73,9 @@ public:
   std::span<const double> values(std::size_t v) const { return data_[v]; }
   std::span<const double> values(const std::string& variable) const;
 
-  void setDisplayUnit(const std::string& variable, DisplayUnit unit) { units_[variable] = std::move(unit); }
+  void setDisplayUnit(const std::string& variable, DisplayUnit unit) {
+    units_[variable] = std::move(unit);
+  }
   DisplayUnit displayUnit(const std::string& variable) const;
 
   // Samples taken by steps (from, to] (step counter values after each step).

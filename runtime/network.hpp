@@ -3,28 +3,22 @@
 // Time is an integer step counter n; t_n = n*dt is derived from it, never accumulated. One step
 // (n → n+1), in this order:
 //   1. clear every group's inputs to 0;
-//   2. stimuli add into inputs, evaluated at t_n (a stimulus is seen by the kernel of the same step);
+//   2. stimuli add into inputs, evaluated at t_n (a stimulus is seen by the kernel of the same
+//   step);
 //   3. deliver due synaptic events: projections in the order they were added (projection.hpp
 //      states exactly which spikes arrive when), then couplings (coupling.hpp: S_j = Σ w s_i of
 //      per-pre state into post inputs), then Poisson input drives (poisson.hpp);
 //   4. group kernels, group by group: the runtime fills the noise arrays (Philox, philox.hpp),
 //      then runs the kernel over chunks of neurons, in parallel on a ThreadPool when threads > 1.
-//      Chunks start at multiples of 16; each chunk appends its spikes to its own part of the group's spike list and
-//      the parts are merged in chunk order, so spikes are ascending and results are bit-identical
-//      for any thread count;
+//      Chunks start at multiples of 16; each chunk appends its spikes to its own part of the
+//      group's spike list and the parts are merged in chunk order, so spikes are ascending and
+//      results are bit-identical for any thread count;
 //   5. emit spikes: each projection copies its pre group's spikes of this step into its delay ring;
 //   6. n ← n+1; monitors record (state at t_{n+1}, spikes at t_{n+1});
 //   7. every nanCheckInterval steps (and after the last), states are checked for NaN/Inf;
 //   8. step callbacks of the host.
 // run() stops at the end of a step when an interruption was requested (interrupt.hpp).
 #pragma once
-
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <string>
-#include <string_view>
-#include <vector>
 
 #include "runtime/coupling.hpp"
 #include "runtime/memory_limit.hpp"
@@ -34,11 +28,19 @@
 #include "runtime/projection.hpp"
 #include "runtime/stimulus.hpp"
 
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
 namespace nj::runtime {
 
 struct NetworkOptions {
-  double dt = 0.0;               // in the model's time unit
-  double timeUnitSeconds = 1.0;  // seconds per model time unit: 1 for SI models, 1e-3 for plain (ms) models
+  double dt = 0.0; // in the model's time unit
+  double timeUnitSeconds =
+      1.0; // seconds per model time unit: 1 for SI models, 1e-3 for plain (ms) models
   std::uint64_t seed = 0;
   int threads = 1;
   std::uint64_t memoryLimit = defaultMemoryLimit();
@@ -58,7 +60,9 @@ struct PhaseTimes {
   double monitors = 0.0;  // item 6
   double nanCheck = 0.0;  // item 7
   double callbacks = 0.0; // item 8
-  double total() const { return stimuli + delivery + neurons + emit + monitors + nanCheck + callbacks; }
+  double total() const {
+    return stimuli + delivery + neurons + emit + monitors + nanCheck + callbacks;
+  }
 };
 
 enum class RunOutcome {
@@ -89,12 +93,12 @@ struct GroupSummary {
 };
 
 struct RunSummary {
-  std::int64_t steps = 0;          // steps run by this call
-  double simulatedSeconds = 0.0;   // steps * dt, in seconds
+  std::int64_t steps = 0;        // steps run by this call
+  double simulatedSeconds = 0.0; // steps * dt, in seconds
   double wallSeconds = 0.0;
-  double realTimeFactor = 0.0;     // simulated seconds per wall second
+  double realTimeFactor = 0.0; // simulated seconds per wall second
   std::uint64_t spikes = 0;
-  double meanRateHz = 0.0;         // over every neuron of every group
+  double meanRateHz = 0.0; // over every neuron of every group
   std::vector<GroupSummary> groups;
   PhaseTimes phases; // with NetworkOptions::phaseTiming
   // "1234 spikes, mean rate 5.14 Hz, 1 s simulated in 0.231 s wall (4.33x real time)"
@@ -131,13 +135,14 @@ public:
   const NeuronGroup& group(std::string_view name) const;
   std::vector<NeuronGroup*> groups() const;
 
-  void addStimulus(NeuronGroup& group, std::string_view input, TimeFunction value, IndexRange range = {});
+  void addStimulus(NeuronGroup& group, std::string_view input, TimeFunction value,
+                   IndexRange range = {});
   void addInputArray(NeuronGroup& group, std::string_view input, std::vector<double> perNeuron,
                      TimeFunction envelope = {});
 
   SpikeMonitor& addSpikeMonitor(NeuronGroup& group, IndexRange range = {});
-  StateMonitor& addStateMonitor(NeuronGroup& group, std::vector<std::string> variables, IndexRange range = {},
-                                std::int64_t every = 1);
+  StateMonitor& addStateMonitor(NeuronGroup& group, std::vector<std::string> variables,
+                                IndexRange range = {}, std::int64_t every = 1);
   RateMonitor& addRateMonitor(NeuronGroup& group);
   std::vector<const SpikeMonitor*> spikeMonitors() const;
   std::vector<const StateMonitor*> stateMonitors() const;
@@ -146,7 +151,8 @@ public:
   // Projections (projection.hpp): on_pre adds the weight into `spec.target` of `post`. The
   // connectivity is built here (deterministic from the seed and the projection stream; refused
   // with MemoryLimitError when it does not fit). Names must be unique.
-  Projection& addProjection(std::string name, NeuronGroup& pre, NeuronGroup& post, ProjectionSpec spec);
+  Projection& addProjection(std::string name, NeuronGroup& pre, NeuronGroup& post,
+                            ProjectionSpec spec);
   Projection& projection(std::string_view name);
   std::vector<Projection*> projections() const;
   // Couplings (coupling.hpp): every step post.input[spec.target] += Σ w · pre.state[spec.source].

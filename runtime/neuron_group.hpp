@@ -3,6 +3,10 @@
 // (names and counts) and GroupKernel (a function pointer under runtime/kernel_abi.h).
 #pragma once
 
+#include "runtime/aligned_array.hpp"
+#include "runtime/kernel_abi.h"
+#include "runtime/memory_limit.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -10,20 +14,16 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/aligned_array.hpp"
-#include "runtime/kernel_abi.h"
-#include "runtime/memory_limit.hpp"
-
 namespace nj::runtime {
 
 // What a model declares, in kernel slot order (the order of NjGroupArgs's arrays).
 struct GroupLayout {
-  std::string model{};                // for run.json
-  std::vector<std::string> states{};  // NjGroupArgs::state
-  std::vector<std::string> params{};  // NjGroupArgs::params
-  std::vector<std::string> inputs{};  // NjGroupArgs::inputs
-  std::size_t numNoise = 0;           // NjGroupArgs::normals
-  bool hasRefractory = false;         // NjGroupArgs::refractory_until
+  std::string model{};               // for run.json
+  std::vector<std::string> states{}; // NjGroupArgs::state
+  std::vector<std::string> params{}; // NjGroupArgs::params
+  std::vector<std::string> inputs{}; // NjGroupArgs::inputs
+  std::size_t numNoise = 0;          // NjGroupArgs::normals
+  bool hasRefractory = false;        // NjGroupArgs::refractory_until
 };
 
 // The code that advances neurons [begin, end) by one step: a JIT'd function pointer, or a host

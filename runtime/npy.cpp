@@ -1,18 +1,20 @@
 #include "runtime/npy.hpp"
 
+#include "runtime/atomic_file.hpp"
+#include "runtime/errors.hpp"
+
 #include <bit>
 #include <cstring>
-#include <fmt/format.h>
 #include <fstream>
 #include <iterator>
 
-#include "runtime/atomic_file.hpp"
-#include "runtime/errors.hpp"
+#include <fmt/format.h>
 
 namespace nj::runtime {
 namespace {
 
-static_assert(std::endian::native == std::endian::little, "the .npy writer assumes a little-endian host");
+static_assert(std::endian::native == std::endian::little,
+              "the .npy writer assumes a little-endian host");
 
 constexpr char kMagic[] = "\x93NUMPY";
 
@@ -20,9 +22,11 @@ template <class T>
 void writeTyped(const std::filesystem::path& path, const char* descr, std::span<const T> data,
                 std::vector<std::uint64_t> shape) {
   std::uint64_t count = 1;
-  for (std::uint64_t s : shape) count *= s;
+  for (std::uint64_t s : shape)
+    count *= s;
   if (count != data.size())
-    throw RuntimeError(fmt::format("writing `{}`: {} values do not fill the shape", path.string(), data.size()));
+    throw RuntimeError(
+        fmt::format("writing `{}`: {} values do not fill the shape", path.string(), data.size()));
   AtomicFile f(path);
   f.write(npyHeader(descr, shape));
   f.write(data.data(), data.size_bytes());
@@ -33,10 +37,14 @@ void writeTyped(const std::filesystem::path& path, const char* descr, std::span<
 
 std::string npyHeader(const std::string& descr, std::span<const std::uint64_t> shape) {
   std::string dims;
-  for (std::uint64_t s : shape) dims += fmt::format("{}, ", s);
-  if (shape.size() > 1) dims.resize(dims.size() - 2);
-  else if (shape.size() == 1) dims.pop_back(); // "(3,)"
-  std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", descr, dims);
+  for (std::uint64_t s : shape)
+    dims += fmt::format("{}, ", s);
+  if (shape.size() > 1)
+    dims.resize(dims.size() - 2);
+  else if (shape.size() == 1)
+    dims.pop_back(); // "(3,)"
+  std::string dict =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", descr, dims);
   constexpr std::size_t kPrefix = 10; // magic (6) + version (2) + header length (2)
   std::size_t total = kPrefix + dict.size() + 1;
   std::size_t padded = (total + 63) / 64 * 64;
@@ -51,7 +59,8 @@ std::string npyHeader(const std::string& descr, std::span<const std::uint64_t> s
   return out + dict;
 }
 
-void writeNpy(const std::filesystem::path& path, std::span<const double> data, std::vector<std::uint64_t> shape) {
+void writeNpy(const std::filesystem::path& path, std::span<const double> data,
+              std::vector<std::uint64_t> shape) {
   writeTyped(path, "<f8", data, std::move(shape));
 }
 void writeNpy(const std::filesystem::path& path, std::span<const std::uint32_t> data,
@@ -65,7 +74,8 @@ void writeNpy(const std::filesystem::path& path, std::span<const std::int64_t> d
 
 NpyArray readNpy(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw RuntimeError(fmt::format("cannot read `{}`: {}", path.string(), std::strerror(errno)));
+  if (!in)
+    throw RuntimeError(fmt::format("cannot read `{}`: {}", path.string(), std::strerror(errno)));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto bad = [&](const std::string& why) {
     return RuntimeError(fmt::format("`{}` is not a readable .npy file: {}", path.string(), why));
@@ -73,12 +83,15 @@ NpyArray readNpy(const std::filesystem::path& path) {
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) throw bad("no NUMPY magic");
   std::size_t headerLen = 0, start = 0;
   if (bytes[6] == 1) {
-    headerLen = static_cast<unsigned char>(bytes[8]) | (static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8);
+    headerLen = static_cast<unsigned char>(bytes[8]) |
+                (static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8);
     start = 10;
   } else {
     if (bytes.size() < 12) throw bad("truncated header");
     for (int k = 0; k < 4; ++k)
-      headerLen |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + static_cast<std::size_t>(k)])) << (8 * k);
+      headerLen |= static_cast<std::size_t>(
+                       static_cast<unsigned char>(bytes[8 + static_cast<std::size_t>(k)]))
+                   << (8 * k);
     start = 12;
   }
   if (bytes.size() < start + headerLen) throw bad("truncated header");
@@ -88,14 +101,17 @@ NpyArray readNpy(const std::filesystem::path& path) {
   if (d == std::string::npos) throw bad("no descr");
   auto q1 = header.find('\'', d + 8), q2 = header.find('\'', q1 + 1);
   a.descr = header.substr(q1 + 1, q2 - q1 - 1);
-  if (header.find("'fortran_order': True") != std::string::npos) throw bad("Fortran order is not supported");
+  if (header.find("'fortran_order': True") != std::string::npos)
+    throw bad("Fortran order is not supported");
   auto s = header.find("'shape':");
   auto p1 = header.find('(', s), p2 = header.find(')', p1);
-  if (s == std::string::npos || p1 == std::string::npos || p2 == std::string::npos) throw bad("no shape");
+  if (s == std::string::npos || p1 == std::string::npos || p2 == std::string::npos)
+    throw bad("no shape");
   std::string dims = header.substr(p1 + 1, p2 - p1 - 1);
   std::uint64_t count = 1;
   for (std::size_t pos = 0; pos < dims.size();) {
-    while (pos < dims.size() && (dims[pos] == ' ' || dims[pos] == ',')) ++pos;
+    while (pos < dims.size() && (dims[pos] == ' ' || dims[pos] == ','))
+      ++pos;
     if (pos >= dims.size()) break;
     std::size_t used = 0;
     std::uint64_t v = std::stoull(dims.substr(pos), &used);
@@ -114,13 +130,20 @@ NpyArray readNpy(const std::filesystem::path& path) {
       a.values[i] = static_cast<double>(v);
     }
   };
-  if (a.descr == "<f8") take(double{});
-  else if (a.descr == "<f4") take(float{});
-  else if (a.descr == "<u4") take(std::uint32_t{});
-  else if (a.descr == "<i4") take(std::int32_t{});
-  else if (a.descr == "<i8") take(std::int64_t{});
-  else if (a.descr == "<u8") take(std::uint64_t{});
-  else throw bad(fmt::format("dtype {} is not supported", a.descr));
+  if (a.descr == "<f8")
+    take(double{});
+  else if (a.descr == "<f4")
+    take(float{});
+  else if (a.descr == "<u4")
+    take(std::uint32_t{});
+  else if (a.descr == "<i4")
+    take(std::int32_t{});
+  else if (a.descr == "<i8")
+    take(std::int64_t{});
+  else if (a.descr == "<u8")
+    take(std::uint64_t{});
+  else
+    throw bad(fmt::format("dtype {} is not supported", a.descr));
   return a;
 }
 

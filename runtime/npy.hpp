@@ -16,7 +16,8 @@ namespace nj::runtime {
 std::string npyHeader(const std::string& descr, std::span<const std::uint64_t> shape);
 
 // Write atomically (atomic_file.hpp); throw OutputError. The element count must match the shape.
-void writeNpy(const std::filesystem::path& path, std::span<const double> data, std::vector<std::uint64_t> shape);
+void writeNpy(const std::filesystem::path& path, std::span<const double> data,
+              std::vector<std::uint64_t> shape);
 void writeNpy(const std::filesystem::path& path, std::span<const std::uint32_t> data,
               std::vector<std::uint64_t> shape);
 void writeNpy(const std::filesystem::path& path, std::span<const std::int64_t> data,

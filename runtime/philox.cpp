@@ -1,8 +1,9 @@
 #include "runtime/philox.hpp"
 
 #include <Random123/boxmuller.hpp>
-#include <Random123/philox.h>
 #include <Random123/uniform.hpp>
+
+#include <Random123/philox.h>
 
 namespace nj::runtime {
 namespace {

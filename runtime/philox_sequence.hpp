@@ -9,8 +9,9 @@
 // Streams (the noise and initializer streams of groups are small numbers counted from 0, so these
 // spaces do not meet them in practice):
 //   kPoissonGroupStreamBase + k       the k-th Poisson spike-source group (step = run step)
-//   kPoissonInputStreamBase + k       the k-th Poisson input drive (step = run step | attempt << 48)
-//   kProjectionStreamBase + 4p + r    projection stream p: r = 0 connectivity, 1 weights, 2 delays
+//   kPoissonInputStreamBase + k       the k-th Poisson input drive (step = run step | attempt <<
+//   48) kProjectionStreamBase + 4p + r    projection stream p: r = 0 connectivity, 1 weights, 2
+//   delays
 #pragma once
 
 #include <cstdint>
@@ -25,14 +26,16 @@ inline constexpr std::uint32_t kProjectionStreamBase = 0x40000000u;
 struct PhiloxWords {
   std::uint64_t a, b;
 };
-PhiloxWords philoxWords(std::uint64_t seed, std::uint32_t stream, std::uint64_t step, std::uint32_t index);
+PhiloxWords philoxWords(std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                        std::uint32_t index);
 
 // r123::u01<double>: a uniform in (0, 1] from 64 random bits.
 double u01(std::uint64_t bits);
 
 class PhiloxSequence {
 public:
-  PhiloxSequence(std::uint64_t seed, std::uint32_t stream, std::uint32_t index, std::uint64_t firstStep = 0)
+  PhiloxSequence(std::uint64_t seed, std::uint32_t stream, std::uint32_t index,
+                 std::uint64_t firstStep = 0)
       : seed_(seed), stream_(stream), index_(index), step_(firstStep) {}
 
   // 64 random bits.

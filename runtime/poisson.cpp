@@ -1,14 +1,15 @@
 #include "runtime/poisson.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <fmt/format.h>
-#include <memory>
-
 #include "runtime/errors.hpp"
 #include "runtime/network.hpp"
 #include "runtime/philox.hpp"
 #include "runtime/philox_sequence.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include <fmt/format.h>
 
 namespace nj::runtime {
 namespace {
@@ -21,8 +22,8 @@ double checkedRate(double hz, const std::string& what) {
 
 } // namespace
 
-std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
-                            std::uint32_t index) {
+std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t stream,
+                            std::uint64_t step, std::uint32_t index) {
   if (!(mean > 0.0)) return 0;
   if (mean < 10.0) { // inversion: the smallest k with F(k) ≥ U
     const double u = u01(philoxWords(seed, stream, step, index).a);
@@ -50,7 +51,8 @@ std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t strea
     const double k = std::floor((2 * a / us + b) * U + mean + 0.43);
     if (us >= 0.07 && V <= vr) return static_cast<std::uint64_t>(k);
     if (k < 0 || (us < 0.013 && V > us)) continue;
-    if (std::log(V) + std::log(invalpha) - std::log(a / (us * us) + b) <= -mean + k * loglam - std::lgamma(k + 1))
+    if (std::log(V) + std::log(invalpha) - std::log(a / (us * us) + b) <=
+        -mean + k * loglam - std::lgamma(k + 1))
       return static_cast<std::uint64_t>(k);
   }
   const double z = standardNormal({seed, stream, step | (std::uint64_t{0xFFFF} << 48), index});
@@ -62,16 +64,19 @@ std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t strea
 PoissonInput::PoissonInput(NeuronGroup& group, PoissonInputSpec spec, std::uint32_t stream)
     : group_(&group), spec_(std::move(spec)), stream_(stream) {
   target_ = spec_.targetIsInput ? group.inputIndex(spec_.target) : group.stateIndex(spec_.target);
-  const std::string what = fmt::format("Poisson input into `{}` of group `{}`", spec_.target, group.name());
+  const std::string what =
+      fmt::format("Poisson input into `{}` of group `{}`", spec_.target, group.name());
   if (spec_.rate.isConstant()) checkedRate(spec_.rate.hz, what);
-  if (!std::isfinite(spec_.weight)) throw RuntimeError(fmt::format("{}: the weight {} must be finite", what, spec_.weight));
+  if (!std::isfinite(spec_.weight))
+    throw RuntimeError(fmt::format("{}: the weight {} must be finite", what, spec_.weight));
 }
 
 double PoissonInput::mean(double t, double dt, double timeUnitSeconds) const {
   const double r = spec_.rate.isConstant()
                        ? spec_.rate.hz
-                       : checkedRate(spec_.rate.fn(t), fmt::format("Poisson input into `{}` of group `{}` at t = {}",
-                                                                   spec_.target, group_->name(), t));
+                       : checkedRate(spec_.rate.fn(t),
+                                     fmt::format("Poisson input into `{}` of group `{}` at t = {}",
+                                                 spec_.target, group_->name(), t));
   return static_cast<double>(spec_.sources) * r * dt * timeUnitSeconds;
 }
 
@@ -82,16 +87,20 @@ void PoissonInput::apply(std::int64_t n, double dt, double timeUnitSeconds, std:
   const double w = spec_.weight;
   const std::size_t size = group_->size();
   for (std::size_t i = 0; i < size; ++i) {
-    const std::uint64_t k = poissonSample(mu, seed, stream_, static_cast<std::uint64_t>(n), static_cast<std::uint32_t>(i));
+    const std::uint64_t k = poissonSample(mu, seed, stream_, static_cast<std::uint64_t>(n),
+                                          static_cast<std::uint32_t>(i));
     if (k != 0) x[i] += w * static_cast<double>(k);
   }
 }
 
 // ---- Poisson spike-source group ----
 
-GroupLayout poissonGroupLayout() { return {"PoissonGroup", {"rate", "next_step", "drawn_rate"}, {}, {}, 0, false}; }
+GroupLayout poissonGroupLayout() {
+  return {"PoissonGroup", {"rate", "next_step", "drawn_rate"}, {}, {}, 0, false};
+}
 
-NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t size, PoissonRate rate) {
+NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t size,
+                             PoissonRate rate) {
   const std::string what = fmt::format("Poisson group `{}`", name);
   if (rate.isConstant()) checkedRate(rate.hz, what);
   const auto stream = kPoissonGroupStreamBase + static_cast<std::uint32_t>(network.groups().size());
@@ -106,11 +115,13 @@ NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t s
     const double scale = a.dt * unit;
     const std::uint64_t seed = net->seed();
     const auto u = [&](std::int64_t step, std::uint64_t i) {
-      return uniform01({seed, stream, static_cast<std::uint64_t>(step), static_cast<std::uint32_t>(i)});
+      return uniform01(
+          {seed, stream, static_cast<std::uint64_t>(step), static_cast<std::uint32_t>(i)});
     };
     if (fn) { // a rate that changes with time: one Bernoulli draw per neuron and step
       const double hz = checkedRate(fn(static_cast<double>(a.step) * a.dt), what);
-      for (std::uint64_t i = a.begin; i < a.end; ++i) r[i] = hz;
+      for (std::uint64_t i = a.begin; i < a.end; ++i)
+        r[i] = hz;
       const double p = hz * scale;
       if (p <= 0.0) return;
       for (std::uint64_t i = a.begin; i < a.end; ++i)
@@ -149,7 +160,8 @@ NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t s
 NeuronGroup& addSpikeGenerator(Network& network, std::string name, std::uint64_t size,
                                std::vector<std::uint32_t> indices, std::vector<double> times) {
   if (indices.size() != times.size())
-    throw RuntimeError(fmt::format("spike generator `{}`: {} indices but {} times", name, indices.size(), times.size()));
+    throw RuntimeError(fmt::format("spike generator `{}`: {} indices but {} times", name,
+                                   indices.size(), times.size()));
   const double dt = network.dt();
   struct Event {
     std::int64_t step;
@@ -158,29 +170,34 @@ NeuronGroup& addSpikeGenerator(Network& network, std::string name, std::uint64_t
   std::vector<Event> events(indices.size());
   for (std::size_t k = 0; k < indices.size(); ++k) {
     if (indices[k] >= size)
-      throw RuntimeError(fmt::format("spike generator `{}`: spike {} is for neuron {}, but the group has {} neurons",
-                                     name, k, indices[k], size));
+      throw RuntimeError(fmt::format(
+          "spike generator `{}`: spike {} is for neuron {}, but the group has {} neurons", name, k,
+          indices[k], size));
     const double m = std::nearbyint(times[k] / dt);
     if (!std::isfinite(times[k]) || m < 1 || m > 9e15)
-      throw RuntimeError(fmt::format("spike generator `{}`: spike {} at t = {} is not at a step time from dt = {} on "
-                                     "(the first spikes of a run happen at t = dt, at the end of step 0)",
-                                     name, k, times[k], dt));
+      throw RuntimeError(fmt::format(
+          "spike generator `{}`: spike {} at t = {} is not at a step time from dt = {} on "
+          "(the first spikes of a run happen at t = dt, at the end of step 0)",
+          name, k, times[k], dt));
     events[k] = {static_cast<std::int64_t>(m) - 1, indices[k]};
   }
-  std::sort(events.begin(), events.end(),
-            [](const Event& x, const Event& y) { return x.step != y.step ? x.step < y.step : x.index < y.index; });
+  std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) {
+    return x.step != y.step ? x.step < y.step : x.index < y.index;
+  });
   for (std::size_t k = 1; k < events.size(); ++k)
     if (events[k].step == events[k - 1].step && events[k].index == events[k - 1].index)
-      throw RuntimeError(fmt::format("spike generator `{}`: neuron {} has two spikes in the step ending at t = {}; a "
-                                     "neuron spikes at most once per step",
-                                     name, events[k].index, static_cast<double>(events[k].step + 1) * dt));
+      throw RuntimeError(fmt::format(
+          "spike generator `{}`: neuron {} has two spikes in the step ending at t = {}; a "
+          "neuron spikes at most once per step",
+          name, events[k].index, static_cast<double>(events[k].step + 1) * dt));
   auto steps = std::make_shared<std::vector<std::int64_t>>();
   auto ids = std::make_shared<std::vector<std::uint32_t>>();
   for (const Event& e : events) {
     steps->push_back(e.step);
     ids->push_back(e.index);
   }
-  NeuronGroup& g = network.addGroup(std::move(name), size, {"SpikeGenerator", {}, {}, {}, 0, false});
+  NeuronGroup& g =
+      network.addGroup(std::move(name), size, {"SpikeGenerator", {}, {}, {}, 0, false});
   g.setKernel({.host = [steps, ids](const NjGroupArgs& a) {
     auto [lo, hi] = std::equal_range(steps->begin(), steps->end(), a.step);
     for (auto it = lo; it != hi; ++it) {

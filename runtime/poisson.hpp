@@ -28,13 +28,13 @@
 //     neuron may have only one spike per step.
 #pragma once
 
+#include "runtime/neuron_group.hpp"
+#include "runtime/stimulus.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "runtime/neuron_group.hpp"
-#include "runtime/stimulus.hpp"
 
 namespace nj::runtime {
 
@@ -51,15 +51,15 @@ struct PoissonRate {
 };
 
 // An exact Poisson(mean) draw keyed (seed, stream, step, index), as described above.
-std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
-                            std::uint32_t index);
+std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t stream,
+                            std::uint64_t step, std::uint32_t index);
 
 struct PoissonInputSpec {
-  std::string target;            // state variable (or input) of the group
+  std::string target; // state variable (or input) of the group
   bool targetIsInput = false;
-  std::uint64_t sources = 1;     // N
-  PoissonRate rate{};            // per source, Hz
-  double weight = 1.0;           // added per event
+  std::uint64_t sources = 1;             // N
+  PoissonRate rate{};                    // per source, Hz
+  double weight = 1.0;                   // added per event
   std::optional<std::uint32_t> stream{}; // s; default: the number of Poisson inputs added before
 };
 
@@ -86,7 +86,8 @@ private:
 GroupLayout poissonGroupLayout();
 
 // Adds a group of `size` independent Poisson spike trains (see (b)).
-NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t size, PoissonRate rate);
+NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t size,
+                             PoissonRate rate);
 
 // Adds a group of `size` neurons that spike at the given times (see (c)); indices[k] spikes at
 // times[k] (model time unit). Throws RuntimeError for mismatched lists, indices out of range,

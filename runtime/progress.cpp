@@ -1,8 +1,9 @@
 #include "runtime/progress.hpp"
 
 #include <cstdio>
-#include <fmt/format.h>
 #include <string>
+
+#include <fmt/format.h>
 #include <unistd.h>
 
 namespace nj::runtime {
@@ -23,10 +24,12 @@ void ProgressBar::redraw(std::int64_t done, bool force) {
   constexpr int width = 40;
   int filled = static_cast<int>(fraction * width);
   double elapsed = std::chrono::duration<double>(now - start_).count();
-  std::string eta = fraction > 0 && fraction < 1 ? fmt::format(", {:.0f} s left", elapsed / fraction - elapsed) : "";
-  std::string line = fmt::format("\r[{}{}] {:5.1f}%  {:.1f} s{}   ", std::string(static_cast<std::size_t>(filled), '#'),
-                                 std::string(static_cast<std::size_t>(width - filled), '.'), 100.0 * fraction, elapsed,
-                                 eta);
+  std::string eta = fraction > 0 && fraction < 1
+                        ? fmt::format(", {:.0f} s left", elapsed / fraction - elapsed)
+                        : "";
+  std::string line = fmt::format(
+      "\r[{}{}] {:5.1f}%  {:.1f} s{}   ", std::string(static_cast<std::size_t>(filled), '#'),
+      std::string(static_cast<std::size_t>(width - filled), '.'), 100.0 * fraction, elapsed, eta);
   std::fputs(line.c_str(), stderr);
   std::fflush(stderr);
 }

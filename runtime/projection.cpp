@@ -1,33 +1,37 @@
 #include "runtime/projection.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <fmt/format.h>
-#include <limits>
-#include <numeric>
-#include <utility>
-
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/network.hpp"
 #include "runtime/philox_sequence.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <utility>
+
+#include <fmt/format.h>
+
 namespace nj::runtime {
 namespace {
 
-std::uint64_t positiveMod(std::int64_t a, std::int64_t m) { return static_cast<std::uint64_t>(((a % m) + m) % m); }
+std::uint64_t positiveMod(std::int64_t a, std::int64_t m) {
+  return static_cast<std::uint64_t>(((a % m) + m) % m);
+}
 
 } // namespace
 
-Projection::Projection(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post, ProjectionSpec spec,
-                       std::uint32_t stream)
+Projection::Projection(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post,
+                       ProjectionSpec spec, std::uint32_t stream)
     : network_(&network), name_(std::move(name)), pre_(&pre), post_(&post), spec_(std::move(spec)),
       stream_(stream) {
   if (stream_ > (std::numeric_limits<std::uint32_t>::max() - kProjectionStreamBase) / 4)
     throw RuntimeError(fmt::format("projection `{}`: stream {} is too large", name_, stream_));
   target_ = spec_.targetIsInput ? post.inputIndex(spec_.target) : post.stateIndex(spec_.target);
   if (!std::isfinite(spec_.weight))
-    throw RuntimeError(fmt::format("projection `{}`: the weight {} must be finite", name_, spec_.weight));
+    throw RuntimeError(
+        fmt::format("projection `{}`: the weight {} must be finite", name_, spec_.weight));
   weight_ = spec_.weight;
   delaySteps_ = maxDelay_ = stepsOf(spec_.delay, "delay");
   const bool sameGroup = &pre == &post;
@@ -36,8 +40,13 @@ Projection::Projection(Network& network, std::string name, NeuronGroup& pre, Neu
                                            static_cast<std::uint32_t>(post.size()),
                                            spec_.connectivity.noSelf && sameGroup);
   } else {
-    ConnectivityContext ctx{name_,         network.seed(), kProjectionStreamBase + 4 * stream_, network.threads(),
-                            sameGroup,     network.options().memoryLimit, network.memoryInUse()};
+    ConnectivityContext ctx{name_,
+                            network.seed(),
+                            kProjectionStreamBase + 4 * stream_,
+                            network.threads(),
+                            sameGroup,
+                            network.options().memoryLimit,
+                            network.memoryInUse()};
     conn_ = buildConnectivity(spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
                               static_cast<std::uint32_t>(post.size()), ctx);
   }
@@ -59,7 +68,8 @@ void Projection::makeExplicit() {
 // ---- weights ----
 
 void Projection::setWeight(double w) {
-  if (!std::isfinite(w)) throw RuntimeError(fmt::format("projection `{}`: the weight {} must be finite", name_, w));
+  if (!std::isfinite(w))
+    throw RuntimeError(fmt::format("projection `{}`: the weight {} must be finite", name_, w));
   weight_ = w;
   weights_.clear();
   weights_.shrink_to_fit();
@@ -68,22 +78,24 @@ void Projection::setWeight(double w) {
 void Projection::setWeights(std::vector<double> perSynapse) {
   makeExplicit();
   if (perSynapse.size() != conn_.synapses())
-    throw RuntimeError(fmt::format("projection `{}`: {} weights given for {} synapses", name_, perSynapse.size(),
-                                   conn_.synapses()));
+    throw RuntimeError(fmt::format("projection `{}`: {} weights given for {} synapses", name_,
+                                   perSynapse.size(), conn_.synapses()));
   for (std::size_t k = 0; k < perSynapse.size(); ++k)
     if (!std::isfinite(perSynapse[k]))
-      throw RuntimeError(fmt::format("projection `{}`: the weight of synapse {} is {}; weights must be finite",
-                                     name_, k, perSynapse[k]));
+      throw RuntimeError(
+          fmt::format("projection `{}`: the weight of synapse {} is {}; weights must be finite",
+                      name_, k, perSynapse[k]));
   weights_ = std::move(perSynapse);
 }
 
 void Projection::setWeights(const std::function<double(std::uint32_t, std::uint32_t)>& f) {
   makeExplicit();
-  checkMemory(fmt::format("the weights of projection `{}`", name_), 8.0L * conn_.synapses(), network_->memoryInUse(),
-              network_->options().memoryLimit);
+  checkMemory(fmt::format("the weights of projection `{}`", name_), 8.0L * conn_.synapses(),
+              network_->memoryInUse(), network_->options().memoryLimit);
   std::vector<double> w(conn_.synapses());
   for (std::uint32_t i = 0; i < conn_.nPre(); ++i)
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = f(i, conn_.post()[k]);
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
+      w[k] = f(i, conn_.post()[k]);
   setWeights(std::move(w));
 }
 
@@ -93,25 +105,29 @@ void Projection::setWeightsConstant(double w) {
 
 void Projection::setWeightsUniform(double lo, double hi) {
   if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
-    throw RuntimeError(fmt::format("projection `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
+    throw RuntimeError(fmt::format(
+        "projection `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
   makeExplicit();
   std::vector<double> w(conn_.synapses());
   for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
     PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 1, i);
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = lo + (hi - lo) * seq.uniform();
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
+      w[k] = lo + (hi - lo) * seq.uniform();
   }
   setWeights(std::move(w));
 }
 
 void Projection::setWeightsNormal(double mean, double sd) {
   if (!(sd >= 0) || !std::isfinite(mean) || !std::isfinite(sd))
-    throw RuntimeError(fmt::format("projection `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})",
-                                   name_, mean, sd));
+    throw RuntimeError(
+        fmt::format("projection `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})",
+                    name_, mean, sd));
   makeExplicit();
   std::vector<double> w(conn_.synapses());
   for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
     PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 1, i);
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) w[k] = mean + sd * seq.normal();
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
+      w[k] = mean + sd * seq.normal();
   }
   setWeights(std::move(w));
 }
@@ -121,15 +137,18 @@ void Projection::setWeightsNormal(double mean, double sd) {
 std::int64_t Projection::stepsOf(double time, const char* what) const {
   const double dt = network_->dt();
   if (!std::isfinite(time) || time < 0)
-    throw RuntimeError(fmt::format("projection `{}`: the {} {} must be finite and not negative", name_, what, time));
+    throw RuntimeError(fmt::format("projection `{}`: the {} {} must be finite and not negative",
+                                   name_, what, time));
   const double steps = std::nearbyint(time / dt);
   if (time != 0 && steps == 0)
-    throw RuntimeError(fmt::format("projection `{}`: the {} {} is shorter than half a time step (dt = {}) and would "
-                                   "round to 0 steps; write 0 for no delay, or use a smaller dt",
-                                   name_, what, time, dt));
+    throw RuntimeError(fmt::format(
+        "projection `{}`: the {} {} is shorter than half a time step (dt = {}) and would "
+        "round to 0 steps; write 0 for no delay, or use a smaller dt",
+        name_, what, time, dt));
   if (steps > static_cast<double>(kMaxDelaySteps))
-    throw RuntimeError(fmt::format("projection `{}`: the {} {} is {} steps of dt = {}; at most {} steps are supported",
-                                   name_, what, time, steps, dt, kMaxDelaySteps));
+    throw RuntimeError(fmt::format(
+        "projection `{}`: the {} {} is {} steps of dt = {}; at most {} steps are supported", name_,
+        what, time, steps, dt, kMaxDelaySteps));
   return static_cast<std::int64_t>(steps);
 }
 
@@ -141,12 +160,15 @@ void Projection::delaysChanged() {
   perm_.clear();
 }
 
-void Projection::setDelay(double time) { setDelaySteps(stepsOf(time, "delay")); }
+void Projection::setDelay(double time) {
+  setDelaySteps(stepsOf(time, "delay"));
+}
 
 void Projection::setDelaySteps(std::int64_t steps) {
   if (steps < 0 || steps > kMaxDelaySteps)
-    throw RuntimeError(fmt::format("projection `{}`: the delay of {} steps must be between 0 and {}", name_, steps,
-                                   kMaxDelaySteps));
+    throw RuntimeError(
+        fmt::format("projection `{}`: the delay of {} steps must be between 0 and {}", name_, steps,
+                    kMaxDelaySteps));
   delays_.clear();
   delays_.shrink_to_fit();
   delaySteps_ = maxDelay_ = steps;
@@ -156,19 +178,21 @@ void Projection::setDelaySteps(std::int64_t steps) {
 void Projection::setDelaySteps(const std::vector<std::uint32_t>& steps) {
   makeExplicit();
   if (steps.size() != conn_.synapses())
-    throw RuntimeError(fmt::format("projection `{}`: {} delays given for {} synapses", name_, steps.size(),
-                                   conn_.synapses()));
-  checkMemory(fmt::format("the delays of projection `{}`", name_), 6.0L * steps.size(), network_->memoryInUse(),
-              network_->options().memoryLimit);
+    throw RuntimeError(fmt::format("projection `{}`: {} delays given for {} synapses", name_,
+                                   steps.size(), conn_.synapses()));
+  checkMemory(fmt::format("the delays of projection `{}`", name_), 6.0L * steps.size(),
+              network_->memoryInUse(), network_->options().memoryLimit);
   std::int64_t lo = kMaxDelaySteps, hi = 0;
   for (std::size_t k = 0; k < steps.size(); ++k) {
     if (steps[k] > kMaxDelaySteps)
-      throw RuntimeError(fmt::format("projection `{}`: the delay of synapse {} is {} steps; at most {} are supported",
-                                     name_, k, steps[k], kMaxDelaySteps));
+      throw RuntimeError(fmt::format(
+          "projection `{}`: the delay of synapse {} is {} steps; at most {} are supported", name_,
+          k, steps[k], kMaxDelaySteps));
     lo = std::min<std::int64_t>(lo, steps[k]);
     hi = std::max<std::int64_t>(hi, steps[k]);
   }
-  if (steps.empty() || lo == hi) { // one delay for all: the homogeneous ring, same order of additions
+  if (steps.empty() ||
+      lo == hi) { // one delay for all: the homogeneous ring, same order of additions
     setDelaySteps(steps.empty() ? delaySteps_ : lo);
     return;
   }
@@ -179,19 +203,21 @@ void Projection::setDelaySteps(const std::vector<std::uint32_t>& steps) {
 
 void Projection::setDelays(const std::vector<double>& times) {
   std::vector<std::uint32_t> steps(times.size());
-  for (std::size_t k = 0; k < times.size(); ++k) steps[k] = static_cast<std::uint32_t>(stepsOf(times[k], "delay"));
+  for (std::size_t k = 0; k < times.size(); ++k)
+    steps[k] = static_cast<std::uint32_t>(stepsOf(times[k], "delay"));
   setDelaySteps(steps);
 }
 
 void Projection::setDelaysUniform(double lo, double hi) {
   const double dt = network_->dt();
   if (!(lo >= 0 && lo <= hi) || !std::isfinite(hi))
-    throw RuntimeError(fmt::format("projection `{}`: uniform delays need finite 0 ≤ lo ≤ hi (got {}, {})", name_, lo,
-                                   hi));
+    throw RuntimeError(fmt::format(
+        "projection `{}`: uniform delays need finite 0 ≤ lo ≤ hi (got {}, {})", name_, lo, hi));
   if (hi > 0 && std::nearbyint(lo / dt) == 0)
-    throw RuntimeError(fmt::format("projection `{}`: delays drawn from [{}, {}] can be shorter than half a time step "
-                                   "(dt = {}) and round to 0 steps; start the range at dt/2 or more",
-                                   name_, lo, hi, dt));
+    throw RuntimeError(fmt::format(
+        "projection `{}`: delays drawn from [{}, {}] can be shorter than half a time step "
+        "(dt = {}) and round to 0 steps; start the range at dt/2 or more",
+        name_, lo, hi, dt));
   makeExplicit();
   std::vector<double> times(conn_.synapses());
   for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
@@ -205,19 +231,21 @@ void Projection::setDelaysUniform(double lo, double hi) {
 // ---- running ----
 
 std::uint64_t Projection::bytes() const {
-  return conn_.bytes() + weights_.size() * 8 + delays_.size() * 2 + perm_.size() * 4 + segRowStart_.size() * 8 +
-         segBegin_.size() * 8 + segDelay_.size() * 2 + ring_.size() * 4 + slotCount_.size() * 4 +
-         slotStep_.size() * 8;
+  return conn_.bytes() + weights_.size() * 8 + delays_.size() * 2 + perm_.size() * 4 +
+         segRowStart_.size() * 8 + segBegin_.size() * 8 + segDelay_.size() * 2 + ring_.size() * 4 +
+         slotCount_.size() * 4 + slotStep_.size() * 8;
 }
 
 void Projection::prepare() {
   const std::uint64_t slots = static_cast<std::uint64_t>(maxDelay_) + 1, nPre = pre_->size();
   long double need = 12.0L * slots + 4.0L * slots * nPre;
   if (!delays_.empty()) need += 14.0L * conn_.synapses() + 18.0L * (nPre + 1);
-  const std::uint64_t held = ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 + perm_.size() * 4 +
-                             segRowStart_.size() * 8 + segBegin_.size() * 8 + segDelay_.size() * 2;
-  checkMemory(fmt::format("the delay ring of projection `{}` ({} slots of {} spikes)", name_, slots, nPre), need,
-              network_->memoryInUse() - held, network_->options().memoryLimit);
+  const std::uint64_t held = ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 +
+                             perm_.size() * 4 + segRowStart_.size() * 8 + segBegin_.size() * 8 +
+                             segDelay_.size() * 2;
+  checkMemory(
+      fmt::format("the delay ring of projection `{}` ({} slots of {} spikes)", name_, slots, nPre),
+      need, network_->memoryInUse() - held, network_->options().memoryLimit);
   ring_.assign(slots * nPre, 0);
   slotCount_.assign(slots, 0);
   slotStep_.assign(slots, std::numeric_limits<std::int64_t>::min());
@@ -234,7 +262,9 @@ void Projection::prepare() {
       const std::uint64_t b = rs[i], e = rs[i + 1];
       std::uint32_t* p = perm_.data() + b;
       std::iota(p, p + (e - b), 0u);
-      std::stable_sort(p, p + (e - b), [&](std::uint32_t x, std::uint32_t y) { return delays_[b + x] < delays_[b + y]; });
+      std::stable_sort(p, p + (e - b), [&](std::uint32_t x, std::uint32_t y) {
+        return delays_[b + x] < delays_[b + y];
+      });
       for (std::uint64_t k = b; k < e; ++k)
         if (k == b || delays_[b + perm_[k]] != delays_[b + perm_[k - 1]]) {
           segBegin_.push_back(k);
@@ -256,8 +286,8 @@ void Projection::prepare() {
 
 // Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d; only post neurons in
 // [jlo, jhi) (rows are post-ascending, so a row's part is found by binary search).
-void Projection::deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d, std::uint32_t jlo,
-                             std::uint32_t jhi) const {
+void Projection::deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d,
+                             std::uint32_t jlo, std::uint32_t jhi) const {
   const std::uint64_t* rs = conn_.rowStart().data();
   const std::uint32_t* post = conn_.post().data();
   const double* w = weights_.data();
@@ -272,9 +302,11 @@ void Projection::deliverRows(double* x, std::span<const std::uint32_t> spikes, s
         e = static_cast<std::uint64_t>(std::lower_bound(post + b, post + e, jhi) - post);
       }
       if (scalar)
-        for (std::uint64_t k = b; k < e; ++k) x[post[k]] += w0;
+        for (std::uint64_t k = b; k < e; ++k)
+          x[post[k]] += w0;
       else
-        for (std::uint64_t k = b; k < e; ++k) x[post[k]] += w[k];
+        for (std::uint64_t k = b; k < e; ++k)
+          x[post[k]] += w[k];
       continue;
     }
     const std::uint16_t* sd = segDelay_.data();
@@ -305,13 +337,16 @@ std::span<const std::uint32_t> Projection::slotSpikes(std::int64_t s) const {
 }
 
 double Projection::pendingEvents(std::int64_t n) const {
-  const double perRow = conn_.isImplicitAllToAll() || conn_.nPre() == 0
-                            ? static_cast<double>(conn_.nPost())
-                            : static_cast<double>(conn_.synapses()) / static_cast<double>(conn_.nPre());
+  const double perRow =
+      conn_.isImplicitAllToAll() || conn_.nPre() == 0
+          ? static_cast<double>(conn_.nPost())
+          : static_cast<double>(conn_.synapses()) / static_cast<double>(conn_.nPre());
   std::uint64_t spikes = 0;
-  if (delays_.empty()) spikes = slotSpikes(n - 1 - delaySteps_).size();
+  if (delays_.empty())
+    spikes = slotSpikes(n - 1 - delaySteps_).size();
   else
-    for (std::int64_t d = 0; d <= maxDelay_; ++d) spikes += slotSpikes(n - 1 - d).size();
+    for (std::int64_t d = 0; d <= maxDelay_; ++d)
+      spikes += slotSpikes(n - 1 - d).size();
   return static_cast<double>(spikes) * perRow;
 }
 
@@ -330,7 +365,8 @@ void Projection::deliver(std::int64_t n, std::uint32_t part, std::uint32_t parts
     if (conn_.isImplicitAllToAll()) { // the O(N) population path
       const double wc = weight_ * static_cast<double>(spikes.size());
       if (!conn_.noSelf()) {
-        for (std::uint64_t j = jlo; j < jhi; ++j) x[j] += wc;
+        for (std::uint64_t j = jlo; j < jhi; ++j)
+          x[j] += wc;
         return;
       }
       const double wc1 = weight_ * static_cast<double>(spikes.size() - 1);
@@ -338,11 +374,13 @@ void Projection::deliver(std::int64_t n, std::uint32_t part, std::uint32_t parts
       for (std::uint32_t i : spikes) {
         if (i < jlo) continue;
         if (i >= jhi) break;
-        for (; j < i; ++j) x[j] += wc;
+        for (; j < i; ++j)
+          x[j] += wc;
         x[i] += wc1;
         j = static_cast<std::uint64_t>(i) + 1;
       }
-      for (; j < jhi; ++j) x[j] += wc;
+      for (; j < jhi; ++j)
+        x[j] += wc;
       return;
     }
     deliverRows(x, spikes, -1, jlo, jhi);
@@ -358,7 +396,8 @@ void Projection::emit(std::int64_t n) {
   if (!ready_) prepare();
   const std::uint64_t r = positiveMod(n, maxDelay_ + 1);
   std::span<const std::uint32_t> spikes = pre_->spikes();
-  std::copy(spikes.begin(), spikes.end(), ring_.begin() + static_cast<std::ptrdiff_t>(r * pre_->size()));
+  std::copy(spikes.begin(), spikes.end(),
+            ring_.begin() + static_cast<std::ptrdiff_t>(r * pre_->size()));
   slotCount_[r] = static_cast<std::uint32_t>(spikes.size());
   slotStep_[r] = n;
 }

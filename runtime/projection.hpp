@@ -36,6 +36,9 @@
 // not depend on the thread count either.
 #pragma once
 
+#include "runtime/connectivity.hpp"
+#include "runtime/neuron_group.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -43,28 +46,25 @@
 #include <string>
 #include <vector>
 
-#include "runtime/connectivity.hpp"
-#include "runtime/neuron_group.hpp"
-
 namespace nj::runtime {
 
 class Network;
 
 struct ProjectionSpec {
-  std::string target;            // the post group's state variable (or input) that on_pre adds into
-  bool targetIsInput = false;    // true: `target` names an input of the post group
+  std::string target;         // the post group's state variable (or input) that on_pre adds into
+  bool targetIsInput = false; // true: `target` names an input of the post group
   ConnectivitySpec connectivity = ConnectivitySpec::allToAll();
-  double weight = 1.0;           // scalar weight; per-synapse weights through Projection::setWeights…
-  double delay = 0.0;            // homogeneous delay, in the model's time unit (0: next step)
-  std::optional<std::uint32_t> stream{}; // projection stream p (Philox stream kProjectionStreamBase + 4p);
-                                         // default: the number of projections added before
+  double weight = 1.0; // scalar weight; per-synapse weights through Projection::setWeights…
+  double delay = 0.0;  // homogeneous delay, in the model's time unit (0: next step)
+  std::optional<std::uint32_t> stream{}; // projection stream p (Philox stream kProjectionStreamBase
+                                         // + 4p); default: the number of projections added before
 };
 
 class Projection {
 public:
   // Built by Network::addProjection.
-  Projection(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post, ProjectionSpec spec,
-             std::uint32_t stream);
+  Projection(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post,
+             ProjectionSpec spec, std::uint32_t stream);
 
   const std::string& name() const { return name_; }
   NeuronGroup& pre() const { return *pre_; }
@@ -83,23 +83,25 @@ public:
   bool hasScalarWeight() const { return weights_.empty(); }
   double weight() const { return weight_; }
   std::span<const double> weights() const { return weights_; } // per synapse, empty when scalar
-  void setWeight(double w);                                   // one scalar (drops per-synapse weights)
-  void setWeights(std::vector<double> perSynapse);            // CSR order; size = synapses()
-  void setWeightsConstant(double w);                          // per-synapse array of w
-  void setWeightsUniform(double lo, double hi);               // lo + (hi − lo)·U, U in (0, 1]
-  void setWeightsNormal(double mean, double sd);              // mean + sd·Z
+  void setWeight(double w);                        // one scalar (drops per-synapse weights)
+  void setWeights(std::vector<double> perSynapse); // CSR order; size = synapses()
+  void setWeightsConstant(double w);               // per-synapse array of w
+  void setWeightsUniform(double lo, double hi);    // lo + (hi − lo)·U, U in (0, 1]
+  void setWeightsNormal(double mean, double sd);   // mean + sd·Z
   void setWeights(const std::function<double(std::uint32_t i, std::uint32_t j)>& f);
 
   // ---- delays ----
   bool hasHomogeneousDelay() const { return delays_.empty(); }
-  std::int64_t delaySteps() const { return delaySteps_; }      // homogeneous delay
-  std::span<const std::uint16_t> synapseDelays() const { return delays_; } // per synapse, empty when homogeneous
+  std::int64_t delaySteps() const { return delaySteps_; } // homogeneous delay
+  std::span<const std::uint16_t> synapseDelays() const {
+    return delays_;
+  } // per synapse, empty when homogeneous
   std::int64_t maxDelaySteps() const { return maxDelay_; }
-  void setDelay(double time);                                 // homogeneous, round(time / dt)
-  void setDelaySteps(std::int64_t steps);                     // homogeneous
-  void setDelays(const std::vector<double>& times);           // per synapse, CSR order
+  void setDelay(double time);                                  // homogeneous, round(time / dt)
+  void setDelaySteps(std::int64_t steps);                      // homogeneous
+  void setDelays(const std::vector<double>& times);            // per synapse, CSR order
   void setDelaySteps(const std::vector<std::uint32_t>& steps); // per synapse
-  void setDelaysUniform(double lo, double hi);                // per synapse, time lo + (hi − lo)·U, rounded
+  void setDelaysUniform(double lo, double hi); // per synapse, time lo + (hi − lo)·U, rounded
   // The largest delay a projection accepts, in steps.
   static constexpr std::int64_t kMaxDelaySteps = 65535;
 
@@ -109,20 +111,20 @@ public:
 private:
   friend class Network;
 
-  void makeExplicit();                     // turns an implicit all-to-all into a CSR
+  void makeExplicit(); // turns an implicit all-to-all into a CSR
   std::int64_t stepsOf(double time, const char* what) const;
   void delaysChanged();
-  void prepare();                          // sizes the ring and the delivery tables
+  void prepare(); // sizes the ring and the delivery tables
   // Schedule item 3. Part `part` of `parts` adds only into post neurons [m·part/parts,
-  // m·(part+1)/parts) (m = post size), in the same order as the whole delivery, so running the parts
-  // on any threads gives bit-identical results (needs rowsSorted_ when parts > 1). prepare() must
-  // have run; the caller marks a target input dirty.
+  // m·(part+1)/parts) (m = post size), in the same order as the whole delivery, so running the
+  // parts on any threads gives bit-identical results (needs rowsSorted_ when parts > 1). prepare()
+  // must have run; the caller marks a target input dirty.
   void deliver(std::int64_t n, std::uint32_t part = 0, std::uint32_t parts = 1);
   // Synaptic events (spikes × mean row length) deliver(n) would add: decides whether to split.
   double pendingEvents(std::int64_t n) const;
-  void emit(std::int64_t n);               // schedule item 5
-  void deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d, std::uint32_t jlo,
-                   std::uint32_t jhi) const;
+  void emit(std::int64_t n); // schedule item 5
+  void deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d,
+                   std::uint32_t jlo, std::uint32_t jhi) const;
   std::span<const std::uint32_t> slotSpikes(std::int64_t s) const;
 
   Network* network_;

@@ -1,23 +1,25 @@
 #include "runtime/run_folder.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <fmt/format.h>
-#include <set>
-#include <system_error>
-#include <unistd.h>
-
 #include "runtime/atomic_file.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/npy.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <system_error>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
 
 namespace nj::runtime {
 namespace {
 
 std::string uniqueName(std::set<std::string>& used, const std::string& base) {
   std::string name = base;
-  for (int k = 2; used.count(name) != 0; ++k) name = fmt::format("{}_{}", base, k);
+  for (int k = 2; used.count(name) != 0; ++k)
+    name = fmt::format("{}_{}", base, k);
   used.insert(name);
   return name;
 }
@@ -34,7 +36,9 @@ Json displayJson(const DisplayUnit& u) {
 void prepareOutputFolder(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) throw OutputError(fmt::format("cannot create the output folder `{}`: {}", dir.string(), ec.message()));
+  if (ec)
+    throw OutputError(
+        fmt::format("cannot create the output folder `{}`: {}", dir.string(), ec.message()));
   if (!std::filesystem::is_directory(dir))
     throw OutputError(fmt::format("the output folder `{}` is not a folder", dir.string()));
   std::filesystem::path probe = dir / fmt::format(".neurojit-write-test-{}", ::getpid());
@@ -42,8 +46,9 @@ void prepareOutputFolder(const std::filesystem::path& dir) {
   if (fd < 0 || ::write(fd, "ok\n", 3) != 3) {
     int err = errno;
     if (fd >= 0) ::close(fd);
-    throw OutputError(fmt::format("cannot write to the output folder `{}`: {}; choose a writable folder",
-                                  dir.string(), std::strerror(err)));
+    throw OutputError(
+        fmt::format("cannot write to the output folder `{}`: {}; choose a writable folder",
+                    dir.string(), std::strerror(err)));
   }
   ::close(fd);
   std::filesystem::remove(probe, ec);
@@ -73,7 +78,8 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   status.set("exit_code", result.status.exitCode());
 
   Json& versions = j.set("versions", Json::object());
-  for (const auto& [k, v] : info.versions) versions.set(k, v);
+  for (const auto& [k, v] : info.versions)
+    versions.set(k, v);
   Json& timings = j.set("timings_s", Json::object());
   bool hasRun = false;
   for (const auto& [k, v] : info.timings) {
@@ -82,7 +88,8 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   }
   if (!hasRun) timings.set("run", result.summary.wallSeconds);
   Json& settings = j.set("settings", Json::object());
-  for (const auto& [k, v] : info.settings) settings.set(k, v);
+  for (const auto& [k, v] : info.settings)
+    settings.set(k, v);
 
   Json& groups = j.set("groups", Json::array());
   for (const NeuronGroup* g : net.groups()) {
@@ -91,9 +98,11 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
     gj.set("model", g->layout().model);
     gj.set("size", static_cast<std::uint64_t>(g->size()));
     Json& params = gj.set("parameters", Json::object());
-    for (std::size_t p = 0; p < g->layout().params.size(); ++p) params.set(g->layout().params[p], g->params()[p]);
+    for (std::size_t p = 0; p < g->layout().params.size(); ++p)
+      params.set(g->layout().params[p], g->params()[p]);
     Json& states = gj.set("states", Json::array());
-    for (const auto& s : g->layout().states) states.push(s);
+    for (const auto& s : g->layout().states)
+      states.push(s);
     if (g->layout().hasRefractory) gj.set("refractory_period", g->refractoryPeriod());
     gj.set("noise_sources", static_cast<std::uint64_t>(g->layout().numNoise));
     gj.set("stream_base", static_cast<std::uint64_t>(g->streamBase()));
@@ -119,8 +128,9 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   return j;
 }
 
-std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir, const Network& net,
-                                                  const RunInfo& info, const RunResult& result) {
+std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir,
+                                                  const Network& net, const RunInfo& info,
+                                                  const RunResult& result) {
   prepareOutputFolder(dir);
   std::vector<std::filesystem::path> written;
   std::vector<std::pair<std::string, std::string>> files;

@@ -9,13 +9,13 @@
 //   t_rate_G.npy    <f8 (steps,)
 #pragma once
 
+#include "runtime/json.hpp"
+#include "runtime/network.hpp"
+
 #include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "runtime/json.hpp"
-#include "runtime/network.hpp"
 
 namespace nj::runtime {
 
@@ -25,9 +25,10 @@ struct RunInfo {
   std::string network{}; // network name
   std::string method{};  // integration method
   std::string command{}; // command line, if any
-  std::vector<std::pair<std::string, std::string>> versions{};  // e.g. {"neurojit", "0.1.0"}, {"llvm", "14"}
-  std::vector<std::pair<std::string, double>> timings{};        // seconds per phase: parse, compile, run
-  std::vector<std::pair<std::string, double>> settings{};       // e.g. --set values, duration
+  std::vector<std::pair<std::string, std::string>>
+      versions{}; // e.g. {"neurojit", "0.1.0"}, {"llvm", "14"}
+  std::vector<std::pair<std::string, double>> timings{};  // seconds per phase: parse, compile, run
+  std::vector<std::pair<std::string, double>> settings{}; // e.g. --set values, duration
   DisplayUnit time{"ms", 0.0}; // how plots show time; scale 0 = derived (model time unit → ms)
 };
 
@@ -40,7 +41,8 @@ Json runManifest(const Network& network, const RunInfo& info, const RunResult& r
                  const std::vector<std::pair<std::string, std::string>>& files = {});
 
 // Writes every monitor's arrays and run.json; returns the files written. Throws OutputError.
-std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir, const Network& network,
-                                                  const RunInfo& info, const RunResult& result);
+std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir,
+                                                  const Network& network, const RunInfo& info,
+                                                  const RunResult& result);
 
 } // namespace nj::runtime

@@ -1,10 +1,11 @@
 #include "runtime/stimulus.hpp"
 
+#include "runtime/errors.hpp"
+
 #include <cmath>
-#include <fmt/format.h>
 #include <numbers>
 
-#include "runtime/errors.hpp"
+#include <fmt/format.h>
 
 namespace nj::runtime {
 
@@ -18,12 +19,14 @@ TimeFunction stepCurrent(double amplitude, double start, double stop) {
 
 TimeFunction sectionCurrent(std::vector<double> values, std::vector<double> durations) {
   if (values.size() != durations.size())
-    throw RuntimeError(fmt::format("section current: {} values but {} durations; give one duration per value",
-                                   values.size(), durations.size()));
+    throw RuntimeError(
+        fmt::format("section current: {} values but {} durations; give one duration per value",
+                    values.size(), durations.size()));
   std::vector<double> ends;
   double t = 0.0;
   for (double d : durations) {
-    if (!(d >= 0.0)) throw RuntimeError(fmt::format("section current: duration {} must not be negative", d));
+    if (!(d >= 0.0))
+      throw RuntimeError(fmt::format("section current: duration {} must not be negative", d));
     t += d;
     ends.push_back(t);
   }
@@ -42,7 +45,9 @@ TimeFunction rampCurrent(double from, double to, double start, double stop) {
 }
 
 TimeFunction sinusoidCurrent(double amplitude, double frequency, double offset, double phase) {
-  return [=](double t) { return offset + amplitude * std::sin(2.0 * std::numbers::pi * frequency * t + phase); };
+  return [=](double t) {
+    return offset + amplitude * std::sin(2.0 * std::numbers::pi * frequency * t + phase);
+  };
 }
 
 } // namespace nj::runtime

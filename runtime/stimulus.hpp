@@ -34,6 +34,7 @@ TimeFunction sectionCurrent(std::vector<double> values, std::vector<double> dura
 // Linear from `from` at t = start to `to` at t = stop; 0 outside [start, stop).
 TimeFunction rampCurrent(double from, double to, double start, double stop);
 // offset + amplitude * sin(2π frequency t + phase); frequency in 1/(time unit).
-TimeFunction sinusoidCurrent(double amplitude, double frequency, double offset = 0.0, double phase = 0.0);
+TimeFunction sinusoidCurrent(double amplitude, double frequency, double offset = 0.0,
+                             double phase = 0.0);
 
 } // namespace nj::runtime

@@ -19,23 +19,30 @@ template <class T, class Pred> void spinThenWait(const std::atomic<T>& a, T old,
     if (done()) return;
     NJ_PAUSE();
   }
-  while (!done()) a.wait(old, std::memory_order_acquire);
+  while (!done())
+    a.wait(old, std::memory_order_acquire);
 }
 
-constexpr std::uint64_t generationOf(std::uint64_t ticket) { return ticket >> 32; }
-constexpr std::uint32_t itemOf(std::uint64_t ticket) { return static_cast<std::uint32_t>(ticket); }
+constexpr std::uint64_t generationOf(std::uint64_t ticket) {
+  return ticket >> 32;
+}
+constexpr std::uint32_t itemOf(std::uint64_t ticket) {
+  return static_cast<std::uint32_t>(ticket);
+}
 
 } // namespace
 
 ThreadPool::ThreadPool(int threads) {
-  for (int k = 1; k < threads; ++k) workers_.emplace_back([this] { work(); });
+  for (int k = 1; k < threads; ++k)
+    workers_.emplace_back([this] { work(); });
 }
 
 ThreadPool::~ThreadPool() {
   stop_.store(true, std::memory_order_seq_cst);
   ticket_.fetch_add(std::uint64_t{1} << 32, std::memory_order_seq_cst);
   ticket_.notify_all();
-  for (auto& w : workers_) w.join();
+  for (auto& w : workers_)
+    w.join();
 }
 
 // The job's fields are read after the ticket (acquire); they belong to the ticket's generation as
@@ -48,7 +55,8 @@ void ThreadPool::runItems(std::uint64_t ticket) {
   const std::uint64_t generation = generationOf(ticket);
   for (;;) {
     if (itemOf(ticket) >= count) return;
-    if (!ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+    if (!ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
       if (generationOf(ticket) != generation || itemOf(ticket) >= count) return;
       continue; // another thread took this item (or a spurious failure): try the next
     }
@@ -86,7 +94,8 @@ void ThreadPool::work() {
 
 void ThreadPool::run(std::size_t count, void* fn, Call call) {
   if (workers_.empty() || count <= 1) {
-    for (std::size_t i = 0; i < count; ++i) call(fn, i);
+    for (std::size_t i = 0; i < count; ++i)
+      call(fn, i);
     return;
   }
   const auto n = static_cast<std::uint32_t>(count);
@@ -101,7 +110,8 @@ void ThreadPool::run(std::size_t count, void* fn, Call call) {
   ticket_.notify_all();
   runItems(ticket);
   // Wait only for items other threads started; one not started yet was taken by the loop above.
-  for (std::uint32_t d = done_.load(std::memory_order_acquire); d != n; d = done_.load(std::memory_order_acquire))
+  for (std::uint32_t d = done_.load(std::memory_order_acquire); d != n;
+       d = done_.load(std::memory_order_acquire))
     spinThenWait(done_, d, [&] { return done_.load(std::memory_order_acquire) != d; });
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }

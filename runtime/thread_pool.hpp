@@ -36,7 +36,8 @@ public:
   // done. The first exception thrown by fn is rethrown here (the other items still run).
   // No allocation: fn is passed by reference.
   template <class F> void parallelFor(std::size_t count, F& fn) {
-    run(count, const_cast<void*>(static_cast<const void*>(&fn)), [](void* f, std::size_t i) { (*static_cast<F*>(f))(i); });
+    run(count, const_cast<void*>(static_cast<const void*>(&fn)),
+        [](void* f, std::size_t i) { (*static_cast<F*>(f))(i); });
   }
 
 private:

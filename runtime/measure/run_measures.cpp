@@ -1,30 +1,35 @@
 #include "runtime/measure/run_measures.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <fmt/format.h>
-#include <fstream>
-#include <sstream>
-
 #include "runtime/errors.hpp"
 #include "runtime/measure/spectrum.hpp"
 #include "runtime/measure/voltage_synchrony.hpp"
 #include "runtime/npy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
 
 namespace nj::runtime::measure {
 namespace {
 
 Json numbers(const std::vector<double>& v) {
   Json a = Json::array();
-  for (double x : v) a.push(x);
+  for (double x : v)
+    a.push(x);
   return a;
 }
 
 const char* smoothingName(SmoothingKind k) {
   switch (k) {
-  case SmoothingKind::Gaussian: return "gaussian";
-  case SmoothingKind::Rectangular: return "rectangular";
-  case SmoothingKind::None: return "none";
+  case SmoothingKind::Gaussian:
+    return "gaussian";
+  case SmoothingKind::Rectangular:
+    return "rectangular";
+  case SmoothingKind::None:
+    return "none";
   }
   return "none";
 }
@@ -36,11 +41,13 @@ Json measureSpikeTrains(const SpikeTrains& trains, const MeasureOptions& o) {
   j.set("neurons", static_cast<std::uint64_t>(trains.neurons));
   const std::vector<double> rates = neuronRates(trains);
   double total = 0, silent = 0;
-  for (double r : rates) total += r, silent += r == 0 ? 1 : 0;
+  for (double r : rates)
+    total += r, silent += r == 0 ? 1 : 0;
   const double n = std::max<double>(1, trains.neurons);
   const double mean = total / n;
   double var = 0;
-  for (double r : rates) var += (r - mean) * (r - mean);
+  for (double r : rates)
+    var += (r - mean) * (r - mean);
   j.set("spikes", static_cast<std::uint64_t>(std::llround(total * trains.duration)));
   j.set("mean_rate_hz", mean);
   j.set("rate_sd_hz", rates.size() > 1 ? std::sqrt(var / (n - 1)) : std::nan(""));
@@ -94,8 +101,9 @@ Json measureRunDir(const std::filesystem::path& dir, const MeasureOptions& o) {
   const std::filesystem::path manifestPath = dir / "run.json";
   std::ifstream in(manifestPath, std::ios::binary);
   if (!in)
-    throw RuntimeError(fmt::format("cannot read {}: is `{}` a run folder (written by neurojit run --out)?",
-                                   manifestPath.string(), dir.string()));
+    throw RuntimeError(
+        fmt::format("cannot read {}: is `{}` a run folder (written by neurojit run --out)?",
+                    manifestPath.string(), dir.string()));
   std::stringstream text;
   text << in.rdbuf();
   Json manifest;
@@ -107,8 +115,8 @@ Json measureRunDir(const std::filesystem::path& dir, const MeasureOptions& o) {
   const double unit = manifest.numberOr("time_unit_seconds", 1.0);
   const double duration = manifest.numberOr("t_end", 0.0) * unit;
   if (!(duration > 0))
-    throw RuntimeError(fmt::format("{}: the run has no simulated time (t_end = {})", manifestPath.string(),
-                                   manifest.numberOr("t_end", 0.0)));
+    throw RuntimeError(fmt::format("{}: the run has no simulated time (t_end = {})",
+                                   manifestPath.string(), manifest.numberOr("t_end", 0.0)));
 
   Json out = Json::object();
   out.set("format", "neurojit-measure/1");
@@ -135,8 +143,8 @@ Json measureRunDir(const std::filesystem::path& dir, const MeasureOptions& o) {
       const NpyArray t = readNpy(dir / m["t_file"].string());
       const NpyArray i = readNpy(dir / m["i_file"].string());
       if (t.values.size() != i.values.size())
-        throw RuntimeError(fmt::format("{}: {} spike times but {} indices in {}", dir.string(), t.values.size(),
-                                       i.values.size(), m["i_file"].string()));
+        throw RuntimeError(fmt::format("{}: {} spike times but {} indices in {}", dir.string(),
+                                       t.values.size(), i.values.size(), m["i_file"].string()));
       SpikeTrains trains;
       trains.neurons = static_cast<std::uint32_t>(end - begin);
       trains.start = 0.0;
@@ -146,14 +154,16 @@ Json measureRunDir(const std::filesystem::path& dir, const MeasureOptions& o) {
       for (std::size_t k = 0; k < t.values.size(); ++k) {
         // A spike of the last step happens at t_end itself: count it in the last bin.
         trains.times.push_back(std::min(t.values[k] * unit, std::nextafter(duration, 0.0)));
-        trains.indices.push_back(static_cast<std::uint32_t>(i.values[k] - static_cast<double>(begin)));
+        trains.indices.push_back(
+            static_cast<std::uint32_t>(i.values[k] - static_cast<double>(begin)));
       }
       Json g = measureSpikeTrains(trains, o);
       Json entry = Json::object();
       entry.set("group", m["group"].string());
       entry.set("begin", begin);
       entry.set("end", end);
-      for (const auto& [k, v] : g.members()) entry.set(k, v);
+      for (const auto& [k, v] : g.members())
+        entry.set(k, v);
       groups.push(std::move(entry));
     } else if (kind == "state") {
       const std::string var = m.stringOr("variable", "");

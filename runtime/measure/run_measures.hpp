@@ -15,20 +15,20 @@
 //     group, variable, neurons, samples, chi (Golomb).
 #pragma once
 
-#include <filesystem>
-
 #include "runtime/json.hpp"
 #include "runtime/measure/spike_trains.hpp"
+
+#include <filesystem>
 
 namespace nj::runtime::measure {
 
 struct MeasureOptions {
-  double rateBin = 1e-3;                                  // s
-  Smoothing smoothing{SmoothingKind::Gaussian, 2e-3};    // of the population rate
-  double fanoWindow = 0.1;                                // s
-  double synchronyBin = 5e-3;                             // s
-  double spectrumBin = 1e-3;                              // s: rate sampled at 1 kHz, spectrum to 500 Hz
-  double spectrumMaxHz = 500.0;                           // frequencies written to the JSON
+  double rateBin = 1e-3;                              // s
+  Smoothing smoothing{SmoothingKind::Gaussian, 2e-3}; // of the population rate
+  double fanoWindow = 0.1;                            // s
+  double synchronyBin = 5e-3;                         // s
+  double spectrumBin = 1e-3;    // s: rate sampled at 1 kHz, spectrum to 500 Hz
+  double spectrumMaxHz = 500.0; // frequencies written to the JSON
 };
 
 // All the measures of one population (the "groups" entries above, without group/begin/end).

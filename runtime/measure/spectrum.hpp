@@ -1,10 +1,10 @@
 // \file Power spectra (namespace nj::runtime::measure): a radix-2 FFT and the periodogram.
 #pragma once
 
+#include "runtime/measure/spike_trains.hpp"
+
 #include <complex>
 #include <vector>
-
-#include "runtime/measure/spike_trains.hpp"
 
 namespace nj::runtime::measure {
 

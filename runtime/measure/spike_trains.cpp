@@ -1,11 +1,12 @@
 #include "runtime/measure/spike_trains.hpp"
 
+#include "runtime/errors.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 
-#include "runtime/errors.hpp"
+#include <fmt/format.h>
 
 namespace nj::runtime::measure {
 namespace {
@@ -14,10 +15,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void checkWidth(double width, const char* what) {
   if (!(width > 0) || !std::isfinite(width))
-    throw RuntimeError(fmt::format("measure: the {} {} s must be a positive finite number", what, width));
+    throw RuntimeError(
+        fmt::format("measure: the {} {} s must be a positive finite number", what, width));
 }
 
-// Whole bins in the window (the small tolerance keeps duration = K·bin from losing a bin to rounding).
+// Whole bins in the window (the small tolerance keeps duration = K·bin from losing a bin to
+// rounding).
 std::uint64_t wholeBins(double duration, double bin) {
   return static_cast<std::uint64_t>(std::floor(duration / bin * (1 + 1e-12)));
 }
@@ -35,9 +38,11 @@ template <class F> void forSpikes(const SpikeTrains& s, double bin, std::uint64_
 
 void checkTrains(const SpikeTrains& s) {
   if (s.times.size() != s.indices.size())
-    throw RuntimeError(fmt::format("measure: {} spike times but {} indices", s.times.size(), s.indices.size()));
+    throw RuntimeError(
+        fmt::format("measure: {} spike times but {} indices", s.times.size(), s.indices.size()));
   if (!(s.duration > 0) || !std::isfinite(s.duration))
-    throw RuntimeError(fmt::format("measure: the duration {} s must be a positive finite number", s.duration));
+    throw RuntimeError(
+        fmt::format("measure: the duration {} s must be a positive finite number", s.duration));
 }
 
 std::vector<std::vector<double>> perNeuronTimes(const SpikeTrains& s) {
@@ -45,7 +50,8 @@ std::vector<std::vector<double>> perNeuronTimes(const SpikeTrains& s) {
   for (std::size_t k = 0; k < s.times.size(); ++k)
     if (s.indices[k] < s.neurons && s.times[k] >= s.start && s.times[k] < s.start + s.duration)
       out[s.indices[k]].push_back(s.times[k]);
-  for (auto& t : out) std::sort(t.begin(), t.end());
+  for (auto& t : out)
+    std::sort(t.begin(), t.end());
   return out;
 }
 
@@ -61,11 +67,13 @@ void finishMean(PerNeuronStat& r) {
 double fano(const std::vector<double>& x) {
   if (x.size() < 2) return kNaN;
   double m = 0;
-  for (double v : x) m += v;
+  for (double v : x)
+    m += v;
   m /= static_cast<double>(x.size());
   if (!(m > 0)) return kNaN;
   double s = 0;
-  for (double v : x) s += (v - m) * (v - m);
+  for (double v : x)
+    s += (v - m) * (v - m);
   return s / static_cast<double>(x.size() - 1) / m;
 }
 
@@ -77,11 +85,13 @@ Series populationRate(const SpikeTrains& s, double bin, Smoothing smoothing) {
   const std::uint64_t K = wholeBins(s.duration, bin);
   Series out;
   out.values.assign(K, 0.0);
-  for (std::uint64_t b = 0; b < K; ++b) out.times.push_back(s.start + (static_cast<double>(b) + 0.5) * bin);
+  for (std::uint64_t b = 0; b < K; ++b)
+    out.times.push_back(s.start + (static_cast<double>(b) + 0.5) * bin);
   if (s.neurons == 0 || K == 0) return out;
   forSpikes(s, bin, K, [&](std::uint32_t, std::uint64_t b) { out.values[b] += 1.0; });
   const double scale = 1.0 / (static_cast<double>(s.neurons) * bin);
-  for (double& v : out.values) v *= scale;
+  for (double& v : out.values)
+    v *= scale;
   if (smoothing.kind == SmoothingKind::None) return out;
   checkWidth(smoothing.width, "smoothing width");
   std::vector<double> kernel;
@@ -117,8 +127,10 @@ std::vector<double> neuronRates(const SpikeTrains& s) {
   checkTrains(s);
   std::vector<double> r(s.neurons, 0.0);
   for (std::size_t k = 0; k < s.times.size(); ++k)
-    if (s.indices[k] < s.neurons && s.times[k] >= s.start && s.times[k] < s.start + s.duration) r[s.indices[k]] += 1;
-  for (double& v : r) v /= s.duration;
+    if (s.indices[k] < s.neurons && s.times[k] >= s.start && s.times[k] < s.start + s.duration)
+      r[s.indices[k]] += 1;
+  for (double& v : r)
+    v /= s.duration;
   return r;
 }
 
@@ -133,7 +145,8 @@ PerNeuronStat isiCv(const SpikeTrains& s) {
     const double n = static_cast<double>(t.size() - 1);
     const double m = (t.back() - t.front()) / n;
     double v = 0;
-    for (std::size_t k = 1; k < t.size(); ++k) v += (t[k] - t[k - 1] - m) * (t[k] - t[k - 1] - m);
+    for (std::size_t k = 1; k < t.size(); ++k)
+      v += (t[k] - t[k - 1] - m) * (t[k] - t[k - 1] - m);
     if (m > 0) r.perNeuron[i] = std::sqrt(v / (n - 1)) / m;
   }
   finishMean(r);
@@ -152,7 +165,8 @@ FanoResult fanoFactor(const SpikeTrains& s, double window) {
     total[b] += 1;
   });
   r.neurons.perNeuron.assign(s.neurons, kNaN);
-  for (std::uint32_t i = 0; i < s.neurons; ++i) r.neurons.perNeuron[i] = fano(counts[i]);
+  for (std::uint32_t i = 0; i < s.neurons; ++i)
+    r.neurons.perNeuron[i] = fano(counts[i]);
   finishMean(r.neurons);
   r.population = fano(total);
   return r;
@@ -169,16 +183,18 @@ double synchrony(const SpikeTrains& s, double bin) {
   std::sort(on.begin(), on.end());
   on.erase(std::unique(on.begin(), on.end()), on.end());
   std::vector<double> active(s.neurons, 0.0); // Σ_l X_i(l)
-  for (auto [i, b] : on) active[i] += 1;
-  std::vector<double> column(K, 0.0);         // Σ_i a_il
-  double diagonal = 0;                        // Σ_l Σ_i a_il²
+  for (auto [i, b] : on)
+    active[i] += 1;
+  std::vector<double> column(K, 0.0); // Σ_i a_il
+  double diagonal = 0;                // Σ_l Σ_i a_il²
   for (auto [i, b] : on) {
     const double a = 1.0 / std::sqrt(active[i]);
     column[b] += a;
     diagonal += a * a;
   }
   double squares = 0;
-  for (double c : column) squares += c * c;
+  for (double c : column)
+    squares += c * c;
   const double n = s.neurons;
   return (squares - diagonal) / 2 / (n * (n - 1) / 2);
 }
@@ -195,7 +211,8 @@ double spikeCountCorrelation(const SpikeTrains& s, double bin) {
   std::vector<double> sum(s.neurons, 0.0), sumSq(s.neurons, 0.0);
   for (std::size_t k = 0; k < spikes.size();) {
     std::size_t e = k;
-    while (e < spikes.size() && spikes[e] == spikes[k]) ++e;
+    while (e < spikes.size() && spikes[e] == spikes[k])
+      ++e;
     const double c = static_cast<double>(e - k);
     sum[spikes[k].first] += c;
     sumSq[spikes[k].first] += c * c;
@@ -214,9 +231,11 @@ double spikeCountCorrelation(const SpikeTrains& s, double bin) {
   if (varying < 2) return kNaN;
   // z_il = (C_il − m_i)/σ_i; Σ_i z_il = A_l − B with A_l = Σ_i C_il / σ_i (sparse).
   std::vector<double> A(K, 0.0);
-  for (auto [i, b] : spikes) A[b] += invSigma[i];
+  for (auto [i, b] : spikes)
+    A[b] += invSigma[i];
   double total = 0;
-  for (double a : A) total += (a - B) * (a - B);
+  for (double a : A)
+    total += (a - B) * (a - B);
   // Σ_{i<j} r_ij = [(1/K) Σ_l (Σ_i z_il)² − n'] / 2, since (1/K) Σ_l z_il² = 1.
   const double pairsSum = (total / Kd - varying) / 2;
   return pairsSum / (varying * (varying - 1) / 2);

@@ -12,7 +12,7 @@ struct SpikeTrains {
   std::vector<double> times;          // seconds, any order
   std::vector<std::uint32_t> indices; // neuron of each spike, in [0, neurons)
   std::uint32_t neurons = 0;
-  double start = 0.0;                 // the observation window, seconds
+  double start = 0.0; // the observation window, seconds
   double duration = 0.0;
 };
 

@@ -13,8 +13,8 @@ std::optional<std::filesystem::path> findProgram(const std::string& program);
 
 // A gnuplot script that draws `body` once per format into `stem.<format>` ("png" → pngcairo,
 // "svg" → svg), in the folder the script is run from.
-std::string gnuplotScript(const std::string& stem, const std::string& body, const std::vector<std::string>& formats,
-                          int width, int height);
+std::string gnuplotScript(const std::string& stem, const std::string& body,
+                          const std::vector<std::string>& formats, int width, int height);
 
 struct GnuplotRun {
   bool ok = false;

@@ -1,17 +1,18 @@
 #include "runtime/plot/plot_run.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <fmt/format.h>
-#include <fstream>
-#include <iterator>
-#include <map>
-
 #include "runtime/atomic_file.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/json.hpp"
 #include "runtime/npy.hpp"
 #include "runtime/plot/gnuplot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+#include <fmt/format.h>
 
 namespace nj::runtime::plot {
 namespace {
@@ -27,7 +28,8 @@ Json readManifest(const std::filesystem::path& dir) {
   std::filesystem::path path = dir / "run.json";
   std::ifstream in(path);
   if (!in)
-    throw RuntimeError(fmt::format("`{}` has no run.json: is it the output folder of a run?", dir.string()));
+    throw RuntimeError(
+        fmt::format("`{}` has no run.json: is it the output folder of a run?", dir.string()));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   try {
     return Json::parse(text);
@@ -43,10 +45,12 @@ std::string axisLabel(const std::string& name, const std::string& unit) {
 class Plotter {
 public:
   Plotter(std::filesystem::path dir, const PlotOptions& options)
-      : dir_(std::move(dir)), out_(dir_ / "plots"), options_(options), manifest_(readManifest(dir_)) {
+      : dir_(std::move(dir)), out_(dir_ / "plots"), options_(options),
+        manifest_(readManifest(dir_)) {
     const Json* td = manifest_.find("time_display");
     timeUnit_ = td != nullptr ? td->stringOr("unit", "ms") : "ms";
-    timeScale_ = td != nullptr ? td->numberOr("scale", 1e3) : manifest_.numberOr("time_unit_seconds", 1.0) * 1e3;
+    timeScale_ = td != nullptr ? td->numberOr("scale", 1e3)
+                               : manifest_.numberOr("time_unit_seconds", 1.0) * 1e3;
     dtMs_ = manifest_.numberOr("dt", 0.0) * manifest_.numberOr("time_unit_seconds", 1.0) * 1e3;
   }
 
@@ -83,16 +87,18 @@ private:
                             static_cast<std::uint64_t>(i.values[k]) - begin + offset);
       writeFileAtomically(out_ / data, text);
       if (!plots.empty()) plots += ", \\\n     ";
-      plots += fmt::format("{} using 1:2 with points pt 7 ps 0.3 lc rgb '{}' title {}", gnuplotQuote(data),
-                           kColors[colour++ % std::size(kColors)], gnuplotQuote(group));
+      plots += fmt::format("{} using 1:2 with points pt 7 ps 0.3 lc rgb '{}' title {}",
+                           gnuplotQuote(data), kColors[colour++ % std::size(kColors)],
+                           gnuplotQuote(group));
       offset += static_cast<std::size_t>(m["end"].integer()) - begin;
     }
     if (plots.empty()) return std::nullopt;
     double tEnd = manifest_.numberOr("t_end", 0.0) * timeScale_;
-    std::string body = fmt::format("set title 'spikes'\nset xlabel {}\nset ylabel 'neuron index'\n"
-                                   "set key outside right top\nset yrange [-0.5:{}]\n{}plot {}",
-                                   xLabel(), static_cast<double>(offset) - 0.5,
-                                   tEnd > 0 ? fmt::format("set xrange [0:{:.10g}]\n", tEnd) : "", plots);
+    std::string body =
+        fmt::format("set title 'spikes'\nset xlabel {}\nset ylabel 'neuron index'\n"
+                    "set key outside right top\nset yrange [-0.5:{}]\n{}plot {}",
+                    xLabel(), static_cast<double>(offset) - 0.5,
+                    tEnd > 0 ? fmt::format("set xrange [0:{:.10g}]\n", tEnd) : "", plots);
     return Figure{"raster", body};
   }
 
@@ -112,29 +118,33 @@ private:
     for (std::size_t n : options_.traceNeurons)
       if (n >= begin && n < begin + width) columns.push_back(n - begin);
     if (options_.traceNeurons.empty())
-      for (std::size_t c = 0; c < std::min(width, options_.maxTraces); ++c) columns.push_back(c);
+      for (std::size_t c = 0; c < std::min(width, options_.maxTraces); ++c)
+        columns.push_back(c);
 
     std::string stem = fmt::format("{}_{}", var, group);
     std::string data = stem + ".dat";
     std::string text = fmt::format("# time ({})", timeUnit_);
-    for (std::size_t c : columns) text += fmt::format(" neuron_{}", begin + c);
+    for (std::size_t c : columns)
+      text += fmt::format(" neuron_{}", begin + c);
     text += '\n';
     for (std::size_t s = 0; s < t.values.size(); ++s) {
       text += fmt::format("{:.10g}", t.values[s] * timeScale_);
-      for (std::size_t c : columns) text += fmt::format(" {:.10g}", values.values[s * width + c] * scale);
+      for (std::size_t c : columns)
+        text += fmt::format(" {:.10g}", values.values[s * width + c] * scale);
       text += '\n';
     }
     writeFileAtomically(out_ / data, text);
     std::string plots;
     for (std::size_t k = 0; k < columns.size(); ++k) {
       if (!plots.empty()) plots += ", \\\n     ";
-      plots += fmt::format("{} using 1:{} with lines lw 1.2 lc rgb '{}' title 'neuron {}'", gnuplotQuote(data), k + 2,
-                           kColors[k % std::size(kColors)], begin + columns[k]);
+      plots += fmt::format("{} using 1:{} with lines lw 1.2 lc rgb '{}' title 'neuron {}'",
+                           gnuplotQuote(data), k + 2, kColors[k % std::size(kColors)],
+                           begin + columns[k]);
     }
-    std::string body = fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset key outside right top\nplot {}",
-                                   gnuplotQuote(fmt::format("{} of {}", var, group)), xLabel(),
-                                   gnuplotQuote(axisLabel(var, unit)),
-                                   plots.empty() ? "NaN notitle" : plots);
+    std::string body = fmt::format(
+        "set title {}\nset xlabel {}\nset ylabel {}\nset key outside right top\nplot {}",
+        gnuplotQuote(fmt::format("{} of {}", var, group)), xLabel(),
+        gnuplotQuote(axisLabel(var, unit)), plots.empty() ? "NaN notitle" : plots);
     return Figure{stem, body};
   }
 
@@ -151,11 +161,13 @@ private:
         auto half = static_cast<std::ptrdiff_t>(std::llround(options_.rateSmoothingMs / dtMs_ / 2));
         auto n = static_cast<std::ptrdiff_t>(r.values.size());
         std::vector<double> prefix(r.values.size() + 1, 0.0);
-        for (std::size_t k = 0; k < r.values.size(); ++k) prefix[k + 1] = prefix[k] + r.values[k];
+        for (std::size_t k = 0; k < r.values.size(); ++k)
+          prefix[k + 1] = prefix[k] + r.values[k];
         for (std::ptrdiff_t k = 0; k < n; ++k) {
           std::ptrdiff_t a = std::max<std::ptrdiff_t>(0, k - half), b = std::min(n, k + half + 1);
           smooth[static_cast<std::size_t>(k)] =
-              (prefix[static_cast<std::size_t>(b)] - prefix[static_cast<std::size_t>(a)]) / static_cast<double>(b - a);
+              (prefix[static_cast<std::size_t>(b)] - prefix[static_cast<std::size_t>(a)]) /
+              static_cast<double>(b - a);
         }
       }
       std::string data = fmt::format("rate_{}.dat", group);
@@ -164,16 +176,19 @@ private:
         text += fmt::format("{:.10g} {:.10g}\n", t.values[k] * timeScale_, smooth[k]);
       writeFileAtomically(out_ / data, text);
       if (!plots.empty()) plots += ", \\\n     ";
-      plots += fmt::format("{} using 1:2 with lines lw 1.2 lc rgb '{}' title {}", gnuplotQuote(data),
-                           kColors[colour++ % std::size(kColors)], gnuplotQuote(group));
+      plots +=
+          fmt::format("{} using 1:2 with lines lw 1.2 lc rgb '{}' title {}", gnuplotQuote(data),
+                      kColors[colour++ % std::size(kColors)], gnuplotQuote(group));
     }
     if (plots.empty()) return std::nullopt;
-    std::string title = options_.rateSmoothingMs > 0
-                            ? fmt::format("population rate (smoothed over {:g} ms)", options_.rateSmoothingMs)
-                            : std::string("population rate");
-    std::string body = fmt::format("set title {}\nset xlabel {}\nset ylabel 'rate (Hz)'\nset key outside right top\n"
-                                   "plot {}",
-                                   gnuplotQuote(title), xLabel(), plots);
+    std::string title =
+        options_.rateSmoothingMs > 0
+            ? fmt::format("population rate (smoothed over {:g} ms)", options_.rateSmoothingMs)
+            : std::string("population rate");
+    std::string body = fmt::format(
+        "set title {}\nset xlabel {}\nset ylabel 'rate (Hz)'\nset key outside right top\n"
+        "plot {}",
+        gnuplotQuote(title), xLabel(), plots);
     return Figure{"rates", body};
   }
 
@@ -192,12 +207,13 @@ PlotResult plotRunDir(const std::filesystem::path& runDir, const PlotOptions& op
   std::error_code ec;
   std::filesystem::create_directories(plotter.out(), ec);
   if (ec)
-    throw OutputError(fmt::format("cannot create the plot folder `{}`: {}", plotter.out().string(), ec.message()));
+    throw OutputError(fmt::format("cannot create the plot folder `{}`: {}", plotter.out().string(),
+                                  ec.message()));
   std::vector<Figure> figures = plotter.figures();
   for (const Figure& f : figures) {
     std::string script = f.stem + ".gp";
-    writeFileAtomically(plotter.out() / script,
-                        gnuplotScript(f.stem, f.body, options.formats, options.width, options.height));
+    writeFileAtomically(plotter.out() / script, gnuplotScript(f.stem, f.body, options.formats,
+                                                              options.width, options.height));
     result.scripts.push_back(plotter.out() / script);
   }
   if (figures.empty()) {
@@ -207,9 +223,10 @@ PlotResult plotRunDir(const std::filesystem::path& runDir, const PlotOptions& op
   }
   std::optional<std::filesystem::path> gnuplot = findProgram(options.gnuplot);
   if (!gnuplot) {
-    result.message = fmt::format("cannot render plots: `{}` is not installed (on Debian: apt-get install gnuplot-nox); "
-                                 "the scripts and data are in `{}`, render them there with `gnuplot FILE.gp`",
-                                 options.gnuplot, plotter.out().string());
+    result.message = fmt::format(
+        "cannot render plots: `{}` is not installed (on Debian: apt-get install gnuplot-nox); "
+        "the scripts and data are in `{}`, render them there with `gnuplot FILE.gp`",
+        options.gnuplot, plotter.out().string());
     return result;
   }
   std::filesystem::remove(plotter.out() / "gnuplot.log", ec);

@@ -14,10 +14,10 @@ namespace nj::runtime::plot {
 
 struct PlotOptions {
   std::vector<std::string> formats{"png", "svg"};
-  double rateSmoothingMs = 0.0;        // width of a centred moving average; 0: none
-  std::size_t maxTraces = 5;           // neurons per trace plot when traceNeurons is empty
+  double rateSmoothingMs = 0.0;            // width of a centred moving average; 0: none
+  std::size_t maxTraces = 5;               // neurons per trace plot when traceNeurons is empty
   std::vector<std::size_t> traceNeurons{}; // absolute neuron indices (those that were recorded)
-  std::string gnuplot = "gnuplot";     // program name or path
+  std::string gnuplot = "gnuplot";         // program name or path
   int width = 900, height = 500;
 };
 

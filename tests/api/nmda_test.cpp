@@ -83,7 +83,8 @@ TEST(Nmda, GatingFollowsItsEquationsAndTheCurrentHasTheMgBlock) {
     net.addStepCallback([&](nj::runtime::Network& n) {
       times.push_back(n.time());
       s.push_back(n.group("k").state("s_NMDA")[0]);
-      for (std::size_t p = 0; p < 4; ++p) q[p].push_back(n.group(posts[p]).state("q")[0]);
+      for (std::size_t p = 0; p < 4; ++p)
+        q[p].push_back(n.group(posts[p]).state("q")[0]);
     });
     ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
     const auto* spikes = net.spikeMonitors().at(0);
@@ -112,7 +113,8 @@ TEST(Nmda, GatingFollowsItsEquationsAndTheCurrentHasTheMgBlock) {
     // Current in step n: coefficient(V) · s(t_n), seen as (q_{n+1} − q_n) / dt.
     for (std::size_t p = 0; p < 4; ++p) {
       const double V = volts[p];
-      const double block = 1 / (1 + 1.0 / 3.57 * std::exp(-0.062 * V * 1e3)); // Jahr & Stevens, [Mg] = 1 mM
+      const double block =
+          1 / (1 + 1.0 / 3.57 * std::exp(-0.062 * V * 1e3)); // Jahr & Stevens, [Mg] = 1 mM
       const double g = 0.327e-9 * weights[p];
       double worstI = 0, scale = 0;
       for (std::size_t k = 1; k < times.size(); ++k) {
@@ -121,8 +123,8 @@ TEST(Nmda, GatingFollowsItsEquationsAndTheCurrentHasTheMgBlock) {
         worstI = std::max(worstI, std::abs(current - expected));
         scale = std::max(scale, std::abs(expected));
       }
-      std::printf("  post %s at %g mV: max |I - g s B (E - V)| / max |I| = %.3g (B = %.4f)\n", posts[p], V * 1e3,
-                  worstI / scale, block);
+      std::printf("  post %s at %g mV: max |I - g s B (E - V)| / max |I| = %.3g (B = %.4f)\n",
+                  posts[p], V * 1e3, worstI / scale, block);
       EXPECT_GT(scale, 0.0);
       EXPECT_LT(worstI, 1e-9 * scale) << "post " << posts[p] << " at " << V * 1e3 << " mV";
     }
@@ -169,18 +171,23 @@ TEST(Nmda, RecurrentNetworkJitEqualsInterpreterAndThreads) {
   auto a = Simulation::create(*program, jit);
   auto b = Simulation::create(*program, ref);
   auto c = Simulation::create(*program, two);
-  EXPECT_NE(a->describe().find("coupling E->E:s_NMDA_in_E: E.s_NMDA summed over 6320 synapses (all-to-all, O(N) path)"),
-            std::string::npos)
+  EXPECT_NE(
+      a->describe().find(
+          "coupling E->E:s_NMDA_in_E: E.s_NMDA summed over 6320 synapses (all-to-all, O(N) path)"),
+      std::string::npos)
       << a->describe();
-  for (auto* sim : {a.get(), b.get(), c.get()}) ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
+  for (auto* sim : {a.get(), b.get(), c.get()})
+    ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
   ASSERT_GT(a->network().spikeMonitors().at(0)->count(), 100u) << "the network should be active";
-  std::printf("spikes E %zu, I %zu\n", static_cast<std::size_t>(a->network().spikeMonitors().at(0)->count()),
+  std::printf("spikes E %zu, I %zu\n",
+              static_cast<std::size_t>(a->network().spikeMonitors().at(0)->count()),
               static_cast<std::size_t>(a->network().spikeMonitors().at(1)->count()));
   expectSameSpikes(*a, *b);
   expectSameSpikes(*a, *c);
   // NMDA is on: the recurrent gating is not zero at the end.
   double total = 0;
-  for (double s : a->network().group("E").state("s_NMDA")) total += s;
+  for (double s : a->network().group("E").state("s_NMDA"))
+    total += s;
   EXPECT_GT(total, 0.1);
 }
 

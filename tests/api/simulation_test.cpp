@@ -264,7 +264,8 @@ TEST(Network, SameNetworkForOneAndTwoThreads) {
   ASSERT_TRUE(b->run({.progress = 0}).status.ok());
   auto va = a->network().group("E").state("V"), vb = b->network().group("E").state("V");
   EXPECT_TRUE(std::equal(va.begin(), va.end(), vb.begin()));
-  EXPECT_EQ(a->network().spikeMonitors().at(0)->count(), b->network().spikeMonitors().at(0)->count());
+  EXPECT_EQ(a->network().spikeMonitors().at(0)->count(),
+            b->network().spikeMonitors().at(0)->count());
 }
 
 // One presynaptic spike through an exponential current synapse: the post
@@ -286,16 +287,19 @@ network Psp {
   auto sim = Simulation::create(*program, {});
   ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
   const auto* mon = sim->network().stateMonitors().at(0);
-  // The kick spikes at t_s (x reaches 1 after 1 ms, 100 steps); the current starts in the next step.
+  // The kick spikes at t_s (x reaches 1 after 1 ms, 100 steps); the current starts in the next
+  // step.
   const double ts = 1e-3, R = 100e6, w = 0.1e-9, taus = 5e-3, taum = 20e-3, El = -60e-3;
   double worst = 0;
   for (std::size_t k = 0; k < mon->samples(); ++k) {
     double t = mon->times()[k] - ts;
     double expected = El;
-    if (t > 0) expected += R * w * taus / (taus - taum) * (std::exp(-t / taus) - std::exp(-t / taum));
+    if (t > 0)
+      expected += R * w * taus / (taus - taum) * (std::exp(-t / taus) - std::exp(-t / taum));
     worst = std::max(worst, std::abs(mon->values(0)[k] - expected));
   }
-  // Peak PSP ≈ 5 mV; one step of delay in when the current starts bounds the error by ~dt·|dV/dt|max.
+  // Peak PSP ≈ 5 mV; one step of delay in when the current starts bounds the error by
+  // ~dt·|dV/dt|max.
   EXPECT_LT(worst, 0.05e-3) << "max |V - closed form| in volts";
 }
 
@@ -321,9 +325,11 @@ network Shot {
   ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
   auto g = sim->network().group("n").state("I_syn_bg");
   double mean = 0, var = 0;
-  for (double x : g) mean += x;
+  for (double x : g)
+    mean += x;
   mean /= static_cast<double>(g.size());
-  for (double x : g) var += (x - mean) * (x - mean);
+  for (double x : g)
+    var += (x - mean) * (x - mean);
   var /= static_cast<double>(g.size() - 1);
   const double N = 100, r = 10, w = 1e-9, tau = 5e-3, dt = 1e-4, a = dt / tau;
   const double expected = N * r * dt * w * std::exp(-a) / (1 - std::exp(-a));

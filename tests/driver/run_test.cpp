@@ -1,11 +1,11 @@
 // `neurojit run` as a user meets it: a run folder that numpy can read, clear
 // refusals of bad settings, and what happens on divergence or a signal.
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,8 +33,8 @@ fs::path scratch(const std::string& name) {
 
 Outcome neurojit(const std::string& args) {
   fs::path out = scratch("stdout"), err = scratch("stderr");
-  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' " + args + " >'" + out.string() + "' 2>'" +
-                    err.string() + "'";
+  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' " + args + " >'" + out.string() +
+                    "' 2>'" + err.string() + "'";
   int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
@@ -71,7 +71,8 @@ TEST(Run, WritesARunFolder) {
 TEST(Run, UnwritableOutputFolderIsRefusedBeforeTheRun) {
   fs::path model = writeModel("lif2.nj", kLif), blocker = scratch("a_file");
   std::ofstream(blocker) << "x";
-  Outcome r = neurojit("run '" + model.string() + "' --out '" + (blocker / "sub").string() + "' --progress 0");
+  Outcome r = neurojit("run '" + model.string() + "' --out '" + (blocker / "sub").string() +
+                       "' --progress 0");
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("error: cannot create the output folder"), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("spikes, mean rate"), std::string::npos) << "the run must not start";
@@ -89,7 +90,8 @@ TEST(Run, BadSettingsExitOneWithAMessage) {
       {"--set nope", "write name=value"},
   };
   for (const Case& c : cases) {
-    Outcome r = neurojit("run '" + model.string() + "' --out '" + scratch("o").string() + "' " + c.args);
+    Outcome r =
+        neurojit("run '" + model.string() + "' --out '" + scratch("o").string() + "' " + c.args);
     EXPECT_EQ(r.exitCode, 1) << c.args;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << ": " << r.err;
   }
@@ -104,9 +106,10 @@ TEST(Run, SyntaxErrorPointsAtTheSource) {
 }
 
 TEST(Run, DivergenceStopsWithANameAndKeepsTheRecording) {
-  fs::path model = writeModel("blow.nj", "neuron Blow { parameters { k = 1 / ms }\n  state { x = 1 }\n"
-                                         "  dx/dt = k * x * x }\nnetwork Boom { b = Blow(4)\n  monitor x of b\n"
-                                         "  run 10 ms with dt = 0.1 ms, method = euler }\n");
+  fs::path model =
+      writeModel("blow.nj", "neuron Blow { parameters { k = 1 / ms }\n  state { x = 1 }\n"
+                            "  dx/dt = k * x * x }\nnetwork Boom { b = Blow(4)\n  monitor x of b\n"
+                            "  run 10 ms with dt = 0.1 ms, method = euler }\n");
   fs::path out = scratch("out_blow");
   Outcome r = neurojit("run '" + model.string() + "' --out '" + out.string() + "' --progress 0");
   EXPECT_EQ(r.exitCode, 1);
@@ -132,11 +135,13 @@ network Long { n = LIF(20000) { V = uniform(-60 mV, -50 mV) }
     std::string o = out.string(), m = model.string();
     freopen("/dev/null", "w", stdout);
     freopen("/dev/null", "w", stderr);
-    execl(NJ_NEUROJIT, "neurojit", "run", m.c_str(), "--out", o.c_str(), "--progress", "0", (char*)nullptr);
+    execl(NJ_NEUROJIT, "neurojit", "run", m.c_str(), "--out", o.c_str(), "--progress", "0",
+          (char*)nullptr);
     _exit(127);
   }
   // Wait until the run has started (the output folder exists), then a little longer.
-  for (int i = 0; i < 300 && !fs::exists(out); ++i) usleep(20000);
+  for (int i = 0; i < 300 && !fs::exists(out); ++i)
+    usleep(20000);
   usleep(500000);
   kill(pid, SIGTERM);
   int status = 0;
@@ -147,7 +152,8 @@ network Long { n = LIF(20000) { V = uniform(-60 mV, -50 mV) }
   std::string t = slurp(out / "spikes_n_t.npy");
   ASSERT_GE(t.size(), 10u);
   EXPECT_EQ(t.substr(1, 5), "NUMPY");
-  for (const auto& e : fs::directory_iterator(out)) EXPECT_NE(e.path().extension(), ".tmp") << e.path();
+  for (const auto& e : fs::directory_iterator(out))
+    EXPECT_NE(e.path().extension(), ".tmp") << e.path();
 }
 
 } // namespace

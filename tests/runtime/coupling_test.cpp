@@ -2,13 +2,13 @@
 // all-to-all path against the CSR path (with and without noSelf), sparse rules against a sum over
 // the connectivity, the same synapses as a projection with the same stream, per-synapse weights,
 // thread invariance, delays and the schedule (a kernel sees the sum of the step's pre state).
-#include <gtest/gtest.h>
+#include "runtime/errors.hpp"
+#include "runtime/network.hpp"
 
 #include <cmath>
 #include <vector>
 
-#include "runtime/errors.hpp"
-#include "runtime/network.hpp"
+#include <gtest/gtest.h>
 
 namespace nj::runtime {
 namespace {
@@ -17,10 +17,12 @@ namespace {
 NeuronGroup& addGroup(Network& net, const std::string& name, std::size_t n) {
   NeuronGroup& g = net.addGroup(name, n, {"G", {"s", "seen"}, {}, {"S"}, 0, false});
   g.setKernel({.host = [](const NjGroupArgs& a) {
-    for (std::uint64_t i = a.begin; i < a.end; ++i) a.state[1][i] = a.inputs[0][i];
+    for (std::uint64_t i = a.begin; i < a.end; ++i)
+      a.state[1][i] = a.inputs[0][i];
   }});
   auto s = g.state("s");
-  for (std::size_t i = 0; i < n; ++i) s[i] = std::sin(1.0 + 0.7 * static_cast<double>(i)) + 1.5;
+  for (std::size_t i = 0; i < n; ++i)
+    s[i] = std::sin(1.0 + 0.7 * static_cast<double>(i)) + 1.5;
   return g;
 }
 
@@ -44,17 +46,20 @@ std::vector<double> bruteForce(const Coupling& c, const std::vector<double>& w =
 
 void expectClose(const std::vector<double>& a, const std::vector<double>& b, double rel = 1e-13) {
   ASSERT_EQ(a.size(), b.size());
-  for (std::size_t j = 0; j < a.size(); ++j) EXPECT_NEAR(a[j], b[j], rel * std::abs(b[j]) + 1e-300) << "post " << j;
+  for (std::size_t j = 0; j < a.size(); ++j)
+    EXPECT_NEAR(a[j], b[j], rel * std::abs(b[j]) + 1e-300) << "post " << j;
 }
 
 TEST(Coupling, AllToAllPopulationPathEqualsTheSparsePath) {
   for (bool noSelf : {false, true}) {
     Network net({.dt = 0.1});
     NeuronGroup& g = addGroup(net, "E", 200);
-    Coupling& fast = net.addCoupling("fast", g, g, {"s", "S", ConnectivitySpec::allToAll(noSelf), 0.25});
+    Coupling& fast =
+        net.addCoupling("fast", g, g, {"s", "S", ConnectivitySpec::allToAll(noSelf), 0.25});
     ASSERT_TRUE(fast.usesPopulationPath());
     std::vector<double> a = inputAfterApply(fast);
-    Coupling& slow = net.addCoupling("slow", g, g, {"s", "S", ConnectivitySpec::allToAll(noSelf), 0.25});
+    Coupling& slow =
+        net.addCoupling("slow", g, g, {"s", "S", ConnectivitySpec::allToAll(noSelf), 0.25});
     slow.setWeights([](std::uint32_t, std::uint32_t) { return 0.25; }); // per synapse: explicit CSR
     ASSERT_FALSE(slow.usesPopulationPath());
     EXPECT_EQ(slow.synapses(), noSelf ? 200u * 199u : 200u * 200u);
@@ -64,15 +69,17 @@ TEST(Coupling, AllToAllPopulationPathEqualsTheSparsePath) {
     // Under noSelf neuron j misses exactly its own term.
     auto s = g.state("s");
     double total = 0;
-    for (double v : s) total += v;
+    for (double v : s)
+      total += v;
     for (std::size_t j : {0u, 17u, 199u})
       EXPECT_NEAR(a[j], 0.25 * (noSelf ? total - s[j] : total), 1e-12 * total);
   }
 }
 
 TEST(Coupling, SparseRulesSumOverTheirSynapsesAndMatchAProjectionsSynapses) {
-  for (ConnectivitySpec spec : {ConnectivitySpec::fixedProbability(0.1), ConnectivitySpec::fixedInDegree(7),
-                                ConnectivitySpec::fixedOutDegree(5), ConnectivitySpec::oneToOne()}) {
+  for (ConnectivitySpec spec :
+       {ConnectivitySpec::fixedProbability(0.1), ConnectivitySpec::fixedInDegree(7),
+        ConnectivitySpec::fixedOutDegree(5), ConnectivitySpec::oneToOne()}) {
     Network net({.dt = 0.1, .seed = 42});
     NeuronGroup& pre = addGroup(net, "A", 300);
     NeuronGroup& post = addGroup(net, "B", 300);
@@ -110,16 +117,20 @@ TEST(Coupling, KernelsSeeTheSumOfTheStepsPreStateAndDelaysShiftIt) {
     Network net({.dt = 0.5});
     NeuronGroup& pre = net.addGroup("P", 4, {"P", {"s"}, {}, {}, 0, false});
     pre.setKernel({.host = [](const NjGroupArgs& a) {
-      for (std::uint64_t i = a.begin; i < a.end; ++i) a.state[0][i] = static_cast<double>(a.step + 1);
+      for (std::uint64_t i = a.begin; i < a.end; ++i)
+        a.state[0][i] = static_cast<double>(a.step + 1);
     }});
     NeuronGroup& post = addGroup(net, "Q", 2);
     std::vector<double> log;
-    net.addCoupling("c", pre, post, {"s", "S", ConnectivitySpec::allToAll(), 1.0, 0.5 * static_cast<double>(d)});
+    net.addCoupling("c", pre, post,
+                    {"s", "S", ConnectivitySpec::allToAll(), 1.0, 0.5 * static_cast<double>(d)});
     net.addStepCallback([&](Network&) { log.push_back(post.state("seen")[1]); });
     ASSERT_TRUE(net.run(5.0, {.progress = 0}).status.ok());
     ASSERT_EQ(log.size(), 10u);
-    for (std::int64_t n = 0; n < 10; ++n) // s(t_n) = n (0 initially), delayed by d; the initial state before that
-      EXPECT_EQ(log[static_cast<std::size_t>(n)], 4.0 * static_cast<double>(std::max<std::int64_t>(0, n - d)))
+    for (std::int64_t n = 0; n < 10;
+         ++n) // s(t_n) = n (0 initially), delayed by d; the initial state before that
+      EXPECT_EQ(log[static_cast<std::size_t>(n)],
+                4.0 * static_cast<double>(std::max<std::int64_t>(0, n - d)))
           << "step " << n << ", delay " << d;
   }
 }
@@ -129,7 +140,8 @@ TEST(Coupling, BadNamesAndDelaysAreRefused) {
   NeuronGroup& g = addGroup(net, "E", 3);
   EXPECT_THROW(net.addCoupling("a", g, g, {"nope", "S"}), RuntimeError);
   EXPECT_THROW(net.addCoupling("b", g, g, {"s", "nope"}), RuntimeError);
-  EXPECT_THROW(net.addCoupling("c", g, g, {"s", "S", ConnectivitySpec::allToAll(), 1.0, 0.01}), RuntimeError);
+  EXPECT_THROW(net.addCoupling("c", g, g, {"s", "S", ConnectivitySpec::allToAll(), 1.0, 0.01}),
+               RuntimeError);
   net.addCoupling("d", g, g, {"s", "S"});
   EXPECT_THROW(net.addCoupling("d", g, g, {"s", "S"}), RuntimeError);
 }

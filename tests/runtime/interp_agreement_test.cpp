@@ -1,9 +1,9 @@
 // The runtime's noise draws are the reference interpreter's: same key layout, same values.
 // (The runtime copies the logic instead of linking the compiler; this test keeps them in step.)
-#include <gtest/gtest.h>
-
 #include "compiler/interp/philox_normal.hpp"
 #include "runtime/philox.hpp"
+
+#include <gtest/gtest.h>
 
 namespace nj::runtime {
 namespace {
@@ -14,7 +14,8 @@ TEST(InterpAgreement, StandardNormalDrawsAreIdentical) {
       for (std::uint64_t step : {0ull, 1ull, 123456ull, 0x100000001ull})
         for (std::uint32_t index : {0u, 5u, 1000000u}) {
           double a = standardNormal({seed, stream, step, index});
-          double b = interp::standardNormal({.seed = seed, .stream = stream, .step = step, .index = index});
+          double b = interp::standardNormal(
+              {.seed = seed, .stream = stream, .step = step, .index = index});
           ASSERT_EQ(a, b) << seed << " " << stream << " " << step << " " << index;
         }
 }

@@ -1,11 +1,5 @@
 // The measure module: every expected value follows from the definitions in the headers or from
 // the statistics of the generated trains.
-#include <gtest/gtest.h>
-
-#include <cmath>
-#include <numbers>
-#include <vector>
-
 #include "runtime/errors.hpp"
 #include "runtime/measure/run_measures.hpp"
 #include "runtime/measure/spectrum.hpp"
@@ -16,11 +10,18 @@
 #include "runtime/run_folder.hpp"
 #include "tests/runtime/run_fixture.hpp"
 
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+#include <gtest/gtest.h>
+
 namespace nj::runtime::measure {
 namespace {
 
 // n neurons firing every `period` s; neuron i is shifted by offset + i·shift.
-SpikeTrains regularTrains(std::uint32_t n, double period, double offset, double shift, double duration) {
+SpikeTrains regularTrains(std::uint32_t n, double period, double offset, double shift,
+                          double duration) {
   SpikeTrains s{{}, {}, n, 0.0, duration};
   for (std::uint32_t i = 0; i < n; ++i)
     for (double t = offset + i * shift; t < duration; t += period) {
@@ -35,7 +36,8 @@ SpikeTrains poissonTrains(std::uint32_t n, double rate, double duration, std::ui
   SpikeTrains s{{}, {}, n, 0.0, duration};
   for (std::uint32_t i = 0; i < n; ++i) {
     PhiloxSequence seq(seed, 0, i);
-    for (double t = -std::log(seq.uniform()) / rate; t < duration; t += -std::log(seq.uniform()) / rate) {
+    for (double t = -std::log(seq.uniform()) / rate; t < duration;
+         t += -std::log(seq.uniform()) / rate) {
       s.times.push_back(t);
       s.indices.push_back(i);
     }
@@ -67,7 +69,8 @@ TEST(Measure, RegularIndependentTrainsHaveZeroCvAndZeroSynchrony) {
   FanoResult f = fanoFactor(s, 0.1);
   EXPECT_EQ(f.windows, 100u);
   EXPECT_NEAR(f.neurons.mean, 0.0, 1e-12);
-  for (double r : neuronRates(s)) EXPECT_DOUBLE_EQ(r, 10.0);
+  for (double r : neuronRates(s))
+    EXPECT_DOUBLE_EQ(r, 10.0);
   // Each neuron spikes in 1 of 20 bins, never with another: r_ij = −q²/(q(1 − q)) = −1/19.
   EXPECT_NEAR(spikeCountCorrelation(s, 0.005), -1.0 / 19.0, 1e-12);
 }
@@ -98,7 +101,8 @@ TEST(Measure, PoissonTrainsHaveCvAndFanoOne) {
   FanoResult f = fanoFactor(s, 0.2);
   Sample fs = sample(f.neurons.perNeuron);
   EXPECT_NEAR(fs.mean, 1.0, 3 * fs.se + 0.02);
-  EXPECT_NEAR(f.population, 1.0, 3 * std::sqrt(2.0 / 99)); // SE of a variance ratio over 100 windows
+  EXPECT_NEAR(f.population, 1.0,
+              3 * std::sqrt(2.0 / 99)); // SE of a variance ratio over 100 windows
   // Independent trains: κ_ij ≈ q, the probability that a neuron spikes in a bin.
   const double q = 1 - std::exp(-rate * 0.005);
   EXPECT_NEAR(synchrony(s, 0.005), q, 0.1 * q);
@@ -111,17 +115,22 @@ TEST(Measure, PopulationRateBinsAndSmoothing) {
   SpikeTrains s = regularTrains(10, 0.1, 0.001, 0.01, 10.0);
   Series r = populationRate(s, 0.1);
   ASSERT_EQ(r.values.size(), 100u);
-  for (double v : r.values) EXPECT_NEAR(v, 10.0, 1e-9);
+  for (double v : r.values)
+    EXPECT_NEAR(v, 10.0, 1e-9);
   EXPECT_NEAR(r.times[0], 0.05, 1e-15);
   // Smoothing keeps a constant rate constant (edge renormalisation).
-  for (Smoothing sm : {Smoothing{SmoothingKind::Gaussian, 0.3}, Smoothing{SmoothingKind::Rectangular, 0.5}})
-    for (double v : populationRate(s, 0.1, sm).values) EXPECT_NEAR(v, 10.0, 1e-9);
+  for (Smoothing sm :
+       {Smoothing{SmoothingKind::Gaussian, 0.3}, Smoothing{SmoothingKind::Rectangular, 0.5}})
+    for (double v : populationRate(s, 0.1, sm).values)
+      EXPECT_NEAR(v, 10.0, 1e-9);
   // A rectangular window of 3 bins is the centred moving average.
   SpikeTrains one{{0.05, 0.15, 0.16, 0.35}, {0, 0, 0, 0}, 1, 0.0, 0.5};
-  Series raw = populationRate(one, 0.1), avg = populationRate(one, 0.1, {SmoothingKind::Rectangular, 0.3});
+  Series raw = populationRate(one, 0.1),
+         avg = populationRate(one, 0.1, {SmoothingKind::Rectangular, 0.3});
   EXPECT_EQ(raw.values, (std::vector<double>{10, 20, 0, 10, 0}));
   const std::vector<double> expect{15, 10, 10, 10. / 3, 5};
-  for (std::size_t k = 0; k < 5; ++k) EXPECT_NEAR(avg.values[k], expect[k], 1e-12) << k;
+  for (std::size_t k = 0; k < 5; ++k)
+    EXPECT_NEAR(avg.values[k], expect[k], 1e-12) << k;
   EXPECT_THROW(populationRate(one, 0.0), RuntimeError);
 }
 
@@ -129,11 +138,13 @@ TEST(Measure, SpectrumPeaksAtTheModulationFrequency) {
   // Parseval on a sinusoid of a whole number of periods, N = M: Σ P / (M dt) = variance.
   const double dt = 1e-3, f0 = 62.5; // 62.5 Hz = bin 64 of 1024 at 1 kHz
   std::vector<double> x(1024);
-  for (std::size_t k = 0; k < x.size(); ++k) x[k] = 3 * std::sin(2 * std::numbers::pi * f0 * k * dt);
+  for (std::size_t k = 0; k < x.size(); ++k)
+    x[k] = 3 * std::sin(2 * std::numbers::pi * f0 * k * dt);
   Spectrum sp = periodogram(x, dt);
   EXPECT_DOUBLE_EQ(sp.peakFrequency, f0);
   double sum = 0;
-  for (double p : sp.power) sum += p;
+  for (double p : sp.power)
+    sum += p;
   EXPECT_NEAR(sum / (1024 * dt), 4.5, 1e-9); // variance of 3 sin = 9/2
 
   // Inhomogeneous Poisson trains, rate 30 (1 + 0.8 sin 2π 40 t) Hz, thinned from 54 Hz.
@@ -173,7 +184,8 @@ TEST(Measure, GolombChiIsOneForIdenticalAndOneOverRootNForIndependentTraces) {
 
 // V is an independent N(0, 1) draw per neuron and step. States {V}; one noise source.
 void noiseKernel(const NjGroupArgs* a) {
-  for (std::uint64_t i = a->begin; i < a->end; ++i) a->state[0][i] = a->normals[0][i];
+  for (std::uint64_t i = a->begin; i < a->end; ++i)
+    a->state[0][i] = a->normals[0][i];
 }
 
 TEST(Measure, RunFolderMeasures) {

@@ -1,9 +1,9 @@
 // Sizes that cannot fit in memory are refused, with a clear message, before anything is allocated.
-#include <gtest/gtest.h>
-
 #include "runtime/errors.hpp"
 #include "runtime/network.hpp"
 #include "tests/runtime/test_kernels.hpp"
+
+#include <gtest/gtest.h>
 
 namespace nj::runtime {
 namespace {
@@ -30,7 +30,8 @@ TEST(Memory, AGroupTooLargeForMemoryIsRefusedBeforeAllocation) {
 
 TEST(Memory, TheLimitCountsWhatIsAlreadyAllocated) {
   // Each group: 1 state + 1 input (8 B each) + 4 B spike list per neuron, rounded to 64 B.
-  const std::uint64_t perGroup = static_cast<std::uint64_t>(NeuronGroup::bytesFor(testing::decayLayout(), 1000));
+  const std::uint64_t perGroup =
+      static_cast<std::uint64_t>(NeuronGroup::bytesFor(testing::decayLayout(), 1000));
   EXPECT_EQ(perGroup, 8000u + 8000u + 4032u + 8u);
   Network net({.dt = 0.1, .memoryLimit = perGroup * 2 + 10});
   net.addGroup("A", 1000, testing::decayLayout());
@@ -60,7 +61,8 @@ TEST(Memory, ARecordingTooLargeIsRefusedBeforeTheFirstStep) {
     net.run(1e6, {.progress = 0}); // 10^10 steps × 10^4 neurons × 8 B
     FAIL();
   } catch (const MemoryLimitError& e) {
-    EXPECT_NE(std::string(e.what()).find("recording 10000000000 steps needs"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("recording 10000000000 steps needs"), std::string::npos)
+        << e.what();
   }
   EXPECT_EQ(net.currentStep(), 0);
   EXPECT_TRUE(net.run(1e-3, {.progress = 0}).status.ok()); // a short run still works

@@ -1,12 +1,12 @@
 // Monitors: sample counts, every-k sampling, index ranges, rates, NaN/Inf detection.
-#include <gtest/gtest.h>
-
-#include <cmath>
-
 #include "runtime/errors.hpp"
 #include "runtime/network.hpp"
 #include "runtime/progress.hpp"
 #include "tests/runtime/test_kernels.hpp"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
 
 namespace nj::runtime {
 namespace {
@@ -16,11 +16,14 @@ void cyclicSpiker(const NjGroupArgs* a) {
   const auto period = static_cast<std::uint64_t>(a->params[0]);
   for (std::uint64_t i = a->begin; i < a->end; ++i) {
     a->state[0][i] = static_cast<double>(a->step) + static_cast<double>(i) / 1000.0;
-    if (static_cast<std::uint64_t>(a->step) % period == i) a->spikes[(*a->spike_count)++] = static_cast<std::uint32_t>(i);
+    if (static_cast<std::uint64_t>(a->step) % period == i)
+      a->spikes[(*a->spike_count)++] = static_cast<std::uint32_t>(i);
   }
 }
 
-GroupLayout cyclicLayout() { return {"Cyclic", {"x", "y"}, {"period"}, {}, 0, false}; }
+GroupLayout cyclicLayout() {
+  return {"Cyclic", {"x", "y"}, {"period"}, {}, 0, false};
+}
 
 TEST(Monitors, StateMonitorSamplesEveryKStepsOverARange) {
   Network net({.dt = 0.5});
@@ -79,7 +82,8 @@ TEST(Monitors, ASpikeMonitorAtItsCapStopsTheRunAndKeepsWhatItHas) {
   m.setMaxSpikes(10);
   RunResult r = net.run(100.0, {.progress = 0});
   EXPECT_EQ(r.status.outcome, RunOutcome::MonitorFull);
-  EXPECT_NE(r.status.message.find("spike monitor of group `C` is full"), std::string::npos) << r.status.message;
+  EXPECT_NE(r.status.message.find("spike monitor of group `C` is full"), std::string::npos)
+      << r.status.message;
   EXPECT_EQ(m.count(), 10u);
   EXPECT_EQ(r.summary.steps, 11);
 }
@@ -111,7 +115,8 @@ TEST(Monitors, NonFiniteChecksEveryKStepsNameTheWindow) {
   g.setParam("step", 13);
   RunResult r = net.run(100.0, {.progress = 0});
   EXPECT_EQ(r.status.outcome, RunOutcome::NonFinite);
-  EXPECT_NE(r.status.message.find("neuron 5, in one of steps 10 to 19"), std::string::npos) << r.status.message;
+  EXPECT_NE(r.status.message.find("neuron 5, in one of steps 10 to 19"), std::string::npos)
+      << r.status.message;
   EXPECT_EQ(r.summary.steps, 20);
 }
 

@@ -1,14 +1,5 @@
 // Outputs: .npy files (byte-exact headers, loadable by numpy), run.json, atomic writes,
 // unwritable folders, and interrupted or failed runs that still leave valid files.
-#include <gtest/gtest.h>
-
-#include <csignal>
-#include <cstdlib>
-#include <fmt/format.h>
-#include <fstream>
-#include <iterator>
-#include <sys/stat.h>
-
 #include "runtime/atomic_file.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
@@ -16,6 +7,15 @@
 #include "runtime/npy.hpp"
 #include "runtime/run_folder.hpp"
 #include "tests/runtime/run_fixture.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
 
 namespace nj::runtime {
 namespace {
@@ -28,7 +28,8 @@ std::string slurp(const std::filesystem::path& p) {
 // A python3 with numpy, or empty.
 std::string pythonWithNumpy() {
   for (const char* py : {"python3", "/usr/bin/python3"})
-    if (std::system(fmt::format("{} -c 'import numpy' >/dev/null 2>&1", py).c_str()) == 0) return py;
+    if (std::system(fmt::format("{} -c 'import numpy' >/dev/null 2>&1", py).c_str()) == 0)
+      return py;
   return {};
 }
 
@@ -51,10 +52,12 @@ TEST(Npy, HeadersAreByteExactPerTheFormatSpec) {
   writeNpy(dir / "u.npy", std::span<const std::uint32_t>(u), {2, 3});
   writeNpy(dir / "i.npy", std::span<const std::int64_t>(none), {0});
   std::string fh = expectedHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", 60);
-  std::string uh = expectedHeader("{'descr': '<u4', 'fortran_order': False, 'shape': (2, 3), }", 58);
+  std::string uh =
+      expectedHeader("{'descr': '<u4', 'fortran_order': False, 'shape': (2, 3), }", 58);
   std::string ih = expectedHeader("{'descr': '<i8', 'fortran_order': False, 'shape': (0,), }", 60);
   EXPECT_EQ(fh.size(), 128u);
-  std::string fbytes = slurp(dir / "f.npy"), ubytes = slurp(dir / "u.npy"), ibytes = slurp(dir / "i.npy");
+  std::string fbytes = slurp(dir / "f.npy"), ubytes = slurp(dir / "u.npy"),
+              ibytes = slurp(dir / "i.npy");
   EXPECT_EQ(fbytes.substr(0, 128), fh);
   EXPECT_EQ(fbytes.size(), 128u + 24);
   EXPECT_EQ(std::memcmp(fbytes.data() + 128, f.data(), 24), 0);
@@ -65,17 +68,18 @@ TEST(Npy, HeadersAreByteExactPerTheFormatSpec) {
   EXPECT_EQ(back.descr, "<u4");
   EXPECT_EQ(back.shape, (std::vector<std::uint64_t>{2, 3}));
   EXPECT_EQ(back.values, (std::vector<double>{1, 2, 3, 4, 5, 6}));
-  for (const auto& e : std::filesystem::directory_iterator(dir)) EXPECT_NE(e.path().extension(), ".tmp");
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    EXPECT_NE(e.path().extension(), ".tmp");
 
   std::string py = pythonWithNumpy();
   if (py.empty()) GTEST_SKIP() << "python3 with numpy not found";
-  std::string script = fmt::format(
-      "import numpy as np; d='{}'\n"
-      "f=np.load(d+'/f.npy'); u=np.load(d+'/u.npy'); i=np.load(d+'/i.npy')\n"
-      "assert f.dtype=='<f8' and f.tolist()==[1.5,-2.0,3.25], f\n"
-      "assert u.dtype=='<u4' and u.shape==(2,3) and u[1,2]==6, u\n"
-      "assert i.dtype=='<i8' and i.shape==(0,), i\n",
-      dir.string());
+  std::string script =
+      fmt::format("import numpy as np; d='{}'\n"
+                  "f=np.load(d+'/f.npy'); u=np.load(d+'/u.npy'); i=np.load(d+'/i.npy')\n"
+                  "assert f.dtype=='<f8' and f.tolist()==[1.5,-2.0,3.25], f\n"
+                  "assert u.dtype=='<u4' and u.shape==(2,3) and u[1,2]==6, u\n"
+                  "assert i.dtype=='<i8' and i.shape==(0,), i\n",
+                  dir.string());
   std::ofstream(dir / "check.py") << script;
   EXPECT_EQ(std::system(fmt::format("{} {}", py, (dir / "check.py").string()).c_str()), 0);
 }
@@ -107,12 +111,17 @@ TEST(RunFolder, WritesEveryRecordedArrayAndAValidManifest) {
   prepareOutputFolder(dir);
   RunResult r = s.net.run(0.05, {.progress = 0});
   ASSERT_TRUE(r.status.ok()) << r.status.message;
-  RunInfo info{.model = "lif.nj", .network = "Small", .method = "exact", .command = "neurojit run lif.nj",
-               .versions = {{"neurojit", "0.1.0"}}, .timings = {{"parse", 0.001}, {"compile", 0.02}},
+  RunInfo info{.model = "lif.nj",
+               .network = "Small",
+               .method = "exact",
+               .command = "neurojit run lif.nj",
+               .versions = {{"neurojit", "0.1.0"}},
+               .timings = {{"parse", 0.001}, {"compile", 0.02}},
                .settings = {{"duration", 0.05}}};
   auto files = writeRunFolder(dir, s.net, info, r);
-  for (const char* name : {"spikes_E_t.npy", "spikes_E_i.npy", "spikes_I_t.npy", "spikes_I_i.npy", "V_E.npy",
-                           "t_V_E.npy", "rate_E.npy", "t_rate_E.npy", "rate_I.npy", "t_rate_I.npy", "run.json"})
+  for (const char* name :
+       {"spikes_E_t.npy", "spikes_E_i.npy", "spikes_I_t.npy", "spikes_I_i.npy", "V_E.npy",
+        "t_V_E.npy", "rate_E.npy", "t_rate_E.npy", "rate_I.npy", "t_rate_I.npy", "run.json"})
     EXPECT_TRUE(std::filesystem::exists(dir / name)) << name;
   NpyArray v = readNpy(dir / "V_E.npy");
   EXPECT_EQ(v.shape, (std::vector<std::uint64_t>{250, 4}));
@@ -157,7 +166,8 @@ TEST(RunFolder, AnUnwritableFolderIsReportedBeforeTheRun) {
     prepareOutputFolder(dir / "file" / "out");
     FAIL();
   } catch (const OutputError& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot create the output folder"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cannot create the output folder"), std::string::npos)
+        << e.what();
   }
   if (::geteuid() == 0) return; // root can write to read-only folders
   std::filesystem::create_directories(dir / "ro");
@@ -185,7 +195,8 @@ TEST(RunFolder, AnInterruptedRunStopsAtTheEndOfTheStepAndLeavesValidFiles) {
   EXPECT_EQ(m["steps"].integer(), 123);
   EXPECT_EQ(readNpy(dir / "rate_E.npy").values.size(), 123u);
   EXPECT_EQ(readNpy(dir / "V_E.npy").shape, (std::vector<std::uint64_t>{61, 4}));
-  for (const auto& e : std::filesystem::directory_iterator(dir)) EXPECT_NE(e.path().extension(), ".tmp") << e.path();
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    EXPECT_NE(e.path().extension(), ".tmp") << e.path();
 }
 
 TEST(RunFolder, SigintSetsTheFlagThroughTheHandler) {

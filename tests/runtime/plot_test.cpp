@@ -1,13 +1,13 @@
 // Plots: gnuplot renders a run folder to PNG and SVG; without gnuplot, a clear message.
-#include <gtest/gtest.h>
-
-#include <fstream>
-
 #include "runtime/errors.hpp"
 #include "runtime/plot/gnuplot.hpp"
 #include "runtime/plot/plot_run.hpp"
 #include "runtime/run_folder.hpp"
 #include "tests/runtime/run_fixture.hpp"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
 
 namespace nj::runtime {
 namespace {
@@ -26,7 +26,8 @@ TEST(Plot, RendersRasterTracesAndRatesAsPngAndSvg) {
   writeSmallRun(dir);
   plot::PlotResult r = plot::plotRunDir(dir, {.rateSmoothingMs = 2.0});
   ASSERT_TRUE(r.ok) << r.message;
-  for (const char* name : {"raster.png", "raster.svg", "V_E.png", "V_E.svg", "rates.png", "rates.svg"}) {
+  for (const char* name :
+       {"raster.png", "raster.svg", "V_E.png", "V_E.svg", "rates.png", "rates.svg"}) {
     ASSERT_TRUE(std::filesystem::exists(dir / "plots" / name)) << name;
     EXPECT_GT(std::filesystem::file_size(dir / "plots" / name), 1000u) << name;
   }
@@ -46,7 +47,8 @@ TEST(Plot, MissingGnuplotIsAClearMessageNotACrash) {
   writeSmallRun(dir);
   plot::PlotResult r = plot::plotRunDir(dir, {.gnuplot = "no-such-gnuplot-for-tests"});
   EXPECT_FALSE(r.ok);
-  EXPECT_NE(r.message.find("`no-such-gnuplot-for-tests` is not installed"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("`no-such-gnuplot-for-tests` is not installed"), std::string::npos)
+      << r.message;
   EXPECT_TRUE(std::filesystem::exists(dir / "plots" / "raster.gp"));
 }
 

@@ -1,13 +1,13 @@
 // Poisson inputs: the exact Poisson sampler (chi-square against the pmf), the drive's per-step
 // count mean and variance (N r dt), Poisson groups (rate, ISI CV, Fano factor, time-varying
 // rate, thread invariance) and spike generators.
-#include <gtest/gtest.h>
+#include "runtime/errors.hpp"
+#include "runtime/network.hpp"
 
 #include <cmath>
 #include <vector>
 
-#include "runtime/errors.hpp"
-#include "runtime/network.hpp"
+#include <gtest/gtest.h>
 
 namespace nj::runtime {
 namespace {
@@ -29,18 +29,22 @@ void expectPoissonDistribution(double mean, int draws) {
   }
   std::vector<long> counts(pmf.size() + 1, 0);
   for (int r = 0; r < draws; ++r) {
-    std::uint64_t k = poissonSample(mean, 17, 5, static_cast<std::uint64_t>(r / 1000), static_cast<std::uint32_t>(r % 1000));
+    std::uint64_t k = poissonSample(mean, 17, 5, static_cast<std::uint64_t>(r / 1000),
+                                    static_cast<std::uint32_t>(r % 1000));
     ++counts[std::min<std::size_t>(k, pmf.size())];
   }
   // Cells: [0, lo], lo+1 … hi−1, [hi, ∞).
   std::size_t lo = 0, hi = pmf.size() - 1;
   double cum = pmf[0];
-  while (cum * draws < 5) cum += pmf[++lo];
+  while (cum * draws < 5)
+    cum += pmf[++lo];
   double tail = 0;
-  while ((tail + pmf[hi]) * draws < 5 || hi > lo + 60) tail += pmf[hi--];
+  while ((tail + pmf[hi]) * draws < 5 || hi > lo + 60)
+    tail += pmf[hi--];
   double chi2 = 0;
   double e = 0, o = 0;
-  for (std::size_t k = 0; k <= lo; ++k) e += pmf[k], o += static_cast<double>(counts[k]);
+  for (std::size_t k = 0; k <= lo; ++k)
+    e += pmf[k], o += static_cast<double>(counts[k]);
   chi2 += (o - e * draws) * (o - e * draws) / (e * draws);
   for (std::size_t k = lo + 1; k < hi; ++k)
     chi2 += (counts[k] - pmf[k] * draws) * (counts[k] - pmf[k] * draws) / (pmf[k] * draws);
@@ -84,7 +88,8 @@ TEST(Poisson, DriveCountHasMeanAndVarianceNrDt) {
     ASSERT_TRUE(net.run(steps * 0.1, {.progress = 0}).status.ok());
     const double mu = static_cast<double>(sources) * rate * 0.1e-3, M = 200.0 * steps;
     double s = 0, s2 = 0;
-    for (std::size_t i = 0; i < 200; ++i) s += g.state("sum")[i], s2 += g.state("sumsq")[i];
+    for (std::size_t i = 0; i < 200; ++i)
+      s += g.state("sum")[i], s2 += g.state("sumsq")[i];
     const double mean = s / M, var = (s2 - M * mean * mean) / (M - 1);
     EXPECT_NEAR(mean, mu, 3 * std::sqrt(mu / M)) << mu;
     EXPECT_NEAR(var, mu, 3 * std::sqrt((mu + 2 * mu * mu) / M)) << mu; // Poisson μ4 − σ⁴ = μ + 2μ²
@@ -96,13 +101,17 @@ TEST(Poisson, DriveWeightAndTimeDependentRate) {
   NeuronGroup& g = net.addGroup("G", 50, {"Count", {"x", "sum", "sumsq"}, {}, {}, 0, false});
   g.setKernel({.fn = countKernel});
   // 0 Hz for t < 0.05 s, then 1000 sources at 20 Hz: μ = 2 per step, each event adds 0.5.
-  net.addPoissonInput(g, {.target = "x", .sources = 1000, .rate = TimeFunction([](double t) { return t < 0.05 ? 0.0 : 20.0; }),
+  net.addPoissonInput(g, {.target = "x",
+                          .sources = 1000,
+                          .rate = TimeFunction([](double t) { return t < 0.05 ? 0.0 : 20.0; }),
                           .weight = 0.5});
   ASSERT_TRUE(net.run(0.05, {.progress = 0}).status.ok());
-  for (double v : g.state("sum")) EXPECT_EQ(v, 0.0);
+  for (double v : g.state("sum"))
+    EXPECT_EQ(v, 0.0);
   ASSERT_TRUE(net.run(0.05, {.progress = 0}).status.ok());
   double s = 0;
-  for (double v : g.state("sum")) s += v;
+  for (double v : g.state("sum"))
+    s += v;
   const double M = 50.0 * 500, mu = 2.0;
   EXPECT_NEAR(s / 0.5 / M, mu, 3 * std::sqrt(mu / M));
   EXPECT_THROW(net.addPoissonInput(g, {.target = "x", .rate = -1.0}), RuntimeError);
@@ -112,7 +121,8 @@ TEST(Poisson, DriveWeightAndTimeDependentRate) {
 // Per neuron: spike times (steps) of a Poisson group run.
 std::vector<std::vector<std::int64_t>> trains(const SpikeMonitor& m, std::size_t n, double dt) {
   std::vector<std::vector<std::int64_t>> out(n);
-  for (std::size_t k = 0; k < m.count(); ++k) out[m.indices()[k]].push_back(std::llround(m.times()[k] / dt));
+  for (std::size_t k = 0; k < m.count(); ++k)
+    out[m.indices()[k]].push_back(std::llround(m.times()[k] / dt));
   return out;
 }
 
@@ -121,9 +131,11 @@ struct Sample {
 };
 Sample sample(const std::vector<double>& v) {
   double m = 0, s = 0;
-  for (double x : v) m += x;
+  for (double x : v)
+    m += x;
   m /= static_cast<double>(v.size());
-  for (double x : v) s += (x - m) * (x - m);
+  for (double x : v)
+    s += (x - m) * (x - m);
   return {m, std::sqrt(s / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()))};
 }
 
@@ -145,11 +157,14 @@ TEST(Poisson, GroupRateCvAndFano) {
   const std::int64_t window = 1000, windows = static_cast<std::int64_t>(T / dt) / window;
   for (const auto& t : tr) {
     std::vector<double> isi;
-    for (std::size_t k = 1; k < t.size(); ++k) isi.push_back(static_cast<double>(t[k] - t[k - 1]));
+    for (std::size_t k = 1; k < t.size(); ++k)
+      isi.push_back(static_cast<double>(t[k] - t[k - 1]));
     double mi = 0, vi = 0;
-    for (double x : isi) mi += x;
+    for (double x : isi)
+      mi += x;
     mi /= static_cast<double>(isi.size());
-    for (double x : isi) vi += (x - mi) * (x - mi);
+    for (double x : isi)
+      vi += (x - mi) * (x - mi);
     vi /= static_cast<double>(isi.size() - 1);
     cvs.push_back(std::sqrt(vi) / mi);
     std::vector<double> counts(static_cast<std::size_t>(windows), 0.0);
@@ -158,9 +173,11 @@ TEST(Poisson, GroupRateCvAndFano) {
       if (w < windows) counts[static_cast<std::size_t>(w)] += 1;
     }
     double mc = 0, vc = 0;
-    for (double c : counts) mc += c;
+    for (double c : counts)
+      mc += c;
     mc /= static_cast<double>(counts.size());
-    for (double c : counts) vc += (c - mc) * (c - mc);
+    for (double c : counts)
+      vc += (c - mc) * (c - mc);
     vc /= static_cast<double>(counts.size() - 1);
     fanos.push_back(vc / mc);
   }
@@ -177,10 +194,12 @@ TEST(Poisson, GroupWithTimeDependentRateAndThreads) {
   std::vector<std::vector<std::uint32_t>> spikes;
   for (int threads : {1, 2}) {
     Network net({.dt = 1e-4, .seed = 4, .threads = threads});
-    NeuronGroup& g = addPoissonGroup(net, "P", 2000, TimeFunction([](double t) { return t < 0.02 ? 0.0 : 100.0; }));
+    NeuronGroup& g = addPoissonGroup(net, "P", 2000,
+                                     TimeFunction([](double t) { return t < 0.02 ? 0.0 : 100.0; }));
     SpikeMonitor& m = net.addSpikeMonitor(g);
     ASSERT_TRUE(net.run(0.04, {.progress = 0}).status.ok());
-    for (double t : m.times()) EXPECT_GT(t, 0.02 - 1e-12);
+    for (double t : m.times())
+      EXPECT_GT(t, 0.02 - 1e-12);
     const double expected = 100.0 * 0.02 * 2000;
     EXPECT_NEAR(static_cast<double>(m.count()), expected, 3 * std::sqrt(expected));
     EXPECT_EQ(g.state("rate")[1999], 100.0);
@@ -194,10 +213,12 @@ TEST(Poisson, GroupWithTimeDependentRateAndThreads) {
     NeuronGroup& g = addPoissonGroup(net, "P", 2000, 50.0);
     SpikeMonitor& m = net.addSpikeMonitor(g);
     ASSERT_TRUE(net.run(0.02, {.progress = 0}).status.ok());
-    for (std::size_t i = 0; i < 1000; ++i) g.state("rate")[i] = 0.0;
+    for (std::size_t i = 0; i < 1000; ++i)
+      g.state("rate")[i] = 0.0;
     const std::size_t before = m.count();
     ASSERT_TRUE(net.run(0.02, {.progress = 0}).status.ok());
-    for (std::size_t k = before; k < m.count(); ++k) EXPECT_GE(m.indices()[k], 1000u);
+    for (std::size_t k = before; k < m.count(); ++k)
+      EXPECT_GE(m.indices()[k], 1000u);
     const double expected = 50.0 * 0.02 * 2000 + 50.0 * 0.02 * 1000;
     EXPECT_NEAR(static_cast<double>(m.count()), expected, 3 * std::sqrt(expected));
     times.emplace_back(m.times().begin(), m.times().end());
@@ -232,10 +253,12 @@ TEST(Poisson, SpikeGeneratorEmitsAtTheGivenTimes) {
   EXPECT_DOUBLE_EQ(m.times()[2], 0.5);
   EXPECT_EQ(m.indices()[2], 2u);
   EXPECT_DOUBLE_EQ(m.times()[3], 0.9);
-  EXPECT_THROW(addSpikeGenerator(net, "Z", 1, {0}, {0.0}), RuntimeError);       // before the first step end
-  EXPECT_THROW(addSpikeGenerator(net, "D", 1, {0, 0}, {0.3, 0.31}), RuntimeError); // same step twice
-  EXPECT_THROW(addSpikeGenerator(net, "R", 1, {1}, {0.3}), RuntimeError);       // index out of range
-  EXPECT_THROW(addSpikeGenerator(net, "L", 1, {0, 0}, {0.3}), RuntimeError);    // lengths differ
+  EXPECT_THROW(addSpikeGenerator(net, "Z", 1, {0}, {0.0}),
+               RuntimeError); // before the first step end
+  EXPECT_THROW(addSpikeGenerator(net, "D", 1, {0, 0}, {0.3, 0.31}),
+               RuntimeError);                                                // same step twice
+  EXPECT_THROW(addSpikeGenerator(net, "R", 1, {1}, {0.3}), RuntimeError);    // index out of range
+  EXPECT_THROW(addSpikeGenerator(net, "L", 1, {0, 0}, {0.3}), RuntimeError); // lengths differ
 }
 
 } // namespace

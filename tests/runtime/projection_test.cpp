@@ -1,15 +1,15 @@
 // Projections: when a spike arrives (homogeneous and heterogeneous delays, d = 0, 1, 7), the O(N)
 // all-to-all path against the CSR path, delay conversion errors, thread invariance.
-#include <gtest/gtest.h>
+#include "runtime/errors.hpp"
+#include "runtime/network.hpp"
+#include "runtime/philox.hpp"
 
 #include <cmath>
 #include <map>
 #include <memory>
 #include <vector>
 
-#include "runtime/errors.hpp"
-#include "runtime/network.hpp"
-#include "runtime/philox.hpp"
+#include <gtest/gtest.h>
 
 namespace nj::runtime {
 namespace {
@@ -18,7 +18,8 @@ namespace {
 // States {x, firstSeen}.
 struct Recorder {
   NeuronGroup* group = nullptr;
-  std::shared_ptr<std::map<std::int64_t, std::vector<double>>> log = std::make_shared<std::map<std::int64_t, std::vector<double>>>();
+  std::shared_ptr<std::map<std::int64_t, std::vector<double>>> log =
+      std::make_shared<std::map<std::int64_t, std::vector<double>>>();
 };
 
 Recorder addRecorder(Network& net, const std::string& name, std::size_t n) {
@@ -40,12 +41,14 @@ Recorder addRecorder(Network& net, const std::string& name, std::size_t n) {
 }
 
 // Every neuron spikes in the given steps.
-NeuronGroup& addPulser(Network& net, const std::string& name, std::size_t n, std::vector<std::int64_t> steps) {
+NeuronGroup& addPulser(Network& net, const std::string& name, std::size_t n,
+                       std::vector<std::int64_t> steps) {
   NeuronGroup& g = net.addGroup(name, n, {"Pulser", {}, {}, {}, 0, false});
   g.setKernel({.host = [steps](const NjGroupArgs& a) {
     for (std::int64_t s : steps)
       if (s == a.step)
-        for (std::uint64_t i = a.begin; i < a.end; ++i) a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
+        for (std::uint64_t i = a.begin; i < a.end; ++i)
+          a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
   }});
   return g;
 }
@@ -58,10 +61,15 @@ TEST(Delays, HomogeneousSpikeOfStepSArrivesInStepSPlusOnePlusD) {
     Recorder post = addRecorder(net, "R", 3);
     Recorder postInput = addRecorder(net, "Q", 1);
     net.addProjection("c", pre, *post.group,
-                      {.target = "x", .connectivity = ConnectivitySpec::fixedOutDegree(2), .weight = 2.5,
+                      {.target = "x",
+                       .connectivity = ConnectivitySpec::fixedOutDegree(2),
+                       .weight = 2.5,
                        .delay = static_cast<double>(d) * 0.5});
     net.addProjection("ci", pre, *postInput.group,
-                      {.target = "I", .targetIsInput = true, .weight = 1.0, .delay = static_cast<double>(d) * 0.5});
+                      {.target = "I",
+                       .targetIsInput = true,
+                       .weight = 1.0,
+                       .delay = static_cast<double>(d) * 0.5});
     EXPECT_EQ(net.projection("c").delaySteps(), d);
     SpikeMonitor& mon = net.addSpikeMonitor(pre);
     ASSERT_TRUE(net.run(14 * 0.5, {.progress = 0}).status.ok());
@@ -69,7 +77,8 @@ TEST(Delays, HomogeneousSpikeOfStepSArrivesInStepSPlusOnePlusD) {
     EXPECT_DOUBLE_EQ(mon.times()[0], (s + 1) * 0.5); // visible at t_{s+1}
     const auto row = net.projection("c").connectivity().row(0);
     ASSERT_EQ(row.size(), 2u);
-    for (std::uint32_t j : row) EXPECT_EQ(post.group->state("firstSeen")[j], static_cast<double>(s + 1 + d)) << d;
+    for (std::uint32_t j : row)
+      EXPECT_EQ(post.group->state("firstSeen")[j], static_cast<double>(s + 1 + d)) << d;
     for (std::int64_t n = 0; n < 14; ++n) {
       const double expect = n >= s + 1 + d ? 2.5 : 0.0;
       EXPECT_EQ((*post.log)[n][row[0]], expect) << "d=" << d << " step " << n;
@@ -84,9 +93,11 @@ TEST(Delays, HeterogeneousDelaysArriveInTheirOwnSteps) {
   // Pre neuron 0 spikes in steps 2 and 5, neuron 1 in step 5 only.
   NeuronGroup& pre = addSpikeGenerator(net, "G", 2, {0, 0, 1}, {0.3, 0.6, 0.6});
   Recorder post = addRecorder(net, "R", 3);
-  Projection& p = net.addProjection(
-      "c", pre, *post.group,
-      {.target = "x", .connectivity = ConnectivitySpec::fromPairs({0, 0, 0, 1}, {0, 1, 2, 2}), .weight = 1.0});
+  Projection& p =
+      net.addProjection("c", pre, *post.group,
+                        {.target = "x",
+                         .connectivity = ConnectivitySpec::fromPairs({0, 0, 0, 1}, {0, 1, 2, 2}),
+                         .weight = 1.0});
   p.setDelaySteps(std::vector<std::uint32_t>{0, 1, 7, 1}); // 0→0: 0, 0→1: 1, 0→2: 7, 1→2: 1
   ASSERT_FALSE(p.hasHomogeneousDelay());
   EXPECT_EQ(p.maxDelaySteps(), 7);
@@ -94,7 +105,8 @@ TEST(Delays, HeterogeneousDelaysArriveInTheirOwnSteps) {
   // Arrival steps: spike of step s with delay d → step s + 1 + d.
   const auto arrivals = [](std::vector<std::pair<std::int64_t, std::int64_t>> sd, std::int64_t n) {
     double c = 0;
-    for (auto [s, d] : sd) c += n >= s + 1 + d ? 1.0 : 0.0;
+    for (auto [s, d] : sd)
+      c += n >= s + 1 + d ? 1.0 : 0.0;
     return c;
   };
   for (std::int64_t n = 0; n < 16; ++n) {
@@ -109,12 +121,14 @@ TEST(Delays, EqualPerSynapseDelaysUseTheHomogeneousRing) {
   Network net({.dt = 0.1});
   NeuronGroup& pre = addPulser(net, "P", 3, {1});
   Recorder post = addRecorder(net, "R", 3);
-  Projection& p = net.addProjection("c", pre, *post.group, {.target = "x", .connectivity = ConnectivitySpec::oneToOne()});
+  Projection& p = net.addProjection("c", pre, *post.group,
+                                    {.target = "x", .connectivity = ConnectivitySpec::oneToOne()});
   p.setDelays(std::vector<double>{0.3, 0.3, 0.3});
   EXPECT_TRUE(p.hasHomogeneousDelay());
   EXPECT_EQ(p.delaySteps(), 3);
   ASSERT_TRUE(net.run(1.0, {.progress = 0}).status.ok());
-  for (std::size_t j = 0; j < 3; ++j) EXPECT_EQ(post.group->state("firstSeen")[j], 5.0);
+  for (std::size_t j = 0; j < 3; ++j)
+    EXPECT_EQ(post.group->state("firstSeen")[j], 5.0);
 }
 
 TEST(Delays, TimeConversionAndErrors) {
@@ -130,7 +144,8 @@ TEST(Delays, TimeConversionAndErrors) {
   EXPECT_THROW(p.setDelay(0.04), RuntimeError); // not 0, rounds to 0
   EXPECT_THROW(p.setDelay(-0.1), RuntimeError);
   EXPECT_THROW(p.setDelay(std::nan("")), RuntimeError);
-  EXPECT_THROW(net.addProjection("d", pre, *post.group, {.target = "x", .delay = 0.01}), RuntimeError);
+  EXPECT_THROW(net.addProjection("d", pre, *post.group, {.target = "x", .delay = 0.01}),
+               RuntimeError);
   EXPECT_THROW(p.setDelays(std::vector<double>{0.1, 0.04, 0.2, 0.3}), RuntimeError);
   EXPECT_THROW(p.setDelaysUniform(0.0, 1.0), RuntimeError); // can draw delays that round to 0
   p.setDelaysUniform(0.1, 1.0);
@@ -138,12 +153,16 @@ TEST(Delays, TimeConversionAndErrors) {
     EXPECT_GE(d, 1);
     EXPECT_LE(d, 10);
   }
-  EXPECT_THROW(net.addProjection("c", pre, *post.group, {.target = "x"}), RuntimeError); // duplicate name
+  EXPECT_THROW(net.addProjection("c", pre, *post.group, {.target = "x"}),
+               RuntimeError); // duplicate name
   EXPECT_THROW(net.addProjection("e", pre, *post.group, {.target = "nope"}), RuntimeError);
-  EXPECT_THROW(net.addProjection("f", pre, *post.group, {.target = "x", .connectivity = ConnectivitySpec::fixedProbability(1.5)}),
-               RuntimeError);
+  EXPECT_THROW(
+      net.addProjection("f", pre, *post.group,
+                        {.target = "x", .connectivity = ConnectivitySpec::fixedProbability(1.5)}),
+      RuntimeError);
   NeuronGroup& three = addPulser(net, "T", 3, {});
-  EXPECT_THROW(net.addProjection("g", three, *post.group, {.target = "x", .connectivity = ConnectivitySpec::oneToOne()}),
+  EXPECT_THROW(net.addProjection("g", three, *post.group,
+                                 {.target = "x", .connectivity = ConnectivitySpec::oneToOne()}),
                RuntimeError);
 }
 
@@ -152,7 +171,8 @@ TEST(Projection, ConnectivityBeyondTheMemoryLimitIsRefusedBeforeAllocation) {
   NeuronGroup& pre = addPulser(net, "P", 1000, {});
   Recorder post = addRecorder(net, "R", 1000);
   try {
-    net.addProjection("big", pre, *post.group, {.target = "x", .connectivity = ConnectivitySpec::fixedProbability(0.5)});
+    net.addProjection("big", pre, *post.group,
+                      {.target = "x", .connectivity = ConnectivitySpec::fixedProbability(0.5)});
     FAIL() << "expected MemoryLimitError";
   } catch (const MemoryLimitError& e) {
     EXPECT_NE(std::string(e.what()).find("`big`"), std::string::npos) << e.what();
@@ -189,10 +209,14 @@ TEST(Projection, PopulationPathEqualsTheCsrPath) {
     const double w = 0.37;
     // Recurrent (noSelf) when `self`, else feed-forward A → C / B → D.
     Projection& fast = net.addProjection("fast", a, self ? a : c,
-                                         {.target = "x", .connectivity = ConnectivitySpec::allToAll(true), .weight = w,
+                                         {.target = "x",
+                                          .connectivity = ConnectivitySpec::allToAll(true),
+                                          .weight = w,
                                           .delay = 0.2});
     Projection& slow = net.addProjection("slow", b, self ? b : d,
-                                         {.target = "x", .connectivity = ConnectivitySpec::allToAll(true), .weight = w,
+                                         {.target = "x",
+                                          .connectivity = ConnectivitySpec::allToAll(true),
+                                          .weight = w,
                                           .delay = 0.2});
     slow.setWeightsConstant(w);
     EXPECT_TRUE(fast.usesPopulationPath());
@@ -203,7 +227,8 @@ TEST(Projection, PopulationPathEqualsTheCsrPath) {
     EXPECT_GT(a.totalSpikes(), 1000u);
     const auto x = self ? a.state("x") : c.state("x");
     const auto y = self ? b.state("x") : d.state("x");
-    for (std::size_t j = 0; j < x.size(); ++j) EXPECT_NEAR(x[j], y[j], 1e-12 * std::fabs(y[j]) + 1e-14) << j;
+    for (std::size_t j = 0; j < x.size(); ++j)
+      EXPECT_NEAR(x[j], y[j], 1e-12 * std::fabs(y[j]) + 1e-14) << j;
   }
 }
 
@@ -215,8 +240,11 @@ TEST(Projection, ResultsAndConnectivityDoNotDependOnThreads) {
     NeuronGroup& a = net.addGroup("A", 3000, {"Spiker", {"x"}, {"key"}, {}, 0, false});
     a.setKernel({.fn = randomSpiker});
     a.setParam("key", 3);
-    Projection& p = net.addProjection(
-        "rec", a, a, {.target = "x", .connectivity = ConnectivitySpec::fixedProbability(0.01, true), .weight = 0.1});
+    Projection& p =
+        net.addProjection("rec", a, a,
+                          {.target = "x",
+                           .connectivity = ConnectivitySpec::fixedProbability(0.01, true),
+                           .weight = 0.1});
     p.setWeightsNormal(0.1, 0.02);
     p.setDelaysUniform(0.1, 0.8);
     ASSERT_TRUE(net.run(3.0, {.progress = 0}).status.ok());

@@ -1,12 +1,13 @@
 // A small LIF network with every kind of monitor, and temporary folders, for output tests.
 #pragma once
 
-#include <filesystem>
-#include <string>
-#include <unistd.h>
-
 #include "runtime/network.hpp"
 #include "tests/runtime/test_kernels.hpp"
+
+#include <filesystem>
+#include <string>
+
+#include <unistd.h>
 
 namespace nj::runtime::testing {
 
@@ -14,7 +15,8 @@ namespace nj::runtime::testing {
 class TempDir {
 public:
   explicit TempDir(const std::string& name)
-      : root_(std::filesystem::temp_directory_path() / ("nj_runtime_" + std::to_string(::getpid()))),
+      : root_(std::filesystem::temp_directory_path() /
+              ("nj_runtime_" + std::to_string(::getpid()))),
         path_(root_ / name) {
     std::filesystem::remove_all(path_);
   }
@@ -51,9 +53,11 @@ struct SmallNetwork {
     NeuronGroup& g = net.addGroup(name, n, lifLayout());
     g.setKernel({.fn = lifKernel});
     const double p[] = {-0.065, -0.065, -0.050, 1e6, 0.010};
-    for (std::size_t k = 0; k < 5; ++k) g.params()[k] = p[k];
+    for (std::size_t k = 0; k < 5; ++k)
+      g.params()[k] = p[k];
     g.setRefractoryPeriod(2e-3);
-    for (std::size_t k = 0; k < n; ++k) g.state("V")[k] = -0.065 + 0.014 * static_cast<double>(k) / static_cast<double>(n);
+    for (std::size_t k = 0; k < n; ++k)
+      g.state("V")[k] = -0.065 + 0.014 * static_cast<double>(k) / static_cast<double>(n);
     net.addStimulus(g, "I", constantCurrent(current));
     return g;
   }

@@ -1,12 +1,12 @@
 // The step schedule: order, time from the integer counter, refractoriness, spike lists, threads.
-#include <gtest/gtest.h>
+#include "runtime/errors.hpp"
+#include "runtime/network.hpp"
+#include "tests/runtime/test_kernels.hpp"
 
 #include <cmath>
 #include <cstring>
 
-#include "runtime/errors.hpp"
-#include "runtime/network.hpp"
-#include "tests/runtime/test_kernels.hpp"
+#include <gtest/gtest.h>
 
 namespace nj::runtime {
 namespace {
@@ -40,12 +40,14 @@ TEST(Schedule, InputsAreZeroWithoutStimuliAndHostWritesAreCleared) {
   NeuronGroup& g = net.addGroup("P", 4, probeLayout());
   g.setKernel({.fn = probeKernel});
   net.addStimulus(g, "I", stepCurrent(5.0, 0.0, 2.0), {.begin = 1, .end = 3}); // steps 0 and 1
-  net.addInputArray(g, "I", {1, 2, 3, 4}, stepCurrent(1.0, 1.0, 3.0));        // steps 1 and 2
-  const double expected[5][4] = {{0, 5, 5, 0}, {1, 7, 8, 4}, {1, 2, 3, 4}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+  net.addInputArray(g, "I", {1, 2, 3, 4}, stepCurrent(1.0, 1.0, 3.0));         // steps 1 and 2
+  const double expected[5][4] = {
+      {0, 5, 5, 0}, {1, 7, 8, 4}, {1, 2, 3, 4}, {0, 0, 0, 0}, {0, 0, 0, 0}};
   for (int n = 0; n < 5; ++n) {
     if (n == 4) g.input("I")[2] = 99.0; // a host write between steps is cleared by the schedule
     ASSERT_TRUE(net.step().ok());
-    for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(g.state("seen")[i], expected[n][i]) << n << " " << i;
+    for (std::size_t i = 0; i < 4; ++i)
+      EXPECT_EQ(g.state("seen")[i], expected[n][i]) << n << " " << i;
   }
 }
 
@@ -58,7 +60,8 @@ TEST(Schedule, TimeComesFromTheIntegerCounterNotAnAccumulation) {
   EXPECT_EQ(net.time(), 1000 * 0.1);
   EXPECT_EQ(g.state("t")[0], 999 * 0.1);
   double accumulated = 0;
-  for (int k = 0; k < 999; ++k) accumulated += 0.1;
+  for (int k = 0; k < 999; ++k)
+    accumulated += 0.1;
   EXPECT_NE(accumulated, 999 * 0.1); // what accumulating would have given
 }
 
@@ -85,7 +88,8 @@ NeuronGroup& addLif(Network& net, std::size_t n, double tRef) {
   g.setParam("R", 1e6);
   g.setParam("tau", 0.010);
   g.setRefractoryPeriod(tRef);
-  for (double& v : g.state("V")) v = -0.065;
+  for (double& v : g.state("V"))
+    v = -0.065;
   return g;
 }
 
@@ -99,7 +103,8 @@ TEST(Schedule, LifInterSpikeIntervalMatchesTheAnalyticValueWithinOneStep) {
   const double isi = tRef + tau * std::log(R * I / (R * I - theta));
   ASSERT_GE(spikes.count(), 5u);
   EXPECT_NEAR(spikes.times()[0], isi - tRef, dt);
-  for (std::size_t k = 1; k < spikes.count(); ++k) EXPECT_NEAR(spikes.times()[k] - spikes.times()[k - 1], isi, dt);
+  for (std::size_t k = 1; k < spikes.count(); ++k)
+    EXPECT_NEAR(spikes.times()[k] - spikes.times()[k - 1], isi, dt);
 }
 
 TEST(Schedule, RefractorySemanticsFollowTheReferenceKernel) {
@@ -112,23 +117,28 @@ TEST(Schedule, RefractorySemanticsFollowTheReferenceKernel) {
   SpikeMonitor& spikes = net.addSpikeMonitor(g);
   ASSERT_TRUE(net.run(0.01, {.progress = 0}).status.ok());
   ASSERT_GE(spikes.count(), 2u);
-  // The first spike is at t_{n+1} = (n+1) dt: sample n of V (taken after step n) is the reset value.
+  // The first spike is at t_{n+1} = (n+1) dt: sample n of V (taken after step n) is the reset
+  // value.
   const auto n = static_cast<std::size_t>(std::llround(spikes.times()[0] / dt)) - 1;
   EXPECT_EQ(v.times()[n], spikes.times()[0]);
   // Clamped for exactly 20 steps (n+1 … n+20), integration resumes in step n+21.
-  for (std::size_t k = n; k <= n + 20; ++k) EXPECT_EQ(v.values(0)[k], -0.065) << k;
+  for (std::size_t k = n; k <= n + 20; ++k)
+    EXPECT_EQ(v.values(0)[k], -0.065) << k;
   EXPECT_GT(v.values(0)[n + 21], -0.065);
   // The next spike is at least refractory + one step later.
   EXPECT_GE(std::llround((spikes.times()[1] - spikes.times()[0]) / dt), 21);
 }
 
 TEST(Schedule, SpikeListsAreAscendingAndIdenticalForOneAndTwoThreads) {
-  auto simulate = [](int threads, std::vector<double>& V, std::vector<double>& t, std::vector<std::uint32_t>& i) {
+  auto simulate = [](int threads, std::vector<double>& V, std::vector<double>& t,
+                     std::vector<std::uint32_t>& i) {
     Network net({.dt = 1e-4, .threads = threads});
     NeuronGroup& g = addLif(net, 5003, 1e-3);
-    for (std::size_t k = 0; k < g.size(); ++k) g.state("V")[k] = -0.065 + 0.015 * static_cast<double>(k % 97) / 97;
+    for (std::size_t k = 0; k < g.size(); ++k)
+      g.state("V")[k] = -0.065 + 0.015 * static_cast<double>(k % 97) / 97;
     std::vector<double> drive(g.size());
-    for (std::size_t k = 0; k < g.size(); ++k) drive[k] = 15e-9 + 10e-9 * static_cast<double>(k % 13) / 13;
+    for (std::size_t k = 0; k < g.size(); ++k)
+      drive[k] = 15e-9 + 10e-9 * static_cast<double>(k % 13) / 13;
     net.addInputArray(g, "I", drive);
     SpikeMonitor& m = net.addSpikeMonitor(g);
     ASSERT_TRUE(net.run(0.05, {.progress = 0}).status.ok());

@@ -2,11 +2,11 @@
 // the runtime without the compiler.
 #pragma once
 
-#include <cmath>
-#include <limits>
-
 #include "runtime/kernel_abi.h"
 #include "runtime/neuron_group.hpp"
+
+#include <cmath>
+#include <limits>
 
 namespace nj::runtime::testing {
 
@@ -16,10 +16,13 @@ inline void decayKernel(const NjGroupArgs* a) {
   const double f = std::exp(-a->dt / tau);
   double* x = a->state[0];
   const double* in = a->inputs[0];
-  for (std::uint64_t i = a->begin; i < a->end; ++i) x[i] = x[i] * f + in[i] * tau * (1.0 - f);
+  for (std::uint64_t i = a->begin; i < a->end; ++i)
+    x[i] = x[i] * f + in[i] * tau * (1.0 - f);
 }
 
-inline GroupLayout decayLayout() { return {"Decay", {"x"}, {"tau"}, {"I"}, 0, false}; }
+inline GroupLayout decayLayout() {
+  return {"Decay", {"x"}, {"tau"}, {"I"}, 0, false};
+}
 
 // Leaky integrate-and-fire, integrated exactly for constant input, with the step semantics of
 // compiler/lower/reference_kernel.cpp: V clamped while refractory (step < refractory_until);
@@ -47,10 +50,13 @@ inline void lifKernel(const NjGroupArgs* a) {
   }
 }
 
-inline GroupLayout lifLayout() { return {"LIF", {"V"}, {"V_rest", "V_reset", "V_th", "R", "tau"}, {"I"}, 0, true}; }
+inline GroupLayout lifLayout() {
+  return {"LIF", {"V"}, {"V_rest", "V_reset", "V_th", "R", "tau"}, {"I"}, 0, true};
+}
 
 // LIF with white noise, Euler–Maruyama: dV = ((V_rest - V + R I)/tau) dt + sigma dW.
-// States {V}; params {V_rest, V_reset, V_th, R, tau, sigma}; inputs {I}; one noise source; refractory.
+// States {V}; params {V_rest, V_reset, V_th, R, tau, sigma}; inputs {I}; one noise source;
+// refractory.
 inline void noisyLifKernel(const NjGroupArgs* a) {
   const double V_rest = a->params[0], V_reset = a->params[1], V_th = a->params[2], R = a->params[3],
                tau = a->params[4], sigma = a->params[5];
@@ -60,7 +66,8 @@ inline void noisyLifKernel(const NjGroupArgs* a) {
   const double* xi = a->normals[0];
   for (std::uint64_t i = a->begin; i < a->end; ++i) {
     double v = V[i];
-    if (!(a->step < a->refractory_until[i])) v = v + (V_rest - v + R * I[i]) / tau * a->dt + sigma * sq * xi[i];
+    if (!(a->step < a->refractory_until[i]))
+      v = v + (V_rest - v + R * I[i]) / tau * a->dt + sigma * sq * xi[i];
     if (!(a->step + 1 < a->refractory_until[i]) && v >= V_th) {
       a->spikes[(*a->spike_count)++] = static_cast<std::uint32_t>(i);
       v = V_reset;
@@ -84,7 +91,9 @@ inline void probeKernel(const NjGroupArgs* a) {
   }
 }
 
-inline GroupLayout probeLayout() { return {"Probe", {"seen", "t", "xi"}, {}, {"I"}, 1, false}; }
+inline GroupLayout probeLayout() {
+  return {"Probe", {"seen", "t", "xi"}, {}, {"I"}, 1, false};
+}
 
 // x grows by 1 each step; neuron `params[0]` becomes NaN in step `params[1]`. States {x}.
 inline void nanKernel(const NjGroupArgs* a) {
@@ -95,6 +104,8 @@ inline void nanKernel(const NjGroupArgs* a) {
   }
 }
 
-inline GroupLayout nanLayout() { return {"Nan", {"x"}, {"neuron", "step"}, {}, 0, false}; }
+inline GroupLayout nanLayout() {
+  return {"Nan", {"x"}, {"neuron", "step"}, {}, 0, false};
+}
 
 } // namespace nj::runtime::testing

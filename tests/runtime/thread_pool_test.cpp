@@ -1,11 +1,11 @@
 // The thread pool: every item runs exactly once, jobs follow each other, exceptions come back.
-#include <gtest/gtest.h>
+#include "runtime/thread_pool.hpp"
 
 #include <atomic>
 #include <stdexcept>
 #include <vector>
 
-#include "runtime/thread_pool.hpp"
+#include <gtest/gtest.h>
 
 namespace nj::runtime {
 namespace {
@@ -21,9 +21,11 @@ TEST(ThreadPool, RunsEveryItemOnceAcrossManyJobs) {
       pool.parallelFor(count, body);
     }
     int total = 0;
-    for (int h : hits) total += h;
+    for (int h : hits)
+      total += h;
     int expected = 0;
-    for (int job = 0; job < 2000; ++job) expected += job % 37 + 1;
+    for (int job = 0; job < 2000; ++job)
+      expected += job % 37 + 1;
     EXPECT_EQ(total, expected) << threads;
   }
 }
