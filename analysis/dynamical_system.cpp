@@ -66,18 +66,10 @@ bool findDimension(const model_ir::ModelIr& model, const std::string& name, unit
 }
 
 ParsedQuantity parseQuantity(const std::string& text, const std::string& what) {
-  const char* begin = text.c_str();
-  char* end = nullptr;
-  double number = std::strtod(begin, &end);
-  if (end == begin || !std::isfinite(number))
-    throw AnalysisError(fmt::format("{}: `{}` is not a number", what, text));
-  std::string unit(end);
-  unit.erase(0, unit.find_first_not_of(" \t"));
-  unit.erase(unit.find_last_not_of(" \t") + 1);
-  if (unit.empty()) return {number, false, {}};
-  std::optional<units::Unit> u = units::parseUnitString(unit);
-  if (!u) throw AnalysisError(fmt::format("{}: unknown unit `{}` in `{}`", what, unit, text));
-  return {number * u->scale, true, u->dim};
+  std::string error;
+  std::optional<ParsedQuantity> q = units::parseQuantity(text, &error);
+  if (!q) throw AnalysisError(fmt::format("{}: {}", what, error));
+  return *q;
 }
 
 double quantityValue(const std::string& text, const units::Dimension& dim,

@@ -13,6 +13,7 @@
 #include "compiler/ir/context.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/units/dimension.hpp"
+#include "compiler/units/quantity.hpp"
 
 #include <Eigen/Dense>
 #include <map>
@@ -81,11 +82,7 @@ private:
 
 // "20 ms", "20ms", "-65 mV", "0.5": an SI value and, if a unit was written, its dimension.
 // The number alone is taken as SI (or as the plain number of a plain model).
-struct ParsedQuantity {
-  double value = 0;
-  bool hasUnit = false;
-  units::Dimension dim;
-};
+using units::ParsedQuantity;
 ParsedQuantity parseQuantity(const std::string& text, const std::string& what);
 
 // The SI value of `text` for a quantity of dimension `dim` (error if a written unit disagrees).

@@ -12,7 +12,7 @@
 #include "compiler/lower/reference_kernel.hpp"
 #include "compiler/model_ir/lower_expr.hpp"
 #include "compiler/units/format.hpp"
-#include "compiler/units/unit_table.hpp"
+#include "compiler/units/quantity.hpp"
 #include "runtime/coupling.hpp"
 #include "runtime/initializers.hpp"
 #include "runtime/poisson.hpp"
@@ -34,18 +34,10 @@ namespace lower = nj::lower;
 
 // "20 ms", "20ms", "-65 mV", "0.5" → SI value and dimension.
 sema::ParameterOverride parseQuantity(const std::string& text, const std::string& what) {
-  const char* begin = text.c_str();
-  char* end = nullptr;
-  double number = std::strtod(begin, &end);
-  if (end == begin || !std::isfinite(number))
-    throw Error(fmt::format("{}: `{}` is not a number", what, text));
-  std::string unit(end);
-  unit.erase(0, unit.find_first_not_of(" \t"));
-  unit.erase(unit.find_last_not_of(" \t") + 1);
-  if (unit.empty()) return {number, {}};
-  std::optional<nj::units::Unit> u = nj::units::parseUnitString(unit);
-  if (!u) throw Error(fmt::format("{}: unknown unit `{}` in `{}`", what, unit, text));
-  return {number * u->scale, u->dim};
+  std::string error;
+  std::optional<nj::units::ParsedQuantity> q = nj::units::parseQuantity(text, &error);
+  if (!q) throw Error(fmt::format("{}: {}", what, error));
+  return {q->value, q->dim};
 }
 
 // Model time: seconds, or milliseconds for plain networks.
