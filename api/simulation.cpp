@@ -383,6 +383,8 @@ private:
   void addProjections() {
     runtime::Network& network = *impl_->network;
     std::map<std::size_t, runtime::Projection*> first;
+    std::map<std::size_t, double> firstFactor; // the first increment's factor on the weight
+
     std::uint32_t extraStreams = 0;
     for (const nj::compose::ProjectionSpec& spec : composed_.projections) {
       if (auto src = poissonInputs_.find(spec.pre); src != poissonInputs_.end()) {
@@ -396,6 +398,7 @@ private:
       rs.weight = spec.weight;
       rs.delay = c.options.count("delay") ? c.options.at("delay") : 0.0;
       rs.stream = static_cast<std::uint32_t>(spec.connection);
+      firstFactor.emplace(spec.connection, spec.weight);
       // A second increment of the same connection (dual exponential: g_r and g_d)
       // must use the very same synapses: copy them from the first projection.
       if (auto it = first.find(spec.connection); it != first.end()) {
@@ -414,8 +417,18 @@ private:
       std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
       runtime::Projection& proj = network.addProjection(name, network.group(spec.pre),
                                                         network.group(spec.post), std::move(rs));
-      first.emplace(spec.connection, &proj);
-      if (spec.perSynapse) {
+      auto firstOfConnection = first.emplace(spec.connection, &proj);
+      const runtime::Projection& base = *firstOfConnection.first->second;
+      if (spec.perSynapse && !firstOfConnection.second && !base.weights().empty() &&
+          firstFactor.at(spec.connection) != 0) {
+        // The same per-synapse values as the connection's first increment, scaled by
+        // this increment's factor: one draw per synapse, not one per increment.
+        double ratio = spec.weight / firstFactor.at(spec.connection);
+        std::vector<double> w(base.weights().begin(), base.weights().end());
+        for (double& x : w)
+          x *= ratio;
+        proj.setWeights(std::move(w));
+      } else if (spec.perSynapse) {
         const sema::Initializer& w = *spec.perSynapse;
         if (w.kind == sema::Initializer::Uniform)
           proj.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);

@@ -351,3 +351,33 @@ network Src { P = PoissonGroup(1000, rate = 20 Hz)  monitor spikes(P)  run 500 m
 }
 
 } // namespace
+
+namespace {
+
+// A synapse with two increments of one per-synapse weight (dual exponential):
+// both projections carry the same draw per synapse.
+TEST(Network, TwoIncrementsShareOnePerSynapseWeight) {
+  auto program = compile(R"(
+import "neurons/lif.nj"
+synapse DualW { parameters { tau_r = 1 ms; tau_d = 5 ms; E = 0 mV }
+  state per synapse { w = uniform(1 nS, 3 nS) }
+  state per post { g_r = 0 nS; g_d = 0 nS }
+  dg_r/dt = -g_r / tau_r
+  dg_d/dt = -g_d / tau_d
+  on_pre { g_r += w; g_d += 2 * w }
+  current post.I += (g_d - g_r) * (E - post.V) }
+network N { a = LIF(20)  b = LIF(20)
+  connect a -> b DualW with p = 0.5
+  run 1 ms }
+)");
+  auto sim = Simulation::create(*program, {});
+  auto projections = sim->network().projections();
+  ASSERT_EQ(projections.size(), 2u);
+  auto wr = projections[0]->weights(), wd = projections[1]->weights();
+  ASSERT_EQ(wr.size(), wd.size());
+  ASSERT_GT(wr.size(), 0u);
+  for (std::size_t k = 0; k < wr.size(); ++k)
+    EXPECT_DOUBLE_EQ(wd[k], 2 * wr[k]) << k;
+}
+
+} // namespace
