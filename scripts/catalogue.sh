@@ -100,6 +100,21 @@ models=(
   connect k -> n Delta(w = 1 mV) with all_to_all
   monitor V of n
   run 60 ms with dt = 0.01 ms, method = rk4|V"
+"AMPA receptor (kinetic)|synapses/ampa.nj|AMPA|k = Kick(1)
+  n = LIF(1, V_th = 0 mV)
+  connect k -> n AMPA(g_max = 2 nS) with all_to_all
+  monitor V of n
+  run 60 ms with dt = 0.01 ms, method = rk4|V"
+"GABA_A receptor (kinetic)|synapses/gaba_a.nj|GABAa|k = Kick(1)
+  n = LIF(1, V_th = 0 mV)
+  connect k -> n GABAa(g_max = 2 nS) with all_to_all
+  monitor V of n
+  run 60 ms with dt = 0.01 ms, method = rk4|V"
+"NMDA receptor (Wang 2002 gating, Jahr–Stevens Mg block)|synapses/nmda.nj|NMDA|k = Kick(1)
+  n = LIF(1, V_th = 0 mV)
+  connect k -> n NMDA(g_max = 2 nS) with all_to_all
+  monitor V of n
+  run 300 ms with dt = 0.01 ms, method = rk4|V"
 )
 
 {
@@ -110,9 +125,9 @@ models=(
   echo "units) are \`neurojit check\`'s summary; each plot is \`neurojit run … --plot\` of the network"
   echo "shown under it. The hallmark behaviour of every model is asserted by \`tests/models/\`."
   echo
-  echo "Not in this catalogue yet: AMPA, GABA_A, GABA_B, NMDA (per-pre state), Tsodyks–Markram and"
-  echo "STDP (per-pre/per-synapse state, on_post), gap junction (continuous per-synapse coupling) — the"
-  echo "runtime does not run them yet."
+  echo "Not in this catalogue yet: GABA_B (its current is nonlinear in the per-pre G-protein state),"
+  echo "Tsodyks–Markram and STDP (per-synapse state, on_post), gap junction (a current reading the"
+  echo "pre-synaptic voltage) — the compiler does not compose them yet."
   echo
   for entry in "${models[@]}"; do
     IFS='|' read -r -d '' title file model body vars <<<"$entry" || true
