@@ -157,8 +157,11 @@ Step expandExponentialEuler(ir::Context& ctx, const OdeSystem& system) {
       step.updates.push_back({x, x + dt * eq.drift});
       continue;
     }
+    // x·exp(h) + dt·exprel(h)·B rewritten with exp(h) = 1 + h·exprel(h) as x + dt·exprel(h)·f:
+    // the same exact linear step, but one transcendental (expm1) instead of exp and expm1 —
+    // A depends on other states in conductance-based models, so this call is per neuron.
     Expr h = split->a * dt;
-    step.updates.push_back({x, x * ir::exp(h) + dt * ir::exprel(h) * split->b});
+    step.updates.push_back({x, x + dt * ir::exprel(h) * eq.drift});
   }
   return step;
 }
