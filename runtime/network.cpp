@@ -494,7 +494,12 @@ void Network::applyStimuli(std::int64_t n) {
     std::fill(e.group->inputWritten_.begin(), e.group->inputWritten_.end(), 0);
   // True when the caller must assign (first write of the whole input), false to add.
   const auto firstWrite = [](NeuronGroup& g, std::size_t k, bool coversAll) {
-    if (g.inputWritten_[k] != 0) return false;
+    if (g.inputWritten_[k] != 0) {
+      // The caller adds: the input is no longer known to be all zero (an earlier stimulus may
+      // have skipped writing its +0.0).
+      g.inputDirty_[k] = 1;
+      return false;
+    }
     g.inputWritten_[k] = 1;
     if (coversAll) {
       g.inputDirty_[k] = 1;

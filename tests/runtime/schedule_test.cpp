@@ -51,6 +51,21 @@ TEST(Schedule, InputsAreZeroWithoutStimuliAndHostWritesAreCleared) {
   }
 }
 
+TEST(Schedule, AZeroStimulusThenAnArrayDoNotAccumulateAcrossSteps) {
+  // A whole-group stimulus of +0.0 skips its write; the array added after it must still be
+  // cleared before the next step (the input is the array's value in every step, not n times it).
+  Network net({.dt = 1.0});
+  NeuronGroup& g = net.addGroup("P", 3, probeLayout());
+  g.setKernel({.fn = probeKernel});
+  net.addStimulus(g, "I", constantCurrent(0.0));
+  net.addInputArray(g, "I", {1, 2, 3});
+  for (int n = 0; n < 3; ++n) {
+    ASSERT_TRUE(net.step().ok());
+    for (std::size_t i = 0; i < 3; ++i)
+      EXPECT_EQ(g.state("seen")[i], static_cast<double>(i + 1)) << n << " " << i;
+  }
+}
+
 TEST(Schedule, TimeComesFromTheIntegerCounterNotAnAccumulation) {
   Network net({.dt = 0.1});
   NeuronGroup& g = net.addGroup("P", 1, probeLayout());
