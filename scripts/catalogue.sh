@@ -68,6 +68,10 @@ models=(
   input n.I = 1 uA/cm^2 if t > 20 ms else 0 uA/cm^2
   monitor V of n
   run 150 ms with dt = 0.01 ms, method = rk4|V"
+"Traub–Miles (COBAHH neuron)|neurons/traub_miles.nj|TraubMiles|n = TraubMiles(1)
+  input n.I = 0.1 nA if t > 20 ms else 0 nA
+  monitor V, n of n
+  run 200 ms with dt = 0.01 ms|V n"
 "Firing-rate unit|rate/firing_rate_unit.nj|FiringRateUnit|n = FiringRateUnit(1)
   input n.I = 0.5 nA if t > 20 ms else 0.2 nA
   monitor r of n
