@@ -46,7 +46,9 @@ std::uint32_t hodgkinHuxleyStep(const HhArrays& a, std::uint32_t* spikes, std::u
       const double n4 = (ni * ni) * (ni * ni), m3 = mi * mi * mi;
       const double A = (-gL - gK * n4 - gNa * hi * m3) / C;
       const double B = (I[i] + EL * gL + EK * gK * n4 + ENa * gNa * hi * m3) / C;
-      const double vNew = v * std::exp(dt * A) + dt * exprel(dt * A) * B;
+      // Exponential Euler in the JIT's form (compiler/integrators/expand.cpp):
+      // x + dt·exprel(A·dt)·(A·x + B), one expm1 per equation.
+      const double vNew = v + dt * exprel(dt * A) * (A * v + B);
 
       const double alphaM = 1000 / exprel(-100 * v - 4),
                    betaM = 4000 * std::exp(-55.55555555555555 * v - 3.6111111111111107);
@@ -55,9 +57,9 @@ std::uint32_t hodgkinHuxleyStep(const HhArrays& a, std::uint32_t* spikes, std::u
       const double alphaN = 100 / exprel(-100 * v - 5.5),
                    betaN = 125 * std::exp(-12.5 * v - 0.8125);
       const double am = -(alphaM + betaM), ah = -(alphaH + betaH), an = -(alphaN + betaN);
-      m[i] = mi * std::exp(dt * am) + dt * exprel(dt * am) * alphaM;
-      h[i] = hi * std::exp(dt * ah) + dt * exprel(dt * ah) * alphaH;
-      n[i] = ni * std::exp(dt * an) + dt * exprel(dt * an) * alphaN;
+      m[i] = mi + dt * exprel(dt * am) * (am * mi + alphaM);
+      h[i] = hi + dt * exprel(dt * ah) * (ah * hi + alphaH);
+      n[i] = ni + dt * exprel(dt * an) * (an * ni + alphaN);
       V[i] = vNew;
       const std::int64_t spiked = (vNew >= Vth) & !(v >= Vth);
       flags[i - cb] = spiked;
@@ -73,7 +75,7 @@ std::uint32_t lifStep(const LifArrays& a, std::uint32_t* spikes, std::uint32_t c
                       std::int64_t refractorySteps) {
   // stdlib lif.nj in SI.
   const double Vrest = -0.060, Vreset = -0.060, Vth = -0.050, R = 100e6, tau = 0.020;
-  const double decay = std::exp(-dt / tau), gain = dt * exprel(-dt / tau) / tau;
+  const double gain = dt * exprel(-dt / tau) / tau;
   double* __restrict V = a.V;
   const double* __restrict I = a.I;
   std::int64_t* __restrict until = a.refractoryUntil;
@@ -84,7 +86,7 @@ std::uint32_t lifStep(const LifArrays& a, std::uint32_t* spikes, std::uint32_t c
     for (std::uint64_t i = cb; i < ce; ++i) {
       const std::int64_t u = until[i];
       const double v = V[i];
-      const double integrated = v * decay + gain * (Vrest + I[i] * R);
+      const double integrated = v + gain * (Vrest - v + I[i] * R);
       const double vNew = step < u ? v : integrated;
       const bool spiked = vNew >= Vth && !(step + 1 < u);
       V[i] = spiked ? Vreset : vNew;
