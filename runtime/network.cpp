@@ -520,8 +520,9 @@ void Network::applyStimuli(std::int64_t n) {
       continue;
     }
     if (firstWrite(*g, s.input, coversAll)) {
-      for (std::size_t i = 0; i < s.end; ++i)
-        x[i] = v;
+      std::fill(x, x + s.end, v);
+      // All +0.0 now (a pulse that just ended): known clean, so the next steps skip the write.
+      if (v == 0.0 && !std::signbit(v)) g->inputDirty_[s.input] = 0;
       continue;
     }
     for (std::size_t i = s.begin; i < s.end; ++i)
