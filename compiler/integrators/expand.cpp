@@ -4,6 +4,7 @@
 #include "compiler/ir/operators.hpp"
 #include "compiler/ir/split_linear.hpp"
 #include "compiler/ir/substitute.hpp"
+#include "compiler/ir/symbols.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -147,6 +148,15 @@ void requireWellFormed(const Method& method) {
     throw std::invalid_argument("method " + std::string(method.name) + " has a malformed tableau");
 }
 
+// Whether e can differ between the neurons of a group: it reads state, inputs, draws or stage
+// values (parameters, dt and t are the same for the whole group in a step).
+bool perNeuron(Expr e) {
+  for (ir::SymbolKind k : {ir::SymbolKind::State, ir::SymbolKind::Input, ir::SymbolKind::Normal,
+                           ir::SymbolKind::Temp, ir::SymbolKind::Noise})
+    if (ir::dependsOnKind(e, k)) return true;
+  return false;
+}
+
 Step expandExponentialEuler(ir::Context& ctx, const OdeSystem& system) {
   Step step;
   Expr dt = ctx.timeStep();
@@ -157,11 +167,17 @@ Step expandExponentialEuler(ir::Context& ctx, const OdeSystem& system) {
       step.updates.push_back({x, x + dt * eq.drift});
       continue;
     }
-    // x·exp(h) + dt·exprel(h)·B rewritten with exp(h) = 1 + h·exprel(h) as x + dt·exprel(h)·f:
-    // the same exact linear step, but one transcendental (expm1) instead of exp and expm1 —
-    // A depends on other states in conductance-based models, so this call is per neuron.
     Expr h = split->a * dt;
-    step.updates.push_back({x, x + dt * ir::exprel(h) * eq.drift});
+    if (perNeuron(split->a)) {
+      // x·exp(h) + dt·exprel(h)·B rewritten with exp(h) = 1 + h·exprel(h) as x + dt·exprel(h)·f:
+      // the same exact linear step with one transcendental (expm1) instead of exp and expm1,
+      // which matters when A is computed per neuron (HH gates, conductance-based membranes).
+      step.updates.push_back({x, x + dt * ir::exprel(h) * eq.drift});
+    } else {
+      // A is the same for every neuron (parameters, dt, t): exp(h) and exprel(h) are computed
+      // once per step, and x·exp(h) is one multiplication per neuron.
+      step.updates.push_back({x, x * ir::exp(h) + dt * ir::exprel(h) * split->b});
+    }
   }
   return step;
 }

@@ -129,6 +129,18 @@ TEST_F(Convergence, ExponentialEulerIsExactOnLinearEquations) {
     double got = solve(relax, m, steps)[0];
     EXPECT_NEAR(got, relax.exact[0], 1e-12 * std::fabs(relax.exact[0])) << steps << " steps";
   }
+  // A coefficient that is a state (per neuron, the x + dt*exprel(A dt)*f form): x' = q - y x with
+  // y' = 0, so x(T) = q/y + (x0 - q/y) e^{-yT} with y = 0.3, x0 = 2, q = 1.5, T = 4.
+  Problem gated{"gated relaxation",
+                {{makeEquation(ctx, x, p1 - y * x), makeEquation(ctx, y, 0.0 * y)}},
+                {2.0, 0.3},
+                {0.0, 1.5},
+                4.0,
+                {5.0 + (2.0 - 5.0) * std::exp(-1.2), 0.3}};
+  for (int steps : {1, 5, 400}) {
+    double got = solve(gated, m, steps)[0];
+    EXPECT_NEAR(got, gated.exact[0], 1e-12 * std::fabs(gated.exact[0])) << steps << " steps";
+  }
 }
 
 TEST_F(Convergence, ExponentialEulerIsFirstOrderOnNonlinearSystems) {

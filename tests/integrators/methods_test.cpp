@@ -120,9 +120,12 @@ TEST_F(Expansion, Rk4SharesStagesUsedTwice) {
 
 TEST_F(Expansion, ExponentialEulerIsTheExactLinearStep) {
   OdeSystem relax{{makeEquation(ctx, x, (y - x) / tau)}};
-  // A = -1/tau, f = (y - x)/tau: x + dt*exprel(A dt)*f, i.e. x*exp(A dt) + dt*exprel(A dt)*B
-  // with exp(h) = 1 + h*exprel(h) (one transcendental per equation).
-  EXPECT_EQ(expand(relax, "exp_euler"), "x <- x + dt*exprel(-dt/tau)*(-x + y)/tau\n");
+  // A = -1/tau (the same for every neuron), B = y/tau: x*exp(A dt) + dt*exprel(A dt)*B.
+  EXPECT_EQ(expand(relax, "exp_euler"), "x <- x*exp(-dt/tau) + dt*y*exprel(-dt/tau)/tau\n");
+  // A = -y/tau depends on a state (per neuron): the same step written with
+  // exp(h) = 1 + h*exprel(h) as x + dt*exprel(A dt)*f, one transcendental instead of two.
+  OdeSystem gated{{makeEquation(ctx, x, (1 - x * y) / tau)}};
+  EXPECT_EQ(expand(gated, "exp_euler"), "x <- x + dt*exprel(-dt*y/tau)*(1 - x*y)/tau\n");
   // A identically 0: forward Euler.
   OdeSystem drift{{makeEquation(ctx, x, y * y)}};
   EXPECT_EQ(expand(drift, "exp_euler"), "x <- x + dt*y^2\n");
