@@ -4,16 +4,19 @@
 // stimuli and monitors are attached.
 #include "api/program_impl.hpp"
 #include "compiler/codegen/compile_group.hpp"
+#include "compiler/codegen/compile_synapse_event.hpp"
 #include "compiler/compose/compose_network.hpp"
 #include "compiler/integrators/ode_system.hpp"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/symbols.hpp"
 #include "compiler/lower/group_program.hpp"
 #include "compiler/lower/reference_kernel.hpp"
+#include "compiler/lower/synapse_event.hpp"
 #include "compiler/model_ir/lower_expr.hpp"
 #include "compiler/units/format.hpp"
 #include "compiler/units/quantity.hpp"
 #include "runtime/coupling.hpp"
+#include "runtime/errors.hpp"
 #include "runtime/initializers.hpp"
 #include "runtime/poisson.hpp"
 #include "runtime/projection.hpp"
@@ -61,6 +64,10 @@ struct Simulation::Impl {
   std::vector<std::unique_ptr<model_ir::ModelIr>> models;
   std::vector<std::unique_ptr<lower::GroupProgram>> programs;
   std::vector<std::unique_ptr<nj::codegen::CompiledGroup>> compiled;
+  std::vector<std::unique_ptr<lower::SynapseEventProgram>> eventPrograms;
+  std::vector<std::unique_ptr<nj::codegen::CompiledSynapseEvent>> eventKernels;
+  std::vector<runtime::Projection*> plastic; // event projections
+  std::vector<std::unique_ptr<runtime::SynapseMonitor>> synapseMonitors;
   std::vector<std::string> description;
   std::string networkName, modelFile, method;
   double duration = 0;
@@ -86,8 +93,42 @@ runtime::RunResult Simulation::run(runtime::RunOptions options) {
   return impl_->network->run(impl_->duration, options);
 }
 
+runtime::Projection& Simulation::plasticProjection(const std::string& connection) {
+  std::vector<runtime::Projection*> found;
+  std::vector<std::string> names;
+  for (runtime::Projection* p : impl_->plastic) {
+    names.push_back(p->name());
+    const std::string& n = p->name();
+    if (n == connection || n.rfind(connection + ":", 0) == 0) found.push_back(p);
+  }
+  if (found.size() == 1) return *found.front();
+  throw Error(fmt::format("{} connection `{}` with per-synapse state{}",
+                          found.empty() ? "no" : "more than one", connection,
+                          names.empty()
+                              ? " (the network has none)"
+                              : fmt::format(" (the network has: {})", fmt::join(names, ", "))));
+}
+
+std::span<double> Simulation::synapseVariable(const std::string& connection,
+                                              const std::string& variable) {
+  runtime::Projection& p = plasticProjection(connection);
+  try {
+    return p.synapseVariable(p.synapseVariableIndex(variable));
+  } catch (const runtime::RuntimeError& e) {
+    throw Error(e.what());
+  }
+}
+
+std::vector<const runtime::SynapseMonitor*> Simulation::synapseMonitors() const {
+  std::vector<const runtime::SynapseMonitor*> out;
+  for (const auto& m : impl_->synapseMonitors)
+    out.push_back(m.get());
+  return out;
+}
+
 runtime::RunInfo Simulation::runInfo() const {
   runtime::RunInfo info;
+  info.synapseMonitors = synapseMonitors();
   info.model = impl_->modelFile;
   info.network = impl_->networkName;
   info.method = impl_->method;
@@ -116,6 +157,7 @@ public:
     lowerAndCompose();
     addGroups();
     addProjections();
+    addEventProjections();
     addCouplings();
     addStimuli();
     addMonitors();
@@ -443,6 +485,74 @@ private:
     }
   }
 
+  // Connections with event programs (plasticity): per-synapse state and JIT (or interpreted)
+  // on_pre / on_post kernels. The stream is the connection's, as for its couplings.
+  void addEventProjections() {
+    runtime::Network& network = *impl_->network;
+    for (const nj::compose::EventProjectionSpec& spec : composed_.eventProjections) {
+      if (poissonInputs_.count(spec.pre))
+        throw Error(fmt::format("PoissonInput `{}`: synapse `{}` has event programs (plasticity), "
+                                "which need individual sources; use a PoissonGroup",
+                                spec.pre, spec.synapse));
+      const sema::CheckedConnection& c = net_.connections[spec.connection];
+      runtime::ProjectionSpec rs;
+      rs.connectivity = connectivityOf(c);
+      rs.delay = c.options.count("delay") ? c.options.at("delay") : 0.0;
+      rs.stream = static_cast<std::uint32_t>(spec.connection);
+      std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.synapse);
+      for (int k = 2; hasProjection(name); ++k)
+        name = fmt::format("{}->{}:{}_{}", spec.pre, spec.post, spec.synapse, k);
+      runtime::Projection& proj = network.addProjection(name, network.group(spec.pre),
+                                                        network.group(spec.post), std::move(rs));
+      impl_->plastic.push_back(&proj);
+      plasticOf_[spec.connection] = &proj;
+      for (const nj::compose::SynapseVariable& v : spec.variables) {
+        runtime::SynapseVariableSpec vs;
+        vs.name = v.name;
+        vs.init = v.init.kind == sema::Initializer::Uniform ? runtime::SynapseVariableSpec::Uniform
+                  : v.init.kind == sema::Initializer::Normal
+                      ? runtime::SynapseVariableSpec::Normal
+                      : runtime::SynapseVariableSpec::Constant;
+        vs.a = v.init.a;
+        vs.b = v.init.b;
+        proj.addSynapseVariable(vs);
+      }
+      if (spec.onPre) proj.setOnPre(eventSpec(*spec.onPre));
+      if (spec.onPost) proj.setOnPost(eventSpec(*spec.onPost));
+      impl_->description.push_back(
+          fmt::format("projection {}: {} synapses, {} per-synapse variable(s), {}{}{}", name,
+                      proj.synapses(), spec.variables.size(), spec.onPre ? "on_pre" : "",
+                      spec.onPre && spec.onPost ? " + " : "", spec.onPost ? "on_post" : ""));
+    }
+  }
+
+  bool hasProjection(const std::string& name) const {
+    for (runtime::Projection* p : impl_->network->projections())
+      if (p->name() == name) return true;
+    return false;
+  }
+
+  runtime::SynapseEventSpec eventSpec(const lower::SynapseEventProgram& program) {
+    impl_->eventPrograms.push_back(std::make_unique<lower::SynapseEventProgram>(program));
+    const lower::SynapseEventProgram& p = *impl_->eventPrograms.back();
+    runtime::SynapseEventSpec es;
+    es.preStates = p.preStates;
+    es.postStates = p.postStates;
+    es.captured = p.captured;
+    if (options_.backend == Backend::Jit) {
+      try {
+        impl_->eventKernels.push_back(nj::codegen::compileSynapseEvent(p));
+      } catch (const nj::codegen::CodegenError& e) {
+        throw Error(fmt::format("{}: the JIT failed: {} (run with --backend interpreter)", p.name,
+                                e.what()));
+      }
+      es.kernel.fn = impl_->eventKernels.back()->kernel();
+    } else {
+      es.kernel.host = [&p](const NjSynapseEventArgs& a) { lower::runReferenceSynapseEvent(p, a); };
+    }
+    return es;
+  }
+
   // One coupling per per-pre variable a current reads (NMDA's s): post input S_j = Σ_i w_ij s_i.
   // Its stream is the connection's, so it connects the same pairs as the connection's projections.
   void addCouplings() {
@@ -520,6 +630,10 @@ private:
       return r;
     };
     for (const sema::CheckedMonitor& m : net_.monitors) {
+      if (m.kind == nj::syntax::MonitorKind::Synapse) {
+        addSynapseMonitor(m);
+        continue;
+      }
       runtime::NeuronGroup& group = network.group(m.group);
       if (m.kind == nj::syntax::MonitorKind::State)
         addStateMonitor(m, group, range(m));
@@ -531,6 +645,31 @@ private:
     if (net_.monitors.empty())
       for (runtime::NeuronGroup* g : network.groups())
         network.addSpikeMonitor(*g);
+  }
+
+  // Recorded from a step callback (the network does not own it), handed to the run folder.
+  void addSynapseMonitor(const sema::CheckedMonitor& m) {
+    auto it = plasticOf_.find(m.connection);
+    if (it == plasticOf_.end())
+      throw Error(fmt::format("monitor {} of {} -> {}: the connection's per-synapse state is a "
+                              "static weight (no event changes it); recording is supported for "
+                              "plastic synapses",
+                              fmt::join(m.variables, ", "), m.group, m.post));
+    auto every =
+        static_cast<std::int64_t>(m.every > 0 ? std::max(1.0, std::round(m.every / run_.dt)) : 1.0);
+    runtime::IndexRange range;
+    if (m.end > 0) {
+      if (m.end > it->second->synapses())
+        throw Error(fmt::format("monitor of {} -> {}: the selection ends at synapse {}, but the "
+                                "connection has {}",
+                                m.group, m.post, m.end, it->second->synapses()));
+      range = {m.begin, m.end};
+    }
+    impl_->synapseMonitors.push_back(
+        std::make_unique<runtime::SynapseMonitor>(*it->second, m.variables, range, every));
+    runtime::SynapseMonitor* mon = impl_->synapseMonitors.back().get();
+    impl_->network->addStepCallback(
+        [mon](runtime::Network& n) { mon->record(n.currentStep(), n.time()); });
   }
 
   void addStateMonitor(const sema::CheckedMonitor& m, runtime::NeuronGroup& group,
@@ -569,6 +708,7 @@ private:
   std::map<std::string, const sema::CheckedGroup*> poissonInputs_;
   std::map<std::string, std::size_t>
       modelIndex_; // group name → index into models/programs/compiled
+  std::map<std::size_t, runtime::Projection*> plasticOf_; // connection → event projection
 };
 
 } // namespace

@@ -70,6 +70,8 @@ networkItem
   | CONNECT pre=ID ARROW ID (COMMA ID)* synapseUse
       (WITH connectOption (COMMA connectOption)*)?                     # connectDecl
   | INPUT target=ID DOT ID (ASSIGN | PLUS_ASSIGN) expr                 # stimulusDecl
+  | MONITOR ID (COMMA ID)* OF pre=ID ARROW post=ID
+      (LBRACK lo=expr COLON hi=expr RBRACK)? (EVERY expr)?             # synapseMonitor
   | MONITOR ID (COMMA ID)* OF selection (EVERY expr)?                  # stateMonitor
   | MONITOR kind=ID LPAREN selection (COMMA selection)* RPAREN
       (EVERY expr)?                                                    # eventMonitor

@@ -46,6 +46,37 @@ typedef struct NjGroupArgs {
 
 typedef void (*NjGroupKernel)(const NjGroupArgs* args);
 
+/* A synapse event kernel runs the statements of a synapse's `on_pre` (or `on_post`) block for a
+ * list of synapses ("entries"), in order; each entry is one synapse k = pre i -> post j. For an
+ * entry, every new value is computed from the values before that entry's event (the block has
+ * been turned into parallel form by the compiler), then all are stored; the next entry sees them
+ * (so two entries onto one post neuron add up in entry order).
+ *
+ * Per entry e: i = pre ? pre[e] : pre_index, j = post ? post[e] : post_index,
+ * k = synapse ? synapse[e] : synapse_begin + e. The kernel reads and writes
+ * synapse_state[s][k] (per-synapse arrays, CSR order), pre_state[p][i] and post_state[q][j]
+ * (arrays of the two neuron groups, in the program's slot order), and reads captured[c]: values
+ * of the pre neuron taken when its spike was emitted and carried with it through the delay
+ * (the same for every entry of a call). t = step * dt is the time of the event. Arrays may
+ * alias (a group onto itself); the runtime calls kernels single-threaded or on disjoint post
+ * ranges. */
+typedef struct NjSynapseEventArgs {
+  uint64_t count;          /* number of entries */
+  const uint32_t* pre;     /* per entry, or NULL: every entry's pre index is pre_index */
+  const uint32_t* post;    /* per entry, or NULL: post_index */
+  const uint64_t* synapse; /* per entry, or NULL: synapse_begin + e */
+  uint32_t pre_index, post_index;
+  uint64_t synapse_begin;
+  double* const* synapse_state;
+  double* const* pre_state;
+  double* const* post_state;
+  const double* captured;
+  int64_t step;
+  double dt;
+} NjSynapseEventArgs;
+
+typedef void (*NjSynapseEventKernel)(const NjSynapseEventArgs* args);
+
 #ifdef __cplusplus
 }
 #endif

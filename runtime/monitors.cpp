@@ -2,6 +2,7 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/neuron_group.hpp"
+#include "runtime/projection.hpp"
 
 #include <algorithm>
 
@@ -100,6 +101,53 @@ void RateMonitor::record(double t, double dt, std::size_t spikes) {
   t_.push_back(t);
   rate_.push_back(static_cast<double>(spikes) / static_cast<double>(group_->size()) /
                   (dt * timeUnitSeconds_));
+}
+
+SynapseMonitor::SynapseMonitor(const Projection& projection, std::vector<std::string> variables,
+                               IndexRange range, std::int64_t every)
+    : projection_(&projection), names_(std::move(variables)), every_(every) {
+  if (every_ < 1)
+    throw RuntimeError(
+        fmt::format("synapse monitor of `{}`: every must be at least 1 step", projection.name()));
+  for (const std::string& v : names_)
+    slots_.push_back(projection.synapseVariableIndex(v));
+  const std::size_t n = projection.synapses();
+  end_ = std::min(range.end, n);
+  begin_ = std::min(range.begin, end_);
+  data_.resize(names_.size());
+}
+
+std::vector<double> SynapseMonitor::current(std::size_t v) const {
+  std::span<const double> x = projection_->synapseVariable(slots_.at(v));
+  return {x.begin() + static_cast<std::ptrdiff_t>(begin_),
+          x.begin() + static_cast<std::ptrdiff_t>(end_)};
+}
+
+std::vector<std::uint32_t> SynapseMonitor::preIndices() const {
+  const Connectivity& c = projection_->connectivity();
+  std::vector<std::uint32_t> out;
+  out.reserve(width());
+  for (std::uint32_t i = 0; i < c.nPre(); ++i)
+    for (std::uint64_t k = std::max<std::uint64_t>(c.rowStart()[i], begin_);
+         k < std::min<std::uint64_t>(c.rowStart()[i + 1], end_); ++k)
+      out.push_back(i);
+  return out;
+}
+
+std::vector<std::uint32_t> SynapseMonitor::postIndices() const {
+  const std::vector<std::uint32_t>& post = projection_->connectivity().post();
+  return {post.begin() + static_cast<std::ptrdiff_t>(begin_),
+          post.begin() + static_cast<std::ptrdiff_t>(end_)};
+}
+
+void SynapseMonitor::record(std::int64_t stepAfter, double t) {
+  if (stepAfter % every_ != 0) return;
+  t_.push_back(t);
+  for (std::size_t v = 0; v < names_.size(); ++v) {
+    std::span<const double> x = projection_->synapseVariable(slots_[v]);
+    data_[v].insert(data_[v].end(), x.begin() + static_cast<std::ptrdiff_t>(begin_),
+                    x.begin() + static_cast<std::ptrdiff_t>(end_));
+  }
 }
 
 } // namespace nj::runtime

@@ -16,6 +16,7 @@
 namespace nj::runtime {
 
 class NeuronGroup;
+class Projection;
 
 // Neurons [begin, end); `end` past the group size means "to the end".
 struct IndexRange {
@@ -110,6 +111,41 @@ private:
   const NeuronGroup* group_;
   double timeUnitSeconds_;
   std::vector<double> t_, rate_;
+};
+
+// Per-synapse state of one projection (plastic weights): variables, synapses [begin, end) in CSR
+// order, sampled after step n when (n+1) % every == 0 like a state monitor. The Network does not
+// own or call it: the host records it from a step callback (schedule item 8, same state as item 6)
+// and passes it to writeRunFolder through RunInfo, which also writes the final values.
+class SynapseMonitor {
+public:
+  SynapseMonitor(const Projection& projection, std::vector<std::string> variables, IndexRange range,
+                 std::int64_t every);
+  const Projection& projection() const { return *projection_; }
+  const std::vector<std::string>& variables() const { return names_; }
+  std::size_t begin() const { return begin_; }
+  std::size_t end() const { return end_; }
+  std::size_t width() const { return end_ - begin_; }
+  std::int64_t every() const { return every_; }
+  std::span<const double> times() const { return t_; }
+  std::size_t samples() const { return t_.size(); }
+  std::span<const double> values(std::size_t v) const { return data_[v]; } // samples × width
+  std::vector<double> current(std::size_t v) const; // the values now, [begin, end)
+  std::vector<std::uint32_t> preIndices() const;    // of synapses [begin, end)
+  std::vector<std::uint32_t> postIndices() const;
+  std::uint64_t bytesFor(std::uint64_t samples) const {
+    return samples * (1 + names_.size() * width()) * sizeof(double);
+  }
+  void record(std::int64_t stepAfter, double t);
+
+private:
+  const Projection* projection_;
+  std::vector<std::string> names_;
+  std::vector<std::size_t> slots_;
+  std::size_t begin_, end_;
+  std::int64_t every_;
+  std::vector<double> t_;
+  std::vector<std::vector<double>> data_;
 };
 
 } // namespace nj::runtime

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace nj::runtime {
 namespace {
@@ -28,7 +29,9 @@ Projection::Projection(Network& network, std::string name, NeuronGroup& pre, Neu
       stream_(stream) {
   if (stream_ > (std::numeric_limits<std::uint32_t>::max() - kProjectionStreamBase) / 4)
     throw RuntimeError(fmt::format("projection `{}`: stream {} is too large", name_, stream_));
-  target_ = spec_.targetIsInput ? post.inputIndex(spec_.target) : post.stateIndex(spec_.target);
+  // No target: a projection whose spikes only run event kernels (setOnPre).
+  if (!spec_.target.empty())
+    target_ = spec_.targetIsInput ? post.inputIndex(spec_.target) : post.stateIndex(spec_.target);
   if (!std::isfinite(spec_.weight))
     throw RuntimeError(
         fmt::format("projection `{}`: the weight {} must be finite", name_, spec_.weight));
@@ -233,7 +236,8 @@ void Projection::setDelaysUniform(double lo, double hi) {
 std::uint64_t Projection::bytes() const {
   return conn_.bytes() + weights_.size() * 8 + delays_.size() * 2 + perm_.size() * 4 +
          segRowStart_.size() * 8 + segBegin_.size() * 8 + segDelay_.size() * 2 + ring_.size() * 4 +
-         slotCount_.size() * 4 + slotStep_.size() * 8;
+         slotCount_.size() * 4 + slotStep_.size() * 8 + vars_.size() * conn_.synapses() * 8 +
+         capturedRing_.size() * 8 + colStart_.size() * 8 + colSyn_.size() * 8 + colPre_.size() * 4;
 }
 
 void Projection::prepare() {
@@ -273,6 +277,39 @@ void Projection::prepare() {
       segRowStart_[i + 1] = segBegin_.size();
     }
     segBegin_.push_back(conn_.synapses());
+  }
+  if (onPre_) {
+    const std::uint64_t nc = onPre_->spec.captured.size();
+    checkMemory(fmt::format("the captured spike values of projection `{}`", name_),
+                8.0L * slots * nPre * nc, network_->memoryInUse() - capturedRing_.size() * 8,
+                network_->options().memoryLimit);
+    capturedRing_.assign(slots * nPre * nc, 0.0);
+    bind(*onPre_);
+  }
+  if (onPost_) {
+    bind(*onPost_);
+    if (colStart_.empty()) { // the transposed index: per post neuron, its synapses in pre order
+      const std::uint64_t m = conn_.nPost(), ns = conn_.synapses();
+      checkMemory(fmt::format("the transposed index of projection `{}`", name_),
+                  8.0L * (m + 1) + 12.0L * ns, network_->memoryInUse(),
+                  network_->options().memoryLimit);
+      colStart_.assign(m + 1, 0);
+      const auto& rs = conn_.rowStart();
+      const std::uint32_t* post = conn_.post().data();
+      for (std::uint64_t k = 0; k < ns; ++k)
+        ++colStart_[post[k] + 1];
+      for (std::uint64_t j = 0; j < m; ++j)
+        colStart_[j + 1] += colStart_[j];
+      colSyn_.resize(ns);
+      colPre_.resize(ns);
+      std::vector<std::uint64_t> fill(colStart_.begin(), colStart_.end() - 1);
+      for (std::uint32_t i = 0; i < nPre; ++i)
+        for (std::uint64_t k = rs[i]; k < rs[i + 1]; ++k) {
+          const std::uint64_t at = fill[post[k]]++;
+          colSyn_[at] = k;
+          colPre_[at] = i;
+        }
+    }
   }
   rowsSorted_ = true;
   if (!conn_.isImplicitAllToAll()) {
@@ -353,6 +390,26 @@ double Projection::pendingEvents(std::int64_t n) const {
 void Projection::deliver(std::int64_t n, std::uint32_t part, std::uint32_t parts) {
   if (!ready_) prepare();
   NeuronGroup& post = *post_;
+  if (onPre_ || spec_.target.empty()) {
+    if (!onPre_) return;
+    // A group onto itself whose event reads a pre state it also writes as post state: one part
+    // does all (a parallel part could read what another writes).
+    if (serialEvents_) {
+      if (part != 0) return;
+      parts = 1;
+    }
+    const std::uint64_t m = post.size();
+    const auto jlo = static_cast<std::uint32_t>(m * part / parts);
+    const auto jhi = static_cast<std::uint32_t>(m * (part + 1) / parts);
+    if (delays_.empty()) {
+      const std::int64_t s = n - 1 - delaySteps_;
+      deliverEvents(slotSpikes(s), s, -1, n, jlo, jhi);
+    } else {
+      for (std::int64_t d = 0; d <= maxDelay_; ++d)
+        deliverEvents(slotSpikes(n - 1 - d), n - 1 - d, d, n, jlo, jhi);
+    }
+    return;
+  }
   double* x = const_cast<double*>(spec_.targetIsInput ? std::as_const(post).input(target_).data()
                                                       : std::as_const(post).state(target_).data());
   const std::uint64_t m = post.size();
@@ -400,6 +457,176 @@ void Projection::emit(std::int64_t n) {
             ring_.begin() + static_cast<std::ptrdiff_t>(r * pre_->size()));
   slotCount_[r] = static_cast<std::uint32_t>(spikes.size());
   slotStep_[r] = n;
+  if (onPre_ && !onPre_->captured.empty()) {
+    const std::size_t nc = onPre_->captured.size();
+    double* out = capturedRing_.data() + r * pre_->size() * nc;
+    for (std::size_t m = 0; m < spikes.size(); ++m)
+      for (std::size_t c = 0; c < nc; ++c)
+        out[m * nc + c] = onPre_->captured[c][spikes[m]];
+  }
+  if (onPost_) runOnPost(n);
+}
+
+// ---- per-synapse state and events ----
+
+std::size_t Projection::addSynapseVariable(const SynapseVariableSpec& v) {
+  for (const std::string& n : varNames_)
+    if (n == v.name)
+      throw RuntimeError(
+          fmt::format("projection `{}` already has a per-synapse variable `{}`", name_, v.name));
+  if (!std::isfinite(v.a) || !std::isfinite(v.b) ||
+      (v.init == SynapseVariableSpec::Uniform && !(v.a <= v.b)) ||
+      (v.init == SynapseVariableSpec::Normal && !(v.b >= 0)))
+    throw RuntimeError(fmt::format("projection `{}`: the initializer of `{}` is invalid ({}, {})",
+                                   name_, v.name, v.a, v.b));
+  makeExplicit();
+  checkMemory(fmt::format("the per-synapse variable `{}` of projection `{}`", v.name, name_),
+              8.0L * conn_.synapses(), network_->memoryInUse(), network_->options().memoryLimit);
+  const std::uint64_t index = vars_.size();
+  std::vector<double> x(conn_.synapses(), v.a);
+  if (v.init != SynapseVariableSpec::Constant)
+    for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
+      PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 3, i, index << 40);
+      for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
+        x[k] = v.init == SynapseVariableSpec::Uniform ? v.a + (v.b - v.a) * seq.uniform()
+                                                      : v.a + v.b * seq.normal();
+    }
+  varNames_.push_back(v.name);
+  vars_.push_back(std::move(x));
+  ready_ = false;
+  return index;
+}
+
+std::size_t Projection::synapseVariableIndex(std::string_view name) const {
+  for (std::size_t v = 0; v < varNames_.size(); ++v)
+    if (varNames_[v] == name) return v;
+  throw RuntimeError(fmt::format(
+      "projection `{}` has no per-synapse variable `{}`{}", name_, name,
+      varNames_.empty() ? "" : fmt::format(" (it has: {})", fmt::join(varNames_, ", "))));
+}
+
+void Projection::setOnPre(SynapseEventSpec spec) {
+  if (!spec.kernel.valid())
+    throw RuntimeError(fmt::format("projection `{}`: the on_pre event has no kernel", name_));
+  makeExplicit();
+  onPre_ = BoundEvents{std::move(spec), {}, {}, {}, {}};
+  bind(*onPre_);
+  ready_ = false;
+}
+
+void Projection::setOnPost(SynapseEventSpec spec) {
+  if (!spec.kernel.valid())
+    throw RuntimeError(fmt::format("projection `{}`: the on_post event has no kernel", name_));
+  if (!spec.captured.empty())
+    throw RuntimeError(fmt::format("projection `{}`: on_post captures nothing", name_));
+  makeExplicit();
+  onPost_ = BoundEvents{std::move(spec), {}, {}, {}, {}};
+  bind(*onPost_);
+  ready_ = false;
+}
+
+// Array pointers of the groups (they never move) and of the per-synapse state.
+void Projection::bind(BoundEvents& b) {
+  b.pre.clear();
+  b.post.clear();
+  b.syn.clear();
+  b.captured.clear();
+  for (const std::string& n : b.spec.preStates)
+    b.pre.push_back(pre_->state(n).data());
+  for (const std::string& n : b.spec.postStates)
+    b.post.push_back(post_->state(n).data());
+  for (auto& v : vars_)
+    b.syn.push_back(v.data());
+  for (const std::string& n : b.spec.captured)
+    b.captured.push_back(pre_->state(n).data());
+  if (onPre_ && &b == &*onPre_ && pre_ == post_)
+    for (const std::string& n : b.spec.preStates)
+      if (std::find(b.spec.postStates.begin(), b.spec.postStates.end(), n) !=
+          b.spec.postStates.end())
+        serialEvents_ = true;
+}
+
+// The synapses of `spikes` (sent in step slotStep; all of a row when d < 0, else those of delay
+// d) onto post neurons [jlo, jhi), spike by spike, in the order of deliverRows.
+void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64_t slotStep,
+                               std::int64_t d, std::int64_t n, std::uint32_t jlo,
+                               std::uint32_t jhi) {
+  if (spikes.empty()) return;
+  BoundEvents& ev = *onPre_;
+  const std::uint64_t* rs = conn_.rowStart().data();
+  const std::uint32_t* post = conn_.post().data();
+  const std::size_t nc = ev.captured.size();
+  const double* captured =
+      capturedRing_.data() + positiveMod(slotStep, maxDelay_ + 1) * pre_->size() * nc;
+  const bool whole = jlo == 0 && jhi >= conn_.nPost();
+  NjSynapseEventArgs a{};
+  a.synapse_state = ev.syn.data();
+  a.pre_state = ev.pre.data();
+  a.post_state = ev.post.data();
+  a.step = n;
+  a.dt = network_->dt();
+  thread_local std::vector<std::uint32_t> postScratch;
+  thread_local std::vector<std::uint64_t> synScratch;
+  for (std::size_t m = 0; m < spikes.size(); ++m) {
+    const std::uint32_t i = spikes[m];
+    a.pre = nullptr;
+    a.pre_index = i;
+    a.captured = nc ? captured + m * nc : nullptr;
+    if (d < 0) {
+      std::uint64_t b = rs[i], e = rs[i + 1];
+      if (!whole) {
+        b = static_cast<std::uint64_t>(std::lower_bound(post + b, post + e, jlo) - post);
+        e = static_cast<std::uint64_t>(std::lower_bound(post + b, post + e, jhi) - post);
+      }
+      if (b == e) continue;
+      a.count = e - b;
+      a.post = post + b;
+      a.synapse = nullptr;
+      a.synapse_begin = b;
+      ev.spec.kernel(a);
+      continue;
+    }
+    const std::uint16_t* sd = segDelay_.data();
+    const std::uint64_t s0 = segRowStart_[i], s1 = segRowStart_[i + 1];
+    const std::uint16_t* it = std::lower_bound(sd + s0, sd + s1, static_cast<std::uint16_t>(d));
+    if (it == sd + s1 || *it != d) continue;
+    const std::uint64_t s = static_cast<std::uint64_t>(it - sd);
+    const std::uint64_t b = rs[i];
+    postScratch.clear();
+    synScratch.clear();
+    for (std::uint64_t q = segBegin_[s]; q < segBegin_[s + 1]; ++q) {
+      const std::uint64_t syn = b + perm_[q];
+      if (post[syn] < jlo || post[syn] >= jhi) continue;
+      postScratch.push_back(post[syn]);
+      synScratch.push_back(syn);
+    }
+    if (synScratch.empty()) continue;
+    a.count = synScratch.size();
+    a.post = postScratch.data();
+    a.synapse = synScratch.data();
+    ev.spec.kernel(a);
+  }
+}
+
+// on_post: the incoming synapses of each post neuron that spiked in step n, in pre order.
+void Projection::runOnPost(std::int64_t n) {
+  BoundEvents& ev = *onPost_;
+  NjSynapseEventArgs a{};
+  a.synapse_state = ev.syn.data();
+  a.pre_state = ev.pre.data();
+  a.post_state = ev.post.data();
+  a.step = n + 1;
+  a.dt = network_->dt();
+  for (std::uint32_t j : post_->spikes()) {
+    const std::uint64_t b = colStart_[j], e = colStart_[j + 1];
+    if (b == e) continue;
+    a.count = e - b;
+    a.pre = colPre_.data() + b;
+    a.post = nullptr;
+    a.post_index = j;
+    a.synapse = colSyn_.data() + b;
+    ev.spec.kernel(a);
+  }
 }
 
 } // namespace nj::runtime

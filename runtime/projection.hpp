@@ -34,9 +34,22 @@
 // Random weights and delays are drawn per synapse from PhiloxSequence(seed, projection stream
 // + 1 (weights) or + 2 (delays), pre index i), draw m = the synapse's position in row i; so they do
 // not depend on the thread count either.
+//
+// Synapse events (plasticity; docs/architecture.md "Synapse events"). A projection may hold
+// per-synapse state arrays (float64, CSR order; initial values drawn per synapse from
+// PhiloxSequence(seed, projection stream + 3, pre index i, first step v << 40) for variable v) and
+// event kernels (NjSynapseEventArgs, runtime/kernel_abi.h):
+//   - on_pre replaces `x[j] += w`: at delivery (same step and order as above) the kernel runs over
+//     the delivered synapses of each arriving spike (one call per spike and delay segment, the
+//     row's synapses post-ascending). Pre-group values named as `captured` are copied when the
+//     spike is emitted (schedule item 5) and travel with it through the delay ring;
+//   - on_post runs at schedule item 5 of the step in which post neuron j spiked (after every
+//     group kernel), over j's incoming synapses in pre order (a transposed index, built only for
+//     on_post), with t = t_{n+1}, the spike time.
 #pragma once
 
 #include "runtime/connectivity.hpp"
+#include "runtime/kernel_abi.h"
 #include "runtime/neuron_group.hpp"
 
 #include <cstdint>
@@ -44,6 +57,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace nj::runtime {
@@ -58,6 +72,32 @@ struct ProjectionSpec {
   double delay = 0.0;  // homogeneous delay, in the model's time unit (0: next step)
   std::optional<std::uint32_t> stream{}; // projection stream p (Philox stream kProjectionStreamBase
                                          // + 4p); default: the number of projections added before
+};
+
+// A synapse event kernel: JIT function pointer, or a host function (the reference interpreter).
+struct SynapseEventKernel {
+  NjSynapseEventKernel fn = nullptr;
+  std::function<void(const NjSynapseEventArgs&)> host;
+  bool valid() const { return fn != nullptr || static_cast<bool>(host); }
+  void operator()(const NjSynapseEventArgs& a) const {
+    if (fn)
+      fn(&a);
+    else
+      host(a);
+  }
+};
+
+// The group arrays a kernel reads and writes (state names, in the kernel's slot order).
+struct SynapseEventSpec {
+  std::vector<std::string> preStates, postStates;
+  std::vector<std::string> captured; // pre states copied at emission (on_pre only)
+  SynapseEventKernel kernel;
+};
+
+struct SynapseVariableSpec {
+  std::string name;
+  enum Init { Constant, Uniform, Normal } init = Constant;
+  double a = 0, b = 0; // constant a; uniform in (a, b]; normal mean a, sd b
 };
 
 class Projection {
@@ -105,6 +145,18 @@ public:
   // The largest delay a projection accepts, in steps.
   static constexpr std::int64_t kMaxDelaySteps = 65535;
 
+  // ---- per-synapse state and event kernels ----
+  // Adds a per-synapse array (turns an implicit all-to-all into a CSR). Returns its index.
+  std::size_t addSynapseVariable(const SynapseVariableSpec& spec);
+  const std::vector<std::string>& synapseVariableNames() const { return varNames_; }
+  std::size_t synapseVariableIndex(std::string_view name) const; // throws if unknown
+  std::span<double> synapseVariable(std::size_t v) { return vars_.at(v); }
+  std::span<const double> synapseVariable(std::size_t v) const { return vars_.at(v); }
+  // on_pre: replaces the `x[j] += w` delivery. on_post: builds the transposed index.
+  void setOnPre(SynapseEventSpec spec);
+  void setOnPost(SynapseEventSpec spec);
+  bool hasEvents() const { return onPre_.has_value() || onPost_.has_value(); }
+
   // Bytes held: CSR, weights, delays, delivery tables and the spike ring.
   std::uint64_t bytes() const;
 
@@ -126,6 +178,16 @@ private:
   void deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d,
                    std::uint32_t jlo, std::uint32_t jhi) const;
   std::span<const std::uint32_t> slotSpikes(std::int64_t s) const;
+  // Event path of deliver() / emit().
+  struct BoundEvents {
+    SynapseEventSpec spec;
+    std::vector<double*> pre, post, syn;
+    std::vector<const double*> captured;
+  };
+  void bind(BoundEvents& b);
+  void deliverEvents(std::span<const std::uint32_t> spikes, std::int64_t slotStep, std::int64_t d,
+                     std::int64_t n, std::uint32_t jlo, std::uint32_t jhi);
+  void runOnPost(std::int64_t n);
 
   Network* network_;
   std::string name_;
@@ -153,6 +215,15 @@ private:
   std::vector<std::uint32_t> ring_;
   std::vector<std::uint32_t> slotCount_;
   std::vector<std::int64_t> slotStep_;
+
+  // Per-synapse state and events.
+  std::vector<std::string> varNames_;
+  std::vector<std::vector<double>> vars_;
+  std::optional<BoundEvents> onPre_, onPost_;
+  bool serialEvents_ = false;
+  std::vector<double> capturedRing_; // [slot][position in the slot's spike list][captured value]
+  std::vector<std::uint64_t> colStart_, colSyn_; // transposed index (on_post)
+  std::vector<std::uint32_t> colPre_;
 };
 
 } // namespace nj::runtime

@@ -196,6 +196,45 @@ std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& d
     files.emplace_back("population rate times", t);
   }
 
+  for (const SynapseMonitor* m : info.synapseMonitors) {
+    const Projection& p = m->projection();
+    for (std::size_t v = 0; v < m->variables().size(); ++v) {
+      const std::string& var = m->variables()[v];
+      std::string base =
+          uniqueName(used, fmt::format("{}_{}_{}", var, p.pre().name(), p.post().name()));
+      std::string values = base + ".npy", t = "t_" + base + ".npy", fin = base + "_final.npy",
+                  pre = base + "_pre.npy", post = base + "_post.npy";
+      writeNpy(put(values), m->values(v), {m->samples(), m->width()});
+      writeNpy(put(t), m->times(), {m->samples()});
+      const std::vector<double> last = m->current(v);
+      writeNpy(put(fin), std::span<const double>(last), {last.size()});
+      const std::vector<std::uint32_t> pi = m->preIndices(), pj = m->postIndices();
+      writeNpy(put(pre), std::span<const std::uint32_t>(pi), {pi.size()});
+      writeNpy(put(post), std::span<const std::uint32_t>(pj), {pj.size()});
+      Json mj = Json::object();
+      mj.set("kind", "synapse");
+      mj.set("variable", var);
+      mj.set("projection", p.name());
+      mj.set("pre", p.pre().name());
+      mj.set("post", p.post().name());
+      mj.set("begin", static_cast<std::uint64_t>(m->begin()));
+      mj.set("end", static_cast<std::uint64_t>(m->end()));
+      mj.set("every", m->every());
+      mj.set("samples", static_cast<std::uint64_t>(m->samples()));
+      mj.set("file", values);
+      mj.set("t_file", t);
+      mj.set("final_file", fin);
+      mj.set("pre_file", pre);
+      mj.set("post_file", post);
+      monitors.push(std::move(mj));
+      files.emplace_back(var + " per-synapse samples", values);
+      files.emplace_back(var + " per-synapse sample times", t);
+      files.emplace_back(var + " per-synapse final values", fin);
+      files.emplace_back(var + " synapse pre indices", pre);
+      files.emplace_back(var + " synapse post indices", post);
+    }
+  }
+
   Json manifest = runManifest(net, info, result, files);
   manifest.set("monitors", std::move(monitors));
   writeFileAtomically(put("run.json"), manifest.dump());

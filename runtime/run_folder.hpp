@@ -7,6 +7,10 @@
 //   t_X_G.npy       <f8 (samples,)      their times
 //   rate_G.npy      <f8 (steps,)        population rate in Hz
 //   t_rate_G.npy    <f8 (steps,)
+//   X_P_Q.npy       <f8 (samples, m)    per-synapse variable X of the connection P -> Q, synapses
+//                                       [begin, end) in CSR order; t_X_P_Q.npy their times,
+//   X_P_Q_final.npy <f8 (m,)            the values at the end of the run,
+//   X_P_Q_pre.npy, X_P_Q_post.npy <u4 (m,)  each recorded synapse's pre and post neuron
 #pragma once
 
 #include "runtime/json.hpp"
@@ -30,6 +34,8 @@ struct RunInfo {
   std::vector<std::pair<std::string, double>> timings{};  // seconds per phase: parse, compile, run
   std::vector<std::pair<std::string, double>> settings{}; // e.g. --set values, duration
   DisplayUnit time{"ms", 0.0}; // how plots show time; scale 0 = derived (model time unit → ms)
+  // Synapse monitors the host recorded (they live outside the Network).
+  std::vector<const SynapseMonitor*> synapseMonitors{};
 };
 
 // Creates `dir` (and parents) and proves it writable by writing and removing a probe file.

@@ -1,7 +1,9 @@
 // The JIT side of code generation: host target detection, the O3 pipeline with the libmvec
 // vector library, the allow-listed symbol resolution, and one LLJIT per compiled group.
 #include "compiler/codegen/compile_group.hpp"
+#include "compiler/codegen/compile_synapse_event.hpp"
 #include "compiler/codegen/emit_kernel.hpp"
+#include "compiler/codegen/emit_synapse_kernel.hpp"
 #include "compiler/codegen/jit_module.hpp"
 #include "compiler/codegen/symbol_allow_list.hpp"
 
@@ -365,6 +367,31 @@ std::string emitAssembly(const lower::GroupProgram& program, const CompileOption
     throw CodegenError("the host target cannot emit assembly");
   codegen.run(*module);
   return std::string(text.str());
+}
+
+// Synapse event kernels: the same pipeline and symbol resolution; a scalar loop (vector width 1).
+std::unique_ptr<CompiledSynapseEvent> compileSynapseEvent(const lower::SynapseEventProgram& program,
+                                                          const CompileOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  HostTarget h = detectHost(options);
+  h.vectorWidth = 1;
+  auto context = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> module = emitSynapseEventModule(program, *context, h.emit);
+  return std::make_unique<CompiledSynapseEvent>(link(std::move(context), std::move(module),
+                                                     kSynapseKernelName, options, std::move(h),
+                                                     true, start));
+}
+
+std::string emitSynapseEventLlvmIr(const lower::SynapseEventProgram& program, bool optimized,
+                                   const CompileOptions& options) {
+  HostTarget h = detectHost(options);
+  auto machine = targetMachine(h);
+  llvm::LLVMContext context;
+  collectRemarks(context);
+  std::unique_ptr<llvm::Module> module = emitSynapseEventModule(program, context, h.emit);
+  prepare(*module, *machine);
+  if (optimized) optimize(*module, *machine, options, h);
+  return print(*module);
 }
 
 namespace detail {

@@ -8,6 +8,8 @@
 #include "compiler/ir/symbols.hpp"
 #include "compiler/lower/group_program.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace nj::compose {
@@ -37,10 +39,9 @@ private:
   void unsupported(const sema::CheckedConnection& c, const std::string& what) {
     diags_.error(c.ast->synapseRange,
                  fmt::format("synapse `{}`: {} is not supported yet", c.synapse, what));
-    diags_.note(
-        "supported today: per-post state with `on_pre { x += weight }` and `current post.I += …`, "
-        "`on_pre { post.X += weight }`, and per-pre state (`on_pre { x += 1 }`) read by a current "
-        "linear in it");
+    diags_.note("supported: per-post, per-pre and per-synapse state (without equations) written "
+                "by `on_pre` / `on_post`, `post.X` written by `on_pre`, and currents linear in "
+                "per-pre state");
   }
 
   std::string uniqueName(const ModelIr& m, const std::string& base) {
@@ -62,6 +63,71 @@ private:
     for (std::size_t i = 0; i < m.states.size(); ++i)
       if (m.states[i].name == n) return static_cast<int>(i);
     return -1;
+  }
+
+  // One statement of an event block in parallel form: the target and its value after the whole
+  // block, as an expression of the values before the event.
+  struct Update {
+    int state = -1; // synapse state, or -1 for post.X / pre.X
+    syntax::Scope scope = syntax::Scope::None;
+    std::string external;
+    ir::Expr symbol; // the target's symbol in the synapse model
+    ir::Expr value;
+  };
+
+  // Statements run in the order written: walk them with a substitution map (each assigned
+  // variable → its new value over the pre-event values), so every final value reads only
+  // pre-event values. `u += U*(1-u); g += w*u*x; x -= u*x` gives g ← g + w·u'·x, x ← x − u'·x
+  // with u' = u + U(1 − u).
+  std::vector<Update> parallelForm(const ModelIr& syn,
+                                   const std::vector<model_ir::EventAssignment>& block) {
+    std::vector<Update> out;
+    std::unordered_map<ir::Expr, ir::Expr> now; // symbol → value after the statements so far
+    for (const auto& a : block) {
+      Update u;
+      u.state = a.state;
+      u.scope = a.scope;
+      u.external = a.external;
+      if (a.scope == syntax::Scope::None && a.state >= 0) {
+        u.symbol = syn.states[static_cast<std::size_t>(a.state)].symbol;
+      } else {
+        const std::string name = (a.scope == syntax::Scope::Pre ? "pre." : "post.") + a.external;
+        for (const ir::Expr& ext : syn.externals)
+          if (ext.symbolName() == name) u.symbol = ext;
+        if (!u.symbol) continue; // the checker reported it
+      }
+      ir::Expr value = ir::substitute(ctx_, a.value, now);
+      ir::Expr old = now.count(u.symbol) ? now.at(u.symbol) : u.symbol;
+      switch (a.op) {
+      case syntax::AssignOp::Set:
+        break;
+      case syntax::AssignOp::Add:
+        value = ir::add(old, value);
+        break;
+      case syntax::AssignOp::Sub:
+        value = ir::sub(old, value);
+        break;
+      case syntax::AssignOp::Mul:
+        value = ir::mul(old, value);
+        break;
+      case syntax::AssignOp::Div:
+        value = ir::div(old, value);
+        break;
+      }
+      now[u.symbol] = value;
+      auto same = [&](const Update& x) { return x.symbol == u.symbol; };
+      if (auto it = std::find_if(out.begin(), out.end(), same); it != out.end())
+        it->value = value;
+      else {
+        u.value = value;
+        out.push_back(std::move(u));
+      }
+    }
+    return out;
+  }
+
+  bool storageIs(const ModelIr& syn, const Update& u, Storage storage) const {
+    return u.state >= 0 && syn.storage[static_cast<std::size_t>(u.state)] == storage;
   }
 
   void connect(std::size_t index) {
@@ -118,12 +184,24 @@ private:
       } else if (storage == Storage::PerPre) {
         perPre.push_back(static_cast<int>(k));
       } else {
-        unsupported(c, fmt::format("per-synapse state `{}` with an equation", v.name));
+        diags_.error(c.ast->synapseRange,
+                     fmt::format("synapse `{}`: per-synapse state `{}` has a differential "
+                                 "equation, which is not supported",
+                                 c.synapse, v.name));
+        diags_.note("integrating one equation per synapse costs O(synapses) every step; keep "
+                    "traces per neuron instead (`state per pre` / `state per post` with their "
+                    "own equations, read by `on_pre` / `on_post`, as in plasticity/stdp.nj)");
         return;
       }
     }
+    const std::vector<Update> onPre = parallelForm(syn, syn.onPre);
+    const std::vector<Update> onPost = parallelForm(syn, syn.onPost);
+    std::vector<Update> preOwn, preSynaptic;
+    for (const Update& u : onPre)
+      (storageIs(syn, u, Storage::PerPre) ? preOwn : preSynaptic).push_back(u);
+
     std::map<int, std::size_t> preStates; // synapse state → pre state index
-    if (!perPre.empty() && !joinPreModel(c, syn, params, perPre, preStates)) return;
+    if (!perPre.empty() && !joinPreModel(c, syn, params, perPre, preOwn, preStates)) return;
     // Equations and initial values of the merged state.
     for (const auto& [k, at] : merged) {
       const StateVar& v = syn.states[static_cast<std::size_t>(k)];
@@ -139,6 +217,13 @@ private:
       nv.init = StateVar::Init::Value;
       nv.initial = v.initial ? ir::substitute(ctx_, v.initial, sub) : ctx_.zero();
     }
+
+    // The fast path (`x[j] += w` in the runtime) unless the events need programs.
+    bool eventful = !onPost.empty();
+    for (const Update& u : preSynaptic)
+      if (storageIs(syn, u, Storage::PerSynapse) || !simpleIncrement(syn, post, u, sub, merged))
+        eventful = true;
+
     for (const auto& cur : syn.currents) {
       ir::Expr value = ir::substitute(ctx_, cur.value, sub);
       for (const ir::Expr& sym : ir::freeSymbols(value))
@@ -147,6 +232,14 @@ private:
                                      sym.symbolName()));
           return;
         }
+      if (eventful)
+        for (const auto& [k, init] : weights)
+          if (ir::dependsOn(value, syn.states[static_cast<std::size_t>(k)].symbol)) {
+            unsupported(c, fmt::format("a current that reads per-synapse state `{}` of a synapse "
+                                       "with event programs",
+                                       syn.states[static_cast<std::size_t>(k)].name));
+            return;
+          }
       if (!perPre.empty()) {
         std::optional<ir::Expr> coupled =
             coupleCurrent(index, c, syn, post, value, perPre, preStates, weights);
@@ -155,16 +248,274 @@ private:
       }
       currents_[c.post][cur.input].push_back(value);
     }
-    if (!syn.onPost.empty()) {
-      unsupported(c, "`on_post`");
+    if (!eventful) {
+      for (const Update& u : preSynaptic)
+        projection(index, c, syn, post, u, sub, merged, weights);
       return;
     }
-    for (const auto& a : syn.onPre) {
-      if (a.scope == syntax::Scope::None && a.state >= 0 &&
-          syn.storage[static_cast<std::size_t>(a.state)] == Storage::PerPre)
-        continue; // part of the pre model's reset (joinPreModel)
-      projection(index, c, syn, post, a, sub, merged, weights);
+    eventProjection(index, c, syn, post, sub, merged, weights, preStates, preOwn, preSynaptic,
+                    onPost);
+  }
+
+  // A synapse-level `on_pre` update of the form x ← x + c or x ← x + c·w (w one per-synapse
+  // weight, c constant) into per-post state or a post state variable: the runtime's fast path.
+  std::optional<ProjectionSpec> simpleProjection(const ModelIr& syn, const ModelIr& post,
+                                                 const Update& u,
+                                                 const std::unordered_map<ir::Expr, ir::Expr>& sub,
+                                                 const std::map<int, std::size_t>& merged,
+                                                 const std::map<int, sema::Initializer>& weights) {
+    ProjectionSpec p;
+    if (u.scope == syntax::Scope::None && merged.count(u.state))
+      p.targetState = merged.at(u.state);
+    else if (u.scope == syntax::Scope::Post && findState(post, u.external) >= 0)
+      p.targetState = static_cast<std::size_t>(findState(post, u.external));
+    else
+      return std::nullopt;
+    p.targetName = post.states[p.targetState].name;
+    ir::Expr increment = ir::sub(u.value, u.symbol);
+    if (ir::dependsOn(increment, u.symbol)) return std::nullopt;
+    increment = ir::substitute(ctx_, increment, sub);
+    if (increment.isConstant()) {
+      p.weight = increment.constantValue();
+      return p;
     }
+    for (const auto& [k, init] : weights) {
+      ir::Expr w = syn.states[static_cast<std::size_t>(k)].symbol;
+      ir::Expr factor = ir::differentiate(ctx_, increment, w);
+      ir::Expr rest = ir::substitute(ctx_, increment, {{w, ctx_.zero()}});
+      if (!factor.isConstant() || !rest.isConstant(0.0)) continue;
+      p.weight = factor.constantValue();
+      p.perSynapse = init;
+      return p;
+    }
+    return std::nullopt;
+  }
+
+  bool simpleIncrement(const ModelIr& syn, const ModelIr& post, const Update& u,
+                       const std::unordered_map<ir::Expr, ir::Expr>& sub,
+                       const std::map<int, std::size_t>& merged) {
+    std::map<int, sema::Initializer> weights;
+    for (std::size_t k = 0; k < syn.states.size(); ++k)
+      if (syn.storage[k] == Storage::PerSynapse) weights[static_cast<int>(k)] = {};
+    return simpleProjection(syn, post, u, sub, merged, weights).has_value();
+  }
+
+  // A hidden state of `m` that holds the value of state `of` before the reset of the last
+  // spike (its reset entry `h = of` reads the pre-reset value: resets are two-phase). Shared
+  // per (group, state).
+  std::size_t captureState(const std::string& group, ModelIr& m, std::size_t of) {
+    const std::string key = fmt::format("{}|{}", group, of);
+    if (auto it = captured_.find(key); it != captured_.end()) return it->second;
+    StateVar h;
+    h.name = uniqueName(m, m.states[of].name + "_at_spike");
+    h.symbol = ctx_.symbol(h.name, ir::SymbolKind::State, static_cast<int>(m.states.size()));
+    h.dim = m.states[of].dim;
+    h.init = StateVar::Init::Value;
+    h.initial = ctx_.zero();
+    const std::size_t at = m.states.size();
+    m.reset.push_back({static_cast<int>(at), m.states[of].symbol});
+    m.states.push_back(std::move(h));
+    captured_[key] = at;
+    return at;
+  }
+
+  // Connection c with event programs: `on_pre` at the spike's arrival, `on_post` when the post
+  // neuron spikes (docs/architecture.md, "Synapse events").
+  void eventProjection(std::size_t index, const sema::CheckedConnection& c, const ModelIr& syn,
+                       ModelIr& post, const std::unordered_map<ir::Expr, ir::Expr>& sub,
+                       const std::map<int, std::size_t>& merged,
+                       const std::map<int, sema::Initializer>& weights,
+                       const std::map<int, std::size_t>& preStates,
+                       const std::vector<Update>& preOwn, const std::vector<Update>& preSynaptic,
+                       const std::vector<Update>& onPost) {
+    EventProjectionSpec spec;
+    spec.connection = index;
+    spec.pre = c.pre;
+    spec.post = c.post;
+    spec.synapse = c.synapse;
+    std::map<int, std::size_t> varIndex; // synapse state → per-synapse variable
+    for (const auto& [k, init] : weights) {
+      varIndex[k] = spec.variables.size();
+      spec.variables.push_back({syn.states[static_cast<std::size_t>(k)].name,
+                                syn.states[static_cast<std::size_t>(k)].dim, init});
+    }
+    ModelIr* pre = nullptr;
+    if (auto it = out_.groups.find(c.pre); it != out_.groups.end()) pre = &it->second;
+
+    // on_post: per-post assignments are the post neuron's own reaction (its reset).
+    std::vector<Update> postOwn, postSynaptic;
+    for (const Update& u : onPost) {
+      if (storageIs(syn, u, Storage::PerPost)) {
+        postOwn.push_back(u);
+      } else if (storageIs(syn, u, Storage::PerSynapse)) {
+        postSynaptic.push_back(u);
+      } else {
+        unsupported(c, fmt::format("an `on_post` assignment to `{}` (assign per-synapse or "
+                                   "per-post state)",
+                                   u.symbol.symbolName()));
+        return;
+      }
+    }
+    for (const Update& u : postOwn) {
+      for (const ir::Expr& sym : ir::freeSymbols(u.value)) {
+        bool ok =
+            sym.symbolKind() == ir::SymbolKind::Param || sym.symbolKind() == ir::SymbolKind::Time ||
+            sym.symbolKind() == ir::SymbolKind::Step ||
+            (sym.symbolKind() == ir::SymbolKind::Input && sym.symbolName().rfind("post.", 0) == 0);
+        for (const auto& [k, at] : merged)
+          ok = ok || sym == syn.states[static_cast<std::size_t>(k)].symbol;
+        if (!ok) {
+          unsupported(c, fmt::format("an `on_post` assignment to per-post state that reads `{}` "
+                                     "(it may read per-post state, post.X and parameters)",
+                                     sym.symbolName()));
+          return;
+        }
+      }
+    }
+
+    auto build = [&](const std::vector<Update>& updates, bool isPre,
+                     const std::vector<Update>& own) -> std::optional<lower::SynapseEventProgram> {
+      lower::SynapseEventProgram p;
+      p.name = fmt::format("{}->{} {} {}", c.pre, c.post, c.synapse, isPre ? "on_pre" : "on_post");
+      for (const auto& v : spec.variables)
+        p.synapseStates.push_back(v.name);
+      auto ownUpdates = [&](ir::Expr sym) {
+        for (const Update& u : own)
+          if (u.symbol == sym) return true;
+        return false;
+      };
+      // Pass 1: where each symbol read lives.
+      enum Space { Syn, Pre, Post, Captured };
+      std::map<std::pair<int, std::string>, std::size_t> slotOf; // (space, name) → index
+      std::vector<std::pair<ir::Expr, std::pair<int, std::string>>> reads;
+      auto place = [&](Space space, const std::string& name) {
+        auto& list = space == Syn    ? p.synapseStates
+                     : space == Pre  ? p.preStates
+                     : space == Post ? p.postStates
+                                     : p.captured;
+        auto key = std::make_pair(static_cast<int>(space), name);
+        if (!slotOf.count(key)) {
+          if (space != Syn) {
+            slotOf[key] = list.size();
+            list.push_back(name);
+          } else {
+            slotOf[key] =
+                static_cast<std::size_t>(std::find(list.begin(), list.end(), name) - list.begin());
+          }
+        }
+        return key;
+      };
+      for (const Update& u : updates)
+        for (const ir::Expr& sym : ir::freeSymbols(u.value)) {
+          if (sym.symbolKind() == ir::SymbolKind::Param ||
+              sym.symbolKind() == ir::SymbolKind::Time || sym.symbolKind() == ir::SymbolKind::Step)
+            continue;
+          std::pair<int, std::string> at;
+          bool found = false;
+          for (std::size_t k = 0; k < syn.states.size() && !found; ++k) {
+            if (sym != syn.states[k].symbol) continue;
+            found = true;
+            const int ki = static_cast<int>(k);
+            if (syn.storage[k] == Storage::PerSynapse) {
+              at = place(Syn, syn.states[k].name);
+            } else if (syn.storage[k] == Storage::PerPost) {
+              std::size_t s = merged.at(ki);
+              if (!isPre && ownUpdates(sym)) s = captureState(c.post, post, s);
+              at = place(Post, post.states[s].name);
+            } else { // per pre
+              std::size_t s = preStates.at(ki);
+              if (isPre && ownUpdates(sym))
+                at = place(Captured, pre->states[captureState(c.pre, *pre, s)].name);
+              else
+                at = place(Pre, pre->states[s].name);
+            }
+          }
+          if (!found) {
+            const std::string& n = sym.symbolName();
+            const bool isPost = n.rfind("post.", 0) == 0;
+            const ModelIr* m = isPost ? &post : pre;
+            const std::string x = n.substr(isPost ? 5 : 4);
+            if (sym.symbolKind() != ir::SymbolKind::Input || m == nullptr || findState(*m, x) < 0) {
+              unsupported(c, fmt::format("reading `{}` in `{}` (events may read state variables "
+                                         "of the neurons, not inputs or definitions)",
+                                         n, isPre ? "on_pre" : "on_post"));
+              return std::nullopt;
+            }
+            at = place(isPost ? Post : Pre, x);
+          }
+          reads.push_back({sym, at});
+        }
+      // Targets.
+      std::vector<std::pair<lower::SynapseEventProgram::Target, std::size_t>> targets;
+      for (const Update& u : updates) {
+        if (storageIs(syn, u, Storage::PerSynapse)) {
+          targets.push_back({lower::SynapseEventProgram::Target::Synapse, varIndex.at(u.state)});
+          continue;
+        }
+        std::string name;
+        if (u.scope == syntax::Scope::None && merged.count(u.state))
+          name = post.states[merged.at(u.state)].name;
+        else if (u.scope == syntax::Scope::Post && findState(post, u.external) >= 0)
+          name = u.external;
+        else {
+          unsupported(c, fmt::format("an `{}` assignment to `{}` (assign per-synapse state, "
+                                     "per-post state or a post state variable)",
+                                     isPre ? "on_pre" : "on_post", u.symbol.symbolName()));
+          return std::nullopt;
+        }
+        targets.push_back({lower::SynapseEventProgram::Target::Post, slotOf.at(place(Post, name))});
+      }
+      // Pass 2: slots are final now.
+      std::unordered_map<ir::Expr, ir::Expr> slots;
+      for (const auto& [k, v] : sub)
+        if (k.symbolKind() == ir::SymbolKind::Param) slots[k] = v;
+      auto slotSymbol = [&](const std::pair<int, std::string>& key) {
+        const std::size_t i = slotOf.at(key);
+        std::size_t slot = i;
+        std::string prefix;
+        switch (key.first) {
+        case Pre:
+          slot = p.preSlot(i);
+          prefix = "pre.";
+          break;
+        case Post:
+          slot = p.postSlot(i);
+          prefix = "post.";
+          break;
+        case Captured:
+          slot = p.capturedSlot(i);
+          prefix = "pre.";
+          break;
+        default:
+          break;
+        }
+        return ctx_.symbol(prefix + key.second, ir::SymbolKind::State, static_cast<int>(slot));
+      };
+      for (const auto& [sym, key] : reads)
+        slots[sym] = slotSymbol(key);
+      for (std::size_t u = 0; u < updates.size(); ++u) {
+        lower::SynapseEventProgram::Update up;
+        up.target = targets[u].first;
+        up.index = targets[u].second;
+        up.value = ir::substitute(ctx_, updates[u].value, slots);
+        p.updates.push_back(up);
+      }
+      return p;
+    };
+    (void)preOwn;
+    if (!preSynaptic.empty()) {
+      spec.onPre = build(preSynaptic, true, preOwn);
+      if (!spec.onPre) return;
+    }
+    // The post neuron's own reaction to its spike: appended to the post model's reset.
+    for (const Update& u : postOwn)
+      post.reset.push_back(
+          {static_cast<int>(merged.at(u.state)), ir::substitute(ctx_, u.value, sub)});
+    if (!postSynaptic.empty()) {
+      spec.onPost = build(postSynaptic, false, postOwn);
+      if (!spec.onPost) return;
+    }
+    out_.eventProjections.push_back(std::move(spec));
   }
 
   // Per-pre state of connection c becomes state of the pre group's model, `<var>_<synapse>`
@@ -173,7 +524,7 @@ private:
   // model's reset: the pre neuron's own reaction to its spike.
   bool joinPreModel(const sema::CheckedConnection& c, const ModelIr& syn,
                     const std::vector<double>& params, const std::vector<int>& perPre,
-                    std::map<int, std::size_t>& preStates) {
+                    const std::vector<Update>& events, std::map<int, std::size_t>& preStates) {
     auto found = out_.groups.find(c.pre);
     if (found == out_.groups.end()) {
       unsupported(c, fmt::format("per-pre state `{}` on a connection from a Poisson source",
@@ -183,7 +534,6 @@ private:
     ModelIr& pre = found->second;
     // The expressions that make up the per-pre dynamics.
     std::vector<ir::Expr> dynamics;
-    std::vector<const model_ir::EventAssignment*> events;
     for (int k : perPre) {
       const StateVar& v = syn.states[static_cast<std::size_t>(k)];
       if (!v.noise.empty()) {
@@ -193,12 +543,8 @@ private:
       for (ir::Expr e : {v.drift, v.initial, v.initialB})
         if (e) dynamics.push_back(e);
     }
-    for (const auto& a : syn.onPre)
-      if (a.scope == syntax::Scope::None && a.state >= 0 &&
-          syn.storage[static_cast<std::size_t>(a.state)] == Storage::PerPre) {
-        events.push_back(&a);
-        dynamics.push_back(a.value);
-      }
+    for (const Update& u : events)
+      dynamics.push_back(u.value);
     // Sharing key: pre group, synapse, and the values of the parameters used.
     std::string key = c.pre + "|" + c.synapse;
     for (std::size_t k = 0; k < syn.parameters.size(); ++k)
@@ -244,32 +590,24 @@ private:
       nv.initial = v.initial ? ir::substitute(ctx_, v.initial, sub) : ctx_.zero();
       if (v.initialB) nv.initialB = ir::substitute(ctx_, v.initialB, sub);
     }
-    for (const model_ir::EventAssignment* a : events) {
-      ir::Expr x = pre.states[preStates.at(a->state)].symbol;
-      ir::Expr value = ir::substitute(ctx_, a->value, sub);
-      for (const ir::Expr& sym : ir::freeSymbols(value))
-        if (sym.symbolKind() == ir::SymbolKind::Input && sym.symbolName().rfind("post.", 0) == 0) {
-          unsupported(
-              c, fmt::format("`{}` in an `on_pre` assignment to per-pre state", sym.symbolName()));
+    // The pre neuron's own reaction to its spike (in parallel form): part of its reset.
+    for (const Update& u : events) {
+      for (const ir::Expr& sym : ir::freeSymbols(u.value)) {
+        bool ok =
+            sym.symbolKind() == ir::SymbolKind::Param || sym.symbolKind() == ir::SymbolKind::Time ||
+            sym.symbolKind() == ir::SymbolKind::Step ||
+            (sym.symbolKind() == ir::SymbolKind::Input && sym.symbolName().rfind("pre.", 0) == 0);
+        for (int k : perPre)
+          ok = ok || sym == syn.states[static_cast<std::size_t>(k)].symbol;
+        if (!ok) {
+          unsupported(c, fmt::format("`{}` in an `on_pre` assignment to per-pre state (it may "
+                                     "read per-pre state, pre.X and parameters)",
+                                     sym.symbolName()));
           return false;
         }
-      switch (a->op) {
-      case syntax::AssignOp::Set:
-        break;
-      case syntax::AssignOp::Add:
-        value = ir::add(x, value);
-        break;
-      case syntax::AssignOp::Sub:
-        value = ir::sub(x, value);
-        break;
-      case syntax::AssignOp::Mul:
-        value = ir::mul(x, value);
-        break;
-      case syntax::AssignOp::Div:
-        value = ir::div(x, value);
-        break;
       }
-      pre.reset.push_back({static_cast<int>(preStates.at(a->state)), value});
+      pre.reset.push_back(
+          {static_cast<int>(preStates.at(u.state)), ir::substitute(ctx_, u.value, sub)});
     }
     // A delay shifts s_i(t) to s_i(t − D); exact only when the per-pre dynamics are driven by
     // the spikes alone (no pre.X, no t).
@@ -364,50 +702,21 @@ private:
   }
 
   void projection(std::size_t index, const sema::CheckedConnection& c, const ModelIr& syn,
-                  const ModelIr& post, const model_ir::EventAssignment& a,
+                  const ModelIr& post, const Update& u,
                   const std::unordered_map<ir::Expr, ir::Expr>& sub,
                   const std::map<int, std::size_t>& merged,
                   const std::map<int, sema::Initializer>& weights) {
-    ProjectionSpec p;
-    p.connection = index;
-    p.pre = c.pre;
-    p.post = c.post;
-    p.synapse = c.synapse;
-    if (a.scope == syntax::Scope::None && merged.count(a.state)) {
-      p.targetState = merged.at(a.state);
-    } else if (a.scope == syntax::Scope::Post && findState(post, a.external) >= 0) {
-      p.targetState = static_cast<std::size_t>(findState(post, a.external));
-    } else {
-      unsupported(
-          c,
-          "an `on_pre` assignment to something other than per-post state or a post state variable");
+    std::optional<ProjectionSpec> p = simpleProjection(syn, post, u, sub, merged, weights);
+    if (!p) { // eventful() said it is simple
+      unsupported(c, "an `on_pre` increment that is neither constant nor proportional to one "
+                     "per-synapse weight");
       return;
     }
-    p.targetName = post.states[p.targetState].name;
-    if (a.op != syntax::AssignOp::Add && a.op != syntax::AssignOp::Sub) {
-      unsupported(c, "an `on_pre` assignment other than `+=` or `-=`");
-      return;
-    }
-    double sign = a.op == syntax::AssignOp::Sub ? -1.0 : 1.0;
-    ir::Expr value = ir::substitute(ctx_, a.value, sub);
-    if (value.isConstant()) {
-      p.weight = sign * value.constantValue();
-      out_.projections.push_back(std::move(p));
-      return;
-    }
-    // value = factor * w for one per-synapse weight w.
-    for (const auto& [k, init] : weights) {
-      ir::Expr w = syn.states[static_cast<std::size_t>(k)].symbol;
-      ir::Expr factor = ir::differentiate(ctx_, value, w);
-      ir::Expr rest = ir::substitute(ctx_, value, {{w, ctx_.zero()}});
-      if (!factor.isConstant() || !rest.isConstant(0.0)) continue;
-      p.weight = sign * factor.constantValue();
-      p.perSynapse = init;
-      out_.projections.push_back(std::move(p));
-      return;
-    }
-    unsupported(c, "an `on_pre` increment that is neither constant nor proportional to one "
-                   "per-synapse weight");
+    p->connection = index;
+    p->pre = c.pre;
+    p->post = c.post;
+    p->synapse = c.synapse;
+    out_.projections.push_back(std::move(*p));
   }
 
   // current post.I += e: every use of I in the post model becomes I + Σ e.
@@ -439,7 +748,8 @@ private:
   diag::Diagnostics& diags_;
   ComposedNetwork out_;
   std::map<std::string, std::map<std::string, std::vector<ir::Expr>>>
-      currents_; // group → input → terms
+      currents_;                                // group → input → terms
+  std::map<std::string, std::size_t> captured_; // "group|state" → its `_at_spike` state
   std::map<std::string, std::map<int, std::size_t>>
       perPreShared_; // (pre group, synapse, parameter values) → synapse state → pre state
 };

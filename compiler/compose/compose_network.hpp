@@ -9,6 +9,7 @@
 #pragma once
 
 #include "compiler/diag/diagnostic.hpp"
+#include "compiler/lower/synapse_event.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/sema/checked.hpp"
 
@@ -43,10 +44,27 @@ struct CouplingSpec {
   std::optional<sema::Initializer> perSynapse; // per-synapse weights drawn per synapse
 };
 
+// A connection whose events need more than `x[j] += w` (plastic weights, `on_post`, increments
+// that read state): per-synapse state arrays and JIT-compiled event programs. Per-pre (per-post)
+// assignments of `on_pre` (`on_post`) are already part of the pre (post) model's reset; the
+// programs hold the synapse-level statements in parallel form (lower/synapse_event.hpp).
+struct SynapseVariable {
+  std::string name;
+  sema::Dimension dim;
+  sema::Initializer init; // SI; drawn per synapse
+};
+struct EventProjectionSpec {
+  std::size_t connection = 0; // index into CheckedNetwork::connections
+  std::string pre, post, synapse;
+  std::vector<SynapseVariable> variables; // = the programs' synapseStates
+  std::optional<lower::SynapseEventProgram> onPre, onPost;
+};
+
 struct ComposedNetwork {
   std::map<std::string, model_ir::ModelIr> groups; // by group name
   std::vector<ProjectionSpec> projections;
   std::vector<CouplingSpec> couplings;
+  std::vector<EventProjectionSpec> eventProjections;
 };
 
 // `models` holds the lowered model of every neuron and synapse the network

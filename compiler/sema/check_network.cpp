@@ -440,8 +440,78 @@ private:
     }
   }
 
+  // `monitor w of E -> I[lo:hi] every T`: per-synapse state of the one connection E -> I whose
+  // synapse has it.
+  void checkSynapseMonitor(const syntax::Monitor& mon) {
+    const std::size_t errorsBefore = diags_.errorCount();
+    const syntax::Selection& sel = mon.selections.front();
+    CheckedMonitor cm;
+    cm.kind = mon.kind;
+    cm.variables = mon.variables;
+    cm.group = sel.group;
+    cm.post = mon.post;
+    std::vector<std::size_t> candidates;
+    for (std::size_t c = 0; c < out_.connections.size(); ++c)
+      if (out_.connections[c].pre == sel.group && out_.connections[c].post == mon.post)
+        candidates.push_back(c);
+    if (candidates.empty()) {
+      diags_.error(sel.range,
+                   fmt::format("no connection `{} -> {}` to record", sel.group, mon.post));
+      return;
+    }
+    std::vector<std::size_t> having;
+    for (std::size_t c : candidates) {
+      auto it = models_.find(out_.connections[c].synapse);
+      if (it == models_.end()) continue;
+      bool all = true;
+      for (const std::string& v : mon.variables) {
+        const int s = it->second.findState(v);
+        all = all && s >= 0 &&
+              it->second.states[static_cast<std::size_t>(s)].storage == syntax::Storage::PerSynapse;
+      }
+      if (all) having.push_back(c);
+    }
+    if (having.empty()) {
+      diags_.error(mon.variableRanges.front(),
+                   fmt::format("the synapse of `{} -> {}` has no per-synapse state `{}`", sel.group,
+                               mon.post, fmt::join(mon.variables, "`, `")));
+      diags_.note("a synapse monitor records `state per synapse` variables (e.g. a plastic `w`); "
+                  "record per-post or per-pre state with `monitor X of G`");
+      return;
+    }
+    if (having.size() > 1) {
+      diags_.error(sel.range, fmt::format("{} connections `{} -> {}` have `{}`; a synapse monitor "
+                                          "needs exactly one",
+                                          having.size(), sel.group, mon.post, mon.variables[0]));
+      return;
+    }
+    cm.connection = having.front();
+    if (sel.lo) {
+      auto lo = constantValue(*sel.lo, {}, "a selection bound");
+      auto hi = constantValue(*sel.hi, {}, "a selection bound");
+      if (lo && hi && (*lo < 0 || *hi <= *lo || *lo != std::floor(*lo) || *hi != std::floor(*hi)))
+        diags_.error(sel.range, "a selection `E -> I[a:b]` needs whole numbers 0 ≤ a < b "
+                                "(synapse indices)");
+      else if (lo && hi) {
+        cm.begin = static_cast<std::size_t>(*lo);
+        cm.end = static_cast<std::size_t>(*hi);
+      }
+    }
+    if (mon.every) {
+      auto every = constantValue(*mon.every, timeDim(), "the recording interval");
+      if (every && *every <= 0)
+        diags_.error(mon.every->range, "the recording interval must be positive");
+      cm.every = every.value_or(0);
+    }
+    if (diags_.errorCount() == errorsBefore) out_.monitors.push_back(std::move(cm));
+  }
+
   void checkMonitors() {
     for (const auto& mon : n_.monitors) {
+      if (mon.kind == syntax::MonitorKind::Synapse) {
+        checkSynapseMonitor(mon);
+        continue;
+      }
       std::size_t errorsBefore = diags_.errorCount();
       std::vector<CheckedMonitor> checked;
       if (mon.kind == syntax::MonitorKind::Event && !contains(kEventMonitors, mon.variables[0])) {

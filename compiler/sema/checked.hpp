@@ -152,6 +152,9 @@ struct CheckedMonitor {
   std::string group;
   std::size_t begin = 0, end = 0; // end = 0: the whole group
   double every = 0;               // 0: every step
+  // Synapse monitors: `group` is the pre group, begin/end select synapses (CSR order).
+  std::string post;
+  std::size_t connection = 0; // index into CheckedNetwork::connections
 };
 
 struct CheckedConnection {

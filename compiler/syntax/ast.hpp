@@ -215,9 +215,14 @@ struct Stimulus {
   ExprPtr value;
 };
 
-enum class MonitorKind { State, Event };
+// Synapse: `monitor w of E -> E[lo:hi] every T` records per-synapse state of the connections
+// E -> E; selections[0] names the pre group (its lo/hi select synapses, CSR order), `post` the
+// post group.
+enum class MonitorKind { State, Event, Synapse };
 struct Monitor {
   MonitorKind kind = MonitorKind::State;
+  std::string post;                   // Synapse only
+  SourceRange postRange;              // Synapse only
   std::vector<std::string> variables; // State: variable names; Event: {kind} e.g. "spikes"
   std::vector<SourceRange> variableRanges;
   std::vector<Selection> selections;

@@ -260,6 +260,26 @@ private:
       m.selections.push_back(selection(c->selection()));
       if (c->expr() != nullptr) m.every = expr(c->expr());
       n.monitors.push_back(std::move(m));
+    } else if (auto* c = dynamic_cast<P::SynapseMonitorContext*>(item)) {
+      Monitor m;
+      m.kind = MonitorKind::Synapse;
+      m.range = range(c->MONITOR());
+      for (std::size_t k = 0; k + 2 < c->ID().size(); ++k) {
+        m.variables.push_back(c->ID(k)->getText());
+        m.variableRanges.push_back(range(c->ID(k)));
+      }
+      Selection sel;
+      sel.group = c->pre->getText();
+      sel.range = range(c->pre);
+      if (c->lo != nullptr) {
+        sel.lo = expr(c->lo);
+        sel.hi = expr(c->hi);
+      }
+      m.selections.push_back(std::move(sel));
+      m.post = c->post->getText();
+      m.postRange = range(c->post);
+      if (c->expr().size() > (c->lo != nullptr ? 2u : 0u)) m.every = expr(c->expr().back());
+      n.monitors.push_back(std::move(m));
     } else if (auto* c = dynamic_cast<P::EventMonitorContext*>(item)) {
       Monitor m;
       m.kind = MonitorKind::Event;

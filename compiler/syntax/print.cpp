@@ -291,7 +291,11 @@ std::string printNetwork(const Network& n) {
     std::vector<std::string> sels;
     for (const Selection& s : m.selections)
       sels.push_back(selection(s));
-    if (m.kind == MonitorKind::State)
+    if (m.kind == MonitorKind::Synapse) {
+      const Selection& s = m.selections.front();
+      out += fmt::format("  monitor {} of {} -> {}", fmt::join(m.variables, ", "), s.group, m.post);
+      if (s.lo) out += fmt::format("[{}:{}]", printExpr(*s.lo), printExpr(*s.hi));
+    } else if (m.kind == MonitorKind::State)
       out += fmt::format("  monitor {} of {}", fmt::join(m.variables, ", "), sels.front());
     else
       out += fmt::format("  monitor {}({})", m.variables.front(), fmt::join(sels, ", "));

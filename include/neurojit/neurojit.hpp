@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -97,6 +98,16 @@ public:
   // One line per group: model, size, method, back end.
   std::string describe() const;
   double compileSeconds() const;
+
+  // Per-synapse state of a connection with plasticity, CSR order (by pre neuron, post ascending):
+  // read it, or write it before or between runs. `connection` is "PRE->POST" (add ":SYNAPSE"
+  // when several connections join the same groups), `variable` a `state per synapse` name.
+  // Throws Error if there is no such connection or variable.
+  std::span<double> synapseVariable(const std::string& connection, const std::string& variable);
+  // The projection behind it (connectivity: pre/post of every synapse).
+  runtime::Projection& plasticProjection(const std::string& connection);
+  // Synapse monitors of the network (`monitor w of E -> E …`), recorded during run().
+  std::vector<const runtime::SynapseMonitor*> synapseMonitors() const;
 
   struct Impl;
 

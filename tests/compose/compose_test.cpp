@@ -104,8 +104,9 @@ TEST(Compose, UnsupportedFormsSaySo) {
       "synapse S { state { x = 0 } dx/dt = -x / (5 ms) on_pre { x += 1 } }\n"
       "network Net { A = N(3)  B = N(3)\n  connect A -> B S with all_to_all }\n"));
   ASSERT_TRUE(c.diags.hasErrors());
-  EXPECT_NE(c.errors().find("per-synapse state `x` with an equation is not supported yet"),
-            std::string::npos)
+  EXPECT_NE(
+      c.errors().find("per-synapse state `x` has a differential equation, which is not supported"),
+      std::string::npos)
       << c.errors();
   EXPECT_NE(c.errors().find("test.nj:13:18"), std::string::npos) << c.errors();
 }
