@@ -4,6 +4,7 @@
 #include "runtime/network.hpp"
 #include "runtime/philox.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -253,6 +254,130 @@ TEST(Projection, ResultsAndConnectivityDoNotDependOnThreads) {
   }
   EXPECT_TRUE(conns[0] == conns[1]);
   EXPECT_EQ(results[0], results[1]); // bit-identical
+}
+
+} // namespace
+} // namespace nj::runtime
+
+namespace nj::runtime {
+namespace {
+
+// A pre group whose neurons all spike in the given steps, with a state q = 100·step + i written at
+// each spike (what on_pre captures).
+NeuronGroup& addTaggedPulser(Network& net, const std::string& name, std::size_t n,
+                             std::vector<std::int64_t> steps) {
+  NeuronGroup& g = net.addGroup(name, n, {"Tagged", {"q"}, {}, {}, 0, false});
+  g.setKernel({.host = [steps](const NjGroupArgs& a) {
+    for (std::int64_t s : steps)
+      if (s == a.step)
+        for (std::uint64_t i = a.begin; i < a.end; ++i) {
+          a.state[0][i] = 100.0 * static_cast<double>(a.step) + static_cast<double>(i);
+          a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
+        }
+  }});
+  return g;
+}
+
+struct Entry {
+  std::int64_t step;
+  std::uint32_t i, j;
+  std::uint64_t k;
+  double captured;
+};
+
+SynapseEventKernel logger(std::shared_ptr<std::vector<Entry>> log) {
+  return {.host = [log](const NjSynapseEventArgs& a) {
+    for (std::uint64_t e = 0; e < a.count; ++e) {
+      const std::uint64_t k = a.synapse ? a.synapse[e] : a.synapse_begin + e;
+      log->push_back({a.step, a.pre ? a.pre[e] : a.pre_index, a.post ? a.post[e] : a.post_index, k,
+                      a.captured ? a.captured[0] : -1.0});
+      a.synapse_state[0][k] += 1;
+    }
+  }};
+}
+
+// Heterogeneous delays: synapse k of a spike in step s runs on_pre in step s + 1 + d_k, with the
+// pre value captured at emission, even when the pre neuron spiked again (and overwrote q) before.
+TEST(SynapseEvents, OnPreRunsAtArrivalWithTheValueCapturedAtTheSpike) {
+  Network net({.dt = 1.0});
+  NeuronGroup& pre = addTaggedPulser(net, "P", 3, {2, 3});
+  Recorder post = addRecorder(net, "R", 4);
+  Projection& p =
+      net.addProjection("c", pre, *post.group, {.connectivity = ConnectivitySpec::allToAll()});
+  p.addSynapseVariable({.name = "count"});
+  std::vector<std::uint32_t> delays(p.synapses());
+  for (std::size_t k = 0; k < delays.size(); ++k)
+    delays[k] = static_cast<std::uint32_t>((k * 7) % 5);
+  p.setDelaySteps(delays);
+  auto log = std::make_shared<std::vector<Entry>>();
+  p.setOnPre({.preStates = {}, .postStates = {}, .captured = {"q"}, .kernel = logger(log)});
+  ASSERT_TRUE(net.run(12, {.progress = 0}).status.ok());
+  ASSERT_EQ(log->size(), 2 * p.synapses());
+  const auto& rs = p.connectivity().rowStart();
+  for (const Entry& e : *log) {
+    const std::int64_t sent = e.captured >= 300 ? 3 : 2;
+    EXPECT_EQ(e.captured, 100.0 * static_cast<double>(sent) + e.i);
+    EXPECT_EQ(e.step, sent + 1 + delays[e.k]) << "synapse " << e.k;
+    EXPECT_GE(e.k, rs[e.i]);
+    EXPECT_LT(e.k, rs[e.i + 1]);
+    EXPECT_EQ(e.j, p.connectivity().post()[e.k]);
+  }
+  for (double c : p.synapseVariable(0))
+    EXPECT_EQ(c, 2.0);
+  EXPECT_GE(p.bytes(), p.synapses() * (4 + 8 + 6));
+}
+
+// on_post: in the step of the post spike (t = t_{s+1}), the post neuron's incoming synapses in
+// pre order (the transposed index).
+TEST(SynapseEvents, OnPostVisitsIncomingSynapsesInPreOrderAfterTheSpike) {
+  Network net({.dt = 1.0, .seed = 5});
+  NeuronGroup& pre = addTaggedPulser(net, "P", 20, {});
+  NeuronGroup& post = addTaggedPulser(net, "Q", 7, {4});
+  Projection& p =
+      net.addProjection("c", pre, post, {.connectivity = ConnectivitySpec::fixedProbability(0.4)});
+  p.addSynapseVariable({.name = "count"});
+  auto log = std::make_shared<std::vector<Entry>>();
+  p.setOnPost({.kernel = logger(log)});
+  ASSERT_TRUE(net.run(8, {.progress = 0}).status.ok());
+  ASSERT_EQ(log->size(), p.synapses());
+  std::map<std::uint32_t, std::vector<std::uint32_t>> seen;
+  for (const Entry& e : *log) {
+    EXPECT_EQ(e.step, 5);
+    EXPECT_EQ(e.j, p.connectivity().post()[e.k]);
+    EXPECT_GE(e.k, p.connectivity().rowStart()[e.i]);
+    EXPECT_LT(e.k, p.connectivity().rowStart()[e.i + 1]);
+    seen[e.j].push_back(e.i);
+  }
+  for (const auto& [j, pres] : seen)
+    EXPECT_TRUE(std::is_sorted(pres.begin(), pres.end())) << "post " << j;
+}
+
+// Random initial values of per-synapse state: in range, and the same for any thread count.
+TEST(SynapseEvents, PerSynapseInitialValuesDoNotDependOnThreads) {
+  std::vector<double> first;
+  for (int threads : {1, 2}) {
+    Network net({.dt = 1.0, .seed = 11, .threads = threads});
+    NeuronGroup& a = addTaggedPulser(net, "A", 300, {});
+    Projection& p =
+        net.addProjection("c", a, a, {.connectivity = ConnectivitySpec::fixedProbability(0.1)});
+    const std::uint64_t before = net.memoryInUse();
+    p.addSynapseVariable({.name = "w", .init = SynapseVariableSpec::Uniform, .a = 1, .b = 2});
+    p.addSynapseVariable({.name = "z", .init = SynapseVariableSpec::Normal, .a = 0, .b = 1});
+    EXPECT_EQ(net.memoryInUse() - before, 16 * p.synapses());
+    std::span<const double> w = p.synapseVariable(0), z = p.synapseVariable(1);
+    for (double x : w) {
+      EXPECT_GT(x, 1.0);
+      EXPECT_LE(x, 2.0);
+    }
+    EXPECT_NE(w[0], z[0] + 1.5); // two variables draw from different counters
+    std::vector<double> all(w.begin(), w.end());
+    all.insert(all.end(), z.begin(), z.end());
+    if (first.empty())
+      first = all;
+    else
+      EXPECT_EQ(first, all);
+    EXPECT_THROW(p.synapseVariableIndex("nope"), RuntimeError);
+  }
 }
 
 } // namespace
