@@ -65,7 +65,8 @@ namespace nj::runtime {
 class Network;
 
 struct ProjectionSpec {
-  std::string target;         // the post group's state variable (or input) that on_pre adds into
+  std::string target{}; // the post group's state variable (or input) that on_pre adds into; empty:
+                        // none (a projection that only runs event kernels)
   bool targetIsInput = false; // true: `target` names an input of the post group
   ConnectivitySpec connectivity = ConnectivitySpec::allToAll();
   double weight = 1.0; // scalar weight; per-synapse weights through Projection::setWeights…
@@ -77,7 +78,7 @@ struct ProjectionSpec {
 // A synapse event kernel: JIT function pointer, or a host function (the reference interpreter).
 struct SynapseEventKernel {
   NjSynapseEventKernel fn = nullptr;
-  std::function<void(const NjSynapseEventArgs&)> host;
+  std::function<void(const NjSynapseEventArgs&)> host{};
   bool valid() const { return fn != nullptr || static_cast<bool>(host); }
   void operator()(const NjSynapseEventArgs& a) const {
     if (fn)
@@ -89,13 +90,13 @@ struct SynapseEventKernel {
 
 // The group arrays a kernel reads and writes (state names, in the kernel's slot order).
 struct SynapseEventSpec {
-  std::vector<std::string> preStates, postStates;
-  std::vector<std::string> captured; // pre states copied at emission (on_pre only)
-  SynapseEventKernel kernel;
+  std::vector<std::string> preStates{}, postStates{};
+  std::vector<std::string> captured{}; // pre states copied at emission (on_pre only)
+  SynapseEventKernel kernel{};
 };
 
 struct SynapseVariableSpec {
-  std::string name;
+  std::string name{};
   enum Init { Constant, Uniform, Normal } init = Constant;
   double a = 0, b = 0; // constant a; uniform in (a, b]; normal mean a, sd b
 };

@@ -226,11 +226,29 @@ private:
 
     for (const auto& cur : syn.currents) {
       ir::Expr value = ir::substitute(ctx_, cur.value, sub);
+      // What the current reads of the pre side: per-pre state, and pre.X (a state of the pre
+      // model, e.g. a gap junction's pre.V), summed over the synapses by couplings.
+      std::vector<PreSource> sources;
+      for (int k : perPre)
+        sources.push_back({syn.states[static_cast<std::size_t>(k)].symbol,
+                           out_.groups.at(c.pre).states[preStates.at(k)].name,
+                           syn.states[static_cast<std::size_t>(k)].name,
+                           syn.states[static_cast<std::size_t>(k)].dim});
       for (const ir::Expr& sym : ir::freeSymbols(value))
         if (sym.symbolKind() == ir::SymbolKind::Input && sym.symbolName().rfind("pre.", 0) == 0) {
-          unsupported(c, fmt::format("`{}` in a current (the post neuron cannot read it)",
-                                     sym.symbolName()));
-          return;
+          const std::string x = sym.symbolName().substr(4);
+          auto pre = out_.groups.find(c.pre);
+          const int at = pre == out_.groups.end() ? -1 : findState(pre->second, x);
+          if (at < 0) {
+            unsupported(c, fmt::format("`{}` in a current ({})", sym.symbolName(),
+                                       pre == out_.groups.end()
+                                           ? "the pre group is a Poisson source"
+                                           : "only state variables of the pre neuron can be "
+                                             "summed onto the post neuron"));
+            return;
+          }
+          sources.push_back(
+              {sym, x, sym.symbolName(), pre->second.states[static_cast<std::size_t>(at)].dim});
         }
       if (eventful)
         for (const auto& [k, init] : weights)
@@ -240,9 +258,9 @@ private:
                                        syn.states[static_cast<std::size_t>(k)].name));
             return;
           }
-      if (!perPre.empty()) {
+      if (!sources.empty()) {
         std::optional<ir::Expr> coupled =
-            coupleCurrent(index, c, syn, post, value, perPre, preStates, weights);
+            coupleCurrent(index, c, syn, post, value, sources, weights);
         if (!coupled) return;
         value = *coupled;
       }
@@ -632,48 +650,49 @@ private:
     return true;
   }
 
-  // A current f of connection c that reads per-pre state s_1 … s_n must be linear in them:
-  // f = Σ_k a_k s_k with a_k free of per-pre state (ir::splitLinear). Summed over the synapses
-  // onto post neuron j it is Σ_k a_k S_kj, S_kj = Σ_i w_ij s_k,i: a new post input per s_k,
-  // filled by a coupling. A per-synapse weight w enters as a_k = w · b_k.
+  // A value of the pre side a current reads: per-pre state or pre.X, as `preState` of the pre
+  // group's model.
+  struct PreSource {
+    ir::Expr symbol; // in the synapse model (after `sub`)
+    std::string preState;
+    std::string label;
+    sema::Dimension dim;
+  };
+
+  // A current f of connection c that reads pre-side values s_1 … s_n (per-pre state, pre.X) must
+  // be linear in them: f = Σ_k a_k s_k + r with a_k and r free of them (ir::splitLinear). Summed
+  // over the synapses onto post neuron j it is Σ_k a_k S_kj + r·D_j, S_kj = Σ_i w_ij s_k,i: a new
+  // post input per s_k, filled by a coupling; D_j, the (weighted) in-degree, is a coupling from a
+  // constant-1 state of the pre model (a gap junction's −g·V_post term). A per-synapse weight w
+  // enters as a_k = w · b_k.
   std::optional<ir::Expr> coupleCurrent(std::size_t index, const sema::CheckedConnection& c,
                                         const ModelIr& syn, ModelIr& post, ir::Expr f,
-                                        const std::vector<int>& perPre,
-                                        const std::map<int, std::size_t>& preStates,
+                                        const std::vector<PreSource>& sources,
                                         const std::map<int, sema::Initializer>& weights) {
-    const ModelIr& pre = out_.groups.at(c.pre);
-    auto readsPerPre = [&](ir::Expr e) {
-      for (int k : perPre)
-        if (ir::dependsOn(e, syn.states[static_cast<std::size_t>(k)].symbol)) return true;
+    ModelIr& pre = out_.groups.at(c.pre);
+    auto readsPre = [&](ir::Expr e) {
+      for (const PreSource& src : sources)
+        if (ir::dependsOn(e, src.symbol)) return true;
       return false;
     };
-    if (!readsPerPre(f)) return f;
+    if (!readsPre(f)) return f;
     std::vector<ir::Expr> terms;
     ir::Expr rest = f;
-    for (int k : perPre) {
-      const StateVar& v = syn.states[static_cast<std::size_t>(k)];
-      if (!ir::dependsOn(rest, v.symbol)) continue;
-      std::optional<ir::LinearSplit> split = ir::splitLinear(ctx_, rest, v.symbol);
-      if (!split || readsPerPre(split->a)) {
-        unsupported(c, fmt::format("a current that is not linear in per-pre state `{}`", v.name));
-        return std::nullopt;
-      }
-      rest = split->b;
+    auto couple = [&](const std::string& source, ir::Expr coefficient, sema::Dimension dim,
+                      const std::string& label) -> bool {
       CouplingSpec cs;
       cs.connection = index;
       cs.pre = c.pre;
       cs.post = c.post;
       cs.synapse = c.synapse;
-      cs.sourceName = pre.states[preStates.at(k)].name;
-      ir::Expr coefficient = split->a;
-      sema::Dimension dim = v.dim;
+      cs.sourceName = source;
       for (const auto& [w, init] : weights) {
         const StateVar& wv = syn.states[static_cast<std::size_t>(w)];
         if (!ir::dependsOn(coefficient, wv.symbol)) continue;
         std::optional<ir::LinearSplit> ws = ir::splitLinear(ctx_, coefficient, wv.symbol);
         if (!ws || !ws->b.isConstant(0.0) || cs.perSynapse) {
           unsupported(c, fmt::format("a current not proportional to one per-synapse weight"));
-          return std::nullopt;
+          return false;
         }
         coefficient = ws->a;
         cs.perSynapse = init;
@@ -682,8 +701,8 @@ private:
       for (const StateVar& sv : syn.states)
         if (ir::dependsOn(coefficient, sv.symbol)) {
           unsupported(c, fmt::format("a current whose factor of `{}` reads synapse state `{}`",
-                                     v.name, sv.name));
-          return std::nullopt;
+                                     label, sv.name));
+          return false;
         }
       model_ir::Input in;
       in.name = uniqueName(post, fmt::format("{}_in_{}", cs.sourceName, c.pre));
@@ -693,10 +712,35 @@ private:
       terms.push_back(ir::mul(coefficient, in.symbol));
       post.inputs.push_back(std::move(in));
       out_.couplings.push_back(std::move(cs));
+      return true;
+    };
+    for (const PreSource& src : sources) {
+      if (!ir::dependsOn(rest, src.symbol)) continue;
+      std::optional<ir::LinearSplit> split = ir::splitLinear(ctx_, rest, src.symbol);
+      if (!split || readsPre(split->a)) {
+        unsupported(c, fmt::format("a current that is not linear in `{}`", src.label));
+        return std::nullopt;
+      }
+      rest = split->b;
+      if (!couple(src.preState, split->a, src.dim, src.label)) return std::nullopt;
     }
     if (!rest.isConstant(0.0)) {
-      unsupported(c, "a current with a term that does not vanish with the per-pre state");
-      return std::nullopt;
+      // r per synapse: r·D_j, D_j from a constant-1 state of the pre model (one per pre group).
+      std::size_t one;
+      if (auto it = ones_.find(c.pre); it != ones_.end()) {
+        one = it->second;
+      } else {
+        StateVar v;
+        v.name = uniqueName(pre, "one");
+        v.symbol = ctx_.symbol(v.name, ir::SymbolKind::State, static_cast<int>(pre.states.size()));
+        v.init = StateVar::Init::Value;
+        v.initial = ctx_.constant(1.0);
+        one = pre.states.size();
+        pre.states.push_back(std::move(v));
+        ones_[c.pre] = one;
+      }
+      if (!couple(pre.states[one].name, rest, sema::Dimension{}, "the in-degree"))
+        return std::nullopt;
     }
     return ir::add(terms);
   }
@@ -750,6 +794,7 @@ private:
   std::map<std::string, std::map<std::string, std::vector<ir::Expr>>>
       currents_;                                // group → input → terms
   std::map<std::string, std::size_t> captured_; // "group|state" → its `_at_spike` state
+  std::map<std::string, std::size_t> ones_;     // pre group → its constant-1 state
   std::map<std::string, std::map<int, std::size_t>>
       perPreShared_; // (pre group, synapse, parameter values) → synapse state → pre state
 };

@@ -207,14 +207,33 @@ TEST(Compose, PerPreForbiddenFormsSaySo) {
   };
   expectError("synapse Sq { state per pre { s = 0 } ds/dt = -s / (5 ms) on_pre { s += 1 }\n"
               "  current post.I += 1 nA * s * s }\n",
-              "connect E -> I Sq with all_to_all\n", "not linear in per-pre state `s`");
-  expectError("synapse Off { state per pre { s = 0 } ds/dt = -s / (5 ms) on_pre { s += 1 }\n"
-              "  current post.I += 1 nA * (s + 1) }\n",
-              "connect E -> I Off with all_to_all\n", "does not vanish with the per-pre state");
+              "connect E -> I Sq with all_to_all\n", "not linear in `s`");
   expectError("synapse Vs { state per pre { s = 0 mV } ds/dt = (pre.V - s) / (5 ms)\n"
               "  current post.I += 1 nA / mV * s }\n",
               "connect E -> I Vs with all_to_all, delay = 1 ms\n",
               "a delay with per-pre state `s`");
+}
+
+// A term of a current that does not vanish with the pre-side values is summed as r·D_j, D_j the
+// in-degree, coupled from a constant-1 state of the pre model; a gap junction's pre.V is a
+// coupling from the pre model's V.
+TEST(Compose, PreNeuronStateAndConstantTermsBecomeCouplings) {
+  Composed c(nmdaNet("connect E -> I Off with all_to_all\n"
+                     "connect E -> I GapJunction with p = 0.5\n")
+                 .insert(0, "import \"synapses/gap_junction.nj\"\n"
+                            "synapse Off { state per pre { s = 0 } ds/dt = -s / (5 ms)\n"
+                            "  on_pre { s += 1 }  current post.I += 1 nA * (s + 1) }\n"));
+  ASSERT_FALSE(c.diags.hasErrors()) << c.errors();
+  std::vector<std::string> sources, targets;
+  for (const auto& cs : c.net.couplings) {
+    sources.push_back(cs.sourceName);
+    targets.push_back(cs.targetName);
+  }
+  EXPECT_EQ(sources, (std::vector<std::string>{"s_Off", "one", "V", "one"}));
+  EXPECT_EQ(targets, (std::vector<std::string>{"s_Off_in_E", "one_in_E", "V_in_E", "one_in_E_2"}));
+  const auto& e = c.net.groups.at("E");
+  EXPECT_FALSE(e.states.back().hasOde);
+  EXPECT_EQ(e.states.back().name, "one");
 }
 
 } // namespace

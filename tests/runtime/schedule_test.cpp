@@ -228,3 +228,38 @@ TEST(Schedule, StimulusShapes) {
 
 } // namespace
 } // namespace nj::runtime
+
+namespace nj::runtime {
+namespace {
+
+// Item 5: a projection's on_post kernel runs after every group kernel of the step in which the
+// post neuron spiked (it sees the pre group's state of that step even when the pre group comes
+// later in the group order), with t = t_{n+1}, and before the next step.
+TEST(Schedule, OnPostRunsAfterAllKernelsOfTheSpikeStep) {
+  Network net({.dt = 1.0});
+  NeuronGroup& post = net.addGroup("Q", 2, {"Q", {}, {}, {}, 0, false});
+  post.setKernel({.host = [](const NjGroupArgs& a) {
+    if (a.step == 3) a.spikes[(*a.spike_count)++] = 1;
+  }});
+  NeuronGroup& pre = net.addGroup("P", 3, {"P", {"q"}, {}, {}, 0, false});
+  pre.setKernel({.host = [](const NjGroupArgs& a) {
+    for (std::uint64_t i = a.begin; i < a.end; ++i)
+      a.state[0][i] = 100.0 * static_cast<double>(a.step) + static_cast<double>(i);
+  }});
+  Projection& p = net.addProjection("c", pre, post, {});
+  p.addSynapseVariable({.name = "seen"});
+  std::vector<std::pair<std::int64_t, double>> log;
+  p.setOnPost({.preStates = {"q"}, .kernel = {.host = [&log](const NjSynapseEventArgs& a) {
+                                     for (std::uint64_t e = 0; e < a.count; ++e)
+                                       log.push_back({a.step, a.pre_state[0][a.pre[e]]});
+                                   }}});
+  ASSERT_TRUE(net.run(6, {.progress = 0}).status.ok());
+  ASSERT_EQ(log.size(), 3u); // the three synapses onto post neuron 1
+  for (std::size_t e = 0; e < 3; ++e) {
+    EXPECT_EQ(log[e].first, 4);                  // t_{n+1} of the spike step n = 3
+    EXPECT_EQ(log[e].second, 300.0 + double(e)); // P's kernel of step 3 ran before
+  }
+}
+
+} // namespace
+} // namespace nj::runtime
