@@ -75,7 +75,8 @@ std::uint32_t lifStep(const LifArrays& a, std::uint32_t* spikes, std::uint32_t c
                       std::int64_t refractorySteps) {
   // stdlib lif.nj in SI.
   const double Vrest = -0.060, Vreset = -0.060, Vth = -0.050, R = 100e6, tau = 0.020;
-  const double gain = dt * exprel(-dt / tau) / tau;
+  // exp_euler with a coefficient that is the same for every neuron: x·exp(h) + dt·exprel(h)·B.
+  const double decay = std::exp(-dt / tau), gain = dt * exprel(-dt / tau) / tau;
   double* __restrict V = a.V;
   const double* __restrict I = a.I;
   std::int64_t* __restrict until = a.refractoryUntil;
@@ -86,7 +87,7 @@ std::uint32_t lifStep(const LifArrays& a, std::uint32_t* spikes, std::uint32_t c
     for (std::uint64_t i = cb; i < ce; ++i) {
       const std::int64_t u = until[i];
       const double v = V[i];
-      const double integrated = v + gain * (Vrest - v + I[i] * R);
+      const double integrated = v * decay + gain * (Vrest + I[i] * R);
       const double vNew = step < u ? v : integrated;
       const bool spiked = vNew >= Vth && !(step + 1 < u);
       V[i] = spiked ? Vreset : vNew;

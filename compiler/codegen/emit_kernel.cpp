@@ -492,6 +492,8 @@ private:
     case ir::NodeKind::Call:
       return call(e, frame, b);
     case ir::NodeKind::Pow:
+      if (isInverseExprel(e))
+        return inverseExprel(realIn(b, expr(e.operand(0).operand(0), frame)), b);
       return power(realIn(b, expr(e.operand(0), frame)), e.operand(1), frame, b);
     case ir::NodeKind::Mul: {
       // Left to right, as the reference evaluator: ((a*b)*c)*...
@@ -665,6 +667,22 @@ private:
     if (const char* name = libmName(e.function())) return libm(b, name, a[0]);
     throw CodegenError(
         fmt::format("function `{}` has no code generation", ir::functionName(e.function())));
+  }
+
+  static bool isInverseExprel(ir::Expr e) {
+    ir::Expr base = e.operand(0), exponent = e.operand(1);
+    return base.kind() == ir::NodeKind::Call && base.function() == ir::Function::Exprel &&
+           exponent.isConstant() && exponent.constantValue() == -1.0;
+  }
+
+  // exprel(u)^-1 = u/expm1(u): one division instead of expm1(u)/u and 1/that (HH's α_m, α_n).
+  // 1 at u = 0, 0 at +inf, +inf at -inf, as ir::inverseExprel (the interpreter's definition).
+  Value* inverseExprel(Value* u, IRBuilder<>& b) {
+    auto constant = [&](double v) { return llvm::ConstantFP::get(f64(), v); };
+    const double inf = std::numeric_limits<double>::infinity();
+    Value* r = b.CreateFDiv(u, libm(b, "expm1", u));
+    r = b.CreateSelect(b.CreateFCmpOEQ(u, constant(0.0)), constant(1.0), r);
+    return b.CreateSelect(b.CreateFCmpOEQ(u, constant(inf)), constant(0.0), r); // -inf/-1 = +inf
   }
 
   // x^y. Small integer exponents become multiplications (x^-n = 1/x^n: the canonical form of

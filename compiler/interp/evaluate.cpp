@@ -1,5 +1,6 @@
 #include "compiler/interp/evaluate.hpp"
 
+#include "compiler/ir/function.hpp"
 #include "compiler/ir/visitor.hpp"
 
 #include <cmath>
@@ -50,7 +51,14 @@ protected:
       args[i] = visit(e.operand(i));
     return ir::applyFunction(e.function(), std::span<const double>(args, n));
   }
-  double visitPow(Expr e) override { return std::pow(visit(e.operand(0)), visit(e.operand(1))); }
+  double visitPow(Expr e) override {
+    // exprel(u)^-1 as u/expm1(u), exactly as the code generator computes it.
+    Expr base = e.operand(0), exponent = e.operand(1);
+    if (base.kind() == ir::NodeKind::Call && base.function() == ir::Function::Exprel &&
+        exponent.isConstant() && exponent.constantValue() == -1.0)
+      return ir::inverseExprel(visit(base.operand(0)));
+    return std::pow(visit(base), visit(exponent));
+  }
   double visitMul(Expr e) override {
     double r = 1.0;
     for (Expr f : e.operands())

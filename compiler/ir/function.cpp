@@ -43,6 +43,12 @@ double exprel(double x) {
   return std::expm1(x) / x;
 }
 
+double inverseExprel(double x) {
+  if (x == 0.0) return 1.0;
+  if (x == std::numeric_limits<double>::infinity()) return 0.0;
+  return x / std::expm1(x); // -inf / -1 = +inf
+}
+
 double applyFunction(Function f, std::span<const double> args) {
   assert(static_cast<int>(args.size()) == functionArity(f));
   const double x = args[0];

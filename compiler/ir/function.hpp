@@ -55,6 +55,9 @@ std::optional<Function> functionByName(std::string_view name);
 
 // exprel(x) as defined above, accurate near 0 (through expm1).
 double exprel(double x);
+// 1/exprel(x) computed as x/expm1(x) (one division instead of two): 1 at 0, 0 at +inf, +inf at
+// -inf. The code generator and the interpreter both evaluate exprel(u)^-1 this way.
+double inverseExprel(double x);
 
 // f(args); args.size() must equal functionArity(f).
 double applyFunction(Function f, std::span<const double> args);

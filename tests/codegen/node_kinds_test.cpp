@@ -24,6 +24,7 @@ neuron Kinds {
     f_heaviside = 0; f_floor = 0; f_ceil = 0; f_exprel = 0; f_min = 0; f_max = 0; f_clip = 0
     f_pow2 = 0; f_pow3 = 0; f_pow4 = 0; f_powm1 = 0; f_powm3 = 0; f_pow_half = 0; f_pow_real = 0
     f_pow_var = 0; f_div = 0; f_sum = 0; f_select = 0; f_logic = 0; f_compare = 0; f_hoisted = 0
+    f_invexprel = 0
   }
   dx/dt = 0
   dy/dt = 0
@@ -47,6 +48,7 @@ neuron Kinds {
   df_floor/dt = floor(x)
   df_ceil/dt = ceil(x)
   df_exprel/dt = exprel(x)
+  df_invexprel/dt = 2 / exprel(x)
   df_min/dt = min(x, y)
   df_max/dt = max(x, y)
   df_clip/dt = clip(x, q, y)
@@ -139,6 +141,26 @@ TEST(JitNodeKinds, EveryKindAndFunctionMatchesTheReference) {
       }
     }
     EXPECT_EQ(checked, static_cast<int>((p.numStates - 2) * n));
+
+    // 2/exprel(x) is computed as 2x/expm1(x) (one division): its closed form at the edges.
+    std::size_t inv = 0;
+    while (p.stateNames[inv] != "f_invexprel")
+      ++inv;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = xs[i], got = jit[inv][i];
+      if (x == 0.0)
+        EXPECT_EQ(got, 2.0);
+      else if (x == inf)
+        EXPECT_EQ(got, 0.0);
+      else if (x == -inf)
+        EXPECT_EQ(got, inf);
+      else if (std::isnan(x))
+        EXPECT_TRUE(std::isnan(got));
+      else if (x < 700) // 2x/(e^x - 1) from long double, within a few ulp
+        EXPECT_NEAR(got, static_cast<double>(2.0L * x / std::expm1(static_cast<long double>(x))),
+                    1e-15 * std::abs(got) + 1e-300)
+            << "x = " << x;
+    }
   }
 }
 
