@@ -119,6 +119,25 @@ models=(
   connect k -> n NMDA(g_max = 2 nS) with all_to_all
   monitor V of n
   run 300 ms with dt = 0.01 ms, method = rk4|V"
+"Tsodyks–Markram short-term plasticity|plasticity/tsodyks_markram.nj|TsodyksMarkram|p = LIF(1)
+  input p.I = 0.2 nA
+  n = LIF(1, V_th = 0 mV)
+  connect p -> n TsodyksMarkram(w = 2 nS) with all_to_all
+  monitor V of n
+  run 600 ms with dt = 0.05 ms|V"
+"Pair-based STDP (Song, Miller & Abbott 2000)|plasticity/stdp.nj|STDP|p = LIF(1)
+  input p.I = 0.2 nA
+  n = LIF(1)
+  input n.I = 0.09 nA
+  connect p -> n STDP(g_leak = 500 nS) with all_to_all
+  monitor V of n
+  run 600 ms with dt = 0.05 ms|V"
+"Gap junction|synapses/gap_junction.nj|GapJunction|p = LIF(1)
+  input p.I = 0.2 nA
+  n = LIF(1, V_th = 0 mV)
+  connect p -> n GapJunction(g_gap = 5 nS) with all_to_all
+  monitor V of n
+  run 200 ms with dt = 0.05 ms|V"
 )
 
 {
@@ -129,9 +148,8 @@ models=(
   echo "units) are \`neurojit check\`'s summary; each plot is \`neurojit run … --plot\` of the network"
   echo "shown under it. The hallmark behaviour of every model is asserted by \`tests/models/\`."
   echo
-  echo "Not in this catalogue yet: GABA_B (its current is nonlinear in the per-pre G-protein state),"
-  echo "Tsodyks–Markram and STDP (per-synapse state, on_post), gap junction (a current reading the"
-  echo "pre-synaptic voltage) — the compiler does not compose them yet."
+  echo "Not in this catalogue yet: GABA_B (its current is nonlinear in the per-pre G-protein state)"
+  echo "— the compiler does not compose it yet."
   echo
   for entry in "${models[@]}"; do
     IFS='|' read -r -d '' title file model body vars <<<"$entry" || true
@@ -145,7 +163,7 @@ for entry in "${models[@]}"; do
   net="$work/$model.nj"
   {
     echo "import \"$file\""
-    case "$file" in synapses/*) echo 'import "neurons/lif.nj"'; echo "$kick" ;; esac
+    case "$file" in synapses/* | plasticity/*) echo 'import "neurons/lif.nj"'; echo "$kick" ;; esac
     echo "network Show$model {"
     echo "  $body"
     echo "}"
