@@ -86,10 +86,27 @@ void PoissonInput::apply(std::int64_t n, double dt, double timeUnitSeconds, std:
   double* x = spec_.targetIsInput ? group_->input(target_).data() : group_->state(target_).data();
   const double w = spec_.weight;
   const std::size_t size = group_->size();
-  for (std::size_t i = 0; i < size; ++i) {
-    const std::uint64_t k = poissonSample(mu, seed, stream_, static_cast<std::uint64_t>(n),
-                                          static_cast<std::uint32_t>(i));
-    if (k != 0) x[i] += w * static_cast<double>(k);
+  const auto step = static_cast<std::uint64_t>(n);
+  if (mu >= kSuperposeLimit) { // most neurons have events: one draw per neuron and step
+    for (std::size_t i = 0; i < size; ++i) {
+      const std::uint64_t k = poissonSample(mu, seed, stream_, step, static_cast<std::uint32_t>(i));
+      if (k != 0) x[i] += w * static_cast<double>(k);
+    }
+    return;
+  }
+  // Superposition (see poisson.hpp): the group's total K ~ Poisson(size · μ), each event to a
+  // uniformly chosen neuron — two events per Philox call, neuron = ⌊word · size / 2^64⌋.
+  const std::uint64_t total =
+      poissonSample(mu * static_cast<double>(size), seed, stream_, step, kTotalIndex);
+  const auto pick = [size](std::uint64_t word) { // ⌊word · size / 2^64⌋ for size < 2^32
+    const std::uint64_t hi = (word >> 32) * size, lo = (word & 0xFFFFFFFFu) * size;
+    return static_cast<std::size_t>((hi + (lo >> 32)) >> 32);
+  };
+  for (std::uint64_t j = 0; j < total; j += 2) {
+    const PhiloxWords r =
+        philoxWords(seed, stream_, step | kEventBit, static_cast<std::uint32_t>(j / 2));
+    x[pick(r.a)] += w;
+    if (j + 1 < total) x[pick(r.b)] += w;
   }
 }
 

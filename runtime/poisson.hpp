@@ -11,6 +11,18 @@
 //     for μ ≥ 10 Hörmann's PTRS transformed rejection (1993, as in NumPy), attempt a using the
 //     counter step n | a << 48 (two uniforms per attempt; acceptance > 0.88, so more than 2^16
 //     attempts never happen in practice; after 65535 rejections the normal approximation is used).
+//     Small means (μ < kSuperposeLimit = 1 per neuron and step, e.g. Wang 2002's 800 × 3 Hz at
+//     dt = 0.1 ms: μ = 0.24) are sampled in O(events), not O(neurons), by superposition: the
+//     group's total count K ~ Poisson(size · μ) is drawn (the sampler above, keyed (seed,
+//     stream, n, index 2^32 − 1), an index no neuron has), and each event goes to a neuron
+//     chosen uniformly, ⌊u · size / 2^64⌋ with u a 64-bit Philox word: events 2j and 2j + 1 use
+//     the two words of the call keyed (seed, stream, n | 2^63, j). Given K, independent uniform
+//     assignment makes the per-neuron counts independent Poisson(μ): the same law as the
+//     per-neuron sampler (exact up to the 2^-64 granularity of the choice), other draws.
+//     Stateless, so a rate that changes with time needs nothing special; single-threaded and
+//     keyed, so independent of the thread count. Cost per step: one Poisson draw plus one
+//     Philox call per two events (Wang 2002, 2000 neurons: 480 events per step; see
+//     docs/performance.md).
 // (b) Poisson spike-source group (addPoissonGroup): a NeuronGroup with state `rate` (Hz) and a
 //     host kernel: each neuron is a Bernoulli process with spike probability p = rate·dt per step
 //     (at most one spike per step; mean rate exactly `rate`, as Brian2's PoissonGroup). With a
@@ -74,6 +86,10 @@ public:
   double mean(double t, double dt, double timeUnitSeconds) const;
   // Adds w·k into the target for step n (schedule item 3).
   void apply(std::int64_t n, double dt, double timeUnitSeconds, std::uint64_t seed);
+
+  static constexpr double kSuperposeLimit = 1.0; // below this mean per neuron: superposition
+  static constexpr std::uint32_t kTotalIndex = 0xFFFFFFFFu;
+  static constexpr std::uint64_t kEventBit = std::uint64_t{1} << 63;
 
 private:
   NeuronGroup* group_;

@@ -96,6 +96,48 @@ TEST(Poisson, DriveCountHasMeanAndVarianceNrDt) {
   }
 }
 
+// Histogram of k per neuron and step (cells 0, 1, 2, ≥ 3) and Σ x_i x_{i+1} (neighbours, for
+// independence). States {x, h0, h1, h2, h3, pair}.
+void histogramKernel(const NjGroupArgs* a) {
+  for (std::uint64_t i = a->begin; i < a->end; ++i) {
+    const double k = a->state[0][i];
+    a->state[1 + std::min<std::size_t>(3, static_cast<std::size_t>(k))][i] += 1;
+    if (i + 1 < a->end) a->state[5][i] += k * a->state[0][i + 1];
+  }
+  for (std::uint64_t i = a->begin; i < a->end; ++i)
+    a->state[0][i] = 0;
+}
+
+// μ = 800 × 3 Hz × 0.1 ms = 0.24 < 1: the superposition path (one group total, events to
+// uniform neurons). Per neuron and step k must follow Poisson(μ) — chi-square over the cells
+// 0, 1, 2, ≥ 3 (3 degrees of freedom, 0.1 % critical value 16.27) — and neighbours must be
+// uncorrelated: E[x_i x_{i+1}] = μ² (sd of one product √(μ² + 2μ³); adjacent products share a
+// neuron, which inflates the variance of their mean by < 1.4, so 5 standard errors).
+TEST(Poisson, SmallMeanDriveBySuperpositionIsPoissonPerNeuronAndIndependent) {
+  Network net({.dt = 1e-4, .seed = 21});
+  NeuronGroup& g =
+      net.addGroup("G", 500, {"Hist", {"x", "h0", "h1", "h2", "h3", "pair"}, {}, {}, 0, false});
+  g.setKernel({.fn = histogramKernel});
+  net.addPoissonInput(g, {.target = "x", .sources = 800, .rate = 3.0, .weight = 1.0});
+  const int steps = 2000;
+  ASSERT_TRUE(net.run(steps * 1e-4, {.progress = 0}).status.ok());
+  const double mu = 0.24, M = 500.0 * steps;
+  double cells[4] = {0, 0, 0, 0}, pair = 0;
+  for (std::size_t i = 0; i < 500; ++i) {
+    for (int c = 0; c < 4; ++c)
+      cells[c] += g.state(static_cast<std::size_t>(1 + c))[i];
+    pair += g.state("pair")[i];
+  }
+  const double p0 = std::exp(-mu), p1 = p0 * mu, p2 = p1 * mu / 2;
+  const double expected[4] = {p0 * M, p1 * M, p2 * M, (1 - p0 - p1 - p2) * M};
+  double chi2 = 0;
+  for (int c = 0; c < 4; ++c)
+    chi2 += (cells[c] - expected[c]) * (cells[c] - expected[c]) / expected[c];
+  EXPECT_LT(chi2, 16.27) << cells[0] << " " << cells[1] << " " << cells[2] << " " << cells[3];
+  const double pairs = 499.0 * steps, meanPair = pair / pairs;
+  EXPECT_NEAR(meanPair, mu * mu, 5 * std::sqrt((mu * mu + 2 * mu * mu * mu) / pairs));
+}
+
 TEST(Poisson, DriveWeightAndTimeDependentRate) {
   Network net({.dt = 1e-4, .seed = 9});
   NeuronGroup& g = net.addGroup("G", 50, {"Count", {"x", "sum", "sumsq"}, {}, {}, 0, false});
