@@ -135,14 +135,55 @@ void Coupling::setWeightsNormal(double mean, double sd) {
 }
 
 std::uint64_t Coupling::bytes() const {
-  const std::uint64_t ring =
-      delaySteps_ > 0 ? 8 * static_cast<std::uint64_t>(delaySteps_ + 1) * pre_->size() : 0;
+  const bool sumsOnly = conn_.isImplicitAllToAll() && !conn_.noSelf();
+  const std::uint64_t ring = delaySteps_ > 0 ? 8 * static_cast<std::uint64_t>(delaySteps_ + 1) *
+                                                   (sumsOnly ? 1 : pre_->size())
+                                             : 0;
   return conn_.bytes() + 8 * weights_.size() + ring;
 }
+
+namespace {
+
+// Σ s[i] in eight interleaved partial sums (a fixed order, so deterministic), which the compiler
+// vectorizes; one serial chain of additions would be latency-bound.
+double laneSum(const double* s, std::uint64_t n) {
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  std::uint64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    a0 += s[i], a1 += s[i + 1], a2 += s[i + 2], a3 += s[i + 3];
+    a4 += s[i + 4], a5 += s[i + 5], a6 += s[i + 6], a7 += s[i + 7];
+  }
+  double total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+  for (; i < n; ++i)
+    total += s[i];
+  return total;
+}
+
+} // namespace
 
 void Coupling::apply(std::int64_t n) {
   const std::uint64_t nPre = pre_->size(), nPost = post_->size();
   const double* s = pre_->state(source_).data();
+  double* x = post_->input(target_).data();
+  const auto mod = [&](std::int64_t step) {
+    const std::int64_t m = delaySteps_ + 1;
+    return static_cast<std::uint64_t>(((step % m) + m) % m);
+  };
+  if (conn_.isImplicitAllToAll() && !conn_.noSelf()) { // O(N): every post gets w · Σ_i s_i
+    double total = laneSum(s, nPre);
+    if (delaySteps_ > 0) { // a ring of D + 1 sums
+      if (ringStart_ < 0) {
+        ring_.assign(static_cast<std::size_t>(delaySteps_ + 1), total);
+        ringStart_ = n;
+      }
+      ring_[mod(n)] = total;
+      total = ring_[mod(n - delaySteps_)];
+    }
+    const double wt = weight_ * total;
+    for (std::uint64_t j = 0; j < nPost; ++j)
+      x[j] += wt;
+    return;
+  }
   if (delaySteps_ > 0) {
     const auto slots = static_cast<std::uint64_t>(delaySteps_ + 1);
     if (ringStart_ < 0) {
@@ -151,26 +192,13 @@ void Coupling::apply(std::int64_t n) {
         std::copy(s, s + nPre, ring_.begin() + static_cast<std::ptrdiff_t>(r * nPre));
       ringStart_ = n;
     }
-    const auto mod = [&](std::int64_t step) {
-      const std::int64_t m = delaySteps_ + 1;
-      return static_cast<std::uint64_t>(((step % m) + m) % m);
-    };
     std::copy(s, s + nPre, ring_.begin() + static_cast<std::ptrdiff_t>(mod(n) * nPre));
     s = ring_.data() +
         mod(n - delaySteps_) * nPre; // never written since the fill when n − D < ringStart
   }
-  double* x = post_->input(target_).data();
-  if (conn_.isImplicitAllToAll()) { // the O(N) population path
-    double total = 0.0;
-    for (std::uint64_t i = 0; i < nPre; ++i)
-      total += s[i];
+  if (conn_.isImplicitAllToAll()) { // O(N) under noSelf: w · (Σ_i s_i − s_j)
+    const double total = laneSum(s, nPre);
     const double w = weight_;
-    const double wt = w * total;
-    if (!conn_.noSelf()) {
-      for (std::uint64_t j = 0; j < nPost; ++j)
-        x[j] += wt;
-      return;
-    }
     for (std::uint64_t j = 0; j < nPost; ++j)
       x[j] += w * (total - s[j]);
     return;

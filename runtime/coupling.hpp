@@ -95,7 +95,9 @@ private:
   double weight_ = 1.0;
   std::vector<double> weights_;
   std::int64_t delaySteps_ = 0;
-  std::vector<double> ring_;    // (D + 1) · nPre: the pre state of step r in slot r mod (D + 1)
+  // (D + 1) · nPre: the pre state of step r in slot r mod (D + 1); on the O(N) path without
+  // noSelf only the sum is needed, so the ring holds D + 1 sums instead.
+  std::vector<double> ring_;
   std::int64_t ringStart_ = -1; // first step stored; -1 before the first apply
 };
 
