@@ -70,6 +70,7 @@ struct Simulation::Impl {
   std::vector<std::unique_ptr<runtime::SynapseMonitor>> synapseMonitors;
   std::vector<std::string> description;
   std::string networkName, modelFile, method;
+  std::vector<std::pair<std::string, double>> parameters; // the network's, after --set (SI)
   double duration = 0;
   double compileSeconds = 0, checkSeconds = 0;
 };
@@ -135,6 +136,8 @@ runtime::RunInfo Simulation::runInfo() const {
   info.versions = {{"neurojit", version()}, {"llvm", "14"}};
   info.timings = {{"check", impl_->checkSeconds}, {"compile", impl_->compileSeconds}};
   info.settings = {{"duration", impl_->duration}, {"dt", impl_->network->dt()}};
+  for (const auto& [name, value] : impl_->parameters)
+    info.settings.emplace_back("parameters." + name, value);
   return info;
 }
 
@@ -215,6 +218,9 @@ private:
     net_ = sema::checkNetwork(*ast_, p_.program, p_.checked.models, diags, netOverrides_);
     if (diags.hasErrors()) throw Error(nj::diag::renderAll(p_.sources, diags));
     impl_->networkName = ast_->name;
+    for (const auto& d : ast_->parameters)
+      if (auto it = net_.parameters.find(d.name); it != net_.parameters.end())
+        impl_->parameters.emplace_back(d.name, it->second);
     impl_->modelFile = p_.sources.path(ast_->file);
     impl_->checkSeconds = p_.checkSeconds;
   }
