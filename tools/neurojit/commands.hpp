@@ -3,6 +3,7 @@
 #pragma once
 
 #include "neurojit/neurojit.hpp"
+#include "runtime/json.hpp"
 
 #include <filesystem>
 #include <string>
@@ -15,6 +16,14 @@ struct CommonOptions {
   bool color = false;
 };
 
+// `--decide A,B`: the two-choice read-out of runtime/measure/decision.hpp after each run.
+struct DecideOptions {
+  std::vector<std::string> groups; // the two competing groups, then any others to report
+  std::string window;              // "FROM:UNTIL": seconds or network parameter names
+  double threshold = 15.0;         // Hz
+  bool enabled() const { return !groups.empty(); }
+};
+
 struct RunCommandOptions {
   std::string file;
   std::filesystem::path out;
@@ -24,9 +33,17 @@ struct RunCommandOptions {
   int progress = -1;
   std::string commandLine;
   neurojit::SimulationOptions simulation;
+  DecideOptions decide;
+  int trials = 0;    // > 0: the trial runner (seeds seed, seed + 1, …)
+  int jobs = 1;      // trials run at once, one thread each
+  std::string sweep; // "NAME=v1,v2,…": the trials for each value of a network parameter
 };
 
 int runRun(const RunCommandOptions& options, const CommonOptions& common);
+// --trials K [--sweep NAME=v1,…] [--jobs J]: tools/neurojit/trials_command.cpp.
+int runTrials(const RunCommandOptions& options, const CommonOptions& common);
+// Writes RUN_DIR/decision.json for `decide`; returns it (throws RuntimeError).
+runtime::Json writeDecision(const std::filesystem::path& runDir, const DecideOptions& decide);
 int runPlot(const std::string& runDir);
 // Writes RUN_DIR/measure.json (rates, CV, Fano, synchrony, spectrum); prints it with `print`.
 int runMeasure(const std::string& runDir, bool print);

@@ -72,6 +72,25 @@ int main(int argc, char** argv) {
   runCmd->add_flag("--measure", run.measure,
                    "also write measure.json (rates, ISI CV, Fano, synchrony, spectrum)");
   runCmd->add_flag("-v,--verbose", run.verbose, "say how each group is integrated and compiled");
+  runCmd
+      ->add_option("--decide", run.decide.groups,
+                   "two-choice read-out into decision.json: the competing groups, then others "
+                   "to report, e.g. A,B,N")
+      ->delimiter(',');
+  runCmd->add_option("--decide-window", run.decide.window,
+                     "FROM:UNTIL of the decision (seconds or network parameters), e.g. "
+                     "stim_on:stim_off; default: the whole run");
+  runCmd->add_option("--decide-threshold", run.decide.threshold,
+                     "rate threshold in Hz (default 15, Wang 2002)");
+  runCmd
+      ->add_option("--trials", run.trials,
+                   "run K trials with seeds seed, seed+1, …: one folder each and summary.json")
+      ->check(CLI::Range(1, 100000));
+  runCmd->add_option("--jobs", run.jobs, "trials run at once (one thread each; default 1)")
+      ->check(CLI::Range(1, 1024));
+  runCmd->add_option("--sweep", run.sweep,
+                     "NAME=v1,v2,…: the trials for each value of a network parameter, plus "
+                     "curve.dat and psychometric/chronometric plots");
   runCmd->add_option("--progress", run.progress,
                      "progress bar: -1 on a terminal, 0 never, 1 always");
 

@@ -4,7 +4,9 @@
 #include "runtime/atomic_file.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
+#include "runtime/measure/decision.hpp"
 #include "runtime/measure/run_measures.hpp"
+#include "runtime/plot/plot_decision.hpp"
 #include "runtime/plot/plot_run.hpp"
 #include "tools/neurojit/commands.hpp"
 
@@ -15,7 +17,25 @@
 
 namespace nj::tool {
 
+runtime::Json writeDecision(const std::filesystem::path& dir, const DecideOptions& decide) {
+  runtime::measure::DecisionSpec spec;
+  spec.groups = decide.groups;
+  spec.threshold = decide.threshold;
+  if (!decide.window.empty()) {
+    auto colon = decide.window.find(':');
+    if (colon == std::string::npos)
+      throw runtime::RuntimeError(fmt::format(
+          "--decide-window `{}`: write FROM:UNTIL, e.g. stim_on:stim_off or 0.5:2", decide.window));
+    spec.from = decide.window.substr(0, colon);
+    spec.until = decide.window.substr(colon + 1);
+  }
+  runtime::Json j = runtime::measure::decisionRunDir(dir, spec);
+  runtime::writeFileAtomically(dir / "decision.json", j.dump() + "\n");
+  return j;
+}
+
 int runRun(const RunCommandOptions& o, const CommonOptions& common) {
+  if (o.trials > 0 || !o.sweep.empty()) return runTrials(o, common);
   auto program = neurojit::Program::fromFile(o.file, {common.stdlibDir});
   if (!program->ok()) {
     fmt::print(stderr, "{}{} error{} found\n", program->diagnostics(common.color),
@@ -72,12 +92,29 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   fmt::print("results in {}/\n", out.string());
 
   if (o.measure && runMeasure(out.string(), false) != 0) return 1;
+  if (o.decide.enabled()) {
+    try {
+      runtime::Json d = writeDecision(out, o.decide);
+      const runtime::Json& t = d["decision_time_s"];
+      fmt::print("decision: {}{} (decision.json)\n", d["choice"].string(),
+                 t.isNull() ? "" : fmt::format(" after {:.0f} ms", t.number() * 1e3));
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "error: {}\n", e.what());
+      return 1;
+    }
+  }
   if (o.plot) {
     try {
       runtime::plot::PlotResult plots = runtime::plot::plotRunDir(out);
       for (const auto& image : plots.images)
         fmt::print("plot: {}\n", image.string());
       if (!plots.ok) fmt::print(stderr, "warning: {}\n", plots.message);
+      if (o.decide.enabled()) {
+        runtime::plot::PlotResult d = runtime::plot::plotDecision(out);
+        for (const auto& image : d.images)
+          fmt::print("plot: {}\n", image.string());
+        if (!d.ok) fmt::print(stderr, "warning: {}\n", d.message);
+      }
     } catch (const std::exception& e) {
       fmt::print(stderr, "warning: plotting failed: {}\n", e.what());
     }
