@@ -180,6 +180,7 @@ void Coupling::apply(std::int64_t n) {
       total = ring_[mod(n - delaySteps_)];
     }
     const double wt = weight_ * total;
+#pragma omp simd
     for (std::uint64_t j = 0; j < nPost; ++j)
       x[j] += wt;
     return;
@@ -199,6 +200,7 @@ void Coupling::apply(std::int64_t n) {
   if (conn_.isImplicitAllToAll()) { // O(N) under noSelf: w · (Σ_i s_i − s_j)
     const double total = laneSum(s, nPre);
     const double w = weight_;
+#pragma omp simd
     for (std::uint64_t j = 0; j < nPost; ++j)
       x[j] += w * (total - s[j]);
     return;
