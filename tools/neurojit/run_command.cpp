@@ -35,6 +35,17 @@ runtime::Json writeDecision(const std::filesystem::path& dir, const DecideOption
 }
 
 int runRun(const RunCommandOptions& o, const CommonOptions& common) {
+  // Decision options are checked before anything runs.
+  if (o.decide.enabled() && o.decide.groups.size() < 2) {
+    fmt::print(stderr, "error: decision: name the two competing groups, e.g. --decide A,B\n");
+    return 1;
+  }
+  if (!o.decide.window.empty() && o.decide.window.find(':') == std::string::npos) {
+    fmt::print(stderr,
+               "error: --decide-window `{}`: write FROM:UNTIL, e.g. stim_on:stim_off or 0.5:2\n",
+               o.decide.window);
+    return 1;
+  }
   if (o.trials > 0 || !o.sweep.empty()) return runTrials(o, common);
   auto program = neurojit::Program::fromFile(o.file, {common.stdlibDir});
   if (!program->ok()) {
