@@ -119,6 +119,12 @@ models=(
   connect k -> n NMDA(g_max = 2 nS) with all_to_all
   monitor V of n
   run 300 ms with dt = 0.01 ms, method = rk4|V"
+"GABA_B receptor (G-protein cascade, slow IPSP after a burst)|synapses/gaba_b.nj|GABAb|p = LIF(1)
+  input p.I = 0.3 nA if t > 10 ms and t < 110 ms else 0 nA
+  n = LIF(1, V_th = 0 mV)
+  connect p -> n GABAb(g_max = 1 uS) with all_to_all
+  monitor V of n
+  run 600 ms with dt = 0.05 ms, method = rk4|V"
 "Tsodyks–Markram short-term plasticity|plasticity/tsodyks_markram.nj|TsodyksMarkram|p = LIF(1)
   input p.I = 0.2 nA
   n = LIF(1, V_th = 0 mV)
@@ -147,9 +153,6 @@ models=(
   echo "Equations are the model file printed back by \`neurojit emit --after=ast\`; parameters (with"
   echo "units) are \`neurojit check\`'s summary; each plot is \`neurojit run … --plot\` of the network"
   echo "shown under it. The hallmark behaviour of every model is asserted by \`tests/models/\`."
-  echo
-  echo "Not in this catalogue yet: GABA_B (its current is nonlinear in the per-pre G-protein state)"
-  echo "— the compiler does not compose it yet."
   echo
   for entry in "${models[@]}"; do
     IFS='|' read -r -d '' title file model body vars <<<"$entry" || true

@@ -714,15 +714,45 @@ private:
       out_.couplings.push_back(std::move(cs));
       return true;
     };
-    for (const PreSource& src : sources) {
-      if (!ir::dependsOn(rest, src.symbol)) continue;
-      std::optional<ir::LinearSplit> split = ir::splitLinear(ctx_, rest, src.symbol);
-      if (!split || readsPre(split->a)) {
-        unsupported(c, fmt::format("a current that is not linear in `{}`", src.label));
-        return std::nullopt;
+    if (linearIn(rest, sources, readsPre)) {
+      for (const PreSource& src : sources) {
+        if (!ir::dependsOn(rest, src.symbol)) continue;
+        std::optional<ir::LinearSplit> split = ir::splitLinear(ctx_, rest, src.symbol);
+        rest = split->b;
+        if (!couple(src.preState, split->a, src.dim, src.label)) return std::nullopt;
       }
-      rest = split->b;
-      if (!couple(src.preState, split->a, src.dim, src.label)) return std::nullopt;
+    } else {
+      // Not linear (GABA_B's G^4/(G^4 + K_d)): every term must factor into a post part and a
+      // pre part; the pre part becomes a derived state of the pre model, summed by a coupling.
+      std::vector<ir::Expr> others;
+      auto parts = [](ir::Expr e, ir::NodeKind kind) {
+        return e.kind() == kind ? std::vector<ir::Expr>(e.operands().begin(), e.operands().end())
+                                : std::vector<ir::Expr>{e};
+      };
+      for (ir::Expr term : parts(rest, ir::NodeKind::Add)) {
+        if (!readsPre(term)) {
+          others.push_back(term);
+          continue;
+        }
+        std::vector<ir::Expr> preFactors, postFactors;
+        for (ir::Expr factor : parts(term, ir::NodeKind::Mul))
+          (readsPre(factor) ? preFactors : postFactors).push_back(factor);
+        const ir::Expr preside = ir::mul(preFactors);
+        std::optional<std::string> bad = onlyPreSide(preside, sources);
+        if (bad) {
+          unsupported(c, fmt::format("a current that is neither linear in the pre-synaptic "
+                                     "values nor a product of a pre-synaptic and a post-synaptic "
+                                     "factor (the pre-synaptic factor reads `{}`)",
+                                     *bad));
+          return std::nullopt;
+        }
+        std::optional<std::size_t> h = derivedPreState(c, pre, preside, sources);
+        if (!h) return std::nullopt;
+        const ir::Expr postside = postFactors.empty() ? ctx_.constant(1.0) : ir::mul(postFactors);
+        if (!couple(pre.states[*h].name, postside, pre.states[*h].dim, "a pre-synaptic factor"))
+          return std::nullopt;
+      }
+      rest = others.empty() ? ctx_.zero() : ir::add(others);
     }
     if (!rest.isConstant(0.0)) {
       // r per synapse: r·D_j, D_j from a constant-1 state of the pre model (one per pre group).
@@ -743,6 +773,66 @@ private:
         return std::nullopt;
     }
     return ir::add(terms);
+  }
+
+  // Whether f is linear in every pre-side value, one after the other (as coupleCurrent splits it).
+  template <class ReadsPre>
+  bool linearIn(ir::Expr f, const std::vector<PreSource>& sources, const ReadsPre& readsPre) {
+    for (const PreSource& src : sources) {
+      if (!ir::dependsOn(f, src.symbol)) continue;
+      std::optional<ir::LinearSplit> split = ir::splitLinear(ctx_, f, src.symbol);
+      if (!split || readsPre(split->a)) return false;
+      f = split->b;
+    }
+    return true;
+  }
+
+  // The first symbol of `e` that is neither a pre-side value nor a constant parameter, if any.
+  std::optional<std::string> onlyPreSide(ir::Expr e, const std::vector<PreSource>& sources) {
+    for (const ir::Expr& sym : ir::freeSymbols(e)) {
+      if (sym.symbolKind() == ir::SymbolKind::Param) continue;
+      bool pre = false;
+      for (const PreSource& src : sources)
+        pre = pre || src.symbol == sym;
+      if (!pre) return sym.symbolName();
+    }
+    return std::nullopt;
+  }
+
+  // A derived state of the pre model equal to `preside` (over the synapse's pre-side symbols),
+  // shared by every connection that needs the same expression.
+  std::optional<std::size_t> derivedPreState(const sema::CheckedConnection& c, ModelIr& pre,
+                                             ir::Expr preside,
+                                             const std::vector<PreSource>& sources) {
+    std::unordered_map<ir::Expr, ir::Expr> toPre;
+    bool clamped = false, free = false;
+    sema::Dimension dim;
+    for (const PreSource& src : sources) {
+      const int at = findState(pre, src.preState);
+      const StateVar& v = pre.states[static_cast<std::size_t>(at)];
+      toPre[src.symbol] = v.symbol;
+      if (!ir::dependsOn(preside, src.symbol)) continue;
+      (v.hasOde && v.unlessRefractory ? clamped : free) = true;
+    }
+    if (clamped && free) {
+      unsupported(c, "a pre-synaptic factor that reads states clamped while refractory together "
+                     "with free ones");
+      return std::nullopt;
+    }
+    const ir::Expr value = ir::substitute(ctx_, preside, toPre);
+    const std::string key = fmt::format("{}|{}", c.pre, static_cast<const void*>(value.node()));
+    if (auto it = derived_.find(key); it != derived_.end()) return it->second;
+    StateVar h;
+    h.name = uniqueName(pre, fmt::format("{}_pre", c.synapse));
+    h.symbol = ctx_.symbol(h.name, ir::SymbolKind::State, static_cast<int>(pre.states.size()));
+    h.dim = dim; // display only: the factor's unit is not tracked through the IR
+    h.init = StateVar::Init::Value;
+    h.initial = value; // over earlier states: evaluated per neuron after them
+    h.derived = value;
+    const std::size_t at = pre.states.size();
+    pre.states.push_back(std::move(h));
+    derived_[key] = at;
+    return at;
   }
 
   void projection(std::size_t index, const sema::CheckedConnection& c, const ModelIr& syn,
@@ -795,6 +885,7 @@ private:
       currents_;                                // group → input → terms
   std::map<std::string, std::size_t> captured_; // "group|state" → its `_at_spike` state
   std::map<std::string, std::size_t> ones_;     // pre group → its constant-1 state
+  std::map<std::string, std::size_t> derived_;  // "pre group|expression" → its derived state
   std::map<std::string, std::map<int, std::size_t>>
       perPreShared_; // (pre group, synapse, parameter values) → synapse state → pre state
 };

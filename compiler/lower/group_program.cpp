@@ -6,10 +6,42 @@
 #include "compiler/integrators/methods.hpp"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/printer.hpp"
+#include "compiler/ir/substitute.hpp"
+#include "compiler/ir/symbols.hpp"
+
+#include <unordered_map>
 
 #include <fmt/format.h>
 
 namespace nj::lower {
+
+namespace {
+
+// Derived states follow the states they read: their update is their expression at the new values
+// (two-phase, like every update), and a reset that changes what they read resets them too.
+void addDerivedStates(ir::Context& ctx, const model_ir::ModelIr& model, GroupProgram& p) {
+  std::unordered_map<ir::Expr, ir::Expr> stepped, reset;
+  for (const auto& u : p.step.updates)
+    stepped[u.target] = u.value;
+  for (const auto& r : model.reset)
+    reset[model.states[static_cast<std::size_t>(r.state)].symbol] = r.value;
+  for (std::size_t k = 0; k < model.states.size(); ++k) {
+    const auto& s = model.states[k];
+    if (!s.derived) continue;
+    p.step.updates.push_back({s.symbol, ir::substitute(ctx, s.derived, stepped)});
+    // A state clamped while refractory keeps its value, so what reads it keeps its value too
+    // (compose refuses a derived state that reads clamped and free states together).
+    for (std::size_t j = 0; j < model.states.size(); ++j)
+      if (p.clampWhenRefractory[j] && ir::dependsOn(s.derived, model.states[j].symbol))
+        p.clampWhenRefractory[k] = true;
+    bool readsReset = false;
+    for (const auto& [symbol, value] : reset)
+      readsReset = readsReset || ir::dependsOn(s.derived, symbol);
+    if (readsReset) p.reset.push_back({static_cast<int>(k), ir::substitute(ctx, s.derived, reset)});
+  }
+}
+
+} // namespace
 
 GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
                         const std::string& method) {
@@ -64,6 +96,7 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
   p.spike = model.spike;
   p.spikeOnRisingEdge = model.spikeOnRisingEdge;
   p.reset = model.reset;
+  addDerivedStates(ctx, model, p);
   p.hasRefractory = static_cast<bool>(model.refractory);
   p.refractoryPeriod = model.refractory;
   return p;

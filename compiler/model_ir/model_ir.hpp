@@ -25,6 +25,10 @@ struct StateVar {
   ir::Expr drift;                              // f in dx = f dt + Σ g_k dW_k (null without an ODE)
   std::vector<std::pair<int, ir::Expr>> noise; // (noise index k, g_k)
   bool unlessRefractory = false;
+  // A derived state (no ODE): always equal to this expression of the model's other states, e.g.
+  // the pre-side factor G^4/(G^4 + K_d) of a current that a coupling sums (compose). Lowering
+  // recomputes it from the new state after the integration step and after the reset.
+  ir::Expr derived;
 };
 
 struct Parameter {

@@ -1,6 +1,7 @@
 // Text in, composed models and projections out.
 #include "compiler/compose/compose_network.hpp"
 #include "compiler/interp/evaluate.hpp"
+#include "compiler/ir/builders.hpp"
 #include "compiler/ir/differentiate.hpp"
 #include "compiler/ir/printer.hpp"
 #include "compiler/lower/group_program.hpp"
@@ -205,13 +206,34 @@ TEST(Compose, PerPreForbiddenFormsSaySo) {
     ASSERT_TRUE(c.diags.hasErrors()) << synapse;
     EXPECT_NE(c.errors().find(fragment), std::string::npos) << c.errors();
   };
-  expectError("synapse Sq { state per pre { s = 0 } ds/dt = -s / (5 ms) on_pre { s += 1 }\n"
-              "  current post.I += 1 nA * s * s }\n",
-              "connect E -> I Sq with all_to_all\n", "not linear in `s`");
+  expectError("synapse Mix { state per pre { s = 0 } ds/dt = -s / (5 ms) on_pre { s += 1 }\n"
+              "  current post.I += 1 nA * exp(s * post.V / mV) }\n",
+              "connect E -> I Mix with all_to_all\n",
+              "neither linear in the pre-synaptic values nor a product");
   expectError("synapse Vs { state per pre { s = 0 mV } ds/dt = (pre.V - s) / (5 ms)\n"
               "  current post.I += 1 nA / mV * s }\n",
               "connect E -> I Vs with all_to_all, delay = 1 ms\n",
               "a delay with per-pre state `s`");
+}
+
+// A current nonlinear in per-pre state but a product of a pre factor and a post factor (GABA_B's
+// G^4/(G^4 + K_d)·(E − V)): the pre factor becomes a derived state of the pre model, recomputed
+// after every step and reset, and a coupling sums it.
+TEST(Compose, NonlinearPreFactorBecomesADerivedPreState) {
+  Composed c(nmdaNet("connect E -> I Sq with all_to_all\n")
+                 .insert(0, "synapse Sq { state per pre { s = 0 } ds/dt = -s / (5 ms)\n"
+                            "  on_pre { s += 1 }  current post.I += 1 nA * s * s }\n"));
+  ASSERT_FALSE(c.diags.hasErrors()) << c.errors();
+  ASSERT_EQ(c.net.couplings.size(), 1u);
+  EXPECT_EQ(c.net.couplings[0].sourceName, "Sq_pre");
+  const auto& e = c.net.groups.at("E");
+  const auto& h = e.states.back();
+  EXPECT_EQ(h.name, "Sq_pre");
+  EXPECT_FALSE(h.hasOde);
+  ASSERT_TRUE(h.derived);
+  const auto& s = e.states[e.states.size() - 2];
+  EXPECT_EQ(s.name, "s_Sq");
+  EXPECT_EQ(h.derived, nj::ir::mul(s.symbol, s.symbol));
 }
 
 // A term of a current that does not vanish with the pre-side values is summed as r·D_j, D_j the
