@@ -125,6 +125,12 @@ models=(
   connect p -> n GABAb(g_max = 1 uS) with all_to_all
   monitor V of n
   run 600 ms with dt = 0.05 ms, method = rk4|V"
+"Rate coupling|synapses/rate_coupling.nj|RateCoupling|p = FiringRateUnit(1)
+  input p.I = 0.6 nA if t > 20 ms else 0.3 nA
+  n = FiringRateUnit(1)
+  connect p -> n RateCoupling(w = 0.01 nA/Hz) with all_to_all
+  monitor r of n
+  run 150 ms with dt = 0.1 ms|r"
 "Tsodyks–Markram short-term plasticity|plasticity/tsodyks_markram.nj|TsodyksMarkram|p = LIF(1)
   input p.I = 0.2 nA
   n = LIF(1, V_th = 0 mV)
@@ -166,7 +172,10 @@ for entry in "${models[@]}"; do
   net="$work/$model.nj"
   {
     echo "import \"$file\""
-    case "$file" in synapses/* | plasticity/*) echo 'import "neurons/lif.nj"'; echo "$kick" ;; esac
+    case "$file" in
+      synapses/rate_coupling.nj) echo 'import "rate/firing_rate_unit.nj"' ;;
+      synapses/* | plasticity/*) echo 'import "neurons/lif.nj"'; echo "$kick" ;;
+    esac
     echo "network Show$model {"
     echo "  $body"
     echo "}"

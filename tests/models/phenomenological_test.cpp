@@ -256,6 +256,31 @@ TEST(FiringRateUnit, FixedPointIsTheTransferFunction) {
   }
 }
 
+// ---- Rate coupling (Dayan & Abbott 2001, eq. 7.3 with a fast synapse): I_post = w·r_pre, summed
+// every step from the pre rate at the step's start. A driven unit u0 settles at r0* = F(I0); a
+// unit fed only by u0 through RateCoupling settles at F(w·r0*). After 30 tau_r both relaxations
+// have decayed below 1e-11 (e^−30 times a factor ~30 for the cascade): 1e-9 relative.
+TEST(RateCoupling, ChainSettlesAtTheComposedTransferFunction) {
+  Sim r(R"(import "rate/firing_rate_unit.nj"
+import "synapses/rate_coupling.nj"
+network Chain {
+  u0 = FiringRateUnit(1)
+  u1 = FiringRateUnit(1)
+  input u0.I = 0.6 nA
+  connect u0 -> u1 RateCoupling(w = 0.01 nA/Hz) with all_to_all
+  run 300 ms with dt = 0.1 ms
+}
+)");
+  const double a = 270, b = 108, d = 0.154;
+  auto F = [&](double I) {
+    const double y = a * I - b;
+    return y / (1 - std::exp(-d * y));
+  };
+  const double r0 = F(0.6), r1 = F(0.01 * r0);
+  EXPECT_NEAR(r.net().group("u0").state("r")[0], r0, 1e-9 * r0);
+  EXPECT_NEAR(r.net().group("u1").state("r")[0], r1, 1e-9 * r1);
+}
+
 // ---- Wilson–Cowan (1972). Steady states solve E = (k_e − r_e E) S_e(c1E − c2I + P),
 // I = (k_i − r_i I) S_i(c3E − c4I + Q). Solved here by nested bisection (for each E the
 // I-equation has one root, since its left side rises and its right side falls with I).
