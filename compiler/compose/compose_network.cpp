@@ -806,7 +806,6 @@ private:
                                              const std::vector<PreSource>& sources) {
     std::unordered_map<ir::Expr, ir::Expr> toPre;
     bool clamped = false, free = false;
-    sema::Dimension dim;
     for (const PreSource& src : sources) {
       const int at = findState(pre, src.preState);
       const StateVar& v = pre.states[static_cast<std::size_t>(at)];
@@ -825,7 +824,7 @@ private:
     StateVar h;
     h.name = uniqueName(pre, fmt::format("{}_pre", c.synapse));
     h.symbol = ctx_.symbol(h.name, ir::SymbolKind::State, static_cast<int>(pre.states.size()));
-    h.dim = dim; // display only: the factor's unit is not tracked through the IR
+    h.dim = sema::Dimension{}; // display only: the IR does not track the factor's unit
     h.init = StateVar::Init::Value;
     h.initial = value; // over earlier states: evaluated per neuron after them
     h.derived = value;

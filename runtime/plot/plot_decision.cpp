@@ -176,7 +176,8 @@ PlotResult plotDecisionCurves(const std::filesystem::path& dir, const std::strin
   figures.push_back(Figure{
       "psychometric",
       fmt::format("set title 'psychometric curve'\nset xlabel {}\nset ylabel 'choices of the "
-                  "favoured population (%)'\nset yrange [40:105]\nset key off\nset grid\nset xrange [-2:*]\n"
+                  "favoured population (%)'\nset yrange [40:105]\nset key off\nset grid\nset "
+                  "xrange [-2:*]\n"
                   "plot 'curve.dat' using 1:(100*$5):(100*$6) with yerrorlines pt 7 lw 1.5 "
                   "lc rgb '#d62728'",
                   x)});

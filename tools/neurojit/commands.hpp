@@ -6,6 +6,7 @@
 #include "runtime/json.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ struct RunCommandOptions {
   int jobs = 1;      // trials run at once, one thread each
   std::string sweep; // "NAME=v1,v2,…": the trials for each value of a network parameter
 };
+
+// Builds the simulation; on a user error prints it to stderr and returns null.
+std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& program,
+                                                       const neurojit::SimulationOptions& options);
 
 int runRun(const RunCommandOptions& options, const CommonOptions& common);
 // --trials K [--sweep NAME=v1,…] [--jobs J]: tools/neurojit/trials_command.cpp.

@@ -17,6 +17,19 @@
 
 namespace nj::tool {
 
+std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& program,
+                                                       const neurojit::SimulationOptions& options) {
+  try {
+    return neurojit::Simulation::create(program, options);
+  } catch (const neurojit::Error& e) {
+    fmt::print(stderr, "{}", e.what());
+    if (std::string(e.what()).back() != '\n') fmt::print(stderr, "\n");
+  } catch (const runtime::RuntimeError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+  }
+  return nullptr;
+}
+
 runtime::Json writeDecision(const std::filesystem::path& dir, const DecideOptions& decide) {
   runtime::measure::DecisionSpec spec;
   spec.groups = decide.groups;
@@ -53,17 +66,8 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
                program->errorCount(), program->errorCount() == 1 ? "" : "s");
     return 1;
   }
-  std::unique_ptr<neurojit::Simulation> sim;
-  try {
-    sim = neurojit::Simulation::create(*program, o.simulation);
-  } catch (const neurojit::Error& e) {
-    fmt::print(stderr, "{}", e.what());
-    if (std::string(e.what()).back() != '\n') fmt::print(stderr, "\n");
-    return 1;
-  } catch (const runtime::RuntimeError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
-  }
+  std::unique_ptr<neurojit::Simulation> sim = createSimulation(*program, o.simulation);
+  if (!sim) return 1;
   if (o.verbose) fmt::print(stderr, "{}\n", sim->describe());
 
   std::filesystem::path out =

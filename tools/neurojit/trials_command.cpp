@@ -176,19 +176,13 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
   // A first build checks the options and gives the network's name and seed.
   std::string network;
   std::uint64_t baseSeed = 0;
-  try {
+  {
     neurojit::SimulationOptions so = o.simulation;
     if (!sweepName.empty()) so.sets.push_back(sweepName + "=" + values[0]);
-    auto probe = neurojit::Simulation::create(*program, so);
+    auto probe = createSimulation(*program, so);
+    if (!probe) return 1;
     network = probe->runInfo().network;
     baseSeed = probe->network().seed();
-  } catch (const neurojit::Error& e) {
-    fmt::print(stderr, "{}", e.what());
-    if (std::string(e.what()).back() != '\n') fmt::print(stderr, "\n");
-    return 1;
-  } catch (const runtime::RuntimeError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
   }
   const std::filesystem::path root = o.out.empty() ? std::filesystem::path("out") / network : o.out;
   try {
