@@ -141,3 +141,33 @@ TEST(Driver, InvalidUtf8IsAUserError) {
 }
 
 } // namespace
+
+std::string example(const std::string& path) {
+  return "'" + (fs::path(NJ_SOURCE_DIR) / "examples" / path).string() + "'";
+}
+
+// For a network file, `emit` prints what `run` compiles: each group's model with the synapse
+// state composed into it. COBA's E receives ExpCond from E (tau = 5 ms) and from I (10 ms),
+// whose per-post conductances become states g_E and g_I of group E, each decaying by its exact
+// factor exp(-dt/tau).
+TEST(Driver, EmitNetworkPrintsComposedGroups) {
+  Outcome r = neurojit("emit --after step " + example("networks/coba.nj"));
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("// network COBA, group E (model LIF, 3200 neurons, method exp_euler)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("g_E <- g_E*exp(-200*dt)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("g_I <- g_I*exp(-100*dt)"), std::string::npos) << r.out;
+  Outcome ir = neurojit("emit --ir --model I " + example("networks/coba.nj"));
+  EXPECT_EQ(ir.exitCode, 0) << ir.err;
+  EXPECT_NE(ir.out.find("group I (model LIF, 800 neurons)"), std::string::npos) << ir.out;
+  EXPECT_EQ(ir.out.find("group E"), std::string::npos) << ir.out;
+  EXPECT_NE(ir.out.find("dg_E/dt"), std::string::npos) << ir.out;
+}
+
+TEST(Driver, EmitUnknownModelIsAnError) {
+  Outcome r = neurojit("emit --model Nope " + example("networks/coba.nj"));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("no model or group named `Nope`"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
