@@ -2,6 +2,7 @@
 #include "compiler/sema/check.hpp"
 #include "compiler/sema/expr_check.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -44,6 +45,7 @@ public:
     checkParameters();
     checkGroups();
     checkConnections();
+    checkDeferredInits();
     checkStimuli();
     checkMonitors();
     checkRun();
@@ -220,39 +222,57 @@ private:
       for (const auto& init : g.inits) {
         int s = m->findState(init.name);
         if (s < 0) {
-          diags_.error(init.range,
-                       fmt::format("`{}` has no state variable `{}`", m->name, init.name));
-          std::vector<std::string> names;
-          for (const auto& x : m->states)
-            names.push_back(x.name);
-          if (auto best = diag::closestName(init.name, names))
-            diags_.note(fmt::format("did you mean `{}`?", *best));
+          // Maybe synapse state composed into this group: known once connections are checked.
+          deferredInits_.push_back({out_.groups.size(), &init, m});
           continue;
         }
-        const Dimension& dim = m->states[static_cast<std::size_t>(s)].dim;
-        std::string what = fmt::format("the initial value of `{}`", init.name);
-        const Expr& v = *init.value;
-        if (v.kind == syntax::ExprKind::Call && (v.name == "uniform" || v.name == "normal") &&
-            v.operands.size() == 2) {
-          auto a = constantValue(*v.operands[0], dim, what);
-          auto b = constantValue(*v.operands[1], dim, what);
-          if (!a || !b) continue;
-          if (v.name == "uniform" && !(*a < *b)) {
-            diags_.error(v.range, "uniform(lo, hi) needs lo < hi");
-            continue;
-          }
-          if (v.name == "normal" && *b < 0) {
-            diags_.error(v.operands[1]->range,
-                         "the standard deviation of normal() cannot be negative");
-            continue;
-          }
-          out.inits[init.name] = {v.name == "uniform" ? Initializer::Uniform : Initializer::Normal,
-                                  *a, *b};
-        } else if (auto c = constantValue(v, dim, what)) {
-          out.inits[init.name] = {Initializer::Constant, *c, 0};
-        }
+        checkInit(out, init, m->states[static_cast<std::size_t>(s)].dim);
       }
       out_.groups.push_back(std::move(out));
+    }
+  }
+
+  // `G = M(n) { x = value }`: a constant, uniform(lo, hi) or normal(mean, sd) in x's dimension.
+  void checkInit(CheckedGroup& out, const syntax::NamedArg& init, const Dimension& dim) {
+    std::string what = fmt::format("the initial value of `{}`", init.name);
+    const Expr& v = *init.value;
+    if (v.kind == syntax::ExprKind::Call && (v.name == "uniform" || v.name == "normal") &&
+        v.operands.size() == 2) {
+      auto a = constantValue(*v.operands[0], dim, what);
+      auto b = constantValue(*v.operands[1], dim, what);
+      if (!a || !b) return;
+      if (v.name == "uniform" && !(*a < *b)) {
+        diags_.error(v.range, "uniform(lo, hi) needs lo < hi");
+        return;
+      }
+      if (v.name == "normal" && *b < 0) {
+        diags_.error(v.operands[1]->range, "the standard deviation of normal() cannot be negative");
+        return;
+      }
+      out.inits[init.name] = {v.name == "uniform" ? Initializer::Uniform : Initializer::Normal, *a,
+                              *b};
+    } else if (auto c = constantValue(v, dim, what)) {
+      out.inits[init.name] = {Initializer::Constant, *c, 0};
+    }
+  }
+
+  // Initial values of names the neuron model does not have: synapse state composed into the
+  // group (e.g. `g_E` of a group that receives ExpCond from E), or an error.
+  void checkDeferredInits() {
+    for (const auto& d : deferredInits_) {
+      CheckedGroup& out = out_.groups[d.group];
+      std::vector<ComposedState> composed = composedStates(out.name);
+      if (const ComposedState* c = findComposed(d.init->name, composed)) {
+        checkInit(out, *d.init, c->dim);
+        continue;
+      }
+      diags_.error(d.init->range,
+                   fmt::format("`{}` has no state variable `{}`", d.model->name, d.init->name));
+      std::vector<std::string> names = namesOf(composed);
+      for (const auto& x : d.model->states)
+        names.push_back(x.name);
+      if (auto best = diag::closestName(d.init->name, names))
+        diags_.note(fmt::format("did you mean `{}`?", *best));
     }
   }
 
@@ -506,6 +526,49 @@ private:
     if (diags_.errorCount() == errorsBefore) out_.monitors.push_back(std::move(cm));
   }
 
+  // The names composition gives the synapse state a group carries (compose_network.hpp): per-post
+  // state `v` of a connection P -> G becomes `v_P` of G, per-pre state `v` of a connection
+  // G -> Q with synapse S becomes `v_S` of G. A second state with the same name gets `_2`, `_3`…
+  struct ComposedState {
+    std::string name;
+    Dimension dim;
+  };
+  std::vector<ComposedState> composedStates(const std::string& group) const {
+    std::vector<ComposedState> out;
+    for (const auto& c : out_.connections) {
+      auto it = models_.find(c.synapse);
+      if (it == models_.end()) continue;
+      for (const auto& st : it->second.states) {
+        std::string name;
+        if (st.storage == syntax::Storage::PerPost && c.post == group)
+          name = fmt::format("{}_{}", st.name, c.pre);
+        else if (st.storage == syntax::Storage::PerPre && c.pre == group)
+          name = fmt::format("{}_{}", st.name, c.synapse);
+        if (!name.empty() && !findComposed(name, out)) out.push_back({name, st.dim});
+      }
+    }
+    return out;
+  }
+  static std::vector<std::string> namesOf(const std::vector<ComposedState>& composed) {
+    std::vector<std::string> names;
+    for (const auto& c : composed)
+      names.push_back(c.name);
+    return names;
+  }
+
+  // The composed state `v` names (a base name or base_2, base_3, …), or null.
+  static const ComposedState* findComposed(const std::string& v,
+                                           const std::vector<ComposedState>& composed) {
+    for (const auto& c : composed) {
+      const std::string& base = c.name;
+      if (v == base) return &c;
+      if (v.size() > base.size() + 1 && v.compare(0, base.size() + 1, base + "_") == 0 &&
+          v.find_first_not_of("0123456789", base.size() + 1) == std::string::npos)
+        return &c;
+    }
+    return nullptr;
+  }
+
   void checkMonitors() {
     for (const auto& mon : n_.monitors) {
       if (mon.kind == syntax::MonitorKind::Synapse) {
@@ -555,16 +618,21 @@ private:
           continue;
         }
         if (mon.kind != syntax::MonitorKind::State) continue;
+        std::vector<std::string> composed = namesOf(composedStates(sel.group));
         for (std::size_t i = 0; i < mon.variables.size(); ++i) {
           const std::string& v = mon.variables[i];
           if (m->findState(v) >= 0 || m->findDefinition(v) >= 0 || m->findInput(v) >= 0) continue;
+          if (findComposed(v, composedStates(sel.group))) continue;
           diags_.error(mon.variableRanges[i],
                        fmt::format("`{}` has no variable `{}` to record", m->name, v));
-          std::vector<std::string> names;
+          std::vector<std::string> names = composed;
           for (const auto& x : m->states)
             names.push_back(x.name);
           for (const auto& x : m->definitions)
             names.push_back(x.name);
+          if (!composed.empty())
+            diags_.note(fmt::format("group `{}` also has the synapse states {}", sel.group,
+                                    fmt::format("`{}`", fmt::join(composed, "`, `"))));
           if (auto best = diag::closestName(v, names))
             diags_.note(fmt::format("did you mean `{}`?", *best));
         }
@@ -631,6 +699,12 @@ private:
   const std::map<std::string, CheckedModel>& models_;
   diag::Diagnostics& diags_;
   const std::map<std::string, ParameterOverride>& overrides_;
+  struct DeferredInit {
+    std::size_t group; // index into out_.groups
+    const syntax::NamedArg* init;
+    const CheckedModel* model;
+  };
+  std::vector<DeferredInit> deferredInits_;
   CheckedNetwork out_;
   std::map<std::string, Symbol> symbols_;
   std::vector<double> values_;
