@@ -16,8 +16,7 @@
 //            100 ms: the kick matters, hence the same kick here.)
 //   COBAHH — Brian 2's COBAHH example as published (Traub–Miles HH, random initial V and
 //            conductances), exponential Euler: 36.39, 34.39, 34.22 Hz; CV 1.99, 1.98, 2.05.
-//            cobahh.nj starts from random V only (the network language initializes neuron
-//            state, not the composed conductances), which changes the first milliseconds.
+//            cobahh.nj starts from the same initial distributions of V, g_E and g_I.
 // The accepted range is the reference's range widened by half its mean on each side: one run of
 // a 4000-neuron network is one sample of a chaotic system (three seeds already spread CUBA by
 // 0.75 Hz and COBA by 4 Hz), and NeuroJIT's draws (Philox) and connectivity differ from Brian's.
