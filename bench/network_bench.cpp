@@ -11,6 +11,7 @@
 // process.
 //
 //   nj_network_bench [--reps 3] [--duration 1] [--threads 1,2] [--only coba4k,cuba40k,...]
+//                    [--no-monitors] [--method euler]   (default: the files' own methods)
 //                    [--no-monitors]
 #include "neurojit/neurojit.hpp"
 
@@ -94,9 +95,10 @@ double median(std::vector<double> v) {
 }
 
 Sample runOnce(const neurojit::Program& program, const Config& c, int threads,
-               const std::string& duration) {
+               const std::string& duration, const std::string& method) {
   neurojit::SimulationOptions o;
   o.threads = threads;
+  o.method = method;
   if (!duration.empty()) o.duration = duration;
   auto sim = neurojit::Simulation::create(program, o);
   sim->network().setPhaseTiming(true);
@@ -135,6 +137,7 @@ int main(int argc, char** argv) {
   std::vector<int> threadCounts{1, 2};
   std::vector<std::string> only;
   bool monitors = true;
+  std::string method; // empty: each file's own `run … method = …`
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
     auto next = [&]() -> std::string {
@@ -153,10 +156,12 @@ int main(int argc, char** argv) {
       only = split(next());
     else if (a == "--no-monitors")
       monitors = false;
+    else if (a == "--method")
+      method = next();
     else {
       std::fprintf(stderr,
                    "usage: %s [--reps N] [--duration SECONDS] [--threads 1,2] [--only coba4k,...] "
-                   "[--no-monitors]\n",
+                   "[--no-monitors] [--method euler]\n",
                    argv[0]);
       return 2;
     }
@@ -190,7 +195,7 @@ int main(int argc, char** argv) {
     std::map<int, std::vector<Sample>> samples;
     for (int r = 0; r < reps; ++r)
       for (int t : threadCounts)
-        samples[t].push_back(runOnce(*program, c, t, duration));
+        samples[t].push_back(runOnce(*program, c, t, duration, method));
     for (int t : threadCounts) {
       const auto& v = samples[t];
       auto med = [&](double Sample::*f) {
