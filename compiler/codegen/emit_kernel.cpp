@@ -1,10 +1,9 @@
 #include "compiler/codegen/emit_kernel.hpp"
 
 #include "compiler/codegen/compile_group.hpp"
+#include "compiler/codegen/emit_expr.hpp"
 #include "compiler/ir/expr.hpp"
 
-#include <cmath>
-#include <limits>
 #include <unordered_map>
 #include <vector>
 
@@ -29,33 +28,6 @@ using llvm::Function;
 using llvm::IRBuilder;
 using llvm::Type;
 using llvm::Value;
-
-// The scalar libm functions called by name (no LLVM intrinsic exists); each is declared
-// readnone so the loop vectorizer may replace it by its libmvec variant.
-const char* libmName(ir::Function f) {
-  switch (f) {
-  case ir::Function::Expm1:
-    return "expm1";
-  case ir::Function::Log1p:
-    return "log1p";
-  case ir::Function::Tan:
-    return "tan";
-  case ir::Function::Asin:
-    return "asin";
-  case ir::Function::Acos:
-    return "acos";
-  case ir::Function::Atan:
-    return "atan";
-  case ir::Function::Sinh:
-    return "sinh";
-  case ir::Function::Cosh:
-    return "cosh";
-  case ir::Function::Tanh:
-    return "tanh";
-  default:
-    return nullptr;
-  }
-}
 
 // Values of one evaluation context: the old state at t_n (frame 0) or the new state at
 // t_{n+1} (frame 1, for the spike test and the reset).
@@ -83,7 +55,6 @@ private:
   Type* f64() { return Type::getDoubleTy(c_); }
   Type* i64() { return Type::getInt64Ty(c_); }
   Type* i32() { return Type::getInt32Ty(c_); }
-  Type* i1() { return Type::getInt1Ty(c_); }
 
   void setTargetAttributes(Function* f) {
     if (!options_.cpu.empty()) f->addFnAttr("target-cpu", options_.cpu);
@@ -193,8 +164,7 @@ private:
     llvm::PHINode* spikeSum = b.CreatePHI(i32(), 2, "spike_sum");
     loop_ = &b;
     i_ = i;
-    cache_[0].clear();
-    cache_[1].clear();
+    FrameExprs oldExprs(*this, 0), newExprs(*this, 1);
     inputs_.assign(p_.numInputs, nullptr);
     normals_.assign(p_.numNoise, nullptr);
     temps_.assign(p_.step.temporaries.size(), nullptr);
@@ -223,27 +193,27 @@ private:
       if (!a.target.isSymbol(ir::SymbolKind::Temp) || slot >= temps_.size())
         throw CodegenError(fmt::format("step temporary `{}` is not a numbered temp symbol",
                                        a.target.symbolName()));
-      temps_[slot] = real(expr(a.value, 0));
+      temps_[slot] = oldExprs.real(a.value, b);
     }
     Frame next;
     next.t = t1;
     next.state = old.state;
     for (const auto& u : p_.step.updates) {
       auto slot = static_cast<std::size_t>(u.target.symbolSlot());
-      Value* value = real(expr(u.value, 0));
+      Value* value = oldExprs.real(u.value, b);
       if (withRefractory && p_.clampWhenRefractory[slot])
         value =
             b.CreateSelect(refractory, old.state[slot], value, p_.stateNames[slot] + ".clamped");
       next.state[slot] = value;
     }
     Value* wasAbove = nullptr;
-    if (p_.spike && p_.spikeOnRisingEdge) wasAbove = truth(expr(p_.spike, 0));
+    if (p_.spike && p_.spikeOnRisingEdge) wasAbove = oldExprs.truth(p_.spike, b);
 
     // 2. Spike test on the new state at t_{n+1}, for neurons no longer refractory.
     frames_[1] = &next;
     Value* spiked = nullptr;
     if (p_.spike) {
-      spiked = truth(expr(p_.spike, 1));
+      spiked = newExprs.truth(p_.spike, b);
       if (wasAbove) spiked = b.CreateAnd(spiked, b.CreateNot(wasAbove));
       if (withRefractory) spiked = b.CreateAnd(spiked, b.CreateNot(stillRefractory));
       spiked->setName("spiked");
@@ -254,7 +224,7 @@ private:
     if (spiked) {
       std::vector<Value*> resetValues;
       for (const auto& r : p_.reset)
-        resetValues.push_back(real(expr(r.value, 1)));
+        resetValues.push_back(newExprs.real(r.value, b));
       for (std::size_t r = 0; r < p_.reset.size(); ++r) {
         auto slot = static_cast<std::size_t>(p_.reset[r].state);
         committed[slot] = b.CreateSelect(spiked, resetValues[r], next.state[slot],
@@ -436,6 +406,20 @@ private:
 
   // ---- expressions -----------------------------------------------------------------------
 
+  // The expressions of one frame: its symbols, and loop-invariant nodes emitted before the loop.
+  class FrameExprs final : public ExprEmitter {
+  public:
+    FrameExprs(KernelEmitter& k, int frame) : ExprEmitter(k.m_, k.f64()), k_(k), frame_(frame) {}
+
+  protected:
+    Value* symbol(ir::Expr e, IRBuilder<>& b) override { return k_.symbol(e, frame_, b); }
+    IRBuilder<>& builderFor(ir::Expr e) override { return k_.varies(e) ? *k_.loop_ : *k_.hoist_; }
+
+  private:
+    KernelEmitter& k_;
+    int frame_;
+  };
+
   // An expression varies per neuron when it reads state, inputs, noise draws or temporaries;
   // everything else (parameters, dt, t) is emitted once before the loop.
   bool varies(ir::Expr e) {
@@ -452,101 +436,6 @@ private:
     }
     varies_.emplace(e.node(), v);
     return v;
-  }
-
-  Value* truth(Value* v) {
-    if (v->getType()->isIntegerTy(1)) return v;
-    return loop_->CreateFCmpUNE(v, llvm::ConstantFP::get(f64(), 0.0)); // as the interpreter: x != 0
-  }
-  Value* real(Value* v) {
-    if (!v->getType()->isIntegerTy(1)) return v;
-    return loop_->CreateUIToFP(v, f64());
-  }
-  static Value* truthIn(IRBuilder<>& b, Value* v) {
-    if (v->getType()->isIntegerTy(1)) return v;
-    return b.CreateFCmpUNE(v, llvm::ConstantFP::get(v->getType(), 0.0));
-  }
-  Value* realIn(IRBuilder<>& b, Value* v) {
-    if (!v->getType()->isIntegerTy(1)) return v;
-    return b.CreateUIToFP(v, f64());
-  }
-
-  Value* expr(ir::Expr e, int frame) {
-    auto& cache = cache_[frame];
-    auto it = cache.find(e.node());
-    if (it != cache.end()) return it->second;
-    IRBuilder<>& b = varies(e) ? *loop_ : *hoist_;
-    Value* v = build(e, frame, b);
-    cache.emplace(e.node(), v);
-    return v;
-  }
-
-  Value* build(ir::Expr e, int frame, IRBuilder<>& b) {
-    switch (e.kind()) {
-    case ir::NodeKind::Constant:
-      if (e.type() == ir::Type::Bool)
-        return llvm::ConstantInt::get(i1(), e.constantValue() != 0.0 ? 1 : 0);
-      return llvm::ConstantFP::get(f64(), e.constantValue());
-    case ir::NodeKind::Symbol:
-      return symbol(e, frame, b);
-    case ir::NodeKind::Call:
-      return call(e, frame, b);
-    case ir::NodeKind::Pow:
-      if (isInverseExprel(e))
-        return inverseExprel(realIn(b, expr(e.operand(0).operand(0), frame)), b);
-      return power(realIn(b, expr(e.operand(0), frame)), e.operand(1), frame, b);
-    case ir::NodeKind::Mul: {
-      // Left to right, as the reference evaluator: ((a*b)*c)*...
-      Value* r = realIn(b, expr(e.operand(0), frame));
-      for (std::size_t k = 1; k < e.operands().size(); ++k)
-        r = b.CreateFMul(r, realIn(b, expr(e.operand(k), frame)));
-      return r;
-    }
-    case ir::NodeKind::Add: {
-      Value* r = realIn(b, expr(e.operand(0), frame));
-      for (std::size_t k = 1; k < e.operands().size(); ++k)
-        r = b.CreateFAdd(r, realIn(b, expr(e.operand(k), frame)));
-      return r;
-    }
-    case ir::NodeKind::Compare: {
-      Value* x = realIn(b, expr(e.operand(0), frame));
-      Value* y = realIn(b, expr(e.operand(1), frame));
-      switch (e.compareOp()) { // ordered, except !=, as C++ on doubles
-      case ir::CompareOp::Less:
-        return b.CreateFCmpOLT(x, y);
-      case ir::CompareOp::LessEqual:
-        return b.CreateFCmpOLE(x, y);
-      case ir::CompareOp::Greater:
-        return b.CreateFCmpOGT(x, y);
-      case ir::CompareOp::GreaterEqual:
-        return b.CreateFCmpOGE(x, y);
-      case ir::CompareOp::Equal:
-        return b.CreateFCmpOEQ(x, y);
-      case ir::CompareOp::NotEqual:
-        return b.CreateFCmpUNE(x, y);
-      }
-      throw CodegenError("unknown comparison operator");
-    }
-    case ir::NodeKind::Not:
-      return b.CreateNot(truthIn(b, expr(e.operand(0), frame)));
-    case ir::NodeKind::And:
-      return b.CreateAnd(truthIn(b, expr(e.operand(0), frame)),
-                         truthIn(b, expr(e.operand(1), frame)));
-    case ir::NodeKind::Or:
-      return b.CreateOr(truthIn(b, expr(e.operand(0), frame)),
-                        truthIn(b, expr(e.operand(1), frame)));
-    case ir::NodeKind::Select: {
-      Value* cond = truthIn(b, expr(e.operand(0), frame));
-      Value* x = expr(e.operand(1), frame);
-      Value* y = expr(e.operand(2), frame);
-      if (x->getType() != y->getType()) {
-        x = realIn(b, x);
-        y = realIn(b, y);
-      }
-      return b.CreateSelect(cond, x, y);
-    }
-    }
-    throw CodegenError(fmt::format("unknown IR node kind {}", static_cast<int>(e.kind())));
   }
 
   Value* symbol(ir::Expr e, int frame, IRBuilder<>& b) {
@@ -594,117 +483,6 @@ private:
     throw CodegenError("unknown symbol kind");
   }
 
-  Value* intrinsic(IRBuilder<>& b, llvm::Intrinsic::ID id, std::initializer_list<Value*> args) {
-    Function* f = llvm::Intrinsic::getDeclaration(&m_, id, {f64()});
-    return b.CreateCall(f, llvm::ArrayRef<Value*>(args.begin(), args.size()));
-  }
-
-  Value* libm(IRBuilder<>& b, const char* name, Value* x) {
-    llvm::FunctionCallee callee =
-        m_.getOrInsertFunction(name, llvm::FunctionType::get(f64(), {f64()}, false));
-    if (auto* f = llvm::dyn_cast<Function>(callee.getCallee())) {
-      // errno is never read by a kernel; readnone lets LLVM vectorize and hoist the call.
-      f->setDoesNotAccessMemory();
-      f->setDoesNotThrow();
-      f->addFnAttr(llvm::Attribute::WillReturn);
-    }
-    llvm::CallInst* c = b.CreateCall(callee, {x});
-    c->setDoesNotAccessMemory();
-    c->setDoesNotThrow();
-    return c;
-  }
-
-  Value* call(ir::Expr e, int frame, IRBuilder<>& b) {
-    std::vector<Value*> a;
-    for (ir::Expr o : e.operands())
-      a.push_back(realIn(b, expr(o, frame)));
-    auto constant = [&](double v) { return llvm::ConstantFP::get(f64(), v); };
-    using F = ir::Function;
-    switch (e.function()) {
-    case F::Exp:
-      return intrinsic(b, llvm::Intrinsic::exp, {a[0]});
-    case F::Log:
-      return intrinsic(b, llvm::Intrinsic::log, {a[0]});
-    case F::Sqrt:
-      return intrinsic(b, llvm::Intrinsic::sqrt, {a[0]});
-    case F::Sin:
-      return intrinsic(b, llvm::Intrinsic::sin, {a[0]});
-    case F::Cos:
-      return intrinsic(b, llvm::Intrinsic::cos, {a[0]});
-    case F::Abs:
-      return intrinsic(b, llvm::Intrinsic::fabs, {a[0]});
-    case F::Floor:
-      return intrinsic(b, llvm::Intrinsic::floor, {a[0]});
-    case F::Ceil:
-      return intrinsic(b, llvm::Intrinsic::ceil, {a[0]});
-    // fmin/fmax: a NaN operand yields the other operand, as llvm.minnum/maxnum.
-    case F::Min:
-      return intrinsic(b, llvm::Intrinsic::minnum, {a[0], a[1]});
-    case F::Max:
-      return intrinsic(b, llvm::Intrinsic::maxnum, {a[0], a[1]});
-    case F::Clip:
-      return intrinsic(b, llvm::Intrinsic::minnum,
-                       {intrinsic(b, llvm::Intrinsic::maxnum, {a[0], a[1]}), a[2]});
-    case F::Sign: { // 1, -1, 0, or x itself (NaN)
-      Value* r = b.CreateSelect(b.CreateFCmpOEQ(a[0], constant(0.0)), constant(0.0), a[0]);
-      r = b.CreateSelect(b.CreateFCmpOLT(a[0], constant(0.0)), constant(-1.0), r);
-      return b.CreateSelect(b.CreateFCmpOGT(a[0], constant(0.0)), constant(1.0), r);
-    }
-    case F::Heaviside: { // 1, 0, 1/2, or x itself (NaN)
-      Value* r = b.CreateSelect(b.CreateFCmpOEQ(a[0], constant(0.0)), constant(0.5), a[0]);
-      r = b.CreateSelect(b.CreateFCmpOLT(a[0], constant(0.0)), constant(0.0), r);
-      return b.CreateSelect(b.CreateFCmpOGT(a[0], constant(0.0)), constant(1.0), r);
-    }
-    case F::Exprel: { // expm1(x)/x, 1 at 0, +inf at +inf (and expm1(-inf)/-inf = 0 at -inf)
-      Value* r = b.CreateFDiv(libm(b, "expm1", a[0]), a[0]);
-      r = b.CreateSelect(b.CreateFCmpOEQ(a[0], constant(0.0)), constant(1.0), r);
-      const double inf = std::numeric_limits<double>::infinity();
-      return b.CreateSelect(b.CreateFCmpOEQ(a[0], constant(inf)), constant(inf), r);
-    }
-    default:
-      break;
-    }
-    if (const char* name = libmName(e.function())) return libm(b, name, a[0]);
-    throw CodegenError(
-        fmt::format("function `{}` has no code generation", ir::functionName(e.function())));
-  }
-
-  static bool isInverseExprel(ir::Expr e) {
-    ir::Expr base = e.operand(0), exponent = e.operand(1);
-    return base.kind() == ir::NodeKind::Call && base.function() == ir::Function::Exprel &&
-           exponent.isConstant() && exponent.constantValue() == -1.0;
-  }
-
-  // exprel(u)^-1 = u/expm1(u): one division instead of expm1(u)/u and 1/that (HH's α_m, α_n).
-  // 1 at u = 0, 0 at +inf, +inf at -inf, as ir::inverseExprel (the interpreter's definition).
-  Value* inverseExprel(Value* u, IRBuilder<>& b) {
-    auto constant = [&](double v) { return llvm::ConstantFP::get(f64(), v); };
-    const double inf = std::numeric_limits<double>::infinity();
-    Value* r = b.CreateFDiv(u, libm(b, "expm1", u));
-    r = b.CreateSelect(b.CreateFCmpOEQ(u, constant(0.0)), constant(1.0), r);
-    return b.CreateSelect(b.CreateFCmpOEQ(u, constant(inf)), constant(0.0), r); // -inf/-1 = +inf
-  }
-
-  // x^y. Small integer exponents become multiplications (x^-n = 1/x^n: the canonical form of
-  // a division a/b is a*b^-1); everything else calls llvm.pow.
-  Value* power(Value* x, ir::Expr exponent, int frame, IRBuilder<>& b) {
-    if (exponent.isConstant()) {
-      double n = exponent.constantValue();
-      if (n == std::floor(n) && std::fabs(n) <= 4 && n != 0) {
-        auto m = static_cast<int>(std::fabs(n));
-        Value* r = x;
-        if (m == 2) r = b.CreateFMul(x, x);
-        if (m == 3) r = b.CreateFMul(b.CreateFMul(x, x), x);
-        if (m == 4) {
-          Value* x2 = b.CreateFMul(x, x);
-          r = b.CreateFMul(x2, x2);
-        }
-        return n < 0 ? b.CreateFDiv(llvm::ConstantFP::get(f64(), 1.0), r) : r;
-      }
-    }
-    return intrinsic(b, llvm::Intrinsic::pow, {x, realIn(b, expr(exponent, frame))});
-  }
-
   const lower::GroupProgram& p_;
   llvm::Module& m_;
   llvm::LLVMContext& c_;
@@ -719,7 +497,6 @@ private:
   std::vector<Value*> statePtr_, inputPtr_, normalPtr_, params_;
   std::vector<Value*> inputs_, normals_, temps_;
   Frame* frames_[2] = {nullptr, nullptr};
-  std::unordered_map<const ir::Node*, Value*> cache_[2];
   std::unordered_map<const ir::Node*, bool> varies_;
 };
 

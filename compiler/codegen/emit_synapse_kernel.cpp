@@ -1,15 +1,11 @@
-// The synapse event kernel. Expressions are emitted with the same rules as emit_kernel.cpp
-// (left-to-right n-ary folds, no fast-math, a/b as a*(1/b), small integer powers as
-// multiplications, min/max/clip as minnum/maxnum, exprel with its selects), so that the JIT and
-// the reference interpreter agree as they do for group kernels.
+// The synapse event kernel. Expressions go through the shared ExprEmitter (emit_expr.hpp), the
+// same as the group kernels', so that the JIT and the reference interpreter agree here as there.
 #include "compiler/codegen/emit_synapse_kernel.hpp"
 
 #include "compiler/codegen/compile_group.hpp"
+#include "compiler/codegen/emit_expr.hpp"
 #include "compiler/ir/expr.hpp"
 
-#include <cmath>
-#include <limits>
-#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -17,7 +13,6 @@
 #include <llvm/IR/DerivedTypes.h>
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IRBuilder.h>
-#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
@@ -32,35 +27,11 @@ using llvm::IRBuilder;
 using llvm::Type;
 using llvm::Value;
 
-const char* libmName(ir::Function f) {
-  switch (f) {
-  case ir::Function::Expm1:
-    return "expm1";
-  case ir::Function::Log1p:
-    return "log1p";
-  case ir::Function::Tan:
-    return "tan";
-  case ir::Function::Asin:
-    return "asin";
-  case ir::Function::Acos:
-    return "acos";
-  case ir::Function::Atan:
-    return "atan";
-  case ir::Function::Sinh:
-    return "sinh";
-  case ir::Function::Cosh:
-    return "cosh";
-  case ir::Function::Tanh:
-    return "tanh";
-  default:
-    return nullptr;
-  }
-}
-
-class SynapseEmitter {
+class SynapseEmitter final : public ExprEmitter {
 public:
   SynapseEmitter(const lower::SynapseEventProgram& p, llvm::Module& m, const EmitOptions& options)
-      : p_(p), m_(m), c_(m.getContext()), options_(options) {}
+      : ExprEmitter(m, Type::getDoubleTy(m.getContext())), p_(p), m_(m), c_(m.getContext()),
+        options_(options) {}
 
   void emit() {
     Type* f64p = f64()->getPointerTo();
@@ -140,10 +111,9 @@ public:
     Value* kAt = b.CreateSelect(synNull, synSlot, b.CreateInBoundsGEP(i64(), synapse, e));
     k_ = b.CreateSelect(synNull, b.CreateAdd(synapseBegin, e), b.CreateLoad(i64(), kAt), "k");
     slots_.assign(p_.numSlots(), nullptr);
-    cache_.clear();
     std::vector<Value*> values;
     for (const auto& u : p_.updates)
-      values.push_back(real(expr(u.value)));
+      values.push_back(real(u.value, b));
     for (std::size_t u = 0; u < p_.updates.size(); ++u) {
       const auto& up = p_.updates[u];
       const bool syn = up.target == lower::SynapseEventProgram::Target::Synapse;
@@ -159,26 +129,25 @@ public:
   }
 
 private:
-  Type* f64() { return Type::getDoubleTy(c_); }
+  Type* f64() { return realType(); }
   Type* i64() { return Type::getInt64Ty(c_); }
   Type* i32() { return Type::getInt32Ty(c_); }
-  Type* i1() { return Type::getInt1Ty(c_); }
 
-  Value* truth(Value* v) {
-    if (v->getType()->isIntegerTy(1)) return v;
-    return loop_->CreateFCmpUNE(v, llvm::ConstantFP::get(f64(), 0.0));
-  }
-  Value* real(Value* v) {
-    if (!v->getType()->isIntegerTy(1)) return v;
-    return loop_->CreateUIToFP(v, f64());
-  }
+  // Every node is emitted in the loop (the kernel has no invariant code worth hoisting).
+  IRBuilder<>& builderFor(ir::Expr) override { return *loop_; }
 
-  Value* expr(ir::Expr e) {
-    auto it = cache_.find(e.node());
-    if (it != cache_.end()) return it->second;
-    Value* v = build(e);
-    cache_.emplace(e.node(), v);
-    return v;
+  Value* symbol(ir::Expr e, IRBuilder<>&) override {
+    switch (e.symbolKind()) {
+    case ir::SymbolKind::State:
+      return slot(static_cast<std::size_t>(e.symbolSlot()), e.symbolName());
+    case ir::SymbolKind::Time:
+      return t_;
+    case ir::SymbolKind::Step:
+      return dt_;
+    default:
+      throw CodegenError(fmt::format("synapse event {}: symbol `{}` ({}) cannot be read here",
+                                     p_.name, e.symbolName(), ir::symbolKindName(e.symbolKind())));
+    }
   }
 
   Value* slot(std::size_t s, const std::string& name) {
@@ -202,174 +171,6 @@ private:
     return v;
   }
 
-  Value* build(ir::Expr e) {
-    IRBuilder<>& b = *loop_;
-    switch (e.kind()) {
-    case ir::NodeKind::Constant:
-      if (e.type() == ir::Type::Bool)
-        return llvm::ConstantInt::get(i1(), e.constantValue() != 0.0 ? 1 : 0);
-      return llvm::ConstantFP::get(f64(), e.constantValue());
-    case ir::NodeKind::Symbol:
-      switch (e.symbolKind()) {
-      case ir::SymbolKind::State:
-        return slot(static_cast<std::size_t>(e.symbolSlot()), e.symbolName());
-      case ir::SymbolKind::Time:
-        return t_;
-      case ir::SymbolKind::Step:
-        return dt_;
-      default:
-        throw CodegenError(fmt::format("synapse event {}: symbol `{}` ({}) cannot be read here",
-                                       p_.name, e.symbolName(),
-                                       ir::symbolKindName(e.symbolKind())));
-      }
-    case ir::NodeKind::Call:
-      return call(e);
-    case ir::NodeKind::Pow:
-      return power(real(expr(e.operand(0))), e.operand(1));
-    case ir::NodeKind::Mul: {
-      Value* r = real(expr(e.operand(0)));
-      for (std::size_t k = 1; k < e.operands().size(); ++k)
-        r = b.CreateFMul(r, real(expr(e.operand(k))));
-      return r;
-    }
-    case ir::NodeKind::Add: {
-      Value* r = real(expr(e.operand(0)));
-      for (std::size_t k = 1; k < e.operands().size(); ++k)
-        r = b.CreateFAdd(r, real(expr(e.operand(k))));
-      return r;
-    }
-    case ir::NodeKind::Compare: {
-      Value* x = real(expr(e.operand(0)));
-      Value* y = real(expr(e.operand(1)));
-      switch (e.compareOp()) {
-      case ir::CompareOp::Less:
-        return b.CreateFCmpOLT(x, y);
-      case ir::CompareOp::LessEqual:
-        return b.CreateFCmpOLE(x, y);
-      case ir::CompareOp::Greater:
-        return b.CreateFCmpOGT(x, y);
-      case ir::CompareOp::GreaterEqual:
-        return b.CreateFCmpOGE(x, y);
-      case ir::CompareOp::Equal:
-        return b.CreateFCmpOEQ(x, y);
-      case ir::CompareOp::NotEqual:
-        return b.CreateFCmpUNE(x, y);
-      }
-      throw CodegenError("unknown comparison operator");
-    }
-    case ir::NodeKind::Not:
-      return b.CreateNot(truth(expr(e.operand(0))));
-    case ir::NodeKind::And:
-      return b.CreateAnd(truth(expr(e.operand(0))), truth(expr(e.operand(1))));
-    case ir::NodeKind::Or:
-      return b.CreateOr(truth(expr(e.operand(0))), truth(expr(e.operand(1))));
-    case ir::NodeKind::Select: {
-      Value* cond = truth(expr(e.operand(0)));
-      Value* x = expr(e.operand(1));
-      Value* y = expr(e.operand(2));
-      if (x->getType() != y->getType()) {
-        x = real(x);
-        y = real(y);
-      }
-      return b.CreateSelect(cond, x, y);
-    }
-    }
-    throw CodegenError(fmt::format("unknown IR node kind {}", static_cast<int>(e.kind())));
-  }
-
-  Value* intrinsic(llvm::Intrinsic::ID id, std::initializer_list<Value*> args) {
-    Function* f = llvm::Intrinsic::getDeclaration(&m_, id, {f64()});
-    return loop_->CreateCall(f, llvm::ArrayRef<Value*>(args.begin(), args.size()));
-  }
-
-  Value* libm(const char* name, Value* x) {
-    llvm::FunctionCallee callee =
-        m_.getOrInsertFunction(name, llvm::FunctionType::get(f64(), {f64()}, false));
-    if (auto* f = llvm::dyn_cast<Function>(callee.getCallee())) {
-      f->setDoesNotAccessMemory();
-      f->setDoesNotThrow();
-      f->addFnAttr(llvm::Attribute::WillReturn);
-    }
-    llvm::CallInst* c = loop_->CreateCall(callee, {x});
-    c->setDoesNotAccessMemory();
-    c->setDoesNotThrow();
-    return c;
-  }
-
-  Value* call(ir::Expr e) {
-    IRBuilder<>& b = *loop_;
-    std::vector<Value*> a;
-    for (ir::Expr o : e.operands())
-      a.push_back(real(expr(o)));
-    auto constant = [&](double v) { return llvm::ConstantFP::get(f64(), v); };
-    using F = ir::Function;
-    switch (e.function()) {
-    case F::Exp:
-      return intrinsic(llvm::Intrinsic::exp, {a[0]});
-    case F::Log:
-      return intrinsic(llvm::Intrinsic::log, {a[0]});
-    case F::Sqrt:
-      return intrinsic(llvm::Intrinsic::sqrt, {a[0]});
-    case F::Sin:
-      return intrinsic(llvm::Intrinsic::sin, {a[0]});
-    case F::Cos:
-      return intrinsic(llvm::Intrinsic::cos, {a[0]});
-    case F::Abs:
-      return intrinsic(llvm::Intrinsic::fabs, {a[0]});
-    case F::Floor:
-      return intrinsic(llvm::Intrinsic::floor, {a[0]});
-    case F::Ceil:
-      return intrinsic(llvm::Intrinsic::ceil, {a[0]});
-    case F::Min:
-      return intrinsic(llvm::Intrinsic::minnum, {a[0], a[1]});
-    case F::Max:
-      return intrinsic(llvm::Intrinsic::maxnum, {a[0], a[1]});
-    case F::Clip:
-      return intrinsic(llvm::Intrinsic::minnum,
-                       {intrinsic(llvm::Intrinsic::maxnum, {a[0], a[1]}), a[2]});
-    case F::Sign: {
-      Value* r = b.CreateSelect(b.CreateFCmpOEQ(a[0], constant(0.0)), constant(0.0), a[0]);
-      r = b.CreateSelect(b.CreateFCmpOLT(a[0], constant(0.0)), constant(-1.0), r);
-      return b.CreateSelect(b.CreateFCmpOGT(a[0], constant(0.0)), constant(1.0), r);
-    }
-    case F::Heaviside: {
-      Value* r = b.CreateSelect(b.CreateFCmpOEQ(a[0], constant(0.0)), constant(0.5), a[0]);
-      r = b.CreateSelect(b.CreateFCmpOLT(a[0], constant(0.0)), constant(0.0), r);
-      return b.CreateSelect(b.CreateFCmpOGT(a[0], constant(0.0)), constant(1.0), r);
-    }
-    case F::Exprel: {
-      Value* r = b.CreateFDiv(libm("expm1", a[0]), a[0]);
-      r = b.CreateSelect(b.CreateFCmpOEQ(a[0], constant(0.0)), constant(1.0), r);
-      const double inf = std::numeric_limits<double>::infinity();
-      return b.CreateSelect(b.CreateFCmpOEQ(a[0], constant(inf)), constant(inf), r);
-    }
-    default:
-      break;
-    }
-    if (const char* name = libmName(e.function())) return libm(name, a[0]);
-    throw CodegenError(
-        fmt::format("function `{}` has no code generation", ir::functionName(e.function())));
-  }
-
-  Value* power(Value* x, ir::Expr exponent) {
-    IRBuilder<>& b = *loop_;
-    if (exponent.isConstant()) {
-      double n = exponent.constantValue();
-      if (n == std::floor(n) && std::fabs(n) <= 4 && n != 0) {
-        auto m = static_cast<int>(std::fabs(n));
-        Value* r = x;
-        if (m == 2) r = b.CreateFMul(x, x);
-        if (m == 3) r = b.CreateFMul(b.CreateFMul(x, x), x);
-        if (m == 4) {
-          Value* x2 = b.CreateFMul(x, x);
-          r = b.CreateFMul(x2, x2);
-        }
-        return n < 0 ? b.CreateFDiv(llvm::ConstantFP::get(f64(), 1.0), r) : r;
-      }
-    }
-    return intrinsic(llvm::Intrinsic::pow, {x, real(expr(exponent))});
-  }
-
   const lower::SynapseEventProgram& p_;
   llvm::Module& m_;
   llvm::LLVMContext& c_;
@@ -377,7 +178,6 @@ private:
   IRBuilder<>* loop_ = nullptr;
   Value *i_ = nullptr, *j_ = nullptr, *k_ = nullptr, *t_ = nullptr, *dt_ = nullptr;
   std::vector<Value*> synPtr_, prePtr_, postPtr_, captured_, slots_;
-  std::unordered_map<const ir::Node*, Value*> cache_;
 };
 
 } // namespace
