@@ -120,6 +120,26 @@ std::span<double> Simulation::synapseVariable(const std::string& connection,
   }
 }
 
+std::vector<double> Simulation::synapseValues(const std::string& connection,
+                                              const std::string& variable) {
+  runtime::Projection& p = plasticProjection(connection);
+  try {
+    return p.synapseVariableValues(p.synapseVariableIndex(variable));
+  } catch (const runtime::RuntimeError& e) {
+    throw Error(e.what());
+  }
+}
+
+void Simulation::setSynapseValues(const std::string& connection, const std::string& variable,
+                                  std::span<const double> values) {
+  runtime::Projection& p = plasticProjection(connection);
+  try {
+    p.setSynapseVariableValues(p.synapseVariableIndex(variable), values);
+  } catch (const runtime::RuntimeError& e) {
+    throw Error(e.what());
+  }
+}
+
 std::vector<const runtime::SynapseMonitor*> Simulation::synapseMonitors() const {
   std::vector<const runtime::SynapseMonitor*> out;
   for (const auto& m : impl_->synapseMonitors)
@@ -245,6 +265,11 @@ private:
     netOptions.timeUnitSeconds = net_.plain ? 1e-3 : 1.0;
     netOptions.seed = run_.seed;
     netOptions.threads = options_.threads;
+    netOptions.precision = options_.precision;
+    // The reference interpreter is the float64 definition of a step; float32 is a JIT mode.
+    if (options_.precision == runtime::Precision::Float32 && options_.backend != Backend::Jit)
+      throw Error("--precision float32 needs the JIT back end: the reference interpreter computes "
+                  "in float64 only (use --precision float64 with --backend interpreter)");
     impl_->network = std::make_unique<runtime::Network>(netOptions);
   }
 
@@ -320,7 +345,9 @@ private:
     impl_->compiled.push_back(nullptr);
     if (options_.backend == Backend::Jit) {
       try {
-        impl_->compiled.back() = nj::codegen::compileGroup(*impl_->programs.back());
+        nj::codegen::CompileOptions co;
+        co.float32 = options_.precision == runtime::Precision::Float32;
+        impl_->compiled.back() = nj::codegen::compileGroup(*impl_->programs.back(), co);
       } catch (const nj::codegen::CodegenError& e) {
         throw Error(fmt::format("group `{}`: the JIT failed: {} (run with --backend interpreter)",
                                 g.name, e.what()));
@@ -338,6 +365,7 @@ private:
     layout.inputs = prog.inputNames;
     layout.numNoise = prog.numNoise;
     layout.hasRefractory = prog.hasRefractory;
+    layout.precision = options_.precision;
     runtime::NeuronGroup& group = impl_->network->addGroup(g.name, g.size, layout);
 
     std::vector<double> params =
@@ -356,7 +384,8 @@ private:
     impl_->description.push_back(
         fmt::format("group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, prog.method,
                     prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
-                    impl_->compiled[mi] ? "JIT" : "reference interpreter"));
+                    impl_->compiled[mi] ? (group.isFloat32() ? "JIT, float32" : "JIT")
+                                        : "reference interpreter"));
   }
 
   // The group's overrides, then --set GROUP.param; resolveParameters recomputes the rest.
@@ -390,7 +419,9 @@ private:
     using Init = model_ir::StateVar::Init;
     for (std::size_t k = 0; k < model.states.size(); ++k) {
       const model_ir::StateVar& v = model.states[k];
-      std::span<double> values = group.state(k);
+      const auto fill = [&](double x) {
+        group.setStateValues(k, std::vector<double>(group.size(), x));
+      };
       if (auto it = g.inits.find(v.name); it != g.inits.end()) {
         const sema::Initializer& init = it->second;
         if (init.kind == sema::Initializer::Uniform)
@@ -398,7 +429,7 @@ private:
         else if (init.kind == sema::Initializer::Normal)
           group.initializeNormal(v.name, init.a, init.b, run_.seed);
         else
-          std::fill(values.begin(), values.end(), init.a);
+          fill(init.a);
         continue;
       }
       if (!v.initial) continue; // the lowering reported it
@@ -412,17 +443,18 @@ private:
         continue;
       }
       if (!ir::dependsOnKind(v.initial, ir::SymbolKind::State)) {
-        std::fill(values.begin(), values.end(), evaluateOverParams(v.initial, params));
+        fill(evaluateOverParams(v.initial, params));
         continue;
       }
+      // Over the earlier states as stored (rounded to float in float32), in double.
       std::vector<double> neuron(model.states.size());
       for (std::size_t i = 0; i < g.size; ++i) {
         for (std::size_t j = 0; j < k; ++j)
-          neuron[j] = group.state(j)[i];
+          neuron[j] = group.stateValue(j, i);
         nj::interp::Frame frame;
         frame.params = params;
         frame.state = neuron;
-        values[i] = nj::interp::evaluate(v.initial, frame);
+        group.setStateValue(k, i, nj::interp::evaluate(v.initial, frame));
       }
     }
   }
@@ -467,12 +499,12 @@ private:
                                                         network.group(spec.post), std::move(rs));
       auto firstOfConnection = first.emplace(spec.connection, &proj);
       const runtime::Projection& base = *firstOfConnection.first->second;
-      if (spec.perSynapse && !firstOfConnection.second && !base.weights().empty() &&
+      if (spec.perSynapse && !firstOfConnection.second && !base.hasScalarWeight() &&
           firstFactor.at(spec.connection) != 0) {
         // The same per-synapse values as the connection's first increment, scaled by
         // this increment's factor: one draw per synapse, not one per increment.
         double ratio = spec.weight / firstFactor.at(spec.connection);
-        std::vector<double> w(base.weights().begin(), base.weights().end());
+        std::vector<double> w = base.weightValues();
         for (double& x : w)
           x *= ratio;
         proj.setWeights(std::move(w));
@@ -546,6 +578,10 @@ private:
     es.postStates = p.postStates;
     es.captured = p.captured;
     if (options_.backend == Backend::Jit) {
+      if (options_.precision == runtime::Precision::Float32)
+        throw Error(fmt::format("{}: synapse event programs (plasticity) have no float32 kernels "
+                                "yet; run with --precision float64",
+                                p.name));
       try {
         impl_->eventKernels.push_back(nj::codegen::compileSynapseEvent(p));
       } catch (const nj::codegen::CodegenError& e) {

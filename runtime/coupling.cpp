@@ -145,8 +145,9 @@ std::uint64_t Coupling::bytes() const {
 namespace {
 
 // Σ s[i] in eight interleaved partial sums (a fixed order, so deterministic), which the compiler
-// vectorizes; one serial chain of additions would be latency-bound.
-double laneSum(const double* s, std::uint64_t n) {
+// vectorizes; one serial chain of additions would be latency-bound. Summed in double for float
+// arrays too.
+template <class S> double laneSum(const S* s, std::uint64_t n) {
   double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
   std::uint64_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -162,9 +163,17 @@ double laneSum(const double* s, std::uint64_t n) {
 } // namespace
 
 void Coupling::apply(std::int64_t n) {
+  withReal(pre_->precision(), [&](auto sZero) {
+    using S = decltype(sZero);
+    withReal(post_->precision(), [&](auto xZero) {
+      using X = decltype(xZero);
+      applyTyped(pre_->stateAs<S>(source_).data(), post_->inputAs<X>(target_).data(), n);
+    });
+  });
+}
+
+template <class S, class X> void Coupling::applyTyped(const S* s, X* x, std::int64_t n) {
   const std::uint64_t nPre = pre_->size(), nPost = post_->size();
-  const double* s = pre_->state(source_).data();
-  double* x = post_->input(target_).data();
   const auto mod = [&](std::int64_t step) {
     const std::int64_t m = delaySteps_ + 1;
     return static_cast<std::uint64_t>(((step % m) + m) % m);
@@ -179,7 +188,7 @@ void Coupling::apply(std::int64_t n) {
       ring_[mod(n)] = total;
       total = ring_[mod(n - delaySteps_)];
     }
-    const double wt = weight_ * total;
+    const auto wt = static_cast<X>(weight_ * total);
 #pragma omp simd
     for (std::uint64_t j = 0; j < nPost; ++j)
       x[j] += wt;
@@ -194,15 +203,21 @@ void Coupling::apply(std::int64_t n) {
       ringStart_ = n;
     }
     std::copy(s, s + nPre, ring_.begin() + static_cast<std::ptrdiff_t>(mod(n) * nPre));
-    s = ring_.data() +
-        mod(n - delaySteps_) * nPre; // never written since the fill when n − D < ringStart
+    // never written since the fill when n − D < ringStart
+    addSums(ring_.data() + mod(n - delaySteps_) * nPre, x);
+    return;
   }
+  addSums(s, x);
+}
+
+template <class S, class X> void Coupling::addSums(const S* s, X* x) {
+  const std::uint64_t nPre = pre_->size(), nPost = post_->size();
   if (conn_.isImplicitAllToAll()) { // O(N) under noSelf: w · (Σ_i s_i − s_j)
     const double total = laneSum(s, nPre);
     const double w = weight_;
 #pragma omp simd
     for (std::uint64_t j = 0; j < nPost; ++j)
-      x[j] += w * (total - s[j]);
+      x[j] += static_cast<X>(w * (total - static_cast<double>(s[j])));
     return;
   }
   const std::uint64_t* rs = conn_.rowStart().data();
@@ -214,12 +229,12 @@ void Coupling::apply(std::int64_t n) {
     if (si == 0.0) continue;
     const std::uint64_t b = rs[i], e = rs[i + 1];
     if (weights_.empty()) {
-      const double v = w0 * si;
+      const auto v = static_cast<X>(w0 * si);
       for (std::uint64_t k = b; k < e; ++k)
         x[post[k]] += v;
     } else {
       for (std::uint64_t k = b; k < e; ++k)
-        x[post[k]] += w[k] * si;
+        x[post[k]] += static_cast<X>(w[k] * si);
     }
   }
 }

@@ -23,6 +23,8 @@
 // Delay D steps (homogeneous): S_j at step n uses s_i at step n − D (the state before any kernel
 // ran is used for n < D). This equals delaying the pre spikes by D when the per-pre dynamics are
 // driven by the spikes alone (the compiler checks it). The ring holds (D + 1) · nPre doubles.
+// Precision: the pre state and the post input are read and written in their groups' precision
+// (float32 or float64); sums, weights and the ring stay double.
 #pragma once
 
 #include "runtime/connectivity.hpp"
@@ -81,6 +83,9 @@ public:
   void apply(std::int64_t n);
 
 private:
+  // apply() in the element types of the pre state (S) and the post input (X); sums in double.
+  template <class S, class X> void applyTyped(const S* s, X* x, std::int64_t n);
+  template <class S, class X> void addSums(const S* s, X* x);
   void makeExplicit();
   void drawWeights(const std::function<double(PhiloxSequence&)>& draw);
 

@@ -18,7 +18,15 @@
  *
  * Plain C so that LLVM code can be generated against it without C++ layout
  * questions. All arrays are structure-of-arrays, 64-byte aligned, length = the
- * group size; indices are absolute neuron indices in the group. */
+ * group size; indices are absolute neuron indices in the group.
+ *
+ * Precision. A group stores its state, input and normal arrays as double (float64, the default)
+ * or float (float32). A float64 group's arrays are passed in `state`, `inputs`, `normals` and the
+ * `*_f32` fields are NULL; a float32 group's arrays are passed in `state_f32`, `inputs_f32`,
+ * `normals_f32` and the double fields are NULL. Parameters, dt and captured values stay double
+ * in both (a float32 kernel converts them once at entry); the step counter is an integer, so
+ * t = step * dt is exact in double before the kernel converts it. The `*_f32` fields come last,
+ * so the float64 layout is unchanged. */
 #ifndef NEUROJIT_KERNEL_ABI_H
 #define NEUROJIT_KERNEL_ABI_H
 
@@ -42,6 +50,10 @@ typedef struct NjGroupArgs {
   int64_t step;              /* the step counter n: the step goes from t_n = n*dt to t_{n+1} */
   double dt;                 /* the time step */
   int64_t refractory_steps;  /* the refractory period in steps, rounded to nearest */
+  /* float32 groups: the same arrays as float (NULL for float64 groups) */
+  float* const* state_f32;
+  const float* const* inputs_f32;
+  const float* const* normals_f32;
 } NjGroupArgs;
 
 typedef void (*NjGroupKernel)(const NjGroupArgs* args);
@@ -73,6 +85,12 @@ typedef struct NjSynapseEventArgs {
   const double* captured;
   int64_t step;
   double dt;
+  /* The same arrays when stored as float: per-synapse state of a float32 projection, state of a
+   * float32 pre / post group. For each of the three exactly one of the double and the float
+   * pointer is set (when the program reads that side at all). */
+  float* const* synapse_state_f32;
+  float* const* pre_state_f32;
+  float* const* post_state_f32;
 } NjSynapseEventArgs;
 
 typedef void (*NjSynapseEventKernel)(const NjSynapseEventArgs* args);

@@ -82,11 +82,12 @@ void StateMonitor::reserve(std::uint64_t moreSamples) {
 void StateMonitor::record(std::int64_t stepAfter, double t) {
   if (stepAfter % every_ != 0) return;
   t_.push_back(t);
-  for (std::size_t v = 0; v < slots_.size(); ++v) {
-    std::span<const double> x = group_->state(slots_[v]);
-    data_[v].insert(data_[v].end(), x.begin() + static_cast<std::ptrdiff_t>(begin_),
-                    x.begin() + static_cast<std::ptrdiff_t>(end_));
-  }
+  for (std::size_t v = 0; v < slots_.size(); ++v)
+    withReal(group_->precision(), [&](auto zero) { // float32 values widen exactly to double
+      std::span<const decltype(zero)> x = group_->stateAs<decltype(zero)>(slots_[v]);
+      data_[v].insert(data_[v].end(), x.begin() + static_cast<std::ptrdiff_t>(begin_),
+                      x.begin() + static_cast<std::ptrdiff_t>(end_));
+    });
 }
 
 RateMonitor::RateMonitor(const NeuronGroup& group, double timeUnitSeconds)
@@ -118,9 +119,11 @@ SynapseMonitor::SynapseMonitor(const Projection& projection, std::vector<std::st
 }
 
 std::vector<double> SynapseMonitor::current(std::size_t v) const {
-  std::span<const double> x = projection_->synapseVariable(slots_.at(v));
-  return {x.begin() + static_cast<std::ptrdiff_t>(begin_),
-          x.begin() + static_cast<std::ptrdiff_t>(end_)};
+  std::vector<double> out;
+  out.reserve(width());
+  for (std::uint64_t k = begin_; k < end_; ++k)
+    out.push_back(projection_->synapseVariableValue(slots_.at(v), k));
+  return out;
 }
 
 std::vector<std::uint32_t> SynapseMonitor::preIndices() const {
@@ -144,6 +147,11 @@ void SynapseMonitor::record(std::int64_t stepAfter, double t) {
   if (stepAfter % every_ != 0) return;
   t_.push_back(t);
   for (std::size_t v = 0; v < names_.size(); ++v) {
+    if (projection_->precision() == Precision::Float32) {
+      for (std::uint64_t k = begin_; k < end_; ++k)
+        data_[v].push_back(projection_->synapseVariableValue(slots_[v], k));
+      continue;
+    }
     std::span<const double> x = projection_->synapseVariable(slots_[v]);
     data_[v].insert(data_[v].end(), x.begin() + static_cast<std::ptrdiff_t>(begin_),
                     x.begin() + static_cast<std::ptrdiff_t>(end_));

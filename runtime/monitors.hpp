@@ -4,6 +4,9 @@
 //
 // Sampling: monitors run last in a step. After step n the state is the state at t_{n+1}, spikes
 // of step n happened at t_{n+1}; a state monitor with `every = k` samples when (n+1) % k == 0.
+//
+// Values are recorded as double for either precision: a float32 state widens exactly, so the
+// recording (and the .npy files, <f8) holds the float32 values the run computed.
 #pragma once
 
 #include <cstdint>

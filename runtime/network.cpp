@@ -101,6 +101,7 @@ NeuronGroup& Network::addGroup(std::string name, std::uint64_t size, GroupLayout
   for (const auto& e : groups_)
     if (e.group->name() == name)
       throw RuntimeError(fmt::format("the network already has a group `{}`", name));
+  if (!layout.precision) layout.precision = options_.precision;
   std::uint64_t used = memoryInUse();
   checkMemory(fmt::format("group `{}` of {} neurons", name, size),
               NeuronGroup::bytesFor(layout, static_cast<long double>(size)), used,
@@ -354,7 +355,7 @@ RunResult Network::run(double duration, RunOptions runOptions) {
           "group `{}`, variable `{}`, neuron {} is {} before step {}: set finite initial "
           "values",
           e.group->name(), e.group->layout().states[static_cast<std::size_t>(k)], i,
-          e.group->state(static_cast<std::size_t>(k))[static_cast<std::size_t>(i)], step_));
+          e.group->stateValue(static_cast<std::size_t>(k), static_cast<std::size_t>(i)), step_));
   }
   lastFiniteStep_ = step_;
 
@@ -505,13 +506,12 @@ void Network::applyStimuli(std::int64_t n) {
       g.inputDirty_[k] = 1;
       return true;
     }
-    if (g.inputDirty_[k] != 0) std::memset(g.inputs_[k].data(), 0, g.size() * sizeof(double));
+    if (g.inputDirty_[k] != 0) std::memset(g.inputs_[k].data(), 0, g.inputs_[k].bytes());
     g.inputDirty_[k] = 1;
     return false;
   };
   for (auto& [g, s] : stimuli_) {
     const double v = s.value(t);
-    double* x = g->inputs_[s.input].data();
     const bool coversAll = s.begin == 0 && s.end == g->size();
     // Assigning +0.0 to an input that is all +0.0 already (e.g. a pulse after it ended): no write.
     if (coversAll && g->inputWritten_[s.input] == 0 && g->inputDirty_[s.input] == 0 && v == 0.0 &&
@@ -519,32 +519,41 @@ void Network::applyStimuli(std::int64_t n) {
       g->inputWritten_[s.input] = 1;
       continue;
     }
-    if (firstWrite(*g, s.input, coversAll)) {
-      std::fill(x, x + s.end, v);
-      // All +0.0 now (a pulse that just ended): known clean, so the next steps skip the write.
-      if (v == 0.0 && !std::signbit(v)) g->inputDirty_[s.input] = 0;
-      continue;
-    }
-    for (std::size_t i = s.begin; i < s.end; ++i)
-      x[i] += v;
+    const bool assign = firstWrite(*g, s.input, coversAll);
+    // A float32 input adds the value rounded to float (the kernel reads floats).
+    withReal(g->precision(), [&, b = s.begin, e = s.end](auto zero) {
+      using T = decltype(zero);
+      T* x = g->inputs_[s.input].as<T>().data();
+      const auto tv = static_cast<T>(v);
+      if (assign)
+        std::fill(x, x + e, tv);
+      else
+        for (std::size_t i = b; i < e; ++i)
+          x[i] += tv;
+    });
+    // All +0.0 now (a pulse that just ended): known clean, so the next steps skip the write.
+    if (assign && v == 0.0 && !std::signbit(v)) g->inputDirty_[s.input] = 0;
   }
   for (auto& [g, s] : arrayStimuli_) {
     const double env = s.envelope ? s.envelope(t) : 1.0;
-    double* x = g->inputs_[s.input].data();
     const double* a = s.perNeuron.data();
-    if (firstWrite(*g, s.input, true)) {
-      for (std::size_t i = 0; i < s.perNeuron.size(); ++i)
-        x[i] = a[i] * env;
-      continue;
-    }
-    for (std::size_t i = 0; i < s.perNeuron.size(); ++i)
-      x[i] += a[i] * env;
+    const bool assign = firstWrite(*g, s.input, true);
+    withReal(g->precision(), [&](auto zero) {
+      using T = decltype(zero);
+      T* x = g->inputs_[s.input].as<T>().data();
+      if (assign)
+        for (std::size_t i = 0; i < s.perNeuron.size(); ++i)
+          x[i] = static_cast<T>(a[i] * env);
+      else
+        for (std::size_t i = 0; i < s.perNeuron.size(); ++i)
+          x[i] += static_cast<T>(a[i] * env);
+    });
   }
   for (auto& e : groups_) {
     NeuronGroup& g = *e.group;
     for (std::size_t k = 0; k < g.inputs_.size(); ++k) {
       if (g.inputWritten_[k] != 0 || g.inputDirty_[k] == 0) continue;
-      std::memset(g.inputs_[k].data(), 0, g.size() * sizeof(double));
+      std::memset(g.inputs_[k].data(), 0, g.inputs_[k].bytes());
       g.inputDirty_[k] = 0;
     }
   }
@@ -595,15 +604,28 @@ RunStatus Network::updateGroup(GroupEntry& e, std::int64_t n) {
   const auto body = [&](std::size_t c) {
     const std::uint64_t b = e.chunkStarts[c], end = e.chunkStarts[c + 1];
     for (std::size_t k = 0; k < numNoise; ++k)
-      fillStandardNormals(g.normals_[k].data() + b, options_.seed,
-                          g.streamBase_ + static_cast<std::uint32_t>(k),
-                          static_cast<std::uint64_t>(n), b, end);
+      if (g.isFloat32()) { // drawn in double (the same draws), rounded to float
+        float* out = g.normals_[k].as<float>().data();
+        for (std::uint64_t i = b; i < end; ++i)
+          out[i] = static_cast<float>(
+              standardNormal({options_.seed, g.streamBase_ + static_cast<std::uint32_t>(k),
+                              static_cast<std::uint64_t>(n), static_cast<std::uint32_t>(i)}));
+      } else
+        fillStandardNormals(g.normals_[k].as<double>().data() + b, options_.seed,
+                            g.streamBase_ + static_cast<std::uint32_t>(k),
+                            static_cast<std::uint64_t>(n), b, end);
     e.chunkCounts[c] = 0;
     NjGroupArgs args{};
-    args.state = g.statePtrs_.data();
     args.params = g.params_.data();
-    args.inputs = g.inputPtrs_.data();
-    args.normals = numNoise > 0 ? g.normalPtrs_.data() : nullptr;
+    if (g.isFloat32()) {
+      args.state_f32 = g.statePtrs32_.data();
+      args.inputs_f32 = g.inputPtrs32_.data();
+      args.normals_f32 = numNoise > 0 ? g.normalPtrs32_.data() : nullptr;
+    } else {
+      args.state = g.statePtrs_.data();
+      args.inputs = g.inputPtrs_.data();
+      args.normals = numNoise > 0 ? g.normalPtrs_.data() : nullptr;
+    }
     args.refractory_until = g.layout_.hasRefractory ? g.refractoryUntil_.data() : nullptr;
     args.spikes = g.spikes_.data() + b;
     args.spike_count = &e.chunkCounts[c];
@@ -695,7 +717,7 @@ RunStatus Network::checkFinite() {
     auto [k, i] = e.group->findNonFinite();
     if (k < 0) continue;
     const NeuronGroup& g = *e.group;
-    double value = g.state(static_cast<std::size_t>(k))[static_cast<std::size_t>(i)];
+    double value = g.stateValue(static_cast<std::size_t>(k), static_cast<std::size_t>(i));
     const std::int64_t last = step_ - 1; // the step just done: from t_last to t_step
     const double unit = options_.timeUnitSeconds;
     std::string when =

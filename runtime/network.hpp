@@ -45,6 +45,10 @@ struct NetworkOptions {
   int threads = 1;
   std::uint64_t memoryLimit = defaultMemoryLimit();
   std::int64_t nanCheckInterval = 10; // in steps; 1 checks after every step
+  // Storage of groups whose layout does not fix it (GroupLayout::precision): the compiled groups.
+  // Float32 needs float32 kernels (JIT); host kernels written for double fix Float64 in their
+  // layout (Poisson groups, spike generators). Recorded in run.json.
+  Precision precision = Precision::Float64;
   // Accumulate the wall time of each step schedule item (RunSummary::phases); two steady_clock
   // reads per item and step when on, nothing when off.
   bool phaseTiming = false;
@@ -183,6 +187,7 @@ public:
   std::uint64_t seed() const { return options_.seed; }
   void setSeed(std::uint64_t seed) { options_.seed = seed; }
   int threads() const { return options_.threads; }
+  Precision precision() const { return options_.precision; }
   void setThreads(int threads);
   void setNanCheckInterval(std::int64_t steps);
   void setPhaseTiming(bool on) { options_.phaseTiming = on; }

@@ -33,7 +33,9 @@ long double alignedBytesLd(long double n, long double elementSize) {
 long double NeuronGroup::bytesFor(const GroupLayout& layout, long double size) {
   long double doubles =
       static_cast<long double>(layout.states.size() + layout.inputs.size() + layout.numNoise);
-  long double bytes = doubles * alignedBytesLd(size, 8);
+  const auto element =
+      static_cast<long double>(elementBytes(layout.precision.value_or(Precision::Float64)));
+  long double bytes = doubles * alignedBytesLd(size, element);
   if (layout.hasRefractory) bytes += alignedBytesLd(size, 8);
   bytes += alignedBytesLd(size, 4); // spike list
   bytes += static_cast<long double>(layout.params.size()) * 8;
@@ -54,23 +56,50 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
                     "split it into several groups",
                     name_, size, std::numeric_limits<std::uint32_t>::max()));
   bytes_ = static_cast<std::uint64_t>(bytesFor(layout_, static_cast<long double>(size)));
+  precision_ = layout_.precision.value_or(Precision::Float64);
+  layout_.precision = precision_;
   for (std::size_t k = 0; k < layout_.states.size(); ++k)
-    states_.emplace_back(size_);
+    states_.emplace_back(size_, precision_);
   for (std::size_t k = 0; k < layout_.inputs.size(); ++k)
-    inputs_.emplace_back(size_);
+    inputs_.emplace_back(size_, precision_);
   for (std::size_t k = 0; k < layout_.numNoise; ++k)
-    normals_.emplace_back(size_);
+    normals_.emplace_back(size_, precision_);
   params_.assign(layout_.params.size(), 0.0);
   inputDirty_.assign(layout_.inputs.size(), 0);
   inputWritten_.assign(layout_.inputs.size(), 0);
   if (layout_.hasRefractory) refractoryUntil_ = AlignedArray<std::int64_t>(size_);
   spikes_ = AlignedArray<std::uint32_t>(size_);
   for (auto& s : states_)
-    statePtrs_.push_back(s.data());
+    if (isFloat32())
+      statePtrs32_.push_back(s.as<float>().data());
+    else
+      statePtrs_.push_back(s.as<double>().data());
   for (auto& s : inputs_)
-    inputPtrs_.push_back(s.data());
+    if (isFloat32())
+      inputPtrs32_.push_back(s.as<float>().data());
+    else
+      inputPtrs_.push_back(s.as<double>().data());
   for (auto& s : normals_)
-    normalPtrs_.push_back(s.data());
+    if (isFloat32())
+      normalPtrs32_.push_back(s.as<float>().data());
+    else
+      normalPtrs_.push_back(s.as<double>().data());
+}
+
+void NeuronGroup::wrongPrecision() const {
+  throw RuntimeError(
+      fmt::format("group `{}` stores {} values: use stateAs<{}> / inputAs<{}>, or stateValues / "
+                  "setStateValues (which convert through double)",
+                  name_, precisionName(precision_), isFloat32() ? "float" : "double",
+                  isFloat32() ? "float" : "double"));
+}
+
+void NeuronGroup::setStateValues(std::size_t k, std::span<const double> values) {
+  if (values.size() != size_)
+    throw RuntimeError(fmt::format("group `{}`: {} values given for `{}` of {} neurons", name_,
+                                   values.size(), layout_.states.at(k), size_));
+  for (std::size_t i = 0; i < size_; ++i)
+    states_[k].set(i, values[i]);
 }
 
 std::size_t NeuronGroup::stateIndex(std::string_view name) const {
@@ -86,15 +115,22 @@ std::size_t NeuronGroup::inputIndex(std::string_view name) const {
 void NeuronGroup::initializeUniform(std::string_view state, double lo, double hi,
                                     std::uint64_t seed) {
   std::size_t k = stateIndex(state);
-  runtime::initializeUniform(states_[k].span(), lo, hi, seed,
-                             initStreamBase_ + static_cast<std::uint32_t>(k));
+  const std::uint32_t stream = initStreamBase_ + static_cast<std::uint32_t>(k);
+  if (!isFloat32()) return runtime::initializeUniform(this->state(k), lo, hi, seed, stream);
+  // Drawn in double (the same numbers for both precisions), then rounded to float.
+  std::vector<double> x(size_);
+  runtime::initializeUniform(x, lo, hi, seed, stream);
+  setStateValues(k, x);
 }
 
 void NeuronGroup::initializeNormal(std::string_view state, double mean, double sd,
                                    std::uint64_t seed) {
   std::size_t k = stateIndex(state);
-  runtime::initializeNormal(states_[k].span(), mean, sd, seed,
-                            initStreamBase_ + static_cast<std::uint32_t>(k));
+  const std::uint32_t stream = initStreamBase_ + static_cast<std::uint32_t>(k);
+  if (!isFloat32()) return runtime::initializeNormal(this->state(k), mean, sd, seed, stream);
+  std::vector<double> x(size_);
+  runtime::initializeNormal(x, mean, sd, seed, stream);
+  setStateValues(k, x);
 }
 
 std::int64_t NeuronGroup::refractorySteps(double dt) const {
@@ -106,17 +142,26 @@ std::int64_t NeuronGroup::refractorySteps(double dt) const {
   return std::llround(refractoryPeriod_ / dt);
 }
 
+namespace {
+
+template <class T> std::ptrdiff_t firstNonFinite(const T* x, std::size_t n) {
+  T acc = 0;
+#pragma omp simd reduction(+ : acc)
+  for (std::size_t i = 0; i < n; ++i)
+    acc += x[i] - x[i]; // NaN iff some x[i] is NaN or ±Inf
+  if (acc == 0) return -1;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(x[i])) return static_cast<std::ptrdiff_t>(i);
+  return -1;
+}
+
+} // namespace
+
 std::pair<std::ptrdiff_t, std::ptrdiff_t> NeuronGroup::findNonFinite() const {
   for (std::size_t k = 0; k < states_.size(); ++k) {
-    const double* x = states_[k].data();
-    double acc = 0.0;
-#pragma omp simd reduction(+ : acc)
-    for (std::size_t i = 0; i < size_; ++i)
-      acc += x[i] - x[i]; // NaN iff some x[i] is NaN or ±Inf
-    if (acc == 0.0) continue;
-    for (std::size_t i = 0; i < size_; ++i)
-      if (!std::isfinite(x[i]))
-        return {static_cast<std::ptrdiff_t>(k), static_cast<std::ptrdiff_t>(i)};
+    const std::ptrdiff_t i = isFloat32() ? firstNonFinite(states_[k].as<float>().data(), size_)
+                                         : firstNonFinite(states_[k].as<double>().data(), size_);
+    if (i >= 0) return {static_cast<std::ptrdiff_t>(k), i};
   }
   return {-1, -1};
 }

@@ -1,17 +1,22 @@
-// \file NeuronGroup: one population's arrays (structure-of-arrays, 64-byte aligned, float64) and
-// the compiled kernel that advances it. The runtime knows the model only through GroupLayout
-// (names and counts) and GroupKernel (a function pointer under runtime/kernel_abi.h).
+// \file NeuronGroup: one population's arrays (structure-of-arrays, 64-byte aligned, float64 or
+// float32) and the compiled kernel that advances it. The runtime knows the model only through
+// GroupLayout (names and counts) and GroupKernel (a function pointer under runtime/kernel_abi.h).
 #pragma once
 
 #include "runtime/aligned_array.hpp"
 #include "runtime/kernel_abi.h"
 #include "runtime/memory_limit.hpp"
+#include "runtime/precision.hpp"
+#include "runtime/real_array.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace nj::runtime {
@@ -24,6 +29,9 @@ struct GroupLayout {
   std::vector<std::string> inputs{}; // NjGroupArgs::inputs
   std::size_t numNoise = 0;          // NjGroupArgs::normals
   bool hasRefractory = false;        // NjGroupArgs::refractory_until
+  // Element type of the state, input and normal arrays; nullopt: the network's
+  // (NetworkOptions::precision). Host kernels written for double arrays fix Float64.
+  std::optional<Precision> precision{};
 };
 
 // The code that advances neurons [begin, end) by one step: a JIT'd function pointer, or a host
@@ -63,10 +71,38 @@ public:
   std::size_t paramIndex(std::string_view name) const;
   std::size_t inputIndex(std::string_view name) const;
 
-  std::span<double> state(std::size_t k) { return states_[k].span(); }
-  std::span<const double> state(std::size_t k) const { return states_[k].span(); }
+  // Storage precision of the state, input and normal arrays (fixed at construction).
+  Precision precision() const { return precision_; }
+  bool isFloat32() const { return precision_ == Precision::Float32; }
+
+  // Typed views for float64 groups (the default); a float32 group throws RuntimeError here (use
+  // stateAs<float>, or stateValues / setStateValues, which convert, for either precision).
+  std::span<double> state(std::size_t k) { return stateAs<double>(k); }
+  std::span<const double> state(std::size_t k) const { return stateAs<double>(k); }
   std::span<double> state(std::string_view name) { return state(stateIndex(name)); }
   std::span<const double> state(std::string_view name) const { return state(stateIndex(name)); }
+  // The view in the group's own element type (T = double for float64, float for float32).
+  template <class T> std::span<T> stateAs(std::size_t k) {
+    checkType<T>();
+    return states_[k].as<T>();
+  }
+  template <class T> std::span<const T> stateAs(std::size_t k) const {
+    checkType<T>();
+    return std::as_const(states_[k]).as<T>();
+  }
+  const RealArray& stateArray(std::size_t k) const { return states_[k]; }
+  RealArray& stateArray(std::size_t k) { return states_[k]; }
+  // Either precision, converted through double (a float32 store rounds to nearest).
+  double stateValue(std::size_t k, std::size_t neuron) const { return states_[k].get(neuron); }
+  void setStateValue(std::size_t k, std::size_t neuron, double v) { states_[k].set(neuron, v); }
+  std::vector<double> stateValues(std::size_t k) const { return states_[k].values(); }
+  std::vector<double> stateValues(std::string_view name) const {
+    return stateValues(stateIndex(name));
+  }
+  void setStateValues(std::size_t k, std::span<const double> values); // size() values
+  void setStateValues(std::string_view name, std::span<const double> values) {
+    setStateValues(stateIndex(name), values);
+  }
 
   void setParam(std::string_view name, double value) { params_[paramIndex(name)] = value; }
   double param(std::string_view name) const { return params_[paramIndex(name)]; }
@@ -75,15 +111,23 @@ public:
 
   // Inputs are cleared at the start of every step (network.hpp); a host write between steps is
   // therefore not seen by the next kernel. Mutable access marks the array as possibly non-zero.
-  std::span<double> input(std::size_t k) {
-    inputDirty_[k] = 1;
-    return inputs_[k].span();
-  }
-  std::span<const double> input(std::size_t k) const { return inputs_[k].span(); }
+  // As state(): double views for float64 groups, inputAs<T> / inputArray for either.
+  std::span<double> input(std::size_t k) { return inputAs<double>(k); }
+  std::span<const double> input(std::size_t k) const { return inputAs<double>(k); }
   std::span<double> input(std::string_view name) { return input(inputIndex(name)); }
+  template <class T> std::span<T> inputAs(std::size_t k) {
+    checkType<T>();
+    inputDirty_[k] = 1;
+    return inputs_[k].as<T>();
+  }
+  template <class T> std::span<const T> inputAs(std::size_t k) const {
+    checkType<T>();
+    return std::as_const(inputs_[k]).as<T>();
+  }
+  const RealArray& inputArray(std::size_t k) const { return inputs_[k]; }
 
   // This step's N(0,1) draws of noise source k (filled by the Network before the kernel runs).
-  std::span<const double> normals(std::size_t k) const { return normals_[k].span(); }
+  const RealArray& normals(std::size_t k) const { return normals_[k]; }
   // Noise source k draws from stream streamBase() + k (see philox.hpp).
   std::uint32_t streamBase() const { return streamBase_; }
   void setStreamBase(std::uint32_t base) { streamBase_ = base; }
@@ -121,11 +165,17 @@ public:
 private:
   friend class Network;
 
+  template <class T> void checkType() const {
+    if ((std::is_same_v<T, float>) != isFloat32()) wrongPrecision();
+  }
+  [[noreturn]] void wrongPrecision() const;
+
   std::string name_;
   std::size_t size_;
   GroupLayout layout_;
   std::uint64_t bytes_ = 0;
-  std::vector<AlignedArray<double>> states_, inputs_, normals_;
+  Precision precision_ = Precision::Float64;
+  std::vector<RealArray> states_, inputs_, normals_;
   std::vector<double> params_;
   // Per input: may hold non-zero values (else it is known to be all zero, and clearing it is
   // skipped); written in the current step by a stimulus.
@@ -138,9 +188,11 @@ private:
   double refractoryPeriod_ = 0.0;
   std::uint32_t streamBase_ = 0;
   std::uint32_t initStreamBase_ = 0;
-  // Kernel argument arrays, built once.
+  // Kernel argument arrays, built once (the pair of the group's precision is filled).
   std::vector<double*> statePtrs_;
   std::vector<const double*> inputPtrs_, normalPtrs_;
+  std::vector<float*> statePtrs32_;
+  std::vector<const float*> inputPtrs32_, normalPtrs32_;
 };
 
 } // namespace nj::runtime

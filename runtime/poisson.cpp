@@ -83,14 +83,23 @@ double PoissonInput::mean(double t, double dt, double timeUnitSeconds) const {
 void PoissonInput::apply(std::int64_t n, double dt, double timeUnitSeconds, std::uint64_t seed) {
   const double mu = mean(static_cast<double>(n) * dt, dt, timeUnitSeconds);
   if (!(mu > 0.0)) return;
-  double* x = spec_.targetIsInput ? group_->input(target_).data() : group_->state(target_).data();
-  const double w = spec_.weight;
+  // The target in its group's precision (a float32 group adds w rounded to float).
+  withReal(group_->precision(), [&](auto zero) {
+    using T = decltype(zero);
+    T* x = spec_.targetIsInput ? group_->inputAs<T>(target_).data()
+                               : group_->stateAs<T>(target_).data();
+    addEvents(x, static_cast<T>(spec_.weight), mu, n, seed);
+  });
+}
+
+template <class T>
+void PoissonInput::addEvents(T* x, T w, double mu, std::int64_t n, std::uint64_t seed) const {
   const std::size_t size = group_->size();
   const auto step = static_cast<std::uint64_t>(n);
   if (mu >= kSuperposeLimit) { // most neurons have events: one draw per neuron and step
     for (std::size_t i = 0; i < size; ++i) {
       const std::uint64_t k = poissonSample(mu, seed, stream_, step, static_cast<std::uint32_t>(i));
-      if (k != 0) x[i] += w * static_cast<double>(k);
+      if (k != 0) x[i] += w * static_cast<T>(k);
     }
     return;
   }
@@ -113,7 +122,10 @@ void PoissonInput::apply(std::int64_t n, double dt, double timeUnitSeconds, std:
 // ---- Poisson spike-source group ----
 
 GroupLayout poissonGroupLayout() {
-  return {"PoissonGroup", {"rate", "next_step", "drawn_rate"}, {}, {}, 0, false};
+  // float64 whatever the network's precision: a host kernel over double arrays, and next_step
+  // must hold step numbers exactly.
+  return {"PoissonGroup",    {"rate", "next_step", "drawn_rate"}, {}, {}, 0, false,
+          Precision::Float64};
 }
 
 NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t size,

@@ -92,6 +92,8 @@ public:
   static constexpr std::uint64_t kEventBit = std::uint64_t{1} << 63;
 
 private:
+  template <class T> void addEvents(T* x, T w, double mu, std::int64_t n, std::uint64_t seed) const;
+
   NeuronGroup* group_;
   PoissonInputSpec spec_;
   std::size_t target_;

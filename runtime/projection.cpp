@@ -76,6 +76,21 @@ void Projection::setWeight(double w) {
   weight_ = w;
   weights_.clear();
   weights_.shrink_to_fit();
+  weights32_.clear();
+  weights32_.shrink_to_fit();
+}
+
+std::span<const double> Projection::weights() const {
+  if (precision() == Precision::Float32)
+    throw RuntimeError(fmt::format(
+        "projection `{}` stores float32 weights: read them with weights32() or weightValues()",
+        name_));
+  return weights_;
+}
+
+std::vector<double> Projection::weightValues() const {
+  if (precision() == Precision::Float32) return {weights32_.begin(), weights32_.end()};
+  return weights_;
 }
 
 void Projection::setWeights(std::vector<double> perSynapse) {
@@ -88,12 +103,17 @@ void Projection::setWeights(std::vector<double> perSynapse) {
       throw RuntimeError(
           fmt::format("projection `{}`: the weight of synapse {} is {}; weights must be finite",
                       name_, k, perSynapse[k]));
+  if (precision() == Precision::Float32) { // rounded to nearest
+    weights32_.assign(perSynapse.begin(), perSynapse.end());
+    return;
+  }
   weights_ = std::move(perSynapse);
 }
 
 void Projection::setWeights(const std::function<double(std::uint32_t, std::uint32_t)>& f) {
   makeExplicit();
-  checkMemory(fmt::format("the weights of projection `{}`", name_), 8.0L * conn_.synapses(),
+  checkMemory(fmt::format("the weights of projection `{}`", name_),
+              static_cast<long double>(elementBytes(precision())) * conn_.synapses(),
               network_->memoryInUse(), network_->options().memoryLimit);
   std::vector<double> w(conn_.synapses());
   for (std::uint32_t i = 0; i < conn_.nPre(); ++i)
@@ -234,9 +254,10 @@ void Projection::setDelaysUniform(double lo, double hi) {
 // ---- running ----
 
 std::uint64_t Projection::bytes() const {
-  return conn_.bytes() + weights_.size() * 8 + delays_.size() * 2 + perm_.size() * 4 +
-         segRowStart_.size() * 8 + segBegin_.size() * 8 + segDelay_.size() * 2 + ring_.size() * 4 +
-         slotCount_.size() * 4 + slotStep_.size() * 8 + vars_.size() * conn_.synapses() * 8 +
+  return conn_.bytes() + weights_.size() * 8 + weights32_.size() * 4 + delays_.size() * 2 +
+         perm_.size() * 4 + segRowStart_.size() * 8 + segBegin_.size() * 8 + segDelay_.size() * 2 +
+         ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 +
+         varNames_.size() * conn_.synapses() * elementBytes(precision()) +
          capturedRing_.size() * 8 + colStart_.size() * 8 + colSyn_.size() * 8 + colPre_.size() * 4;
 }
 
@@ -323,14 +344,14 @@ void Projection::prepare() {
 
 // Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d; only post neurons in
 // [jlo, jhi) (rows are post-ascending, so a row's part is found by binary search).
-void Projection::deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d,
-                             std::uint32_t jlo, std::uint32_t jhi) const {
+template <class T>
+void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes,
+                             std::int64_t d, std::uint32_t jlo, std::uint32_t jhi) const {
   const std::uint64_t* rs = conn_.rowStart().data();
   const std::uint32_t* post = conn_.post().data();
-  const double* w = weights_.data();
-  const bool scalar = weights_.empty();
+  const bool scalar = w == nullptr;
   const bool whole = jlo == 0 && jhi >= conn_.nPost();
-  const double w0 = weight_;
+  const auto w0 = static_cast<T>(weight_);
   for (std::uint32_t i : spikes) {
     if (d < 0) {
       std::uint64_t b = rs[i], e = rs[i + 1];
@@ -410,23 +431,35 @@ void Projection::deliver(std::int64_t n, std::uint32_t part, std::uint32_t parts
     }
     return;
   }
-  double* x = const_cast<double*>(spec_.targetIsInput ? std::as_const(post).input(target_).data()
-                                                      : std::as_const(post).state(target_).data());
+  // The post group's array and the weights in its precision (the caller marks an input dirty).
+  const RealArray& target =
+      spec_.targetIsInput ? post.inputArray(target_) : std::as_const(post).stateArray(target_);
   const std::uint64_t m = post.size();
   const auto jlo = static_cast<std::uint32_t>(m * part / parts);
   const auto jhi = static_cast<std::uint32_t>(m * (part + 1) / parts);
+  if (precision() == Precision::Float32)
+    deliverPlain(const_cast<float*>(target.as<float>().data()),
+                 weights32_.empty() ? nullptr : weights32_.data(), n, jlo, jhi);
+  else
+    deliverPlain(const_cast<double*>(target.as<double>().data()),
+                 weights_.empty() ? nullptr : weights_.data(), n, jlo, jhi);
+}
 
+// x[j] += w of the spikes due in step n onto post neurons [jlo, jhi), in T.
+template <class T>
+void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::uint32_t jlo,
+                              std::uint32_t jhi) const {
   if (delays_.empty()) {
     std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - delaySteps_);
     if (spikes.empty()) return;
     if (conn_.isImplicitAllToAll()) { // the O(N) population path
-      const double wc = weight_ * static_cast<double>(spikes.size());
+      const auto wc = static_cast<T>(weight_ * static_cast<double>(spikes.size()));
       if (!conn_.noSelf()) {
         for (std::uint64_t j = jlo; j < jhi; ++j)
           x[j] += wc;
         return;
       }
-      const double wc1 = weight_ * static_cast<double>(spikes.size() - 1);
+      const auto wc1 = static_cast<T>(weight_ * static_cast<double>(spikes.size() - 1));
       std::uint64_t j = jlo;
       for (std::uint32_t i : spikes) {
         if (i < jlo) continue;
@@ -440,12 +473,12 @@ void Projection::deliver(std::int64_t n, std::uint32_t part, std::uint32_t parts
         x[j] += wc;
       return;
     }
-    deliverRows(x, spikes, -1, jlo, jhi);
+    deliverRows(x, w, spikes, -1, jlo, jhi);
     return;
   }
   for (std::int64_t d = 0; d <= maxDelay_; ++d) {
     std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - d);
-    if (!spikes.empty()) deliverRows(x, spikes, d, jlo, jhi);
+    if (!spikes.empty()) deliverRows(x, w, spikes, d, jlo, jhi);
   }
 }
 
@@ -462,7 +495,7 @@ void Projection::emit(std::int64_t n) {
     double* out = capturedRing_.data() + r * pre_->size() * nc;
     for (std::size_t m = 0; m < spikes.size(); ++m)
       for (std::size_t c = 0; c < nc; ++c)
-        out[m * nc + c] = onPre_->captured[c][spikes[m]];
+        out[m * nc + c] = onPre_->captured[c]->get(spikes[m]);
   }
   if (onPost_) runOnPost(n);
 }
@@ -481,8 +514,9 @@ std::size_t Projection::addSynapseVariable(const SynapseVariableSpec& v) {
                                    name_, v.name, v.a, v.b));
   makeExplicit();
   checkMemory(fmt::format("the per-synapse variable `{}` of projection `{}`", v.name, name_),
-              8.0L * conn_.synapses(), network_->memoryInUse(), network_->options().memoryLimit);
-  const std::uint64_t index = vars_.size();
+              static_cast<long double>(elementBytes(precision())) * conn_.synapses(),
+              network_->memoryInUse(), network_->options().memoryLimit);
+  const std::uint64_t index = varNames_.size();
   std::vector<double> x(conn_.synapses(), v.a);
   if (v.init != SynapseVariableSpec::Constant)
     for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
@@ -492,9 +526,52 @@ std::size_t Projection::addSynapseVariable(const SynapseVariableSpec& v) {
                                                       : v.a + v.b * seq.normal();
     }
   varNames_.push_back(v.name);
-  vars_.push_back(std::move(x));
+  if (precision() == Precision::Float32) // drawn in double, rounded to nearest
+    vars32_.emplace_back(x.begin(), x.end());
+  else
+    vars_.push_back(std::move(x));
   ready_ = false;
   return index;
+}
+
+std::span<double> Projection::synapseVariable(std::size_t v) {
+  (void)std::as_const(*this).synapseVariable(v); // the precision check
+  return vars_.at(v);
+}
+
+std::span<const double> Projection::synapseVariable(std::size_t v) const {
+  if (precision() == Precision::Float32)
+    throw RuntimeError(fmt::format(
+        "projection `{}` stores float32 per-synapse state: read `{}` with synapseVariable32() or "
+        "synapseVariableValues()",
+        name_, varNames_.at(v)));
+  return vars_.at(v);
+}
+
+std::span<float> Projection::synapseVariable32(std::size_t v) {
+  if (precision() != Precision::Float32)
+    throw RuntimeError(fmt::format(
+        "projection `{}` stores float64 per-synapse state: use synapseVariable()", name_));
+  return vars32_.at(v);
+}
+
+std::vector<double> Projection::synapseVariableValues(std::size_t v) const {
+  if (precision() == Precision::Float32) return {vars32_.at(v).begin(), vars32_.at(v).end()};
+  return vars_.at(v);
+}
+
+double Projection::synapseVariableValue(std::size_t v, std::uint64_t k) const {
+  return precision() == Precision::Float32 ? vars32_.at(v)[k] : vars_.at(v)[k];
+}
+
+void Projection::setSynapseVariableValues(std::size_t v, std::span<const double> values) {
+  if (values.size() != conn_.synapses())
+    throw RuntimeError(fmt::format("projection `{}`: {} values given for `{}` of {} synapses",
+                                   name_, values.size(), varNames_.at(v), conn_.synapses()));
+  if (precision() == Precision::Float32)
+    std::copy(values.begin(), values.end(), vars32_.at(v).begin());
+  else
+    std::copy(values.begin(), values.end(), vars_.at(v).begin());
 }
 
 std::size_t Projection::synapseVariableIndex(std::string_view name) const {
@@ -509,7 +586,8 @@ void Projection::setOnPre(SynapseEventSpec spec) {
   if (!spec.kernel.valid())
     throw RuntimeError(fmt::format("projection `{}`: the on_pre event has no kernel", name_));
   makeExplicit();
-  onPre_ = BoundEvents{std::move(spec), {}, {}, {}, {}};
+  onPre_.emplace();
+  onPre_->spec = std::move(spec);
   bind(*onPre_);
   ready_ = false;
 }
@@ -520,9 +598,27 @@ void Projection::setOnPost(SynapseEventSpec spec) {
   if (!spec.captured.empty())
     throw RuntimeError(fmt::format("projection `{}`: on_post captures nothing", name_));
   makeExplicit();
-  onPost_ = BoundEvents{std::move(spec), {}, {}, {}, {}};
+  onPost_.emplace();
+  onPost_->spec = std::move(spec);
   bind(*onPost_);
   ready_ = false;
+}
+
+namespace {
+
+template <class T> T* const* pointersOrNull(const std::vector<T*>& v) {
+  return v.empty() ? nullptr : v.data();
+}
+
+} // namespace
+
+void Projection::bindArgs(NjSynapseEventArgs& a, const BoundEvents& ev) {
+  a.synapse_state = pointersOrNull(ev.syn);
+  a.pre_state = pointersOrNull(ev.pre);
+  a.post_state = pointersOrNull(ev.post);
+  a.synapse_state_f32 = pointersOrNull(ev.syn32);
+  a.pre_state_f32 = pointersOrNull(ev.pre32);
+  a.post_state_f32 = pointersOrNull(ev.post32);
 }
 
 // Array pointers of the groups (they never move) and of the per-synapse state.
@@ -530,15 +626,29 @@ void Projection::bind(BoundEvents& b) {
   b.pre.clear();
   b.post.clear();
   b.syn.clear();
+  b.pre32.clear();
+  b.post32.clear();
+  b.syn32.clear();
   b.captured.clear();
+  // Each side in its own precision: the kernel reads `x_state` or `x_state_f32` (kernel_abi.h).
+  const auto add = [](NeuronGroup& g, const std::string& n, std::vector<double*>& d,
+                      std::vector<float*>& f) {
+    const std::size_t k = g.stateIndex(n);
+    if (g.isFloat32())
+      f.push_back(g.stateAs<float>(k).data());
+    else
+      d.push_back(g.stateAs<double>(k).data());
+  };
   for (const std::string& n : b.spec.preStates)
-    b.pre.push_back(pre_->state(n).data());
+    add(*pre_, n, b.pre, b.pre32);
   for (const std::string& n : b.spec.postStates)
-    b.post.push_back(post_->state(n).data());
+    add(*post_, n, b.post, b.post32);
   for (auto& v : vars_)
     b.syn.push_back(v.data());
+  for (auto& v : vars32_)
+    b.syn32.push_back(v.data());
   for (const std::string& n : b.spec.captured)
-    b.captured.push_back(pre_->state(n).data());
+    b.captured.push_back(&pre_->stateArray(pre_->stateIndex(n)));
   if (onPre_ && &b == &*onPre_ && pre_ == post_)
     for (const std::string& n : b.spec.preStates)
       if (std::find(b.spec.postStates.begin(), b.spec.postStates.end(), n) !=
@@ -560,9 +670,7 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
       capturedRing_.data() + positiveMod(slotStep, maxDelay_ + 1) * pre_->size() * nc;
   const bool whole = jlo == 0 && jhi >= conn_.nPost();
   NjSynapseEventArgs a{};
-  a.synapse_state = ev.syn.data();
-  a.pre_state = ev.pre.data();
-  a.post_state = ev.post.data();
+  bindArgs(a, ev);
   a.step = n;
   a.dt = network_->dt();
   thread_local std::vector<std::uint32_t> postScratch;
@@ -612,9 +720,7 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
 void Projection::runOnPost(std::int64_t n) {
   BoundEvents& ev = *onPost_;
   NjSynapseEventArgs a{};
-  a.synapse_state = ev.syn.data();
-  a.pre_state = ev.pre.data();
-  a.post_state = ev.post.data();
+  bindArgs(a, ev);
   a.step = n + 1;
   a.dt = network_->dt();
   for (std::uint32_t j : post_->spikes()) {

@@ -35,10 +35,15 @@
 // + 1 (weights) or + 2 (delays), pre index i), draw m = the synapse's position in row i; so they do
 // not depend on the thread count either.
 //
+// Precision: per-synapse weights and per-synapse state are stored in the POST group's precision
+// (float64, or float32: a static synapse then costs 4 + 4 bytes), and added into its arrays in that
+// type. Accessors returning double spans work for float64 projections only; weightValues /
+// synapseVariableValues convert for either.
+//
 // Synapse events (plasticity; docs/architecture.md "Synapse events"). A projection may hold
-// per-synapse state arrays (float64, CSR order; initial values drawn per synapse from
-// PhiloxSequence(seed, projection stream + 3, pre index i, first step v << 40) for variable v) and
-// event kernels (NjSynapseEventArgs, runtime/kernel_abi.h):
+// per-synapse state arrays (the post group's precision, CSR order; initial values drawn per synapse
+// from PhiloxSequence(seed, projection stream + 3, pre index i, first step v << 40) for variable v)
+// and event kernels (NjSynapseEventArgs, runtime/kernel_abi.h):
 //   - on_pre replaces `x[j] += w`: at delivery (same step and order as above) the kernel runs over
 //     the delivered synapses of each arriving spike (one call per spike and delay segment, the
 //     row's synapses post-ascending). Pre-group values named as `captured` are copied when the
@@ -120,11 +125,17 @@ public:
   // True when all-to-all with a scalar weight and homogeneous delay: the O(N) path, no CSR.
   bool usesPopulationPath() const { return conn_.isImplicitAllToAll(); }
 
+  // The storage precision of weights and per-synapse state: the post group's.
+  Precision precision() const { return post_->precision(); }
+
   // ---- weights ----
-  bool hasScalarWeight() const { return weights_.empty(); }
+  bool hasScalarWeight() const { return weights_.empty() && weights32_.empty(); }
   double weight() const { return weight_; }
-  std::span<const double> weights() const { return weights_; } // per synapse, empty when scalar
-  void setWeight(double w);                        // one scalar (drops per-synapse weights)
+  // Per synapse, empty when scalar; float64 projections only (RuntimeError for float32).
+  std::span<const double> weights() const;
+  std::span<const float> weights32() const { return weights32_; } // float32 projections
+  std::vector<double> weightValues() const; // per synapse in either precision; empty when scalar
+  void setWeight(double w);                 // one scalar (drops per-synapse weights)
   void setWeights(std::vector<double> perSynapse); // CSR order; size = synapses()
   void setWeightsConstant(double w);               // per-synapse array of w
   void setWeightsUniform(double lo, double hi);    // lo + (hi − lo)·U, U in (0, 1]
@@ -151,8 +162,13 @@ public:
   std::size_t addSynapseVariable(const SynapseVariableSpec& spec);
   const std::vector<std::string>& synapseVariableNames() const { return varNames_; }
   std::size_t synapseVariableIndex(std::string_view name) const; // throws if unknown
-  std::span<double> synapseVariable(std::size_t v) { return vars_.at(v); }
-  std::span<const double> synapseVariable(std::size_t v) const { return vars_.at(v); }
+  // float64 projections (RuntimeError for float32: use synapseVariable32 or the Values forms).
+  std::span<double> synapseVariable(std::size_t v);
+  std::span<const double> synapseVariable(std::size_t v) const;
+  std::span<float> synapseVariable32(std::size_t v);
+  std::vector<double> synapseVariableValues(std::size_t v) const;
+  double synapseVariableValue(std::size_t v, std::uint64_t k) const;
+  void setSynapseVariableValues(std::size_t v, std::span<const double> values);
   // on_pre: replaces the `x[j] += w` delivery. on_post: builds the transposed index.
   void setOnPre(SynapseEventSpec spec);
   void setOnPost(SynapseEventSpec spec);
@@ -176,16 +192,22 @@ private:
   // Synaptic events (spikes × mean row length) deliver(n) would add: decides whether to split.
   double pendingEvents(std::int64_t n) const;
   void emit(std::int64_t n); // schedule item 5
-  void deliverRows(double* x, std::span<const std::uint32_t> spikes, std::int64_t d,
+  template <class T>
+  void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,
                    std::uint32_t jlo, std::uint32_t jhi) const;
+  template <class T>
+  void deliverPlain(T* x, const T* w, std::int64_t n, std::uint32_t jlo, std::uint32_t jhi) const;
   std::span<const std::uint32_t> slotSpikes(std::int64_t s) const;
   // Event path of deliver() / emit().
   struct BoundEvents {
     SynapseEventSpec spec;
+    // Arrays of each side in its precision (the other vector stays empty).
     std::vector<double*> pre, post, syn;
-    std::vector<const double*> captured;
+    std::vector<float*> pre32, post32, syn32;
+    std::vector<const RealArray*> captured;
   };
   void bind(BoundEvents& b);
+  static void bindArgs(NjSynapseEventArgs& a, const BoundEvents& ev);
   void deliverEvents(std::span<const std::uint32_t> spikes, std::int64_t slotStep, std::int64_t d,
                      std::int64_t n, std::uint32_t jlo, std::uint32_t jhi);
   void runOnPost(std::int64_t n);
@@ -200,7 +222,8 @@ private:
   Connectivity conn_;
 
   double weight_ = 1.0;
-  std::vector<double> weights_;
+  std::vector<double> weights_;  // float64 projections
+  std::vector<float> weights32_; // float32 projections
 
   std::int64_t delaySteps_ = 0, maxDelay_ = 0;
   std::vector<std::uint16_t> delays_;
@@ -219,7 +242,8 @@ private:
 
   // Per-synapse state and events.
   std::vector<std::string> varNames_;
-  std::vector<std::vector<double>> vars_;
+  std::vector<std::vector<double>> vars_;  // float64 projections
+  std::vector<std::vector<float>> vars32_; // float32 projections
   std::optional<BoundEvents> onPre_, onPost_;
   bool serialEvents_ = false;
   std::vector<double> capturedRing_; // [slot][position in the slot's spike list][captured value]

@@ -69,6 +69,7 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   if (time.scale == 0.0) time = {"ms", net.timeUnitSeconds() * 1e3};
   j.set("time_display", displayJson(time));
   j.set("threads", net.threads());
+  j.set("precision", precisionName(net.precision()));
   j.set("steps", net.currentStep());
   j.set("t_end", net.time());
 
@@ -97,6 +98,7 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
     gj.set("name", g->name());
     gj.set("model", g->layout().model);
     gj.set("size", static_cast<std::uint64_t>(g->size()));
+    gj.set("precision", precisionName(g->precision()));
     Json& params = gj.set("parameters", Json::object());
     for (std::size_t p = 0; p < g->layout().params.size(); ++p)
       params.set(g->layout().params[p], g->params()[p]);

@@ -6,7 +6,8 @@
 //   if (!program->ok()) { std::cerr << program->diagnostics(); return 1; }
 //   auto sim = neurojit::Simulation::create(*program, {.sets = {"E.tau=20 ms"}});
 //   runtime::RunResult result = sim->run();
-//   auto v = sim->network().group("E").state("V");   // SI values
+//   auto v = sim->network().group("E").state("V");   // SI values (a float64 run)
+//   auto w = sim->network().group("E").stateValues("V"); // either precision, as double
 #pragma once
 
 #include "runtime/network.hpp"
@@ -74,6 +75,10 @@ struct SimulationOptions {
   std::optional<std::uint64_t> seed;
   int threads = 1;
   Backend backend = Backend::Jit;
+  // Storage and arithmetic of the compiled groups (and of their projections' weights): float64,
+  // or float32 (JIT only; the interpreter is refused). Reading state of a float32 run:
+  // NeuronGroup::stateValues / stateValue (converted to double) or stateAs<float> (the array).
+  runtime::Precision precision = runtime::Precision::Float64;
   // "name=value[ unit]": a network parameter, or GROUP.param for one group's model parameter.
   std::vector<std::string> sets;
 };
@@ -103,7 +108,11 @@ public:
   // read it, or write it before or between runs. `connection` is "PRE->POST" (add ":SYNAPSE"
   // when several connections join the same groups), `variable` a `state per synapse` name.
   // Throws Error if there is no such connection or variable.
+  // float64 runs only (Error for float32: use synapseValues / setSynapseValues, which convert).
   std::span<double> synapseVariable(const std::string& connection, const std::string& variable);
+  std::vector<double> synapseValues(const std::string& connection, const std::string& variable);
+  void setSynapseValues(const std::string& connection, const std::string& variable,
+                        std::span<const double> values);
   // The projection behind it (connectivity: pre/post of every synapse).
   runtime::Projection& plasticProjection(const std::string& connection);
   // Synapse monitors of the network (`monitor w of E -> E …`), recorded during run().

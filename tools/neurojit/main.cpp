@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   emit->add_option("--model", emitModel, "only this model");
 
   nj::tool::RunCommandOptions run;
-  std::string backend = "jit", duration, dt;
+  std::string backend = "jit", precision = "float64", duration, dt;
   std::uint64_t seed = 0;
   CLI::App* runCmd = app.add_subcommand(
       "run", "simulate a network: write .npy files and run.json, optionally plots");
@@ -67,8 +67,7 @@ int main(int argc, char** argv) {
   runCmd->add_option("--set", run.simulation.sets,
                      "override a parameter: name=value or GROUP.param=value, with units");
   runCmd->add_option("--backend", backend, "jit (default) or interpreter (the slow reference)")
-      ->check(CLI::IsMember({"jit", "interpreter"}));
-  runCmd->add_flag("--plot", run.plot, "render raster, traces and rates with gnuplot");
+XX, run.plot, "render raster, traces and rates with gnuplot");
   runCmd->add_flag("--measure", run.measure,
                    "also write measure.json (rates, ISI CV, Fano, synchrony, spectrum)");
   runCmd->add_flag("-v,--verbose", run.verbose, "say how each group is integrated and compiled");
@@ -158,6 +157,7 @@ int main(int argc, char** argv) {
       if (seedOption->count() > 0) run.simulation.seed = seed;
       run.simulation.backend =
           backend == "jit" ? neurojit::Backend::Jit : neurojit::Backend::Interpreter;
+      run.simulation.precision = *nj::runtime::parsePrecision(precision);
       for (int i = 0; i < argc; ++i)
         run.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
       return nj::tool::runRun(run, common);
