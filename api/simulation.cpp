@@ -555,8 +555,8 @@ private:
         vs.b = v.init.b;
         proj.addSynapseVariable(vs);
       }
-      if (spec.onPre) proj.setOnPre(eventSpec(*spec.onPre));
-      if (spec.onPost) proj.setOnPost(eventSpec(*spec.onPost));
+      if (spec.onPre) proj.setOnPre(eventSpec(*spec.onPre, proj));
+      if (spec.onPost) proj.setOnPost(eventSpec(*spec.onPost, proj));
       impl_->description.push_back(
           fmt::format("projection {}: {} synapses, {} per-synapse variable(s), {}{}{}", name,
                       proj.synapses(), spec.variables.size(), spec.onPre ? "on_pre" : "",
@@ -570,7 +570,10 @@ private:
     return false;
   }
 
-  runtime::SynapseEventSpec eventSpec(const lower::SynapseEventProgram& program) {
+  // The kernel reads each side's arrays in its group's precision; per-synapse state and the
+  // arithmetic are the projection's (the post group's).
+  runtime::SynapseEventSpec eventSpec(const lower::SynapseEventProgram& program,
+                                      const runtime::Projection& proj) {
     impl_->eventPrograms.push_back(std::make_unique<lower::SynapseEventProgram>(program));
     const lower::SynapseEventProgram& p = *impl_->eventPrograms.back();
     runtime::SynapseEventSpec es;
@@ -578,12 +581,12 @@ private:
     es.postStates = p.postStates;
     es.captured = p.captured;
     if (options_.backend == Backend::Jit) {
-      if (options_.precision == runtime::Precision::Float32)
-        throw Error(fmt::format("{}: synapse event programs (plasticity) have no float32 kernels "
-                                "yet; run with --precision float64",
-                                p.name));
+      nj::codegen::CompileOptions co;
+      co.float32 = proj.precision() == runtime::Precision::Float32;
+      co.preFloat32 = proj.pre().isFloat32();
+      co.postFloat32 = proj.post().isFloat32();
       try {
-        impl_->eventKernels.push_back(nj::codegen::compileSynapseEvent(p));
+        impl_->eventKernels.push_back(nj::codegen::compileSynapseEvent(p, co));
       } catch (const nj::codegen::CodegenError& e) {
         throw Error(fmt::format("{}: the JIT failed: {} (run with --backend interpreter)", p.name,
                                 e.what()));

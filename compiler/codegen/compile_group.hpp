@@ -37,9 +37,15 @@ struct CompileOptions {
   int optLevel = 3;          // 0..3, the LLVM pipeline (O0 still links and runs)
   bool vectorLibrary = true; // map math to glibc libmvec vector variants
   bool allowAvx512 =
-      true;             // use 512-bit vectors and libmvec's 8-wide variants if the CPU has AVX-512
-  int vectorWidth = 0;  // doubles per vector; 0 = widest the host supports (1 = no vectorization)
-  bool float32 = false; // not implemented yet: compileGroup throws CodegenError
+      true;            // use 512-bit vectors and libmvec's 8-wide variants if the CPU has AVX-512
+  int vectorWidth = 0; // lanes per vector; 0 = widest the host supports (1 = no vectorization)
+  // float32 kernels (NjGroupArgs's *_f32 arrays, arithmetic in float, twice the lanes: 16 with
+  // AVX-512); false: float64.
+  bool float32 = false;
+  // Synapse event kernels only (compileSynapseEvent): the pre and post groups store float arrays
+  // (each side in its group's precision); the per-synapse arrays and the arithmetic follow
+  // `float32`.
+  bool preFloat32 = false, postFloat32 = false;
 };
 
 class CompiledGroup {
@@ -49,7 +55,7 @@ public:
   CompiledGroup& operator=(const CompiledGroup&) = delete;
 
   NjGroupKernel kernel() const { return kernel_; }
-  // Doubles per vector in the main loop (see the contract above); 1 when not vectorized.
+  // Lanes per vector in the main loop (see the contract above); 1 when not vectorized.
   int vectorWidth() const { return vectorWidth_; }
   // Wall-clock time of IR emission + optimization + machine code + linking.
   double compileMilliseconds() const { return compileMs_; }

@@ -53,6 +53,9 @@ private:
   // ---- types and attributes --------------------------------------------------------------
 
   Type* f64() { return Type::getDoubleTy(c_); }
+  // The storage and arithmetic type of the kernel (float32 or float64); the ABI's scalars
+  // (parameters, dt) stay f64.
+  Type* real() { return options_.float32 ? Type::getFloatTy(c_) : f64(); }
   Type* i64() { return Type::getInt64Ty(c_); }
   Type* i32() { return Type::getInt32Ty(c_); }
 
@@ -73,7 +76,7 @@ private:
   Function* emitBody(bool withRefractory) {
     std::vector<Type*> argTypes;
     for (std::size_t k = 0; k < p_.numStates + p_.numInputs + p_.numNoise; ++k)
-      argTypes.push_back(f64()->getPointerTo());
+      argTypes.push_back(real()->getPointerTo());
     if (withRefractory) argTypes.push_back(i64()->getPointerTo());
     argTypes.push_back(i32()->getPointerTo());
     for (std::size_t k = 0; k < p_.numParams; ++k)
@@ -116,13 +119,13 @@ private:
     Value* begin = &*arg++;
     Value* end = &*arg++;
     step_ = &*arg++;
-    dt_ = &*arg++;
+    Value* dt = &*arg++;
     Value* refractorySteps = &*arg++;
     Value* count0 = &*arg++;
     begin->setName("begin");
     end->setName("end");
     step_->setName("step");
-    dt_->setName("dt");
+    dt->setName("dt");
     refractorySteps->setName("refractory_steps");
     count0->setName("count");
 
@@ -140,9 +143,16 @@ private:
     llvm::BranchInst* entryBranch = entryBuilder.CreateBr(chunkHead);
     IRBuilder<> hoist(entryBranch);
     hoist_ = &hoist;
-    Value* t0 = hoist.CreateFMul(hoist.CreateSIToFP(step_, f64()), dt_, "t0");
+    // t = step·dt in double (exact step counter), then in the kernel's type; the parameters and
+    // dt are rounded once here (no-ops in float64).
+    Value* t0 = hoist.CreateFPTrunc(hoist.CreateFMul(hoist.CreateSIToFP(step_, f64()), dt, "t0"),
+                                    real(), "t0.real");
     Value* stepPlus1 = hoist.CreateAdd(step_, llvm::ConstantInt::get(i64(), 1), "step1");
-    Value* t1 = hoist.CreateFMul(hoist.CreateSIToFP(stepPlus1, f64()), dt_, "t1");
+    Value* t1 = hoist.CreateFPTrunc(
+        hoist.CreateFMul(hoist.CreateSIToFP(stepPlus1, f64()), dt, "t1"), real(), "t1.real");
+    dt_ = hoist.CreateFPTrunc(dt, real());
+    for (Value*& param : params_)
+      param = hoist.CreateFPTrunc(param, real());
     Value* refractoryEnd = hoist.CreateAdd(stepPlus1, refractorySteps, "refractory_end");
 
     // chunk.head: [cb, min(cb + kChunk, end))
@@ -172,7 +182,7 @@ private:
     Frame old;
     old.t = t0;
     for (std::size_t k = 0; k < p_.numStates; ++k)
-      old.state.push_back(b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), statePtr_[k], i),
+      old.state.push_back(b.CreateLoad(real(), b.CreateInBoundsGEP(real(), statePtr_[k], i),
                                        p_.stateNames[k] + ".old"));
     frames_[0] = &old;
 
@@ -234,7 +244,7 @@ private:
     }
     for (std::size_t k = 0; k < p_.numStates; ++k)
       if (committed[k] != old.state[k])
-        b.CreateStore(committed[k], b.CreateInBoundsGEP(f64(), statePtr_[k], i));
+        b.CreateStore(committed[k], b.CreateInBoundsGEP(real(), statePtr_[k], i));
 
     Value* flag = spiked ? b.CreateZExt(spiked, i32(), "flag") : llvm::ConstantInt::get(i32(), 0);
     if (spiked) b.CreateStore(flag, b.CreateInBoundsGEP(i32(), flags, b.CreateSub(i, chunkBegin)));
@@ -319,12 +329,24 @@ private:
 
   void emitEntry(Function* body, Function* bodyWithoutRefractory) {
     Type* f64p = f64()->getPointerTo();
-    auto* argsType = llvm::StructType::create(c_,
-                                              {f64p->getPointerTo(), f64p, f64p->getPointerTo(),
-                                               f64p->getPointerTo(), i64()->getPointerTo(),
-                                               i32()->getPointerTo(), i32()->getPointerTo(), i64(),
-                                               i64(), i64(), f64(), i64()},
-                                              "NjGroupArgs");
+    Type* realp = real()->getPointerTo();
+    std::vector<Type*> fields = {f64p->getPointerTo(),
+                                 f64p,
+                                 f64p->getPointerTo(),
+                                 f64p->getPointerTo(),
+                                 i64()->getPointerTo(),
+                                 i32()->getPointerTo(),
+                                 i32()->getPointerTo(),
+                                 i64(),
+                                 i64(),
+                                 i64(),
+                                 f64(),
+                                 i64()};
+    // float32: state_f32, inputs_f32, normals_f32 follow (kernel_abi.h).
+    const unsigned stateField = options_.float32 ? 12 : 0, inputsField = options_.float32 ? 13 : 2,
+                   normalsField = options_.float32 ? 14 : 3;
+    if (options_.float32) fields.insert(fields.end(), 3, realp->getPointerTo());
+    auto* argsType = llvm::StructType::create(c_, fields, "NjGroupArgs");
     auto* type = llvm::FunctionType::get(Type::getVoidTy(c_), {argsType->getPointerTo()}, false);
     Function* f = Function::Create(type, Function::ExternalLinkage, kKernelName, m_);
     setTargetAttributes(f);
@@ -346,18 +368,18 @@ private:
                           name);
     };
     std::vector<Value*> pointers, scalars;
-    Value* state = field(0, "state");
+    Value* state = field(stateField, "state");
     for (std::size_t k = 0; k < p_.numStates; ++k)
-      pointers.push_back(element(state, f64p, k, p_.stateNames[k]));
+      pointers.push_back(element(state, realp, k, p_.stateNames[k]));
     if (p_.numInputs > 0) {
-      Value* inputs = field(2, "inputs");
+      Value* inputs = field(inputsField, "inputs");
       for (std::size_t k = 0; k < p_.numInputs; ++k)
-        pointers.push_back(element(inputs, f64p, k, p_.inputNames[k]));
+        pointers.push_back(element(inputs, realp, k, p_.inputNames[k]));
     }
     if (p_.numNoise > 0) {
-      Value* normals = field(3, "normals");
+      Value* normals = field(normalsField, "normals");
       for (std::size_t k = 0; k < p_.numNoise; ++k)
-        pointers.push_back(element(normals, f64p, k, fmt::format("normal{}", k)));
+        pointers.push_back(element(normals, realp, k, fmt::format("normal{}", k)));
     }
     Value* until = p_.hasRefractory ? field(4, "refractory_until") : nullptr;
     Value* spikes = field(5, "spikes");
@@ -409,7 +431,7 @@ private:
   // The expressions of one frame: its symbols, and loop-invariant nodes emitted before the loop.
   class FrameExprs final : public ExprEmitter {
   public:
-    FrameExprs(KernelEmitter& k, int frame) : ExprEmitter(k.m_, k.f64()), k_(k), frame_(frame) {}
+    FrameExprs(KernelEmitter& k, int frame) : ExprEmitter(k.m_, k.real()), k_(k), frame_(frame) {}
 
   protected:
     Value* symbol(ir::Expr e, IRBuilder<>& b) override { return k_.symbol(e, frame_, b); }
@@ -457,13 +479,13 @@ private:
       check(inputs_.size());
       if (!inputs_[slot])
         inputs_[slot] =
-            b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), inputPtr_[slot], i_), e.symbolName());
+            b.CreateLoad(real(), b.CreateInBoundsGEP(real(), inputPtr_[slot], i_), e.symbolName());
       return inputs_[slot];
     case ir::SymbolKind::Normal:
       check(normals_.size());
       if (!normals_[slot])
         normals_[slot] =
-            b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), normalPtr_[slot], i_), e.symbolName());
+            b.CreateLoad(real(), b.CreateInBoundsGEP(real(), normalPtr_[slot], i_), e.symbolName());
       return normals_[slot];
     case ir::SymbolKind::Temp:
       check(temps_.size());

@@ -34,6 +34,13 @@ struct EmitOptions {
   std::string cpu;          // "target-cpu" attribute
   std::string features;     // "target-features" attribute
   bool wideVectors = false; // 512-bit vectors are legal (AVX-512 and 8-wide math variants)
+  // float32 kernels: arrays are float (NjGroupArgs's *_f32 fields), every value is computed in
+  // float; parameters and dt arrive as double and are rounded once at kernel entry, t = step·dt
+  // is computed in double and then rounded.
+  bool float32 = false;
+  // Synapse event kernels: the pre and post groups' arrays are float (else double); the
+  // per-synapse arrays and the arithmetic follow `float32`.
+  bool preFloat32 = false, postFloat32 = false;
 };
 
 // Throws CodegenError for a program the back end cannot express (e.g. an unintegrated noise term).

@@ -30,17 +30,21 @@ using llvm::Value;
 class SynapseEmitter final : public ExprEmitter {
 public:
   SynapseEmitter(const lower::SynapseEventProgram& p, llvm::Module& m, const EmitOptions& options)
-      : ExprEmitter(m, Type::getDoubleTy(m.getContext())), p_(p), m_(m), c_(m.getContext()),
-        options_(options) {}
+      : ExprEmitter(m, options.float32 ? Type::getFloatTy(m.getContext())
+                                       : Type::getDoubleTy(m.getContext())),
+        p_(p), m_(m), c_(m.getContext()), options_(options) {}
 
   void emit() {
     Type* f64p = f64()->getPointerTo();
-    auto* argsType =
-        llvm::StructType::create(c_,
-                                 {i64(), i32()->getPointerTo(), i32()->getPointerTo(),
-                                  i64()->getPointerTo(), i32(), i32(), i64(), f64p->getPointerTo(),
-                                  f64p->getPointerTo(), f64p->getPointerTo(), f64p, i64(), f64()},
-                                 "NjSynapseEventArgs");
+    Type* f32p = Type::getFloatTy(c_)->getPointerTo();
+    std::vector<Type*> fields = {
+        i64(), i32()->getPointerTo(), i32()->getPointerTo(), i64()->getPointerTo(), i32(), i32(),
+        i64(), f64p->getPointerTo(),  f64p->getPointerTo(),  f64p->getPointerTo(),  f64p,  i64(),
+        f64()};
+    // synapse_state_f32, pre_state_f32, post_state_f32 (kernel_abi.h), when some side is float.
+    const bool anyFloat = options_.float32 || options_.preFloat32 || options_.postFloat32;
+    if (anyFloat) fields.insert(fields.end(), 3, f32p->getPointerTo());
+    auto* argsType = llvm::StructType::create(c_, fields, "NjSynapseEventArgs");
     auto* type = llvm::FunctionType::get(Type::getVoidTy(c_), {argsType->getPointerTo()}, false);
     Function* f = Function::Create(type, Function::ExternalLinkage, kSynapseKernelName, m_);
     if (!options_.cpu.empty()) f->addFnAttr("target-cpu", options_.cpu);
@@ -66,27 +70,36 @@ public:
     Value* preIndex = field(4, "pre_index");
     Value* postIndex = field(5, "post_index");
     Value* synapseBegin = field(6, "synapse_begin");
-    auto pointers = [&](unsigned index, const std::vector<std::string>& names) {
+    // Each side's arrays in its own element type (double fields 7-9, float fields 13-15).
+    synType_ = options_.float32 ? Type::getFloatTy(c_) : f64();
+    preType_ = options_.preFloat32 ? Type::getFloatTy(c_) : f64();
+    postType_ = options_.postFloat32 ? Type::getFloatTy(c_) : f64();
+    auto pointers = [&](unsigned index, Type* element, const std::vector<std::string>& names) {
       std::vector<Value*> out;
       if (names.empty()) return out;
+      Type* ptr = element->getPointerTo();
+      if (element->isFloatTy()) index += 6;
       Value* arr = field(index, "arrays");
       for (std::size_t k = 0; k < names.size(); ++k)
-        out.push_back(b.CreateLoad(f64p, b.CreateConstInBoundsGEP1_64(f64p, arr, k), names[k]));
+        out.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, arr, k), names[k]));
       return out;
     };
-    synPtr_ = pointers(7, p_.synapseStates);
-    prePtr_ = pointers(8, p_.preStates);
-    postPtr_ = pointers(9, p_.postStates);
+    synPtr_ = pointers(7, synType_, p_.synapseStates);
+    prePtr_ = pointers(8, preType_, p_.preStates);
+    postPtr_ = pointers(9, postType_, p_.postStates);
     captured_.clear();
     if (!p_.captured.empty()) {
       Value* arr = field(10, "captured");
       for (std::size_t k = 0; k < p_.captured.size(); ++k)
-        captured_.push_back(
-            b.CreateLoad(f64(), b.CreateConstInBoundsGEP1_64(f64(), arr, k), p_.captured[k]));
+        captured_.push_back(convert(
+            b, b.CreateLoad(f64(), b.CreateConstInBoundsGEP1_64(f64(), arr, k), p_.captured[k]),
+            realType()));
     }
     Value* step = field(11, "step");
-    dt_ = field(12, "dt");
-    t_ = b.CreateFMul(b.CreateSIToFP(step, f64()), dt_, "t");
+    Value* dt = field(12, "dt");
+    // t = step·dt in double (exact step counter), then rounded once in a float32 kernel.
+    t_ = convert(b, b.CreateFMul(b.CreateSIToFP(step, f64()), dt, "t"), realType());
+    dt_ = convert(b, dt, realType());
     // A NULL index array means "the scalar for every entry": read that through a local slot.
     Value* preSlot = b.CreateAlloca(i32());
     Value* postSlot = b.CreateAlloca(i32());
@@ -118,7 +131,8 @@ public:
       const auto& up = p_.updates[u];
       const bool syn = up.target == lower::SynapseEventProgram::Target::Synapse;
       Value* base = syn ? synPtr_.at(up.index) : postPtr_.at(up.index);
-      b.CreateStore(values[u], b.CreateInBoundsGEP(f64(), base, syn ? k_ : j_));
+      Type* type = syn ? synType_ : postType_;
+      b.CreateStore(convert(b, values[u], type), b.CreateInBoundsGEP(type, base, syn ? k_ : j_));
     }
     Value* next = b.CreateAdd(e, llvm::ConstantInt::get(i64(), 1), "e.next", true, true);
     b.CreateCondBr(b.CreateICmpULT(next, count), loop, exit);
@@ -129,7 +143,13 @@ public:
   }
 
 private:
-  Type* f64() { return realType(); }
+  Type* f64() { return Type::getDoubleTy(c_); }
+
+  // v in type `to` (rounded to nearest when narrowing; nothing when it is `to` already).
+  static Value* convert(IRBuilder<>& b, Value* v, Type* to) {
+    if (v->getType() == to) return v;
+    return to->isFloatTy() ? b.CreateFPTrunc(v, to) : b.CreateFPExt(v, to);
+  }
   Type* i64() { return Type::getInt64Ty(c_); }
   Type* i32() { return Type::getInt32Ty(c_); }
 
@@ -160,13 +180,14 @@ private:
                       nQ = p_.postStates.size();
     Value* v;
     if (s < nS)
-      v = b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), synPtr_[s], k_), name);
+      v = b.CreateLoad(synType_, b.CreateInBoundsGEP(synType_, synPtr_[s], k_), name);
     else if (s < nS + nP)
-      v = b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), prePtr_[s - nS], i_), name);
+      v = b.CreateLoad(preType_, b.CreateInBoundsGEP(preType_, prePtr_[s - nS], i_), name);
     else if (s < nS + nP + nQ)
-      v = b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), postPtr_[s - nS - nP], j_), name);
+      v = b.CreateLoad(postType_, b.CreateInBoundsGEP(postType_, postPtr_[s - nS - nP], j_), name);
     else
       v = captured_[s - nS - nP - nQ];
+    v = convert(b, v, realType());
     slots_[s] = v;
     return v;
   }
@@ -177,6 +198,7 @@ private:
   EmitOptions options_;
   IRBuilder<>* loop_ = nullptr;
   Value *i_ = nullptr, *j_ = nullptr, *k_ = nullptr, *t_ = nullptr, *dt_ = nullptr;
+  Type *synType_ = nullptr, *preType_ = nullptr, *postType_ = nullptr;
   std::vector<Value*> synPtr_, prePtr_, postPtr_, captured_, slots_;
 };
 

@@ -142,7 +142,6 @@ struct HostTarget {
 
 HostTarget detectHost(const CompileOptions& options) {
   initializeLlvm();
-  if (options.float32) throw CodegenError("float32 kernels are not implemented yet; use float64");
   if (options.optLevel < 0 || options.optLevel > 3)
     throw CodegenError(fmt::format("optimization level {} is not in 0..3", options.optLevel));
   HostTarget h;
@@ -159,13 +158,17 @@ HostTarget detectHost(const CompileOptions& options) {
                                                    llvm::CodeGenOpt::Default,
                                                    llvm::CodeGenOpt::Aggressive};
   h.builder.setCodeGenOptLevel(levels[options.optLevel]);
-  const int widest = h.avx512 ? 8 : (h.avx2 || has("avx") ? 4 : 2);
+  // Doubles per vector; a float32 kernel has twice the lanes in the same registers.
+  const int widest = (h.avx512 ? 8 : (h.avx2 || has("avx") ? 4 : 2)) * (options.float32 ? 2 : 1);
   h.vectorWidth =
       options.optLevel < 2 ? 1 : (options.vectorWidth > 0 ? options.vectorWidth : widest);
   h.emit.vectorWidth = h.vectorWidth;
   h.emit.cpu = h.builder.getCPU();
   h.emit.features = h.builder.getFeatures().getString();
   h.emit.wideVectors = h.avx512;
+  h.emit.float32 = options.float32;
+  h.emit.preFloat32 = options.preFloat32;
+  h.emit.postFloat32 = options.postFloat32;
   return h;
 }
 

@@ -8,9 +8,13 @@ namespace nj::codegen {
 namespace {
 
 // sincos: LLVM's code generator merges sin(x) and cos(x) of the same x into one call.
-constexpr std::array<const char*, 21> kScalar = {
-    "exp",  "log",  "sin",  "cos",  "pow",  "expm1", "log1p", "tan",  "asin", "acos",  "atan",
-    "sinh", "cosh", "tanh", "sqrt", "fabs", "floor", "ceil",  "fmin", "fmax", "sincos"};
+// The float spellings (expf, …) serve float32 kernels.
+constexpr std::array<const char*, 42> kScalar = {
+    "exp",    "log",    "sin",    "cos",   "pow",   "expm1",  "log1p", "tan",   "asin",
+    "acos",   "atan",   "sinh",   "cosh",  "tanh",  "sqrt",   "fabs",  "floor", "ceil",
+    "fmin",   "fmax",   "sincos", "expf",  "logf",  "sinf",   "cosf",  "powf",  "expm1f",
+    "log1pf", "tanf",   "asinf",  "acosf", "atanf", "sinhf",  "coshf", "tanhf", "sqrtf",
+    "fabsf",  "floorf", "ceilf",  "fminf", "fmaxf", "sincosf"};
 
 #define NJ_VARIANTS(name, args)                                                                    \
   {name, "_ZGVbN2" args "_" name, 2, 'b'}, {name, "_ZGVdN4" args "_" name, 4, 'd'}, {              \
@@ -22,21 +26,63 @@ constexpr std::array<const char*, 21> kScalar = {
     "llvm." name ".f64", "_ZGVeN8" args "_" name, 8, 'e'                                           \
   }
 
+// float: twice the lanes per vector (4, 8, 16).
+#define NJ_VARIANTS_F(name, args)                                                                  \
+  {name "f", "_ZGVbN4" args "_" name "f", 4, 'b'},                                                 \
+      {name "f", "_ZGVdN8" args "_" name "f", 8, 'd'}, {                                           \
+    name "f", "_ZGVeN16" args "_" name "f", 16, 'e'                                                \
+  }
+#define NJ_INTRINSIC_VARIANTS_F(name, args)                                                        \
+  {"llvm." name ".f32", "_ZGVbN4" args "_" name "f", 4, 'b'},                                      \
+      {"llvm." name ".f32", "_ZGVdN8" args "_" name "f", 8, 'd'}, {                                \
+    "llvm." name ".f32", "_ZGVeN16" args "_" name "f", 16, 'e'                                     \
+  }
+
 constexpr VectorVariant kVariants[] = {
-    NJ_VARIANTS("exp", "v"),   NJ_INTRINSIC_VARIANTS("exp", "v"),
-    NJ_VARIANTS("log", "v"),   NJ_INTRINSIC_VARIANTS("log", "v"),
-    NJ_VARIANTS("sin", "v"),   NJ_INTRINSIC_VARIANTS("sin", "v"),
-    NJ_VARIANTS("cos", "v"),   NJ_INTRINSIC_VARIANTS("cos", "v"),
-    NJ_VARIANTS("pow", "vv"),  NJ_INTRINSIC_VARIANTS("pow", "vv"),
-    NJ_VARIANTS("expm1", "v"), NJ_VARIANTS("log1p", "v"),
-    NJ_VARIANTS("tan", "v"),   NJ_VARIANTS("asin", "v"),
-    NJ_VARIANTS("acos", "v"),  NJ_VARIANTS("atan", "v"),
-    NJ_VARIANTS("sinh", "v"),  NJ_VARIANTS("cosh", "v"),
+    NJ_VARIANTS("exp", "v"),
+    NJ_INTRINSIC_VARIANTS("exp", "v"),
+    NJ_VARIANTS("log", "v"),
+    NJ_INTRINSIC_VARIANTS("log", "v"),
+    NJ_VARIANTS("sin", "v"),
+    NJ_INTRINSIC_VARIANTS("sin", "v"),
+    NJ_VARIANTS("cos", "v"),
+    NJ_INTRINSIC_VARIANTS("cos", "v"),
+    NJ_VARIANTS("pow", "vv"),
+    NJ_INTRINSIC_VARIANTS("pow", "vv"),
+    NJ_VARIANTS("expm1", "v"),
+    NJ_VARIANTS("log1p", "v"),
+    NJ_VARIANTS("tan", "v"),
+    NJ_VARIANTS("asin", "v"),
+    NJ_VARIANTS("acos", "v"),
+    NJ_VARIANTS("atan", "v"),
+    NJ_VARIANTS("sinh", "v"),
+    NJ_VARIANTS("cosh", "v"),
     NJ_VARIANTS("tanh", "v"),
+    NJ_VARIANTS_F("exp", "v"),
+    NJ_INTRINSIC_VARIANTS_F("exp", "v"),
+    NJ_VARIANTS_F("log", "v"),
+    NJ_INTRINSIC_VARIANTS_F("log", "v"),
+    NJ_VARIANTS_F("sin", "v"),
+    NJ_INTRINSIC_VARIANTS_F("sin", "v"),
+    NJ_VARIANTS_F("cos", "v"),
+    NJ_INTRINSIC_VARIANTS_F("cos", "v"),
+    NJ_VARIANTS_F("pow", "vv"),
+    NJ_INTRINSIC_VARIANTS_F("pow", "vv"),
+    NJ_VARIANTS_F("expm1", "v"),
+    NJ_VARIANTS_F("log1p", "v"),
+    NJ_VARIANTS_F("tan", "v"),
+    NJ_VARIANTS_F("asin", "v"),
+    NJ_VARIANTS_F("acos", "v"),
+    NJ_VARIANTS_F("atan", "v"),
+    NJ_VARIANTS_F("sinh", "v"),
+    NJ_VARIANTS_F("cosh", "v"),
+    NJ_VARIANTS_F("tanh", "v"),
 };
 
 #undef NJ_VARIANTS
 #undef NJ_INTRINSIC_VARIANTS
+#undef NJ_VARIANTS_F
+#undef NJ_INTRINSIC_VARIANTS_F
 
 } // namespace
 

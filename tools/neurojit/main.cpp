@@ -67,7 +67,13 @@ int main(int argc, char** argv) {
   runCmd->add_option("--set", run.simulation.sets,
                      "override a parameter: name=value or GROUP.param=value, with units");
   runCmd->add_option("--backend", backend, "jit (default) or interpreter (the slow reference)")
-XX, run.plot, "render raster, traces and rates with gnuplot");
+      ->check(CLI::IsMember({"jit", "interpreter"}));
+  runCmd
+      ->add_option("--precision", precision,
+                   "float64 (default) or float32: state, inputs and weights stored and computed "
+                   "in that type (float32: JIT only)")
+      ->check(CLI::IsMember({"float64", "float32"}));
+  runCmd->add_flag("--plot", run.plot, "render raster, traces and rates with gnuplot");
   runCmd->add_flag("--measure", run.measure,
                    "also write measure.json (rates, ISI CV, Fano, synchrony, spectrum)");
   runCmd->add_flag("-v,--verbose", run.verbose, "say how each group is integrated and compiled");
