@@ -263,3 +263,43 @@ TEST(Float32Network, PlasticityAgreesWithTheFloat64Interpreter) {
 }
 
 } // namespace
+
+namespace {
+
+const char* kOu = R"(
+neuron OU {
+  parameters { tau = 10 ms; sigma = 2 mV; E = -65 mV }
+  state { V = E }
+  dV/dt = (E - V) / tau + sigma * sqrt(2 / tau) * xi
+}
+network Noise {
+  g = OU(4000)
+  run 100 ms with dt = 0.1 ms, seed = 7
+}
+)";
+
+// Noise in float32 (normals drawn in double, rounded into the float normal arrays): the
+// Ornstein–Uhlenbeck process's variance across 4000 independent neurons after 10 τ. Euler–
+// Maruyama's stationary variance is σ² / (1 − h/2) with h = dt/τ = 0.01 (the recursion
+// V' = (1 − h)V + σ√(2h) z has variance 2hσ² / (1 − (1 − h)²)); after 10 τ the transient
+// (1 − h)^(2·1000) ≈ 2e-9 is gone. The sample variance of n = 4000 normal values has relative
+// standard error √(2/(n−1)) = 2.2 %: we allow 4 of them (9 %), and the mean within 4 standard
+// errors σ/√n.
+TEST(Float32Network, OrnsteinUhlenbeckVarianceIsTheStationaryOne) {
+  auto program = compile(kOu);
+  auto sim = create(*program, Precision::Float32);
+  ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
+  const std::vector<double> v = sim->network().group("g").stateValues("V");
+  const double n = static_cast<double>(v.size());
+  double mean = 0, var = 0;
+  for (double x : v)
+    mean += x / n;
+  for (double x : v)
+    var += (x - mean) * (x - mean) / (n - 1);
+  const double sigma = 2e-3, h = 0.01;
+  const double expected = sigma * sigma / (1 - h / 2);
+  EXPECT_NEAR(var, expected, 4 * std::sqrt(2 / (n - 1)) * expected);
+  EXPECT_NEAR(mean, -65e-3, 4 * sigma / std::sqrt(n));
+}
+
+} // namespace
