@@ -113,11 +113,18 @@ runtime::Projection& Simulation::plasticProjection(const std::string& connection
 std::span<double> Simulation::synapseVariable(const std::string& connection,
                                               const std::string& variable) {
   runtime::Projection& p = plasticProjection(connection);
-  try {
-    return p.synapseVariable(p.synapseVariableIndex(variable));
-  } catch (const runtime::RuntimeError& e) {
-    throw Error(e.what());
-  }
+  const std::size_t v = [&] {
+    try {
+      return p.synapseVariableIndex(variable);
+    } catch (const runtime::RuntimeError& e) {
+      throw Error(e.what());
+    }
+  }();
+  if (p.precision() == runtime::Precision::Float32)
+    throw Error(fmt::format("connection `{}` stores `{}` as float32 (a --precision float32 run): "
+                            "read it with synapseValues and write it with setSynapseValues",
+                            connection, variable));
+  return p.synapseVariable(v);
 }
 
 std::vector<double> Simulation::synapseValues(const std::string& connection,
