@@ -11,9 +11,11 @@
 // process.
 //
 //   nj_network_bench [--reps 3] [--duration 1] [--threads 1,2] [--only coba4k,cuba40k,...]
-//                    [--no-monitors] [--method euler]   (default: the files' own methods)
+//                    [--no-monitors] [--method euler] [--precision float32]
+//   (defaults: the files' own methods, float64)
 //                    [--no-monitors]
 #include "neurojit/neurojit.hpp"
+#include "runtime/precision.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -95,10 +97,12 @@ double median(std::vector<double> v) {
 }
 
 Sample runOnce(const neurojit::Program& program, const Config& c, int threads,
-               const std::string& duration, const std::string& method) {
+               const std::string& duration, const std::string& method,
+               nj::runtime::Precision precision) {
   neurojit::SimulationOptions o;
   o.threads = threads;
   o.method = method;
+  o.precision = precision;
   if (!duration.empty()) o.duration = duration;
   auto sim = neurojit::Simulation::create(program, o);
   sim->network().setPhaseTiming(true);
@@ -138,6 +142,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   bool monitors = true;
   std::string method; // empty: each file's own `run … method = …`
+  nj::runtime::Precision precision = nj::runtime::Precision::Float64;
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
     auto next = [&]() -> std::string {
@@ -158,10 +163,14 @@ int main(int argc, char** argv) {
       monitors = false;
     else if (a == "--method")
       method = next();
-    else {
+    else if (a == "--precision") {
+      auto p = nj::runtime::parsePrecision(next());
+      if (!p) throw std::runtime_error("--precision takes float64 or float32");
+      precision = *p;
+    } else {
       std::fprintf(stderr,
                    "usage: %s [--reps N] [--duration SECONDS] [--threads 1,2] [--only coba4k,...] "
-                   "[--no-monitors] [--method euler]\n",
+                   "[--no-monitors] [--method euler] [--precision float32]\n",
                    argv[0]);
       return 2;
     }
@@ -195,7 +204,7 @@ int main(int argc, char** argv) {
     std::map<int, std::vector<Sample>> samples;
     for (int r = 0; r < reps; ++r)
       for (int t : threadCounts)
-        samples[t].push_back(runOnce(*program, c, t, duration, method));
+        samples[t].push_back(runOnce(*program, c, t, duration, method, precision));
     for (int t : threadCounts) {
       const auto& v = samples[t];
       auto med = [&](double Sample::*f) {

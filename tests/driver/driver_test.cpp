@@ -171,3 +171,16 @@ TEST(Driver, EmitUnknownModelIsAnError) {
   EXPECT_NE(r.err.find("no model or group named `Nope`"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
 }
+
+// `emit --precision float32` shows the float32 kernel: its vectors are of float, none of double
+// (parameters are rounded to float once, before the loop).
+TEST(Driver, EmitFloat32KernelComputesInFloat) {
+  std::string lif = "'" + (fs::path(NJ_SOURCE_DIR) / "stdlib_models/neurons/lif.nj").string() + "'";
+  Outcome f = neurojit("emit --llvm --precision float32 " + lif);
+  EXPECT_EQ(f.exitCode, 0) << f.err;
+  EXPECT_TRUE(std::regex_search(f.out, std::regex("<[0-9]+ x float>"))) << f.out;
+  EXPECT_FALSE(std::regex_search(f.out, std::regex("<[0-9]+ x double>"))) << f.out;
+  Outcome d = neurojit("emit --llvm " + lif);
+  EXPECT_EQ(d.exitCode, 0) << d.err;
+  EXPECT_TRUE(std::regex_search(d.out, std::regex("<[0-9]+ x double>"))) << d.out;
+}

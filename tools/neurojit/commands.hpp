@@ -55,7 +55,8 @@ int runMeasure(const std::string& runDir, bool print);
 
 int runCheck(const std::vector<std::string>& files, const CommonOptions& common);
 // `after`: ast | ir | step (the integrated group step for `method`) | llvm | llvm-opt | asm
+// `float32`: llvm/llvm-opt/asm show the float32 kernel (twice the vector width).
 int runEmit(const std::string& file, const std::string& after, const std::string& model,
-            const std::string& method, const CommonOptions& common);
+            const std::string& method, bool float32, const CommonOptions& common);
 
 } // namespace nj::tool

@@ -41,7 +41,9 @@ std::string printModelIr(const model_ir::ModelIr& m) {
 } // namespace
 
 int runEmit(const std::string& file, const std::string& after, const std::string& modelName,
-            const std::string& method, const CommonOptions& common) {
+            const std::string& method, bool float32, const CommonOptions& common) {
+  codegen::CompileOptions options;
+  options.float32 = float32;
   diag::SourceManager sources;
   diag::Diagnostics diags;
   sema::Program program = sema::load({file}, {common.stdlibDir}, sources, diags);
@@ -74,11 +76,11 @@ int runEmit(const std::string& file, const std::string& after, const std::string
       if (after == "step")
         fmt::print("{}\n", lower::printGroupProgram(group));
       else if (after == "llvm")
-        fmt::print("{}\n", codegen::emitLlvmIr(group, /*optimized=*/false));
+        fmt::print("{}\n", codegen::emitLlvmIr(group, /*optimized=*/false, options));
       else if (after == "llvm-opt")
-        fmt::print("{}\n", codegen::emitLlvmIr(group, /*optimized=*/true));
+        fmt::print("{}\n", codegen::emitLlvmIr(group, /*optimized=*/true, options));
       else
-        fmt::print("{}\n", codegen::emitAssembly(group));
+        fmt::print("{}\n", codegen::emitAssembly(group, options));
     } catch (const integrators::IntegrationError& e) {
       diags.error(where, e.what());
     } catch (const codegen::CodegenError& e) {

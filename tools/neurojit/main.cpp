@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
       "check", "check model files: syntax, names, units; print a summary per model");
   check->add_option("files", files, "model files (.nj)")->required()->check(CLI::ExistingPath);
 
-  std::string emitFile, emitAfter = "ir", emitModel, emitMethod = "auto";
+  std::string emitFile, emitAfter = "ir", emitModel, emitMethod = "auto", emitPrecision = "float64";
   CLI::App* emit = app.add_subcommand("emit", "print a model after a stage of the compiler");
   emit->add_option("file", emitFile, "model file (.nj)")->required()->check(CLI::ExistingFile);
   emit->add_option("--after", emitAfter,
@@ -43,7 +43,10 @@ int main(int argc, char** argv) {
   emit->add_option("--method", emitMethod, "integration method for --after=step (default: auto)");
   emit->add_flag_callback(
       "--ir", [&] { emitAfter = "ir"; }, "same as --after=ir");
-  emit->add_option("--model", emitModel, "only this model");
+  emit->add_option("--model", emitModel, "only this model (or, in a network, this group)");
+  emit->add_option("--precision", emitPrecision,
+                   "kernel precision for llvm/asm: float64 or float32")
+      ->check(CLI::IsMember({"float64", "float32"}));
 
   nj::tool::RunCommandOptions run;
   std::string backend = "jit", precision = "float64", duration, dt;
@@ -176,7 +179,8 @@ int main(int argc, char** argv) {
     if (plotCmd->parsed()) return nj::tool::runPlot(plotDir);
     if (measureCmd->parsed()) return nj::tool::runMeasure(measureDir, measurePrint);
     if (emit->parsed())
-      return nj::tool::runEmit(emitFile, emitAfter, emitModel, emitMethod, common);
+      return nj::tool::runEmit(emitFile, emitAfter, emitModel, emitMethod,
+                               emitPrecision == "float32", common);
   } catch (const std::exception& e) {
     fmt::print(
         stderr,
