@@ -19,7 +19,10 @@
 #include "runtime/errors.hpp"
 #include "runtime/initializers.hpp"
 #include "runtime/poisson.hpp"
+#include "runtime/positions.hpp"
 #include "runtime/projection.hpp"
+#include "runtime/philox_sequence.hpp"
+#include "runtime/synapse_values.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -324,8 +327,19 @@ private:
   }
 
   void addGroups() {
-    for (const sema::CheckedGroup& g : net_.groups) {
-      if (g.kind == sema::GroupKind::PoissonGroup) {
+    for (std::size_t gi = 0; gi < net_.groups.size(); ++gi) {
+      const sema::CheckedGroup& g = net_.groups[gi];
+      addPositions(g, static_cast<std::uint32_t>(gi));
+      if (g.kind == sema::GroupKind::SpikeGenerator) {
+        try {
+          runtime::addSpikeGenerator(*impl_->network, g.name, g.size, g.spikes->indices,
+                                     g.spikes->times);
+        } catch (const runtime::RuntimeError& e) {
+          throw Error(fmt::format("SpikeGenerator `{}`: {}", g.name, e.what()));
+        }
+        impl_->description.push_back(fmt::format("group {}: spike generator, {} neurons, {} spikes",
+                                                 g.name, g.size, g.spikes->times.size()));
+      } else if (g.kind == sema::GroupKind::PoissonGroup) {
         runtime::addPoissonGroup(*impl_->network, g.name, g.size, poissonRate(g));
         impl_->description.push_back(
             fmt::format("group {}: {} Poisson spike trains", g.name, g.size));
@@ -339,6 +353,16 @@ private:
       throw Error(fmt::format("--set {}.…: network `{}` has no group `{}`",
                               groupOverrides_.begin()->first, ast_->name,
                               groupOverrides_.begin()->first));
+  }
+
+  // Grid or random positions (random: keyed by the seed and the group's index, positions.hpp).
+  void addPositions(const sema::CheckedGroup& g, std::uint32_t index) {
+    using K = sema::PositionSpec::Kind;
+    if (g.positions.kind == K::None) return;
+    positions_[g.name] = std::make_shared<const runtime::Positions>(
+        g.positions.kind == K::Grid
+            ? runtime::gridPositions(g.size, g.positions.shape, g.positions.spacing)
+            : runtime::randomPositions(g.size, g.positions.extent, run_.seed, index));
   }
 
   void addNeuronGroup(const sema::CheckedGroup& g) {
@@ -517,13 +541,18 @@ private:
         proj.setWeights(std::move(w));
       } else if (spec.perSynapse) {
         const sema::Initializer& w = *spec.perSynapse;
-        if (w.kind == sema::Initializer::Uniform)
+        if (isPlainDraw(w, sema::Initializer::Uniform))
           proj.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
-        else if (w.kind == sema::Initializer::Normal)
+        else if (isPlainDraw(w, sema::Initializer::Normal))
           proj.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
-        else
+        else if (isPlainDraw(w, sema::Initializer::Constant))
           proj.setWeight(spec.weight * w.a);
+        else
+          proj.setWeights(synapseValues(c, materialized(proj), w, spec.weight,
+                                        runtime::kProjectionStreamBase + 4 * proj.stream() + 1));
       }
+      // Every increment of a connection gets the same delays: those of its first projection.
+      setDelays(c, proj, base.stream());
       impl_->description.push_back(
           fmt::format("projection {}: {} synapses{}", name, proj.synapses(),
                       proj.usesPopulationPath() ? " (all-to-all, O(N) path)" : ""));
@@ -554,14 +583,24 @@ private:
       for (const nj::compose::SynapseVariable& v : spec.variables) {
         runtime::SynapseVariableSpec vs;
         vs.name = v.name;
-        vs.init = v.init.kind == sema::Initializer::Uniform ? runtime::SynapseVariableSpec::Uniform
-                  : v.init.kind == sema::Initializer::Normal
-                      ? runtime::SynapseVariableSpec::Normal
-                      : runtime::SynapseVariableSpec::Constant;
-        vs.a = v.init.a;
-        vs.b = v.init.b;
-        proj.addSynapseVariable(vs);
+        const bool plainDraw = isPlainDraw(v.init, v.init.kind);
+        vs.init =
+            !plainDraw                                  ? runtime::SynapseVariableSpec::Constant
+            : v.init.kind == sema::Initializer::Uniform ? runtime::SynapseVariableSpec::Uniform
+            : v.init.kind == sema::Initializer::Normal  ? runtime::SynapseVariableSpec::Normal
+                                                        : runtime::SynapseVariableSpec::Constant;
+        vs.a = plainDraw ? v.init.a : 0.0;
+        vs.b = plainDraw ? v.init.b : 0.0;
+        const std::size_t index = proj.addSynapseVariable(vs);
+        if (!plainDraw) {
+          // Lognormal, clipped or from a file: the same stream as the runtime's draws.
+          std::vector<double> x =
+              synapseValues(c, proj.connectivity(), v.init, 1.0,
+                            runtime::kProjectionStreamBase + 4 * proj.stream() + 3, index << 40);
+          proj.setSynapseVariableValues(index, x);
+        }
       }
+      setDelays(c, proj, proj.stream());
       if (spec.onPre) proj.setOnPre(eventSpec(*spec.onPre, proj));
       if (spec.onPost) proj.setOnPost(eventSpec(*spec.onPost, proj));
       impl_->description.push_back(
@@ -621,14 +660,25 @@ private:
       std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
       runtime::Coupling& coupling = network.addCoupling(name, network.group(spec.pre),
                                                         network.group(spec.post), std::move(cs));
+      if (c.delays)
+        throw Error(fmt::format("connection {} -> {}: per-synapse delays are not supported for a "
+                                "current that reads pre-side state ({}); give one `delay`",
+                                spec.pre, spec.post, spec.sourceName));
       if (spec.perSynapse) {
         const sema::Initializer& w = *spec.perSynapse;
-        if (w.kind == sema::Initializer::Uniform)
+        if (isPlainDraw(w, sema::Initializer::Uniform))
           coupling.setWeightsUniform(spec.weight * w.a, spec.weight * w.b);
-        else if (w.kind == sema::Initializer::Normal)
+        else if (isPlainDraw(w, sema::Initializer::Normal))
           coupling.setWeightsNormal(spec.weight * w.a, spec.weight * w.b);
-        else
+        else if (isPlainDraw(w, sema::Initializer::Constant))
           coupling.setWeight(spec.weight * w.a);
+        else {
+          if (coupling.connectivity().isImplicitAllToAll())
+            coupling.setWeights([](std::uint32_t, std::uint32_t) { return 0.0; });
+          coupling.setWeights(
+              synapseValues(c, coupling.connectivity(), w, spec.weight,
+                            runtime::kProjectionStreamBase + 4 * coupling.stream() + 1));
+        }
       }
       impl_->description.push_back(fmt::format(
           "coupling {}: {}.{} summed over {} synapses{}", name, spec.pre, spec.sourceName,
@@ -636,9 +686,89 @@ private:
     }
   }
 
-  static runtime::ConnectivitySpec connectivityOf(const sema::CheckedConnection& c) {
+  static bool isPlainDraw(const sema::Initializer& w, sema::Initializer::Kind kind) {
+    return w.kind == kind && !std::isfinite(w.lo) && !std::isfinite(w.hi) &&
+           (kind == sema::Initializer::Constant || kind == sema::Initializer::Uniform ||
+            kind == sema::Initializer::Normal);
+  }
+
+  // A projection's CSR (an implicit all-to-all is materialized first).
+  static const runtime::Connectivity& materialized(runtime::Projection& proj) {
+    if (proj.connectivity().isImplicitAllToAll()) proj.setWeightsConstant(proj.weight());
+    return proj.connectivity();
+  }
+
+  // Per-synapse values of `law` (times `factor`) in the CSR order of `conn`: draws keyed by the
+  // stream (runtime/synapse_values.hpp), or a file column reordered from file order.
+  std::vector<double> synapseValues(const sema::CheckedConnection& c,
+                                    const runtime::Connectivity& conn, const sema::Initializer& law,
+                                    double factor, std::uint32_t stream,
+                                    std::uint64_t firstStep = 0) {
+    runtime::SynapseValues v;
+    v.a = law.a;
+    v.b = law.b;
+    v.lo = law.lo;
+    v.hi = law.hi;
+    switch (law.kind) {
+    case sema::Initializer::Constant:
+      v.kind = runtime::SynapseValues::Constant;
+      break;
+    case sema::Initializer::Uniform:
+      v.kind = runtime::SynapseValues::Uniform;
+      break;
+    case sema::Initializer::Normal:
+      v.kind = runtime::SynapseValues::Normal;
+      break;
+    case sema::Initializer::LogNormal:
+      v.kind = runtime::SynapseValues::LogNormal;
+      break;
+    case sema::Initializer::Values: {
+      v.kind = runtime::SynapseValues::Values;
+      if (!c.list || !law.values) throw Error("internal: per-synapse values without a list");
+      std::vector<std::uint64_t> order =
+          runtime::csrOrderOfPairs(c.list->pre, c.list->post, conn.nPre());
+      v.values.resize(order.size());
+      for (std::size_t k = 0; k < order.size(); ++k)
+        v.values[k] = (*law.values)[order[k]];
+      break;
+    }
+    }
+    std::vector<double> out;
+    try {
+      out = runtime::drawSynapseValues(conn, v, run_.seed, stream, firstStep);
+    } catch (const runtime::RuntimeError& e) {
+      throw Error(fmt::format("connection {} -> {}: {}", c.pre, c.post, e.what()));
+    }
+    for (double& x : out)
+      x *= factor;
+    return out;
+  }
+
+  // Per-synapse delays (drawn from the projection's delay stream, or a file column).
+  void setDelays(const sema::CheckedConnection& c, runtime::Projection& proj,
+                 std::uint32_t stream) {
+    if (!c.delays) return;
+    std::vector<double> times = synapseValues(c, materialized(proj), *c.delays, 1.0,
+                                              runtime::kProjectionStreamBase + 4 * stream + 2);
+    try {
+      proj.setDelays(times);
+    } catch (const runtime::RuntimeError& e) {
+      throw Error(e.what());
+    }
+  }
+
+  runtime::ConnectivitySpec connectivityOf(const sema::CheckedConnection& c) {
     auto has = [&](const char* name) { return c.options.count(name) > 0; };
     bool noSelf = has("no_self");
+    if (c.list) return runtime::ConnectivitySpec::fromPairs(c.list->pre, c.list->post);
+    if (c.profile != nullptr) {
+      auto pre = positions_.find(c.pre), post = positions_.find(c.post);
+      if (pre == positions_.end() || post == positions_.end())
+        throw Error(fmt::format("connection {} -> {}: distance-dependent `p` needs positions",
+                                c.pre, c.post));
+      return runtime::ConnectivitySpec::distance(distanceProfile(*c.profile), pre->second,
+                                                 post->second, has("periodic"), noSelf);
+    }
     if (has("p")) return runtime::ConnectivitySpec::fixedProbability(c.options.at("p"), noSelf);
     if (has("indegree"))
       return runtime::ConnectivitySpec::fixedInDegree(
@@ -646,8 +776,31 @@ private:
     if (has("outdegree"))
       return runtime::ConnectivitySpec::fixedOutDegree(
           static_cast<std::uint64_t>(c.options.at("outdegree")), noSelf);
+    if (has("synapses"))
+      return runtime::ConnectivitySpec::fixedTotalNumber(
+          static_cast<std::uint64_t>(c.options.at("synapses")), noSelf);
     if (has("one_to_one")) return runtime::ConnectivitySpec::oneToOne();
     return runtime::ConnectivitySpec::allToAll(noSelf);
+  }
+
+  // `p` over the distance `d` (SI metres) as a function for the connectivity builder: IR with `d`
+  // as parameter 0, evaluated by the interpreter (pure, so safe on several threads).
+  std::function<double(double)> distanceProfile(const nj::syntax::Expr& e) {
+    model_ir::ExprLowering lowering(
+        impl_->ctx,
+        {&net_.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
+           if (r.kind == sema::SymbolKind::Distance)
+             return impl_->ctx.symbol("d", ir::SymbolKind::Param, 0);
+           const std::string& n = ast_->parameters.at(static_cast<std::size_t>(r.index)).name;
+           return impl_->ctx.constant(net_.parameters.at(n));
+         }});
+    ir::Expr p = lowering.lower(e);
+    return [p](double d) {
+      nj::interp::Frame frame;
+      const double params[1] = {d};
+      frame.params = params;
+      return nj::interp::evaluate(p, frame);
+    };
   }
 
   void addPoissonDrive(const nj::compose::ProjectionSpec& spec, const sema::CheckedGroup& source) {
@@ -758,6 +911,7 @@ private:
   sema::CheckedRun run_;
   nj::compose::ComposedNetwork composed_;
   std::map<std::string, const sema::CheckedGroup*> poissonInputs_;
+  std::map<std::string, std::shared_ptr<const runtime::Positions>> positions_;
   std::map<std::string, std::size_t>
       modelIndex_; // group name → index into models/programs/compiled
   std::map<std::size_t, runtime::Projection*> plasticOf_; // connection → event projection

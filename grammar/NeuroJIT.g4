@@ -21,6 +21,11 @@ grammar NeuroJIT;
     return prev != nullptr && next != nullptr &&
            prev->getStopIndex() + 1 == next->getStartIndex();
   }
+  // `from "pairs.csv"` after a connection's synapse: `from` is not a keyword, so it stays
+  // usable as a name.
+  bool nextIsFromString() {
+    return _input->LT(1)->getText() == "from" && _input->LT(2)->getType() == STRING;
+  }
   bool nextIsUnitSymbol(int k = 1) {
     return nj::units::isUnitSymbol(_input->LT(k)->getText());
   }
@@ -68,6 +73,7 @@ networkItem
   | name=ID ASSIGN model=ID LPAREN size=expr (COMMA namedArg)* RPAREN
       (LBRACE (namedArg | SEMI)* RBRACE)?                              # groupDecl
   | CONNECT pre=ID ARROW ID (COMMA ID)* synapseUse
+      ({nextIsFromString()}? from=ID path=STRING)?
       (WITH connectOption (COMMA connectOption)*)?                     # connectDecl
   | INPUT target=ID DOT ID (ASSIGN | PLUS_ASSIGN) expr                 # stimulusDecl
   | MONITOR ID (COMMA ID)* OF pre=ID ARROW post=ID
@@ -80,7 +86,10 @@ networkItem
   ;
 
 synapseUse : model=ID (LPAREN (namedArg (COMMA namedArg)*)? RPAREN)? ;
-namedArg : ID ASSIGN expr ;
+// A list or a string only where a built-in asks for one (SpikeGenerator's indices and times,
+// a file name); the checker refuses them elsewhere.
+namedArg : ID ASSIGN (expr | valueList | STRING) ;
+valueList : LBRACK (expr (COMMA expr)*)? RBRACK ;
 connectOption : ID (ASSIGN expr)? ;
 runOption : ID ASSIGN expr ;
 selection : group=ID (LBRACK lo=expr COLON hi=expr RBRACK)? ;

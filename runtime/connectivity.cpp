@@ -6,6 +6,7 @@
 #include "runtime/thread_pool.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <memory>
@@ -78,6 +79,10 @@ const char* ruleName(ConnectRule rule) {
     return "fixed in-degree";
   case ConnectRule::FixedOutDegree:
     return "fixed out-degree";
+  case ConnectRule::FixedTotalNumber:
+    return "fixed total number";
+  case ConnectRule::Distance:
+    return "distance-dependent probability";
   case ConnectRule::Explicit:
     return "explicit pairs";
   }
@@ -160,6 +165,25 @@ void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k,
     }
   }
   std::sort(out.begin(), out.end());
+}
+
+std::vector<std::uint64_t> csrOrderOfPairs(std::span<const std::uint32_t> pre,
+                                           std::span<const std::uint32_t> post,
+                                           std::uint32_t nPre) {
+  std::vector<std::uint64_t> start(static_cast<std::size_t>(nPre) + 1, 0);
+  for (std::uint32_t i : pre)
+    ++start[i + 1];
+  for (std::size_t i = 0; i < nPre; ++i)
+    start[i + 1] += start[i];
+  std::vector<std::uint64_t> order(pre.size());
+  std::vector<std::uint64_t> fill(start.begin(), start.end() - 1);
+  for (std::size_t s = 0; s < pre.size(); ++s) // stable: list order within a row
+    order[fill[pre[s]]++] = s;
+  for (std::uint32_t i = 0; i < nPre; ++i)
+    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(start[i]),
+                     order.begin() + static_cast<std::ptrdiff_t>(start[i + 1]),
+                     [&](std::uint64_t a, std::uint64_t b) { return post[a] < post[b]; });
+  return order;
 }
 
 Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
@@ -300,6 +324,112 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
     for (std::uint64_t j = 0; j < nPost; ++j) // ascending j: rows come out ascending
       for (std::uint64_t r = 0; r < spec.k; ++r)
         post[fill[cols[j * spec.k + r]]++] = static_cast<std::uint32_t>(j);
+    break;
+  }
+  case ConnectRule::FixedTotalNumber: {
+    const std::uint64_t m = noSelf ? nPost - 1 : nPost;
+    const long double candidates = static_cast<long double>(nPre) * m;
+    if (spec.k > 0 && candidates < 1)
+      throw RuntimeError(fmt::format("`{}`: {} synapses requested, but there is no pair to connect",
+                                     ctx.name, spec.k));
+    if (candidates > 1.8e19L)
+      throw RuntimeError(
+          fmt::format("`{}`: too many candidate pairs for a fixed total number", ctx.name));
+    const std::uint64_t pairs = static_cast<std::uint64_t>(nPre) * m;
+    const long double syn = static_cast<long double>(spec.k);
+    checkCsrMemory(ctx, nPre, syn, 8 * syn, rule); // + the drawn pairs before sorting
+    // Synapse s = pair index drawn uniformly from [0, nPre·m); blocks of 2^16 synapses share one
+    // Philox sequence keyed by the block, so the draws do not depend on the thread count.
+    constexpr std::uint64_t kPerBlock = 1u << 16;
+    std::vector<std::uint64_t> drawn(spec.k);
+    const std::uint64_t blocks = (spec.k + kPerBlock - 1) / kPerBlock;
+    const auto drawBlock = [&](std::size_t b) {
+      PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(b));
+      const std::uint64_t hi = std::min<std::uint64_t>(spec.k, (b + 1) * kPerBlock);
+      for (std::uint64_t s = b * kPerBlock; s < hi; ++s)
+        drawn[s] = seq.below(pairs);
+    };
+    if (blocks > 0xFFFFFFFFull)
+      throw RuntimeError(fmt::format("`{}`: too many synapses ({})", ctx.name, spec.k));
+    if (ctx.threads <= 1 || blocks < 2) {
+      for (std::size_t b = 0; b < blocks; ++b)
+        drawBlock(b);
+    } else {
+      ThreadPool pool(
+          std::min<int>(ctx.threads, static_cast<int>(std::min<std::uint64_t>(blocks, 64))));
+      pool.parallelFor(static_cast<std::size_t>(blocks), drawBlock);
+    }
+    for (std::uint64_t u : drawn)
+      ++rowStart[u / m + 1];
+    finishRows();
+    post.resize(spec.k);
+    std::vector<std::uint64_t> fill(rowStart.begin(), rowStart.end() - 1);
+    for (std::uint64_t u : drawn) {
+      const std::uint64_t i = u / m, c = u % m;
+      post[fill[i]++] = static_cast<std::uint32_t>(noSelf && c >= i ? c + 1 : c);
+    }
+    for (std::uint32_t i = 0; i < nPre; ++i)
+      std::sort(post.begin() + static_cast<std::ptrdiff_t>(rowStart[i]),
+                post.begin() + static_cast<std::ptrdiff_t>(rowStart[i + 1]));
+    break;
+  }
+  case ConnectRule::Distance: {
+    if (!spec.profile || !spec.prePositions || !spec.postPositions)
+      throw RuntimeError(fmt::format(
+          "`{}`: distance-dependent connectivity needs positions for both groups", ctx.name));
+    const Positions& a = *spec.prePositions;
+    const Positions& bpos = *spec.postPositions;
+    if (a.size() != nPre || bpos.size() != nPost)
+      throw RuntimeError(fmt::format("`{}`: the positions do not match the group sizes ({} and {} "
+                                     "points for {} and {} neurons)",
+                                     ctx.name, a.size(), bpos.size(), nPre, nPost));
+    if (a.dims != bpos.dims)
+      throw RuntimeError(fmt::format("`{}`: the pre group's positions have {} dimension(s) and the "
+                                     "post group's {}",
+                                     ctx.name, a.dims, bpos.dims));
+    if (spec.periodic && a.extent != bpos.extent)
+      throw RuntimeError(fmt::format("`{}`: periodic boundaries need the two groups to span the "
+                                     "same extent",
+                                     ctx.name));
+    // Each block keeps its rows' columns; the CSR is assembled after (one pass of draws).
+    const std::size_t nBlocks = (nPre + kRowsPerBlock - 1) / kRowsPerBlock;
+    std::vector<std::vector<std::uint32_t>> blockCols(nBlocks);
+    std::atomic<bool> bad{false};
+    std::atomic<double> badValue{0.0};
+    forBlocks(nPre, ctx.threads, [&](std::size_t b) {
+      auto [lo, hi] = blockRows(b, nPre);
+      std::vector<std::uint32_t>& cols = blockCols[b];
+      for (std::uint64_t i = lo; i < hi; ++i) {
+        PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(i));
+        std::uint64_t count = 0;
+        for (std::uint32_t j = 0; j < nPost; ++j) {
+          if (noSelf && j == i) continue;
+          const double p = spec.profile(distanceBetween(a, i, bpos, j, spec.periodic));
+          const double u = seq.uniform(); // one draw per candidate, connected or not
+          if (!(p >= 0.0 && p <= 1.0)) {
+            bad = true;
+            badValue = p;
+            continue;
+          }
+          if (u <= p && p > 0.0) { // U in (0, 1]: P(U ≤ p) = p
+            cols.push_back(j);
+            ++count;
+          }
+        }
+        rowStart[i + 1] = count;
+      }
+    });
+    if (bad)
+      throw RuntimeError(fmt::format("`{}`: the connection probability must lie in [0, 1], but "
+                                     "the distance profile gave {}",
+                                     ctx.name, badValue.load()));
+    finishRows();
+    checkCsrMemory(ctx, nPre, static_cast<long double>(rowStart.back()), 0, rule);
+    post.reserve(rowStart.back());
+    for (auto& cols : blockCols) {
+      post.insert(post.end(), cols.begin(), cols.end());
+      std::vector<std::uint32_t>().swap(cols);
+    }
     break;
   }
   case ConnectRule::Explicit: {

@@ -15,7 +15,17 @@
 //   fixedInDegree(k)       post neuron j draws k distinct pre neurons uniformly (from the n − 1
 //                          others under noSelf) with PhiloxSequence(seed, stream, j).
 //   fixedOutDegree(k)      pre neuron i draws k distinct post neurons likewise with (seed, stream,
-//   i). fromPairs(pre, post)   an explicit list (duplicates are kept as separate synapses).
+//                          i).
+//   fixedTotalNumber(n)    exactly n synapses, each pair (i, j) drawn independently and uniformly
+//                          from the allowed pairs (NEST's fixed_total_number with multapses: a
+//                          pair may be drawn twice). Synapse s draws from PhiloxSequence(seed,
+//                          stream, s / 65536), so blocks of draws are generated in parallel.
+//   distance(profile)      pre i and post j (both with positions, positions.hpp) connected with
+//                          probability profile(d_ij), d the Euclidean distance (per dimension the
+//                          shorter way round under periodic boundaries); row i draws one uniform
+//                          per candidate column from PhiloxSequence(seed, stream, i).
+//   fromPairs(pre, post)   an explicit list (duplicates are kept as separate synapses);
+//                          csrOrderOfPairs gives which list entry each CSR synapse came from.
 // Distinct draws of k from N: Floyd's algorithm (every k-subset equally likely), then sorted.
 //
 // Memory: the CSR takes 8 (n + 1) + 4·synapses bytes. The builder computes it (for
@@ -23,7 +33,11 @@
 // MemoryLimitError before allocating when it exceeds the limit.
 #pragma once
 
+#include "runtime/positions.hpp"
+
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +50,8 @@ enum class ConnectRule {
   FixedProbability,
   FixedInDegree,
   FixedOutDegree,
+  FixedTotalNumber,
+  Distance,
   Explicit
 };
 
@@ -44,9 +60,16 @@ const char* ruleName(ConnectRule rule);
 struct ConnectivitySpec {
   ConnectRule rule = ConnectRule::AllToAll;
   double p = 0.0;      // FixedProbability
-  std::uint64_t k = 0; // FixedInDegree, FixedOutDegree
+  std::uint64_t k = 0; // FixedInDegree, FixedOutDegree, FixedTotalNumber
   bool noSelf = false; // exclude i → i (when pre and post are the same group)
   std::vector<std::uint32_t> pairsPre{}, pairsPost{}; // Explicit
+  // Distance: connection probability as a function of the distance (SI metres, or the plain
+  // network's length unit); must return a value in [0, 1] and be safe to call from several
+  // threads. Positions of the pre and post neurons; `periodic` wraps distances in the (common)
+  // extent of the two position sets.
+  std::function<double(double)> profile{};
+  std::shared_ptr<const Positions> prePositions{}, postPositions{};
+  bool periodic = false;
 
   static ConnectivitySpec allToAll(bool noSelf = false) {
     return {ConnectRule::AllToAll, 0.0, 0, noSelf};
@@ -60,6 +83,20 @@ struct ConnectivitySpec {
   }
   static ConnectivitySpec fixedOutDegree(std::uint64_t k, bool noSelf = false) {
     return {ConnectRule::FixedOutDegree, 0.0, k, noSelf};
+  }
+  static ConnectivitySpec fixedTotalNumber(std::uint64_t n, bool noSelf = false) {
+    return {ConnectRule::FixedTotalNumber, 0.0, n, noSelf};
+  }
+  static ConnectivitySpec distance(std::function<double(double)> profile,
+                                   std::shared_ptr<const Positions> pre,
+                                   std::shared_ptr<const Positions> post, bool periodic = false,
+                                   bool noSelf = false) {
+    ConnectivitySpec s{ConnectRule::Distance, 0.0, 0, noSelf};
+    s.profile = std::move(profile);
+    s.prePositions = std::move(pre);
+    s.postPositions = std::move(post);
+    s.periodic = periodic;
+    return s;
   }
   static ConnectivitySpec fromPairs(std::vector<std::uint32_t> pre,
                                     std::vector<std::uint32_t> post) {
@@ -124,6 +161,12 @@ private:
 // candidates, sizes that differ for oneToOne, indices out of range) and MemoryLimitError.
 Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
                                std::uint32_t nPost, const ConnectivityContext& context);
+
+// For an explicit list: entry index of each synapse in CSR order (rows by pre, posts ascending,
+// equal pairs in list order), i.e. buildConnectivity(fromPairs(pre, post)).post()[k] ==
+// post[order[k]]. Per-synapse values given with the list (weights, delays) are reordered by it.
+std::vector<std::uint64_t> csrOrderOfPairs(std::span<const std::uint32_t> pre,
+                                           std::span<const std::uint32_t> post, std::uint32_t nPre);
 
 // k distinct values of [0, n) in ascending order, drawn from `seq` (Floyd's algorithm).
 class PhiloxSequence;

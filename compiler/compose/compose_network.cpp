@@ -130,9 +130,73 @@ private:
     return u.state >= 0 && syn.storage[static_cast<std::size_t>(u.state)] == storage;
   }
 
+  // The synapse model with each parameter the connection draws per synapse (`w = normal(…)`, a
+  // file column) turned into per-synapse state without an equation: the weight machinery below
+  // then treats it like a declared `state per synapse` weight. Null: no parameter is drawn.
+  std::optional<ModelIr> perSynapseParameters(const sema::CheckedConnection& c,
+                                              const ModelIr& base) {
+    std::optional<ModelIr> out;
+    for (const auto& [name, init] : c.draws) {
+      auto p = std::find_if(base.parameters.begin(), base.parameters.end(),
+                            [&](const model_ir::Parameter& x) { return x.name == name; });
+      if (p == base.parameters.end()) continue; // per-synapse state: an initial value
+      if (!out) out = base;
+      ModelIr& m = *out;
+      for (const auto& q : m.parameters)
+        if (q.valueExpr && q.name != name && ir::dependsOn(q.valueExpr, p->symbol)) {
+          diags_.error(c.ast->synapseRange,
+                       fmt::format("synapse `{}`: parameter `{}` is drawn per synapse, but "
+                                   "parameter `{}` is computed from it",
+                                   c.synapse, name, q.name));
+          return std::nullopt;
+        }
+      StateVar v;
+      v.name = name;
+      v.symbol = ctx_.symbol(name, ir::SymbolKind::State, static_cast<int>(m.states.size()));
+      v.dim = p->dim;
+      v.initial = ctx_.constant(p->value);
+      const std::unordered_map<ir::Expr, ir::Expr> sub{{p->symbol, v.symbol}};
+      auto apply = [&](ir::Expr& e) {
+        if (e) e = ir::substitute(ctx_, e, sub);
+      };
+      for (std::size_t k = 0; k < m.states.size(); ++k) {
+        StateVar& x = m.states[k];
+        const bool reads = (x.drift && ir::dependsOn(x.drift, p->symbol)) ||
+                           (x.initial && ir::dependsOn(x.initial, p->symbol)) ||
+                           (x.initialB && ir::dependsOn(x.initialB, p->symbol));
+        if (reads && m.storage[k] != Storage::PerSynapse) {
+          diags_.error(c.ast->synapseRange,
+                       fmt::format("synapse `{}`: parameter `{}` is drawn per synapse, but the "
+                                   "per-neuron state `{}` uses it",
+                                   c.synapse, name, x.name));
+          diags_.note("only event blocks and currents may read a parameter drawn per synapse");
+          return std::nullopt;
+        }
+        apply(x.drift);
+        apply(x.initial);
+        apply(x.initialB);
+        apply(x.derived);
+        for (auto& [k2, g] : x.noise)
+          apply(g);
+      }
+      for (auto& a : m.onPre)
+        apply(a.value);
+      for (auto& a : m.onPost)
+        apply(a.value);
+      for (auto& cur : m.currents)
+        apply(cur.value);
+      m.states.push_back(std::move(v));
+      m.storage.push_back(Storage::PerSynapse);
+    }
+    return out;
+  }
+
   void connect(std::size_t index) {
     const sema::CheckedConnection& c = net_.connections[index];
-    const ModelIr& syn = models_.at(c.synapse);
+    const std::size_t errorsBefore = diags_.errorCount();
+    std::optional<ModelIr> variant = perSynapseParameters(c, models_.at(c.synapse));
+    if (diags_.errorCount() != errorsBefore) return;
+    const ModelIr& syn = variant ? *variant : models_.at(c.synapse);
     ModelIr& post = out_.groups.at(c.post);
     std::vector<double> params = lower::resolveParameters(syn, c.parameters);
 
@@ -180,6 +244,7 @@ private:
           init = {sema::Initializer::Normal, evalParam(v.initial), evalParam(v.initialB)};
         else
           init = {sema::Initializer::Constant, evalParam(v.initial), 0};
+        if (auto d = c.draws.find(v.name); d != c.draws.end()) init = d->second;
         weights[static_cast<int>(k)] = init;
       } else if (storage == Storage::PerPre) {
         perPre.push_back(static_cast<int>(k));

@@ -1,6 +1,8 @@
 #include "compiler/diag/suggest.hpp"
 #include "compiler/sema/check.hpp"
+#include "compiler/sema/data_file.hpp"
 #include "compiler/sema/expr_check.hpp"
+#include "compiler/units/quantity.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -14,9 +16,17 @@ namespace {
 
 using syntax::Expr;
 
-const char* const kConnectOptions[] = {"p",          "indegree",   "outdegree", "delay",
-                                       "all_to_all", "one_to_one", "no_self"};
-const char* const kFlagOptions[] = {"all_to_all", "one_to_one", "no_self"};
+const char* const kConnectOptions[] = {"p",          "indegree",   "outdegree", "synapses", "delay",
+                                       "all_to_all", "one_to_one", "no_self",   "periodic"};
+const char* const kFlagOptions[] = {"all_to_all", "one_to_one", "no_self", "periodic"};
+const char* const kRules[] = {"p", "indegree", "outdegree", "synapses", "all_to_all", "one_to_one"};
+
+bool isDrawCall(const syntax::Expr& e) {
+  if (e.kind != syntax::ExprKind::Call) return false;
+  if (e.name == "uniform" || e.name == "normal" || e.name == "lognormal")
+    return e.operands.size() == 2;
+  return e.name == "clip" && e.operands.size() == 3 && isDrawCall(*e.operands[0]);
+}
 const char* const kRunOptions[] = {"dt", "method", "seed"};
 const char* const kMethods[] = {"auto", "euler",     "midpoint",       "rk2",      "heun",
                                 "rk4",  "exp_euler", "euler_maruyama", "milstein", "heun_sde"};
@@ -121,6 +131,139 @@ private:
   }
 
   Dimension timeDim() const { return out_.plain ? Dimension() : Dimension::time(); }
+  Dimension lengthDim() const { return out_.plain ? Dimension() : Dimension::length(); }
+
+  // Lists and strings are arguments of SpikeGenerator only (and `file`).
+  bool refuseListOrString(const syntax::NamedArg& a) {
+    if (!a.isList && !a.text) return true;
+    diags_.error(a.valueRange, fmt::format("`{}` takes a number here, not a {}", a.name,
+                                           a.isList ? "list" : "string"));
+    if (a.isList)
+      diags_.note("lists give the spikes of a `SpikeGenerator(n, indices = [...], "
+                  "times = [...])`");
+    return false;
+  }
+
+  // A per-synapse value: uniform(lo, hi), normal(mean, sd), lognormal(mean, sd) (mean and sd of
+  // the value), clip(X, lo, hi) with X a draw or a constant, or a constant; all of dimension `dim`.
+  std::optional<Initializer> drawValue(const Expr& e, const Dimension& dim,
+                                       const std::string& what) {
+    if (e.kind == syntax::ExprKind::Call && e.name == "clip" && e.operands.size() == 3) {
+      auto inner = drawValue(*e.operands[0], dim, what);
+      auto lo = constantValue(*e.operands[1], dim, what);
+      auto hi = constantValue(*e.operands[2], dim, what);
+      if (!inner || !lo || !hi) return std::nullopt;
+      if (!(*lo <= *hi)) {
+        diags_.error(e.range, "clip(x, lo, hi) needs lo ≤ hi");
+        return std::nullopt;
+      }
+      inner->lo = std::max(inner->lo, *lo);
+      inner->hi = std::min(inner->hi, *hi);
+      if (inner->kind == Initializer::Constant) inner->a = std::clamp(inner->a, *lo, *hi);
+      return inner;
+    }
+    if (isDrawCall(e)) {
+      auto a = constantValue(*e.operands[0], dim, what);
+      auto b = constantValue(*e.operands[1], dim, what);
+      if (!a || !b) return std::nullopt;
+      if (e.name == "uniform") {
+        if (!(*a < *b)) {
+          diags_.error(e.range, "uniform(lo, hi) needs lo < hi");
+          return std::nullopt;
+        }
+        return Initializer{Initializer::Uniform, *a, *b};
+      }
+      if (*b < 0) {
+        diags_.error(e.operands[1]->range,
+                     fmt::format("the standard deviation of {}() cannot be negative", e.name));
+        return std::nullopt;
+      }
+      if (e.name == "lognormal" && !(*a > 0)) {
+        diags_.error(e.operands[0]->range, "the mean of lognormal(mean, sd) must be positive");
+        return std::nullopt;
+      }
+      return Initializer{e.name == "normal" ? Initializer::Normal : Initializer::LogNormal, *a, *b};
+    }
+    auto c = constantValue(e, dim, what);
+    if (!c) return std::nullopt;
+    return Initializer{Initializer::Constant, *c, 0};
+  }
+
+  // Does `e` use a name resolved as `kind`?
+  bool uses(const Expr& e, SymbolKind kind) const {
+    if (e.kind == syntax::ExprKind::Name) {
+      auto it = out_.resolution.find(&e);
+      if (it != out_.resolution.end() && it->second.kind == kind) return true;
+    }
+    for (const auto& o : e.operands)
+      if (o && uses(*o, kind)) return true;
+    return false;
+  }
+
+  std::size_t groupSize(const std::string& name) const {
+    for (const auto& g : out_.groups)
+      if (g.name == name) return g.size;
+    return 0;
+  }
+  const PositionSpec* positionsOf(const std::string& name) const {
+    for (const auto& g : out_.groups)
+      if (g.name == name) return &g.positions;
+    return nullptr;
+  }
+
+  // `positions = grid(nx[, ny[, nz]], spacing)` or `positions = random(Lx[, Ly[, Lz]])`.
+  void checkPositions(const syntax::NamedArg& a, CheckedGroup& out) {
+    if (!refuseListOrString(a) || !a.value) return;
+    const Expr& e = *a.value;
+    const bool grid = e.kind == syntax::ExprKind::Call && e.name == "grid" &&
+                      e.operands.size() >= 2 && e.operands.size() <= 4;
+    const bool random = e.kind == syntax::ExprKind::Call && e.name == "random" &&
+                        !e.operands.empty() && e.operands.size() <= 3;
+    if (!grid && !random) {
+      diags_.error(e.range, "positions are `grid(nx, ny, spacing)` (1 to 3 counts and a spacing) "
+                            "or `random(Lx, Ly)` (1 to 3 side lengths of a box)");
+      return;
+    }
+    PositionSpec spec;
+    if (grid) {
+      spec.kind = PositionSpec::Grid;
+      std::uint64_t product = 1;
+      for (std::size_t k = 0; k + 1 < e.operands.size(); ++k) {
+        auto n = constantValue(*e.operands[k], {}, "a grid count");
+        if (!n) return;
+        if (*n < 1 || *n != std::floor(*n) || *n > 4.0e9) {
+          diags_.error(e.operands[k]->range, "a grid count must be a whole number ≥ 1");
+          return;
+        }
+        spec.shape.push_back(static_cast<std::uint64_t>(*n));
+        product *= spec.shape.back();
+      }
+      auto spacing = constantValue(*e.operands.back(), lengthDim(), "the grid spacing");
+      if (!spacing) return;
+      if (!(*spacing > 0)) {
+        diags_.error(e.operands.back()->range, "the grid spacing must be positive");
+        return;
+      }
+      spec.spacing = *spacing;
+      if (out.size != 0 && product != out.size) {
+        diags_.error(e.range, fmt::format("a grid of {} points cannot place the {} neurons of `{}`",
+                                          product, out.size, out.name));
+        return;
+      }
+    } else {
+      spec.kind = PositionSpec::Random;
+      for (const auto& o : e.operands) {
+        auto L = constantValue(*o, lengthDim(), "a side of the box");
+        if (!L) return;
+        if (!(*L > 0)) {
+          diags_.error(o->range, "a side of the box must be positive");
+          return;
+        }
+        spec.extent.push_back(*L);
+      }
+    }
+    out.positions = std::move(spec);
+  }
 
   void checkParameters() {
     for (const auto& p : n_.parameters) {
@@ -177,6 +320,7 @@ private:
                                           const std::vector<syntax::NamedArg>& args) {
     std::map<std::string, double> out;
     for (const auto& a : args) {
+      if (!refuseListOrString(a)) continue;
       int p = m.findParameter(a.name);
       if (p < 0) {
         diags_.error(a.range, fmt::format("`{}` has no parameter `{}`", m.name, a.name));
@@ -205,6 +349,10 @@ private:
         checkSourceGroup(g);
         continue;
       }
+      if (g.model == "SpikeGenerator" && !models_.count(g.model)) {
+        checkSpikeGenerator(g);
+        continue;
+      }
       const CheckedModel* m = model(g.model, g.modelRange, syntax::ModelKind::Neuron);
       groups_[g.name] = m;
       if (m == nullptr) continue;
@@ -218,8 +366,15 @@ private:
           out.size = static_cast<std::size_t>(*size);
         }
       }
-      out.parameters = overrides(*m, g.args);
+      std::vector<syntax::NamedArg> args;
+      for (const auto& a : g.args)
+        if (a.name == "positions" && m->findParameter("positions") < 0)
+          checkPositions(a, out);
+        else
+          args.push_back(a);
+      out.parameters = overrides(*m, args);
       for (const auto& init : g.inits) {
+        if (!refuseListOrString(init)) continue;
         int s = m->findState(init.name);
         if (s < 0) {
           // Maybe synapse state composed into this group: known once connections are checked.
@@ -293,6 +448,11 @@ private:
     }
     bool hasRate = false;
     for (const auto& a : g.args) {
+      if (a.name == "positions" && kind == GroupKind::PoissonGroup) {
+        checkPositions(a, out);
+        continue;
+      }
+      if (!refuseListOrString(a)) continue;
       if (a.name != "rate") {
         diags_.error(a.range, fmt::format("`{}` takes only `rate`, not `{}`", g.model, a.name));
         continue;
@@ -308,6 +468,266 @@ private:
     if (!g.inits.empty())
       diags_.error(g.inits.front().range, fmt::format("`{}` has no state to initialize", g.model));
     out_.groups.push_back(std::move(out));
+  }
+
+  // SpikeGenerator(n, indices = [...], times = [...]) or SpikeGenerator(n, file = "spikes.csv"):
+  // spike k of neuron indices[k] at times[k].
+  void checkSpikeGenerator(const syntax::Group& g) {
+    CheckedGroup out{g.name, g.model, GroupKind::SpikeGenerator, nullptr, 0, {}, {}, &g};
+    groups_[g.name] = &sourceModel_;
+    sources_[g.name] = GroupKind::SpikeGenerator;
+    if (auto size = constantValue(*g.size, {}, "the group size")) {
+      if (*size < 1 || *size != std::floor(*size) || *size > 4.0e9)
+        diags_.error(
+            g.size->range,
+            fmt::format("the group size must be a whole number from 1 to 4e9, not {}", *size));
+      else
+        out.size = static_cast<std::size_t>(*size);
+    }
+    auto spikes = std::make_shared<SpikeList>();
+    const syntax::NamedArg *indices = nullptr, *times = nullptr, *file = nullptr;
+    for (const auto& a : g.args) {
+      if (a.name == "positions") {
+        checkPositions(a, out);
+      } else if (a.name == "indices" || a.name == "times") {
+        if (!a.isList) {
+          diags_.error(a.value ? a.value->range : a.range,
+                       fmt::format("`{}` is a list, e.g. `{} = [{}]`", a.name, a.name,
+                                   a.name == "indices" ? "0, 1, 0" : "10 ms, 12 ms, 30 ms"));
+          continue;
+        }
+        (a.name == "indices" ? indices : times) = &a;
+      } else if (a.name == "file") {
+        if (!a.text) {
+          diags_.error(a.range, "`file` is a file name in quotes, e.g. `file = \"spikes.csv\"`");
+          continue;
+        }
+        file = &a;
+      } else {
+        diags_.error(a.range, fmt::format("`SpikeGenerator` takes `indices` and `times`, or "
+                                          "`file`, not `{}`",
+                                          a.name));
+      }
+    }
+    if (!g.inits.empty())
+      diags_.error(g.inits.front().range, "`SpikeGenerator` has no state to initialize");
+    const std::size_t errorsBefore = diags_.errorCount();
+    auto checkIndex = [&](double v, diag::SourceRange at, const std::string& where) {
+      if (v < 0 || v != std::floor(v) || (out.size != 0 && v >= static_cast<double>(out.size))) {
+        diags_.error(at, fmt::format("neuron index {} is not in [0, {}){}", v, out.size, where));
+        return false;
+      }
+      return true;
+    };
+    auto checkTime = [&](double v, diag::SourceRange at, const std::string& where) {
+      if (!(v > 0) || !std::isfinite(v)) {
+        diags_.error(at, fmt::format("a spike time must be positive, not {}{}", v, where));
+        return false;
+      }
+      return true;
+    };
+    if (file && (indices || times)) {
+      diags_.error(file->range,
+                   "give the spikes as `indices` and `times` or as a `file`, not both");
+    } else if (file) {
+      if (auto table = readDataTable(*file->text, file->valueRange, program_, diags_)) {
+        std::optional<double> scale = 1.0;
+        if (table->width() != 2) {
+          diags_.error(file->valueRange,
+                       fmt::format("`{}` has {} columns; a spike file has two: neuron index and "
+                                   "time",
+                                   *file->text, table->width()));
+          scale.reset();
+        } else if (!table->names.empty()) {
+          scale = columnScale(*table, 1, timeDim());
+        } else if (!out_.plain && table->csv) {
+          diags_.error(file->valueRange, "the spike times need a unit: start the file with a "
+                                         "header line such as `i, t [ms]`");
+          scale.reset();
+        }
+        if (scale) {
+          for (std::size_t r = 0; r < table->rows(); ++r) {
+            const double i = table->columns[0][r], t = table->columns[1][r] * *scale;
+            if (checkIndex(i, table->cell(0, r), rowLabel(*table, r)) &&
+                checkTime(t, table->cell(1, r), rowLabel(*table, r))) {
+              spikes->indices.push_back(static_cast<std::uint32_t>(i));
+              spikes->times.push_back(t);
+            }
+            if (diags_.errorCount() - errorsBefore >= 10) break;
+          }
+        }
+      }
+    } else if (indices && times) {
+      if (indices->list.size() != times->list.size())
+        diags_.error(times->valueRange, fmt::format("{} times for {} indices", times->list.size(),
+                                                    indices->list.size()));
+      else
+        for (std::size_t k = 0; k < indices->list.size(); ++k) {
+          auto i = constantValue(*indices->list[k], {}, "a neuron index");
+          auto t = constantValue(*times->list[k], timeDim(), "a spike time");
+          if (i && t && checkIndex(*i, indices->list[k]->range, "") &&
+              checkTime(*t, times->list[k]->range, "")) {
+            spikes->indices.push_back(static_cast<std::uint32_t>(*i));
+            spikes->times.push_back(*t);
+          }
+        }
+    } else {
+      diags_.error(g.modelRange, "`SpikeGenerator` needs `indices = [...]` and `times = [...]`, "
+                                 "or `file = \"spikes.csv\"`");
+    }
+    out.spikes = std::move(spikes);
+    out_.groups.push_back(std::move(out));
+  }
+
+  // The factor from a column's written values to SI (plain networks: times in ms as written),
+  // from its header unit; reports a unit of the wrong dimension or a missing one.
+  std::optional<double> columnScale(const DataTable& t, std::size_t col, const Dimension& want) {
+    const std::string& unit = t.units[col];
+    const diag::SourceRange at = t.headerRanges[col];
+    if (unit.empty()) {
+      if (want.isDimensionless()) return 1.0;
+      diags_.error(at, fmt::format("column `{}` needs a unit ({}), e.g. `{} [{}]`", t.names[col],
+                                   want.describe(), t.names[col],
+                                   want == Dimension::time() ? "ms" : "…"));
+      return std::nullopt;
+    }
+    std::string error;
+    auto q = units::parseQuantity("1 " + unit, &error);
+    if (!q) {
+      diags_.error(at, fmt::format("`{}` is not a unit", unit));
+      return std::nullopt;
+    }
+    if (out_.plain && q->dim == Dimension::time() && want.isDimensionless()) return q->value / 1e-3;
+    if (q->dim != want) {
+      diags_.error(at, fmt::format("column `{}` must be {}, but `{}` is {}", t.names[col],
+                                   want.describe(), unit, q->dim.describe()));
+      return std::nullopt;
+    }
+    return q->value;
+  }
+
+  // `connect A -> B Syn from "pairs.csv"`: columns pre, post, then synapse parameters or
+  // per-synapse state (per-synapse values) and `delay`, named in a header with their units.
+  void readConnectionFile(const syntax::Connection& c, const CheckedModel& syn,
+                          CheckedConnection& out) {
+    if (c.posts.size() != 1) {
+      diags_.error(c.fileRange,
+                   "a connection list from a file connects one pre and one post group");
+      return;
+    }
+    auto table = readDataTable(c.file, c.fileRange, program_, diags_);
+    if (!table) return;
+    const std::size_t nPre = groupSize(c.pre), nPost = groupSize(c.posts[0]);
+    if (table->width() < 2 || (table->names.empty() && table->width() != 2)) {
+      diags_.error(c.fileRange,
+                   fmt::format("`{}` has {} column{}; a connection list has two (pre, post index), "
+                               "and more only when a header names them, e.g. `pre, post, w [nS], "
+                               "delay [ms]`",
+                               c.file, table->width(), table->width() == 1 ? "" : "s"));
+      return;
+    }
+    const std::size_t errorsBefore = diags_.errorCount();
+    if (!table->names.empty()) {
+      if (table->names[0] != "pre" && table->names[0] != "i")
+        diags_.error(table->headerRanges[0], "the first column is the pre index: `pre` (or `i`)");
+      if (table->names[1] != "post" && table->names[1] != "j")
+        diags_.error(table->headerRanges[1],
+                     "the second column is the post index: `post` (or `j`)");
+    }
+    for (std::size_t col = 2; col < table->width(); ++col) {
+      const std::string& name = table->names[col];
+      Dimension dim;
+      if (name == "delay") {
+        dim = timeDim();
+      } else if (int p = syn.findParameter(name); p >= 0) {
+        dim = syn.parameters[static_cast<std::size_t>(p)].dim;
+      } else if (int st = syn.findState(name);
+                 st >= 0 &&
+                 syn.states[static_cast<std::size_t>(st)].storage == syntax::Storage::PerSynapse) {
+        dim = syn.states[static_cast<std::size_t>(st)].dim;
+      } else {
+        diags_.error(
+            table->headerRanges[col],
+            fmt::format("column `{}` is not `delay` nor a parameter or per-synapse state of "
+                        "synapse `{}`",
+                        name, syn.name));
+        std::vector<std::string> names{"delay"};
+        for (const auto& x : syn.parameters)
+          names.push_back(x.name);
+        if (auto best = diag::closestName(name, names))
+          diags_.note(fmt::format("did you mean `{}`?", *best));
+        continue;
+      }
+      auto scale = columnScale(*table, col, dim);
+      if (!scale) continue;
+      auto values = std::make_shared<std::vector<double>>(table->columns[col]);
+      for (double& v : *values)
+        v *= *scale;
+      if (name == "delay") {
+        for (std::size_t r = 0; r < values->size(); ++r)
+          if (!((*values)[r] >= 0)) {
+            diags_.error(table->cell(col, r),
+                         fmt::format("a delay cannot be negative{}", rowLabel(*table, r)));
+            break;
+          }
+        out.delays = Initializer{Initializer::Values};
+        out.delays->values = std::move(values);
+      } else {
+        Initializer init{Initializer::Values};
+        init.values = std::move(values);
+        if (!out.draws.emplace(name, std::move(init)).second)
+          diags_.error(table->headerRanges[col],
+                       fmt::format("`{}` is given twice (in the file and the synapse)", name));
+      }
+    }
+    auto list = std::make_shared<ConnectionList>();
+    list->path = table->path;
+    list->pre.reserve(table->rows());
+    list->post.reserve(table->rows());
+    for (std::size_t r = 0; r < table->rows() && diags_.errorCount() - errorsBefore < 10; ++r) {
+      const double i = table->columns[0][r], j = table->columns[1][r];
+      bool ok = true;
+      for (auto [v, col, n, g] :
+           {std::tuple{i, 0, nPre, &c.pre}, std::tuple{j, 1, nPost, &c.posts[0]}})
+        if (v < 0 || v != std::floor(v) || (n != 0 && v >= static_cast<double>(n))) {
+          diags_.error(table->cell(static_cast<std::size_t>(col), r),
+                       v < 0 || v != std::floor(v)
+                           ? fmt::format("a neuron index is a whole number ≥ 0, not {}{}", v,
+                                         rowLabel(*table, r))
+                           : fmt::format("index {} is out of range: group `{}` has {} neurons{}", v,
+                                         *g, n, rowLabel(*table, r)));
+          ok = false;
+        }
+      if (!ok) continue;
+      list->pre.push_back(static_cast<std::uint32_t>(i));
+      list->post.push_back(static_cast<std::uint32_t>(j));
+    }
+    out.list = std::move(list);
+  }
+
+  // `p`: a constant, or an expression of the distance `d` between the pre and post neuron.
+  void checkProbability(const syntax::NamedArg& o, std::map<std::string, double>& options,
+                        const Expr*& profile) {
+    std::map<std::string, Symbol> symbols = symbols_;
+    symbols["d"] = Symbol{SymbolKind::Distance, 0, Type::real(lengthDim()), o.range};
+    ExprEnv e = env();
+    e.symbols = &symbols;
+    ExprChecker checker(e, diags_);
+    if (!checker.expect(*o.value, Dimension(), "a connection probability")) return;
+    if (uses(*o.value, SymbolKind::Time)) {
+      diags_.error(o.value->range, "a connection probability cannot depend on time `t`");
+      return;
+    }
+    if (uses(*o.value, SymbolKind::Distance)) {
+      profile = o.value.get();
+      return;
+    }
+    std::optional<double> v = constantValue(*o.value, Dimension(), "`p`");
+    if (!v) return;
+    if (*v < 0 || *v > 1)
+      diags_.error(o.value->range,
+                   fmt::format("a connection probability must lie in [0, 1], not {}", *v));
+    options["p"] = *v;
   }
 
   const CheckedModel* group(const std::string& name, diag::SourceRange at) {
@@ -366,13 +786,37 @@ private:
     }
   }
 
+  // Synapse arguments: constants override parameters; a draw (`w = lognormal(1 nS, 0.2 nS)`)
+  // makes a parameter per synapse for this connection; per-synapse state takes an initial value.
+  void connectionArgs(const CheckedModel& syn, const syntax::Connection& c,
+                      std::map<std::string, double>& params,
+                      std::map<std::string, Initializer>& draws) {
+    std::vector<syntax::NamedArg> constants;
+    for (const auto& a : c.args) {
+      if (!refuseListOrString(a)) continue;
+      const int st = syn.findState(a.name);
+      const bool perSynapse = st >= 0 && syn.states[static_cast<std::size_t>(st)].storage ==
+                                             syntax::Storage::PerSynapse;
+      const int p = syn.findParameter(a.name);
+      if (a.value && (perSynapse || (p >= 0 && isDrawCall(*a.value)))) {
+        const Dimension& dim = perSynapse ? syn.states[static_cast<std::size_t>(st)].dim
+                                          : syn.parameters[static_cast<std::size_t>(p)].dim;
+        if (auto d = drawValue(*a.value, dim, fmt::format("`{}`", a.name))) draws[a.name] = *d;
+        continue;
+      }
+      constants.push_back(a);
+    }
+    params = overrides(syn, constants);
+  }
+
   void checkConnections() {
     for (const auto& c : n_.connections) {
       const CheckedModel* pre = group(c.pre, c.preRange);
       const CheckedModel* syn = model(c.synapse, c.synapseRange, syntax::ModelKind::Synapse);
-      std::map<std::string, double> params;
-      if (syn != nullptr) params = overrides(*syn, c.args);
-      std::map<std::string, double> options;
+      CheckedConnection proto;
+      proto.ast = &c;
+      if (syn != nullptr) connectionArgs(*syn, c, proto.parameters, proto.draws);
+      std::map<std::string, double>& options = proto.options;
       std::set<std::string> seen;
       for (const auto& o : c.options) {
         if (!contains(kConnectOptions, o.name)) {
@@ -397,22 +841,36 @@ private:
                        fmt::format("option `{}` needs a value, e.g. `{} = …`", o.name, o.name));
           continue;
         }
-        Dimension want = o.name == "delay" ? timeDim() : Dimension();
-        std::optional<double> v = constantValue(*o.value, want, fmt::format("`{}`", o.name));
+        if (o.name == "p") {
+          checkProbability(o, options, proto.profile);
+          continue;
+        }
+        if (o.name == "delay") {
+          std::optional<Initializer> d = drawValue(*o.value, timeDim(), "`delay`");
+          if (!d) continue;
+          if (d->kind == Initializer::Constant) {
+            if (d->a < 0) diags_.error(o.value->range, "a delay cannot be negative");
+            options["delay"] = d->a;
+          } else if ((d->kind == Initializer::Normal && !(d->lo >= 0)) ||
+                     (d->kind == Initializer::Uniform && d->a < 0 && !(d->lo >= 0))) {
+            diags_.error(o.value->range, "these delays can be negative");
+            diags_.note("clip them, e.g. `delay = clip(normal(2 ms, 0.5 ms), 0.1 ms, 10 ms)`");
+          } else {
+            proto.delays = *d;
+          }
+          continue;
+        }
+        std::optional<double> v = constantValue(*o.value, Dimension(), fmt::format("`{}`", o.name));
         if (!v) continue;
-        if (o.name == "p" && (*v < 0 || *v > 1))
-          diags_.error(o.value->range,
-                       fmt::format("a connection probability must lie in [0, 1], not {}", *v));
-        else if ((o.name == "indegree" || o.name == "outdegree") &&
-                 (*v < 0 || *v != std::floor(*v)))
+        if ((o.name == "indegree" || o.name == "outdegree" || o.name == "synapses") &&
+            (*v < 0 || *v != std::floor(*v) || *v > 1.8e19))
           diags_.error(o.value->range,
                        fmt::format("`{}` must be a whole number ≥ 0, not {}", o.name, *v));
-        else if (o.name == "delay" && *v < 0)
-          diags_.error(o.value->range, "a delay cannot be negative");
         options[o.name] = *v;
       }
-      if (auto src = sources_.find(c.pre);
-          src != sources_.end() && src->second == GroupKind::PoissonInput && !seen.empty())
+      if (auto src = sources_.find(c.pre); src != sources_.end() &&
+                                           src->second == GroupKind::PoissonInput &&
+                                           (!seen.empty() || !c.file.empty()))
         diags_.error(
             c.range,
             fmt::format("`{}` is a PoissonInput: every target neuron gets its own sources, "
@@ -422,17 +880,54 @@ private:
         if (sources_.count(post))
           diags_.error(c.range,
                        fmt::format("`{}` is a spike source and cannot receive connections", post));
-      int rules =
-          static_cast<int>(seen.count("p") + seen.count("indegree") + seen.count("outdegree") +
-                           seen.count("all_to_all") + seen.count("one_to_one"));
+      int rules = 0;
+      for (const char* r : kRules)
+        rules += static_cast<int>(seen.count(r));
       if (rules > 1)
         diags_.error(c.range, "a connection takes one rule: `p`, `indegree`, `outdegree`, "
-                              "`all_to_all` or `one_to_one`");
+                              "`synapses`, `all_to_all` or `one_to_one`");
+      if (seen.count("periodic") && proto.profile == nullptr)
+        diags_.error(c.range, "`periodic` applies to a distance-dependent probability "
+                              "(`p = … d …`)");
+      if (!c.file.empty()) {
+        if (rules > 0)
+          diags_.error(c.fileRange, "a connection from a file takes its synapses from the file; "
+                                    "remove the rule (`p`, `indegree`, …)");
+        if (seen.count("no_self"))
+          diags_.error(c.fileRange, "`no_self` does not apply to a list from a file");
+        if (syn != nullptr && pre != nullptr) readConnectionFile(c, *syn, proto);
+        if (proto.delays && proto.delays->kind == Initializer::Values && options.count("delay"))
+          diags_.error(c.fileRange, "the file gives the delays; remove the `delay` option");
+      }
       for (std::size_t i = 0; i < c.posts.size(); ++i) {
         const CheckedModel* post = group(c.posts[i], c.postRanges[i]);
         if (pre == nullptr || post == nullptr || syn == nullptr) continue;
         checkExternals(*syn, *pre, *post, c);
-        out_.connections.push_back({c.pre, c.posts[i], c.synapse, params, options, &c});
+        if (proto.profile != nullptr) {
+          const PositionSpec* a = positionsOf(c.pre);
+          const PositionSpec* b = positionsOf(c.posts[i]);
+          for (const std::string* g : {&c.pre, &c.posts[i]}) {
+            const PositionSpec* ps = positionsOf(*g);
+            if (ps != nullptr && ps->kind == PositionSpec::None) {
+              diags_.error(c.range, fmt::format("`p` uses the distance `d`, but group `{}` has no "
+                                                "positions",
+                                                *g));
+              diags_.note(fmt::format("give it positions, e.g. `{} = Model(400, positions = "
+                                      "grid(20, 20, 50 um))` or `positions = random(1 mm, 1 mm)`",
+                                      *g));
+            }
+          }
+          if (a && b && a->kind != PositionSpec::None && b->kind != PositionSpec::None &&
+              a->dims() != b->dims())
+            diags_.error(c.range, fmt::format("groups `{}` and `{}` have positions in {} and {} "
+                                              "dimensions",
+                                              c.pre, c.posts[i], a->dims(), b->dims()));
+        }
+        CheckedConnection out = proto;
+        out.pre = c.pre;
+        out.post = c.posts[i];
+        out.synapse = c.synapse;
+        out_.connections.push_back(std::move(out));
       }
     }
   }
@@ -612,8 +1107,8 @@ private:
         if (auto src = sources_.find(sel.group); src != sources_.end()) {
           if (src->second == GroupKind::PoissonInput || mon.kind == syntax::MonitorKind::State)
             diags_.error(sel.range,
-                         fmt::format("`{}` is a Poisson source; only the spikes of a PoissonGroup "
-                                     "can be recorded",
+                         fmt::format("`{}` is a spike source; only the spikes of a PoissonGroup "
+                                     "or SpikeGenerator can be recorded",
                                      sel.group));
           continue;
         }

@@ -7,7 +7,10 @@
 #include "compiler/syntax/ast.hpp"
 #include "compiler/units/dimension.hpp"
 
+#include <cstdint>
+#include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -30,6 +33,7 @@ enum class SymbolKind {
   FunctionParam, // index of the parameter of the enclosing function
   PreVariable,   // pre.X in a synapse: resolved per connection
   PostVariable,  // post.X in a synapse
+  Distance,      // d in a connection probability: the distance between pre and post neuron
 };
 
 // Per name or number node of the AST: what it is. Numbers carry their SI value.
@@ -115,17 +119,48 @@ struct CheckedModel {
   int findDefinition(const std::string& n) const;
 };
 
-// How a state variable starts: a constant, or a random draw per neuron.
+// How a state variable starts (a constant, or a random draw per neuron), or what a connection
+// gives each synapse (a parameter drawn per synapse, a per-synapse state's initial value, a
+// delay). LogNormal and Values are per-synapse only; lo/hi clip the value (clamping).
 struct Initializer {
-  enum Kind { Constant, Uniform, Normal } kind = Constant;
-  double a = 0, b = 0; // Constant: a; Uniform: [a, b); Normal: mean a, sd b (SI)
+  enum Kind { Constant, Uniform, Normal, LogNormal, Values } kind = Constant;
+  double a = 0, b = 0; // Constant: a; Uniform: [a, b); Normal, LogNormal: mean a, sd b (SI)
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  // Values: one per entry of the connection's file list, in file order (SI).
+  std::shared_ptr<const std::vector<double>> values{};
+};
+
+// Where a group's neurons sit, for distance-dependent connection probabilities (SI metres; plain
+// networks: as written). Grid: shape (1–3 numbers) and spacing; Random: uniform in [0, extent].
+struct PositionSpec {
+  enum Kind { None, Grid, Random } kind = None;
+  std::vector<std::uint64_t> shape{};
+  double spacing = 0;
+  std::vector<double> extent{};
+  int dims() const {
+    return static_cast<int>(kind == Grid ? shape.size() : kind == Random ? extent.size() : 0);
+  }
+};
+
+// A connection's explicit synapse list (`from "pairs.csv"`), in file order.
+struct ConnectionList {
+  std::string path; // as opened
+  std::vector<std::uint32_t> pre, post;
+};
+
+// A SpikeGenerator's spikes (times in the model's time unit: seconds, or ms when plain).
+struct SpikeList {
+  std::vector<std::uint32_t> indices;
+  std::vector<double> times;
 };
 
 // Built-in spike sources a network can use like neuron models:
 //   PoissonGroup(n, rate = …)  n independent Poisson spike trains (connect them with any rule);
 //   PoissonInput(N, rate = …)  drives every neuron of a target with its own N independent sources
 //                              (Brian2's PoissonInput), sampled as one Poisson count per step.
-enum class GroupKind { Neurons, PoissonGroup, PoissonInput };
+//   SpikeGenerator(n, indices = [...], times = [...]) or (n, file = "spikes.csv"): given spikes.
+enum class GroupKind { Neurons, PoissonGroup, PoissonInput, SpikeGenerator };
 
 struct CheckedGroup {
   std::string name;
@@ -136,6 +171,8 @@ struct CheckedGroup {
   std::map<std::string, double> parameters; // overrides, SI
   std::map<std::string, Initializer> inits; // overrides of the model's initializers
   const syntax::Group* ast = nullptr;
+  PositionSpec positions{};
+  std::shared_ptr<const SpikeList> spikes{}; // SpikeGenerator
 };
 
 struct CheckedStimulus {
@@ -162,6 +199,12 @@ struct CheckedConnection {
   std::map<std::string, double> parameters; // synapse parameter overrides, SI
   std::map<std::string, double> options;    // p, indegree, delay (SI) …; flags as 1
   const syntax::Connection* ast = nullptr;
+  // Per-synapse values: synapse parameters drawn per synapse (`w = lognormal(1 nS, 0.2 nS)`, or a
+  // column of the file) and initial values of per-synapse state, by name.
+  std::map<std::string, Initializer> draws{};
+  std::optional<Initializer> delays{}; // per-synapse delays (model time unit); else options.delay
+  std::shared_ptr<const ConnectionList> list{}; // `from "file"`
+  const syntax::Expr* profile = nullptr;        // `p` as an expression of the distance `d`
 };
 
 struct CheckedRun {

@@ -147,14 +147,18 @@ Program load(const std::vector<std::filesystem::path>& paths, const LoadOptions&
   Loader loader(options, sources, diags);
   for (const auto& p : paths)
     loader.loadPath(p);
-  return loader.finish();
+  Program out = loader.finish();
+  out.sources = &sources;
+  return out;
 }
 
 Program loadText(const std::string& name, const std::string& text, const LoadOptions& options,
                  diag::SourceManager& sources, diag::Diagnostics& diags) {
   Loader loader(options, sources, diags);
   loader.loadText(name, text);
-  return loader.finish();
+  Program out = loader.finish();
+  out.sources = &sources;
+  return out;
 }
 
 } // namespace nj::sema

@@ -18,6 +18,9 @@ struct Program {
   std::map<std::string, const syntax::Model*> models;
   std::map<std::string, const syntax::Network*> networks;
   std::map<std::string, const syntax::Function*> functions; // file-level functions
+  // Where the files were loaded; the network checker adds the data files it reads (connection
+  // lists, spike times) so their errors are shown with the line. Null: data files are refused.
+  diag::SourceManager* sources = nullptr;
 };
 
 struct LoadOptions {

@@ -19,7 +19,8 @@ bool sameDecl(const Declaration& a, const Declaration& b) {
   return a.name == b.name && a.unit == b.unit && same(a.value, b.value);
 }
 bool sameArg(const NamedArg& a, const NamedArg& b) {
-  return a.name == b.name && same(a.value, b.value);
+  return a.name == b.name && same(a.value, b.value) && a.isList == b.isList && a.text == b.text &&
+         sameList(a.list, b.list, [](const ExprPtr& x, const ExprPtr& y) { return same(x, y); });
 }
 bool sameBlock(const Block& a, const Block& b) {
   return sameList(a.assignments, b.assignments, [](const Assignment& x, const Assignment& y) {
@@ -74,7 +75,7 @@ bool sameNetwork(const Network& a, const Network& b) {
          sameList(a.connections, b.connections,
                   [](const Connection& x, const Connection& y) {
                     return x.pre == y.pre && x.posts == y.posts && x.synapse == y.synapse &&
-                           sameList(x.args, y.args, sameArg) &&
+                           x.file == y.file && sameList(x.args, y.args, sameArg) &&
                            sameList(x.options, y.options, sameArg);
                   }) &&
          sameList(a.stimuli, b.stimuli,

@@ -175,7 +175,12 @@ struct Model {
 struct NamedArg {
   std::string name;
   SourceRange range;
-  ExprPtr value; // null for a bare flag such as `all_to_all`
+  ExprPtr value; // null for a bare flag such as `all_to_all`, a list or a string
+  // `times = [10 ms, 20 ms]` (isList) or `file = "spikes.csv"` (text, without the quotes).
+  bool isList = false;
+  std::vector<ExprPtr> list;
+  std::optional<std::string> text;
+  SourceRange valueRange; // the list or string
 };
 
 // `E[0:10]` or `E`
@@ -205,6 +210,8 @@ struct Connection {
   std::vector<NamedArg> args;    // synapse parameter overrides
   std::vector<NamedArg> options; // p, indegree, delay, all_to_all, …
   SourceRange range;             // the `connect` keyword
+  std::string file;              // `from "pairs.csv"`: the path as written (empty: none)
+  SourceRange fileRange;
 };
 
 // `input E.I = expr` or `input E.I += expr`

@@ -203,6 +203,21 @@ private:
     return {id->getText(), range(id), value != nullptr ? expr(value) : nullptr};
   }
 
+  NamedArg namedArg(P::NamedArgContext* a) {
+    NamedArg out = namedArg(a->ID(), a->expr());
+    if (P::ValueListContext* l = a->valueList()) {
+      out.isList = true;
+      out.valueRange = range(l);
+      for (P::ExprContext* e : l->expr())
+        out.list.push_back(expr(e));
+    } else if (a->STRING() != nullptr) {
+      std::string text = a->STRING()->getText();
+      out.text = text.substr(1, text.size() - 2);
+      out.valueRange = range(a->STRING()->getSymbol());
+    }
+    return out;
+  }
+
   Selection selection(P::SelectionContext* s) {
     Selection out{s->group->getText(), range(s), nullptr, nullptr};
     if (s->lo != nullptr) out.lo = expr(s->lo);
@@ -224,7 +239,7 @@ private:
       // Arguments inside the parentheses override parameters; the block initializes state.
       std::size_t rparen = c->RPAREN()->getSymbol()->getTokenIndex();
       for (P::NamedArgContext* a : c->namedArg()) {
-        NamedArg arg = namedArg(a->ID(), a->expr());
+        NamedArg arg = namedArg(a);
         (a->getStart()->getTokenIndex() < rparen ? g.args : g.inits).push_back(std::move(arg));
       }
       n.groups.push_back(std::move(g));
@@ -235,6 +250,7 @@ private:
       conn.preRange = range(c->pre);
       auto ids = c->ID();
       for (std::size_t i = 1; i < ids.size(); ++i) {
+        if (c->from != nullptr && ids[i]->getSymbol() == c->from) continue;
         conn.posts.push_back(ids[i]->getText());
         conn.postRanges.push_back(range(ids[i]));
       }
@@ -242,7 +258,12 @@ private:
       conn.synapse = use->model->getText();
       conn.synapseRange = range(use->model);
       for (P::NamedArgContext* a : use->namedArg())
-        conn.args.push_back(namedArg(a->ID(), a->expr()));
+        conn.args.push_back(namedArg(a));
+      if (c->path != nullptr) {
+        std::string text = c->path->getText();
+        conn.file = text.substr(1, text.size() - 2);
+        conn.fileRange = range(c->path);
+      }
       for (P::ConnectOptionContext* o : c->connectOption())
         conn.options.push_back(namedArg(o->ID(), o->expr()));
       n.connections.push_back(std::move(conn));

@@ -196,8 +196,18 @@ const char* storageText(Storage s) {
 
 std::string namedArgs(const std::vector<NamedArg>& args, const char* sep) {
   std::vector<std::string> parts;
-  for (const NamedArg& a : args)
-    parts.push_back(a.value ? a.name + " = " + printExpr(*a.value) : a.name);
+  for (const NamedArg& a : args) {
+    if (a.isList) {
+      std::vector<std::string> items;
+      for (const ExprPtr& e : a.list)
+        items.push_back(printExpr(*e));
+      parts.push_back(fmt::format("{} = [{}]", a.name, fmt::join(items, ", ")));
+    } else if (a.text) {
+      parts.push_back(fmt::format("{} = \"{}\"", a.name, *a.text));
+    } else {
+      parts.push_back(a.value ? a.name + " = " + printExpr(*a.value) : a.name);
+    }
+  }
   return fmt::format("{}", fmt::join(parts, sep));
 }
 
@@ -281,6 +291,7 @@ std::string printNetwork(const Network& n) {
   for (const Connection& c : n.connections) {
     out += fmt::format("  connect {} -> {} {}", c.pre, fmt::join(c.posts, ", "), c.synapse);
     if (!c.args.empty()) out += "(" + namedArgs(c.args, ", ") + ")";
+    if (!c.file.empty()) out += fmt::format(" from \"{}\"", c.file);
     if (!c.options.empty()) out += " with " + namedArgs(c.options, ", ");
     out += "\n";
   }
