@@ -18,10 +18,10 @@
 #include "runtime/coupling.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/initializers.hpp"
+#include "runtime/philox_sequence.hpp"
 #include "runtime/poisson.hpp"
 #include "runtime/positions.hpp"
 #include "runtime/projection.hpp"
-#include "runtime/philox_sequence.hpp"
 #include "runtime/synapse_values.hpp"
 
 #include <chrono>
@@ -722,6 +722,10 @@ private:
     case sema::Initializer::LogNormal:
       v.kind = runtime::SynapseValues::LogNormal;
       break;
+    case sema::Initializer::Expression:
+      v.kind = runtime::SynapseValues::Values;
+      v.values = expressionValues(c, conn, *law.expr);
+      break;
     case sema::Initializer::Values: {
       v.kind = runtime::SynapseValues::Values;
       if (!c.list || !law.values) throw Error("internal: per-synapse values without a list");
@@ -741,6 +745,53 @@ private:
     }
     for (double& x : out)
       x *= factor;
+    return out;
+  }
+
+  // A network expression over i (parameter slot 0), j (1), the distance d (2) and the network's
+  // parameters, as IR.
+  ir::Expr synapseExpr(const nj::syntax::Expr& e) {
+    model_ir::ExprLowering lowering(
+        impl_->ctx,
+        {&net_.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
+           if (r.kind == sema::SymbolKind::SynapseIndex)
+             return impl_->ctx.symbol(r.index == 0 ? "i" : "j", ir::SymbolKind::Param, r.index);
+           if (r.kind == sema::SymbolKind::Distance)
+             return impl_->ctx.symbol("d", ir::SymbolKind::Param, 2);
+           const std::string& n = ast_->parameters.at(static_cast<std::size_t>(r.index)).name;
+           return impl_->ctx.constant(net_.parameters.at(n));
+         }});
+    return lowering.lower(e);
+  }
+
+  // Values of a per-synapse expression in the CSR order of `conn`.
+  std::vector<double> expressionValues(const sema::CheckedConnection& c,
+                                       const runtime::Connectivity& conn,
+                                       const nj::syntax::Expr& e) {
+    ir::Expr f = synapseExpr(e);
+    const bool needsDistance = ir::dependsOn(f, impl_->ctx.symbol("d", ir::SymbolKind::Param, 2));
+    const runtime::Positions* pre = nullptr;
+    const runtime::Positions* post = nullptr;
+    if (needsDistance) {
+      auto a = positions_.find(c.pre), b = positions_.find(c.post);
+      if (a == positions_.end() || b == positions_.end())
+        throw Error(fmt::format("connection {} -> {}: `d` needs positions", c.pre, c.post));
+      pre = a->second.get();
+      post = b->second.get();
+    }
+    const bool periodic = c.options.count("periodic") > 0;
+    std::vector<double> out(conn.synapses());
+    double params[3] = {0, 0, 0};
+    nj::interp::Frame frame;
+    frame.params = params;
+    std::uint64_t k = 0;
+    for (std::uint32_t i = 0; i < conn.nPre(); ++i)
+      for (std::uint32_t j : conn.row(i)) {
+        params[0] = i;
+        params[1] = j;
+        if (needsDistance) params[2] = runtime::distanceBetween(*pre, i, *post, j, periodic);
+        out[k++] = nj::interp::evaluate(f, frame);
+      }
     return out;
   }
 

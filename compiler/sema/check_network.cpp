@@ -705,9 +705,40 @@ private:
     out.list = std::move(list);
   }
 
+  // A synapse argument or delay that reads `i`, `j` (pre and post index) or `d` (distance)
+  // becomes Initializer::Expression; one that reads none of them is a constant for the caller.
+  enum class PerSynapse { Constant, Expression, Error };
+  PerSynapse perSynapseExpr(const Expr& e, const Dimension& want, const std::string& what,
+                            Initializer& out, bool& usesDistance) {
+    std::map<std::string, Symbol> symbols = symbols_;
+    symbols["i"] = Symbol{SymbolKind::SynapseIndex, 0, Type::real({}), e.range};
+    symbols["j"] = Symbol{SymbolKind::SynapseIndex, 1, Type::real({}), e.range};
+    symbols["d"] = Symbol{SymbolKind::Distance, 0, Type::real(lengthDim()), e.range};
+    ExprEnv env0 = env();
+    env0.symbols = &symbols;
+    ExprChecker checker(env0, diags_);
+    Type t = checker.check(e);
+    if (t.kind == Type::Invalid) return PerSynapse::Error;
+    const bool d = uses(e, SymbolKind::Distance);
+    if (!d && !uses(e, SymbolKind::SynapseIndex)) return PerSynapse::Constant;
+    if (t.kind != Type::Real || t.dim != want) {
+      diags_.error(e.range, fmt::format("{} must be {}, but this is {}", what, want.describe(),
+                                        describe(t)));
+      return PerSynapse::Error;
+    }
+    if (uses(e, SymbolKind::Time)) {
+      diags_.error(e.range, fmt::format("{} cannot depend on time `t`", what));
+      return PerSynapse::Error;
+    }
+    out = Initializer{Initializer::Expression};
+    out.expr = &e;
+    usesDistance = usesDistance || d;
+    return PerSynapse::Expression;
+  }
+
   // `p`: a constant, or an expression of the distance `d` between the pre and post neuron.
   void checkProbability(const syntax::NamedArg& o, std::map<std::string, double>& options,
-                        const Expr*& profile) {
+                        const Expr*& profile, bool& usesDistance) {
     std::map<std::string, Symbol> symbols = symbols_;
     symbols["d"] = Symbol{SymbolKind::Distance, 0, Type::real(lengthDim()), o.range};
     ExprEnv e = env();
@@ -720,6 +751,7 @@ private:
     }
     if (uses(*o.value, SymbolKind::Distance)) {
       profile = o.value.get();
+      usesDistance = true;
       return;
     }
     std::optional<double> v = constantValue(*o.value, Dimension(), "`p`");
@@ -790,7 +822,7 @@ private:
   // makes a parameter per synapse for this connection; per-synapse state takes an initial value.
   void connectionArgs(const CheckedModel& syn, const syntax::Connection& c,
                       std::map<std::string, double>& params,
-                      std::map<std::string, Initializer>& draws) {
+                      std::map<std::string, Initializer>& draws, bool& usesDistance) {
     std::vector<syntax::NamedArg> constants;
     for (const auto& a : c.args) {
       if (!refuseListOrString(a)) continue;
@@ -804,6 +836,14 @@ private:
         if (auto d = drawValue(*a.value, dim, fmt::format("`{}`", a.name))) draws[a.name] = *d;
         continue;
       }
+      if (a.value && p >= 0) {
+        Initializer e;
+        const PerSynapse kind =
+            perSynapseExpr(*a.value, syn.parameters[static_cast<std::size_t>(p)].dim,
+                           fmt::format("parameter `{}`", a.name), e, usesDistance);
+        if (kind == PerSynapse::Expression) draws[a.name] = e;
+        if (kind != PerSynapse::Constant) continue;
+      }
       constants.push_back(a);
     }
     params = overrides(syn, constants);
@@ -815,7 +855,8 @@ private:
       const CheckedModel* syn = model(c.synapse, c.synapseRange, syntax::ModelKind::Synapse);
       CheckedConnection proto;
       proto.ast = &c;
-      if (syn != nullptr) connectionArgs(*syn, c, proto.parameters, proto.draws);
+      if (syn != nullptr)
+        connectionArgs(*syn, c, proto.parameters, proto.draws, proto.usesDistance);
       std::map<std::string, double>& options = proto.options;
       std::set<std::string> seen;
       for (const auto& o : c.options) {
@@ -842,10 +883,20 @@ private:
           continue;
         }
         if (o.name == "p") {
-          checkProbability(o, options, proto.profile);
+          checkProbability(o, options, proto.profile, proto.usesDistance);
           continue;
         }
         if (o.name == "delay") {
+          Initializer e;
+          const PerSynapse kind =
+              isDrawCall(*o.value)
+                  ? PerSynapse::Constant
+                  : perSynapseExpr(*o.value, timeDim(), "the delay", e, proto.usesDistance);
+          if (kind == PerSynapse::Error) continue;
+          if (kind == PerSynapse::Expression) {
+            proto.delays = e;
+            continue;
+          }
           std::optional<Initializer> d = drawValue(*o.value, timeDim(), "`delay`");
           if (!d) continue;
           if (d->kind == Initializer::Constant) {
@@ -886,9 +937,9 @@ private:
       if (rules > 1)
         diags_.error(c.range, "a connection takes one rule: `p`, `indegree`, `outdegree`, "
                               "`synapses`, `all_to_all` or `one_to_one`");
-      if (seen.count("periodic") && proto.profile == nullptr)
-        diags_.error(c.range, "`periodic` applies to a distance-dependent probability "
-                              "(`p = … d …`)");
+      if (seen.count("periodic") && !proto.usesDistance)
+        diags_.error(c.range, "`periodic` applies to distances `d` (in `p`, a weight or the "
+                              "delay)");
       if (!c.file.empty()) {
         if (rules > 0)
           diags_.error(c.fileRange, "a connection from a file takes its synapses from the file; "
@@ -903,14 +954,14 @@ private:
         const CheckedModel* post = group(c.posts[i], c.postRanges[i]);
         if (pre == nullptr || post == nullptr || syn == nullptr) continue;
         checkExternals(*syn, *pre, *post, c);
-        if (proto.profile != nullptr) {
+        if (proto.usesDistance) {
           const PositionSpec* a = positionsOf(c.pre);
           const PositionSpec* b = positionsOf(c.posts[i]);
           for (const std::string* g : {&c.pre, &c.posts[i]}) {
             const PositionSpec* ps = positionsOf(*g);
             if (ps != nullptr && ps->kind == PositionSpec::None) {
-              diags_.error(c.range, fmt::format("`p` uses the distance `d`, but group `{}` has no "
-                                                "positions",
+              diags_.error(c.range, fmt::format("the connection uses the distance `d`, but group "
+                                                "`{}` has no positions",
                                                 *g));
               diags_.note(fmt::format("give it positions, e.g. `{} = Model(400, positions = "
                                       "grid(20, 20, 50 um))` or `positions = random(1 mm, 1 mm)`",

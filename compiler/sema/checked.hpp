@@ -34,6 +34,7 @@ enum class SymbolKind {
   PreVariable,   // pre.X in a synapse: resolved per connection
   PostVariable,  // post.X in a synapse
   Distance,      // d in a connection probability: the distance between pre and post neuron
+  SynapseIndex,  // i (index 0) and j (index 1) in a per-synapse value: pre and post neuron
 };
 
 // Per name or number node of the AST: what it is. Numbers carry their SI value.
@@ -123,12 +124,14 @@ struct CheckedModel {
 // gives each synapse (a parameter drawn per synapse, a per-synapse state's initial value, a
 // delay). LogNormal and Values are per-synapse only; lo/hi clip the value (clamping).
 struct Initializer {
-  enum Kind { Constant, Uniform, Normal, LogNormal, Values } kind = Constant;
+  enum Kind { Constant, Uniform, Normal, LogNormal, Values, Expression } kind = Constant;
   double a = 0, b = 0; // Constant: a; Uniform: [a, b); Normal, LogNormal: mean a, sd b (SI)
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
   // Values: one per entry of the connection's file list, in file order (SI).
   std::shared_ptr<const std::vector<double>> values{};
+  // Expression: of the pre index `i`, post index `j`, distance `d` and network parameters.
+  const syntax::Expr* expr = nullptr;
 };
 
 // Where a group's neurons sit, for distance-dependent connection probabilities (SI metres; plain
@@ -205,6 +208,7 @@ struct CheckedConnection {
   std::optional<Initializer> delays{}; // per-synapse delays (model time unit); else options.delay
   std::shared_ptr<const ConnectionList> list{}; // `from "file"`
   const syntax::Expr* profile = nullptr;        // `p` as an expression of the distance `d`
+  bool usesDistance = false; // `p` or a per-synapse expression reads `d` (positions needed)
 };
 
 struct CheckedRun {

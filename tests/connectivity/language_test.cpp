@@ -288,6 +288,32 @@ network Net {
   EXPECT_NE(d.find("takes a number here, not a list"), std::string::npos) << d;
 }
 
+TEST(ConnectLanguage, WeightsAndDelaysAsExpressionsOfIndicesAndDistance) {
+  Folder f("expr");
+  auto p = f.model(std::string(kHeader) + R"(
+network Net {
+  A = LIF(3)
+  B = LIF(4)
+  E = LIF(5, positions = grid(5, 100 um))
+  connect A -> B ExpCond(w = 1 nS * (i + 10 * j)) with all_to_all
+  connect E -> E ExpCond(w = 2 nS) with all_to_all, no_self, delay = 0.5 ms + d / (0.1 m/s)
+  run 1 ms with dt = 0.1 ms
+})");
+  auto sim = build(*p);
+  for (auto [ij, w] : weightsOf(*sim->network().projections().at(0)))
+    EXPECT_NEAR(w, 1e-9 * (ij.first + 10.0 * ij.second), 1e-21);
+  // d = 100 µm · |i − j|; 100 µm at 0.1 m/s is 1 ms = 10 steps, plus 5 steps.
+  const auto& proj = *sim->network().projections().at(1);
+  const auto& c = proj.connectivity();
+  ASSERT_EQ(proj.synapseDelays().size(), 20u);
+  std::uint64_t k = 0;
+  for (std::uint32_t i = 0; i < 5; ++i)
+    for (auto j : c.row(i)) {
+      const int steps = 5 + 10 * std::abs(int(i) - int(j));
+      EXPECT_EQ(proj.synapseDelays()[k++], steps) << i << " -> " << j;
+    }
+}
+
 // Spikes given at 1 ms, 2 ms, 3.5 ms are recorded at those times (step = T/dt exactly) and a
 // Delta synapse with a 1 ms delay jumps V of the target at T + 1 ms.
 TEST(ConnectLanguage, SpikeGeneratorDeliversAtTheGivenSteps) {
