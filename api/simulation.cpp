@@ -330,7 +330,10 @@ private:
     for (std::size_t gi = 0; gi < net_.groups.size(); ++gi) {
       const sema::CheckedGroup& g = net_.groups[gi];
       addPositions(g, static_cast<std::uint32_t>(gi));
-      if (g.kind == sema::GroupKind::SpikeGenerator) {
+      if (composed_.sourceGroups.count(g.name)) {
+        addNeuronGroup(g); // a spike source with per-pre state: compiled, driven through `fire`
+        driveSource(g, static_cast<std::uint32_t>(gi));
+      } else if (g.kind == sema::GroupKind::SpikeGenerator) {
         try {
           runtime::addSpikeGenerator(*impl_->network, g.name, g.size, g.spikes->indices,
                                      g.spikes->times);
@@ -353,6 +356,66 @@ private:
       throw Error(fmt::format("--set {}.…: network `{}` has no group `{}`",
                               groupOverrides_.begin()->first, ast_->name,
                               groupOverrides_.begin()->first));
+  }
+
+  // A PoissonGroup or SpikeGenerator compiled because of per-pre state: before each step n a
+  // callback sets `fire` to 1 for the neurons that spike in step n (so the spike is recorded at
+  // t_{n+1}, as with the runtime sources): the given spikes at T in step round(T/dt) − 1, or a
+  // Bernoulli(rate(t_n)·dt) draw per neuron keyed (seed, kPoissonGroupStreamBase + group index,
+  // n, i) — one uniform per neuron and step, O(N).
+  void driveSource(const sema::CheckedGroup& g, std::uint32_t index) {
+    runtime::Network& network = *impl_->network;
+    const lower::GroupProgram& prog = *impl_->programs.at(modelIndex_.at(g.name));
+    const auto at = std::find(prog.stateNames.begin(), prog.stateNames.end(), "fire");
+    const auto fire = static_cast<std::size_t>(at - prog.stateNames.begin());
+    const double dt = run_.dt;
+    std::function<void(runtime::NeuronGroup&, std::int64_t)> set;
+    if (g.kind == sema::GroupKind::SpikeGenerator) {
+      auto schedule = std::make_shared<std::vector<std::pair<std::int64_t, std::uint32_t>>>();
+      for (std::size_t k = 0; k < g.spikes->times.size(); ++k) {
+        const std::int64_t m = std::llround(g.spikes->times[k] / dt);
+        if (m < 1)
+          throw Error(fmt::format("SpikeGenerator `{}`: the spike time {} is shorter than one "
+                                  "step (dt = {})",
+                                  g.name, g.spikes->times[k], dt));
+        schedule->push_back({m - 1, g.spikes->indices[k]});
+      }
+      std::sort(schedule->begin(), schedule->end());
+      if (std::adjacent_find(schedule->begin(), schedule->end()) != schedule->end())
+        throw Error(
+            fmt::format("SpikeGenerator `{}`: a neuron has two spikes in one step", g.name));
+      set = [schedule, fire](runtime::NeuronGroup& group, std::int64_t n) {
+        std::span<double> x = group.state(fire);
+        std::fill(x.begin(), x.end(), 0.0);
+        auto it = std::lower_bound(schedule->begin(), schedule->end(),
+                                   std::pair<std::int64_t, std::uint32_t>{n, 0});
+        for (; it != schedule->end() && it->first == n; ++it)
+          x[it->second] = 1.0;
+      };
+    } else {
+      ir::Expr rate = networkExpr(*g.rate);
+      const double scale = dt * (net_.plain ? 1e-3 : 1.0); // rate (Hz) · dt (s)
+      const std::uint64_t seed = run_.seed;
+      const std::uint32_t stream = runtime::kPoissonGroupStreamBase + index;
+      set = [rate, scale, seed, stream, dt, fire](runtime::NeuronGroup& group, std::int64_t n) {
+        nj::interp::Frame frame;
+        frame.t = static_cast<double>(n) * dt;
+        const double p = nj::interp::evaluate(rate, frame) * scale;
+        std::span<double> x = group.state(fire);
+        for (std::size_t i = 0; i < x.size(); ++i)
+          x[i] = runtime::u01(runtime::philoxWords(seed, stream, static_cast<std::uint64_t>(n),
+                                                   static_cast<std::uint32_t>(i))
+                                  .a) <= p
+                     ? 1.0
+                     : 0.0;
+      };
+    }
+    set(network.group(g.name), network.currentStep());
+    const std::string name = g.name;
+    network.addStepCallback(
+        [set, name](runtime::Network& net) { set(net.group(name), net.currentStep()); });
+    impl_->description.push_back(fmt::format(
+        "group {}: {} compiled for its per-pre state (driven through `fire`)", g.name, g.model));
   }
 
   // Grid or random positions (random: keyed by the seed and the group's index, positions.hpp).

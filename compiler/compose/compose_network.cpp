@@ -305,11 +305,13 @@ private:
           auto pre = out_.groups.find(c.pre);
           const int at = pre == out_.groups.end() ? -1 : findState(pre->second, x);
           if (at < 0) {
-            unsupported(c, fmt::format("`{}` in a current ({})", sym.symbolName(),
-                                       pre == out_.groups.end()
-                                           ? "the pre group is a Poisson source"
-                                           : "only state variables of the pre neuron can be "
-                                             "summed onto the post neuron"));
+            unsupported(
+                c,
+                fmt::format("`{}` in a current ({})", sym.symbolName(),
+                            pre == out_.groups.end()
+                                ? "the pre group is a spike source (PoissonGroup or SpikeGenerator)"
+                                : "only state variables of the pre neuron can be "
+                                  "summed onto the post neuron"));
             return;
           }
           sources.push_back(
@@ -601,6 +603,29 @@ private:
     out_.eventProjections.push_back(std::move(spec));
   }
 
+  bool isSpikeSource(const std::string& group) const {
+    for (const auto& g : net_.groups)
+      if (g.name == group)
+        return g.kind == sema::GroupKind::PoissonGroup || g.kind == sema::GroupKind::SpikeGenerator;
+    return false;
+  }
+
+  // The model of a spike source that needs state: `fire` (set by the driver, 1 in the steps the
+  // source spikes), spike when fire > 0.5, reset fire = 0 (a reset, so no rising-edge rule).
+  ModelIr sourceModel() {
+    ModelIr m;
+    m.name = "SpikeSource";
+    m.plain = net_.plain;
+    StateVar fire;
+    fire.name = "fire";
+    fire.symbol = ctx_.symbol("fire", ir::SymbolKind::State, 0);
+    fire.initial = ctx_.constant(0.0);
+    m.states.push_back(fire);
+    m.spike = ir::compare(ir::CompareOp::Greater, fire.symbol, ctx_.constant(0.5));
+    m.reset.push_back({0, ctx_.constant(0.0)});
+    return m;
+  }
+
   // Per-pre state of connection c becomes state of the pre group's model, `<var>_<synapse>`
   // (shared by every connection from that group with the same synapse and the same values of
   // the parameters the per-pre dynamics use), and `on_pre { x += … }` to it joins the pre
@@ -610,9 +635,16 @@ private:
                     const std::vector<Update>& events, std::map<int, std::size_t>& preStates) {
     auto found = out_.groups.find(c.pre);
     if (found == out_.groups.end()) {
-      unsupported(c, fmt::format("per-pre state `{}` on a connection from a Poisson source",
-                                 syn.states[static_cast<std::size_t>(perPre[0])].name));
-      return false;
+      if (!isSpikeSource(c.pre)) {
+        unsupported(c, fmt::format("per-pre state `{}` on a connection from a PoissonInput",
+                                   syn.states[static_cast<std::size_t>(perPre[0])].name));
+        return false;
+      }
+      // A PoissonGroup or SpikeGenerator with per-pre state (STDP's pre trace) becomes a
+      // compiled group: the driver sets `fire` before each step, the model spikes on it and
+      // integrates the per-pre state joined below.
+      found = out_.groups.emplace(c.pre, sourceModel()).first;
+      out_.sourceGroups.insert(c.pre);
     }
     ModelIr& pre = found->second;
     // The expressions that make up the per-pre dynamics.

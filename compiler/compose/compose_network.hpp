@@ -15,6 +15,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,9 @@ struct ComposedNetwork {
   std::vector<ProjectionSpec> projections;
   std::vector<CouplingSpec> couplings;
   std::vector<EventProjectionSpec> eventProjections;
+  // PoissonGroups / SpikeGenerators that per-pre state turned into compiled groups (in `groups`,
+  // model: state `fire`, spike fire > 0.5, reset fire = 0): the driver sets `fire` each step.
+  std::set<std::string> sourceGroups;
 };
 
 // `models` holds the lowered model of every neuron and synapse the network

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -224,6 +225,11 @@ std::optional<DataTable> readNpy(DataTable t, const std::string& bytes, diag::Di
   return t;
 }
 
+std::mutex& sourcesLock() {
+  static std::mutex lock;
+  return lock;
+}
+
 } // namespace
 
 std::string rowLabel(const DataTable& t, std::size_t row) {
@@ -242,6 +248,16 @@ std::optional<DataTable> readDataTable(const std::string& written, diag::SourceR
   DataTable t;
   t.path = path.lexically_normal().string();
   t.at = at;
+  const bool csv = path.extension() == ".csv" || path.extension() == ".txt";
+  if (csv) {
+    // A csv read by an earlier check of the program (Program creation checks every network; a
+    // Simulation checks its network again, possibly on several threads at once) is taken from
+    // the source manager, so the manager is only written by the first, single-threaded check.
+    std::lock_guard<std::mutex> guard(sourcesLock());
+    for (diag::FileId id = 0; id < program.sources->size(); ++id)
+      if (program.sources->path(id) == t.path)
+        return readCsv(std::move(t), program.sources->text(id), id, diags);
+  }
   std::ifstream in(path, std::ios::binary);
   std::error_code ec;
   if (!in || fs::is_directory(path, ec)) {
@@ -257,10 +273,11 @@ std::optional<DataTable> readDataTable(const std::string& written, diag::SourceR
     t.csv = false;
     return readNpy(std::move(t), bytes, diags);
   }
-  if (path.extension() != ".csv" && path.extension() != ".txt") {
+  if (!csv) {
     diags.error(at, fmt::format("`{}`: a data file is a .csv or a .npy file", written));
     return std::nullopt;
   }
+  std::lock_guard<std::mutex> guard(sourcesLock());
   diag::FileId file = program.sources->add(t.path, bytes);
   return readCsv(std::move(t), program.sources->text(file), file, diags);
 }
