@@ -385,12 +385,13 @@ private:
         throw Error(
             fmt::format("SpikeGenerator `{}`: a neuron has two spikes in one step", g.name));
       set = [schedule, fire](runtime::NeuronGroup& group, std::int64_t n) {
-        std::span<double> x = group.state(fire);
-        std::fill(x.begin(), x.end(), 0.0);
+        // Either precision: values go through setStateValue.
+        for (std::size_t i = 0; i < group.size(); ++i)
+          group.setStateValue(fire, i, 0.0);
         auto it = std::lower_bound(schedule->begin(), schedule->end(),
                                    std::pair<std::int64_t, std::uint32_t>{n, 0});
         for (; it != schedule->end() && it->first == n; ++it)
-          x[it->second] = 1.0;
+          group.setStateValue(fire, it->second, 1.0);
       };
     } else {
       ir::Expr rate = networkExpr(*g.rate);
@@ -401,13 +402,14 @@ private:
         nj::interp::Frame frame;
         frame.t = static_cast<double>(n) * dt;
         const double p = nj::interp::evaluate(rate, frame) * scale;
-        std::span<double> x = group.state(fire);
-        for (std::size_t i = 0; i < x.size(); ++i)
-          x[i] = runtime::u01(runtime::philoxWords(seed, stream, static_cast<std::uint64_t>(n),
-                                                   static_cast<std::uint32_t>(i))
-                                  .a) <= p
-                     ? 1.0
-                     : 0.0;
+        for (std::size_t i = 0; i < group.size(); ++i)
+          group.setStateValue(
+              fire, i,
+              runtime::u01(runtime::philoxWords(seed, stream, static_cast<std::uint64_t>(n),
+                                                static_cast<std::uint32_t>(i))
+                               .a) <= p
+                  ? 1.0
+                  : 0.0);
       };
     }
     set(network.group(g.name), network.currentStep());
