@@ -136,6 +136,7 @@ void BM_HodgkinHuxley_Jit(benchmark::State& state) {
   Frontend fe("hodgkin_huxley.nj", hhText(), "HodgkinHuxley");
   codegen::CompileOptions options;
   options.allowAvx512 = state.range(1) != 0;
+  options.inlineMath = state.range(2) != 0;
   auto compiled = codegen::compileGroup(fe.group, options);
   HhGroup g(n, fe.initialState());
   std::vector<double> params = fe.params();
@@ -259,7 +260,9 @@ void BM_CompileLatency_HodgkinHuxley(benchmark::State& state) {
   double jitMs = 0;
   for (auto _ : state) {
     Frontend fe("hodgkin_huxley.nj", hhText(), "HodgkinHuxley");
-    auto compiled = codegen::compileGroup(fe.group);
+    codegen::CompileOptions options;
+    options.inlineMath = state.range(0) != 0;
+    auto compiled = codegen::compileGroup(fe.group, options);
     benchmark::DoNotOptimize(compiled->kernel());
     jitMs += compiled->compileMilliseconds();
   }
@@ -284,19 +287,26 @@ void BM_FrontendOnly_HodgkinHuxley(benchmark::State& state) {
 
 } // namespace
 
-// Second argument: AVX-512 allowed (8-wide) or not (AVX2, 4-wide).
+// Second argument: AVX-512 allowed (8-wide) or not (AVX2, 4-wide); third: exp/expm1 inline
+// (vector_math.hpp, the default) or libmvec calls.
 BENCHMARK(BM_HodgkinHuxley_Jit)
-    ->ArgNames({"n", "avx512"})
-    ->Args({10'000, 1})
-    ->Args({100'000, 1})
-    ->Args({10'000, 0})
-    ->Args({100'000, 0})
+    ->ArgNames({"n", "avx512", "inline"})
+    ->Args({10'000, 1, 1})
+    ->Args({100'000, 1, 1})
+    ->Args({10'000, 1, 0})
+    ->Args({100'000, 1, 0})
+    ->Args({10'000, 0, 1})
+    ->Args({10'000, 0, 0})
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_HodgkinHuxley_Handwritten)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Lif_Jit)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Lif_Handwritten)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_StreamTriad)->Arg(1 << 23)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_CompileLatency_HodgkinHuxley)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CompileLatency_HodgkinHuxley)
+    ->ArgName("inline")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CompileLatency_Lif)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FrontendOnly_HodgkinHuxley)->Unit(benchmark::kMillisecond);
 

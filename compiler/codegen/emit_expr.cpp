@@ -1,6 +1,7 @@
 #include "compiler/codegen/emit_expr.hpp"
 
 #include "compiler/codegen/compile_group.hpp"
+#include "compiler/codegen/vector_math.hpp"
 
 #include <cmath>
 #include <limits>
@@ -26,8 +27,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // is declared readnone so the loop vectorizer may replace it by its libmvec variant.
 const char* libmName(ir::Function f) {
   switch (f) {
-  case ir::Function::Expm1:
-    return "expm1";
   case ir::Function::Log1p:
     return "log1p";
   case ir::Function::Tan:
@@ -92,7 +91,8 @@ Value* ExprEmitter::build(ir::Expr e, IRBuilder<>& b) {
   case ir::NodeKind::Call:
     return call(e, b);
   case ir::NodeKind::Pow:
-    if (isInverseExprel(e)) return inverseExprel(real(e.operand(0).operand(0), b), b);
+    if (isInverseExprel(e))
+      return inverseExprel(real(e.operand(0).operand(0), b), inlineMathFor(e), b);
     return power(real(e.operand(0), b), e.operand(1), b);
   case ir::NodeKind::Mul: {
     // Left to right, as the reference evaluator: ((a*b)*c)*...
@@ -169,6 +169,23 @@ Value* ExprEmitter::libm(IRBuilder<>& b, const char* name, Value* x) {
   return c;
 }
 
+Value* ExprEmitter::exp(IRBuilder<>& b, Value* x, bool inlined) {
+  if (inlined && vectorWidth_ > 1) {
+    auto* c = llvm::cast<llvm::CallInst>(libm(b, "exp", x));
+    if (attachVectorMath(*c, MathFunction::Exp, vectorWidth_)) return c;
+    c->eraseFromParent();
+  }
+  return intrinsic(b, llvm::Intrinsic::exp, {x});
+}
+
+Value* ExprEmitter::expm1(IRBuilder<>& b, Value* x, bool inlined, bool zeroSelected) {
+  Value* c = libm(b, "expm1", x);
+  if (inlined)
+    attachVectorMath(*llvm::cast<llvm::CallInst>(c),
+                     zeroSelected ? MathFunction::Expm1Nonzero : MathFunction::Expm1, vectorWidth_);
+  return c;
+}
+
 Value* ExprEmitter::call(ir::Expr e, IRBuilder<>& b) {
   std::vector<Value*> a;
   for (ir::Expr o : e.operands())
@@ -176,7 +193,9 @@ Value* ExprEmitter::call(ir::Expr e, IRBuilder<>& b) {
   using F = ir::Function;
   switch (e.function()) {
   case F::Exp:
-    return intrinsic(b, llvm::Intrinsic::exp, {a[0]});
+    return exp(b, a[0], inlineMathFor(e));
+  case F::Expm1:
+    return expm1(b, a[0], inlineMathFor(e));
   case F::Log:
     return intrinsic(b, llvm::Intrinsic::log, {a[0]});
   case F::Sqrt:
@@ -210,7 +229,7 @@ Value* ExprEmitter::call(ir::Expr e, IRBuilder<>& b) {
     return b.CreateSelect(b.CreateFCmpOGT(a[0], constant(0.0)), constant(1.0), r);
   }
   case F::Exprel:
-    return exprel(a[0], b);
+    return exprel(a[0], inlineMathFor(e), b);
   default:
     break;
   }
@@ -220,15 +239,15 @@ Value* ExprEmitter::call(ir::Expr e, IRBuilder<>& b) {
 }
 
 // expm1(x)/x, 1 at 0, +inf at +inf (and expm1(-inf)/-inf = 0 at -inf), as ir::exprel.
-Value* ExprEmitter::exprel(Value* x, IRBuilder<>& b) {
-  Value* r = b.CreateFDiv(libm(b, "expm1", x), x);
+Value* ExprEmitter::exprel(Value* x, bool inlined, IRBuilder<>& b) {
+  Value* r = b.CreateFDiv(expm1(b, x, inlined, /*zeroSelected=*/true), x);
   r = b.CreateSelect(b.CreateFCmpOEQ(x, constant(0.0)), constant(1.0), r);
   return b.CreateSelect(b.CreateFCmpOEQ(x, constant(kInf)), constant(kInf), r);
 }
 
 // u/expm1(u): 1 at u = 0, 0 at +inf, +inf at -inf (-inf/-1), as ir::inverseExprel.
-Value* ExprEmitter::inverseExprel(Value* u, IRBuilder<>& b) {
-  Value* r = b.CreateFDiv(u, libm(b, "expm1", u));
+Value* ExprEmitter::inverseExprel(Value* u, bool inlined, IRBuilder<>& b) {
+  Value* r = b.CreateFDiv(u, expm1(b, u, inlined, /*zeroSelected=*/true));
   r = b.CreateSelect(b.CreateFCmpOEQ(u, constant(0.0)), constant(1.0), r);
   return b.CreateSelect(b.CreateFCmpOEQ(u, constant(kInf)), constant(0.0), r);
 }

@@ -42,24 +42,41 @@ public:
   llvm::Type* realType() const { return real_; }
   llvm::Constant* constant(double v) const;
 
+  // exp and expm1 (also inside exprel) of a loop vectorized `vectorWidth` lanes wide as inline
+  // vector IR (vector_math.hpp) instead of libmvec calls, where the element type has an inline
+  // version and inlineMathFor(node) says so. Off by default.
+  // vectorWidth: lanes of the loop the kernel's vectorizer will make (see vector_math.hpp).
+  void setInlineMath(bool on, int vectorWidth = 1) {
+    inlineMath_ = on;
+    vectorWidth_ = vectorWidth;
+  }
+
 protected:
   // The value of a Symbol node; `b` is builderFor(e).
   virtual llvm::Value* symbol(ir::Expr e, llvm::IRBuilder<>& b) = 0;
   // Where the instructions of node e go.
   virtual llvm::IRBuilder<>& builderFor(ir::Expr e) = 0;
+  // Whether node e's exp/expm1 are inline (e.g. only per-element ones: a value computed once
+  // per call is cheaper and closer to the interpreter through libm).
+  virtual bool inlineMathFor(ir::Expr) { return inlineMath_; }
 
 private:
   llvm::Value* build(ir::Expr e, llvm::IRBuilder<>& b);
   llvm::Value* call(ir::Expr e, llvm::IRBuilder<>& b);
   llvm::Value* power(llvm::Value* x, ir::Expr exponent, llvm::IRBuilder<>& b);
-  llvm::Value* exprel(llvm::Value* x, llvm::IRBuilder<>& b);
-  llvm::Value* inverseExprel(llvm::Value* u, llvm::IRBuilder<>& b);
+  llvm::Value* exprel(llvm::Value* x, bool inlined, llvm::IRBuilder<>& b);
+  llvm::Value* inverseExprel(llvm::Value* u, bool inlined, llvm::IRBuilder<>& b);
   llvm::Value* intrinsic(llvm::IRBuilder<>& b, llvm::Intrinsic::ID id,
                          std::initializer_list<llvm::Value*> args);
   llvm::Value* libm(llvm::IRBuilder<>& b, const char* name, llvm::Value* x);
+  llvm::Value* exp(llvm::IRBuilder<>& b, llvm::Value* x, bool inlined);
+  // zeroSelected: the caller replaces the value at x = ±0 (exprel), so its sign is free.
+  llvm::Value* expm1(llvm::IRBuilder<>& b, llvm::Value* x, bool inlined, bool zeroSelected = false);
 
   llvm::Module& m_;
   llvm::Type* real_;
+  bool inlineMath_ = false;
+  int vectorWidth_ = 1;
   std::unordered_map<const ir::Node*, llvm::Value*> cache_;
 };
 

@@ -431,11 +431,17 @@ private:
   // The expressions of one frame: its symbols, and loop-invariant nodes emitted before the loop.
   class FrameExprs final : public ExprEmitter {
   public:
-    FrameExprs(KernelEmitter& k, int frame) : ExprEmitter(k.m_, k.real()), k_(k), frame_(frame) {}
+    FrameExprs(KernelEmitter& k, int frame) : ExprEmitter(k.m_, k.real()), k_(k), frame_(frame) {
+      setInlineMath(k.options_.inlineMath, k.options_.vectorWidth);
+    }
 
   protected:
     Value* symbol(ir::Expr e, IRBuilder<>& b) override { return k_.symbol(e, frame_, b); }
     IRBuilder<>& builderFor(ir::Expr e) override { return k_.varies(e) ? *k_.loop_ : *k_.hoist_; }
+    // Only per-neuron math goes inline; values computed once per call keep libm.
+    bool inlineMathFor(ir::Expr e) override {
+      return ExprEmitter::inlineMathFor(e) && k_.varies(e);
+    }
 
   private:
     KernelEmitter& k_;

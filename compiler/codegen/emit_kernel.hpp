@@ -41,6 +41,7 @@ struct EmitOptions {
   // Synapse event kernels: the pre and post groups' arrays are float (else double); the
   // per-synapse arrays and the arithmetic follow `float32`.
   bool preFloat32 = false, postFloat32 = false;
+  bool inlineMath = false; // exp/expm1 as inline IR (vector_math.hpp), not libm/libmvec calls
 };
 
 // Throws CodegenError for a program the back end cannot express (e.g. an unintegrated noise term).

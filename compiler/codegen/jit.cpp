@@ -6,6 +6,7 @@
 #include "compiler/codegen/emit_synapse_kernel.hpp"
 #include "compiler/codegen/jit_module.hpp"
 #include "compiler/codegen/symbol_allow_list.hpp"
+#include "compiler/codegen/vector_math.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -169,6 +170,7 @@ HostTarget detectHost(const CompileOptions& options) {
   h.emit.float32 = options.float32;
   h.emit.preFloat32 = options.preFloat32;
   h.emit.postFloat32 = options.postFloat32;
+  h.emit.inlineMath = options.inlineMath;
   return h;
 }
 
@@ -194,6 +196,10 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileO
     for (const VectorVariant& v : vectorVariants()) {
       if (v.isa == 'e' && !h.avx512) continue;
       if (v.isa == 'd' && !h.avx2) continue;
+      // Inline math brings its own vector exp/expm1 (vector_math.hpp, on the call sites).
+      const std::string_view scalar = v.scalar;
+      if (options.inlineMath && (scalar == "exp" || scalar == "llvm.exp.f64" || scalar == "expm1"))
+        continue;
       variants.push_back(
           {v.scalar, v.vector, llvm::ElementCount::getFixed(static_cast<unsigned>(v.width))});
     }
@@ -213,6 +219,7 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileO
       options.optLevel == 0 ? passes.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
                             : passes.buildPerModuleDefaultPipeline(levels[options.optLevel]);
   pipeline.run(module, mam);
+  inlineVectorMath(module);
 }
 
 // Every external the module declares must be an LLVM intrinsic or an allowed math function.

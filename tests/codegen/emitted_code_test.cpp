@@ -1,5 +1,5 @@
-// Pattern tests on the emitted LLVM IR and assembly: the proof that the vector math library
-// is used (HH's exp calls become libmvec vector calls), that the neuron loop is vectorized,
+// Pattern tests on the emitted LLVM IR and assembly: the proof that exp/expm1 are inline (or,
+// with inlineMath off, libmvec vector calls), that the neuron loop is vectorized,
 // and that parameters and parameter-only expressions are computed outside the loop.
 #include "compiler/codegen/compile_group.hpp"
 #include "tests/codegen/group_harness.hpp"
@@ -26,10 +26,26 @@ std::string block(const std::string& ir, const std::string& label) {
   return ir.substr(start, end - start);
 }
 
-TEST(EmittedCode, HodgkinHuxleyExpCallsAreLibmvecVectorCalls) {
+TEST(EmittedCode, HodgkinHuxleyVectorLoopCallsNoFunction) {
+  // Default: exp/expm1 are inline polynomials (vector_math.hpp), so the vector loop calls
+  // nothing but LLVM intrinsics (which become instructions).
   test::LoadedModels lib;
   lower::GroupProgram p = hodgkinHuxley(lib);
   const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/true);
+  const std::string loop = block(ir, "vector.body");
+  ASSERT_FALSE(loop.empty()) << "the neuron loop was not vectorized:\n" << ir;
+  EXPECT_FALSE(std::regex_search(loop, std::regex(R"(call [^@]*@(?!llvm\.))"))) << loop;
+  EXPECT_TRUE(std::regex_search(loop, std::regex(R"(@llvm\.fmuladd\.v(2|4|8)f64\()"))) << loop;
+  const std::string assembly = codegen::emitAssembly(p);
+  EXPECT_EQ(assembly.find("_ZGV"), std::string::npos) << "a libmvec call is left";
+}
+
+TEST(EmittedCode, HodgkinHuxleyExpCallsAreLibmvecVectorCalls) {
+  test::LoadedModels lib;
+  lower::GroupProgram p = hodgkinHuxley(lib);
+  codegen::CompileOptions options;
+  options.inlineMath = false;
+  const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/true, options);
   const std::string loop = block(ir, "vector.body");
   ASSERT_FALSE(loop.empty()) << "the neuron loop was not vectorized:\n" << ir;
   EXPECT_TRUE(
@@ -41,7 +57,7 @@ TEST(EmittedCode, HodgkinHuxleyExpCallsAreLibmvecVectorCalls) {
   EXPECT_EQ(loop.find("@llvm.exp.f64("), std::string::npos);
   EXPECT_EQ(loop.find("@exp("), std::string::npos);
 
-  const std::string assembly = codegen::emitAssembly(p);
+  const std::string assembly = codegen::emitAssembly(p, options);
   // The JIT's large code model calls through a register: movabsq $_ZGVeN8v_exp, %rbp; callq *%rbp.
   EXPECT_TRUE(std::regex_search(assembly,
                                 std::regex(R"(\s(call\w*|movabsq)\s+\$?_ZGV[bde]N(2|4|8)v_exp\b)")))
@@ -52,7 +68,17 @@ TEST(EmittedCode, UnoptimizedIrCallsTheExpIntrinsic) {
   test::LoadedModels lib;
   lower::GroupProgram p = hodgkinHuxley(lib);
   const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/false);
-  EXPECT_NE(ir.find("call double @llvm.exp.f64("), std::string::npos);
+  // Per-neuron exp/expm1 are libm calls that name their inline vector version.
+  EXPECT_TRUE(
+      std::regex_search(ir, std::regex(R"(_ZGV_LLVM_N(2|4|8)v_exp\(nj\.exp\.v(2|4|8)f64\))")))
+      << ir;
+  EXPECT_TRUE(std::regex_search(
+      ir, std::regex(R"(_ZGV_LLVM_N(2|4|8)v_expm1\(nj\.expm1\.nz\.v(2|4|8)f64\))")))
+      << "inside exprel";
+  codegen::CompileOptions libm;
+  libm.inlineMath = false;
+  EXPECT_NE(codegen::emitLlvmIr(p, false, libm).find("call double @llvm.exp.f64("),
+            std::string::npos);
   EXPECT_NE(ir.find("define void @kernel("), std::string::npos);
   EXPECT_NE(ir.find("noalias"), std::string::npos);
 }

@@ -1,0 +1,155 @@
+// The inline vector exp/expm1 of compiler/codegen/vector_math.hpp, as a group kernel's vector
+// loop runs them (the last n % width values take the scalar remainder, i.e. libm), against
+// glibc's std::exp/std::expm1 over the whole double range: ordinary values, tiny ones, reduction
+// boundaries (odd multiples of ln2/2), overflow and underflow thresholds, subnormal results, ±0,
+// ±inf, NaN.
+//
+// The bound, from vector_math.hpp's method: the polynomial's approximation error is 0.37 ulp;
+// evaluating r + r²·P(r) adds at most ~0.7 ulp (one rounding of the final multiply-add plus the
+// small r²·P term's own rounding, r²·P <= r/4), the reduced argument's rounding ~0.5 ulp. exp's
+// 1 + expm1(r) adds 0.5 ulp and the scaling is exact (one rounding into the subnormals); expm1's
+// final 2^n·p + (2^n - 1) adds 0.5 ulp and amplifies p's error by at most 1.43 (n = 1, r = -ln2/2).
+// glibc is within 1 ulp of the exact value. So exp <= 3 ulp and expm1 <= 4 ulp of glibc; the
+// measured worst cases (printed) are well inside.
+#include "compiler/codegen/compile_group.hpp"
+#include "tests/codegen/group_harness.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <regex>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace nj;
+
+constexpr const char* kModel = R"(
+neuron Math {
+  state { x = 0; f_exp = 0; f_expm1 = 0 }
+  dx/dt = 0
+  df_exp/dt = exp(x)
+  df_expm1/dt = expm1(x)
+}
+)";
+
+// Distance in units in the last place of `want` (its spacing at |want|, subnormal spacing at 0).
+double ulps(double got, double want) {
+  if (got == want) return 0;
+  const double spacing =
+      std::nextafter(std::fabs(want), std::numeric_limits<double>::infinity()) - std::fabs(want);
+  return std::fabs(got - want) / spacing;
+}
+
+std::vector<double> arguments() {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> xs = {0.0,
+                            -0.0,
+                            inf,
+                            -inf,
+                            std::numeric_limits<double>::quiet_NaN(),
+                            std::numeric_limits<double>::denorm_min(),
+                            -std::numeric_limits<double>::denorm_min(),
+                            1e-310,
+                            -1e-310,
+                            std::numeric_limits<double>::min(),
+                            1e-20,
+                            -1e-20,
+                            std::numeric_limits<double>::max(),
+                            std::numeric_limits<double>::lowest(),
+                            709.782712893384,  // largest x with finite exp(x)
+                            709.7827128933841, // smallest with exp(x) = inf
+                            709.5,
+                            709.0,
+                            -708.3964185322641, // exp(x) = smallest normal
+                            -708.5,
+                            -740.0,
+                            -745.1332191019411, // smallest x with exp(x) > 0 (rounds up)
+                            -745.1332191019412,
+                            -746.0,
+                            -37.42994775023705, // expm1 rounds to -1 below about here
+                            -38.0,
+                            -60.0,
+                            -61.0,
+                            -1000.0,
+                            -1001.0,
+                            1000.0,
+                            1001.0,
+                            1e6,
+                            -1e6};
+  // Odd multiples of ln2/2 and their neighbours: where the rounding of x/ln2 changes n.
+  for (int k = -2100; k <= 2100; k += 2)
+    for (double d : {-1e-12, 0.0, 1e-12}) {
+      const double x = k * 0.34657359027997264 + d;
+      if (std::fabs(x) < 750) xs.push_back(x);
+    }
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> wide(-750.0, 750.0), unit(0.0, 1.0);
+  for (int k = 0; k < 200000; ++k)
+    xs.push_back(wide(rng));
+  for (int k = 0; k < 100000; ++k) { // |x| log-uniform in [1e-20, 40]
+    const double x = std::exp(std::log(1e-20) + unit(rng) * (std::log(40.0) - std::log(1e-20)));
+    xs.push_back(k % 2 ? x : -x);
+  }
+  xs.push_back(0.5); // an odd count: the last neurons take the scalar remainder
+  return xs;
+}
+
+TEST(InlineVectorMath, ExpAndExpm1AreWithinAFewUlpOfLibm) {
+  test::LoadedModels lib;
+  lib.loadText(kModel);
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, lib.model("Math"), "euler");
+  // The kernel's vector loop computes exp/expm1 inline: it calls no function.
+  const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/true);
+  const auto start = ir.find("\nvector.body:");
+  ASSERT_NE(start, std::string::npos) << "the loop was not vectorized:\n" << ir;
+  const std::string loop = ir.substr(start, ir.find("\n\n", start + 1) - start);
+  EXPECT_FALSE(std::regex_search(loop, std::regex(R"(call [^@]*@(?!llvm\.))"))) << loop;
+
+  auto compiled = codegen::compileGroup(p);
+  const std::vector<double> xs = arguments();
+  const std::size_t n = xs.size();
+  // f_new = f + dt·g from f = -0: -0 + g is g exactly, including the sign of a zero g.
+  std::vector<double> x = xs, e(n, -0.0), em1(n, -0.0), params;
+  double* state[] = {x.data(), e.data(), em1.data()};
+  std::vector<std::uint32_t> spikes(n);
+  std::uint32_t count = 0;
+  NjGroupArgs a{};
+  a.state = state;
+  a.params = params.data();
+  a.spikes = spikes.data();
+  a.spike_count = &count;
+  a.begin = 0;
+  a.end = n;
+  a.dt = 1.0; // Euler with dt = 1
+  compiled->kernel()(&a);
+
+  double worstExp = 0, worstExpm1 = 0, atExp = 0, atExpm1 = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double wantE = std::exp(xs[i]), wantM = std::expm1(xs[i]);
+    if (std::isnan(wantE)) {
+      EXPECT_TRUE(std::isnan(e[i]) && std::isnan(em1[i])) << "x = " << xs[i];
+      continue;
+    }
+    if (std::isinf(wantE) || wantE == 0) {
+      EXPECT_EQ(e[i], wantE) << "exp at x = " << xs[i];
+    }
+    if (std::isinf(wantM) || wantM == -1) {
+      EXPECT_EQ(em1[i], wantM) << "expm1 at x = " << xs[i];
+    }
+    if (wantM == 0) { // expm1(±0) = ±0
+      EXPECT_EQ(std::signbit(em1[i]), std::signbit(wantM)) << "x = " << xs[i];
+    }
+    const double ue = ulps(e[i], wantE), um = ulps(em1[i], wantM);
+    if (ue > worstExp) worstExp = ue, atExp = xs[i];
+    if (um > worstExpm1) worstExpm1 = um, atExpm1 = xs[i];
+  }
+  std::printf("worst exp %.3g ulp at x = %.17g; worst expm1 %.3g ulp at x = %.17g (%zu values)\n",
+              worstExp, atExp, worstExpm1, atExpm1, n);
+  EXPECT_LE(worstExp, 3.0) << "at x = " << atExp;
+  EXPECT_LE(worstExpm1, 4.0) << "at x = " << atExpm1;
+}
+
+} // namespace
