@@ -2,6 +2,7 @@
 // folders, summary statistics that add up, results independent of --jobs, clear refusals.
 // Short trials of the Wang (2002) file: 1 s with the stimulus in [0.2, 0.8) s.
 #include "runtime/json.hpp"
+#include "tests/support/cli.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -16,32 +17,20 @@ namespace {
 namespace fs = std::filesystem;
 using nj::runtime::Json;
 
-struct Outcome {
-  int exitCode = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Outcome = nj::test::CliOutcome;
+using nj::test::slurp;
 
 fs::path scratch(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("nj_trials_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  return nj::test::scratch("trials_test", name);
 }
 
+// `neurojit run` of the Wang (2002) example, shortened to 1 s with the stimulus at 0.2–0.8 s.
 Outcome neurojit(const std::string& args) {
-  fs::path out = scratch("stdout"), err = scratch("stderr");
-  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' run '" + NJ_SOURCE_DIR +
-                    "/examples/decision_making/wang2002.nj' --progress 0 --duration 1s " +
-                    "--set stim_on=0.2s --set stim_off=0.8s " + args + " >'" + out.string() +
-                    "' 2>'" + err.string() + "'";
-  int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  return nj::test::runNeurojit("trials_test", "run '" NJ_SOURCE_DIR
+                                              "/examples/decision_making/wang2002.nj' --progress 0 "
+                                              "--duration 1s --set stim_on=0.2s --set "
+                                              "stim_off=0.8s " +
+                                                  args);
 }
 
 TEST(Trials, SweepWritesFoldersSummariesAndACurveIndependentOfJobs) {

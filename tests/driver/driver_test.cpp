@@ -1,4 +1,6 @@
 // The `neurojit` command line: exit codes and what it prints.
+#include "tests/support/cli.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,34 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exitCode = -1;
-  std::string out, err;
-};
+using Outcome = nj::test::CliOutcome;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs neurojit with `args` (already quoted), capturing stdout and stderr.
 Outcome neurojit(const std::string& args) {
-  static int counter = 0;
-  fs::path dir = fs::temp_directory_path();
-  std::string tag = std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  fs::path out = dir / ("nj_driver_out_" + tag), err = dir / ("nj_driver_err_" + tag);
-  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' " + args + " >'" + out.string() +
-                    "' 2>'" + err.string() + "'";
-  int status = std::system(cmd.c_str());
-  Outcome r;
-  r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
+  return nj::test::runNeurojit("driver_test", args);
 }
 
 std::string data(const std::string& name) {

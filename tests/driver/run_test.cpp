@@ -1,5 +1,7 @@
 // `neurojit run` as a user meets it: a run folder that numpy can read, clear
 // refusals of bad settings, and what happens on divergence or a signal.
+#include "tests/support/cli.hpp"
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -13,30 +15,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exitCode = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Outcome = nj::test::CliOutcome;
+using nj::test::slurp;
 
 fs::path scratch(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("nj_run_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  return nj::test::scratch("run_test", name);
 }
 
 Outcome neurojit(const std::string& args) {
-  fs::path out = scratch("stdout"), err = scratch("stderr");
-  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' " + args + " >'" + out.string() +
-                    "' 2>'" + err.string() + "'";
-  int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  return nj::test::runNeurojit("run_test", args);
 }
 
 fs::path writeModel(const std::string& name, const std::string& text) {

@@ -3,6 +3,7 @@
 // with a message and exit code 1, leaving no run folder.
 #include "runtime/json.hpp"
 #include "runtime/npy.hpp"
+#include "tests/support/cli.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -18,30 +19,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exitCode;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Outcome = nj::test::CliOutcome;
+using nj::test::slurp;
 
 fs::path scratch(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("nj_precision_driver_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  return nj::test::scratch("precision_driver", name);
 }
 
 Outcome neurojit(const std::string& args) {
-  fs::path out = scratch("stdout"), err = scratch("stderr");
-  std::string cmd = std::string("NO_COLOR=1 '") + NJ_NEUROJIT + "' " + args + " >'" + out.string() +
-                    "' 2>'" + err.string() + "'";
-  int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  return nj::test::runNeurojit("precision_driver", args);
 }
 
 const char* kLif = R"(import "neurons/lif.nj"
