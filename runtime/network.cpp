@@ -604,16 +604,12 @@ RunStatus Network::updateGroup(GroupEntry& e, std::int64_t n) {
   const auto body = [&](std::size_t c) {
     const std::uint64_t b = e.chunkStarts[c], end = e.chunkStarts[c + 1];
     for (std::size_t k = 0; k < numNoise; ++k)
-      if (g.isFloat32()) { // drawn in double (the same draws), rounded to float
-        float* out = g.normals_[k].as<float>().data();
-        for (std::uint64_t i = b; i < end; ++i)
-          out[i] = static_cast<float>(
-              standardNormal({options_.seed, g.streamBase_ + static_cast<std::uint32_t>(k),
-                              static_cast<std::uint64_t>(n), static_cast<std::uint32_t>(i)}));
-      } else
-        fillStandardNormals(g.normals_[k].as<double>().data() + b, options_.seed,
+      withReal(g.precision(), [&](auto zero) { // float32: the same draws, rounded
+        using T = decltype(zero);
+        fillStandardNormals(g.normals_[k].as<T>().data() + b, options_.seed,
                             g.streamBase_ + static_cast<std::uint32_t>(k),
                             static_cast<std::uint64_t>(n), b, end);
+      });
     e.chunkCounts[c] = 0;
     NjGroupArgs args{};
     args.params = g.params_.data();

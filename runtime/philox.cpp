@@ -32,10 +32,24 @@ double uniform01(const DrawKey& key) {
   return r123::u01<double>(u0);
 }
 
+namespace {
+template <class T>
+void fill(T* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step, std::uint64_t begin,
+          std::uint64_t end) {
+  for (std::uint64_t i = begin; i < end; ++i)
+    out[i - begin] =
+        static_cast<T>(standardNormal({seed, stream, step, static_cast<std::uint32_t>(i)}));
+}
+} // namespace
+
 void fillStandardNormals(double* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
                          std::uint64_t begin, std::uint64_t end) {
-  for (std::uint64_t i = begin; i < end; ++i)
-    out[i - begin] = standardNormal({seed, stream, step, static_cast<std::uint32_t>(i)});
+  fill(out, seed, stream, step, begin, end);
+}
+
+void fillStandardNormals(float* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                         std::uint64_t begin, std::uint64_t end) {
+  fill(out, seed, stream, step, begin, end);
 }
 
 } // namespace nj::runtime

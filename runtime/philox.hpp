@@ -34,5 +34,8 @@ double uniform01(const DrawKey& key);
 // Fills out[i] = standardNormal({seed, stream, step, begin + i}) for i in [0, end - begin).
 void fillStandardNormals(double* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
                          std::uint64_t begin, std::uint64_t end);
+// The same draws rounded to float (a float32 group's noise).
+void fillStandardNormals(float* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                         std::uint64_t begin, std::uint64_t end);
 
 } // namespace nj::runtime

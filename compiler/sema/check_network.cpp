@@ -1164,11 +1164,12 @@ private:
           continue;
         }
         if (mon.kind != syntax::MonitorKind::State) continue;
-        std::vector<std::string> composed = namesOf(composedStates(sel.group));
+        const std::vector<ComposedState> composedHere = composedStates(sel.group);
+        std::vector<std::string> composed = namesOf(composedHere);
         for (std::size_t i = 0; i < mon.variables.size(); ++i) {
           const std::string& v = mon.variables[i];
           if (m->findState(v) >= 0 || m->findDefinition(v) >= 0 || m->findInput(v) >= 0) continue;
-          if (findComposed(v, composedStates(sel.group))) continue;
+          if (findComposed(v, composedHere)) continue;
           diags_.error(mon.variableRanges[i],
                        fmt::format("`{}` has no variable `{}` to record", m->name, v));
           std::vector<std::string> names = composed;
