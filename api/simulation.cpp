@@ -332,7 +332,7 @@ private:
       addPositions(g, static_cast<std::uint32_t>(gi));
       if (composed_.sourceGroups.count(g.name)) {
         addNeuronGroup(g); // a spike source with per-pre state: compiled, driven through `fire`
-        driveSource(g, static_cast<std::uint32_t>(gi));
+        driveSource(g);
       } else if (g.kind == sema::GroupKind::SpikeGenerator) {
         try {
           runtime::addSpikeGenerator(*impl_->network, g.name, g.size, g.spikes->indices,
@@ -358,64 +358,22 @@ private:
                               groupOverrides_.begin()->first));
   }
 
-  // A PoissonGroup or SpikeGenerator compiled because of per-pre state: before each step n a
-  // callback sets `fire` to 1 for the neurons that spike in step n (so the spike is recorded at
-  // t_{n+1}, as with the runtime sources): the given spikes at T in step round(T/dt) − 1, or a
-  // Bernoulli(rate(t_n)·dt) draw per neuron keyed (seed, kPoissonGroupStreamBase + group index,
-  // n, i) — one uniform per neuron and step, O(N).
-  void driveSource(const sema::CheckedGroup& g, std::uint32_t index) {
+  // A PoissonGroup or SpikeGenerator compiled because of per-pre state: the runtime drives its
+  // `fire` state with the very trains of the plain source (runtime/poisson.hpp).
+  void driveSource(const sema::CheckedGroup& g) {
     runtime::Network& network = *impl_->network;
     const lower::GroupProgram& prog = *impl_->programs.at(modelIndex_.at(g.name));
     const auto at = std::find(prog.stateNames.begin(), prog.stateNames.end(), "fire");
     const auto fire = static_cast<std::size_t>(at - prog.stateNames.begin());
-    const double dt = run_.dt;
-    std::function<void(runtime::NeuronGroup&, std::int64_t)> set;
-    if (g.kind == sema::GroupKind::SpikeGenerator) {
-      auto schedule = std::make_shared<std::vector<std::pair<std::int64_t, std::uint32_t>>>();
-      for (std::size_t k = 0; k < g.spikes->times.size(); ++k) {
-        const std::int64_t m = std::llround(g.spikes->times[k] / dt);
-        if (m < 1)
-          throw Error(fmt::format("SpikeGenerator `{}`: the spike time {} is shorter than one "
-                                  "step (dt = {})",
-                                  g.name, g.spikes->times[k], dt));
-        schedule->push_back({m - 1, g.spikes->indices[k]});
-      }
-      std::sort(schedule->begin(), schedule->end());
-      if (std::adjacent_find(schedule->begin(), schedule->end()) != schedule->end())
-        throw Error(
-            fmt::format("SpikeGenerator `{}`: a neuron has two spikes in one step", g.name));
-      set = [schedule, fire](runtime::NeuronGroup& group, std::int64_t n) {
-        // Either precision: values go through setStateValue.
-        for (std::size_t i = 0; i < group.size(); ++i)
-          group.setStateValue(fire, i, 0.0);
-        auto it = std::lower_bound(schedule->begin(), schedule->end(),
-                                   std::pair<std::int64_t, std::uint32_t>{n, 0});
-        for (; it != schedule->end() && it->first == n; ++it)
-          group.setStateValue(fire, it->second, 1.0);
-      };
-    } else {
-      ir::Expr rate = networkExpr(*g.rate);
-      const double scale = dt * (net_.plain ? 1e-3 : 1.0); // rate (Hz) · dt (s)
-      const std::uint64_t seed = run_.seed;
-      const std::uint32_t stream = runtime::kPoissonGroupStreamBase + index;
-      set = [rate, scale, seed, stream, dt, fire](runtime::NeuronGroup& group, std::int64_t n) {
-        nj::interp::Frame frame;
-        frame.t = static_cast<double>(n) * dt;
-        const double p = nj::interp::evaluate(rate, frame) * scale;
-        for (std::size_t i = 0; i < group.size(); ++i)
-          group.setStateValue(
-              fire, i,
-              runtime::u01(runtime::philoxWords(seed, stream, static_cast<std::uint64_t>(n),
-                                                static_cast<std::uint32_t>(i))
-                               .a) <= p
-                  ? 1.0
-                  : 0.0);
-      };
+    try {
+      if (g.kind == sema::GroupKind::SpikeGenerator)
+        runtime::driveSpikeGeneratorSource(network, network.group(g.name), fire, g.spikes->indices,
+                                           g.spikes->times);
+      else
+        runtime::drivePoissonSource(network, network.group(g.name), fire, poissonRate(g));
+    } catch (const runtime::RuntimeError& e) {
+      throw Error(e.what());
     }
-    set(network.group(g.name), network.currentStep());
-    const std::string name = g.name;
-    network.addStepCallback(
-        [set, name](runtime::Network& net) { set(net.group(name), net.currentStep()); });
     impl_->description.push_back(fmt::format(
         "group {}: {} compiled for its per-pre state (driven through `fire`)", g.name, g.model));
   }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 
 #include <fmt/format.h>
@@ -121,6 +122,132 @@ void PoissonInput::addEvents(T* x, T w, double mu, std::int64_t n, std::uint64_t
 
 // ---- Poisson spike-source group ----
 
+namespace {
+
+// The one sampler of Poisson spike trains (see poisson.hpp (b)): calls spike(i) for every neuron i
+// in [begin, end) that spikes in step n. A Poisson group's own kernel and the `fire` drive of a
+// compiled source (drivePoissonSource) both call it, so giving a source per-pre state never
+// changes its trains. `r`, `next`, `drawn` are the states rate, next_step and drawn_rate.
+struct PoissonTrains {
+  std::uint64_t seed;
+  std::uint32_t stream;
+  double unit; // seconds per model time unit
+  TimeFunction fn;
+  std::string what;
+
+  template <class Spike>
+  void step(std::int64_t n, double dt, std::uint64_t begin, std::uint64_t end, double* r,
+            double* next, double* drawn, Spike&& spike) const {
+    const double scale = dt * unit;
+    const auto u = [&](std::int64_t s, std::uint64_t i) {
+      return uniform01(
+          {seed, stream, static_cast<std::uint64_t>(s), static_cast<std::uint32_t>(i)});
+    };
+    if (fn) { // a rate that changes with time: one Bernoulli draw per neuron and step
+      const double hz = checkedRate(fn(static_cast<double>(n) * dt), what);
+      for (std::uint64_t i = begin; i < end; ++i)
+        r[i] = hz;
+      const double p = hz * scale;
+      if (p <= 0.0) return;
+      for (std::uint64_t i = begin; i < end; ++i)
+        if (u(n, i) <= p) spike(i);
+      return;
+    }
+    // A constant rate: the same Bernoulli process, by geometric skipping. next_step holds the step
+    // of the neuron's next spike, drawn (memoryless) from step s as s + floor(log U / log(1 − p))
+    // with U keyed (seed, stream, s, i); a host change of `rate` is noticed through drawn_rate and
+    // the next spike is redrawn from the current step.
+    const auto drawFrom = [&](std::int64_t s, std::uint64_t i, double p) {
+      if (p <= 0.0) return 1e300; // never (finite, for the NaN/Inf check)
+      if (p >= 1.0) return static_cast<double>(s);
+      return static_cast<double>(s) + std::floor(std::log(u(s, i)) / std::log1p(-p));
+    };
+    const double now = static_cast<double>(n);
+    for (std::uint64_t i = begin; i < end; ++i) {
+      if (r[i] != drawn[i] || next[i] < now) {
+        checkedRate(r[i], what);
+        drawn[i] = r[i];
+        next[i] = drawFrom(n, i, r[i] * scale);
+      }
+      if (next[i] == now) {
+        spike(i);
+        next[i] = drawFrom(n + 1, i, r[i] * scale);
+      }
+    }
+  }
+};
+
+std::uint32_t groupIndex(const Network& network, const NeuronGroup& group) {
+  const std::vector<NeuronGroup*> groups = network.groups();
+  return static_cast<std::uint32_t>(std::find(groups.begin(), groups.end(), &group) -
+                                    groups.begin());
+}
+
+// A compiled source's `fire` state: before step n, 1 for the neurons that spike in step n and 0
+// for the rest (its model spikes on fire > 0.5). Set now for the current step, then after every
+// step for the next one.
+void driveFire(
+    Network& network, NeuronGroup& group, std::size_t fire,
+    std::function<void(std::int64_t, const std::function<void(std::uint64_t)>&)> spikes) {
+  auto set = [&group, fire, spikes = std::move(spikes)](std::int64_t n) {
+    // Either precision: values go through setStateValue.
+    for (std::size_t i = 0; i < group.size(); ++i)
+      group.setStateValue(fire, i, 0.0);
+    spikes(n, [&](std::uint64_t i) { group.setStateValue(fire, i, 1.0); });
+  };
+  set(network.currentStep());
+  network.addStepCallback([set](Network& net) { set(net.currentStep()); });
+}
+
+struct ScheduledSpike {
+  std::int64_t step;
+  std::uint32_t index;
+};
+
+// The spikes of a generator as (step, neuron), sorted, validated as poisson.hpp (c) says.
+std::vector<ScheduledSpike> spikeSchedule(const std::string& name, std::uint64_t size,
+                                          const std::vector<std::uint32_t>& indices,
+                                          const std::vector<double>& times, double dt) {
+  if (indices.size() != times.size())
+    throw RuntimeError(fmt::format("spike generator `{}`: {} indices but {} times", name,
+                                   indices.size(), times.size()));
+  std::vector<ScheduledSpike> events(indices.size());
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (indices[k] >= size)
+      throw RuntimeError(fmt::format(
+          "spike generator `{}`: spike {} is for neuron {}, but the group has {} neurons", name, k,
+          indices[k], size));
+    const double m = std::nearbyint(times[k] / dt);
+    if (!std::isfinite(times[k]) || m < 1 || m > 9e15)
+      throw RuntimeError(fmt::format(
+          "spike generator `{}`: spike {} at t = {} is not at a step time from dt = {} on "
+          "(the first spikes of a run happen at t = dt, at the end of step 0)",
+          name, k, times[k], dt));
+    events[k] = {static_cast<std::int64_t>(m) - 1, indices[k]};
+  }
+  std::sort(events.begin(), events.end(), [](const ScheduledSpike& x, const ScheduledSpike& y) {
+    return x.step != y.step ? x.step < y.step : x.index < y.index;
+  });
+  for (std::size_t k = 1; k < events.size(); ++k)
+    if (events[k].step == events[k - 1].step && events[k].index == events[k - 1].index)
+      throw RuntimeError(fmt::format(
+          "spike generator `{}`: neuron {} has two spikes in the step ending at t = {}; a "
+          "neuron spikes at most once per step",
+          name, events[k].index, static_cast<double>(events[k].step + 1) * dt));
+  return events;
+}
+
+// Calls spike(i) for the scheduled spikes of step n.
+template <class Spike>
+void scheduledSpikes(const std::vector<ScheduledSpike>& events, std::int64_t n, Spike&& spike) {
+  auto it = std::lower_bound(events.begin(), events.end(), n,
+                             [](const ScheduledSpike& e, std::int64_t s) { return e.step < s; });
+  for (; it != events.end() && it->step == n; ++it)
+    spike(it->index);
+}
+
+} // namespace
+
 GroupLayout poissonGroupLayout() {
   // float64 whatever the network's precision: a host kernel over double arrays, and next_step
   // must hold step numbers exactly.
@@ -138,103 +265,60 @@ NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t s
   std::fill(g.state(1).begin(), g.state(1).end(), -1.0); // nothing drawn yet
   std::fill(g.state(2).begin(), g.state(2).end(), -1.0);
   const Network* net = &network;
-  const double unit = network.timeUnitSeconds();
-  g.setKernel({.host = [net, stream, unit, fn = std::move(rate.fn), what](const NjGroupArgs& a) {
-    double* r = a.state[0];
-    const double scale = a.dt * unit;
-    const std::uint64_t seed = net->seed();
-    const auto u = [&](std::int64_t step, std::uint64_t i) {
-      return uniform01(
-          {seed, stream, static_cast<std::uint64_t>(step), static_cast<std::uint32_t>(i)});
-    };
-    if (fn) { // a rate that changes with time: one Bernoulli draw per neuron and step
-      const double hz = checkedRate(fn(static_cast<double>(a.step) * a.dt), what);
-      for (std::uint64_t i = a.begin; i < a.end; ++i)
-        r[i] = hz;
-      const double p = hz * scale;
-      if (p <= 0.0) return;
-      for (std::uint64_t i = a.begin; i < a.end; ++i)
-        if (u(a.step, i) <= p) a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
-      return;
-    }
-    // A constant rate: the same Bernoulli process, by geometric skipping. next_step holds the step
-    // of the neuron's next spike, drawn (memoryless) from step s as s + floor(log U / log(1 − p))
-    // with U keyed (seed, stream, s, i); a host change of `rate` is noticed through drawn_rate and
-    // the next spike is redrawn from the current step.
-    double* next = a.state[1];
-    double* drawn = a.state[2];
-    const auto drawFrom = [&](std::int64_t s, std::uint64_t i, double p) {
-      if (p <= 0.0) return 1e300; // never (finite, for the NaN/Inf check)
-      if (p >= 1.0) return static_cast<double>(s);
-      return static_cast<double>(s) + std::floor(std::log(u(s, i)) / std::log1p(-p));
-    };
-    const double step = static_cast<double>(a.step);
-    for (std::uint64_t i = a.begin; i < a.end; ++i) {
-      if (r[i] != drawn[i] || next[i] < step) {
-        checkedRate(r[i], what);
-        drawn[i] = r[i];
-        next[i] = drawFrom(a.step, i, r[i] * scale);
-      }
-      if (next[i] == step) {
-        a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
-        next[i] = drawFrom(a.step + 1, i, r[i] * scale);
-      }
-    }
+  PoissonTrains trains{0, stream, network.timeUnitSeconds(), std::move(rate.fn), what};
+  g.setKernel({.host = [net, trains = std::move(trains)](const NjGroupArgs& a) mutable {
+    trains.seed = net->seed(); // read per step: the seed may change between runs
+    trains.step(
+        a.step, a.dt, a.begin, a.end, a.state[0], a.state[1], a.state[2],
+        [&](std::uint64_t i) { a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i); });
   }});
   return g;
+}
+
+void drivePoissonSource(Network& network, NeuronGroup& group, std::size_t fire, PoissonRate rate) {
+  const std::string what = fmt::format("Poisson group `{}`", group.name());
+  if (rate.isConstant()) checkedRate(rate.hz, what);
+  const std::size_t size = group.size();
+  // The states a Poisson group keeps in its arrays, kept here (the compiled group has its own).
+  auto r = std::make_shared<std::vector<double>>(size, rate.hz);
+  auto next = std::make_shared<std::vector<double>>(size, -1.0);
+  auto drawn = std::make_shared<std::vector<double>>(size, -1.0);
+  const Network* net = &network;
+  const double dt = network.dt();
+  PoissonTrains trains{0, kPoissonGroupStreamBase + groupIndex(network, group),
+                       network.timeUnitSeconds(), std::move(rate.fn), what};
+  driveFire(network, group, fire,
+            [=](std::int64_t n, const std::function<void(std::uint64_t)>& spike) mutable {
+              trains.seed = net->seed();
+              trains.step(n, dt, 0, size, r->data(), next->data(), drawn->data(), spike);
+            });
 }
 
 // ---- spike generator ----
 
 NeuronGroup& addSpikeGenerator(Network& network, std::string name, std::uint64_t size,
                                std::vector<std::uint32_t> indices, std::vector<double> times) {
-  if (indices.size() != times.size())
-    throw RuntimeError(fmt::format("spike generator `{}`: {} indices but {} times", name,
-                                   indices.size(), times.size()));
-  const double dt = network.dt();
-  struct Event {
-    std::int64_t step;
-    std::uint32_t index;
-  };
-  std::vector<Event> events(indices.size());
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    if (indices[k] >= size)
-      throw RuntimeError(fmt::format(
-          "spike generator `{}`: spike {} is for neuron {}, but the group has {} neurons", name, k,
-          indices[k], size));
-    const double m = std::nearbyint(times[k] / dt);
-    if (!std::isfinite(times[k]) || m < 1 || m > 9e15)
-      throw RuntimeError(fmt::format(
-          "spike generator `{}`: spike {} at t = {} is not at a step time from dt = {} on "
-          "(the first spikes of a run happen at t = dt, at the end of step 0)",
-          name, k, times[k], dt));
-    events[k] = {static_cast<std::int64_t>(m) - 1, indices[k]};
-  }
-  std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) {
-    return x.step != y.step ? x.step < y.step : x.index < y.index;
-  });
-  for (std::size_t k = 1; k < events.size(); ++k)
-    if (events[k].step == events[k - 1].step && events[k].index == events[k - 1].index)
-      throw RuntimeError(fmt::format(
-          "spike generator `{}`: neuron {} has two spikes in the step ending at t = {}; a "
-          "neuron spikes at most once per step",
-          name, events[k].index, static_cast<double>(events[k].step + 1) * dt));
-  auto steps = std::make_shared<std::vector<std::int64_t>>();
-  auto ids = std::make_shared<std::vector<std::uint32_t>>();
-  for (const Event& e : events) {
-    steps->push_back(e.step);
-    ids->push_back(e.index);
-  }
+  auto events = std::make_shared<const std::vector<ScheduledSpike>>(
+      spikeSchedule(name, size, indices, times, network.dt()));
   NeuronGroup& g =
       network.addGroup(std::move(name), size, {"SpikeGenerator", {}, {}, {}, 0, false});
-  g.setKernel({.host = [steps, ids](const NjGroupArgs& a) {
-    auto [lo, hi] = std::equal_range(steps->begin(), steps->end(), a.step);
-    for (auto it = lo; it != hi; ++it) {
-      const std::uint32_t i = (*ids)[static_cast<std::size_t>(it - steps->begin())];
+  g.setKernel({.host = [events](const NjGroupArgs& a) {
+    scheduledSpikes(*events, a.step, [&](std::uint32_t i) {
       if (i >= a.begin && i < a.end) a.spikes[(*a.spike_count)++] = i;
-    }
+    });
   }});
   return g;
+}
+
+void driveSpikeGeneratorSource(Network& network, NeuronGroup& group, std::size_t fire,
+                               const std::vector<std::uint32_t>& indices,
+                               const std::vector<double>& times) {
+  auto events = std::make_shared<const std::vector<ScheduledSpike>>(
+      spikeSchedule(group.name(), group.size(), indices, times, network.dt()));
+  driveFire(network, group, fire,
+            [events](std::int64_t n, const std::function<void(std::uint64_t)>& spike) {
+              scheduledSpikes(*events, n, spike);
+            });
 }
 
 } // namespace nj::runtime

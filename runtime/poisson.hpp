@@ -107,10 +107,20 @@ GroupLayout poissonGroupLayout();
 NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t size,
                              PoissonRate rate);
 
+// A compiled group that stands for a Poisson source because its synapses keep per-pre state: its
+// state `fire` is set to 1 before each step in which it spikes and to 0 otherwise, from the same
+// sampler and stream (kPoissonGroupStreamBase + the group's index) as addPoissonGroup, so its
+// trains are exactly those of a plain Poisson group at that index.
+void drivePoissonSource(Network& network, NeuronGroup& group, std::size_t fire, PoissonRate rate);
+
 // Adds a group of `size` neurons that spike at the given times (see (c)); indices[k] spikes at
 // times[k] (model time unit). Throws RuntimeError for mismatched lists, indices out of range,
 // times that are not finite or round to step 0, and two spikes of a neuron in one step.
 NeuronGroup& addSpikeGenerator(Network& network, std::string name, std::uint64_t size,
                                std::vector<std::uint32_t> indices, std::vector<double> times);
+// The same for a compiled group with per-pre state, through its `fire` state (as above).
+void driveSpikeGeneratorSource(Network& network, NeuronGroup& group, std::size_t fire,
+                               const std::vector<std::uint32_t>& indices,
+                               const std::vector<double>& times);
 
 } // namespace nj::runtime
