@@ -1,19 +1,6 @@
 #include "api/program_impl.hpp"
 
-#include <chrono>
-
 namespace neurojit {
-namespace {
-
-std::unique_ptr<Program::Impl> finish(std::unique_ptr<Program::Impl> impl,
-                                      std::chrono::steady_clock::time_point start) {
-  impl->checked = nj::sema::check(impl->program, impl->diags);
-  impl->checkSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return impl;
-}
-
-} // namespace
 
 std::string version() {
   return NJ_VERSION;
@@ -24,45 +11,50 @@ Program::~Program() = default;
 
 std::unique_ptr<Program> Program::fromFile(const std::filesystem::path& path,
                                            const CompileOptions& options) {
-  auto start = std::chrono::steady_clock::now();
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  impl->program = nj::sema::load({path}, {options.stdlibDir}, impl->sources, impl->diags);
-  return std::unique_ptr<Program>(new Program(finish(std::move(impl), start)));
+  nj::pipeline::Source source;
+  source.files = {path};
+  source.stdlibDir = options.stdlibDir;
+  impl->source = nj::pipeline::check(source);
+  return std::unique_ptr<Program>(new Program(std::move(impl)));
 }
 
 std::unique_ptr<Program> Program::fromText(const std::string& name, const std::string& text,
                                            const CompileOptions& options) {
-  auto start = std::chrono::steady_clock::now();
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  impl->program = nj::sema::loadText(name, text, {options.stdlibDir}, impl->sources, impl->diags);
-  return std::unique_ptr<Program>(new Program(finish(std::move(impl), start)));
+  nj::pipeline::Source source;
+  source.name = name;
+  source.text = text;
+  source.stdlibDir = options.stdlibDir;
+  impl->source = nj::pipeline::check(source);
+  return std::unique_ptr<Program>(new Program(std::move(impl)));
 }
 
 bool Program::ok() const {
-  return !impl_->diags.hasErrors();
+  return !impl_->source->diags.hasErrors();
 }
 std::size_t Program::errorCount() const {
-  return impl_->diags.errorCount();
+  return impl_->source->diags.errorCount();
 }
 std::string Program::diagnostics(bool color) const {
-  return nj::diag::renderAll(impl_->sources, impl_->diags, color);
+  return nj::diag::renderAll(impl_->source->sources, impl_->source->diags, color);
 }
 double Program::checkSeconds() const {
-  return impl_->checkSeconds;
+  return impl_->source->seconds;
 }
 
 std::vector<std::string> Program::networkNames() const {
   std::vector<std::string> out;
-  for (const auto& [name, n] : impl_->program.networks)
+  for (const auto& [name, n] : impl_->source->program.networks)
     out.push_back(name);
   return out;
 }
 
 std::vector<std::string> Program::modelNames() const {
   std::vector<std::string> out;
-  for (const auto& [name, m] : impl_->program.models)
+  for (const auto& [name, m] : impl_->source->program.models)
     out.push_back(name);
   return out;
 }

@@ -1,18 +1,15 @@
-// What a neurojit::Program holds: the sources, the loaded and checked program.
+// What a neurojit::Program holds: its files, parsed and checked once by the pipeline's front
+// passes, shared by every simulation built from it.
 #pragma once
 
-#include "compiler/sema/check.hpp"
+#include "compiler/pipeline/compile.hpp"
 #include "neurojit/neurojit.hpp"
 
 namespace neurojit {
 
 struct Program::Impl {
   CompileOptions options;
-  nj::diag::SourceManager sources;
-  nj::diag::Diagnostics diags;
-  nj::sema::Program program;
-  nj::sema::CheckedProgram checked;
-  double checkSeconds = 0;
+  std::shared_ptr<const nj::pipeline::CheckedSource> source;
 };
 
 } // namespace neurojit

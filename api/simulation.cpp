@@ -3,10 +3,6 @@
 // reference kernel), allocated, given its parameters and initial state;
 // stimuli and monitors are attached.
 #include "api/program_impl.hpp"
-#include "compiler/codegen/compile_group.hpp"
-#include "compiler/codegen/compile_synapse_event.hpp"
-#include "compiler/compose/compose_network.hpp"
-#include "compiler/integrators/ode_system.hpp"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/symbols.hpp"
 #include "compiler/lower/group_program.hpp"
@@ -62,13 +58,8 @@ double evaluateOverParams(ir::Expr e, const std::vector<double>& params) {
 } // namespace
 
 struct Simulation::Impl {
-  ir::Context ctx;
+  nj::pipeline::Compilation compiled; // IR, step programs and kernels: the network runs them
   std::unique_ptr<runtime::Network> network;
-  std::vector<std::unique_ptr<model_ir::ModelIr>> models;
-  std::vector<std::unique_ptr<lower::GroupProgram>> programs;
-  std::vector<std::unique_ptr<nj::codegen::CompiledGroup>> compiled;
-  std::vector<std::unique_ptr<lower::SynapseEventProgram>> eventPrograms;
-  std::vector<std::unique_ptr<nj::codegen::CompiledSynapseEvent>> eventKernels;
   std::vector<runtime::Projection*> plastic; // event projections
   std::vector<std::unique_ptr<runtime::SynapseMonitor>> synapseMonitors;
   std::vector<std::string> description;
@@ -183,11 +174,9 @@ public:
   std::unique_ptr<Simulation::Impl> build() {
     if (!program_.ok()) throw Error(program_.diagnostics());
     auto start = std::chrono::steady_clock::now();
-    chooseNetwork();
     readSets();
-    checkNetwork();
+    compile();
     runSettings();
-    lowerAndCompose();
     addGroups();
     addProjections();
     addEventProjections();
@@ -200,24 +189,6 @@ public:
   }
 
 private:
-  void chooseNetwork() {
-    const auto& networks = p_.program.networks;
-    if (options_.network.empty()) {
-      if (networks.size() != 1)
-        throw Error(networks.empty()
-                        ? "the file has no `network` block to run"
-                        : fmt::format("the file has {} networks; choose one with --network ({})",
-                                      networks.size(), fmt::join(program_.networkNames(), ", ")));
-      ast_ = networks.begin()->second;
-      return;
-    }
-    auto it = networks.find(options_.network);
-    if (it == networks.end())
-      throw Error(fmt::format("no network `{}` in the file (it has: {})", options_.network,
-                              fmt::join(program_.networkNames(), ", ")));
-    ast_ = it->second;
-  }
-
   // --set: network parameters are re-checked with the new values; GROUP.param applies per group.
   void readSets() {
     for (const std::string& set : options_.sets) {
@@ -230,84 +201,67 @@ private:
         groupOverrides_[name.substr(0, dot)][name.substr(dot + 1)] = q;
         continue;
       }
-      std::vector<std::string> names;
-      for (const auto& d : ast_->parameters)
-        names.push_back(d.name);
-      if (std::find(names.begin(), names.end(), name) == names.end())
-        throw Error(fmt::format(
-            "--set {}: network `{}` has no parameter `{}`{}", name, ast_->name, name,
-            names.empty() ? "; set a model parameter of one group with GROUP.param=value"
-                          : fmt::format(" (it has: {}); GROUP.param sets a model parameter",
-                                        fmt::join(names, ", "))));
       netOverrides_[name] = q;
     }
   }
 
-  void checkNetwork() {
-    nj::diag::Diagnostics diags;
-    net_ = sema::checkNetwork(*ast_, p_.program, p_.checked.models, diags, netOverrides_);
-    if (diags.hasErrors()) throw Error(nj::diag::renderAll(p_.sources, diags));
+  // The pipeline, through Codegen (JIT) or Integrate (the interpreter runs the step programs).
+  void compile() {
+    // The reference interpreter is the float64 definition of a step; float32 is a JIT mode.
+    if (options_.precision == runtime::Precision::Float32 && options_.backend != Backend::Jit)
+      throw Error("--precision float32 needs the JIT back end: the reference interpreter computes "
+                  "in float64 only (use --precision float64 with --backend interpreter)");
+    nj::pipeline::Options o;
+    o.network = options_.network;
+    o.overrides = netOverrides_;
+    o.method = options_.method;
+    o.jit = options_.backend == Backend::Jit;
+    o.codegen.float32 = options_.precision == runtime::Precision::Float32;
+    impl_->compiled = nj::pipeline::compile(p_.source, o);
+    if (!impl_->compiled.ok()) throw Error(impl_->compiled.diagnostics());
+    ast_ = impl_->compiled.networkAst;
+    net_ = &*impl_->compiled.network;
+    composed_ = &*impl_->compiled.composed;
     impl_->networkName = ast_->name;
     for (const auto& d : ast_->parameters)
-      if (auto it = net_.parameters.find(d.name); it != net_.parameters.end())
+      if (auto it = net_->parameters.find(d.name); it != net_->parameters.end())
         impl_->parameters.emplace_back(d.name, it->second);
-    impl_->modelFile = p_.sources.path(ast_->file);
-    impl_->checkSeconds = p_.checkSeconds;
+    impl_->modelFile = p_.source->sources.path(ast_->file);
+    impl_->checkSeconds = p_.source->seconds;
   }
 
   // Run settings: command line first, then the network's `run`.
   void runSettings() {
-    run_ = net_.run.value_or(sema::CheckedRun{});
-    if (!net_.run) run_.dt = net_.plain ? 0.1 : 1e-4;
+    run_ = net_->run.value_or(sema::CheckedRun{});
+    if (!net_->run) run_.dt = net_->plain ? 0.1 : 1e-4;
     if (options_.duration)
       run_.duration =
-          toModelTime(parseQuantity(*options_.duration, "--duration"), net_.plain, "--duration");
-    if (options_.dt) run_.dt = toModelTime(parseQuantity(*options_.dt, "--dt"), net_.plain, "--dt");
+          toModelTime(parseQuantity(*options_.duration, "--duration"), net_->plain, "--duration");
+    if (options_.dt)
+      run_.dt = toModelTime(parseQuantity(*options_.dt, "--dt"), net_->plain, "--dt");
     if (!(run_.duration > 0)) throw Error("no duration: give --duration or a `run` in the network");
     if (!(run_.dt > 0)) throw Error("the time step must be positive");
-    if (!options_.method.empty()) run_.method = options_.method;
+    run_.method = impl_->compiled.method;
     if (options_.seed) run_.seed = *options_.seed;
     impl_->duration = run_.duration;
     impl_->method = run_.method;
 
     runtime::NetworkOptions netOptions;
     netOptions.dt = run_.dt;
-    netOptions.timeUnitSeconds = net_.plain ? 1e-3 : 1.0;
+    netOptions.timeUnitSeconds = net_->plain ? 1e-3 : 1.0;
     netOptions.seed = run_.seed;
     netOptions.threads = options_.threads;
     netOptions.precision = options_.precision;
-    // The reference interpreter is the float64 definition of a step; float32 is a JIT mode.
-    if (options_.precision == runtime::Precision::Float32 && options_.backend != Backend::Jit)
-      throw Error("--precision float32 needs the JIT back end: the reference interpreter computes "
-                  "in float64 only (use --precision float64 with --backend interpreter)");
     impl_->network = std::make_unique<runtime::Network>(netOptions);
-  }
-
-  // Every model the network uses, lowered once; synapses are then composed
-  // into the groups they connect, so each group gets its own model and kernel.
-  void lowerAndCompose() {
-    std::map<std::string, model_ir::ModelIr> lowered;
-    nj::diag::Diagnostics diags;
-    auto lowerOnce = [&](const std::string& name) {
-      if (!lowered.count(name))
-        lowered.emplace(name, model_ir::lowerModel(p_.checked.models.at(name), impl_->ctx, diags));
-    };
-    for (const auto& g : net_.groups)
-      if (g.kind == sema::GroupKind::Neurons) lowerOnce(g.model);
-    for (const auto& c : net_.connections)
-      lowerOnce(c.synapse);
-    if (diags.hasErrors()) throw Error(nj::diag::renderAll(p_.sources, diags));
-    composed_ = nj::compose::composeNetwork(impl_->ctx, net_, lowered, diags);
-    if (diags.hasErrors()) throw Error(nj::diag::renderAll(p_.sources, diags));
   }
 
   // An expression of the network block (stimulus, rate) as IR over t.
   ir::Expr networkExpr(const nj::syntax::Expr& e) {
     model_ir::ExprLowering lowering(
-        impl_->ctx,
-        {&net_.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
+        ctx(),
+        {&net_->resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
            const std::string& n = ast_->parameters.at(static_cast<std::size_t>(r.index)).name;
-           return impl_->ctx.constant(net_.parameters.at(n));
+           return ctx().constant(net_->parameters.at(n));
          }});
     return lowering.lower(e);
   }
@@ -327,10 +281,10 @@ private:
   }
 
   void addGroups() {
-    for (std::size_t gi = 0; gi < net_.groups.size(); ++gi) {
-      const sema::CheckedGroup& g = net_.groups[gi];
+    for (std::size_t gi = 0; gi < net_->groups.size(); ++gi) {
+      const sema::CheckedGroup& g = net_->groups[gi];
       addPositions(g, static_cast<std::uint32_t>(gi));
-      if (composed_.sourceGroups.count(g.name)) {
+      if (composed_->sourceGroups.count(g.name)) {
         addNeuronGroup(g); // a spike source with per-pre state: compiled, driven through `fire`
         driveSource(g);
       } else if (g.kind == sema::GroupKind::SpikeGenerator) {
@@ -362,7 +316,7 @@ private:
   // `fire` state with the very trains of the plain source (runtime/poisson.hpp).
   void driveSource(const sema::CheckedGroup& g) {
     runtime::Network& network = *impl_->network;
-    const lower::GroupProgram& prog = *impl_->programs.at(modelIndex_.at(g.name));
+    const lower::GroupProgram& prog = *impl_->compiled.group(g.name)->program;
     const auto at = std::find(prog.stateNames.begin(), prog.stateNames.end(), "fire");
     const auto fire = static_cast<std::size_t>(at - prog.stateNames.begin());
     try {
@@ -389,28 +343,9 @@ private:
   }
 
   void addNeuronGroup(const sema::CheckedGroup& g) {
-    impl_->models.push_back(std::make_unique<model_ir::ModelIr>(composed_.groups.at(g.name)));
-    try {
-      impl_->programs.push_back(std::make_unique<lower::GroupProgram>(
-          lower::lowerGroup(impl_->ctx, *impl_->models.back(), run_.method)));
-    } catch (const nj::integrators::IntegrationError& e) {
-      throw Error(fmt::format("group `{}` (model `{}`): {}", g.name, g.model, e.what()));
-    }
-    impl_->compiled.push_back(nullptr);
-    if (options_.backend == Backend::Jit) {
-      try {
-        nj::codegen::CompileOptions co;
-        co.float32 = options_.precision == runtime::Precision::Float32;
-        impl_->compiled.back() = nj::codegen::compileGroup(*impl_->programs.back(), co);
-      } catch (const nj::codegen::CodegenError& e) {
-        throw Error(fmt::format("group `{}`: the JIT failed: {} (run with --backend interpreter)",
-                                g.name, e.what()));
-      }
-    }
-    std::size_t mi = impl_->models.size() - 1;
-    modelIndex_[g.name] = mi;
-    const model_ir::ModelIr& model = *impl_->models[mi];
-    const lower::GroupProgram& prog = *impl_->programs[mi];
+    const nj::pipeline::CompiledGroup& compiled = *impl_->compiled.group(g.name);
+    const model_ir::ModelIr& model = compiled.ir;
+    const lower::GroupProgram& prog = *compiled.program;
 
     runtime::GroupLayout layout;
     layout.model = g.model;
@@ -430,16 +365,15 @@ private:
     initializeState(g, model, params, group);
 
     runtime::GroupKernel kernel;
-    if (impl_->compiled[mi])
-      kernel.fn = impl_->compiled[mi]->kernel();
+    if (compiled.kernel)
+      kernel.fn = compiled.kernel->kernel();
     else
       kernel.host = [&prog](const NjGroupArgs& args) { lower::runReferenceKernel(prog, args); };
     group.setKernel(kernel);
-    impl_->description.push_back(
-        fmt::format("group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, prog.method,
-                    prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
-                    impl_->compiled[mi] ? (group.isFloat32() ? "JIT, float32" : "JIT")
-                                        : "reference interpreter"));
+    impl_->description.push_back(fmt::format(
+        "group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, prog.method,
+        prog.methodReason.empty() ? "" : " (" + prog.methodReason + ")",
+        compiled.kernel ? (group.isFloat32() ? "JIT, float32" : "JIT") : "reference interpreter"));
   }
 
   // The group's overrides, then --set GROUP.param; resolveParameters recomputes the rest.
@@ -450,7 +384,7 @@ private:
     auto it = groupOverrides_.find(g.name);
     if (it == groupOverrides_.end()) return overrides;
     for (const auto& [name, q] : it->second) {
-      int k = p_.checked.models.at(g.model).findParameter(name);
+      int k = p_.source->checked.models.at(g.model).findParameter(name);
       if (k < 0)
         throw Error(fmt::format("--set {}.{}: model `{}` has no parameter `{}` (it has: {})",
                                 g.name, name, g.model, name, fmt::join(prog.paramNames, ", ")));
@@ -520,12 +454,12 @@ private:
     std::map<std::size_t, double> firstFactor; // the first increment's factor on the weight
 
     std::uint32_t extraStreams = 0;
-    for (const nj::compose::ProjectionSpec& spec : composed_.projections) {
+    for (const nj::compose::ProjectionSpec& spec : composed_->projections) {
       if (auto src = poissonInputs_.find(spec.pre); src != poissonInputs_.end()) {
         addPoissonDrive(spec, *src->second);
         continue;
       }
-      const sema::CheckedConnection& c = net_.connections[spec.connection];
+      const sema::CheckedConnection& c = net_->connections[spec.connection];
       runtime::ProjectionSpec rs;
       rs.target = spec.targetName;
       rs.connectivity = connectivityOf(c);
@@ -546,7 +480,7 @@ private:
             }
           rs.connectivity = runtime::ConnectivitySpec::fromPairs(std::move(pre), std::move(post));
         }
-        rs.stream = static_cast<std::uint32_t>(net_.connections.size() + extraStreams++);
+        rs.stream = static_cast<std::uint32_t>(net_->connections.size() + extraStreams++);
       }
       std::string name = fmt::format("{}->{}:{}", spec.pre, spec.post, spec.targetName);
       runtime::Projection& proj = network.addProjection(name, network.group(spec.pre),
@@ -586,12 +520,12 @@ private:
   // on_pre / on_post kernels. The stream is the connection's, as for its couplings.
   void addEventProjections() {
     runtime::Network& network = *impl_->network;
-    for (const nj::compose::EventProjectionSpec& spec : composed_.eventProjections) {
+    for (const nj::compose::EventProjectionSpec& spec : composed_->eventProjections) {
       if (poissonInputs_.count(spec.pre))
         throw Error(fmt::format("PoissonInput `{}`: synapse `{}` has event programs (plasticity), "
                                 "which need individual sources; use a PoissonGroup",
                                 spec.pre, spec.synapse));
-      const sema::CheckedConnection& c = net_.connections[spec.connection];
+      const sema::CheckedConnection& c = net_->connections[spec.connection];
       runtime::ProjectionSpec rs;
       rs.connectivity = connectivityOf(c);
       rs.delay = c.options.count("delay") ? c.options.at("delay") : 0.0;
@@ -624,8 +558,8 @@ private:
         }
       }
       setDelays(c, proj, proj.stream());
-      if (spec.onPre) proj.setOnPre(eventSpec(*spec.onPre, proj));
-      if (spec.onPost) proj.setOnPost(eventSpec(*spec.onPost, proj));
+      if (spec.onPre) proj.setOnPre(eventSpec(*spec.onPre));
+      if (spec.onPost) proj.setOnPost(eventSpec(*spec.onPost));
       impl_->description.push_back(
           fmt::format("projection {}: {} synapses, {} per-synapse variable(s), {}{}{}", name,
                       proj.synapses(), spec.variables.size(), spec.onPre ? "on_pre" : "",
@@ -641,29 +575,18 @@ private:
 
   // The kernel reads each side's arrays in its group's precision; per-synapse state and the
   // arithmetic are the projection's (the post group's).
-  runtime::SynapseEventSpec eventSpec(const lower::SynapseEventProgram& program,
-                                      const runtime::Projection& proj) {
-    impl_->eventPrograms.push_back(std::make_unique<lower::SynapseEventProgram>(program));
-    const lower::SynapseEventProgram& p = *impl_->eventPrograms.back();
+  runtime::SynapseEventSpec eventSpec(const lower::SynapseEventProgram& program) {
+    // The program lives in the compilation's composed network; its kernel, if JIT-compiled, too.
+    const lower::SynapseEventProgram& p = program;
+    auto compiled = impl_->compiled.events.find(&program);
     runtime::SynapseEventSpec es;
     es.preStates = p.preStates;
     es.postStates = p.postStates;
     es.captured = p.captured;
-    if (options_.backend == Backend::Jit) {
-      nj::codegen::CompileOptions co;
-      co.float32 = proj.precision() == runtime::Precision::Float32;
-      co.preFloat32 = proj.pre().isFloat32();
-      co.postFloat32 = proj.post().isFloat32();
-      try {
-        impl_->eventKernels.push_back(nj::codegen::compileSynapseEvent(p, co));
-      } catch (const nj::codegen::CodegenError& e) {
-        throw Error(fmt::format("{}: the JIT failed: {} (run with --backend interpreter)", p.name,
-                                e.what()));
-      }
-      es.kernel.fn = impl_->eventKernels.back()->kernel();
-    } else {
+    if (compiled != impl_->compiled.events.end())
+      es.kernel.fn = compiled->second.kernel->kernel();
+    else
       es.kernel.host = [&p](const NjSynapseEventArgs& a) { lower::runReferenceSynapseEvent(p, a); };
-    }
     return es;
   }
 
@@ -671,8 +594,8 @@ private:
   // Its stream is the connection's, so it connects the same pairs as the connection's projections.
   void addCouplings() {
     runtime::Network& network = *impl_->network;
-    for (const nj::compose::CouplingSpec& spec : composed_.couplings) {
-      const sema::CheckedConnection& c = net_.connections[spec.connection];
+    for (const nj::compose::CouplingSpec& spec : composed_->couplings) {
+      const sema::CheckedConnection& c = net_->connections[spec.connection];
       runtime::CouplingSpec cs;
       cs.source = spec.sourceName;
       cs.target = spec.targetName;
@@ -775,14 +698,14 @@ private:
   // parameters, as IR.
   ir::Expr synapseExpr(const nj::syntax::Expr& e) {
     model_ir::ExprLowering lowering(
-        impl_->ctx,
-        {&net_.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
+        ctx(),
+        {&net_->resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
            if (r.kind == sema::SymbolKind::SynapseIndex)
-             return impl_->ctx.symbol(r.index == 0 ? "i" : "j", ir::SymbolKind::Param, r.index);
+             return ctx().symbol(r.index == 0 ? "i" : "j", ir::SymbolKind::Param, r.index);
            if (r.kind == sema::SymbolKind::Distance)
-             return impl_->ctx.symbol("d", ir::SymbolKind::Param, 2);
+             return ctx().symbol("d", ir::SymbolKind::Param, 2);
            const std::string& n = ast_->parameters.at(static_cast<std::size_t>(r.index)).name;
-           return impl_->ctx.constant(net_.parameters.at(n));
+           return ctx().constant(net_->parameters.at(n));
          }});
     return lowering.lower(e);
   }
@@ -792,7 +715,7 @@ private:
                                        const runtime::Connectivity& conn,
                                        const nj::syntax::Expr& e) {
     ir::Expr f = synapseExpr(e);
-    const bool needsDistance = ir::dependsOn(f, impl_->ctx.symbol("d", ir::SymbolKind::Param, 2));
+    const bool needsDistance = ir::dependsOn(f, ctx().symbol("d", ir::SymbolKind::Param, 2));
     const runtime::Positions* pre = nullptr;
     const runtime::Positions* post = nullptr;
     if (needsDistance) {
@@ -861,12 +784,12 @@ private:
   // as parameter 0, evaluated by the interpreter (pure, so safe on several threads).
   std::function<double(double)> distanceProfile(const nj::syntax::Expr& e) {
     model_ir::ExprLowering lowering(
-        impl_->ctx,
-        {&net_.resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
+        ctx(),
+        {&net_->resolution, nullptr, [&](const sema::Resolution& r, const nj::syntax::Expr&) {
            if (r.kind == sema::SymbolKind::Distance)
-             return impl_->ctx.symbol("d", ir::SymbolKind::Param, 0);
+             return ctx().symbol("d", ir::SymbolKind::Param, 0);
            const std::string& n = ast_->parameters.at(static_cast<std::size_t>(r.index)).name;
-           return impl_->ctx.constant(net_.parameters.at(n));
+           return ctx().constant(net_->parameters.at(n));
          }});
     ir::Expr p = lowering.lower(e);
     return [p](double d) {
@@ -895,7 +818,7 @@ private:
 
   // Stimuli: IR over t and the network's parameters, evaluated once per step.
   void addStimuli() {
-    for (const sema::CheckedStimulus& s : net_.stimuli)
+    for (const sema::CheckedStimulus& s : net_->stimuli)
       impl_->network->addStimulus(impl_->network->group(s.group), s.input,
                                   timeFunction(networkExpr(*s.value)));
   }
@@ -908,7 +831,7 @@ private:
       if (m.end > 0) r = {m.begin, m.end};
       return r;
     };
-    for (const sema::CheckedMonitor& m : net_.monitors) {
+    for (const sema::CheckedMonitor& m : net_->monitors) {
       if (m.kind == nj::syntax::MonitorKind::Synapse) {
         addSynapseMonitor(m);
         continue;
@@ -921,7 +844,7 @@ private:
       else
         network.addSpikeMonitor(group, range(m));
     }
-    if (net_.monitors.empty())
+    if (net_->monitors.empty())
       for (runtime::NeuronGroup* g : network.groups())
         network.addSpikeMonitor(*g);
   }
@@ -953,7 +876,7 @@ private:
 
   void addStateMonitor(const sema::CheckedMonitor& m, runtime::NeuronGroup& group,
                        runtime::IndexRange range) {
-    const model_ir::ModelIr& model = *impl_->models[modelIndex_.at(group.name())];
+    const model_ir::ModelIr& model = impl_->compiled.group(group.name())->ir;
     for (const std::string& v : m.variables) {
       bool isState = std::any_of(model.states.begin(), model.states.end(),
                                  [&](const auto& s) { return s.name == v; });
@@ -974,6 +897,8 @@ private:
     }
   }
 
+  ir::Context& ctx() { return *impl_->compiled.ctx; }
+
   const Program& program_;
   const Program::Impl& p_;
   const SimulationOptions& options_;
@@ -981,13 +906,11 @@ private:
   const nj::syntax::Network* ast_ = nullptr;
   std::map<std::string, sema::ParameterOverride> netOverrides_;
   std::map<std::string, std::map<std::string, sema::ParameterOverride>> groupOverrides_;
-  sema::CheckedNetwork net_;
+  const sema::CheckedNetwork* net_ = nullptr;
   sema::CheckedRun run_;
-  nj::compose::ComposedNetwork composed_;
+  const nj::compose::ComposedNetwork* composed_ = nullptr;
   std::map<std::string, const sema::CheckedGroup*> poissonInputs_;
   std::map<std::string, std::shared_ptr<const runtime::Positions>> positions_;
-  std::map<std::string, std::size_t>
-      modelIndex_; // group name → index into models/programs/compiled
   std::map<std::size_t, runtime::Projection*> plasticOf_; // connection → event projection
 };
 

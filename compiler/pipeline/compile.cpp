@@ -1,0 +1,240 @@
+#include "compiler/pipeline/compile.hpp"
+
+#include "compiler/integrators/ode_system.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace nj::pipeline {
+namespace {
+
+// What the passes read and write: the source half while it is being built, then the rest.
+struct Work {
+  const Source* src = nullptr;
+  const Options* options = nullptr;
+  CheckedSource* front = nullptr; // mutable during Parse and Check only
+  Compilation& out;
+  const CheckedSource& source() const { return *out.source; }
+};
+
+// ---- the passes, in order ----
+
+void parse(Work& w) {
+  CheckedSource& f = *w.front;
+  const sema::LoadOptions load{w.src->stdlibDir};
+  f.program = w.src->files.empty()
+                  ? sema::loadText(w.src->name, w.src->text, load, f.sources, f.diags)
+                  : sema::load(w.src->files, load, f.sources, f.diags);
+}
+
+void check(Work& w) {
+  w.front->checked = sema::check(w.front->program, w.front->diags);
+}
+
+bool isEntryModel(const sema::Program& program, const std::string& name) {
+  for (const auto& file : program.files)
+    if (std::find(program.entries.begin(), program.entries.end(), file.id) != program.entries.end())
+      for (const auto& m : file.models)
+        if (m.name == name) return true;
+  return false;
+}
+
+// The network to compile (with its parameters re-checked under --set), the method, the models.
+void lower(Work& w) {
+  const Options& o = *w.options;
+  const CheckedSource& s = w.source();
+  Compilation& c = w.out;
+  if (o.network) {
+    const auto& networks = s.program.networks;
+    std::vector<std::string> names;
+    for (const auto& [name, n] : networks)
+      names.push_back(name);
+    if (o.network->empty() && networks.size() != 1) {
+      c.diags.error({},
+                    networks.empty()
+                        ? "the file has no `network` block to run"
+                        : fmt::format("the file has {} networks; choose one with --network ({})",
+                                      networks.size(), fmt::join(names, ", ")));
+      return;
+    }
+    auto it = o.network->empty() ? networks.begin() : networks.find(*o.network);
+    if (it == networks.end()) {
+      c.diags.error({}, fmt::format("no network `{}` in the file (it has: {})", *o.network,
+                                    fmt::join(names, ", ")));
+      return;
+    }
+    c.networkAst = it->second;
+    std::vector<std::string> params;
+    for (const auto& d : c.networkAst->parameters)
+      params.push_back(d.name);
+    for (const auto& [name, value] : o.overrides)
+      if (std::find(params.begin(), params.end(), name) == params.end())
+        c.diags.error({}, fmt::format("--set {}: network `{}` has no parameter `{}`{}", name,
+                                      c.networkAst->name, name,
+                                      params.empty()
+                                          ? "; set a model parameter of one group with "
+                                            "GROUP.param=value"
+                                          : fmt::format(" (it has: {}); GROUP.param sets a model "
+                                                        "parameter",
+                                                        fmt::join(params, ", "))));
+    if (c.diags.hasErrors()) return;
+    c.network =
+        sema::checkNetwork(*c.networkAst, s.program, s.checked.models, c.diags, o.overrides);
+    if (c.diags.hasErrors()) return;
+  }
+  c.method = !o.method.empty()             ? o.method
+             : c.network && c.network->run ? c.network->run->method
+                                           : std::string("auto");
+  auto lowerOnce = [&](const std::string& name) {
+    if (!c.models.count(name))
+      c.models.emplace(name, model_ir::lowerModel(s.checked.models.at(name), *c.ctx, c.diags));
+  };
+  for (const auto& [name, model] : s.checked.models)
+    if (o.allModels ||
+        (o.models && isEntryModel(s.program, name) && (o.model.empty() || o.model == name)))
+      lowerOnce(name);
+  if (!c.network) return;
+  for (const auto& g : c.network->groups)
+    if (g.kind == sema::GroupKind::Neurons) lowerOnce(g.model);
+  for (const auto& conn : c.network->connections)
+    lowerOnce(conn.synapse);
+}
+
+void compose(Work& w) {
+  Compilation& c = w.out;
+  if (c.network) c.composed = compose::composeNetwork(*c.ctx, *c.network, c.models, c.diags);
+}
+
+// One step program per compiled unit: the entry files' neuron models (with `models`) and the
+// network's compiled groups (its neurons, and sources whose synapses keep per-pre state).
+void integrate(Work& w) {
+  const Options& o = *w.options;
+  Compilation& c = w.out;
+  auto add = [&](CompiledGroup g, const diag::SourceRange& where, const std::string& context) {
+    try {
+      g.program = lower::lowerGroup(*c.ctx, g.ir, c.method);
+      c.groups.push_back(std::move(g));
+    } catch (const integrators::IntegrationError& e) {
+      c.diags.error(where, context + e.what());
+    }
+  };
+  if (o.models)
+    for (const auto& file : w.source().program.files) {
+      if (file.id != w.source().program.entries.front()) continue;
+      for (const auto& m : file.models)
+        if (m.kind == syntax::ModelKind::Neuron && c.models.count(m.name))
+          add(CompiledGroup{m.name, m.name, c.models.at(m.name), {}, {}}, m.range, "");
+    }
+  if (!c.network) return;
+  for (const auto& g : c.network->groups) {
+    auto it = c.composed->groups.find(g.name);
+    if (it == c.composed->groups.end()) continue; // a runtime source: nothing to compile
+    if (!o.model.empty() && g.name != o.model && g.model != o.model) continue;
+    add(CompiledGroup{g.name, g.model, it->second, {}, {}}, c.networkAst->range,
+        fmt::format("group `{}` (model `{}`): ", g.name, g.model));
+  }
+}
+
+void generate(Work& w) {
+  const Options& o = *w.options;
+  Compilation& c = w.out;
+  if (!o.jit) return;
+  for (CompiledGroup& g : c.groups) {
+    try {
+      g.kernel = codegen::compileGroup(*g.program, o.codegen);
+    } catch (const codegen::CodegenError& e) {
+      c.diags.error({}, fmt::format("group `{}`: the JIT failed: {} (run with --backend "
+                                    "interpreter)",
+                                    g.name, e.what()));
+    }
+  }
+  if (!c.composed) return;
+  // Each side's arrays in its group's precision: compiled groups take the options' precision,
+  // runtime sources are float64; per-synapse state and arithmetic are the post group's.
+  auto compiledFloat32 = [&](const std::string& group) {
+    return o.codegen.float32 && c.composed->groups.count(group) > 0;
+  };
+  for (const compose::EventProjectionSpec& spec : c.composed->eventProjections)
+    for (const auto* program : {&spec.onPre, &spec.onPost}) {
+      if (!*program) continue;
+      codegen::CompileOptions co = o.codegen;
+      co.float32 = compiledFloat32(spec.post);
+      co.preFloat32 = compiledFloat32(spec.pre);
+      co.postFloat32 = compiledFloat32(spec.post);
+      CompiledEvent& event = c.events[&**program];
+      event.program = &**program;
+      try {
+        event.kernel = codegen::compileSynapseEvent(**program, co);
+      } catch (const codegen::CodegenError& e) {
+        c.diags.error({}, fmt::format("{}: the JIT failed: {} (run with --backend interpreter)",
+                                      (*program)->name, e.what()));
+      }
+    }
+}
+
+struct PassStep {
+  Pass pass;
+  void (*run)(Work&);
+};
+
+// The pipeline. Parse and Check build the shared CheckedSource; the rest build the Compilation.
+constexpr PassStep kPasses[] = {
+    {Pass::Parse, parse},     {Pass::Check, check},         {Pass::Lower, lower},
+    {Pass::Compose, compose}, {Pass::Integrate, integrate}, {Pass::Codegen, generate},
+};
+
+void runPasses(Work& w, Pass from, Pass until) {
+  for (const PassStep& step : kPasses) {
+    if (step.pass < from || step.pass > until) continue;
+    step.run(w);
+    w.out.done = step.pass;
+    if (w.options->dump) w.options->dump(step.pass, w.out);
+    // Parse errors do not stop Check: every error of the files is reported in one go.
+    if (!w.out.ok() && step.pass != Pass::Parse) return;
+  }
+}
+
+} // namespace
+
+const CompiledGroup* Compilation::group(const std::string& name) const {
+  for (const CompiledGroup& g : groups)
+    if (g.name == name) return &g;
+  return nullptr;
+}
+
+std::string Compilation::diagnostics(bool color) const {
+  return diag::renderAll(source->sources, source->diags, color) +
+         diag::renderAll(source->sources, diags, color);
+}
+
+std::shared_ptr<const CheckedSource> check(const Source& source) {
+  Options options;
+  options.until = Pass::Check;
+  return compile(source, options).source;
+}
+
+Compilation compile(std::shared_ptr<const CheckedSource> source, const Options& options) {
+  Compilation out;
+  out.source = std::move(source);
+  out.done = Pass::Check;
+  Work w{nullptr, &options, nullptr, out};
+  if (out.ok()) runPasses(w, Pass::Lower, options.until);
+  return out;
+}
+
+Compilation compile(const Source& source, const Options& options) {
+  auto start = std::chrono::steady_clock::now();
+  auto front = std::make_shared<CheckedSource>();
+  Compilation out;
+  out.source = front;
+  Work w{&source, &options, front.get(), out};
+  runPasses(w, Pass::Parse, std::min(options.until, Pass::Check));
+  front->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (out.ok() && options.until > Pass::Check) runPasses(w, Pass::Lower, options.until);
+  return out;
+}
+
+} // namespace nj::pipeline
