@@ -2,7 +2,7 @@
 
 #include "analysis/errors.hpp"
 #include "compiler/diag/suggest.hpp"
-#include "compiler/sema/check.hpp"
+#include "compiler/pipeline/compile.hpp"
 
 #include <algorithm>
 
@@ -12,11 +12,10 @@
 namespace nj::analysis {
 namespace {
 
-LoadedModel finish(diag::SourceManager& sources, diag::Diagnostics& diags,
-                   const sema::Program& program, const std::string& model) {
-  if (diags.hasErrors()) throw AnalysisError(diag::renderAll(sources, diags));
-  sema::CheckedProgram checked = sema::check(program, diags);
-  if (diags.hasErrors()) throw AnalysisError(diag::renderAll(sources, diags));
+LoadedModel load(const pipeline::Source& source, const std::string& model) {
+  std::shared_ptr<const pipeline::CheckedSource> checked = pipeline::check(source);
+  if (!checked->ok()) throw AnalysisError(diag::renderAll(checked->sources, checked->diags));
+  const sema::Program& program = checked->program;
   // Candidates: neuron models defined in the entry files.
   std::vector<std::string> names;
   for (const auto& file : program.files) {
@@ -34,18 +33,22 @@ LoadedModel finish(diag::SourceManager& sources, diag::Diagnostics& diags,
                                       names.size(), fmt::join(names, ", ")));
     chosen = names.front();
   }
-  auto it = checked.models.find(chosen);
-  if (it == checked.models.end()) {
+  if (!checked->checked.models.count(chosen)) {
     std::string msg = fmt::format("no model `{}` in the file", chosen);
     if (auto best = diag::closestName(chosen, names))
       msg += fmt::format("; did you mean `{}`?", *best);
     if (!names.empty()) msg += fmt::format(" (it has: {})", fmt::join(names, ", "));
     throw AnalysisError(msg);
   }
+  pipeline::Options options;
+  options.until = pipeline::Pass::Lower;
+  options.allModels = true;
+  options.model = chosen;
+  pipeline::Compilation c = pipeline::compile(checked, options);
+  if (!c.ok()) throw AnalysisError(c.diagnostics());
   LoadedModel lm;
-  lm.ctx = std::make_unique<ir::Context>();
-  lm.model = model_ir::lowerModel(it->second, *lm.ctx, diags);
-  if (diags.hasErrors()) throw AnalysisError(diag::renderAll(sources, diags));
+  lm.model = std::move(c.models.at(chosen));
+  lm.ctx = std::move(c.ctx);
   return lm;
 }
 
@@ -53,18 +56,19 @@ LoadedModel finish(diag::SourceManager& sources, diag::Diagnostics& diags,
 
 LoadedModel loadModelFile(const std::filesystem::path& file, const std::string& model,
                           const std::filesystem::path& stdlibDir) {
-  diag::SourceManager sources;
-  diag::Diagnostics diags;
-  sema::Program program = sema::load({file}, {stdlibDir}, sources, diags);
-  return finish(sources, diags, program, model);
+  pipeline::Source source;
+  source.files = {file};
+  source.stdlibDir = stdlibDir;
+  return load(source, model);
 }
 
 LoadedModel loadModelText(const std::string& name, const std::string& text,
                           const std::string& model, const std::filesystem::path& stdlibDir) {
-  diag::SourceManager sources;
-  diag::Diagnostics diags;
-  sema::Program program = sema::loadText(name, text, {stdlibDir}, sources, diags);
-  return finish(sources, diags, program, model);
+  pipeline::Source source;
+  source.name = name;
+  source.text = text;
+  source.stdlibDir = stdlibDir;
+  return load(source, model);
 }
 
 } // namespace nj::analysis

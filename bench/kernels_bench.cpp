@@ -7,9 +7,7 @@
 #include "bench/handwritten_kernels.hpp"
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/interp/evaluate.hpp"
-#include "compiler/lower/group_program.hpp"
-#include "compiler/model_ir/model_ir.hpp"
-#include "compiler/sema/check.hpp"
+#include "compiler/pipeline/compile.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -53,22 +51,28 @@ std::string readFile(const std::string& path) {
   return s.str();
 }
 
-// Model text -> GroupProgram (method auto), the whole front end.
+// Model text -> GroupProgram (method auto): the pipeline through Integrate.
 struct Frontend {
-  diag::SourceManager sources;
-  diag::Diagnostics diags;
-  sema::Program program;
-  sema::CheckedProgram checked;
-  ir::Context ctx;
-  model_ir::ModelIr model;
-  lower::GroupProgram group;
+  pipeline::Compilation c;
+  const model_ir::ModelIr& model;
+  const lower::GroupProgram& group;
 
-  Frontend(const std::string& file, const std::string& text, const std::string& name) {
-    program = sema::loadText(file, text, {NJ_STDLIB_DIR}, sources, diags);
-    checked = sema::check(program, diags);
-    if (diags.hasErrors()) throw std::runtime_error(diag::renderAll(sources, diags));
-    model = model_ir::lowerModel(checked.models.at(name), ctx, diags);
-    group = lower::lowerGroup(ctx, model, "auto");
+  Frontend(const std::string& file, const std::string& text, const std::string& name)
+      : c(compile(file, text, name)), model(c.groups.front().ir),
+        group(*c.groups.front().program) {}
+  static pipeline::Compilation compile(const std::string& file, const std::string& text,
+                                       const std::string& name) {
+    pipeline::Source source;
+    source.name = file;
+    source.text = text;
+    source.stdlibDir = NJ_STDLIB_DIR;
+    pipeline::Options options;
+    options.until = pipeline::Pass::Integrate;
+    options.models = true;
+    options.model = name;
+    pipeline::Compilation c = pipeline::compile(source, options);
+    if (!c.ok() || c.groups.empty()) throw std::runtime_error(c.diagnostics());
+    return c;
   }
   std::vector<double> initialState() const {
     std::vector<double> params, state(model.states.size(), 0.0);

@@ -93,8 +93,8 @@ void lower(Work& w) {
       c.models.emplace(name, model_ir::lowerModel(s.checked.models.at(name), *c.ctx, c.diags));
   };
   for (const auto& [name, model] : s.checked.models)
-    if (o.allModels ||
-        (o.models && isEntryModel(s.program, name) && (o.model.empty() || o.model == name)))
+    if ((o.allModels || (o.models && isEntryModel(s.program, name))) &&
+        (o.model.empty() || o.model == name))
       lowerOnce(name);
   if (!c.network) return;
   for (const auto& g : c.network->groups)

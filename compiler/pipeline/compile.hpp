@@ -21,10 +21,10 @@ struct Options {
   // What is compiled after Check. `network`: nullopt = no network; "" = the file's only network
   // (an error if it has none or several); else a network by name. `models`: also lower and
   // integrate the neuron models of the entry files on their own (emit, analyze); `allModels`:
-  // lower every checked model, imported ones too (check).
+  // lower every checked model, imported ones too (check, analyze).
   std::optional<std::string> network;
   bool models = false, allModels = false;
-  std::string model; // with `models`: only this one (or a group/model of that name in a network)
+  std::string model; // only this model (or, in a network, the groups of that name or model)
   std::map<std::string, sema::ParameterOverride> overrides; // network parameters (--set)
   std::string method;                                       // empty: the network's `run`, else auto
   bool jit = true;                                          // false: no Codegen (the interpreter)

@@ -1,6 +1,5 @@
 // `neurojit check FILE…`: load, check, and summarize every model and network.
-#include "compiler/model_ir/model_ir.hpp"
-#include "compiler/sema/check.hpp"
+#include "compiler/pipeline/compile.hpp"
 #include "compiler/units/format.hpp"
 #include "tools/neurojit/commands.hpp"
 
@@ -41,21 +40,20 @@ std::string summary(const sema::CheckedModel& m) {
 } // namespace
 
 int runCheck(const std::vector<std::string>& files, const CommonOptions& common) {
-  diag::SourceManager sources;
-  diag::Diagnostics diags;
-  std::vector<std::filesystem::path> paths(files.begin(), files.end());
-  sema::Program program = sema::load(paths, {common.stdlibDir}, sources, diags);
-  sema::CheckedProgram checked = sema::check(program, diags);
-  // Lowering finds what only the IR can see (noise that does not enter linearly).
-  if (!diags.hasErrors()) {
-    ir::Context ctx;
-    for (const auto& [name, model] : checked.models)
-      model_ir::lowerModel(model, ctx, diags);
-  }
-  fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));
-  if (diags.hasErrors()) {
-    fmt::print(stderr, "{} error{} found\n", diags.errorCount(),
-               diags.errorCount() == 1 ? "" : "s");
+  pipeline::Source source;
+  source.files.assign(files.begin(), files.end());
+  source.stdlibDir = common.stdlibDir;
+  // Through Lower: lowering finds what only the IR can see (noise that does not enter linearly).
+  pipeline::Options options;
+  options.until = pipeline::Pass::Lower;
+  options.allModels = true;
+  pipeline::Compilation c = pipeline::compile(source, options);
+  const sema::Program& program = c.source->program;
+  const sema::CheckedProgram& checked = c.source->checked;
+  fmt::print(stderr, "{}", c.diagnostics(common.color));
+  if (!c.ok()) {
+    const std::size_t errors = c.source->diags.errorCount() + c.diags.errorCount();
+    fmt::print(stderr, "{} error{} found\n", errors, errors == 1 ? "" : "s");
     return 1;
   }
   // Summaries only for what the named files define, not for everything imported.

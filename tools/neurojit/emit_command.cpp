@@ -3,13 +3,8 @@
 // network, what is printed is each group's composed model (its neuron model
 // with the synapse state composed into it) and the synapse event programs,
 // i.e. exactly what `neurojit run` compiles.
-#include "compiler/codegen/compile_group.hpp"
-#include "compiler/compose/compose_network.hpp"
-#include "compiler/integrators/ode_system.hpp"
 #include "compiler/ir/printer.hpp"
-#include "compiler/lower/group_program.hpp"
-#include "compiler/model_ir/model_ir.hpp"
-#include "compiler/sema/check.hpp"
+#include "compiler/pipeline/compile.hpp"
 #include "compiler/syntax/print.hpp"
 #include "tools/neurojit/commands.hpp"
 
@@ -44,104 +39,114 @@ int runEmit(const std::string& file, const std::string& after, const std::string
             const std::string& method, bool float32, const CommonOptions& common) {
   codegen::CompileOptions options;
   options.float32 = float32;
-  diag::SourceManager sources;
-  diag::Diagnostics diags;
-  sema::Program program = sema::load({file}, {common.stdlibDir}, sources, diags);
+  pipeline::Source source;
+  source.files = {file};
+  source.stdlibDir = common.stdlibDir;
+  std::shared_ptr<const pipeline::CheckedSource> checked = pipeline::check(source);
+  const sema::Program& program = checked->program;
   if (after == "ast") {
-    fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));
-    if (diags.hasErrors()) return 1;
+    fmt::print(stderr, "{}", diag::renderAll(checked->sources, checked->diags, common.color));
+    if (!checked->ok()) return 1;
     for (const auto& f : program.files)
       if (f.id == program.entries.front()) fmt::print("{}", syntax::printFile(f));
     return 0;
   }
-  sema::CheckedProgram checked = sema::check(program, diags);
-  if (diags.hasErrors()) {
-    fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));
+  if (!checked->ok()) {
+    fmt::print(stderr, "{}", diag::renderAll(checked->sources, checked->diags, common.color));
     return 1;
   }
-  ir::Context ctx;
+  // The IR is printed after Compose (a network's groups with their synapses composed in); step
+  // programs and kernels after Integrate (the kernels' text is generated here, not run).
+  pipeline::Options o;
+  o.until = after == "ir" ? pipeline::Pass::Compose : pipeline::Pass::Integrate;
+  o.model = modelName;
+  o.method = method == "auto" ? "" : method; // `auto`: the network's `run … method` wins
+  o.jit = false;
   bool printed = false;
-  // One neuron model (or one composed group) after the requested stage; false on an internal
-  // code generation error (already reported).
-  auto printStage = [&](const model_ir::ModelIr& mir, const std::string& title,
-                        const std::string& groupMethod, const diag::SourceRange& where) {
+  bool internalError = false;
+  // One neuron model (or one composed group) after the requested stage.
+  auto printStage = [&](const model_ir::ModelIr& mir, const lower::GroupProgram* group,
+                        const std::string& title) {
     printed = true;
     if (!title.empty()) fmt::print("// {}\n", title);
-    if (after == "ir") {
-      fmt::print("{}", printModelIr(mir));
-      return true;
-    }
     try {
-      lower::GroupProgram group = lower::lowerGroup(ctx, mir, groupMethod);
-      if (after == "step")
-        fmt::print("{}\n", lower::printGroupProgram(group));
+      if (after == "ir")
+        fmt::print("{}", printModelIr(mir));
+      else if (after == "step")
+        fmt::print("{}\n", lower::printGroupProgram(*group));
       else if (after == "llvm")
-        fmt::print("{}\n", codegen::emitLlvmIr(group, /*optimized=*/false, options));
+        fmt::print("{}\n", codegen::emitLlvmIr(*group, /*optimized=*/false, options));
       else if (after == "llvm-opt")
-        fmt::print("{}\n", codegen::emitLlvmIr(group, /*optimized=*/true, options));
+        fmt::print("{}\n", codegen::emitLlvmIr(*group, /*optimized=*/true, options));
       else
-        fmt::print("{}\n", codegen::emitAssembly(group, options));
-    } catch (const integrators::IntegrationError& e) {
-      diags.error(where, e.what());
+        fmt::print("{}\n", codegen::emitAssembly(*group, options));
     } catch (const codegen::CodegenError& e) {
       fmt::print(stderr, "neurojit: internal error in code generation: {}\n", e.what());
-      return false;
+      internalError = true;
     }
-    return true;
   };
+  std::string diagnostics;
+  // The entry file's models on their own, then each of its networks.
+  o.models = true;
+  o.dump = [&](pipeline::Pass pass, const pipeline::Compilation& c) {
+    if (pass != o.until) return; // what compiled is printed; errors are reported after
+    if (after == "ir") {
+      for (const auto& f : program.files)
+        if (f.id == program.entries.front())
+          for (const auto& m : f.models)
+            if (c.models.count(m.name)) printStage(c.models.at(m.name), nullptr, "");
+      return;
+    }
+    for (const pipeline::CompiledGroup& g : c.groups)
+      printStage(g.ir, &*g.program, "");
+  };
+  pipeline::Compilation models = pipeline::compile(checked, o);
+  diagnostics += diag::renderAll(checked->sources, models.diags, common.color);
+  if (internalError) return 2;
+  o.models = false;
   for (const auto& f : program.files) {
     if (f.id != program.entries.front()) continue;
-    for (const auto& m : f.models) {
-      if (!modelName.empty() && m.name != modelName) continue;
-      model_ir::ModelIr mir = model_ir::lowerModel(checked.models.at(m.name), ctx, diags);
-      if (diags.hasErrors()) break;
-      if (after != "ir" && m.kind != syntax::ModelKind::Neuron) continue;
-      if (!printStage(mir, "", method, m.range)) return 2;
-    }
     for (const auto& n : f.networks) {
-      sema::CheckedNetwork net = sema::checkNetwork(n, program, checked.models, diags);
-      if (diags.hasErrors()) break;
-      std::map<std::string, model_ir::ModelIr> lowered;
-      auto lowerOnce = [&](const std::string& name) {
-        if (!lowered.count(name))
-          lowered.emplace(name, model_ir::lowerModel(checked.models.at(name), ctx, diags));
+      o.network = n.name;
+      o.dump = [&](pipeline::Pass pass, const pipeline::Compilation& c) {
+        if (pass != o.until || !c.ok()) return;
+        const sema::CheckedNetwork& net = *c.network;
+        for (const auto& g : net.groups) {
+          if (g.kind != sema::GroupKind::Neurons) continue;
+          if (!modelName.empty() && g.name != modelName && g.model != modelName) continue;
+          const pipeline::CompiledGroup* compiled = c.group(g.name);
+          std::string title =
+              fmt::format("network {}, group {} (model {}, {} neurons{})", net.name, g.name,
+                          g.model, g.size, after == "ir" ? "" : ", method " + c.method);
+          printStage(after == "ir" ? c.composed->groups.at(g.name) : compiled->ir,
+                     compiled ? &*compiled->program : nullptr, title);
+        }
+        if (after != "ir" && after != "step") return;
+        for (const auto& e : c.composed->eventProjections) {
+          if (!modelName.empty() && e.pre != modelName && e.post != modelName &&
+              e.synapse != modelName)
+            continue;
+          for (const auto* p : {&e.onPre, &e.onPost})
+            if (*p)
+              fmt::print("// network {}\n{}\n", net.name, lower::printSynapseEventProgram(**p));
+        }
       };
-      for (const auto& g : net.groups)
-        if (g.kind == sema::GroupKind::Neurons) lowerOnce(g.model);
-      for (const auto& c : net.connections)
-        lowerOnce(c.synapse);
-      if (diags.hasErrors()) break;
-      compose::ComposedNetwork composed = compose::composeNetwork(ctx, net, lowered, diags);
-      if (diags.hasErrors()) break;
-      // The network's `run … method = …` is what `neurojit run` uses; --method overrides it.
-      std::string groupMethod = method != "auto" || !net.run ? method : net.run->method;
-      for (const auto& g : net.groups) {
-        if (g.kind != sema::GroupKind::Neurons) continue;
-        if (!modelName.empty() && g.name != modelName && g.model != modelName) continue;
-        std::string title =
-            fmt::format("network {}, group {} (model {}, {} neurons{})", net.name, g.name, g.model,
-                        g.size, after == "ir" ? "" : ", method " + groupMethod);
-        if (!printStage(composed.groups.at(g.name), title, groupMethod, n.range)) return 2;
-      }
-      if (after != "ir" && after != "step") continue;
-      for (const auto& e : composed.eventProjections) {
-        if (!modelName.empty() && e.pre != modelName && e.post != modelName &&
-            e.synapse != modelName)
-          continue;
-        for (const auto* p : {&e.onPre, &e.onPost})
-          if (*p) fmt::print("// network {}\n{}\n", net.name, lower::printSynapseEventProgram(**p));
-      }
+      pipeline::Compilation network = pipeline::compile(checked, o);
+      diagnostics += diag::renderAll(checked->sources, network.diags, common.color);
+      if (internalError) return 2;
+      if (!network.ok()) break;
     }
   }
-  if (!printed && !diags.hasErrors()) {
+  const bool failed = !diagnostics.empty() && diagnostics.find("error:") != std::string::npos;
+  if (!printed && !failed) {
     if (modelName.empty())
       fmt::print(stderr, "neurojit emit: {} has no neuron model or network to print\n", file);
     else
       fmt::print(stderr, "neurojit emit: {} has no model or group named `{}`\n", file, modelName);
     return 1;
   }
-  fmt::print(stderr, "{}", diag::renderAll(sources, diags, common.color));
-  return diags.hasErrors() ? 1 : 0;
+  fmt::print(stderr, "{}", diagnostics);
+  return failed ? 1 : 0;
 }
 
 } // namespace nj::tool

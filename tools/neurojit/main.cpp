@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <exception>
+#include <map>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -32,9 +33,14 @@ int main(int argc, char** argv) {
   CLI::App* emit = app.add_subcommand("emit", "print a model after a stage of the compiler");
   emit->add_option("file", emitFile, "model file (.nj)")->required()->check(CLI::ExistingFile);
   emit->add_option("--after", emitAfter,
-                   "the stage: ast (parsed, printed back), ir (checked, lowered), step (integrated "
-                   "by --method), "
-                   "llvm (kernel before optimization), llvm-opt, asm")
+                   "the stage: ast (parsed, printed back), ir (checked, lowered, composed), step "
+                   "(integrated by --method), llvm (kernel before optimization), llvm-opt, asm; "
+                   "or a pass name: parse, lower, compose, integrate, codegen")
+      ->transform(CLI::Transformer(std::map<std::string, std::string>{{"parse", "ast"},
+                                                                      {"lower", "ir"},
+                                                                      {"compose", "ir"},
+                                                                      {"integrate", "step"},
+                                                                      {"codegen", "asm"}}))
       ->check(CLI::IsMember({"ast", "ir", "step", "llvm", "llvm-opt", "asm"}));
   emit->add_flag_callback(
       "--llvm", [&] { emitAfter = "llvm-opt"; }, "the kernel's LLVM IR after the O3 pipeline");
