@@ -12,6 +12,7 @@
 #include "compiler/lower/group_program.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/pipeline/passes.hpp"
+#include "compiler/plan/plan_network.hpp"
 #include "compiler/sema/check.hpp"
 
 #include <deque>
@@ -60,9 +61,14 @@ struct Compilation {
   std::optional<compose::ComposedNetwork> composed;
   std::deque<CompiledGroup> groups; // stable addresses
   std::map<const lower::SynapseEventProgram*, CompiledEvent> events;
+  std::optional<plan::Planned> planned; // after Plan: what the runtime builds
 
   bool ok() const { return source->ok() && !diags.hasErrors(); }
-  const CompiledGroup* group(const std::string& name) const;
+  const CompiledGroup* group(const std::string& name) const {
+    for (const CompiledGroup& g : groups)
+      if (g.name == name) return &g;
+    return nullptr;
+  }
   // Every diagnostic so far (parse and check first), rendered with carets.
   std::string diagnostics(bool color = false) const;
 };

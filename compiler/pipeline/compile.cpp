@@ -175,6 +175,17 @@ void generate(Work& w) {
     }
 }
 
+// The network as a plain plan for the runtime (compiler/plan): run settings, values, laws.
+void plan(Work& w) {
+  Compilation& c = w.out;
+  if (!c.network) return;
+  try {
+    c.planned = plan::planNetwork(c, w.options->run);
+  } catch (const plan::PlanError& e) {
+    c.diags.error({}, e.what());
+  }
+}
+
 struct PassStep {
   Pass pass;
   void (*run)(Work&);
@@ -184,6 +195,7 @@ struct PassStep {
 constexpr PassStep kPasses[] = {
     {Pass::Parse, parse},     {Pass::Check, check},         {Pass::Lower, lower},
     {Pass::Compose, compose}, {Pass::Integrate, integrate}, {Pass::Codegen, generate},
+    {Pass::Plan, plan},
 };
 
 void runPasses(Work& w, Pass from, Pass until) {
@@ -198,12 +210,6 @@ void runPasses(Work& w, Pass from, Pass until) {
 }
 
 } // namespace
-
-const CompiledGroup* Compilation::group(const std::string& name) const {
-  for (const CompiledGroup& g : groups)
-    if (g.name == name) return &g;
-  return nullptr;
-}
 
 std::string Compilation::diagnostics(bool color) const {
   return diag::renderAll(source->sources, source->diags, color) +

@@ -17,7 +17,7 @@ struct Source {
 };
 
 struct Options {
-  Pass until = Pass::Codegen; // the last pass to run
+  Pass until = Pass::Plan; // the last pass to run
   // What is compiled after Check. `network`: nullopt = no network; "" = the file's only network
   // (an error if it has none or several); else a network by name. `models`: also lower and
   // integrate the neuron models of the entry files on their own (emit, analyze); `allModels`:
@@ -29,6 +29,7 @@ struct Options {
   std::string method;                                       // empty: the network's `run`, else auto
   bool jit = true;                                          // false: no Codegen (the interpreter)
   codegen::CompileOptions codegen;                          // precision and LLVM options
+  plan::RunSettings run;                                    // Plan: duration, dt, seed, --set …
   // Called after every pass that ran (emit prints from it).
   std::function<void(Pass, const Compilation&)> dump{};
 };

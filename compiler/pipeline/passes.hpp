@@ -15,7 +15,8 @@ namespace nj::pipeline {
   X(Lower, "lower")         /* models → IR (model_ir/); a network's parameters bound */          \
   X(Compose, "compose")     /* synapses composed into the groups they connect (compose/) */        \
   X(Integrate, "integrate") /* the integration method → one step program per group (lower/) */   \
-  X(Codegen, "codegen")     /* step programs → LLVM → machine-code kernels (codegen/) */
+  X(Codegen, "codegen")     /* step programs → LLVM → machine-code kernels (codegen/) */       \
+  X(Plan, "plan")           /* a network → the plain plan the runtime builds from (plan/) */
 
 enum class Pass {
 #define NJ_PASS_ENUM(name, text) name,
