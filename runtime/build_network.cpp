@@ -1,7 +1,8 @@
 #include "runtime/build_network.hpp"
 
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/philox_sequence.hpp"
 #include "runtime/poisson.hpp"
 #include "runtime/positions.hpp"
 #include "runtime/synapse_values.hpp"
@@ -14,6 +15,8 @@
 #include <fmt/ranges.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 namespace {
 
 PoissonRate poissonRate(const plan::Rate& r) {

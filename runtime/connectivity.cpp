@@ -1,8 +1,9 @@
 #include "runtime/connectivity.hpp"
 
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
-#include "runtime/philox_sequence.hpp"
 #include "runtime/thread_pool.hpp"
 
 #include <algorithm>
@@ -15,6 +16,8 @@
 #include <fmt/format.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 namespace {
 
 constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;

@@ -1,7 +1,7 @@
 // \file Connectivity: which pre neuron connects to which post neuron, stored as CSR by pre
 // neuron (row i = the synapses of pre neuron i, post indices ascending within a row), generated
-// deterministically from (seed, stream) with counter-based draws (philox_sequence.hpp): the same
-// network for any thread count and on every rebuild.
+// deterministically from (seed, stream) with counter-based draws (random/philox_sequence.hpp,
+// random/streams.hpp): the same network for any thread count and on every rebuild.
 //
 // Rules (n = nPre, m = nPost; `noSelf` excludes i → i and is only meaningful when pre and post
 // are the same group, which the caller says through ConnectivityContext::sameGroup):
@@ -169,7 +169,12 @@ std::vector<std::uint64_t> csrOrderOfPairs(std::span<const std::uint32_t> pre,
                                            std::span<const std::uint32_t> post, std::uint32_t nPre);
 
 // k distinct values of [0, n) in ascending order, drawn from `seq` (Floyd's algorithm).
+} // namespace nj::runtime
+namespace nj::random {
 class PhiloxSequence;
+} // namespace nj::random
+namespace nj::runtime {
+using random::PhiloxSequence;
 void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k,
                     std::vector<std::uint32_t>& out);
 

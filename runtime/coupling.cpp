@@ -1,9 +1,10 @@
 #include "runtime/coupling.hpp"
 
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/network.hpp"
-#include "runtime/philox_sequence.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,8 @@
 #include <fmt/format.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 
 Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post,
                    CouplingSpec spec, std::uint32_t stream)

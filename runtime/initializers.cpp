@@ -1,8 +1,11 @@
 #include "runtime/initializers.hpp"
 
-#include "runtime/philox.hpp"
+#include "random/philox.hpp"
+#include "random/streams.hpp"
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 
 void initializeUniform(std::span<double> values, double lo, double hi, std::uint64_t seed,
                        std::uint32_t stream) {

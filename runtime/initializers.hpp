@@ -1,6 +1,6 @@
 // \file Random initial values, keyed (seed, stream, neuron) with the noise key layout of
-// philox.hpp and step = kInitializerStep: a neuron's initial value does not depend on the group
-// size, the thread count or the order in which initializers run.
+// random/philox.hpp and step = kInitializerStep: a neuron's initial value does not depend on the
+// group size, the thread count or the order in which initializers run.
 #pragma once
 
 #include <cstdint>

@@ -1,9 +1,10 @@
 #include "runtime/network.hpp"
 
+#include "random/philox.hpp"
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
-#include "runtime/philox.hpp"
-#include "runtime/philox_sequence.hpp"
 #include "runtime/progress.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -18,6 +19,8 @@
 #include <fmt/format.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 namespace {
 
 // Chunk starts and sizes are multiples of this: the widest vector (8 doubles with AVX-512, or 16

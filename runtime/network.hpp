@@ -8,7 +8,8 @@
 //   3. deliver due synaptic events: projections in the order they were added (projection.hpp
 //      states exactly which spikes arrive when), then couplings (coupling.hpp: S_j = Σ w s_i of
 //      per-pre state into post inputs), then Poisson input drives (poisson.hpp);
-//   4. group kernels, group by group: the runtime fills the noise arrays (Philox, philox.hpp),
+//   4. group kernels, group by group: the runtime fills the noise arrays (Philox,
+//   random/philox.hpp),
 //      then runs the kernel over chunks of neurons, in parallel on a ThreadPool when threads > 1.
 //      Chunks start at multiples of 16; each chunk appends its spikes to its own part of the
 //      group's spike list and the parts are merged in chunk order, so spikes are ascending and

@@ -128,7 +128,7 @@ public:
 
   // This step's N(0,1) draws of noise source k (filled by the Network before the kernel runs).
   const RealArray& normals(std::size_t k) const { return normals_[k]; }
-  // Noise source k draws from stream streamBase() + k (see philox.hpp).
+  // Noise source k draws from stream streamBase() + k (see random/philox.hpp).
   std::uint32_t streamBase() const { return streamBase_; }
   void setStreamBase(std::uint32_t base) { streamBase_ = base; }
 

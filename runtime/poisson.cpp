@@ -1,9 +1,10 @@
 #include "runtime/poisson.hpp"
 
+#include "random/philox.hpp"
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/network.hpp"
-#include "runtime/philox.hpp"
-#include "runtime/philox_sequence.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +14,8 @@
 #include <fmt/format.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 namespace {
 
 double checkedRate(double hz, const std::string& what) {

@@ -4,9 +4,9 @@
 //     or a function of t) drive one state variable (or input) of a group with weight w. They are
 //     not simulated one by one: in step n each neuron i adds w·k, k ~ Poisson(μ) with
 //     μ = N · r(t_n) · dt (dt in seconds), drawn from the key (seed, kPoissonInputStreamBase + s,
-//     step n, neuron i) (philox_sequence.hpp). It is applied at schedule item 3 (with the
-//     projections, after inputs are cleared and stimuli added, before the group kernels), so the
-//     kernel of step n sees it — as Brian2's PoissonInput in the `synapses` slot.
+//     step n, neuron i) (random/philox_sequence.hpp, random/streams.hpp). It is applied at schedule
+//     item 3 (with the projections, after inputs are cleared and stimuli added, before the group
+//     kernels), so the kernel of step n sees it — as Brian2's PoissonInput in the `synapses` slot.
 //     The sampler is exact: inversion (sequential search from k = 0 with one uniform) for μ < 10;
 //     for μ ≥ 10 Hörmann's PTRS transformed rejection (1993, as in NumPy), attempt a using the
 //     counter step n | a << 48 (two uniforms per attempt; acceptance > 0.88, so more than 2^16

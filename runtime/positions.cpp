@@ -1,13 +1,16 @@
 #include "runtime/positions.hpp"
 
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/philox_sequence.hpp"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 
 Positions gridPositions(std::uint64_t n, std::span<const std::uint64_t> shape, double spacing) {
   if (shape.empty() || shape.size() > 3) throw RuntimeError("a grid has 1, 2 or 3 dimensions");

@@ -18,8 +18,6 @@
 
 namespace nj::runtime {
 
-inline constexpr std::uint32_t kPositionStreamBase = 0x30000000u;
-
 struct Positions {
   int dims = 0;                   // 1, 2 or 3
   std::vector<double> coords{};   // neuron-major: neuron i at coords[i·dims + d]

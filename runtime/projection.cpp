@@ -1,9 +1,10 @@
 #include "runtime/projection.hpp"
 
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/network.hpp"
-#include "runtime/philox_sequence.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +16,8 @@
 #include <fmt/ranges.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 namespace {
 
 std::uint64_t positiveMod(std::int64_t a, std::int64_t m) {

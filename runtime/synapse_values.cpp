@@ -1,7 +1,8 @@
 #include "runtime/synapse_values.hpp"
 
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/philox_sequence.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +10,8 @@
 #include <fmt/format.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 
 std::vector<double> drawSynapseValues(const Connectivity& conn, const SynapseValues& law,
                                       std::uint64_t seed, std::uint32_t stream,

@@ -1,8 +1,8 @@
 #include "compiler/interp/group_runner.hpp"
 
 #include "compiler/interp/evaluate_step.hpp"
-#include "compiler/interp/philox_normal.hpp"
 #include "compiler/ir/symbols.hpp"
+#include "random/philox.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -128,10 +128,11 @@ Frame GroupRunner::gather(std::uint32_t i, std::int64_t stepIndex, bool withDraw
     inputValues_[k] = inputs_[k][i];
   normalValues_.resize(withDraws ? normals_ : 0);
   for (std::size_t k = 0; k < normalValues_.size(); ++k)
-    normalValues_[k] = standardNormal({.seed = seed_,
-                                       .stream = streamBase_ + static_cast<std::uint32_t>(k),
-                                       .step = static_cast<std::uint64_t>(stepIndex),
-                                       .index = i});
+    normalValues_[k] =
+        random::standardNormal({.seed = seed_,
+                                .stream = streamBase_ + static_cast<std::uint32_t>(k),
+                                .step = static_cast<std::uint64_t>(stepIndex),
+                                .index = i});
   Frame frame;
   frame.state = oldState_;
   frame.params = paramValues_;

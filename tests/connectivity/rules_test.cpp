@@ -2,9 +2,10 @@
 // dependent probability (per-distance connection counts vs the profile), explicit lists in CSR
 // order, and per-synapse draws (lognormal moments, clipping). Expected values come from the laws
 // of the draws, not from the code under test; tolerances are 3 standard errors.
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/connectivity.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/philox_sequence.hpp"
 #include "runtime/positions.hpp"
 #include "runtime/synapse_values.hpp"
 
@@ -16,6 +17,8 @@
 #include <gtest/gtest.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and stream keys
 namespace {
 
 ConnectivityContext ctx(std::uint64_t seed, int threads, bool same) {

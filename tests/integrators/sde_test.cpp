@@ -2,8 +2,8 @@
 // solution is known on the same Wiener path.
 #include "compiler/integrators/expand.hpp"
 #include "compiler/integrators/methods.hpp"
-#include "compiler/interp/philox_normal.hpp"
 #include "compiler/ir/operators.hpp"
+#include "random/philox.hpp"
 #include "tests/integrators/fixed_step.hpp"
 
 #include <cmath>
@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 
 namespace nj::integrators {
+
+using namespace nj::random; // the Philox draws and stream keys
 namespace {
 
 using testing::fittedOrder;
@@ -32,11 +34,11 @@ std::vector<double> strongErrors(const Step& step, bool stratonovich,
   for (int path = 0; path < kPaths; ++path) {
     double W = 0.0;
     for (int j = 0; j < kFineSteps; ++j) {
-      dW[j] =
-          std::sqrt(fineDt) * interp::standardNormal({.seed = 2001,
-                                                      .stream = 0,
-                                                      .step = static_cast<std::uint64_t>(j),
-                                                      .index = static_cast<std::uint32_t>(path)});
+      dW[j] = std::sqrt(fineDt) *
+              nj::random::standardNormal({.seed = 2001,
+                                          .stream = 0,
+                                          .step = static_cast<std::uint64_t>(j),
+                                          .index = static_cast<std::uint32_t>(path)});
       W += dW[j];
     }
     // Ito: X(T) = exp((lambda - mu^2/2) T + mu W(T)); Stratonovich: exp(lambda T + mu W(T)).

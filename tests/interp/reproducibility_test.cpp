@@ -3,8 +3,8 @@
 #include "compiler/integrators/expand.hpp"
 #include "compiler/integrators/methods.hpp"
 #include "compiler/interp/group_runner.hpp"
-#include "compiler/interp/philox_normal.hpp"
 #include "compiler/ir/operators.hpp"
+#include "random/philox.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,6 +16,10 @@
 #include <gtest/gtest.h>
 
 namespace nj::interp {
+
+using namespace nj::random; // the Philox draws and stream keys
+using random::DrawKey;
+using random::standardNormal;
 namespace {
 
 // A noisy LIF group (two noise sources) with threshold and reset.

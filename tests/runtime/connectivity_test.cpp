@@ -1,8 +1,9 @@
 // Connectivity rules: binomial in-degrees for fixed probability, exact fixed in/out-degree,
 // uniform choice of partners, no self-connections, determinism over threads and rebuilds.
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/connectivity.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/philox_sequence.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,8 @@
 #include <gtest/gtest.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and stream keys
 namespace {
 
 struct Moments {

@@ -1,11 +1,13 @@
 // The runtime's noise draws are the reference interpreter's: same key layout, same values.
 // (The runtime copies the logic instead of linking the compiler; this test keeps them in step.)
-#include "compiler/interp/philox_normal.hpp"
-#include "runtime/philox.hpp"
+#include "random/philox.hpp"
+#include "random/streams.hpp"
 
 #include <gtest/gtest.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and stream keys
 namespace {
 
 TEST(InterpAgreement, StandardNormalDrawsAreIdentical) {
@@ -14,7 +16,7 @@ TEST(InterpAgreement, StandardNormalDrawsAreIdentical) {
       for (std::uint64_t step : {0ull, 1ull, 123456ull, 0x100000001ull})
         for (std::uint32_t index : {0u, 5u, 1000000u}) {
           double a = standardNormal({seed, stream, step, index});
-          double b = interp::standardNormal(
+          double b = nj::random::standardNormal(
               {.seed = seed, .stream = stream, .step = step, .index = index});
           ASSERT_EQ(a, b) << seed << " " << stream << " " << step << " " << index;
         }

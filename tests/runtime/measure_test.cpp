@@ -1,12 +1,13 @@
 // The measure module: every expected value follows from the definitions in the headers or from
 // the statistics of the generated trains.
+#include "random/philox_sequence.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/measure/run_measures.hpp"
 #include "runtime/measure/spectrum.hpp"
 #include "runtime/measure/spike_trains.hpp"
 #include "runtime/measure/voltage_synchrony.hpp"
 #include "runtime/network.hpp"
-#include "runtime/philox_sequence.hpp"
 #include "runtime/run_folder.hpp"
 #include "tests/runtime/run_fixture.hpp"
 
@@ -17,6 +18,8 @@
 #include <gtest/gtest.h>
 
 namespace nj::runtime::measure {
+
+using namespace nj::random; // the Philox draws and stream keys
 namespace {
 
 // n neurons firing every `period` s; neuron i is shifted by offset + i·shift.

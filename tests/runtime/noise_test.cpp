@@ -1,7 +1,8 @@
 // Noise and initializers: counter-based Philox draws with the reference interpreter's key layout.
+#include "random/philox.hpp"
+#include "random/streams.hpp"
 #include "runtime/initializers.hpp"
 #include "runtime/network.hpp"
-#include "runtime/philox.hpp"
 #include "tests/runtime/test_kernels.hpp"
 
 #include <Random123/boxmuller.hpp>
@@ -12,6 +13,8 @@
 #include <gtest/gtest.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and stream keys
 namespace {
 
 // The key layout written out independently: key = seed (lo, hi); counter = (index, stream,

@@ -1,8 +1,9 @@
 // Projections: when a spike arrives (homogeneous and heterogeneous delays, d = 0, 1, 7), the O(N)
 // all-to-all path against the CSR path, delay conversion errors, thread invariance.
+#include "random/philox.hpp"
+#include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/network.hpp"
-#include "runtime/philox.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +14,8 @@
 #include <gtest/gtest.h>
 
 namespace nj::runtime {
+
+using namespace nj::random; // the Philox draws and stream keys
 namespace {
 
 // A group that records, per neuron, the first step whose kernel saw x != 0, and logs x per step.

@@ -1,38 +1,42 @@
-#include "runtime/philox.hpp"
+#include "random/philox.hpp"
 
 #include <Random123/boxmuller.hpp>
 #include <Random123/uniform.hpp>
 
 #include <Random123/philox.h>
 
-namespace nj::runtime {
-namespace {
+namespace nj::random {
 
-r123::Philox4x32::ctr_type draw(const DrawKey& key) {
+PhiloxWords philoxWords(const DrawKey& key) {
   r123::Philox4x32 generator;
   r123::Philox4x32::key_type k = {
       {static_cast<std::uint32_t>(key.seed), static_cast<std::uint32_t>(key.seed >> 32)}};
   r123::Philox4x32::ctr_type c = {{key.index, key.stream, static_cast<std::uint32_t>(key.step),
                                    static_cast<std::uint32_t>(key.step >> 32)}};
-  return generator(c, k);
+  r123::Philox4x32::ctr_type r = generator(c, k);
+  return {static_cast<std::uint64_t>(r[0]) | (static_cast<std::uint64_t>(r[1]) << 32),
+          static_cast<std::uint64_t>(r[2]) | (static_cast<std::uint64_t>(r[3]) << 32)};
 }
 
-} // namespace
+double u01(std::uint64_t bits) {
+  return r123::u01<double>(bits);
+}
+
+double boxMuller(std::uint64_t a, std::uint64_t b) {
+  return r123::boxmuller(a, b).x;
+}
 
 double standardNormal(const DrawKey& key) {
-  r123::Philox4x32::ctr_type r = draw(key);
-  std::uint64_t u0 = static_cast<std::uint64_t>(r[0]) | (static_cast<std::uint64_t>(r[1]) << 32);
-  std::uint64_t u1 = static_cast<std::uint64_t>(r[2]) | (static_cast<std::uint64_t>(r[3]) << 32);
-  return r123::boxmuller(u0, u1).x;
+  const PhiloxWords w = philoxWords(key);
+  return boxMuller(w.a, w.b);
 }
 
 double uniform01(const DrawKey& key) {
-  r123::Philox4x32::ctr_type r = draw(key);
-  std::uint64_t u0 = static_cast<std::uint64_t>(r[0]) | (static_cast<std::uint64_t>(r[1]) << 32);
-  return r123::u01<double>(u0);
+  return u01(philoxWords(key).a);
 }
 
 namespace {
+
 template <class T>
 void fill(T* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step, std::uint64_t begin,
           std::uint64_t end) {
@@ -40,6 +44,7 @@ void fill(T* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step, 
     out[i - begin] =
         static_cast<T>(standardNormal({seed, stream, step, static_cast<std::uint32_t>(i)}));
 }
+
 } // namespace
 
 void fillStandardNormals(double* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
@@ -52,4 +57,4 @@ void fillStandardNormals(float* out, std::uint64_t seed, std::uint32_t stream, s
   fill(out, seed, stream, step, begin, end);
 }
 
-} // namespace nj::runtime
+} // namespace nj::random
