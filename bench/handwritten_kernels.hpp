@@ -2,7 +2,7 @@
 // -O3 -march=native -ffast-math (GCC then vectorizes exp/expm1 through libmvec): the yardstick
 // the JIT's kernels are measured against. Same equations, same method (exponential Euler, what
 // `auto` picks for both), same SoA layout, same fused step (integrate, spike test, reset,
-// refractory, spike append) as the JIT kernel of runtime/kernel_abi.h.
+// refractory, spike append) as the JIT kernel of abi/kernel_abi.h.
 #pragma once
 
 #include <cstdint>

@@ -7,7 +7,7 @@
 // one place that builds a runtime Network from it.
 #pragma once
 
-#include "runtime/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 #include <cstdint>
 #include <functional>

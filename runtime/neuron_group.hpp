@@ -1,10 +1,10 @@
 // \file NeuronGroup: one population's arrays (structure-of-arrays, 64-byte aligned, float64 or
 // float32) and the compiled kernel that advances it. The runtime knows the model only through
-// GroupLayout (names and counts) and GroupKernel (a function pointer under runtime/kernel_abi.h).
+// GroupLayout (names and counts) and GroupKernel (a function pointer under abi/kernel_abi.h).
 #pragma once
 
 #include "runtime/aligned_array.hpp"
-#include "runtime/kernel_abi.h"
+#include "abi/kernel_abi.h"
 #include "runtime/memory_limit.hpp"
 #include "runtime/precision.hpp"
 #include "runtime/real_array.hpp"

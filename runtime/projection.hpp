@@ -43,7 +43,7 @@
 // Synapse events (plasticity; docs/architecture.md "Synapse events"). A projection may hold
 // per-synapse state arrays (the post group's precision, CSR order; initial values drawn per synapse
 // from PhiloxSequence(seed, projection stream + 3, pre index i, first step v << 40) for variable v)
-// and event kernels (NjSynapseEventArgs, runtime/kernel_abi.h):
+// and event kernels (NjSynapseEventArgs, abi/kernel_abi.h):
 //   - on_pre replaces `x[j] += w`: at delivery (same step and order as above) the kernel runs over
 //     the delivered synapses of each arriving spike (one call per spike and delay segment, the
 //     row's synapses post-ascending). Pre-group values named as `captured` are copied when the
@@ -54,7 +54,7 @@
 #pragma once
 
 #include "runtime/connectivity.hpp"
-#include "runtime/kernel_abi.h"
+#include "abi/kernel_abi.h"
 #include "runtime/neuron_group.hpp"
 
 #include <cstdint>

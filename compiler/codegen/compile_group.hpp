@@ -1,5 +1,5 @@
 // \file The LLVM back end of a neuron group: GroupProgram -> machine code behind the
-// C calling convention of runtime/kernel_abi.h, plus the text views for `neurojit emit`.
+// C calling convention of abi/kernel_abi.h, plus the text views for `neurojit emit`.
 //
 // One LLVM module and one ORC LLJIT per compiled group; the machine code lives exactly as
 // long as the CompiledGroup. The kernel is one fused pass over [begin, end): integrate
@@ -19,7 +19,7 @@
 #pragma once
 
 #include "compiler/lower/group_program.hpp"
-#include "runtime/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 #include <memory>
 #include <stdexcept>

@@ -1,5 +1,5 @@
 // \file The LLVM back end of synapse events: lower::SynapseEventProgram -> machine code behind
-// NjSynapseEventKernel (runtime/kernel_abi.h), through the same pipeline, allow-list and JIT
+// NjSynapseEventKernel (abi/kernel_abi.h), through the same pipeline, allow-list and JIT
 // session type as the group kernels (compile_group.hpp). The loop over entries is scalar (each
 // entry may read what the previous one wrote); numerics follow the reference interpreter
 // (lower::runReferenceSynapseEvent) as the group kernels do.
@@ -7,7 +7,7 @@
 
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/lower/synapse_event.hpp"
-#include "runtime/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 #include <memory>
 #include <string>

@@ -1,7 +1,7 @@
 // What one neuron group does in one step, as IR: the integration step of the
 // chosen method, which variables refractoriness clamps, the spike test and the
 // reset. Both back ends — the reference interpreter and the LLVM JIT — execute
-// a GroupProgram under the contract of runtime/kernel_abi.h.
+// a GroupProgram under the contract of abi/kernel_abi.h.
 #pragma once
 
 #include "compiler/integrators/step.hpp"

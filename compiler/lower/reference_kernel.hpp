@@ -1,10 +1,10 @@
 // The reference back end: executes a GroupProgram under the kernel contract of
-// runtime/kernel_abi.h by walking the IR. Slow and plainly correct; the JIT is
+// abi/kernel_abi.h by walking the IR. Slow and plainly correct; the JIT is
 // tested against it, and it runs models when LLVM is not available.
 #pragma once
 
 #include "compiler/lower/group_program.hpp"
-#include "runtime/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 namespace nj::lower {
 

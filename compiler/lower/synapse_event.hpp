@@ -2,7 +2,7 @@
 // for one synapse k = pre i → post j, as IR in parallel form: every update is an expression of
 // the values before the event. Both back ends — the reference interpreter here and the LLVM JIT
 // (compiler/codegen/compile_synapse_event.hpp) — execute it under NjSynapseEventArgs
-// (runtime/kernel_abi.h).
+// (abi/kernel_abi.h).
 //
 // Symbols: State symbols whose slot indexes one flat list of the values an event reads:
 // [0, S) the per-synapse arrays at k, [S, S+P) pre-group states at i, [S+P, S+P+Q) post-group
@@ -11,7 +11,7 @@
 #pragma once
 
 #include "compiler/ir/expr.hpp"
-#include "runtime/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 #include <string>
 #include <vector>

@@ -1,12 +1,12 @@
 // Test harness: load models (library files or text), lower them to GroupPrograms, and drive a
-// group of neurons through any kernel with the arguments of runtime/kernel_abi.h.
+// group of neurons through any kernel with the arguments of abi/kernel_abi.h.
 #pragma once
 
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/lower/group_program.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/sema/check.hpp"
-#include "runtime/kernel_abi.h"
+#include "abi/kernel_abi.h"
 
 #include <cmath>
 #include <cstdint>

@@ -1,8 +1,8 @@
-// Hand-written kernels that obey runtime/kernel_abi.h, with known exact solutions, for testing
+// Hand-written kernels that obey abi/kernel_abi.h, with known exact solutions, for testing
 // the runtime without the compiler.
 #pragma once
 
-#include "runtime/kernel_abi.h"
+#include "abi/kernel_abi.h"
 #include "runtime/neuron_group.hpp"
 
 #include <cmath>
