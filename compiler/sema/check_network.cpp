@@ -1,4 +1,5 @@
 #include "compiler/diag/suggest.hpp"
+#include "compiler/integrators/methods.hpp"
 #include "compiler/sema/check.hpp"
 #include "compiler/sema/data_file.hpp"
 #include "compiler/sema/expr_check.hpp"
@@ -28,8 +29,16 @@ bool isDrawCall(const syntax::Expr& e) {
   return e.name == "clip" && e.operands.size() == 3 && isDrawCall(*e.operands[0]);
 }
 const char* const kRunOptions[] = {"dt", "method", "seed"};
-const char* const kMethods[] = {"auto", "euler",     "midpoint",       "rk2",      "heun",
-                                "rk4",  "exp_euler", "euler_maruyama", "milstein", "heun_sde"};
+// `auto` and every method (and alias) of the integrators' table.
+bool isMethodName(const std::string& name) {
+  return name == "auto" || integrators::findMethod(name) != nullptr;
+}
+std::vector<std::string> methodNames() {
+  std::vector<std::string> out{"auto"};
+  for (const integrators::Method& m : integrators::allMethods())
+    out.emplace_back(m.name);
+  return out;
+}
 const char* const kEventMonitors[] = {"spikes", "rate"};
 
 template <std::size_t N> bool contains(const char* const (&list)[N], const std::string& s) {
@@ -1216,9 +1225,9 @@ private:
         continue;
       }
       if (o.name == "method") {
-        if (o.value->kind != syntax::ExprKind::Name || !contains(kMethods, o.value->name)) {
+        if (o.value->kind != syntax::ExprKind::Name || !isMethodName(o.value->name)) {
           diags_.error(o.value->range, "unknown integration method");
-          diags_.note(fmt::format("the methods are: {}", fmt::join(kMethods, ", ")));
+          diags_.note(fmt::format("the methods are: {}", fmt::join(methodNames(), ", ")));
           continue;
         }
         run.method = o.value->name;

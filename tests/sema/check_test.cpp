@@ -244,6 +244,20 @@ TEST(Check, RunBlock) {
   EXPECT_EQ(n.run->seed, 7u);
 }
 
+// Every method of the integrators' table is a valid `run … method` (rk45 was once missing from a
+// copied list of names), and so is the alias rk2.
+TEST(Check, RunAcceptsEveryMethodOfTheTable) {
+  for (const char* method : {"euler", "midpoint", "rk2", "heun", "rk4", "rk45", "exp_euler",
+                             "euler_maruyama", "milstein", "heun_sde", "auto"}) {
+    std::string text = kNetwork;
+    const std::string from = "method = rk4";
+    text.replace(text.find(from), from.size(), std::string("method = ") + method);
+    auto c = checkText(text);
+    EXPECT_NO_ERRORS(c);
+    EXPECT_EQ(c->result.networks.at("Net").run->method, method);
+  }
+}
+
 TEST(Check, PlainNetworkKeepsMilliseconds) {
   auto c = checkText(R"NJ(neuron Rate {
   parameters { tau = 10 }
