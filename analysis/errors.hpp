@@ -2,13 +2,13 @@
 // grid, empty range). Messages are lower-case, name what is wrong and say what to do.
 #pragma once
 
-#include <stdexcept>
+#include "error/error.hpp"
 
 namespace nj::analysis {
 
-class AnalysisError : public std::runtime_error {
+class AnalysisError : public nj::Error {
 public:
-  using std::runtime_error::runtime_error;
+  explicit AnalysisError(const std::string& message) : nj::Error(message, ErrorKind::Run) {}
 };
 
 } // namespace nj::analysis

@@ -18,8 +18,9 @@
 //     group is split between threads, start every chunk at a multiple of vectorWidth().
 #pragma once
 
-#include "compiler/lower/group_program.hpp"
 #include "abi/kernel_abi.h"
+#include "compiler/lower/group_program.hpp"
+#include "error/error.hpp"
 
 #include <memory>
 #include <stdexcept>
@@ -28,9 +29,9 @@
 namespace nj::codegen {
 
 // Every failure of code generation or JIT linking (never an abort).
-class CodegenError : public std::runtime_error {
+class CodegenError : public nj::Error {
 public:
-  using std::runtime_error::runtime_error;
+  explicit CodegenError(const std::string& message) : nj::Error(message, ErrorKind::Internal) {}
 };
 
 struct CompileOptions {

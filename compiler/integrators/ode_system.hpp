@@ -8,6 +8,7 @@
 
 #include "compiler/ir/context.hpp"
 #include "compiler/ir/expr.hpp"
+#include "error/error.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -16,9 +17,9 @@
 namespace nj::integrators {
 
 // A compile error about the equations (the message names the offending equation).
-class IntegrationError : public std::runtime_error {
+class IntegrationError : public nj::Error {
 public:
-  using std::runtime_error::runtime_error;
+  explicit IntegrationError(const std::string& message) : nj::Error(message, ErrorKind::Run) {}
 };
 
 struct NoiseTerm {

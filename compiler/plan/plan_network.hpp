@@ -6,6 +6,7 @@
 #pragma once
 
 #include "compiler/sema/check.hpp"
+#include "error/error.hpp"
 #include "plan/network_plan.hpp"
 
 #include <map>
@@ -20,9 +21,9 @@ struct Compilation;
 namespace nj::plan {
 
 // A user error of the run's settings or of what the network asks (a message, no source range).
-class PlanError : public std::runtime_error {
+class PlanError : public nj::Error {
 public:
-  using std::runtime_error::runtime_error;
+  explicit PlanError(const std::string& message) : nj::Error(message, ErrorKind::Run) {}
 };
 
 struct RunSettings {

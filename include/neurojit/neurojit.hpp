@@ -10,6 +10,7 @@
 //   auto w = sim->network().group("E").stateValues("V"); // either precision, as double
 #pragma once
 
+#include "error/error.hpp"
 #include "runtime/network.hpp"
 #include "runtime/run_folder.hpp"
 
@@ -25,12 +26,10 @@ namespace neurojit {
 
 namespace runtime = nj::runtime;
 
-// A failure that is the user's to fix (bad --set, unsupported construct, …);
-// the message is complete and printable.
-class Error : public std::runtime_error {
-public:
-  using std::runtime_error::runtime_error;
-};
+// A failure that is the user's to fix (bad --set, unsupported construct, …): NeuroJIT's one error
+// type (a kind and an optional location); nj::report(e) gives the text a user sees and
+// nj::exitCode(e) the exit code. The message is complete and printable.
+using Error = nj::Error;
 
 std::string version();
 

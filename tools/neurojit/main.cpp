@@ -187,6 +187,9 @@ int main(int argc, char** argv) {
     if (emit->parsed())
       return nj::tool::runEmit(emitFile, emitAfter, emitModel, emitMethod,
                                emitPrecision == "float32", common);
+  } catch (const nj::Error& e) { // the one place an error becomes text and an exit code
+    fmt::print(stderr, "{}", nj::report(e));
+    return nj::exitCode(e);
   } catch (const std::exception& e) {
     fmt::print(
         stderr,
