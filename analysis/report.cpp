@@ -1,9 +1,9 @@
 #include "analysis/report.hpp"
 
 #include "analysis/errors.hpp"
-#include "runtime/atomic_file.hpp"
-#include "runtime/npy.hpp"
-#include "runtime/plot/gnuplot.hpp"
+#include "io/atomic_file.hpp"
+#include "io/gnuplot.hpp"
+#include "io/npy.hpp"
 
 #include <cmath>
 
@@ -11,11 +11,12 @@
 #include <fmt/ranges.h>
 
 namespace nj::analysis {
+
 namespace {
 
-using runtime::Json;
+using io::Json;
 namespace fs = std::filesystem;
-using runtime::plot::gnuplotQuote;
+using io::gnuplotQuote;
 
 std::string label(const Quantity& q) {
   return q.unit.empty() ? q.name : fmt::format("{} ({})", q.name, q.unit);
@@ -72,7 +73,7 @@ Json header(const char* kind, const DynamicalSystem& s, const ReportInfo& info) 
 }
 
 void writeText(const fs::path& p, const std::string& text) {
-  runtime::writeFileAtomically(p, text);
+  io::writeFileAtomically(p, text);
 }
 
 class Plots {
@@ -86,19 +87,18 @@ public:
   }
   void figure(const std::string& stem, const std::string& body, int w = 900, int h = 640) {
     if (!enabled_) return;
-    writeText(dir_ / (stem + ".gp"),
-              runtime::plot::gnuplotScript(stem, body, {"png", "svg"}, w, h));
+    writeText(dir_ / (stem + ".gp"), io::gnuplotScript(stem, body, {"png", "svg"}, w, h));
     stems_.push_back(stem);
   }
   void render(ReportResult& r) {
     if (!enabled_) return;
-    auto gp = runtime::plot::findProgram("gnuplot");
+    auto gp = io::findProgram("gnuplot");
     if (!gp) {
       r.plotMessage = fmt::format("gnuplot not found: the scripts are in {}", dir_.string());
       return;
     }
     for (const auto& s : stems_) {
-      auto run = runtime::plot::runGnuplot(*gp, dir_, s + ".gp");
+      auto run = io::runGnuplot(*gp, dir_, s + ".gp");
       if (!run.ok)
         r.plotMessage += fmt::format("{}: {}\n", s, run.message);
       else
@@ -221,7 +221,7 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
       fpData.push_back(f.x[i]);
   }
   j.set("fixed_points", fpj);
-  runtime::writeNpy(dir / "fixed_points.npy", fpData, {pp.fixedPoints.size(), n});
+  io::writeNpy(dir / "fixed_points.npy", fpData, {pp.fixedPoints.size(), n});
   files.push("fixed_points.npy");
   // Nullclines.
   Json ncj = Json::array();
@@ -230,7 +230,7 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
     for (const auto& sg : nc.segments)
       seg.insert(seg.end(), {sg.x0, sg.y0, sg.x1, sg.y1});
     std::string file = fmt::format("nullcline_{}.npy", s.variables()[nc.variable].name);
-    runtime::writeNpy(dir / file, seg, {nc.segments.size(), 4});
+    io::writeNpy(dir / file, seg, {nc.segments.size(), 4});
     files.push(file);
     Json o = Json::object();
     o.set("variable", s.variables()[nc.variable].name);
@@ -244,7 +244,7 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
     std::vector<double> f;
     for (std::size_t i = 0; i < pp.field.x.size(); ++i)
       f.insert(f.end(), {pp.field.x[i], pp.field.y[i], pp.field.u[i], pp.field.v[i]});
-    runtime::writeNpy(dir / "vector_field.npy", f, {pp.field.x.size(), 4});
+    io::writeNpy(dir / "vector_field.npy", f, {pp.field.x.size(), 4});
     files.push("vector_field.npy");
   }
   Json tj = Json::array();
@@ -257,7 +257,7 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
         data.push_back(o.x[i][c]);
     }
     std::string file = fmt::format("trajectory_{}.npy", k);
-    runtime::writeNpy(dir / file, data, {o.t.size(), n + 1});
+    io::writeNpy(dir / file, data, {o.t.size(), n + 1});
     files.push(file);
     Json t = Json::object();
     t.set("file", file);
@@ -468,7 +468,7 @@ Json diagramJson(const DynamicalSystem& s, const BifurcationDiagram& d, const fs
       data.push_back(pt.eigenvalues.size() > 0 ? pt.eigenvalues[0].real() : 0.0);
     }
     std::string file = fmt::format("branch_{}.npy", b);
-    runtime::writeNpy(dir / file, data, {d.branches[b].points.size(), n + 3});
+    io::writeNpy(dir / file, data, {d.branches[b].points.size(), n + 3});
     files.push(file);
     Json o = Json::object();
     o.set("file", file);
@@ -509,7 +509,7 @@ Json diagramJson(const DynamicalSystem& s, const BifurcationDiagram& d, const fs
       data.push_back(cp.stable ? 1.0 : 0.0);
     }
     std::string file = fmt::format("cycles_{}.npy", c);
-    runtime::writeNpy(dir / file, data, {d.cycles[c].points.size(), 2 * n + 3});
+    io::writeNpy(dir / file, data, {d.cycles[c].points.size(), 2 * n + 3});
     files.push(file);
     Json o = Json::object();
     o.set("hopf", static_cast<std::uint64_t>(d.cycles[c].hopf));
@@ -574,7 +574,7 @@ ReportResult writeFastSlow(const fs::path& dir, const DynamicalSystem& fast,
     for (Eigen::Index c = 0; c < f.full.x[i].size(); ++c)
       data.push_back(f.full.x[i][c]);
   }
-  runtime::writeNpy(dir / "trajectory.npy", data, {f.full.t.size(), m + 1});
+  io::writeNpy(dir / "trajectory.npy", data, {f.full.t.size(), m + 1});
   files.push("trajectory.npy");
   Json tj = Json::object();
   tj.set("file", "trajectory.npy");
@@ -641,10 +641,10 @@ ReportResult writeEquilibriumGrid(const fs::path& dir, const DynamicalSystem& s,
   std::vector<double> count(g.count.begin(), g.count.end()),
       stable(g.stable.begin(), g.stable.end());
   auto n1 = static_cast<std::uint64_t>(g.n1), n2 = static_cast<std::uint64_t>(g.n2);
-  runtime::writeNpy(dir / "grid_count.npy", count, {n2, n1});
-  runtime::writeNpy(dir / "grid_stable.npy", stable, {n2, n1});
-  runtime::writeNpy(dir / "p1.npy", g.p1, {n1});
-  runtime::writeNpy(dir / "p2.npy", g.p2, {n2});
+  io::writeNpy(dir / "grid_count.npy", count, {n2, n1});
+  io::writeNpy(dir / "grid_stable.npy", stable, {n2, n1});
+  io::writeNpy(dir / "p1.npy", g.p1, {n1});
+  io::writeNpy(dir / "p2.npy", g.p2, {n2});
   Json files = Json::array();
   for (const char* f : {"grid_count.npy", "grid_stable.npy", "p1.npy", "p2.npy"})
     files.push(f);

@@ -7,7 +7,7 @@
 #include "analysis/equilibrium_grid.hpp"
 #include "analysis/fast_slow.hpp"
 #include "analysis/phase_plane.hpp"
-#include "runtime/json.hpp"
+#include "io/json.hpp"
 
 #include <filesystem>
 #include <string>
@@ -21,7 +21,7 @@ struct ReportInfo {
 };
 
 struct ReportResult {
-  runtime::Json manifest;
+  io::Json manifest;
   std::string plotMessage; // empty when plots rendered (or not asked for)
   std::vector<std::filesystem::path> images;
 };

@@ -1,8 +1,8 @@
 #include "runtime/run_folder.hpp"
 
-#include "runtime/atomic_file.hpp"
+#include "io/atomic_file.hpp"
+#include "io/npy.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/npy.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 namespace nj::runtime {
+
+using namespace nj::io; // npy, JSON, atomic files, gnuplot
 namespace {
 
 std::string uniqueName(std::set<std::string>& used, const std::string& base) {

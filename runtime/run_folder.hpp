@@ -13,7 +13,7 @@
 //   X_P_Q_pre.npy, X_P_Q_post.npy <u4 (m,)  each recorded synapse's pre and post neuron
 #pragma once
 
-#include "runtime/json.hpp"
+#include "io/json.hpp"
 #include "runtime/network.hpp"
 
 #include <filesystem>
@@ -22,6 +22,8 @@
 #include <vector>
 
 namespace nj::runtime {
+
+using io::Json;
 
 // What the host knows and the runtime does not.
 struct RunInfo {

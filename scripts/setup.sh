@@ -7,7 +7,7 @@ packages=(
   llvm-14-dev libzstd-dev zlib1g-dev libtinfo-dev libxml2-dev libedit-dev libffi-dev
   antlr4 libantlr4-runtime-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  libeigen3-dev librandom123-dev
+  libeigen3-dev librandom123-dev nlohmann-json3-dev
   gnuplot-nox python3 python3-numpy
 )
 

@@ -1,7 +1,7 @@
 #include "runtime/measure/decision.hpp"
 
+#include "io/npy.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/npy.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 namespace nj::runtime::measure {
+
+using namespace nj::io; // npy, JSON, atomic files, gnuplot
 
 Series slidingRate(const SpikeTrains& trains, double window, double step) {
   if (!(window > 0) || !(step > 0))

@@ -11,7 +11,7 @@
 // t_k − from. Defaults: threshold 15 Hz, window 50 ms, step 5 ms.
 #pragma once
 
-#include "runtime/json.hpp"
+#include "io/json.hpp"
 #include "runtime/measure/spike_trains.hpp"
 
 #include <filesystem>
@@ -20,6 +20,8 @@
 #include <vector>
 
 namespace nj::runtime::measure {
+
+using io::Json;
 
 struct DecisionOptions {
   double threshold = 15.0; // Hz

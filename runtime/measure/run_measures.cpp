@@ -1,9 +1,9 @@
 #include "runtime/measure/run_measures.hpp"
 
+#include "io/npy.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/measure/spectrum.hpp"
 #include "runtime/measure/voltage_synchrony.hpp"
-#include "runtime/npy.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 
 namespace nj::runtime::measure {
+
+using namespace nj::io; // npy, JSON, atomic files, gnuplot
 namespace {
 
 Json numbers(const std::vector<double>& v) {

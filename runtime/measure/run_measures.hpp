@@ -15,12 +15,14 @@
 //     group, variable, neurons, samples, chi (Golomb).
 #pragma once
 
-#include "runtime/json.hpp"
+#include "io/json.hpp"
 #include "runtime/measure/spike_trains.hpp"
 
 #include <filesystem>
 
 namespace nj::runtime::measure {
+
+using io::Json;
 
 struct MeasureOptions {
   double rateBin = 1e-3;                              // s

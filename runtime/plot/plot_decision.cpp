@@ -1,10 +1,10 @@
 #include "runtime/plot/plot_decision.hpp"
 
-#include "runtime/atomic_file.hpp"
+#include "io/atomic_file.hpp"
+#include "io/gnuplot.hpp"
+#include "io/json.hpp"
+#include "io/npy.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/json.hpp"
-#include "runtime/npy.hpp"
-#include "runtime/plot/gnuplot.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 
 namespace nj::runtime::plot {
+
+using namespace nj::io; // npy, JSON, atomic files, gnuplot
 namespace {
 
 const char* const kColors[] = {"#d62728", "#1f77b4", "#7f7f7f", "#2ca02c", "#9467bd"};

@@ -1,10 +1,10 @@
 #include "runtime/plot/plot_run.hpp"
 
-#include "runtime/atomic_file.hpp"
+#include "io/atomic_file.hpp"
+#include "io/gnuplot.hpp"
+#include "io/json.hpp"
+#include "io/npy.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/json.hpp"
-#include "runtime/npy.hpp"
-#include "runtime/plot/gnuplot.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +15,8 @@
 #include <fmt/format.h>
 
 namespace nj::runtime::plot {
+
+using namespace nj::io; // npy, JSON, atomic files, gnuplot
 namespace {
 
 const char* const kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",

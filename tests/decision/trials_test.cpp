@@ -1,7 +1,7 @@
 // `neurojit run --decide / --trials / --sweep` as a user meets it: decision.json and the trial
 // folders, summary statistics that add up, results independent of --jobs, clear refusals.
 // Short trials of the Wang (2002) file: 1 s with the stimulus in [0.2, 0.8) s.
-#include "runtime/json.hpp"
+#include "io/json.hpp"
 #include "tests/support/cli.hpp"
 
 #include <filesystem>
@@ -15,7 +15,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-using nj::runtime::Json;
+using nj::io::Json;
 
 using Outcome = nj::test::CliOutcome;
 using nj::test::slurp;

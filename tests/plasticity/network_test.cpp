@@ -1,7 +1,7 @@
 // Plastic networks end to end: the JIT against the reference interpreter (a second
 // implementation of the same event programs) with STDP and Tsodyks–Markram synapses and delays,
 // thread-count independence, and the located errors for what is not supported.
-#include "runtime/npy.hpp"
+#include "io/npy.hpp"
 #include "runtime/run_folder.hpp"
 #include "tests/plasticity/common.hpp"
 
@@ -183,11 +183,11 @@ TEST(PlasticNetwork, WeightMonitorRecordsSamplesFinalValuesAndIndices) {
   const auto dir = std::filesystem::temp_directory_path() / "nj_plasticity_monitor_test";
   std::filesystem::remove_all(dir);
   nj::runtime::writeRunFolder(dir, sim->network(), sim->runInfo(), nj::runtime::RunResult{});
-  const auto values = nj::runtime::readNpy(dir / "w_E_E.npy");
+  const auto values = nj::io::readNpy(dir / "w_E_E.npy");
   ASSERT_EQ(values.shape, (std::vector<std::uint64_t>{20, 50}));
-  const auto last = nj::runtime::readNpy(dir / "w_E_E_final.npy");
-  const auto pre = nj::runtime::readNpy(dir / "w_E_E_pre.npy");
-  const auto post = nj::runtime::readNpy(dir / "w_E_E_post.npy");
+  const auto last = nj::io::readNpy(dir / "w_E_E_final.npy");
+  const auto pre = nj::io::readNpy(dir / "w_E_E_pre.npy");
+  const auto post = nj::io::readNpy(dir / "w_E_E_post.npy");
   const auto& conn = sim->plasticProjection("E->E").connectivity();
   for (std::size_t k = 0; k < 50; ++k) {
     EXPECT_EQ(last.values[k], w[k]);

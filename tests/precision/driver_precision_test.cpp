@@ -1,8 +1,8 @@
 // `neurojit run --precision`: the option reaches the run (run.json says float32, the V recording
 // holds float values, written as <f8), bad values and float32 with the interpreter are refused
 // with a message and exit code 1, leaving no run folder.
-#include "runtime/json.hpp"
-#include "runtime/npy.hpp"
+#include "io/json.hpp"
+#include "io/npy.hpp"
 #include "tests/support/cli.hpp"
 
 #include <cstdlib>
@@ -47,9 +47,9 @@ TEST(PrecisionDriver, Float32RunRecordsItsPrecision) {
                        "' --progress 0 -v");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_NE(r.err.find("JIT, float32"), std::string::npos) << r.err;
-  auto json = nj::runtime::Json::parse(slurp(out / "run.json"));
+  auto json = nj::io::Json::parse(slurp(out / "run.json"));
   EXPECT_EQ(json["precision"].string(), "float32");
-  const auto v = nj::runtime::readNpy(out / "V_n.npy");
+  const auto v = nj::io::readNpy(out / "V_n.npy");
   EXPECT_EQ(v.descr, "<f8");
   ASSERT_FALSE(v.values.empty());
   for (double x : v.values)

@@ -1,9 +1,9 @@
 // --precision float32 end to end through the embedding API: networks run in float32, agree with
 // float64 within what float32 rounding allows, are bit-identical for 1 and 2 threads, and say
 // their precision in run.json; float32 with the reference interpreter is refused.
+#include "io/json.hpp"
 #include "neurojit/neurojit.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/json.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -184,7 +184,7 @@ TEST(Float32Network, RunJsonRecordsThePrecision) {
   std::ifstream in(dir / "run.json");
   std::stringstream text;
   text << in.rdbuf();
-  auto json = nj::runtime::Json::parse(text.str());
+  auto json = nj::io::Json::parse(text.str());
   EXPECT_EQ(json["precision"].string(), "float32");
   std::filesystem::remove_all(dir);
 }

@@ -1,6 +1,6 @@
 // Plots: gnuplot renders a run folder to PNG and SVG; without gnuplot, a clear message.
+#include "io/gnuplot.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/plot/gnuplot.hpp"
 #include "runtime/plot/plot_run.hpp"
 #include "runtime/run_folder.hpp"
 #include "tests/runtime/run_fixture.hpp"
@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 namespace nj::runtime {
+
+using namespace nj::io; // npy, JSON, atomic files, gnuplot
 namespace {
 
 void writeSmallRun(const std::filesystem::path& dir) {
@@ -20,7 +22,7 @@ void writeSmallRun(const std::filesystem::path& dir) {
 }
 
 TEST(Plot, RendersRasterTracesAndRatesAsPngAndSvg) {
-  if (!plot::findProgram("gnuplot")) GTEST_SKIP() << "gnuplot not installed";
+  if (!io::findProgram("gnuplot")) GTEST_SKIP() << "gnuplot not installed";
   testing::TempDir tmp("plot");
   const auto& dir = tmp.path();
   writeSmallRun(dir);

@@ -2,8 +2,8 @@
 // 0 success, 1 the user's input has errors, 2 an internal error.
 #pragma once
 
+#include "io/json.hpp"
 #include "neurojit/neurojit.hpp"
-#include "runtime/json.hpp"
 
 #include <filesystem>
 #include <memory>

@@ -1,7 +1,7 @@
 // `neurojit run FILE`: compile, build the network, run it, write the run
 // folder (.npy + run.json) and, on request, plots.
+#include "io/atomic_file.hpp"
 #include "neurojit/neurojit.hpp"
-#include "runtime/atomic_file.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
 #include "runtime/measure/decision.hpp"
@@ -43,7 +43,7 @@ runtime::Json writeDecision(const std::filesystem::path& dir, const DecideOption
     spec.until = decide.window.substr(colon + 1);
   }
   runtime::Json j = runtime::measure::decisionRunDir(dir, spec);
-  runtime::writeFileAtomically(dir / "decision.json", j.dump() + "\n");
+  io::writeFileAtomically(dir / "decision.json", j.dump() + "\n");
   return j;
 }
 
@@ -141,7 +141,7 @@ int runMeasure(const std::string& dir, bool print) {
   try {
     runtime::Json result = runtime::measure::measureRunDir(dir);
     std::string text = result.dump();
-    runtime::writeFileAtomically(std::filesystem::path(dir) / "measure.json", text + "\n");
+    io::writeFileAtomically(std::filesystem::path(dir) / "measure.json", text + "\n");
     if (print)
       fmt::print("{}\n", text);
     else

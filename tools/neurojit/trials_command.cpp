@@ -5,7 +5,7 @@
 // every value of the sweep (common random numbers: curve differences are not seed noise).
 // Trials are independent Simulations; with --jobs J, J of them run at once, one thread each
 // (kernels are compiled one at a time), so results do not depend on J.
-#include "runtime/atomic_file.hpp"
+#include "io/atomic_file.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
 #include "runtime/plot/plot_decision.hpp"
@@ -284,7 +284,7 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
       j.set("trials", std::move(list));
       const std::filesystem::path folder =
           sweepName.empty() ? root : root / (sweepName + "=" + values[v]);
-      runtime::writeFileAtomically(folder / "summary.json", j.dump() + "\n");
+      io::writeFileAtomically(folder / "summary.json", j.dump() + "\n");
       if (o.decide.enabled()) {
         fmt::print("{}{} trials: {} decided, {} won by {} ({:.0f}%), decision time {:.0f} ± "
                    "{:.0f} ms\n",
@@ -303,14 +303,14 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
       }
     }
     if (!sweepName.empty() && o.decide.enabled()) {
-      runtime::writeFileAtomically(root / "curve.dat", dat);
+      io::writeFileAtomically(root / "curve.dat", dat);
       runtime::Json cj = runtime::Json::object();
       cj.set("format", "neurojit-curve/1");
       cj.set("parameter", sweepName);
       cj.set("trials_per_value", trials);
       cj.set("first_seed", baseSeed);
       cj.set("points", std::move(curve));
-      runtime::writeFileAtomically(root / "curve.json", cj.dump() + "\n");
+      io::writeFileAtomically(root / "curve.json", cj.dump() + "\n");
       runtime::plot::PlotResult p = runtime::plot::plotDecisionCurves(root, sweepName);
       for (const auto& image : p.images)
         fmt::print("plot: {}\n", image.string());

@@ -1,4 +1,5 @@
-// \file A small JSON value: built by the run-folder writer, parsed back by plotRunDir.
+// \file A small JSON value: built by the run-folder writer, parsed back by plotRunDir; written and
+// read by nlohmann/json (json.cpp).
 // Numbers keep their text, so 64-bit integers (seeds) round-trip exactly; non-finite doubles
 // are written as null.
 #pragma once
@@ -9,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace nj::runtime {
+namespace nj::io {
 
 class Json {
 public:
@@ -41,7 +42,7 @@ public:
   Json& push(Json value);                             // array append
   Json& set(std::string key, Json value);             // object insert or replace; returns the value
   const Json* find(std::string_view key) const;       // nullptr if absent or not an object
-  const Json& operator[](std::string_view key) const; // throws RuntimeError if absent
+  const Json& operator[](std::string_view key) const; // throws nj::Error if absent
   const std::vector<Json>& items() const { return items_; }
   const std::vector<std::pair<std::string, Json>>& members() const { return members_; }
 
@@ -59,9 +60,9 @@ public:
   // Throws RuntimeError("invalid JSON at offset N: …").
   static Json parse(std::string_view text);
 
-private:
-  void dumpTo(std::string& out, int indent, int depth) const;
+  const std::string& numberText() const { return text_; } // a number as written
 
+private:
   Kind kind_ = Kind::Null;
   bool bool_ = false;
   std::string text_; // string contents, or a number's text
@@ -69,4 +70,4 @@ private:
   std::vector<std::pair<std::string, Json>> members_;
 };
 
-} // namespace nj::runtime
+} // namespace nj::io

@@ -1,4 +1,4 @@
-#include "runtime/plot/gnuplot.hpp"
+#include "io/gnuplot.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace nj::runtime::plot {
+namespace nj::io {
 
 std::optional<std::filesystem::path> findProgram(const std::string& program) {
   if (program.empty()) return std::nullopt;
@@ -97,4 +97,4 @@ GnuplotRun runGnuplot(const std::filesystem::path& gnuplot, const std::filesyste
                              text)};
 }
 
-} // namespace nj::runtime::plot
+} // namespace nj::io

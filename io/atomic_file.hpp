@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string_view>
 
-namespace nj::runtime {
+namespace nj::io {
 
 class AtomicFile {
 public:
@@ -29,4 +29,4 @@ private:
 
 void writeFileAtomically(const std::filesystem::path& path, std::string_view contents);
 
-} // namespace nj::runtime
+} // namespace nj::io

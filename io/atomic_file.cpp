@@ -1,6 +1,6 @@
-#include "runtime/atomic_file.hpp"
+#include "io/atomic_file.hpp"
 
-#include "runtime/errors.hpp"
+#include "error/error.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -9,11 +9,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-namespace nj::runtime {
+namespace nj::io {
 namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& p, int err) {
-  throw OutputError(fmt::format("cannot {} `{}`: {}", what, p.string(), std::strerror(err)));
+  throw Error(fmt::format("cannot {} `{}`: {}", what, p.string(), std::strerror(err)),
+              ErrorKind::Io);
 }
 
 } // namespace
@@ -71,4 +72,4 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view con
   f.commit();
 }
 
-} // namespace nj::runtime
+} // namespace nj::io

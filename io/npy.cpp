@@ -1,7 +1,7 @@
-#include "runtime/npy.hpp"
+#include "io/npy.hpp"
 
-#include "runtime/atomic_file.hpp"
-#include "runtime/errors.hpp"
+#include "error/error.hpp"
+#include "io/atomic_file.hpp"
 
 #include <bit>
 #include <cstring>
@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-namespace nj::runtime {
+namespace nj::io {
 namespace {
 
 static_assert(std::endian::native == std::endian::little,
@@ -25,7 +25,7 @@ void writeTyped(const std::filesystem::path& path, const char* descr, std::span<
   for (std::uint64_t s : shape)
     count *= s;
   if (count != data.size())
-    throw RuntimeError(
+    throw Error(
         fmt::format("writing `{}`: {} values do not fill the shape", path.string(), data.size()));
   AtomicFile f(path);
   f.write(npyHeader(descr, shape));
@@ -75,10 +75,12 @@ void writeNpy(const std::filesystem::path& path, std::span<const std::int64_t> d
 NpyArray readNpy(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw RuntimeError(fmt::format("cannot read `{}`: {}", path.string(), std::strerror(errno)));
+    throw Error(fmt::format("cannot read `{}`: {}", path.string(), std::strerror(errno)),
+                ErrorKind::Io);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto bad = [&](const std::string& why) {
-    return RuntimeError(fmt::format("`{}` is not a readable .npy file: {}", path.string(), why));
+    return Error(fmt::format("`{}` is not a readable .npy file: {}", path.string(), why),
+                 ErrorKind::Io);
   };
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) throw bad("no NUMPY magic");
   std::size_t headerLen = 0, start = 0;
@@ -147,4 +149,4 @@ NpyArray readNpy(const std::filesystem::path& path) {
   return a;
 }
 
-} // namespace nj::runtime
+} // namespace nj::io

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace nj::runtime::plot {
+namespace nj::io {
 
 // The full path of `program` found on PATH (or as given, if it contains a '/'), if executable.
 std::optional<std::filesystem::path> findProgram(const std::string& program);
@@ -28,4 +28,4 @@ GnuplotRun runGnuplot(const std::filesystem::path& gnuplot, const std::filesyste
 // A string literal for gnuplot scripts (single-quoted; embedded quotes doubled).
 std::string gnuplotQuote(const std::string& text);
 
-} // namespace nj::runtime::plot
+} // namespace nj::io

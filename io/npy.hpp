@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace nj::runtime {
+namespace nj::io {
 
 // The header (magic to '\n') for an array of dtype `descr` ("<f8", "<u4", "<i8") and `shape`.
 std::string npyHeader(const std::string& descr, std::span<const std::uint64_t> shape);
@@ -33,4 +33,4 @@ struct NpyArray {
 // Reads <f8, <u4, <i8 (and <f4, <i4, <u8) C-order files; throws RuntimeError naming the file.
 NpyArray readNpy(const std::filesystem::path& path);
 
-} // namespace nj::runtime
+} // namespace nj::io
