@@ -463,4 +463,11 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
   return Connectivity(nPre, nPost, std::move(rowStart), std::move(post));
 }
 
+Connectivity connectGroups(const ConnectivitySpec& spec, std::uint32_t nPre, std::uint32_t nPost,
+                           const ConnectivityContext& context, bool implicit) {
+  if (implicit && spec.rule == ConnectRule::AllToAll)
+    return Connectivity::implicitAllToAll(nPre, nPost, spec.noSelf && context.sameGroup);
+  return buildConnectivity(spec, nPre, nPost, context);
+}
+
 } // namespace nj::runtime

@@ -161,6 +161,10 @@ private:
 // candidates, sizes that differ for oneToOne, indices out of range) and MemoryLimitError.
 Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
                                std::uint32_t nPost, const ConnectivityContext& context);
+// The synapses of a projection or coupling: with `implicit`, all-to-all stays implicit (no CSR:
+// the O(N) path, under noSelf only between a group and itself); otherwise the CSR.
+Connectivity connectGroups(const ConnectivitySpec& spec, std::uint32_t nPre, std::uint32_t nPost,
+                           const ConnectivityContext& context, bool implicit);
 
 // For an explicit list: entry index of each synapse in CSR order (rows by pre, posts ascending,
 // equal pairs in list order), i.e. buildConnectivity(fromPairs(pre, post)).post()[k] ==

@@ -5,6 +5,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/network.hpp"
+#include "runtime/synapse_values.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -45,34 +46,15 @@ Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronG
                 8.0L * static_cast<long double>(delaySteps_ + 1) *
                     static_cast<long double>(pre.size()),
                 network.memoryInUse(), network.options().memoryLimit);
-  const bool sameGroup = &pre == &post;
-  if (spec_.connectivity.rule == ConnectRule::AllToAll) {
-    conn_ = Connectivity::implicitAllToAll(static_cast<std::uint32_t>(pre.size()),
-                                           static_cast<std::uint32_t>(post.size()),
-                                           spec_.connectivity.noSelf && sameGroup);
-  } else {
-    ConnectivityContext ctx{name_,
-                            network.seed(),
-                            kProjectionStreamBase + 4 * stream_,
-                            network.threads(),
-                            sameGroup,
-                            network.options().memoryLimit,
-                            network.memoryInUse()};
-    conn_ = buildConnectivity(spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
-                              static_cast<std::uint32_t>(post.size()), ctx);
-  }
+  conn_ = connectGroups(spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
+                        static_cast<std::uint32_t>(post.size()),
+                        network.connectivityContext(name_, stream_, &pre == &post), true);
 }
 
 void Coupling::makeExplicit() {
   if (!conn_.isImplicitAllToAll()) return;
-  ConnectivityContext ctx{name_,
-                          network_->seed(),
-                          kProjectionStreamBase + 4 * stream_,
-                          network_->threads(),
-                          pre_ == post_,
-                          network_->options().memoryLimit,
-                          network_->memoryInUse()};
-  conn_ = buildConnectivity(spec_.connectivity, conn_.nPre(), conn_.nPost(), ctx);
+  conn_ = connectGroups(spec_.connectivity, conn_.nPre(), conn_.nPost(),
+                        network_->connectivityContext(name_, stream_, pre_ == post_), false);
 }
 
 void Coupling::setWeight(double w) {
@@ -107,26 +89,19 @@ void Coupling::setWeights(const std::function<double(std::uint32_t, std::uint32_
   setWeights(std::move(w));
 }
 
-// Per row i, PhiloxSequence(seed, kProjectionStreamBase + 4p + 1, i), draw = position in the row:
-// the same numbers Projection::setWeights{Uniform,Normal} draws for the same stream.
-void Coupling::drawWeights(const std::function<double(PhiloxSequence&)>& draw) {
+// The weight stream (coupling stream + 1), drawn like every per-synapse value (synapse_values.hpp),
+// so a coupling and a projection of the same connection get the same weights.
+void Coupling::drawWeights(const SynapseValues& law) {
   makeExplicit();
-  checkMemory(fmt::format("the weights of coupling `{}`", name_), 8.0L * conn_.synapses(),
-              network_->memoryInUse(), network_->options().memoryLimit);
-  std::vector<double> w(conn_.synapses());
-  for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
-    PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 1, i);
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
-      w[k] = draw(seq);
-  }
-  setWeights(std::move(w));
+  setWeights(
+      drawSynapseValues(conn_, law, network_->seed(), kProjectionStreamBase + 4 * stream_ + 1));
 }
 
 void Coupling::setWeightsUniform(double lo, double hi) {
   if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
     throw RuntimeError(fmt::format(
         "coupling `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
-  drawWeights([&](PhiloxSequence& seq) { return lo + (hi - lo) * seq.uniform(); });
+  drawWeights({SynapseValues::Uniform, lo, hi});
 }
 
 void Coupling::setWeightsNormal(double mean, double sd) {
@@ -134,7 +109,7 @@ void Coupling::setWeightsNormal(double mean, double sd) {
     throw RuntimeError(
         fmt::format("coupling `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})",
                     name_, mean, sd));
-  drawWeights([&](PhiloxSequence& seq) { return mean + sd * seq.normal(); });
+  drawWeights({SynapseValues::Normal, mean, sd});
 }
 
 std::uint64_t Coupling::bytes() const {

@@ -29,6 +29,7 @@
 
 #include "runtime/connectivity.hpp"
 #include "runtime/neuron_group.hpp"
+#include "runtime/synapse_values.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -87,7 +88,7 @@ private:
   template <class S, class X> void applyTyped(const S* s, X* x, std::int64_t n);
   template <class S, class X> void addSums(const S* s, X* x);
   void makeExplicit();
-  void drawWeights(const std::function<double(PhiloxSequence&)>& draw);
+  void drawWeights(const SynapseValues& law);
 
   Network* network_;
   std::string name_;

@@ -281,6 +281,17 @@ void Network::addStepCallback(std::function<void(Network&)> callback) {
   callbacks_.push_back(std::move(callback));
 }
 
+ConnectivityContext Network::connectivityContext(const std::string& name, std::uint32_t stream,
+                                                 bool sameGroup) const {
+  return {name,
+          options_.seed,
+          kProjectionStreamBase + 4 * stream,
+          options_.threads,
+          sameGroup,
+          options_.memoryLimit,
+          memoryInUse()};
+}
+
 std::uint64_t Network::memoryInUse() const {
   std::uint64_t bytes = 0;
   for (const auto& e : groups_)

@@ -194,6 +194,11 @@ public:
   void setPhaseTiming(bool on) { options_.phaseTiming = on; }
   const NetworkOptions& options() const { return options_; }
 
+  // How projection (or coupling) stream p draws its synapses: Philox stream
+  // kProjectionStreamBase + 4p, this network's seed, threads and memory limit.
+  ConnectivityContext connectivityContext(const std::string& name, std::uint32_t stream,
+                                          bool sameGroup) const;
+
   // Bytes allocated by groups and projections plus bytes reserved by monitors.
   std::uint64_t memoryInUse() const;
   // Bytes the monitors would add to record `steps` more steps (spike monitors not included).

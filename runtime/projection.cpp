@@ -5,6 +5,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/network.hpp"
+#include "runtime/synapse_values.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -40,34 +41,15 @@ Projection::Projection(Network& network, std::string name, NeuronGroup& pre, Neu
         fmt::format("projection `{}`: the weight {} must be finite", name_, spec_.weight));
   weight_ = spec_.weight;
   delaySteps_ = maxDelay_ = stepsOf(spec_.delay, "delay");
-  const bool sameGroup = &pre == &post;
-  if (spec_.connectivity.rule == ConnectRule::AllToAll) {
-    conn_ = Connectivity::implicitAllToAll(static_cast<std::uint32_t>(pre.size()),
-                                           static_cast<std::uint32_t>(post.size()),
-                                           spec_.connectivity.noSelf && sameGroup);
-  } else {
-    ConnectivityContext ctx{name_,
-                            network.seed(),
-                            kProjectionStreamBase + 4 * stream_,
-                            network.threads(),
-                            sameGroup,
-                            network.options().memoryLimit,
-                            network.memoryInUse()};
-    conn_ = buildConnectivity(spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
-                              static_cast<std::uint32_t>(post.size()), ctx);
-  }
+  conn_ = connectGroups(spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
+                        static_cast<std::uint32_t>(post.size()),
+                        network.connectivityContext(name_, stream_, &pre == &post), true);
 }
 
 void Projection::makeExplicit() {
   if (!conn_.isImplicitAllToAll()) return;
-  ConnectivityContext ctx{name_,
-                          network_->seed(),
-                          kProjectionStreamBase + 4 * stream_,
-                          network_->threads(),
-                          pre_ == post_,
-                          network_->options().memoryLimit,
-                          network_->memoryInUse()};
-  conn_ = buildConnectivity(spec_.connectivity, conn_.nPre(), conn_.nPost(), ctx);
+  conn_ = connectGroups(spec_.connectivity, conn_.nPre(), conn_.nPost(),
+                        network_->connectivityContext(name_, stream_, pre_ == post_), false);
   ready_ = false;
 }
 
@@ -133,14 +115,7 @@ void Projection::setWeightsUniform(double lo, double hi) {
   if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
     throw RuntimeError(fmt::format(
         "projection `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
-  makeExplicit();
-  std::vector<double> w(conn_.synapses());
-  for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
-    PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 1, i);
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
-      w[k] = lo + (hi - lo) * seq.uniform();
-  }
-  setWeights(std::move(w));
+  drawWeights({SynapseValues::Uniform, lo, hi});
 }
 
 void Projection::setWeightsNormal(double mean, double sd) {
@@ -148,14 +123,15 @@ void Projection::setWeightsNormal(double mean, double sd) {
     throw RuntimeError(
         fmt::format("projection `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})",
                     name_, mean, sd));
+  drawWeights({SynapseValues::Normal, mean, sd});
+}
+
+// The weight stream (projection stream + 1), drawn like every per-synapse value
+// (synapse_values.hpp): row i from PhiloxSequence(seed, stream, i), draw = position in the row.
+void Projection::drawWeights(const SynapseValues& law) {
   makeExplicit();
-  std::vector<double> w(conn_.synapses());
-  for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
-    PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 1, i);
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
-      w[k] = mean + sd * seq.normal();
-  }
-  setWeights(std::move(w));
+  setWeights(
+      drawSynapseValues(conn_, law, network_->seed(), kProjectionStreamBase + 4 * stream_ + 1));
 }
 
 // ---- delays ----

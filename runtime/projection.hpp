@@ -53,9 +53,10 @@
 //     on_post), with t = t_{n+1}, the spike time.
 #pragma once
 
-#include "runtime/connectivity.hpp"
 #include "abi/kernel_abi.h"
+#include "runtime/connectivity.hpp"
 #include "runtime/neuron_group.hpp"
+#include "runtime/synapse_values.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -181,6 +182,7 @@ private:
   friend class Network;
 
   void makeExplicit(); // turns an implicit all-to-all into a CSR
+  void drawWeights(const SynapseValues& law);
   std::int64_t stepsOf(double time, const char* what) const;
   void delaysChanged();
   void prepare(); // sizes the ring and the delivery tables
