@@ -53,10 +53,4 @@ int runPlot(const std::string& runDir);
 // Writes RUN_DIR/measure.json (rates, CV, Fano, synchrony, spectrum); prints it with `print`.
 int runMeasure(const std::string& runDir, bool print);
 
-int runCheck(const std::vector<std::string>& files, const CommonOptions& common);
-// `after`: ast | ir | step (the integrated group step for `method`) | llvm | llvm-opt | asm
-// `float32`: llvm/llvm-opt/asm show the float32 kernel (twice the vector width).
-int runEmit(const std::string& file, const std::string& after, const std::string& model,
-            const std::string& method, bool float32, const CommonOptions& common);
-
 } // namespace nj::tool

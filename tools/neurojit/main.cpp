@@ -1,4 +1,5 @@
 // neurojit — the command-line driver, a thin client of the compiler layers.
+#include "neurojit/inspect.hpp"
 #include "tools/neurojit/analyze_command.hpp"
 #include "tools/neurojit/commands.hpp"
 
@@ -9,6 +10,17 @@
 
 #include <fmt/format.h>
 #include <unistd.h>
+
+namespace {
+
+// A command's report: output, then diagnostics, then its exit code.
+int print(const neurojit::TextReport& report) {
+  fmt::print("{}", report.out);
+  fmt::print(stderr, "{}", report.err);
+  return report.exitCode;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"NeuroJIT: equations of computational neuroscience, compiled to fast simulations"};
@@ -165,7 +177,8 @@ int main(int argc, char** argv) {
   if (!stdlib.empty()) common.stdlibDir = stdlib;
 
   try {
-    if (check->parsed()) return nj::tool::runCheck(files, common);
+    if (check->parsed())
+      return print(neurojit::check({files.begin(), files.end()}, {common.stdlibDir}, common.color));
     if (runCmd->parsed()) {
       if (!duration.empty()) run.simulation.duration = duration;
       if (!dt.empty()) run.simulation.dt = dt;
@@ -185,8 +198,9 @@ int main(int argc, char** argv) {
     if (plotCmd->parsed()) return nj::tool::runPlot(plotDir);
     if (measureCmd->parsed()) return nj::tool::runMeasure(measureDir, measurePrint);
     if (emit->parsed())
-      return nj::tool::runEmit(emitFile, emitAfter, emitModel, emitMethod,
-                               emitPrecision == "float32", common);
+      return print(neurojit::emit(
+          emitFile, {emitAfter, emitModel, emitMethod, emitPrecision == "float32", common.color},
+          {common.stdlibDir}));
   } catch (const nj::Error& e) { // the one place an error becomes text and an exit code
     fmt::print(stderr, "{}", nj::report(e));
     return nj::exitCode(e);

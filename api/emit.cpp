@@ -6,11 +6,11 @@
 #include "compiler/ir/printer.hpp"
 #include "compiler/pipeline/compile.hpp"
 #include "compiler/syntax/print.hpp"
-#include "tools/neurojit/commands.hpp"
+#include "neurojit/inspect.hpp"
 
 #include <fmt/format.h>
 
-namespace nj::tool {
+namespace nj::api {
 namespace {
 
 std::string printModelIr(const model_ir::ModelIr& m) {
@@ -35,8 +35,24 @@ std::string printModelIr(const model_ir::ModelIr& m) {
 
 } // namespace
 
-int runEmit(const std::string& file, const std::string& after, const std::string& modelName,
-            const std::string& method, bool float32, const CommonOptions& common) {
+} // namespace nj::api
+
+namespace neurojit {
+
+TextReport emit(const std::filesystem::path& path, const EmitOptions& emit,
+                const CompileOptions& compileOptions) {
+  using namespace nj;
+  using nj::api::printModelIr;
+  const std::string file = path.string();
+  const std::string& after = emit.after;
+  const std::string& modelName = emit.model;
+  const std::string& method = emit.method;
+  const bool float32 = emit.float32;
+  const struct {
+    std::filesystem::path stdlibDir;
+    bool color;
+  } common{compileOptions.stdlibDir, emit.color};
+  TextReport r;
   codegen::CompileOptions options;
   options.float32 = float32;
   pipeline::Source source;
@@ -45,15 +61,15 @@ int runEmit(const std::string& file, const std::string& after, const std::string
   std::shared_ptr<const pipeline::CheckedSource> checked = pipeline::check(source);
   const sema::Program& program = checked->program;
   if (after == "ast") {
-    fmt::print(stderr, "{}", diag::renderAll(checked->sources, checked->diags, common.color));
-    if (!checked->ok()) return 1;
+    r.err += fmt::format("{}", diag::renderAll(checked->sources, checked->diags, common.color));
+    if (!checked->ok()) return r.finish(1);
     for (const auto& f : program.files)
-      if (f.id == program.entries.front()) fmt::print("{}", syntax::printFile(f));
-    return 0;
+      if (f.id == program.entries.front()) r.out += fmt::format("{}", syntax::printFile(f));
+    return r.finish(0);
   }
   if (!checked->ok()) {
-    fmt::print(stderr, "{}", diag::renderAll(checked->sources, checked->diags, common.color));
-    return 1;
+    r.err += fmt::format("{}", diag::renderAll(checked->sources, checked->diags, common.color));
+    return r.finish(1);
   }
   // The IR is printed after Compose (a network's groups with their synapses composed in); step
   // programs and kernels after Integrate (the kernels' text is generated here, not run).
@@ -68,20 +84,20 @@ int runEmit(const std::string& file, const std::string& after, const std::string
   auto printStage = [&](const model_ir::ModelIr& mir, const lower::GroupProgram* group,
                         const std::string& title) {
     printed = true;
-    if (!title.empty()) fmt::print("// {}\n", title);
+    if (!title.empty()) r.out += fmt::format("// {}\n", title);
     try {
       if (after == "ir")
-        fmt::print("{}", printModelIr(mir));
+        r.out += fmt::format("{}", printModelIr(mir));
       else if (after == "step")
-        fmt::print("{}\n", lower::printGroupProgram(*group));
+        r.out += fmt::format("{}\n", lower::printGroupProgram(*group));
       else if (after == "llvm")
-        fmt::print("{}\n", codegen::emitLlvmIr(*group, /*optimized=*/false, options));
+        r.out += fmt::format("{}\n", codegen::emitLlvmIr(*group, /*optimized=*/false, options));
       else if (after == "llvm-opt")
-        fmt::print("{}\n", codegen::emitLlvmIr(*group, /*optimized=*/true, options));
+        r.out += fmt::format("{}\n", codegen::emitLlvmIr(*group, /*optimized=*/true, options));
       else
-        fmt::print("{}\n", codegen::emitAssembly(*group, options));
+        r.out += fmt::format("{}\n", codegen::emitAssembly(*group, options));
     } catch (const codegen::CodegenError& e) {
-      fmt::print(stderr, "neurojit: internal error in code generation: {}\n", e.what());
+      r.err += fmt::format("neurojit: internal error in code generation: {}\n", e.what());
       internalError = true;
     }
   };
@@ -102,7 +118,7 @@ int runEmit(const std::string& file, const std::string& after, const std::string
   };
   pipeline::Compilation models = pipeline::compile(checked, o);
   diagnostics += diag::renderAll(checked->sources, models.diags, common.color);
-  if (internalError) return 2;
+  if (internalError) return r.finish(2);
   o.models = false;
   for (const auto& f : program.files) {
     if (f.id != program.entries.front()) continue;
@@ -128,25 +144,26 @@ int runEmit(const std::string& file, const std::string& after, const std::string
             continue;
           for (const auto* p : {&e.onPre, &e.onPost})
             if (*p)
-              fmt::print("// network {}\n{}\n", net.name, lower::printSynapseEventProgram(**p));
+              r.out += fmt::format("// network {}\n{}\n", net.name,
+                                   lower::printSynapseEventProgram(**p));
         }
       };
       pipeline::Compilation network = pipeline::compile(checked, o);
       diagnostics += diag::renderAll(checked->sources, network.diags, common.color);
-      if (internalError) return 2;
+      if (internalError) return r.finish(2);
       if (!network.ok()) break;
     }
   }
   const bool failed = !diagnostics.empty() && diagnostics.find("error:") != std::string::npos;
   if (!printed && !failed) {
     if (modelName.empty())
-      fmt::print(stderr, "neurojit emit: {} has no neuron model or network to print\n", file);
+      r.err += fmt::format("neurojit emit: {} has no neuron model or network to print\n", file);
     else
-      fmt::print(stderr, "neurojit emit: {} has no model or group named `{}`\n", file, modelName);
-    return 1;
+      r.err += fmt::format("neurojit emit: {} has no model or group named `{}`\n", file, modelName);
+    return r.finish(1);
   }
-  fmt::print(stderr, "{}", diagnostics);
-  return failed ? 1 : 0;
+  r.err += fmt::format("{}", diagnostics);
+  return r.finish(failed ? 1 : 0);
 }
 
-} // namespace nj::tool
+} // namespace neurojit

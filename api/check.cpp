@@ -1,14 +1,14 @@
 // `neurojit check FILE…`: load, check, and summarize every model and network.
 #include "compiler/pipeline/compile.hpp"
 #include "compiler/units/format.hpp"
-#include "tools/neurojit/commands.hpp"
+#include "neurojit/inspect.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-namespace nj::tool {
+namespace nj::api {
 namespace {
 
 std::string unitText(const units::Dimension& d, bool plain) {
@@ -39,7 +39,19 @@ std::string summary(const sema::CheckedModel& m) {
 
 } // namespace
 
-int runCheck(const std::vector<std::string>& files, const CommonOptions& common) {
+} // namespace nj::api
+
+namespace neurojit {
+
+TextReport check(const std::vector<std::filesystem::path>& files,
+                 const CompileOptions& compileOptions, bool color) {
+  using namespace nj;
+  using nj::api::summary;
+  const struct {
+    std::filesystem::path stdlibDir;
+    bool color;
+  } common{compileOptions.stdlibDir, color};
+  TextReport r;
   pipeline::Source source;
   source.files.assign(files.begin(), files.end());
   source.stdlibDir = common.stdlibDir;
@@ -50,18 +62,18 @@ int runCheck(const std::vector<std::string>& files, const CommonOptions& common)
   pipeline::Compilation c = pipeline::compile(source, options);
   const sema::Program& program = c.source->program;
   const sema::CheckedProgram& checked = c.source->checked;
-  fmt::print(stderr, "{}", c.diagnostics(common.color));
+  r.err += fmt::format("{}", c.diagnostics(common.color));
   if (!c.ok()) {
     const std::size_t errors = c.source->diags.errorCount() + c.diags.errorCount();
-    fmt::print(stderr, "{} error{} found\n", errors, errors == 1 ? "" : "s");
-    return 1;
+    r.err += fmt::format("{} error{} found\n", errors, errors == 1 ? "" : "s");
+    return r.finish(1);
   }
   // Summaries only for what the named files define, not for everything imported.
   for (const auto& file : program.files) {
     if (std::find(program.entries.begin(), program.entries.end(), file.id) == program.entries.end())
       continue;
     for (const auto& m : file.models)
-      fmt::print("{}\n", summary(checked.models.at(m.name)));
+      r.out += fmt::format("{}\n", summary(checked.models.at(m.name)));
     for (const auto& n : file.networks) {
       const auto& net = checked.networks.at(n.name);
       std::size_t neurons = 0;
@@ -70,12 +82,12 @@ int runCheck(const std::vector<std::string>& files, const CommonOptions& common)
       auto plural = [](std::size_t k, const char* word) {
         return fmt::format("{} {}{}", k, word, k == 1 ? "" : "s");
       };
-      fmt::print("network {}: {}, {}, {}{}\n", n.name, plural(net.groups.size(), "group"),
-                 plural(neurons, "neuron"), plural(net.connections.size(), "connection"),
-                 net.plain ? " (plain numbers, time in ms)" : "");
+      r.out += fmt::format("network {}: {}, {}, {}{}\n", n.name, plural(net.groups.size(), "group"),
+                           plural(neurons, "neuron"), plural(net.connections.size(), "connection"),
+                           net.plain ? " (plain numbers, time in ms)" : "");
     }
   }
-  return 0;
+  return r.finish(0);
 }
 
-} // namespace nj::tool
+} // namespace neurojit
