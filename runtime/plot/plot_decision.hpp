@@ -1,4 +1,5 @@
-// \file Plots of a two-choice decision (Wang 2002, the seed's figure 3-6), with gnuplot:
+// \file Plots of a population race (the competing groups and their rates; e.g. the decision of Wang
+// 2002, the seed's figure 3-6), with gnuplot:
 //   plotDecision(RUN_DIR): RUN_DIR/plots/decision.{png,svg} — a raster of the competing groups
 //     (all their neurons) and of the first `rasterOthers` neurons of every other reported group,
 //     above the sliding population rates of decision.json with the threshold, the decision

@@ -3,7 +3,7 @@
 // and accuracy at c = 51.2 %. Plus the network description's all-to-all connections taking the
 // O(N) path, against the same network with `p = 1` (explicit synapses, CSR path).
 #include "neurojit/neurojit.hpp"
-#include "runtime/measure/decision.hpp"
+#include "runtime/measure/race.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -29,7 +29,7 @@ const Program& wang() {
 
 struct Trial {
   Series a, b, n;
-  Decision decision;
+  RaceResult decision;
 };
 
 // Runs one trial and reads it out as `neurojit run --decide A,B,N --decide-window
@@ -56,9 +56,9 @@ Trial runTrial(std::vector<std::string> sets, std::uint64_t seed) {
     return slidingRate(s, 0.05, 0.005);
   };
   t.a = trains("A"), t.b = trains("B"), t.n = trains("N");
-  DecisionOptions d;
+  RaceOptions d;
   d.from = 0.5, d.until = 2.0; // the file's stim_on, stim_off
-  t.decision = decide({t.a, t.b}, d);
+  t.decision = race({t.a, t.b}, d);
   return t;
 }
 

@@ -17,7 +17,7 @@ struct CommonOptions {
   bool color = false;
 };
 
-// `--decide A,B`: the two-choice read-out of runtime/measure/decision.hpp after each run.
+// `--decide A,B`: the population race of runtime/measure/race.hpp (A against B) after each run.
 struct DecideOptions {
   std::vector<std::string> groups; // the two competing groups, then any others to report
   std::string window;              // "FROM:UNTIL": seconds or network parameter names

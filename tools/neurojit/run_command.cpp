@@ -4,7 +4,7 @@
 #include "neurojit/neurojit.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
-#include "runtime/measure/decision.hpp"
+#include "runtime/measure/race.hpp"
 #include "runtime/measure/run_measures.hpp"
 #include "runtime/plot/plot_decision.hpp"
 #include "runtime/plot/plot_run.hpp"
@@ -31,7 +31,7 @@ std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& 
 }
 
 runtime::Json writeDecision(const std::filesystem::path& dir, const DecideOptions& decide) {
-  runtime::measure::DecisionSpec spec;
+  runtime::measure::RaceSpec spec;
   spec.groups = decide.groups;
   spec.threshold = decide.threshold;
   if (!decide.window.empty()) {
@@ -42,7 +42,7 @@ runtime::Json writeDecision(const std::filesystem::path& dir, const DecideOption
     spec.from = decide.window.substr(0, colon);
     spec.until = decide.window.substr(colon + 1);
   }
-  runtime::Json j = runtime::measure::decisionRunDir(dir, spec);
+  runtime::Json j = runtime::measure::raceRunDir(dir, spec);
   io::writeFileAtomically(dir / "decision.json", j.dump() + "\n");
   return j;
 }

@@ -1,14 +1,15 @@
-// \file The decision of a two-choice network (Wang 2002): which of two competing populations
-// reaches a rate threshold first, and when. Times in seconds, rates in Hz.
+// \file A population race: which of N competing populations first reaches a rate threshold
+// inside a time window, and when — the read-out of decision-making, working-memory and
+// winner-take-all networks (e.g. Wang 2002, whose values are the defaults). Times in seconds,
+// rates in Hz.
 //
-// Definition (Wang 2002, "decision time": the time when one selective population's rate first
-// crosses a threshold, 15 Hz): the rate of each population is the spike count in a trailing
-// rectangular window of `window` s divided by (neurons · window), sampled every `step` s:
+// The rate of each population is the spike count in a trailing rectangular window of `window` s
+// divided by (neurons · window), sampled every `step` s:
 //   r(t_k) = #spikes in [t_k − window, t_k) / (n · window),  t_k = k · step,  t_k ≥ window.
-// The trailing window looks only at the past, so the decision at t_k uses no later spike. The
-// decision is the first sample t_k in [from, until] at which a population's rate is ≥
-// threshold (both at the same sample: the higher rate; equal rates: none); the decision time is
-// t_k − from. Defaults: threshold 15 Hz, window 50 ms, step 5 ms.
+// The trailing window looks only at the past, so the result at t_k uses no later spike. The
+// winner is the population whose rate is ≥ threshold at the first sample t_k in [from, until]
+// where any is (several at that sample: the highest; a tie: none); the crossing time is t_k and
+// the race time t_k − from. Defaults: threshold 15 Hz, window 50 ms, step 5 ms.
 #pragma once
 
 #include "io/json.hpp"
@@ -23,7 +24,7 @@ namespace nj::runtime::measure {
 
 using io::Json;
 
-struct DecisionOptions {
+struct RaceOptions {
   double threshold = 15.0; // Hz
   double window = 0.05;    // s
   double step = 0.005;     // s
@@ -34,14 +35,14 @@ struct DecisionOptions {
 // r(t_k) as defined above, for t_k from `window` to the end of the observation window.
 Series slidingRate(const SpikeTrains& trains, double window, double step);
 
-struct Decision {
+struct RaceResult {
   int winner = -1;                                            // index of the population; -1: none
   double crossing = std::numeric_limits<double>::quiet_NaN(); // t_k of the decision, s
   double time = std::numeric_limits<double>::quiet_NaN();     // crossing − from, s
 };
 
-// The decision between `rates` (sampled on one grid, from slidingRate) as defined above.
-Decision decide(const std::vector<Series>& rates, const DecisionOptions& options);
+// The race between `rates` (any number, sampled on one grid by slidingRate) as defined above.
+RaceResult race(const std::vector<Series>& rates, const RaceOptions& options);
 
 // Mean rate (Hz) of the sliding rate over samples t_k in [a, b); NaN when there is none.
 double meanRate(const Series& rate, double a, double b);
@@ -53,14 +54,15 @@ double meanRate(const Series& rate, double a, double b);
 // {t_s[], GROUP: hz[]}. `groups`: the two competing populations first, then any others to
 // report. `from`/`until`: a number of seconds or the name of a network parameter recorded in
 // run.json (settings "parameters.NAME", in the model's time unit); empty: 0 / the end of the run.
-struct DecisionSpec {
-  std::vector<std::string> groups;
+struct RaceSpec {
+  std::vector<std::string> groups; // the competitors first, then any others to report
+  std::size_t competitors = 2;
   std::string from, until;
   double threshold = 15.0, window = 0.05, step = 0.005;
 };
 
 // Throws RuntimeError naming the problem (no run.json, a group without a spike monitor of all
 // its neurons, an unknown parameter name).
-Json decisionRunDir(const std::filesystem::path& dir, const DecisionSpec& spec);
+Json raceRunDir(const std::filesystem::path& dir, const RaceSpec& spec);
 
 } // namespace nj::runtime::measure

@@ -1,4 +1,4 @@
-#include "runtime/measure/decision.hpp"
+#include "runtime/measure/race.hpp"
 
 #include "io/npy.hpp"
 #include "runtime/errors.hpp"
@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace nj::runtime::measure {
 
@@ -45,8 +46,8 @@ Series slidingRate(const SpikeTrains& trains, double window, double step) {
   return out;
 }
 
-Decision decide(const std::vector<Series>& rates, const DecisionOptions& o) {
-  Decision d;
+RaceResult race(const std::vector<Series>& rates, const RaceOptions& o) {
+  RaceResult d;
   if (rates.empty()) return d;
   const std::size_t samples = rates[0].times.size();
   for (const Series& r : rates)
@@ -137,13 +138,13 @@ Json numberOrNull(double x) {
 
 } // namespace
 
-Json decisionRunDir(const std::filesystem::path& dir, const DecisionSpec& spec) {
+Json raceRunDir(const std::filesystem::path& dir, const RaceSpec& spec) {
   if (spec.groups.size() < 2)
     throw RuntimeError("decision: name the two competing groups, e.g. --decide A,B");
   const Json manifest = readJson(dir / "run.json");
   const double unit = manifest.numberOr("time_unit_seconds", 1.0);
   const double end = manifest.numberOr("t_end", 0.0) * unit;
-  DecisionOptions o;
+  RaceOptions o;
   o.threshold = spec.threshold;
   o.window = spec.window;
   o.step = spec.step;
@@ -178,7 +179,11 @@ Json decisionRunDir(const std::filesystem::path& dir, const DecisionSpec& spec) 
     }
     rates.push_back(slidingRate(trains, o.window, o.step));
   }
-  const Decision d = decide({rates[0], rates[1]}, o);
+  if (spec.competitors < 1 || spec.competitors > rates.size())
+    throw RuntimeError(fmt::format("decision: {} competing groups asked for, {} named",
+                                   spec.competitors, rates.size()));
+  const RaceResult d =
+      race({rates.begin(), rates.begin() + static_cast<std::ptrdiff_t>(spec.competitors)}, o);
 
   Json out = Json::object();
   out.set("format", "neurojit-decision/1");
@@ -192,7 +197,11 @@ Json decisionRunDir(const std::filesystem::path& dir, const DecisionSpec& spec) 
   opts.set("step_s", o.step);
   opts.set("from_s", o.from);
   opts.set("until_s", o.until);
-  opts.set("competing", Json(spec.groups[0] + "," + spec.groups[1]));
+  opts.set("competing",
+           Json(fmt::format(
+               "{}", fmt::join(spec.groups.begin(),
+                               spec.groups.begin() + static_cast<std::ptrdiff_t>(spec.competitors),
+                               ","))));
   Json& means = out.set("mean_rates_hz", Json::object());
   for (std::size_t g = 0; g < spec.groups.size(); ++g) {
     Json m = Json::object();
