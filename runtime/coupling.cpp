@@ -58,8 +58,7 @@ void Coupling::makeExplicit() {
 }
 
 void Coupling::setWeight(double w) {
-  if (!std::isfinite(w))
-    throw RuntimeError(fmt::format("coupling `{}`: the weight {} must be finite", name_, w));
+  checkWeight(owner(), w);
   weight_ = w;
   weights_.clear();
   weights_.shrink_to_fit();
@@ -67,14 +66,7 @@ void Coupling::setWeight(double w) {
 
 void Coupling::setWeights(std::vector<double> perSynapse) {
   makeExplicit();
-  if (perSynapse.size() != conn_.synapses())
-    throw RuntimeError(fmt::format("coupling `{}`: {} weights given for {} synapses", name_,
-                                   perSynapse.size(), conn_.synapses()));
-  for (std::size_t k = 0; k < perSynapse.size(); ++k)
-    if (!std::isfinite(perSynapse[k]))
-      throw RuntimeError(
-          fmt::format("coupling `{}`: the weight of synapse {} is {}; weights must be finite",
-                      name_, k, perSynapse[k]));
+  checkWeights(owner(), perSynapse, conn_.synapses());
   weights_ = std::move(perSynapse);
 }
 
@@ -82,11 +74,7 @@ void Coupling::setWeights(const std::function<double(std::uint32_t, std::uint32_
   makeExplicit();
   checkMemory(fmt::format("the weights of coupling `{}`", name_), 8.0L * conn_.synapses(),
               network_->memoryInUse(), network_->options().memoryLimit);
-  std::vector<double> w(conn_.synapses());
-  for (std::uint32_t i = 0; i < conn_.nPre(); ++i)
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
-      w[k] = f(i, conn_.post()[k]);
-  setWeights(std::move(w));
+  setWeights(synapseValuesOf(conn_, f));
 }
 
 // The weight stream (coupling stream + 1), drawn like every per-synapse value (synapse_values.hpp),
@@ -98,17 +86,12 @@ void Coupling::drawWeights(const SynapseValues& law) {
 }
 
 void Coupling::setWeightsUniform(double lo, double hi) {
-  if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
-    throw RuntimeError(fmt::format(
-        "coupling `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
+  checkUniformWeights(owner(), lo, hi);
   drawWeights({SynapseValues::Uniform, lo, hi});
 }
 
 void Coupling::setWeightsNormal(double mean, double sd) {
-  if (!(sd >= 0) || !std::isfinite(mean) || !std::isfinite(sd))
-    throw RuntimeError(
-        fmt::format("coupling `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})",
-                    name_, mean, sd));
+  checkNormalWeights(owner(), mean, sd);
   drawWeights({SynapseValues::Normal, mean, sd});
 }
 

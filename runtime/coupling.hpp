@@ -89,6 +89,7 @@ private:
   template <class S, class X> void addSums(const S* s, X* x);
   void makeExplicit();
   void drawWeights(const SynapseValues& law);
+  std::string owner() const { return "coupling `" + name_ + "`"; } // for messages
 
   Network* network_;
   std::string name_;

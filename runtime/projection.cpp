@@ -56,8 +56,7 @@ void Projection::makeExplicit() {
 // ---- weights ----
 
 void Projection::setWeight(double w) {
-  if (!std::isfinite(w))
-    throw RuntimeError(fmt::format("projection `{}`: the weight {} must be finite", name_, w));
+  checkWeight(owner(), w);
   weight_ = w;
   weights_.clear();
   weights_.shrink_to_fit();
@@ -80,14 +79,7 @@ std::vector<double> Projection::weightValues() const {
 
 void Projection::setWeights(std::vector<double> perSynapse) {
   makeExplicit();
-  if (perSynapse.size() != conn_.synapses())
-    throw RuntimeError(fmt::format("projection `{}`: {} weights given for {} synapses", name_,
-                                   perSynapse.size(), conn_.synapses()));
-  for (std::size_t k = 0; k < perSynapse.size(); ++k)
-    if (!std::isfinite(perSynapse[k]))
-      throw RuntimeError(
-          fmt::format("projection `{}`: the weight of synapse {} is {}; weights must be finite",
-                      name_, k, perSynapse[k]));
+  checkWeights(owner(), perSynapse, conn_.synapses());
   if (precision() == Precision::Float32) { // rounded to nearest
     weights32_.assign(perSynapse.begin(), perSynapse.end());
     return;
@@ -100,11 +92,7 @@ void Projection::setWeights(const std::function<double(std::uint32_t, std::uint3
   checkMemory(fmt::format("the weights of projection `{}`", name_),
               static_cast<long double>(elementBytes(precision())) * conn_.synapses(),
               network_->memoryInUse(), network_->options().memoryLimit);
-  std::vector<double> w(conn_.synapses());
-  for (std::uint32_t i = 0; i < conn_.nPre(); ++i)
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
-      w[k] = f(i, conn_.post()[k]);
-  setWeights(std::move(w));
+  setWeights(synapseValuesOf(conn_, f));
 }
 
 void Projection::setWeightsConstant(double w) {
@@ -112,17 +100,12 @@ void Projection::setWeightsConstant(double w) {
 }
 
 void Projection::setWeightsUniform(double lo, double hi) {
-  if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
-    throw RuntimeError(fmt::format(
-        "projection `{}`: uniform weights need finite lo ≤ hi (got {}, {})", name_, lo, hi));
+  checkUniformWeights(owner(), lo, hi);
   drawWeights({SynapseValues::Uniform, lo, hi});
 }
 
 void Projection::setWeightsNormal(double mean, double sd) {
-  if (!(sd >= 0) || !std::isfinite(mean) || !std::isfinite(sd))
-    throw RuntimeError(
-        fmt::format("projection `{}`: normal weights need a finite mean and sd ≥ 0 (got {}, {})",
-                    name_, mean, sd));
+  checkNormalWeights(owner(), mean, sd);
   drawWeights({SynapseValues::Normal, mean, sd});
 }
 

@@ -183,6 +183,7 @@ private:
 
   void makeExplicit(); // turns an implicit all-to-all into a CSR
   void drawWeights(const SynapseValues& law);
+  std::string owner() const { return "projection `" + name_ + "`"; } // for messages
   std::int64_t stepsOf(double time, const char* what) const;
   void delaysChanged();
   void prepare(); // sizes the ring and the delivery tables

@@ -18,7 +18,9 @@
 #include "runtime/connectivity.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <string>
 #include <vector>
 
 namespace nj::runtime {
@@ -43,5 +45,16 @@ struct SynapseValues {
 std::vector<double> drawSynapseValues(const Connectivity& conn, const SynapseValues& law,
                                       std::uint64_t seed, std::uint32_t stream,
                                       std::uint64_t firstStep = 0);
+
+// f(i, j) for every synapse i → j of `conn`, in CSR order.
+std::vector<double> synapseValuesOf(const Connectivity& conn,
+                                    const std::function<double(std::uint32_t, std::uint32_t)>& f);
+
+// The checks every connection (projection or coupling) applies to what it is given as weights;
+// `owner` names it in the message ("projection `E->I:g_E`"). Throw RuntimeError.
+void checkWeight(const std::string& owner, double w);
+void checkWeights(const std::string& owner, const std::vector<double>& w, std::uint64_t synapses);
+void checkUniformWeights(const std::string& owner, double lo, double hi);
+void checkNormalWeights(const std::string& owner, double mean, double sd);
 
 } // namespace nj::runtime
