@@ -84,7 +84,8 @@ ordered_json toNlohmann(const Json& j) {
     return j.boolean();
   case Json::Kind::Number: {
     const std::string& t = j.numberText();
-    if (t.find_first_of(".eEnN") != std::string::npos) return j.number();
+    // "-0" is a double's signed zero; as an integer it would lose its sign.
+    if (t.find_first_of(".eEnN") != std::string::npos || t == "-0") return j.number();
     if (!t.empty() && t[0] == '-') return std::strtoll(t.c_str(), nullptr, 10);
     return std::strtoull(t.c_str(), nullptr, 10);
   }

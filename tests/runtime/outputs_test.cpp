@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <random>
 
 #include <fmt/format.h>
@@ -131,6 +132,38 @@ TEST(Json, DoublesRoundTripBitExactly) {
     const double back = Json::parse(j.dump())["x"].number();
     EXPECT_EQ(std::memcmp(&back, &x, sizeof x), 0) << x;
   }
+}
+
+// The values random bit patterns almost never hit: signed zero, integral doubles (written
+// without a decimal point), the extremes, and decimals whose shortest form is known.
+TEST(Json, SpecialDoublesRoundTripBitExactly) {
+  const double cases[] = {0.0,
+                          -0.0,
+                          1.0,
+                          -1.0,
+                          0.1,
+                          1e-4,
+                          9007199254740992.0,     // 2^53
+                          9007199254740994.0,     // 2^53 + 2
+                          -4503599627370497.0,    // -(2^52 + 1)
+                          9223372036854775808.0,  // 2^63, beyond int64
+                          18446744073709551616.0, // 2^64, beyond uint64
+                          std::numeric_limits<double>::max(),
+                          std::numeric_limits<double>::lowest(),
+                          std::numeric_limits<double>::min(),
+                          std::numeric_limits<double>::denorm_min(),
+                          -std::numeric_limits<double>::denorm_min()};
+  for (const double x : cases) {
+    Json j = Json::object();
+    j.set("x", x);
+    const double back = Json::parse(j.dump())["x"].number();
+    EXPECT_EQ(std::memcmp(&back, &x, sizeof x), 0) << x << " came back as " << back;
+  }
+  // Shortest round-trip text: 0.1 is written as 0.1, not 0.1000000000000000055511151231257827.
+  Json j = Json::object();
+  j.set("x", 0.1);
+  EXPECT_NE(j.dump(0).find("0.1"), std::string::npos) << j.dump(0);
+  EXPECT_EQ(j.dump(0).find("0.10"), std::string::npos) << j.dump(0);
 }
 
 TEST(RunFolder, WritesEveryRecordedArrayAndAValidManifest) {
