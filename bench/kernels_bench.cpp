@@ -58,8 +58,8 @@ struct Frontend {
   const lower::GroupProgram& group;
 
   Frontend(const std::string& file, const std::string& text, const std::string& name)
-      : c(compile(file, text, name)), model(c.groups.front().ir),
-        group(*c.groups.front().program) {}
+      : c(compile(file, text, name)), model(c.groups.front().ir), group(*c.groups.front().program) {
+  }
   static pipeline::Compilation compile(const std::string& file, const std::string& text,
                                        const std::string& name) {
     pipeline::Source source;

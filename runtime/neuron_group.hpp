@@ -3,8 +3,8 @@
 // GroupLayout (names and counts) and GroupKernel (a function pointer under abi/kernel_abi.h).
 #pragma once
 
-#include "runtime/aligned_array.hpp"
 #include "abi/kernel_abi.h"
+#include "runtime/aligned_array.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/precision.hpp"
 #include "runtime/real_array.hpp"

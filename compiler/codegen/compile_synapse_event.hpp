@@ -5,9 +5,9 @@
 // (lower::runReferenceSynapseEvent) as the group kernels do.
 #pragma once
 
+#include "abi/kernel_abi.h"
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/lower/synapse_event.hpp"
-#include "abi/kernel_abi.h"
 
 #include <memory>
 #include <string>

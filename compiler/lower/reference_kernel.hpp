@@ -3,8 +3,8 @@
 // tested against it, and it runs models when LLVM is not available.
 #pragma once
 
-#include "compiler/lower/group_program.hpp"
 #include "abi/kernel_abi.h"
+#include "compiler/lower/group_program.hpp"
 
 namespace nj::lower {
 

@@ -10,8 +10,8 @@
 // Synapse parameters are folded into constants by the composition.
 #pragma once
 
-#include "compiler/ir/expr.hpp"
 #include "abi/kernel_abi.h"
+#include "compiler/ir/expr.hpp"
 
 #include <string>
 #include <vector>

@@ -2,11 +2,11 @@
 // group of neurons through any kernel with the arguments of abi/kernel_abi.h.
 #pragma once
 
+#include "abi/kernel_abi.h"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/lower/group_program.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/sema/check.hpp"
-#include "abi/kernel_abi.h"
 
 #include <cmath>
 #include <cstdint>
