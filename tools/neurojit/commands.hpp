@@ -2,22 +2,22 @@
 // 0 success, 1 the user's input has errors, 2 an internal error.
 #pragma once
 
-#include "io/json.hpp"
 #include "neurojit/neurojit.hpp"
+#include "neurojit/outputs.hpp"
 
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-namespace nj::tool {
+namespace neurojit::tool {
 
 struct CommonOptions {
   std::filesystem::path stdlibDir;
   bool color = false;
 };
 
-// `--decide A,B`: the population race of runtime/measure/race.hpp (A against B) after each run.
+// `--decide A,B`: the population race of neurojit/outputs.hpp (A against B) after each run.
 struct DecideOptions {
   std::vector<std::string> groups; // the two competing groups, then any others to report
   std::string window;              // "FROM:UNTIL": seconds or network parameter names
@@ -47,10 +47,10 @@ std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& 
 int runRun(const RunCommandOptions& options, const CommonOptions& common);
 // --trials K [--sweep NAME=v1,…] [--jobs J]: tools/neurojit/trials_command.cpp.
 int runTrials(const RunCommandOptions& options, const CommonOptions& common);
-// Writes RUN_DIR/decision.json for `decide`; returns it (throws RuntimeError).
-runtime::Json writeDecision(const std::filesystem::path& runDir, const DecideOptions& decide);
+// Writes RUN_DIR/decision.json for `decide`; returns it (throws neurojit::Error).
+Json writeDecision(const std::filesystem::path& runDir, const DecideOptions& decide);
 int runPlot(const std::string& runDir);
 // Writes RUN_DIR/measure.json (rates, CV, Fano, synchrony, spectrum); prints it with `print`.
 int runMeasure(const std::string& runDir, bool print);
 
-} // namespace nj::tool
+} // namespace neurojit::tool

@@ -1,6 +1,6 @@
-// neurojit — the command-line driver, a thin client of the compiler layers.
+// neurojit — the command-line driver, a thin client of the public API (include/neurojit/).
+#include "neurojit/analyze.hpp"
 #include "neurojit/inspect.hpp"
-#include "tools/neurojit/analyze_command.hpp"
 #include "tools/neurojit/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("neurojit ") + NJ_VERSION);
   app.require_subcommand(1);
 
-  nj::tool::CommonOptions common;
+  neurojit::tool::CommonOptions common;
   const char* envStdlib = std::getenv("NEUROJIT_STDLIB");
   common.stdlibDir = envStdlib != nullptr ? envStdlib : NJ_DEFAULT_STDLIB;
   common.color = isatty(STDERR_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
                    "kernel precision for llvm/asm: float64 or float32")
       ->check(CLI::IsMember({"float64", "float32"}));
 
-  nj::tool::RunCommandOptions run;
+  neurojit::tool::RunCommandOptions run;
   std::string backend = "jit", precision = "float64", duration, dt;
   std::uint64_t seed = 0;
   CLI::App* runCmd = app.add_subcommand(
@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
 
-  nj::tool::AnalyzeOptions analyze;
+  neurojit::AnalyzeOptions analyze;
   CLI::App* analyzeCmd = app.add_subcommand(
       "analyze", "dynamical analysis of a neuron model: phase plane, bifurcation, fast-slow");
   analyzeCmd
@@ -185,18 +185,18 @@ int main(int argc, char** argv) {
       if (seedOption->count() > 0) run.simulation.seed = seed;
       run.simulation.backend =
           backend == "jit" ? neurojit::Backend::Jit : neurojit::Backend::Interpreter;
-      run.simulation.precision = *nj::runtime::parsePrecision(precision);
+      run.simulation.precision = *neurojit::runtime::parsePrecision(precision);
       for (int i = 0; i < argc; ++i)
         run.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
-      return nj::tool::runRun(run, common);
+      return neurojit::tool::runRun(run, common);
     }
     if (analyzeCmd->parsed()) {
       for (int i = 0; i < argc; ++i)
         analyze.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
-      return nj::tool::runAnalyze(analyze, common);
+      return print(neurojit::analyze(analyze, {common.stdlibDir}));
     }
-    if (plotCmd->parsed()) return nj::tool::runPlot(plotDir);
-    if (measureCmd->parsed()) return nj::tool::runMeasure(measureDir, measurePrint);
+    if (plotCmd->parsed()) return neurojit::tool::runPlot(plotDir);
+    if (measureCmd->parsed()) return neurojit::tool::runMeasure(measureDir, measurePrint);
     if (emit->parsed())
       return print(neurojit::emit(
           emitFile, {emitAfter, emitModel, emitMethod, emitPrecision == "float32", common.color},

@@ -1,13 +1,7 @@
 // `neurojit run FILE`: compile, build the network, run it, write the run
 // folder (.npy + run.json) and, on request, plots.
-#include "io/atomic_file.hpp"
 #include "neurojit/neurojit.hpp"
-#include "runtime/errors.hpp"
-#include "runtime/interrupt.hpp"
-#include "runtime/measure/race.hpp"
-#include "runtime/measure/run_measures.hpp"
-#include "runtime/plot/plot_decision.hpp"
-#include "runtime/plot/plot_run.hpp"
+#include "neurojit/outputs.hpp"
 #include "tools/neurojit/commands.hpp"
 
 #include <chrono>
@@ -15,7 +9,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-namespace nj::tool {
+namespace neurojit::tool {
 
 std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& program,
                                                        const neurojit::SimulationOptions& options) {
@@ -24,26 +18,24 @@ std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& 
   } catch (const neurojit::Error& e) {
     fmt::print(stderr, "{}", e.what());
     if (std::string(e.what()).back() != '\n') fmt::print(stderr, "\n");
-  } catch (const runtime::RuntimeError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
   }
   return nullptr;
 }
 
-runtime::Json writeDecision(const std::filesystem::path& dir, const DecideOptions& decide) {
-  runtime::measure::RaceSpec spec;
+Json writeDecision(const std::filesystem::path& dir, const DecideOptions& decide) {
+  RaceOptions spec;
   spec.groups = decide.groups;
   spec.threshold = decide.threshold;
   if (!decide.window.empty()) {
     auto colon = decide.window.find(':');
     if (colon == std::string::npos)
-      throw runtime::RuntimeError(fmt::format(
+      throw Error(fmt::format(
           "--decide-window `{}`: write FROM:UNTIL, e.g. stim_on:stim_off or 0.5:2", decide.window));
     spec.from = decide.window.substr(0, colon);
     spec.until = decide.window.substr(colon + 1);
   }
-  runtime::Json j = runtime::measure::raceRunDir(dir, spec);
-  io::writeFileAtomically(dir / "decision.json", j.dump() + "\n");
+  Json j = raceRunFolder(dir, spec);
+  writeFileAtomically(dir / "decision.json", j.dump() + "\n");
   return j;
 }
 
@@ -79,7 +71,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
     return 1;
   }
 
-  runtime::InterruptHandler interrupts;
+  InterruptHandler interrupts;
   runtime::RunOptions runOptions;
   runOptions.progress = o.progress;
   auto start = std::chrono::steady_clock::now();
@@ -109,8 +101,8 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   if (o.measure && runMeasure(out.string(), false) != 0) return 1;
   if (o.decide.enabled()) {
     try {
-      runtime::Json d = writeDecision(out, o.decide);
-      const runtime::Json& t = d["decision_time_s"];
+      Json d = writeDecision(out, o.decide);
+      const Json& t = d["decision_time_s"];
       fmt::print("decision: {}{} (decision.json)\n", d["choice"].string(),
                  t.isNull() ? "" : fmt::format(" after {:.0f} ms", t.number() * 1e3));
     } catch (const std::exception& e) {
@@ -120,12 +112,12 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   }
   if (o.plot) {
     try {
-      runtime::plot::PlotResult plots = runtime::plot::plotRunDir(out);
+      PlotResult plots = plotRunFolder(out);
       for (const auto& image : plots.images)
         fmt::print("plot: {}\n", image.string());
       if (!plots.ok) fmt::print(stderr, "warning: {}\n", plots.message);
       if (o.decide.enabled()) {
-        runtime::plot::PlotResult d = runtime::plot::plotDecision(out);
+        PlotResult d = plotRace(out);
         for (const auto& image : d.images)
           fmt::print("plot: {}\n", image.string());
         if (!d.ok) fmt::print(stderr, "warning: {}\n", d.message);
@@ -139,9 +131,9 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
 
 int runMeasure(const std::string& dir, bool print) {
   try {
-    runtime::Json result = runtime::measure::measureRunDir(dir);
+    Json result = measureRunFolder(dir);
     std::string text = result.dump();
-    io::writeFileAtomically(std::filesystem::path(dir) / "measure.json", text + "\n");
+    writeFileAtomically(std::filesystem::path(dir) / "measure.json", text + "\n");
     if (print)
       fmt::print("{}\n", text);
     else
@@ -155,7 +147,7 @@ int runMeasure(const std::string& dir, bool print) {
 
 int runPlot(const std::string& dir) {
   try {
-    runtime::plot::PlotResult plots = runtime::plot::plotRunDir(dir);
+    PlotResult plots = plotRunFolder(dir);
     for (const auto& image : plots.images)
       fmt::print("plot: {}\n", image.string());
     if (!plots.ok) {
@@ -169,4 +161,4 @@ int runPlot(const std::string& dir) {
   return 0;
 }
 
-} // namespace nj::tool
+} // namespace neurojit::tool

@@ -5,10 +5,8 @@
 // every value of the sweep (common random numbers: curve differences are not seed noise).
 // Trials are independent Simulations; with --jobs J, J of them run at once, one thread each
 // (kernels are compiled one at a time), so results do not depend on J.
-#include "io/atomic_file.hpp"
-#include "runtime/errors.hpp"
-#include "runtime/interrupt.hpp"
-#include "runtime/plot/plot_decision.hpp"
+#include "neurojit/neurojit.hpp"
+#include "neurojit/outputs.hpp"
 #include "tools/neurojit/commands.hpp"
 
 #include <atomic>
@@ -19,7 +17,7 @@
 
 #include <fmt/format.h>
 
-namespace nj::tool {
+namespace neurojit::tool {
 namespace {
 
 struct Trial {
@@ -92,12 +90,12 @@ Stats summarize(const std::vector<const Trial*>& trials, const std::string& firs
   return s;
 }
 
-runtime::Json orNull(double x) {
-  return std::isfinite(x) ? runtime::Json(x) : runtime::Json();
+Json orNull(double x) {
+  return std::isfinite(x) ? Json(x) : Json();
 }
 
-runtime::Json statsJson(const Stats& s, const std::string& first) {
-  runtime::Json j = runtime::Json::object();
+Json statsJson(const Stats& s, const std::string& first) {
+  Json j = Json::object();
   j.set("trials", s.trials);
   j.set("failed", s.failed);
   j.set("decided", s.decided);
@@ -132,12 +130,12 @@ void runTrial(const neurojit::Program& program, const RunCommandOptions& o,
   info.timings.emplace_back("run", t.runSeconds);
   info.command = o.commandLine;
   runtime::writeRunFolder(t.dir, sim->network(), info, result);
-  if (!result.status.ok()) throw runtime::RuntimeError(result.status.message);
+  if (!result.status.ok()) throw Error(result.status.message);
   if (o.decide.enabled()) {
-    runtime::Json d = writeDecision(t.dir, o.decide);
+    Json d = writeDecision(t.dir, o.decide);
     t.choice = d["choice"].string();
     if (!d["decision_time_s"].isNull()) t.decisionTime = d["decision_time_s"].number();
-    if (o.plot) runtime::plot::plotDecision(t.dir);
+    if (o.plot) plotRace(t.dir);
   }
   t.ok = true;
 }
@@ -205,14 +203,14 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
       all.push_back(t);
     }
 
-  runtime::InterruptHandler interrupts;
+  InterruptHandler interrupts;
   std::mutex compileLock, printLock;
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   const auto wallStart = std::chrono::steady_clock::now();
   auto worker = [&] {
     for (;;) {
-      if (runtime::interruptRequested()) return;
+      if (interruptRequested()) return;
       const std::size_t k = next++;
       if (k >= all.size()) return;
       Trial& t = all[k];
@@ -250,7 +248,7 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
 
   // Summaries: per value, and the curve for a sweep.
   const std::string first = o.decide.enabled() ? o.decide.groups[0] : "";
-  runtime::Json curve = runtime::Json::array();
+  Json curve = Json::array();
   std::string dat = fmt::format("# {} trials  decided  wins_{}  fraction  se  "
                                 "mean_decision_time_ms  sd_ms  mean_correct_ms  sd_correct_ms  "
                                 "binomial_p\n",
@@ -261,7 +259,7 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
       for (const Trial& t : all)
         if (t.value == v) mine.push_back(&t);
       const Stats s = summarize(mine, first);
-      runtime::Json j = runtime::Json::object();
+      Json j = Json::object();
       j.set("format", "neurojit-trials/1");
       j.set("network", network);
       j.set("first_seed", baseSeed);
@@ -270,9 +268,9 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
         j.set("decide", o.decide.groups[0] + "," + o.decide.groups[1]);
         j.set("statistics", statsJson(s, first));
       }
-      runtime::Json list = runtime::Json::array();
+      Json list = Json::array();
       for (const Trial* t : mine) {
-        runtime::Json e = runtime::Json::object();
+        Json e = Json::object();
         e.set("seed", t->seed);
         e.set("folder", t->dir.filename().string());
         e.set("ok", t->ok);
@@ -284,7 +282,7 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
       j.set("trials", std::move(list));
       const std::filesystem::path folder =
           sweepName.empty() ? root : root / (sweepName + "=" + values[v]);
-      io::writeFileAtomically(folder / "summary.json", j.dump() + "\n");
+      writeFileAtomically(folder / "summary.json", j.dump() + "\n");
       if (o.decide.enabled()) {
         fmt::print("{}{} trials: {} decided, {} won by {} ({:.0f}%), decision time {:.0f} ± "
                    "{:.0f} ms\n",
@@ -297,21 +295,21 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
         dat += fmt::format("{} {} {} {} {} {} {} {} {} {} {}\n", values[v], s.trials, s.decided,
                            s.wins, num(s.fraction), num(s.se), ms(s.meanTime), ms(s.sdTime),
                            ms(s.meanTimeWins), ms(s.sdTimeWins), num(s.pValue));
-        runtime::Json c = statsJson(s, first);
+        Json c = statsJson(s, first);
         c.set("value", values[v]);
         curve.push(std::move(c));
       }
     }
     if (!sweepName.empty() && o.decide.enabled()) {
-      io::writeFileAtomically(root / "curve.dat", dat);
-      runtime::Json cj = runtime::Json::object();
+      writeFileAtomically(root / "curve.dat", dat);
+      Json cj = Json::object();
       cj.set("format", "neurojit-curve/1");
       cj.set("parameter", sweepName);
       cj.set("trials_per_value", trials);
       cj.set("first_seed", baseSeed);
       cj.set("points", std::move(curve));
-      io::writeFileAtomically(root / "curve.json", cj.dump() + "\n");
-      runtime::plot::PlotResult p = runtime::plot::plotDecisionCurves(root, sweepName);
+      writeFileAtomically(root / "curve.json", cj.dump() + "\n");
+      PlotResult p = plotRaceCurves(root, sweepName);
       for (const auto& image : p.images)
         fmt::print("plot: {}\n", image.string());
       if (!p.ok) fmt::print(stderr, "warning: {}\n", p.message);
@@ -322,8 +320,8 @@ int runTrials(const RunCommandOptions& o, const CommonOptions& common) {
   }
   fmt::print("{} trials in {:.1f} s wall ({} at once); results in {}/\n", all.size(), wall,
              std::max(1, o.jobs), root.string());
-  if (runtime::interruptRequested()) return 130;
+  if (interruptRequested()) return 130;
   return failed ? 1 : 0;
 }
 
-} // namespace nj::tool
+} // namespace neurojit::tool

@@ -1,6 +1,6 @@
-// `neurojit analyze …`: parse the options against the model's names and dimensions, run the
-// analysis, write the result folder, print a summary.
-#include "tools/neurojit/analyze_command.hpp"
+// \file The dynamical-analysis API (include/neurojit/analyze.hpp): parse the options against the
+// model's names and dimensions, run the analysis, write the result folder, report a summary.
+#include "neurojit/analyze.hpp"
 
 #include "analysis/continuation.hpp"
 #include "analysis/equilibrium_grid.hpp"
@@ -14,10 +14,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-namespace nj::tool {
+namespace neurojit {
 namespace {
 
 using namespace nj::analysis;
+namespace units = nj::units;
+namespace model_ir = nj::model_ir;
 
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> out;
@@ -103,9 +105,11 @@ double parseDuration(const std::string& text, bool plain) {
 
 } // namespace
 
-int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
+TextReport analyze(const AnalyzeOptions& o, const CompileOptions& compile) {
+  TextReport report;
+  std::string& out = report.out;
   try {
-    LoadedModel lm = loadModelFile(o.file, o.model, common.stdlibDir);
+    LoadedModel lm = loadModelFile(o.file, o.model, compile.stdlibDir);
     const model_ir::ModelIr& m = lm.model;
     std::vector<std::string> vars = split(o.vars, ',');
     if (vars.empty()) {
@@ -119,7 +123,7 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
     SystemSpec spec;
     spec.variables = vars;
     ReportInfo info;
-    info.modelFile = o.file;
+    info.modelFile = o.file.string();
     info.command = o.commandLine;
     info.plot = o.plot;
     for (const std::string& s : o.sets) {
@@ -153,7 +157,7 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
                                         name, fmt::join(vars, ", ")));
       box[static_cast<std::size_t>(it - vars.begin())] = parseRange(m, r, "--range");
     }
-    std::filesystem::path out =
+    std::filesystem::path folder =
         o.out.empty() ? std::filesystem::path("out") / (m.name + "_" + o.mode) : o.out;
     ReportResult result;
     if (o.mode == "phase-plane") {
@@ -175,30 +179,31 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
         po.initial.push_back(x0);
       }
       PhasePlane pp = phasePlane(sys, po);
-      result = writePhasePlane(out, sys, pp, box, info);
-      fmt::print("{}", describeFixedPoints(sys, pp.fixedPoints));
+      result = writePhasePlane(folder, sys, pp, box, info);
+      out += fmt::format("{}", describeFixedPoints(sys, pp.fixedPoints));
       for (std::size_t k = 0; k < pp.cycles.size(); ++k)
         if (pp.cycles[k])
-          fmt::print("trajectory {} settles on a limit cycle: period {:.6g} ms, {} from {:.6g} to "
-                     "{:.6g}{}\n",
-                     k, pp.cycles[k]->period / sys.time().scale, sys.variables()[0].name,
-                     pp.cycles[k]->min[0] / sys.variables()[0].scale,
-                     pp.cycles[k]->max[0] / sys.variables()[0].scale,
-                     sys.variables()[0].unit.empty() ? "" : " " + sys.variables()[0].unit);
+          out += fmt::format(
+              "trajectory {} settles on a limit cycle: period {:.6g} ms, {} from {:.6g} to "
+              "{:.6g}{}\n",
+              k, pp.cycles[k]->period / sys.time().scale, sys.variables()[0].name,
+              pp.cycles[k]->min[0] / sys.variables()[0].scale,
+              pp.cycles[k]->max[0] / sys.variables()[0].scale,
+              sys.variables()[0].unit.empty() ? "" : " " + sys.variables()[0].unit);
       for (const auto& n : pp.notes)
-        fmt::print("note: {}\n", n);
+        out += fmt::format("note: {}\n", n);
     } else if (o.mode == "bifurcation") {
       ContinuationOptions co;
       co.pMin = p1.first, co.pMax = p1.second;
       co.box = box;
       co.cycles = !o.noCycles;
       BifurcationDiagram d = continueEquilibria(sys, co);
-      result = writeBifurcation(out, sys, d, info);
-      fmt::print("{}", describeDiagram(sys, d));
+      result = writeBifurcation(folder, sys, d, info);
+      out += fmt::format("{}", describeDiagram(sys, d));
       double where = 0;
       std::string onset = onsetType(d, &where);
       if (onset != "none")
-        fmt::print(
+        out += fmt::format(
             "the stable equilibrium at {} = {} first loses stability at a {} point ({} = {})\n",
             sys.freeParameters()[0].name,
             fmt::format("{:g}", p1.first / sys.freeParameters()[0].scale), onset,
@@ -218,34 +223,34 @@ int runAnalyze(const AnalyzeOptions& o, const CommonOptions& common) {
       fo.duration = parseDuration(o.duration, m.plain);
       fo.transient = fo.duration / 2; // the trajectory shown starts after it
       FastSlow fs = fastSlow(sys, full, fo);
-      result = writeFastSlow(out, sys, full, fs, info);
-      fmt::print("{}", describeDiagram(sys, fs.fast));
-      fmt::print("full system: {} spikes; spikes per burst: {}\n", fs.spikeTimes.size(),
-                 fmt::join(fs.burstSizes, " "));
+      result = writeFastSlow(folder, sys, full, fs, info);
+      out += fmt::format("{}", describeDiagram(sys, fs.fast));
+      out += fmt::format("full system: {} spikes; spikes per burst: {}\n", fs.spikeTimes.size(),
+                         fmt::join(fs.burstSizes, " "));
     } else if (o.mode == "two-parameter") {
       EquilibriumGridOptions go;
       go.p1Min = p1.first, go.p1Max = p1.second, go.p2Min = p2.first, go.p2Max = p2.second;
       go.box = box;
       if (o.grid > 0) go.n1 = go.n2 = o.grid;
       EquilibriumGrid g = equilibriumGrid(sys, go);
-      result = writeEquilibriumGrid(out, sys, g, info);
-      fmt::print("{}×{} grid of equilibria written (dense grid, no curve continuation)\n", g.n1,
-                 g.n2);
+      result = writeEquilibriumGrid(folder, sys, g, info);
+      out += fmt::format("{}×{} grid of equilibria written (dense grid, no curve continuation)\n",
+                         g.n1, g.n2);
     } else {
       throw AnalysisError(fmt::format(
           "unknown analysis `{}`: use phase-plane, bifurcation, fast-slow or two-parameter",
           o.mode));
     }
     if (!result.plotMessage.empty())
-      fmt::print(stderr, "neurojit: plots: {}\n", result.plotMessage);
+      report.err += fmt::format("neurojit: plots: {}\n", result.plotMessage);
     for (const auto& img : result.images)
-      fmt::print("plot: {}\n", img.string());
-    fmt::print("results in {}\n", out.string());
-    return 0;
+      out += fmt::format("plot: {}\n", img.string());
+    out += fmt::format("results in {}\n", folder.string());
+    return report.finish(0);
   } catch (const AnalysisError& e) {
-    fmt::print(stderr, "neurojit analyze: {}\n", e.what());
-    return 1;
+    report.err += fmt::format("neurojit analyze: {}\n", e.what());
+    return report.finish(1);
   }
 }
 
-} // namespace nj::tool
+} // namespace neurojit

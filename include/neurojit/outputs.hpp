@@ -1,0 +1,85 @@
+// \file What a host does with a run besides reading its network: the run folder's measures, the
+// population race read-out, gnuplot plots, files written atomically, and stopping a run cleanly on
+// SIGINT/SIGTERM. The run folder itself is written by runtime::writeRunFolder (neurojit.hpp).
+// `neurojit run`, `measure` and `plot` are thin clients of this header. Times in seconds, rates in
+// Hz; functions that read a run folder throw Error naming the file they could not read.
+#pragma once
+
+#include "neurojit/neurojit.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace neurojit {
+
+// The JSON value of the run folder's files (run.json, measure.json, decision.json).
+using Json = runtime::Json;
+
+// Writes `contents` to `path` through a temporary file and a rename: a reader sees the old file
+// or the whole new one. Throws Error (kind I/O).
+void writeFileAtomically(const std::filesystem::path& path, std::string_view contents);
+
+// The measures of a run folder, what measure.json holds: per spike monitor the rates, ISI CV,
+// Fano factor, synchrony and spectrum; per state monitor of V the voltage synchrony.
+Json measureRunFolder(const std::filesystem::path& dir);
+
+// A population race: which of N competing populations first reaches a rate threshold inside a
+// time window, and when (the read-out of decision-making, working-memory and winner-take-all
+// networks). Each population's rate is its spike count in a trailing window of `window` s per
+// neuron and second, sampled every `step` s; the winner is the competitor whose rate is ≥
+// `threshold` at the first sample in [from, until] where any is (several: the highest; a tie:
+// none); the decision time is that sample minus `from`.
+struct RaceOptions {
+  std::vector<std::string> groups; // the competitors first, then any others to report
+  std::size_t competitors = 2;     // how many of `groups` compete (at least 2)
+  // Seconds, or the name of a network parameter recorded in run.json; empty: 0 / end of run.
+  std::string from, until;
+  double threshold = 15.0, window = 0.05, step = 0.005;
+};
+
+// The race read from the folder's spike monitors (each group needs one of all its neurons), as
+// decision.json holds it (format "neurojit-decision/1"): `choice` (a group or "none"),
+// `decision_time_s` and `crossing_time_s` (null for none), the options, per group the mean rate
+// before, during and after the window, and the sliding rates.
+Json raceRunFolder(const std::filesystem::path& dir, const RaceOptions& options);
+
+// What a plot call rendered; `ok` false with `message` saying why not everything was (e.g.
+// gnuplot missing). Scripts and data stay beside the pictures.
+struct PlotResult {
+  bool ok = false;
+  std::vector<std::filesystem::path> images;
+  std::string message;
+};
+
+// DIR/plots/: raster, traces and rates of every monitor of the run folder.
+PlotResult plotRunFolder(const std::filesystem::path& dir);
+// DIR/plots/decision.{png,svg}: the race of decision.json (rasters, sliding rates, threshold,
+// window and crossing).
+PlotResult plotRace(const std::filesystem::path& dir);
+// DIR/psychometric.{png,svg} and DIR/chronometric.{png,svg} from DIR/curve.dat (races over a swept
+// parameter: the fraction won by the first competitor, and the mean decision time).
+PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& parameter);
+
+// While one exists, SIGINT and SIGTERM ask a running Simulation to stop at the end of its current
+// step (what was recorded can still be written); the previous handlers come back when it is
+// destroyed. A second signal ends the process at once.
+class InterruptHandler {
+public:
+  InterruptHandler();
+  ~InterruptHandler();
+  InterruptHandler(const InterruptHandler&) = delete;
+  InterruptHandler& operator=(const InterruptHandler&) = delete;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Whether a signal (or a host's request) asked the runs to stop.
+bool interruptRequested();
+
+} // namespace neurojit
