@@ -1,9 +1,12 @@
 // A C++ host embedding NeuroJIT: compiles a network from text, changes a
 // parameter without recompiling the model file, runs, reads the spike monitor
-// and compares the LIF interspike interval with its analytic value.
+// and compares the LIF interspike interval with its analytic value; then writes
+// the run folder and reads its measures back (the mean rate of `n`).
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <neurojit/neurojit.hpp>
+#include <neurojit/outputs.hpp>
 
 int main() {
   const char* text = R"(
@@ -36,5 +39,15 @@ network Host {
   double measured = t[2] - t[1];
   std::printf("embedded LIF: ISI %.4f ms, analytic %.4f ms, %zu spikes\n", measured * 1e3,
               expected * 1e3, spikes->count());
-  return std::abs(measured - expected) <= 1e-4 ? 0 : 1;
+  if (std::abs(measured - expected) > 1e-4) return 1;
+
+  const auto folder = std::filesystem::temp_directory_path() / "neurojit_embed_host";
+  neurojit::runtime::prepareOutputFolder(folder);
+  neurojit::runtime::writeRunFolder(folder, sim->network(), sim->runInfo(), result);
+  neurojit::Json measures = neurojit::measureRunFolder(folder);
+  const double rate = measures["groups"].items().at(0)["mean_rate_hz"].number();
+  std::printf("run folder: mean rate %.1f Hz over %zu spikes in 0.2 s of 2 neurons\n", rate,
+              spikes->count());
+  std::filesystem::remove_all(folder);
+  return std::abs(rate - spikes->count() / (0.2 * 2)) <= 1e-6 ? 0 : 1;
 }
