@@ -6,7 +6,7 @@
 #include "runtime/interrupt.hpp"
 #include "runtime/measure/race.hpp"
 #include "runtime/measure/run_measures.hpp"
-#include "runtime/plot/plot_decision.hpp"
+#include "runtime/plot/plot_race.hpp"
 #include "runtime/plot/plot_run.hpp"
 
 namespace neurojit {
@@ -43,11 +43,11 @@ PlotResult plotRunFolder(const std::filesystem::path& dir) {
 }
 
 PlotResult plotRace(const std::filesystem::path& dir) {
-  return publicResult(runtime::plot::plotDecision(dir));
+  return publicResult(runtime::plot::plotRace(dir));
 }
 
 PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& parameter) {
-  return publicResult(runtime::plot::plotDecisionCurves(dir, parameter));
+  return publicResult(runtime::plot::plotRaceCurves(dir, parameter));
 }
 
 struct InterruptHandler::Impl {

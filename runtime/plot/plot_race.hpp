@@ -1,10 +1,10 @@
-// \file Plots of a population race (the competing groups and their rates; e.g. the decision of Wang
-// 2002, the seed's figure 3-6), with gnuplot:
-//   plotDecision(RUN_DIR): RUN_DIR/plots/decision.{png,svg} — a raster of the competing groups
+// \file Plots of a population race (measure/race.hpp: the competing groups and their rates, e.g. a
+// two-choice decision), with gnuplot:
+//   plotRace(RUN_DIR): RUN_DIR/plots/decision.{png,svg} — a raster of the competing groups
 //     (all their neurons) and of the first `rasterOthers` neurons of every other reported group,
 //     above the sliding population rates of decision.json with the threshold, the decision
 //     window and the crossing marked.
-//   plotDecisionCurves(DIR): DIR/psychometric.{png,svg} (fraction of decided trials won by the
+//   plotRaceCurves(DIR): DIR/psychometric.{png,svg} (fraction of decided trials won by the
 //     first group vs the swept parameter, ± binomial standard error) and DIR/chronometric.{png,svg}
 //     (mean decision time ± sd) from DIR/curve.dat (written by the trial runner).
 // Scripts and data stay beside the pictures.
@@ -16,7 +16,7 @@
 
 namespace nj::runtime::plot {
 
-struct DecisionPlotOptions {
+struct RacePlotOptions {
   std::size_t rasterOthers = 200; // neurons shown of each group that does not compete
   std::vector<std::string> formats{"png", "svg"};
   std::string gnuplot = "gnuplot";
@@ -25,11 +25,10 @@ struct DecisionPlotOptions {
 
 // Throws RuntimeError when run.json, decision.json or an array cannot be read; a missing or
 // failing gnuplot is reported in the result.
-PlotResult plotDecision(const std::filesystem::path& runDir,
-                        const DecisionPlotOptions& options = {});
+PlotResult plotRace(const std::filesystem::path& runDir, const RacePlotOptions& options = {});
 
 // `parameter`: the axis label of the swept parameter (e.g. "coherence (%)").
-PlotResult plotDecisionCurves(const std::filesystem::path& dir, const std::string& parameter,
-                              const DecisionPlotOptions& options = {});
+PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& parameter,
+                          const RacePlotOptions& options = {});
 
 } // namespace nj::runtime::plot

@@ -1,4 +1,4 @@
-#include "runtime/plot/plot_decision.hpp"
+#include "runtime/plot/plot_race.hpp"
 
 #include "io/atomic_file.hpp"
 #include "io/gnuplot.hpp"
@@ -36,7 +36,7 @@ struct Figure {
 
 // Writes the scripts and renders them in `folder`.
 PlotResult render(const std::filesystem::path& folder, const std::vector<Figure>& figures,
-                  const DecisionPlotOptions& o) {
+                  const RacePlotOptions& o) {
   PlotResult result;
   for (const Figure& f : figures) {
     writeFileAtomically(folder / (f.stem + ".gp"),
@@ -67,7 +67,7 @@ PlotResult render(const std::filesystem::path& folder, const std::vector<Figure>
 
 } // namespace
 
-PlotResult plotDecision(const std::filesystem::path& dir, const DecisionPlotOptions& o) {
+PlotResult plotRace(const std::filesystem::path& dir, const RacePlotOptions& o) {
   const Json manifest = readJson(dir / "run.json");
   const Json decision = readJson(dir / "decision.json");
   const std::filesystem::path out = dir / "plots";
@@ -167,8 +167,8 @@ PlotResult plotDecision(const std::filesystem::path& dir, const DecisionPlotOpti
   return render(out, {Figure{"decision", body}}, o);
 }
 
-PlotResult plotDecisionCurves(const std::filesystem::path& dir, const std::string& parameter,
-                              const DecisionPlotOptions& options) {
+PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& parameter,
+                          const RacePlotOptions& options) {
   if (!std::filesystem::exists(dir / "curve.dat"))
     throw RuntimeError(fmt::format("`{}` has no curve.dat", dir.string()));
   // curve.dat columns: 1 value, 2 trials, 3 decided, 4 won by the first group, 5 fraction won,
@@ -189,7 +189,7 @@ PlotResult plotDecisionCurves(const std::filesystem::path& dir, const std::strin
                   "(ms)'\nset yrange [0:*]\nset key off\nset grid\nset xrange [-2:*]\n"
                   "plot 'curve.dat' using 1:7:8 with yerrorlines pt 7 lw 1.5 lc rgb '#1f77b4'",
                   x)});
-  DecisionPlotOptions o = options;
+  RacePlotOptions o = options;
   o.height = 500;
   return render(dir, figures, o);
 }
