@@ -72,9 +72,10 @@ TEST(Install, EmbeddingHostBuildsAgainstTheInstalledPackageAndRuns) {
     for (const char* api : {"neurojit.hpp", "inspect.hpp", "analyze.hpp", "outputs.hpp"})
       EXPECT_TRUE(reachable.count(include / "neurojit" / api)) << api;
     for (const auto& e : fs::recursive_directory_iterator(include))
-      if (e.is_regular_file())
+      if (e.is_regular_file()) {
         EXPECT_TRUE(reachable.count(e.path()))
             << e.path() << " is installed but no public header includes it";
+      }
     // None of the runtime's measures, plots, builder or thread pool, nor any compiler header.
     for (const char* internal :
          {"neurojit/runtime/measure", "neurojit/runtime/plot", "neurojit/runtime/build_network.hpp",
