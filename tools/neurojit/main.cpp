@@ -24,7 +24,7 @@ int print(const neurojit::TextReport& report) {
 
 int main(int argc, char** argv) {
   CLI::App app{"NeuroJIT: equations of computational neuroscience, compiled to fast simulations"};
-  app.set_version_flag("--version", std::string("neurojit ") + NJ_VERSION);
+  app.set_version_flag("--version", "neurojit " + neurojit::version());
   app.require_subcommand(1);
 
   neurojit::tool::CommonOptions common;
