@@ -1,6 +1,5 @@
 #include "runtime/projection.hpp"
 
-#include "random/philox_sequence.hpp"
 #include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
@@ -204,13 +203,8 @@ void Projection::setDelaysUniform(double lo, double hi) {
         "(dt = {}) and round to 0 steps; start the range at dt/2 or more",
         name_, lo, hi, dt));
   makeExplicit();
-  std::vector<double> times(conn_.synapses());
-  for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
-    PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 2, i);
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
-      times[k] = lo + (hi - lo) * seq.uniform();
-  }
-  setDelays(times);
+  setDelays(drawSynapseValues(conn_, {SynapseValues::Uniform, lo, hi}, network_->seed(),
+                              kProjectionStreamBase + 4 * stream_ + 2));
 }
 
 // ---- running ----
@@ -479,14 +473,12 @@ std::size_t Projection::addSynapseVariable(const SynapseVariableSpec& v) {
               static_cast<long double>(elementBytes(precision())) * conn_.synapses(),
               network_->memoryInUse(), network_->options().memoryLimit);
   const std::uint64_t index = varNames_.size();
-  std::vector<double> x(conn_.synapses(), v.a);
-  if (v.init != SynapseVariableSpec::Constant)
-    for (std::uint32_t i = 0; i < conn_.nPre(); ++i) {
-      PhiloxSequence seq(network_->seed(), kProjectionStreamBase + 4 * stream_ + 3, i, index << 40);
-      for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k)
-        x[k] = v.init == SynapseVariableSpec::Uniform ? v.a + (v.b - v.a) * seq.uniform()
-                                                      : v.a + v.b * seq.normal();
-    }
+  const SynapseValues law{v.init == SynapseVariableSpec::Uniform  ? SynapseValues::Uniform
+                          : v.init == SynapseVariableSpec::Normal ? SynapseValues::Normal
+                                                                  : SynapseValues::Constant,
+                          v.a, v.b};
+  std::vector<double> x = drawSynapseValues(conn_, law, network_->seed(),
+                                            kProjectionStreamBase + 4 * stream_ + 3, index << 40);
   varNames_.push_back(v.name);
   if (precision() == Precision::Float32) // drawn in double, rounded to nearest
     vars32_.emplace_back(x.begin(), x.end());

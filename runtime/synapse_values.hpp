@@ -11,8 +11,9 @@
 //   Values     values[k] (CSR order), e.g. a weight column of a connection file
 // then clipped to [lo, hi] (clamping, as numpy.clip: mass beyond a bound sits on the bound).
 // Synapse k of row i takes draw m = k − rowStart[i] of PhiloxSequence(seed, stream, i,
-// firstStep): the same values as Projection::setWeightsUniform / setWeightsNormal for the same
-// stream, and independent of the thread count.
+// firstStep), independent of the thread count. This is the one per-synapse draw: projections'
+// and couplings' random weights, projections' random delays and per-synapse initial values all
+// come from it, so the network builder and the runtime's setters draw the same numbers.
 #pragma once
 
 #include "runtime/connectivity.hpp"
