@@ -181,7 +181,7 @@ private:
         proj.setWeight(c.weight * w.a);
       else
         proj.setWeights(synapseValues(c, materialized(proj), w, c.weight,
-                                      kProjectionStreamBase + 4 * proj.stream() + 1));
+                                      projectionStream(proj.stream(), ProjectionDraw::Weights)));
     }
     // Every increment of a connection gets the same delays: those of its first projection.
     setDelays(c, proj, base.stream());
@@ -217,7 +217,8 @@ private:
       if (!plain) // lognormal, clipped, from a file or an expression: the runtime's key layout
         proj.setSynapseVariableValues(
             index, synapseValues(c, proj.connectivity(), law, 1.0,
-                                 kProjectionStreamBase + 4 * proj.stream() + 3, index << 40));
+                                 projectionStream(proj.stream(), ProjectionDraw::SynapseState),
+                                 synapseVariableFirstStep(index)));
     }
     setDelays(c, proj, proj.stream());
     if (c.onPre) proj.setOnPre(eventSpec(*c.onPre));
@@ -261,8 +262,9 @@ private:
       else {
         if (coupling.connectivity().isImplicitAllToAll())
           coupling.setWeights([](std::uint32_t, std::uint32_t) { return 0.0; });
-        coupling.setWeights(synapseValues(c, coupling.connectivity(), w, c.weight,
-                                          kProjectionStreamBase + 4 * coupling.stream() + 1));
+        coupling.setWeights(
+            synapseValues(c, coupling.connectivity(), w, c.weight,
+                          projectionStream(coupling.stream(), ProjectionDraw::Weights)));
       }
     }
     out_.description.push_back(fmt::format(
@@ -370,7 +372,7 @@ private:
   void setDelays(const plan::Connection& c, Projection& proj, std::uint32_t stream) {
     if (!c.delays) return;
     proj.setDelays(synapseValues(c, materialized(proj), *c.delays, 1.0,
-                                 kProjectionStreamBase + 4 * stream + 2));
+                                 projectionStream(stream, ProjectionDraw::Delays)));
   }
 
   ConnectivitySpec connectivityOf(const plan::Connection& c) {

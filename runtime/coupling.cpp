@@ -1,6 +1,5 @@
 #include "runtime/coupling.hpp"
 
-#include "random/philox_sequence.hpp"
 #include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
@@ -9,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include <fmt/format.h>
 
@@ -21,7 +19,7 @@ Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronG
                    CouplingSpec spec, std::uint32_t stream)
     : network_(&network), name_(std::move(name)), pre_(&pre), post_(&post), spec_(std::move(spec)),
       stream_(stream) {
-  if (stream_ > (std::numeric_limits<std::uint32_t>::max() - kProjectionStreamBase) / 4)
+  if (stream_ > kMaxProjectionStream)
     throw RuntimeError(fmt::format("coupling `{}`: stream {} is too large", name_, stream_));
   source_ = pre.stateIndex(spec_.source);
   target_ = post.inputIndex(spec_.target);
@@ -81,8 +79,8 @@ void Coupling::setWeights(const std::function<double(std::uint32_t, std::uint32_
 // so a coupling and a projection of the same connection get the same weights.
 void Coupling::drawWeights(const SynapseValues& law) {
   makeExplicit();
-  setWeights(
-      drawSynapseValues(conn_, law, network_->seed(), kProjectionStreamBase + 4 * stream_ + 1));
+  setWeights(drawSynapseValues(conn_, law, network_->seed(),
+                               projectionStream(stream_, ProjectionDraw::Weights)));
 }
 
 void Coupling::setWeightsUniform(double lo, double hi) {

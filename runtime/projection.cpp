@@ -30,7 +30,7 @@ Projection::Projection(Network& network, std::string name, NeuronGroup& pre, Neu
                        ProjectionSpec spec, std::uint32_t stream)
     : network_(&network), name_(std::move(name)), pre_(&pre), post_(&post), spec_(std::move(spec)),
       stream_(stream) {
-  if (stream_ > (std::numeric_limits<std::uint32_t>::max() - kProjectionStreamBase) / 4)
+  if (stream_ > kMaxProjectionStream)
     throw RuntimeError(fmt::format("projection `{}`: stream {} is too large", name_, stream_));
   // No target: a projection whose spikes only run event kernels (setOnPre).
   if (!spec_.target.empty())
@@ -112,8 +112,8 @@ void Projection::setWeightsNormal(double mean, double sd) {
 // (synapse_values.hpp): row i from PhiloxSequence(seed, stream, i), draw = position in the row.
 void Projection::drawWeights(const SynapseValues& law) {
   makeExplicit();
-  setWeights(
-      drawSynapseValues(conn_, law, network_->seed(), kProjectionStreamBase + 4 * stream_ + 1));
+  setWeights(drawSynapseValues(conn_, law, network_->seed(),
+                               projectionStream(stream_, ProjectionDraw::Weights)));
 }
 
 // ---- delays ----
@@ -204,7 +204,7 @@ void Projection::setDelaysUniform(double lo, double hi) {
         name_, lo, hi, dt));
   makeExplicit();
   setDelays(drawSynapseValues(conn_, {SynapseValues::Uniform, lo, hi}, network_->seed(),
-                              kProjectionStreamBase + 4 * stream_ + 2));
+                              projectionStream(stream_, ProjectionDraw::Delays)));
 }
 
 // ---- running ----
@@ -478,7 +478,8 @@ std::size_t Projection::addSynapseVariable(const SynapseVariableSpec& v) {
                                                                   : SynapseValues::Constant,
                           v.a, v.b};
   std::vector<double> x = drawSynapseValues(conn_, law, network_->seed(),
-                                            kProjectionStreamBase + 4 * stream_ + 3, index << 40);
+                                            projectionStream(stream_, ProjectionDraw::SynapseState),
+                                            synapseVariableFirstStep(index));
   varNames_.push_back(v.name);
   if (precision() == Precision::Float32) // drawn in double, rounded to nearest
     vars32_.emplace_back(x.begin(), x.end());
