@@ -170,6 +170,28 @@ void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k,
   std::sort(out.begin(), out.end());
 }
 
+namespace {
+
+// Fixed out- and in-degree draw alike: each of `rows` rows r (pre rows, or post columns for
+// in-degree) takes k distinct of m candidates from PhiloxSequence(seed, stream, r), written to
+// out[r·k, r·k + k); under noSelf candidate c ≥ r names c + 1, which skips r and keeps the order.
+void sampleDistinctRows(const ConnectivityContext& ctx, std::uint64_t rows, std::uint64_t m,
+                        std::uint64_t k, bool noSelf, std::uint32_t* out) {
+  forBlocks(rows, ctx.threads, [&](std::size_t b) {
+    auto [lo, hi] = blockRows(b, rows);
+    std::vector<std::uint32_t> pick;
+    for (std::uint64_t r = lo; r < hi; ++r) {
+      PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(r));
+      sampleDistinct(seq, m, k, pick);
+      std::uint32_t* row = out + r * k;
+      for (std::uint32_t c : pick)
+        *row++ = noSelf && c >= r ? c + 1 : c;
+    }
+  });
+}
+
+} // namespace
+
 std::vector<std::uint64_t> csrOrderOfPairs(std::span<const std::uint32_t> pre,
                                            std::span<const std::uint32_t> post,
                                            std::uint32_t nPre) {
@@ -285,17 +307,7 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
     for (std::uint32_t i = 0; i < nPre; ++i)
       rowStart[i + 1] = spec.k;
     finishRows();
-    forBlocks(nPre, ctx.threads, [&](std::size_t b) {
-      auto [lo, hi] = blockRows(b, nPre);
-      std::vector<std::uint32_t> cols;
-      for (std::uint64_t i = lo; i < hi; ++i) {
-        PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(i));
-        sampleDistinct(seq, m, spec.k, cols);
-        std::uint32_t* out = post.data() + rowStart[i];
-        for (std::uint32_t c : cols)
-          *out++ = noSelf && c >= i ? c + 1 : c; // mapping keeps the order
-      }
-    });
+    sampleDistinctRows(ctx, nPre, m, spec.k, noSelf, post.data()); // row i at rowStart[i] = i·k
     break;
   }
   case ConnectRule::FixedInDegree: {
@@ -308,17 +320,7 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
     const long double syn = static_cast<long double>(nPost) * spec.k;
     checkCsrMemory(ctx, nPre, syn, 4 * syn, rule); // + the per-post draws before transposition
     std::vector<std::uint32_t> cols(static_cast<std::size_t>(syn));
-    forBlocks(nPost, ctx.threads, [&](std::size_t b) {
-      auto [lo, hi] = blockRows(b, nPost);
-      std::vector<std::uint32_t> pick;
-      for (std::uint64_t j = lo; j < hi; ++j) {
-        PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(j));
-        sampleDistinct(seq, m, spec.k, pick);
-        std::uint32_t* out = cols.data() + j * spec.k;
-        for (std::uint32_t c : pick)
-          *out++ = noSelf && c >= j ? c + 1 : c;
-      }
-    });
+    sampleDistinctRows(ctx, nPost, m, spec.k, noSelf, cols.data()); // the pre of post j
     for (std::uint32_t i : cols)
       ++rowStart[i + 1];
     finishRows();
