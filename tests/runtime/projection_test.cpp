@@ -4,6 +4,7 @@
 #include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/network.hpp"
+#include "runtime/synapse_values.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -380,6 +381,30 @@ TEST(SynapseEvents, PerSynapseInitialValuesDoNotDependOnThreads) {
     else
       EXPECT_EQ(first, all);
     EXPECT_THROW(p.synapseVariableIndex("nope"), RuntimeError);
+  }
+}
+
+// Random delays and per-synapse initial values are the one per-synapse draw (drawSynapseValues)
+// on the projection's delay and state streams, as the network builder draws them.
+TEST(SynapseEvents, RandomDelaysAndInitialValuesAreThePerSynapseDraw) {
+  Network net({.dt = 0.1, .seed = 21});
+  NeuronGroup& a = addTaggedPulser(net, "A", 50, {});
+  Projection& p = net.addProjection(
+      "c", a, a, {.connectivity = ConnectivitySpec::fixedProbability(0.2), .stream = 3});
+  p.setDelaysUniform(0.5, 4.0);
+  p.addSynapseVariable({.name = "w", .init = SynapseVariableSpec::Uniform, .a = 1, .b = 2});
+  p.addSynapseVariable({.name = "z", .init = SynapseVariableSpec::Normal, .a = 0, .b = 1});
+  const std::vector<double> times =
+      drawSynapseValues(p.connectivity(), {SynapseValues::Uniform, 0.5, 4.0}, 21,
+                        projectionStream(3, ProjectionDraw::Delays));
+  const std::vector<double> z = drawSynapseValues(
+      p.connectivity(), {SynapseValues::Normal, 0, 1}, 21,
+      projectionStream(3, ProjectionDraw::SynapseState), synapseVariableFirstStep(1));
+  ASSERT_EQ(times.size(), p.synapses());
+  ASSERT_GT(p.synapses(), 0u);
+  for (std::size_t k = 0; k < times.size(); ++k) {
+    EXPECT_EQ(p.synapseDelays()[k], std::nearbyint(times[k] / 0.1)) << k;
+    EXPECT_EQ(p.synapseVariable(1)[k], z[k]) << k;
   }
 }
 
