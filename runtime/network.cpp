@@ -6,7 +6,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
 #include "runtime/progress.hpp"
-#include "runtime/thread_pool.hpp"
+#include "runtime/team.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -23,18 +23,11 @@ namespace nj::runtime {
 using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 namespace {
 
-// Chunk starts and sizes are multiples of this: the widest vector (8 doubles with AVX-512, or 16
-// floats when float32 kernels arrive), so each neuron takes the same vector/scalar path whatever
-// the thread count.
-constexpr std::uint64_t kChunkAlignment = 16;
-constexpr std::uint64_t kMinChunk = 512;
-// Spike delivery is split over the threads only when a step has at least this many synaptic
-// events (below, the dispatch costs more than the additions).
-constexpr double kMinParallelEvents = 2048;
-// A group's kernels go to the thread pool when one step of the group on one thread takes at least
-// this long (measured every kProbeInterval steps).
-constexpr double kMinParallelSeconds = 20e-6;
-constexpr std::int64_t kProbeInterval = 256;
+// Shard starts are multiples of this: the widest vector (8 doubles with AVX-512, or 16 floats), so
+// each neuron takes the same vector/scalar path of a kernel whatever the thread count.
+constexpr std::uint64_t kShardAlignment = 16;
+// A group with fewer neurons than this per thread is not split: one shard owns all of it.
+constexpr std::uint64_t kMinShardNeurons = 512;
 
 std::uint64_t roundUp(std::uint64_t x, std::uint64_t m) {
   return (x + m - 1) / m * m;
@@ -118,7 +111,7 @@ NeuronGroup& Network::addGroup(std::string name, std::uint64_t size, GroupLayout
                                              options_.memoryLimit - used);
   group->setStreamBase(streamBase);
   group->setInitStreamBase(initStreamBase);
-  groups_.push_back({std::move(group), {}, {}, 0});
+  groups_.push_back({std::move(group), {}, 0});
   prepared_ = false;
   return *groups_.back().group;
 }
@@ -320,33 +313,50 @@ std::uint64_t Network::recordingBytes(std::int64_t steps) const {
              : static_cast<std::uint64_t>(bytes);
 }
 
+// Shards (network.hpp): a group is split into T ranges of equal size (multiples of 16); a group
+// too small to gain from splitting goes whole to shard (number of small groups so far) mod T.
 void Network::prepare() {
+  const auto shardCount = static_cast<std::uint64_t>(options_.threads);
+  std::uint64_t smallGroups = 0;
   for (auto& e : groups_) {
-    const NeuronGroup& g = *e.group;
+    NeuronGroup& g = *e.group;
     if (!g.kernel().valid())
       throw RuntimeError(fmt::format(
           "group `{}` has no kernel: attach one with setKernel before running", g.name()));
     e.refractorySteps = g.refractorySteps(options_.dt);
-    std::uint64_t n = g.size();
-    std::uint64_t chunk = n;
-    if (options_.threads > 1) {
-      std::uint64_t target = (n + static_cast<std::uint64_t>(options_.threads) * 4 - 1) /
-                             (static_cast<std::uint64_t>(options_.threads) * 4);
-      chunk = std::max(kMinChunk, roundUp(target, kChunkAlignment));
+    const std::uint64_t n = g.size();
+    std::vector<std::uint64_t> starts(shardCount + 1, 0);
+    if (n >= kMinShardNeurons * shardCount) {
+      const std::uint64_t per = roundUp((n + shardCount - 1) / shardCount, kShardAlignment);
+      for (std::uint64_t s = 0; s <= shardCount; ++s)
+        starts[s] = std::min(n, s * per);
+    } else {
+      const std::uint64_t owner = smallGroups++ % shardCount;
+      for (std::uint64_t s = owner + 1; s <= shardCount; ++s)
+        starts[s] = n;
     }
-    e.chunkStarts.clear();
-    for (std::uint64_t b = 0; b < n; b += chunk)
-      e.chunkStarts.push_back(b);
-    e.chunkStarts.push_back(n);
-    e.chunkCounts.assign(e.chunkStarts.size() - 1, 0);
+    g.setShards(std::move(starts));
+    e.shardCounts.assign(shardCount, {});
   }
   for (auto& p : projections_)
     if (!p->ready_) p->prepare();
+  reports_.assign(shardCount, {});
+  serialDelivery_ = deliveryIsSerial();
   if (options_.threads == 1)
-    pool_.reset();
-  else if (!pool_ || pool_->threads() != options_.threads)
-    pool_ = std::make_unique<ThreadPool>(options_.threads);
+    team_.reset();
+  else if (!team_ || team_->threads() != options_.threads)
+    team_ = std::make_unique<Team>(options_.threads);
   prepared_ = true;
+}
+
+// Delivery by post range needs rows sorted by post; couplings and on_pre events that read pre
+// states read neurons of other shards.
+bool Network::deliveryIsSerial() const {
+  if (!couplings_.empty()) return true;
+  for (const auto& p : projections_)
+    if (!p->rowsSorted_ || (p->onPre_ && (!p->onPre_->spec.preStates.empty() || p->serialEvents_)))
+      return true;
+  return false;
 }
 
 RunResult Network::run(double duration, RunOptions runOptions) {
@@ -400,25 +410,10 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   phases_ = {};
   auto start = std::chrono::steady_clock::now();
   std::int64_t done = 0;
-  while (done < steps) {
-    if (interruptRequested()) {
-      int sig = interruptSignal();
-      result.status = {
-          RunOutcome::Interrupted,
-          fmt::format("interrupted{} at step {} (t = {}); the recording up to there is kept",
-                      sig == SIGINT    ? " by SIGINT"
-                      : sig == SIGTERM ? " by SIGTERM"
-                                       : "",
-                      step_, timeText(time(), options_.timeUnitSeconds)),
-          sig};
-      break;
-    }
-    result.status = advance();
-    ++done;
-    progress.update(done);
-    if (!result.status.ok()) break;
-  }
-  if (result.status.ok() && done > 0 && lastFiniteStep_ != step_) {
+  result.status = advance(steps, done, &progress);
+  // The last state is checked whatever the interval (an on_post event or a callback may have
+  // written after the last scan).
+  if (result.status.ok() && done > 0) {
     const auto t0 = std::chrono::steady_clock::now();
     result.status = checkFinite();
     if (options_.phaseTiming)
@@ -453,157 +448,280 @@ RunResult Network::run(double duration, RunOptions runOptions) {
 
 RunStatus Network::step() {
   if (!prepared_) prepare();
-  return advance();
+  std::int64_t done = 0;
+  return advance(1, done, nullptr);
 }
 
-RunStatus Network::advance() {
-  return options_.phaseTiming ? advanceImpl<true>() : advanceImpl<false>();
+RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
+  for (auto& p : projections_) // before the region: threads must not prepare it concurrently
+    if (!p->ready_) p->prepare();
+  serialDelivery_ = deliveryIsSerial();
+  return options_.phaseTiming ? advanceImpl<true>(steps, done, progress)
+                              : advanceImpl<false>(steps, done, progress);
 }
 
-// The step schedule (network.hpp). Timed: each item's wall time is added to phases_.
-template <bool Timed> RunStatus Network::advanceImpl() {
-  using Clock = std::chrono::steady_clock;
-  Clock::time_point t0{};
-  const auto lap = [&](double& phase) {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Adds the wall time since the last lap to a phase (Timed only).
+template <bool Timed> struct Laps {
+  Clock::time_point t0 = Timed ? Clock::now() : Clock::time_point{};
+  void operator()(double& phase) {
     if constexpr (Timed) {
       const Clock::time_point t1 = Clock::now();
       phase += std::chrono::duration<double>(t1 - t0).count();
       t0 = t1;
     }
-  };
-  if constexpr (Timed) t0 = Clock::now();
-  const std::int64_t n = step_;
-  applyStimuli(n);
-  lap(phases_.stimuli);
-  deliverSynapticEvents(n);
-  lap(phases_.delivery);
-  for (auto& e : groups_) {
-    RunStatus s = updateGroup(e, n);
-    if (!s.ok()) return s;
   }
-  lap(phases_.neurons);
+};
+
+RunStatus interruption(std::int64_t step, double t, double unitSeconds) {
+  if (!interruptRequested()) return {};
+  const int sig = interruptSignal();
+  return {RunOutcome::Interrupted,
+          fmt::format("interrupted{} at step {} (t = {}); the recording up to there is kept",
+                      sig == SIGINT    ? " by SIGINT"
+                      : sig == SIGTERM ? " by SIGTERM"
+                                       : "",
+                      step, timeText(t, unitSeconds)),
+          sig};
+}
+
+std::string messageOf(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+  }
+  return "unknown exception";
+}
+
+} // namespace
+
+// The step loop (network.hpp): every thread steps its shard; thread 0 runs the serial part and
+// decides whether another step follows (read by all after the barrier that ends the step).
+template <bool Timed>
+RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
+  RunStatus status = interruption(step_, time(), options_.timeUnitSeconds);
+  if (!status.ok() || steps <= 0) return status;
+  bool goOn = true;
+  std::exception_ptr hostError; // thrown by a step callback, rethrown after the region
+  const auto sync = [&](Laps<Timed>& lap, PhaseTimes& phases) {
+    if (!team_) return;
+    lap(phases.exchange);
+    team_->barrier();
+    lap(phases.exchange);
+  };
+  auto region = [&](std::size_t s) {
+    PhaseTimes others;
+    PhaseTimes& phases = s == 0 ? phases_ : others; // thread 0's are reported
+    while (goOn) {
+      const std::int64_t n = step_;
+      Laps<Timed> lap;
+      stepShard<Timed>(s, n, phases);
+      sync(lap, phases); // the spike exchange: every shard's spikes and reports are visible
+      if (s == 0) {
+        try {
+          status = finishStep<Timed>(n, phases);
+        } catch (...) {
+          hostError = std::current_exception();
+        }
+        ++done;
+        if (progress) progress->update(done);
+        if (status.ok() && !hostError && done < steps)
+          status = interruption(step_, time(), options_.timeUnitSeconds);
+        goOn = status.ok() && !hostError && done < steps;
+        lap = Laps<Timed>{};
+      }
+      sync(lap, phases);
+    }
+  };
+  if (team_)
+    team_->run(region);
+  else
+    region(0);
+  if (hostError) std::rethrow_exception(hostError);
+  return status;
+}
+
+// Items 1-4 for shard s (network.hpp). Nothing here throws past a barrier: failures go to the
+// shard's report.
+template <bool Timed> void Network::stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases) {
+  ShardReport& report = reports_[s];
+  report.status = {};
+  report.errorGroup = report.nonFiniteGroup = -1;
+  const auto guarded = [&](auto&& work) {
+    try {
+      work();
+    } catch (...) {
+      if (report.status.ok())
+        report.status = {RunOutcome::KernelError,
+                         fmt::format("step {} failed: {}", n, messageOf(std::current_exception())),
+                         0};
+    }
+  };
+  Laps<Timed> lap;
+  guarded([&] { applyStimuli(n, s); });
+  lap(phases.stimuli);
+  if (serialDelivery_ && team_) {
+    team_->barrier();
+    if (s == 0) guarded([&] { deliverSynapticEvents(n, kWholeNetwork); });
+    team_->barrier();
+  } else {
+    guarded([&] { deliverSynapticEvents(n, serialDelivery_ ? kWholeNetwork : s); });
+  }
+  lap(phases.delivery);
+  for (std::size_t g = 0; g < groups_.size(); ++g)
+    updateGroup(groups_[g], g, n, s);
+  if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s);
+  lap(phases.neurons);
+}
+
+// Items 5-8, on thread 0 after every shard's kernels.
+template <bool Timed> RunStatus Network::finishStep(std::int64_t n, PhaseTimes& phases) {
+  Laps<Timed> lap;
+  // A failed kernel: the first failing group in group order, whatever the layout.
+  const ShardReport* failed = nullptr;
+  for (const ShardReport& r : reports_)
+    if (!r.status.ok() && (!failed || r.errorGroup < failed->errorGroup)) failed = &r;
+  if (failed) {
+    for (auto& e : groups_)
+      e.group->spikeCount_ = 0;
+    return failed->status;
+  }
+  for (auto& e : groups_) {
+    RunStatus merged = mergeSpikes(e, n);
+    if (!merged.ok()) return merged;
+  }
   emitSpikes(n);
-  lap(phases_.emit);
+  lap(phases.emit);
   step_ = n + 1;
   RunStatus s = recordMonitors();
-  lap(phases_.monitors);
+  lap(phases.monitors);
   if (s.ok() && step_ % options_.nanCheckInterval == 0) {
-    s = checkFinite();
-    lap(phases_.nanCheck);
+    s = nonFiniteReported();
+    lap(phases.nanCheck);
   }
   if (!s.ok()) return s;
   if (!callbacks_.empty()) {
     for (auto& cb : callbacks_)
       cb(*this);
-    lap(phases_.callbacks);
+    lap(phases.callbacks);
   }
   return {};
 }
 
-// Inputs are cleared, then stimuli add into them. Fused: the first stimulus of an input that
-// covers the whole group assigns instead of adding (one write pass instead of clear + add), and
-// an input known to be all zero is not cleared again.
-void Network::applyStimuli(std::int64_t n) {
+// Inputs of shard s are cleared, then stimuli add into them. Fused: the first stimulus of an input
+// that covers the shard's whole range assigns instead of adding (one write pass instead of clear +
+// add), and an input known to be all zero in the shard is not cleared again.
+void Network::applyStimuli(std::int64_t n, std::size_t s) {
   const double t = static_cast<double>(n) * options_.dt;
+  const std::size_t shardCount = shards();
   for (auto& e : groups_)
-    std::fill(e.group->inputWritten_.begin(), e.group->inputWritten_.end(), 0);
-  // True when the caller must assign (first write of the whole input), false to add.
-  const auto firstWrite = [](NeuronGroup& g, std::size_t k, bool coversAll) {
-    if (g.inputWritten_[k] != 0) {
+    for (std::size_t k = 0; k < e.group->inputs_.size(); ++k)
+      e.group->inputWritten_[k * shardCount + s] = 0;
+  // True when the caller must assign (first write of the shard's range), false to add.
+  const auto firstWrite = [&](NeuronGroup& g, std::size_t k, bool coversShard, std::uint64_t lo,
+                              std::uint64_t hi) {
+    const std::size_t f = k * shardCount + s;
+    if (g.inputWritten_[f] != 0) {
       // The caller adds: the input is no longer known to be all zero (an earlier stimulus may
       // have skipped writing its +0.0).
-      g.inputDirty_[k] = 1;
+      g.inputDirty_[f] = 1;
       return false;
     }
-    g.inputWritten_[k] = 1;
-    if (coversAll) {
-      g.inputDirty_[k] = 1;
+    g.inputWritten_[f] = 1;
+    if (coversShard) {
+      g.inputDirty_[f] = 1;
       return true;
     }
-    if (g.inputDirty_[k] != 0) std::memset(g.inputs_[k].data(), 0, g.inputs_[k].bytes());
-    g.inputDirty_[k] = 1;
+    if (g.inputDirty_[f] != 0) g.inputs_[k].zero(lo, hi);
+    g.inputDirty_[f] = 1;
     return false;
   };
-  for (auto& [g, s] : stimuli_) {
-    const double v = s.value(t);
-    const bool coversAll = s.begin == 0 && s.end == g->size();
+  for (auto& [g, st] : stimuli_) {
+    const auto [lo, hi] = g->shardRange(s);
+    const std::uint64_t b = std::max<std::uint64_t>(st.begin, lo);
+    const std::uint64_t e = std::min<std::uint64_t>(st.end, hi);
+    if (b >= e) continue;
+    const std::size_t f = st.input * shardCount + s;
+    const double v = st.value(t);
+    const bool coversShard = b == lo && e == hi;
     // Assigning +0.0 to an input that is all +0.0 already (e.g. a pulse after it ended): no write.
-    if (coversAll && g->inputWritten_[s.input] == 0 && g->inputDirty_[s.input] == 0 && v == 0.0 &&
+    if (coversShard && g->inputWritten_[f] == 0 && g->inputDirty_[f] == 0 && v == 0.0 &&
         !std::signbit(v)) {
-      g->inputWritten_[s.input] = 1;
+      g->inputWritten_[f] = 1;
       continue;
     }
-    const bool assign = firstWrite(*g, s.input, coversAll);
+    const bool assign = firstWrite(*g, st.input, coversShard, lo, hi);
     // A float32 input adds the value rounded to float (the kernel reads floats).
-    withReal(g->precision(), [&, b = s.begin, e = s.end](auto zero) {
+    withReal(g->precision(), [&](auto zero) {
       using T = decltype(zero);
-      T* x = g->inputs_[s.input].as<T>().data();
+      T* x = g->inputs_[st.input].as<T>().data();
       const auto tv = static_cast<T>(v);
       if (assign)
-        std::fill(x, x + e, tv);
+        std::fill(x + b, x + e, tv);
       else
-        for (std::size_t i = b; i < e; ++i)
+        for (std::uint64_t i = b; i < e; ++i)
           x[i] += tv;
     });
     // All +0.0 now (a pulse that just ended): known clean, so the next steps skip the write.
-    if (assign && v == 0.0 && !std::signbit(v)) g->inputDirty_[s.input] = 0;
+    if (assign && v == 0.0 && !std::signbit(v)) g->inputDirty_[f] = 0;
   }
-  for (auto& [g, s] : arrayStimuli_) {
-    const double env = s.envelope ? s.envelope(t) : 1.0;
-    const double* a = s.perNeuron.data();
-    const bool assign = firstWrite(*g, s.input, true);
+  for (auto& [g, st] : arrayStimuli_) {
+    const auto [lo, hi] = g->shardRange(s);
+    if (lo >= hi) continue;
+    const double env = st.envelope ? st.envelope(t) : 1.0;
+    const double* a = st.perNeuron.data();
+    const bool assign = firstWrite(*g, st.input, true, lo, hi);
     withReal(g->precision(), [&](auto zero) {
       using T = decltype(zero);
-      T* x = g->inputs_[s.input].as<T>().data();
+      T* x = g->inputs_[st.input].as<T>().data();
       if (assign)
-        for (std::size_t i = 0; i < s.perNeuron.size(); ++i)
+        for (std::uint64_t i = lo; i < hi; ++i)
           x[i] = static_cast<T>(a[i] * env);
       else
-        for (std::size_t i = 0; i < s.perNeuron.size(); ++i)
+        for (std::uint64_t i = lo; i < hi; ++i)
           x[i] += static_cast<T>(a[i] * env);
     });
   }
   for (auto& e : groups_) {
     NeuronGroup& g = *e.group;
+    const auto [lo, hi] = g.shardRange(s);
     for (std::size_t k = 0; k < g.inputs_.size(); ++k) {
-      if (g.inputWritten_[k] != 0 || g.inputDirty_[k] == 0) continue;
-      std::memset(g.inputs_[k].data(), 0, g.inputs_[k].bytes());
-      g.inputDirty_[k] = 0;
+      const std::size_t f = k * shardCount + s;
+      if (g.inputWritten_[f] != 0 || g.inputDirty_[f] == 0) continue;
+      g.inputs_[k].zero(lo, hi);
+      g.inputDirty_[f] = 0;
     }
   }
 }
 
-// Single-threaded: projections in the order they were added, then Poisson drives (the order of
-// additions into a shared target is fixed, so results do not depend on the thread count).
-//
-// With a thread pool and enough events, the projections' work is split by post neuron ranges:
-// part k of every projection adds only into post neurons [m·k/P, m·(k+1)/P) of its post group, in
-// the order of the whole delivery, so every post value sees the same additions in the same order on
-// any number of threads (projections into one post array share the partition).
-void Network::deliverSynapticEvents(std::int64_t n) {
-  bool sorted = true;
-  double events = 0;
+// Projections in the order they were added, then couplings, then Poisson drives, each into the
+// post neurons of shard s only (or every neuron for kWholeNetwork): each post value sees the same
+// additions in the same order whatever the layout.
+void Network::deliverSynapticEvents(std::int64_t n, std::size_t s) {
+  const std::size_t shardCount = shards();
+  const auto markDirty = [&](NeuronGroup& g, std::size_t k) {
+    if (s == kWholeNetwork)
+      g.markInputDirty(k);
+    else
+      g.inputDirty_[k * shardCount + s] = 1;
+  };
   for (auto& p : projections_) {
-    if (!p->ready_) p->prepare();
-    if (p->spec_.targetIsInput) p->post_->inputDirty_[p->target_] = 1;
-    sorted = sorted && p->rowsSorted_;
-    if (pool_) events += p->pendingEvents(n);
+    if (p->spec_.targetIsInput) markDirty(*p->post_, p->target_);
+    const auto [lo, hi] = p->post_->shardRange(s);
+    if (lo < hi) p->deliver(n, static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi));
   }
-  if (pool_ && sorted && events >= kMinParallelEvents) {
-    const auto parts = static_cast<std::uint32_t>(2 * pool_->threads());
-    const auto body = [&](std::size_t part) {
-      for (auto& p : projections_)
-        p->deliver(n, static_cast<std::uint32_t>(part), parts);
-    };
-    pool_->parallelFor(parts, body);
-  } else {
-    for (auto& p : projections_)
-      p->deliver(n);
-  }
-  for (auto& c : couplings_)
+  for (auto& c : couplings_) // only with s == kWholeNetwork (deliveryIsSerial)
     c->apply(n);
-  for (auto& p : poissonInputs_)
-    p->apply(n, options_.dt, options_.timeUnitSeconds, options_.seed);
+  for (auto& p : poissonInputs_) {
+    if (p->spec().targetIsInput) markDirty(p->group(), p->target());
+    const auto [lo, hi] = p->group().shardRange(s);
+    if (lo < hi) p->apply(n, options_.dt, options_.timeUnitSeconds, options_.seed, lo, hi);
+  }
 }
 
 void Network::emitSpikes(std::int64_t n) {
@@ -611,12 +729,16 @@ void Network::emitSpikes(std::int64_t n) {
     p->emit(n);
 }
 
-RunStatus Network::updateGroup(GroupEntry& e, std::int64_t n) {
+// Shard s's neurons of group g: noise draws, then the kernel; its spikes go to the shard's part
+// of the group's spike list (from the shard's first neuron on).
+void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n, std::size_t s) {
   NeuronGroup& g = *e.group;
-  const std::size_t chunks = e.chunkStarts.size() - 1;
+  const auto [b, end] = g.shardRange(s);
+  e.shardCounts[s].value = 0;
+  if (b >= end) return;
   const std::size_t numNoise = g.layout_.numNoise;
-  const auto body = [&](std::size_t c) {
-    const std::uint64_t b = e.chunkStarts[c], end = e.chunkStarts[c + 1];
+  ShardReport& report = reports_[s];
+  try {
     for (std::size_t k = 0; k < numNoise; ++k)
       withReal(g.precision(), [&](auto zero) { // float32: the same draws, rounded
         using T = decltype(zero);
@@ -624,7 +746,6 @@ RunStatus Network::updateGroup(GroupEntry& e, std::int64_t n) {
                             g.streamBase_ + static_cast<std::uint32_t>(k),
                             static_cast<std::uint64_t>(n), b, end);
       });
-    e.chunkCounts[c] = 0;
     NjGroupArgs args{};
     args.params = g.params_.data();
     if (g.isFloat32()) {
@@ -638,57 +759,38 @@ RunStatus Network::updateGroup(GroupEntry& e, std::int64_t n) {
     }
     args.refractory_until = g.layout_.hasRefractory ? g.refractoryUntil_.data() : nullptr;
     args.spikes = g.spikes_.data() + b;
-    args.spike_count = &e.chunkCounts[c];
+    args.spike_count = &e.shardCounts[s].value;
     args.begin = b;
     args.end = end;
     args.step = n;
     args.dt = options_.dt;
     args.refractory_steps = e.refractorySteps;
     g.kernel_(args);
-  };
-
-  std::exception_ptr error;
-  try {
-    if (pool_ && chunks > 1 && n % kProbeInterval == 0) {
-      // Every kProbeInterval steps the chunks run on this thread, timed: a group whose step is too
-      // short to gain from the pool's dispatch stays on one thread (same chunks, same results).
-      const auto t0 = std::chrono::steady_clock::now();
-      for (std::size_t c = 0; c < chunks; ++c)
-        body(c);
-      e.parallel = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
-                   kMinParallelSeconds;
-    } else if (pool_ && chunks > 1 && e.parallel) {
-      pool_->parallelFor(chunks, body);
-    } else {
-      for (std::size_t c = 0; c < chunks; ++c)
-        body(c);
-    }
   } catch (...) {
-    error = std::current_exception();
-  }
-  if (error) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& ex) {
-      what = ex.what();
-    } catch (...) {
+    if (report.status.ok()) {
+      report.status = {RunOutcome::KernelError,
+                       fmt::format("the kernel of group `{}` failed at step {}: {}", g.name(), n,
+                                   messageOf(std::current_exception())),
+                       0};
+      report.errorGroup = static_cast<std::ptrdiff_t>(groupIndex);
     }
-    g.spikeCount_ = 0;
-    return {RunOutcome::KernelError,
-            fmt::format("the kernel of group `{}` failed at step {}: {}", g.name(), n, what), 0};
   }
+}
 
-  // Merge the chunks' spike lists in chunk order (each part starts at its chunk's first neuron).
+// The shards' spike lists, in shard order (each part starts at its shard's first neuron).
+RunStatus Network::mergeSpikes(GroupEntry& e, std::int64_t n) {
+  NeuronGroup& g = *e.group;
   std::size_t total = 0;
-  for (std::size_t c = 0; c < chunks; ++c) {
-    const std::uint64_t b = e.chunkStarts[c], room = e.chunkStarts[c + 1] - b;
-    const std::uint32_t count = e.chunkCounts[c];
-    if (count > room)
+  for (std::size_t s = 0; s < e.shardCounts.size(); ++s) {
+    const auto [b, end] = g.shardRange(s);
+    const std::uint32_t count = e.shardCounts[s].value;
+    if (count > end - b) {
+      g.spikeCount_ = 0;
       return {RunOutcome::KernelError,
               fmt::format("the kernel of group `{}` reported {} spikes for {} neurons at step {}",
-                          g.name(), count, room, n),
+                          g.name(), count, end - b, n),
               0};
+    }
     if (total != b && count > 0)
       std::memmove(g.spikes_.data() + total, g.spikes_.data() + b, count * sizeof(std::uint32_t));
     total += count;
@@ -722,35 +824,64 @@ RunStatus Network::recordMonitors() {
   return {};
 }
 
-RunStatus Network::checkFinite() {
-  for (const auto& e : groups_) {
-    auto [k, i] = e.group->findNonFinite();
+// The first non-finite state of shard s's neurons, groups in order.
+void Network::findNonFinite(std::size_t s) {
+  ShardReport& r = reports_[s];
+  r.nonFiniteGroup = -1;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const NeuronGroup& group = *groups_[g].group;
+    const auto [lo, hi] = group.shardRange(s);
+    if (lo >= hi) continue;
+    const auto [k, i] = group.findNonFinite(lo, hi);
     if (k < 0) continue;
-    const NeuronGroup& g = *e.group;
-    double value = g.stateValue(static_cast<std::size_t>(k), static_cast<std::size_t>(i));
-    const std::int64_t last = step_ - 1; // the step just done: from t_last to t_step
-    const double unit = options_.timeUnitSeconds;
-    std::string when =
-        lastFiniteStep_ == last
-            ? fmt::format("in step {} (t = {} to {})", last,
-                          timeText(static_cast<double>(last) * options_.dt, unit),
-                          timeText(time(), unit))
-            : fmt::format(
-                  "in one of steps {} to {} (t = {} to {}; states are checked every {} steps)",
-                  lastFiniteStep_, last,
-                  timeText(static_cast<double>(lastFiniteStep_) * options_.dt, unit),
-                  timeText(time(), unit), options_.nanCheckInterval);
-    return {
-        RunOutcome::NonFinite,
-        fmt::format(
-            "non-finite value {} in group `{}`, variable `{}`, neuron {}, {}; the run stopped "
-            "there "
-            "and what was recorded is kept; a smaller dt or another integration method may help",
-            value, g.name(), g.layout().states[static_cast<std::size_t>(k)], i, when),
-        0};
+    r.nonFiniteGroup = static_cast<std::ptrdiff_t>(g);
+    r.nonFiniteState = k;
+    r.nonFiniteNeuron = i;
+    return;
   }
-  lastFiniteStep_ = step_;
-  return {};
+}
+
+RunStatus Network::checkFinite() {
+  for (std::size_t s = 0; s < shards(); ++s)
+    findNonFinite(s);
+  return nonFiniteReported();
+}
+
+// The shards' findings combined: the first group, then the first state, then the first neuron
+// (what one scan of the whole network finds first).
+RunStatus Network::nonFiniteReported() {
+  const ShardReport* first = nullptr;
+  const auto key = [](const ShardReport& r) {
+    return std::tuple(r.nonFiniteGroup, r.nonFiniteState, r.nonFiniteNeuron);
+  };
+  for (const ShardReport& r : reports_)
+    if (r.nonFiniteGroup >= 0 && (!first || key(r) < key(*first))) first = &r;
+  if (!first) {
+    lastFiniteStep_ = step_;
+    return {};
+  }
+  const NeuronGroup& g = *groups_[static_cast<std::size_t>(first->nonFiniteGroup)].group;
+  const std::ptrdiff_t k = first->nonFiniteState, i = first->nonFiniteNeuron;
+  double value = g.stateValue(static_cast<std::size_t>(k), static_cast<std::size_t>(i));
+  const std::int64_t last = step_ - 1; // the step just done: from t_last to t_step
+  const double unit = options_.timeUnitSeconds;
+  std::string when =
+      lastFiniteStep_ == last
+          ? fmt::format("in step {} (t = {} to {})", last,
+                        timeText(static_cast<double>(last) * options_.dt, unit),
+                        timeText(time(), unit))
+          : fmt::format(
+                "in one of steps {} to {} (t = {} to {}; states are checked every {} steps)",
+                lastFiniteStep_, last,
+                timeText(static_cast<double>(lastFiniteStep_) * options_.dt, unit),
+                timeText(time(), unit), options_.nanCheckInterval);
+  return {RunOutcome::NonFinite,
+          fmt::format(
+              "non-finite value {} in group `{}`, variable `{}`, neuron {}, {}; the run stopped "
+              "there "
+              "and what was recorded is kept; a smaller dt or another integration method may help",
+              value, g.name(), g.layout().states[static_cast<std::size_t>(k)], i, when),
+          0};
 }
 
 } // namespace nj::runtime

@@ -1,23 +1,36 @@
 // \file Network: groups, the clock, the step schedule, noise, stimuli, monitors and the run loop.
 //
-// Time is an integer step counter n; t_n = n*dt is derived from it, never accumulated. One step
-// (n → n+1), in this order:
+// Time is an integer step counter n; t_n = n*dt is derived from it, never accumulated.
+//
+// Shards. With T threads the network is split into T shards: shard s owns a contiguous range of
+// every group's neurons (starts at multiples of 16, so each neuron takes the same vector/scalar
+// path of a kernel whatever T is; a group too small to split belongs to one shard, groups taking
+// turns). Shard s writes only its own neurons' states and inputs, and delivers only the synapses
+// that end on its neurons. One parallel region (runtime/team.hpp) runs all the steps of a run:
+// items 1-4 in parallel per shard, a barrier (the spike exchange: every shard's spikes are now
+// visible), items 5-8 on thread 0, a barrier. Each post value receives its additions in the same
+// order whatever T is, so results are bit-identical for any thread count.
+//
+// One step (n → n+1), in this order:
 //   1. clear every group's inputs to 0;
 //   2. stimuli add into inputs, evaluated at t_n (a stimulus is seen by the kernel of the same
-//   step);
+//      step; time functions are called by every shard's thread);
 //   3. deliver due synaptic events: projections in the order they were added (projection.hpp
 //      states exactly which spikes arrive when), then couplings (coupling.hpp: S_j = Σ w s_i of
-//      per-pre state into post inputs), then Poisson input drives (poisson.hpp);
+//      per-pre state into post inputs), then Poisson input drives (poisson.hpp). Couplings and
+//      on_pre events that read pre states read other shards' neurons: then item 3 runs on thread
+//      0 alone, between two barriers;
 //   4. group kernels, group by group: the runtime fills the noise arrays (Philox,
-//   random/philox.hpp),
-//      then runs the kernel over chunks of neurons, in parallel on a ThreadPool when threads > 1.
-//      Chunks start at multiples of 16; each chunk appends its spikes to its own part of the
-//      group's spike list and the parts are merged in chunk order, so spikes are ascending and
-//      results are bit-identical for any thread count;
-//   5. emit spikes: each projection copies its pre group's spikes of this step into its delay ring;
+//      random/philox.hpp) and runs the kernel over the shard's neurons; each shard appends its
+//      spikes to its own part of the group's spike list; every nanCheckInterval steps the shard
+//      looks for NaN/Inf in its neurons' states;
+//   — barrier —
+//   5. the shards' spike lists are merged in shard order (ascending), and each projection copies
+//      its pre group's spikes of this step into its delay ring (on_post events run here);
 //   6. n ← n+1; monitors record (state at t_{n+1}, spikes at t_{n+1});
-//   7. every nanCheckInterval steps (and after the last), states are checked for NaN/Inf;
+//   7. the first NaN/Inf found in item 4 (and after the last step) stops the run;
 //   8. step callbacks of the host.
+//   — barrier —
 // run() stops at the end of a step when an interruption was requested (interrupt.hpp).
 #pragma once
 
@@ -65,8 +78,9 @@ struct PhaseTimes {
   double monitors = 0.0;  // item 6
   double nanCheck = 0.0;  // item 7
   double callbacks = 0.0; // item 8
+  double exchange = 0.0;  // threads > 1: waiting at the step's barriers (the spike exchange)
   double total() const {
-    return stimuli + delivery + neurons + emit + monitors + nanCheck + callbacks;
+    return stimuli + delivery + neurons + emit + monitors + nanCheck + callbacks + exchange;
   }
 };
 
@@ -119,7 +133,8 @@ struct RunOptions {
   int progress = -1; // -1: a progress bar when stderr is a terminal; 0: never; 1: always
 };
 
-class ThreadPool;
+class Team;
+class ProgressBar;
 
 class Network {
 public:
@@ -205,12 +220,21 @@ public:
   std::uint64_t recordingBytes(std::int64_t steps) const;
 
 private:
+  // A shard's spike count of one group, on its own cache line (written by the shard's thread).
+  struct alignas(64) ShardCount {
+    std::uint32_t value = 0;
+  };
   struct GroupEntry {
     std::unique_ptr<NeuronGroup> group;
-    std::vector<std::uint64_t> chunkStarts; // chunk c = [starts[c], starts[c+1])
-    std::vector<std::uint32_t> chunkCounts;
+    std::vector<ShardCount> shardCounts;
     std::int64_t refractorySteps = 0;
-    bool parallel = true; // chunks on the thread pool (re-decided every few hundred steps)
+  };
+  // What one shard's thread reports from the parallel part of a step (its own cache lines).
+  struct alignas(64) ShardReport {
+    RunStatus status;
+    std::ptrdiff_t errorGroup = -1; // the group whose kernel failed
+    // The first non-finite state in the shard's ranges: group, state index, neuron (or -1).
+    std::ptrdiff_t nonFiniteGroup = -1, nonFiniteState = -1, nonFiniteNeuron = -1;
   };
   struct GroupStimulus {
     NeuronGroup* group;
@@ -222,16 +246,30 @@ private:
   };
 
   void prepare();
-  RunStatus advance();
-  template <bool Timed> RunStatus advanceImpl();
-  void applyStimuli(std::int64_t n);
-  // Step schedule items 3 and 5: deliver due spikes (and Poisson drives) into per-post state or
-  // inputs before the group kernels; push this step's spikes into delay rings after them.
-  void deliverSynapticEvents(std::int64_t n);
+  std::size_t shards() const { return reports_.size(); }
+  // Runs up to `steps` steps, stopping after a step that fails or is interrupted; `done` counts
+  // the steps run. With threads > 1 all of them run in one parallel region of the team.
+  RunStatus advance(std::int64_t steps, std::int64_t& done, ProgressBar* progress);
+  template <bool Timed>
+  RunStatus advanceImpl(std::int64_t steps, std::int64_t& done, ProgressBar* progress);
+  // The parallel part of step n for shard s (schedule items 1-4); its outcome in reports_[s].
+  template <bool Timed> void stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases);
+  // The serial part of step n, after every shard's kernels (items 5-8).
+  template <bool Timed> RunStatus finishStep(std::int64_t n, PhaseTimes& phases);
+  void applyStimuli(std::int64_t n, std::size_t s);
+  // Schedule item 3 for shard s: due spikes, couplings and Poisson drives into the post neurons
+  // of the shard. Item 5: this step's spikes into the delay rings (serial).
+  void deliverSynapticEvents(std::int64_t n, std::size_t s);
+  // True when delivery reads state that another shard's kernels write in the same step
+  // (couplings, on_pre events reading pre states): then it runs on one thread between barriers.
+  bool deliveryIsSerial() const;
   void emitSpikes(std::int64_t n);
-  RunStatus updateGroup(GroupEntry& entry, std::int64_t n);
+  void updateGroup(GroupEntry& entry, std::size_t groupIndex, std::int64_t n, std::size_t s);
+  RunStatus mergeSpikes(GroupEntry& entry, std::int64_t n);
   RunStatus recordMonitors();
-  RunStatus checkFinite();
+  void findNonFinite(std::size_t s);
+  RunStatus checkFinite();       // scans every shard, then nonFiniteReported
+  RunStatus nonFiniteReported(); // what the shards' findNonFinite found
 
   NetworkOptions options_;
   std::int64_t step_ = 0;
@@ -249,7 +287,9 @@ private:
   std::vector<std::unique_ptr<PoissonInput>> poissonInputs_;
   std::vector<std::unique_ptr<Coupling>> couplings_;
   std::vector<std::function<void(Network&)>> callbacks_;
-  std::unique_ptr<ThreadPool> pool_; // when threads > 1
+  std::vector<ShardReport> reports_; // one per shard (= thread)
+  bool serialDelivery_ = false;
+  std::unique_ptr<Team> team_; // when threads > 1
 };
 
 } // namespace nj::runtime

@@ -67,6 +67,7 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
   params_.assign(layout_.params.size(), 0.0);
   inputDirty_.assign(layout_.inputs.size(), 0);
   inputWritten_.assign(layout_.inputs.size(), 0);
+  shardStarts_ = {0, size_};
   if (layout_.hasRefractory) refractoryUntil_ = AlignedArray<std::int64_t>(size_);
   spikes_ = AlignedArray<std::uint32_t>(size_);
   for (auto& s : states_)
@@ -158,12 +159,25 @@ template <class T> std::ptrdiff_t firstNonFinite(const T* x, std::size_t n) {
 } // namespace
 
 std::pair<std::ptrdiff_t, std::ptrdiff_t> NeuronGroup::findNonFinite() const {
+  return findNonFinite(0, size_);
+}
+
+std::pair<std::ptrdiff_t, std::ptrdiff_t> NeuronGroup::findNonFinite(std::size_t begin,
+                                                                     std::size_t end) const {
   for (std::size_t k = 0; k < states_.size(); ++k) {
-    const std::ptrdiff_t i = isFloat32() ? firstNonFinite(states_[k].as<float>().data(), size_)
-                                         : firstNonFinite(states_[k].as<double>().data(), size_);
-    if (i >= 0) return {static_cast<std::ptrdiff_t>(k), i};
+    const std::ptrdiff_t i =
+        isFloat32() ? firstNonFinite(states_[k].as<float>().data() + begin, end - begin)
+                    : firstNonFinite(states_[k].as<double>().data() + begin, end - begin);
+    if (i >= 0) return {static_cast<std::ptrdiff_t>(k), static_cast<std::ptrdiff_t>(begin) + i};
   }
   return {-1, -1};
+}
+
+void NeuronGroup::setShards(std::vector<std::uint64_t> starts) {
+  shardStarts_ = std::move(starts);
+  shards_ = shardStarts_.size() - 1;
+  inputDirty_.assign(layout_.inputs.size() * shards_, 1);
+  inputWritten_.assign(layout_.inputs.size() * shards_, 0);
 }
 
 } // namespace nj::runtime

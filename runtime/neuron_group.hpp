@@ -9,6 +9,7 @@
 #include "runtime/precision.hpp"
 #include "runtime/real_array.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -48,6 +49,9 @@ struct GroupKernel {
       host(args);
   }
 };
+
+// A shard index meaning every neuron of every group (network.hpp).
+inline constexpr std::size_t kWholeNetwork = static_cast<std::size_t>(-1);
 
 class NeuronGroup {
 public:
@@ -117,7 +121,7 @@ public:
   std::span<double> input(std::string_view name) { return input(inputIndex(name)); }
   template <class T> std::span<T> inputAs(std::size_t k) {
     checkType<T>();
-    inputDirty_[k] = 1;
+    markInputDirty(k);
     return inputs_[k].as<T>();
   }
   template <class T> std::span<const T> inputAs(std::size_t k) const {
@@ -159,8 +163,17 @@ public:
   std::span<const std::uint32_t> spikes() const { return {spikes_.data(), spikeCount_}; }
   std::uint64_t totalSpikes() const { return totalSpikes_; }
 
-  // Finds the first non-finite state value: {state index, neuron}, or {-1, -1} if all are finite.
+  // The neurons [first, second) of shard s of the Network's layout (network.hpp); every neuron for
+  // kWholeNetwork.
+  std::pair<std::uint64_t, std::uint64_t> shardRange(std::size_t s) const {
+    if (s == kWholeNetwork) return {0, size_};
+    return {shardStarts_[s], shardStarts_[s + 1]};
+  }
+
+  // Finds the first non-finite state value: {state index, neuron}, or {-1, -1} if all are finite;
+  // the first state index with one, then the first neuron in [begin, end) with it.
   std::pair<std::ptrdiff_t, std::ptrdiff_t> findNonFinite() const;
+  std::pair<std::ptrdiff_t, std::ptrdiff_t> findNonFinite(std::size_t begin, std::size_t end) const;
 
 private:
   friend class Network;
@@ -177,9 +190,18 @@ private:
   Precision precision_ = Precision::Float64;
   std::vector<RealArray> states_, inputs_, normals_;
   std::vector<double> params_;
-  // Per input: may hold non-zero values (else it is known to be all zero, and clearing it is
-  // skipped); written in the current step by a stimulus.
+  // Per input and shard (index k · shards_ + s; the Network's shards own contiguous neuron
+  // ranges): may hold non-zero values in the shard's range (else it is known to be all zero, and
+  // clearing it is skipped); written in the current step by a stimulus.
   std::vector<std::uint8_t> inputDirty_, inputWritten_;
+  std::size_t shards_ = 1;
+  std::vector<std::uint64_t> shardStarts_{0, 0}; // shard s owns [starts[s], starts[s + 1])
+  // Sets the ranges (starts: shards + 1 ascending values, the last = size); every input is then
+  // possibly dirty in every shard.
+  void setShards(std::vector<std::uint64_t> starts);
+  void markInputDirty(std::size_t k) {
+    std::fill_n(inputDirty_.begin() + static_cast<std::ptrdiff_t>(k * shards_), shards_, 1);
+  }
   AlignedArray<std::int64_t> refractoryUntil_;
   AlignedArray<std::uint32_t> spikes_; // room for every neuron; chunks write at their own offset
   std::size_t spikeCount_ = 0;

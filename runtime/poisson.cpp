@@ -84,42 +84,50 @@ double PoissonInput::mean(double t, double dt, double timeUnitSeconds) const {
   return static_cast<double>(spec_.sources) * r * dt * timeUnitSeconds;
 }
 
-void PoissonInput::apply(std::int64_t n, double dt, double timeUnitSeconds, std::uint64_t seed) {
+void PoissonInput::apply(std::int64_t n, double dt, double timeUnitSeconds, std::uint64_t seed,
+                         std::uint64_t lo, std::uint64_t hi) {
   const double mu = mean(static_cast<double>(n) * dt, dt, timeUnitSeconds);
   if (!(mu > 0.0)) return;
-  // The target in its group's precision (a float32 group adds w rounded to float).
+  // The target in its group's precision (a float32 group adds w rounded to float). Not inputAs:
+  // the caller marks the input dirty for its shard only.
+  const RealArray& target = spec_.targetIsInput ? group_->inputArray(target_)
+                                                : std::as_const(*group_).stateArray(target_);
   withReal(group_->precision(), [&](auto zero) {
     using T = decltype(zero);
-    T* x = spec_.targetIsInput ? group_->inputAs<T>(target_).data()
-                               : group_->stateAs<T>(target_).data();
-    addEvents(x, static_cast<T>(spec_.weight), mu, n, seed);
+    addEvents(const_cast<T*>(target.as<T>().data()), static_cast<T>(spec_.weight), mu, n, seed, lo,
+              hi);
   });
 }
 
 template <class T>
-void PoissonInput::addEvents(T* x, T w, double mu, std::int64_t n, std::uint64_t seed) const {
+void PoissonInput::addEvents(T* x, T w, double mu, std::int64_t n, std::uint64_t seed,
+                             std::uint64_t lo, std::uint64_t hi) const {
   const std::size_t size = group_->size();
   const auto step = static_cast<std::uint64_t>(n);
   if (mu >= kSuperposeLimit) { // most neurons have events: one draw per neuron and step
-    for (std::size_t i = 0; i < size; ++i) {
+    for (std::uint64_t i = lo; i < hi; ++i) {
       const std::uint64_t k = poissonSample(mu, seed, stream_, step, static_cast<std::uint32_t>(i));
       if (k != 0) x[i] += w * static_cast<T>(k);
     }
     return;
   }
   // Superposition (see poisson.hpp): the group's total K ~ Poisson(size · μ), each event to a
-  // uniformly chosen neuron — two events per Philox call, neuron = ⌊word · size / 2^64⌋.
+  // uniformly chosen neuron — two events per Philox call, neuron = ⌊word · size / 2^64⌋. Every
+  // shard draws all K events and keeps those of its neurons (same additions, same order).
   const std::uint64_t total =
       poissonSample(mu * static_cast<double>(size), seed, stream_, step, kTotalIndex);
   const auto pick = [size](std::uint64_t word) { // ⌊word · size / 2^64⌋ for size < 2^32
     const std::uint64_t hi = (word >> 32) * size, lo = (word & 0xFFFFFFFFu) * size;
     return static_cast<std::size_t>((hi + (lo >> 32)) >> 32);
   };
+  const auto add = [&](std::size_t i) {
+    if (i >= lo && i < hi) x[i] += w;
+  };
   for (std::uint64_t j = 0; j < total; j += 2) {
     const PhiloxWords r =
         philoxWords(seed, stream_, step | kEventBit, static_cast<std::uint32_t>(j / 2));
-    x[pick(r.a)] += w;
-    if (j + 1 < total) x[pick(r.b)] += w;
+    add(pick(r.a));
+    if (j + 1 < total) add(pick(r.b));
   }
 }
 

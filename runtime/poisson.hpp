@@ -84,15 +84,19 @@ public:
   std::uint32_t stream() const { return stream_; } // the full Philox stream
   // The expected count per neuron and step: N · r(t_n) · dt · timeUnitSeconds.
   double mean(double t, double dt, double timeUnitSeconds) const;
-  // Adds w·k into the target for step n (schedule item 3).
-  void apply(std::int64_t n, double dt, double timeUnitSeconds, std::uint64_t seed);
+  // Adds w·k into the target of neurons [lo, hi) for step n (schedule item 3; a shard's neurons).
+  // The draws do not depend on the range: each neuron gets the events of the whole group's draw.
+  void apply(std::int64_t n, double dt, double timeUnitSeconds, std::uint64_t seed,
+             std::uint64_t lo, std::uint64_t hi);
 
   static constexpr double kSuperposeLimit = 1.0; // below this mean per neuron: superposition
   static constexpr std::uint32_t kTotalIndex = 0xFFFFFFFFu;
   static constexpr std::uint64_t kEventBit = std::uint64_t{1} << 63;
 
 private:
-  template <class T> void addEvents(T* x, T w, double mu, std::int64_t n, std::uint64_t seed) const;
+  template <class T>
+  void addEvents(T* x, T w, double mu, std::int64_t n, std::uint64_t seed, std::uint64_t lo,
+                 std::uint64_t hi) const;
 
   NeuronGroup* group_;
   PoissonInputSpec spec_;

@@ -350,34 +350,10 @@ std::span<const std::uint32_t> Projection::slotSpikes(std::int64_t s) const {
   return {ring_.data() + r * pre_->size(), slotCount_[r]};
 }
 
-double Projection::pendingEvents(std::int64_t n) const {
-  const double perRow =
-      conn_.isImplicitAllToAll() || conn_.nPre() == 0
-          ? static_cast<double>(conn_.nPost())
-          : static_cast<double>(conn_.synapses()) / static_cast<double>(conn_.nPre());
-  std::uint64_t spikes = 0;
-  if (delays_.empty())
-    spikes = slotSpikes(n - 1 - delaySteps_).size();
-  else
-    for (std::int64_t d = 0; d <= maxDelay_; ++d)
-      spikes += slotSpikes(n - 1 - d).size();
-  return static_cast<double>(spikes) * perRow;
-}
-
-void Projection::deliver(std::int64_t n, std::uint32_t part, std::uint32_t parts) {
-  if (!ready_) prepare();
+void Projection::deliver(std::int64_t n, std::uint32_t jlo, std::uint32_t jhi) {
   NeuronGroup& post = *post_;
   if (onPre_ || spec_.target.empty()) {
     if (!onPre_) return;
-    // A group onto itself whose event reads a pre state it also writes as post state: one part
-    // does all (a parallel part could read what another writes).
-    if (serialEvents_) {
-      if (part != 0) return;
-      parts = 1;
-    }
-    const std::uint64_t m = post.size();
-    const auto jlo = static_cast<std::uint32_t>(m * part / parts);
-    const auto jhi = static_cast<std::uint32_t>(m * (part + 1) / parts);
     if (delays_.empty()) {
       const std::int64_t s = n - 1 - delaySteps_;
       deliverEvents(slotSpikes(s), s, -1, n, jlo, jhi);
@@ -390,9 +366,6 @@ void Projection::deliver(std::int64_t n, std::uint32_t part, std::uint32_t parts
   // The post group's array and the weights in its precision (the caller marks an input dirty).
   const RealArray& target =
       spec_.targetIsInput ? post.inputArray(target_) : std::as_const(post).stateArray(target_);
-  const std::uint64_t m = post.size();
-  const auto jlo = static_cast<std::uint32_t>(m * part / parts);
-  const auto jhi = static_cast<std::uint32_t>(m * (part + 1) / parts);
   if (precision() == Precision::Float32)
     deliverPlain(const_cast<float*>(target.as<float>().data()),
                  weights32_.empty() ? nullptr : weights32_.data(), n, jlo, jhi);

@@ -187,13 +187,10 @@ private:
   std::int64_t stepsOf(double time, const char* what) const;
   void delaysChanged();
   void prepare(); // sizes the ring and the delivery tables
-  // Schedule item 3. Part `part` of `parts` adds only into post neurons [m·part/parts,
-  // m·(part+1)/parts) (m = post size), in the same order as the whole delivery, so running the
-  // parts on any threads gives bit-identical results (needs rowsSorted_ when parts > 1). prepare()
-  // must have run; the caller marks a target input dirty.
-  void deliver(std::int64_t n, std::uint32_t part = 0, std::uint32_t parts = 1);
-  // Synaptic events (spikes × mean row length) deliver(n) would add: decides whether to split.
-  double pendingEvents(std::int64_t n) const;
+  // Schedule item 3, into post neurons [jlo, jhi) only (a shard's: network.hpp), in the same
+  // order as the whole delivery, so any split gives bit-identical results (needs rowsSorted_ for
+  // a part). prepare() must have run; the caller marks a target input dirty.
+  void deliver(std::int64_t n, std::uint32_t jlo, std::uint32_t jhi);
   void emit(std::int64_t n); // schedule item 5
   template <class T>
   void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,

@@ -6,6 +6,7 @@
 #include "runtime/aligned_array.hpp"
 #include "runtime/precision.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <stdexcept>
@@ -56,6 +57,13 @@ public:
       f_[i] = static_cast<float>(v);
     else
       d_[i] = v;
+  }
+  // Elements [begin, end) to +0.0.
+  void zero(std::size_t begin, std::size_t end) {
+    if (isFloat32())
+      std::fill(f_.data() + begin, f_.data() + end, 0.0f);
+    else
+      std::fill(d_.data() + begin, d_.data() + end, 0.0);
   }
   std::vector<double> values() const {
     std::vector<double> out(size());

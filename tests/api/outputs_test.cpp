@@ -5,8 +5,10 @@
 #include "neurojit/outputs.hpp"
 
 #include <cmath>
+#include <string>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace {
 
@@ -14,7 +16,9 @@ namespace fs = std::filesystem;
 
 fs::path runFolder() {
   static const fs::path dir = [] {
-    const fs::path d = fs::path(testing::TempDir()) / "api_outputs_run";
+    // One folder per process: ctest runs the tests of this file in parallel processes.
+    const fs::path d =
+        fs::path(testing::TempDir()) / ("api_outputs_run_" + std::to_string(::getpid()));
     auto program = neurojit::Program::fromText("race.nj", R"(
 network Race {
   A = SpikeGenerator(1, indices = [0], times = [100 ms])
@@ -76,7 +80,8 @@ TEST(OutputsApi, MeasuresGiveTheMeanRateOfOneSpikeInTheRun) {
 }
 
 TEST(OutputsApi, FilesAreWrittenWhole) {
-  const fs::path p = fs::path(testing::TempDir()) / "api_outputs_atomic.txt";
+  const fs::path p =
+      fs::path(testing::TempDir()) / ("api_outputs_atomic_" + std::to_string(::getpid()) + ".txt");
   neurojit::writeFileAtomically(p, "first\n");
   neurojit::writeFileAtomically(p, "second\n");
   EXPECT_EQ(fs::file_size(p), 7u);
