@@ -27,7 +27,7 @@ namespace {
 // each neuron takes the same vector/scalar path of a kernel whatever the thread count.
 constexpr std::uint64_t kShardAlignment = 16;
 // A group with fewer neurons than this per thread is not split: one shard owns all of it.
-constexpr std::uint64_t kMinShardNeurons = 512;
+constexpr std::uint64_t kMinShardNeurons = 64;
 
 std::uint64_t roundUp(std::uint64_t x, std::uint64_t m) {
   return (x + m - 1) / m * m;
@@ -338,8 +338,10 @@ void Network::prepare() {
     g.setShards(std::move(starts));
     e.shardCounts.assign(shardCount, {});
   }
-  for (auto& p : projections_)
+  for (auto& p : projections_) {
     if (!p->ready_) p->prepare();
+    p->splitRows();
+  }
   reports_.assign(shardCount, {});
   serialDelivery_ = deliveryIsSerial();
   if (options_.threads == 1)
@@ -454,7 +456,10 @@ RunStatus Network::step() {
 
 RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
   for (auto& p : projections_) // before the region: threads must not prepare it concurrently
-    if (!p->ready_) p->prepare();
+    if (!p->ready_) {
+      p->prepare();
+      p->splitRows();
+    }
   serialDelivery_ = deliveryIsSerial();
   return options_.phaseTiming ? advanceImpl<true>(steps, done, progress)
                               : advanceImpl<false>(steps, done, progress);
@@ -508,9 +513,9 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
   if (!status.ok() || steps <= 0) return status;
   bool goOn = true;
   std::exception_ptr hostError; // thrown by a step callback, rethrown after the region
-  const auto sync = [&](Laps<Timed>& lap, PhaseTimes& phases) {
+  const auto sync = [&](PhaseTimes& phases) {
     if (!team_) return;
-    lap(phases.exchange);
+    Laps<Timed> lap;
     team_->barrier();
     lap(phases.exchange);
   };
@@ -519,9 +524,8 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
     PhaseTimes& phases = s == 0 ? phases_ : others; // thread 0's are reported
     while (goOn) {
       const std::int64_t n = step_;
-      Laps<Timed> lap;
       stepShard<Timed>(s, n, phases);
-      sync(lap, phases); // the spike exchange: every shard's spikes and reports are visible
+      sync(phases); // the spike exchange: every shard's spikes and reports are visible
       if (s == 0) {
         try {
           status = finishStep<Timed>(n, phases);
@@ -533,9 +537,8 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
         if (status.ok() && !hostError && done < steps)
           status = interruption(step_, time(), options_.timeUnitSeconds);
         goOn = status.ok() && !hostError && done < steps;
-        lap = Laps<Timed>{};
       }
-      sync(lap, phases);
+      sync(phases);
     }
   };
   if (team_)
@@ -712,8 +715,7 @@ void Network::deliverSynapticEvents(std::int64_t n, std::size_t s) {
   };
   for (auto& p : projections_) {
     if (p->spec_.targetIsInput) markDirty(*p->post_, p->target_);
-    const auto [lo, hi] = p->post_->shardRange(s);
-    if (lo < hi) p->deliver(n, static_cast<std::uint32_t>(lo), static_cast<std::uint32_t>(hi));
+    p->deliver(n, s);
   }
   for (auto& c : couplings_) // only with s == kWholeNetwork (deliveryIsSerial)
     c->apply(n);

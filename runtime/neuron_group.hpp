@@ -165,6 +165,7 @@ public:
 
   // The neurons [first, second) of shard s of the Network's layout (network.hpp); every neuron for
   // kWholeNetwork.
+  std::size_t shardCount() const { return shards_; }
   std::pair<std::uint64_t, std::uint64_t> shardRange(std::size_t s) const {
     if (s == kWholeNetwork) return {0, size_};
     return {shardStarts_[s], shardStarts_[s + 1]};

@@ -214,7 +214,48 @@ std::uint64_t Projection::bytes() const {
          perm_.size() * 4 + segRowStart_.size() * 8 + segBegin_.size() * 8 + segDelay_.size() * 2 +
          ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 +
          varNames_.size() * conn_.synapses() * elementBytes(precision()) +
-         capturedRing_.size() * 8 + colStart_.size() * 8 + colSyn_.size() * 8 + colPre_.size() * 4;
+         capturedRing_.size() * 8 + colStart_.size() * 8 + colSyn_.size() * 8 + colPre_.size() * 4 +
+         rowSplit_.size() * 4;
+}
+
+void Projection::splitRows() {
+  const std::size_t shards = post_->shardCount();
+  rowSplit_.clear();
+  splitShards_ = 0;
+  if (shards < 2 || conn_.isImplicitAllToAll() || !delays_.empty() || !rowsSorted_) return;
+  const std::uint64_t nPre = conn_.nPre();
+  checkMemory(fmt::format("the shard index of projection `{}`", name_),
+              4.0L * static_cast<long double>(nPre) * static_cast<long double>(shards + 1),
+              network_->memoryInUse(), network_->options().memoryLimit);
+  rowSplit_.resize(nPre * (shards + 1));
+  const std::uint64_t* rs = conn_.rowStart().data();
+  const std::uint32_t* post = conn_.post().data();
+  for (std::uint64_t i = 0; i < nPre; ++i) {
+    std::uint32_t* split = rowSplit_.data() + i * (shards + 1);
+    for (std::size_t s = 0; s <= shards; ++s) {
+      const std::uint64_t j = s < shards ? post_->shardRange(s).first : post_->size();
+      split[s] = static_cast<std::uint32_t>(std::lower_bound(post + rs[i], post + rs[i + 1], j) -
+                                            (post + rs[i]));
+    }
+  }
+  splitShards_ = shards;
+}
+
+std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std::size_t s) const {
+  const std::uint64_t b = conn_.rowStart()[i];
+  if (s == kWholeNetwork) return {b, conn_.rowStart()[i + 1]};
+  if (splitShards_ != 0) {
+    const std::uint32_t* split = rowSplit_.data() + i * (splitShards_ + 1);
+    return {b + split[s], b + split[s + 1]};
+  }
+  const std::uint32_t* post = conn_.post().data();
+  const auto [jlo, jhi] = post_->shardRange(s);
+  const std::uint64_t e = conn_.rowStart()[i + 1];
+  const auto lo = static_cast<std::uint64_t>(
+      std::lower_bound(post + b, post + e, static_cast<std::uint32_t>(jlo)) - post);
+  const auto hi = static_cast<std::uint64_t>(
+      std::lower_bound(post + lo, post + e, static_cast<std::uint32_t>(jhi)) - post);
+  return {lo, hi};
 }
 
 void Projection::prepare() {
@@ -302,27 +343,26 @@ void Projection::prepare() {
 // [jlo, jhi) (rows are post-ascending, so a row's part is found by binary search).
 template <class T>
 void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes,
-                             std::int64_t d, std::uint32_t jlo, std::uint32_t jhi) const {
+                             std::int64_t d, std::size_t shard) const {
   const std::uint64_t* rs = conn_.rowStart().data();
   const std::uint32_t* post = conn_.post().data();
   const bool scalar = w == nullptr;
-  const bool whole = jlo == 0 && jhi >= conn_.nPost();
   const auto w0 = static_cast<T>(weight_);
-  for (std::uint32_t i : spikes) {
-    if (d < 0) {
-      std::uint64_t b = rs[i], e = rs[i + 1];
-      if (!whole) {
-        b = static_cast<std::uint64_t>(std::lower_bound(post + b, post + e, jlo) - post);
-        e = static_cast<std::uint64_t>(std::lower_bound(post + b, post + e, jhi) - post);
-      }
+  if (d < 0) {
+    for (std::uint32_t i : spikes) {
+      const auto [b, e] = rowPart(i, shard);
       if (scalar)
         for (std::uint64_t k = b; k < e; ++k)
           x[post[k]] += w0;
       else
         for (std::uint64_t k = b; k < e; ++k)
           x[post[k]] += w[k];
-      continue;
     }
+    return;
+  }
+  const bool whole = shard == kWholeNetwork;
+  const auto [jlo, jhi] = post_->shardRange(shard);
+  for (std::uint32_t i : spikes) {
     const std::uint16_t* sd = segDelay_.data();
     const std::uint64_t s0 = segRowStart_[i], s1 = segRowStart_[i + 1];
     const std::uint16_t* it = std::lower_bound(sd + s0, sd + s1, static_cast<std::uint16_t>(d));
@@ -332,7 +372,7 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
     const std::uint32_t* pb = perm_.data() + segBegin_[s];
     const std::uint32_t* pe = perm_.data() + segBegin_[s + 1];
     if (!whole) { // within a segment post is ascending too (stable sort of a post-ascending row)
-      const auto postOf = [&](std::uint32_t q, std::uint32_t j) { return post[b + q] < j; };
+      const auto postOf = [&](std::uint32_t q, std::uint64_t j) { return post[b + q] < j; };
       pb = std::lower_bound(pb, pe, jlo, postOf);
       pe = std::lower_bound(pb, pe, jhi, postOf);
     }
@@ -350,8 +390,11 @@ std::span<const std::uint32_t> Projection::slotSpikes(std::int64_t s) const {
   return {ring_.data() + r * pre_->size(), slotCount_[r]};
 }
 
-void Projection::deliver(std::int64_t n, std::uint32_t jlo, std::uint32_t jhi) {
+void Projection::deliver(std::int64_t n, std::size_t shard) {
   NeuronGroup& post = *post_;
+  const auto [jlo64, jhi64] = post.shardRange(shard);
+  const auto jlo = static_cast<std::uint32_t>(jlo64), jhi = static_cast<std::uint32_t>(jhi64);
+  if (jlo >= jhi) return;
   if (onPre_ || spec_.target.empty()) {
     if (!onPre_) return;
     if (delays_.empty()) {
@@ -368,16 +411,16 @@ void Projection::deliver(std::int64_t n, std::uint32_t jlo, std::uint32_t jhi) {
       spec_.targetIsInput ? post.inputArray(target_) : std::as_const(post).stateArray(target_);
   if (precision() == Precision::Float32)
     deliverPlain(const_cast<float*>(target.as<float>().data()),
-                 weights32_.empty() ? nullptr : weights32_.data(), n, jlo, jhi);
+                 weights32_.empty() ? nullptr : weights32_.data(), n, shard);
   else
     deliverPlain(const_cast<double*>(target.as<double>().data()),
-                 weights_.empty() ? nullptr : weights_.data(), n, jlo, jhi);
+                 weights_.empty() ? nullptr : weights_.data(), n, shard);
 }
 
 // x[j] += w of the spikes due in step n onto post neurons [jlo, jhi), in T.
 template <class T>
-void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::uint32_t jlo,
-                              std::uint32_t jhi) const {
+void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shard) const {
+  const auto [jlo, jhi] = post_->shardRange(shard);
   if (delays_.empty()) {
     std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - delaySteps_);
     if (spikes.empty()) return;
@@ -402,12 +445,12 @@ void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::uint32_t jl
         x[j] += wc;
       return;
     }
-    deliverRows(x, w, spikes, -1, jlo, jhi);
+    deliverRows(x, w, spikes, -1, shard);
     return;
   }
   for (std::int64_t d = 0; d <= maxDelay_; ++d) {
     std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - d);
-    if (!spikes.empty()) deliverRows(x, w, spikes, d, jlo, jhi);
+    if (!spikes.empty()) deliverRows(x, w, spikes, d, shard);
   }
 }
 

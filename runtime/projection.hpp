@@ -187,16 +187,24 @@ private:
   std::int64_t stepsOf(double time, const char* what) const;
   void delaysChanged();
   void prepare(); // sizes the ring and the delivery tables
-  // Schedule item 3, into post neurons [jlo, jhi) only (a shard's: network.hpp), in the same
-  // order as the whole delivery, so any split gives bit-identical results (needs rowsSorted_ for
-  // a part). prepare() must have run; the caller marks a target input dirty.
-  void deliver(std::int64_t n, std::uint32_t jlo, std::uint32_t jhi);
+  // Schedule item 3, into the post neurons of shard s only (network.hpp; kWholeNetwork: all), in
+  // the same order as the whole delivery, so any split gives bit-identical results (needs
+  // rowsSorted_ for a shard). prepare() and splitRows() must have run; the caller marks a target
+  // input dirty.
+  void deliver(std::int64_t n, std::size_t s);
+  // Where each row's synapses onto each shard of the post group begin (rows are post-ascending,
+  // so a shard's synapses are a contiguous part of the row): shard s's part of row i is
+  // [rowStart(i) + rowSplit_[i·(S+1) + s], rowStart(i) + rowSplit_[i·(S+1) + s + 1]). Built
+  // for an explicit CSR with homogeneous delays and more than one shard; rows with per-synapse
+  // delays find their part by binary search within each delay segment.
+  void splitRows();
   void emit(std::int64_t n); // schedule item 5
   template <class T>
   void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,
-                   std::uint32_t jlo, std::uint32_t jhi) const;
-  template <class T>
-  void deliverPlain(T* x, const T* w, std::int64_t n, std::uint32_t jlo, std::uint32_t jhi) const;
+                   std::size_t s) const;
+  template <class T> void deliverPlain(T* x, const T* w, std::int64_t n, std::size_t s) const;
+  // Synapses [first, second) of row i onto shard s (all of the row for kWholeNetwork).
+  std::pair<std::uint64_t, std::uint64_t> rowPart(std::uint32_t i, std::size_t s) const;
   std::span<const std::uint32_t> slotSpikes(std::int64_t s) const;
   // Event path of deliver() / emit().
   struct BoundEvents {
@@ -236,6 +244,8 @@ private:
   // The ring: slot r holds the spikes of step slotStep_[r] (r = step mod (maxDelay + 1)).
   bool ready_ = false;
   bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
+  std::vector<std::uint32_t> rowSplit_; // splitRows()
+  std::size_t splitShards_ = 0;         // shards of rowSplit_ (0: none built)
   std::vector<std::uint32_t> ring_;
   std::vector<std::uint32_t> slotCount_;
   std::vector<std::int64_t> slotStep_;
