@@ -176,7 +176,7 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   const nj::pipeline::Compilation& c = impl->compiled;
   if (!c.ok()) throw Error(c.diagnostics());
   try {
-    impl->built = runtime::buildNetwork(c.planned->plan);
+    impl->built = runtime::buildNetwork(c.planned->plan, options.comm);
   } catch (const runtime::MemoryLimitError&) {
     throw;
   } catch (const runtime::RuntimeError& e) {

@@ -1,5 +1,6 @@
 #include "runtime/build_network.hpp"
 
+#include "comm/communicator.hpp"
 #include "random/philox_sequence.hpp"
 #include "random/streams.hpp"
 #include "runtime/errors.hpp"
@@ -25,7 +26,8 @@ PoissonRate poissonRate(const plan::Rate& r) {
 
 class Builder {
 public:
-  explicit Builder(const plan::NetworkPlan& plan) : plan_(plan) {}
+  Builder(const plan::NetworkPlan& plan, const comm::Communicator* comm)
+      : plan_(plan), comm_(comm) {}
 
   BuiltNetwork build() {
     NetworkOptions options;
@@ -33,6 +35,7 @@ public:
     options.timeUnitSeconds = plan_.timeUnitSeconds;
     options.seed = plan_.seed;
     options.threads = plan_.threads;
+    options.comm = comm_;
     options.precision = plan_.float32 ? Precision::Float32 : Precision::Float64;
     out_.network = std::make_unique<Network>(options);
     for (const plan::Group& g : plan_.groups)
@@ -448,6 +451,12 @@ private:
 
   // Recorded from a step callback, handed to the run folder.
   void addSynapseMonitor(const plan::Monitor& m) {
+    if (comm_ && comm_->distributed())
+      throw RuntimeError(fmt::format(
+          "monitor synapses of `{} -> {}`: synapse monitors are not available with several MPI "
+          "ranks "
+          "yet (each rank updates only the synapses onto its own neurons); run with one rank",
+          m.group, m.post));
     auto it = plasticOf_.find(m.connection);
     if (it == plasticOf_.end())
       throw RuntimeError(fmt::format(
@@ -475,6 +484,7 @@ private:
   }
 
   const plan::NetworkPlan& plan_;
+  const comm::Communicator* comm_;
   BuiltNetwork out_;
   std::map<std::string, std::shared_ptr<const Positions>> positions_;
   std::map<std::size_t, Projection*> first_;     // connection → its first projection
@@ -485,8 +495,8 @@ private:
 
 } // namespace
 
-BuiltNetwork buildNetwork(const plan::NetworkPlan& plan) {
-  return Builder(plan).build();
+BuiltNetwork buildNetwork(const plan::NetworkPlan& plan, const comm::Communicator* comm) {
+  return Builder(plan, comm).build();
 }
 
 } // namespace nj::runtime

@@ -23,7 +23,8 @@ struct BuiltNetwork {
 };
 
 // Throws RuntimeError (a message naming the group or connection) for what the plan asks that
-// cannot be built, MemoryLimitError for what does not fit.
-BuiltNetwork buildNetwork(const plan::NetworkPlan& plan);
+// cannot be built, MemoryLimitError for what does not fit. With a communicator of several ranks
+// every rank builds the same network and steps its own shards (network.hpp).
+BuiltNetwork buildNetwork(const plan::NetworkPlan& plan, const comm::Communicator* comm = nullptr);
 
 } // namespace nj::runtime

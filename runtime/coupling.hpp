@@ -62,6 +62,7 @@ public:
   const std::string& name() const { return name_; }
   NeuronGroup& pre() const { return *pre_; }
   NeuronGroup& post() const { return *post_; }
+  std::size_t source() const { return source_; } // the pre group's state index
   const Connectivity& connectivity() const { return conn_; }
   std::uint32_t stream() const { return stream_; }
   std::uint64_t synapses() const { return conn_.synapses(); }

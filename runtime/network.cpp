@@ -1,5 +1,6 @@
 #include "runtime/network.hpp"
 
+#include "comm/communicator.hpp"
 #include "random/philox.hpp"
 #include "random/philox_sequence.hpp"
 #include "random/streams.hpp"
@@ -9,12 +10,14 @@
 #include "runtime/team.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -111,7 +114,7 @@ NeuronGroup& Network::addGroup(std::string name, std::uint64_t size, GroupLayout
                                              options_.memoryLimit - used);
   group->setStreamBase(streamBase);
   group->setInitStreamBase(initStreamBase);
-  groups_.push_back({std::move(group), {}, 0});
+  groups_.push_back({std::move(group), {}, {}, 0});
   prepared_ = false;
   return *groups_.back().group;
 }
@@ -316,7 +319,10 @@ std::uint64_t Network::recordingBytes(std::int64_t steps) const {
 // Shards (network.hpp): a group is split into T ranges of equal size (multiples of 16); a group
 // too small to gain from splitting goes whole to shard (number of small groups so far) mod T.
 void Network::prepare() {
-  const auto shardCount = static_cast<std::uint64_t>(options_.threads);
+  const auto threads = static_cast<std::uint64_t>(options_.threads);
+  const auto ranks = static_cast<std::uint64_t>(options_.comm ? options_.comm->size() : 1);
+  const auto rank = static_cast<std::uint64_t>(options_.comm ? options_.comm->rank() : 0);
+  const std::uint64_t shardCount = ranks * threads; // shard r·T + t: thread t of rank r
   std::uint64_t smallGroups = 0;
   for (auto& e : groups_) {
     NeuronGroup& g = *e.group;
@@ -335,14 +341,37 @@ void Network::prepare() {
       for (std::uint64_t s = owner + 1; s <= shardCount; ++s)
         starts[s] = n;
     }
-    g.setShards(std::move(starts));
-    e.shardCounts.assign(shardCount, {});
+    e.rankStarts.clear();
+    for (std::uint64_t r = 0; r <= ranks; ++r)
+      e.rankStarts.push_back(starts[r * threads]);
+    g.setShards(std::vector<std::uint64_t>(
+        starts.begin() + static_cast<std::ptrdiff_t>(rank * threads),
+        starts.begin() + static_cast<std::ptrdiff_t>((rank + 1) * threads + 1)));
+    e.shardCounts.assign(threads, {});
+  }
+  sharedStates_.clear();
+  if (distributed()) {
+    const auto share = [&](NeuronGroup& g, std::size_t k) {
+      const std::pair<NeuronGroup*, std::size_t> key{&g, k};
+      if (std::find(sharedStates_.begin(), sharedStates_.end(), key) == sharedStates_.end())
+        sharedStates_.push_back(key);
+    };
+    for (const auto& c : couplings_)
+      share(c->pre(), c->source());
+    for (const auto& p : projections_) // events read pre states of any pre neuron
+      for (const auto* events : {&p->onPre_, &p->onPost_}) {
+        if (!*events) continue;
+        for (const std::string& name : (*events)->spec.preStates)
+          share(*p->pre_, p->pre_->stateIndex(name));
+        for (const std::string& name : (*events)->spec.captured)
+          share(*p->pre_, p->pre_->stateIndex(name));
+      }
   }
   for (auto& p : projections_) {
     if (!p->ready_) p->prepare();
     p->splitRows();
   }
-  reports_.assign(shardCount, {});
+  reports_.assign(threads, {});
   serialDelivery_ = deliveryIsSerial();
   if (options_.threads == 1)
     team_.reset();
@@ -413,6 +442,7 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   auto start = std::chrono::steady_clock::now();
   std::int64_t done = 0;
   result.status = advance(steps, done, &progress);
+  if (distributed()) shareAllStates(); // every rank (and the host) reads the final state
   // The last state is checked whatever the interval (an on_post event or a callback may have
   // written after the last scan).
   if (result.status.ok() && done > 0) {
@@ -534,8 +564,16 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
         }
         ++done;
         if (progress) progress->update(done);
-        if (status.ok() && !hostError && done < steps)
-          status = interruption(step_, time(), options_.timeUnitSeconds);
+        if (status.ok() && !hostError && done < steps) {
+          if (!distributed())
+            status = interruption(step_, time(), options_.timeUnitSeconds);
+          else if (agreedInterrupt_)
+            status = {RunOutcome::Interrupted,
+                      fmt::format("interrupted at step {} (t = {}); the recording up to there is "
+                                  "kept",
+                                  step_, timeText(time(), options_.timeUnitSeconds)),
+                      interruptRequested() ? interruptSignal() : 0};
+        }
         goOn = status.ok() && !hostError && done < steps;
       }
       sync(phases);
@@ -570,10 +608,10 @@ template <bool Timed> void Network::stepShard(std::size_t s, std::int64_t n, Pha
   lap(phases.stimuli);
   if (serialDelivery_ && team_) {
     team_->barrier();
-    if (s == 0) guarded([&] { deliverSynapticEvents(n, kWholeNetwork); });
+    if (s == 0) guarded([&] { deliverSynapticEvents(n, kAllShards); });
     team_->barrier();
   } else {
-    guarded([&] { deliverSynapticEvents(n, serialDelivery_ ? kWholeNetwork : s); });
+    guarded([&] { deliverSynapticEvents(n, serialDelivery_ ? kAllShards : s); });
   }
   lap(phases.delivery);
   for (std::size_t g = 0; g < groups_.size(); ++g)
@@ -589,18 +627,27 @@ template <bool Timed> RunStatus Network::finishStep(std::int64_t n, PhaseTimes& 
   const ShardReport* failed = nullptr;
   for (const ShardReport& r : reports_)
     if (!r.status.ok() && (!failed || r.errorGroup < failed->errorGroup)) failed = &r;
-  if (failed) {
+  ShardReport mergeFailure;
+  for (std::size_t g = 0; g < groups_.size() && !failed; ++g) {
+    RunStatus merged = mergeSpikes(groups_[g], n);
+    if (merged.ok()) continue;
+    mergeFailure.status = std::move(merged);
+    mergeFailure.errorGroup = static_cast<std::ptrdiff_t>(g);
+    failed = &mergeFailure;
+  }
+  if (distributed()) {
+    RunStatus agreed = exchangeSpikes(n, failed);
+    if (!agreed.ok()) return agreed;
+    shareStates(sharedStates_, false);
+  } else if (failed) {
     for (auto& e : groups_)
       e.group->spikeCount_ = 0;
     return failed->status;
   }
-  for (auto& e : groups_) {
-    RunStatus merged = mergeSpikes(e, n);
-    if (!merged.ok()) return merged;
-  }
   emitSpikes(n);
   lap(phases.emit);
   step_ = n + 1;
+  if (distributed()) gatherMonitoredStates();
   RunStatus s = recordMonitors();
   lap(phases.monitors);
   if (s.ok() && step_ % options_.nanCheckInterval == 0) {
@@ -703,12 +750,12 @@ void Network::applyStimuli(std::int64_t n, std::size_t s) {
 }
 
 // Projections in the order they were added, then couplings, then Poisson drives, each into the
-// post neurons of shard s only (or every neuron for kWholeNetwork): each post value sees the same
+// post neurons of shard s only (or every neuron for kAllShards): each post value sees the same
 // additions in the same order whatever the layout.
 void Network::deliverSynapticEvents(std::int64_t n, std::size_t s) {
   const std::size_t shardCount = shards();
   const auto markDirty = [&](NeuronGroup& g, std::size_t k) {
-    if (s == kWholeNetwork)
+    if (s == kAllShards)
       g.markInputDirty(k);
     else
       g.inputDirty_[k * shardCount + s] = 1;
@@ -717,7 +764,7 @@ void Network::deliverSynapticEvents(std::int64_t n, std::size_t s) {
     if (p->spec_.targetIsInput) markDirty(*p->post_, p->target_);
     p->deliver(n, s);
   }
-  for (auto& c : couplings_) // only with s == kWholeNetwork (deliveryIsSerial)
+  for (auto& c : couplings_) // only with s == kAllShards (deliveryIsSerial)
     c->apply(n);
   for (auto& p : poissonInputs_) {
     if (p->spec().targetIsInput) markDirty(p->group(), p->target());
@@ -858,13 +905,49 @@ RunStatus Network::nonFiniteReported() {
   };
   for (const ShardReport& r : reports_)
     if (r.nonFiniteGroup >= 0 && (!first || key(r) < key(*first))) first = &r;
+  ShardReport found;
+  if (first) found = *first;
+  double value = 0.0;
+  if (first) {
+    const NeuronGroup& g = *groups_[static_cast<std::size_t>(first->nonFiniteGroup)].group;
+    value = g.stateValue(static_cast<std::size_t>(first->nonFiniteState),
+                         static_cast<std::size_t>(first->nonFiniteNeuron));
+  }
+  std::string rankText;
+  if (distributed()) { // the first over all ranks; its value from the rank that owns it
+    const comm::Communicator& c = *options_.comm;
+    const std::int64_t none = std::numeric_limits<std::int64_t>::max();
+    const std::array<std::int64_t, 3> mine{first ? first->nonFiniteGroup : none,
+                                           first ? first->nonFiniteState : none,
+                                           first ? first->nonFiniteNeuron : none};
+    std::vector<std::int64_t> all(3 * static_cast<std::size_t>(c.size()));
+    c.allgather(mine, all);
+    int owner = -1;
+    for (int r = 0; r < c.size(); ++r) {
+      const auto at = [&](int r2) {
+        const std::size_t b = 3 * static_cast<std::size_t>(r2);
+        return std::tuple(all[b], all[b + 1], all[b + 2]);
+      };
+      if (std::get<0>(at(r)) != none && (owner < 0 || at(r) < at(owner))) owner = r;
+    }
+    if (owner < 0) {
+      lastFiniteStep_ = step_;
+      return {};
+    }
+    const std::size_t b = 3 * static_cast<std::size_t>(owner);
+    found.nonFiniteGroup = all[b];
+    found.nonFiniteState = all[b + 1];
+    found.nonFiniteNeuron = all[b + 2];
+    c.broadcast(value, owner);
+    first = &found;
+    rankText = fmt::format(" (on rank {})", owner);
+  }
   if (!first) {
     lastFiniteStep_ = step_;
     return {};
   }
   const NeuronGroup& g = *groups_[static_cast<std::size_t>(first->nonFiniteGroup)].group;
   const std::ptrdiff_t k = first->nonFiniteState, i = first->nonFiniteNeuron;
-  double value = g.stateValue(static_cast<std::size_t>(k), static_cast<std::size_t>(i));
   const std::int64_t last = step_ - 1; // the step just done: from t_last to t_step
   const double unit = options_.timeUnitSeconds;
   std::string when =
@@ -879,11 +962,148 @@ RunStatus Network::nonFiniteReported() {
                 timeText(time(), unit), options_.nanCheckInterval);
   return {RunOutcome::NonFinite,
           fmt::format(
-              "non-finite value {} in group `{}`, variable `{}`, neuron {}, {}; the run stopped "
+              "non-finite value {} in group `{}`, variable `{}`, neuron {}{}, {}; the run stopped "
               "there "
               "and what was recorded is kept; a smaller dt or another integration method may help",
-              value, g.name(), g.layout().states[static_cast<std::size_t>(k)], i, when),
+              value, g.name(), g.layout().states[static_cast<std::size_t>(k)], i, rankText, when),
           0};
+}
+
+// ---- several ranks (network.hpp, "Ranks") ----
+
+int Network::ranks() const {
+  return options_.comm ? options_.comm->size() : 1;
+}
+
+bool Network::distributed() const {
+  return options_.comm != nullptr && options_.comm->distributed();
+}
+
+// Every rank's end of step n, gathered by all: [failing group or none, interruption requested,
+// spikes of each group]. A failure anywhere stops every rank with the failing rank's message
+// (the first failing group in group order, as in one process); otherwise the spikes of all ranks
+// are gathered into every group's spike list, in rank order (rank ranges ascend: so do spikes).
+RunStatus Network::exchangeSpikes(std::int64_t n, const ShardReport* failed) {
+  const comm::Communicator& c = *options_.comm;
+  const std::size_t groupCount = groups_.size(), ranks = static_cast<std::size_t>(c.size());
+  const std::size_t width = 2 + groupCount;
+  constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
+  thread_local std::vector<std::int64_t> mine, all, perRank;
+  thread_local std::vector<std::uint32_t> send, received;
+  mine.assign(width, 0);
+  all.assign(width * ranks, 0);
+  mine[0] = failed ? failed->errorGroup : kNone;
+  mine[1] = interruptRequested() ? 1 : 0;
+  for (std::size_t g = 0; g < groupCount; ++g)
+    mine[2 + g] = failed ? 0 : static_cast<std::int64_t>(groups_[g].group->spikeCount_);
+  c.allgather(mine, all);
+
+  int failing = -1;
+  for (std::size_t r = 0; r < ranks; ++r)
+    if (all[r * width] != kNone &&
+        (failing < 0 || all[r * width] < all[static_cast<std::size_t>(failing) * width]))
+      failing = static_cast<int>(r);
+  if (failing >= 0) {
+    std::string message = failed ? failed->status.message : std::string();
+    c.broadcast(message, failing);
+    for (auto& e : groups_)
+      e.group->spikeCount_ = 0;
+    return {RunOutcome::KernelError, fmt::format("rank {}: {} (step {})", failing, message, n), 0};
+  }
+  agreedInterrupt_ = false;
+  for (std::size_t r = 0; r < ranks; ++r)
+    agreedInterrupt_ = agreedInterrupt_ || all[r * width + 1] != 0;
+
+  send.clear();
+  for (auto& e : groups_) {
+    const std::span<const std::uint32_t> local = e.group->spikes();
+    send.insert(send.end(), local.begin(), local.end());
+  }
+  perRank.assign(ranks, 0);
+  std::int64_t total = 0;
+  for (std::size_t r = 0; r < ranks; ++r) {
+    for (std::size_t g = 0; g < groupCount; ++g)
+      perRank[r] += all[r * width + 2 + g];
+    total += perRank[r];
+  }
+  received.resize(static_cast<std::size_t>(total));
+  c.allgatherv(send, perRank, received);
+  std::vector<std::int64_t> blockStart(ranks, 0); // where rank r's spikes begin in `received`
+  for (std::size_t r = 1; r < ranks; ++r)
+    blockStart[r] = blockStart[r - 1] + perRank[r - 1];
+  for (std::size_t g = 0; g < groupCount; ++g) {
+    NeuronGroup& group = *groups_[g].group;
+    const std::size_t local = group.spikeCount_;
+    std::size_t count = 0;
+    for (std::size_t r = 0; r < ranks; ++r) {
+      const auto k = static_cast<std::size_t>(all[r * width + 2 + g]);
+      const std::uint32_t* from = received.data() + blockStart[r];
+      std::copy(from, from + k, group.spikes_.data() + count);
+      count += k;
+      blockStart[r] += static_cast<std::int64_t>(k);
+    }
+    group.spikeCount_ = count;
+    group.totalSpikes_ += count - local;
+  }
+  return {};
+}
+
+namespace {
+
+// Byte offsets and counts of each rank's part [lo, hi) ∩ [rankStarts[r], rankStarts[r + 1]).
+void rankParts(const std::vector<std::uint64_t>& rankStarts, std::uint64_t lo, std::uint64_t hi,
+               std::size_t elementSize, std::vector<std::int64_t>& offsets,
+               std::vector<std::int64_t>& counts) {
+  const std::size_t ranks = rankStarts.size() - 1;
+  offsets.assign(ranks, 0);
+  counts.assign(ranks, 0);
+  for (std::size_t r = 0; r < ranks; ++r) {
+    const std::uint64_t b = std::max(lo, rankStarts[r]), e = std::min(hi, rankStarts[r + 1]);
+    offsets[r] = static_cast<std::int64_t>(std::min(b, hi) * elementSize);
+    counts[r] = e > b ? static_cast<std::int64_t>((e - b) * elementSize) : 0;
+  }
+}
+
+} // namespace
+
+// Each rank's values of its own neurons to every rank (or to rank 0 only).
+void Network::shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>>& states,
+                          bool toRootOnly) {
+  std::vector<std::int64_t> offsets, counts;
+  for (const auto& [g, k] : states) {
+    const auto entry = std::find_if(groups_.begin(), groups_.end(),
+                                    [&](const GroupEntry& e) { return e.group.get() == g; });
+    rankParts(entry->rankStarts, 0, g->size(), elementBytes(g->precision()), offsets, counts);
+    void* data = g->states_[k].data();
+    if (toRootOnly)
+      options_.comm->gathervToRootInPlace(data, offsets, counts);
+    else
+      options_.comm->allgathervInPlace(data, offsets, counts);
+  }
+}
+
+// The neurons a state monitor records this step, from their ranks to rank 0 (which writes them).
+void Network::gatherMonitoredStates() {
+  std::vector<std::int64_t> offsets, counts;
+  for (const auto& m : stateMonitors_) {
+    if (step_ % m->every() != 0) continue;
+    const auto entry = std::find_if(groups_.begin(), groups_.end(), [&](const GroupEntry& e) {
+      return e.group.get() == &m->group();
+    });
+    NeuronGroup& g = *entry->group;
+    rankParts(entry->rankStarts, m->begin(), m->end(), elementBytes(g.precision()), offsets,
+              counts);
+    for (const std::string& name : m->variables())
+      options_.comm->gathervToRootInPlace(g.states_[g.stateIndex(name)].data(), offsets, counts);
+  }
+}
+
+void Network::shareAllStates() {
+  std::vector<std::pair<NeuronGroup*, std::size_t>> all;
+  for (auto& e : groups_)
+    for (std::size_t k = 0; k < e.group->states_.size(); ++k)
+      all.emplace_back(e.group.get(), k);
+  shareStates(all, false);
 }
 
 } // namespace nj::runtime

@@ -49,6 +49,10 @@
 #include <string_view>
 #include <vector>
 
+namespace nj::comm {
+class Communicator;
+}
+
 namespace nj::runtime {
 
 struct NetworkOptions {
@@ -66,6 +70,9 @@ struct NetworkOptions {
   // Accumulate the wall time of each step schedule item (RunSummary::phases); two steady_clock
   // reads per item and step when on, nothing when off.
   bool phaseTiming = false;
+  // The processes of the run (comm/communicator.hpp); null: this process alone. With R ranks
+  // every rank builds the same network and steps its own shards (network.hpp).
+  const comm::Communicator* comm = nullptr;
 };
 
 // Wall seconds spent in each item of the step schedule during one run (with
@@ -203,6 +210,7 @@ public:
   std::uint64_t seed() const { return options_.seed; }
   void setSeed(std::uint64_t seed) { options_.seed = seed; }
   int threads() const { return options_.threads; }
+  int ranks() const; // MPI ranks of the run (options().comm), 1 without
   Precision precision() const { return options_.precision; }
   void setThreads(int threads);
   void setNanCheckInterval(std::int64_t steps);
@@ -226,6 +234,8 @@ private:
   };
   struct GroupEntry {
     std::unique_ptr<NeuronGroup> group;
+    // Rank r owns neurons [rankStarts[r], rankStarts[r + 1]) (one process: {0, size}).
+    std::vector<std::uint64_t> rankStarts;
     std::vector<ShardCount> shardCounts;
     std::int64_t refractorySteps = 0;
   };
@@ -267,6 +277,14 @@ private:
   void updateGroup(GroupEntry& entry, std::size_t groupIndex, std::int64_t n, std::size_t s);
   RunStatus mergeSpikes(GroupEntry& entry, std::int64_t n);
   RunStatus recordMonitors();
+  // Several ranks (network.hpp, "Ranks"): the end of a step agreed by all ranks (kernel errors,
+  // interruption), the spike exchange, and the states other ranks read.
+  bool distributed() const;
+  RunStatus exchangeSpikes(std::int64_t n, const ShardReport* failed);
+  void shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>>& states,
+                   bool toRootOnly);
+  void gatherMonitoredStates();
+  void shareAllStates();
   void findNonFinite(std::size_t s);
   RunStatus checkFinite();       // scans every shard, then nonFiniteReported
   RunStatus nonFiniteReported(); // what the shards' findNonFinite found
@@ -289,6 +307,9 @@ private:
   std::vector<std::function<void(Network&)>> callbacks_;
   std::vector<ShardReport> reports_; // one per shard (= thread)
   bool serialDelivery_ = false;
+  bool agreedInterrupt_ = false; // several ranks: some rank was asked to stop
+  // Several ranks: states read across ranks every step (coupling sources, pre states of on_pre).
+  std::vector<std::pair<NeuronGroup*, std::size_t>> sharedStates_;
   std::unique_ptr<Team> team_; // when threads > 1
 };
 

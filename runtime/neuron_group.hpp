@@ -50,8 +50,8 @@ struct GroupKernel {
   }
 };
 
-// A shard index meaning every neuron of every group (network.hpp).
-inline constexpr std::size_t kWholeNetwork = static_cast<std::size_t>(-1);
+// A shard index meaning every shard of this process: the neurons of this MPI rank (network.hpp).
+inline constexpr std::size_t kAllShards = static_cast<std::size_t>(-1);
 
 class NeuronGroup {
 public:
@@ -163,11 +163,11 @@ public:
   std::span<const std::uint32_t> spikes() const { return {spikes_.data(), spikeCount_}; }
   std::uint64_t totalSpikes() const { return totalSpikes_; }
 
-  // The neurons [first, second) of shard s of the Network's layout (network.hpp); every neuron for
-  // kWholeNetwork.
+  // The neurons [first, second) of shard s of this process (network.hpp); for kAllShards, those
+  // of every shard of this process (all neurons in a single process).
   std::size_t shardCount() const { return shards_; }
   std::pair<std::uint64_t, std::uint64_t> shardRange(std::size_t s) const {
-    if (s == kWholeNetwork) return {0, size_};
+    if (s == kAllShards) return {shardStarts_.front(), shardStarts_.back()};
     return {shardStarts_[s], shardStarts_[s + 1]};
   }
 
@@ -197,8 +197,8 @@ private:
   std::vector<std::uint8_t> inputDirty_, inputWritten_;
   std::size_t shards_ = 1;
   std::vector<std::uint64_t> shardStarts_{0, 0}; // shard s owns [starts[s], starts[s + 1])
-  // Sets the ranges (starts: shards + 1 ascending values, the last = size); every input is then
-  // possibly dirty in every shard.
+  // Sets the ranges (starts: shards + 1 ascending values: this process's shards); every input is
+  // then possibly dirty in every shard.
   void setShards(std::vector<std::uint64_t> starts);
   void markInputDirty(std::size_t k) {
     std::fill_n(inputDirty_.begin() + static_cast<std::ptrdiff_t>(k * shards_), shards_, 1);

@@ -222,7 +222,9 @@ void Projection::splitRows() {
   const std::size_t shards = post_->shardCount();
   rowSplit_.clear();
   splitShards_ = 0;
-  if (shards < 2 || conn_.isImplicitAllToAll() || !delays_.empty() || !rowsSorted_) return;
+  const auto [lo, hi] = post_->shardRange(kAllShards);
+  const bool partial = shards > 1 || lo > 0 || hi < post_->size(); // threads, or other ranks
+  if (!partial || conn_.isImplicitAllToAll() || !delays_.empty() || !rowsSorted_) return;
   const std::uint64_t nPre = conn_.nPre();
   checkMemory(fmt::format("the shard index of projection `{}`", name_),
               4.0L * static_cast<long double>(nPre) * static_cast<long double>(shards + 1),
@@ -242,15 +244,15 @@ void Projection::splitRows() {
 }
 
 std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std::size_t s) const {
-  const std::uint64_t b = conn_.rowStart()[i];
-  if (s == kWholeNetwork) return {b, conn_.rowStart()[i + 1]};
+  const std::uint64_t b = conn_.rowStart()[i], e = conn_.rowStart()[i + 1];
   if (splitShards_ != 0) {
     const std::uint32_t* split = rowSplit_.data() + i * (splitShards_ + 1);
-    return {b + split[s], b + split[s + 1]};
+    return s == kAllShards ? std::pair{b + split[0], b + split[splitShards_]}
+                           : std::pair{b + split[s], b + split[s + 1]};
   }
-  const std::uint32_t* post = conn_.post().data();
   const auto [jlo, jhi] = post_->shardRange(s);
-  const std::uint64_t e = conn_.rowStart()[i + 1];
+  if (jlo == 0 && jhi >= post_->size()) return {b, e};
+  const std::uint32_t* post = conn_.post().data();
   const auto lo = static_cast<std::uint64_t>(
       std::lower_bound(post + b, post + e, static_cast<std::uint32_t>(jlo)) - post);
   const auto hi = static_cast<std::uint64_t>(
@@ -360,8 +362,8 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
     }
     return;
   }
-  const bool whole = shard == kWholeNetwork;
   const auto [jlo, jhi] = post_->shardRange(shard);
+  const bool whole = jlo == 0 && jhi >= post_->size();
   for (std::uint32_t i : spikes) {
     const std::uint16_t* sd = segDelay_.data();
     const std::uint64_t s0 = segRowStart_[i], s1 = segRowStart_[i + 1];

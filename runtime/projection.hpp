@@ -187,7 +187,7 @@ private:
   std::int64_t stepsOf(double time, const char* what) const;
   void delaysChanged();
   void prepare(); // sizes the ring and the delivery tables
-  // Schedule item 3, into the post neurons of shard s only (network.hpp; kWholeNetwork: all), in
+  // Schedule item 3, into the post neurons of shard s only (network.hpp; kAllShards: all), in
   // the same order as the whole delivery, so any split gives bit-identical results (needs
   // rowsSorted_ for a shard). prepare() and splitRows() must have run; the caller marks a target
   // input dirty.
@@ -203,7 +203,7 @@ private:
   void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,
                    std::size_t s) const;
   template <class T> void deliverPlain(T* x, const T* w, std::int64_t n, std::size_t s) const;
-  // Synapses [first, second) of row i onto shard s (all of the row for kWholeNetwork).
+  // Synapses [first, second) of row i onto shard s (all of the row for kAllShards).
   std::pair<std::uint64_t, std::uint64_t> rowPart(std::uint32_t i, std::size_t s) const;
   std::span<const std::uint32_t> slotSpikes(std::int64_t s) const;
   // Event path of deliver() / emit().

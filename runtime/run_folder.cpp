@@ -70,7 +70,8 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   DisplayUnit time = info.time;
   if (time.scale == 0.0) time = {"ms", net.timeUnitSeconds() * 1e3};
   j.set("time_display", displayJson(time));
-  j.set("threads", net.threads());
+  j.set("threads", net.threads()); // per rank
+  j.set("ranks", net.ranks());
   j.set("precision", precisionName(net.precision()));
   j.set("steps", net.currentStep());
   j.set("t_end", net.time());

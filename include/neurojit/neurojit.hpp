@@ -10,6 +10,7 @@
 //   auto w = sim->network().group("E").stateValues("V"); // either precision, as double
 #pragma once
 
+#include "comm/communicator.hpp"
 #include "error/error.hpp"
 #include "runtime/network.hpp"
 #include "runtime/run_folder.hpp"
@@ -66,6 +67,9 @@ private:
 
 enum class Backend { Jit, Interpreter };
 
+// The MPI ranks of a run: Communicator::world() (comm/communicator.hpp).
+using Communicator = nj::comm::Communicator;
+
 struct SimulationOptions {
   std::string network;                 // empty: the file's only network
   std::optional<std::string> duration; // e.g. "1 s"; default: the network's `run`
@@ -80,6 +84,10 @@ struct SimulationOptions {
   runtime::Precision precision = runtime::Precision::Float64;
   // "name=value[ unit]": a network parameter, or GROUP.param for one group's model parameter.
   std::vector<std::string> sets;
+  // The MPI ranks of the run (comm/communicator.hpp): e.g. &Communicator::world() in a host
+  // started by mpirun; every rank creates the same simulation and steps its own neurons. Null:
+  // this process alone.
+  const nj::comm::Communicator* comm = nullptr;
 };
 
 // A network ready to run: groups allocated and initialized, kernels compiled.

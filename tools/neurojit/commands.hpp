@@ -40,9 +40,10 @@ struct RunCommandOptions {
   std::string sweep; // "NAME=v1,v2,…": the trials for each value of a network parameter
 };
 
-// Builds the simulation; on a user error prints it to stderr and returns null.
+// Builds the simulation; on a user error prints it to stderr (when `print`) and returns null.
 std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& program,
-                                                       const neurojit::SimulationOptions& options);
+                                                       const neurojit::SimulationOptions& options,
+                                                       bool print = true);
 
 int runRun(const RunCommandOptions& options, const CommonOptions& common);
 // --trials K [--sweep NAME=v1,…] [--jobs J]: tools/neurojit/trials_command.cpp.

@@ -12,12 +12,15 @@
 namespace neurojit::tool {
 
 std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& program,
-                                                       const neurojit::SimulationOptions& options) {
+                                                       const neurojit::SimulationOptions& options,
+                                                       bool print) {
   try {
     return neurojit::Simulation::create(program, options);
   } catch (const neurojit::Error& e) {
-    fmt::print(stderr, "{}", e.what());
-    if (std::string(e.what()).back() != '\n') fmt::print(stderr, "\n");
+    if (print) {
+      fmt::print(stderr, "{}", e.what());
+      if (std::string(e.what()).back() != '\n') fmt::print(stderr, "\n");
+    }
   }
   return nullptr;
 }
@@ -51,29 +54,44 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
                o.decide.window);
     return 1;
   }
-  if (o.trials > 0 || !o.sweep.empty()) return runTrials(o, common);
-  auto program = neurojit::Program::fromFile(o.file, {common.stdlibDir});
-  if (!program->ok()) {
-    fmt::print(stderr, "{}{} error{} found\n", program->diagnostics(common.color),
-               program->errorCount(), program->errorCount() == 1 ? "" : "s");
+  // Under mpirun every rank compiles and builds the same network and steps its own neurons; rank
+  // 0 alone prints and writes the run folder (the same files as one process).
+  const Communicator& comm = Communicator::world();
+  const bool root = comm.isRoot();
+  if (o.trials > 0 || !o.sweep.empty()) {
+    if (!comm.distributed()) return runTrials(o, common);
+    if (root)
+      fmt::print(stderr, "error: --trials and --sweep run in one process (they run whole networks "
+                         "side by side); start them without mpirun\n");
     return 1;
   }
-  std::unique_ptr<neurojit::Simulation> sim = createSimulation(*program, o.simulation);
+  auto program = neurojit::Program::fromFile(o.file, {common.stdlibDir});
+  if (!program->ok()) {
+    if (root)
+      fmt::print(stderr, "{}{} error{} found\n", program->diagnostics(common.color),
+                 program->errorCount(), program->errorCount() == 1 ? "" : "s");
+    return 1;
+  }
+  neurojit::SimulationOptions simulation = o.simulation;
+  simulation.comm = &comm;
+  std::unique_ptr<neurojit::Simulation> sim = createSimulation(*program, simulation, root);
   if (!sim) return 1;
-  if (o.verbose) fmt::print(stderr, "{}\n", sim->describe());
+  if (o.verbose && root) fmt::print(stderr, "{}\n", sim->describe());
 
   std::filesystem::path out =
       o.out.empty() ? std::filesystem::path("out") / sim->runInfo().network : o.out;
-  try {
-    runtime::prepareOutputFolder(out);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
-  }
+  bool outputFailed = false;
+  if (root) try {
+      runtime::prepareOutputFolder(out);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "error: {}\n", e.what());
+      outputFailed = true;
+    }
+  if (comm.maxOf(outputFailed ? 1 : 0) != 0) return 1; // every rank stops when rank 0 cannot write
 
   InterruptHandler interrupts;
   runtime::RunOptions runOptions;
-  runOptions.progress = o.progress;
+  runOptions.progress = root ? o.progress : 0;
   auto start = std::chrono::steady_clock::now();
   runtime::RunResult result;
   try {
@@ -82,6 +100,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;
   }
+  if (!root) return result.status.exitCode();
   double runSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Mistakes and failures under mpirun: every rank stops, one message (from rank 0, naming the rank
+# where it happened), a non-zero exit, and what was recorded is kept.
+# Usage: rank_errors.sh NEUROJIT NETWORKS_DIR
+set -uo pipefail
+neurojit=$1
+networks=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mpirun=(mpirun --oversubscribe --allow-run-as-root)
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+
+# 1. A state diverges on one rank: the same message as one process (same neuron, variable and
+#    step), plus the rank; printed once; the recording up to there is written.
+"$neurojit" run "$networks/diverging.nj" --out "$work/one" --progress 0 >"$work/one.out" 2>"$work/one.err"
+[ $? -eq 1 ] || fail "divergence, 1 process: exit status is not 1"
+"${mpirun[@]}" -np 3 "$neurojit" run "$networks/diverging.nj" --out "$work/three" --progress 0 \
+  >"$work/three.out" 2>"$work/three.err"
+[ $? -ne 0 ] || fail "divergence, 3 ranks: exit status 0"
+one=$(grep "non-finite" "$work/one.err")
+three=$(grep "non-finite" "$work/three.err")
+[ "$(grep -c "non-finite" "$work/three.err")" -eq 1 ] || fail "divergence, 3 ranks: not one message: $(cat "$work/three.err")"
+echo "$three" | grep -q " (on rank [0-2])" || fail "divergence: the message names no rank: $three"
+[ "$(echo "$three" | sed 's/ (on rank [0-2])//')" = "$one" ] ||
+  fail "divergence: 3 ranks say '$three', one process '$one'"
+[ -f "$work/three/run.json" ] && [ -f "$work/three/x_b.npy" ] || fail "divergence: recording not kept"
+cmp -s "$work/one/x_b.npy" "$work/three/x_b.npy" || fail "divergence: the recordings differ"
+
+# 2. An output folder rank 0 cannot write: refused before the run, one message, every rank exits.
+"${mpirun[@]}" -np 2 "$neurojit" run "$networks/tiny.nj" --out /proc/neurojit_no --progress 0 \
+  >"$work/out.out" 2>"$work/out.err"
+[ $? -ne 0 ] || fail "unwritable output: exit status 0"
+[ "$(grep -c "^error:" "$work/out.err")" -eq 1 ] || fail "unwritable output: not one message: $(cat "$work/out.err")"
+
+# 3. A mistake in the model: the located message once (not once per rank).
+printf 'network N {\n  n = LIF(4\n}\n' >"$work/bad.nj"
+"${mpirun[@]}" -np 2 "$neurojit" run "$work/bad.nj" >"$work/bad.out" 2>"$work/bad.err"
+[ $? -ne 0 ] || fail "syntax error: exit status 0"
+[ "$(grep -c "bad.nj:3:1: error:" "$work/bad.err")" -eq 1 ] || fail "syntax error: not one message: $(cat "$work/bad.err")"
+
+[ $status -eq 0 ] && echo "rank errors: 3 cases as expected"
+exit $status
