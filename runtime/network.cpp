@@ -368,6 +368,11 @@ void Network::prepare() {
       }
   }
   for (auto& p : projections_) {
+    if (distributed() && !p->ranksApart_) { // each rank keeps only the synapses onto its neurons
+      const auto [lo, hi] = p->post().shardRange(kAllShards);
+      p->keepPostRange(lo, hi);
+      p->ranksApart_ = true;
+    }
     if (!p->ready_) p->prepare();
     p->splitRows();
   }
@@ -461,6 +466,24 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   s.wallSeconds = wall;
   s.realTimeFactor = wall > 0 ? s.simulatedSeconds / wall : 0.0;
   s.phases = phases_;
+  std::array<std::int64_t, 2> held{0, 0};
+  for (const auto& p : projections_) {
+    held[0] += static_cast<std::int64_t>(p->usesPopulationPath() ? 0 : p->synapses());
+    held[1] += static_cast<std::int64_t>(p->bytes());
+  }
+  for (const auto& c : couplings_) {
+    held[0] += static_cast<std::int64_t>(c->usesPopulationPath() ? 0 : c->synapses());
+    held[1] += static_cast<std::int64_t>(c->bytes());
+  }
+  std::vector<std::int64_t> perRank(2 * static_cast<std::size_t>(ranks()));
+  if (distributed())
+    options_.comm->allgather(held, perRank);
+  else
+    std::copy(held.begin(), held.end(), perRank.begin());
+  for (std::size_t r = 0; r < perRank.size(); r += 2) {
+    s.synapsesPerRank.push_back(static_cast<std::uint64_t>(perRank[r]));
+    s.synapseBytesPerRank.push_back(static_cast<std::uint64_t>(perRank[r + 1]));
+  }
   std::uint64_t neurons = 0;
   for (std::size_t k = 0; k < groups_.size(); ++k) {
     const NeuronGroup& g = *groups_[k].group;

@@ -127,6 +127,9 @@ struct RunSummary {
   double meanRateHz = 0.0; // over every neuron of every group
   std::vector<GroupSummary> groups;
   PhaseTimes phases; // with NetworkOptions::phaseTiming
+  // Per MPI rank (one entry in a single process): synapses held (projections and couplings) and
+  // the bytes of their storage (CSR, weights, delays, per-synapse state, delivery tables).
+  std::vector<std::uint64_t> synapsesPerRank, synapseBytesPerRank;
   // "1234 spikes, mean rate 5.14 Hz, 1 s simulated in 0.231 s wall (4.33x real time)"
   std::string text() const;
 };

@@ -218,12 +218,55 @@ std::uint64_t Projection::bytes() const {
          rowSplit_.size() * 4;
 }
 
+namespace {
+
+template <class T> void keepMarked(std::vector<T>& v, const std::vector<std::uint8_t>& keep) {
+  if (v.empty()) return;
+  std::size_t out = 0;
+  for (std::size_t k = 0; k < v.size(); ++k)
+    if (keep[k]) v[out++] = v[k];
+  v.resize(out);
+  v.shrink_to_fit();
+}
+
+} // namespace
+
+void Projection::keepPostRange(std::uint64_t lo, std::uint64_t hi) {
+  if (conn_.isImplicitAllToAll() || (lo == 0 && hi >= conn_.nPost())) return;
+  const std::uint64_t nPre = conn_.nPre();
+  std::vector<std::uint8_t> keep(conn_.synapses());
+  std::vector<std::uint64_t> rowStart(nPre + 1, 0);
+  std::vector<std::uint32_t> post;
+  for (std::uint64_t i = 0; i < nPre; ++i) {
+    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) {
+      const std::uint32_t j = conn_.post()[k];
+      keep[k] = j >= lo && j < hi;
+      if (keep[k]) post.push_back(j);
+    }
+    rowStart[i + 1] = post.size();
+  }
+  post.shrink_to_fit();
+  keepMarked(weights_, keep);
+  keepMarked(weights32_, keep);
+  keepMarked(delays_, keep);
+  for (auto& v : vars_)
+    keepMarked(v, keep);
+  for (auto& v : vars32_)
+    keepMarked(v, keep);
+  conn_ = Connectivity(conn_.nPre(), conn_.nPost(), std::move(rowStart), std::move(post));
+  colStart_.clear(); // the transposed index and delivery tables are rebuilt by prepare()
+  colSyn_.clear();
+  colPre_.clear();
+  ready_ = false;
+}
+
 void Projection::splitRows() {
   const std::size_t shards = post_->shardCount();
   rowSplit_.clear();
   splitShards_ = 0;
   const auto [lo, hi] = post_->shardRange(kAllShards);
-  const bool partial = shards > 1 || lo > 0 || hi < post_->size(); // threads, or other ranks
+  // Several threads, or other ranks' synapses still in the rows (before keepPostRange).
+  const bool partial = shards > 1 || (!ranksApart_ && (lo > 0 || hi < post_->size()));
   if (!partial || conn_.isImplicitAllToAll() || !delays_.empty() || !rowsSorted_) return;
   const std::uint64_t nPre = conn_.nPre();
   checkMemory(fmt::format("the shard index of projection `{}`", name_),
@@ -243,6 +286,12 @@ void Projection::splitRows() {
   splitShards_ = shards;
 }
 
+bool Projection::holdsOnlyShard(std::size_t s) const {
+  const auto range = post_->shardRange(s);
+  if (range.first == 0 && range.second >= post_->size()) return true;
+  return ranksApart_ && range == post_->shardRange(kAllShards); // the rows hold this rank's only
+}
+
 std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std::size_t s) const {
   const std::uint64_t b = conn_.rowStart()[i], e = conn_.rowStart()[i + 1];
   if (splitShards_ != 0) {
@@ -250,8 +299,8 @@ std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std
     return s == kAllShards ? std::pair{b + split[0], b + split[splitShards_]}
                            : std::pair{b + split[s], b + split[s + 1]};
   }
+  if (holdsOnlyShard(s)) return {b, e};
   const auto [jlo, jhi] = post_->shardRange(s);
-  if (jlo == 0 && jhi >= post_->size()) return {b, e};
   const std::uint32_t* post = conn_.post().data();
   const auto lo = static_cast<std::uint64_t>(
       std::lower_bound(post + b, post + e, static_cast<std::uint32_t>(jlo)) - post);
@@ -363,7 +412,7 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
     return;
   }
   const auto [jlo, jhi] = post_->shardRange(shard);
-  const bool whole = jlo == 0 && jhi >= post_->size();
+  const bool whole = holdsOnlyShard(shard);
   for (std::uint32_t i : spikes) {
     const std::uint16_t* sd = segDelay_.data();
     const std::uint64_t s0 = segRowStart_[i], s1 = segRowStart_[i + 1];
@@ -641,7 +690,9 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
   const std::size_t nc = ev.captured.size();
   const double* captured =
       capturedRing_.data() + positiveMod(slotStep, maxDelay_ + 1) * pre_->size() * nc;
-  const bool whole = jlo == 0 && jhi >= conn_.nPost();
+  const bool whole = (jlo == 0 && jhi >= conn_.nPost()) ||
+                     (ranksApart_ && std::pair<std::uint64_t, std::uint64_t>{jlo, jhi} ==
+                                         post_->shardRange(kAllShards));
   NjSynapseEventArgs a{};
   bindArgs(a, ev);
   a.step = n;

@@ -178,6 +178,12 @@ public:
   // Bytes held: CSR, weights, delays, delivery tables and the spike ring.
   std::uint64_t bytes() const;
 
+  // Several MPI ranks (network.hpp): keeps only the synapses onto post neurons [lo, hi), this
+  // rank's, with their weights, delays and per-synapse state (drawn before, so they are those of
+  // one process); the others' storage is freed. Per-synapse accessors then see this rank's
+  // synapses only (CSR order). No effect on an implicit all-to-all (it stores no synapse).
+  void keepPostRange(std::uint64_t lo, std::uint64_t hi);
+
 private:
   friend class Network;
 
@@ -203,7 +209,10 @@ private:
   void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,
                    std::size_t s) const;
   template <class T> void deliverPlain(T* x, const T* w, std::int64_t n, std::size_t s) const;
-  // Synapses [first, second) of row i onto shard s (all of the row for kAllShards).
+  // True when every synapse this projection holds ends on shard s (s is all of the post group, or
+  // all of this rank's part of it after keepPostRange).
+  bool holdsOnlyShard(std::size_t s) const;
+  // Synapses [first, second) of row i onto shard s.
   std::pair<std::uint64_t, std::uint64_t> rowPart(std::uint32_t i, std::size_t s) const;
   std::span<const std::uint32_t> slotSpikes(std::int64_t s) const;
   // Event path of deliver() / emit().
@@ -246,6 +255,7 @@ private:
   bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
   std::vector<std::uint32_t> rowSplit_; // splitRows()
   std::size_t splitShards_ = 0;         // shards of rowSplit_ (0: none built)
+  bool ranksApart_ = false;             // keepPostRange ran for this process's rank
   std::vector<std::uint32_t> ring_;
   std::vector<std::uint32_t> slotCount_;
   std::vector<std::int64_t> slotStep_;

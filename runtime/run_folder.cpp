@@ -72,6 +72,13 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   j.set("time_display", displayJson(time));
   j.set("threads", net.threads()); // per rank
   j.set("ranks", net.ranks());
+  // What each rank held: explicit synapses (an implicit all-to-all stores none) and their bytes.
+  Json& synapses = j.set("synapses_per_rank", Json::array());
+  for (std::uint64_t n : result.summary.synapsesPerRank)
+    synapses.push(n);
+  Json& synapseBytes = j.set("synapse_bytes_per_rank", Json::array());
+  for (std::uint64_t n : result.summary.synapseBytesPerRank)
+    synapseBytes.push(n);
   j.set("precision", precisionName(net.precision()));
   j.set("steps", net.currentStep());
   j.set("t_end", net.time());
