@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -142,7 +143,8 @@ int main(int argc, char** argv) {
   std::vector<int> threadCounts{1, 2};
   std::vector<std::string> only;
   bool monitors = true;
-  std::string method; // empty: each file's own `run … method = …`
+  std::string writeModels; // a folder: write the model files (e.g. for mpirun) instead of running
+  std::string method;      // empty: each file's own `run … method = …`
   nj::runtime::Precision precision = nj::runtime::Precision::Float64;
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
@@ -162,6 +164,8 @@ int main(int argc, char** argv) {
       only = split(next());
     else if (a == "--no-monitors")
       monitors = false;
+    else if (a == "--write-models")
+      writeModels = next();
     else if (a == "--method")
       method = next();
     else if (a == "--precision") {
@@ -171,7 +175,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--reps N] [--duration SECONDS] [--threads 1,2] [--only coba4k,...] "
-                   "[--no-monitors] [--method euler] [--precision float32]\n",
+                   "[--no-monitors] [--method euler] [--precision float32] [--write-models DIR]\n",
                    argv[0]);
       return 2;
     }
@@ -184,6 +188,15 @@ int main(int argc, char** argv) {
                               {"cobahh4k", cobahh},      {"coba40k", scaled(coba)},
                               {"cuba40k", scaled(cuba)}, {"cobahh40k", scaled(cobahh)}};
 
+  if (!writeModels.empty()) { // the same texts as the runs below, for bench/scale_out.sh
+    std::filesystem::create_directories(writeModels);
+    for (const auto& c : configs) {
+      if (!only.empty() && std::find(only.begin(), only.end(), c.name) == only.end()) continue;
+      std::ofstream(std::filesystem::path(writeModels) / (c.name + ".nj"))
+          << (monitors ? c.text : withoutMonitors(c.text));
+    }
+    return 0;
+  }
   std::printf("# wall seconds per simulated second (median of %d), breakdown on thread 0: update = "
               "group kernels + noise,\n"
               "# delivery = spike delivery + delay rings, exchange = waiting at the step's "

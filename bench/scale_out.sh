@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The scale-out numbers of docs/performance.md, each ratio measured in one run with its two sides
+# alternating (the machine is shared and noisy):
+#   1. threads: nj_network_bench --threads 1,2 on COBA 4k, COBA 40k and COBAHH 40k (median of
+#      REPS, per-phase breakdown: update, delivery, exchange, monitors);
+#   2. ranks: `neurojit run` of COBA 40k as 1 process x 1 thread and as 2 MPI ranks x 1 thread,
+#      alternating, REPS times; the simulation's wall time from run.json (timings_s.run);
+#   3. the exchange's collective: nj_exchange_bench under mpirun -np 2.
+# Usage: bench/scale_out.sh [BUILD_DIR=build] [REPS=5] [DURATION_S=1]
+set -euo pipefail
+build=${1:-build}
+reps=${2:-5}
+duration=${3:-1}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mpirun=(mpirun --oversubscribe --allow-run-as-root)
+echo "# $(date -u '+%F %T') UTC, $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "## 1. threads (wall seconds per simulated second)"
+"$build/bench/nj_network_bench" --reps "$reps" --duration "$duration" --threads 1,2 \
+  --only coba4k,coba40k,cobahh40k
+
+echo "## 2. ranks: COBA 40k, $duration s simulated, run wall seconds (1x1 and 2x1 alternating)"
+"$build/bench/nj_network_bench" --write-models "$work/models" --only coba40k
+one=()
+two=()
+for ((k = 0; k < reps; k++)); do
+  "$build/tools/neurojit/neurojit" run "$work/models/coba40k.nj" --duration "${duration}s" \
+    --out "$work/1x1" --progress 0 >/dev/null
+  one+=("$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["timings_s"]["run"])' "$work/1x1/run.json")")
+  "${mpirun[@]}" -np 2 "$build/tools/neurojit/neurojit" run "$work/models/coba40k.nj" \
+    --duration "${duration}s" --out "$work/2x1" --progress 0 >/dev/null
+  two+=("$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["timings_s"]["run"])' "$work/2x1/run.json")")
+done
+/usr/bin/python3 - "${one[*]}" "${two[*]}" <<'PY'
+import statistics, sys
+one = [float(x) for x in sys.argv[1].split()]
+two = [float(x) for x in sys.argv[2].split()]
+m1, m2 = statistics.median(one), statistics.median(two)
+print(f"1 rank  x 1 thread: {' '.join(f'{x:.3f}' for x in one)}  median {m1:.3f} s")
+print(f"2 ranks x 1 thread: {' '.join(f'{x:.3f}' for x in two)}  median {m2:.3f} s")
+print(f"speedup 2 ranks vs 1: {m1 / m2:.2f}x")
+PY
+
+echo "## 3. MPI_Allgatherv of the spike exchange, 2 ranks"
+"${mpirun[@]}" -np 2 "$build/bench/nj_exchange_bench"
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
