@@ -324,6 +324,7 @@ void Network::prepare() {
   const auto rank = static_cast<std::uint64_t>(options_.comm ? options_.comm->rank() : 0);
   const std::uint64_t shardCount = ranks * threads; // shard r·T + t: thread t of rank r
   std::uint64_t smallGroups = 0;
+  bool layoutChanged = false;
   for (auto& e : groups_) {
     NeuronGroup& g = *e.group;
     if (!g.kernel().valid())
@@ -344,9 +345,13 @@ void Network::prepare() {
     e.rankStarts.clear();
     for (std::uint64_t r = 0; r <= ranks; ++r)
       e.rankStarts.push_back(starts[r * threads]);
-    g.setShards(std::vector<std::uint64_t>(
-        starts.begin() + static_cast<std::ptrdiff_t>(rank * threads),
-        starts.begin() + static_cast<std::ptrdiff_t>((rank + 1) * threads + 1)));
+    std::vector<std::uint64_t> mine(starts.begin() + static_cast<std::ptrdiff_t>(rank * threads),
+                                    starts.begin() +
+                                        static_cast<std::ptrdiff_t>((rank + 1) * threads + 1));
+    if (mine != g.shardStarts_) {
+      g.setShards(std::move(mine));
+      layoutChanged = true;
+    }
     e.shardCounts.assign(threads, {});
   }
   sharedStates_.clear();
@@ -374,7 +379,7 @@ void Network::prepare() {
       p->ranksApart_ = true;
     }
     if (!p->ready_) p->prepare();
-    p->splitRows();
+    if (layoutChanged || !p->splitReady_) p->splitRows();
   }
   reports_.assign(threads, {});
   serialDelivery_ = deliveryIsSerial();
@@ -508,11 +513,10 @@ RunStatus Network::step() {
 }
 
 RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
-  for (auto& p : projections_) // before the region: threads must not prepare it concurrently
-    if (!p->ready_) {
-      p->prepare();
-      p->splitRows();
-    }
+  for (auto& p : projections_) { // before the region: threads must not prepare it concurrently
+    if (!p->ready_) p->prepare();
+    if (!p->splitReady_) p->splitRows();
+  }
   serialDelivery_ = deliveryIsSerial();
   return options_.phaseTiming ? advanceImpl<true>(steps, done, progress)
                               : advanceImpl<false>(steps, done, progress);

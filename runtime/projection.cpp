@@ -50,6 +50,7 @@ void Projection::makeExplicit() {
   conn_ = connectGroups(spec_.connectivity, conn_.nPre(), conn_.nPost(),
                         network_->connectivityContext(name_, stream_, pre_ == post_), false);
   ready_ = false;
+  splitReady_ = false;
 }
 
 // ---- weights ----
@@ -57,6 +58,7 @@ void Projection::makeExplicit() {
 void Projection::setWeight(double w) {
   checkWeight(owner(), w);
   weight_ = w;
+  splitReady_ = false;
   weights_.clear();
   weights_.shrink_to_fit();
   weights32_.clear();
@@ -79,6 +81,7 @@ std::vector<double> Projection::weightValues() const {
 void Projection::setWeights(std::vector<double> perSynapse) {
   makeExplicit();
   checkWeights(owner(), perSynapse, conn_.synapses());
+  splitReady_ = false;                     // the shards' copies (splitRows)
   if (precision() == Precision::Float32) { // rounded to nearest
     weights32_.assign(perSynapse.begin(), perSynapse.end());
     return;
@@ -138,6 +141,7 @@ std::int64_t Projection::stepsOf(double time, const char* what) const {
 
 void Projection::delaysChanged() {
   ready_ = false;
+  splitReady_ = false;
   segRowStart_.clear();
   segBegin_.clear();
   segDelay_.clear();
@@ -215,7 +219,14 @@ std::uint64_t Projection::bytes() const {
          ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 +
          varNames_.size() * conn_.synapses() * elementBytes(precision()) +
          capturedRing_.size() * 8 + colStart_.size() * 8 + colSyn_.size() * 8 + colPre_.size() * 4 +
-         rowSplit_.size() * 4;
+         rowSplit_.size() * 4 + shardRowBytes();
+}
+
+std::uint64_t Projection::shardRowBytes() const {
+  std::uint64_t bytes = 0;
+  for (const ShardRows& r : shardRows_)
+    bytes += r.rowStart.size() * 8 + r.post.size() * 4 + r.w.size() * 8 + r.w32.size() * 4;
+  return bytes;
 }
 
 namespace {
@@ -258,30 +269,59 @@ void Projection::keepPostRange(std::uint64_t lo, std::uint64_t hi) {
   colSyn_.clear();
   colPre_.clear();
   ready_ = false;
+  splitReady_ = false;
 }
 
 void Projection::splitRows() {
   const std::size_t shards = post_->shardCount();
   rowSplit_.clear();
+  rowSplit_.shrink_to_fit();
+  shardRows_.clear();
   splitShards_ = 0;
+  splitReady_ = true;
   const auto [lo, hi] = post_->shardRange(kAllShards);
   // Several threads, or other ranks' synapses still in the rows (before keepPostRange).
   const bool partial = shards > 1 || (!ranksApart_ && (lo > 0 || hi < post_->size()));
   if (!partial || conn_.isImplicitAllToAll() || !delays_.empty() || !rowsSorted_) return;
   const std::uint64_t nPre = conn_.nPre();
+  const std::uint64_t* rs = conn_.rowStart().data();
+  const std::uint32_t* post = conn_.post().data();
+  const auto splitOf = [&](std::uint64_t i, std::size_t s) { // row i's first synapse on shard s
+    const std::uint64_t j = s < shards ? post_->shardRange(s).first : post_->size();
+    return static_cast<std::uint64_t>(std::lower_bound(post + rs[i], post + rs[i + 1], j) - post);
+  };
+  if (!onPre_ && !spec_.target.empty()) {
+    // A plain projection: each shard gets its own CSR (its rows' parts, their weights), so a
+    // thread reads only its own synapses' memory.
+    const long double copies =
+        static_cast<long double>(conn_.synapses()) * (4 + (hasScalarWeight() ? 0 : 8)) +
+        8.0L * static_cast<long double>((nPre + 1) * shards);
+    checkMemory(fmt::format("the per-thread synapse tables of projection `{}`", name_), copies,
+                network_->memoryInUse(), network_->options().memoryLimit);
+    shardRows_.resize(shards);
+    for (std::size_t s = 0; s < shards; ++s) {
+      ShardRows& r = shardRows_[s];
+      r.rowStart.assign(nPre + 1, 0);
+      for (std::uint64_t i = 0; i < nPre; ++i) {
+        const std::uint64_t b = splitOf(i, s), e = splitOf(i, s + 1);
+        r.post.insert(r.post.end(), post + b, post + e);
+        if (!weights_.empty()) r.w.insert(r.w.end(), weights_.begin() + b, weights_.begin() + e);
+        if (!weights32_.empty())
+          r.w32.insert(r.w32.end(), weights32_.begin() + b, weights32_.begin() + e);
+        r.rowStart[i + 1] = r.post.size();
+      }
+    }
+    splitShards_ = shards;
+    return;
+  }
   checkMemory(fmt::format("the shard index of projection `{}`", name_),
               4.0L * static_cast<long double>(nPre) * static_cast<long double>(shards + 1),
               network_->memoryInUse(), network_->options().memoryLimit);
   rowSplit_.resize(nPre * (shards + 1));
-  const std::uint64_t* rs = conn_.rowStart().data();
-  const std::uint32_t* post = conn_.post().data();
   for (std::uint64_t i = 0; i < nPre; ++i) {
     std::uint32_t* split = rowSplit_.data() + i * (shards + 1);
-    for (std::size_t s = 0; s <= shards; ++s) {
-      const std::uint64_t j = s < shards ? post_->shardRange(s).first : post_->size();
-      split[s] = static_cast<std::uint32_t>(std::lower_bound(post + rs[i], post + rs[i + 1], j) -
-                                            (post + rs[i]));
-    }
+    for (std::size_t s = 0; s <= shards; ++s)
+      split[s] = static_cast<std::uint32_t>(splitOf(i, s) - rs[i]);
   }
   splitShards_ = shards;
 }
@@ -294,7 +334,7 @@ bool Projection::holdsOnlyShard(std::size_t s) const {
 
 std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std::size_t s) const {
   const std::uint64_t b = conn_.rowStart()[i], e = conn_.rowStart()[i + 1];
-  if (splitShards_ != 0) {
+  if (!rowSplit_.empty()) {
     const std::uint32_t* split = rowSplit_.data() + i * (splitShards_ + 1);
     return s == kAllShards ? std::pair{b + split[0], b + split[splitShards_]}
                            : std::pair{b + split[s], b + split[s + 1]};
@@ -399,6 +439,25 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
   const std::uint32_t* post = conn_.post().data();
   const bool scalar = w == nullptr;
   const auto w0 = static_cast<T>(weight_);
+  if (d < 0 && shard != kAllShards && !shardRows_.empty()) { // the shard's own CSR
+    const ShardRows& r = shardRows_[shard];
+    const std::uint64_t* srs = r.rowStart.data();
+    const std::uint32_t* spost = r.post.data();
+    const T* sw = nullptr;
+    if constexpr (std::is_same_v<T, float>)
+      sw = r.w32.empty() ? nullptr : r.w32.data();
+    else
+      sw = r.w.empty() ? nullptr : r.w.data();
+    for (std::uint32_t i : spikes) {
+      if (scalar)
+        for (std::uint64_t k = srs[i]; k < srs[i + 1]; ++k)
+          x[spost[k]] += w0;
+      else
+        for (std::uint64_t k = srs[i]; k < srs[i + 1]; ++k)
+          x[spost[k]] += sw[k];
+    }
+    return;
+  }
   if (d < 0) {
     for (std::uint32_t i : spikes) {
       const auto [b, e] = rowPart(i, shard);

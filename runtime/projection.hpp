@@ -198,10 +198,11 @@ private:
   // rowsSorted_ for a shard). prepare() and splitRows() must have run; the caller marks a target
   // input dirty.
   void deliver(std::int64_t n, std::size_t s);
-  // Where each row's synapses onto each shard of the post group begin (rows are post-ascending,
-  // so a shard's synapses are a contiguous part of the row): shard s's part of row i is
-  // [rowStart(i) + rowSplit_[i·(S+1) + s], rowStart(i) + rowSplit_[i·(S+1) + s + 1]). Built
-  // for an explicit CSR with homogeneous delays and more than one shard; rows with per-synapse
+  // Each shard's synapses (rows are post-ascending, so a shard's synapses are a contiguous part
+  // of each row), for an explicit CSR with homogeneous delays and more than one shard: a plain
+  // projection copies them into a CSR per shard (shardRows_: +4 B per synapse, +8 with
+  // per-synapse float64 weights); one with events keeps a split per row (rowSplit_: shard s's
+  // part of row i is [rowStart(i) + rowSplit_[i·(S+1) + s], … + s + 1])). Rows with per-synapse
   // delays find their part by binary search within each delay segment.
   void splitRows();
   void emit(std::int64_t n); // schedule item 5
@@ -253,9 +254,20 @@ private:
   // The ring: slot r holds the spikes of step slotStep_[r] (r = step mod (maxDelay + 1)).
   bool ready_ = false;
   bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
-  std::vector<std::uint32_t> rowSplit_; // splitRows()
-  std::size_t splitShards_ = 0;         // shards of rowSplit_ (0: none built)
-  bool ranksApart_ = false;             // keepPostRange ran for this process's rank
+  std::vector<std::uint32_t> rowSplit_; // splitRows(), projections with events
+  // splitRows(), plain projections: shard s's own CSR (rows' parts onto its neurons, post ids
+  // and per-synapse weights copied), so a thread touches only its synapses' memory.
+  struct ShardRows {
+    std::vector<std::uint64_t> rowStart;
+    std::vector<std::uint32_t> post;
+    std::vector<double> w;
+    std::vector<float> w32;
+  };
+  std::vector<ShardRows> shardRows_;
+  std::uint64_t shardRowBytes() const;
+  std::size_t splitShards_ = 0; // shards of rowSplit_ / shardRows_ (0: none built)
+  bool splitReady_ = false;     // splitRows() ran since the weights last changed
+  bool ranksApart_ = false;     // keepPostRange ran for this process's rank
   std::vector<std::uint32_t> ring_;
   std::vector<std::uint32_t> slotCount_;
   std::vector<std::int64_t> slotStep_;
