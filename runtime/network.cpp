@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <limits>
@@ -31,6 +32,11 @@ namespace {
 constexpr std::uint64_t kShardAlignment = 16;
 // A group with fewer neurons than this per thread is not split: one shard owns all of it.
 constexpr std::uint64_t kMinShardNeurons = 64;
+// A run's first steps are timed on one thread; with a step shorter than this the team is not used
+// (its two barriers per step cost a few µs on this 2-core machine: COBA 4k, 8 µs per step, ran
+// 0.7-0.9x with 2 threads).
+constexpr std::int64_t kProbeSteps = 100;
+constexpr double kMinTeamStepSeconds = 20e-6; // NetworkOptions::minTeamStepSeconds
 
 std::uint64_t roundUp(std::uint64_t x, std::uint64_t m) {
   return (x + m - 1) / m * m;
@@ -41,6 +47,15 @@ std::string timeText(double t, double unitSeconds) {
 }
 
 } // namespace
+
+double defaultMinTeamStepSeconds() {
+  if (const char* v = std::getenv("NEUROJIT_MIN_TEAM_STEP")) {
+    char* end = nullptr;
+    const double seconds = std::strtod(v, &end);
+    if (end != v && *end == '\0' && seconds >= 0) return seconds;
+  }
+  return kMinTeamStepSeconds;
+}
 
 const char* outcomeName(RunOutcome outcome) {
   switch (outcome) {
@@ -564,14 +579,41 @@ std::string messageOf(std::exception_ptr error) {
 
 // The step loop (network.hpp): every thread steps its shard; thread 0 runs the serial part and
 // decides whether another step follows (read by all after the barrier that ends the step).
+// With a team, the first kProbeSteps steps run on this thread alone, timed: a network whose step
+// is shorter than kMinTeamStepSeconds stays there (its shards in turn: the same results), since
+// the step's two barriers would cost more than the second thread gains.
 template <bool Timed>
 RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
   RunStatus status = interruption(step_, time(), options_.timeUnitSeconds);
   if (!status.ok() || steps <= 0) return status;
   bool goOn = true;
   std::exception_ptr hostError; // thrown by a step callback, rethrown after the region
+  // The serial part of step n and the decision whether to go on (thread 0).
+  const auto finish = [&](std::int64_t n, PhaseTimes& phases) {
+    try {
+      status = finishStep<Timed>(n, phases);
+    } catch (...) {
+      hostError = std::current_exception();
+    }
+    ++done;
+    if (progress) progress->update(done);
+    if (status.ok() && !hostError && done < steps) {
+      if (!distributed())
+        status = interruption(step_, time(), options_.timeUnitSeconds);
+      else if (agreedInterrupt_)
+        status = {RunOutcome::Interrupted,
+                  fmt::format("interrupted at step {} (t = {}); the recording up to there is kept",
+                              step_, timeText(time(), options_.timeUnitSeconds)),
+                  interruptRequested() ? interruptSignal() : 0};
+    }
+    goOn = status.ok() && !hostError && done < steps;
+  };
+  const auto stepHere = [&] {
+    const std::int64_t n = step_;
+    stepShardsInTurn<Timed>(n, phases_);
+    finish(n, phases_);
+  };
   const auto sync = [&](PhaseTimes& phases) {
-    if (!team_) return;
     Laps<Timed> lap;
     team_->barrier();
     lap(phases.exchange);
@@ -583,67 +625,96 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
       const std::int64_t n = step_;
       stepShard<Timed>(s, n, phases);
       sync(phases); // the spike exchange: every shard's spikes and reports are visible
-      if (s == 0) {
-        try {
-          status = finishStep<Timed>(n, phases);
-        } catch (...) {
-          hostError = std::current_exception();
-        }
-        ++done;
-        if (progress) progress->update(done);
-        if (status.ok() && !hostError && done < steps) {
-          if (!distributed())
-            status = interruption(step_, time(), options_.timeUnitSeconds);
-          else if (agreedInterrupt_)
-            status = {RunOutcome::Interrupted,
-                      fmt::format("interrupted at step {} (t = {}); the recording up to there is "
-                                  "kept",
-                                  step_, timeText(time(), options_.timeUnitSeconds)),
-                      interruptRequested() ? interruptSignal() : 0};
-        }
-        goOn = status.ok() && !hostError && done < steps;
-      }
+      if (s == 0) finish(n, phases);
       sync(phases);
     }
   };
-  if (team_)
+  bool useTeam = team_ != nullptr;
+  if (useTeam && options_.minTeamStepSeconds > 0) {
+    const auto t0 = Clock::now();
+    std::int64_t probed = 0;
+    for (; goOn && probed < kProbeSteps; ++probed)
+      stepHere();
+    const double perStep =
+        std::chrono::duration<double>(Clock::now() - t0).count() / static_cast<double>(probed);
+    useTeam = perStep >= options_.minTeamStepSeconds;
+  }
+  if (useTeam && goOn)
     team_->run(region);
   else
-    region(0);
+    while (goOn)
+      stepHere();
   if (hostError) std::rethrow_exception(hostError);
   return status;
 }
 
-// Items 1-4 for shard s (network.hpp). Nothing here throws past a barrier: failures go to the
-// shard's report.
+// Records a failure of shard s's part of step n in its report (the first one counts).
+void Network::reportFailure(std::size_t s, std::int64_t n) {
+  ShardReport& report = reports_[s];
+  if (report.status.ok())
+    report.status = {RunOutcome::KernelError,
+                     fmt::format("step {} failed: {}", n, messageOf(std::current_exception())), 0};
+}
+
+// Items 1-4 for shard s (network.hpp), on its thread of the team. Nothing here throws past a
+// barrier: failures go to the shard's report.
 template <bool Timed> void Network::stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases) {
   ShardReport& report = reports_[s];
   report.status = {};
   report.errorGroup = report.nonFiniteGroup = -1;
-  const auto guarded = [&](auto&& work) {
+  const auto guarded = [&](std::size_t shard, auto&& work) {
     try {
       work();
     } catch (...) {
-      if (report.status.ok())
-        report.status = {RunOutcome::KernelError,
-                         fmt::format("step {} failed: {}", n, messageOf(std::current_exception())),
-                         0};
+      reportFailure(shard, n);
     }
   };
   Laps<Timed> lap;
-  guarded([&] { applyStimuli(n, s); });
+  guarded(s, [&] { applyStimuli(n, s); });
   lap(phases.stimuli);
-  if (serialDelivery_ && team_) {
+  if (serialDelivery_) {
     team_->barrier();
-    if (s == 0) guarded([&] { deliverSynapticEvents(n, kAllShards); });
+    if (s == 0) guarded(0, [&] { deliverSynapticEvents(n, kAllShards); });
     team_->barrier();
   } else {
-    guarded([&] { deliverSynapticEvents(n, serialDelivery_ ? kAllShards : s); });
+    guarded(s, [&] { deliverSynapticEvents(n, s); });
   }
   lap(phases.delivery);
   for (std::size_t g = 0; g < groups_.size(); ++g)
     updateGroup(groups_[g], g, n, s);
   if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s);
+  lap(phases.neurons);
+}
+
+// Items 1-4 of every shard of this process on the calling thread, in the order the team's
+// barriers impose (every shard's inputs, then deliveries, then kernels): the same results.
+template <bool Timed> void Network::stepShardsInTurn(std::int64_t n, PhaseTimes& phases) {
+  const std::size_t shardCount = shards();
+  const auto guarded = [&](std::size_t shard, auto&& work) {
+    try {
+      work();
+    } catch (...) {
+      reportFailure(shard, n);
+    }
+  };
+  Laps<Timed> lap;
+  for (std::size_t s = 0; s < shardCount; ++s) {
+    reports_[s].status = {};
+    reports_[s].errorGroup = reports_[s].nonFiniteGroup = -1;
+    guarded(s, [&] { applyStimuli(n, s); });
+  }
+  lap(phases.stimuli);
+  if (serialDelivery_)
+    guarded(0, [&] { deliverSynapticEvents(n, kAllShards); });
+  else
+    for (std::size_t s = 0; s < shardCount; ++s)
+      guarded(s, [&] { deliverSynapticEvents(n, s); });
+  lap(phases.delivery);
+  for (std::size_t s = 0; s < shardCount; ++s) {
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+      updateGroup(groups_[g], g, n, s);
+    if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s);
+  }
   lap(phases.neurons);
 }
 

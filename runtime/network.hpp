@@ -55,6 +55,8 @@ class Communicator;
 
 namespace nj::runtime {
 
+double defaultMinTeamStepSeconds();
+
 struct NetworkOptions {
   double dt = 0.0; // in the model's time unit
   double timeUnitSeconds =
@@ -70,6 +72,10 @@ struct NetworkOptions {
   // Accumulate the wall time of each step schedule item (RunSummary::phases); two steady_clock
   // reads per item and step when on, nothing when off.
   bool phaseTiming = false;
+  // With threads > 1: a run whose first steps take less than this on one thread stays on one
+  // thread (same results; the barriers would cost more). Default 20 µs, or the environment's
+  // NEUROJIT_MIN_TEAM_STEP (seconds; 0: always use the threads, as the tests do).
+  double minTeamStepSeconds = defaultMinTeamStepSeconds();
   // The processes of the run (comm/communicator.hpp); null: this process alone. With R ranks
   // every rank builds the same network and steps its own shards (network.hpp).
   const comm::Communicator* comm = nullptr;
@@ -267,6 +273,9 @@ private:
   RunStatus advanceImpl(std::int64_t steps, std::int64_t& done, ProgressBar* progress);
   // The parallel part of step n for shard s (schedule items 1-4); its outcome in reports_[s].
   template <bool Timed> void stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases);
+  // The same for every shard of this process, on the calling thread (no team, or a short step).
+  template <bool Timed> void stepShardsInTurn(std::int64_t n, PhaseTimes& phases);
+  void reportFailure(std::size_t s, std::int64_t n);
   // The serial part of step n, after every shard's kernels (items 5-8).
   template <bool Timed> RunStatus finishStep(std::int64_t n, PhaseTimes& phases);
   void applyStimuli(std::int64_t n, std::size_t s);

@@ -117,8 +117,8 @@ void PoissonInput::addEvents(T* x, T w, double mu, std::int64_t n, std::uint64_t
   const std::uint64_t total =
       poissonSample(mu * static_cast<double>(size), seed, stream_, step, kTotalIndex);
   const auto pick = [size](std::uint64_t word) { // ⌊word · size / 2^64⌋ for size < 2^32
-    const std::uint64_t hi = (word >> 32) * size, lo = (word & 0xFFFFFFFFu) * size;
-    return static_cast<std::size_t>((hi + (lo >> 32)) >> 32);
+    const std::uint64_t high = (word >> 32) * size, low = (word & 0xFFFFFFFFu) * size;
+    return static_cast<std::size_t>((high + (low >> 32)) >> 32);
   };
   const auto add = [&](std::size_t i) {
     if (i >= lo && i < hi) x[i] += w;
