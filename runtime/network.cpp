@@ -648,7 +648,7 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
   return status;
 }
 
-// Records a failure of shard s's part of step n in its report (the first one counts).
+// Records the exception in flight as the failure of shard s's part of step n (the first counts).
 void Network::reportFailure(std::size_t s, std::int64_t n) {
   ShardReport& report = reports_[s];
   if (report.status.ok())
@@ -656,19 +656,17 @@ void Network::reportFailure(std::size_t s, std::int64_t n) {
                      fmt::format("step {} failed: {}", n, messageOf(std::current_exception())), 0};
 }
 
-// Items 1-4 for shard s (network.hpp), on its thread of the team. Nothing here throws past a
-// barrier: failures go to the shard's report.
-template <bool Timed> void Network::stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases) {
+void Network::clearReport(std::size_t s) {
   ShardReport& report = reports_[s];
   report.status = {};
   report.errorGroup = report.nonFiniteGroup = -1;
-  const auto guarded = [&](std::size_t shard, auto&& work) {
-    try {
-      work();
-    } catch (...) {
-      reportFailure(shard, n);
-    }
-  };
+}
+
+// Items 1-4 for shard s (network.hpp), on its thread of the team. Nothing here throws past a
+// barrier: failures go to the shard's report.
+template <bool Timed> void Network::stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases) {
+  clearReport(s);
+  const auto guarded = [&](std::size_t shard, auto&& work) { guard(shard, n, work); };
   Laps<Timed> lap;
   guarded(s, [&] { applyStimuli(n, s); });
   lap(phases.stimuli);
@@ -690,17 +688,10 @@ template <bool Timed> void Network::stepShard(std::size_t s, std::int64_t n, Pha
 // barriers impose (every shard's inputs, then deliveries, then kernels): the same results.
 template <bool Timed> void Network::stepShardsInTurn(std::int64_t n, PhaseTimes& phases) {
   const std::size_t shardCount = shards();
-  const auto guarded = [&](std::size_t shard, auto&& work) {
-    try {
-      work();
-    } catch (...) {
-      reportFailure(shard, n);
-    }
-  };
+  const auto guarded = [&](std::size_t shard, auto&& work) { guard(shard, n, work); };
   Laps<Timed> lap;
   for (std::size_t s = 0; s < shardCount; ++s) {
-    reports_[s].status = {};
-    reports_[s].errorGroup = reports_[s].nonFiniteGroup = -1;
+    clearReport(s);
     guarded(s, [&] { applyStimuli(n, s); });
   }
   lap(phases.stimuli);

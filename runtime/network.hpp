@@ -275,7 +275,17 @@ private:
   template <bool Timed> void stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases);
   // The same for every shard of this process, on the calling thread (no team, or a short step).
   template <bool Timed> void stepShardsInTurn(std::int64_t n, PhaseTimes& phases);
+  // Runs work(); an exception becomes shard s's failure in its report instead of leaving the
+  // thread (which would leave the others waiting at a barrier).
+  template <class F> void guard(std::size_t s, std::int64_t n, F& work) {
+    try {
+      work();
+    } catch (...) {
+      reportFailure(s, n);
+    }
+  }
   void reportFailure(std::size_t s, std::int64_t n);
+  void clearReport(std::size_t s);
   // The serial part of step n, after every shard's kernels (items 5-8).
   template <bool Timed> RunStatus finishStep(std::int64_t n, PhaseTimes& phases);
   void applyStimuli(std::int64_t n, std::size_t s);

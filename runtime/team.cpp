@@ -1,14 +1,9 @@
 #include "runtime/team.hpp"
 
+#include "runtime/spin_pause.hpp"
+
 #include <chrono>
 #include <utility>
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define NJ_PAUSE() _mm_pause()
-#else
-#define NJ_PAUSE() ((void)0)
-#endif
 
 namespace nj::runtime {
 namespace {
@@ -22,7 +17,7 @@ void waitForChange(const std::atomic<std::uint32_t>& a, std::uint32_t old) {
   if (a.load(std::memory_order_acquire) != old) return;
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(kSpinSeconds);
   for (int k = 1;; ++k) {
-    NJ_PAUSE();
+    spinPause();
     if (a.load(std::memory_order_acquire) != old) return;
     if (k % 64 == 0 && std::chrono::steady_clock::now() > until) break;
   }

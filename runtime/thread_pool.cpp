@@ -1,13 +1,8 @@
 #include "runtime/thread_pool.hpp"
 
-#include <utility>
+#include "runtime/spin_pause.hpp"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define NJ_PAUSE() _mm_pause()
-#else
-#define NJ_PAUSE() ((void)0)
-#endif
+#include <utility>
 
 namespace nj::runtime {
 namespace {
@@ -17,7 +12,7 @@ constexpr int kSpins = 200; // a few µs of polling (pause is 10-140 cycles), th
 template <class T, class Pred> void spinThenWait(const std::atomic<T>& a, T old, Pred done) {
   for (int k = 0; k < kSpins; ++k) {
     if (done()) return;
-    NJ_PAUSE();
+    spinPause();
   }
   while (!done())
     a.wait(old, std::memory_order_acquire);
@@ -78,7 +73,7 @@ void ThreadPool::work() {
   for (;;) {
     std::uint64_t t = ticket_.load(std::memory_order_acquire);
     for (int k = 0; k < kSpins && generationOf(t) == seenGeneration; ++k) {
-      NJ_PAUSE();
+      spinPause();
       t = ticket_.load(std::memory_order_acquire);
     }
     while (generationOf(t) == seenGeneration) {
