@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -90,6 +92,24 @@ TEST(Run, SyntaxErrorPointsAtTheSource) {
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("bad.nj:3:1: error:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("^"), std::string::npos) << r.err;
+}
+
+// --threads auto: one thread per core of the machine (a single process shares it with nobody),
+// as the C++ library counts the cores.
+TEST(Run, ThreadsAutoUsesEveryCore) {
+  fs::path model = writeModel("auto.nj", "import \"neurons/lif.nj\"\nnetwork A { n = LIF(4)\n"
+                                         "  run 1 ms with dt = 0.1 ms }\n");
+  fs::path out = scratch("out_auto");
+  Outcome r = neurojit("run '" + model.string() + "' --threads auto --out '" + out.string() +
+                       "' --progress 0");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string manifest = slurp(out / "run.json");
+  const std::string expected =
+      "\"threads\": " + std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_NE(manifest.find(expected), std::string::npos) << manifest;
+  Outcome bad = neurojit("run '" + model.string() + "' --threads many");
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_NE(bad.err.find("--threads"), std::string::npos) << bad.err;
 }
 
 TEST(Run, DivergenceStopsWithANameAndKeepsTheRecording) {

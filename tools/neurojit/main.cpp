@@ -4,6 +4,7 @@
 #include "tools/neurojit/commands.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <map>
@@ -12,6 +13,18 @@
 #include <unistd.h>
 
 namespace {
+
+// --threads auto: the cores of this machine shared by the ranks mpirun started on it.
+int threadsPerRank() {
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int ranksHere = 1;
+  for (const char* v : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "PMI_LOCAL_SIZE"})
+    if (const char* text = std::getenv(v)) {
+      ranksHere = std::max(1, std::atoi(text));
+      break;
+    }
+  return static_cast<int>(std::max<long>(1, cores / ranksHere));
+}
 
 // A command's report: output, then diagnostics, then its exit code.
 int print(const neurojit::TextReport& report) {
@@ -67,7 +80,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"float64", "float32"}));
 
   neurojit::tool::RunCommandOptions run;
-  std::string backend = "jit", precision = "float64", duration, dt;
+  std::string backend = "jit", precision = "float64", duration, dt, threads = "1";
   std::uint64_t seed = 0;
   CLI::App* runCmd = app.add_subcommand(
       "run", "simulate a network: write .npy files and run.json, optionally plots");
@@ -82,8 +95,11 @@ int main(int argc, char** argv) {
   runCmd->add_option("--method", run.simulation.method,
                      "integration method (euler, rk4, exp_euler, …, auto)");
   auto* seedOption = runCmd->add_option("--seed", seed, "random seed");
-  runCmd->add_option("--threads", run.simulation.threads, "worker threads")
-      ->check(CLI::Range(1, 1024));
+  runCmd
+      ->add_option("--threads", threads,
+                   "worker threads per process (1 to 1024), or auto: this machine's cores "
+                   "divided by the MPI ranks on it")
+      ->check(CLI::IsMember({"auto"}) | CLI::Range(1, 1024));
   runCmd->add_option("--out", run.out, "output folder (default: out/NETWORK)");
   runCmd->add_option("--set", run.simulation.sets,
                      "override a parameter: name=value or GROUP.param=value, with units");
@@ -183,6 +199,7 @@ int main(int argc, char** argv) {
       if (!duration.empty()) run.simulation.duration = duration;
       if (!dt.empty()) run.simulation.dt = dt;
       if (seedOption->count() > 0) run.simulation.seed = seed;
+      run.simulation.threads = threads == "auto" ? threadsPerRank() : std::stoi(threads);
       run.simulation.backend =
           backend == "jit" ? neurojit::Backend::Jit : neurojit::Backend::Interpreter;
       run.simulation.precision = *neurojit::runtime::parsePrecision(precision);
