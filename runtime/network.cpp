@@ -296,7 +296,7 @@ ConnectivityContext Network::connectivityContext(const std::string& name, std::u
                                                  bool sameGroup) const {
   return {name,
           options_.seed,
-          kProjectionStreamBase + 4 * stream,
+          projectionStream(stream, ProjectionDraw::Connectivity),
           options_.threads,
           sameGroup,
           options_.memoryLimit,

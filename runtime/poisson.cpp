@@ -30,7 +30,7 @@ std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t strea
                             std::uint64_t step, std::uint32_t index) {
   if (!(mean > 0.0)) return 0;
   if (mean < 10.0) { // inversion: the smallest k with F(k) ≥ U
-    const double u = u01(philoxWords(seed, stream, step, index).a);
+    const double u = uniform01({seed, stream, step, index});
     double p = std::exp(-mean), f = p;
     std::uint64_t k = 0;
     while (u > f) {
