@@ -2,6 +2,10 @@
 
 #include "runtime/spin_pause.hpp"
 
+#if NJ_TEAM_OPENMP
+#include <omp.h>
+#endif
+
 #include <chrono>
 #include <utility>
 
@@ -61,6 +65,22 @@ void Team::work(std::size_t t) {
   }
 }
 
+#if NJ_TEAM_OPENMP
+// The OpenMP variant (CMake NEUROJIT_TEAM_OPENMP, for measuring libgomp against this team: see
+// docs/performance.md): one `omp parallel` region per run, an orphaned `omp barrier`.
+void Team::runImpl(void* fn, Call call) {
+  fn_ = fn;
+  call_ = call;
+  error_ = nullptr;
+#pragma omp parallel num_threads(threads())
+  runBody(static_cast<std::size_t>(omp_get_thread_num()));
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+}
+
+void Team::barrier() {
+#pragma omp barrier
+}
+#else
 void Team::runImpl(void* fn, Call call) {
   fn_ = fn;
   call_ = call;
@@ -91,5 +111,6 @@ void Team::barrier() {
   }
   waitForChange(phase_.value, phase);
 }
+#endif
 
 } // namespace nj::runtime
