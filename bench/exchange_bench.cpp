@@ -26,8 +26,8 @@ int main() {
     for (int k = 0; k < calls; ++k) {
       const auto t0 = std::chrono::steady_clock::now();
       comm.allgatherv(mine, counts, all);
-      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
-                       .count());
+      us.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
     }
     std::sort(us.begin(), us.end());
     // The slowest rank's median is the cost of the collective.

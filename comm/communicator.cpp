@@ -174,9 +174,4 @@ std::int64_t Communicator::maxOf(std::int64_t value) const {
   return out;
 }
 
-std::string layoutText(const Communicator& comm, int threads) {
-  return fmt::format("{} rank{} x {} thread{}", comm.size(), comm.size() == 1 ? "" : "s", threads,
-                     threads == 1 ? "" : "s");
-}
-
 } // namespace nj::comm

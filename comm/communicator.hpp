@@ -50,7 +50,4 @@ private:
   bool mpi_ = false;
 };
 
-// "ranks × threads" for messages and run.json, e.g. "2 ranks x 2 threads".
-std::string layoutText(const Communicator& comm, int threads);
-
 } // namespace nj::comm

@@ -331,8 +331,9 @@ std::uint64_t Network::recordingBytes(std::int64_t steps) const {
              : static_cast<std::uint64_t>(bytes);
 }
 
-// Shards (network.hpp): a group is split into T ranges of equal size (multiples of 16); a group
-// too small to gain from splitting goes whole to shard (number of small groups so far) mod T.
+// Shards (network.hpp): a group is split into R·T ranges of equal size (multiples of 16), rank r
+// keeping ranges rT … rT+T−1; a group too small to gain from splitting goes whole to shard
+// (number of small groups so far) mod R·T.
 void Network::prepare() {
   const auto threads = static_cast<std::uint64_t>(options_.threads);
   const auto ranks = static_cast<std::uint64_t>(options_.comm ? options_.comm->size() : 1);
@@ -397,7 +398,6 @@ void Network::prepare() {
     if (layoutChanged || !p->splitReady_) p->splitRows();
   }
   reports_.assign(threads, {});
-  serialDelivery_ = deliveryIsSerial();
   if (options_.threads == 1)
     team_.reset();
   else if (!team_ || team_->threads() != options_.threads)
@@ -553,9 +553,8 @@ template <bool Timed> struct Laps {
   }
 };
 
-RunStatus interruption(std::int64_t step, double t, double unitSeconds) {
-  if (!interruptRequested()) return {};
-  const int sig = interruptSignal();
+// sig: SIGINT, SIGTERM, -1 (the host), 0 (another rank was asked).
+RunStatus interrupted(int sig, std::int64_t step, double t, double unitSeconds) {
   return {RunOutcome::Interrupted,
           fmt::format("interrupted{} at step {} (t = {}); the recording up to there is kept",
                       sig == SIGINT    ? " by SIGINT"
@@ -563,6 +562,11 @@ RunStatus interruption(std::int64_t step, double t, double unitSeconds) {
                                        : "",
                       step, timeText(t, unitSeconds)),
           sig};
+}
+
+RunStatus interruption(std::int64_t step, double t, double unitSeconds) {
+  if (!interruptRequested()) return {};
+  return interrupted(interruptSignal(), step, t, unitSeconds);
 }
 
 std::string messageOf(std::exception_ptr error) {
@@ -601,10 +605,8 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
       if (!distributed())
         status = interruption(step_, time(), options_.timeUnitSeconds);
       else if (agreedInterrupt_)
-        status = {RunOutcome::Interrupted,
-                  fmt::format("interrupted at step {} (t = {}); the recording up to there is kept",
-                              step_, timeText(time(), options_.timeUnitSeconds)),
-                  interruptRequested() ? interruptSignal() : 0};
+        status = interrupted(interruptRequested() ? interruptSignal() : 0, step_, time(),
+                             options_.timeUnitSeconds);
     }
     goOn = status.ok() && !hostError && done < steps;
   };
@@ -727,7 +729,7 @@ template <bool Timed> RunStatus Network::finishStep(std::int64_t n, PhaseTimes& 
   if (distributed()) {
     RunStatus agreed = exchangeSpikes(n, failed);
     if (!agreed.ok()) return agreed;
-    shareStates(sharedStates_, false);
+    shareStates(sharedStates_);
   } else if (failed) {
     for (auto& e : groups_)
       e.group->spikeCount_ = 0;
@@ -1155,19 +1157,14 @@ void rankParts(const std::vector<std::uint64_t>& rankStarts, std::uint64_t lo, s
 
 } // namespace
 
-// Each rank's values of its own neurons to every rank (or to rank 0 only).
-void Network::shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>>& states,
-                          bool toRootOnly) {
+// Each rank's values of its own neurons to every rank.
+void Network::shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>>& states) {
   std::vector<std::int64_t> offsets, counts;
   for (const auto& [g, k] : states) {
     const auto entry = std::find_if(groups_.begin(), groups_.end(),
                                     [&](const GroupEntry& e) { return e.group.get() == g; });
     rankParts(entry->rankStarts, 0, g->size(), elementBytes(g->precision()), offsets, counts);
-    void* data = g->states_[k].data();
-    if (toRootOnly)
-      options_.comm->gathervToRootInPlace(data, offsets, counts);
-    else
-      options_.comm->allgathervInPlace(data, offsets, counts);
+    options_.comm->allgathervInPlace(g->states_[k].data(), offsets, counts);
   }
 }
 
@@ -1192,7 +1189,7 @@ void Network::shareAllStates() {
   for (auto& e : groups_)
     for (std::size_t k = 0; k < e.group->states_.size(); ++k)
       all.emplace_back(e.group.get(), k);
-  shareStates(all, false);
+  shareStates(all);
 }
 
 } // namespace nj::runtime

@@ -303,8 +303,7 @@ private:
   // interruption), the spike exchange, and the states other ranks read.
   bool distributed() const;
   RunStatus exchangeSpikes(std::int64_t n, const ShardReport* failed);
-  void shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>>& states,
-                   bool toRootOnly);
+  void shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>>& states);
   void gatherMonitoredStates();
   void shareAllStates();
   void findNonFinite(std::size_t s);

@@ -509,10 +509,10 @@ void Projection::deliver(std::int64_t n, std::size_t shard) {
     if (!onPre_) return;
     if (delays_.empty()) {
       const std::int64_t s = n - 1 - delaySteps_;
-      deliverEvents(slotSpikes(s), s, -1, n, jlo, jhi);
+      deliverEvents(slotSpikes(s), s, -1, n, shard);
     } else {
       for (std::int64_t d = 0; d <= maxDelay_; ++d)
-        deliverEvents(slotSpikes(n - 1 - d), n - 1 - d, d, n, jlo, jhi);
+        deliverEvents(slotSpikes(n - 1 - d), n - 1 - d, d, n, shard);
     }
     return;
   }
@@ -738,10 +738,9 @@ void Projection::bind(BoundEvents& b) {
 }
 
 // The synapses of `spikes` (sent in step slotStep; all of a row when d < 0, else those of delay
-// d) onto post neurons [jlo, jhi), spike by spike, in the order of deliverRows.
+// d) onto the post neurons of `shard`, spike by spike, in the order of deliverRows.
 void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64_t slotStep,
-                               std::int64_t d, std::int64_t n, std::uint32_t jlo,
-                               std::uint32_t jhi) {
+                               std::int64_t d, std::int64_t n, std::size_t shard) {
   if (spikes.empty()) return;
   BoundEvents& ev = *onPre_;
   const std::uint64_t* rs = conn_.rowStart().data();
@@ -749,9 +748,8 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
   const std::size_t nc = ev.captured.size();
   const double* captured =
       capturedRing_.data() + positiveMod(slotStep, maxDelay_ + 1) * pre_->size() * nc;
-  const bool whole = (jlo == 0 && jhi >= conn_.nPost()) ||
-                     (ranksApart_ && std::pair<std::uint64_t, std::uint64_t>{jlo, jhi} ==
-                                         post_->shardRange(kAllShards));
+  const bool whole = holdsOnlyShard(shard);
+  const auto [jlo, jhi] = post_->shardRange(shard);
   NjSynapseEventArgs a{};
   bindArgs(a, ev);
   a.step = n;
@@ -764,11 +762,7 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
     a.pre_index = i;
     a.captured = nc ? captured + m * nc : nullptr;
     if (d < 0) {
-      std::uint64_t b = rs[i], e = rs[i + 1];
-      if (!whole) {
-        b = static_cast<std::uint64_t>(std::lower_bound(post + b, post + e, jlo) - post);
-        e = static_cast<std::uint64_t>(std::lower_bound(post + b, post + e, jhi) - post);
-      }
+      const auto [b, e] = rowPart(i, shard);
       if (b == e) continue;
       a.count = e - b;
       a.post = post + b;
@@ -787,7 +781,7 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
     synScratch.clear();
     for (std::uint64_t q = segBegin_[s]; q < segBegin_[s + 1]; ++q) {
       const std::uint64_t syn = b + perm_[q];
-      if (post[syn] < jlo || post[syn] >= jhi) continue;
+      if (!whole && (post[syn] < jlo || post[syn] >= jhi)) continue;
       postScratch.push_back(post[syn]);
       synScratch.push_back(syn);
     }

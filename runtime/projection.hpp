@@ -227,7 +227,7 @@ private:
   void bind(BoundEvents& b);
   static void bindArgs(NjSynapseEventArgs& a, const BoundEvents& ev);
   void deliverEvents(std::span<const std::uint32_t> spikes, std::int64_t slotStep, std::int64_t d,
-                     std::int64_t n, std::uint32_t jlo, std::uint32_t jhi);
+                     std::int64_t n, std::size_t shard);
   void runOnPost(std::int64_t n);
 
   Network* network_;
