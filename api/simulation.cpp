@@ -77,7 +77,7 @@ std::span<double> Simulation::synapseVariable(const std::string& connection,
   runtime::Projection& p = plasticProjection(connection);
   const std::size_t v = [&] {
     try {
-      return p.synapseVariableIndex(variable);
+      return p.table().variableIndex(variable);
     } catch (const runtime::RuntimeError& e) {
       throw Error(e.what());
     }
@@ -86,14 +86,14 @@ std::span<double> Simulation::synapseVariable(const std::string& connection,
     throw Error(fmt::format("connection `{}` stores `{}` as float32 (a --precision float32 run): "
                             "read it with synapseValues and write it with setSynapseValues",
                             connection, variable));
-  return p.synapseVariable(v);
+  return p.table().variable(v);
 }
 
 std::vector<double> Simulation::synapseValues(const std::string& connection,
                                               const std::string& variable) {
   runtime::Projection& p = plasticProjection(connection);
   try {
-    return p.synapseVariableValues(p.synapseVariableIndex(variable));
+    return p.table().variableValues(p.table().variableIndex(variable));
   } catch (const runtime::RuntimeError& e) {
     throw Error(e.what());
   }
@@ -103,7 +103,7 @@ void Simulation::setSynapseValues(const std::string& connection, const std::stri
                                   std::span<const double> values) {
   runtime::Projection& p = plasticProjection(connection);
   try {
-    p.setSynapseVariableValues(p.synapseVariableIndex(variable), values);
+    p.table().setVariableValues(p.table().variableIndex(variable), values);
   } catch (const runtime::RuntimeError& e) {
     throw Error(e.what());
   }

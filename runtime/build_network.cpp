@@ -167,24 +167,25 @@ private:
         net().addProjection(c.name, net().group(c.pre), net().group(c.post), std::move(rs));
     auto firstOfConnection = first_.emplace(c.connection, &proj);
     const Projection& base = *firstOfConnection.first->second;
-    if (c.perSynapse && !firstOfConnection.second && !base.hasScalarWeight() &&
+    if (c.perSynapse && !firstOfConnection.second && !base.table().hasScalarWeight() &&
         firstFactor_.at(c.connection) != 0) {
       const double ratio = c.weight / firstFactor_.at(c.connection);
-      std::vector<double> w = base.weightValues();
+      std::vector<double> w = base.table().weightValues();
       for (double& x : w)
         x *= ratio;
-      proj.setWeights(std::move(w));
+      proj.table().setWeights(std::move(w));
     } else if (c.perSynapse) {
       const plan::Law& w = *c.perSynapse;
       if (w.isPlain() && w.kind == plan::Law::Uniform)
-        proj.setWeightsUniform(c.weight * w.a, c.weight * w.b);
+        proj.table().setWeightsUniform(c.weight * w.a, c.weight * w.b);
       else if (w.isPlain() && w.kind == plan::Law::Normal)
-        proj.setWeightsNormal(c.weight * w.a, c.weight * w.b);
+        proj.table().setWeightsNormal(c.weight * w.a, c.weight * w.b);
       else if (w.isPlain())
-        proj.setWeight(c.weight * w.a);
+        proj.table().setWeight(c.weight * w.a);
       else
-        proj.setWeights(synapseValues(c, materialized(proj), w, c.weight,
-                                      projectionStream(proj.stream(), ProjectionDraw::Weights)));
+        proj.table().setWeights(
+            synapseValues(c, materialized(proj), w, c.weight,
+                          projectionStream(proj.stream(), ProjectionDraw::Weights)));
     }
     // Every increment of a connection gets the same delays: those of its first projection.
     setDelays(c, proj, base.stream());
@@ -216,9 +217,9 @@ private:
                                                  : SynapseVariableSpec::Constant;
       vs.a = plain ? law.a : 0.0;
       vs.b = plain ? law.b : 0.0;
-      const std::size_t index = proj.addSynapseVariable(vs);
+      const std::size_t index = proj.table().addVariable(vs);
       if (!plain) // lognormal, clipped, from a file or an expression: the runtime's key layout
-        proj.setSynapseVariableValues(
+        proj.table().setVariableValues(
             index, synapseValues(c, proj.connectivity(), law, 1.0,
                                  projectionStream(proj.stream(), ProjectionDraw::SynapseState),
                                  synapseVariableFirstStep(index)));
@@ -294,7 +295,8 @@ private:
 
   // A projection's CSR (an implicit all-to-all is materialized first).
   static const Connectivity& materialized(Projection& proj) {
-    if (proj.connectivity().isImplicitAllToAll()) proj.setWeightsConstant(proj.weight());
+    if (proj.connectivity().isImplicitAllToAll())
+      proj.table().setWeightsConstant(proj.table().weight());
     return proj.connectivity();
   }
 
@@ -374,8 +376,8 @@ private:
   // Per-synapse delays (drawn from the projection's delay stream, or a file column).
   void setDelays(const plan::Connection& c, Projection& proj, std::uint32_t stream) {
     if (!c.delays) return;
-    proj.setDelays(synapseValues(c, materialized(proj), *c.delays, 1.0,
-                                 projectionStream(stream, ProjectionDraw::Delays)));
+    proj.table().setDelays(synapseValues(c, materialized(proj), *c.delays, 1.0,
+                                         projectionStream(stream, ProjectionDraw::Delays)));
   }
 
   ConnectivitySpec connectivityOf(const plan::Connection& c) {

@@ -29,7 +29,7 @@
 
 #include "runtime/connectivity.hpp"
 #include "runtime/neuron_group.hpp"
-#include "runtime/synapse_values.hpp"
+#include "runtime/synapse_table.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -63,21 +63,23 @@ public:
   NeuronGroup& pre() const { return *pre_; }
   NeuronGroup& post() const { return *post_; }
   std::size_t source() const { return source_; } // the pre group's state index
-  const Connectivity& connectivity() const { return conn_; }
-  std::uint32_t stream() const { return stream_; }
-  std::uint64_t synapses() const { return conn_.synapses(); }
+  // The synapses (weights only: a coupling's delay is its spec's, for all synapses).
+  const SynapseTable& table() const { return table_; }
+  const Connectivity& connectivity() const { return table_.connectivity(); }
+  std::uint32_t stream() const { return table_.stream(); }
+  std::uint64_t synapses() const { return table_.synapses(); }
   // All-to-all with a scalar weight: the O(N) path, no CSR.
-  bool usesPopulationPath() const { return conn_.isImplicitAllToAll(); }
+  bool usesPopulationPath() const { return table_.connectivity().isImplicitAllToAll(); }
   std::int64_t delaySteps() const { return delaySteps_; }
 
-  bool hasScalarWeight() const { return weights_.empty(); }
-  double weight() const { return weight_; }
-  std::span<const double> weights() const { return weights_; }
-  void setWeight(double w);
-  void setWeights(std::vector<double> perSynapse); // CSR order; size = synapses()
-  void setWeightsUniform(double lo, double hi);    // as Projection::setWeightsUniform
-  void setWeightsNormal(double mean, double sd);   // as Projection::setWeightsNormal
-  void setWeights(const std::function<double(std::uint32_t i, std::uint32_t j)>& f);
+  // Weights, as SynapseTable's (the same draws as a projection of the same stream).
+  void setWeight(double w) { table_.setWeight(w); }
+  void setWeights(std::vector<double> perSynapse) { table_.setWeights(std::move(perSynapse)); }
+  void setWeightsUniform(double lo, double hi) { table_.setWeightsUniform(lo, hi); }
+  void setWeightsNormal(double mean, double sd) { table_.setWeightsNormal(mean, sd); }
+  void setWeights(const std::function<double(std::uint32_t i, std::uint32_t j)>& f) {
+    table_.setWeights(f);
+  }
 
   std::uint64_t bytes() const;
 
@@ -88,20 +90,14 @@ private:
   // apply() in the element types of the pre state (S) and the post input (X); sums in double.
   template <class S, class X> void applyTyped(const S* s, X* x, std::int64_t n);
   template <class S, class X> void addSums(const S* s, X* x);
-  void makeExplicit();
-  void drawWeights(const SynapseValues& law);
-  std::string owner() const { return "coupling `" + name_ + "`"; } // for messages
 
   Network* network_;
   std::string name_;
   NeuronGroup* pre_;
   NeuronGroup* post_;
   CouplingSpec spec_;
-  std::uint32_t stream_;
+  SynapseTable table_;
   std::size_t source_ = 0, target_ = 0;
-  Connectivity conn_;
-  double weight_ = 1.0;
-  std::vector<double> weights_;
   std::int64_t delaySteps_ = 0;
   // (D + 1) · nPre: the pre state of step r in slot r mod (D + 1); on the O(N) path without
   // noSelf only the sum is needed, so the ring holds D + 1 sums instead.

@@ -111,7 +111,7 @@ SynapseMonitor::SynapseMonitor(const Projection& projection, std::vector<std::st
     throw RuntimeError(
         fmt::format("synapse monitor of `{}`: every must be at least 1 step", projection.name()));
   for (const std::string& v : names_)
-    slots_.push_back(projection.synapseVariableIndex(v));
+    slots_.push_back(projection.table().variableIndex(v));
   const std::size_t n = projection.synapses();
   end_ = std::min(range.end, n);
   begin_ = std::min(range.begin, end_);
@@ -122,7 +122,7 @@ std::vector<double> SynapseMonitor::current(std::size_t v) const {
   std::vector<double> out;
   out.reserve(width());
   for (std::uint64_t k = begin_; k < end_; ++k)
-    out.push_back(projection_->synapseVariableValue(slots_.at(v), k));
+    out.push_back(projection_->table().variableValue(slots_.at(v), k));
   return out;
 }
 
@@ -149,10 +149,10 @@ void SynapseMonitor::record(std::int64_t stepAfter, double t) {
   for (std::size_t v = 0; v < names_.size(); ++v) {
     if (projection_->precision() == Precision::Float32) {
       for (std::uint64_t k = begin_; k < end_; ++k)
-        data_[v].push_back(projection_->synapseVariableValue(slots_[v], k));
+        data_[v].push_back(projection_->table().variableValue(slots_[v], k));
       continue;
     }
-    std::span<const double> x = projection_->synapseVariable(slots_[v]);
+    std::span<const double> x = projection_->table().variable(slots_[v]);
     data_[v].insert(data_[v].end(), x.begin() + static_cast<std::ptrdiff_t>(begin_),
                     x.begin() + static_cast<std::ptrdiff_t>(end_));
   }

@@ -391,11 +391,11 @@ void Network::prepare() {
   for (auto& p : projections_) {
     if (distributed() && !p->ranksApart_) { // each rank keeps only the synapses onto its neurons
       const auto [lo, hi] = p->post().shardRange(kAllShards);
-      p->keepPostRange(lo, hi);
+      p->table_.keepPostRange(lo, hi);
       p->ranksApart_ = true;
     }
-    if (!p->ready_) p->prepare();
-    if (layoutChanged || !p->splitReady_) p->splitRows();
+    if (!p->prepared()) p->prepare();
+    if (layoutChanged || !p->split()) p->splitRows();
   }
   reports_.assign(threads, {});
   if (options_.threads == 1)
@@ -529,8 +529,8 @@ RunStatus Network::step() {
 
 RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
   for (auto& p : projections_) { // before the region: threads must not prepare it concurrently
-    if (!p->ready_) p->prepare();
-    if (!p->splitReady_) p->splitRows();
+    if (!p->prepared()) p->prepare();
+    if (!p->split()) p->splitRows();
   }
   serialDelivery_ = deliveryIsSerial();
   return options_.phaseTiming ? advanceImpl<true>(steps, done, progress)

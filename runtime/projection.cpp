@@ -29,195 +29,22 @@ std::uint64_t positiveMod(std::int64_t a, std::int64_t m) {
 Projection::Projection(Network& network, std::string name, NeuronGroup& pre, NeuronGroup& post,
                        ProjectionSpec spec, std::uint32_t stream)
     : network_(&network), name_(std::move(name)), pre_(&pre), post_(&post), spec_(std::move(spec)),
-      stream_(stream) {
-  if (stream_ > kMaxProjectionStream)
-    throw RuntimeError(fmt::format("projection `{}`: stream {} is too large", name_, stream_));
+      table_("projection `" + name_ + "`", spec_.connectivity,
+             static_cast<std::uint32_t>(pre.size()), static_cast<std::uint32_t>(post.size()),
+             stream, post.precision(), network.dt(),
+             [net = &network, n = name_, stream, same = &pre == &post] {
+               return net->connectivityContext(n, stream, same);
+             }) {
   // No target: a projection whose spikes only run event kernels (setOnPre).
   if (!spec_.target.empty())
     target_ = spec_.targetIsInput ? post.inputIndex(spec_.target) : post.stateIndex(spec_.target);
-  if (!std::isfinite(spec_.weight))
-    throw RuntimeError(
-        fmt::format("projection `{}`: the weight {} must be finite", name_, spec_.weight));
-  weight_ = spec_.weight;
-  delaySteps_ = maxDelay_ = stepsOf(spec_.delay, "delay");
-  conn_ = connectGroups(spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
-                        static_cast<std::uint32_t>(post.size()),
-                        network.connectivityContext(name_, stream_, &pre == &post), true);
+  table_.setWeight(spec_.weight);
+  table_.setDelay(spec_.delay);
 }
-
-void Projection::makeExplicit() {
-  if (!conn_.isImplicitAllToAll()) return;
-  conn_ = connectGroups(spec_.connectivity, conn_.nPre(), conn_.nPost(),
-                        network_->connectivityContext(name_, stream_, pre_ == post_), false);
-  ready_ = false;
-  splitReady_ = false;
-}
-
-// ---- weights ----
-
-void Projection::setWeight(double w) {
-  checkWeight(owner(), w);
-  weight_ = w;
-  splitReady_ = false;
-  weights_.clear();
-  weights_.shrink_to_fit();
-  weights32_.clear();
-  weights32_.shrink_to_fit();
-}
-
-std::span<const double> Projection::weights() const {
-  if (precision() == Precision::Float32)
-    throw RuntimeError(fmt::format(
-        "projection `{}` stores float32 weights: read them with weights32() or weightValues()",
-        name_));
-  return weights_;
-}
-
-std::vector<double> Projection::weightValues() const {
-  if (precision() == Precision::Float32) return {weights32_.begin(), weights32_.end()};
-  return weights_;
-}
-
-void Projection::setWeights(std::vector<double> perSynapse) {
-  makeExplicit();
-  checkWeights(owner(), perSynapse, conn_.synapses());
-  splitReady_ = false;                     // the shards' copies (splitRows)
-  if (precision() == Precision::Float32) { // rounded to nearest
-    weights32_.assign(perSynapse.begin(), perSynapse.end());
-    return;
-  }
-  weights_ = std::move(perSynapse);
-}
-
-void Projection::setWeights(const std::function<double(std::uint32_t, std::uint32_t)>& f) {
-  makeExplicit();
-  checkMemory(fmt::format("the weights of projection `{}`", name_),
-              static_cast<long double>(elementBytes(precision())) * conn_.synapses(),
-              network_->memoryInUse(), network_->options().memoryLimit);
-  setWeights(synapseValuesOf(conn_, f));
-}
-
-void Projection::setWeightsConstant(double w) {
-  setWeights([w](std::uint32_t, std::uint32_t) { return w; });
-}
-
-void Projection::setWeightsUniform(double lo, double hi) {
-  checkUniformWeights(owner(), lo, hi);
-  drawWeights({SynapseValues::Uniform, lo, hi});
-}
-
-void Projection::setWeightsNormal(double mean, double sd) {
-  checkNormalWeights(owner(), mean, sd);
-  drawWeights({SynapseValues::Normal, mean, sd});
-}
-
-// The weight stream (projection stream + 1), drawn like every per-synapse value
-// (synapse_values.hpp): row i from PhiloxSequence(seed, stream, i), draw = position in the row.
-void Projection::drawWeights(const SynapseValues& law) {
-  makeExplicit();
-  setWeights(drawSynapseValues(conn_, law, network_->seed(),
-                               projectionStream(stream_, ProjectionDraw::Weights)));
-}
-
-// ---- delays ----
-
-std::int64_t Projection::stepsOf(double time, const char* what) const {
-  const double dt = network_->dt();
-  if (!std::isfinite(time) || time < 0)
-    throw RuntimeError(fmt::format("projection `{}`: the {} {} must be finite and not negative",
-                                   name_, what, time));
-  const double steps = std::nearbyint(time / dt);
-  if (time != 0 && steps == 0)
-    throw RuntimeError(fmt::format(
-        "projection `{}`: the {} {} is shorter than half a time step (dt = {}) and would "
-        "round to 0 steps; write 0 for no delay, or use a smaller dt",
-        name_, what, time, dt));
-  if (steps > static_cast<double>(kMaxDelaySteps))
-    throw RuntimeError(fmt::format(
-        "projection `{}`: the {} {} is {} steps of dt = {}; at most {} steps are supported", name_,
-        what, time, steps, dt, kMaxDelaySteps));
-  return static_cast<std::int64_t>(steps);
-}
-
-void Projection::delaysChanged() {
-  ready_ = false;
-  splitReady_ = false;
-  segRowStart_.clear();
-  segBegin_.clear();
-  segDelay_.clear();
-  perm_.clear();
-}
-
-void Projection::setDelay(double time) {
-  setDelaySteps(stepsOf(time, "delay"));
-}
-
-void Projection::setDelaySteps(std::int64_t steps) {
-  if (steps < 0 || steps > kMaxDelaySteps)
-    throw RuntimeError(
-        fmt::format("projection `{}`: the delay of {} steps must be between 0 and {}", name_, steps,
-                    kMaxDelaySteps));
-  delays_.clear();
-  delays_.shrink_to_fit();
-  delaySteps_ = maxDelay_ = steps;
-  delaysChanged();
-}
-
-void Projection::setDelaySteps(const std::vector<std::uint32_t>& steps) {
-  makeExplicit();
-  if (steps.size() != conn_.synapses())
-    throw RuntimeError(fmt::format("projection `{}`: {} delays given for {} synapses", name_,
-                                   steps.size(), conn_.synapses()));
-  checkMemory(fmt::format("the delays of projection `{}`", name_), 6.0L * steps.size(),
-              network_->memoryInUse(), network_->options().memoryLimit);
-  std::int64_t lo = kMaxDelaySteps, hi = 0;
-  for (std::size_t k = 0; k < steps.size(); ++k) {
-    if (steps[k] > kMaxDelaySteps)
-      throw RuntimeError(fmt::format(
-          "projection `{}`: the delay of synapse {} is {} steps; at most {} are supported", name_,
-          k, steps[k], kMaxDelaySteps));
-    lo = std::min<std::int64_t>(lo, steps[k]);
-    hi = std::max<std::int64_t>(hi, steps[k]);
-  }
-  if (steps.empty() ||
-      lo == hi) { // one delay for all: the homogeneous ring, same order of additions
-    setDelaySteps(steps.empty() ? delaySteps_ : lo);
-    return;
-  }
-  delays_.assign(steps.begin(), steps.end());
-  maxDelay_ = hi;
-  delaysChanged();
-}
-
-void Projection::setDelays(const std::vector<double>& times) {
-  std::vector<std::uint32_t> steps(times.size());
-  for (std::size_t k = 0; k < times.size(); ++k)
-    steps[k] = static_cast<std::uint32_t>(stepsOf(times[k], "delay"));
-  setDelaySteps(steps);
-}
-
-void Projection::setDelaysUniform(double lo, double hi) {
-  const double dt = network_->dt();
-  if (!(lo >= 0 && lo <= hi) || !std::isfinite(hi))
-    throw RuntimeError(fmt::format(
-        "projection `{}`: uniform delays need finite 0 ≤ lo ≤ hi (got {}, {})", name_, lo, hi));
-  if (hi > 0 && std::nearbyint(lo / dt) == 0)
-    throw RuntimeError(fmt::format(
-        "projection `{}`: delays drawn from [{}, {}] can be shorter than half a time step "
-        "(dt = {}) and round to 0 steps; start the range at dt/2 or more",
-        name_, lo, hi, dt));
-  makeExplicit();
-  setDelays(drawSynapseValues(conn_, {SynapseValues::Uniform, lo, hi}, network_->seed(),
-                              projectionStream(stream_, ProjectionDraw::Delays)));
-}
-
-// ---- running ----
 
 std::uint64_t Projection::bytes() const {
-  return conn_.bytes() + weights_.size() * 8 + weights32_.size() * 4 + delays_.size() * 2 +
-         perm_.size() * 4 + segRowStart_.size() * 8 + segBegin_.size() * 8 + segDelay_.size() * 2 +
-         ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 +
-         varNames_.size() * conn_.synapses() * elementBytes(precision()) +
+  return table_.bytes() + perm_.size() * 4 + segRowStart_.size() * 8 + segBegin_.size() * 8 +
+         segDelay_.size() * 2 + ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 +
          capturedRing_.size() * 8 + colStart_.size() * 8 + colSyn_.size() * 8 + colPre_.size() * 4 +
          rowSplit_.size() * 4 + shardRowBytes();
 }
@@ -229,49 +56,6 @@ std::uint64_t Projection::shardRowBytes() const {
   return bytes;
 }
 
-namespace {
-
-template <class T> void keepMarked(std::vector<T>& v, const std::vector<std::uint8_t>& keep) {
-  if (v.empty()) return;
-  std::size_t out = 0;
-  for (std::size_t k = 0; k < v.size(); ++k)
-    if (keep[k]) v[out++] = v[k];
-  v.resize(out);
-  v.shrink_to_fit();
-}
-
-} // namespace
-
-void Projection::keepPostRange(std::uint64_t lo, std::uint64_t hi) {
-  if (conn_.isImplicitAllToAll() || (lo == 0 && hi >= conn_.nPost())) return;
-  const std::uint64_t nPre = conn_.nPre();
-  std::vector<std::uint8_t> keep(conn_.synapses());
-  std::vector<std::uint64_t> rowStart(nPre + 1, 0);
-  std::vector<std::uint32_t> post;
-  for (std::uint64_t i = 0; i < nPre; ++i) {
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) {
-      const std::uint32_t j = conn_.post()[k];
-      keep[k] = j >= lo && j < hi;
-      if (keep[k]) post.push_back(j);
-    }
-    rowStart[i + 1] = post.size();
-  }
-  post.shrink_to_fit();
-  keepMarked(weights_, keep);
-  keepMarked(weights32_, keep);
-  keepMarked(delays_, keep);
-  for (auto& v : vars_)
-    keepMarked(v, keep);
-  for (auto& v : vars32_)
-    keepMarked(v, keep);
-  conn_ = Connectivity(conn_.nPre(), conn_.nPost(), std::move(rowStart), std::move(post));
-  colStart_.clear(); // the transposed index and delivery tables are rebuilt by prepare()
-  colSyn_.clear();
-  colPre_.clear();
-  ready_ = false;
-  splitReady_ = false;
-}
-
 void Projection::splitRows() {
   const std::size_t shards = post_->shardCount();
   rowSplit_.clear();
@@ -279,13 +63,17 @@ void Projection::splitRows() {
   shardRows_.clear();
   splitShards_ = 0;
   splitReady_ = true;
+  splitShape_ = table_.shapeVersion();
+  splitWeights_ = table_.weightVersion();
   const auto [lo, hi] = post_->shardRange(kAllShards);
-  // Several threads, or other ranks' synapses still in the rows (before keepPostRange).
+  // Several threads, or other ranks' synapses still in the rows (before the table kept only this
+  // rank's).
   const bool partial = shards > 1 || (!ranksApart_ && (lo > 0 || hi < post_->size()));
-  if (!partial || conn_.isImplicitAllToAll() || !delays_.empty() || !rowsSorted_) return;
-  const std::uint64_t nPre = conn_.nPre();
-  const std::uint64_t* rs = conn_.rowStart().data();
-  const std::uint32_t* post = conn_.post().data();
+  if (!partial || conn().isImplicitAllToAll() || !table_.hasHomogeneousDelay() || !rowsSorted_)
+    return;
+  const std::uint64_t nPre = conn().nPre();
+  const std::uint64_t* rs = conn().rowStart().data();
+  const std::uint32_t* post = conn().post().data();
   const auto splitOf = [&](std::uint64_t i, std::size_t s) { // row i's first synapse on shard s
     const std::uint64_t j = s < shards ? post_->shardRange(s).first : post_->size();
     return static_cast<std::uint64_t>(std::lower_bound(post + rs[i], post + rs[i + 1], j) - post);
@@ -294,10 +82,13 @@ void Projection::splitRows() {
     // A plain projection: each shard gets its own CSR (its rows' parts, their weights), so a
     // thread reads only its own synapses' memory.
     const long double copies =
-        static_cast<long double>(conn_.synapses()) * (4 + (hasScalarWeight() ? 0 : 8)) +
+        static_cast<long double>(conn().synapses()) * (4 + (table_.hasScalarWeight() ? 0 : 8)) +
         8.0L * static_cast<long double>((nPre + 1) * shards);
     checkMemory(fmt::format("the per-thread synapse tables of projection `{}`", name_), copies,
                 network_->memoryInUse(), network_->options().memoryLimit);
+    const std::span<const double> w64 =
+        precision() == Precision::Float32 ? std::span<const double>{} : table_.weights();
+    const std::span<const float> w32 = table_.weights32();
     shardRows_.resize(shards);
     for (std::size_t s = 0; s < shards; ++s) {
       ShardRows& r = shardRows_[s];
@@ -305,9 +96,8 @@ void Projection::splitRows() {
       for (std::uint64_t i = 0; i < nPre; ++i) {
         const std::uint64_t b = splitOf(i, s), e = splitOf(i, s + 1);
         r.post.insert(r.post.end(), post + b, post + e);
-        if (!weights_.empty()) r.w.insert(r.w.end(), weights_.begin() + b, weights_.begin() + e);
-        if (!weights32_.empty())
-          r.w32.insert(r.w32.end(), weights32_.begin() + b, weights32_.begin() + e);
+        if (!w64.empty()) r.w.insert(r.w.end(), w64.begin() + b, w64.begin() + e);
+        if (!w32.empty()) r.w32.insert(r.w32.end(), w32.begin() + b, w32.begin() + e);
         r.rowStart[i + 1] = r.post.size();
       }
     }
@@ -333,7 +123,7 @@ bool Projection::holdsOnlyShard(std::size_t s) const {
 }
 
 std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std::size_t s) const {
-  const std::uint64_t b = conn_.rowStart()[i], e = conn_.rowStart()[i + 1];
+  const std::uint64_t b = conn().rowStart()[i], e = conn().rowStart()[i + 1];
   if (!rowSplit_.empty()) {
     const std::uint32_t* split = rowSplit_.data() + i * (splitShards_ + 1);
     return s == kAllShards ? std::pair{b + split[0], b + split[splitShards_]}
@@ -341,7 +131,7 @@ std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std
   }
   if (holdsOnlyShard(s)) return {b, e};
   const auto [jlo, jhi] = post_->shardRange(s);
-  const std::uint32_t* post = conn_.post().data();
+  const std::uint32_t* post = conn().post().data();
   const auto lo = static_cast<std::uint64_t>(
       std::lower_bound(post + b, post + e, static_cast<std::uint32_t>(jlo)) - post);
   const auto hi = static_cast<std::uint64_t>(
@@ -350,9 +140,10 @@ std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std
 }
 
 void Projection::prepare() {
+  maxDelay_ = table_.maxDelaySteps();
   const std::uint64_t slots = static_cast<std::uint64_t>(maxDelay_) + 1, nPre = pre_->size();
   long double need = 12.0L * slots + 4.0L * slots * nPre;
-  if (!delays_.empty()) need += 14.0L * conn_.synapses() + 18.0L * (nPre + 1);
+  if (!table_.hasHomogeneousDelay()) need += 14.0L * conn().synapses() + 18.0L * (nPre + 1);
   const std::uint64_t held = ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 +
                              perm_.size() * 4 + segRowStart_.size() * 8 + segBegin_.size() * 8 +
                              segDelay_.size() * 2;
@@ -367,25 +158,26 @@ void Projection::prepare() {
   segBegin_.clear();
   segDelay_.clear();
   perm_.clear();
-  if (!delays_.empty()) {
-    const auto& rs = conn_.rowStart();
-    perm_.resize(conn_.synapses());
+  if (!table_.hasHomogeneousDelay()) {
+    const auto& rs = conn().rowStart();
+    const std::uint16_t* delays = table_.delays().data();
+    perm_.resize(conn().synapses());
     segRowStart_.assign(nPre + 1, 0);
     for (std::uint64_t i = 0; i < nPre; ++i) {
       const std::uint64_t b = rs[i], e = rs[i + 1];
       std::uint32_t* p = perm_.data() + b;
       std::iota(p, p + (e - b), 0u);
       std::stable_sort(p, p + (e - b), [&](std::uint32_t x, std::uint32_t y) {
-        return delays_[b + x] < delays_[b + y];
+        return delays[b + x] < delays[b + y];
       });
       for (std::uint64_t k = b; k < e; ++k)
-        if (k == b || delays_[b + perm_[k]] != delays_[b + perm_[k - 1]]) {
+        if (k == b || delays[b + perm_[k]] != delays[b + perm_[k - 1]]) {
           segBegin_.push_back(k);
-          segDelay_.push_back(delays_[b + perm_[k]]);
+          segDelay_.push_back(delays[b + perm_[k]]);
         }
       segRowStart_[i + 1] = segBegin_.size();
     }
-    segBegin_.push_back(conn_.synapses());
+    segBegin_.push_back(conn().synapses());
   }
   if (onPre_) {
     const std::uint64_t nc = onPre_->spec.captured.size();
@@ -397,14 +189,14 @@ void Projection::prepare() {
   }
   if (onPost_) {
     bind(*onPost_);
-    if (colStart_.empty()) { // the transposed index: per post neuron, its synapses in pre order
-      const std::uint64_t m = conn_.nPost(), ns = conn_.synapses();
+    { // the transposed index: per post neuron, its synapses in pre order
+      const std::uint64_t m = conn().nPost(), ns = conn().synapses();
       checkMemory(fmt::format("the transposed index of projection `{}`", name_),
                   8.0L * (m + 1) + 12.0L * ns, network_->memoryInUse(),
                   network_->options().memoryLimit);
       colStart_.assign(m + 1, 0);
-      const auto& rs = conn_.rowStart();
-      const std::uint32_t* post = conn_.post().data();
+      const auto& rs = conn().rowStart();
+      const std::uint32_t* post = conn().post().data();
       for (std::uint64_t k = 0; k < ns; ++k)
         ++colStart_[post[k] + 1];
       for (std::uint64_t j = 0; j < m; ++j)
@@ -421,13 +213,14 @@ void Projection::prepare() {
     }
   }
   rowsSorted_ = true;
-  if (!conn_.isImplicitAllToAll()) {
-    const auto& rs = conn_.rowStart();
-    const std::uint32_t* post = conn_.post().data();
+  if (!conn().isImplicitAllToAll()) {
+    const auto& rs = conn().rowStart();
+    const std::uint32_t* post = conn().post().data();
     for (std::uint64_t i = 0; i < nPre && rowsSorted_; ++i)
       rowsSorted_ = std::is_sorted(post + rs[i], post + rs[i + 1]);
   }
   ready_ = true;
+  preparedShape_ = table_.shapeVersion();
 }
 
 // Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d; only post neurons in
@@ -435,10 +228,10 @@ void Projection::prepare() {
 template <class T>
 void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes,
                              std::int64_t d, std::size_t shard) const {
-  const std::uint64_t* rs = conn_.rowStart().data();
-  const std::uint32_t* post = conn_.post().data();
+  const std::uint64_t* rs = conn().rowStart().data();
+  const std::uint32_t* post = conn().post().data();
   const bool scalar = w == nullptr;
-  const auto w0 = static_cast<T>(weight_);
+  const auto w0 = static_cast<T>(table_.weight());
   if (d < 0 && shard != kAllShards && !shardRows_.empty()) { // the shard's own CSR
     const ShardRows& r = shardRows_[shard];
     const std::uint64_t* srs = r.rowStart.data();
@@ -507,8 +300,8 @@ void Projection::deliver(std::int64_t n, std::size_t shard) {
   if (jlo >= jhi) return;
   if (onPre_ || spec_.target.empty()) {
     if (!onPre_) return;
-    if (delays_.empty()) {
-      const std::int64_t s = n - 1 - delaySteps_;
+    if (table_.hasHomogeneousDelay()) {
+      const std::int64_t s = n - 1 - table_.delaySteps();
       deliverEvents(slotSpikes(s), s, -1, n, shard);
     } else {
       for (std::int64_t d = 0; d <= maxDelay_; ++d)
@@ -521,27 +314,27 @@ void Projection::deliver(std::int64_t n, std::size_t shard) {
       spec_.targetIsInput ? post.inputArray(target_) : std::as_const(post).stateArray(target_);
   if (precision() == Precision::Float32)
     deliverPlain(const_cast<float*>(target.as<float>().data()),
-                 weights32_.empty() ? nullptr : weights32_.data(), n, shard);
+                 table_.weights32().empty() ? nullptr : table_.weights32().data(), n, shard);
   else
     deliverPlain(const_cast<double*>(target.as<double>().data()),
-                 weights_.empty() ? nullptr : weights_.data(), n, shard);
+                 table_.weights().empty() ? nullptr : table_.weights().data(), n, shard);
 }
 
 // x[j] += w of the spikes due in step n onto post neurons [jlo, jhi), in T.
 template <class T>
 void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shard) const {
   const auto [jlo, jhi] = post_->shardRange(shard);
-  if (delays_.empty()) {
-    std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - delaySteps_);
+  if (table_.hasHomogeneousDelay()) {
+    std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - table_.delaySteps());
     if (spikes.empty()) return;
-    if (conn_.isImplicitAllToAll()) { // the O(N) population path
-      const auto wc = static_cast<T>(weight_ * static_cast<double>(spikes.size()));
-      if (!conn_.noSelf()) {
+    if (conn().isImplicitAllToAll()) { // the O(N) population path
+      const auto wc = static_cast<T>(table_.weight() * static_cast<double>(spikes.size()));
+      if (!conn().noSelf()) {
         for (std::uint64_t j = jlo; j < jhi; ++j)
           x[j] += wc;
         return;
       }
-      const auto wc1 = static_cast<T>(weight_ * static_cast<double>(spikes.size() - 1));
+      const auto wc1 = static_cast<T>(table_.weight() * static_cast<double>(spikes.size() - 1));
       std::uint64_t j = jlo;
       for (std::uint32_t i : spikes) {
         if (i < jlo) continue;
@@ -565,7 +358,7 @@ void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shar
 }
 
 void Projection::emit(std::int64_t n) {
-  if (!ready_) prepare();
+  if (!prepared()) prepare();
   const std::uint64_t r = positiveMod(n, maxDelay_ + 1);
   std::span<const std::uint32_t> spikes = pre_->spikes();
   std::copy(spikes.begin(), spikes.end(),
@@ -582,91 +375,12 @@ void Projection::emit(std::int64_t n) {
   if (onPost_) runOnPost(n);
 }
 
-// ---- per-synapse state and events ----
-
-std::size_t Projection::addSynapseVariable(const SynapseVariableSpec& v) {
-  for (const std::string& n : varNames_)
-    if (n == v.name)
-      throw RuntimeError(
-          fmt::format("projection `{}` already has a per-synapse variable `{}`", name_, v.name));
-  if (!std::isfinite(v.a) || !std::isfinite(v.b) ||
-      (v.init == SynapseVariableSpec::Uniform && !(v.a <= v.b)) ||
-      (v.init == SynapseVariableSpec::Normal && !(v.b >= 0)))
-    throw RuntimeError(fmt::format("projection `{}`: the initializer of `{}` is invalid ({}, {})",
-                                   name_, v.name, v.a, v.b));
-  makeExplicit();
-  checkMemory(fmt::format("the per-synapse variable `{}` of projection `{}`", v.name, name_),
-              static_cast<long double>(elementBytes(precision())) * conn_.synapses(),
-              network_->memoryInUse(), network_->options().memoryLimit);
-  const std::uint64_t index = varNames_.size();
-  const SynapseValues law{v.init == SynapseVariableSpec::Uniform  ? SynapseValues::Uniform
-                          : v.init == SynapseVariableSpec::Normal ? SynapseValues::Normal
-                                                                  : SynapseValues::Constant,
-                          v.a, v.b};
-  std::vector<double> x = drawSynapseValues(conn_, law, network_->seed(),
-                                            projectionStream(stream_, ProjectionDraw::SynapseState),
-                                            synapseVariableFirstStep(index));
-  varNames_.push_back(v.name);
-  if (precision() == Precision::Float32) // drawn in double, rounded to nearest
-    vars32_.emplace_back(x.begin(), x.end());
-  else
-    vars_.push_back(std::move(x));
-  ready_ = false;
-  return index;
-}
-
-std::span<double> Projection::synapseVariable(std::size_t v) {
-  (void)std::as_const(*this).synapseVariable(v); // the precision check
-  return vars_.at(v);
-}
-
-std::span<const double> Projection::synapseVariable(std::size_t v) const {
-  if (precision() == Precision::Float32)
-    throw RuntimeError(fmt::format(
-        "projection `{}` stores float32 per-synapse state: read `{}` with synapseVariable32() or "
-        "synapseVariableValues()",
-        name_, varNames_.at(v)));
-  return vars_.at(v);
-}
-
-std::span<float> Projection::synapseVariable32(std::size_t v) {
-  if (precision() != Precision::Float32)
-    throw RuntimeError(fmt::format(
-        "projection `{}` stores float64 per-synapse state: use synapseVariable()", name_));
-  return vars32_.at(v);
-}
-
-std::vector<double> Projection::synapseVariableValues(std::size_t v) const {
-  if (precision() == Precision::Float32) return {vars32_.at(v).begin(), vars32_.at(v).end()};
-  return vars_.at(v);
-}
-
-double Projection::synapseVariableValue(std::size_t v, std::uint64_t k) const {
-  return precision() == Precision::Float32 ? vars32_.at(v)[k] : vars_.at(v)[k];
-}
-
-void Projection::setSynapseVariableValues(std::size_t v, std::span<const double> values) {
-  if (values.size() != conn_.synapses())
-    throw RuntimeError(fmt::format("projection `{}`: {} values given for `{}` of {} synapses",
-                                   name_, values.size(), varNames_.at(v), conn_.synapses()));
-  if (precision() == Precision::Float32)
-    std::copy(values.begin(), values.end(), vars32_.at(v).begin());
-  else
-    std::copy(values.begin(), values.end(), vars_.at(v).begin());
-}
-
-std::size_t Projection::synapseVariableIndex(std::string_view name) const {
-  for (std::size_t v = 0; v < varNames_.size(); ++v)
-    if (varNames_[v] == name) return v;
-  throw RuntimeError(fmt::format(
-      "projection `{}` has no per-synapse variable `{}`{}", name_, name,
-      varNames_.empty() ? "" : fmt::format(" (it has: {})", fmt::join(varNames_, ", "))));
-}
+// ---- events ----
 
 void Projection::setOnPre(SynapseEventSpec spec) {
   if (!spec.kernel.valid())
     throw RuntimeError(fmt::format("projection `{}`: the on_pre event has no kernel", name_));
-  makeExplicit();
+  table_.makeExplicit();
   onPre_.emplace();
   onPre_->spec = std::move(spec);
   bind(*onPre_);
@@ -678,7 +392,7 @@ void Projection::setOnPost(SynapseEventSpec spec) {
     throw RuntimeError(fmt::format("projection `{}`: the on_post event has no kernel", name_));
   if (!spec.captured.empty())
     throw RuntimeError(fmt::format("projection `{}`: on_post captures nothing", name_));
-  makeExplicit();
+  table_.makeExplicit();
   onPost_.emplace();
   onPost_->spec = std::move(spec);
   bind(*onPost_);
@@ -724,10 +438,11 @@ void Projection::bind(BoundEvents& b) {
     add(*pre_, n, b.pre, b.pre32);
   for (const std::string& n : b.spec.postStates)
     add(*post_, n, b.post, b.post32);
-  for (auto& v : vars_)
-    b.syn.push_back(v.data());
-  for (auto& v : vars32_)
-    b.syn32.push_back(v.data());
+  for (std::size_t v = 0; v < table_.variableNames().size(); ++v)
+    if (precision() == Precision::Float32)
+      b.syn32.push_back(table_.variable32(v).data());
+    else
+      b.syn.push_back(table_.variable(v).data());
   for (const std::string& n : b.spec.captured)
     b.captured.push_back(&pre_->stateArray(pre_->stateIndex(n)));
   if (onPre_ && &b == &*onPre_ && pre_ == post_)
@@ -743,8 +458,8 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
                                std::int64_t d, std::int64_t n, std::size_t shard) {
   if (spikes.empty()) return;
   BoundEvents& ev = *onPre_;
-  const std::uint64_t* rs = conn_.rowStart().data();
-  const std::uint32_t* post = conn_.post().data();
+  const std::uint64_t* rs = conn().rowStart().data();
+  const std::uint32_t* post = conn().post().data();
   const std::size_t nc = ev.captured.size();
   const double* captured =
       capturedRing_.data() + positiveMod(slotStep, maxDelay_ + 1) * pre_->size() * nc;

@@ -24,26 +24,20 @@
 // synapses of delay d (delay-bucketed delivery).
 //
 // Order of additions (fixed, so results are deterministic): d ascending, then spiking pre neurons
-// ascending, then the row's synapses ascending in post index. Delivery is single-threaded.
+// ascending, then the row's synapses ascending in post index. Each shard's thread delivers onto its
+// own post neurons in that order, so any split gives the same sums.
 //
 // All-to-all connectivity with a scalar weight and a homogeneous delay keeps no CSR: each step
 // adds w · (number of delivered pre spikes) to every post neuron (under noSelf a post neuron that
 // itself spiked gets w · (count − 1)): O(nPost + spikes) instead of O(spikes · nPost). Per-synapse
 // weights or delays turn it into an explicit CSR.
 //
-// Random weights and delays are drawn per synapse from PhiloxSequence(seed, projection stream
-// + 1 (weights) or + 2 (delays), pre index i), draw m = the synapse's position in row i; so they do
-// not depend on the thread count either.
-//
-// Precision: per-synapse weights and per-synapse state are stored in the POST group's precision
-// (float64, or float32: a static synapse then costs 4 + 4 bytes), and added into its arrays in that
-// type. Accessors returning double spans work for float64 projections only; weightValues /
-// synapseVariableValues convert for either.
+// The synapses themselves (pairs, weights, delays, per-synapse state, their draws and precision)
+// are the projection's SynapseTable (synapse_table.hpp); weights and state are stored in the POST
+// group's precision and added into its arrays in that type.
 //
 // Synapse events (plasticity; docs/architecture.md "Synapse events"). A projection may hold
-// per-synapse state arrays (the post group's precision, CSR order; initial values drawn per synapse
-// from PhiloxSequence(seed, projection stream + 3, pre index i, first step v << 40) for variable v)
-// and event kernels (NjSynapseEventArgs, abi/kernel_abi.h):
+// per-synapse state arrays (in its table) and event kernels (NjSynapseEventArgs, abi/kernel_abi.h):
 //   - on_pre replaces `x[j] += w`: at delivery (same step and order as above) the kernel runs over
 //     the delivered synapses of each arriving spike (one call per spike and delay segment, the
 //     row's synapses post-ascending). Pre-group values named as `captured` are copied when the
@@ -56,7 +50,7 @@
 #include "abi/kernel_abi.h"
 #include "runtime/connectivity.hpp"
 #include "runtime/neuron_group.hpp"
-#include "runtime/synapse_values.hpp"
+#include "runtime/synapse_table.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -101,12 +95,6 @@ struct SynapseEventSpec {
   SynapseEventKernel kernel{};
 };
 
-struct SynapseVariableSpec {
-  std::string name{};
-  enum Init { Constant, Uniform, Normal } init = Constant;
-  double a = 0, b = 0; // constant a; uniform in (a, b]; normal mean a, sd b
-};
-
 class Projection {
 public:
   // Built by Network::addProjection.
@@ -116,82 +104,42 @@ public:
   const std::string& name() const { return name_; }
   NeuronGroup& pre() const { return *pre_; }
   NeuronGroup& post() const { return *post_; }
-  const Connectivity& connectivity() const { return conn_; }
+  const Connectivity& connectivity() const { return table_.connectivity(); }
   const ConnectivitySpec& connectivitySpec() const { return spec_.connectivity; }
   std::size_t target() const { return target_; }
   bool targetIsInput() const { return spec_.targetIsInput; }
   const std::string& targetName() const { return spec_.target; }
-  std::uint32_t stream() const { return stream_; }
-  std::uint64_t synapses() const { return conn_.synapses(); }
+  std::uint32_t stream() const { return table_.stream(); }
+  std::uint64_t synapses() const { return table_.synapses(); }
   // True when all-to-all with a scalar weight and homogeneous delay: the O(N) path, no CSR.
-  bool usesPopulationPath() const { return conn_.isImplicitAllToAll(); }
+  bool usesPopulationPath() const { return table_.connectivity().isImplicitAllToAll(); }
 
   // The storage precision of weights and per-synapse state: the post group's.
   Precision precision() const { return post_->precision(); }
 
-  // ---- weights ----
-  bool hasScalarWeight() const { return weights_.empty() && weights32_.empty(); }
-  double weight() const { return weight_; }
-  // Per synapse, empty when scalar; float64 projections only (RuntimeError for float32).
-  std::span<const double> weights() const;
-  std::span<const float> weights32() const { return weights32_; } // float32 projections
-  std::vector<double> weightValues() const; // per synapse in either precision; empty when scalar
-  void setWeight(double w);                 // one scalar (drops per-synapse weights)
-  void setWeights(std::vector<double> perSynapse); // CSR order; size = synapses()
-  void setWeightsConstant(double w);               // per-synapse array of w
-  void setWeightsUniform(double lo, double hi);    // lo + (hi − lo)·U, U in (0, 1]
-  void setWeightsNormal(double mean, double sd);   // mean + sd·Z
-  void setWeights(const std::function<double(std::uint32_t i, std::uint32_t j)>& f);
+  // The synapses: pairs, weights, delays and per-synapse state (synapse_table.hpp). Changes made
+  // through it take effect at the next run.
+  SynapseTable& table() { return table_; }
+  const SynapseTable& table() const { return table_; }
 
-  // ---- delays ----
-  bool hasHomogeneousDelay() const { return delays_.empty(); }
-  std::int64_t delaySteps() const { return delaySteps_; } // homogeneous delay
-  std::span<const std::uint16_t> synapseDelays() const {
-    return delays_;
-  } // per synapse, empty when homogeneous
-  std::int64_t maxDelaySteps() const { return maxDelay_; }
-  void setDelay(double time);                                  // homogeneous, round(time / dt)
-  void setDelaySteps(std::int64_t steps);                      // homogeneous
-  void setDelays(const std::vector<double>& times);            // per synapse, CSR order
-  void setDelaySteps(const std::vector<std::uint32_t>& steps); // per synapse
-  void setDelaysUniform(double lo, double hi); // per synapse, time lo + (hi − lo)·U, rounded
-  // The largest delay a projection accepts, in steps.
-  static constexpr std::int64_t kMaxDelaySteps = 65535;
-
-  // ---- per-synapse state and event kernels ----
-  // Adds a per-synapse array (turns an implicit all-to-all into a CSR). Returns its index.
-  std::size_t addSynapseVariable(const SynapseVariableSpec& spec);
-  const std::vector<std::string>& synapseVariableNames() const { return varNames_; }
-  std::size_t synapseVariableIndex(std::string_view name) const; // throws if unknown
-  // float64 projections (RuntimeError for float32: use synapseVariable32 or the Values forms).
-  std::span<double> synapseVariable(std::size_t v);
-  std::span<const double> synapseVariable(std::size_t v) const;
-  std::span<float> synapseVariable32(std::size_t v);
-  std::vector<double> synapseVariableValues(std::size_t v) const;
-  double synapseVariableValue(std::size_t v, std::uint64_t k) const;
-  void setSynapseVariableValues(std::size_t v, std::span<const double> values);
   // on_pre: replaces the `x[j] += w` delivery. on_post: builds the transposed index.
   void setOnPre(SynapseEventSpec spec);
   void setOnPost(SynapseEventSpec spec);
   bool hasEvents() const { return onPre_.has_value() || onPost_.has_value(); }
 
-  // Bytes held: CSR, weights, delays, delivery tables and the spike ring.
+  // Bytes held: the synapse table, delivery tables and the spike ring.
   std::uint64_t bytes() const;
-
-  // Several MPI ranks (network.hpp): keeps only the synapses onto post neurons [lo, hi), this
-  // rank's, with their weights, delays and per-synapse state (drawn before, so they are those of
-  // one process); the others' storage is freed. Per-synapse accessors then see this rank's
-  // synapses only (CSR order). No effect on an implicit all-to-all (it stores no synapse).
-  void keepPostRange(std::uint64_t lo, std::uint64_t hi);
 
 private:
   friend class Network;
 
-  void makeExplicit(); // turns an implicit all-to-all into a CSR
-  void drawWeights(const SynapseValues& law);
-  std::string owner() const { return "projection `" + name_ + "`"; } // for messages
-  std::int64_t stepsOf(double time, const char* what) const;
-  void delaysChanged();
+  const Connectivity& conn() const { return table_.connectivity(); }
+  // prepare() and splitRows() ran for the table as it is now.
+  bool prepared() const { return ready_ && preparedShape_ == table_.shapeVersion(); }
+  bool split() const {
+    return splitReady_ && splitShape_ == table_.shapeVersion() &&
+           splitWeights_ == table_.weightVersion();
+  }
   void prepare(); // sizes the ring and the delivery tables
   // Schedule item 3, into the post neurons of shard s only (network.hpp; kAllShards: all), in
   // the same order as the whole delivery, so any split gives bit-identical results (needs
@@ -211,7 +159,7 @@ private:
                    std::size_t s) const;
   template <class T> void deliverPlain(T* x, const T* w, std::int64_t n, std::size_t s) const;
   // True when every synapse this projection holds ends on shard s (s is all of the post group, or
-  // all of this rank's part of it after keepPostRange).
+  // all of this rank's part of it once the table kept only the rank's synapses).
   bool holdsOnlyShard(std::size_t s) const;
   // Synapses [first, second) of row i onto shard s.
   std::pair<std::uint64_t, std::uint64_t> rowPart(std::uint32_t i, std::size_t s) const;
@@ -235,16 +183,10 @@ private:
   NeuronGroup* pre_;
   NeuronGroup* post_;
   ProjectionSpec spec_;
-  std::uint32_t stream_;
   std::size_t target_ = 0;
-  Connectivity conn_;
-
-  double weight_ = 1.0;
-  std::vector<double> weights_;  // float64 projections
-  std::vector<float> weights32_; // float32 projections
-
-  std::int64_t delaySteps_ = 0, maxDelay_ = 0;
-  std::vector<std::uint16_t> delays_;
+  SynapseTable table_;
+  std::uint64_t preparedShape_ = 0, splitShape_ = 0, splitWeights_ = 0; // table versions
+  std::int64_t maxDelay_ = 0; // of the table when prepared (sizes the ring)
   // Heterogeneous delays: per row, segments of equal delay; segment s covers perm_[segBegin_[s] …
   // segBegin_[s + 1]) (offsets within the row, sorted by delay, stable).
   std::vector<std::uint64_t> segRowStart_, segBegin_;
@@ -267,15 +209,12 @@ private:
   std::uint64_t shardRowBytes() const;
   std::size_t splitShards_ = 0; // shards of rowSplit_ / shardRows_ (0: none built)
   bool splitReady_ = false;     // splitRows() ran since the weights last changed
-  bool ranksApart_ = false;     // keepPostRange ran for this process's rank
+  bool ranksApart_ = false;     // the table kept only this process's rank's synapses
   std::vector<std::uint32_t> ring_;
   std::vector<std::uint32_t> slotCount_;
   std::vector<std::int64_t> slotStep_;
 
-  // Per-synapse state and events.
-  std::vector<std::string> varNames_;
-  std::vector<std::vector<double>> vars_;  // float64 projections
-  std::vector<std::vector<float>> vars32_; // float32 projections
+  // Events.
   std::optional<BoundEvents> onPre_, onPost_;
   bool serialEvents_ = false;
   std::vector<double> capturedRing_; // [slot][position in the slot's spike list][captured value]

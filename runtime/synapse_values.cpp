@@ -75,31 +75,4 @@ std::vector<double> synapseValuesOf(const Connectivity& conn,
   return w;
 }
 
-void checkWeight(const std::string& owner, double w) {
-  if (!std::isfinite(w))
-    throw RuntimeError(fmt::format("{}: the weight {} must be finite", owner, w));
-}
-
-void checkWeights(const std::string& owner, const std::vector<double>& w, std::uint64_t synapses) {
-  if (w.size() != synapses)
-    throw RuntimeError(
-        fmt::format("{}: {} weights given for {} synapses", owner, w.size(), synapses));
-  for (std::size_t k = 0; k < w.size(); ++k)
-    if (!std::isfinite(w[k]))
-      throw RuntimeError(fmt::format("{}: the weight of synapse {} is {}; weights must be finite",
-                                     owner, k, w[k]));
-}
-
-void checkUniformWeights(const std::string& owner, double lo, double hi) {
-  if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
-    throw RuntimeError(
-        fmt::format("{}: uniform weights need finite lo ≤ hi (got {}, {})", owner, lo, hi));
-}
-
-void checkNormalWeights(const std::string& owner, double mean, double sd) {
-  if (!(sd >= 0) || !std::isfinite(mean) || !std::isfinite(sd))
-    throw RuntimeError(fmt::format("{}: normal weights need a finite mean and sd ≥ 0 (got {}, {})",
-                                   owner, mean, sd));
-}
-
 } // namespace nj::runtime

@@ -51,11 +51,4 @@ std::vector<double> drawSynapseValues(const Connectivity& conn, const SynapseVal
 std::vector<double> synapseValuesOf(const Connectivity& conn,
                                     const std::function<double(std::uint32_t, std::uint32_t)>& f);
 
-// The checks every connection (projection or coupling) applies to what it is given as weights;
-// `owner` names it in the message ("projection `E->I:g_E`"). Throw RuntimeError.
-void checkWeight(const std::string& owner, double w);
-void checkWeights(const std::string& owner, const std::vector<double>& w, std::uint64_t synapses);
-void checkUniformWeights(const std::string& owner, double lo, double hi);
-void checkNormalWeights(const std::string& owner, double mean, double sd);
-
 } // namespace nj::runtime

@@ -373,7 +373,7 @@ network N { a = LIF(20)  b = LIF(20)
   auto sim = Simulation::create(*program, {});
   auto projections = sim->network().projections();
   ASSERT_EQ(projections.size(), 2u);
-  auto wr = projections[0]->weights(), wd = projections[1]->weights();
+  auto wr = projections[0]->table().weights(), wd = projections[1]->table().weights();
   ASSERT_EQ(wr.size(), wd.size());
   ASSERT_GT(wr.size(), 0u);
   for (std::size_t k = 0; k < wr.size(); ++k)

@@ -65,7 +65,7 @@ weightsOf(const nj::runtime::Projection& p) {
   const auto& c = p.connectivity();
   for (std::uint32_t i = 0, k = 0; i < c.nPre(); ++i)
     for (std::uint32_t j : c.row(i)) {
-      out[{i, j}] = p.hasScalarWeight() ? p.weight() : p.weights()[k];
+      out[{i, j}] = p.table().hasScalarWeight() ? p.table().weight() : p.table().weights()[k];
       ++k;
     }
   return out;
@@ -155,10 +155,10 @@ network Net {
   EXPECT_EQ(proj.connectivity().post(), post);
   const std::vector<double> w{1e-9, 4e-9, 0.5e-9, 2.5e-9};
   const std::vector<std::uint16_t> steps{2, 7, 30, 15};
-  ASSERT_EQ(proj.weights().size(), 4u);
+  ASSERT_EQ(proj.table().weights().size(), 4u);
   for (std::size_t k = 0; k < 4; ++k) {
-    EXPECT_NEAR(proj.weights()[k], w[k], 1e-21) << k;
-    EXPECT_EQ(proj.synapseDelays()[k], steps[k]) << k;
+    EXPECT_NEAR(proj.table().weights()[k], w[k], 1e-21) << k;
+    EXPECT_EQ(proj.table().delays()[k], steps[k]) << k;
   }
 }
 
@@ -227,7 +227,7 @@ network Net {
   run 1 ms
 })");
   auto sim = build(*p);
-  auto w = sim->network().projections().at(0)->weights();
+  auto w = sim->network().projections().at(0)->table().weights();
   ASSERT_EQ(w.size(), 90000u);
   double m = 0;
   for (double x : w)
@@ -255,15 +255,15 @@ network Net {
   auto sim = build(*p);
   const auto& proj = *sim->network().projections().at(0);
   double low = 0;
-  for (double x : proj.weights()) {
+  for (double x : proj.table().weights()) {
     ASSERT_GE(x, 0.0);
     ASSERT_LE(x, 2e-9);
     low += x == 0.0;
   }
-  const double N = double(proj.weights().size()), q = 0.15865525393145707; // Φ(−1)
+  const double N = double(proj.table().weights().size()), q = 0.15865525393145707; // Φ(−1)
   EXPECT_NEAR(low / N, q, 3 * std::sqrt(q * (1 - q) / N));
-  ASSERT_EQ(proj.synapseDelays().size(), proj.synapses());
-  for (auto s : proj.synapseDelays()) {
+  ASSERT_EQ(proj.table().delays().size(), proj.synapses());
+  for (auto s : proj.table().delays()) {
     ASSERT_GE(s, 2);
     ASSERT_LE(s, 20);
   }
@@ -305,12 +305,12 @@ network Net {
   // d = 100 µm · |i − j|; 100 µm at 0.1 m/s is 1 ms = 10 steps, plus 5 steps.
   const auto& proj = *sim->network().projections().at(1);
   const auto& c = proj.connectivity();
-  ASSERT_EQ(proj.synapseDelays().size(), 20u);
+  ASSERT_EQ(proj.table().delays().size(), 20u);
   std::uint64_t k = 0;
   for (std::uint32_t i = 0; i < 5; ++i)
     for (auto j : c.row(i)) {
       const int steps = 5 + 10 * std::abs(int(i) - int(j));
-      EXPECT_EQ(proj.synapseDelays()[k++], steps) << i << " -> " << j;
+      EXPECT_EQ(proj.table().delays()[k++], steps) << i << " -> " << j;
     }
 }
 

@@ -56,7 +56,7 @@ TEST(SourcePlasticity, StdpWindowFromASpikeGenerator) {
     auto sim = Simulation::create(*program, o);
     auto& net = sim->network();
     for (std::size_t k = 0; k < std::size(pairs); ++k)
-      net.projection(fmt::format("a{0}->b{0}:STDP", k)).synapseVariable(0)[0] = gMax / 2;
+      net.projection(fmt::format("a{0}->b{0}:STDP", k)).table().variable(0)[0] = gMax / 2;
     ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
     for (std::size_t k = 0; k < std::size(pairs); ++k) {
       const auto* pre = net.spikeMonitors().at(2 * k);
@@ -67,7 +67,7 @@ TEST(SourcePlasticity, StdpWindowFromASpikeGenerator) {
       const double dt = post->times()[0] - pre->times()[0];
       const double dw =
           dt > 0 ? gMax * aPlus * std::exp(-dt / tau) : -gMax * aMinus * std::exp(dt / tau);
-      const double w = net.projection(fmt::format("a{0}->b{0}:STDP", k)).synapseVariable(0)[0];
+      const double w = net.projection(fmt::format("a{0}->b{0}:STDP", k)).table().variable(0)[0];
       EXPECT_NEAR(w - gMax / 2, dw, 1e-9 * std::abs(dw)) << "pair " << k << ", Δt = " << dt;
     }
   }

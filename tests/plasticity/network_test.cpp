@@ -64,7 +64,7 @@ TEST(PlasticNetwork, JitMatchesTheReferenceInterpreter) {
   const auto& pa = a->network().projection("E->E:STDP");
   const auto& pb = b->network().projection("E->E:STDP");
   ASSERT_EQ(pa.synapses(), pb.synapses());
-  std::span<const double> wa = pa.synapseVariable(0), wb = pb.synapseVariable(0);
+  std::span<const double> wa = pa.table().variable(0), wb = pb.table().variable(0);
   double worst = 0;
   std::size_t changed = 0;
   for (std::size_t k = 0; k < wa.size(); ++k) {
@@ -93,8 +93,8 @@ TEST(PlasticNetwork, WeightsDoNotDependOnTheThreadCount) {
   auto b = Simulation::create(*program, two);
   ASSERT_TRUE(a->run({.progress = 0}).status.ok());
   ASSERT_TRUE(b->run({.progress = 0}).status.ok());
-  std::span<const double> wa = a->network().projection("E->E:STDP").synapseVariable(0);
-  std::span<const double> wb = b->network().projection("E->E:STDP").synapseVariable(0);
+  std::span<const double> wa = a->network().projection("E->E:STDP").table().variable(0);
+  std::span<const double> wb = b->network().projection("E->E:STDP").table().variable(0);
   ASSERT_EQ(wa.size(), wb.size());
   std::size_t differ = 0;
   for (std::size_t k = 0; k < wa.size(); ++k)

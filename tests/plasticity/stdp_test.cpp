@@ -53,7 +53,7 @@ TEST(Stdp, WindowMatchesTheExponentialPairRuleAndClips) {
     auto sim = Simulation::create(*program, o);
     auto& net = sim->network();
     for (std::size_t k = 0; k < std::size(kPairs); ++k)
-      net.projection(fmt::format("a{0}->b{0}:STDP", k)).synapseVariable(0)[0] = kPairs[k].w0;
+      net.projection(fmt::format("a{0}->b{0}:STDP", k)).table().variable(0)[0] = kPairs[k].w0;
     ASSERT_TRUE(sim->run({.progress = 0}).status.ok());
     for (std::size_t k = 0; k < std::size(kPairs); ++k) {
       const auto* pre = net.spikeMonitors().at(2 * k);
@@ -65,7 +65,7 @@ TEST(Stdp, WindowMatchesTheExponentialPairRuleAndClips) {
           dt > 0 ? gMax * aPlus * std::exp(-dt / tau) : -gMax * aMinus * std::exp(dt / tau);
       const double w0 = kPairs[k].w0;
       const double w1 = std::clamp(w0 + expected, 0.0, gMax);
-      const double w = net.projection(fmt::format("a{0}->b{0}:STDP", k)).synapseVariable(0)[0];
+      const double w = net.projection(fmt::format("a{0}->b{0}:STDP", k)).table().variable(0)[0];
       std::printf("%s Δt = %+.2f ms: Δw = %+.6e (closed form %+.6e)\n",
                   backend == Backend::Jit ? "jit" : "interpreter", dt * 1e3, w - w0, w1 - w0);
       EXPECT_NEAR(w, w1, 1e-9 * std::abs(w1 - w0) + 1e-18) << "pair " << k << ", Δt = " << dt;
@@ -80,7 +80,7 @@ TEST(Stdp, ConductanceUsesTheWeightBeforeTheUpdate) {
   auto sim = Simulation::create(*program, {});
   auto& net = sim->network();
   const std::size_t k = 4; // post at 10 ms, pre at 20 ms: depression at the pre spike
-  net.projection(fmt::format("a{0}->b{0}:STDP", k)).synapseVariable(0)[0] = kPairs[k].w0;
+  net.projection(fmt::format("a{0}->b{0}:STDP", k)).table().variable(0)[0] = kPairs[k].w0;
   double gPeak = 0;
   net.addStepCallback([&](nj::runtime::Network& n) {
     gPeak = std::max(gPeak, n.group(fmt::format("b{}", k)).state("g_a4")[0]);

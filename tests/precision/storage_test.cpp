@@ -84,7 +84,7 @@ TEST(Float32Storage, BytesPerStaticSynapse) {
     NeuronGroup& post = net.addGroup("B", 2000, decayLayout());
     Projection& proj = net.addProjection(
         "c", pre, post, {.target = "x", .connectivity = ConnectivitySpec::fixedProbability(0.05)});
-    proj.setWeightsUniform(0.5, 1.5);
+    proj.table().setWeightsUniform(0.5, 1.5);
     EXPECT_EQ(proj.precision(), p);
     synapses[k] = proj.synapses();
     perSynapse[k] = static_cast<double>(proj.bytes()) / static_cast<double>(proj.synapses());
@@ -102,15 +102,15 @@ TEST(Float32Storage, WeightAndSynapseStateAccessorsConvert) {
   Network net({.dt = 0.1, .seed = 1, .precision = Precision::Float32});
   NeuronGroup& a = net.addGroup("A", 4, decayLayout());
   Projection& p = net.addProjection("c", a, a, {.target = "x"});
-  p.setWeights(std::vector<double>(16, 0.1));
-  EXPECT_THROW((void)p.weights(), RuntimeError);
-  ASSERT_EQ(p.weights32().size(), 16u);
-  EXPECT_EQ(p.weightValues()[3], static_cast<double>(0.1f));
-  const std::size_t v = p.addSynapseVariable({.name = "w", .a = 0.3});
-  EXPECT_THROW((void)p.synapseVariable(v), RuntimeError);
-  EXPECT_EQ(p.synapseVariable32(v)[5], 0.3f);
-  p.setSynapseVariableValues(v, std::vector<double>(16, 2.0));
-  EXPECT_EQ(p.synapseVariableValues(v)[15], 2.0);
+  p.table().setWeights(std::vector<double>(16, 0.1));
+  EXPECT_THROW((void)p.table().weights(), RuntimeError);
+  ASSERT_EQ(p.table().weights32().size(), 16u);
+  EXPECT_EQ(p.table().weightValues()[3], static_cast<double>(0.1f));
+  const std::size_t v = p.table().addVariable({.name = "w", .a = 0.3});
+  EXPECT_THROW((void)p.table().variable(v), RuntimeError);
+  EXPECT_EQ(p.table().variable32(v)[5], 0.3f);
+  p.table().setVariableValues(v, std::vector<double>(16, 2.0));
+  EXPECT_EQ(p.table().variableValues(v)[15], 2.0);
 }
 
 struct Result {
@@ -142,7 +142,7 @@ Result runNetwork(Precision p) {
   Projection& proj = net.addProjection(
       "c", gen, b,
       {.target = "x", .connectivity = ConnectivitySpec::fixedProbability(0.3), .delay = 0.2});
-  proj.setWeightsUniform(0.1, 0.3);
+  proj.table().setWeightsUniform(0.1, 0.3);
   net.addStimulus(b, "I", constantCurrent(0.7));
   net.addPoissonInput(b, {.target = "I",
                           .targetIsInput = true,

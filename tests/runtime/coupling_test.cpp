@@ -40,7 +40,7 @@ std::vector<double> bruteForce(const Coupling& c, const std::vector<double>& w =
   auto s = c.pre().state("s");
   for (std::uint32_t i = 0; i < conn.nPre(); ++i)
     for (std::uint64_t k = conn.rowStart()[i]; k < conn.rowStart()[i + 1]; ++k)
-      out[conn.post()[k]] += (w.empty() ? c.weight() : w[k]) * s[i];
+      out[conn.post()[k]] += (w.empty() ? c.table().weight() : w[k]) * s[i];
   return out;
 }
 
@@ -89,9 +89,9 @@ TEST(Coupling, SparseRulesSumOverTheirSynapsesAndMatchAProjectionsSynapses) {
     expectClose(inputAfterApply(c), bruteForce(c));
     // Per-synapse weights drawn like the projection's from the same stream.
     c.setWeightsUniform(0.1, 0.9);
-    proj.setWeightsUniform(0.1, 0.9);
-    std::vector<double> w(c.weights().begin(), c.weights().end());
-    EXPECT_EQ(w, std::vector<double>(proj.weights().begin(), proj.weights().end()));
+    proj.table().setWeightsUniform(0.1, 0.9);
+    std::vector<double> w(c.table().weights().begin(), c.table().weights().end());
+    EXPECT_EQ(w, std::vector<double>(proj.table().weights().begin(), proj.table().weights().end()));
     expectClose(inputAfterApply(c), bruteForce(c, w));
   }
 }

@@ -75,7 +75,7 @@ TEST(Delays, HomogeneousSpikeOfStepSArrivesInStepSPlusOnePlusD) {
                        .targetIsInput = true,
                        .weight = 1.0,
                        .delay = static_cast<double>(d) * 0.5});
-    EXPECT_EQ(net.projection("c").delaySteps(), d);
+    EXPECT_EQ(net.projection("c").table().delaySteps(), d);
     SpikeMonitor& mon = net.addSpikeMonitor(pre);
     ASSERT_TRUE(net.run(14 * 0.5, {.progress = 0}).status.ok());
     ASSERT_EQ(mon.count(), 1u);
@@ -103,9 +103,9 @@ TEST(Delays, HeterogeneousDelaysArriveInTheirOwnSteps) {
                         {.target = "x",
                          .connectivity = ConnectivitySpec::fromPairs({0, 0, 0, 1}, {0, 1, 2, 2}),
                          .weight = 1.0});
-  p.setDelaySteps(std::vector<std::uint32_t>{0, 1, 7, 1}); // 0→0: 0, 0→1: 1, 0→2: 7, 1→2: 1
-  ASSERT_FALSE(p.hasHomogeneousDelay());
-  EXPECT_EQ(p.maxDelaySteps(), 7);
+  p.table().setDelaySteps(std::vector<std::uint32_t>{0, 1, 7, 1}); // 0→0: 0, 0→1: 1, 0→2: 7, 1→2: 1
+  ASSERT_FALSE(p.table().hasHomogeneousDelay());
+  EXPECT_EQ(p.table().maxDelaySteps(), 7);
   ASSERT_TRUE(net.run(1.6, {.progress = 0}).status.ok());
   // Arrival steps: spike of step s with delay d → step s + 1 + d.
   const auto arrivals = [](std::vector<std::pair<std::int64_t, std::int64_t>> sd, std::int64_t n) {
@@ -128,9 +128,9 @@ TEST(Delays, EqualPerSynapseDelaysUseTheHomogeneousRing) {
   Recorder post = addRecorder(net, "R", 3);
   Projection& p = net.addProjection("c", pre, *post.group,
                                     {.target = "x", .connectivity = ConnectivitySpec::oneToOne()});
-  p.setDelays(std::vector<double>{0.3, 0.3, 0.3});
-  EXPECT_TRUE(p.hasHomogeneousDelay());
-  EXPECT_EQ(p.delaySteps(), 3);
+  p.table().setDelays(std::vector<double>{0.3, 0.3, 0.3});
+  EXPECT_TRUE(p.table().hasHomogeneousDelay());
+  EXPECT_EQ(p.table().delaySteps(), 3);
   ASSERT_TRUE(net.run(1.0, {.progress = 0}).status.ok());
   for (std::size_t j = 0; j < 3; ++j)
     EXPECT_EQ(post.group->state("firstSeen")[j], 5.0);
@@ -141,20 +141,21 @@ TEST(Delays, TimeConversionAndErrors) {
   NeuronGroup& pre = addPulser(net, "P", 2, {});
   Recorder post = addRecorder(net, "R", 2);
   Projection& p = net.addProjection("c", pre, *post.group, {.target = "x", .delay = 0.0});
-  EXPECT_EQ(p.delaySteps(), 0);
-  p.setDelay(0.06); // rounds to 1 step: allowed
-  EXPECT_EQ(p.delaySteps(), 1);
-  p.setDelay(0.74);
-  EXPECT_EQ(p.delaySteps(), 7);
-  EXPECT_THROW(p.setDelay(0.04), RuntimeError); // not 0, rounds to 0
-  EXPECT_THROW(p.setDelay(-0.1), RuntimeError);
-  EXPECT_THROW(p.setDelay(std::nan("")), RuntimeError);
+  EXPECT_EQ(p.table().delaySteps(), 0);
+  p.table().setDelay(0.06); // rounds to 1 step: allowed
+  EXPECT_EQ(p.table().delaySteps(), 1);
+  p.table().setDelay(0.74);
+  EXPECT_EQ(p.table().delaySteps(), 7);
+  EXPECT_THROW(p.table().setDelay(0.04), RuntimeError); // not 0, rounds to 0
+  EXPECT_THROW(p.table().setDelay(-0.1), RuntimeError);
+  EXPECT_THROW(p.table().setDelay(std::nan("")), RuntimeError);
   EXPECT_THROW(net.addProjection("d", pre, *post.group, {.target = "x", .delay = 0.01}),
                RuntimeError);
-  EXPECT_THROW(p.setDelays(std::vector<double>{0.1, 0.04, 0.2, 0.3}), RuntimeError);
-  EXPECT_THROW(p.setDelaysUniform(0.0, 1.0), RuntimeError); // can draw delays that round to 0
-  p.setDelaysUniform(0.1, 1.0);
-  for (std::uint16_t d : p.synapseDelays()) {
+  EXPECT_THROW(p.table().setDelays(std::vector<double>{0.1, 0.04, 0.2, 0.3}), RuntimeError);
+  EXPECT_THROW(p.table().setDelaysUniform(0.0, 1.0),
+               RuntimeError); // can draw delays that round to 0
+  p.table().setDelaysUniform(0.1, 1.0);
+  for (std::uint16_t d : p.table().delays()) {
     EXPECT_GE(d, 1);
     EXPECT_LE(d, 10);
   }
@@ -186,7 +187,7 @@ TEST(Projection, ConnectivityBeyondTheMemoryLimitIsRefusedBeforeAllocation) {
   Projection& p = net.addProjection("all", pre, *post.group, {.target = "x"});
   EXPECT_TRUE(p.usesPopulationPath());
   EXPECT_EQ(p.synapses(), 1000000u);
-  EXPECT_THROW(p.setWeightsConstant(1.0), MemoryLimitError);
+  EXPECT_THROW(p.table().setWeightsConstant(1.0), MemoryLimitError);
 }
 
 // Spikes pseudo-randomly (probability 0.3 per step, Philox keyed by a parameter) and decays x.
@@ -223,7 +224,7 @@ TEST(Projection, PopulationPathEqualsTheCsrPath) {
                                           .connectivity = ConnectivitySpec::allToAll(true),
                                           .weight = w,
                                           .delay = 0.2});
-    slow.setWeightsConstant(w);
+    slow.table().setWeightsConstant(w);
     EXPECT_TRUE(fast.usesPopulationPath());
     EXPECT_FALSE(slow.usesPopulationPath());
     EXPECT_EQ(slow.synapses(), self ? 37u * 36u : 37u * 23u);
@@ -250,8 +251,8 @@ TEST(Projection, ResultsAndConnectivityDoNotDependOnThreads) {
                           {.target = "x",
                            .connectivity = ConnectivitySpec::fixedProbability(0.01, true),
                            .weight = 0.1});
-    p.setWeightsNormal(0.1, 0.02);
-    p.setDelaysUniform(0.1, 0.8);
+    p.table().setWeightsNormal(0.1, 0.02);
+    p.table().setDelaysUniform(0.1, 0.8);
     ASSERT_TRUE(net.run(3.0, {.progress = 0}).status.ok());
     results.emplace_back(a.state("x").begin(), a.state("x").end());
     conns.push_back(p.connectivity());
@@ -308,11 +309,11 @@ TEST(SynapseEvents, OnPreRunsAtArrivalWithTheValueCapturedAtTheSpike) {
   Recorder post = addRecorder(net, "R", 4);
   Projection& p =
       net.addProjection("c", pre, *post.group, {.connectivity = ConnectivitySpec::allToAll()});
-  p.addSynapseVariable({.name = "count"});
+  p.table().addVariable({.name = "count"});
   std::vector<std::uint32_t> delays(p.synapses());
   for (std::size_t k = 0; k < delays.size(); ++k)
     delays[k] = static_cast<std::uint32_t>((k * 7) % 5);
-  p.setDelaySteps(delays);
+  p.table().setDelaySteps(delays);
   auto log = std::make_shared<std::vector<Entry>>();
   p.setOnPre({.preStates = {}, .postStates = {}, .captured = {"q"}, .kernel = logger(log)});
   ASSERT_TRUE(net.run(12, {.progress = 0}).status.ok());
@@ -326,7 +327,7 @@ TEST(SynapseEvents, OnPreRunsAtArrivalWithTheValueCapturedAtTheSpike) {
     EXPECT_LT(e.k, rs[e.i + 1]);
     EXPECT_EQ(e.j, p.connectivity().post()[e.k]);
   }
-  for (double c : p.synapseVariable(0))
+  for (double c : p.table().variable(0))
     EXPECT_EQ(c, 2.0);
   EXPECT_GE(p.bytes(), p.synapses() * (4 + 8 + 6));
 }
@@ -339,7 +340,7 @@ TEST(SynapseEvents, OnPostVisitsIncomingSynapsesInPreOrderAfterTheSpike) {
   NeuronGroup& post = addTaggedPulser(net, "Q", 7, {4});
   Projection& p =
       net.addProjection("c", pre, post, {.connectivity = ConnectivitySpec::fixedProbability(0.4)});
-  p.addSynapseVariable({.name = "count"});
+  p.table().addVariable({.name = "count"});
   auto log = std::make_shared<std::vector<Entry>>();
   p.setOnPost({.kernel = logger(log)});
   ASSERT_TRUE(net.run(8, {.progress = 0}).status.ok());
@@ -365,10 +366,10 @@ TEST(SynapseEvents, PerSynapseInitialValuesDoNotDependOnThreads) {
     Projection& p =
         net.addProjection("c", a, a, {.connectivity = ConnectivitySpec::fixedProbability(0.1)});
     const std::uint64_t before = net.memoryInUse();
-    p.addSynapseVariable({.name = "w", .init = SynapseVariableSpec::Uniform, .a = 1, .b = 2});
-    p.addSynapseVariable({.name = "z", .init = SynapseVariableSpec::Normal, .a = 0, .b = 1});
+    p.table().addVariable({.name = "w", .init = SynapseVariableSpec::Uniform, .a = 1, .b = 2});
+    p.table().addVariable({.name = "z", .init = SynapseVariableSpec::Normal, .a = 0, .b = 1});
     EXPECT_EQ(net.memoryInUse() - before, 16 * p.synapses());
-    std::span<const double> w = p.synapseVariable(0), z = p.synapseVariable(1);
+    std::span<const double> w = p.table().variable(0), z = p.table().variable(1);
     for (double x : w) {
       EXPECT_GT(x, 1.0);
       EXPECT_LE(x, 2.0);
@@ -380,7 +381,7 @@ TEST(SynapseEvents, PerSynapseInitialValuesDoNotDependOnThreads) {
       first = all;
     else
       EXPECT_EQ(first, all);
-    EXPECT_THROW(p.synapseVariableIndex("nope"), RuntimeError);
+    EXPECT_THROW(p.table().variableIndex("nope"), RuntimeError);
   }
 }
 
@@ -391,9 +392,9 @@ TEST(SynapseEvents, RandomDelaysAndInitialValuesAreThePerSynapseDraw) {
   NeuronGroup& a = addTaggedPulser(net, "A", 50, {});
   Projection& p = net.addProjection(
       "c", a, a, {.connectivity = ConnectivitySpec::fixedProbability(0.2), .stream = 3});
-  p.setDelaysUniform(0.5, 4.0);
-  p.addSynapseVariable({.name = "w", .init = SynapseVariableSpec::Uniform, .a = 1, .b = 2});
-  p.addSynapseVariable({.name = "z", .init = SynapseVariableSpec::Normal, .a = 0, .b = 1});
+  p.table().setDelaysUniform(0.5, 4.0);
+  p.table().addVariable({.name = "w", .init = SynapseVariableSpec::Uniform, .a = 1, .b = 2});
+  p.table().addVariable({.name = "z", .init = SynapseVariableSpec::Normal, .a = 0, .b = 1});
   const std::vector<double> times =
       drawSynapseValues(p.connectivity(), {SynapseValues::Uniform, 0.5, 4.0}, 21,
                         projectionStream(3, ProjectionDraw::Delays));
@@ -403,8 +404,8 @@ TEST(SynapseEvents, RandomDelaysAndInitialValuesAreThePerSynapseDraw) {
   ASSERT_EQ(times.size(), p.synapses());
   ASSERT_GT(p.synapses(), 0u);
   for (std::size_t k = 0; k < times.size(); ++k) {
-    EXPECT_EQ(p.synapseDelays()[k], std::nearbyint(times[k] / 0.1)) << k;
-    EXPECT_EQ(p.synapseVariable(1)[k], z[k]) << k;
+    EXPECT_EQ(p.table().delays()[k], std::nearbyint(times[k] / 0.1)) << k;
+    EXPECT_EQ(p.table().variable(1)[k], z[k]) << k;
   }
 }
 

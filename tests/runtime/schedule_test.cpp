@@ -247,7 +247,7 @@ TEST(Schedule, OnPostRunsAfterAllKernelsOfTheSpikeStep) {
       a.state[0][i] = 100.0 * static_cast<double>(a.step) + static_cast<double>(i);
   }});
   Projection& p = net.addProjection("c", pre, post, {});
-  p.addSynapseVariable({.name = "seen"});
+  p.table().addVariable({.name = "seen"});
   std::vector<std::pair<std::int64_t, double>> log;
   p.setOnPost({.preStates = {"q"}, .kernel = {.host = [&log](const NjSynapseEventArgs& a) {
                                      for (std::uint64_t e = 0; e < a.count; ++e)
