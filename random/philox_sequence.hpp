@@ -25,6 +25,17 @@ public:
     haveSecond_ = false;
     return second_;
   }
+  // Skips `words` 64-bit words, as if bits() had been called that many times (a uniform or
+  // below() takes one word, a normal two).
+  void discard(std::uint64_t words) {
+    if (words == 0) return;
+    if (haveSecond_) {
+      haveSecond_ = false;
+      --words;
+    }
+    step_ += words / 2;
+    if (words % 2 != 0) (void)bits();
+  }
   // Uniform in (0, 1].
   double uniform() { return u01(bits()); }
   // Uniform integer in [0, n), n ≥ 1: floor(bits · n / 2^64) (bias below n / 2^64).

@@ -152,15 +152,8 @@ private:
     firstFactor_.emplace(c.connection, c.weight);
     if (auto it = first_.find(c.connection); it != first_.end()) {
       const Connectivity& conn = it->second->connectivity();
-      if (!conn.isImplicitAllToAll()) {
-        std::vector<std::uint32_t> pre, post;
-        for (std::uint32_t i = 0; i < conn.nPre(); ++i)
-          for (std::uint32_t j : conn.row(i)) {
-            pre.push_back(i);
-            post.push_back(j);
-          }
-        rs.connectivity = ConnectivitySpec::fromPairs(std::move(pre), std::move(post));
-      }
+      if (!conn.isImplicitAllToAll())
+        rs.connectivity = ConnectivitySpec::sameAs(std::make_shared<const Connectivity>(conn));
       rs.stream = static_cast<std::uint32_t>(plan_.networkConnections + extraStreams_++);
     }
     Projection& proj =
@@ -337,10 +330,10 @@ private:
       const plan::Connectivity& list = c.connectivity;
       if (!list.pre || !law.values)
         throw RuntimeError("internal: per-synapse values without a synapse list");
-      const std::vector<std::uint64_t> order = csrOrderOfPairs(*list.pre, *list.post, conn.nPre());
-      v.values.resize(order.size());
-      for (std::size_t k = 0; k < order.size(); ++k)
-        v.values[k] = (*law.values)[order[k]];
+      // In CSR order of the whole list; a rank's part keeps the entries onto its post range.
+      const auto [lo, hi] = conn.postRange();
+      for (std::uint64_t k : csrOrderOfPairs(*list.pre, *list.post, conn.nPre()))
+        if ((*list.post)[k] >= lo && (*list.post)[k] < hi) v.values.push_back((*law.values)[k]);
       break;
     }
     }

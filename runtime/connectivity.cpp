@@ -88,13 +88,26 @@ const char* ruleName(ConnectRule rule) {
     return "distance-dependent probability";
   case ConnectRule::Explicit:
     return "explicit pairs";
+  case ConnectRule::SameAs:
+    return "the synapses of another connection";
   }
   return "unknown";
 }
 
 Connectivity::Connectivity(std::uint32_t nPre, std::uint32_t nPost,
                            std::vector<std::uint64_t> rowStart, std::vector<std::uint32_t> post)
-    : nPre_(nPre), nPost_(nPost), rowStart_(std::move(rowStart)), post_(std::move(post)) {
+    : Connectivity(nPre, nPost, std::move(rowStart), std::move(post), 0, nPost, {}) {}
+
+Connectivity::Connectivity(std::uint32_t nPre, std::uint32_t nPost,
+                           std::vector<std::uint64_t> rowStart, std::vector<std::uint32_t> post,
+                           std::uint64_t postLo, std::uint64_t postHi,
+                           std::vector<std::uint32_t> rowOffset)
+    : nPre_(nPre), nPost_(nPost), rowStart_(std::move(rowStart)), post_(std::move(post)),
+      postLo_(std::min<std::uint64_t>(postLo, nPost)),
+      postHi_(std::min<std::uint64_t>(postHi, nPost)), rowOffset_(std::move(rowOffset)) {
+  if (!isPart()) rowOffset_.clear();
+  if (!rowOffset_.empty() && rowOffset_.size() != nPre)
+    throw RuntimeError("connectivity: a part needs one row offset per pre neuron");
   if (rowStart_.size() != static_cast<std::size_t>(nPre) + 1 || rowStart_.front() != 0 ||
       rowStart_.back() != post_.size())
     throw RuntimeError(
@@ -107,6 +120,7 @@ Connectivity Connectivity::implicitAllToAll(std::uint32_t nPre, std::uint32_t nP
   c.nPost_ = nPost;
   c.implicit_ = true;
   c.noSelf_ = noSelf;
+  c.postHi_ = nPost;
   return c;
 }
 
@@ -172,22 +186,16 @@ void sampleDistinct(PhiloxSequence& seq, std::uint64_t n, std::uint64_t k,
 
 namespace {
 
-// Fixed out- and in-degree draw alike: each of `rows` rows r (pre rows, or post columns for
-// in-degree) takes k distinct of m candidates from PhiloxSequence(seed, stream, r), written to
-// out[r·k, r·k + k); under noSelf candidate c ≥ r names c + 1, which skips r and keeps the order.
-void sampleDistinctRows(const ConnectivityContext& ctx, std::uint64_t rows, std::uint64_t m,
-                        std::uint64_t k, bool noSelf, std::uint32_t* out) {
-  forBlocks(rows, ctx.threads, [&](std::size_t b) {
-    auto [lo, hi] = blockRows(b, rows);
-    std::vector<std::uint32_t> pick;
-    for (std::uint64_t r = lo; r < hi; ++r) {
-      PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(r));
-      sampleDistinct(seq, m, k, pick);
-      std::uint32_t* row = out + r * k;
-      for (std::uint32_t c : pick)
-        *row++ = noSelf && c >= r ? c + 1 : c;
-    }
-  });
+// Fixed out- and in-degree draw alike: row r (a pre row, or a post column for in-degree) takes
+// k distinct of m candidates from PhiloxSequence(seed, stream, r), ascending; under noSelf
+// candidate c ≥ r names c + 1, which skips r and keeps the order.
+void distinctRow(const ConnectivityContext& ctx, std::uint64_t r, std::uint64_t m, std::uint64_t k,
+                 bool noSelf, std::vector<std::uint32_t>& pick) {
+  PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(r));
+  sampleDistinct(seq, m, k, pick);
+  if (noSelf)
+    for (std::uint32_t& c : pick)
+      if (c >= r) ++c;
 }
 
 } // namespace
@@ -218,32 +226,61 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
   if (spec.noSelf && !ctx.sameGroup && spec.rule == ConnectRule::OneToOne)
     throw RuntimeError(
         fmt::format("`{}`: noSelf with one-to-one connectivity connects nothing", ctx.name));
+  // The post range kept (all of it in one process) and its share of the post group.
+  const std::uint64_t lo = std::min<std::uint64_t>(ctx.postLo, nPost);
+  const std::uint64_t hi = std::max(lo, std::min<std::uint64_t>(ctx.postHi, nPost));
+  const bool part = lo > 0 || hi < nPost;
+  const long double share = nPost > 0 ? static_cast<long double>(hi - lo) / nPost : 0.0L;
+  const long double offsetBytes = part ? 4.0L * nPre : 0.0L;
   std::vector<std::uint64_t> rowStart(static_cast<std::size_t>(nPre) + 1, 0);
   std::vector<std::uint32_t> post;
+  std::vector<std::uint32_t> offset(part ? nPre : 0, 0);
   const auto finishRows = [&]() { // rowStart holds row lengths at [i + 1]; make it a prefix sum
     for (std::size_t i = 0; i < nPre; ++i)
       rowStart[i + 1] += rowStart[i];
   };
-
-  switch (spec.rule) {
-  case ConnectRule::AllToAll: {
-    long double syn = static_cast<long double>(nPre) * nPost - (noSelf ? nPre : 0);
-    checkCsrMemory(ctx, nPre, syn, 0, rule);
-    post.resize(static_cast<std::size_t>(syn));
-    for (std::uint32_t i = 0; i < nPre; ++i)
-      rowStart[i + 1] = noSelf ? nPost - 1 : nPost;
-    finishRows();
+  // Rules drawn row by row: row(i, emit) emits row i's post indices ascending. A first pass counts
+  // each row's synapses in the range (and before it: the row's offset), a second fills them, so
+  // nothing outside the range is ever stored. `expected`: synapses of the whole pattern.
+  const auto byRows = [&](long double expected, auto row) {
+    checkCsrMemory(ctx, nPre, expected * share, offsetBytes, rule);
     forBlocks(nPre, ctx.threads, [&](std::size_t b) {
-      auto [lo, hi] = blockRows(b, nPre);
-      for (std::uint64_t i = lo; i < hi; ++i) {
-        std::uint32_t* out = post.data() + rowStart[i];
-        for (std::uint32_t j = 0; j < nPost; ++j)
-          if (!(noSelf && j == i)) *out++ = j;
+      auto [first, last] = blockRows(b, nPre);
+      for (std::uint64_t i = first; i < last; ++i) {
+        std::uint64_t count = 0, before = 0;
+        row(i, [&](std::uint64_t j) {
+          if (j < lo)
+            ++before;
+          else if (j < hi)
+            ++count;
+        });
+        rowStart[i + 1] = count;
+        if (part) offset[i] = static_cast<std::uint32_t>(before);
       }
     });
+    finishRows();
+    checkCsrMemory(ctx, nPre, static_cast<long double>(rowStart.back()), offsetBytes, rule);
+    post.resize(rowStart.back());
+    forBlocks(nPre, ctx.threads, [&](std::size_t b) {
+      auto [first, last] = blockRows(b, nPre);
+      for (std::uint64_t i = first; i < last; ++i) {
+        std::uint32_t* out = post.data() + rowStart[i];
+        row(i, [&](std::uint64_t j) {
+          if (j >= lo && j < hi) *out++ = static_cast<std::uint32_t>(j);
+        });
+      }
+    });
+  };
+
+  switch (spec.rule) {
+  case ConnectRule::AllToAll:
+    byRows(static_cast<long double>(nPre) * nPost - (noSelf ? nPre : 0),
+           [&](std::uint64_t i, auto emit) {
+             for (std::uint64_t j = 0; j < nPost; ++j)
+               if (!(noSelf && j == i)) emit(j);
+           });
     break;
-  }
-  case ConnectRule::OneToOne: {
+  case ConnectRule::OneToOne:
     if (nPre != nPost)
       throw RuntimeError(
           fmt::format("`{}`: one-to-one connectivity needs groups of the same size; the pre group "
@@ -254,44 +291,17 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
           fmt::format("`{}`: one-to-one connectivity of a group onto itself with noSelf connects "
                       "nothing; remove noSelf or the projection",
                       ctx.name));
-    checkCsrMemory(ctx, nPre, nPre, 0, rule);
-    post.resize(nPre);
-    for (std::uint32_t i = 0; i < nPre; ++i) {
-      rowStart[i + 1] = i + 1;
-      post[i] = i;
-    }
+    byRows(nPre, [&](std::uint64_t i, auto emit) { emit(i); });
     break;
-  }
   case ConnectRule::FixedProbability: {
     if (!(spec.p >= 0.0 && spec.p <= 1.0))
       throw RuntimeError(fmt::format(
           "`{}`: the connection probability p = {} must be between 0 and 1", ctx.name, spec.p));
     const std::uint64_t m = noSelf ? nPost - 1 : nPost;
-    // Refuse up front when even the expected number of synapses cannot fit.
-    checkCsrMemory(ctx, nPre, static_cast<long double>(nPre) * m * spec.p, 0, rule);
-    const auto row = [&](std::uint64_t i, auto emit) {
+    // Refused up front when even the expected number of synapses cannot fit.
+    byRows(static_cast<long double>(nPre) * m * spec.p, [&](std::uint64_t i, auto emit) {
       PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(i));
-      bernoulliRow(seq, spec.p, m, [&](std::uint64_t c) {
-        emit(static_cast<std::uint32_t>(noSelf && c >= i ? c + 1 : c));
-      });
-    };
-    forBlocks(nPre, ctx.threads, [&](std::size_t b) {
-      auto [lo, hi] = blockRows(b, nPre);
-      for (std::uint64_t i = lo; i < hi; ++i) {
-        std::uint64_t count = 0;
-        row(i, [&](std::uint32_t) { ++count; });
-        rowStart[i + 1] = count;
-      }
-    });
-    finishRows();
-    checkCsrMemory(ctx, nPre, static_cast<long double>(rowStart.back()), 0, rule);
-    post.resize(rowStart.back());
-    forBlocks(nPre, ctx.threads, [&](std::size_t b) {
-      auto [lo, hi] = blockRows(b, nPre);
-      for (std::uint64_t i = lo; i < hi; ++i) {
-        std::uint32_t* out = post.data() + rowStart[i];
-        row(i, [&](std::uint32_t j) { *out++ = j; });
-      }
+      bernoulliRow(seq, spec.p, m, [&](std::uint64_t c) { emit(noSelf && c >= i ? c + 1 : c); });
     });
     break;
   }
@@ -302,12 +312,12 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
           "`{}`: fixed out-degree {} is more than the {} post neurons each pre neuron can "
           "connect to",
           ctx.name, spec.k, m));
-    checkCsrMemory(ctx, nPre, static_cast<long double>(nPre) * spec.k, 0, rule);
-    post.resize(static_cast<std::size_t>(nPre) * spec.k);
-    for (std::uint32_t i = 0; i < nPre; ++i)
-      rowStart[i + 1] = spec.k;
-    finishRows();
-    sampleDistinctRows(ctx, nPre, m, spec.k, noSelf, post.data()); // row i at rowStart[i] = i·k
+    byRows(static_cast<long double>(nPre) * spec.k, [&](std::uint64_t i, auto emit) {
+      thread_local std::vector<std::uint32_t> pick;
+      distinctRow(ctx, i, m, spec.k, noSelf, pick);
+      for (std::uint32_t j : pick)
+        emit(j);
+    });
     break;
   }
   case ConnectRule::FixedInDegree: {
@@ -317,18 +327,41 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
           "`{}`: fixed in-degree {} is more than the {} pre neurons each post neuron can "
           "receive from",
           ctx.name, spec.k, m));
-    const long double syn = static_cast<long double>(nPost) * spec.k;
-    checkCsrMemory(ctx, nPre, syn, 4 * syn, rule); // + the per-post draws before transposition
-    std::vector<std::uint32_t> cols(static_cast<std::size_t>(syn));
-    sampleDistinctRows(ctx, nPost, m, spec.k, noSelf, cols.data()); // the pre of post j
-    for (std::uint32_t i : cols)
+    // Post j draws its k pre neurons: only the range's posts are drawn into `cols`.
+    const std::uint64_t k = spec.k, cols = hi - lo;
+    const long double syn = static_cast<long double>(cols) * k;
+    checkCsrMemory(ctx, nPre, syn, 4 * syn + offsetBytes, rule); // + the draws before transposing
+    std::vector<std::uint32_t> drawn(static_cast<std::size_t>(syn));
+    forBlocks(cols, ctx.threads, [&](std::size_t b) {
+      auto [first, last] = blockRows(b, cols);
+      std::vector<std::uint32_t> pick;
+      for (std::uint64_t c = first; c < last; ++c) {
+        distinctRow(ctx, lo + c, m, k, noSelf, pick);
+        std::copy(pick.begin(), pick.end(), drawn.begin() + static_cast<std::ptrdiff_t>(c * k));
+      }
+    });
+    for (std::uint32_t i : drawn)
       ++rowStart[i + 1];
     finishRows();
-    post.resize(cols.size());
+    post.resize(drawn.size());
     std::vector<std::uint64_t> fill(rowStart.begin(), rowStart.end() - 1);
-    for (std::uint64_t j = 0; j < nPost; ++j) // ascending j: rows come out ascending
-      for (std::uint64_t r = 0; r < spec.k; ++r)
-        post[fill[cols[j * spec.k + r]]++] = static_cast<std::uint32_t>(j);
+    for (std::uint64_t c = 0; c < cols; ++c) // ascending j: rows come out ascending
+      for (std::uint64_t r = 0; r < k; ++r)
+        post[fill[drawn[c * k + r]]++] = static_cast<std::uint32_t>(lo + c);
+    if (part) { // row i's part starts after its synapses onto posts below the range
+      std::vector<std::atomic<std::uint32_t>> before(nPre);
+      forBlocks(lo, ctx.threads, [&](std::size_t b) {
+        auto [first, last] = blockRows(b, lo);
+        std::vector<std::uint32_t> pick;
+        for (std::uint64_t j = first; j < last; ++j) {
+          distinctRow(ctx, j, m, k, noSelf, pick);
+          for (std::uint32_t i : pick)
+            before[i].fetch_add(1, std::memory_order_relaxed);
+        }
+      });
+      for (std::uint32_t i = 0; i < nPre; ++i)
+        offset[i] = before[i].load(std::memory_order_relaxed);
+    }
     break;
   }
   case ConnectRule::FixedTotalNumber: {
@@ -341,38 +374,55 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
       throw RuntimeError(
           fmt::format("`{}`: too many candidate pairs for a fixed total number", ctx.name));
     const std::uint64_t pairs = static_cast<std::uint64_t>(nPre) * m;
-    const long double syn = static_cast<long double>(spec.k);
-    checkCsrMemory(ctx, nPre, syn, 8 * syn, rule); // + the drawn pairs before sorting
+    checkCsrMemory(ctx, nPre, static_cast<long double>(spec.k) * share, 8.0L * nPre + offsetBytes,
+                   rule);
     // Synapse s = pair index drawn uniformly from [0, nPre·m); blocks of 2^16 synapses share one
-    // Philox sequence keyed by the block, so the draws do not depend on the thread count.
+    // Philox sequence keyed by the block, so the draws do not depend on the thread count. Drawn
+    // twice (count, then fill), never stored; rows are sorted after, so the order in which
+    // threads fill a row does not matter.
     constexpr std::uint64_t kPerBlock = 1u << 16;
-    std::vector<std::uint64_t> drawn(spec.k);
     const std::uint64_t blocks = (spec.k + kPerBlock - 1) / kPerBlock;
-    const auto drawBlock = [&](std::size_t b) {
-      PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(b));
-      const std::uint64_t hi = std::min<std::uint64_t>(spec.k, (b + 1) * kPerBlock);
-      for (std::uint64_t s = b * kPerBlock; s < hi; ++s)
-        drawn[s] = seq.below(pairs);
-    };
     if (blocks > 0xFFFFFFFFull)
       throw RuntimeError(fmt::format("`{}`: too many synapses ({})", ctx.name, spec.k));
-    if (ctx.threads <= 1 || blocks < 2) {
-      for (std::size_t b = 0; b < blocks; ++b)
-        drawBlock(b);
-    } else {
+    const auto forDraws = [&](auto f) { // f(i, j) for every synapse drawn
+      const auto drawBlock = [&](std::size_t b) {
+        PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(b));
+        const std::uint64_t last = std::min<std::uint64_t>(spec.k, (b + 1) * kPerBlock);
+        for (std::uint64_t s = b * kPerBlock; s < last; ++s) {
+          const std::uint64_t u = seq.below(pairs), i = u / m, c = u % m;
+          f(i, noSelf && c >= i ? c + 1 : c);
+        }
+      };
+      if (ctx.threads <= 1 || blocks < 2) {
+        for (std::size_t b = 0; b < blocks; ++b)
+          drawBlock(b);
+        return;
+      }
       ThreadPool pool(
           std::min<int>(ctx.threads, static_cast<int>(std::min<std::uint64_t>(blocks, 64))));
       pool.parallelFor(static_cast<std::size_t>(blocks), drawBlock);
+    };
+    std::vector<std::atomic<std::uint64_t>> count(nPre), before(part ? nPre : 0);
+    forDraws([&](std::uint64_t i, std::uint64_t j) {
+      if (j >= lo && j < hi)
+        count[i].fetch_add(1, std::memory_order_relaxed);
+      else if (j < lo)
+        before[i].fetch_add(1, std::memory_order_relaxed);
+    });
+    for (std::uint32_t i = 0; i < nPre; ++i) {
+      rowStart[i + 1] = count[i].load(std::memory_order_relaxed);
+      if (part) offset[i] = static_cast<std::uint32_t>(before[i].load(std::memory_order_relaxed));
     }
-    for (std::uint64_t u : drawn)
-      ++rowStart[u / m + 1];
     finishRows();
-    post.resize(spec.k);
-    std::vector<std::uint64_t> fill(rowStart.begin(), rowStart.end() - 1);
-    for (std::uint64_t u : drawn) {
-      const std::uint64_t i = u / m, c = u % m;
-      post[fill[i]++] = static_cast<std::uint32_t>(noSelf && c >= i ? c + 1 : c);
-    }
+    checkCsrMemory(ctx, nPre, static_cast<long double>(rowStart.back()), 8.0L * nPre + offsetBytes,
+                   rule);
+    post.resize(rowStart.back());
+    for (std::uint32_t i = 0; i < nPre; ++i) // count becomes each row's fill position
+      count[i].store(rowStart[i], std::memory_order_relaxed);
+    forDraws([&](std::uint64_t i, std::uint64_t j) {
+      if (j >= lo && j < hi)
+        post[count[i].fetch_add(1, std::memory_order_relaxed)] = static_cast<std::uint32_t>(j);
+    });
     for (std::uint32_t i = 0; i < nPre; ++i)
       std::sort(post.begin() + static_cast<std::ptrdiff_t>(rowStart[i]),
                 post.begin() + static_cast<std::ptrdiff_t>(rowStart[i + 1]));
@@ -396,45 +446,26 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
       throw RuntimeError(fmt::format("`{}`: periodic boundaries need the two groups to span the "
                                      "same extent",
                                      ctx.name));
-    // Each block keeps its rows' columns; the CSR is assembled after (one pass of draws).
-    const std::size_t nBlocks = (nPre + kRowsPerBlock - 1) / kRowsPerBlock;
-    std::vector<std::vector<std::uint32_t>> blockCols(nBlocks);
     std::atomic<bool> bad{false};
     std::atomic<double> badValue{0.0};
-    forBlocks(nPre, ctx.threads, [&](std::size_t b) {
-      auto [lo, hi] = blockRows(b, nPre);
-      std::vector<std::uint32_t>& cols = blockCols[b];
-      for (std::uint64_t i = lo; i < hi; ++i) {
-        PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(i));
-        std::uint64_t count = 0;
-        for (std::uint32_t j = 0; j < nPost; ++j) {
-          if (noSelf && j == i) continue;
-          const double p = spec.profile(distanceBetween(a, i, bpos, j, spec.periodic));
-          const double u = seq.uniform(); // one draw per candidate, connected or not
-          if (!(p >= 0.0 && p <= 1.0)) {
-            bad = true;
-            badValue = p;
-            continue;
-          }
-          if (u <= p && p > 0.0) { // U in (0, 1]: P(U ≤ p) = p
-            cols.push_back(j);
-            ++count;
-          }
+    byRows(0, [&](std::uint64_t i, auto emit) {
+      PhiloxSequence seq(ctx.seed, ctx.stream, static_cast<std::uint32_t>(i));
+      for (std::uint32_t j = 0; j < nPost; ++j) {
+        if (noSelf && j == i) continue;
+        const double p = spec.profile(distanceBetween(a, i, bpos, j, spec.periodic));
+        const double u = seq.uniform(); // one draw per candidate, connected or not
+        if (!(p >= 0.0 && p <= 1.0)) {
+          bad = true;
+          badValue = p;
+          continue;
         }
-        rowStart[i + 1] = count;
+        if (u <= p && p > 0.0) emit(j); // U in (0, 1]: P(U ≤ p) = p
       }
     });
     if (bad)
       throw RuntimeError(fmt::format("`{}`: the connection probability must lie in [0, 1], but "
                                      "the distance profile gave {}",
                                      ctx.name, badValue.load()));
-    finishRows();
-    checkCsrMemory(ctx, nPre, static_cast<long double>(rowStart.back()), 0, rule);
-    post.reserve(rowStart.back());
-    for (auto& cols : blockCols) {
-      post.insert(post.end(), cols.begin(), cols.end());
-      std::vector<std::uint32_t>().swap(cols);
-    }
     break;
   }
   case ConnectRule::Explicit: {
@@ -448,21 +479,37 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
             "`{}`: connection {} ({} → {}) is out of range: the pre group has {} neurons, "
             "the post group {}",
             ctx.name, s, spec.pairsPre[s], spec.pairsPost[s], nPre, nPost));
-    checkCsrMemory(ctx, nPre, static_cast<long double>(spec.pairsPre.size()), 0, rule);
-    for (std::uint32_t i : spec.pairsPre)
-      ++rowStart[i + 1];
+    const auto kept = [&](std::size_t s) {
+      return spec.pairsPost[s] >= lo && spec.pairsPost[s] < hi;
+    };
+    for (std::size_t s = 0; s < spec.pairsPre.size(); ++s)
+      if (kept(s))
+        ++rowStart[spec.pairsPre[s] + 1];
+      else if (part && spec.pairsPost[s] < lo)
+        ++offset[spec.pairsPre[s]];
     finishRows();
-    post.resize(spec.pairsPre.size());
+    checkCsrMemory(ctx, nPre, static_cast<long double>(rowStart.back()), offsetBytes, rule);
+    post.resize(rowStart.back());
     std::vector<std::uint64_t> fill(rowStart.begin(), rowStart.end() - 1);
     for (std::size_t s = 0; s < spec.pairsPre.size(); ++s)
-      post[fill[spec.pairsPre[s]]++] = spec.pairsPost[s];
+      if (kept(s)) post[fill[spec.pairsPre[s]]++] = spec.pairsPost[s];
     for (std::uint32_t i = 0; i < nPre; ++i)
       std::sort(post.begin() + static_cast<std::ptrdiff_t>(rowStart[i]),
                 post.begin() + static_cast<std::ptrdiff_t>(rowStart[i + 1]));
     break;
   }
+  case ConnectRule::SameAs: {
+    const Connectivity& other = *spec.same;
+    if (other.nPre() != nPre || other.nPost() != nPost || other.postRange() != std::pair{lo, hi} ||
+        other.isImplicitAllToAll())
+      throw RuntimeError(fmt::format("`{}`: internal: the synapses copied from another connection "
+                                     "do not match the groups or the post range",
+                                     ctx.name));
+    checkCsrMemory(ctx, nPre, static_cast<long double>(other.synapses()), offsetBytes, rule);
+    return other;
   }
-  return Connectivity(nPre, nPost, std::move(rowStart), std::move(post));
+  }
+  return Connectivity(nPre, nPost, std::move(rowStart), std::move(post), lo, hi, std::move(offset));
 }
 
 Connectivity connectGroups(const ConnectivitySpec& spec, std::uint32_t nPre, std::uint32_t nPost,

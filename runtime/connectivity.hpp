@@ -26,11 +26,20 @@
 //                          per candidate column from PhiloxSequence(seed, stream, i).
 //   fromPairs(pre, post)   an explicit list (duplicates are kept as separate synapses);
 //                          csrOrderOfPairs gives which list entry each CSR synapse came from.
+//   sameAs(c)              the synapses of another connection c between the same groups, built
+//                          for the same post range (row offsets included).
 // Distinct draws of k from N: Floyd's algorithm (every k-subset equally likely), then sorted.
 //
-// Memory: the CSR takes 8 (n + 1) + 4·synapses bytes. The builder computes it (for
-// fixedProbability after counting the rows, and up front from the expected count) and throws
-// MemoryLimitError before allocating when it exceeds the limit.
+// A post range (ConnectivityContext::postLo/postHi: several MPI ranks, each building only the
+// synapses onto its own neurons) keeps exactly the synapses of the whole pattern that end in it:
+// rows are drawn as for the whole pattern (the draws of other ranks' columns are made and
+// dropped; fixed in-degree draws only the range's columns, and counts the others'), and each row
+// remembers where its part starts in the whole row (rowOffset), so per-synapse draws keyed by the
+// position in the row (synapse_values.hpp) are those of one process.
+//
+// Memory: the CSR takes 8 (n + 1) + 4·synapses bytes (+ 4 n for the row offsets of a part). The
+// builder computes it (for fixedProbability after counting the rows, and up front from the expected
+// count) and throws MemoryLimitError before allocating when it exceeds the limit.
 #pragma once
 
 #include "runtime/positions.hpp"
@@ -52,10 +61,13 @@ enum class ConnectRule {
   FixedOutDegree,
   FixedTotalNumber,
   Distance,
-  Explicit
+  Explicit,
+  SameAs
 };
 
 const char* ruleName(ConnectRule rule);
+
+class Connectivity;
 
 struct ConnectivitySpec {
   ConnectRule rule = ConnectRule::AllToAll;
@@ -70,6 +82,7 @@ struct ConnectivitySpec {
   std::function<double(double)> profile{};
   std::shared_ptr<const Positions> prePositions{}, postPositions{};
   bool periodic = false;
+  std::shared_ptr<const Connectivity> same{}; // SameAs
 
   static ConnectivitySpec allToAll(bool noSelf = false) {
     return {ConnectRule::AllToAll, 0.0, 0, noSelf};
@@ -98,6 +111,11 @@ struct ConnectivitySpec {
     s.periodic = periodic;
     return s;
   }
+  static ConnectivitySpec sameAs(std::shared_ptr<const Connectivity> other) {
+    ConnectivitySpec s{ConnectRule::SameAs};
+    s.same = std::move(other);
+    return s;
+  }
   static ConnectivitySpec fromPairs(std::vector<std::uint32_t> pre,
                                     std::vector<std::uint32_t> post) {
     ConnectivitySpec s{ConnectRule::Explicit};
@@ -115,6 +133,8 @@ struct ConnectivityContext {
   bool sameGroup = false;   // pre and post are the same group (noSelf applies)
   std::uint64_t memoryLimit = ~std::uint64_t{0};
   std::uint64_t memoryInUse = 0; // already held by the network
+  // Only the synapses onto post neurons [postLo, postHi) (this rank's); the default is all.
+  std::uint64_t postLo = 0, postHi = ~std::uint64_t{0};
 };
 
 class Connectivity {
@@ -122,6 +142,11 @@ public:
   Connectivity() = default;
   Connectivity(std::uint32_t nPre, std::uint32_t nPost, std::vector<std::uint64_t> rowStart,
                std::vector<std::uint32_t> post);
+  // The part of a pattern onto post neurons [postLo, postHi): row i's synapses start at position
+  // rowOffset[i] of the whole row i.
+  Connectivity(std::uint32_t nPre, std::uint32_t nPost, std::vector<std::uint64_t> rowStart,
+               std::vector<std::uint32_t> post, std::uint64_t postLo, std::uint64_t postHi,
+               std::vector<std::uint32_t> rowOffset);
   // An all-to-all pattern kept implicit: no arrays; row(i) is not available.
   static Connectivity implicitAllToAll(std::uint32_t nPre, std::uint32_t nPost, bool noSelf);
 
@@ -130,6 +155,11 @@ public:
   bool isImplicitAllToAll() const { return implicit_; }
   bool noSelf() const { return noSelf_; } // implicit all-to-all only
   std::uint64_t synapses() const;
+  // The post neurons whose synapses this holds (all of them unless built for a range).
+  std::pair<std::uint64_t, std::uint64_t> postRange() const { return {postLo_, postHi_}; }
+  bool isPart() const { return postLo_ > 0 || postHi_ < nPost_; }
+  // Position in the whole row i of this row's first synapse (0 unless a part).
+  std::uint32_t rowOffset(std::uint32_t i) const { return rowOffset_.empty() ? 0 : rowOffset_[i]; }
 
   // CSR arrays (empty when implicit).
   const std::vector<std::uint64_t>& rowStart() const { return rowStart_; }
@@ -140,7 +170,9 @@ public:
   // Number of synapses onto each post neuron, and out of each pre neuron.
   std::vector<std::uint64_t> inDegrees() const;
   std::vector<std::uint64_t> outDegrees() const;
-  std::uint64_t bytes() const { return rowStart_.size() * 8 + post_.size() * 4; }
+  std::uint64_t bytes() const {
+    return rowStart_.size() * 8 + post_.size() * 4 + rowOffset_.size() * 4;
+  }
 
   // Bytes of a CSR with this many rows and synapses.
   static long double bytesFor(long double nPre, long double synapses) {
@@ -154,6 +186,8 @@ private:
   bool implicit_ = false, noSelf_ = false;
   std::vector<std::uint64_t> rowStart_;
   std::vector<std::uint32_t> post_;
+  std::uint64_t postLo_ = 0, postHi_ = 0;
+  std::vector<std::uint32_t> rowOffset_; // a part only
 };
 
 // Builds the CSR of `spec` (AllToAll is materialized here; the projection decides whether to keep

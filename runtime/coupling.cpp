@@ -19,8 +19,8 @@ Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronG
     : network_(&network), name_(std::move(name)), pre_(&pre), post_(&post), spec_(std::move(spec)),
       table_("coupling `" + name_ + "`", spec_.connectivity, static_cast<std::uint32_t>(pre.size()),
              static_cast<std::uint32_t>(post.size()), stream, Precision::Float64, network.dt(),
-             [net = &network, n = name_, stream, same = &pre == &post] {
-               return net->connectivityContext(n, stream, same);
+             [net = &network, n = name_, stream, pre = &pre, post = &post] {
+               return net->connectivityContext(n, stream, *pre, *post);
              }) {
   source_ = pre.stateIndex(spec_.source);
   target_ = post.inputIndex(spec_.target);

@@ -21,6 +21,7 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 namespace nj::runtime {
 
@@ -38,8 +39,33 @@ constexpr std::uint64_t kMinShardNeurons = 64;
 constexpr std::int64_t kProbeSteps = 100;
 constexpr double kMinTeamStepSeconds = 20e-6; // NetworkOptions::minTeamStepSeconds
 
+// The process's peak resident set so far (getrusage: KiB on Linux).
+std::int64_t peakResidentBytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::int64_t>(usage.ru_maxrss) * 1024;
+}
+
 std::uint64_t roundUp(std::uint64_t x, std::uint64_t m) {
   return (x + m - 1) / m * m;
+}
+
+// Starts of `parts` contiguous ranges covering [lo, hi) (lo a multiple of kShardAlignment): equal
+// sizes rounded up to kShardAlignment, or, for a range too small to gain from splitting, all of
+// it in one part; such ranges take turns (`whole` counts them).
+std::vector<std::uint64_t> splitRange(std::uint64_t lo, std::uint64_t hi, std::uint64_t parts,
+                                      std::uint64_t& whole) {
+  std::vector<std::uint64_t> starts(parts + 1, lo);
+  const std::uint64_t n = hi - lo;
+  if (n >= kMinShardNeurons * parts) {
+    const std::uint64_t per = roundUp((n + parts - 1) / parts, kShardAlignment);
+    for (std::uint64_t s = 0; s <= parts; ++s)
+      starts[s] = std::min(hi, lo + s * per);
+  } else {
+    for (std::uint64_t s = whole++ % parts + 1; s <= parts; ++s)
+      starts[s] = hi;
+  }
+  return starts;
 }
 
 std::string timeText(double t, double unitSeconds) {
@@ -129,7 +155,12 @@ NeuronGroup& Network::addGroup(std::string name, std::uint64_t size, GroupLayout
                                              options_.memoryLimit - used);
   group->setStreamBase(streamBase);
   group->setInitStreamBase(initStreamBase);
-  groups_.push_back({std::move(group), {}, {}, 0});
+  // The rank ranges are fixed now, so connections built later hold only this rank's synapses.
+  std::vector<std::uint64_t> rankStarts =
+      splitRange(0, size, static_cast<std::uint64_t>(ranks()), wholeRankGroups_);
+  const auto r = static_cast<std::size_t>(rank());
+  group->setShards({rankStarts[r], rankStarts[r + 1]});
+  groups_.push_back({std::move(group), std::move(rankStarts), {}, 0});
   prepared_ = false;
   return *groups_.back().group;
 }
@@ -293,14 +324,18 @@ void Network::addStepCallback(std::function<void(Network&)> callback) {
 }
 
 ConnectivityContext Network::connectivityContext(const std::string& name, std::uint32_t stream,
-                                                 bool sameGroup) const {
+                                                 const NeuronGroup& pre,
+                                                 const NeuronGroup& post) const {
+  const auto [postLo, postHi] = post.shardRange(kAllShards); // this rank's post neurons
   return {name,
           options_.seed,
           projectionStream(stream, ProjectionDraw::Connectivity),
           options_.threads,
-          sameGroup,
+          &pre == &post,
           options_.memoryLimit,
-          memoryInUse()};
+          memoryInUse(),
+          postLo,
+          postHi};
 }
 
 std::uint64_t Network::memoryInUse() const {
@@ -331,15 +366,13 @@ std::uint64_t Network::recordingBytes(std::int64_t steps) const {
              : static_cast<std::uint64_t>(bytes);
 }
 
-// Shards (network.hpp): a group is split into R·T ranges of equal size (multiples of 16), rank r
-// keeping ranges rT … rT+T−1; a group too small to gain from splitting goes whole to shard
-// (number of small groups so far) mod R·T.
+// Shards (network.hpp): the rank's range of each group (fixed by addGroup) is split into T ranges
+// of equal size (multiples of 16); a range too small to gain from splitting goes whole to thread
+// (number of such ranges so far) mod T.
 void Network::prepare() {
   const auto threads = static_cast<std::uint64_t>(options_.threads);
-  const auto ranks = static_cast<std::uint64_t>(options_.comm ? options_.comm->size() : 1);
-  const auto rank = static_cast<std::uint64_t>(options_.comm ? options_.comm->rank() : 0);
-  const std::uint64_t shardCount = ranks * threads; // shard r·T + t: thread t of rank r
-  std::uint64_t smallGroups = 0;
+  const auto rank = static_cast<std::size_t>(this->rank());
+  std::uint64_t wholeRanges = 0;
   bool layoutChanged = false;
   for (auto& e : groups_) {
     NeuronGroup& g = *e.group;
@@ -347,23 +380,8 @@ void Network::prepare() {
       throw RuntimeError(fmt::format(
           "group `{}` has no kernel: attach one with setKernel before running", g.name()));
     e.refractorySteps = g.refractorySteps(options_.dt);
-    const std::uint64_t n = g.size();
-    std::vector<std::uint64_t> starts(shardCount + 1, 0);
-    if (n >= kMinShardNeurons * shardCount) {
-      const std::uint64_t per = roundUp((n + shardCount - 1) / shardCount, kShardAlignment);
-      for (std::uint64_t s = 0; s <= shardCount; ++s)
-        starts[s] = std::min(n, s * per);
-    } else {
-      const std::uint64_t owner = smallGroups++ % shardCount;
-      for (std::uint64_t s = owner + 1; s <= shardCount; ++s)
-        starts[s] = n;
-    }
-    e.rankStarts.clear();
-    for (std::uint64_t r = 0; r <= ranks; ++r)
-      e.rankStarts.push_back(starts[r * threads]);
-    std::vector<std::uint64_t> mine(starts.begin() + static_cast<std::ptrdiff_t>(rank * threads),
-                                    starts.begin() +
-                                        static_cast<std::ptrdiff_t>((rank + 1) * threads + 1));
+    std::vector<std::uint64_t> mine =
+        splitRange(e.rankStarts[rank], e.rankStarts[rank + 1], threads, wholeRanges);
     if (mine != g.shardStarts_) {
       g.setShards(std::move(mine));
       layoutChanged = true;
@@ -389,11 +407,6 @@ void Network::prepare() {
       }
   }
   for (auto& p : projections_) {
-    if (distributed() && !p->ranksApart_) { // each rank keeps only the synapses onto its neurons
-      const auto [lo, hi] = p->post().shardRange(kAllShards);
-      p->table_.keepPostRange(lo, hi);
-      p->ranksApart_ = true;
-    }
     if (!p->prepared()) p->prepare();
     if (layoutChanged || !p->split()) p->splitRows();
   }
@@ -486,7 +499,8 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   s.wallSeconds = wall;
   s.realTimeFactor = wall > 0 ? s.simulatedSeconds / wall : 0.0;
   s.phases = phases_;
-  std::array<std::int64_t, 2> held{0, 0};
+  // What this rank holds: synapses, their bytes, and the peak resident memory of the process.
+  std::array<std::int64_t, 3> held{0, 0, peakResidentBytes()};
   for (const auto& p : projections_) {
     held[0] += static_cast<std::int64_t>(p->usesPopulationPath() ? 0 : p->synapses());
     held[1] += static_cast<std::int64_t>(p->bytes());
@@ -495,14 +509,15 @@ RunResult Network::run(double duration, RunOptions runOptions) {
     held[0] += static_cast<std::int64_t>(c->usesPopulationPath() ? 0 : c->synapses());
     held[1] += static_cast<std::int64_t>(c->bytes());
   }
-  std::vector<std::int64_t> perRank(2 * static_cast<std::size_t>(ranks()));
+  std::vector<std::int64_t> perRank(held.size() * static_cast<std::size_t>(ranks()));
   if (distributed())
     options_.comm->allgather(held, perRank);
   else
     std::copy(held.begin(), held.end(), perRank.begin());
-  for (std::size_t r = 0; r < perRank.size(); r += 2) {
+  for (std::size_t r = 0; r < perRank.size(); r += held.size()) {
     s.synapsesPerRank.push_back(static_cast<std::uint64_t>(perRank[r]));
     s.synapseBytesPerRank.push_back(static_cast<std::uint64_t>(perRank[r + 1]));
+    s.peakMemoryPerRank.push_back(static_cast<std::uint64_t>(perRank[r + 2]));
   }
   std::uint64_t neurons = 0;
   for (std::size_t k = 0; k < groups_.size(); ++k) {
@@ -1064,6 +1079,10 @@ RunStatus Network::nonFiniteReported() {
 
 int Network::ranks() const {
   return options_.comm ? options_.comm->size() : 1;
+}
+
+int Network::rank() const {
+  return options_.comm ? options_.comm->rank() : 0;
 }
 
 bool Network::distributed() const {

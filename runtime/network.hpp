@@ -2,14 +2,16 @@
 //
 // Time is an integer step counter n; t_n = n*dt is derived from it, never accumulated.
 //
-// Shards. With T threads the network is split into T shards: shard s owns a contiguous range of
-// every group's neurons (starts at multiples of 16, so each neuron takes the same vector/scalar
-// path of a kernel whatever T is; a group too small to split belongs to one shard, groups taking
-// turns). Shard s writes only its own neurons' states and inputs, and delivers only the synapses
-// that end on its neurons. One parallel region (runtime/team.hpp) runs all the steps of a run:
-// items 1-4 in parallel per shard, a barrier (the spike exchange: every shard's spikes are now
-// visible), items 5-8 on thread 0, a barrier. Each post value receives its additions in the same
-// order whatever T is, so results are bit-identical for any thread count.
+// Shards. With R ranks each group is split into R contiguous rank ranges when it is added, and
+// each connection added after holds only the synapses onto this rank's neurons (its synapse table
+// is built for that post range); with T threads the rank's range is split into T shards. Ranges
+// start at multiples of 16, so each neuron takes the same vector/scalar path of a kernel whatever
+// the layout; a range too small to split belongs to one rank or shard, groups taking turns. Shard s
+// writes only its own neurons' states and inputs, and delivers only the synapses that end on its
+// neurons. One parallel region (runtime/team.hpp) runs all the steps of a run: items 1-4 in
+// parallel per shard, a barrier (the spike exchange: every shard's spikes are now visible), items
+// 5-8 on thread 0, a barrier. Each post value receives its additions in the same order whatever T
+// is, so results are bit-identical for any thread count.
 //
 // One step (n → n+1), in this order:
 //   1. clear every group's inputs to 0;
@@ -136,6 +138,7 @@ struct RunSummary {
   // Per MPI rank (one entry in a single process): synapses held (projections and couplings) and
   // the bytes of their storage (CSR, weights, delays, per-synapse state, delivery tables).
   std::vector<std::uint64_t> synapsesPerRank, synapseBytesPerRank;
+  std::vector<std::uint64_t> peakMemoryPerRank; // peak resident bytes of each rank's process
   // "1234 spikes, mean rate 5.14 Hz, 1 s simulated in 0.231 s wall (4.33x real time)"
   std::string text() const;
 };
@@ -220,16 +223,18 @@ public:
   void setSeed(std::uint64_t seed) { options_.seed = seed; }
   int threads() const { return options_.threads; }
   int ranks() const; // MPI ranks of the run (options().comm), 1 without
+  int rank() const;  // this process's rank, 0 without
   Precision precision() const { return options_.precision; }
   void setThreads(int threads);
   void setNanCheckInterval(std::int64_t steps);
   void setPhaseTiming(bool on) { options_.phaseTiming = on; }
   const NetworkOptions& options() const { return options_; }
 
-  // How projection (or coupling) stream p draws its synapses: Philox stream
-  // kProjectionStreamBase + 4p, this network's seed, threads and memory limit.
+  // How projection (or coupling) stream p from `pre` to `post` draws its synapses: Philox stream
+  // kProjectionStreamBase + 4p, this network's seed, threads and memory limit, and only the
+  // synapses onto this rank's post neurons.
   ConnectivityContext connectivityContext(const std::string& name, std::uint32_t stream,
-                                          bool sameGroup) const;
+                                          const NeuronGroup& pre, const NeuronGroup& post) const;
 
   // Bytes allocated by groups and projections plus bytes reserved by monitors.
   std::uint64_t memoryInUse() const;
@@ -326,7 +331,8 @@ private:
   std::vector<std::unique_ptr<PoissonInput>> poissonInputs_;
   std::vector<std::unique_ptr<Coupling>> couplings_;
   std::vector<std::function<void(Network&)>> callbacks_;
-  std::vector<ShardReport> reports_; // one per shard (= thread)
+  std::vector<ShardReport> reports_;  // one per shard (= thread)
+  std::uint64_t wholeRankGroups_ = 0; // groups given whole to one rank so far (addGroup)
   bool serialDelivery_ = false;
   bool agreedInterrupt_ = false; // several ranks: some rank was asked to stop
   // Several ranks: states read across ranks every step (coupling sources, pre states of on_pre).

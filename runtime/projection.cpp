@@ -32,8 +32,8 @@ Projection::Projection(Network& network, std::string name, NeuronGroup& pre, Neu
       table_("projection `" + name_ + "`", spec_.connectivity,
              static_cast<std::uint32_t>(pre.size()), static_cast<std::uint32_t>(post.size()),
              stream, post.precision(), network.dt(),
-             [net = &network, n = name_, stream, same = &pre == &post] {
-               return net->connectivityContext(n, stream, same);
+             [net = &network, n = name_, stream, pre = &pre, post = &post] {
+               return net->connectivityContext(n, stream, *pre, *post);
              }) {
   // No target: a projection whose spikes only run event kernels (setOnPre).
   if (!spec_.target.empty())
@@ -66,9 +66,8 @@ void Projection::splitRows() {
   splitShape_ = table_.shapeVersion();
   splitWeights_ = table_.weightVersion();
   const auto [lo, hi] = post_->shardRange(kAllShards);
-  // Several threads, or other ranks' synapses still in the rows (before the table kept only this
-  // rank's).
-  const bool partial = shards > 1 || (!ranksApart_ && (lo > 0 || hi < post_->size()));
+  // Several threads, or rows holding synapses outside this rank's range.
+  const bool partial = shards > 1 || conn().postRange() != std::pair{lo, hi};
   if (!partial || conn().isImplicitAllToAll() || !table_.hasHomogeneousDelay() || !rowsSorted_)
     return;
   const std::uint64_t nPre = conn().nPre();
@@ -117,9 +116,9 @@ void Projection::splitRows() {
 }
 
 bool Projection::holdsOnlyShard(std::size_t s) const {
-  const auto range = post_->shardRange(s);
-  if (range.first == 0 && range.second >= post_->size()) return true;
-  return ranksApart_ && range == post_->shardRange(kAllShards); // the rows hold this rank's only
+  const auto [first, last] = post_->shardRange(s);
+  const auto [lo, hi] = conn().postRange();
+  return first <= lo && hi <= last;
 }
 
 std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std::size_t s) const {

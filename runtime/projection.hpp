@@ -158,8 +158,8 @@ private:
   void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,
                    std::size_t s) const;
   template <class T> void deliverPlain(T* x, const T* w, std::int64_t n, std::size_t s) const;
-  // True when every synapse this projection holds ends on shard s (s is all of the post group, or
-  // all of this rank's part of it once the table kept only the rank's synapses).
+  // True when every synapse this projection holds ends on shard s (the table holds only the
+  // synapses onto this rank's neurons, and s may be all of them).
   bool holdsOnlyShard(std::size_t s) const;
   // Synapses [first, second) of row i onto shard s.
   std::pair<std::uint64_t, std::uint64_t> rowPart(std::uint32_t i, std::size_t s) const;
@@ -209,7 +209,6 @@ private:
   std::uint64_t shardRowBytes() const;
   std::size_t splitShards_ = 0; // shards of rowSplit_ / shardRows_ (0: none built)
   bool splitReady_ = false;     // splitRows() ran since the weights last changed
-  bool ranksApart_ = false;     // the table kept only this process's rank's synapses
   std::vector<std::uint32_t> ring_;
   std::vector<std::uint32_t> slotCount_;
   std::vector<std::int64_t> slotStep_;

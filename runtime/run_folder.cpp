@@ -79,6 +79,9 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   Json& synapseBytes = j.set("synapse_bytes_per_rank", Json::array());
   for (std::uint64_t n : result.summary.synapseBytesPerRank)
     synapseBytes.push(n);
+  Json& peak = j.set("peak_memory_bytes_per_rank", Json::array());
+  for (std::uint64_t n : result.summary.peakMemoryPerRank)
+    peak.push(n);
   j.set("precision", precisionName(net.precision()));
   j.set("steps", net.currentStep());
   j.set("t_end", net.time());

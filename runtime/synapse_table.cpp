@@ -263,48 +263,6 @@ std::size_t SynapseTable::variableIndex(std::string_view name) const {
       varNames_.empty() ? "" : fmt::format(" (it has: {})", fmt::join(varNames_, ", "))));
 }
 
-// ---- ranks ----
-
-namespace {
-
-template <class T> void keepMarked(std::vector<T>& v, const std::vector<std::uint8_t>& keep) {
-  if (v.empty()) return;
-  std::size_t out = 0;
-  for (std::size_t k = 0; k < v.size(); ++k)
-    if (keep[k]) v[out++] = v[k];
-  v.resize(out);
-  v.shrink_to_fit();
-}
-
-} // namespace
-
-void SynapseTable::keepPostRange(std::uint64_t lo, std::uint64_t hi) {
-  if (conn_.isImplicitAllToAll() || (lo == 0 && hi >= conn_.nPost())) return;
-  const std::uint64_t nPre = conn_.nPre();
-  std::vector<std::uint8_t> keep(conn_.synapses());
-  std::vector<std::uint64_t> rowStart(nPre + 1, 0);
-  std::vector<std::uint32_t> post;
-  for (std::uint64_t i = 0; i < nPre; ++i) {
-    for (std::uint64_t k = conn_.rowStart()[i]; k < conn_.rowStart()[i + 1]; ++k) {
-      const std::uint32_t j = conn_.post()[k];
-      keep[k] = j >= lo && j < hi;
-      if (keep[k]) post.push_back(j);
-    }
-    rowStart[i + 1] = post.size();
-  }
-  post.shrink_to_fit();
-  keepMarked(weights_, keep);
-  keepMarked(weights32_, keep);
-  keepMarked(delays_, keep);
-  for (auto& v : vars_)
-    keepMarked(v, keep);
-  for (auto& v : vars32_)
-    keepMarked(v, keep);
-  conn_ = Connectivity(conn_.nPre(), conn_.nPost(), std::move(rowStart), std::move(post));
-  ++shapeVersion_;
-  ++weightVersion_;
-}
-
 std::uint64_t SynapseTable::bytes() const {
   return conn_.bytes() + weights_.size() * 8 + weights32_.size() * 4 + delays_.size() * 2 +
          varNames_.size() * conn_.synapses() * elementBytes(precision_);

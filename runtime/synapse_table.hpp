@@ -5,6 +5,9 @@
 // ProjectionDraw::Connectivity / Weights / Delays / SynapseState). Projections and couplings own
 // one each and add only how they deliver; nothing else stores or draws synapses.
 //
+// With several MPI ranks the context names this rank's post neurons and the table holds only the
+// synapses onto them, each with the values it has in one process (connectivity.hpp: row offsets).
+//
 // An all-to-all pattern stays implicit (no CSR) until something needs one value per synapse:
 // per-synapse weights, delays or state make it explicit (the same pairs, generated from the same
 // stream).
@@ -14,7 +17,7 @@
 // weightValues / variableValues convert for either.
 //
 // What the owner's derived tables depend on is counted: shapeVersion() changes with the synapses
-// themselves (an explicit CSR, keepPostRange), the delays or the set of per-synapse variables;
+// themselves (an explicit CSR), the delays or the set of per-synapse variables;
 // weightVersion() with the weights. An owner rebuilds what it derived when a count moved.
 #pragma once
 
@@ -103,10 +106,6 @@ public:
   std::vector<double> variableValues(std::size_t v) const;
   double variableValue(std::size_t v, std::uint64_t k) const;
   void setVariableValues(std::size_t v, std::span<const double> values);
-
-  // Keeps only the synapses onto post neurons [lo, hi) with their weights, delays and state
-  // (several MPI ranks: this rank's). No effect on an implicit all-to-all (it stores nothing).
-  void keepPostRange(std::uint64_t lo, std::uint64_t hi);
 
   std::uint64_t bytes() const; // the CSR and every per-synapse array
   std::uint64_t shapeVersion() const { return shapeVersion_; }

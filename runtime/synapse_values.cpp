@@ -46,8 +46,10 @@ std::vector<double> drawSynapseValues(const Connectivity& conn, const SynapseVal
     if (law.kind == SynapseValues::Uniform && !(law.a <= law.b))
       throw RuntimeError(fmt::format("uniform(lo, hi) needs lo ≤ hi (got {}, {})", law.a, law.b));
     const auto& rowStart = conn.rowStart();
+    const std::uint64_t wordsPerDraw = law.kind == SynapseValues::Uniform ? 1 : 2;
     for (std::uint32_t i = 0; i < conn.nPre(); ++i) {
       PhiloxSequence seq(seed, stream, i, firstStep);
+      seq.discard(wordsPerDraw * conn.rowOffset(i)); // a part of the row (connectivity.hpp)
       for (std::uint64_t k = rowStart[i]; k < rowStart[i + 1]; ++k) {
         if (law.kind == SynapseValues::Uniform)
           out[k] = law.a + (law.b - law.a) * seq.uniform();

@@ -10,10 +10,12 @@
 //              its unit (`lognormal(1 nS, 0.5 nS)`).
 //   Values     values[k] (CSR order), e.g. a weight column of a connection file
 // then clipped to [lo, hi] (clamping, as numpy.clip: mass beyond a bound sits on the bound).
-// Synapse k of row i takes draw m = k − rowStart[i] of PhiloxSequence(seed, stream, i,
-// firstStep), independent of the thread count. This is the one per-synapse draw: projections'
-// and couplings' random weights, projections' random delays and per-synapse initial values all
-// come from it, so the network builder and the runtime's setters draw the same numbers.
+// Synapse k of row i takes draw m = k − rowStart[i] + rowOffset(i) (its position in the whole
+// row, also when the connectivity holds one rank's part) of PhiloxSequence(seed, stream, i,
+// firstStep), independent of the thread count and of the process layout. This is the one
+// per-synapse draw: projections' and couplings' random weights, projections' random delays and
+// per-synapse initial values all come from it, so the network builder and the runtime's setters
+// draw the same numbers.
 #pragma once
 
 #include "runtime/connectivity.hpp"

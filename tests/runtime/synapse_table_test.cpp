@@ -14,53 +14,74 @@ namespace {
 
 using namespace nj::runtime;
 
-SynapseTable table(ConnectivitySpec spec, std::uint32_t n,
-                   Precision precision = Precision::Float64) {
-  return SynapseTable("projection `t`", std::move(spec), n, n, 3, precision, 1e-4, [] {
+// A table of pattern `spec` between two groups of n neurons, holding the synapses onto post
+// neurons [lo, hi) (as one MPI rank's table does).
+SynapseTable table(ConnectivitySpec spec, std::uint32_t n, std::uint64_t lo = 0,
+                   std::uint64_t hi = ~std::uint64_t{0}) {
+  return SynapseTable("projection `t`", std::move(spec), n, n, 3, Precision::Float64, 1e-4, [=] {
     ConnectivityContext c;
     c.seed = 17;
     c.stream = nj::random::projectionStream(3, nj::random::ProjectionDraw::Connectivity);
+    c.threads = 2;
+    c.postLo = lo;
+    c.postHi = hi;
     return c;
   });
 }
 
-// A rank keeps exactly the synapses onto its post range, with the values they had in the whole
-// table (filtered here by hand from the whole table).
-TEST(SynapseTable, KeepPostRangeKeepsEachSynapseWithItsValues) {
-  SynapseTable whole = table(ConnectivitySpec::fixedProbability(0.2), 300);
-  whole.setWeightsNormal(1.0, 0.3);
-  whole.setDelaysUniform(1e-4, 5e-4);
-  whole.addVariable({"x", SynapseVariableSpec::Uniform, 0.0, 1.0});
-  SynapseTable part = whole;
-  const std::uint32_t lo = 97, hi = 211;
-  part.keepPostRange(lo, hi);
-
-  const Connectivity& c = whole.connectivity();
-  std::vector<std::uint32_t> pre, post;
-  std::vector<double> w, x;
-  std::vector<std::uint16_t> d;
-  for (std::uint32_t i = 0; i < c.nPre(); ++i)
-    for (std::uint64_t k = c.rowStart()[i]; k < c.rowStart()[i + 1]; ++k)
-      if (c.post()[k] >= lo && c.post()[k] < hi) {
-        pre.push_back(i);
-        post.push_back(c.post()[k]);
-        w.push_back(whole.weights()[k]);
-        d.push_back(whole.delays()[k]);
-        x.push_back(whole.variable(0)[k]);
-      }
-  const Connectivity& p = part.connectivity();
-  ASSERT_EQ(p.synapses(), post.size());
-  ASSERT_GT(p.synapses(), 0u);
-  std::vector<std::uint32_t> partPre;
-  for (std::uint32_t i = 0; i < p.nPre(); ++i)
-    for (std::uint64_t k = p.rowStart()[i]; k < p.rowStart()[i + 1]; ++k)
-      partPre.push_back(i);
-  EXPECT_EQ(partPre, pre);
-  EXPECT_EQ(p.post(), post);
-  EXPECT_EQ(std::vector<double>(part.weights().begin(), part.weights().end()), w);
-  EXPECT_EQ(std::vector<std::uint16_t>(part.delays().begin(), part.delays().end()), d);
-  EXPECT_EQ(part.variableValues(0), x);
-  EXPECT_LT(part.bytes(), whole.bytes());
+// A rank's table holds exactly the synapses of the whole table onto its post range, with the
+// weights, delays and state they have in the whole table (filtered here by hand), for every
+// connectivity rule; the draws of each row start where the rank's part of the row starts.
+TEST(SynapseTable, ARanksTableIsTheWholeTableOntoItsRange) {
+  std::vector<std::uint32_t> listPre, listPost;
+  for (std::uint32_t s = 0; s < 2000; ++s) {
+    listPre.push_back((s * 7919u) % 300);
+    listPost.push_back((s * 104729u + 13) % 300);
+  }
+  const std::vector<ConnectivitySpec> rules = {ConnectivitySpec::allToAll(),
+                                               ConnectivitySpec::oneToOne(),
+                                               ConnectivitySpec::fixedProbability(0.2),
+                                               ConnectivitySpec::fixedInDegree(30),
+                                               ConnectivitySpec::fixedOutDegree(30),
+                                               ConnectivitySpec::fixedTotalNumber(9000),
+                                               ConnectivitySpec::fromPairs(listPre, listPost)};
+  const std::uint32_t lo = 96, hi = 208;
+  for (const ConnectivitySpec& spec : rules) {
+    SCOPED_TRACE(ruleName(spec.rule));
+    SynapseTable whole = table(spec, 300), part = table(spec, 300, lo, hi);
+    for (SynapseTable* t : {&whole, &part}) {
+      t->setWeightsNormal(1.0, 0.3);
+      t->setDelaysUniform(1e-4, 5e-4);
+      t->addVariable({"x", SynapseVariableSpec::Uniform, 0.0, 1.0});
+    }
+    const Connectivity& c = whole.connectivity();
+    std::vector<std::uint32_t> pre, post;
+    std::vector<double> w, x;
+    std::vector<std::uint16_t> d;
+    for (std::uint32_t i = 0; i < c.nPre(); ++i)
+      for (std::uint64_t k = c.rowStart()[i]; k < c.rowStart()[i + 1]; ++k)
+        if (c.post()[k] >= lo && c.post()[k] < hi) {
+          pre.push_back(i);
+          post.push_back(c.post()[k]);
+          w.push_back(whole.weights()[k]);
+          d.push_back(whole.delays()[k]);
+          x.push_back(whole.variable(0)[k]);
+        }
+    const Connectivity& p = part.connectivity();
+    ASSERT_TRUE(p.isPart());
+    ASSERT_EQ(p.synapses(), post.size());
+    ASSERT_GT(p.synapses(), 0u);
+    std::vector<std::uint32_t> partPre;
+    for (std::uint32_t i = 0; i < p.nPre(); ++i)
+      for (std::uint64_t k = p.rowStart()[i]; k < p.rowStart()[i + 1]; ++k)
+        partPre.push_back(i);
+    EXPECT_EQ(partPre, pre);
+    EXPECT_EQ(p.post(), post);
+    EXPECT_EQ(std::vector<double>(part.weights().begin(), part.weights().end()), w);
+    EXPECT_EQ(std::vector<std::uint16_t>(part.delays().begin(), part.delays().end()), d);
+    EXPECT_EQ(part.variableValues(0), x);
+    EXPECT_LT(part.bytes(), whole.bytes());
+  }
 }
 
 // Uniform weights lie in (lo, hi] with mean (lo + hi)/2 and variance (hi − lo)²/12: the sample
