@@ -298,11 +298,10 @@ private:
     return it == positions_.end() ? nullptr : it->second.get();
   }
 
-  // Per-synapse values of `law` (times `factor`) in the CSR order of `conn`: draws keyed by the
-  // stream (synapse_values.hpp), a file column reordered from file order, or an expression.
-  std::vector<double> synapseValues(const plan::Connection& c, const Connectivity& conn,
-                                    const plan::Law& law, double factor, std::uint32_t stream,
-                                    std::uint64_t firstStep = 0) {
+  // The draw law of `law` for the synapses of `conn`: a file column is reordered from file order
+  // to CSR order, an expression evaluated per synapse.
+  SynapseValues synapseLaw(const plan::Connection& c, const Connectivity& conn,
+                           const plan::Law& law) {
     SynapseValues v;
     v.a = law.a;
     v.b = law.b;
@@ -337,9 +336,17 @@ private:
       break;
     }
     }
+    return v;
+  }
+
+  // Per-synapse values of `law` (times `factor`) in the CSR order of `conn`: draws keyed by the
+  // stream (synapse_values.hpp), a file column, or an expression.
+  std::vector<double> synapseValues(const plan::Connection& c, const Connectivity& conn,
+                                    const plan::Law& law, double factor, std::uint32_t stream,
+                                    std::uint64_t firstStep = 0) {
     std::vector<double> out;
     try {
-      out = drawSynapseValues(conn, v, plan_.seed, stream, firstStep);
+      out = drawSynapseValues(conn, synapseLaw(c, conn, law), plan_.seed, stream, firstStep);
     } catch (const RuntimeError& e) {
       throw RuntimeError(fmt::format("connection {} -> {}: {}", c.pre, c.post, e.what()));
     }
@@ -369,8 +376,14 @@ private:
   // Per-synapse delays (drawn from the projection's delay stream, or a file column).
   void setDelays(const plan::Connection& c, Projection& proj, std::uint32_t stream) {
     if (!c.delays) return;
-    proj.table().setDelays(synapseValues(c, materialized(proj), *c.delays, 1.0,
-                                         projectionStream(stream, ProjectionDraw::Delays)));
+    const Connectivity& conn = materialized(proj);
+    const SynapseValues law = synapseLaw(c, conn, *c.delays);
+    try { // the law's own mistakes name the connection; each delay's, the projection
+      checkSynapseLaw(conn, law);
+    } catch (const RuntimeError& e) {
+      throw RuntimeError(fmt::format("connection {} -> {}: {}", c.pre, c.post, e.what()));
+    }
+    proj.table().drawDelays(law, stream);
   }
 
   ConnectivitySpec connectivityOf(const plan::Connection& c) {

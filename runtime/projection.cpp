@@ -43,10 +43,15 @@ Projection::Projection(Network& network, std::string name, NeuronGroup& pre, Neu
 }
 
 std::uint64_t Projection::bytes() const {
-  return table_.bytes() + perm_.size() * 4 + segRowStart_.size() * 8 + segBegin_.size() * 8 +
-         segDelay_.size() * 2 + ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 +
-         capturedRing_.size() * 8 + colStart_.size() * 8 + colSyn_.size() * 8 + colPre_.size() * 4 +
-         rowSplit_.size() * 4 + shardRowBytes();
+  return table_.bytes() + perm_.size() * 4 + ringBytes() + colStart_.size() * 8 +
+         colSyn_.size() * 8 + colPre_.size() * 4 + rowSplit_.size() * 4 + shardRowBytes();
+}
+
+std::uint64_t Projection::ringBytes() const {
+  std::uint64_t bytes = 0;
+  for (const RingSlot& r : ring_)
+    bytes += sizeof(RingSlot) + r.spikes.capacity() * 4 + r.captured.capacity() * 8;
+  return bytes;
 }
 
 std::uint64_t Projection::shardRowBytes() const {
@@ -141,27 +146,23 @@ std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std
 void Projection::prepare() {
   maxDelay_ = table_.maxDelaySteps();
   const std::uint64_t slots = static_cast<std::uint64_t>(maxDelay_) + 1, nPre = pre_->size();
-  long double need = 12.0L * slots + 4.0L * slots * nPre;
-  if (!table_.hasHomogeneousDelay()) need += 14.0L * conn().synapses() + 18.0L * (nPre + 1);
-  const std::uint64_t held = ring_.size() * 4 + slotCount_.size() * 4 + slotStep_.size() * 8 +
-                             perm_.size() * 4 + segRowStart_.size() * 8 + segBegin_.size() * 8 +
-                             segDelay_.size() * 2;
-  checkMemory(
-      fmt::format("the delay ring of projection `{}` ({} slots of {} spikes)", name_, slots, nPre),
-      need, network_->memoryInUse() - held, network_->options().memoryLimit);
-  ring_.assign(slots * nPre, 0);
-  slotCount_.assign(slots, 0);
-  slotStep_.assign(slots, std::numeric_limits<std::int64_t>::min());
-
-  segRowStart_.clear();
-  segBegin_.clear();
-  segDelay_.clear();
+  // Ring slots grow to the spikes they hold (one step's spikes of the pre group, usually far
+  // fewer than nPre); refused up front only if a step in which every pre neuron spikes could not
+  // fit.
+  const std::uint64_t nc = onPre_ ? onPre_->spec.captured.size() : 0;
+  checkMemory(fmt::format("the delay ring of projection `{}` ({} slots of up to {} spikes)", name_,
+                          slots, nPre),
+              (4.0L + 8.0L * nc) * slots * nPre, network_->memoryInUse() - ringBytes(),
+              network_->options().memoryLimit);
+  ring_.assign(slots, RingSlot{});
   perm_.clear();
+  perm_.shrink_to_fit();
   if (!table_.hasHomogeneousDelay()) {
+    checkMemory(fmt::format("the delay order of projection `{}`", name_), 4.0L * conn().synapses(),
+                network_->memoryInUse(), network_->options().memoryLimit);
     const auto& rs = conn().rowStart();
     const std::uint16_t* delays = table_.delays().data();
     perm_.resize(conn().synapses());
-    segRowStart_.assign(nPre + 1, 0);
     for (std::uint64_t i = 0; i < nPre; ++i) {
       const std::uint64_t b = rs[i], e = rs[i + 1];
       std::uint32_t* p = perm_.data() + b;
@@ -169,23 +170,9 @@ void Projection::prepare() {
       std::stable_sort(p, p + (e - b), [&](std::uint32_t x, std::uint32_t y) {
         return delays[b + x] < delays[b + y];
       });
-      for (std::uint64_t k = b; k < e; ++k)
-        if (k == b || delays[b + perm_[k]] != delays[b + perm_[k - 1]]) {
-          segBegin_.push_back(k);
-          segDelay_.push_back(delays[b + perm_[k]]);
-        }
-      segRowStart_[i + 1] = segBegin_.size();
     }
-    segBegin_.push_back(conn().synapses());
   }
-  if (onPre_) {
-    const std::uint64_t nc = onPre_->spec.captured.size();
-    checkMemory(fmt::format("the captured spike values of projection `{}`", name_),
-                8.0L * slots * nPre * nc, network_->memoryInUse() - capturedRing_.size() * 8,
-                network_->options().memoryLimit);
-    capturedRing_.assign(slots * nPre * nc, 0.0);
-    bind(*onPre_);
-  }
+  if (onPre_) bind(*onPre_);
   if (onPost_) {
     bind(*onPost_);
     { // the transposed index: per post neuron, its synapses in pre order
@@ -265,14 +252,8 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
   const auto [jlo, jhi] = post_->shardRange(shard);
   const bool whole = holdsOnlyShard(shard);
   for (std::uint32_t i : spikes) {
-    const std::uint16_t* sd = segDelay_.data();
-    const std::uint64_t s0 = segRowStart_[i], s1 = segRowStart_[i + 1];
-    const std::uint16_t* it = std::lower_bound(sd + s0, sd + s1, static_cast<std::uint16_t>(d));
-    if (it == sd + s1 || *it != d) continue;
-    const std::uint64_t s = static_cast<std::uint64_t>(it - sd);
+    auto [pb, pe] = delaySegment(i, d);
     const std::uint64_t b = rs[i];
-    const std::uint32_t* pb = perm_.data() + segBegin_[s];
-    const std::uint32_t* pe = perm_.data() + segBegin_[s + 1];
     if (!whole) { // within a segment post is ascending too (stable sort of a post-ascending row)
       const auto postOf = [&](std::uint32_t q, std::uint64_t j) { return post[b + q] < j; };
       pb = std::lower_bound(pb, pe, jlo, postOf);
@@ -285,11 +266,20 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
   }
 }
 
+std::pair<const std::uint32_t*, const std::uint32_t*>
+Projection::delaySegment(std::uint32_t i, std::int64_t d) const {
+  const std::uint64_t b = conn().rowStart()[i], e = conn().rowStart()[i + 1];
+  const std::uint16_t* delays = table_.delays().data() + b;
+  const auto before = [&](std::uint32_t q, std::int64_t v) { return delays[q] < v; };
+  const std::uint32_t* pb = std::lower_bound(perm_.data() + b, perm_.data() + e, d, before);
+  return {pb, std::lower_bound(pb, perm_.data() + e, d + 1, before)};
+}
+
 std::span<const std::uint32_t> Projection::slotSpikes(std::int64_t s) const {
   if (s < 0) return {};
-  const std::uint64_t r = positiveMod(s, maxDelay_ + 1);
-  if (slotStep_[r] != s) return {};
-  return {ring_.data() + r * pre_->size(), slotCount_[r]};
+  const RingSlot& slot = ring_[positiveMod(s, maxDelay_ + 1)];
+  if (slot.step != s) return {};
+  return slot.spikes;
 }
 
 void Projection::deliver(std::int64_t n, std::size_t shard) {
@@ -358,15 +348,14 @@ void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shar
 
 void Projection::emit(std::int64_t n) {
   if (!prepared()) prepare();
-  const std::uint64_t r = positiveMod(n, maxDelay_ + 1);
+  RingSlot& slot = ring_[positiveMod(n, maxDelay_ + 1)];
   std::span<const std::uint32_t> spikes = pre_->spikes();
-  std::copy(spikes.begin(), spikes.end(),
-            ring_.begin() + static_cast<std::ptrdiff_t>(r * pre_->size()));
-  slotCount_[r] = static_cast<std::uint32_t>(spikes.size());
-  slotStep_[r] = n;
+  slot.spikes.assign(spikes.begin(), spikes.end());
+  slot.step = n;
   if (onPre_ && !onPre_->captured.empty()) {
     const std::size_t nc = onPre_->captured.size();
-    double* out = capturedRing_.data() + r * pre_->size() * nc;
+    slot.captured.resize(spikes.size() * nc);
+    double* out = slot.captured.data();
     for (std::size_t m = 0; m < spikes.size(); ++m)
       for (std::size_t c = 0; c < nc; ++c)
         out[m * nc + c] = onPre_->captured[c]->get(spikes[m]);
@@ -460,8 +449,7 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
   const std::uint64_t* rs = conn().rowStart().data();
   const std::uint32_t* post = conn().post().data();
   const std::size_t nc = ev.captured.size();
-  const double* captured =
-      capturedRing_.data() + positiveMod(slotStep, maxDelay_ + 1) * pre_->size() * nc;
+  const double* captured = ring_[positiveMod(slotStep, maxDelay_ + 1)].captured.data();
   const bool whole = holdsOnlyShard(shard);
   const auto [jlo, jhi] = post_->shardRange(shard);
   NjSynapseEventArgs a{};
@@ -485,16 +473,12 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
       ev.spec.kernel(a);
       continue;
     }
-    const std::uint16_t* sd = segDelay_.data();
-    const std::uint64_t s0 = segRowStart_[i], s1 = segRowStart_[i + 1];
-    const std::uint16_t* it = std::lower_bound(sd + s0, sd + s1, static_cast<std::uint16_t>(d));
-    if (it == sd + s1 || *it != d) continue;
-    const std::uint64_t s = static_cast<std::uint64_t>(it - sd);
+    const auto [pb, pe] = delaySegment(i, d);
     const std::uint64_t b = rs[i];
     postScratch.clear();
     synScratch.clear();
-    for (std::uint64_t q = segBegin_[s]; q < segBegin_[s + 1]; ++q) {
-      const std::uint64_t syn = b + perm_[q];
+    for (const std::uint32_t* q = pb; q < pe; ++q) {
+      const std::uint64_t syn = b + *q;
       if (!whole && (post[syn] < jlo || post[syn] >= jhi)) continue;
       postScratch.push_back(post[syn]);
       synScratch.push_back(syn);

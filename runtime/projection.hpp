@@ -17,11 +17,12 @@
 //
 // Delays are integer steps ≥ 0. A delay given in time becomes round(delay / dt) steps; a delay
 // that is not 0 but rounds to 0 steps is an error (write 0 to mean 0), as is a negative or
-// non-finite one. Homogeneous delay D: a ring of D + 1 spike lists (each with room for every pre
-// neuron). Heterogeneous (per synapse) delays: the same ring of spike lists over the maximum delay
-// D, and each row's synapses grouped by delay (a per-row permutation, stable, so post indices stay
-// ascending within a delay); in step n, for d = 0 … D the spikes of step n − 1 − d deliver the
-// synapses of delay d (delay-bucketed delivery).
+// non-finite one. Homogeneous delay D: a ring of D + 1 spike lists (each as long as its step's
+// spikes). Heterogeneous (per synapse) delays: the same ring over the maximum delay D, and each
+// row's synapses ordered by delay (a per-row permutation, stable, so post indices stay ascending
+// within a delay; 4 bytes per synapse, the delays themselves are the table's); in step n, for
+// d = 0 … D the spikes of step n − 1 − d deliver the synapses of delay d, found by binary search
+// in the row's order (delay-bucketed delivery).
 //
 // Order of additions (fixed, so results are deterministic): d ascending, then spiking pre neurons
 // ascending, then the row's synapses ascending in post index. Each shard's thread delivers onto its
@@ -54,6 +55,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -187,13 +189,12 @@ private:
   SynapseTable table_;
   std::uint64_t preparedShape_ = 0, splitShape_ = 0, splitWeights_ = 0; // table versions
   std::int64_t maxDelay_ = 0; // of the table when prepared (sizes the ring)
-  // Heterogeneous delays: per row, segments of equal delay; segment s covers perm_[segBegin_[s] …
-  // segBegin_[s + 1]) (offsets within the row, sorted by delay, stable).
-  std::vector<std::uint64_t> segRowStart_, segBegin_;
-  std::vector<std::uint16_t> segDelay_;
+  // Heterogeneous delays: each row's synapses (offsets within the row) ordered by delay (stable,
+  // so post stays ascending within a delay); delaySegment(i, d) finds the run of delay d.
   std::vector<std::uint32_t> perm_;
+  std::pair<const std::uint32_t*, const std::uint32_t*> delaySegment(std::uint32_t i,
+                                                                     std::int64_t d) const;
 
-  // The ring: slot r holds the spikes of step slotStep_[r] (r = step mod (maxDelay + 1)).
   bool ready_ = false;
   bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
   std::vector<std::uint32_t> rowSplit_; // splitRows(), projections with events
@@ -209,14 +210,19 @@ private:
   std::uint64_t shardRowBytes() const;
   std::size_t splitShards_ = 0; // shards of rowSplit_ / shardRows_ (0: none built)
   bool splitReady_ = false;     // splitRows() ran since the weights last changed
-  std::vector<std::uint32_t> ring_;
-  std::vector<std::uint32_t> slotCount_;
-  std::vector<std::int64_t> slotStep_;
+  // The ring: slot r holds the spikes of step `step` (r = step mod (maxDelay + 1)) and, for on_pre
+  // events, their captured pre values; a slot keeps the room of its busiest step.
+  struct RingSlot {
+    std::int64_t step = std::numeric_limits<std::int64_t>::min();
+    std::vector<std::uint32_t> spikes;
+    std::vector<double> captured; // [position in spikes][captured value]
+  };
+  std::vector<RingSlot> ring_;
+  std::uint64_t ringBytes() const;
 
   // Events.
   std::optional<BoundEvents> onPre_, onPost_;
   bool serialEvents_ = false;
-  std::vector<double> capturedRing_; // [slot][position in the slot's spike list][captured value]
   std::vector<std::uint64_t> colStart_, colSyn_; // transposed index (on_post)
   std::vector<std::uint32_t> colPre_;
 };

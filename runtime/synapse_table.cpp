@@ -141,22 +141,60 @@ void SynapseTable::setDelaySteps(const std::vector<std::uint32_t>& steps) {
   if (steps.size() != conn_.synapses())
     throw RuntimeError(
         fmt::format("{}: {} delays given for {} synapses", owner_, steps.size(), conn_.synapses()));
-  checkMemory("the delays", 6.0L * steps.size());
-  std::int64_t lo = kMaxDelaySteps, hi = 0;
+  checkMemory("the delays", 2.0L * steps.size());
+  std::vector<std::uint16_t> narrow(steps.size());
   for (std::size_t k = 0; k < steps.size(); ++k) {
     if (steps[k] > kMaxDelaySteps)
       throw RuntimeError(
           fmt::format("{}: the delay of synapse {} is {} steps; at most {} are supported", owner_,
                       k, steps[k], kMaxDelaySteps));
-    lo = std::min<std::int64_t>(lo, steps[k]);
-    hi = std::max<std::int64_t>(hi, steps[k]);
+    narrow[k] = static_cast<std::uint16_t>(steps[k]);
   }
-  if (steps.empty() || lo == hi) { // one delay for all: the homogeneous path
-    setDelaySteps(steps.empty() ? delaySteps_ : lo);
+  adoptDelays(std::move(narrow));
+}
+
+void SynapseTable::setDelays(const std::vector<double>& times) {
+  makeExplicit();
+  if (times.size() != conn_.synapses())
+    throw RuntimeError(
+        fmt::format("{}: {} delays given for {} synapses", owner_, times.size(), conn_.synapses()));
+  checkMemory("the delays", 2.0L * times.size());
+  std::vector<std::uint16_t> steps(times.size());
+  for (std::size_t k = 0; k < times.size(); ++k)
+    steps[k] = static_cast<std::uint16_t>(delayStepsOf(owner_, times[k], dt_));
+  adoptDelays(std::move(steps));
+}
+
+void SynapseTable::drawDelays(const SynapseValues& law, std::uint32_t connectionStream) {
+  makeExplicit();
+  checkMemory("the delays", 2.0L * conn_.synapses());
+  std::vector<std::uint16_t> steps(conn_.synapses());
+  std::vector<double> times; // a block of rows at a time
+  const auto& rowStart = conn_.rowStart();
+  constexpr std::uint64_t kBlockSynapses = 1 << 16;
+  for (std::uint32_t first = 0; first < conn_.nPre();) {
+    std::uint32_t last = first + 1;
+    while (last < conn_.nPre() && rowStart[last + 1] - rowStart[first] <= kBlockSynapses)
+      ++last;
+    times.resize(rowStart[last] - rowStart[first]);
+    drawSynapseValueRows(conn_, law, context_().seed,
+                         projectionStream(connectionStream, ProjectionDraw::Delays), 0, first, last,
+                         times.data());
+    for (std::uint64_t k = rowStart[first]; k < rowStart[last]; ++k)
+      steps[k] = static_cast<std::uint16_t>(delayStepsOf(owner_, times[k - rowStart[first]], dt_));
+    first = last;
+  }
+  adoptDelays(std::move(steps));
+}
+
+void SynapseTable::adoptDelays(std::vector<std::uint16_t> steps) {
+  const auto [lo, hi] = std::minmax_element(steps.begin(), steps.end());
+  if (steps.empty() || *lo == *hi) { // one delay for all: the homogeneous path
+    setDelaySteps(steps.empty() ? delaySteps_ : std::int64_t{*lo});
     return;
   }
-  delays_.assign(steps.begin(), steps.end());
-  maxDelay_ = hi;
+  maxDelay_ = *hi;
+  delays_ = std::move(steps);
   ++shapeVersion_;
 }
 
@@ -164,26 +202,16 @@ void SynapseTable::setDelay(double time) {
   setDelaySteps(delayStepsOf(owner_, time, dt_));
 }
 
-void SynapseTable::setDelays(const std::vector<double>& times) {
-  std::vector<std::uint32_t> steps(times.size());
-  for (std::size_t k = 0; k < times.size(); ++k)
-    steps[k] = static_cast<std::uint32_t>(delayStepsOf(owner_, times[k], dt_));
-  setDelaySteps(steps);
-}
-
 void SynapseTable::setDelaysUniform(double lo, double hi) {
-  const double dt = dt_;
   if (!(lo >= 0 && lo <= hi) || !std::isfinite(hi))
     throw RuntimeError(
         fmt::format("{}: uniform delays need finite 0 ≤ lo ≤ hi (got {}, {})", owner_, lo, hi));
-  if (hi > 0 && std::nearbyint(lo / dt) == 0)
+  if (hi > 0 && std::nearbyint(lo / dt_) == 0)
     throw RuntimeError(
         fmt::format("{}: delays drawn from [{}, {}] can be shorter than half a time step "
                     "(dt = {}) and round to 0 steps; start the range at dt/2 or more",
-                    owner_, lo, hi, dt));
-  makeExplicit();
-  setDelays(drawSynapseValues(conn_, {SynapseValues::Uniform, lo, hi}, context_().seed,
-                              projectionStream(stream_, ProjectionDraw::Delays)));
+                    owner_, lo, hi, dt_));
+  drawDelays({SynapseValues::Uniform, lo, hi}, stream_);
 }
 
 // ---- per-synapse state ----

@@ -93,6 +93,9 @@ public:
   void setDelay(double time);                       // homogeneous, round(time / dt)
   void setDelays(const std::vector<double>& times); // per synapse, each rounded
   void setDelaysUniform(double lo, double hi);      // lo + (hi − lo)·U, rounded
+  // Times drawn from `law` with the delay stream of connection stream p (a copy of a connection
+  // draws its first's), rounded as they are drawn: 2 bytes per synapse, never a double array.
+  void drawDelays(const SynapseValues& law, std::uint32_t connectionStream);
 
   // ---- per-synapse state ----
   // Adds an array (drawn from the SynapseState stream at synapseVariableFirstStep(index)) and
@@ -113,6 +116,7 @@ public:
 
 private:
   void drawWeights(const SynapseValues& law);
+  void adoptDelays(std::vector<std::uint16_t> steps); // per synapse, or homogeneous if all equal
   void checkMemory(const std::string& what, long double bytes) const;
 
   std::string owner_;

@@ -49,6 +49,16 @@ std::vector<double> drawSynapseValues(const Connectivity& conn, const SynapseVal
                                       std::uint64_t seed, std::uint32_t stream,
                                       std::uint64_t firstStep = 0);
 
+// The checks of drawSynapseValues alone (RuntimeError for an invalid law).
+void checkSynapseLaw(const Connectivity& conn, const SynapseValues& law);
+
+// The values of the synapses of rows [firstRow, lastRow) only, into out[0 … rowStart[lastRow] −
+// rowStart[firstRow]): the same numbers drawSynapseValues gives them, for callers that convert
+// them block by block into narrower storage (16-bit delay steps) instead of holding them all.
+void drawSynapseValueRows(const Connectivity& conn, const SynapseValues& law, std::uint64_t seed,
+                          std::uint32_t stream, std::uint64_t firstStep, std::uint32_t firstRow,
+                          std::uint32_t lastRow, double* out);
+
 // f(i, j) for every synapse i → j of `conn`, in CSR order.
 std::vector<double> synapseValuesOf(const Connectivity& conn,
                                     const std::function<double(std::uint32_t, std::uint32_t)>& f);
