@@ -50,7 +50,8 @@ std::uint64_t Projection::bytes() const {
 std::uint64_t Projection::ringBytes() const {
   std::uint64_t bytes = 0;
   for (const RingSlot& r : ring_)
-    bytes += sizeof(RingSlot) + r.spikes.capacity() * 4 + r.captured.capacity() * 8;
+    bytes += sizeof(RingSlot) + r.spikes.capacity() * 4 + r.captured.capacity() * 8 +
+             r.cursors.capacity() * sizeof(DelayCursor);
   return bytes;
 }
 
@@ -213,7 +214,7 @@ void Projection::prepare() {
 // [jlo, jhi) (rows are post-ascending, so a row's part is found by binary search).
 template <class T>
 void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes,
-                             std::int64_t d, std::size_t shard) const {
+                             std::int64_t d, std::size_t shard, DelayCursor* cursors) const {
   const std::uint64_t* rs = conn().rowStart().data();
   const std::uint32_t* post = conn().post().data();
   const bool scalar = w == nullptr;
@@ -251,8 +252,9 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
   }
   const auto [jlo, jhi] = post_->shardRange(shard);
   const bool whole = holdsOnlyShard(shard);
-  for (std::uint32_t i : spikes) {
-    auto [pb, pe] = delaySegment(i, d);
+  for (std::size_t m = 0; m < spikes.size(); ++m) {
+    const std::uint32_t i = spikes[m];
+    auto [pb, pe] = delaySegment(i, d, cursors ? cursors + m : nullptr);
     const std::uint64_t b = rs[i];
     if (!whole) { // within a segment post is ascending too (stable sort of a post-ascending row)
       const auto postOf = [&](std::uint32_t q, std::uint64_t j) { return post[b + q] < j; };
@@ -267,12 +269,33 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
 }
 
 std::pair<const std::uint32_t*, const std::uint32_t*>
-Projection::delaySegment(std::uint32_t i, std::int64_t d) const {
+Projection::delaySegment(std::uint32_t i, std::int64_t d, DelayCursor* cursor) const {
   const std::uint64_t b = conn().rowStart()[i], e = conn().rowStart()[i + 1];
   const std::uint16_t* delays = table_.delays().data() + b;
-  const auto before = [&](std::uint32_t q, std::int64_t v) { return delays[q] < v; };
-  const std::uint32_t* pb = std::lower_bound(perm_.data() + b, perm_.data() + e, d, before);
-  return {pb, std::lower_bound(pb, perm_.data() + e, d + 1, before)};
+  const std::uint32_t* first = perm_.data() + b;
+  const std::uint32_t* last = perm_.data() + e;
+  const std::uint32_t* pb = nullptr;
+  if (cursor && cursor->delay == d) { // where delay d - 1 ended
+    pb = first + cursor->position;
+  } else {
+    const auto before = [&](std::uint32_t q, std::int64_t v) { return delays[q] < v; };
+    pb = std::lower_bound(first, last, d, before);
+  }
+  const std::uint32_t* pe = pb;
+  while (pe < last && delays[*pe] == d)
+    ++pe;
+  if (cursor) *cursor = {static_cast<std::uint32_t>(pe - first), static_cast<std::int32_t>(d + 1)};
+  return {pb, pe};
+}
+
+Projection::DelayCursor* Projection::slotCursors(std::int64_t s, std::size_t shard) const {
+  if (s < 0) return nullptr;
+  const RingSlot& slot = ring_[positiveMod(s, maxDelay_ + 1)];
+  const std::size_t lane = shard == kAllShards ? 0 : shard;
+  if (slot.step != s || slot.spikes.empty() ||
+      (lane + 1) * slot.spikes.size() > slot.cursors.size())
+    return nullptr;
+  return slot.cursors.data() + lane * slot.spikes.size();
 }
 
 std::span<const std::uint32_t> Projection::slotSpikes(std::int64_t s) const {
@@ -294,7 +317,7 @@ void Projection::deliver(std::int64_t n, std::size_t shard) {
       deliverEvents(slotSpikes(s), s, -1, n, shard);
     } else {
       for (std::int64_t d = 0; d <= maxDelay_; ++d)
-        deliverEvents(slotSpikes(n - 1 - d), n - 1 - d, d, n, shard);
+        deliverEvents(slotSpikes(n - 1 - d), n - 1 - d, d, n, shard, slotCursors(n - 1 - d, shard));
     }
     return;
   }
@@ -342,7 +365,7 @@ void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shar
   }
   for (std::int64_t d = 0; d <= maxDelay_; ++d) {
     std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - d);
-    if (!spikes.empty()) deliverRows(x, w, spikes, d, shard);
+    if (!spikes.empty()) deliverRows(x, w, spikes, d, shard, slotCursors(n - 1 - d, shard));
   }
 }
 
@@ -352,6 +375,8 @@ void Projection::emit(std::int64_t n) {
   std::span<const std::uint32_t> spikes = pre_->spikes();
   slot.spikes.assign(spikes.begin(), spikes.end());
   slot.step = n;
+  if (!perm_.empty()) // every shard's delivery starts each row at its shortest delay
+    slot.cursors.assign(spikes.size() * std::max<std::size_t>(1, post_->shardCount()), {0, 0});
   if (onPre_ && !onPre_->captured.empty()) {
     const std::size_t nc = onPre_->captured.size();
     slot.captured.resize(spikes.size() * nc);
@@ -443,7 +468,8 @@ void Projection::bind(BoundEvents& b) {
 // The synapses of `spikes` (sent in step slotStep; all of a row when d < 0, else those of delay
 // d) onto the post neurons of `shard`, spike by spike, in the order of deliverRows.
 void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64_t slotStep,
-                               std::int64_t d, std::int64_t n, std::size_t shard) {
+                               std::int64_t d, std::int64_t n, std::size_t shard,
+                               DelayCursor* cursors) {
   if (spikes.empty()) return;
   BoundEvents& ev = *onPre_;
   const std::uint64_t* rs = conn().rowStart().data();
@@ -473,7 +499,7 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
       ev.spec.kernel(a);
       continue;
     }
-    const auto [pb, pe] = delaySegment(i, d);
+    const auto [pb, pe] = delaySegment(i, d, cursors ? cursors + m : nullptr);
     const std::uint64_t b = rs[i];
     postScratch.clear();
     synScratch.clear();

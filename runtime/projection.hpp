@@ -135,6 +135,12 @@ public:
 private:
   friend class Network;
 
+  // Heterogeneous delays: where a spike's row continues at the next delay (delaySegment).
+  struct DelayCursor {
+    std::uint32_t position; // in the row's delay order
+    std::int32_t delay;     // the delay the position starts (else: search)
+  };
+
   const Connectivity& conn() const { return table_.connectivity(); }
   // prepare() and splitRows() ran for the table as it is now.
   bool prepared() const { return ready_ && preparedShape_ == table_.shapeVersion(); }
@@ -158,7 +164,7 @@ private:
   void emit(std::int64_t n); // schedule item 5
   template <class T>
   void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,
-                   std::size_t s) const;
+                   std::size_t s, DelayCursor* cursors = nullptr) const;
   template <class T> void deliverPlain(T* x, const T* w, std::int64_t n, std::size_t s) const;
   // True when every synapse this projection holds ends on shard s (the table holds only the
   // synapses onto this rank's neurons, and s may be all of them).
@@ -177,7 +183,7 @@ private:
   void bind(BoundEvents& b);
   static void bindArgs(NjSynapseEventArgs& a, const BoundEvents& ev);
   void deliverEvents(std::span<const std::uint32_t> spikes, std::int64_t slotStep, std::int64_t d,
-                     std::int64_t n, std::size_t shard);
+                     std::int64_t n, std::size_t shard, DelayCursor* cursors = nullptr);
   void runOnPost(std::int64_t n);
 
   Network* network_;
@@ -190,10 +196,14 @@ private:
   std::uint64_t preparedShape_ = 0, splitShape_ = 0, splitWeights_ = 0; // table versions
   std::int64_t maxDelay_ = 0; // of the table when prepared (sizes the ring)
   // Heterogeneous delays: each row's synapses (offsets within the row) ordered by delay (stable,
-  // so post stays ascending within a delay); delaySegment(i, d) finds the run of delay d.
+  // so post stays ascending within a delay); delaySegment(i, d) finds the run of delay d. A spike
+  // in the ring keeps one cursor per shard: where its row's next delay starts, so each step
+  // continues where the last one ended instead of searching the row again.
   std::vector<std::uint32_t> perm_;
-  std::pair<const std::uint32_t*, const std::uint32_t*> delaySegment(std::uint32_t i,
-                                                                     std::int64_t d) const;
+  std::pair<const std::uint32_t*, const std::uint32_t*>
+  delaySegment(std::uint32_t i, std::int64_t d, DelayCursor* cursor) const;
+  // The cursors of shard s for the spikes of step s (null when there are none).
+  DelayCursor* slotCursors(std::int64_t step, std::size_t shard) const;
 
   bool ready_ = false;
   bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
@@ -216,6 +226,8 @@ private:
     std::int64_t step = std::numeric_limits<std::int64_t>::min();
     std::vector<std::uint32_t> spikes;
     std::vector<double> captured; // [position in spikes][captured value]
+    // Heterogeneous delays: [shard][position in spikes], written by that shard's thread only.
+    mutable std::vector<DelayCursor> cursors;
   };
   std::vector<RingSlot> ring_;
   std::uint64_t ringBytes() const;
