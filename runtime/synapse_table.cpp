@@ -39,6 +39,7 @@ SynapseTable::SynapseTable(std::string owner, ConnectivitySpec spec, std::uint32
   if (stream_ > kMaxProjectionStream)
     throw RuntimeError(fmt::format("{}: stream {} is too large", owner_, stream_));
   conn_ = connectGroups(spec_, nPre, nPost, context_(), true);
+  spec_.same.reset(); // a copy of another connection's synapses is never rebuilt: free it
 }
 
 void SynapseTable::checkMemory(const std::string& what, long double bytes) const {
