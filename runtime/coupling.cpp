@@ -26,10 +26,9 @@ Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronG
   target_ = post.inputIndex(spec_.target);
   table_.setWeight(spec_.weight);
   table_.setDelay(spec_.delay);
-  delaySteps_ = table_.delaySteps();
-  if (delaySteps_ > 0)
+  if (delaySteps() > 0)
     checkMemory(fmt::format("the delay ring of coupling `{}`", name_),
-                8.0L * static_cast<long double>(delaySteps_ + 1) *
+                8.0L * static_cast<long double>(delaySteps() + 1) *
                     static_cast<long double>(pre.size()),
                 network.memoryInUse(), network.options().memoryLimit);
 }
@@ -37,9 +36,9 @@ Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronG
 std::uint64_t Coupling::bytes() const {
   const Connectivity& conn = table_.connectivity();
   const bool sumsOnly = conn.isImplicitAllToAll() && !conn.noSelf();
-  const std::uint64_t ring = delaySteps_ > 0 ? 8 * static_cast<std::uint64_t>(delaySteps_ + 1) *
-                                                   (sumsOnly ? 1 : pre_->size())
-                                             : 0;
+  const std::uint64_t ring = delaySteps() > 0 ? 8 * static_cast<std::uint64_t>(delaySteps() + 1) *
+                                                    (sumsOnly ? 1 : pre_->size())
+                                              : 0;
   return table_.bytes() + ring;
 }
 
@@ -76,19 +75,19 @@ void Coupling::apply(std::int64_t n) {
 template <class S, class X> void Coupling::applyTyped(const S* s, X* x, std::int64_t n) {
   const std::uint64_t nPre = pre_->size(), nPost = post_->size();
   const auto mod = [&](std::int64_t step) {
-    const std::int64_t m = delaySteps_ + 1;
+    const std::int64_t m = delaySteps() + 1;
     return static_cast<std::uint64_t>(((step % m) + m) % m);
   };
   if (table_.connectivity().isImplicitAllToAll() &&
       !table_.connectivity().noSelf()) { // O(N): every post gets w · Σ_i s_i
     double total = laneSum(s, nPre);
-    if (delaySteps_ > 0) { // a ring of D + 1 sums
+    if (delaySteps() > 0) { // a ring of D + 1 sums
       if (ringStart_ < 0) {
-        ring_.assign(static_cast<std::size_t>(delaySteps_ + 1), total);
+        ring_.assign(static_cast<std::size_t>(delaySteps() + 1), total);
         ringStart_ = n;
       }
       ring_[mod(n)] = total;
-      total = ring_[mod(n - delaySteps_)];
+      total = ring_[mod(n - delaySteps())];
     }
     const auto wt = static_cast<X>(table_.weight() * total);
 #pragma omp simd
@@ -96,8 +95,8 @@ template <class S, class X> void Coupling::applyTyped(const S* s, X* x, std::int
       x[j] += wt;
     return;
   }
-  if (delaySteps_ > 0) {
-    const auto slots = static_cast<std::uint64_t>(delaySteps_ + 1);
+  if (delaySteps() > 0) {
+    const auto slots = static_cast<std::uint64_t>(delaySteps() + 1);
     if (ringStart_ < 0) {
       ring_.resize(slots * nPre);
       for (std::uint64_t r = 0; r < slots; ++r)
@@ -106,7 +105,7 @@ template <class S, class X> void Coupling::applyTyped(const S* s, X* x, std::int
     }
     std::copy(s, s + nPre, ring_.begin() + static_cast<std::ptrdiff_t>(mod(n) * nPre));
     // never written since the fill when n − D < ringStart
-    addSums(ring_.data() + mod(n - delaySteps_) * nPre, x);
+    addSums(ring_.data() + mod(n - delaySteps()) * nPre, x);
     return;
   }
   addSums(s, x);

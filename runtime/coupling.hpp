@@ -70,7 +70,7 @@ public:
   std::uint64_t synapses() const { return table_.synapses(); }
   // All-to-all with a scalar weight: the O(N) path, no CSR.
   bool usesPopulationPath() const { return table_.connectivity().isImplicitAllToAll(); }
-  std::int64_t delaySteps() const { return delaySteps_; }
+  std::int64_t delaySteps() const { return table_.delaySteps(); }
 
   // Weights, as SynapseTable's (the same draws as a projection of the same stream).
   void setWeight(double w) { table_.setWeight(w); }
@@ -98,7 +98,6 @@ private:
   CouplingSpec spec_;
   SynapseTable table_;
   std::size_t source_ = 0, target_ = 0;
-  std::int64_t delaySteps_ = 0;
   // (D + 1) · nPre: the pre state of step r in slot r mod (D + 1); on the O(N) path without
   // noSelf only the sum is needed, so the ring holds D + 1 sums instead.
   std::vector<double> ring_;

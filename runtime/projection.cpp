@@ -68,7 +68,6 @@ void Projection::splitRows() {
   rowSplit_.shrink_to_fit();
   shardRows_.clear();
   splitShards_ = 0;
-  splitReady_ = true;
   splitShape_ = table_.shapeVersion();
   splitWeights_ = table_.weightVersion();
   const auto [lo, hi] = post_->shardRange(kAllShards);
@@ -206,7 +205,6 @@ void Projection::prepare() {
     for (std::uint64_t i = 0; i < nPre && rowsSorted_; ++i)
       rowsSorted_ = std::is_sorted(post + rs[i], post + rs[i + 1]);
   }
-  ready_ = true;
   preparedShape_ = table_.shapeVersion();
 }
 
@@ -397,7 +395,7 @@ void Projection::setOnPre(SynapseEventSpec spec) {
   onPre_.emplace();
   onPre_->spec = std::move(spec);
   bind(*onPre_);
-  ready_ = false;
+  preparedShape_ = kNever;
 }
 
 void Projection::setOnPost(SynapseEventSpec spec) {
@@ -409,7 +407,7 @@ void Projection::setOnPost(SynapseEventSpec spec) {
   onPost_.emplace();
   onPost_->spec = std::move(spec);
   bind(*onPost_);
-  ready_ = false;
+  preparedShape_ = kNever;
 }
 
 namespace {

@@ -143,10 +143,9 @@ private:
 
   const Connectivity& conn() const { return table_.connectivity(); }
   // prepare() and splitRows() ran for the table as it is now.
-  bool prepared() const { return ready_ && preparedShape_ == table_.shapeVersion(); }
+  bool prepared() const { return preparedShape_ == table_.shapeVersion(); }
   bool split() const {
-    return splitReady_ && splitShape_ == table_.shapeVersion() &&
-           splitWeights_ == table_.weightVersion();
+    return splitShape_ == table_.shapeVersion() && splitWeights_ == table_.weightVersion();
   }
   void prepare(); // sizes the ring and the delivery tables
   // Schedule item 3, into the post neurons of shard s only (network.hpp; kAllShards: all), in
@@ -193,7 +192,9 @@ private:
   ProjectionSpec spec_;
   std::size_t target_ = 0;
   SynapseTable table_;
-  std::uint64_t preparedShape_ = 0, splitShape_ = 0, splitWeights_ = 0; // table versions
+  // The table versions prepare() and splitRows() last ran for (kNever: to be run).
+  static constexpr std::uint64_t kNever = ~std::uint64_t{0};
+  std::uint64_t preparedShape_ = kNever, splitShape_ = kNever, splitWeights_ = kNever;
   std::int64_t maxDelay_ = 0; // of the table when prepared (sizes the ring)
   // Heterogeneous delays: each row's synapses (offsets within the row) ordered by delay (stable,
   // so post stays ascending within a delay); delaySegment(i, d) finds the run of delay d. A spike
@@ -205,7 +206,6 @@ private:
   // The cursors of shard s for the spikes of step s (null when there are none).
   DelayCursor* slotCursors(std::int64_t step, std::size_t shard) const;
 
-  bool ready_ = false;
   bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
   std::vector<std::uint32_t> rowSplit_; // splitRows(), projections with events
   // splitRows(), plain projections: shard s's own CSR (rows' parts onto its neurons, post ids
@@ -219,7 +219,6 @@ private:
   std::vector<ShardRows> shardRows_;
   std::uint64_t shardRowBytes() const;
   std::size_t splitShards_ = 0; // shards of rowSplit_ / shardRows_ (0: none built)
-  bool splitReady_ = false;     // splitRows() ran since the weights last changed
   // The ring: slot r holds the spikes of step `step` (r = step mod (maxDelay + 1)) and, for on_pre
   // events, their captured pre values; a slot keeps the room of its busiest step.
   struct RingSlot {
