@@ -4,7 +4,7 @@
 #include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/memory_limit.hpp"
-#include "runtime/thread_pool.hpp"
+#include "runtime/parallel_for.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -32,8 +32,7 @@ template <class F> void forBlocks(std::uint64_t rows, int threads, F body) {
       body(b);
     return;
   }
-  ThreadPool pool(std::min<int>(threads, static_cast<int>(blocks)));
-  pool.parallelFor(blocks, body);
+  parallelFor(threads, blocks, body);
 }
 
 std::pair<std::uint64_t, std::uint64_t> blockRows(std::size_t b, std::uint64_t rows) {
@@ -398,9 +397,7 @@ Connectivity buildConnectivity(const ConnectivitySpec& spec, std::uint32_t nPre,
           drawBlock(b);
         return;
       }
-      ThreadPool pool(
-          std::min<int>(ctx.threads, static_cast<int>(std::min<std::uint64_t>(blocks, 64))));
-      pool.parallelFor(static_cast<std::size_t>(blocks), drawBlock);
+      parallelFor(std::min(ctx.threads, 64), static_cast<std::size_t>(blocks), drawBlock);
     };
     std::vector<std::atomic<std::uint64_t>> count(nPre), before(part ? nPre : 0);
     forDraws([&](std::uint64_t i, std::uint64_t j) {

@@ -76,10 +76,10 @@ TEST(Install, EmbeddingHostBuildsAgainstTheInstalledPackageAndRuns) {
         EXPECT_TRUE(reachable.count(e.path()))
             << e.path() << " is installed but no public header includes it";
       }
-    // None of the runtime's measures, plots, builder or thread pool, nor any compiler header.
+    // None of the runtime's measures, plots, builder or parallel loops, nor any compiler header.
     for (const char* internal :
          {"neurojit/runtime/measure", "neurojit/runtime/plot", "neurojit/runtime/build_network.hpp",
-          "neurojit/runtime/thread_pool.hpp", "neurojit/compiler"})
+          "neurojit/runtime/parallel_for.hpp", "neurojit/compiler"})
       EXPECT_FALSE(fs::exists(include / internal)) << internal;
   }
   ASSERT_EQ(shell("cmake -S " NJ_SOURCE_DIR "/examples/embed -B " + hostBuild.string() +
