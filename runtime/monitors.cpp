@@ -79,15 +79,45 @@ void StateMonitor::reserve(std::uint64_t moreSamples) {
     d.reserve(d.size() + moreSamples * width());
 }
 
-void StateMonitor::record(std::int64_t stepAfter, double t) {
+void StateMonitor::openRows(std::int64_t fromStep, std::int64_t steps) {
+  closeRows();
+  rowsFrom_ = fromStep;
+  const std::uint64_t rows = t_.size() + samplesBetween(fromStep, fromStep + steps);
+  for (auto& d : data_)
+    d.resize(rows * width());
+}
+
+void StateMonitor::recordColumns(std::int64_t stepAfter, std::size_t lo, std::size_t hi) {
   if (stepAfter % every_ != 0) return;
-  t_.push_back(t);
+  lo = std::max(lo, begin_);
+  hi = std::min(hi, end_);
+  if (lo >= hi) return;
+  // Rows before this window, then the samples of steps (rowsFrom_, stepAfter] (this one last).
+  const std::uint64_t row = rowsBefore_ + samplesBetween(rowsFrom_, stepAfter) - 1;
   for (std::size_t v = 0; v < slots_.size(); ++v)
     withReal(group_->precision(), [&](auto zero) { // float32 values widen exactly to double
       std::span<const decltype(zero)> x = group_->stateAs<decltype(zero)>(slots_[v]);
-      data_[v].insert(data_[v].end(), x.begin() + static_cast<std::ptrdiff_t>(begin_),
-                      x.begin() + static_cast<std::ptrdiff_t>(end_));
+      std::copy(x.begin() + static_cast<std::ptrdiff_t>(lo),
+                x.begin() + static_cast<std::ptrdiff_t>(hi),
+                data_[v].begin() + static_cast<std::ptrdiff_t>(row * width() + (lo - begin_)));
     });
+}
+
+void StateMonitor::recordTime(std::int64_t stepAfter, double t) {
+  if (stepAfter % every_ == 0) t_.push_back(t);
+}
+
+void StateMonitor::closeRows() {
+  for (auto& d : data_)
+    d.resize(t_.size() * width());
+  rowsBefore_ = t_.size();
+}
+
+void StateMonitor::record(std::int64_t stepAfter, double t) {
+  if (stepAfter % every_ != 0) return;
+  if (data_.front().size() < (t_.size() + 1) * width()) openRows(stepAfter - 1, 1);
+  recordColumns(stepAfter, begin_, end_);
+  recordTime(stepAfter, t);
 }
 
 RateMonitor::RateMonitor(const NeuronGroup& group, double timeUnitSeconds)

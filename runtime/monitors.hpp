@@ -86,6 +86,14 @@ public:
   std::uint64_t samplesBetween(std::int64_t from, std::int64_t to) const;
   std::uint64_t bytesFor(std::uint64_t samples) const;
   void reserve(std::uint64_t moreSamples);
+  // A sample after step stepAfter (when stepAfter % every == 0). While the shards step in
+  // parallel each writes its own neurons' columns of the row (recordColumns, into rows made by
+  // openRows for the steps to come) and thread 0 adds the time (recordTime, which makes the row
+  // a sample); closeRows drops rows made but not sampled. record: the whole row at once.
+  void openRows(std::int64_t fromStep, std::int64_t steps);
+  void recordColumns(std::int64_t stepAfter, std::size_t lo, std::size_t hi);
+  void recordTime(std::int64_t stepAfter, double t);
+  void closeRows();
   void record(std::int64_t stepAfter, double t);
 
 private:
@@ -94,6 +102,8 @@ private:
   std::vector<std::size_t> slots_;
   std::size_t begin_, end_;
   std::int64_t every_;
+  std::int64_t rowsFrom_ = 0;    // the step the rows of openRows start after
+  std::uint64_t rowsBefore_ = 0; // samples taken before it
   std::vector<double> t_;
   std::vector<std::vector<double>> data_;
   std::map<std::string, DisplayUnit> units_;

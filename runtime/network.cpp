@@ -19,6 +19,7 @@
 #include <exception>
 #include <limits>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -160,7 +161,7 @@ NeuronGroup& Network::addGroup(std::string name, std::uint64_t size, GroupLayout
       splitRange(0, size, static_cast<std::uint64_t>(ranks()), wholeRankGroups_);
   const auto r = static_cast<std::size_t>(rank());
   group->setShards({rankStarts[r], rankStarts[r + 1]});
-  groups_.push_back({std::move(group), std::move(rankStarts), {}, 0});
+  groups_.push_back({std::move(group), std::move(rankStarts), 0});
   prepared_ = false;
   return *groups_.back().group;
 }
@@ -386,7 +387,6 @@ void Network::prepare() {
       g.setShards(std::move(mine));
       layoutChanged = true;
     }
-    e.shardCounts.assign(threads, {});
   }
   sharedStates_.clear();
   if (distributed()) {
@@ -410,7 +410,7 @@ void Network::prepare() {
     if (!p->prepared()) p->prepare();
     if (layoutChanged || !p->split()) p->splitRows();
   }
-  reports_.assign(threads, {});
+  reports_.assign(2 * threads, {});
   if (options_.threads == 1)
     team_.reset();
   else if (!team_ || team_->threads() != options_.threads)
@@ -546,10 +546,16 @@ RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* 
   for (auto& p : projections_) { // before the region: threads must not prepare it concurrently
     if (!p->prepared()) p->prepare();
     if (!p->split()) p->splitRows();
+    p->layOutRing(shards());
   }
   serialDelivery_ = deliveryIsSerial();
-  return options_.phaseTiming ? advanceImpl<true>(steps, done, progress)
-                              : advanceImpl<false>(steps, done, progress);
+  for (const auto& m : stateMonitors_) // the shards write their columns of rows made here
+    m->openRows(step_, steps);
+  RunStatus status = options_.phaseTiming ? advanceImpl<true>(steps, done, progress)
+                                          : advanceImpl<false>(steps, done, progress);
+  for (const auto& m : stateMonitors_)
+    m->closeRows();
+  return status;
 }
 
 namespace {
@@ -597,17 +603,18 @@ std::string messageOf(std::exception_ptr error) {
 } // namespace
 
 // The step loop (network.hpp): every thread steps its shard; thread 0 runs the serial part and
-// decides whether another step follows (read by all after the barrier that ends the step).
+// decides whether another step follows. When the end of a step is quiet the others wait for that
+// decision at a second barrier; otherwise each thread decides for itself from what the barrier
+// made visible (stepStops) and goes on while thread 0 finishes step n.
 // With a team, the first kProbeSteps steps run on this thread alone, timed: a network whose step
 // is shorter than kMinTeamStepSeconds stays there (its shards in turn: the same results), since
-// the step's two barriers would cost more than the second thread gains.
+// the barrier would cost more than the second thread gains.
 template <bool Timed>
 RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
   RunStatus status = interruption(step_, time(), options_.timeUnitSeconds);
   if (!status.ok() || steps <= 0) return status;
-  bool goOn = true;
   std::exception_ptr hostError; // thrown by a step callback, rethrown after the region
-  // The serial part of step n and the decision whether to go on (thread 0).
+  // The serial part of step n (thread 0); true when another step follows.
   const auto finish = [&](std::int64_t n, PhaseTimes& phases) {
     try {
       status = finishStep<Timed>(n, phases);
@@ -616,73 +623,117 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
     }
     ++done;
     if (progress) progress->update(done);
-    if (status.ok() && !hostError && done < steps) {
-      if (!distributed())
-        status = interruption(step_, time(), options_.timeUnitSeconds);
-      else if (agreedInterrupt_)
-        status = interrupted(interruptRequested() ? interruptSignal() : 0, step_, time(),
-                             options_.timeUnitSeconds);
-    }
-    goOn = status.ok() && !hostError && done < steps;
+    if (status.outcome == RunOutcome::Interrupted && done == steps) status = {}; // it ran them all
+    return status.ok() && !hostError && done < steps;
   };
   const auto stepHere = [&] {
     const std::int64_t n = step_;
     stepShardsInTurn<Timed>(n, phases_);
-    finish(n, phases_);
+    publishEndOfStep(n);
+    return finish(n, phases_);
   };
   const auto sync = [&](PhaseTimes& phases) {
     Laps<Timed> lap;
     team_->barrier();
     lap(phases.exchange);
   };
-  auto region = [&](std::size_t s) {
-    PhaseTimes others;
-    PhaseTimes& phases = s == 0 ? phases_ : others; // thread 0's are reported
-    while (goOn) {
-      const std::int64_t n = step_;
-      stepShard<Timed>(s, n, phases);
-      sync(phases); // the spike exchange: every shard's spikes and reports are visible
-      if (s == 0) finish(n, phases);
-      sync(phases);
-    }
-  };
+  bool goOn = true;
   bool useTeam = team_ != nullptr;
   if (useTeam && options_.minTeamStepSeconds > 0) {
     const auto t0 = Clock::now();
     std::int64_t probed = 0;
     for (; goOn && probed < kProbeSteps; ++probed)
-      stepHere();
+      goOn = stepHere();
     const double perStep =
         std::chrono::duration<double>(Clock::now() - t0).count() / static_cast<double>(probed);
     useTeam = perStep >= options_.minTeamStepSeconds;
   }
-  if (useTeam && goOn)
+  if (useTeam && goOn) {
+    const std::int64_t first = step_, end = step_ + (steps - done); // the steps left
+    auto region = [&](std::size_t s) {
+      PhaseTimes others;
+      PhaseTimes& phases = s == 0 ? phases_ : others; // thread 0's are reported
+      bool skip = false; // thread 0 after a failure the others could not foresee
+      for (std::int64_t n = first;; ++n) {
+        if (!skip) stepShard<Timed>(s, n, phases);
+        if (s == 0) publishEndOfStep(n);
+        if (skip) { // thread 0 stops the others at this barrier
+          quietEnd_[n & 1] = false;
+          stopAsked_[n & 1] = true;
+        }
+        sync(phases); // the spike exchange: every shard's spikes, reports and flags are visible
+        if (skip) return;
+        if (quietEnd_[n & 1]) {
+          if (s == 0) goOn = finish(n, phases);
+          sync(phases);
+          if (!goOn) return;
+          continue;
+        }
+        const bool stops = n + 1 == end || stepStops(n);
+        if (s == 0 && finish(n, phases) == stops && !stops) {
+          // Unforeseen (an allocation failed while recording): the others are in step n + 1;
+          // they stop at its barrier, which this thread reaches without stepping.
+          skip = true;
+          continue;
+        }
+        if (stops) return;
+      }
+    };
     team_->run(region);
-  else
+  } else {
     while (goOn)
-      stepHere();
+      goOn = stepHere();
+  }
   if (hostError) std::rethrow_exception(hostError);
   return status;
 }
 
 // Records the exception in flight as the failure of shard s's part of step n (the first counts).
 void Network::reportFailure(std::size_t s, std::int64_t n) {
-  ShardReport& report = reports_[s];
-  if (report.status.ok())
-    report.status = {RunOutcome::KernelError,
-                     fmt::format("step {} failed: {}", n, messageOf(std::current_exception())), 0};
+  ShardReport& r = report(s, n);
+  if (r.status.ok())
+    r.status = {RunOutcome::KernelError,
+                fmt::format("step {} failed: {}", n, messageOf(std::current_exception())), 0};
 }
 
-void Network::clearReport(std::size_t s) {
-  ShardReport& report = reports_[s];
-  report.status = {};
-  report.errorGroup = report.nonFiniteGroup = -1;
+void Network::clearReport(std::size_t s, std::int64_t n) {
+  ShardReport& r = report(s, n);
+  r.status = {};
+  r.errorGroup = r.nonFiniteGroup = -1;
+}
+
+void Network::publishEndOfStep(std::int64_t n) {
+  quietEnd_[n & 1] = needsQuietEnd();
+  stopAsked_[n & 1] = !distributed() && interruptRequested();
+}
+
+bool Network::needsQuietEnd() const {
+  if (distributed() || !callbacks_.empty()) return true;
+  for (const auto& p : projections_)
+    if (p->onPost_) return true;
+  // A spike monitor that this step's spikes could fill: finishStep may stop the run there.
+  for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
+    const SpikeMonitor& m = *spikeMonitors_[k];
+    const std::uint64_t cap = spikeCaps_[k] != 0 ? spikeCaps_[k] : m.maxSpikes();
+    if (cap != 0 && m.count() + (m.end() - m.begin()) > cap) return true;
+  }
+  return false;
+}
+
+bool Network::stepStops(std::int64_t n) const {
+  if (stopAsked_[n & 1]) return true;
+  const bool scanned = (n + 1) % options_.nanCheckInterval == 0;
+  for (std::size_t s = 0; s < shards(); ++s) {
+    const ShardReport& r = report(s, n);
+    if (!r.status.ok() || (scanned && r.nonFiniteGroup >= 0)) return true;
+  }
+  return false;
 }
 
 // Items 1-4 for shard s (network.hpp), on its thread of the team. Nothing here throws past a
 // barrier: failures go to the shard's report.
 template <bool Timed> void Network::stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases) {
-  clearReport(s);
+  clearReport(s, n);
   const auto guarded = [&](std::size_t shard, auto&& work) { guard(shard, n, work); };
   Laps<Timed> lap;
   guarded(s, [&] { applyStimuli(n, s); });
@@ -697,8 +748,10 @@ template <bool Timed> void Network::stepShard(std::size_t s, std::int64_t n, Pha
   lap(phases.delivery);
   for (std::size_t g = 0; g < groups_.size(); ++g)
     updateGroup(groups_[g], g, n, s);
-  if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s);
+  if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s, n);
   lap(phases.neurons);
+  guarded(s, [&] { emitShard(n, s); });
+  lap(phases.emit);
 }
 
 // Items 1-4 of every shard of this process on the calling thread, in the order the team's
@@ -708,7 +761,7 @@ template <bool Timed> void Network::stepShardsInTurn(std::int64_t n, PhaseTimes&
   const auto guarded = [&](std::size_t shard, auto&& work) { guard(shard, n, work); };
   Laps<Timed> lap;
   for (std::size_t s = 0; s < shardCount; ++s) {
-    clearReport(s);
+    clearReport(s, n);
     guarded(s, [&] { applyStimuli(n, s); });
   }
   lap(phases.stimuli);
@@ -721,43 +774,47 @@ template <bool Timed> void Network::stepShardsInTurn(std::int64_t n, PhaseTimes&
   for (std::size_t s = 0; s < shardCount; ++s) {
     for (std::size_t g = 0; g < groups_.size(); ++g)
       updateGroup(groups_[g], g, n, s);
-    if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s);
+    if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s, n);
   }
   lap(phases.neurons);
+  for (std::size_t s = 0; s < shardCount; ++s)
+    guarded(s, [&] { emitShard(n, s); });
+  lap(phases.emit);
 }
 
-// Items 5-8, on thread 0 after every shard's kernels.
+// Items 5-8, on thread 0 after every shard's kernels (the others may be in step n + 1 unless
+// quietEnd_: then only what they do not read is touched).
 template <bool Timed> RunStatus Network::finishStep(std::int64_t n, PhaseTimes& phases) {
   Laps<Timed> lap;
   // A failed kernel: the first failing group in group order, whatever the layout.
   const ShardReport* failed = nullptr;
-  for (const ShardReport& r : reports_)
+  for (std::size_t s = 0; s < shards(); ++s) {
+    const ShardReport& r = report(s, n);
     if (!r.status.ok() && (!failed || r.errorGroup < failed->errorGroup)) failed = &r;
-  ShardReport mergeFailure;
-  for (std::size_t g = 0; g < groups_.size() && !failed; ++g) {
-    RunStatus merged = mergeSpikes(groups_[g], n);
-    if (merged.ok()) continue;
-    mergeFailure.status = std::move(merged);
-    mergeFailure.errorGroup = static_cast<std::ptrdiff_t>(g);
-    failed = &mergeFailure;
   }
+  if (!failed)
+    for (auto& e : groups_)
+      mergeSpikes(e, n);
   if (distributed()) {
     RunStatus agreed = exchangeSpikes(n, failed);
     if (!agreed.ok()) return agreed;
     shareStates(sharedStates_);
+    for (auto& p : projections_) // every rank's spikes, not only this rank's parts
+      p->emitWhole(n);
   } else if (failed) {
     for (auto& e : groups_)
       e.group->spikeCount_ = 0;
     return failed->status;
   }
-  emitSpikes(n);
+  for (auto& p : projections_)
+    if (p->onPost_) p->runOnPost(n);
   lap(phases.emit);
   step_ = n + 1;
   if (distributed()) gatherMonitoredStates();
   RunStatus s = recordMonitors();
   lap(phases.monitors);
   if (s.ok() && step_ % options_.nanCheckInterval == 0) {
-    s = nonFiniteReported();
+    s = nonFiniteReported(n);
     lap(phases.nanCheck);
   }
   if (!s.ok()) return s;
@@ -766,6 +823,12 @@ template <bool Timed> RunStatus Network::finishStep(std::int64_t n, PhaseTimes& 
       cb(*this);
     lap(phases.callbacks);
   }
+  // Asked before the barrier, or (when the others wait) by now, e.g. from a callback.
+  if (!distributed() && (stopAsked_[n & 1] || (quietEnd_[n & 1] && interruptRequested())))
+    return interrupted(interruptSignal(), step_, time(), options_.timeUnitSeconds);
+  if (distributed() && agreedInterrupt_)
+    return interrupted(interruptRequested() ? interruptSignal() : 0, step_, time(),
+                       options_.timeUnitSeconds);
   return {};
 }
 
@@ -879,9 +942,14 @@ void Network::deliverSynapticEvents(std::int64_t n, std::size_t s) {
   }
 }
 
-void Network::emitSpikes(std::int64_t n) {
+void Network::emitShard(std::int64_t n, std::size_t s) {
   for (auto& p : projections_)
-    p->emit(n);
+    p->emitPart(n, s, p->pre_->shardSpikes(s, n));
+  if (distributed()) return; // rank 0 records whole rows after gathering them (finishStep)
+  for (auto& m : stateMonitors_) {
+    const auto [lo, hi] = m->group().shardRange(s);
+    m->recordColumns(n + 1, lo, hi);
+  }
 }
 
 // Shard s's neurons of group g: noise draws, then the kernel; its spikes go to the shard's part
@@ -889,10 +957,11 @@ void Network::emitSpikes(std::int64_t n) {
 void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n, std::size_t s) {
   NeuronGroup& g = *e.group;
   const auto [b, end] = g.shardRange(s);
-  e.shardCounts[s].value = 0;
+  std::uint32_t& count = g.stepSpikeCounts_[n & 1][s].value;
+  count = 0;
   if (b >= end) return;
   const std::size_t numNoise = g.layout_.numNoise;
-  ShardReport& report = reports_[s];
+  ShardReport& report = this->report(s, n);
   try {
     for (std::size_t k = 0; k < numNoise; ++k)
       withReal(g.precision(), [&](auto zero) { // float32: the same draws, rounded
@@ -913,14 +982,18 @@ void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n,
       args.normals = numNoise > 0 ? g.normalPtrs_.data() : nullptr;
     }
     args.refractory_until = g.layout_.hasRefractory ? g.refractoryUntil_.data() : nullptr;
-    args.spikes = g.spikes_.data() + b;
-    args.spike_count = &e.shardCounts[s].value;
+    args.spikes = g.stepSpikes_[n & 1].data() + b;
+    args.spike_count = &count;
     args.begin = b;
     args.end = end;
     args.step = n;
     args.dt = options_.dt;
     args.refractory_steps = e.refractorySteps;
     g.kernel_(args);
+    if (count > end - b) {
+      const std::uint32_t reported = std::exchange(count, 0);
+      throw RuntimeError(fmt::format("it reported {} spikes for {} neurons", reported, end - b));
+    }
   } catch (...) {
     if (report.status.ok()) {
       report.status = {RunOutcome::KernelError,
@@ -932,27 +1005,17 @@ void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n,
   }
 }
 
-// The shards' spike lists, in shard order (each part starts at its shard's first neuron).
-RunStatus Network::mergeSpikes(GroupEntry& e, std::int64_t n) {
+// The shards' spikes of step n, in shard order, into the group's spike list.
+void Network::mergeSpikes(GroupEntry& e, std::int64_t n) {
   NeuronGroup& g = *e.group;
   std::size_t total = 0;
-  for (std::size_t s = 0; s < e.shardCounts.size(); ++s) {
-    const auto [b, end] = g.shardRange(s);
-    const std::uint32_t count = e.shardCounts[s].value;
-    if (count > end - b) {
-      g.spikeCount_ = 0;
-      return {RunOutcome::KernelError,
-              fmt::format("the kernel of group `{}` reported {} spikes for {} neurons at step {}",
-                          g.name(), count, end - b, n),
-              0};
-    }
-    if (total != b && count > 0)
-      std::memmove(g.spikes_.data() + total, g.spikes_.data() + b, count * sizeof(std::uint32_t));
-    total += count;
+  for (std::size_t s = 0; s < g.shardCount(); ++s) {
+    const std::span<const std::uint32_t> part = g.shardSpikes(s, n);
+    std::copy(part.begin(), part.end(), g.spikes_.data() + total);
+    total += part.size();
   }
   g.spikeCount_ = total;
   g.totalSpikes_ += total;
-  return {};
 }
 
 RunStatus Network::recordMonitors() {
@@ -972,16 +1035,19 @@ RunStatus Network::recordMonitors() {
                   formatBytes(static_cast<long double>(m.count() * SpikeMonitor::bytesPerSpike))),
               0};
   }
-  for (auto& m : stateMonitors_)
-    m->record(step_, t);
+  for (auto& m : stateMonitors_) // the shards wrote their columns (emitShard), rank 0 gathered
+    if (distributed())
+      m->record(step_, t);
+    else
+      m->recordTime(step_, t);
   for (auto& m : rateMonitors_)
     m->record(t, options_.dt, m->group().spikes().size());
   return {};
 }
 
 // The first non-finite state of shard s's neurons, groups in order.
-void Network::findNonFinite(std::size_t s) {
-  ShardReport& r = reports_[s];
+void Network::findNonFinite(std::size_t s, std::int64_t n) {
+  ShardReport& r = report(s, n);
   r.nonFiniteGroup = -1;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     const NeuronGroup& group = *groups_[g].group;
@@ -998,19 +1064,21 @@ void Network::findNonFinite(std::size_t s) {
 
 RunStatus Network::checkFinite() {
   for (std::size_t s = 0; s < shards(); ++s)
-    findNonFinite(s);
-  return nonFiniteReported();
+    findNonFinite(s, step_);
+  return nonFiniteReported(step_);
 }
 
 // The shards' findings combined: the first group, then the first state, then the first neuron
 // (what one scan of the whole network finds first).
-RunStatus Network::nonFiniteReported() {
+RunStatus Network::nonFiniteReported(std::int64_t n) {
   const ShardReport* first = nullptr;
   const auto key = [](const ShardReport& r) {
     return std::tuple(r.nonFiniteGroup, r.nonFiniteState, r.nonFiniteNeuron);
   };
-  for (const ShardReport& r : reports_)
+  for (std::size_t s = 0; s < shards(); ++s) {
+    const ShardReport& r = report(s, n);
     if (r.nonFiniteGroup >= 0 && (!first || key(r) < key(*first))) first = &r;
+  }
   ShardReport found;
   if (first) found = *first;
   double value = 0.0;

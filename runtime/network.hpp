@@ -9,9 +9,12 @@
 // the layout; a range too small to split belongs to one rank or shard, groups taking turns. Shard s
 // writes only its own neurons' states and inputs, and delivers only the synapses that end on its
 // neurons. One parallel region (runtime/team.hpp) runs all the steps of a run: items 1-4 in
-// parallel per shard, a barrier (the spike exchange: every shard's spikes are now visible), items
-// 5-8 on thread 0, a barrier. Each post value receives its additions in the same order whatever T
-// is, so results are bit-identical for any thread count.
+// parallel per shard, then one barrier (the spike exchange: every shard's spikes are now visible
+// to all). Usually thread 0 then does items 5-7 of step n while the others go on with step n + 1
+// (they read only step n's ring parts, never the merged lists or monitors); when the end of the
+// step needs everyone to wait (several ranks, on_post events, host callbacks, a spike monitor
+// near its cap) items 5-8 run on thread 0 between two barriers. Each post value receives its
+// additions in the same order whatever T is, so results are bit-identical for any thread count.
 //
 // One step (n → n+1), in this order:
 //   1. clear every group's inputs to 0;
@@ -23,16 +26,17 @@
 //      on_pre events that read pre states read other shards' neurons: then item 3 runs on thread
 //      0 alone, between two barriers;
 //   4. group kernels, group by group: the runtime fills the noise arrays (Philox,
-//      random/philox.hpp) and runs the kernel over the shard's neurons; each shard appends its
-//      spikes to its own part of the group's spike list; every nanCheckInterval steps the shard
-//      looks for NaN/Inf in its neurons' states;
+//      random/philox.hpp) and runs the kernel over the shard's neurons, whose spikes go to the
+//      shard's part of the group's spike buffer of this step's parity; then the shard puts them
+//      into each projection's delay ring (its part of the slot, with captured values) and writes
+//      its neurons' columns of the state monitors' rows; every nanCheckInterval steps it looks
+//      for NaN/Inf in its neurons' states;
 //   — barrier —
-//   5. the shards' spike lists are merged in shard order (ascending), and each projection copies
-//      its pre group's spikes of this step into its delay ring (on_post events run here);
-//   6. n ← n+1; monitors record (state at t_{n+1}, spikes at t_{n+1});
+//   5. the shards' spikes are merged in shard order (ascending) into each group's spike list;
+//      with several ranks they are exchanged and replace the ring parts; on_post events run;
+//   6. n ← n+1; spike and rate monitors record (spikes at t_{n+1}), state monitors their time;
 //   7. the first NaN/Inf found in item 4 (and after the last step) stops the run;
 //   8. step callbacks of the host.
-//   — barrier —
 // run() stops at the end of a step when an interruption was requested (interrupt.hpp).
 #pragma once
 
@@ -242,15 +246,10 @@ public:
   std::uint64_t recordingBytes(std::int64_t steps) const;
 
 private:
-  // A shard's spike count of one group, on its own cache line (written by the shard's thread).
-  struct alignas(64) ShardCount {
-    std::uint32_t value = 0;
-  };
   struct GroupEntry {
     std::unique_ptr<NeuronGroup> group;
     // Rank r owns neurons [rankStarts[r], rankStarts[r + 1]) (one process: {0, size}).
     std::vector<std::uint64_t> rankStarts;
-    std::vector<ShardCount> shardCounts;
     std::int64_t refractorySteps = 0;
   };
   // What one shard's thread reports from the parallel part of a step (its own cache lines).
@@ -270,7 +269,13 @@ private:
   };
 
   void prepare();
-  std::size_t shards() const { return reports_.size(); }
+  std::size_t shards() const { return reports_.size() / 2; }
+  // Shard s's report of step n (two steps' reports are kept: thread 0 reads step n's while the
+  // other threads run step n + 1).
+  ShardReport& report(std::size_t s, std::int64_t n) { return reports_[(n & 1) * shards() + s]; }
+  const ShardReport& report(std::size_t s, std::int64_t n) const {
+    return reports_[(n & 1) * shards() + s];
+  }
   // Runs up to `steps` steps, stopping after a step that fails or is interrupted; `done` counts
   // the steps run. With threads > 1 all of them run in one parallel region of the team.
   RunStatus advance(std::int64_t steps, std::int64_t& done, ProgressBar* progress);
@@ -290,7 +295,20 @@ private:
     }
   }
   void reportFailure(std::size_t s, std::int64_t n);
-  void clearReport(std::size_t s);
+  void clearReport(std::size_t s, std::int64_t n);
+  // Thread 0, before the barrier of step n: whether an interruption was asked for, and whether
+  // the end of the step needs the other threads to wait (quietEnd: the rank exchange, on_post
+  // events, host callbacks, a spike monitor near its cap); else thread 0 merges and records step
+  // n while the others go on with step n + 1.
+  void publishEndOfStep(std::int64_t n);
+  bool needsQuietEnd() const;
+  // What every thread decides after the barrier of step n when the end is not quiet: whether the
+  // run stops there (a kernel failed, a state is not finite, an interruption), exactly when
+  // thread 0's finishStep reports it.
+  bool stepStops(std::int64_t n) const;
+  // Item 4's end for shard s after its kernels: its spikes into the projections' rings, its
+  // neurons' columns of the state monitors' rows.
+  void emitShard(std::int64_t n, std::size_t s);
   // The serial part of step n, after every shard's kernels (items 5-8).
   template <bool Timed> RunStatus finishStep(std::int64_t n, PhaseTimes& phases);
   void applyStimuli(std::int64_t n, std::size_t s);
@@ -300,9 +318,8 @@ private:
   // True when delivery reads state that another shard's kernels write in the same step
   // (couplings, on_pre events reading pre states): then it runs on one thread between barriers.
   bool deliveryIsSerial() const;
-  void emitSpikes(std::int64_t n);
   void updateGroup(GroupEntry& entry, std::size_t groupIndex, std::int64_t n, std::size_t s);
-  RunStatus mergeSpikes(GroupEntry& entry, std::int64_t n);
+  void mergeSpikes(GroupEntry& entry, std::int64_t n);
   RunStatus recordMonitors();
   // Several ranks (network.hpp, "Ranks"): the end of a step agreed by all ranks (kernel errors,
   // interruption), the spike exchange, and the states other ranks read.
@@ -311,9 +328,9 @@ private:
   void shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>>& states);
   void gatherMonitoredStates();
   void shareAllStates();
-  void findNonFinite(std::size_t s);
-  RunStatus checkFinite();       // scans every shard, then nonFiniteReported
-  RunStatus nonFiniteReported(); // what the shards' findNonFinite found
+  void findNonFinite(std::size_t s, std::int64_t n); // into shard s's report of step n
+  RunStatus checkFinite();                           // scans every shard, then nonFiniteReported
+  RunStatus nonFiniteReported(std::int64_t n);       // what the shards' findNonFinite found
 
   NetworkOptions options_;
   std::int64_t step_ = 0;
@@ -331,7 +348,9 @@ private:
   std::vector<std::unique_ptr<PoissonInput>> poissonInputs_;
   std::vector<std::unique_ptr<Coupling>> couplings_;
   std::vector<std::function<void(Network&)>> callbacks_;
-  std::vector<ShardReport> reports_;  // one per shard (= thread)
+  std::vector<ShardReport> reports_; // per step parity, one per shard (= thread)
+  // Published by thread 0 before the barrier of step n, at n & 1 (publishEndOfStep).
+  bool quietEnd_[2] = {true, true}, stopAsked_[2] = {false, false};
   std::uint64_t wholeRankGroups_ = 0; // groups given whole to one rank so far (addGroup)
   bool serialDelivery_ = false;
   bool agreedInterrupt_ = false; // several ranks: some rank was asked to stop

@@ -37,7 +37,7 @@ long double NeuronGroup::bytesFor(const GroupLayout& layout, long double size) {
       static_cast<long double>(elementBytes(layout.precision.value_or(Precision::Float64)));
   long double bytes = doubles * alignedBytesLd(size, element);
   if (layout.hasRefractory) bytes += alignedBytesLd(size, 8);
-  bytes += alignedBytesLd(size, 4); // spike list
+  bytes += 3 * alignedBytesLd(size, 4); // the spike list, and the kernels' of two steps
   bytes += static_cast<long double>(layout.params.size()) * 8;
   return bytes;
 }
@@ -68,8 +68,12 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
   inputDirty_.assign(layout_.inputs.size(), 0);
   inputWritten_.assign(layout_.inputs.size(), 0);
   shardStarts_ = {0, size_};
+  for (auto& counts : stepSpikeCounts_)
+    counts.assign(1, {});
   if (layout_.hasRefractory) refractoryUntil_ = AlignedArray<std::int64_t>(size_);
   spikes_ = AlignedArray<std::uint32_t>(size_);
+  for (auto& buffer : stepSpikes_)
+    buffer = AlignedArray<std::uint32_t>(size_);
   for (auto& s : states_)
     if (isFloat32())
       statePtrs32_.push_back(s.as<float>().data());
@@ -176,6 +180,8 @@ std::pair<std::ptrdiff_t, std::ptrdiff_t> NeuronGroup::findNonFinite(std::size_t
 void NeuronGroup::setShards(std::vector<std::uint64_t> starts) {
   shardStarts_ = std::move(starts);
   shards_ = shardStarts_.size() - 1;
+  for (auto& counts : stepSpikeCounts_)
+    counts.assign(shards_, {});
   inputDirty_.assign(layout_.inputs.size() * shards_, 1);
   inputWritten_.assign(layout_.inputs.size() * shards_, 0);
 }

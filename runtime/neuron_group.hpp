@@ -204,8 +204,21 @@ private:
     std::fill_n(inputDirty_.begin() + static_cast<std::ptrdiff_t>(k * shards_), shards_, 1);
   }
   AlignedArray<std::int64_t> refractoryUntil_;
-  AlignedArray<std::uint32_t> spikes_; // room for every neuron; chunks write at their own offset
+  AlignedArray<std::uint32_t> spikes_; // the last step's, merged (room for every neuron)
   std::size_t spikeCount_ = 0;
+  // What the kernels wrote in the last two steps, by step parity: shard s's spikes of step n are
+  // stepSpikes_[n & 1] from the shard's first neuron on, stepSpikeCounts_[n & 1][s] of them.
+  // Written by the shard's thread; read by the others' emission and merged into spikes_ while the
+  // next step's kernels write the other parity.
+  struct alignas(64) PaddedCount { // one cache line per shard's count
+    std::uint32_t value = 0;
+  };
+  AlignedArray<std::uint32_t> stepSpikes_[2];
+  std::vector<PaddedCount> stepSpikeCounts_[2];
+  std::span<const std::uint32_t> shardSpikes(std::size_t s, std::int64_t n) const {
+    const std::size_t p = static_cast<std::size_t>(n & 1);
+    return {stepSpikes_[p].data() + shardStarts_[s], stepSpikeCounts_[p][s].value};
+  }
   std::uint64_t totalSpikes_ = 0;
   GroupKernel kernel_;
   double refractoryPeriod_ = 0.0;

@@ -49,9 +49,13 @@ std::uint64_t Projection::bytes() const {
 
 std::uint64_t Projection::ringBytes() const {
   std::uint64_t bytes = 0;
-  for (const RingSlot& r : ring_)
-    bytes += sizeof(RingSlot) + r.spikes.capacity() * 4 + r.captured.capacity() * 8 +
-             r.cursors.capacity() * sizeof(DelayCursor);
+  for (const RingSlot& r : ring_) {
+    bytes += sizeof(RingSlot);
+    for (const RingPart& p : r.parts)
+      bytes += sizeof(RingPart) + p.spikes.capacity() * 4 + p.captured.capacity() * 8;
+    for (const auto& lane : r.cursors)
+      bytes += lane.capacity() * sizeof(DelayCursor) + 8;
+  }
   return bytes;
 }
 
@@ -145,7 +149,7 @@ std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std
 
 void Projection::prepare() {
   maxDelay_ = table_.maxDelaySteps();
-  const std::uint64_t slots = static_cast<std::uint64_t>(maxDelay_) + 1, nPre = pre_->size();
+  const std::uint64_t slots = ringSlots(), nPre = pre_->size();
   // Ring slots grow to the spikes they hold (one step's spikes of the pre group, usually far
   // fewer than nPre); refused up front only if a step in which every pre neuron spikes could not
   // fit.
@@ -155,6 +159,7 @@ void Projection::prepare() {
               (4.0L + 8.0L * nc) * slots * nPre, network_->memoryInUse() - ringBytes(),
               network_->options().memoryLimit);
   ring_.assign(slots, RingSlot{});
+  layOutRing(post_->shardCount());
   perm_.clear();
   perm_.shrink_to_fit();
   if (!table_.hasHomogeneousDelay()) {
@@ -286,21 +291,38 @@ Projection::delaySegment(std::uint32_t i, std::int64_t d, DelayCursor* cursor) c
   return {pb, pe};
 }
 
-Projection::DelayCursor* Projection::slotCursors(std::int64_t s, std::size_t shard) const {
-  if (s < 0) return nullptr;
-  const RingSlot& slot = ring_[positiveMod(s, maxDelay_ + 1)];
-  const std::size_t lane = shard == kAllShards ? 0 : shard;
-  if (slot.step != s || slot.spikes.empty() ||
-      (lane + 1) * slot.spikes.size() > slot.cursors.size())
-    return nullptr;
-  return slot.cursors.data() + lane * slot.spikes.size();
+void Projection::layOutRing(std::size_t shards) {
+  shards = std::max<std::size_t>(1, shards);
+  for (RingSlot& slot : ring_) {
+    if (slot.parts.size() < shards) slot.parts.resize(shards);
+    if (slot.cursors.size() < shards) {
+      slot.cursors.resize(shards);
+      slot.cursorStep.resize(shards, std::numeric_limits<std::int64_t>::min());
+    }
+  }
 }
 
-std::span<const std::uint32_t> Projection::slotSpikes(std::int64_t s) const {
-  if (s < 0) return {};
-  const RingSlot& slot = ring_[positiveMod(s, maxDelay_ + 1)];
-  if (slot.step != s) return {};
-  return slot.spikes;
+template <class F> void Projection::forEachPart(std::int64_t step, std::size_t s, F&& f) const {
+  if (step < 0) return;
+  const RingSlot& slot = ring_[positiveMod(step, static_cast<std::int64_t>(ringSlots()))];
+  DelayCursor* cursors = nullptr;
+  if (!perm_.empty()) { // each row starts at its shortest delay
+    const std::size_t lane = s == kAllShards ? 0 : s;
+    if (slot.cursorStep[lane] != step) {
+      std::size_t count = 0;
+      for (const RingPart& p : slot.parts)
+        if (p.step == step) count += p.spikes.size();
+      slot.cursors[lane].assign(count, {0, 0});
+      slot.cursorStep[lane] = step;
+    }
+    cursors = slot.cursors[lane].data();
+  }
+  std::size_t m = 0;
+  for (const RingPart& p : slot.parts) {
+    if (p.step != step || p.spikes.empty()) continue;
+    f(std::span<const std::uint32_t>(p.spikes), p.captured.data(), cursors ? cursors + m : nullptr);
+    m += p.spikes.size();
+  }
 }
 
 void Projection::deliver(std::int64_t n, std::size_t shard) {
@@ -310,13 +332,11 @@ void Projection::deliver(std::int64_t n, std::size_t shard) {
   if (jlo >= jhi) return;
   if (onPre_ || spec_.target.empty()) {
     if (!onPre_) return;
-    if (table_.hasHomogeneousDelay()) {
-      const std::int64_t s = n - 1 - table_.delaySteps();
-      deliverEvents(slotSpikes(s), s, -1, n, shard);
-    } else {
-      for (std::int64_t d = 0; d <= maxDelay_; ++d)
-        deliverEvents(slotSpikes(n - 1 - d), n - 1 - d, d, n, shard, slotCursors(n - 1 - d, shard));
-    }
+    const bool homogeneous = table_.hasHomogeneousDelay();
+    for (std::int64_t d = homogeneous ? table_.delaySteps() : 0; d <= maxDelay_; ++d)
+      forEachPart(n - 1 - d, shard, [&](auto spikes, const double* captured, DelayCursor* c) {
+        deliverEvents(spikes, captured, homogeneous ? -1 : d, n, shard, c);
+      });
     return;
   }
   // The post group's array and the weights in its precision (the caller marks an input dirty).
@@ -334,56 +354,69 @@ void Projection::deliver(std::int64_t n, std::size_t shard) {
 template <class T>
 void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shard) const {
   const auto [jlo, jhi] = post_->shardRange(shard);
-  if (table_.hasHomogeneousDelay()) {
-    std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - table_.delaySteps());
-    if (spikes.empty()) return;
-    if (conn().isImplicitAllToAll()) { // the O(N) population path
-      const auto wc = static_cast<T>(table_.weight() * static_cast<double>(spikes.size()));
-      if (!conn().noSelf()) {
-        for (std::uint64_t j = jlo; j < jhi; ++j)
-          x[j] += wc;
-        return;
-      }
-      const auto wc1 = static_cast<T>(table_.weight() * static_cast<double>(spikes.size() - 1));
-      std::uint64_t j = jlo;
-      for (std::uint32_t i : spikes) {
-        if (i < jlo) continue;
-        if (i >= jhi) break;
-        for (; j < i; ++j)
-          x[j] += wc;
-        x[i] += wc1;
-        j = static_cast<std::uint64_t>(i) + 1;
-      }
-      for (; j < jhi; ++j)
-        x[j] += wc;
-      return;
-    }
-    deliverRows(x, w, spikes, -1, shard);
+  if (!table_.hasHomogeneousDelay()) {
+    for (std::int64_t d = 0; d <= maxDelay_; ++d)
+      forEachPart(n - 1 - d, shard, [&](auto spikes, const double*, DelayCursor* cursors) {
+        deliverRows(x, w, spikes, d, shard, cursors);
+      });
     return;
   }
-  for (std::int64_t d = 0; d <= maxDelay_; ++d) {
-    std::span<const std::uint32_t> spikes = slotSpikes(n - 1 - d);
-    if (!spikes.empty()) deliverRows(x, w, spikes, d, shard, slotCursors(n - 1 - d, shard));
+  const std::int64_t sent = n - 1 - table_.delaySteps();
+  if (!conn().isImplicitAllToAll()) {
+    forEachPart(sent, shard, [&](auto spikes, const double*, DelayCursor*) {
+      deliverRows(x, w, spikes, -1, shard);
+    });
+    return;
   }
+  // The O(N) population path: w · (spikes sent) into every post neuron, w · (spikes − 1) into a
+  // post neuron that itself spiked under noSelf.
+  std::uint64_t count = 0;
+  forEachPart(sent, shard,
+              [&](auto spikes, const double*, DelayCursor*) { count += spikes.size(); });
+  if (count == 0) return;
+  const auto wc = static_cast<T>(table_.weight() * static_cast<double>(count));
+  if (!conn().noSelf()) {
+    for (std::uint64_t j = jlo; j < jhi; ++j)
+      x[j] += wc;
+    return;
+  }
+  const auto wc1 = static_cast<T>(table_.weight() * static_cast<double>(count - 1));
+  std::uint64_t j = jlo;
+  forEachPart(sent, shard, [&](auto spikes, const double*, DelayCursor*) {
+    for (std::uint32_t i : spikes) {
+      if (i < jlo || i >= jhi) continue;
+      for (; j < i; ++j)
+        x[j] += wc;
+      x[i] += wc1;
+      j = static_cast<std::uint64_t>(i) + 1;
+    }
+  });
+  for (; j < jhi; ++j)
+    x[j] += wc;
 }
 
-void Projection::emit(std::int64_t n) {
-  if (!prepared()) prepare();
-  RingSlot& slot = ring_[positiveMod(n, maxDelay_ + 1)];
-  std::span<const std::uint32_t> spikes = pre_->spikes();
-  slot.spikes.assign(spikes.begin(), spikes.end());
-  slot.step = n;
-  if (!perm_.empty()) // every shard's delivery starts each row at its shortest delay
-    slot.cursors.assign(spikes.size() * std::max<std::size_t>(1, post_->shardCount()), {0, 0});
-  if (onPre_ && !onPre_->captured.empty()) {
+void Projection::emitPart(std::int64_t n, std::size_t s, std::span<const std::uint32_t> spikes) {
+  RingSlot& slot = ring_[positiveMod(n, static_cast<std::int64_t>(ringSlots()))];
+  RingPart& part = slot.parts[s];
+  part.spikes.assign(spikes.begin(), spikes.end());
+  part.step = n;
+  if (onPre_ && !onPre_->captured.empty()) { // the pre neurons are the shard's: final for step n
     const std::size_t nc = onPre_->captured.size();
-    slot.captured.resize(spikes.size() * nc);
-    double* out = slot.captured.data();
+    part.captured.resize(spikes.size() * nc);
+    double* out = part.captured.data();
     for (std::size_t m = 0; m < spikes.size(); ++m)
       for (std::size_t c = 0; c < nc; ++c)
         out[m * nc + c] = onPre_->captured[c]->get(spikes[m]);
   }
-  if (onPost_) runOnPost(n);
+}
+
+void Projection::emitWhole(std::int64_t n) {
+  RingSlot& slot = ring_[positiveMod(n, static_cast<std::int64_t>(ringSlots()))];
+  for (std::size_t s = 1; s < slot.parts.size(); ++s) {
+    slot.parts[s].spikes.clear();
+    slot.parts[s].step = n;
+  }
+  emitPart(n, 0, pre_->spikes());
 }
 
 // ---- events ----
@@ -463,9 +496,9 @@ void Projection::bind(BoundEvents& b) {
         serialEvents_ = true;
 }
 
-// The synapses of `spikes` (sent in step slotStep; all of a row when d < 0, else those of delay
-// d) onto the post neurons of `shard`, spike by spike, in the order of deliverRows.
-void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64_t slotStep,
+// The synapses of `spikes` (with their captured pre values; all of a row when d < 0, else those of
+// delay d) onto the post neurons of `shard`, spike by spike, in the order of deliverRows.
+void Projection::deliverEvents(std::span<const std::uint32_t> spikes, const double* captured,
                                std::int64_t d, std::int64_t n, std::size_t shard,
                                DelayCursor* cursors) {
   if (spikes.empty()) return;
@@ -473,7 +506,6 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, std::int64
   const std::uint64_t* rs = conn().rowStart().data();
   const std::uint32_t* post = conn().post().data();
   const std::size_t nc = ev.captured.size();
-  const double* captured = ring_[positiveMod(slotStep, maxDelay_ + 1)].captured.data();
   const bool whole = holdsOnlyShard(shard);
   const auto [jlo, jhi] = post_->shardRange(shard);
   NjSynapseEventArgs a{};

@@ -42,7 +42,8 @@
 //   - on_pre replaces `x[j] += w`: at delivery (same step and order as above) the kernel runs over
 //     the delivered synapses of each arriving spike (one call per spike and delay segment, the
 //     row's synapses post-ascending). Pre-group values named as `captured` are copied when the
-//     spike is emitted (schedule item 5) and travel with it through the delay ring;
+//     spike is emitted (schedule item 4, by the pre neuron's shard) and travel with it through the
+//     delay ring;
 //   - on_post runs at schedule item 5 of the step in which post neuron j spiked (after every
 //     group kernel), over j's incoming synapses in pre order (a transposed index, built only for
 //     on_post), with t = t_{n+1}, the spike time.
@@ -160,7 +161,15 @@ private:
   // part of row i is [rowStart(i) + rowSplit_[i·(S+1) + s], … + s + 1])). Rows with per-synapse
   // delays find their part by binary search within each delay segment.
   void splitRows();
-  void emit(std::int64_t n); // schedule item 5
+  // Schedule item 4, on shard s's thread after its kernels: the pre group's spikes of step n in
+  // shard s's range (ascending) into the ring as the slot's part s, with their captured values.
+  void emitPart(std::int64_t n, std::size_t s, std::span<const std::uint32_t> spikes);
+  // Schedule item 5 (serial) with several ranks: the pre group's spike list of step n (every
+  // rank's, gathered) replaces the parts of the slot.
+  void emitWhole(std::int64_t n);
+  // Sizes the ring's parts and cursor lanes for `shards` shards (before a run; spikes in flight,
+  // emitted by another layout, stay in their parts).
+  void layOutRing(std::size_t shards);
   template <class T>
   void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,
                    std::size_t s, DelayCursor* cursors = nullptr) const;
@@ -170,7 +179,11 @@ private:
   bool holdsOnlyShard(std::size_t s) const;
   // Synapses [first, second) of row i onto shard s.
   std::pair<std::uint64_t, std::uint64_t> rowPart(std::uint32_t i, std::size_t s) const;
-  std::span<const std::uint32_t> slotSpikes(std::int64_t s) const;
+  // Calls f(spikes, captured, cursors) for each part of the spikes sent in step `step`, in shard
+  // order (so ascending pre ids); `cursors`: shard s's cursors of those spikes (heterogeneous
+  // delays), else null.
+  template <class F> void forEachPart(std::int64_t step, std::size_t s, F&& f) const;
+  std::uint64_t ringSlots() const { return static_cast<std::uint64_t>(maxDelay_) + 2; }
   // Event path of deliver() / emit().
   struct BoundEvents {
     SynapseEventSpec spec;
@@ -181,7 +194,7 @@ private:
   };
   void bind(BoundEvents& b);
   static void bindArgs(NjSynapseEventArgs& a, const BoundEvents& ev);
-  void deliverEvents(std::span<const std::uint32_t> spikes, std::int64_t slotStep, std::int64_t d,
+  void deliverEvents(std::span<const std::uint32_t> spikes, const double* captured, std::int64_t d,
                      std::int64_t n, std::size_t shard, DelayCursor* cursors = nullptr);
   void runOnPost(std::int64_t n);
 
@@ -203,8 +216,6 @@ private:
   std::vector<std::uint32_t> perm_;
   std::pair<const std::uint32_t*, const std::uint32_t*>
   delaySegment(std::uint32_t i, std::int64_t d, DelayCursor* cursor) const;
-  // The cursors of shard s for the spikes of step s (null when there are none).
-  DelayCursor* slotCursors(std::int64_t step, std::size_t shard) const;
 
   bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
   std::vector<std::uint32_t> rowSplit_; // splitRows(), projections with events
@@ -219,14 +230,23 @@ private:
   std::vector<ShardRows> shardRows_;
   std::uint64_t shardRowBytes() const;
   std::size_t splitShards_ = 0; // shards of rowSplit_ / shardRows_ (0: none built)
-  // The ring: slot r holds the spikes of step `step` (r = step mod (maxDelay + 1)) and, for on_pre
-  // events, their captured pre values; a slot keeps the room of its busiest step.
-  struct RingSlot {
+  // The ring: slot r holds the spikes of step `step` (r = step mod ringSlots()) as one part per
+  // shard, each written by its shard's thread right after its kernels (emitPart: no serial merge),
+  // and, for on_pre events, their captured pre values. Parts in shard order are ascending pre ids.
+  // Shards meet once per step, so while a fast shard writes step n's slot a slow one may still
+  // read step n - 1 - maxDelay's: one slot more than the delays need. A part keeps the room of
+  // its busiest step.
+  struct RingPart {
     std::int64_t step = std::numeric_limits<std::int64_t>::min();
     std::vector<std::uint32_t> spikes;
     std::vector<double> captured; // [position in spikes][captured value]
-    // Heterogeneous delays: [shard][position in spikes], written by that shard's thread only.
-    mutable std::vector<DelayCursor> cursors;
+  };
+  struct RingSlot {
+    std::vector<RingPart> parts;
+    // Heterogeneous delays: per reading shard, a cursor per spike of the slot (its parts in
+    // order), reset by that shard when it first reads step cursorStep; written by it only.
+    mutable std::vector<std::vector<DelayCursor>> cursors;
+    mutable std::vector<std::int64_t> cursorStep;
   };
   std::vector<RingSlot> ring_;
   std::uint64_t ringBytes() const;

@@ -29,10 +29,11 @@ TEST(Memory, AGroupTooLargeForMemoryIsRefusedBeforeAllocation) {
 }
 
 TEST(Memory, TheLimitCountsWhatIsAlreadyAllocated) {
-  // Each group: 1 state + 1 input (8 B each) + 4 B spike list per neuron, rounded to 64 B.
+  // Each group: 1 state + 1 input (8 B each) + 3 × 4 B of spike lists per neuron (the step's
+  // list and the kernels' of two steps), each rounded to 64 B.
   const std::uint64_t perGroup =
       static_cast<std::uint64_t>(NeuronGroup::bytesFor(testing::decayLayout(), 1000));
-  EXPECT_EQ(perGroup, 8000u + 8000u + 4032u + 8u);
+  EXPECT_EQ(perGroup, 8000u + 8000u + 3 * 4032u + 8u);
   Network net({.dt = 0.1, .memoryLimit = perGroup * 2 + 10});
   net.addGroup("A", 1000, testing::decayLayout());
   net.addGroup("B", 1000, testing::decayLayout());
