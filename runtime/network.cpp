@@ -837,14 +837,13 @@ template <bool Timed> RunStatus Network::finishStep(std::int64_t n, PhaseTimes& 
 // add), and an input known to be all zero in the shard is not cleared again.
 void Network::applyStimuli(std::int64_t n, std::size_t s) {
   const double t = static_cast<double>(n) * options_.dt;
-  const std::size_t shardCount = shards();
   for (auto& e : groups_)
     for (std::size_t k = 0; k < e.group->inputs_.size(); ++k)
-      e.group->inputWritten_[k * shardCount + s] = 0;
+      e.group->inputWritten_[e.group->inputFlag(k, s)] = 0;
   // True when the caller must assign (first write of the shard's range), false to add.
   const auto firstWrite = [&](NeuronGroup& g, std::size_t k, bool coversShard, std::uint64_t lo,
                               std::uint64_t hi) {
-    const std::size_t f = k * shardCount + s;
+    const std::size_t f = g.inputFlag(k, s);
     if (g.inputWritten_[f] != 0) {
       // The caller adds: the input is no longer known to be all zero (an earlier stimulus may
       // have skipped writing its +0.0).
@@ -865,7 +864,7 @@ void Network::applyStimuli(std::int64_t n, std::size_t s) {
     const std::uint64_t b = std::max<std::uint64_t>(st.begin, lo);
     const std::uint64_t e = std::min<std::uint64_t>(st.end, hi);
     if (b >= e) continue;
-    const std::size_t f = st.input * shardCount + s;
+    const std::size_t f = g->inputFlag(st.input, s);
     const double v = st.value(t);
     const bool coversShard = b == lo && e == hi;
     // Assigning +0.0 to an input that is all +0.0 already (e.g. a pulse after it ended): no write.
@@ -910,7 +909,7 @@ void Network::applyStimuli(std::int64_t n, std::size_t s) {
     NeuronGroup& g = *e.group;
     const auto [lo, hi] = g.shardRange(s);
     for (std::size_t k = 0; k < g.inputs_.size(); ++k) {
-      const std::size_t f = k * shardCount + s;
+      const std::size_t f = g.inputFlag(k, s);
       if (g.inputWritten_[f] != 0 || g.inputDirty_[f] == 0) continue;
       g.inputs_[k].zero(lo, hi);
       g.inputDirty_[f] = 0;
@@ -922,12 +921,11 @@ void Network::applyStimuli(std::int64_t n, std::size_t s) {
 // post neurons of shard s only (or every neuron for kAllShards): each post value sees the same
 // additions in the same order whatever the layout.
 void Network::deliverSynapticEvents(std::int64_t n, std::size_t s) {
-  const std::size_t shardCount = shards();
   const auto markDirty = [&](NeuronGroup& g, std::size_t k) {
     if (s == kAllShards)
       g.markInputDirty(k);
     else
-      g.inputDirty_[k * shardCount + s] = 1;
+      g.inputDirty_[g.inputFlag(k, s)] = 1;
   };
   for (auto& p : projections_) {
     if (p->spec_.targetIsInput) markDirty(*p->post_, p->target_);

@@ -65,8 +65,9 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
   for (std::size_t k = 0; k < layout_.numNoise; ++k)
     normals_.emplace_back(size_, precision_);
   params_.assign(layout_.params.size(), 0.0);
-  inputDirty_.assign(layout_.inputs.size(), 0);
-  inputWritten_.assign(layout_.inputs.size(), 0);
+  inputFlagStride_ = (layout_.inputs.size() + 63) / 64 * 64;
+  inputDirty_.assign(inputFlagStride_, 0);
+  inputWritten_.assign(inputFlagStride_, 0);
   shardStarts_ = {0, size_};
   for (auto& counts : stepSpikeCounts_)
     counts.assign(1, {});
@@ -182,8 +183,9 @@ void NeuronGroup::setShards(std::vector<std::uint64_t> starts) {
   shards_ = shardStarts_.size() - 1;
   for (auto& counts : stepSpikeCounts_)
     counts.assign(shards_, {});
-  inputDirty_.assign(layout_.inputs.size() * shards_, 1);
-  inputWritten_.assign(layout_.inputs.size() * shards_, 0);
+  inputFlagStride_ = (layout_.inputs.size() + 63) / 64 * 64;
+  inputDirty_.assign(inputFlagStride_ * shards_, 1);
+  inputWritten_.assign(inputFlagStride_ * shards_, 0);
 }
 
 } // namespace nj::runtime

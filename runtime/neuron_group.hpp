@@ -194,14 +194,18 @@ private:
   // Per input and shard (index k · shards_ + s; the Network's shards own contiguous neuron
   // ranges): may hold non-zero values in the shard's range (else it is known to be all zero, and
   // clearing it is skipped); written in the current step by a stimulus.
+  // Each shard's flags on their own cache lines: every shard writes its own every step.
   std::vector<std::uint8_t> inputDirty_, inputWritten_;
+  std::size_t inputFlagStride_ = 64;
+  std::size_t inputFlag(std::size_t k, std::size_t s) const { return s * inputFlagStride_ + k; }
   std::size_t shards_ = 1;
   std::vector<std::uint64_t> shardStarts_{0, 0}; // shard s owns [starts[s], starts[s + 1])
   // Sets the ranges (starts: shards + 1 ascending values: this process's shards); every input is
   // then possibly dirty in every shard.
   void setShards(std::vector<std::uint64_t> starts);
   void markInputDirty(std::size_t k) {
-    std::fill_n(inputDirty_.begin() + static_cast<std::ptrdiff_t>(k * shards_), shards_, 1);
+    for (std::size_t s = 0; s < shards_; ++s)
+      inputDirty_[inputFlag(k, s)] = 1;
   }
   AlignedArray<std::int64_t> refractoryUntil_;
   AlignedArray<std::uint32_t> spikes_; // the last step's, merged (room for every neuron)

@@ -236,7 +236,7 @@ private:
   // Shards meet once per step, so while a fast shard writes step n's slot a slow one may still
   // read step n - 1 - maxDelay's: one slot more than the delays need. A part keeps the room of
   // its busiest step.
-  struct RingPart {
+  struct alignas(64) RingPart { // each shard writes its own: no cache line shared
     std::int64_t step = std::numeric_limits<std::int64_t>::min();
     std::vector<std::uint32_t> spikes;
     std::vector<double> captured; // [position in spikes][captured value]
