@@ -61,4 +61,12 @@ bool interruptRequested() {
   return runtime::interruptRequested();
 }
 
+int interruptSignal() {
+  return runtime::interruptSignal();
+}
+
+void clearInterruptRequest() {
+  runtime::clearInterrupt();
+}
+
 } // namespace neurojit

@@ -81,5 +81,10 @@ private:
 
 // Whether a signal (or a host's request) asked the runs to stop.
 bool interruptRequested();
+// The signal that asked (SIGINT, SIGTERM; -1 for a host's request), 0 if none.
+int interruptSignal();
+// Forgets the request, so that the next run goes on: for a host that outlives an interrupted run
+// (the Python module raises KeyboardInterrupt and the session continues).
+void clearInterruptRequest();
 
 } // namespace neurojit
