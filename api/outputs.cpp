@@ -8,6 +8,7 @@
 #include "runtime/measure/run_measures.hpp"
 #include "runtime/plot/plot_race.hpp"
 #include "runtime/plot/plot_run.hpp"
+#include "runtime/run_h5.hpp"
 
 namespace neurojit {
 namespace {
@@ -48,6 +49,20 @@ PlotResult plotRace(const std::filesystem::path& dir) {
 
 PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& parameter) {
   return publicResult(runtime::plot::plotRaceCurves(dir, parameter));
+}
+
+struct RunFileH5::Impl {
+  runtime::RunFileH5 file;
+  Impl(Simulation& simulation, const std::filesystem::path& path, double flushSeconds)
+      : file(path, simulation.network(), simulation.runInfo(), flushSeconds) {}
+};
+
+RunFileH5::RunFileH5(Simulation& simulation, const std::filesystem::path& path, double flushSeconds)
+    : impl_(std::make_unique<Impl>(simulation, path, flushSeconds)) {}
+RunFileH5::~RunFileH5() = default;
+
+void RunFileH5::finish(const runtime::RunInfo& info, const runtime::RunResult& result) {
+  impl_->file.finish(info, result);
 }
 
 struct InterruptHandler::Impl {

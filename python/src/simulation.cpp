@@ -23,8 +23,16 @@ namespace {
 // A Simulation and what the run folder needs from its runs besides the network.
 struct PySimulation {
   std::unique_ptr<Simulation> sim;
-  runtime::RunResult last; // of the latest run: status and summary for run.json
-  double runSeconds = 0.0; // wall time of every run so far
+  runtime::RunResult last;       // of the latest run: status and summary for run.json
+  double runSeconds = 0.0;       // wall time of every run so far
+  std::unique_ptr<RunFileH5> h5; // run.h5 growing during the runs, until finish_h5
+
+  runtime::RunInfo info(const std::string& command) const {
+    runtime::RunInfo i = sim->runInfo();
+    i.timings.emplace_back("run", runSeconds);
+    i.command = command;
+    return i;
+  }
 };
 
 runtime::Precision precisionNamed(const std::string& name) {
@@ -79,7 +87,7 @@ py::dict run(PySimulation& s, const std::optional<py::object>& duration, bool pr
   s.runSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   handler.reset();
   const int signal = interruptSignal();
-  if (handler || signal != 0) clearInterruptRequest();
+  if (signal != 0) clearInterruptRequest();
   if (signal == SIGINT || signal == -1) {
     const std::string message =
         s.last.status.message.empty() ? "interrupted" : s.last.status.message;
@@ -189,15 +197,27 @@ void bindSimulation(py::module_& m) {
       .def(
           "write",
           [](PySimulation& s, const std::filesystem::path& folder, const std::string& command) {
-            runtime::RunInfo info = s.sim->runInfo();
-            info.timings.emplace_back("run", s.runSeconds);
-            info.command = command;
             std::vector<std::string> files;
-            for (const auto& f : runtime::writeRunFolder(folder, s.sim->network(), info, s.last))
+            for (const auto& f :
+                 runtime::writeRunFolder(folder, s.sim->network(), s.info(command), s.last))
               files.push_back(f.string());
             return files;
           },
           py::arg("folder"), py::arg("command") = "")
+      .def(
+          "stream_h5",
+          [](PySimulation& s, const std::filesystem::path& path, double flushSeconds) {
+            s.h5 = std::make_unique<RunFileH5>(*s.sim, path, flushSeconds);
+          },
+          py::arg("path"), py::arg("flush_seconds") = 1.0)
+      .def(
+          "finish_h5",
+          [](PySimulation& s, const std::string& command) {
+            if (!s.h5) throw Error("no run.h5 is being written: call stream_h5(path) first");
+            s.h5->finish(s.info(command), s.last);
+            s.h5.reset();
+          },
+          py::arg("command") = "")
       .def_property_readonly("time", [](PySimulation& s) { return s.sim->network().time(); })
       .def_property_readonly("step", [](PySimulation& s) { return s.sim->network().currentStep(); })
       .def_property_readonly("dt", [](PySimulation& s) { return s.sim->network().dt(); })

@@ -1,0 +1,99 @@
+"""`neurojit run --format h5`: run.h5 holds what the run folder holds (h5py reads back the .npy
+arrays bit for bit and run.json), spikes also as NWB Units tables; a run killed with SIGKILL
+leaves a file h5py opens, whose data are the start of the same run's."""
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+import neurojit as nj
+from helpers import DRIVER, EI, driver_run, scratch
+
+
+class H5Test(unittest.TestCase):
+    def test_h5_matches_the_run_folder(self):
+        out = scratch("h5")
+        driver_run(EI, out, "--seed", "7", "--duration", "100 ms", "--format", "both",
+                   "--progress", "0")
+        npys = sorted(out.glob("*.npy"))
+        self.assertGreaterEqual(len(npys), 8)
+        manifest = json.loads((out / "run.json").read_text())
+        with h5py.File(out / "run.h5", "r") as f:
+            for path in npys:
+                expected = np.load(path)
+                got = f[path.stem][()]
+                self.assertEqual(got.dtype, expected.dtype, path.name)
+                self.assertEqual(got.shape, expected.shape, path.name)
+                self.assertEqual(got.tobytes(), expected.tobytes(), path.name)
+            self.assertEqual(f.attrs["status"], "completed")
+            self.assertEqual(f.attrs["seed"], 7)
+            h5manifest = json.loads(f.attrs["run.json"])
+            for key in ("network", "seed", "dt", "steps", "t_end", "groups", "time_unit_seconds"):
+                self.assertEqual(h5manifest[key], manifest[key], key)
+            self.assertEqual(f["V_E"].attrs["display_scale"], 1.0)  # a plain-number model
+            # NWB Units: neuron k's spikes are spike_times[index[k-1]:index[k]], in seconds.
+            t, i = np.load(out / "spikes_E_t.npy"), np.load(out / "spikes_E_i.npy")
+            units = f["units/E"]
+            self.assertEqual(units.attrs["neurodata_type"], "Units")
+            ids, times, index = units["id"][()], units["spike_times"][()], units["spike_times_index"][()]
+            self.assertEqual(list(ids), list(range(3200)))
+            self.assertEqual(index[-1], len(t))
+            self.assertTrue(np.all(np.diff(index) >= 0))
+            for k in (0, 17, 3199):
+                start = index[k - 1] if k > 0 else 0
+                np.testing.assert_array_equal(times[start:index[k]], t[i == k] * 1e-3)
+
+    def test_python_streams_the_same_file(self):
+        sim = nj.load(EI, seed=7, duration="100 ms")
+        path = scratch("h5-python") / "run.h5"
+        sim.stream_h5(path, flush_seconds=0.05)
+        sim.run()
+        sim.finish_h5()
+        t, i = sim.spikes("I")
+        with h5py.File(path, "r") as f:
+            self.assertEqual(f["spikes_I_t"][()].tobytes(), t.tobytes())
+            self.assertEqual(f["spikes_I_i"][()].tobytes(), i.tobytes())
+            self.assertEqual(f["V_E"][()].tobytes(), np.asarray(sim.state("V", "E")).tobytes())
+            self.assertEqual(json.loads(f.attrs["run.json"])["steps"], 1000)
+
+    def test_killed_run_leaves_a_readable_prefix(self):
+        out = scratch("h5-kill")
+        run = subprocess.Popen([DRIVER, "run", str(EI), "--seed", "11", "--duration", "100 s",
+                                "--format", "h5", "--flush-seconds", "0.2", "--progress", "0",
+                                "--out", str(out)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+        path = out / "run.h5"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not path.exists() or path.stat().st_size < 200_000):
+            time.sleep(0.1)
+        time.sleep(0.5)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        self.assertEqual(run.returncode, -signal.SIGKILL)
+        with h5py.File(path, "r") as f:
+            self.assertEqual(f.attrs["status"], "running")
+            samples = f["t_V_E"].shape[0]
+            self.assertGreater(samples, 0)
+            v, tv = f["V_E"][()], f["t_V_E"][()]
+            te, ie = f["spikes_E_t"][()], f["spikes_E_i"][()]
+        self.assertEqual(v.shape, (samples, 3))
+        self.assertEqual(len(te), len(ie))
+        # The same run, up to the last flushed sample, through the Python module.
+        sim = nj.load(EI, seed=11)
+        sim.run(f"{samples * 0.1} ms")
+        self.assertEqual(sim.step, samples)
+        self.assertEqual(np.asarray(sim.state("V", group="E")).tobytes(), v.tobytes())
+        self.assertEqual(sim.state("V", group="E").t.tobytes(), tv.tobytes())
+        t, i = sim.spikes("E")
+        # Spikes and samples are flushed together after a step: the spikes up to that step.
+        self.assertEqual(t.tobytes(), te.tobytes())
+        self.assertEqual(i.tobytes(), ie.tobytes())
+
+
+if __name__ == "__main__":
+    unittest.main()
