@@ -44,5 +44,30 @@ class InterruptTest(unittest.TestCase):
             time.sleep(5)
 
 
+    def test_the_gil_is_released_while_the_network_runs(self):
+        """Another Python thread runs during run(): in the middle of the run, which it could
+        not do if the GIL were held (it would only run before and after)."""
+        sim = nj.load(EI, seed=1)
+        seen, stop = [], threading.Event()
+
+        def count():
+            k = 0
+            while not stop.is_set():
+                k += 1
+                if k % 1000 == 0:
+                    seen.append(time.monotonic())
+
+        counter = threading.Thread(target=count)
+        counter.start()
+        start = time.monotonic()
+        sim.run("5 s")
+        end = time.monotonic()
+        stop.set()
+        counter.join()
+        third = (end - start) / 3
+        self.assertGreater(end - start, 0.05)
+        inside = [t for t in seen if start + third < t < end - third]
+        self.assertGreater(len(inside), 10, f"run of {end - start:.2f} s")
+
 if __name__ == "__main__":
     unittest.main()
