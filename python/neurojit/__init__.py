@@ -18,11 +18,10 @@ from ._core import (
     OutputError,
     Program,
     RunError,
-    default_stdlib,
     kernels_compiled,
     version,
 )
-from ._simulation import Simulation, compile_file, compile_text, load
+from ._simulation import Simulation, compile_file, compile_text, default_stdlib, load
 from ._trace import Trace
 from .plotting import plot_raster, plot_state
 

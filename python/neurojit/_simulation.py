@@ -1,5 +1,6 @@
 """load / compile_text / Simulation: the keyword-argument face of neurojit._core."""
 import os
+import pathlib
 
 from . import _core
 from ._trace import Trace
@@ -18,14 +19,25 @@ def _sets(values):
     return list(values)  # already "name=value" texts
 
 
+def default_stdlib():
+    """The folder `import` searches: $NEUROJIT_STDLIB, else the source tree's stdlib_models,
+    else the one installed beside this package (PREFIX/share/neurojit/stdlib_models)."""
+    built_in = _core.default_stdlib()
+    if "NEUROJIT_STDLIB" in os.environ or os.path.isdir(built_in):
+        return built_in
+    prefix = pathlib.Path(__file__).resolve().parents[4]  # PREFIX/lib/python3.X/dist-packages/neurojit
+    installed = prefix / "share" / "neurojit" / "stdlib_models"
+    return str(installed) if installed.is_dir() else built_in
+
+
 def compile_file(path, stdlib=None):
     """Parses and checks a model file (and its imports): a Program, or CompileError."""
-    return _core.Program.from_file(os.fspath(path), stdlib)
+    return _core.Program.from_file(os.fspath(path), stdlib or default_stdlib())
 
 
 def compile_text(text, name="<text>.nj", stdlib=None):
     """Parses and checks model text: a Program, or CompileError whose text names `name`."""
-    return _core.Program.from_text(text, name, stdlib)
+    return _core.Program.from_text(text, name, stdlib or default_stdlib())
 
 
 def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=None, method="",
