@@ -118,8 +118,6 @@ struct H5File::Impl {
   }
 
   Handle open(const std::string& object) {
-    H5O_info_t info;
-    (void)info;
     return Handle(checked(H5Oopen(file.get(), object.c_str(), H5P_DEFAULT), "open " + object),
                   H5Oclose);
   }
@@ -127,7 +125,16 @@ struct H5File::Impl {
   void attribute(const std::string& object, const std::string& name, hid_t type,
                  const void* value) {
     Handle o = open(object);
-    if (H5Aexists(o.get(), name.c_str()) > 0) H5Adelete(o.get(), name.c_str());
+    if (H5Aexists(o.get(), name.c_str()) > 0) {
+      // A number is rewritten in place (cheap at every flush); a string may change its type.
+      if (H5Tget_class(type) != H5T_STRING) {
+        Handle a(checked(H5Aopen(o.get(), name.c_str(), H5P_DEFAULT), "attribute " + name),
+                 H5Aclose);
+        check(H5Awrite(a.get(), type, value), "attribute " + name + " of " + object);
+        return;
+      }
+      H5Adelete(o.get(), name.c_str());
+    }
     Handle space(checked(H5Screate(H5S_SCALAR), "scalar space"), H5Sclose);
     Handle a(checked(H5Acreate2(o.get(), name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
                      "attribute " + name + " of " + object),

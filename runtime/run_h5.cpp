@@ -26,7 +26,7 @@ std::string uniqueName(std::set<std::string>& used, const std::string& base) {
 }
 
 std::uint64_t chunkRows(std::uint64_t width) {
-  return std::max<std::uint64_t>(1, 65536 / std::max<std::uint64_t>(width, 1));
+  return std::max<std::uint64_t>(1, 16384 / std::max<std::uint64_t>(width, 1)); // 128 KB of f8
 }
 
 // A spike monitor's spikes as NWB's ragged column: neuron by neuron (stable: time order kept),
@@ -78,9 +78,12 @@ struct RunFileH5::State {
   State(const std::filesystem::path& path, const Network& network, double seconds)
       : file(path), net(&network), flushSeconds(seconds) {}
 
+  // The appends, then the step they are complete up to: a writer killed in the middle of an
+  // append leaves datasets that may hold more, never less, than `flushed_step` says.
   void flush() {
     for (auto& append : appenders)
       append();
+    file.setAttribute("/", "flushed_step", net->currentStep());
     file.flush();
     lastFlush = Clock::now();
   }
@@ -206,7 +209,7 @@ RunFileH5::RunFileH5(const std::filesystem::path& path, Network& net, const RunI
   f.setAttribute("/", "seed", static_cast<std::int64_t>(net.seed()));
   f.setAttribute("/", "dt", net.dt());
   f.setAttribute("/", "time_unit_seconds", net.timeUnitSeconds());
-  f.flush();
+  s.flush();
 
   // Item 8 of the step: the monitors have recorded the step. The clock is read every 64 steps.
   std::weak_ptr<State> weak = state_;

@@ -4,8 +4,10 @@
 // the run folder's (run_folder.hpp), one dataset per .npy file under the same name without
 // ".npy" (spikes_E_t, spikes_E_i, V_E, t_V_E, rate_E, …, same dtypes and shapes), and run.json as
 // the root attribute "run.json" (written by finish()). Attributes: root "format"
-// ("neurojit-run-h5/1"), "status" ("running" until finish() writes the outcome), "network",
-// "seed", "dt", "time_unit_seconds"; state datasets "display_unit" and "display_scale"; time
+// ("neurojit-run-h5/1"), "status" ("running" until finish() writes the outcome), "flushed_step"
+// (the network's step count at the last complete flush: after a kill, every dataset holds at
+// least the records up to that step, some possibly more), "network", "seed", "dt",
+// "time_unit_seconds"; state datasets "display_unit" and "display_scale"; time
 // datasets "time_unit_seconds".
 //
 // Spikes also in the layout of NWB's Units table (NWB 2, DynamicTable with a ragged column),
