@@ -53,12 +53,13 @@ PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& p
 
 struct RunFileH5::Impl {
   runtime::RunFileH5 file;
-  Impl(Simulation& simulation, const std::filesystem::path& path, double flushSeconds)
-      : file(path, simulation.network(), simulation.runInfo(), flushSeconds) {}
+  Impl(Simulation& simulation, const std::filesystem::path& path, double flushSeconds, bool keep)
+      : file(path, simulation.network(), simulation.runInfo(), flushSeconds, keep) {}
 };
 
-RunFileH5::RunFileH5(Simulation& simulation, const std::filesystem::path& path, double flushSeconds)
-    : impl_(std::make_unique<Impl>(simulation, path, flushSeconds)) {}
+RunFileH5::RunFileH5(Simulation& simulation, const std::filesystem::path& path, double flushSeconds,
+                     bool keepRecordsInMemory)
+    : impl_(std::make_unique<Impl>(simulation, path, flushSeconds, keepRecordsInMemory)) {}
 RunFileH5::~RunFileH5() = default;
 
 void RunFileH5::finish(const runtime::RunInfo& info, const runtime::RunResult& result) {

@@ -117,6 +117,25 @@ struct H5File::Impl {
     d.rows += more;
   }
 
+  template <class T>
+  void read(const std::string& name, Type type, std::uint64_t offset, std::uint64_t count,
+            std::vector<T>& out) {
+    Growing& d = find(name);
+    if (d.width != 0 || d.type != type)
+      fail("dataset " + name + " is not a 1-D array of that type");
+    hsize_t start = std::min<hsize_t>(offset, d.rows);
+    hsize_t n = std::min<hsize_t>(count, d.rows - start);
+    out.resize(n);
+    if (n == 0) return;
+    Handle space(checked(H5Dget_space(d.dataset.get()), "space of " + name), H5Sclose);
+    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr),
+          "select in " + name);
+    Handle memory(checked(H5Screate_simple(1, &n, nullptr), "memory space"), H5Sclose);
+    check(H5Dread(d.dataset.get(), memoryType(type), memory.get(), space.get(), H5P_DEFAULT,
+                  out.data()),
+          "read back " + name);
+  }
+
   Handle open(const std::string& object) {
     return Handle(checked(H5Oopen(file.get(), object.c_str(), H5P_DEFAULT), "open " + object),
                   H5Oclose);
@@ -180,6 +199,20 @@ void H5File::append(const std::string& name, std::span<const std::int64_t> value
 }
 std::uint64_t H5File::rows(const std::string& name) const {
   return impl_->find(name).rows;
+}
+
+std::vector<double> H5File::readDoubles(const std::string& name, std::uint64_t offset,
+                                        std::uint64_t count) const {
+  std::vector<double> out;
+  impl_->read(name, Type::Float64, offset, count, out);
+  return out;
+}
+
+std::vector<std::uint32_t> H5File::readUInt32s(const std::string& name, std::uint64_t offset,
+                                               std::uint64_t count) const {
+  std::vector<std::uint32_t> out;
+  impl_->read(name, Type::UInt32, offset, count, out);
+  return out;
 }
 
 // Variable-length UTF-8: what h5py reads back as str.

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace nj::io {
 
@@ -33,6 +34,12 @@ public:
   void append(const std::string& name, std::span<const std::uint32_t> values);
   void append(const std::string& name, std::span<const std::int64_t> values);
   std::uint64_t rows(const std::string& name) const;
+  // Rows [offset, offset + count) of a growing 1-D dataset, read back (count clipped to the rows
+  // appended so far).
+  std::vector<double> readDoubles(const std::string& name, std::uint64_t offset,
+                                  std::uint64_t count) const;
+  std::vector<std::uint32_t> readUInt32s(const std::string& name, std::uint64_t offset,
+                                         std::uint64_t count) const;
 
   // Attributes of a dataset or group ("/" is the file), replaced when they exist.
   void setAttribute(const std::string& object, const std::string& name, const std::string& value);

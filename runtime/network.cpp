@@ -355,6 +355,15 @@ std::uint64_t Network::memoryInUse() const {
   return bytes;
 }
 
+void Network::dropRecorded() {
+  for (const auto& m : spikeMonitors_)
+    m->dropRecorded();
+  for (const auto& m : stateMonitors_)
+    m->dropRecorded();
+  for (const auto& m : rateMonitors_)
+    m->dropRecorded();
+}
+
 std::uint64_t Network::recordingBytes(std::int64_t steps) const {
   long double bytes = 0;
   for (const auto& m : stateMonitors_)
@@ -454,13 +463,15 @@ RunResult Network::run(double duration, RunOptions runOptions) {
 
   // Recording is sized before the first step and refused up front when it cannot fit.
   std::uint64_t used = memoryInUse();
-  const std::uint64_t recording = recordingBytes(steps);
+  const std::uint64_t recording = recordingStreamed_ ? 0 : recordingBytes(steps);
   checkMemory(fmt::format("recording {} steps", steps), static_cast<long double>(recording), used,
               options_.memoryLimit);
-  for (const auto& m : stateMonitors_)
-    m->reserve(m->samplesBetween(step_, step_ + steps));
-  for (const auto& m : rateMonitors_)
-    m->reserve(static_cast<std::uint64_t>(steps));
+  if (!recordingStreamed_) {
+    for (const auto& m : stateMonitors_)
+      m->reserve(m->samplesBetween(step_, step_ + steps));
+    for (const auto& m : rateMonitors_)
+      m->reserve(static_cast<std::uint64_t>(steps));
+  }
   used += recording;
   std::uint64_t spare = options_.memoryLimit > used ? options_.memoryLimit - used : 0;
   for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {

@@ -29,31 +29,52 @@ std::uint64_t chunkRows(std::uint64_t width) {
   return std::max<std::uint64_t>(1, 16384 / std::max<std::uint64_t>(width, 1)); // 128 KB of f8
 }
 
-// A spike monitor's spikes as NWB's ragged column: neuron by neuron (stable: time order kept),
-// in seconds, with the end of each neuron's spikes.
-void writeUnits(H5File& file, const std::string& group, const SpikeMonitor& m, double unitSeconds) {
-  const std::size_t n = m.count(), neurons = m.end() - m.begin();
-  std::vector<std::uint64_t> counts(neurons + 1, 0);
-  for (std::uint32_t i : m.indices())
-    ++counts[i - m.begin() + 1];
-  std::partial_sum(counts.begin(), counts.end(), counts.begin());
-  std::vector<double> times(n);
-  std::vector<std::uint64_t> next(counts.begin(), counts.end() - 1);
-  for (std::size_t k = 0; k < n; ++k)
-    times[next[m.indices()[k] - m.begin()]++] = m.times()[k] * unitSeconds;
-  std::vector<std::int64_t> index(counts.begin() + 1, counts.end());
+// A spike monitor's spikes, read back from the streamed datasets, as NWB's ragged column: neuron
+// by neuron (time order kept within a neuron), in seconds, with the end of each neuron's spikes.
+// In bounded memory: one pass counts the spikes per neuron, then each range of neurons holding up
+// to kSpikesPerPass spikes is gathered in one more pass over the file and appended.
+void writeUnits(H5File& file, const std::string& units, const std::string& spikes,
+                const SpikeMonitor& m, double unitSeconds) {
+  constexpr std::uint64_t kBlock = 1 << 20, kSpikesPerPass = 1 << 20;
+  const std::string tName = spikes + "_t", iName = spikes + "_i";
+  const std::uint64_t n = file.rows(tName), neurons = m.end() - m.begin();
+  std::vector<std::int64_t> end(neurons, 0); // per neuron: its count, then its end
+  for (std::uint64_t at = 0; at < n; at += kBlock)
+    for (std::uint32_t i : file.readUInt32s(iName, at, kBlock))
+      ++end[i - m.begin()];
+  std::partial_sum(end.begin(), end.end(), end.begin());
+
+  const std::string base = "units/" + units;
+  file.createGrowing(base + "/spike_times", H5File::Type::Float64, 0, chunkRows(0));
+  std::vector<double> times;
+  for (std::uint64_t first = 0; first < neurons;) {
+    const std::int64_t from = first == 0 ? 0 : end[first - 1];
+    std::uint64_t last = first + 1; // neurons [first, last) in this pass
+    while (last < neurons && static_cast<std::uint64_t>(end[last] - from) <= kSpikesPerPass)
+      ++last;
+    times.assign(static_cast<std::size_t>(end[last - 1] - from), 0.0);
+    std::vector<std::int64_t> next(last - first); // each neuron's next slot in `times`
+    for (std::uint64_t k = first; k < last; ++k)
+      next[k - first] = (k == 0 ? 0 : end[k - 1]) - from;
+    for (std::uint64_t at = 0; at < n; at += kBlock) {
+      const std::vector<std::uint32_t> i = file.readUInt32s(iName, at, kBlock);
+      const std::vector<double> t = file.readDoubles(tName, at, kBlock);
+      for (std::size_t k = 0; k < i.size(); ++k)
+        if (const std::uint64_t j = i[k] - m.begin(); j >= first && j < last)
+          times[static_cast<std::size_t>(next[j - first]++)] = t[k] * unitSeconds;
+    }
+    file.append(base + "/spike_times", std::span<const double>(times));
+    first = last;
+  }
   std::vector<std::uint32_t> ids(neurons);
   std::iota(ids.begin(), ids.end(), static_cast<std::uint32_t>(m.begin()));
-  const std::string base = "units/" + group;
   file.createGrowing(base + "/id", H5File::Type::UInt32, 0, chunkRows(0));
   file.append(base + "/id", std::span<const std::uint32_t>(ids));
-  file.createGrowing(base + "/spike_times", H5File::Type::Float64, 0, chunkRows(0));
-  file.append(base + "/spike_times", std::span<const double>(times));
   file.createGrowing(base + "/spike_times_index", H5File::Type::Int64, 0, chunkRows(0));
-  file.append(base + "/spike_times_index", std::span<const std::int64_t>(index));
+  file.append(base + "/spike_times_index", std::span<const std::int64_t>(end));
   file.setAttribute("/" + base, "neurodata_type", std::string("Units"));
   file.setAttribute("/" + base, "colnames", std::string("spike_times"));
-  file.setAttribute("/" + base, "description", "spikes of group " + group);
+  file.setAttribute("/" + base, "description", "spikes of group " + m.group().name());
   file.setAttribute("/" + base + "/spike_times", "unit", std::string("seconds"));
 }
 
@@ -61,12 +82,17 @@ void writeUnits(H5File& file, const std::string& group, const SpikeMonitor& m, d
 
 struct RunFileH5::State {
   H5File file;
-  const Network* net;
+  Network* net;
   double flushSeconds;
   Clock::time_point lastFlush = Clock::now();
   // Each appends the rows its monitor recorded since the last append.
   std::vector<std::function<void()>> appenders;
-  std::vector<std::pair<std::string, const SpikeMonitor*>> spikeMonitors; // by Units table name
+  struct Spikes {
+    std::string units, datasets; // the Units table's name, the datasets' base (spikes_G)
+    const SpikeMonitor* monitor;
+  };
+  std::vector<Spikes> spikeMonitors;
+  bool keepRecords = true; // false: a flush drops the monitors' records it wrote
   struct Synapses {
     std::string base;
     const SynapseMonitor* monitor;
@@ -75,7 +101,7 @@ struct RunFileH5::State {
   std::vector<Synapses> synapseMonitors;
   Json monitors = Json::array();
 
-  State(const std::filesystem::path& path, const Network& network, double seconds)
+  State(const std::filesystem::path& path, Network& network, double seconds)
       : file(path), net(&network), flushSeconds(seconds) {}
 
   // The appends, then the step they are complete up to: a writer killed in the middle of an
@@ -85,15 +111,18 @@ struct RunFileH5::State {
       append();
     file.setAttribute("/", "flushed_step", net->currentStep());
     file.flush();
+    if (!keepRecords) net->dropRecorded();
     lastFlush = Clock::now();
   }
 };
 
 RunFileH5::RunFileH5(const std::filesystem::path& path, Network& net, const RunInfo& info,
-                     double flushSeconds) {
+                     double flushSeconds, bool keepRecordsInMemory) {
   if (!path.parent_path().empty()) prepareOutputFolder(path.parent_path());
   state_ = std::make_shared<State>(path, net, flushSeconds);
   State& s = *state_;
+  s.keepRecords = keepRecordsInMemory;
+  if (!keepRecordsInMemory) net.setRecordingStreamed(true);
   H5File& f = s.file;
   using Type = H5File::Type;
   std::set<std::string> used, usedUnits;
@@ -107,12 +136,12 @@ RunFileH5::RunFileH5(const std::filesystem::path& path, Network& net, const RunI
     f.createGrowing(i, Type::UInt32, 0, chunkRows(0));
     timeAttribute(t);
     s.appenders.push_back([&f, m, t, i] {
-      const std::size_t done = f.rows(t);
+      const std::size_t done = f.rows(t) - m->dropped(); // of the records held
       f.append(t, m->times().subspan(done));
       f.append(i, m->indices().subspan(done));
     });
     const std::string units = uniqueName(usedUnits, m->group().name());
-    s.spikeMonitors.emplace_back(units, m);
+    s.spikeMonitors.push_back({units, base, m});
     Json mj = Json::object();
     mj.set("kind", "spikes");
     mj.set("group", m->group().name());
@@ -136,7 +165,7 @@ RunFileH5::RunFileH5(const std::filesystem::path& path, Network& net, const RunI
       f.setAttribute("/" + base, "display_unit", unit.unit);
       f.setAttribute("/" + base, "display_scale", unit.scale);
       s.appenders.push_back([&f, m, v, base, t, width] {
-        const std::size_t done = f.rows(t);
+        const std::size_t done = f.rows(t) - m->dropped();
         f.append(base, m->values(v).subspan(done * width));
         f.append(t, m->times().subspan(done));
       });
@@ -159,7 +188,7 @@ RunFileH5::RunFileH5(const std::filesystem::path& path, Network& net, const RunI
     timeAttribute(t);
     f.setAttribute("/" + base, "unit", std::string("Hz"));
     s.appenders.push_back([&f, m, base, t] {
-      const std::size_t done = f.rows(t);
+      const std::size_t done = f.rows(t) - m->dropped();
       f.append(base, m->rates().subspan(done));
       f.append(t, m->times().subspan(done));
     });
@@ -232,8 +261,8 @@ void RunFileH5::finish(const RunInfo& info, const RunResult& result) {
   State& s = *state_;
   s.flush();
   H5File& f = s.file;
-  for (const auto& [units, m] : s.spikeMonitors)
-    writeUnits(f, units, *m, s.net->timeUnitSeconds());
+  for (const auto& [units, datasets, m] : s.spikeMonitors)
+    writeUnits(f, units, datasets, *m, s.net->timeUnitSeconds());
   for (const auto& [base, m, v] : s.synapseMonitors) {
     const std::vector<double> last = m->current(v);
     const std::vector<std::uint32_t> pre = m->preIndices(), post = m->postIndices();

@@ -15,8 +15,12 @@
 // neuron by neuron, in time order within a neuron), /units/G/spike_times_index (uint64: end of
 // each neuron's spikes in spike_times). A killed run has the streamed spikes_G_t/_i only.
 //
-// The monitors keep their recordings in memory as for the run folder: the file streams, the
-// memory is not yet bounded by it.
+// With keepRecordsInMemory false (`neurojit run --format h5`), each flush drops what it wrote
+// from the spike, state and rate monitors (SpikeMonitor::dropRecorded) and the network does not
+// reserve the whole run's recording: memory stays bounded by what is recorded between two
+// flushes, whatever the run's length; the Units tables are then read back from the file. Synapse
+// monitors keep their records. With true (the default; `--format both`, Python), the monitors
+// keep everything, as the run folder and sim.spikes() need.
 #pragma once
 
 #include "runtime/run_folder.hpp"
@@ -37,7 +41,7 @@ public:
   // and attaches a step callback that streams them. Throws OutputError. The network must outlive
   // this writer; after it is destroyed the callback does nothing.
   RunFileH5(const std::filesystem::path& path, Network& network, const RunInfo& info,
-            double flushSeconds = 1.0);
+            double flushSeconds = 1.0, bool keepRecordsInMemory = true);
   ~RunFileH5();
   RunFileH5(const RunFileH5&) = delete;
   RunFileH5& operator=(const RunFileH5&) = delete;

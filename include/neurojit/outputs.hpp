@@ -69,10 +69,13 @@ PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& p
 // spikes also as NWB Units tables (/units/GROUP/spike_times, spike_times_index, id). The file is
 // flushed every `flushSeconds` of wall time during run(), so a killed run leaves a readable file
 // with everything up to the last flush. Create it after the simulation and before run(); call
-// finish() after the last run. Throws Error (kind I/O) naming the file.
+// finish() after the last run. With keepRecordsInMemory false each flush drops what it wrote from
+// the monitors, so memory stays bounded however long the run (the monitors' arrays then hold only
+// the records since the last flush). Throws Error (kind I/O) naming the file.
 class RunFileH5 {
 public:
-  RunFileH5(Simulation& simulation, const std::filesystem::path& path, double flushSeconds = 1.0);
+  RunFileH5(Simulation& simulation, const std::filesystem::path& path, double flushSeconds = 1.0,
+            bool keepRecordsInMemory = true);
   ~RunFileH5();
   RunFileH5(const RunFileH5&) = delete;
   RunFileH5& operator=(const RunFileH5&) = delete;

@@ -104,11 +104,13 @@ class Simulation:
         """Writes the run folder `neurojit run` writes (.npy per monitor and run.json)."""
         return self._sim.write(os.fspath(folder), command)
 
-    def stream_h5(self, path, flush_seconds=1.0):
+    def stream_h5(self, path, flush_seconds=1.0, keep_in_memory=True):
         """Streams the monitors into the HDF5 file `path` during the following runs (as
         `neurojit run --format h5`): flushed every `flush_seconds` of wall time, so a killed
-        process leaves a readable file. Call finish_h5() after the last run."""
-        self._sim.stream_h5(os.fspath(path), float(flush_seconds))
+        process leaves a readable file. keep_in_memory=False drops what each flush wrote from
+        the monitors (bounded memory for long runs; spikes()/state() then return only the records
+        since the last flush). Call finish_h5() after the last run."""
+        self._sim.stream_h5(os.fspath(path), float(flush_seconds), bool(keep_in_memory))
 
     def finish_h5(self, command=""):
         """Completes the file of stream_h5: last records, NWB Units tables, run.json."""

@@ -206,10 +206,11 @@ void bindSimulation(py::module_& m) {
           py::arg("folder"), py::arg("command") = "")
       .def(
           "stream_h5",
-          [](PySimulation& s, const std::filesystem::path& path, double flushSeconds) {
-            s.h5 = std::make_unique<RunFileH5>(*s.sim, path, flushSeconds);
+          [](PySimulation& s, const std::filesystem::path& path, double flushSeconds,
+             bool keepInMemory) {
+            s.h5 = std::make_unique<RunFileH5>(*s.sim, path, flushSeconds, keepInMemory);
           },
-          py::arg("path"), py::arg("flush_seconds") = 1.0)
+          py::arg("path"), py::arg("flush_seconds") = 1.0, py::arg("keep_in_memory") = true)
       .def(
           "finish_h5",
           [](PySimulation& s, const std::string& command) {

@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
   runCmd
       ->add_option("--format", run.format,
                    "npy (default): .npy files and run.json; h5: one run.h5 streamed during the "
-                   "run (same arrays, run.json as an attribute, spikes as NWB Units); both")
+                   "run in bounded memory (same arrays, run.json as an attribute, spikes as NWB "
+                   "Units); both")
       ->check(CLI::IsMember({"npy", "h5", "both"}));
   runCmd
       ->add_option("--flush-seconds", run.flushSeconds,

@@ -96,10 +96,11 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
     }
   if (comm.maxOf(outputFailed ? 1 : 0) != 0) return 1; // every rank stops when rank 0 cannot write
 
-  // run.h5 grows during the run (rank 0 holds the monitors' records).
+  // run.h5 grows during the run (rank 0 holds the monitors' records). Alone, it takes the records
+  // out of memory as it writes them; with the run folder (both), the monitors keep them.
   std::unique_ptr<RunFileH5> h5;
   if (root && o.format != "npy") try {
-      h5 = std::make_unique<RunFileH5>(*sim, out / "run.h5", o.flushSeconds);
+      h5 = std::make_unique<RunFileH5>(*sim, out / "run.h5", o.flushSeconds, o.format == "both");
     } catch (const std::exception& e) {
       fmt::print(stderr, "error: {}\n", e.what());
       outputFailed = true;
