@@ -81,6 +81,11 @@ class Simulation:
         group's spike monitor; the run folder's spikes_G_t.npy and spikes_G_i.npy."""
         return self._sim.spikes(group)
 
+    def rate(self, group):
+        """(t, rate): the population rate of the group's rate monitor, in Hz, one value per step;
+        the run folder's t_rate_G.npy and rate_G.npy."""
+        return self._sim.rate(group)
+
     def state(self, variable, group=""):
         """The samples of `variable` recorded by a state monitor (of `group`): a Trace of shape
         (samples, neurons) with .t, .unit, .display_unit, .display_scale."""

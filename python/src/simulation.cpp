@@ -105,6 +105,13 @@ const runtime::SpikeMonitor& spikeMonitor(PySimulation& s, const std::string& gr
               ")` to the network");
 }
 
+const runtime::RateMonitor& rateMonitor(PySimulation& s, const std::string& group) {
+  for (const runtime::RateMonitor* m : s.sim->network().rateMonitors())
+    if (m->group().name() == group) return *m;
+  throw Error("group `" + group + "` has no rate monitor: add `monitor rate(" + group +
+              ")` to the network");
+}
+
 const runtime::StateMonitor& stateMonitor(PySimulation& s, const std::string& variable,
                                           const std::string& group) {
   for (const runtime::StateMonitor* m : s.sim->network().stateMonitors())
@@ -159,6 +166,14 @@ void bindSimulation(py::module_& m) {
             const runtime::SpikeMonitor& mon = spikeMonitor(s, group);
             const auto n = static_cast<py::ssize_t>(mon.count());
             return py::make_tuple(array(mon.times(), {n}), array(mon.indices(), {n}));
+          },
+          py::arg("group"))
+      .def(
+          "rate",
+          [](PySimulation& s, const std::string& group) {
+            const runtime::RateMonitor& mon = rateMonitor(s, group);
+            const auto n = static_cast<py::ssize_t>(mon.times().size());
+            return py::make_tuple(array(mon.times(), {n}), array(mon.rates(), {n}));
           },
           py::arg("group"))
       .def(

@@ -41,6 +41,15 @@ class RunMatchesDriverTest(unittest.TestCase):
         self.assertEqual(v.t.tobytes(), self.npy("t_V_E.npy").tobytes())
         self.assertEqual(list(v.neurons), [0, 1, 2])
 
+    def test_rate_is_the_driver_rate(self):
+        t, rate = self.sim.rate("E")
+        self.assertEqual(rate.tobytes(), self.npy("rate_E.npy").tobytes())
+        self.assertEqual(t.tobytes(), self.npy("t_rate_E.npy").tobytes())
+        # The population rate is the spike count of the step over N and dt (0.1 ms).
+        spikes_t, _ = self.sim.spikes("E")
+        counts = np.bincount(np.rint(spikes_t / 0.1).astype(int) - 1, minlength=len(t))
+        np.testing.assert_allclose(rate, counts / 3200 / 1e-4, rtol=1e-12)
+
     def test_written_folder_is_the_driver_folder(self):
         mine = scratch("python")
         self.sim.write(mine)
