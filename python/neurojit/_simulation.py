@@ -86,6 +86,17 @@ class Simulation:
         the run folder's t_rate_G.npy and rate_G.npy."""
         return self._sim.rate(group)
 
+    def synapses(self, connection, variable):
+        """(values, pre, post): a per-synapse variable of a connection with plasticity
+        ("PRE->POST", add ":SYNAPSE" when several connections join the same groups), one value per
+        synapse in CSR order (by pre neuron, post ascending), with each synapse's neurons."""
+        return self._sim.synapses(connection, variable)
+
+    def set_synapses(self, connection, variable, values):
+        """Writes a per-synapse variable (one value per synapse, the order of synapses()) before
+        or between runs."""
+        self._sim.set_synapses(connection, variable, values)
+
     def state(self, variable, group=""):
         """The samples of `variable` recorded by a state monitor (of `group`): a Trace of shape
         (samples, neurons) with .t, .unit, .display_unit, .display_scale."""

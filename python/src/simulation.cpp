@@ -194,6 +194,41 @@ void bindSimulation(py::module_& m) {
           },
           py::arg("variable"), py::arg("group") = "")
       .def(
+          "synapses",
+          [](PySimulation& s, const std::string& connection, const std::string& variable) {
+            const std::vector<double> values = s.sim->synapseValues(connection, variable);
+            // Each synapse's pre and post neuron, in the values' (CSR) order.
+            const runtime::Connectivity& c = s.sim->plasticProjection(connection).connectivity();
+            std::vector<std::uint32_t> pre, post;
+            for (std::uint32_t i = 0; i < c.nPre(); ++i) {
+              if (c.isImplicitAllToAll()) {
+                for (std::uint32_t j = 0; j < c.nPost(); ++j)
+                  if (!(c.noSelf() && i == j)) {
+                    pre.push_back(i);
+                    post.push_back(j);
+                  }
+                continue;
+              }
+              for (std::uint32_t j : c.row(i)) {
+                pre.push_back(i);
+                post.push_back(j);
+              }
+            }
+            const auto n = static_cast<py::ssize_t>(values.size());
+            return py::make_tuple(array(std::span<const double>(values), {n}),
+                                  array(std::span<const std::uint32_t>(pre), {n}),
+                                  array(std::span<const std::uint32_t>(post), {n}));
+          },
+          py::arg("connection"), py::arg("variable"))
+      .def(
+          "set_synapses",
+          [](PySimulation& s, const std::string& connection, const std::string& variable,
+             const py::array_t<double, py::array::c_style | py::array::forcecast>& values) {
+            s.sim->setSynapseValues(connection, variable,
+                                    std::span<const double>(values.data(), values.size()));
+          },
+          py::arg("connection"), py::arg("variable"), py::arg("values"))
+      .def(
           "set_parameter",
           [](PySimulation& s, const std::string& set) { s.sim->setParameter(set); }, py::arg("set"))
       .def(
