@@ -30,7 +30,13 @@ void bindProgram(py::module_& m) {
       .def_static(
           "from_file",
           [](const std::filesystem::path& path, const std::optional<std::string>& stdlib) {
-            return checked(Program::fromFile(path, optionsFor(stdlib)));
+            const CompileOptions options = optionsFor(stdlib);
+            std::unique_ptr<Program> program;
+            {
+              py::gil_scoped_release released; // parse and check: other threads go on
+              program = Program::fromFile(path, options);
+            }
+            return checked(std::move(program));
           },
           py::arg("path"), py::arg("stdlib") = py::none(),
           "Parses and checks a model file; raises CompileError with the diagnostics.")
@@ -38,7 +44,13 @@ void bindProgram(py::module_& m) {
           "from_text",
           [](const std::string& text, const std::string& name,
              const std::optional<std::string>& stdlib) {
-            return checked(Program::fromText(name, text, optionsFor(stdlib)));
+            const CompileOptions options = optionsFor(stdlib);
+            std::unique_ptr<Program> program;
+            {
+              py::gil_scoped_release released;
+              program = Program::fromText(name, text, options);
+            }
+            return checked(std::move(program));
           },
           py::arg("text"), py::arg("name") = "<text>.nj", py::arg("stdlib") = py::none(),
           "Parses and checks model text; `name` is the file name diagnostics show.")

@@ -150,6 +150,7 @@ void bindSimulation(py::module_& m) {
              o.precision = precisionNamed(precision);
              o.backend = backendNamed(backend);
              auto s = std::make_unique<PySimulation>();
+             py::gil_scoped_release released; // compiling takes a while: other threads go on
              s->sim = Simulation::create(program, o);
              return s;
            }),
