@@ -8,6 +8,7 @@
 #include "runtime/measure/run_measures.hpp"
 #include "runtime/plot/plot_race.hpp"
 #include "runtime/plot/plot_run.hpp"
+#include "runtime/run_h5.hpp"
 
 namespace neurojit {
 namespace {
@@ -50,6 +51,21 @@ PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& p
   return publicResult(runtime::plot::plotRaceCurves(dir, parameter));
 }
 
+struct RunFileH5::Impl {
+  runtime::RunFileH5 file;
+  Impl(Simulation& simulation, const std::filesystem::path& path, double flushSeconds, bool keep)
+      : file(path, simulation.network(), simulation.runInfo(), flushSeconds, keep) {}
+};
+
+RunFileH5::RunFileH5(Simulation& simulation, const std::filesystem::path& path, double flushSeconds,
+                     bool keepRecordsInMemory)
+    : impl_(std::make_unique<Impl>(simulation, path, flushSeconds, keepRecordsInMemory)) {}
+RunFileH5::~RunFileH5() = default;
+
+void RunFileH5::finish(const runtime::RunInfo& info, const runtime::RunResult& result) {
+  impl_->file.finish(info, result);
+}
+
 struct InterruptHandler::Impl {
   runtime::InterruptHandler handler;
 };
@@ -59,6 +75,14 @@ InterruptHandler::~InterruptHandler() = default;
 
 bool interruptRequested() {
   return runtime::interruptRequested();
+}
+
+int interruptSignal() {
+  return runtime::interruptSignal();
+}
+
+void clearInterruptRequest() {
+  runtime::clearInterrupt();
 }
 
 } // namespace neurojit

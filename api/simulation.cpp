@@ -2,11 +2,15 @@
 // (compiler/pipeline, compiler/plan), the runtime builds the network from the plan
 // (runtime/build_network); this file only translates options and errors and answers queries.
 #include "api/program_impl.hpp"
+#include "compiler/interp/evaluate.hpp"
+#include "compiler/ir/symbols.hpp"
 #include "compiler/units/quantity.hpp"
 #include "runtime/build_network.hpp"
 #include "runtime/errors.hpp"
 
 #include <chrono>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -35,6 +39,9 @@ struct Simulation::Impl {
   std::vector<std::pair<std::string, double>> parameters; // the network's, after --set (SI)
   double duration = 0;
   double compileSeconds = 0, checkSeconds = 0;
+  // Per group, the parameters the user gave a value (instance, --set, setParameter): kept when
+  // setParameter recomputes the parameters written over others.
+  std::map<std::string, std::set<std::string>> givenParameters;
 };
 
 Simulation::Simulation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -54,6 +61,81 @@ std::string Simulation::describe() const {
 
 runtime::RunResult Simulation::run(runtime::RunOptions options) {
   return impl_->built.network->run(impl_->duration, options);
+}
+
+runtime::RunResult Simulation::runFor(const std::string& duration, runtime::RunOptions options) {
+  sema::ParameterOverride q = parseQuantity(duration, "duration");
+  runtime::Network& net = *impl_->built.network;
+  double value = q.value;
+  if (q.dim == sema::Dimension::time())
+    value = q.value / net.timeUnitSeconds();
+  else if (!q.dim.isDimensionless())
+    throw Error(fmt::format("duration `{}` must be a time such as `500 ms`, not {}", duration,
+                            q.dim.describe()));
+  try {
+    return net.run(value, options);
+  } catch (const runtime::MemoryLimitError&) {
+    throw;
+  } catch (const runtime::RuntimeError& e) {
+    throw Error(e.what());
+  }
+}
+
+std::uint64_t kernelsCompiled() {
+  return nj::pipeline::kernelsCompiled();
+}
+
+// The same values the Plan pass gives the group (lower::resolveParameters over the overrides),
+// with the parameters the user gave kept and the ones written over others recomputed.
+void Simulation::setParameter(const std::string& set) {
+  const auto eq = set.find('=');
+  const auto dot = set.find('.');
+  if (eq == std::string::npos || dot == std::string::npos || dot > eq)
+    throw Error(fmt::format("parameter `{}`: write GROUP.param=value, e.g. E.tau=25 ms (network "
+                            "parameters are compiled in: create a new simulation with sets)",
+                            set));
+  const std::string group = set.substr(0, dot), name = set.substr(dot + 1, eq - dot - 1);
+  const nj::pipeline::CompiledGroup* compiled = impl_->compiled.group(group);
+  if (compiled == nullptr || !compiled->program)
+    throw Error(fmt::format("parameter `{}`: no compiled group `{}` in network `{}`", set, group,
+                            impl_->networkName));
+  const model_ir::ModelIr& model = compiled->ir;
+  const auto param = std::find_if(model.parameters.begin(), model.parameters.end(),
+                                  [&](const model_ir::Parameter& p) { return p.name == name; });
+  if (param == model.parameters.end())
+    throw Error(fmt::format("parameter `{}`: group `{}` (model `{}`) has no parameter `{}` (it "
+                            "has: {})",
+                            set, group, compiled->model, name,
+                            fmt::join(compiled->program->paramNames, ", ")));
+  sema::ParameterOverride q = parseQuantity(set.substr(eq + 1), fmt::format("parameter {}", set));
+  const bool plainTime =
+      model.plain && q.dim == sema::Dimension::time() && param->dim.isDimensionless();
+  if (q.dim != param->dim && !plainTime)
+    throw Error(fmt::format("parameter `{}`: the value is {}, but `{}` is {}", set,
+                            q.dim.describe(), name, param->dim.describe()));
+
+  runtime::NeuronGroup& g = impl_->built.network->group(group);
+  std::set<std::string>& given = impl_->givenParameters[group];
+  given.insert(name);
+  std::map<std::string, double> overrides;
+  for (const model_ir::Parameter& p : model.parameters) {
+    const bool derived =
+        p.valueExpr && nj::ir::dependsOnKind(p.valueExpr, nj::ir::SymbolKind::Param);
+    if (!derived || given.count(p.name) != 0) overrides[p.name] = g.param(p.name);
+  }
+  overrides[name] = plainTime ? q.value / 1e-3 : q.value;
+  const std::vector<double> values = lower::resolveParameters(model, overrides);
+  const lower::GroupProgram& program = *compiled->program;
+  if (values.size() != g.params().size())
+    throw Error(fmt::format("parameter `{}`: group `{}` stores {} parameters, its model has {}",
+                            set, group, g.params().size(), values.size()));
+  std::copy(values.begin(), values.end(), g.params().begin()); // the plan's order
+
+  if (program.hasRefractory) {
+    nj::interp::Frame frame;
+    frame.params = values;
+    g.setRefractoryPeriod(nj::interp::evaluate(program.refractoryPeriod, frame));
+  }
 }
 
 runtime::Projection& Simulation::plasticProjection(const std::string& connection) {
@@ -188,6 +270,12 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   for (const auto& d : c.networkAst->parameters)
     if (auto it = c.network->parameters.find(d.name); it != c.network->parameters.end())
       impl->parameters.emplace_back(d.name, it->second);
+  for (const auto& g : c.network->groups)
+    for (const auto& [name, value] : g.parameters)
+      impl->givenParameters[g.name].insert(name);
+  for (const std::string& set : options.sets)
+    if (auto dot = set.find('.'), eq = set.find('='); dot != std::string::npos && dot < eq)
+      impl->givenParameters[set.substr(0, dot)].insert(set.substr(dot + 1, eq - dot - 1));
   impl->modelFile = c.source->sources.path(c.networkAst->file);
   impl->checkSeconds = c.source->seconds;
   impl->compileSeconds =

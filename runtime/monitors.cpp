@@ -37,6 +37,14 @@ bool SpikeMonitor::record(double t, std::span<const std::uint32_t> spikes, std::
   return true;
 }
 
+// clear() keeps the capacity: the storage is reused between two drops, its size bounded by what
+// is recorded between them.
+void SpikeMonitor::dropRecorded() {
+  dropped_ += t_.size();
+  t_.clear();
+  i_.clear();
+}
+
 StateMonitor::StateMonitor(const NeuronGroup& group, std::vector<std::string> variables,
                            IndexRange range, std::int64_t every)
     : group_(&group), names_(std::move(variables)), every_(every) {
@@ -77,6 +85,14 @@ void StateMonitor::reserve(std::uint64_t moreSamples) {
   t_.reserve(t_.size() + moreSamples);
   for (auto& d : data_)
     d.reserve(d.size() + moreSamples * width());
+}
+
+void StateMonitor::dropRecorded() {
+  dropped_ += t_.size();
+  t_.clear();
+  for (auto& d : data_)
+    d.clear();
+  rowsBefore_ = 0;
 }
 
 void StateMonitor::openRows(std::int64_t fromStep, std::int64_t steps) {
@@ -126,6 +142,12 @@ RateMonitor::RateMonitor(const NeuronGroup& group, double timeUnitSeconds)
 void RateMonitor::reserve(std::uint64_t moreSteps) {
   t_.reserve(t_.size() + moreSteps);
   rate_.reserve(rate_.size() + moreSteps);
+}
+
+void RateMonitor::dropRecorded() {
+  dropped_ += t_.size();
+  t_.clear();
+  rate_.clear();
 }
 
 void RateMonitor::record(double t, double dt, std::size_t spikes) {

@@ -44,6 +44,12 @@ public:
   std::span<const std::uint32_t> indices() const { return i_; }
   std::size_t count() const { return t_.size(); }
 
+  // A host that streams the records to a file (run_h5.hpp) drops them once written, so that memory
+  // stays bounded: times()/indices() then hold the spikes after the first dropped() ones. The
+  // cap counts the spikes held.
+  std::uint64_t dropped() const { return dropped_; }
+  void dropRecorded();
+
   // 0 = derived from the memory left under the limit when the run starts.
   void setMaxSpikes(std::uint64_t cap) { maxSpikes_ = cap; }
   std::uint64_t maxSpikes() const { return maxSpikes_; }
@@ -56,6 +62,7 @@ private:
   const NeuronGroup* group_;
   std::size_t begin_, end_;
   std::uint64_t maxSpikes_ = 0;
+  std::uint64_t dropped_ = 0;
   std::vector<double> t_;
   std::vector<std::uint32_t> i_;
 };
@@ -73,6 +80,10 @@ public:
 
   std::span<const double> times() const { return t_; }
   std::size_t samples() const { return t_.size(); }
+  // Samples a streaming host dropped once written (SpikeMonitor::dropRecorded); the arrays hold
+  // the samples after them.
+  std::uint64_t dropped() const { return dropped_; }
+  void dropRecorded();
   // Row-major samples × width() values of variable v (index into variables()).
   std::span<const double> values(std::size_t v) const { return data_[v]; }
   std::span<const double> values(const std::string& variable) const;
@@ -104,6 +115,7 @@ private:
   std::int64_t every_;
   std::int64_t rowsFrom_ = 0;    // the step the rows of openRows start after
   std::uint64_t rowsBefore_ = 0; // samples taken before it
+  std::uint64_t dropped_ = 0;
   std::vector<double> t_;
   std::vector<std::vector<double>> data_;
   std::map<std::string, DisplayUnit> units_;
@@ -116,6 +128,8 @@ public:
   const NeuronGroup& group() const { return *group_; }
   std::span<const double> times() const { return t_; }
   std::span<const double> rates() const { return rate_; }
+  std::uint64_t dropped() const { return dropped_; } // as StateMonitor::dropped
+  void dropRecorded();
   std::uint64_t bytesFor(std::uint64_t steps) const { return steps * 2 * sizeof(double); }
   void reserve(std::uint64_t moreSteps);
   void record(double t, double dt, std::size_t spikes);
@@ -123,6 +137,7 @@ public:
 private:
   const NeuronGroup* group_;
   double timeUnitSeconds_;
+  std::uint64_t dropped_ = 0;
   std::vector<double> t_, rate_;
 };
 

@@ -356,6 +356,15 @@ std::uint64_t Network::memoryInUse() const {
   return bytes;
 }
 
+void Network::dropRecorded() {
+  for (const auto& m : spikeMonitors_)
+    m->dropRecorded();
+  for (const auto& m : stateMonitors_)
+    m->dropRecorded();
+  for (const auto& m : rateMonitors_)
+    m->dropRecorded();
+}
+
 std::uint64_t Network::recordingBytes(std::int64_t steps) const {
   long double bytes = 0;
   for (const auto& m : stateMonitors_)
@@ -454,13 +463,15 @@ RunResult Network::run(double duration, RunOptions runOptions) {
 
   // Recording is sized before the first step and refused up front when it cannot fit.
   std::uint64_t used = memoryInUse();
-  const std::uint64_t recording = recordingBytes(steps);
+  const std::uint64_t recording = recordingStreamed_ ? 0 : recordingBytes(steps);
   checkMemory(fmt::format("recording {} steps", steps), static_cast<long double>(recording), used,
               options_.memoryLimit);
-  for (const auto& m : stateMonitors_)
-    m->reserve(m->samplesBetween(step_, step_ + steps));
-  for (const auto& m : rateMonitors_)
-    m->reserve(static_cast<std::uint64_t>(steps));
+  if (!recordingStreamed_) {
+    for (const auto& m : stateMonitors_)
+      m->reserve(m->samplesBetween(step_, step_ + steps));
+    for (const auto& m : rateMonitors_)
+      m->reserve(static_cast<std::uint64_t>(steps));
+  }
   used += recording;
   std::uint64_t spare = options_.memoryLimit > used ? options_.memoryLimit - used : 0;
   for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
@@ -549,8 +560,13 @@ RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* 
     p->layOutRing(shards());
   }
   serialDelivery_ = deliveryIsSerial();
-  for (const auto& m : stateMonitors_) // the shards write their columns of rows made here
-    m->openRows(step_, steps);
+  // The shards write their columns of rows made here for the whole call, unless thread 0 records
+  // whole rows: gathered from the ranks, or with callbacks that may drop what was recorded
+  // (streaming, run_h5.hpp) and so keep memory bounded.
+  shardsRecordStates_ = !distributed() && callbacks_.empty();
+  if (shardsRecordStates_)
+    for (const auto& m : stateMonitors_)
+      m->openRows(step_, steps);
   RunStatus status = options_.phaseTiming ? advanceImpl<true>(steps, done, progress)
                                           : advanceImpl<false>(steps, done, progress);
   for (const auto& m : stateMonitors_)
@@ -943,7 +959,7 @@ void Network::deliverSynapticEvents(std::int64_t n, std::size_t s) {
 void Network::emitShard(std::int64_t n, std::size_t s) {
   for (auto& p : projections_)
     p->emitPart(n, s, p->pre_->shardSpikes(s, n));
-  if (distributed()) return; // rank 0 records whole rows after gathering them (finishStep)
+  if (!shardsRecordStates_) return; // thread 0 records whole rows (finishStep)
   for (auto& m : stateMonitors_) {
     const auto [lo, hi] = m->group().shardRange(s);
     m->recordColumns(n + 1, lo, hi);
@@ -1033,11 +1049,11 @@ RunStatus Network::recordMonitors() {
                   formatBytes(static_cast<long double>(m.count() * SpikeMonitor::bytesPerSpike))),
               0};
   }
-  for (auto& m : stateMonitors_) // the shards wrote their columns (emitShard), rank 0 gathered
-    if (distributed())
-      m->record(step_, t);
-    else
+  for (auto& m : stateMonitors_) // the shards wrote their columns (emitShard), or whole rows here
+    if (shardsRecordStates_)
       m->recordTime(step_, t);
+    else
+      m->record(step_, t);
   for (auto& m : rateMonitors_)
     m->record(t, options_.dt, m->group().spikes().size());
   return {};

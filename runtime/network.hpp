@@ -208,6 +208,13 @@ public:
 
   // Called at the end of every step (after monitors), e.g. to read or change state.
   void addStepCallback(std::function<void(Network&)> callback);
+  // For a host that drops the monitors' records as it streams them to a file (run_h5.hpp): run()
+  // then neither reserves nor checks memory for the whole run's recording, which stays bounded by
+  // what is recorded between two drops.
+  void setRecordingStreamed(bool streamed) { recordingStreamed_ = streamed; }
+  // Drops the records of every spike, state and rate monitor (SpikeMonitor::dropRecorded), once
+  // the streaming host has written them.
+  void dropRecorded();
 
   // ---- running ----
   // Runs round(duration / dt) steps. Throws RuntimeError before the first step for a duration
@@ -337,6 +344,7 @@ private:
   std::int64_t lastFiniteStep_ = 0;
   PhaseTimes phases_; // accumulated by advance() when options_.phaseTiming
   bool prepared_ = false;
+  bool recordingStreamed_ = false;
   std::vector<GroupEntry> groups_;
   std::vector<GroupStimulus> stimuli_;
   std::vector<GroupArrayStimulus> arrayStimuli_;
@@ -353,6 +361,7 @@ private:
   bool quietEnd_[2] = {true, true}, stopAsked_[2] = {false, false};
   std::uint64_t wholeRankGroups_ = 0; // groups given whole to one rank so far (addGroup)
   bool serialDelivery_ = false;
+  bool shardsRecordStates_ = false; // advance(): state monitor columns written by the shards
   bool agreedInterrupt_ = false; // several ranks: some rank was asked to stop
   // Several ranks: states read across ranks every step (coupling sources, pre states of on_pre).
   std::vector<std::pair<NeuronGroup*, std::size_t>> sharedStates_;

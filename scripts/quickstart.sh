@@ -15,5 +15,8 @@ echo
 echo "== the flagship: the seed's E/I balanced network, 4000 LIF neurons, 200 ms =="
 build/tools/neurojit/neurojit run examples/networks/ei_balanced.nj --plot --measure --out out/ei_balanced -v --progress 0
 echo
+echo "== from Python: the E/I raster and a Hodgkin-Huxley f-I curve (examples/python/) =="
+PYTHONPATH=build/python MPLBACKEND=Agg /usr/bin/python3 examples/python/ei_raster_and_hh_fi.py out/python
+echo
 echo "open out/ei_balanced/plots/raster.png (spikes), rates.png (population rate), V_E.png (traces);"
 echo "measures (rates, ISI CV, synchrony) are in out/ei_balanced/measure.json"

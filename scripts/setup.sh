@@ -9,6 +9,7 @@ packages=(
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   libeigen3-dev librandom123-dev nlohmann-json3-dev
   gnuplot-nox python3 python3-numpy
+  python3-dev pybind11-dev python3-matplotlib libhdf5-dev python3-h5py
   libopenmpi-dev openmpi-bin
 )
 

@@ -3,6 +3,7 @@
 #include "compiler/integrators/ode_system.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -138,6 +139,8 @@ void integrate(Work& w) {
   }
 }
 
+std::atomic<std::uint64_t> g_kernelsCompiled{0};
+
 void generate(Work& w) {
   const Options& o = *w.options;
   Compilation& c = w.out;
@@ -145,6 +148,7 @@ void generate(Work& w) {
   for (CompiledGroup& g : c.groups) {
     try {
       g.kernel = codegen::compileGroup(*g.program, o.codegen);
+      ++g_kernelsCompiled;
     } catch (const codegen::CodegenError& e) {
       c.diags.error({}, fmt::format("group `{}`: the JIT failed: {} (run with --backend "
                                     "interpreter)",
@@ -168,6 +172,7 @@ void generate(Work& w) {
       event.program = &**program;
       try {
         event.kernel = codegen::compileSynapseEvent(**program, co);
+        ++g_kernelsCompiled;
       } catch (const codegen::CodegenError& e) {
         c.diags.error({}, fmt::format("{}: the JIT failed: {} (run with --backend interpreter)",
                                       (*program)->name, e.what()));
@@ -241,6 +246,10 @@ Compilation compile(const Source& source, const Options& options) {
   front->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (out.ok() && options.until > Pass::Check) runPasses(w, Pass::Lower, options.until);
   return out;
+}
+
+std::uint64_t kernelsCompiled() {
+  return g_kernelsCompiled.load();
 }
 
 } // namespace nj::pipeline

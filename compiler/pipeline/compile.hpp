@@ -5,6 +5,7 @@
 
 #include "compiler/pipeline/compilation.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -43,5 +44,9 @@ Compilation compile(std::shared_ptr<const CheckedSource> source, const Options& 
 
 // Both: the whole pipeline from source.
 Compilation compile(const Source& source, const Options& options);
+
+// JIT kernels (groups and synapse events) this process has compiled so far: a host proves that
+// something did not recompile by reading it before and after.
+std::uint64_t kernelsCompiled();
 
 } // namespace nj::pipeline

@@ -15,6 +15,7 @@
 #include "runtime/network.hpp"
 #include "runtime/run_folder.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -33,6 +34,10 @@ namespace runtime = nj::runtime;
 using Error = nj::Error;
 
 std::string version();
+
+// JIT kernels (groups and synapse events) this process has compiled so far. A host shows that a
+// change did not recompile anything by reading it before and after.
+std::uint64_t kernelsCompiled();
 
 struct CompileOptions {
   std::filesystem::path stdlibDir; // searched by `import` after the importing file's folder
@@ -104,12 +109,22 @@ public:
   runtime::Network& network();
   // Runs the duration of the options or of the network's `run`.
   runtime::RunResult run(runtime::RunOptions options = {});
+  // Runs `duration` more ("500 ms"; a plain number is in the network's time unit), continuing
+  // from where the last run stopped. Throws Error for a duration that is not a time.
+  runtime::RunResult runFor(const std::string& duration, runtime::RunOptions options = {});
   double duration() const; // in the network's time unit (s, or ms for plain networks)
   // For the run folder: model, method, versions, timings so far.
   runtime::RunInfo runInfo() const;
   // One line per group: model, size, method, back end.
   std::string describe() const;
   double compileSeconds() const;
+
+  // Changes a model parameter of one group between runs, without recompiling: "GROUP.param=value
+  // unit" as in SimulationOptions::sets. Parameters written over it (`tau = C / g_L`) and the
+  // refractory period follow. Network parameters are compiled into the plan (create a new
+  // Simulation with `sets` for those): Error, as for an unknown group or parameter or a value of
+  // the wrong dimension.
+  void setParameter(const std::string& set);
 
   // Per-synapse state of a connection with plasticity, CSR order (by pre neuron, post ascending):
   // read it, or write it before or between runs. `connection` is "PRE->POST" (add ":SYNAPSE"

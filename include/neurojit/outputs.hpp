@@ -64,6 +64,29 @@ PlotResult plotRace(const std::filesystem::path& dir);
 // parameter: the fraction won by the first competitor, and the mean decision time).
 PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& parameter);
 
+// The run as one HDF5 file that grows while the simulation runs (`neurojit run --format h5`): the
+// run folder's arrays as datasets of the same names, run.json as the root attribute "run.json",
+// spikes also as NWB Units tables (/units/GROUP/spike_times, spike_times_index, id). The file is
+// flushed every `flushSeconds` of wall time during run(), so a killed run leaves a readable file
+// with everything up to the last flush. Create it after the simulation and before run(); call
+// finish() after the last run. With keepRecordsInMemory false each flush drops what it wrote from
+// the monitors, so memory stays bounded however long the run (the monitors' arrays then hold only
+// the records since the last flush). Throws Error (kind I/O) naming the file.
+class RunFileH5 {
+public:
+  RunFileH5(Simulation& simulation, const std::filesystem::path& path, double flushSeconds = 1.0,
+            bool keepRecordsInMemory = true);
+  ~RunFileH5();
+  RunFileH5(const RunFileH5&) = delete;
+  RunFileH5& operator=(const RunFileH5&) = delete;
+  // The last records, the Units tables, the final per-synapse values and run.json.
+  void finish(const runtime::RunInfo& info, const runtime::RunResult& result);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // While one exists, SIGINT and SIGTERM ask a running Simulation to stop at the end of its current
 // step (what was recorded can still be written); the previous handlers come back when it is
 // destroyed. A second signal ends the process at once.
@@ -81,5 +104,10 @@ private:
 
 // Whether a signal (or a host's request) asked the runs to stop.
 bool interruptRequested();
+// The signal that asked (SIGINT, SIGTERM; -1 for a host's request), 0 if none.
+int interruptSignal();
+// Forgets the request, so that the next run goes on: for a host that outlives an interrupted run
+// (the Python module raises KeyboardInterrupt and the session continues).
+void clearInterruptRequest();
 
 } // namespace neurojit

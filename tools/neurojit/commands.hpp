@@ -32,6 +32,8 @@ struct RunCommandOptions {
   bool measure = false;
   bool verbose = false;
   int progress = -1;
+  std::string format = "npy"; // npy: the run folder; h5: one streamed run.h5; both
+  double flushSeconds = 1.0;  // h5: wall seconds between flushes of run.h5
   std::string commandLine;
   neurojit::SimulationOptions simulation;
   DecideOptions decide;

@@ -135,6 +135,17 @@ int main(int argc, char** argv) {
                      "curve.dat and psychometric/chronometric plots");
   runCmd->add_option("--progress", run.progress,
                      "progress bar: -1 on a terminal, 0 never, 1 always");
+  runCmd
+      ->add_option("--format", run.format,
+                   "npy (default): .npy files and run.json; h5: one run.h5 streamed during the "
+                   "run in bounded memory (same arrays, run.json as an attribute, spikes as NWB "
+                   "Units); both")
+      ->check(CLI::IsMember({"npy", "h5", "both"}));
+  runCmd
+      ->add_option("--flush-seconds", run.flushSeconds,
+                   "with --format h5: wall seconds between flushes of run.h5 (default 1): a "
+                   "killed run keeps what was recorded up to the last flush")
+      ->check(CLI::PositiveNumber);
 
   std::string measureDir;
   bool measurePrint = false;

@@ -54,6 +54,13 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
                o.decide.window);
     return 1;
   }
+  // measure, plot and decide read the run folder's .npy files; trials write run folders.
+  if (o.format == "h5" &&
+      (o.measure || o.plot || o.decide.enabled() || o.trials > 0 || !o.sweep.empty())) {
+    fmt::print(stderr, "error: --measure, --plot, --decide, --trials and --sweep read or write "
+                       "run folders: use --format npy or both\n");
+    return 1;
+  }
   // Under mpirun every rank compiles and builds the same network and steps its own neurons; rank
   // 0 alone prints and writes the run folder (the same files as one process).
   const Communicator& comm = Communicator::world();
@@ -89,6 +96,17 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
     }
   if (comm.maxOf(outputFailed ? 1 : 0) != 0) return 1; // every rank stops when rank 0 cannot write
 
+  // run.h5 grows during the run (rank 0 holds the monitors' records). Alone, it takes the records
+  // out of memory as it writes them; with the run folder (both), the monitors keep them.
+  std::unique_ptr<RunFileH5> h5;
+  if (root && o.format != "npy") try {
+      h5 = std::make_unique<RunFileH5>(*sim, out / "run.h5", o.flushSeconds, o.format == "both");
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "error: {}\n", e.what());
+      outputFailed = true;
+    }
+  if (comm.maxOf(outputFailed ? 1 : 0) != 0) return 1;
+
   InterruptHandler interrupts;
   runtime::RunOptions runOptions;
   runOptions.progress = root ? o.progress : 0;
@@ -108,7 +126,8 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   info.timings.emplace_back("run", runSeconds);
   info.command = o.commandLine;
   try {
-    runtime::writeRunFolder(out, sim->network(), info, result);
+    if (o.format != "h5") runtime::writeRunFolder(out, sim->network(), info, result);
+    if (h5) h5->finish(info, result);
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;
