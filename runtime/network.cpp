@@ -35,10 +35,10 @@ constexpr std::uint64_t kShardAlignment = 16;
 // A group with fewer neurons than this per thread is not split: one shard owns all of it.
 constexpr std::uint64_t kMinShardNeurons = 64;
 // A run's first steps are timed on one thread; with a step shorter than this the team is not used
-// (its two barriers per step cost a few µs on this 2-core machine: COBA 4k, 8 µs per step, ran
-// 0.7-0.9x with 2 threads).
+// (one barrier and the spikes' cache lines cost ~1.5-3 µs per step on this 2-core machine:
+// COBA 4k, 8.7 µs per step, ran 1.5x with 2 threads; CUBA 4k, 2.8 µs per step, 0.45x).
 constexpr std::int64_t kProbeSteps = 100;
-constexpr double kMinTeamStepSeconds = 20e-6; // NetworkOptions::minTeamStepSeconds
+constexpr double kMinTeamStepSeconds = 6e-6; // NetworkOptions::minTeamStepSeconds
 
 // The process's peak resident set so far (getrusage: KiB on Linux).
 std::int64_t peakResidentBytes() {
