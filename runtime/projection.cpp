@@ -43,8 +43,9 @@ Projection::Projection(Network& network, std::string name, NeuronGroup& pre, Neu
 }
 
 std::uint64_t Projection::bytes() const {
-  return table_.bytes() + perm_.size() * 4 + ringBytes() + colStart_.size() * 8 +
-         colSyn_.size() * 8 + colPre_.size() * 4 + rowSplit_.size() * 4 + shardRowBytes();
+  return table_.bytes() + perm16_.size() * 2 + perm32_.size() * 4 + ringBytes() +
+         colStart_.size() * 8 + colSyn_.size() * 8 + colPre_.size() * 4 + rowSplit_.size() * 4 +
+         shardRowBytes();
 }
 
 std::uint64_t Projection::ringBytes() const {
@@ -160,22 +161,33 @@ void Projection::prepare() {
               network_->options().memoryLimit);
   ring_.assign(slots, RingSlot{});
   layOutRing(post_->shardCount());
-  perm_.clear();
-  perm_.shrink_to_fit();
+  perm16_ = {};
+  perm32_ = {};
   if (!table_.hasHomogeneousDelay()) {
-    checkMemory(fmt::format("the delay order of projection `{}`", name_), 4.0L * conn().synapses(),
-                network_->memoryInUse(), network_->options().memoryLimit);
     const auto& rs = conn().rowStart();
+    std::uint64_t longest = 0;
+    for (std::uint64_t i = 0; i < nPre; ++i)
+      longest = std::max(longest, rs[i + 1] - rs[i]);
+    const bool narrow = longest <= std::numeric_limits<std::uint16_t>::max();
+    checkMemory(fmt::format("the delay order of projection `{}`", name_),
+                (narrow ? 2.0L : 4.0L) * conn().synapses(), network_->memoryInUse(),
+                network_->options().memoryLimit);
     const std::uint16_t* delays = table_.delays().data();
-    perm_.resize(conn().synapses());
-    for (std::uint64_t i = 0; i < nPre; ++i) {
-      const std::uint64_t b = rs[i], e = rs[i + 1];
-      std::uint32_t* p = perm_.data() + b;
-      std::iota(p, p + (e - b), 0u);
-      std::stable_sort(p, p + (e - b), [&](std::uint32_t x, std::uint32_t y) {
-        return delays[b + x] < delays[b + y];
-      });
-    }
+    const auto order = [&](auto& perm) {
+      using Index = typename std::decay_t<decltype(perm)>::value_type;
+      perm.resize(conn().synapses());
+      for (std::uint64_t i = 0; i < nPre; ++i) {
+        const std::uint64_t b = rs[i], e = rs[i + 1];
+        Index* p = perm.data() + b;
+        std::iota(p, p + (e - b), Index{0});
+        std::stable_sort(p, p + (e - b),
+                         [&](Index x, Index y) { return delays[b + x] < delays[b + y]; });
+      }
+    };
+    if (narrow)
+      order(perm16_);
+    else
+      order(perm32_);
   }
   if (onPre_) bind(*onPre_);
   if (onPost_) {
@@ -255,36 +267,40 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
   }
   const auto [jlo, jhi] = post_->shardRange(shard);
   const bool whole = holdsOnlyShard(shard);
-  for (std::size_t m = 0; m < spikes.size(); ++m) {
-    const std::uint32_t i = spikes[m];
-    auto [pb, pe] = delaySegment(i, d, cursors ? cursors + m : nullptr);
-    const std::uint64_t b = rs[i];
-    if (!whole) { // within a segment post is ascending too (stable sort of a post-ascending row)
-      const auto postOf = [&](std::uint32_t q, std::uint64_t j) { return post[b + q] < j; };
-      pb = std::lower_bound(pb, pe, jlo, postOf);
-      pe = std::lower_bound(pb, pe, jhi, postOf);
+  withDelayOrder([&](const auto& perm) {
+    for (std::size_t m = 0; m < spikes.size(); ++m) {
+      const std::uint32_t i = spikes[m];
+      auto [pb, pe] = delaySegment(perm, i, d, cursors ? cursors + m : nullptr);
+      const std::uint64_t b = rs[i];
+      if (!whole) { // within a segment post is ascending too (stable sort of a post-ascending row)
+        const auto postOf = [&](auto q, std::uint64_t j) { return post[b + q] < j; };
+        pb = std::lower_bound(pb, pe, jlo, postOf);
+        pe = std::lower_bound(pb, pe, jhi, postOf);
+      }
+      for (auto q = pb; q < pe; ++q) {
+        const std::uint64_t syn = b + *q;
+        x[post[syn]] += scalar ? w0 : w[syn];
+      }
     }
-    for (const std::uint32_t* q = pb; q < pe; ++q) {
-      const std::uint64_t syn = b + *q;
-      x[post[syn]] += scalar ? w0 : w[syn];
-    }
-  }
+  });
 }
 
-std::pair<const std::uint32_t*, const std::uint32_t*>
-Projection::delaySegment(std::uint32_t i, std::int64_t d, DelayCursor* cursor) const {
+template <class Index>
+std::pair<const Index*, const Index*> Projection::delaySegment(const std::vector<Index>& perm,
+                                                               std::uint32_t i, std::int64_t d,
+                                                               DelayCursor* cursor) const {
   const std::uint64_t b = conn().rowStart()[i], e = conn().rowStart()[i + 1];
   const std::uint16_t* delays = table_.delays().data() + b;
-  const std::uint32_t* first = perm_.data() + b;
-  const std::uint32_t* last = perm_.data() + e;
-  const std::uint32_t* pb = nullptr;
+  const Index* first = perm.data() + b;
+  const Index* last = perm.data() + e;
+  const Index* pb = nullptr;
   if (cursor && cursor->delay == d) { // where delay d - 1 ended
     pb = first + cursor->position;
   } else {
-    const auto before = [&](std::uint32_t q, std::int64_t v) { return delays[q] < v; };
+    const auto before = [&](Index q, std::int64_t v) { return delays[q] < v; };
     pb = std::lower_bound(first, last, d, before);
   }
-  const std::uint32_t* pe = pb;
+  const Index* pe = pb;
   while (pe < last && delays[*pe] == d)
     ++pe;
   if (cursor) *cursor = {static_cast<std::uint32_t>(pe - first), static_cast<std::int32_t>(d + 1)};
@@ -306,7 +322,7 @@ template <class F> void Projection::forEachPart(std::int64_t step, std::size_t s
   if (step < 0) return;
   const RingSlot& slot = ring_[positiveMod(step, static_cast<std::int64_t>(ringSlots()))];
   DelayCursor* cursors = nullptr;
-  if (!perm_.empty()) { // each row starts at its shortest delay
+  if (hasDelayOrder()) { // each row starts at its shortest delay
     const std::size_t lane = s == kAllShards ? 0 : s;
     if (slot.cursorStep[lane] != step) {
       std::size_t count = 0;
@@ -529,16 +545,18 @@ void Projection::deliverEvents(std::span<const std::uint32_t> spikes, const doub
       ev.spec.kernel(a);
       continue;
     }
-    const auto [pb, pe] = delaySegment(i, d, cursors ? cursors + m : nullptr);
     const std::uint64_t b = rs[i];
     postScratch.clear();
     synScratch.clear();
-    for (const std::uint32_t* q = pb; q < pe; ++q) {
-      const std::uint64_t syn = b + *q;
-      if (!whole && (post[syn] < jlo || post[syn] >= jhi)) continue;
-      postScratch.push_back(post[syn]);
-      synScratch.push_back(syn);
-    }
+    withDelayOrder([&](const auto& perm) {
+      const auto [pb, pe] = delaySegment(perm, i, d, cursors ? cursors + m : nullptr);
+      for (auto q = pb; q < pe; ++q) {
+        const std::uint64_t syn = b + *q;
+        if (!whole && (post[syn] < jlo || post[syn] >= jhi)) continue;
+        postScratch.push_back(post[syn]);
+        synScratch.push_back(syn);
+      }
+    });
     if (synScratch.empty()) continue;
     a.count = synScratch.size();
     a.post = postScratch.data();

@@ -213,9 +213,21 @@ private:
   // so post stays ascending within a delay); delaySegment(i, d) finds the run of delay d. A spike
   // in the ring keeps one cursor per shard: where its row's next delay starts, so each step
   // continues where the last one ended instead of searching the row again.
-  std::vector<std::uint32_t> perm_;
-  std::pair<const std::uint32_t*, const std::uint32_t*>
-  delaySegment(std::uint32_t i, std::int64_t d, DelayCursor* cursor) const;
+  // The offsets take 2 bytes per synapse when every row is shorter than 65536 synapses (perm16_),
+  // else 4 (perm32_): at most one of the two is filled.
+  std::vector<std::uint16_t> perm16_;
+  std::vector<std::uint32_t> perm32_;
+  bool hasDelayOrder() const { return !perm16_.empty() || !perm32_.empty(); }
+  template <class F> void withDelayOrder(F&& f) const {
+    if (perm16_.empty())
+      f(perm32_);
+    else
+      f(perm16_);
+  }
+  template <class Index>
+  std::pair<const Index*, const Index*> delaySegment(const std::vector<Index>& perm,
+                                                     std::uint32_t i, std::int64_t d,
+                                                     DelayCursor* cursor) const;
 
   bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
   std::vector<std::uint32_t> rowSplit_; // splitRows(), projections with events

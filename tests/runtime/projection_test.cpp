@@ -122,6 +122,28 @@ TEST(Delays, HeterogeneousDelaysArriveInTheirOwnSteps) {
   EXPECT_EQ(post.group->state("firstSeen")[2], 7.0); // neuron 1's spike of step 5, delay 1
 }
 
+// A row of more than 65535 synapses keeps its delay order in 32-bit offsets (shorter rows use 16):
+// each synapse still arrives in step s + 1 + d, with one thread and with two.
+TEST(Delays, ARowLongerThan65535SynapsesArrivesAtEachDelay) {
+  constexpr std::size_t kPost = 70'000;
+  for (int threads : {1, 2}) {
+    Network net({.dt = 0.1, .threads = threads});
+    NeuronGroup& pre = addPulser(net, "P", 1, {3});
+    Recorder post = addRecorder(net, "R", kPost);
+    Projection& p = net.addProjection(
+        "c", pre, *post.group,
+        {.target = "x", .connectivity = ConnectivitySpec::allToAll(), .weight = 1.0});
+    std::vector<std::uint32_t> delays(kPost);
+    for (std::size_t j = 0; j < kPost; ++j)
+      delays[j] = static_cast<std::uint32_t>((j * 7919) % 13); // every delay 0..12, interleaved
+    p.table().setDelaySteps(delays);
+    ASSERT_TRUE(net.run(2.0, {.progress = 0}).status.ok());
+    const auto seen = post.group->state("firstSeen");
+    for (std::size_t j = 0; j < kPost; ++j)
+      ASSERT_EQ(seen[j], static_cast<double>(3 + 1 + delays[j])) << "post " << j << ", " << threads;
+  }
+}
+
 TEST(Delays, EqualPerSynapseDelaysUseTheHomogeneousRing) {
   Network net({.dt = 0.1});
   NeuronGroup& pre = addPulser(net, "P", 3, {1});
