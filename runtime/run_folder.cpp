@@ -143,6 +143,47 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   return j;
 }
 
+Json describeMonitor(const SpikeMonitor& m) {
+  Json j = Json::object();
+  j.set("kind", "spikes");
+  j.set("group", m.group().name());
+  j.set("begin", static_cast<std::uint64_t>(m.begin()));
+  j.set("end", static_cast<std::uint64_t>(m.end()));
+  return j;
+}
+
+Json describeMonitor(const StateMonitor& m, const std::string& variable) {
+  Json j = Json::object();
+  j.set("kind", "state");
+  j.set("group", m.group().name());
+  j.set("variable", variable);
+  j.set("begin", static_cast<std::uint64_t>(m.begin()));
+  j.set("end", static_cast<std::uint64_t>(m.end()));
+  j.set("every", m.every());
+  return j;
+}
+
+Json describeMonitor(const RateMonitor& m) {
+  Json j = Json::object();
+  j.set("kind", "rate");
+  j.set("group", m.group().name());
+  return j;
+}
+
+Json describeMonitor(const SynapseMonitor& m, const std::string& variable) {
+  const Projection& p = m.projection();
+  Json j = Json::object();
+  j.set("kind", "synapse");
+  j.set("variable", variable);
+  j.set("projection", p.name());
+  j.set("pre", p.pre().name());
+  j.set("post", p.post().name());
+  j.set("begin", static_cast<std::uint64_t>(m.begin()));
+  j.set("end", static_cast<std::uint64_t>(m.end()));
+  j.set("every", m.every());
+  return j;
+}
+
 std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir,
                                                   const Network& net, const RunInfo& info,
                                                   const RunResult& result) {
@@ -161,11 +202,7 @@ std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& d
     std::string t = base + "_t.npy", i = base + "_i.npy";
     writeNpy(put(t), m->times(), {m->count()});
     writeNpy(put(i), m->indices(), {m->count()});
-    Json mj = Json::object();
-    mj.set("kind", "spikes");
-    mj.set("group", m->group().name());
-    mj.set("begin", static_cast<std::uint64_t>(m->begin()));
-    mj.set("end", static_cast<std::uint64_t>(m->end()));
+    Json mj = describeMonitor(*m);
     mj.set("count", static_cast<std::uint64_t>(m->count()));
     mj.set("t_file", t);
     mj.set("i_file", i);
@@ -180,13 +217,7 @@ std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& d
       std::string values = base + ".npy", t = "t_" + base + ".npy";
       writeNpy(put(values), m->values(v), {m->samples(), m->width()});
       writeNpy(put(t), m->times(), {m->samples()});
-      Json mj = Json::object();
-      mj.set("kind", "state");
-      mj.set("group", m->group().name());
-      mj.set("variable", var);
-      mj.set("begin", static_cast<std::uint64_t>(m->begin()));
-      mj.set("end", static_cast<std::uint64_t>(m->end()));
-      mj.set("every", m->every());
+      Json mj = describeMonitor(*m, var);
       mj.set("samples", static_cast<std::uint64_t>(m->samples()));
       mj.set("file", values);
       mj.set("t_file", t);
@@ -201,9 +232,7 @@ std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& d
     std::string r = base + ".npy", t = "t_" + base + ".npy";
     writeNpy(put(r), m->rates(), {m->rates().size()});
     writeNpy(put(t), m->times(), {m->times().size()});
-    Json mj = Json::object();
-    mj.set("kind", "rate");
-    mj.set("group", m->group().name());
+    Json mj = describeMonitor(*m);
     mj.set("file", r);
     mj.set("t_file", t);
     monitors.push(std::move(mj));
@@ -226,15 +255,7 @@ std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& d
       const std::vector<std::uint32_t> pi = m->preIndices(), pj = m->postIndices();
       writeNpy(put(pre), std::span<const std::uint32_t>(pi), {pi.size()});
       writeNpy(put(post), std::span<const std::uint32_t>(pj), {pj.size()});
-      Json mj = Json::object();
-      mj.set("kind", "synapse");
-      mj.set("variable", var);
-      mj.set("projection", p.name());
-      mj.set("pre", p.pre().name());
-      mj.set("post", p.post().name());
-      mj.set("begin", static_cast<std::uint64_t>(m->begin()));
-      mj.set("end", static_cast<std::uint64_t>(m->end()));
-      mj.set("every", m->every());
+      Json mj = describeMonitor(*m, var);
       mj.set("samples", static_cast<std::uint64_t>(m->samples()));
       mj.set("file", values);
       mj.set("t_file", t);

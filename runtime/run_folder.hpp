@@ -48,6 +48,13 @@ void prepareOutputFolder(const std::filesystem::path& dir);
 Json runManifest(const Network& network, const RunInfo& info, const RunResult& result,
                  const std::vector<std::pair<std::string, std::string>>& files = {});
 
+// What run.json (and run.h5's manifest) says of a monitor before saying where its data are: its
+// kind, group or projection, variable, range and sampling.
+Json describeMonitor(const SpikeMonitor& m);
+Json describeMonitor(const StateMonitor& m, const std::string& variable);
+Json describeMonitor(const RateMonitor& m);
+Json describeMonitor(const SynapseMonitor& m, const std::string& variable);
+
 // Writes every monitor's arrays and run.json; returns the files written. Throws OutputError.
 std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir,
                                                   const Network& network, const RunInfo& info,
