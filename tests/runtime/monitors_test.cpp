@@ -120,6 +120,75 @@ TEST(Monitors, NonFiniteChecksEveryKStepsNameTheWindow) {
   EXPECT_EQ(r.summary.steps, 20);
 }
 
+// With several threads the end of a step is decided by every thread from the shards' reports
+// (a NaN) or by thread 0 alone when the others wait (a spike monitor near its cap): a run stops
+// at the same step, with the same message and the same recording, as on one thread.
+TEST(Monitors, ARunStopsAtTheSameStepWithTheSameRecordOnAnyThreadCount) {
+  struct Stop {
+    RunOutcome outcome;
+    std::string message;
+    std::int64_t steps;
+    std::vector<double> spikeTimes, samples;
+  };
+  const auto capped = [](int threads) {
+    Network net({.dt = 1.0, .threads = threads, .minTeamStepSeconds = 0});
+    NeuronGroup& g = net.addGroup("C", 256, cyclicLayout());
+    g.setKernel({.fn = cyclicSpiker});
+    g.setParam("period", 256); // one spike per step, neuron (step mod 256): both shards spike
+    SpikeMonitor& m = net.addSpikeMonitor(g);
+    m.setMaxSpikes(400); // reached in step 400, long after the first step that could reach it
+    StateMonitor& x = net.addStateMonitor(g, {"x"}, {.begin = 100, .end = 160});
+    RunResult r = net.run(1000.0, {.progress = 0});
+    return Stop{r.status.outcome, r.status.message, r.summary.steps,
+                std::vector<double>(m.times().begin(), m.times().end()),
+                std::vector<double>(x.values("x").begin(), x.values("x").end())};
+  };
+  const auto nan = [](int threads, std::int64_t interval) {
+    Network net(
+        {.dt = 0.1, .threads = threads, .nanCheckInterval = interval, .minTeamStepSeconds = 0});
+    NeuronGroup& g = net.addGroup("E", 256, testing::nanLayout());
+    g.setKernel({.fn = testing::nanKernel});
+    g.setParam("neuron", 200); // on the last shard
+    g.setParam("step", 7);
+    StateMonitor& x = net.addStateMonitor(g, {"x"}, {.begin = 120, .end = 136});
+    RunResult r = net.run(10.0, {.progress = 0});
+    return Stop{r.status.outcome,
+                r.status.message,
+                r.summary.steps,
+                {},
+                std::vector<double>(x.values("x").begin(), x.values("x").end())};
+  };
+  const Stop full = capped(1);
+  ASSERT_EQ(full.outcome, RunOutcome::MonitorFull);
+  EXPECT_EQ(full.steps, 401);
+  ASSERT_EQ(full.spikeTimes.size(), 400u);
+  for (int threads : {2, 3}) {
+    const Stop s = capped(threads);
+    EXPECT_EQ(s.outcome, full.outcome) << threads;
+    EXPECT_EQ(s.message, full.message) << threads;
+    EXPECT_EQ(s.steps, full.steps) << threads;
+    EXPECT_EQ(s.spikeTimes, full.spikeTimes) << threads;
+    EXPECT_EQ(s.samples, full.samples) << threads;
+  }
+  for (std::int64_t interval : {1, 10}) {
+    const Stop one = nan(1, interval);
+    ASSERT_EQ(one.outcome, RunOutcome::NonFinite);
+    EXPECT_NE(one.message.find("neuron 200"), std::string::npos) << one.message;
+    EXPECT_EQ(one.steps, interval == 1 ? 8 : 10);
+    for (int threads : {2, 3}) {
+      const Stop s = nan(threads, interval);
+      EXPECT_EQ(s.outcome, one.outcome) << threads;
+      EXPECT_EQ(s.message, one.message) << threads;
+      EXPECT_EQ(s.steps, one.steps) << threads;
+      EXPECT_EQ(s.samples.size(), one.samples.size()) << threads;
+      for (std::size_t k = 0; k < s.samples.size() && k < one.samples.size(); ++k)
+        EXPECT_TRUE(s.samples[k] == one.samples[k] ||
+                    (std::isnan(s.samples[k]) && std::isnan(one.samples[k])))
+            << threads << " sample " << k;
+    }
+  }
+}
+
 } // namespace
 } // namespace nj::runtime
 
