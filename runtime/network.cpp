@@ -39,6 +39,8 @@ constexpr std::uint64_t kMinShardNeurons = 64;
 // COBA 4k, 8.7 µs per step, ran 1.5x with 2 threads; CUBA 4k, 2.8 µs per step, 0.45x).
 constexpr std::int64_t kProbeSteps = 100;
 constexpr double kMinTeamStepSeconds = 6e-6; // NetworkOptions::minTeamStepSeconds
+// State monitor rows are made this many steps ahead (openStateRows): one quiet step end in 1024.
+constexpr std::int64_t kRowsAhead = 1024;
 
 // The process's peak resident set so far (getrusage: KiB on Linux).
 std::int64_t peakResidentBytes() {
@@ -564,9 +566,7 @@ RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* 
   // whole rows: gathered from the ranks, or with callbacks that may drop what was recorded
   // (streaming, run_h5.hpp) and so keep memory bounded.
   shardsRecordStates_ = !distributed() && callbacks_.empty();
-  if (shardsRecordStates_)
-    for (const auto& m : stateMonitors_)
-      m->openRows(step_, steps);
+  if (shardsRecordStates_) openStateRows(std::min(steps, kRowsAhead));
   RunStatus status = options_.phaseTiming ? advanceImpl<true>(steps, done, progress)
                                           : advanceImpl<false>(steps, done, progress);
   for (const auto& m : stateMonitors_)
@@ -718,13 +718,23 @@ void Network::clearReport(std::size_t s, std::int64_t n) {
   r.errorGroup = r.nonFiniteGroup = -1;
 }
 
+// Rows for the samples of the next `steps` steps (after step_), which the shards fill column by
+// column; made a window at a time, so a long run's recording grows as it is recorded.
+void Network::openStateRows(std::int64_t steps) {
+  for (const auto& m : stateMonitors_)
+    m->openRows(step_, steps);
+  rowsOpenTo_ = step_ + steps;
+}
+
 void Network::publishEndOfStep(std::int64_t n) {
-  quietEnd_[n & 1] = needsQuietEnd();
+  quietEnd_[n & 1] = needsQuietEnd(n);
   stopAsked_[n & 1] = !distributed() && interruptRequested();
 }
 
-bool Network::needsQuietEnd() const {
+bool Network::needsQuietEnd(std::int64_t n) const {
   if (distributed() || !callbacks_.empty()) return true;
+  // Step n + 1's shards write the rows of the sample after it: thread 0 makes more first.
+  if (shardsRecordStates_ && !stateMonitors_.empty() && n + 2 > rowsOpenTo_) return true;
   for (const auto& p : projections_)
     if (p->onPost_) return true;
   // A spike monitor that this step's spikes could fill: finishStep may stop the run there.
@@ -834,6 +844,7 @@ template <bool Timed> RunStatus Network::finishStep(std::int64_t n, PhaseTimes& 
     lap(phases.nanCheck);
   }
   if (!s.ok()) return s;
+  if (shardsRecordStates_ && step_ + 1 > rowsOpenTo_) openStateRows(kRowsAhead);
   if (!callbacks_.empty()) {
     for (auto& cb : callbacks_)
       cb(*this);

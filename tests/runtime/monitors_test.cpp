@@ -1,10 +1,13 @@
 // Monitors: sample counts, every-k sampling, index ranges, rates, NaN/Inf detection.
 #include "runtime/errors.hpp"
+#include "runtime/interrupt.hpp"
 #include "runtime/network.hpp"
 #include "runtime/progress.hpp"
 #include "tests/runtime/test_kernels.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -187,6 +190,40 @@ TEST(Monitors, ARunStopsAtTheSameStepWithTheSameRecordOnAnyThreadCount) {
             << threads << " sample " << k;
     }
   }
+}
+
+// An interruption asked from another thread while the shards step concurrently (thread 0 reads
+// it before the step's barrier and every thread stops after it): the run ends at a step boundary
+// with a record of exactly the steps it ran.
+TEST(Monitors, AnInterruptionDuringAThreadedRunKeepsAWholeRecord) {
+  Network net({.dt = 1.0, .threads = 2, .minTeamStepSeconds = 0});
+  NeuronGroup& g = net.addGroup("C", 256, cyclicLayout());
+  g.setKernel({.fn = cyclicSpiker});
+  g.setParam("period", 256);
+  SpikeMonitor& m = net.addSpikeMonitor(g);
+  StateMonitor& x = net.addStateMonitor(g, {"x"});
+  std::thread asker([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    requestInterrupt();
+  });
+  RunResult r;
+  try {
+    r = net.run(1e6, {.progress = 0}); // far longer than 50 ms
+  } catch (...) {
+    asker.join();
+    throw;
+  }
+  asker.join();
+  clearInterrupt();
+  ASSERT_EQ(r.status.outcome, RunOutcome::Interrupted) << r.status.message;
+  const auto steps = static_cast<std::size_t>(r.summary.steps);
+  EXPECT_GT(steps, 0u);
+  EXPECT_EQ(static_cast<std::size_t>(net.currentStep()), steps);
+  EXPECT_EQ(x.samples(), steps); // one whole row per step run, none half written
+  ASSERT_EQ(x.values("x").size(), steps * 256);
+  EXPECT_EQ(x.values("x")[(steps - 1) * 256 + 255], static_cast<double>(steps - 1) + 0.255);
+  EXPECT_EQ(m.count(), steps); // one spike per step
+  EXPECT_EQ(m.times().back(), static_cast<double>(steps));
 }
 
 } // namespace
