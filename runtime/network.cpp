@@ -566,6 +566,9 @@ RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* 
   // whole rows: gathered from the ranks, or with callbacks that may drop what was recorded
   // (streaming, run_h5.hpp) and so keep memory bounded.
   shardsRecordStates_ = !distributed() && callbacks_.empty();
+  alwaysQuietEnd_ =
+      !shardsRecordStates_ || std::any_of(projections_.begin(), projections_.end(),
+                                          [](const auto& p) { return p->onPost_.has_value(); });
   if (shardsRecordStates_) openStateRows(std::min(steps, kRowsAhead));
   RunStatus status = options_.phaseTiming ? advanceImpl<true>(steps, done, progress)
                                           : advanceImpl<false>(steps, done, progress);
@@ -732,11 +735,9 @@ void Network::publishEndOfStep(std::int64_t n) {
 }
 
 bool Network::needsQuietEnd(std::int64_t n) const {
-  if (distributed() || !callbacks_.empty()) return true;
+  if (alwaysQuietEnd_) return true;
   // Step n + 1's shards write the rows of the sample after it: thread 0 makes more first.
   if (shardsRecordStates_ && !stateMonitors_.empty() && n + 2 > rowsOpenTo_) return true;
-  for (const auto& p : projections_)
-    if (p->onPost_) return true;
   // A spike monitor that this step's spikes could fill: finishStep may stop the run there.
   for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
     const SpikeMonitor& m = *spikeMonitors_[k];

@@ -305,9 +305,8 @@ private:
   void clearReport(std::size_t s, std::int64_t n);
   // Thread 0, before the barrier of step n: whether an interruption was asked for, and whether
   // the end of the step needs the other threads to wait (quietEnd: the rank exchange, on_post
-  // events, host callbacks, a spike monitor near its cap,
-  // state monitor rows to be made); else thread 0 merges and records step
-  // n while the others go on with step n + 1.
+  // events, host callbacks, a spike monitor near its cap, state monitor rows to be made); else
+  // thread 0 merges and records step n while the others go on with step n + 1.
   void publishEndOfStep(std::int64_t n);
   bool needsQuietEnd(std::int64_t n) const;
   void openStateRows(std::int64_t steps);
@@ -364,8 +363,10 @@ private:
   std::uint64_t wholeRankGroups_ = 0; // groups given whole to one rank so far (addGroup)
   bool serialDelivery_ = false;
   bool shardsRecordStates_ = false; // advance(): state monitor columns written by the shards
-  std::int64_t rowsOpenTo_ = 0;     // the last step whose sample has a row (openStateRows)
-  bool agreedInterrupt_ = false;    // several ranks: some rank was asked to stop
+  // advance(): every step ends quietly (ranks, host callbacks, on_post events), fixed for the run.
+  bool alwaysQuietEnd_ = true;
+  std::int64_t rowsOpenTo_ = 0;  // the last step whose sample has a row (openStateRows)
+  bool agreedInterrupt_ = false; // several ranks: some rank was asked to stop
   // Several ranks: states read across ranks every step (coupling sources, pre states of on_pre).
   std::vector<std::pair<NeuronGroup*, std::size_t>> sharedStates_;
   std::unique_ptr<Team> team_; // when threads > 1
