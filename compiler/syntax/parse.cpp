@@ -241,7 +241,23 @@ bool invalidUtf8(const std::string& text, diag::FileId file, diag::Diagnostics& 
     bool ok = len > 0 && i + len <= text.size();
     for (std::size_t k = 1; ok && k < len; ++k)
       ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (ok && len == 2) ok = c >= 0xC2; // no overlong encodings
+    // RFC 3629: no overlong encodings, no UTF-16 surrogates, nothing above U+10FFFF (ANTLR's
+    // decoder throws on each of them).
+    if (ok && len > 1) {
+      auto c1 = static_cast<unsigned char>(text[i + 1]);
+      if (len == 2)
+        ok = c >= 0xC2;
+      else if (c == 0xE0)
+        ok = c1 >= 0xA0;
+      else if (c == 0xED)
+        ok = c1 <= 0x9F;
+      else if (c == 0xF0)
+        ok = c1 >= 0x90;
+      else if (c == 0xF4)
+        ok = c1 <= 0x8F;
+      else if (c > 0xF4)
+        ok = false;
+    }
     if (!ok) {
       diags.error({file, line, col, line, col + 1},
                   fmt::format("this file is not valid UTF-8 (byte 0x{:02X})", c));

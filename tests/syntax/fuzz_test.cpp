@@ -480,11 +480,9 @@ TEST(Fuzz, DegenerateFiles) {
   }
 }
 
-// BUG: invalid UTF-8 makes ANTLRInputStream throw std::range_error
-// ("wstring_convert::from_bytes") out of syntax::parseFile and sema::loadText;
-// `neurojit check` reports it as an internal error (exit 2). Expected: an
-// error diagnostic such as "this file is not valid UTF-8" at the first bad
-// byte. Disabled until the parser validates its input.
+// Invalid UTF-8 once made ANTLRInputStream throw std::range_error ("wstring_convert::from_bytes")
+// out of syntax::parseFile: an internal error. The parser validates its input first and reports
+// "this file is not valid UTF-8" at the first bad byte.
 TEST(Fuzz, InvalidUtf8) {
   Mutator mutator(7u);
   for (const auto& e : test::corpus()) {
@@ -499,6 +497,35 @@ TEST(Fuzz, InvalidUtf8) {
       EXPECT_TRUE(o.locatedError);
     }
   }
+}
+
+// Sequences that look like UTF-8 but are not (RFC 3629), each once an internal error that
+// nj_fuzz found (tests/fuzz/regressions/overlong_utf8_three_bytes.nj): each row is a byte
+// sequence inside a comment, and the error must point at its first byte (column 4).
+TEST(Fuzz, InvalidUtf8SequencesAreLocated) {
+  const std::pair<const char*, std::string> rows[] = {
+      {"overlong 2 bytes", "\xC1\xBF"},       {"overlong 3 bytes", "\xE0\x88\x92"},
+      {"UTF-16 surrogate", "\xED\xA0\x80"},   {"overlong 4 bytes", "\xF0\x8F\xBF\xBF"},
+      {"above U+10FFFF", "\xF4\x90\x80\x80"}, {"lead byte F5", "\xF5\x80\x80\x80"},
+      {"truncated at the end", "\xE2\x88"},
+  };
+  for (const auto& [label, bytes] : rows) {
+    std::string input = "// " + bytes + "\nneuron A {\n  state { v = 0 }\n  dv/dt = -v / (10 ms)\n}\n";
+    Outcome o = runFrontEnd(input);
+    ASSERT_FALSE(o.threw) << label << ": " << o.what;
+    EXPECT_GE(o.errors, 1u) << label;
+    EXPECT_NE(o.rendered.find(":1:4: error: this file is not valid UTF-8"), std::string::npos)
+        << label << "\n"
+        << o.rendered;
+  }
+  // Valid sequences at each boundary are accepted: U+0080, U+0800, U+D7FF, U+E000, U+10000,
+  // U+10FFFF.
+  std::string valid =
+      "// \xC2\x80 \xE0\xA0\x80 \xED\x9F\xBF \xEE\x80\x80 \xF0\x90\x80\x80 \xF4\x8F\xBF\xBF\n"
+      "neuron A {\n  state { v = 0 }\n  dv/dt = -v / (10 ms)\n}\n";
+  Outcome o = runFrontEnd(valid);
+  ASSERT_FALSE(o.threw) << o.what;
+  EXPECT_EQ(o.errors, 0u) << o.rendered;
 }
 
 // Long operator chains once crashed or stalled the front end: `x = 1 + 1 + … + 1` with 10^4
