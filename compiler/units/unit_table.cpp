@@ -65,6 +65,24 @@ const SymbolEntry* findExact(std::string_view symbol) {
   return nullptr;
 }
 
+} // namespace
+
+std::vector<std::string_view> unitSymbols() {
+  std::vector<std::string_view> symbols;
+  for (const SymbolEntry& entry : kSymbols)
+    symbols.push_back(entry.symbol);
+  return symbols;
+}
+
+std::vector<std::string_view> unitPrefixes() {
+  std::vector<std::string_view> prefixes;
+  for (const Prefix& prefix : kPrefixes)
+    prefixes.push_back(prefix.text);
+  return prefixes;
+}
+
+namespace {
+
 // A cursor over unit text for the small recursive-descent parser below.
 struct Cursor {
   std::string_view text;

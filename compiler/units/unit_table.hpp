@@ -23,6 +23,10 @@ struct Unit {
 std::optional<Unit> lookupUnitSymbol(std::string_view symbol);
 bool isUnitSymbol(std::string_view symbol);
 
+// Every symbol of the table, and every prefix, as written (the fuzzer's dictionary reads them).
+std::vector<std::string_view> unitSymbols();
+std::vector<std::string_view> unitPrefixes();
+
 // One factor of a compound unit: {"cm", -2} in mS/cm^2.
 struct UnitFactor {
   std::string symbol;
