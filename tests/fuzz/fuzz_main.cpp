@@ -59,6 +59,12 @@ extern "C" void onFatalSignal(int sig) {
   std::raise(sig);
 }
 
+// Ctrl-C or SIGTERM ends the run after the current input, with the summary printed.
+volatile std::sig_atomic_t stopRequested = 0;
+extern "C" void onStopSignal(int) {
+  stopRequested = 1;
+}
+
 std::int64_t nowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
       .count();
@@ -124,6 +130,8 @@ int main(int argc, char** argv) {
                                 O_WRONLY | O_CREAT | O_TRUNC, 0644);
   for (int sig : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL})
     std::signal(sig, onFatalSignal);
+  for (int sig : {SIGINT, SIGTERM})
+    std::signal(sig, onStopSignal);
 #ifdef NJ_HAVE_SANITIZER_INTERFACE
   __sanitizer_set_death_callback(saveCurrent);
 #endif
@@ -155,7 +163,8 @@ int main(int argc, char** argv) {
   std::uint64_t inputs = 0, internal = 0;
   const auto start = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-  while ((seconds <= 0 || elapsed() < seconds) && (maxInputs == 0 || inputs < maxInputs)) {
+  while (!stopRequested && (seconds <= 0 || elapsed() < seconds) &&
+         (maxInputs == 0 || inputs < maxInputs)) {
     // Models get most of the time: they reach every pass.
     Target t = onlyTarget ? *onlyTarget
                           : std::array{Target::Model, Target::Model, Target::Model, Target::Model,
@@ -197,9 +206,11 @@ int main(int argc, char** argv) {
       ++internal;
       break;
     }
-    if (inputs % 10000 == 0)
+    if (inputs % 10000 == 0) {
       fmt::print("{:>9} inputs, {:.0f} s, {:.0f}/s, {} findings\n", inputs, elapsed(),
                  inputs / elapsed(), internal);
+      std::fflush(stdout); // a long run's log shows its progress
+    }
   }
   done = true;
   watchdog.join();

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -34,13 +33,16 @@ void rawStringModels(const std::string& cpp, std::vector<std::string>& out) {
   }
 }
 
-// 'literal' tokens of the ANTLR grammar: keywords and operators.
+// 'literal' tokens of the ANTLR grammar: keywords and operators. A scan, not std::regex, whose
+// recursive matcher overflows the stack on long spans (it did under ASan).
 void grammarLiterals(const std::string& g4, std::set<std::string>& out) {
-  static const std::regex literal("'([^'\\\\]|\\\\.)+'");
-  for (auto it = std::sregex_iterator(g4.begin(), g4.end(), literal); it != std::sregex_iterator();
-       ++it) {
-    std::string token = it->str();
-    out.insert(token.substr(1, token.size() - 2));
+  for (std::size_t at = g4.find('\''); at != std::string::npos; at = g4.find('\'', at + 1)) {
+    std::size_t end = at + 1;
+    while (end < g4.size() && g4[end] != '\'' && g4[end] != '\n')
+      end += g4[end] == '\\' ? 2 : 1;
+    if (end >= g4.size() || g4[end] != '\'') continue;
+    if (end > at + 1 && end - at < 40) out.insert(g4.substr(at + 1, end - at - 1));
+    at = end;
   }
 }
 
