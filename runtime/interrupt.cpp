@@ -1,19 +1,24 @@
 #include "runtime/interrupt.hpp"
 
+#include <atomic>
 #include <csignal>
 
 namespace nj::runtime {
 namespace {
 
-volatile std::sig_atomic_t g_signal = 0;
+// Written by a signal handler and by any thread (requestInterrupt: a host's UI thread, Python's
+// Ctrl-C), read by the stepping threads: a lock-free atomic is both async-signal-safe and
+// race-free, which `volatile sig_atomic_t` is not between threads (ThreadSanitizer found it).
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void onSignal(int sig) {
-  if (g_signal != 0) {
+  if (g_signal.load() != 0) {
     std::signal(sig, SIG_DFL);
     std::raise(sig);
     return;
   }
-  g_signal = sig;
+  g_signal.store(sig);
 }
 
 } // namespace
@@ -38,16 +43,16 @@ InterruptHandler::~InterruptHandler() {
 }
 
 int interruptSignal() {
-  return g_signal;
+  return g_signal.load();
 }
 bool interruptRequested() {
-  return g_signal != 0;
+  return g_signal.load(std::memory_order_relaxed) != 0;
 }
 void requestInterrupt() {
-  g_signal = -1;
+  g_signal.store(-1);
 }
 void clearInterrupt() {
-  g_signal = 0;
+  g_signal.store(0);
 }
 
 } // namespace nj::runtime

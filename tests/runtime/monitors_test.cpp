@@ -5,6 +5,7 @@
 #include "runtime/progress.hpp"
 #include "tests/runtime/test_kernels.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -192,23 +193,34 @@ TEST(Monitors, ARunStopsAtTheSameStepWithTheSameRecordOnAnyThreadCount) {
   }
 }
 
+// cyclicSpiker that counts the steps its first shard has run, for a thread that waits for the
+// run to be under way (a fixed sleep is too short under ThreadSanitizer, whose run set-up alone
+// can take seconds).
+std::atomic<std::int64_t> g_stepsRun{0};
+void countingSpiker(const NjGroupArgs* a) {
+  cyclicSpiker(a);
+  if (a->begin == 0) g_stepsRun.fetch_add(1);
+}
+
 // An interruption asked from another thread while the shards step concurrently (thread 0 reads
 // it before the step's barrier and every thread stops after it): the run ends at a step boundary
 // with a record of exactly the steps it ran.
 TEST(Monitors, AnInterruptionDuringAThreadedRunKeepsAWholeRecord) {
   Network net({.dt = 1.0, .threads = 2, .minTeamStepSeconds = 0});
   NeuronGroup& g = net.addGroup("C", 256, cyclicLayout());
-  g.setKernel({.fn = cyclicSpiker});
+  g.setKernel({.fn = countingSpiker});
   g.setParam("period", 256);
   SpikeMonitor& m = net.addSpikeMonitor(g);
   StateMonitor& x = net.addStateMonitor(g, {"x"});
+  g_stepsRun = 0;
   std::thread asker([] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (g_stepsRun.load() < 1000)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     requestInterrupt();
   });
   RunResult r;
   try {
-    r = net.run(1e6, {.progress = 0}); // far longer than 50 ms
+    r = net.run(1e6, {.progress = 0}); // far longer than 1000 steps
   } catch (...) {
     asker.join();
     throw;
@@ -217,7 +229,7 @@ TEST(Monitors, AnInterruptionDuringAThreadedRunKeepsAWholeRecord) {
   clearInterrupt();
   ASSERT_EQ(r.status.outcome, RunOutcome::Interrupted) << r.status.message;
   const auto steps = static_cast<std::size_t>(r.summary.steps);
-  EXPECT_GT(steps, 0u);
+  ASSERT_GE(steps, 1000u);
   EXPECT_EQ(static_cast<std::size_t>(net.currentStep()), steps);
   EXPECT_EQ(x.samples(), steps); // one whole row per step run, none half written
   ASSERT_EQ(x.values("x").size(), steps * 256);
