@@ -139,16 +139,18 @@ namespace {
 // in [begin, end) that spikes in step n. A Poisson group's own kernel and the `fire` drive of a
 // compiled source (drivePoissonSource) both call it, so giving a source per-pre state never
 // changes its trains. `r`, `next`, `drawn` are the states rate, next_step and drawn_rate.
+// Stateless between steps apart from the group's arrays: one instance is shared by the shards
+// that step concurrently, so the seed is an argument (read per step: it may change between
+// runs), not a member each shard would write (ThreadSanitizer found that race).
 struct PoissonTrains {
-  std::uint64_t seed;
   std::uint32_t stream;
   double unit; // seconds per model time unit
   TimeFunction fn;
   std::string what;
 
   template <class Spike>
-  void step(std::int64_t n, double dt, std::uint64_t begin, std::uint64_t end, double* r,
-            double* next, double* drawn, Spike&& spike) const {
+  void step(std::uint64_t seed, std::int64_t n, double dt, std::uint64_t begin, std::uint64_t end,
+            double* r, double* next, double* drawn, Spike&& spike) const {
     const double scale = dt * unit;
     const auto u = [&](std::int64_t s, std::uint64_t i) {
       return uniform01(
@@ -276,11 +278,10 @@ NeuronGroup& addPoissonGroup(Network& network, std::string name, std::uint64_t s
   std::fill(g.state(1).begin(), g.state(1).end(), -1.0); // nothing drawn yet
   std::fill(g.state(2).begin(), g.state(2).end(), -1.0);
   const Network* net = &network;
-  PoissonTrains trains{0, stream, network.timeUnitSeconds(), std::move(rate.fn), what};
-  g.setKernel({.host = [net, trains = std::move(trains)](const NjGroupArgs& a) mutable {
-    trains.seed = net->seed(); // read per step: the seed may change between runs
+  PoissonTrains trains{stream, network.timeUnitSeconds(), std::move(rate.fn), what};
+  g.setKernel({.host = [net, trains = std::move(trains)](const NjGroupArgs& a) {
     trains.step(
-        a.step, a.dt, a.begin, a.end, a.state[0], a.state[1], a.state[2],
+        net->seed(), a.step, a.dt, a.begin, a.end, a.state[0], a.state[1], a.state[2],
         [&](std::uint64_t i) { a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i); });
   }});
   return g;
@@ -296,13 +297,12 @@ void drivePoissonSource(Network& network, NeuronGroup& group, std::size_t fire, 
   auto drawn = std::make_shared<std::vector<double>>(size, -1.0);
   const Network* net = &network;
   const double dt = network.dt();
-  PoissonTrains trains{0, kPoissonGroupStreamBase + groupIndex(network, group),
+  PoissonTrains trains{kPoissonGroupStreamBase + groupIndex(network, group),
                        network.timeUnitSeconds(), std::move(rate.fn), what};
-  driveFire(network, group, fire,
-            [=](std::int64_t n, const std::function<void(std::uint64_t)>& spike) mutable {
-              trains.seed = net->seed();
-              trains.step(n, dt, 0, size, r->data(), next->data(), drawn->data(), spike);
-            });
+  driveFire(
+      network, group, fire, [=](std::int64_t n, const std::function<void(std::uint64_t)>& spike) {
+        trains.step(net->seed(), n, dt, 0, size, r->data(), next->data(), drawn->data(), spike);
+      });
 }
 
 // ---- spike generator ----
