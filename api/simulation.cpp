@@ -9,6 +9,7 @@
 #include "runtime/errors.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -253,12 +254,37 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   o.run.threads = options.threads;
   o.run.float32 = o.codegen.float32;
 
+  const auto buildOptions = [&](const nj::plan::Planned& planned) {
+    runtime::BuildOptions build;
+    build.memoryLimit = options.memoryLimit;
+    build.recordingStreamed = options.recordingStreamed;
+    if (planned.plan.dt > 0 && planned.duration > 0)
+      build.steps = static_cast<std::int64_t>(
+          std::min(std::nearbyint(planned.duration / planned.plan.dt), 9.0e18));
+    return build;
+  };
+  // A network that cannot fit is refused before the JIT compiles its kernels (a third of the
+  // time and memory of a refusal): the sizes come from a plan without kernels, which the passes
+  // before Codegen make in milliseconds.
+  if (o.jit) {
+    nj::pipeline::Options sizes = o;
+    sizes.jit = false;
+    const nj::pipeline::Compilation unjitted = nj::pipeline::compile(program.impl().source, sizes);
+    if (unjitted.ok()) try {
+        runtime::refuseWhatCannotFit(unjitted.planned->plan, options.comm,
+                                     buildOptions(*unjitted.planned));
+      } catch (const runtime::MemoryLimitError&) {
+        throw;
+      } catch (const runtime::RuntimeError& e) {
+        throw Error(e.what());
+      }
+  }
   auto impl = std::make_unique<Impl>();
   impl->compiled = nj::pipeline::compile(program.impl().source, o);
   const nj::pipeline::Compilation& c = impl->compiled;
   if (!c.ok()) throw Error(c.diagnostics());
   try {
-    impl->built = runtime::buildNetwork(c.planned->plan, options.comm);
+    impl->built = runtime::buildNetwork(c.planned->plan, options.comm, buildOptions(*c.planned));
   } catch (const runtime::MemoryLimitError&) {
     throw;
   } catch (const runtime::RuntimeError& e) {

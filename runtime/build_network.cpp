@@ -4,6 +4,7 @@
 #include "random/philox_sequence.hpp"
 #include "random/streams.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/memory_estimate.hpp"
 #include "runtime/poisson.hpp"
 #include "runtime/positions.hpp"
 #include "runtime/synapse_values.hpp"
@@ -26,11 +27,14 @@ PoissonRate poissonRate(const plan::Rate& r) {
 
 class Builder {
 public:
-  Builder(const plan::NetworkPlan& plan, const comm::Communicator* comm)
-      : plan_(plan), comm_(comm) {}
+  Builder(const plan::NetworkPlan& plan, const comm::Communicator* comm, const BuildOptions& build)
+      : plan_(plan), comm_(comm), build_(build) {}
 
   BuiltNetwork build() {
+    // Refused here, in milliseconds, rather than after its groups were allocated.
+    refuseWhatCannotFit(plan_, comm_, build_);
     NetworkOptions options;
+    options.memoryLimit = build_.memoryLimit;
     options.dt = plan_.dt;
     options.timeUnitSeconds = plan_.timeUnitSeconds;
     options.seed = plan_.seed;
@@ -493,6 +497,7 @@ private:
 
   const plan::NetworkPlan& plan_;
   const comm::Communicator* comm_;
+  const BuildOptions& build_;
   BuiltNetwork out_;
   std::map<std::string, std::shared_ptr<const Positions>> positions_;
   std::map<std::size_t, Projection*> first_;     // connection → its first projection
@@ -503,8 +508,18 @@ private:
 
 } // namespace
 
-BuiltNetwork buildNetwork(const plan::NetworkPlan& plan, const comm::Communicator* comm) {
-  return Builder(plan, comm).build();
+void refuseWhatCannotFit(const plan::NetworkPlan& plan, const comm::Communicator* comm,
+                         const BuildOptions& options) {
+  checkIndexRanges(plan);
+  refuseIfTooLarge(estimateMemory(plan, {.ranks = comm ? comm->size() : 1,
+                                         .steps = options.steps,
+                                         .recordingStreamed = options.recordingStreamed}),
+                   options.memoryLimit);
+}
+
+BuiltNetwork buildNetwork(const plan::NetworkPlan& plan, const comm::Communicator* comm,
+                          const BuildOptions& options) {
+  return Builder(plan, comm, options).build();
 }
 
 } // namespace nj::runtime

@@ -22,9 +22,29 @@ struct BuiltNetwork {
   std::vector<std::string> description; // one line per group and connection
 };
 
+struct BuildOptions {
+  std::uint64_t memoryLimit = defaultMemoryLimit(); // NetworkOptions::memoryLimit
+  // The run the network is built for: its recording (state, rate and synapse monitors over these
+  // steps) is part of the memory estimate unless it is streamed to a file as it is made.
+  std::int64_t steps = 0;
+  bool recordingStreamed = false;
+};
+
+// What buildNetwork does first: RuntimeError for sizes beyond the runtime's index types,
+// MemoryLimitError (with a table of the largest parts) when the estimate of the whole network
+// (memory_estimate.hpp) exceeds the limit. Allocates nothing; needs only the plan's sizes, so a
+// host may call it on a plan without kernels before compiling them.
+void refuseWhatCannotFit(const plan::NetworkPlan& plan, const comm::Communicator* comm,
+                         const BuildOptions& options);
+
+// Before allocating anything, the whole network's memory is estimated from the plan
+// (memory_estimate.hpp) and a network over the limit is refused with MemoryLimitError and a table
+// of its largest parts; sizes beyond the runtime's index types are refused with RuntimeError.
 // Throws RuntimeError (a message naming the group or connection) for what the plan asks that
-// cannot be built, MemoryLimitError for what does not fit. With a communicator of several ranks
-// every rank builds the same network and steps its own shards (network.hpp).
-BuiltNetwork buildNetwork(const plan::NetworkPlan& plan, const comm::Communicator* comm = nullptr);
+// cannot be built, MemoryLimitError for what does not fit (each structure is also checked as it
+// is allocated). With a communicator of several ranks every rank builds the same network and
+// steps its own shards (network.hpp).
+BuiltNetwork buildNetwork(const plan::NetworkPlan& plan, const comm::Communicator* comm = nullptr,
+                          const BuildOptions& options = {});
 
 } // namespace nj::runtime

@@ -32,8 +32,6 @@ namespace {
 // Shard starts are multiples of this: the widest vector (8 doubles with AVX-512, or 16 floats), so
 // each neuron takes the same vector/scalar path of a kernel whatever the thread count.
 constexpr std::uint64_t kShardAlignment = 16;
-// A group with fewer neurons than this per thread is not split: one shard owns all of it.
-constexpr std::uint64_t kMinShardNeurons = 64;
 // A run's first steps are timed on one thread; with a step shorter than this the team is not used
 // (one barrier and the spikes' cache lines cost ~1.5-3 µs per step on this 2-core machine:
 // COBA 4k, 8.7 µs per step, ran 1.5x with 2 threads; CUBA 4k, 2.8 µs per step, 0.45x).
@@ -457,9 +455,10 @@ RunResult Network::run(double duration, RunOptions runOptions) {
     if (k >= 0)
       throw RuntimeError(fmt::format(
           "group `{}`, variable `{}`, neuron {} is {} before step {}: set finite initial "
-          "values",
+          "values{}",
           e.group->name(), e.group->layout().states[static_cast<std::size_t>(k)], i,
-          e.group->stateValue(static_cast<std::size_t>(k), static_cast<std::size_t>(i)), step_));
+          e.group->stateValue(static_cast<std::size_t>(k), static_cast<std::size_t>(i)), step_,
+          e.group->isFloat32() ? " (the group is float32: values beyond ±3.4e38 do not fit)" : ""));
   }
   lastFiniteStep_ = step_;
 
@@ -1160,12 +1159,22 @@ RunStatus Network::nonFiniteReported(std::int64_t n) {
                 lastFiniteStep_, last,
                 timeText(static_cast<double>(lastFiniteStep_) * options_.dt, unit),
                 timeText(time(), unit), options_.nanCheckInterval);
+  // A NaN's sign bit means nothing: "nan", never "-nan".
+  if (std::isnan(value)) value = std::numeric_limits<double>::quiet_NaN();
+  // A float32 state overflows at ±3.4e38 where float64 would still hold the value.
+  const std::string precisionHint =
+      g.isFloat32() && std::isinf(value)
+          ? " (the group is float32, which overflows beyond ±3.4e38: --precision float64 may "
+            "get further)"
+          : "";
   return {RunOutcome::NonFinite,
           fmt::format(
               "non-finite value {} in group `{}`, variable `{}`, neuron {}{}, {}; the run stopped "
               "there "
-              "and what was recorded is kept; a smaller dt or another integration method may help",
-              value, g.name(), g.layout().states[static_cast<std::size_t>(k)], i, rankText, when),
+              "and what was recorded is kept; a smaller dt or another integration method may "
+              "help{}",
+              value, g.name(), g.layout().states[static_cast<std::size_t>(k)], i, rankText, when,
+              precisionHint),
           0};
 }
 

@@ -63,6 +63,9 @@ namespace nj::runtime {
 
 double defaultMinTeamStepSeconds();
 
+// A group with fewer neurons than this per thread is not split: one shard owns all of it.
+inline constexpr std::uint64_t kMinShardNeurons = 64;
+
 struct NetworkOptions {
   double dt = 0.0; // in the model's time unit
   double timeUnitSeconds =

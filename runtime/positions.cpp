@@ -28,14 +28,24 @@ Positions gridPositions(std::uint64_t n, std::span<const std::uint64_t> shape, d
   p.coords.resize(n * shape.size());
   for (std::size_t d = 0; d < shape.size(); ++d)
     p.extent[d] = static_cast<double>(shape[d]) * spacing;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    std::uint64_t rest = i;
-    for (std::size_t d = 0; d < shape.size(); ++d) {
-      p.coords[i * shape.size() + d] = static_cast<double>(rest % shape[d]) * spacing;
-      rest /= shape[d];
-    }
-  }
+  for (std::uint64_t i = 0; i < n; ++i)
+    gridPoint(i, shape, spacing, p.coords.data() + i * shape.size());
   return p;
+}
+
+void gridPoint(std::uint64_t i, std::span<const std::uint64_t> shape, double spacing, double* out) {
+  std::uint64_t rest = i;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    out[d] = static_cast<double>(rest % shape[d]) * spacing;
+    rest /= shape[d];
+  }
+}
+
+void randomPoint(std::uint64_t i, std::span<const double> extent, std::uint64_t seed,
+                 std::uint32_t stream, double* out) {
+  PhiloxSequence seq(seed, kPositionStreamBase + stream, static_cast<std::uint32_t>(i));
+  for (std::size_t d = 0; d < extent.size(); ++d)
+    out[d] = extent[d] * seq.uniform();
 }
 
 Positions randomPositions(std::uint64_t n, std::span<const double> extent, std::uint64_t seed,
@@ -50,11 +60,8 @@ Positions randomPositions(std::uint64_t n, std::span<const double> extent, std::
   p.coords.resize(n * extent.size());
   for (std::size_t d = 0; d < extent.size(); ++d)
     p.extent[d] = extent[d];
-  for (std::uint64_t i = 0; i < n; ++i) {
-    PhiloxSequence seq(seed, kPositionStreamBase + stream, static_cast<std::uint32_t>(i));
-    for (std::size_t d = 0; d < extent.size(); ++d)
-      p.coords[i * extent.size() + d] = extent[d] * seq.uniform();
-  }
+  for (std::uint64_t i = 0; i < n; ++i)
+    randomPoint(i, extent, seed, stream, p.coords.data() + i * extent.size());
   return p;
 }
 

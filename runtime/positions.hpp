@@ -31,6 +31,11 @@ struct Positions {
 Positions gridPositions(std::uint64_t n, std::span<const std::uint64_t> shape, double spacing);
 Positions randomPositions(std::uint64_t n, std::span<const double> extent, std::uint64_t seed,
                           std::uint32_t stream);
+// Point i of such a grid or random set, written to out[0 … dims) without building the others
+// (the memory estimate samples a few of a group too large to place).
+void gridPoint(std::uint64_t i, std::span<const std::uint64_t> shape, double spacing, double* out);
+void randomPoint(std::uint64_t i, std::span<const double> extent, std::uint64_t seed,
+                 std::uint32_t stream, double* out);
 
 // Euclidean distance between point i of `a` and point j of `b` (same number of dimensions); with
 // `periodic`, each coordinate difference is taken the shorter way round the extent of `a`.

@@ -89,6 +89,13 @@ struct SimulationOptions {
   runtime::Precision precision = runtime::Precision::Float64;
   // "name=value[ unit]": a network parameter, or GROUP.param for one group's model parameter.
   std::vector<std::string> sets;
+  // Bytes the network and its recording may take (runtime::parseMemoryLimit reads "4GiB", "50%",
+  // "none"); default 80% of physical memory. The whole network is estimated from its plan before
+  // anything is allocated and refused with a table of its largest parts when it exceeds this.
+  std::uint64_t memoryLimit = runtime::defaultMemoryLimit();
+  // The run's recording goes to a file as it is made (RunFileH5 with keepRecordsInMemory false,
+  // `neurojit run --format h5`): the estimate leaves the recording out.
+  bool recordingStreamed = false;
   // The MPI ranks of the run (comm/communicator.hpp): e.g. &Communicator::world() in a host
   // started by mpirun; every rank creates the same simulation and steps its own neurons. Null:
   // this process alone.

@@ -41,7 +41,7 @@ def compile_text(text, name="<text>.nj", stdlib=None):
 
 
 def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=None, method="",
-         precision="float64", backend="jit", stdlib=None):
+         precision="float64", backend="jit", stdlib=None, memory_limit=None):
     """Compiles a network and builds it: a Simulation ready to run.
 
     model: a path to a .nj file, or a Program (compile_text / compile_file).
@@ -51,23 +51,30 @@ def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=No
     threads, network (which `network` block; default the only one), dt ("0.05 ms"),
     duration (the default of run()), method ("rk4", …), precision ("float64" or "float32"),
     backend ("jit" or "interpreter"), stdlib (the folder `import` searches).
+    memory_limit: what the network and its recording may take ("4GiB", "512MiB", "50%" of
+        physical memory, "none"; default 80% of physical memory). A network beyond it is refused
+        with MemoryLimitError, and a table of its largest parts, before anything is allocated; its
+        recording over the network's `run` counts, so pass "none" to stream a recording larger
+        than memory with stream_h5(keep_in_memory=False).
     """
     program = model if isinstance(model, _core.Program) else compile_file(model, stdlib)
     return Simulation(program, seed=seed, set=set, threads=threads, network=network, dt=dt,
-                      duration=duration, method=method, precision=precision, backend=backend)
+                      duration=duration, method=method, precision=precision, backend=backend,
+                      memory_limit=memory_limit)
 
 
 class Simulation:
     """A network built from a Program: run it, read its monitors, change parameters, write it."""
 
     def __init__(self, program, seed=None, set=None, threads=1, network="", dt=None,
-                 duration=None, method="", precision="float64", backend="jit"):
+                 duration=None, method="", precision="float64", backend="jit",
+                 memory_limit=None):
         self.program = program
         self._sim = _core.Simulation(
             program, network=network, seed=seed, sets=_sets(set), threads=threads,
             duration=None if duration is None else _quantity(duration),
             dt=None if dt is None else _quantity(dt), method=method, precision=precision,
-            backend=backend)
+            backend=backend, memory_limit=memory_limit)
 
     def run(self, duration=None, progress=False):
         """Runs `duration` more ("500 ms"; a number is in the network's time unit; None: the

@@ -69,6 +69,29 @@ network One {
             nj.load(nj.compile_text("network Empty { run 1 with dt = 0.1 }"),
                     precision="float16")
 
+    def test_memory_limit_refuses_before_allocating_and_bad_values_are_named(self):
+        program = nj.compile_text("""
+neuron Decay {
+  state { x = 1 }
+  dx/dt = -x / 10
+}
+network One {
+  n = Decay(1000)
+  monitor x of n
+  run 100 with dt = 0.1
+}
+""")
+        # The recording: 1000 samples of 1000 neurons, 8 bytes each: 8 MB.
+        with self.assertRaises(nj.MemoryLimitError) as caught:
+            nj.load(program, memory_limit="4MiB")
+        self.assertIn("the limit is 4 MiB", str(caught.exception))
+        self.assertIn("state monitor of `n`", str(caught.exception))
+        nj.load(program, memory_limit="64 MiB")
+        nj.load(program, memory_limit="none")
+        with self.assertRaises(nj.Error) as caught:
+            nj.load(program, memory_limit="lots")
+        self.assertIn("memory_limit `lots`: not a size", str(caught.exception))
+
 
 if __name__ == "__main__":
     unittest.main()

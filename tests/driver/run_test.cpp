@@ -126,6 +126,25 @@ TEST(Run, DivergenceStopsWithANameAndKeepsTheRecording) {
   EXPECT_TRUE(fs::exists(out / "x_b.npy"));
 }
 
+// The same in float32 (JIT): the run stops with the variable named, says the group is float32 (it
+// overflows at 3.4e38) and keeps the recording.
+TEST(Run, DivergenceInFloat32StopsWithANameAndKeepsTheRecording) {
+  fs::path model = writeModel(
+      "blow32.nj", "neuron Blow { parameters { k = 1 / ms }\n  state { x = 1 }\n"
+                   "  dx/dt = k * x * x }\nnetwork Boom { b = Blow(4)\n  monitor x of b\n"
+                   "  run 10 ms with dt = 0.1 ms, method = euler }\n");
+  fs::path out = scratch("out_blow32");
+  Outcome r = neurojit("run '" + model.string() + "' --precision float32 --out '" + out.string() +
+                       "' --progress 0");
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("non-finite value inf in group `b`, variable `x`, neuron 0"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("the group is float32"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(out / "run.json"));
+  EXPECT_TRUE(fs::exists(out / "x_b.npy"));
+}
+
 // SIGTERM during a long run: the run stops at the end of a step, the files
 // recorded so far are complete, and the exit code is 128 + 15.
 TEST(Run, TerminatedRunLeavesValidFiles) {

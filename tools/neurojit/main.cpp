@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"float64", "float32"}));
 
   neurojit::tool::RunCommandOptions run;
-  std::string backend = "jit", precision = "float64", duration, dt, threads = "1";
+  std::string backend = "jit", precision = "float64", duration, dt, threads = "1", memoryLimit;
   std::uint64_t seed = 0;
   CLI::App* runCmd = app.add_subcommand(
       "run", "simulate a network: write .npy files and run.json, optionally plots");
@@ -110,6 +110,10 @@ int main(int argc, char** argv) {
                    "float64 (default) or float32: state, inputs and weights stored and computed "
                    "in that type (float32: JIT only)")
       ->check(CLI::IsMember({"float64", "float32"}));
+  runCmd->add_option("--memory-limit", memoryLimit,
+                     "memory the network and its recording may take, e.g. 4GiB, 512MiB, 50% (of "
+                     "physical memory) or none (default: 80% of physical memory); a larger "
+                     "network is refused before anything is allocated");
   runCmd->add_flag("--plot", run.plot, "render raster, traces and rates with gnuplot");
   runCmd->add_flag("--measure", run.measure,
                    "also write measure.json (rates, ISI CV, Fano, synchrony, spectrum)");
@@ -214,6 +218,10 @@ int main(int argc, char** argv) {
       run.simulation.backend =
           backend == "jit" ? neurojit::Backend::Jit : neurojit::Backend::Interpreter;
       run.simulation.precision = *neurojit::runtime::parsePrecision(precision);
+      if (!memoryLimit.empty())
+        run.simulation.memoryLimit =
+            neurojit::runtime::parseMemoryLimit(memoryLimit, "--memory-limit");
+      run.simulation.recordingStreamed = run.format == "h5";
       for (int i = 0; i < argc; ++i)
         run.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
       return neurojit::tool::runRun(run, common);
