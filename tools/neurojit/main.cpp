@@ -143,8 +143,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"npy", "h5", "both"}));
   runCmd
       ->add_option("--flush-seconds", run.flushSeconds,
-                   "with --format h5: wall seconds between flushes of run.h5 (default 1): a "
-                   "killed run keeps what was recorded up to the last flush")
+                   "wall seconds between flushes of the run folder and run.h5 (default 1; sooner "
+                   "when 64 MiB were recorded since the last one): a killed run keeps what was "
+                   "recorded up to the last flush")
       ->check(CLI::PositiveNumber);
 
   std::string measureDir;
