@@ -7,6 +7,7 @@
 #include "runtime/flush_schedule.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 
@@ -110,6 +111,12 @@ TEST(StreamedRunFolder, MemoryIsBoundedByTheFlushSizeAndTheFilesAreTheSame) {
   const Recorded s = run(streamed, 1, &policy);
   const Recorded s2 = run(streamed2, 2, &policy);
   const Recorded a = run(after, 1, nullptr);
+  std::fprintf(
+      stderr,
+      "held at most: %llu B streamed (1 thread), %llu B (2 threads), %llu B kept; "
+      "%llu B in the .npy files\n",
+      static_cast<unsigned long long>(s.maxHeld), static_cast<unsigned long long>(s2.maxHeld),
+      static_cast<unsigned long long>(a.maxHeld), static_cast<unsigned long long>(a.fileBytes));
   EXPECT_LE(s.maxHeld, 2 * policy.maxUnflushedBytes);
   EXPECT_LE(s2.maxHeld, 2 * policy.maxUnflushedBytes);
   // The run records far more than that; kept in memory, all of it is held at the end.
@@ -124,7 +131,8 @@ TEST(StreamedRunFolder, MemoryIsBoundedByTheFlushSizeAndTheFilesAreTheSame) {
     EXPECT_EQ(slurp(streamed2 / name), slurp(e.path())) << name << " (2 threads)";
     ++compared;
   }
-  EXPECT_EQ(compared, 8u); // spikes of E and I (t, i), rate of E and its times, V of E and its times
+  EXPECT_EQ(compared,
+            8u); // spikes of E and I (t, i), rate of E and its times, V of E and its times
   const std::string runJson = slurp(streamed / "run.json");
   EXPECT_NE(runJson.find("\"outcome\": \"completed\""), std::string::npos) << runJson;
 }

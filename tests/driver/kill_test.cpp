@@ -80,6 +80,7 @@ std::int64_t killAndCompare(const std::string& name, std::int64_t minStep,
   const std::int64_t step = manifest["status"]["flushed_step"].integer();
   EXPECT_EQ(manifest["steps"].integer(), step);
   EXPECT_GE(step, minStep);
+  fmt::print(stderr, "{}: killed; run.json names step {}\n", name, step);
 
   // The same network run for exactly those steps (dt = 0.1 ms), without threads.
   const std::string duration = fmt::format("{}.{}ms", step / 10, step % 10);
@@ -99,8 +100,11 @@ std::int64_t killAndCompare(const std::string& name, std::int64_t minStep,
     EXPECT_TRUE(got.values == want.values) << file << " after step " << step;
   }
   EXPECT_EQ(files, 8u); // spikes of E and I (t, i), rate of E and its times, V of E and its times
-  for (const auto& e : fs::directory_iterator(killed))
-    if (e.path().extension() == ".npy") EXPECT_TRUE(fs::exists(reference / e.path().filename()));
+  for (const auto& e : fs::directory_iterator(killed)) {
+    if (e.path().extension() == ".npy") {
+      EXPECT_TRUE(fs::exists(reference / e.path().filename())) << e.path();
+    }
+  }
   return step;
 }
 
