@@ -131,14 +131,18 @@ class H5Test(unittest.TestCase):
         sim = nj.load(EI, seed=11)
         sim.run(f"{steps * 0.1} ms")
         self.assertEqual(sim.step, steps)
-        v = np.load(out / "V_E.npy")
-        self.assertEqual(v.tobytes(), np.asarray(sim.state("V", group="E")).tobytes())
-        self.assertEqual(np.load(out / "t_V_E.npy").tobytes(),
-                         sim.state("V", group="E").t.tobytes())
+        # Exactly those records; more only if the kill fell between the headers' rewrite and
+        # run.json's rename (docs/reliability.md), and then starting with them.
+        def same(name, expected):
+            got = np.load(out / name)
+            self.assertGreaterEqual(len(got), len(expected), name)
+            self.assertEqual(got[:len(expected)].tobytes(), np.asarray(expected).tobytes(), name)
+        same("V_E.npy", sim.state("V", group="E"))
+        same("t_V_E.npy", sim.state("V", group="E").t)
         for group in ("E", "I"):
             t, i = sim.spikes(group)
-            self.assertEqual(np.load(out / f"spikes_{group}_t.npy").tobytes(), t.tobytes())
-            self.assertEqual(np.load(out / f"spikes_{group}_i.npy").tobytes(), i.tobytes())
+            same(f"spikes_{group}_t.npy", t)
+            same(f"spikes_{group}_i.npy", i)
 
     def test_python_streams_the_same_file(self):
         sim = nj.load(EI, seed=7, duration="100 ms")

@@ -7,6 +7,7 @@
 #include "io/npy.hpp"
 #include "tests/support/cli.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -88,7 +89,7 @@ std::int64_t killAndCompare(const std::string& name, std::int64_t minStep,
       "kill_test", fmt::format("run '{}' --out '{}' --duration {} --seed 42 --progress 0",
                                kModel.string(), reference.string(), duration));
   EXPECT_EQ(r.exitCode, 0) << r.err;
-  std::size_t files = 0;
+  std::size_t files = 0, ahead = 0;
   for (const auto& e : fs::directory_iterator(reference)) {
     if (e.path().extension() != ".npy") continue;
     const std::string file = e.path().filename().string();
@@ -96,9 +97,24 @@ std::int64_t killAndCompare(const std::string& name, std::int64_t minStep,
     nj::io::NpyArray want = nj::io::readNpy(e.path());
     nj::io::NpyArray got = nj::io::readNpy(killed / file); // throws if it does not load
     EXPECT_EQ(got.descr, want.descr) << file;
-    EXPECT_EQ(got.shape, want.shape) << file << " after step " << step;
+    if (got.shape.size() != want.shape.size() || got.shape.empty()) {
+      ADD_FAILURE() << file << ": shape of " << got.shape.size() << " dimensions";
+      continue;
+    }
+    EXPECT_TRUE(std::equal(got.shape.begin() + 1, got.shape.end(), want.shape.begin() + 1)) << file;
+    // Exactly the reference's rows; a file may hold more only when the kill fell in the instant
+    // between the headers' rewrite and run.json's rename (docs/reliability.md): then its rows
+    // must still start with the reference's.
+    EXPECT_GE(got.shape[0], want.shape[0]) << file << " after step " << step;
+    if (got.shape[0] > want.shape[0]) {
+      ++ahead;
+      got.values.resize(want.values.size());
+    }
     EXPECT_TRUE(got.values == want.values) << file << " after step " << step;
   }
+  if (ahead > 0)
+    fmt::print(stderr, "{}: {} files hold more than step {} (killed inside a flush)\n", name, ahead,
+               step);
   EXPECT_EQ(files, 8u); // spikes of E and I (t, i), rate of E and its times, V of E and its times
   for (const auto& e : fs::directory_iterator(killed)) {
     if (e.path().extension() == ".npy") {
