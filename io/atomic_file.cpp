@@ -45,6 +45,10 @@ void AtomicFile::write(const void* data, std::size_t bytes) {
   }
 }
 
+void AtomicFile::sync() {
+  if (::fsync(fd_) != 0) fail("sync", tmp_, errno);
+}
+
 void AtomicFile::commit() {
   if (::fsync(fd_) != 0) fail("sync", tmp_, errno);
   int fd = fd_;

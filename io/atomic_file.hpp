@@ -19,6 +19,10 @@ public:
 
   void write(const void* data, std::size_t bytes);
   void write(std::string_view text) { write(text.data(), text.size()); }
+  // fsync the temporary file now, so that commit() is then only a rename (a streamed run folder
+  // prepares run.json this way, then rewrites the .npy headers, then commits: the moment when
+  // the files and run.json disagree is as short as possible).
+  void sync();
   // fsync, close, rename into place, fsync the folder.
   void commit();
 

@@ -3,12 +3,16 @@
 #include "error/error.hpp"
 #include "io/atomic_file.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace nj::io {
 namespace {
@@ -70,6 +74,72 @@ void writeNpy(const std::filesystem::path& path, std::span<const std::uint32_t> 
 void writeNpy(const std::filesystem::path& path, std::span<const std::int64_t> data,
               std::vector<std::uint64_t> shape) {
   writeTyped(path, "<i8", data, std::move(shape));
+}
+
+NpyAppender::NpyAppender(std::filesystem::path path, std::string descr, std::uint64_t width)
+    : path_(std::move(path)), descr_(std::move(descr)), width_(width) {
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0)
+    throw Error(fmt::format("cannot write `{}`: {}", path_.string(), std::strerror(errno)),
+                ErrorKind::Io);
+  const std::string header = npyHeader(descr_, shape(0));
+  headerBytes_ = end_ = header.size();
+  writeAt(header.data(), header.size(), 0);
+}
+
+NpyAppender::~NpyAppender() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::vector<std::uint64_t> NpyAppender::shape(std::uint64_t rows) const {
+  if (width_ == 0) return {rows};
+  return {rows, width_};
+}
+
+void NpyAppender::writeAt(const void* data, std::size_t bytes, std::uint64_t offset) {
+  const char* p = static_cast<const char*>(data);
+  while (bytes > 0) {
+    ssize_t n = ::pwrite(fd_, p, bytes, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(fmt::format("cannot write `{}`: {}", path_.string(), std::strerror(errno)),
+                  ErrorKind::Io);
+    }
+    p += n;
+    offset += static_cast<std::uint64_t>(n);
+    bytes -= static_cast<std::size_t>(n);
+  }
+}
+
+void NpyAppender::appendBytes(const char* descr, const void* data, std::uint64_t count,
+                              std::size_t size) {
+  const std::uint64_t width = std::max<std::uint64_t>(width_, 1);
+  if (descr_ != descr || count % width != 0)
+    throw Error(fmt::format("appending to `{}`: {} values of {} are not whole rows of {} {}",
+                            path_.string(), count, descr, width, descr_));
+  writeAt(data, count * size, end_);
+  end_ += count * size;
+  rows_ += count / width;
+}
+
+void NpyAppender::append(std::span<const double> values) {
+  appendBytes("<f8", values.data(), values.size(), sizeof(double));
+}
+void NpyAppender::append(std::span<const std::uint32_t> values) {
+  appendBytes("<u4", values.data(), values.size(), sizeof(std::uint32_t));
+}
+void NpyAppender::append(std::span<const std::int64_t> values) {
+  appendBytes("<i8", values.data(), values.size(), sizeof(std::int64_t));
+}
+
+void NpyAppender::publish() {
+  if (published_ == rows_) return;
+  const std::string header = npyHeader(descr_, shape(rows_));
+  if (header.size() != headerBytes_) // not for shapes of up to two dimensions of < 10^20
+    throw Error(fmt::format("`{}`: the .npy header of shape {} rows would move the data",
+                            path_.string(), rows_));
+  writeAt(header.data(), header.size(), 0);
+  published_ = rows_;
 }
 
 NpyArray readNpy(const std::filesystem::path& path) {

@@ -3,9 +3,12 @@
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/flush_schedule.hpp"
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <set>
 #include <system_error>
 
@@ -24,6 +27,18 @@ std::string uniqueName(std::set<std::string>& used, const std::string& base) {
     name = fmt::format("{}_{}", base, k);
   used.insert(name);
   return name;
+}
+
+// Where in a monitor's held records the rows not yet in `file` start. A record dropped before this
+// folder wrote it (another streamed writer dropped it) cannot be written: say so rather than write
+// a folder with a hole.
+std::size_t unwritten(const NpyAppender& file, std::uint64_t dropped) {
+  if (dropped > file.rows())
+    throw OutputError(fmt::format(
+        "cannot write `{}`: the first {} records were dropped from memory after being streamed "
+        "elsewhere (run.h5 without keeping records in memory); keep them to write a run folder",
+        file.path().string(), dropped));
+  return static_cast<std::size_t>(file.rows() - dropped);
 }
 
 Json displayJson(const DisplayUnit& u) {
@@ -184,62 +199,146 @@ Json describeMonitor(const SynapseMonitor& m, const std::string& variable) {
   return j;
 }
 
-std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir,
-                                                  const Network& net, const RunInfo& info,
-                                                  const RunResult& result) {
-  prepareOutputFolder(dir);
+// The run folder as it grows. Each monitor's arrays are NpyAppenders: a flush appends what the
+// monitors recorded since the last flush (of the records they hold: some may have been dropped),
+// then rewrites every header, then puts run.json in place ("running", the step flushed).
+struct RunFolderStream::State {
+  std::filesystem::path dir;
+  const Network* net;
+  Network* streamed = nullptr; // the network stream() attached to
+  FlushSchedule schedule;
+  bool keepRecords = true; // false: a flush drops the monitors' records it wrote
+  bool wroteManifest = false;
+  RunInfo info; // what run.json says while running
   std::vector<std::filesystem::path> written;
   std::vector<std::pair<std::string, std::string>> files;
-  std::set<std::string> used;
-  Json monitors = Json::array();
-  auto put = [&](const std::string& name) {
-    written.push_back(dir / name);
-    return dir / name;
+  std::vector<std::unique_ptr<NpyAppender>> arrays;
+  // Each appends the rows its monitor recorded since the last append; each describe fills in
+  // the monitor's entry of run.json (its size so far).
+  std::vector<std::function<void()>> appenders;
+  std::vector<std::function<Json()>> describe;
+  struct Synapses {
+    std::string base;
+    const SynapseMonitor* monitor;
+    std::size_t variable;
   };
+  std::vector<Synapses> synapseMonitors;
+
+  State(std::filesystem::path folder, const Network& network, const RunInfo& runInfo,
+        FlushPolicy policy)
+      : dir(std::move(folder)), net(&network), schedule(policy), info(runInfo) {}
+
+  NpyAppender& array(const std::string& name, const char* descr, std::uint64_t width,
+                     const std::string& role) {
+    written.push_back(dir / name);
+    files.emplace_back(role, name);
+    arrays.push_back(std::make_unique<NpyAppender>(dir / name, descr, width));
+    return *arrays.back();
+  }
+
+  Json manifest(const RunResult& result) const {
+    Json j = runManifest(*net, info, result, files);
+    Json monitors = Json::array();
+    for (const auto& d : describe)
+      monitors.push(d());
+    j.set("monitors", std::move(monitors));
+    return j;
+  }
+
+  // The appends, then the headers, then run.json: a reader finds every file valid at each moment,
+  // and after a kill every file holds exactly the records of the steps up to run.json's
+  // "flushed_step" (but in the microseconds between the headers' rewrite and run.json's rename,
+  // when the files already hold the next flush's steps).
+  void flush() {
+    for (auto& append : appenders)
+      append();
+    RunResult running;
+    Json j = manifest(running);
+    Json status = Json::object();
+    status.set("outcome", "running");
+    status.set("message", fmt::format("running; the files hold steps 1 to {}", net->currentStep()));
+    status.set("flushed_step", net->currentStep());
+    j.set("status", std::move(status));
+    AtomicFile file(dir / "run.json");
+    file.write(j.dump());
+    file.sync();
+    for (auto& a : arrays)
+      a->publish();
+    file.commit();
+    wroteManifest = true;
+    if (!keepRecords) streamed->dropRecorded();
+    schedule.flushed(*net);
+  }
+};
+
+RunFolderStream::RunFolderStream(const std::filesystem::path& dir, const Network& net,
+                                 const RunInfo& info, FlushPolicy policy) {
+  prepareOutputFolder(dir);
+  state_ = std::make_shared<State>(dir, net, info, policy);
+  State& s = *state_;
+  std::set<std::string> used;
 
   for (const SpikeMonitor* m : net.spikeMonitors()) {
     std::string base = uniqueName(used, "spikes_" + m->group().name());
     std::string t = base + "_t.npy", i = base + "_i.npy";
-    writeNpy(put(t), m->times(), {m->count()});
-    writeNpy(put(i), m->indices(), {m->count()});
-    Json mj = describeMonitor(*m);
-    mj.set("count", static_cast<std::uint64_t>(m->count()));
-    mj.set("t_file", t);
-    mj.set("i_file", i);
-    monitors.push(std::move(mj));
-    files.emplace_back("spike times", t);
-    files.emplace_back("spike indices", i);
+    NpyAppender& tf = s.array(t, "<f8", 0, "spike times");
+    NpyAppender& tfi = s.array(i, "<u4", 0, "spike indices");
+    s.appenders.push_back([&tf, &tfi, m] {
+      const std::size_t done = unwritten(tf, m->dropped()); // of the records held
+      tf.append(m->times().subspan(done));
+      tfi.append(m->indices().subspan(done));
+    });
+    s.describe.push_back([&tf, m, t, i] {
+      Json mj = describeMonitor(*m);
+      mj.set("count", tf.publishedRows());
+      mj.set("t_file", t);
+      mj.set("i_file", i);
+      return mj;
+    });
   }
   for (const StateMonitor* m : net.stateMonitors()) {
     for (std::size_t v = 0; v < m->variables().size(); ++v) {
       const std::string& var = m->variables()[v];
       std::string base = uniqueName(used, var + "_" + m->group().name());
       std::string values = base + ".npy", t = "t_" + base + ".npy";
-      writeNpy(put(values), m->values(v), {m->samples(), m->width()});
-      writeNpy(put(t), m->times(), {m->samples()});
-      Json mj = describeMonitor(*m, var);
-      mj.set("samples", static_cast<std::uint64_t>(m->samples()));
-      mj.set("file", values);
-      mj.set("t_file", t);
-      mj.set("display", displayJson(m->displayUnit(var)));
-      monitors.push(std::move(mj));
-      files.emplace_back(var + " samples", values);
-      files.emplace_back(var + " sample times", t);
+      const std::uint64_t width = m->width();
+      NpyAppender& vf = s.array(values, "<f8", width, var + " samples");
+      NpyAppender& tf = s.array(t, "<f8", 0, var + " sample times");
+      s.appenders.push_back([&vf, &tf, m, v, width] {
+        const std::size_t done = unwritten(tf, m->dropped());
+        vf.append(m->values(v).subspan(done * width));
+        tf.append(m->times().subspan(done));
+      });
+      s.describe.push_back([&tf, m, var, values, t] {
+        Json mj = describeMonitor(*m, var);
+        mj.set("samples", tf.publishedRows());
+        mj.set("file", values);
+        mj.set("t_file", t);
+        mj.set("display", displayJson(m->displayUnit(var)));
+        return mj;
+      });
     }
   }
   for (const RateMonitor* m : net.rateMonitors()) {
     std::string base = uniqueName(used, "rate_" + m->group().name());
     std::string r = base + ".npy", t = "t_" + base + ".npy";
-    writeNpy(put(r), m->rates(), {m->rates().size()});
-    writeNpy(put(t), m->times(), {m->times().size()});
-    Json mj = describeMonitor(*m);
-    mj.set("file", r);
-    mj.set("t_file", t);
-    monitors.push(std::move(mj));
-    files.emplace_back("population rate (Hz)", r);
-    files.emplace_back("population rate times", t);
+    NpyAppender& rf = s.array(r, "<f8", 0, "population rate (Hz)");
+    NpyAppender& tf = s.array(t, "<f8", 0, "population rate times");
+    s.appenders.push_back([&rf, &tf, m] {
+      const std::size_t done = unwritten(tf, m->dropped());
+      rf.append(m->rates().subspan(done));
+      tf.append(m->times().subspan(done));
+    });
+    s.describe.push_back([m, r, t] {
+      Json mj = describeMonitor(*m);
+      mj.set("file", r);
+      mj.set("t_file", t);
+      return mj;
+    });
   }
 
+  // Synapse monitors stream their samples and keep them (they have no dropRecorded); the final
+  // values and the synapses' pre and post neurons are written by finish().
   for (const SynapseMonitor* m : info.synapseMonitors) {
     const Projection& p = m->projection();
     for (std::size_t v = 0; v < m->variables().size(); ++v) {
@@ -248,33 +347,77 @@ std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& d
           uniqueName(used, fmt::format("{}_{}_{}", var, p.pre().name(), p.post().name()));
       std::string values = base + ".npy", t = "t_" + base + ".npy", fin = base + "_final.npy",
                   pre = base + "_pre.npy", post = base + "_post.npy";
-      writeNpy(put(values), m->values(v), {m->samples(), m->width()});
-      writeNpy(put(t), m->times(), {m->samples()});
-      const std::vector<double> last = m->current(v);
-      writeNpy(put(fin), std::span<const double>(last), {last.size()});
-      const std::vector<std::uint32_t> pi = m->preIndices(), pj = m->postIndices();
-      writeNpy(put(pre), std::span<const std::uint32_t>(pi), {pi.size()});
-      writeNpy(put(post), std::span<const std::uint32_t>(pj), {pj.size()});
-      Json mj = describeMonitor(*m, var);
-      mj.set("samples", static_cast<std::uint64_t>(m->samples()));
-      mj.set("file", values);
-      mj.set("t_file", t);
-      mj.set("final_file", fin);
-      mj.set("pre_file", pre);
-      mj.set("post_file", post);
-      monitors.push(std::move(mj));
-      files.emplace_back(var + " per-synapse samples", values);
-      files.emplace_back(var + " per-synapse sample times", t);
-      files.emplace_back(var + " per-synapse final values", fin);
-      files.emplace_back(var + " synapse pre indices", pre);
-      files.emplace_back(var + " synapse post indices", post);
+      const std::uint64_t width = m->width();
+      NpyAppender& vf = s.array(values, "<f8", width, var + " per-synapse samples");
+      NpyAppender& tf = s.array(t, "<f8", 0, var + " per-synapse sample times");
+      s.files.emplace_back(var + " per-synapse final values", fin);
+      s.files.emplace_back(var + " synapse pre indices", pre);
+      s.files.emplace_back(var + " synapse post indices", post);
+      s.appenders.push_back([&vf, &tf, m, v, width] {
+        const std::size_t done = tf.rows();
+        vf.append(m->values(v).subspan(done * width));
+        tf.append(m->times().subspan(done));
+      });
+      s.synapseMonitors.push_back({base, m, v});
+      s.describe.push_back([&tf, m, var, values, t, fin, pre, post] {
+        Json mj = describeMonitor(*m, var);
+        mj.set("samples", tf.publishedRows());
+        mj.set("file", values);
+        mj.set("t_file", t);
+        mj.set("final_file", fin);
+        mj.set("pre_file", pre);
+        mj.set("post_file", post);
+        return mj;
+      });
     }
   }
+}
 
-  Json manifest = runManifest(net, info, result, files);
-  manifest.set("monitors", std::move(monitors));
-  writeFileAtomically(put("run.json"), manifest.dump());
-  return written;
+RunFolderStream::~RunFolderStream() = default;
+
+void RunFolderStream::stream(Network& net, bool keepRecordsInMemory) {
+  State& s = *state_;
+  if (&net != s.net)
+    throw RuntimeError("RunFolderStream::stream: not the network the folder was made for");
+  s.streamed = &net;
+  s.keepRecords = keepRecordsInMemory;
+  if (!keepRecordsInMemory) net.setRecordingStreamed(true);
+  s.flush();
+  FlushSchedule::attach(net, std::weak_ptr<State>(state_));
+}
+
+void RunFolderStream::flush() {
+  state_->flush();
+}
+
+std::vector<std::filesystem::path> RunFolderStream::finish(const RunInfo& info,
+                                                           const RunResult& result) {
+  State& s = *state_;
+  for (auto& append : s.appenders)
+    append();
+  for (auto& a : s.arrays)
+    a->publish();
+  auto put = [&](const std::string& name) {
+    s.written.push_back(s.dir / name);
+    return s.dir / name;
+  };
+  for (const auto& [base, m, v] : s.synapseMonitors) {
+    const std::vector<double> last = m->current(v);
+    writeNpy(put(base + "_final.npy"), std::span<const double>(last), {last.size()});
+    const std::vector<std::uint32_t> pi = m->preIndices(), pj = m->postIndices();
+    writeNpy(put(base + "_pre.npy"), std::span<const std::uint32_t>(pi), {pi.size()});
+    writeNpy(put(base + "_post.npy"), std::span<const std::uint32_t>(pj), {pj.size()});
+  }
+  s.info = info;
+  writeFileAtomically(put("run.json"), s.manifest(result).dump());
+  if (!s.keepRecords) s.streamed->dropRecorded();
+  return s.written;
+}
+
+std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir,
+                                                  const Network& net, const RunInfo& info,
+                                                  const RunResult& result) {
+  return RunFolderStream(dir, net, info).finish(info, result);
 }
 
 } // namespace nj::runtime

@@ -1,6 +1,7 @@
-// \file The run folder: one .npy per recorded array and a run.json manifest, each written
-// atomically (atomic_file.hpp); run.json is written last, so its presence means the folder is
-// complete. Files (G = group, X = variable; a second monitor of the same kind adds "_2"):
+// \file The run folder: one .npy per recorded array and a run.json manifest. Written after the
+// run (writeRunFolder) or while it runs (RunFolderStream); run.json, replaced atomically
+// (atomic_file.hpp), says whether the folder is complete (its status.outcome is not "running").
+// Files (G = group, X = variable; a second monitor of the same kind adds "_2"):
 //   spikes_G_t.npy  <f8 (n,)            spike times, in the model's time unit
 //   spikes_G_i.npy  <u4 (n,)            neuron indices
 //   X_G.npy         <f8 (samples, m)    state samples of neurons [begin, end)
@@ -14,9 +15,11 @@
 #pragma once
 
 #include "io/json.hpp"
+#include "runtime/flush_schedule.hpp"
 #include "runtime/network.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,7 +58,43 @@ Json describeMonitor(const StateMonitor& m, const std::string& variable);
 Json describeMonitor(const RateMonitor& m);
 Json describeMonitor(const SynapseMonitor& m, const std::string& variable);
 
-// Writes every monitor's arrays and run.json; returns the files written. Throws OutputError.
+// The run folder written while the network runs (`neurojit run`), so that a run killed at any
+// moment (kill -9, the OOM killer, a cluster's time limit) leaves a folder that reads: every .npy
+// file is valid and holds exactly the records of steps 1 to run.json's status.flushed_step, and
+// run.json says "outcome": "running". A flush appends what the monitors recorded since the last
+// one (NpyAppender), rewrites the headers' shapes in place, then replaces run.json atomically; the
+// flushes follow flush_schedule.hpp (every policy.seconds, or sooner when the records held grow
+// past policy.maxUnflushedBytes). finish() writes the rest, the synapse monitors' final values
+// and pre/post files and the final run.json: then the folder is byte for byte what
+// writeRunFolder writes after the run. The network must outlive the writer.
+class RunFolderStream {
+public:
+  // Creates the folder and the monitors' files (empty arrays) for the network's monitors and
+  // info.synapseMonitors. Throws OutputError.
+  RunFolderStream(const std::filesystem::path& dir, const Network& network, const RunInfo& info,
+                  FlushPolicy policy = {});
+  ~RunFolderStream();
+  RunFolderStream(const RunFolderStream&) = delete;
+  RunFolderStream& operator=(const RunFolderStream&) = delete;
+
+  // Flushes now (writing run.json "running") and then on the policy's schedule from a step
+  // callback on `network` (the one given to the constructor). With keepRecordsInMemory false
+  // each flush drops the spike, state and rate records it wrote (Network::dropRecorded) and the
+  // network does not reserve the whole run's recording: memory stays bounded by what is recorded
+  // between two flushes. Synapse monitors keep their records.
+  void stream(Network& network, bool keepRecordsInMemory);
+  void flush();
+  // The last records, the final files and run.json; returns every file written.
+  std::vector<std::filesystem::path> finish(const RunInfo& info, const RunResult& result);
+
+  struct State;
+
+private:
+  std::shared_ptr<State> state_;
+};
+
+// Writes every monitor's arrays and run.json after a run (a RunFolderStream finished at once);
+// returns the files written. Throws OutputError.
 std::vector<std::filesystem::path> writeRunFolder(const std::filesystem::path& dir,
                                                   const Network& network, const RunInfo& info,
                                                   const RunResult& result);

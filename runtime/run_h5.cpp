@@ -2,6 +2,7 @@
 
 #include "io/h5_file.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/flush_schedule.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -14,7 +15,6 @@ namespace nj::runtime {
 namespace {
 
 using io::H5File;
-using Clock = std::chrono::steady_clock;
 
 // The run folder's naming: a second monitor of the same kind and group adds "_2".
 std::string uniqueName(std::set<std::string>& used, const std::string& base) {
@@ -83,8 +83,7 @@ void writeUnits(H5File& file, const std::string& units, const std::string& spike
 struct RunFileH5::State {
   H5File file;
   Network* net;
-  double flushSeconds;
-  Clock::time_point lastFlush = Clock::now();
+  FlushSchedule schedule;
   // Each appends the rows its monitor recorded since the last append.
   std::vector<std::function<void()>> appenders;
   struct Spikes {
@@ -102,7 +101,7 @@ struct RunFileH5::State {
   Json monitors = Json::array();
 
   State(const std::filesystem::path& path, Network& network, double seconds)
-      : file(path), net(&network), flushSeconds(seconds) {}
+      : file(path), net(&network), schedule(FlushPolicy{.seconds = seconds}) {}
 
   // The appends, then the step they are complete up to: a writer killed in the middle of an
   // append leaves datasets that may hold more, never less, than `flushed_step` says.
@@ -112,7 +111,7 @@ struct RunFileH5::State {
     file.setAttribute("/", "flushed_step", net->currentStep());
     file.flush();
     if (!keepRecords) net->dropRecorded();
-    lastFlush = Clock::now();
+    schedule.flushed(*net);
   }
 };
 
@@ -222,15 +221,7 @@ RunFileH5::RunFileH5(const std::filesystem::path& path, Network& net, const RunI
   f.setAttribute("/", "time_unit_seconds", net.timeUnitSeconds());
   s.flush();
 
-  // Item 8 of the step: the monitors have recorded the step. The clock is read every 64 steps.
-  std::weak_ptr<State> weak = state_;
-  net.addStepCallback([weak](Network& network) {
-    if (network.currentStep() % 64 != 0) return;
-    std::shared_ptr<State> file = weak.lock();
-    if (!file) return;
-    if (std::chrono::duration<double>(Clock::now() - file->lastFlush).count() >= file->flushSeconds)
-      file->flush();
-  });
+  FlushSchedule::attach(net, std::weak_ptr<State>(state_));
 }
 
 RunFileH5::~RunFileH5() = default;

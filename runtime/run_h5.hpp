@@ -1,7 +1,8 @@
 // \file The run as one HDF5 file (run.h5), streamed: the datasets grow while the network runs and
-// the file is flushed every `flushSeconds` of wall time, so a run killed at any moment leaves a
-// file that HDF5 readers (h5py) open, with everything recorded up to the last flush. The content is
-// the run folder's (run_folder.hpp), one dataset per .npy file under the same name without
+// the file is flushed every `flushSeconds` of wall time (flush_schedule.hpp), so a run killed at
+// any moment leaves a file that HDF5 readers (h5py) open, with everything recorded up to the last
+// flush. The content is the run folder's (run_folder.hpp), one dataset per .npy file under the same
+// name without
 // ".npy" (spikes_E_t, spikes_E_i, V_E, t_V_E, rate_E, …, same dtypes and shapes), and run.json as
 // the root attribute "run.json" (written by finish()). Attributes: root "format"
 // ("neurojit-run-h5/1"), "status" ("running" until finish() writes the outcome), "flushed_step"

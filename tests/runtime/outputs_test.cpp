@@ -90,6 +90,55 @@ TEST(Npy, HeadersAreByteExactPerTheFormatSpec) {
   EXPECT_EQ(std::system(fmt::format("{} {}", py, (dir / "check.py").string()).c_str()), 0);
 }
 
+// A streamed .npy file (NpyAppender) read at every moment: after each publish() its bytes up to
+// the published rows are those writeNpy writes for the rows so far (the end-of-run writer, one
+// atomic write), rows appended since lie past them, and readNpy and numpy read the published rows;
+// the header never moves, from 0 rows to 10^19.
+TEST(Npy, AnAppendedFileIsAValidNpyFileAfterEveryPublish) {
+  testing::TempDir tmp("npy_append");
+  const auto& dir = tmp.path();
+  std::filesystem::create_directories(dir);
+  std::mt19937_64 rng(7);
+  std::vector<double> all;
+  const std::uint64_t width = 3;
+  NpyAppender file(dir / "grow.npy", "<f8", width);
+  EXPECT_EQ(readNpy(dir / "grow.npy").shape, (std::vector<std::uint64_t>{0, width}));
+  for (int chunk = 0; chunk < 6; ++chunk) {
+    std::vector<double> rows(width * (rng() % 5));
+    for (double& x : rows)
+      x = std::uniform_real_distribution<double>(-1, 1)(rng);
+    file.append(std::span<const double>(rows));
+    const std::string before = slurp(dir / "grow.npy");
+    file.publish();
+    all.insert(all.end(), rows.begin(), rows.end());
+    writeNpy(dir / "whole.npy", std::span<const double>(all), {all.size() / width, width});
+    EXPECT_EQ(slurp(dir / "grow.npy"), slurp(dir / "whole.npy")) << "chunk " << chunk;
+    // Before the header's rewrite the file held the previous rows' array and the new rows past it.
+    EXPECT_EQ(before.substr(128), slurp(dir / "whole.npy").substr(128));
+    EXPECT_EQ(readNpy(dir / "grow.npy").values, all);
+  }
+  // Rows appended and not published: the file still reads as the published array.
+  std::vector<double> more(width * 2, 9.0);
+  file.append(std::span<const double>(more));
+  EXPECT_EQ(readNpy(dir / "grow.npy").values, all);
+  EXPECT_THROW(file.append(std::span<const double>(more).first(2)), Error); // not whole rows
+  std::vector<std::uint32_t> ints = {1};
+  EXPECT_THROW(file.append(std::span<const std::uint32_t>(ints)), Error); // not its dtype
+  // The longest shapes still fit the 128 bytes (the header never moves).
+  const std::uint64_t big = 10'000'000'000'000'000'000ull;
+  EXPECT_EQ(npyHeader("<f8", std::vector<std::uint64_t>{0, 1}).size(), 128u);
+  EXPECT_EQ(npyHeader("<f8", std::vector<std::uint64_t>{big, big}).size(), 128u);
+  EXPECT_EQ(npyHeader("<u4", std::vector<std::uint64_t>{big}).size(), 128u);
+
+  std::string py = pythonWithNumpy();
+  if (py.empty()) GTEST_SKIP() << "python3 with numpy not found";
+  std::ofstream(dir / "check.py") << fmt::format(
+      "import numpy as np\na=np.load('{}'); b=np.load('{}')\n"
+      "assert a.shape==({},{}) and a.dtype=='<f8', a.shape\nassert (a==b).all()\n",
+      (dir / "grow.npy").string(), (dir / "whole.npy").string(), all.size() / width, width);
+  EXPECT_EQ(std::system(fmt::format("{} {}", py, (dir / "check.py").string()).c_str()), 0);
+}
+
 TEST(Json, RoundTripsAndRejectsMalformedText) {
   Json j = Json::object();
   j.set("name", "a \"quoted\"\nline");

@@ -33,7 +33,7 @@ struct RunCommandOptions {
   bool verbose = false;
   int progress = -1;
   std::string format = "npy"; // npy: the run folder; h5: one streamed run.h5; both
-  double flushSeconds = 1.0;  // h5: wall seconds between flushes of run.h5
+  double flushSeconds = 1.0;  // wall seconds between flushes of the run folder and run.h5
   std::string commandLine;
   neurojit::SimulationOptions simulation;
   DecideOptions decide;

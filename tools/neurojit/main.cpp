@@ -147,8 +147,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"npy", "h5", "both"}));
   runCmd
       ->add_option("--flush-seconds", run.flushSeconds,
-                   "with --format h5: wall seconds between flushes of run.h5 (default 1): a "
-                   "killed run keeps what was recorded up to the last flush")
+                   "wall seconds between flushes of the run folder and run.h5 (default 1; sooner "
+                   "when 64 MiB were recorded since the last one): a killed run keeps what was "
+                   "recorded up to the last flush")
       ->check(CLI::PositiveNumber);
 
   std::string measureDir;
@@ -221,7 +222,11 @@ int main(int argc, char** argv) {
       if (!memoryLimit.empty())
         run.simulation.memoryLimit =
             neurojit::runtime::parseMemoryLimit(memoryLimit, "--memory-limit");
-      run.simulation.recordingStreamed = run.format == "h5";
+      // A single run's run folder or run.h5 alone takes the records out of memory as it writes
+      // them (run_command.cpp), so they are not counted against the memory limit; `both` and
+      // trials keep them.
+      run.simulation.recordingStreamed =
+          run.format != "both" && run.trials == 0 && run.sweep.empty();
       for (int i = 0; i < argc; ++i)
         run.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
       return neurojit::tool::runRun(run, common);

@@ -96,11 +96,20 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
     }
   if (comm.maxOf(outputFailed ? 1 : 0) != 0) return 1; // every rank stops when rank 0 cannot write
 
-  // run.h5 grows during the run (rank 0 holds the monitors' records). Alone, it takes the records
-  // out of memory as it writes them; with the run folder (both), the monitors keep them.
+  // The run folder and run.h5 grow during the run (rank 0 holds the monitors' records), so that
+  // a killed run leaves what it recorded up to the last flush. Alone, either takes the records out
+  // of memory as it writes them; together (both), the monitors keep them, as each writer appends
+  // what it has not written from the records held.
+  std::unique_ptr<runtime::RunFolderStream> folder;
   std::unique_ptr<RunFileH5> h5;
-  if (root && o.format != "npy") try {
-      h5 = std::make_unique<RunFileH5>(*sim, out / "run.h5", o.flushSeconds, o.format == "both");
+  if (root) try {
+      if (o.format != "h5") {
+        folder = std::make_unique<runtime::RunFolderStream>(
+            out, sim->network(), sim->runInfo(), runtime::FlushPolicy{.seconds = o.flushSeconds});
+        folder->stream(sim->network(), o.format == "both");
+      }
+      if (o.format != "npy")
+        h5 = std::make_unique<RunFileH5>(*sim, out / "run.h5", o.flushSeconds, o.format == "both");
     } catch (const std::exception& e) {
       fmt::print(stderr, "error: {}\n", e.what());
       outputFailed = true;
@@ -126,7 +135,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   info.timings.emplace_back("run", runSeconds);
   info.command = o.commandLine;
   try {
-    if (o.format != "h5") runtime::writeRunFolder(out, sim->network(), info, result);
+    if (folder) folder->finish(info, result);
     if (h5) h5->finish(info, result);
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());

@@ -1,0 +1,28 @@
+#include "runtime/flush_schedule.hpp"
+
+namespace nj::runtime {
+
+std::uint64_t FlushSchedule::heldBytes(const Network& net) {
+  std::uint64_t bytes = 0;
+  for (const SpikeMonitor* m : net.spikeMonitors())
+    bytes += m->count() * SpikeMonitor::bytesPerSpike;
+  for (const StateMonitor* m : net.stateMonitors())
+    bytes += m->bytesFor(m->samples());
+  for (const RateMonitor* m : net.rateMonitors())
+    bytes += m->bytesFor(m->rates().size());
+  return bytes;
+}
+
+bool FlushSchedule::due(const Network& net) const {
+  if (std::chrono::duration<double>(Clock::now() - lastFlush_).count() >= policy_.seconds)
+    return true;
+  const std::uint64_t held = heldBytes(net);
+  return held > heldAtFlush_ && held - heldAtFlush_ > policy_.maxUnflushedBytes;
+}
+
+void FlushSchedule::flushed(const Network& net) {
+  lastFlush_ = Clock::now();
+  heldAtFlush_ = heldBytes(net);
+}
+
+} // namespace nj::runtime
