@@ -85,14 +85,15 @@ TEST(CheckpointCli, ResumedRunFolderEqualsTheUninterruptedOneFromTheCheckpointOn
 
 // The driver writes a checkpoint after every step (0.1 ms) and is killed with SIGKILL at
 // several moments; whatever the moment, the folder holds a checkpoint that loads (its hash
-// checked), the previous or the new one, never a half-written one.
+// checked), the previous or the new one, never a half-written one. It goes on until two kills
+// landed while a checkpoint was being written (its .tmp left behind), at most 20 attempts.
 TEST(CheckpointCli, KillWhileWritingLeavesALoadableCheckpoint) {
   const fs::path state = scratch("killed");
   auto program = neurojit::Program::fromFile(kFile, {NJ_STDLIB_DIR});
   ASSERT_TRUE(program->ok());
   int killedWhileWriting = 0, kills = 0;
   std::int64_t lastStep = -1;
-  for (int attempt = 0; attempt < 6; ++attempt) {
+  for (int attempt = 0; attempt < 20 && killedWhileWriting < 2; ++attempt) {
     fs::remove_all(state); // each attempt waits for its own process's first checkpoint
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
@@ -110,7 +111,7 @@ TEST(CheckpointCli, KillWhileWritingLeavesALoadableCheckpoint) {
     while (!fs::exists(state / nj::runtime::kCheckpointFile) &&
            std::chrono::steady_clock::now() - start < std::chrono::seconds(60))
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    std::this_thread::sleep_for(std::chrono::milliseconds(15 * attempt + 5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(11 * (attempt % 7) + 5));
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
@@ -127,7 +128,7 @@ TEST(CheckpointCli, KillWhileWritingLeavesALoadableCheckpoint) {
   std::printf("%d kills, %d while a checkpoint was being written (a .tmp left), the last "
               "checkpoint at step %lld loaded\n",
               kills, killedWhileWriting, static_cast<long long>(lastStep));
-  EXPECT_GE(kills, 3);
+  EXPECT_GE(kills, 2);
   EXPECT_GE(killedWhileWriting, 1) << "no kill happened while writing: the test did not test";
   fs::remove_all(state);
 }
