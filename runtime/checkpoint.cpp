@@ -259,6 +259,7 @@ struct CheckpointAccess {
         w.addReal(at + "state/" + g.layout().states[k], g.states_[k]);
       w.add(at + "refractory_until", g.refractoryUntil_.data(), g.refractoryUntil_.size());
       w.add(at + "params", g.params_.data(), g.params_.size());
+      w.add<double>(at + "refractory_period", std::vector<double>{g.refractoryPeriod_});
       w.add(at + "spikes", g.spikes_.data(), g.spikeCount_);
       w.add<std::uint64_t>(at + "total_spikes", std::vector<std::uint64_t>{g.totalSpikes_});
     }
@@ -321,7 +322,7 @@ struct CheckpointAccess {
   // Pass 1 (check = true) verifies every section against the network and changes nothing; pass 2
   // copies.
   static void load(Network& net, const Reader& r, bool check) {
-    const std::int64_t step = r.get<std::int64_t>("network/step", 1)[0];
+    const std::int64_t step = r.copy<std::int64_t>("network/step", 1)[0];
     if (step < 0) r.fail("its step counter is negative");
     for (auto& e : net.groups_) {
       NeuronGroup& g = *e.group;
@@ -335,14 +336,16 @@ struct CheckpointAccess {
       }
       const auto ref = r.copy<std::int64_t>(at + "refractory_until", g.refractoryUntil_.size());
       const auto params = r.copy<double>(at + "params", g.params_.size());
+      const double refractory = r.copy<double>(at + "refractory_period", 1)[0];
       const auto spikes = r.copy<std::uint32_t>(at + "spikes", Reader::kAnyCount);
-      const auto total = r.get<std::uint64_t>(at + "total_spikes", 1)[0];
+      const auto total = r.copy<std::uint64_t>(at + "total_spikes", 1)[0];
       if (spikes.size() > g.size()) r.fail(fmt::format("`{}spikes` is too long", at));
       for (std::uint32_t i : spikes)
         if (i >= g.size()) r.fail(fmt::format("`{}spikes` holds neuron {}", at, i));
       if (check) continue;
       std::copy(ref.begin(), ref.end(), g.refractoryUntil_.data());
       std::copy(params.begin(), params.end(), g.params_.begin());
+      g.refractoryPeriod_ = refractory;
       std::copy(spikes.begin(), spikes.end(), g.spikes_.data());
       g.spikeCount_ = spikes.size();
       g.totalSpikes_ = total;
@@ -419,7 +422,7 @@ struct CheckpointAccess {
     for (auto& c : net.couplings_) {
       const std::string at = "coupling/" + c->name() + "/";
       const auto ring = r.copy<double>(at + "ring", Reader::kAnyCount);
-      const std::int64_t start = r.get<std::int64_t>(at + "ring_start", 1)[0];
+      const std::int64_t start = r.copy<std::int64_t>(at + "ring_start", 1)[0];
       if (start >= 0 && ring.empty())
         r.fail(fmt::format("the ring of coupling `{}` is empty", c->name()));
       if (!check) {

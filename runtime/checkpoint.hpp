@@ -6,8 +6,9 @@
 //   - the step counter n (t_n = n·dt; every random draw is keyed by seed, stream, step and neuron,
 //     so the counter and the seed are the whole position of every random stream);
 //   - per group: every state array (in its precision, bit for bit), refractory_until, the scalar
-//     parameters (a host may change them between runs), the last step's merged spike list and the
-//     spike total. Inputs are not saved: every step clears them before anything reads them;
+//     parameters and the refractory period (a host may change them between runs), the last step's
+//     merged spike list and the spike total. Inputs are not saved: every step clears them before
+//     anything reads them;
 //   - per projection: per-synapse weights (when not one scalar), every per-synapse state array,
 //     and the delay ring: for each slot the spikes of the step it holds (its parts concatenated in
 //     shard order, i.e. ascending pre ids, with their captured pre values). Parts are a layout
