@@ -41,7 +41,7 @@ def compile_text(text, name="<text>.nj", stdlib=None):
 
 
 def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=None, method="",
-         precision="float64", backend="jit", stdlib=None):
+         precision="float64", backend="jit", stdlib=None, checkpoint=None, resume=None):
     """Compiles a network and builds it: a Simulation ready to run.
 
     model: a path to a .nj file, or a Program (compile_text / compile_file).
@@ -51,23 +51,34 @@ def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=No
     threads, network (which `network` block; default the only one), dt ("0.05 ms"),
     duration (the default of run()), method ("rk4", …), precision ("float64" or "float32"),
     backend ("jit" or "interpreter"), stdlib (the folder `import` searches).
+    checkpoint: a folder run() writes the complete state into at its end (as --checkpoint).
+    resume: a checkpoint folder to start from (as --resume: the same model, any thread count;
+        the first run() then runs from the checkpoint's time to the duration).
     """
     program = model if isinstance(model, _core.Program) else compile_file(model, stdlib)
     return Simulation(program, seed=seed, set=set, threads=threads, network=network, dt=dt,
-                      duration=duration, method=method, precision=precision, backend=backend)
+                      duration=duration, method=method, precision=precision, backend=backend,
+                      checkpoint=checkpoint, resume=resume)
 
 
 class Simulation:
     """A network built from a Program: run it, read its monitors, change parameters, write it."""
 
     def __init__(self, program, seed=None, set=None, threads=1, network="", dt=None,
-                 duration=None, method="", precision="float64", backend="jit"):
+                 duration=None, method="", precision="float64", backend="jit", checkpoint=None,
+                 resume=None):
         self.program = program
         self._sim = _core.Simulation(
             program, network=network, seed=seed, sets=_sets(set), threads=threads,
             duration=None if duration is None else _quantity(duration),
             dt=None if dt is None else _quantity(dt), method=method, precision=precision,
-            backend=backend)
+            backend=backend, checkpoint="" if checkpoint is None else str(checkpoint),
+            resume="" if resume is None else str(resume))
+
+    def save_checkpoint(self, folder):
+        """Writes the complete state at this step end into FOLDER/checkpoint.njc (atomically),
+        to start other simulations from with resume=FOLDER."""
+        self._sim.save_checkpoint(str(folder))
 
     def run(self, duration=None, progress=False):
         """Runs `duration` more ("500 ms"; a number is in the network's time unit; None: the

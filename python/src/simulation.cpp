@@ -138,8 +138,11 @@ void bindSimulation(py::module_& m) {
                        std::optional<std::uint64_t> seed, const std::vector<std::string>& sets,
                        int threads, std::optional<std::string> duration,
                        std::optional<std::string> dt, const std::string& method,
-                       const std::string& precision, const std::string& backend) {
+                       const std::string& precision, const std::string& backend,
+                       const std::string& checkpoint, const std::string& resume) {
              SimulationOptions o;
+             o.checkpoint = checkpoint;
+             o.resume = resume;
              o.network = network;
              o.seed = seed;
              o.sets = sets;
@@ -157,7 +160,13 @@ void bindSimulation(py::module_& m) {
            py::arg("program"), py::arg("network") = "", py::arg("seed") = py::none(),
            py::arg("sets") = std::vector<std::string>{}, py::arg("threads") = 1,
            py::arg("duration") = py::none(), py::arg("dt") = py::none(), py::arg("method") = "",
-           py::arg("precision") = "float64", py::arg("backend") = "jit", py::keep_alive<1, 2>())
+           py::arg("precision") = "float64", py::arg("backend") = "jit",
+           py::arg("checkpoint") = "", py::arg("resume") = "", py::keep_alive<1, 2>())
+      .def(
+          "save_checkpoint",
+          [](PySimulation& s, const std::string& folder) { s.sim->saveCheckpoint(folder); },
+          py::arg("folder"),
+          "Writes the complete state at this step end into FOLDER/checkpoint.njc (atomically).")
       .def("run", &run, py::arg("duration") = py::none(), py::arg("progress") = false,
            "Runs `duration` (\"500 ms\"; a number is in the network's time unit; None: the "
            "network's `run`), continuing from the last run. Returns the run's summary.")

@@ -8,6 +8,7 @@
 // version are refused, naming what differs.
 #include "neurojit/neurojit.hpp"
 #include "runtime/checkpoint.hpp"
+#include "runtime/interrupt.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -120,6 +121,7 @@ struct Case {
   std::string preGroup;
   std::int64_t maxDelaySteps;
   std::string ringSection;
+  runtime::Precision precision = runtime::Precision::Float64;
 };
 
 // Per step s, the pre group's spikes sent in step s (recorded at t_{s+1}) in the uninterrupted
@@ -138,6 +140,7 @@ void checkResumeIsIdentical(const Case& c) {
   const Program& p = program(c.file);
   SimulationOptions base;
   base.sets = c.sets;
+  base.precision = c.precision;
   // Uninterrupted.
   SimulationOptions o = base;
   o.duration = fmt::format("{} ms", c.duration);
@@ -255,8 +258,52 @@ TEST(Checkpoint, ResumeUnderAnotherThreadCountIsIdentical) {
                           "projection/E->E:g_E/ring/spikes"});
 }
 
-// A run written in two checkpointed halves through the periodic checkpoint (every 10 ms of
-// simulated time): the last periodic checkpoint is the state at 20 ms.
+// float32 storage: states, weights and per-synapse state in float32 arrays, saved as such.
+TEST(Checkpoint, ResumedFloat32RunIsIdentical) {
+  checkResumeIsIdentical({"tests/mpi/networks/stdp.nj",
+                          {},
+                          60,
+                          1,
+                          1,
+                          2,
+                          "E",
+                          10,
+                          "projection/E->E:STDP/ring/spikes",
+                          runtime::Precision::Float32});
+}
+
+// The use of a checkpoint on interruption: a run stopped at step k (as Ctrl-C stops it: the
+// interruption is noticed at a step end) writes its checkpoint; resumed, it ends as the
+// uninterrupted run.
+TEST(Checkpoint, InterruptedRunWritesACheckpointThatResumesIdentically) {
+  const Program& p = program("tests/mpi/networks/poisson.nj");
+  const fs::path dir = scratch("interrupted");
+  SimulationOptions o;
+  o.duration = "40 ms";
+  auto whole = Simulation::create(p, o);
+  ASSERT_TRUE(whole->run({.progress = 0}).status.ok());
+  o.checkpoint = dir;
+  auto stopped = Simulation::create(p, o);
+  stopped->network().addStepCallback([](runtime::Network& n) {
+    if (n.currentStep() == 173) runtime::requestInterrupt();
+  });
+  const auto result = stopped->run({.progress = 0});
+  runtime::clearInterrupt();
+  ASSERT_EQ(result.status.outcome, runtime::RunOutcome::Interrupted) << result.status.message;
+  EXPECT_EQ(runtime::readCheckpointHeader(dir)["step"].integer(), 173);
+  o.checkpoint.clear();
+  o.resume = dir;
+  auto resumed = Simulation::create(p, o);
+  ASSERT_TRUE(resumed->run({.progress = 0}).status.ok());
+  const double after = 0.01735;
+  expectEqual(recordOf(*whole, after), recordOf(*resumed, after));
+  fs::remove_all(dir);
+}
+
+// Periodic checkpoints are written during the run, at step ends: every 10 ms of simulated time
+// (read back by a later step callback of the same run, before the end-of-run checkpoint
+// replaces it), and resumed from, equal to the uninterrupted run; every wall-clock 1 ns (so
+// after every step).
 TEST(Checkpoint, PeriodicCheckpointsAreTakenAtStepEnds) {
   const Program& p = program("tests/mpi/networks/poisson.nj");
   const fs::path dir = scratch("periodic");
@@ -265,21 +312,38 @@ TEST(Checkpoint, PeriodicCheckpointsAreTakenAtStepEnds) {
   o.checkpoint = dir / "every";
   o.checkpointEverySimulated = "10 ms";
   auto a = Simulation::create(p, o);
-  runtime::Network& net = a->network();
-  // Stop after 20 ms: the periodic checkpoint at 20 ms is the last one written.
+  std::vector<std::int64_t> seen;
+  a->network().addStepCallback([&](runtime::Network& n) {
+    if (n.currentStep() % 50 != 5) return;
+    seen.push_back(runtime::readCheckpointHeader(dir / "every")["step"].integer());
+    if (n.currentStep() == 205) fs::copy(dir / "every", dir / "at200");
+  });
+  ASSERT_TRUE(a->run({.progress = 0}).status.ok());
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{100, 100, 200, 200}));
+  EXPECT_EQ(runtime::readCheckpointHeader(dir / "every")["step"].integer(), 250); // the end's
   SimulationOptions whole;
   whole.duration = "40 ms";
   auto b = Simulation::create(p, whole);
   ASSERT_TRUE(b->run({.progress = 0}).status.ok());
-  ASSERT_TRUE(a->runFor("20 ms", {.progress = 0}).status.ok());
-  EXPECT_EQ(net.currentStep(), 200);
-  EXPECT_EQ(runtime::readCheckpointHeader(dir / "every")["step"].integer(), 200);
   SimulationOptions r;
   r.duration = "40 ms";
-  r.resume = dir / "every";
+  r.resume = dir / "at200";
   auto c = Simulation::create(p, r);
+  EXPECT_EQ(c->network().currentStep(), 200);
   ASSERT_TRUE(c->run({.progress = 0}).status.ok());
   expectEqual(recordOf(*b, 0.02005), recordOf(*c, 0.02005));
+
+  SimulationOptions w;
+  w.duration = "3 ms";
+  w.checkpoint = dir / "wall";
+  w.checkpointEveryWallSeconds = 1e-9;
+  auto d = Simulation::create(p, w);
+  std::vector<std::int64_t> wall;
+  d->network().addStepCallback([&](runtime::Network& n) {
+    wall.push_back(runtime::readCheckpointHeader(dir / "wall")["step"].integer() - n.currentStep());
+  });
+  ASSERT_TRUE(d->run({.progress = 0}).status.ok());
+  EXPECT_EQ(wall, std::vector<std::int64_t>(30, 0));
   fs::remove_all(dir);
 }
 
