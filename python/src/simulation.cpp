@@ -160,8 +160,8 @@ void bindSimulation(py::module_& m) {
            py::arg("program"), py::arg("network") = "", py::arg("seed") = py::none(),
            py::arg("sets") = std::vector<std::string>{}, py::arg("threads") = 1,
            py::arg("duration") = py::none(), py::arg("dt") = py::none(), py::arg("method") = "",
-           py::arg("precision") = "float64", py::arg("backend") = "jit",
-           py::arg("checkpoint") = "", py::arg("resume") = "", py::keep_alive<1, 2>())
+           py::arg("precision") = "float64", py::arg("backend") = "jit", py::arg("checkpoint") = "",
+           py::arg("resume") = "", py::keep_alive<1, 2>())
       .def(
           "save_checkpoint",
           [](PySimulation& s, const std::string& folder) { s.sim->saveCheckpoint(folder); },
