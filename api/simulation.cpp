@@ -49,6 +49,7 @@ struct Simulation::Impl {
   nj::io::Json identity = nj::io::Json::object();
   std::filesystem::path checkpoint;
   double resumedTime = 0;
+  std::int64_t resumedStep = -1; // the checkpoint's step (run.json: settings.resumed_from_step)
   std::chrono::steady_clock::time_point lastCheckpoint{};
 };
 
@@ -253,6 +254,8 @@ runtime::RunInfo Simulation::runInfo() const {
   info.settings = {{"duration", impl_->duration}, {"dt", impl_->built.network->dt()}};
   for (const auto& [name, value] : impl_->parameters)
     info.settings.emplace_back("parameters." + name, value);
+  if (impl_->resumedStep >= 0)
+    info.settings.emplace_back("resumed_from_step", static_cast<double>(impl_->resumedStep));
   return info;
 }
 
@@ -364,6 +367,7 @@ void setUpCheckpoints(Simulation::Impl& impl, const SimulationOptions& options) 
       throw Error(e.what());
     }
     impl.resumedTime = net.time();
+    impl.resumedStep = net.currentStep();
   }
 }
 

@@ -1,6 +1,7 @@
 // `neurojit run --checkpoint / --checkpoint-every-simulated / --resume`: the driver's run folder
 // of a resumed run holds exactly the uninterrupted run's recordings from the checkpoint on, and
 // a driver killed (SIGKILL) while it writes checkpoints leaves one that loads.
+#include "io/json.hpp"
 #include "io/npy.hpp"
 #include "neurojit/neurojit.hpp"
 #include "runtime/checkpoint.hpp"
@@ -57,6 +58,10 @@ TEST(CheckpointCli, ResumedRunFolderEqualsTheUninterruptedOneFromTheCheckpointOn
   CliOutcome c = neurojit("run " + f + " --duration 16ms --progress 0 --threads 2 --out '" +
                           resumed.string() + "' --resume '" + state.string() + "'");
   ASSERT_EQ(c.exitCode, 0) << c.err;
+  EXPECT_EQ(
+      nj::io::Json::parse(nj::test::slurp(resumed / "run.json"))["settings"]["resumed_from_step"]
+          .number(),
+      62);
   for (const std::string g : {"E", "I"}) {
     const auto x = spikes(whole, g, 0.00625), y = spikes(resumed, g, 0.0);
     EXPECT_FALSE(y.empty()) << g;
