@@ -97,6 +97,8 @@ runtime::RunResult Simulation::run(runtime::RunOptions options) {
 
 void Simulation::saveCheckpoint(const std::filesystem::path& dir) const {
   try {
+    // The seed as it is now (a host may change it between runs, Network::setSeed).
+    impl_->identity.set("seed", impl_->built.network->seed());
     runtime::saveCheckpoint(*impl_->built.network, dir, impl_->identity);
   } catch (const runtime::RuntimeError& e) {
     throw Error(e.what());
@@ -354,6 +356,7 @@ void setUpCheckpoints(Simulation::Impl& impl, const SimulationOptions& options) 
       if (wall > 0 && std::chrono::duration<double>(now - self->lastCheckpoint).count() >= wall)
         due = true;
       if (!due) return;
+      self->identity.set("seed", n.seed());
       runtime::saveCheckpoint(n, self->checkpoint, self->identity);
       self->lastCheckpoint = std::chrono::steady_clock::now();
     });
