@@ -54,7 +54,7 @@ TEST(CheckpointCli, ResumedRunFolderEqualsTheUninterruptedOneFromTheCheckpointOn
   CliOutcome b = neurojit("run " + f + " --duration 6.2ms --progress 0 --out '" + first.string() +
                           "' --checkpoint '" + state.string() + "'");
   ASSERT_EQ(b.exitCode, 0) << b.err;
-  EXPECT_NE(b.out.find("checkpoint at t = 0.0062"), std::string::npos) << b.out;
+  EXPECT_NE(b.out.find("checkpoint at t = 0.0062 s in"), std::string::npos) << b.out;
   CliOutcome c = neurojit("run " + f + " --duration 16ms --progress 0 --threads 2 --out '" +
                           resumed.string() + "' --resume '" + state.string() + "'");
   ASSERT_EQ(c.exitCode, 0) << c.err;

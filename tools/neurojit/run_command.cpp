@@ -144,7 +144,8 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   fmt::print("results in {}/\n", out.string());
   if (!o.simulation.checkpoint.empty() &&
       (result.status.ok() || result.status.outcome == runtime::RunOutcome::Interrupted))
-    fmt::print("checkpoint at t = {} in {}/ (continue with --resume {})\n", sim->network().time(),
+    fmt::print("checkpoint at t = {:.9g} s in {}/ (continue with --resume {})\n",
+               sim->network().time() * sim->network().timeUnitSeconds(),
                o.simulation.checkpoint.string(), o.simulation.checkpoint.string());
 
   if (o.measure && runMeasure(out.string(), false) != 0) return 1;
