@@ -6,6 +6,7 @@
 #include "compiler/ir/symbols.hpp"
 #include "compiler/units/quantity.hpp"
 #include "runtime/build_network.hpp"
+#include "runtime/checkpoint.hpp"
 #include "runtime/errors.hpp"
 
 #include <chrono>
@@ -43,6 +44,13 @@ struct Simulation::Impl {
   // Per group, the parameters the user gave a value (instance, --set, setParameter): kept when
   // setParameter recomputes the parameters written over others.
   std::map<std::string, std::set<std::string>> givenParameters;
+  // Checkpoints: what identifies the model, where run() writes them, and the time a resumed
+  // simulation starts from (run() runs from there to the duration; 0 once it ran).
+  nj::io::Json identity = nj::io::Json::object();
+  std::filesystem::path checkpoint;
+  double resumedTime = 0;
+  std::int64_t resumedStep = -1; // the checkpoint's step (run.json: settings.resumed_from_step)
+  std::chrono::steady_clock::time_point lastCheckpoint{};
 };
 
 Simulation::Simulation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -60,8 +68,45 @@ std::string Simulation::describe() const {
   return fmt::format("{}", fmt::join(impl_->built.description, "\n"));
 }
 
+namespace {
+
+// The end of a run: a checkpoint when one was asked for and the state is a step end worth
+// continuing from (completed, or interrupted by the user; not after a NaN or a failed kernel).
+runtime::RunResult finishRun(const Simulation& sim, const std::filesystem::path& checkpoint,
+                             runtime::RunResult result) {
+  const auto outcome = result.status.outcome;
+  if (!checkpoint.empty() &&
+      (outcome == runtime::RunOutcome::Completed || outcome == runtime::RunOutcome::Interrupted))
+    sim.saveCheckpoint(checkpoint);
+  return result;
+}
+
+} // namespace
+
 runtime::RunResult Simulation::run(runtime::RunOptions options) {
-  return impl_->built.network->run(impl_->duration, options);
+  runtime::Network& net = *impl_->built.network;
+  const double length = impl_->duration - impl_->resumedTime;
+  if (impl_->resumedTime > 0 && length < 0.5 * net.dt())
+    throw Error(fmt::format("the checkpoint starts at t = {} and the run ends at t = {} (its "
+                            "duration counts from t = 0): give a longer --duration",
+                            impl_->resumedTime, impl_->duration));
+  impl_->resumedTime = 0;
+  impl_->lastCheckpoint = std::chrono::steady_clock::now();
+  return finishRun(*this, impl_->checkpoint, net.run(length, options));
+}
+
+void Simulation::saveCheckpoint(const std::filesystem::path& dir) const {
+  try {
+    // The seed as it is now (a host may change it between runs, Network::setSeed).
+    impl_->identity.set("seed", impl_->built.network->seed());
+    runtime::saveCheckpoint(*impl_->built.network, dir, impl_->identity);
+  } catch (const runtime::RuntimeError& e) {
+    throw Error(e.what());
+  }
+}
+
+std::string Simulation::checkpointIdentity() const {
+  return impl_->identity.dump();
 }
 
 runtime::RunResult Simulation::runFor(const std::string& duration, runtime::RunOptions options) {
@@ -74,7 +119,8 @@ runtime::RunResult Simulation::runFor(const std::string& duration, runtime::RunO
     throw Error(fmt::format("duration `{}` must be a time such as `500 ms`, not {}", duration,
                             q.dim.describe()));
   try {
-    return net.run(value, options);
+    impl_->lastCheckpoint = std::chrono::steady_clock::now();
+    return finishRun(*this, impl_->checkpoint, net.run(value, options));
   } catch (const runtime::MemoryLimitError&) {
     throw;
   } catch (const runtime::RuntimeError& e) {
@@ -210,6 +256,8 @@ runtime::RunInfo Simulation::runInfo() const {
   info.settings = {{"duration", impl_->duration}, {"dt", impl_->built.network->dt()}};
   for (const auto& [name, value] : impl_->parameters)
     info.settings.emplace_back("parameters." + name, value);
+  if (impl_->resumedStep >= 0)
+    info.settings.emplace_back("resumed_from_step", static_cast<double>(impl_->resumedStep));
   return info;
 }
 
@@ -228,6 +276,101 @@ void readSets(const std::vector<std::string>& sets, nj::pipeline::Options& o) {
       o.run.groupOverrides[name.substr(0, dot)][name.substr(dot + 1)] = q;
     else
       o.overrides[name] = q;
+  }
+}
+
+} // namespace
+
+namespace {
+
+// What "the same model" is for a checkpoint: the texts of every file compiled (by name and
+// FNV-1a hash, so a moved folder still matches), the network, the --set values (spaces removed),
+// dt, the method, the precision, the seed, the back end and neurojit's version. Not the thread
+// count (results do not depend on it) nor the duration (a resume may run longer).
+nj::io::Json checkpointIdentity(const nj::pipeline::Compilation& c, const Simulation::Impl& impl,
+                                const SimulationOptions& options, const runtime::Network& net) {
+  using nj::io::Json;
+  Json j = Json::object();
+  j.set("neurojit", version());
+  j.set("network", impl.networkName);
+  Json files = Json::array();
+  const nj::diag::SourceManager& sources = c.source->sources;
+  for (nj::diag::FileId f = 0; f < sources.size(); ++f)
+    files.push(fmt::format("{} {:016x}", std::filesystem::path(sources.path(f)).filename().string(),
+                           runtime::fnv1a64(sources.text(f))));
+  j.set("files", std::move(files));
+  Json sets = Json::array();
+  for (std::string set : options.sets) {
+    std::erase_if(set, [](char ch) { return ch == ' ' || ch == '\t'; });
+    sets.push(std::move(set));
+  }
+  j.set("sets", std::move(sets));
+  j.set("dt", net.dt());
+  j.set("method", impl.method);
+  j.set("precision", options.precision == runtime::Precision::Float32 ? "float32" : "float64");
+  j.set("seed", net.seed());
+  j.set("backend", options.backend == Backend::Jit ? "jit" : "interpreter");
+  return j;
+}
+
+// --resume: the state read back (refused, naming what differs, for another model); --checkpoint
+// with an interval: a step callback writes one when the interval has passed (callbacks make every
+// step end quietly: with several threads a second barrier per step).
+void setUpCheckpoints(Simulation::Impl& impl, const SimulationOptions& options) {
+  runtime::Network& net = *impl.built.network;
+  impl.identity = checkpointIdentity(impl.compiled, impl, options, net);
+  impl.checkpoint = options.checkpoint;
+  const bool periodic =
+      options.checkpointEveryWallSeconds > 0 || options.checkpointEverySimulated.has_value();
+  if (periodic && options.checkpoint.empty())
+    throw Error("--checkpoint-every needs --checkpoint DIR: the folder to write into");
+  if (!(options.checkpointEveryWallSeconds >= 0) ||
+      !std::isfinite(options.checkpointEveryWallSeconds))
+    throw Error(fmt::format("--checkpoint-every {}: give a positive wall-clock time such as 10s",
+                            options.checkpointEveryWallSeconds));
+  if ((!options.checkpoint.empty() || !options.resume.empty()) && net.ranks() > 1)
+    throw Error(fmt::format("checkpoints are written and resumed by a single process; this run "
+                            "has {} MPI ranks: run without mpirun to use --checkpoint or --resume",
+                            net.ranks()));
+  std::int64_t everySteps = 0;
+  if (options.checkpointEverySimulated) {
+    sema::ParameterOverride q =
+        parseQuantity(*options.checkpointEverySimulated, "--checkpoint-every-simulated");
+    if (q.dim != sema::Dimension::time() && !q.dim.isDimensionless())
+      throw Error(fmt::format("--checkpoint-every-simulated `{}` must be a time such as 500ms",
+                              *options.checkpointEverySimulated));
+    const double value =
+        q.dim == sema::Dimension::time() ? q.value / net.timeUnitSeconds() : q.value;
+    everySteps = static_cast<std::int64_t>(std::nearbyint(value / net.dt()));
+    if (!(value > 0) || everySteps < 1)
+      throw Error(fmt::format("--checkpoint-every-simulated `{}` must be at least one time step "
+                              "(dt = {})",
+                              *options.checkpointEverySimulated, net.dt()));
+  }
+  if (periodic) {
+    const double wall = options.checkpointEveryWallSeconds;
+    Simulation::Impl* self = &impl;
+    net.addStepCallback([self, wall, everySteps](runtime::Network& n) {
+      bool due = everySteps > 0 && n.currentStep() % everySteps == 0;
+      const auto now = std::chrono::steady_clock::now();
+      if (wall > 0 && std::chrono::duration<double>(now - self->lastCheckpoint).count() >= wall)
+        due = true;
+      if (!due) return;
+      self->identity.set("seed", n.seed());
+      runtime::saveCheckpoint(n, self->checkpoint, self->identity);
+      self->lastCheckpoint = std::chrono::steady_clock::now();
+    });
+  }
+  if (!options.resume.empty()) {
+    try {
+      runtime::loadCheckpoint(net, options.resume, impl.identity);
+    } catch (const runtime::MemoryLimitError&) {
+      throw;
+    } catch (const runtime::RuntimeError& e) {
+      throw Error(e.what());
+    }
+    impl.resumedTime = net.time();
+    impl.resumedStep = net.currentStep();
   }
 }
 
@@ -303,6 +446,7 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
     if (auto dot = set.find('.'), eq = set.find('='); dot != std::string::npos && dot < eq)
       impl->givenParameters[set.substr(0, dot)].insert(set.substr(dot + 1, eq - dot - 1));
   impl->modelFile = c.source->sources.path(c.networkAst->file);
+  setUpCheckpoints(*impl, options);
   impl->checkSeconds = c.source->seconds;
   impl->compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -87,6 +87,7 @@ public:
   void apply(std::int64_t n);
 
 private:
+  friend struct CheckpointAccess; // checkpoint.cpp
   // apply() in the element types of the pre state (S) and the post input (X); sums in double.
   template <class S, class X> void applyTyped(const S* s, X* x, std::int64_t n);
   template <class S, class X> void addSums(const S* s, X* x);

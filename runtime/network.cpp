@@ -324,6 +324,13 @@ void Network::addStepCallback(std::function<void(Network&)> callback) {
   callbacks_.push_back(std::move(callback));
 }
 
+void Network::addCheckpointState(std::string name, std::shared_ptr<std::vector<double>> values) {
+  for (const auto& [known, unused] : checkpointStates_)
+    if (known == name)
+      throw RuntimeError(fmt::format("checkpoint state `{}` is registered twice", name));
+  checkpointStates_.emplace_back(std::move(name), std::move(values));
+}
+
 ConnectivityContext Network::connectivityContext(const std::string& name, std::uint32_t stream,
                                                  const NeuronGroup& pre,
                                                  const NeuronGroup& post) const {

@@ -211,6 +211,10 @@ public:
 
   // Called at the end of every step (after monitors), e.g. to read or change state.
   void addStepCallback(std::function<void(Network&)> callback);
+  // Host state that later steps read and the network's arrays do not hold (e.g. a step
+  // callback's), saved and restored with the network by checkpoints (checkpoint.hpp) under
+  // `name` (unique; its size is fixed).
+  void addCheckpointState(std::string name, std::shared_ptr<std::vector<double>> values);
   // For a host that drops the monitors' records as it streams them to a file (run_h5.hpp): run()
   // then neither reserves nor checks memory for the whole run's recording, which stays bounded by
   // what is recorded between two drops.
@@ -256,6 +260,8 @@ public:
   std::uint64_t recordingBytes(std::int64_t steps) const;
 
 private:
+  friend struct CheckpointAccess; // checkpoint.cpp: saves and restores the state below
+
   struct GroupEntry {
     std::unique_ptr<NeuronGroup> group;
     // Rank r owns neurons [rankStarts[r], rankStarts[r + 1]) (one process: {0, size}).
@@ -360,6 +366,7 @@ private:
   std::vector<std::unique_ptr<PoissonInput>> poissonInputs_;
   std::vector<std::unique_ptr<Coupling>> couplings_;
   std::vector<std::function<void(Network&)>> callbacks_;
+  std::vector<std::pair<std::string, std::shared_ptr<std::vector<double>>>> checkpointStates_;
   std::vector<ShardReport> reports_; // per step parity, one per shard (= thread)
   // Published by thread 0 before the barrier of step n, at n & 1 (publishEndOfStep).
   bool quietEnd_[2] = {true, true}, stopAsked_[2] = {false, false};

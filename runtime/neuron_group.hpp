@@ -178,6 +178,7 @@ public:
 
 private:
   friend class Network;
+  friend struct CheckpointAccess;
 
   template <class T> void checkType() const {
     if ((std::is_same_v<T, float>) != isFloat32()) wrongPrecision();

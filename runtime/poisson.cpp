@@ -297,6 +297,10 @@ void drivePoissonSource(Network& network, NeuronGroup& group, std::size_t fire, 
   auto drawn = std::make_shared<std::vector<double>>(size, -1.0);
   const Network* net = &network;
   const double dt = network.dt();
+  // The spike draws continue from these after a checkpoint (checkpoint.hpp).
+  network.addCheckpointState("poisson/" + group.name() + "/next_step", next);
+  network.addCheckpointState("poisson/" + group.name() + "/drawn_rate", drawn);
+  network.addCheckpointState("poisson/" + group.name() + "/rate", r);
   PoissonTrains trains{kPoissonGroupStreamBase + groupIndex(network, group),
                        network.timeUnitSeconds(), std::move(rate.fn), what};
   driveFire(

@@ -135,6 +135,7 @@ public:
 
 private:
   friend class Network;
+  friend struct CheckpointAccess;
 
   // Heterogeneous delays: where a spike's row continues at the next delay (delaySegment).
   struct DelayCursor {

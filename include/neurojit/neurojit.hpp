@@ -100,6 +100,18 @@ struct SimulationOptions {
   // started by mpirun; every rank creates the same simulation and steps its own neurons. Null:
   // this process alone.
   const nj::comm::Communicator* comm = nullptr;
+  // Checkpoints (docs/runtime.md, "Checkpoint and resume"; single process only).
+  // Non-empty: run() writes the complete state into this folder (checkpoint.njc, atomically) at
+  // its end when it completed or was interrupted, and during the run as asked below.
+  std::filesystem::path checkpoint;
+  double checkpointEveryWallSeconds = 0;               // > 0: also every so many wall seconds
+  std::optional<std::string> checkpointEverySimulated; // e.g. "500 ms": also every so much
+                                                       // simulated time (at absolute multiples)
+  // Non-empty: the simulation starts from the checkpoint in this folder, written by the same
+  // model (files, network, --set values, dt, method, precision, seed, back end; any thread
+  // count), else Error names what differs. run() then runs from its time to the duration (the
+  // duration counts from t = 0), so a resumed run ends where the uninterrupted one ends.
+  std::filesystem::path resume;
 };
 
 // A network ready to run: groups allocated and initialized, kernels compiled.
@@ -125,6 +137,13 @@ public:
   // One line per group: model, size, method, back end.
   std::string describe() const;
   double compileSeconds() const;
+
+  // Writes the complete state at the current step end into `dir`/checkpoint.njc (atomically),
+  // for SimulationOptions::resume. Throws Error (several MPI ranks, an unwritable folder).
+  void saveCheckpoint(const std::filesystem::path& dir) const;
+  // What identifies this model in its checkpoints (JSON text): the format's fields that must
+  // match for a resume.
+  std::string checkpointIdentity() const;
 
   // Changes a model parameter of one group between runs, without recompiling: "GROUP.param=value
   // unit" as in SimulationOptions::sets. Parameters written over it (`tau = C / g_L`) and the

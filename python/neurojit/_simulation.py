@@ -41,7 +41,8 @@ def compile_text(text, name="<text>.nj", stdlib=None):
 
 
 def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=None, method="",
-         precision="float64", backend="jit", stdlib=None, memory_limit=None):
+         precision="float64", backend="jit", stdlib=None, memory_limit=None, checkpoint=None,
+         resume=None):
     """Compiles a network and builds it: a Simulation ready to run.
 
     model: a path to a .nj file, or a Program (compile_text / compile_file).
@@ -56,11 +57,14 @@ def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=No
         with MemoryLimitError, and a table of its largest parts, before anything is allocated; its
         recording over the network's `run` counts, so pass "none" to stream a recording larger
         than memory with stream_h5(keep_in_memory=False).
+    checkpoint: a folder run() writes the complete state into at its end (as --checkpoint).
+    resume: a checkpoint folder to start from (as --resume: the same model, any thread count;
+        the first run() then runs from the checkpoint's time to the duration).
     """
     program = model if isinstance(model, _core.Program) else compile_file(model, stdlib)
     return Simulation(program, seed=seed, set=set, threads=threads, network=network, dt=dt,
                       duration=duration, method=method, precision=precision, backend=backend,
-                      memory_limit=memory_limit)
+                      memory_limit=memory_limit, checkpoint=checkpoint, resume=resume)
 
 
 class Simulation:
@@ -68,13 +72,20 @@ class Simulation:
 
     def __init__(self, program, seed=None, set=None, threads=1, network="", dt=None,
                  duration=None, method="", precision="float64", backend="jit",
-                 memory_limit=None):
+                 memory_limit=None, checkpoint=None, resume=None):
         self.program = program
         self._sim = _core.Simulation(
             program, network=network, seed=seed, sets=_sets(set), threads=threads,
             duration=None if duration is None else _quantity(duration),
             dt=None if dt is None else _quantity(dt), method=method, precision=precision,
-            backend=backend, memory_limit=memory_limit)
+            backend=backend, memory_limit=memory_limit,
+            checkpoint="" if checkpoint is None else str(checkpoint),
+            resume="" if resume is None else str(resume))
+
+    def save_checkpoint(self, folder):
+        """Writes the complete state at this step end into FOLDER/checkpoint.njc (atomically),
+        to start other simulations from with resume=FOLDER."""
+        self._sim.save_checkpoint(str(folder))
 
     def run(self, duration=None, progress=False):
         """Runs `duration` more ("500 ms"; a number is in the network's time unit; None: the

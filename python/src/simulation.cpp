@@ -139,10 +139,13 @@ void bindSimulation(py::module_& m) {
                        int threads, std::optional<std::string> duration,
                        std::optional<std::string> dt, const std::string& method,
                        const std::string& precision, const std::string& backend,
-                       std::optional<std::string> memoryLimit) {
+                       std::optional<std::string> memoryLimit, const std::string& checkpoint,
+                       const std::string& resume) {
              SimulationOptions o;
              if (memoryLimit)
                o.memoryLimit = neurojit::runtime::parseMemoryLimit(*memoryLimit, "memory_limit");
+             o.checkpoint = checkpoint;
+             o.resume = resume;
              o.network = network;
              o.seed = seed;
              o.sets = sets;
@@ -161,7 +164,13 @@ void bindSimulation(py::module_& m) {
            py::arg("sets") = std::vector<std::string>{}, py::arg("threads") = 1,
            py::arg("duration") = py::none(), py::arg("dt") = py::none(), py::arg("method") = "",
            py::arg("precision") = "float64", py::arg("backend") = "jit",
-           py::arg("memory_limit") = py::none(), py::keep_alive<1, 2>())
+           py::arg("memory_limit") = py::none(), py::arg("checkpoint") = "", py::arg("resume") = "",
+           py::keep_alive<1, 2>())
+      .def(
+          "save_checkpoint",
+          [](PySimulation& s, const std::string& folder) { s.sim->saveCheckpoint(folder); },
+          py::arg("folder"),
+          "Writes the complete state at this step end into FOLDER/checkpoint.njc (atomically).")
       .def("run", &run, py::arg("duration") = py::none(), py::arg("progress") = false,
            "Runs `duration` (\"500 ms\"; a number is in the network's time unit; None: the "
            "network's `run`), continuing from the last run. Returns the run's summary.")

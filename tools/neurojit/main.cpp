@@ -5,9 +5,11 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -24,6 +26,25 @@ int threadsPerRank() {
       break;
     }
   return static_cast<int>(std::max<long>(1, cores / ranksHere));
+}
+
+// --checkpoint-every: a wall-clock time, "10s", "10 s", "5min", "1h", "250ms" or plain seconds;
+// nullopt unless positive and finite.
+std::optional<double> wallSeconds(const std::string& text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::string unit = text.substr(used);
+  std::erase(unit, ' ');
+  static const std::map<std::string, double> units{
+      {"", 1}, {"s", 1}, {"ms", 1e-3}, {"min", 60}, {"h", 3600}};
+  const auto it = units.find(unit);
+  if (it == units.end() || !(value > 0) || !std::isfinite(value)) return std::nullopt;
+  return value * it->second;
 }
 
 // A command's report: output, then diagnostics, then its exit code.
@@ -114,6 +135,17 @@ int main(int argc, char** argv) {
                      "memory the network and its recording may take, e.g. 4GiB, 512MiB, 50% (of "
                      "physical memory) or none (default: 80% of physical memory); a larger "
                      "network is refused before anything is allocated");
+  std::string checkpointEvery;
+  runCmd->add_option("--checkpoint", run.simulation.checkpoint,
+                     "write the complete state into this folder at the end of the run (and on "
+                     "Ctrl-C), to continue it with --resume");
+  runCmd->add_option("--checkpoint-every", checkpointEvery,
+                     "with --checkpoint: also every so much WALL-CLOCK time, e.g. 10s, 5min, 1h");
+  runCmd->add_option("--checkpoint-every-simulated", run.simulation.checkpointEverySimulated,
+                     "with --checkpoint: also every so much SIMULATED time, e.g. 500ms");
+  runCmd->add_option("--resume", run.simulation.resume,
+                     "start from the checkpoint in this folder (same model, any thread count); "
+                     "the run ends at --duration counted from t = 0");
   runCmd->add_flag("--plot", run.plot, "render raster, traces and rates with gnuplot");
   runCmd->add_flag("--measure", run.measure,
                    "also write measure.json (rates, ISI CV, Fano, synchrony, spectrum)");
@@ -215,6 +247,18 @@ int main(int argc, char** argv) {
       if (!duration.empty()) run.simulation.duration = duration;
       if (!dt.empty()) run.simulation.dt = dt;
       if (seedOption->count() > 0) run.simulation.seed = seed;
+      if (!checkpointEvery.empty()) {
+        const std::optional<double> wall = wallSeconds(checkpointEvery);
+        if (!wall) {
+          fmt::print(stderr,
+                     "error: --checkpoint-every `{}`: give a wall-clock time such as "
+                     "10s, 5min or 1h (for simulated time: --checkpoint-every-simulated "
+                     "500ms)\n",
+                     checkpointEvery);
+          return 1;
+        }
+        run.simulation.checkpointEveryWallSeconds = *wall;
+      }
       run.simulation.threads = threads == "auto" ? threadsPerRank() : std::stoi(threads);
       run.simulation.backend =
           backend == "jit" ? neurojit::Backend::Jit : neurojit::Backend::Interpreter;

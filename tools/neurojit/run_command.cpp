@@ -65,6 +65,13 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   // 0 alone prints and writes the run folder (the same files as one process).
   const Communicator& comm = Communicator::world();
   const bool root = comm.isRoot();
+  if ((o.trials > 0 || !o.sweep.empty()) &&
+      (!o.simulation.checkpoint.empty() || !o.simulation.resume.empty())) {
+    if (root)
+      fmt::print(stderr, "error: --checkpoint and --resume continue one run; they do not combine "
+                         "with --trials or --sweep\n");
+    return 1;
+  }
   if (o.trials > 0 || !o.sweep.empty()) {
     if (!comm.distributed()) return runTrials(o, common);
     if (root)
@@ -144,6 +151,11 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   if (!result.status.ok()) fmt::print(stderr, "error: {}\n", result.status.message);
   fmt::print("{}\n", result.summary.text());
   fmt::print("results in {}/\n", out.string());
+  if (!o.simulation.checkpoint.empty() &&
+      (result.status.ok() || result.status.outcome == runtime::RunOutcome::Interrupted))
+    fmt::print("checkpoint at t = {:.9g} s in {}/ (continue with --resume {})\n",
+               sim->network().time() * sim->network().timeUnitSeconds(),
+               o.simulation.checkpoint.string(), o.simulation.checkpoint.string());
 
   if (o.measure && runMeasure(out.string(), false) != 0) return 1;
   if (o.decide.enabled()) {
