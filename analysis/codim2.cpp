@@ -145,6 +145,16 @@ public:
   double timeScale() const { return st_; }
   const Vec& sx() const { return sx_; }
   double parameterScale(int k) const { return sp_[k]; }
+  // "I = 0.6 uA/cm^2, gK = 36 mS/cm^2": the parameters at u in display units, for messages.
+  std::string where(const Vec& u) const {
+    std::string text;
+    for (int k = 0; k < 2; ++k) {
+      const Quantity& q = sys_.freeParameters()[static_cast<std::size_t>(k)];
+      text += fmt::format("{}{} = {:.6g}{}", k == 0 ? "" : ", ", q.name, u[n_ + k],
+                          q.unit.empty() ? "" : " " + q.unit);
+    }
+    return text;
+  }
 
 private:
   DynamicalSystem& sys_;
@@ -343,8 +353,7 @@ HalfCurve walk(const Defining& d, const Vec& u, const Vec& t0, const Codim2Optio
     if (!r || !tNew || tNew->dot(tPrev) < 0.87) {
       h *= 0.5;
       if (h < o.dsMin) {
-        Vec p = d.p(prev.u);
-        hc.end = fmt::format("the corrector failed at ({:g}, {:g})", p[0], p[1]);
+        hc.end = fmt::format("the corrector failed at {}", d.where(prev.u));
         return hc;
       }
       continue;
@@ -379,12 +388,13 @@ HalfCurve walk(const Defining& d, const Vec& u, const Vec& t0, const Codim2Optio
         bool inside = pb[1 - k] >= lo[1 - k] && pb[1 - k] <= hi[1 - k];
         if (inside) hc.samples.push_back(sampleAt(d, rb->first, &prev.w));
       }
-      hc.end = fmt::format("left the parameter rectangle at ({:g}, {:g})", p[0], p[1]);
+      hc.end = fmt::format("reached the edge of the parameter rectangle at {}",
+                           d.where(hc.samples.back().u));
       return hc;
     }
     hc.samples.push_back(cur);
     if (outsideBox(cur.u)) {
-      hc.end = fmt::format("left the box at ({:g}, {:g})", p[0], p[1]);
+      hc.end = fmt::format("left the box at {}", d.where(cur.u));
       return hc;
     }
     if (hc.samples.size() > 10 && (cur.u - hc.samples.front().u).norm() < 0.5 * h) {

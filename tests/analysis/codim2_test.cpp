@@ -11,7 +11,9 @@
 #include "analysis/errors.hpp"
 #include "test_models.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -39,6 +41,7 @@ TEST(Codim2, FitzHughNagumoFoldAndHopfCurvesMatchTheClosedForms) {
   int folds = 0, hopfs = 0;
   std::size_t foldPoints = 0, hopfPoints = 0, neutral = 0;
   bool foldBothSigns[2] = {false, false};
+  double maxError = 0;
   for (const Curve& c : d.curves) {
     (c.kind == CurveKind::Fold ? folds : hopfs)++;
     for (const CurvePoint& pt : c.points) {
@@ -46,6 +49,7 @@ TEST(Codim2, FitzHughNagumoFoldAndHopfCurvesMatchTheClosedForms) {
       double b = c.kind == CurveKind::Fold ? 1 / (1 - v * v) : tau * (1 - v * v);
       EXPECT_NEAR(pt.p2, b, 1e-8 * b) << curveKindName(c.kind) << " at v = " << v;
       EXPECT_NEAR(pt.p1, fhnI(v, pt.p2), 1e-8) << curveKindName(c.kind) << " at v = " << v;
+      maxError = std::max({maxError, std::abs(pt.p2 - b) / b, std::abs(pt.p1 - fhnI(v, pt.p2))});
       EXPECT_NEAR(w, (v + a) / pt.p2, 1e-8);
       EXPECT_GE(pt.p1, -1 - 1e-12);
       EXPECT_LE(pt.p2, 4 + 1e-12);
@@ -74,6 +78,9 @@ TEST(Codim2, FitzHughNagumoFoldAndHopfCurvesMatchTheClosedForms) {
   EXPECT_GT(foldPoints, 20u);
   EXPECT_GT(hopfPoints, 40u);
   EXPECT_GT(neutral, 0u); // b from √tau = 3.54 to 4 lies beyond the BT points
+  std::printf("[ measured ] %zu fold and %zu Hopf-curve points, largest deviation from the closed "
+              "form %.3g\n",
+              foldPoints, hopfPoints, maxError);
 }
 
 TEST(Codim2, FitzHughNagumoCuspAndBogdanovTakensPoints) {
@@ -103,6 +110,54 @@ TEST(Codim2, FitzHughNagumoCuspAndBogdanovTakensPoints) {
     EXPECT_LT(std::abs(p.eigenvalues[0]), 1e-5);
     EXPECT_LT(std::abs(p.eigenvalues[1]), 1e-5);
   }
+}
+
+// Hodgkin–Huxley (4-D) in (I, g_K): at the classical g_K = 36 mS/cm² the Hopf curve must cross
+// the published Hopf points I = 9.78 and 154.5 µA/cm² (Rinzel & Miller 1980; Guckenheimer &
+// Labouriau 1993), and every point must have a pair of eigenvalues on the imaginary axis —
+// checked with Eigen's eigenvalue solver, not with the bialternate test the curve solves.
+TEST(Codim2, HodgkinHuxleyHopfCurveInIAndGK) {
+  LoadedModel m = test::stdlibModel("hodgkin_huxley.nj");
+  DynamicalSystem sys(*m.ctx, m.model, {{"V", "m", "h", "n"}, {}, {"I", "gK"}});
+  Codim2Options o;
+  o.p1Min = 0, o.p1Max = 2.0;   // A/m² = 0 … 200 µA/cm²
+  o.p2Min = 200, o.p2Max = 600; // S/m² = 20 … 60 mS/cm²
+  o.box = {{-0.09, 0.06}, {0, 1}, {0, 1}, {0, 1}};
+  // Seeds at g_K = 30 and 50 mS/cm², so that the crossings of g_K = 36 come from the curve.
+  o.seedSlices = 2;
+  sys.setParameter(1, 300);
+  Codim2Diagram d = continueCodim2(sys, o);
+  ASSERT_EQ(d.curves.size(), 1u);
+  const Curve& c = d.curves[0];
+  ASSERT_EQ(c.kind, CurveKind::Hopf);
+  std::vector<double> crossings; // I where g_K = 360 S/m², in µA/cm²
+  for (std::size_t i = 0; i < c.points.size(); ++i) {
+    const CurvePoint& pt = c.points[i];
+    Eigen::VectorXd p(2);
+    p << pt.p1, pt.p2;
+    Eigen::VectorXd f;
+    Eigen::MatrixXd J;
+    sys.evaluate(pt.x, p, &f, &J, nullptr);
+    EXPECT_LT(f.cwiseQuotient(Eigen::Vector4d(1, 1e3, 1e3, 1e3)).norm(), 1e-8);
+    Eigen::VectorXcd l = J.eigenvalues();
+    double minRe = INFINITY, big = 0;
+    for (const auto& x : l) {
+      if (std::abs(x.imag()) > 0) minRe = std::min(minRe, std::abs(x.real()));
+      big = std::max(big, std::abs(x));
+    }
+    EXPECT_LT(minRe, 1e-8 * big) << "I = " << pt.p1 << ", gK = " << pt.p2;
+    if (i > 0 && (c.points[i - 1].p2 - 360) * (pt.p2 - 360) < 0) {
+      const CurvePoint& q = c.points[i - 1];
+      double w = (360 - q.p2) / (pt.p2 - q.p2);
+      crossings.push_back(100 * (q.p1 + w * (pt.p1 - q.p1)));
+    }
+  }
+  std::sort(crossings.begin(), crossings.end());
+  ASSERT_EQ(crossings.size(), 2u);
+  EXPECT_NEAR(crossings[0], 9.78, 0.01);
+  EXPECT_NEAR(crossings[1], 154.5, 0.1);
+  std::printf("[ measured ] Hopf curve crosses g_K = 36 mS/cm^2 at I = %.6g and %.6g uA/cm^2\n",
+              crossings[0], crossings[1]);
 }
 
 TEST(Codim2, BialternateProductHasEigenvaluesOfPairSums) {
