@@ -247,6 +247,8 @@ DynamicalSystem::DynamicalSystem(ir::Context& ctx, const model_ir::ModelIr& mode
   allTape_ = Tape(allOut, slotOf);
   in_.resize(inputSyms.size());
   out_.resize(allOut.size());
+  ctx_ = &ctx;
+  inputSyms_ = inputSyms;
 }
 
 void DynamicalSystem::rhs(const double* x, double* f) const {
@@ -291,6 +293,36 @@ void DynamicalSystem::evaluate(const Eigen::VectorXd& x, const Eigen::VectorXd& 
       for (Eigen::Index j = 0; j < M; ++j)
         (*dfdp)(i, j) = out_[static_cast<std::size_t>(N + N * N + i * M + j)];
   }
+}
+
+void DynamicalSystem::jacobianDerivatives(const Eigen::VectorXd& x, const Eigen::VectorXd& p,
+                                          std::vector<Eigen::MatrixXd>* dJ) const {
+  std::size_t n = vars_.size(), m = free_.size();
+  if (!haveSecond_) {
+    std::vector<ir::Expr> second;
+    for (std::size_t k = 0; k < n + m; ++k)
+      for (std::size_t e = 0; e < n * n; ++e)
+        second.push_back(ir::differentiate(*ctx_, jac_[e], inputSyms_[k]));
+    std::vector<ir::Expr> syms = inputSyms_;
+    secondTape_ = Tape(second, [syms](ir::Expr s) -> int {
+      for (std::size_t i = 0; i < syms.size(); ++i)
+        if (syms[i] == s) return static_cast<int>(i);
+      throw AnalysisError("internal: unbound symbol " + s.symbolName());
+    });
+    out2_.resize(second.size());
+    haveSecond_ = true;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    in_[i] = x[static_cast<Eigen::Index>(i)];
+  for (std::size_t j = 0; j < m; ++j)
+    in_[n + j] = p[static_cast<Eigen::Index>(j)];
+  secondTape_.run(in_, out2_);
+  auto N = static_cast<Eigen::Index>(n);
+  dJ->assign(n + m, Eigen::MatrixXd(N, N));
+  for (std::size_t k = 0; k < n + m; ++k)
+    for (Eigen::Index i = 0; i < N; ++i)
+      for (Eigen::Index j = 0; j < N; ++j)
+        (*dJ)[k](i, j) = out2_[k * n * n + static_cast<std::size_t>(i * N + j)];
 }
 
 Eigen::MatrixXd DynamicalSystem::jacobian(const Eigen::VectorXd& x) const {

@@ -64,6 +64,11 @@ public:
   void evaluate(const Eigen::VectorXd& x, const Eigen::VectorXd& p, Eigen::VectorXd* f,
                 Eigen::MatrixXd* jacobian, Eigen::MatrixXd* dfdp) const;
   Eigen::MatrixXd jacobian(const Eigen::VectorXd& x) const;
+  // Second derivatives for codimension-2 continuation: dJ[k] = ∂(∂f/∂x)/∂z_k at (x, p), where z
+  // = (x, p) (n + numFree matrices of n × n), differentiated symbolically from the Jacobian on
+  // the first call (the Context given at construction must still be alive).
+  void jacobianDerivatives(const Eigen::VectorXd& x, const Eigen::VectorXd& p,
+                           std::vector<Eigen::MatrixXd>* dJ) const;
 
   // The symbolic pieces (for printing and tests).
   ir::Expr rhsExpr(std::size_t i) const { return f_[i]; }
@@ -75,6 +80,11 @@ private:
   std::vector<Quantity> vars_, free_;
   Quantity time_;
   std::vector<ir::Expr> f_, jac_, dfdp_;
+  ir::Context* ctx_ = nullptr;
+  std::vector<ir::Expr> inputSyms_;
+  mutable Tape secondTape_; // built on first use (most analyses do not need it)
+  mutable bool haveSecond_ = false;
+  mutable std::vector<double> out2_;
   Eigen::VectorXd p_, x0_;
   Tape rhsTape_, allTape_;
   mutable std::vector<double> in_, out_;

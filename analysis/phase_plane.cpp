@@ -147,7 +147,8 @@ VectorField vectorField(const DynamicalSystem& system, const Box& box, int nx, i
 PhasePlane phasePlane(const DynamicalSystem& system, const PhasePlaneOptions& o) {
   checkBox(system, o.box);
   std::size_t n = system.dimension();
-  if (n > 2) throw AnalysisError(fmt::format("a phase plane needs 1 or 2 variables, not {}", n));
+  if (n > 3)
+    throw AnalysisError(fmt::format("a phase portrait needs 1, 2 or 3 variables, not {}", n));
   if (!(o.duration > 0) || !std::isfinite(o.duration))
     throw AnalysisError("the trajectory duration must be positive");
   PhasePlane pp;
@@ -156,8 +157,11 @@ PhasePlane phasePlane(const DynamicalSystem& system, const PhasePlaneOptions& o)
     for (const auto& nc : pp.nullclines)
       if (!nc.note.empty()) pp.notes.push_back(nc.note);
   }
-  pp.field =
-      vectorField(system, o.box, n == 1 ? std::max(o.fieldGrid, 50) : o.fieldGrid, o.fieldGrid);
+  // In 3-D a vector field on a grid is not readable; trajectories and fixed points are shown in
+  // the three projections instead.
+  if (n <= 2)
+    pp.field =
+        vectorField(system, o.box, n == 1 ? std::max(o.fieldGrid, 50) : o.fieldGrid, o.fieldGrid);
   pp.fixedPoints = findFixedPoints(system, o.box, o.fixedPoints);
   if (pp.fixedPoints.empty()) pp.notes.push_back("no fixed points in the box");
   for (const auto& x0 : o.initial) {
@@ -168,7 +172,7 @@ PhasePlane phasePlane(const DynamicalSystem& system, const PhasePlaneOptions& o)
       pp.notes.push_back(fmt::format(
           "trajectory from ({}) {}",
           fmt::join(std::vector<double>(x0.data(), x0.data() + x0.size()), ", "), orb.message));
-    pp.cycles.push_back(n == 2 ? detectLimitCycle(system, orb) : std::nullopt);
+    pp.cycles.push_back(n >= 2 ? detectLimitCycle(system, orb) : std::nullopt);
     pp.trajectories.push_back(std::move(orb));
   }
   return pp;

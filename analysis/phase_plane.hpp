@@ -1,5 +1,7 @@
 // \file Phase plane of a 1-D or 2-D DynamicalSystem: nullclines, vector field, fixed points,
-// trajectories and the limit cycles they settle on.
+// trajectories and the limit cycles they settle on. A 3-D system (three --vars) gets fixed
+// points with their 3×3 eigenvalues and trajectories (no nullclines, no vector field), shown
+// in the three projections.
 //
 // Nullclines are contours f_i = 0 by marching squares on a grid; every crossing of a cell edge
 // is refined by bisection on f_i itself along that edge (so vertical and horizontal nullclines,

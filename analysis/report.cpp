@@ -191,6 +191,50 @@ std::string describeDiagram(const DynamicalSystem& s, const BifurcationDiagram& 
   return out;
 }
 
+namespace {
+
+// A 3-D phase portrait as its projections on the (x, y), (x, z) and (y, z) planes: the
+// trajectories and the fixed points by type, one figure each (projection_X_Y).
+void projections(const DynamicalSystem& s, const PhasePlane& pp, const Box& box, Plots& plots) {
+  const std::size_t pairs[3][2] = {{0, 1}, {0, 2}, {1, 2}};
+  for (const auto& pr : pairs) {
+    const Quantity& qa = s.variables()[pr[0]];
+    const Quantity& qb = s.variables()[pr[1]];
+    auto ia = static_cast<Eigen::Index>(pr[0]), ib = static_cast<Eigen::Index>(pr[1]);
+    std::string stem = fmt::format("projection_{}_{}", qa.name, qb.name);
+    std::vector<std::string> parts;
+    for (std::size_t k = 0; k < pp.trajectories.size(); ++k) {
+      std::string d;
+      for (const auto& x : pp.trajectories[k].x)
+        d += fmt::format("{} {}\n", x[ia] / qa.scale, x[ib] / qb.scale);
+      std::string file = fmt::format("{}_trajectory_{}.dat", stem, k);
+      plots.data(file, d);
+      parts.push_back(fmt::format("{} with lines lw 1.2 lc rgb '#2ca02c' {}", gnuplotQuote(file),
+                                  k == 0 ? "title 'trajectories'" : "notitle"));
+    }
+    std::map<Stability, std::string> byType;
+    for (const auto& f : pp.fixedPoints)
+      byType[f.c.type] += fmt::format("{} {}\n", f.x[ia] / qa.scale, f.x[ib] / qb.scale);
+    for (const auto& [type, d] : byType) {
+      std::string file = fmt::format("{}_fixed_{}.dat", stem, static_cast<int>(type));
+      plots.data(file, d);
+      parts.push_back(fmt::format("{} with points {} title {}", gnuplotQuote(file),
+                                  pointStyle(type), gnuplotQuote(stabilityName(type))));
+    }
+    if (parts.empty()) parts.push_back("NaN notitle");
+    std::string body = fmt::format(
+        "set title {}\nset xlabel {}\nset ylabel {}\nset xrange [{}:{}]\nset yrange [{}:{}]\nset "
+        "key outside right top\nset grid\nplot {}\n",
+        gnuplotQuote(fmt::format("{}: projection on ({}, {})", s.modelName(), qa.name, qb.name)),
+        gnuplotQuote(label(qa)), gnuplotQuote(label(qb)), box[pr[0]].first / qa.scale,
+        box[pr[0]].second / qa.scale, box[pr[1]].first / qb.scale, box[pr[1]].second / qb.scale,
+        fmt::join(parts, ", \\\n  "));
+    plots.figure(stem, body, 1000, 700);
+  }
+}
+
+} // namespace
+
 ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, const PhasePlane& pp,
                              const Box& box, const ReportInfo& info) {
   fs::create_directories(dir);
@@ -340,6 +384,8 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
           gnuplotQuote(label(qy)), box[0].first / qx.scale, box[0].second / qx.scale,
           box[1].first / qy.scale, box[1].second / qy.scale, fmt::join(parts, ", \\\n  "));
       plots.figure("phase_plane", body, 1000, 700);
+    } else if (n == 3) {
+      projections(s, pp, box, plots);
     } else {
       std::string d;
       for (std::size_t i = 0; i < pp.field.x.size(); ++i)
@@ -533,6 +579,102 @@ Json diagramJson(const DynamicalSystem& s, const BifurcationDiagram& d, const fs
   return j;
 }
 
+// Curves as curve_K.npy (p1, p2, x…, kind, ω) and the codimension-2 points.
+Json codim2Json(const DynamicalSystem& s, const Codim2Diagram& d, const fs::path& dir,
+                Json& files) {
+  Json j = Json::object();
+  std::size_t n = s.dimension();
+  Json curves = Json::array();
+  for (std::size_t c = 0; c < d.curves.size(); ++c) {
+    std::vector<double> data;
+    for (const auto& pt : d.curves[c].points) {
+      data.push_back(pt.p1);
+      data.push_back(pt.p2);
+      for (Eigen::Index i = 0; i < pt.x.size(); ++i)
+        data.push_back(pt.x[i]);
+      data.push_back(d.curves[c].kind == CurveKind::Fold ? 0.0 : pt.neutralSaddle ? 2.0 : 1.0);
+      data.push_back(pt.omega);
+    }
+    std::string file = fmt::format("curve_{}.npy", c);
+    io::writeNpy(dir / file, data, {d.curves[c].points.size(), n + 4});
+    files.push(file);
+    Json o = Json::object();
+    o.set("type", curveKindName(d.curves[c].kind));
+    o.set("file", file);
+    o.set("columns",
+          fmt::format("p1, p2, x[{}], kind (0 fold, 1 Hopf, 2 neutral saddle), omega (rad per "
+                      "time unit)",
+                      n));
+    o.set("points", static_cast<std::uint64_t>(d.curves[c].points.size()));
+    o.set("end", d.curves[c].end);
+    curves.push(o);
+  }
+  j.set("curves", curves);
+  Json points = Json::array();
+  for (const auto& p : d.points) {
+    Json o = Json::object();
+    o.set("type", codim2KindName(p.kind));
+    o.set("label", codim2KindLabel(p.kind));
+    o.set("curve", static_cast<std::uint64_t>(p.curve));
+    o.set("p1", p.p1);
+    o.set("p2", p.p2);
+    o.set("x", vecJson(p.x));
+    o.set("eigenvalues", eigJson(p.eigenvalues));
+    points.push(o);
+  }
+  j.set("points", points);
+  Json notes = Json::array();
+  for (const auto& note : d.notes)
+    notes.push(note);
+  j.set("notes", notes);
+  return j;
+}
+
+// Gnuplot plot clauses drawing the curves (fold black, Hopf red, neutral saddle dashed grey) and
+// labelled codimension-2 points over the grid.
+std::string curvePlot(const DynamicalSystem& s, const Codim2Diagram& d, Plots& plots) {
+  const Quantity& a = s.freeParameters()[0];
+  const Quantity& b = s.freeParameters()[1];
+  std::string clauses;
+  bool titled[3] = {false, false, false};
+  const char* styles[3] = {"lw 2.5 lc rgb 'black'", "lw 2.5 lc rgb '#d62728'",
+                           "lw 1.5 dt 2 lc rgb '#555555'"};
+  const char* titles[3] = {"fold", "Hopf", "neutral saddle"};
+  for (std::size_t c = 0; c < d.curves.size(); ++c) {
+    // One data block per run of the same kind, so that the style follows the kind.
+    std::string text;
+    std::vector<int> kinds;
+    int last = -1;
+    std::string previous;
+    for (const auto& pt : d.curves[c].points) {
+      int k = d.curves[c].kind == CurveKind::Fold ? 0 : pt.neutralSaddle ? 2 : 1;
+      // A new block starts at the previous point, so that the runs join.
+      if (k != last && last != -1) text += "\n\n" + previous;
+      if (k != last) kinds.push_back(k);
+      last = k;
+      previous = fmt::format("{} {}\n", pt.p1 / a.scale, pt.p2 / b.scale);
+      text += previous;
+    }
+    std::string file = fmt::format("curve_{}.dat", c);
+    plots.data(file, text);
+    for (std::size_t blk = 0; blk < kinds.size(); ++blk) {
+      int k = kinds[blk];
+      clauses += fmt::format(", '{}' index {} using 1:2 with lines {} {}", file, blk, styles[k],
+                             titled[k] ? "notitle" : fmt::format("title '{}'", titles[k]));
+      titled[k] = true;
+    }
+  }
+  if (!d.points.empty()) {
+    std::string text;
+    for (const auto& p : d.points)
+      text += fmt::format("{} {} {}\n", p.p1 / a.scale, p.p2 / b.scale, codim2KindLabel(p.kind));
+    plots.data("codim2_points.dat", text);
+    clauses += ", 'codim2_points.dat' using 1:2 with points pt 7 ps 1.5 lc rgb 'black' notitle, "
+               "'codim2_points.dat' using 1:2:3 with labels offset 1.2,0.8 notitle";
+  }
+  return clauses;
+}
+
 } // namespace
 
 ReportResult writeBifurcation(const fs::path& dir, const DynamicalSystem& s,
@@ -634,7 +776,8 @@ ReportResult writeFastSlow(const fs::path& dir, const DynamicalSystem& fast,
 }
 
 ReportResult writeEquilibriumGrid(const fs::path& dir, const DynamicalSystem& s,
-                                  const EquilibriumGrid& g, const ReportInfo& info) {
+                                  const EquilibriumGrid& g, const ReportInfo& info,
+                                  const Codim2Diagram* curves) {
   fs::create_directories(dir);
   ReportResult r;
   Json j = header("two-parameter", s, info);
@@ -648,9 +791,14 @@ ReportResult writeEquilibriumGrid(const fs::path& dir, const DynamicalSystem& s,
   Json files = Json::array();
   for (const char* f : {"grid_count.npy", "grid_stable.npy", "p1.npy", "p2.npy"})
     files.push(f);
+  if (curves != nullptr) j.set("codim2", codim2Json(s, *curves, dir, files));
   j.set("files", files);
-  j.set("method", "dense grid: equilibria counted by Newton from seeds at every grid point (no "
-                  "curve continuation)");
+  j.set("method", curves != nullptr
+                      ? "dense grid: equilibria counted by Newton from seeds at every grid point; "
+                        "fold and Hopf curves by pseudo-arclength continuation of their minimally "
+                        "augmented defining systems"
+                      : "dense grid: equilibria counted by Newton from seeds at every grid point "
+                        "(no curve continuation)");
   Plots plots(dir, info.plot);
   if (plots.enabled()) {
     const Quantity& a = s.freeParameters()[0];
@@ -673,15 +821,32 @@ ReportResult writeEquilibriumGrid(const fs::path& dir, const DynamicalSystem& s,
             "set title {}\nset xlabel {}\nset ylabel {}\nset cblabel 'n equilibria: colour 2n-1 if "
             "one is stable, 2n if none is'\nset palette defined (0 'white', 1 '#c6dbef', 2 "
             "'#fdd0a2', 3 '#6baed6', 4 '#fd8d3c', 5 '#2171b5', 6 '#d94801')\nset cbrange "
-            "[0:6]\nset view map\nplot 'grid.dat' using 1:2:3 with image notitle\n",
+            "[0:6]\nset view map\nplot 'grid.dat' using 1:2:3 with image notitle{}\n",
             gnuplotQuote(
                 fmt::format("{}: equilibria over ({}, {})", s.modelName(), a.name, b.name)),
-            gnuplotQuote(label(a)), gnuplotQuote(label(b))));
+            gnuplotQuote(label(a)), gnuplotQuote(label(b)),
+            curves != nullptr ? curvePlot(s, *curves, plots) : std::string()));
     plots.render(r);
   }
   writeText(dir / "analysis.json", j.dump(2) + "\n");
   r.manifest = std::move(j);
   return r;
+}
+
+std::string describeCodim2(const DynamicalSystem& s, const Codim2Diagram& d) {
+  const Quantity& a = s.freeParameters()[0];
+  const Quantity& b = s.freeParameters()[1];
+  std::string out;
+  for (std::size_t c = 0; c < d.curves.size(); ++c)
+    out += fmt::format("{} curve {}: {} points ({})\n", curveKindName(d.curves[c].kind), c,
+                       d.curves[c].points.size(), d.curves[c].end);
+  for (const auto& p : d.points)
+    out +=
+        fmt::format("{} ({}) on curve {} at {} = {}, {} = {}\n", codim2KindName(p.kind),
+                    codim2KindLabel(p.kind), p.curve, a.name, show(a, p.p1), b.name, show(b, p.p2));
+  for (const auto& n : d.notes)
+    out += fmt::format("note: {}\n", n);
+  return out;
 }
 
 } // namespace nj::analysis

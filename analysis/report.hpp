@@ -3,6 +3,7 @@
 // gnuplot scripts rendered to PNG and SVG in DIR/plots (values in display units: mV, ms, …).
 #pragma once
 
+#include "analysis/codim2.hpp"
 #include "analysis/continuation.hpp"
 #include "analysis/equilibrium_grid.hpp"
 #include "analysis/fast_slow.hpp"
@@ -32,11 +33,15 @@ ReportResult writeBifurcation(const std::filesystem::path& dir, const DynamicalS
                               const BifurcationDiagram& d, const ReportInfo& info);
 ReportResult writeFastSlow(const std::filesystem::path& dir, const DynamicalSystem& fast,
                            const DynamicalSystem& full, const FastSlow& fs, const ReportInfo& info);
+// With `curves`: also the continued fold and Hopf curves (curve_K.npy) and codimension-2
+// points, drawn over the grid.
 ReportResult writeEquilibriumGrid(const std::filesystem::path& dir, const DynamicalSystem& system,
-                                  const EquilibriumGrid& g, const ReportInfo& info);
+                                  const EquilibriumGrid& g, const ReportInfo& info,
+                                  const Codim2Diagram* curves = nullptr);
 
 // One line per fixed point / special point / cycle summary, for the terminal.
 std::string describeFixedPoints(const DynamicalSystem& system, const std::vector<FixedPoint>& fps);
 std::string describeDiagram(const DynamicalSystem& system, const BifurcationDiagram& d);
+std::string describeCodim2(const DynamicalSystem& system, const Codim2Diagram& d);
 
 } // namespace nj::analysis

@@ -2,6 +2,7 @@
 // model's names and dimensions, run the analysis, write the result folder, report a summary.
 #include "neurojit/analyze.hpp"
 
+#include "analysis/codim2.hpp"
 #include "analysis/continuation.hpp"
 #include "analysis/equilibrium_grid.hpp"
 #include "analysis/errors.hpp"
@@ -145,6 +146,9 @@ TextReport analyze(const AnalyzeOptions& o, const CompileOptions& compile) {
       throw AnalysisError(fmt::format("{} needs one --param NAME=lo:hi", o.mode));
     if (o.mode == "two-parameter" && spec.free.size() != 2)
       throw AnalysisError("two-parameter needs --param A=lo:hi and --param2 B=lo:hi");
+    if (o.continueCurves && o.mode != "two-parameter")
+      throw AnalysisError(fmt::format(
+          "--continue belongs to two-parameter (fold and Hopf curves), not to {}", o.mode));
     DynamicalSystem sys(*lm.ctx, m, spec);
     Box box;
     for (std::size_t i = 0; i < sys.dimension(); ++i)
@@ -233,9 +237,19 @@ TextReport analyze(const AnalyzeOptions& o, const CompileOptions& compile) {
       go.box = box;
       if (o.grid > 0) go.n1 = go.n2 = o.grid;
       EquilibriumGrid g = equilibriumGrid(sys, go);
-      result = writeEquilibriumGrid(folder, sys, g, info);
-      out += fmt::format("{}×{} grid of equilibria written (dense grid, no curve continuation)\n",
-                         g.n1, g.n2);
+      if (o.continueCurves) {
+        Codim2Options co;
+        co.p1Min = p1.first, co.p1Max = p1.second, co.p2Min = p2.first, co.p2Max = p2.second;
+        co.box = box;
+        Codim2Diagram d = continueCodim2(sys, co);
+        result = writeEquilibriumGrid(folder, sys, g, info, &d);
+        out += fmt::format("{}×{} grid of equilibria written\n", g.n1, g.n2);
+        out += describeCodim2(sys, d);
+      } else {
+        result = writeEquilibriumGrid(folder, sys, g, info);
+        out += fmt::format("{}×{} grid of equilibria written (dense grid, no curve continuation)\n",
+                           g.n1, g.n2);
+      }
     } else {
       throw AnalysisError(fmt::format(
           "unknown analysis `{}`: use phase-plane, bifurcation, fast-slow or two-parameter",

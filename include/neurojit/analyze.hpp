@@ -24,6 +24,7 @@ struct AnalyzeOptions {
   std::string duration;             // trajectories: "200" (plain, ms) or "200ms"
   int grid = 0;                     // nullcline grid / two-parameter grid per axis; 0: default
   bool noCycles = false;            // do not continue limit cycles from Hopf points
+  bool continueCurves = false;      // two-parameter: also continue fold and Hopf curves
   std::filesystem::path out;        // empty: out/MODEL_MODE
   bool plot = false;                // render plots with gnuplot
   std::string commandLine;          // recorded in analysis.json

@@ -63,4 +63,49 @@ TEST(DriverAnalyze, AnUnknownVariableIsTheUsersMistake) {
   EXPECT_EQ(r.err, nj::test::slurp(kData / "unknown_variable.err"));
 }
 
+TEST(DriverAnalyze, TwoParameterContinueWritesFoldAndHopfCurvesOfFitzHughNagumo) {
+  // Closed forms (by hand, see tests/analysis/codim2_test.cpp): cusp at (I, b) = (a, 1) =
+  // (0.7, 1); Bogdanov–Takens points at b = √12.5 = 3.5355339.
+  fs::path out = nj::test::scratch("analyze_test", "fhn_codim2");
+  auto r = neurojit("analyze two-parameter '" + (kNeurons / "fitzhugh_nagumo.nj").string() +
+                    "' --vars v,w --param I=-1:2 --param2 b=0.2:4 --range v=-3:3 --range "
+                    "w=-3:10 --grid 20 --continue --out '" +
+                    out.string() + "'");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  // Printed to 10 significant digits: I_BT = (v + a)/b − v + v³/3 at v = ∓√(1 − 1/b).
+  EXPECT_NE(r.out.find("at I = 0.7, b = 1\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("at I = 0.6028736656, b = 3.535533906\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("at I = -0.2068938682, b = 3.535533906\n"), std::string::npos) << r.out;
+  for (const char* f : {"analysis.json", "grid_count.npy", "curve_0.npy", "curve_1.npy"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  std::string json = nj::test::slurp(out / "analysis.json");
+  EXPECT_NE(json.find("\"codim2\""), std::string::npos);
+  EXPECT_NE(json.find("\"label\": \"BT\""), std::string::npos);
+}
+
+TEST(DriverAnalyze, ContinueOutsideTwoParameterIsTheUsersMistake) {
+  auto r = neurojit("analyze bifurcation '" + (kNeurons / "fitzhugh_nagumo.nj").string() +
+                    "' --vars v,w --param I=0:1 --continue --out '" +
+                    nj::test::scratch("analyze_test", "bad_continue").string() + "'");
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("--continue belongs to two-parameter"), std::string::npos) << r.err;
+}
+
+TEST(DriverAnalyze, ThreeDimensionalPhasePortraitOfHindmarshRose) {
+  // One equilibrium: the real root of x³ + 2x² + 4x + 5.4 − I = 0, at I = 2: x = −1.1272490…
+  fs::path out = nj::test::scratch("analyze_test", "hr_3d");
+  auto r = neurojit("analyze phase-plane '" + (kNeurons / "hindmarsh_rose.nj").string() +
+                    "' --vars x,y,z --set I=2 --range x=-3:3 --range y=-50:5 --range z=-2:6 "
+                    "--init x=-1.5,y=-10,z=2 --duration 300 --out '" +
+                    out.string() + "'");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("-1.1272"), std::string::npos) << r.out;
+  for (const char* f : {"analysis.json", "fixed_points.npy", "trajectory_0.npy"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  // t, x, y, z per row.
+  std::string npy = nj::test::slurp(out / "trajectory_0.npy");
+  EXPECT_NE(npy.find(", 4)"), std::string::npos);
+}
+
 } // namespace

@@ -230,6 +230,9 @@ int main(int argc, char** argv) {
                          "nullcline grid (phase plane) or grid per axis (two-parameter)");
   analyzeCmd->add_flag("--no-cycles", analyze.noCycles,
                        "do not continue limit cycles from Hopf points");
+  analyzeCmd->add_flag("--continue", analyze.continueCurves,
+                       "two-parameter: continue the fold and Hopf curves and find "
+                       "Bogdanov-Takens and cusp points (drawn over the grid)");
   analyzeCmd->add_option("--out", analyze.out, "output folder (default: out/MODEL_MODE)");
   analyzeCmd->add_flag("--plot", analyze.plot, "render plots with gnuplot");
 
