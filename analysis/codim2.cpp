@@ -1,5 +1,6 @@
 #include "analysis/codim2.hpp"
 
+#include "analysis/arclength.hpp"
 #include "analysis/errors.hpp"
 
 #include <algorithm>
@@ -165,42 +166,11 @@ private:
 };
 
 std::optional<Vec> tangent(const Defining& d, const Vec& u, const Vec& previous) {
-  Mat A;
-  if (!d.eval(u, nullptr, &A)) return std::nullopt;
-  Eigen::Index m = d.n() + 1;
-  Mat B(m + 1, m + 1);
-  B.topRows(m) = A;
-  B.row(m) = previous.transpose();
-  Vec rhs = Vec::Zero(m + 1);
-  rhs[m] = 1;
-  Vec t = B.fullPivLu().solve(rhs);
-  if (!t.allFinite() || t.norm() == 0) return std::nullopt;
-  t.normalize();
-  if (t.dot(previous) < 0) t = -t;
-  return t;
+  return arclength::tangent(d, u, previous);
 }
 
-// Newton on G(u) = 0, t·(u − u0) = 0 from u0: the point and the iteration count.
 std::optional<std::pair<Vec, int>> correct(const Defining& d, const Vec& u0, const Vec& t) {
-  Eigen::Index m = d.n() + 1;
-  Vec u = u0, G;
-  Mat A;
-  for (int it = 1; it <= 15; ++it) {
-    if (!d.eval(u, &G, &A)) return std::nullopt;
-    Mat B(m + 1, m + 1);
-    B.topRows(m) = A;
-    B.row(m) = t.transpose();
-    Vec r(m + 1);
-    r.head(m) = G;
-    r[m] = t.dot(u - u0);
-    Vec du = B.fullPivLu().solve(-r);
-    if (!du.allFinite()) return std::nullopt;
-    u += du;
-    if (du.norm() < 1e-11 * (1 + u.norm())) {
-      if (d.eval(u, &G, nullptr) && G.norm() < 1e-8) return std::make_pair(u, it);
-    }
-  }
-  return std::nullopt;
+  return arclength::correct(d, u0, t, 15);
 }
 
 struct Sample {

@@ -1,5 +1,6 @@
 #include "analysis/continuation.hpp"
 
+#include "analysis/arclength.hpp"
 #include "analysis/errors.hpp"
 #include "analysis/ode.hpp"
 
@@ -89,45 +90,12 @@ private:
   double sp_;
 };
 
-// Unit tangent of the curve at u, oriented along `previous`.
 std::optional<Vec> tangent(const Scaled& s, const Vec& u, const Vec& previous) {
-  Mat A;
-  if (!s.eval(u, nullptr, &A)) return std::nullopt;
-  Eigen::Index n = s.n();
-  Mat B(n + 1, n + 1);
-  B.topRows(n) = A;
-  B.row(n) = previous.transpose();
-  Vec rhs = Vec::Zero(n + 1);
-  rhs[n] = 1;
-  Vec t = B.fullPivLu().solve(rhs);
-  if (!t.allFinite() || t.norm() == 0) return std::nullopt;
-  t.normalize();
-  if (t.dot(previous) < 0) t = -t;
-  return t;
+  return arclength::tangent(s, u, previous);
 }
 
-// Newton on F(u) = 0, t·(u − u0) = 0 from u0. Returns the point and the iteration count.
-std::optional<std::pair<Vec, int>> correct(const Scaled& s, Vec u0, const Vec& t) {
-  Eigen::Index n = s.n();
-  Vec u = u0, F;
-  Mat A;
-  for (int it = 1; it <= 12; ++it) {
-    if (!s.eval(u, &F, &A)) return std::nullopt;
-    Mat B(n + 1, n + 1);
-    B.topRows(n) = A;
-    B.row(n) = t.transpose();
-    Vec r(n + 1);
-    r.head(n) = F;
-    r[n] = t.dot(u - u0);
-    Vec du = B.fullPivLu().solve(-r);
-    if (!du.allFinite()) return std::nullopt;
-    u += du;
-    if (du.norm() < 1e-11 * (1 + u.norm())) {
-      s.eval(u, &F, nullptr);
-      if (F.allFinite() && F.norm() < 1e-8) return std::make_pair(u, it);
-    }
-  }
-  return std::nullopt;
+std::optional<std::pair<Vec, int>> correct(const Scaled& s, const Vec& u0, const Vec& t) {
+  return arclength::correct(s, u0, t, 12);
 }
 
 double detTest(const Mat& J) {
