@@ -4,7 +4,7 @@
 #include "api/program_impl.hpp"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/symbols.hpp"
-#include "compiler/units/quantity.hpp"
+#include "compiler/pipeline/set_values.hpp"
 #include "runtime/build_network.hpp"
 #include "runtime/checkpoint.hpp"
 #include "runtime/errors.hpp"
@@ -24,12 +24,9 @@ namespace ir = nj::ir;
 namespace model_ir = nj::model_ir;
 namespace lower = nj::lower;
 
-// "20 ms", "20ms", "-65 mV", "0.5" → SI value and dimension.
+// "20 ms", "-65 mV", "0.5" → SI value and dimension (the pipeline's reading).
 sema::ParameterOverride parseQuantity(const std::string& text, const std::string& what) {
-  std::string error;
-  std::optional<nj::units::ParsedQuantity> q = nj::units::parseQuantity(text, &error);
-  if (!q) throw Error(fmt::format("{}: {}", what, error));
-  return {q->value, q->dim};
+  return nj::pipeline::parseOverride(text, what);
 }
 
 } // namespace
@@ -263,26 +260,6 @@ runtime::RunInfo Simulation::runInfo() const {
 
 namespace {
 
-// --set: NAME=value is a network parameter (re-checked with the new value by the pipeline),
-// GROUP.param=value a model parameter of one group.
-void readSets(const std::vector<std::string>& sets, nj::pipeline::Options& o) {
-  for (const std::string& set : sets) {
-    auto eq = set.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw Error(fmt::format("--set `{}`: write name=value, e.g. tau=20ms", set));
-    std::string name = set.substr(0, eq);
-    sema::ParameterOverride q = parseQuantity(set.substr(eq + 1), fmt::format("--set {}", name));
-    if (auto dot = name.find('.'); dot != std::string::npos)
-      o.run.groupOverrides[name.substr(0, dot)][name.substr(dot + 1)] = q;
-    else
-      o.overrides[name] = q;
-  }
-}
-
-} // namespace
-
-namespace {
-
 // What "the same model" is for a checkpoint: the texts of every file compiled (by name and
 // FNV-1a hash, so a moved folder still matches), the network, the --set values (spaces removed),
 // dt, the method, the precision, the seed, the back end and neurojit's version. Not the thread
@@ -390,7 +367,7 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   o.method = options.method;
   o.jit = options.backend == Backend::Jit;
   o.codegen.float32 = options.precision == runtime::Precision::Float32;
-  readSets(options.sets, o);
+  nj::pipeline::readSetValues(options.sets, o);
   if (options.duration) o.run.duration = parseQuantity(*options.duration, "--duration");
   if (options.dt) o.run.dt = parseQuantity(*options.dt, "--dt");
   o.run.seed = options.seed;

@@ -1,7 +1,7 @@
 #include "tests/fuzz/targets.hpp"
 
 #include "compiler/pipeline/compile.hpp"
-#include "compiler/units/quantity.hpp"
+#include "compiler/pipeline/set_values.hpp"
 #include "error/error.hpp"
 
 #include <fstream>
@@ -66,14 +66,13 @@ std::string dataNetwork(std::string_view extension) {
 // Compiles the file as `neurojit check` + the later passes would, without the JIT: the plan is
 // the last thing the compiler makes from user input.
 bool compileFile(const fs::path& file, const fs::path& stdlibDir,
-                 const std::map<std::string, sema::ParameterOverride>& overrides = {}) {
+                 const pipeline::Options& given = {}) {
   pipeline::Source source;
   source.files = {file};
   source.stdlibDir = stdlibDir;
-  pipeline::Options options;
-  options.network = ""; // the file's only network, if it has one
+  pipeline::Options options = given; // the --set values, if any
+  options.network = "";              // the file's only network, if it has one
   options.jit = false;
-  options.overrides = overrides;
   auto checked = pipeline::check(source);
   if (!checked->ok()) return false;
   // A model file without exactly one network still gets its models lowered and integrated.
@@ -82,16 +81,6 @@ bool compileFile(const fs::path& file, const fs::path& stdlibDir,
     options.allModels = true;
   }
   return pipeline::compile(checked, options).ok();
-}
-
-// `NAME=value` as the driver reads --set (api/simulation.cpp: readSets).
-std::map<std::string, sema::ParameterOverride> readSet(std::string_view input) {
-  auto eq = input.find('=');
-  if (eq == std::string_view::npos || eq == 0) throw Error("--set: write name=value");
-  std::string error;
-  auto q = units::parseQuantity(input.substr(eq + 1), &error);
-  if (!q) throw Error("--set: " + error);
-  return {{std::string(input.substr(0, eq)), sema::ParameterOverride{q->value, q->dim}}};
 }
 
 bool run(Target target, std::string_view input, const fs::path& scratch,
@@ -107,10 +96,11 @@ bool run(Target target, std::string_view input, const fs::path& scratch,
     writeFile(model, dataNetwork(info(target).extension));
     return compileFile(model, stdlibDir);
   case Target::Set: {
-    auto overrides = readSet(input);
+    pipeline::Options set;
+    pipeline::readSetValues({std::string(input)}, set); // as the driver and the API read it
     writeFile(model, dataNetwork(".csv"));
     writeFile(scratch / "pairs.csv", "pre, post, w [nS]\n0, 1, 2\n3, 2, 0.5\n");
-    return compileFile(model, stdlibDir, overrides);
+    return compileFile(model, stdlibDir, set);
   }
   }
   return false;

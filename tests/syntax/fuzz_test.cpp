@@ -510,7 +510,8 @@ TEST(Fuzz, InvalidUtf8SequencesAreLocated) {
       {"truncated at the end", "\xE2\x88"},
   };
   for (const auto& [label, bytes] : rows) {
-    std::string input = "// " + bytes + "\nneuron A {\n  state { v = 0 }\n  dv/dt = -v / (10 ms)\n}\n";
+    std::string input =
+        "// " + bytes + "\nneuron A {\n  state { v = 0 }\n  dv/dt = -v / (10 ms)\n}\n";
     Outcome o = runFrontEnd(input);
     ASSERT_FALSE(o.threw) << label << ": " << o.what;
     EXPECT_GE(o.errors, 1u) << label;
