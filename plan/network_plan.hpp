@@ -89,8 +89,14 @@ struct Group {
   std::vector<double> paramValues{};
   std::vector<StateInit> inits{}; // per state
   GroupKernel kernel{};
-  std::map<std::string, std::pair<std::string, double>> displayUnits{}; // state → (unit, 1/scale)
-  std::string method, methodReason;                                     // for the description
+  // Values recorded besides the states (definitions, inputs, synaptic currents) and the kernel
+  // that computes them when a sample is taken: NjGroupArgs::state holds the states, then one
+  // array per observed value, which the probe writes for [begin, end) at t = step · dt.
+  std::vector<std::string> observed{};
+  GroupKernel probe{};
+  std::map<std::string, std::pair<std::string, double>>
+      displayUnits{};               // state or observed value → (unit, 1/scale)
+  std::string method, methodReason; // for the description
   // A source compiled because its synapses keep per-pre state: the runtime drives this state
   // (`fire`) with the spike trains of the source it stands for (PoissonSource or SpikeGenerator).
   std::optional<std::size_t> fire{};

@@ -79,9 +79,10 @@ private:
                                              g.name, g.size, g.times.size()));
       return;
     }
-    GroupLayout layout{g.model,    g.states,        g.params,         g.inputs,
-                       g.numNoise, g.hasRefractory, net().precision()};
+    GroupLayout layout{g.model,    g.states,        g.params,          g.inputs,
+                       g.numNoise, g.hasRefractory, net().precision(), g.observed};
     NeuronGroup& group = net().addGroup(g.name, g.size, layout);
+    if (!g.observed.empty()) group.setProbe({g.probe.fn, g.probe.host}, plan_.dt);
     std::copy(g.paramValues.begin(), g.paramValues.end(), group.params().begin());
     if (g.hasRefractory) group.setRefractoryPeriod(g.refractoryPeriod);
     initializeState(g, group);
@@ -448,12 +449,6 @@ private:
 
   void addStateMonitor(const plan::Monitor& m, NeuronGroup& group, IndexRange range) {
     const plan::Group* g = groupPlan(m.group);
-    if (g != nullptr && g->kind == plan::Group::Compiled)
-      for (const std::string& v : m.variables)
-        if (std::find(g->states.begin(), g->states.end(), v) == g->states.end())
-          throw RuntimeError(fmt::format("monitor of `{}`: recording definitions and inputs is not "
-                                         "implemented yet; record a state variable",
-                                         v));
     StateMonitor& mon = net().addStateMonitor(group, m.variables, range, everySteps(m.every));
     if (g == nullptr) return;
     for (const std::string& v : m.variables)

@@ -111,7 +111,8 @@ private:
                 g.inputs,
                 g.numNoise,
                 g.hasRefractory,
-                plan_.float32 ? Precision::Float32 : Precision::Float64};
+                plan_.float32 ? Precision::Float32 : Precision::Float64,
+                g.observed};
     long double bytes = NeuronGroup::bytesFor(layout, size(g));
     bytes += 12.0L * static_cast<long double>(g.times.size()); // a generator's spikes
     if (g.fire) bytes += 3 * 8 * size(g); // the driven source's own rate / next / drawn arrays

@@ -56,8 +56,10 @@ StateMonitor::StateMonitor(const NeuronGroup& group, std::vector<std::string> va
     throw RuntimeError(
         fmt::format("state monitor of group `{}`: sampling every {} steps; it must be at least 1",
                     group.name(), every));
-  for (const auto& n : names_)
-    slots_.push_back(group.stateIndex(n));
+  for (const auto& n : names_) {
+    slots_.push_back(group.recordableIndex(n));
+    probes_ = probes_ || group.isObserved(slots_.back());
+  }
   data_.resize(names_.size());
 }
 
@@ -110,9 +112,12 @@ void StateMonitor::recordColumns(std::int64_t stepAfter, std::size_t lo, std::si
   if (lo >= hi) return;
   // Rows before this window, then the samples of steps (rowsFrom_, stepAfter] (this one last).
   const std::uint64_t row = rowsBefore_ + samplesBetween(rowsFrom_, stepAfter) - 1;
+  // Observed values are computed now, at t = stepAfter · dt, from the neurons' chunks of 16
+  // (the probe's vector lanes) that hold the recorded ones: the same lanes for any thread count.
+  if (probes_) group_->probe(stepAfter, lo / 16 * 16, hi);
   for (std::size_t v = 0; v < slots_.size(); ++v)
     withReal(group_->precision(), [&](auto zero) { // float32 values widen exactly to double
-      std::span<const decltype(zero)> x = group_->stateAs<decltype(zero)>(slots_[v]);
+      std::span<const decltype(zero)> x = group_->recordableArray(slots_[v]).as<decltype(zero)>();
       std::copy(x.begin() + static_cast<std::ptrdiff_t>(lo),
                 x.begin() + static_cast<std::ptrdiff_t>(hi),
                 data_[v].begin() + static_cast<std::ptrdiff_t>(row * width() + (lo - begin_)));

@@ -4,6 +4,10 @@
 //
 // Sampling: monitors run last in a step. After step n the state is the state at t_{n+1}, spikes
 // of step n happened at t_{n+1}; a state monitor with `every = k` samples when (n+1) % k == 0.
+// A recorded definition, input or synaptic current (NeuronGroup::probe) is computed at the sample
+// from that state and t_{n+1}, with the inputs as step n received them (what arrived during
+// [t_n, t_{n+1}): delivered spikes, stimuli at t_n): a stimulus switched on at t shows from the
+// sample at t + dt.
 //
 // Values are recorded as double for either precision: a float32 state widens exactly, so the
 // recording (and the .npy files, <f8) holds the float32 values the run computed.
@@ -110,7 +114,8 @@ public:
 private:
   const NeuronGroup* group_;
   std::vector<std::string> names_;
-  std::vector<std::size_t> slots_;
+  std::vector<std::size_t> slots_; // NeuronGroup::recordableIndex
+  bool probes_ = false;            // records an observed value: runs the group's probe
   std::size_t begin_, end_;
   std::int64_t every_;
   std::int64_t rowsFrom_ = 0;    // the step the rows of openRows start after

@@ -3,6 +3,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/initializers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -31,8 +32,8 @@ long double alignedBytesLd(long double n, long double elementSize) {
 } // namespace
 
 long double NeuronGroup::bytesFor(const GroupLayout& layout, long double size) {
-  long double doubles =
-      static_cast<long double>(layout.states.size() + layout.inputs.size() + layout.numNoise);
+  long double doubles = static_cast<long double>(layout.states.size() + layout.observed.size() +
+                                                 layout.inputs.size() + layout.numNoise);
   const auto element =
       static_cast<long double>(elementBytes(layout.precision.value_or(Precision::Float64)));
   long double bytes = doubles * alignedBytesLd(size, element);
@@ -60,6 +61,8 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
   layout_.precision = precision_;
   for (std::size_t k = 0; k < layout_.states.size(); ++k)
     states_.emplace_back(size_, precision_);
+  for (std::size_t k = 0; k < layout_.observed.size(); ++k)
+    observed_.emplace_back(size_, precision_);
   for (std::size_t k = 0; k < layout_.inputs.size(); ++k)
     inputs_.emplace_back(size_, precision_);
   for (std::size_t k = 0; k < layout_.numNoise; ++k)
@@ -90,6 +93,37 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
       normalPtrs32_.push_back(s.as<float>().data());
     else
       normalPtrs_.push_back(s.as<double>().data());
+  probePtrs_ = statePtrs_;
+  probePtrs32_ = statePtrs32_;
+  for (auto& s : observed_)
+    if (isFloat32())
+      probePtrs32_.push_back(s.as<float>().data());
+    else
+      probePtrs_.push_back(s.as<double>().data());
+}
+
+void NeuronGroup::probe(std::int64_t step, std::size_t begin, std::size_t end) const {
+  if (observed_.empty() || begin >= end) return;
+  if (!probe_.valid())
+    throw RuntimeError(fmt::format("group `{}` records {} but has no probe kernel to compute it",
+                                   name_, fmt::join(layout_.observed, ", ")));
+  std::uint32_t count = 0; // a probe has no spike test: the spike arguments stay unused
+  NjGroupArgs args{};
+  args.params = params_.data();
+  if (isFloat32()) {
+    args.state_f32 = probePtrs32_.data();
+    args.inputs_f32 = inputPtrs32_.data();
+  } else {
+    args.state = probePtrs_.data();
+    args.inputs = inputPtrs_.data();
+  }
+  args.spikes = &count;
+  args.spike_count = &count;
+  args.begin = begin;
+  args.end = end;
+  args.step = step;
+  args.dt = probeDt_;
+  probe_(args);
 }
 
 void NeuronGroup::wrongPrecision() const {
@@ -110,6 +144,13 @@ void NeuronGroup::setStateValues(std::size_t k, std::span<const double> values) 
 
 std::size_t NeuronGroup::stateIndex(std::string_view name) const {
   return findName(layout_.states, name, "state variable", name_, layout_.model);
+}
+std::size_t NeuronGroup::recordableIndex(std::string_view name) const {
+  for (std::size_t k = 0; k < layout_.observed.size(); ++k)
+    if (layout_.observed[k] == name &&
+        std::find(layout_.states.begin(), layout_.states.end(), name) == layout_.states.end())
+      return states_.size() + k;
+  return stateIndex(name);
 }
 std::size_t NeuronGroup::paramIndex(std::string_view name) const {
   return findName(layout_.params, name, "parameter", name_, layout_.model);

@@ -33,6 +33,9 @@ struct GroupLayout {
   // Element type of the state, input and normal arrays; nullopt: the network's
   // (NetworkOptions::precision). Host kernels written for double arrays fix Float64.
   std::optional<Precision> precision{};
+  // Values monitors record besides the states (definitions, inputs, synaptic currents), computed
+  // by the group's probe when a sample is taken (NeuronGroup::probe).
+  std::vector<std::string> observed{};
 };
 
 // The code that advances neurons [begin, end) by one step: a JIT'd function pointer, or a host
@@ -72,6 +75,12 @@ public:
 
   // Lookup by name; throws RuntimeError listing the names the model has.
   std::size_t stateIndex(std::string_view name) const;
+  // What a state monitor can record: the states (slots 0 … S-1), then the observed values (S + k).
+  std::size_t recordableIndex(std::string_view name) const;
+  const RealArray& recordableArray(std::size_t slot) const {
+    return slot < states_.size() ? states_[slot] : observed_[slot - states_.size()];
+  }
+  bool isObserved(std::size_t slot) const { return slot >= states_.size(); }
   std::size_t paramIndex(std::string_view name) const;
   std::size_t inputIndex(std::string_view name) const;
 
@@ -155,6 +164,15 @@ public:
   // to nearest, by refractorySteps).
   void setKernel(GroupKernel kernel) { kernel_ = std::move(kernel); }
   const GroupKernel& kernel() const { return kernel_; }
+  // The kernel that computes the observed values (GroupLayout::observed) from the state, the
+  // inputs as they are and t = step · dt, for neurons [begin, end); `begin` a multiple of 16 (the
+  // kernel contract). Const: the observed values are a view of the state, not part of it (not
+  // integrated, checkpointed or checked for divergence). Threads may probe disjoint ranges.
+  void setProbe(GroupKernel probe, double dt) {
+    probe_ = std::move(probe);
+    probeDt_ = dt;
+  }
+  void probe(std::int64_t step, std::size_t begin, std::size_t end) const;
   void setRefractoryPeriod(double period) { refractoryPeriod_ = period; }
   double refractoryPeriod() const { return refractoryPeriod_; }
   std::int64_t refractorySteps(double dt) const;
@@ -225,7 +243,9 @@ private:
     return {stepSpikes_[p].data() + shardStarts_[s], stepSpikeCounts_[p][s].value};
   }
   std::uint64_t totalSpikes_ = 0;
-  GroupKernel kernel_;
+  GroupKernel kernel_, probe_;
+  mutable std::vector<RealArray> observed_; // written by probe()
+  double probeDt_ = 0.0;
   double refractoryPeriod_ = 0.0;
   std::uint32_t streamBase_ = 0;
   std::uint32_t initStreamBase_ = 0;
@@ -234,6 +254,8 @@ private:
   std::vector<const double*> inputPtrs_, normalPtrs_;
   std::vector<float*> statePtrs32_;
   std::vector<const float*> inputPtrs32_, normalPtrs32_;
+  std::vector<double*> probePtrs_; // the states, then the observed values
+  std::vector<float*> probePtrs32_;
 };
 
 } // namespace nj::runtime

@@ -67,6 +67,10 @@ private:
       f->addFnAttr("min-legal-vector-width", "512");
     }
     f->addFnAttr(llvm::Attribute::NoUnwind);
+    // A loop that only copies or fills (a probe recording an input or a constant) must stay a
+    // loop: the idiom pass would call memcpy / memset, which the allow-list does not link.
+    for (const char* builtin : {"no-builtin-memcpy", "no-builtin-memmove", "no-builtin-memset"})
+      f->addFnAttr(builtin);
   }
 
   // ---- the kernel body -------------------------------------------------------------------

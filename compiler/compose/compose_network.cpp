@@ -44,7 +44,10 @@ private:
                 "per-pre state");
   }
 
-  std::string uniqueName(const ModelIr& m, const std::string& base) {
+  // A name no state, parameter or input of `m` has (nor, with `recordable`, a definition or a
+  // current named before: a composed state keeps its name even where a definition has it, as the
+  // checker names it).
+  std::string uniqueName(const ModelIr& m, const std::string& base, bool recordable = false) {
     auto taken = [&](const std::string& n) {
       for (const auto& s : m.states)
         if (s.name == n) return true;
@@ -52,6 +55,9 @@ private:
         if (p.name == n) return true;
       for (const auto& in : m.inputs)
         if (in.name == n) return true;
+      if (recordable)
+        for (const auto& r : m.recordables)
+          if (r.name == n) return true;
       return false;
     };
     if (!taken(base)) return base;
@@ -332,6 +338,11 @@ private:
         value = *coupled;
       }
       currents_[c.post][cur.input].push_back(value);
+      // Recordable as `I_E` (input I, pre group E): what this connection adds to the input.
+      for (const auto& in : post.inputs)
+        if (in.name == cur.input)
+          post.recordables.push_back(
+              {uniqueName(post, fmt::format("{}_{}", cur.input, c.pre), true), value, in.dim});
     }
     if (!eventful) {
       for (const Update& u : preSynaptic)
@@ -969,6 +980,8 @@ private:
     }
     if (m.spike) m.spike = ir::substitute(ctx_, m.spike, sub);
     for (auto& r : m.reset)
+      r.value = ir::substitute(ctx_, r.value, sub);
+    for (auto& r : m.recordables)
       r.value = ir::substitute(ctx_, r.value, sub);
   }
 

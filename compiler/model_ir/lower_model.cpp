@@ -63,8 +63,13 @@ public:
       out_.parameters[i].valueExpr = lower(*m_.parameters[i].decl->value);
     for (std::size_t i = 0; i < m_.states.size(); ++i)
       lowerInitializer(out_.states[i], *m_.states[i].decl->value);
-    for (const auto& d : m_.definitions)
+    for (const auto& d : m_.definitions) {
       definitions_.push_back(lower(*d.decl->value));
+      if (d.type.kind == sema::Type::Real)
+        out_.recordables.push_back({d.name, definitions_.back(), d.type.dim});
+    }
+    for (const auto& in : out_.inputs)
+      out_.recordables.push_back({in.name, in.symbol, in.dim});
 
     for (const auto& ode : m_.odes)
       lowerOde(ode);

@@ -61,6 +61,15 @@ struct EventAssignment {
   ir::Expr value;
 };
 
+// A value a monitor can record besides the states, over the same symbols as the drifts: a
+// definition (`I_Na`), an input as the model sees it (`I`: the input array plus the currents
+// composed synapses add into it), or the current one connection adds (`I_E`, compose).
+struct Recordable {
+  std::string name;
+  ir::Expr value;
+  sema::Dimension dim;
+};
+
 // `current post.I += value` of a synapse.
 struct CurrentOut {
   std::string input;
@@ -78,7 +87,8 @@ struct ModelIr {
   std::vector<ir::Expr> noiseSymbols;
   ir::Expr spike; // Bool; null if the model never spikes
   std::vector<Assignment> reset;
-  ir::Expr refractory; // a time; null if none
+  std::vector<Recordable> recordables; // definitions, then inputs, then composed currents
+  ir::Expr refractory;                 // a time; null if none
   // Without a reset or refractory period a spike is the rising edge of the condition.
   bool spikeOnRisingEdge = false;
   // Synapses: storage of each state, the events, the currents, and the symbols

@@ -10,6 +10,7 @@
 #include "compiler/diag/source.hpp"
 #include "compiler/ir/context.hpp"
 #include "compiler/lower/group_program.hpp"
+#include "compiler/lower/probe_program.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 #include "compiler/pipeline/passes.hpp"
 #include "compiler/plan/plan_network.hpp"
@@ -42,6 +43,11 @@ struct CompiledGroup {
   model_ir::ModelIr ir;
   std::optional<lower::GroupProgram> program;       // after Integrate
   std::unique_ptr<codegen::CompiledGroup> kernel{}; // after Codegen (JIT only)
+  // What the network's monitors record of this group besides its states (lower/probe_program):
+  // the names, their probe (after Integrate, when there are any) and its kernel (after Codegen).
+  std::vector<std::string> probed{};
+  std::optional<lower::GroupProgram> probe{};
+  std::unique_ptr<codegen::CompiledGroup> probeKernel{};
 };
 
 struct CompiledEvent { // an on_pre / on_post program of a connection with per-synapse state

@@ -109,6 +109,16 @@ void compose(Work& w) {
   if (c.network) c.composed = compose::composeNetwork(*c.ctx, *c.network, c.models, c.diags);
 }
 
+// The probe of a network group whose monitors record more than its states.
+void addProbe(Compilation& c, CompiledGroup& g) {
+  std::vector<std::string> recorded;
+  for (const sema::CheckedMonitor& m : c.network->monitors)
+    if (m.kind == syntax::MonitorKind::State && m.group == g.name)
+      recorded.insert(recorded.end(), m.variables.begin(), m.variables.end());
+  g.probed = lower::probedNames(g.ir, recorded);
+  if (!g.probed.empty()) g.probe = lower::probeProgram(*c.ctx, g.ir, g.probed);
+}
+
 // One step program per compiled unit: the entry files' neuron models (with `models`) and the
 // network's compiled groups (its neurons, and sources whose synapses keep per-pre state).
 void integrate(Work& w) {
@@ -137,6 +147,8 @@ void integrate(Work& w) {
     add(CompiledGroup{g.name, g.model, it->second, {}, {}}, c.networkAst->range,
         fmt::format("group `{}` (model `{}`): ", g.name, g.model));
   }
+  for (CompiledGroup& g : c.groups)
+    addProbe(c, g);
 }
 
 std::atomic<std::uint64_t> g_kernelsCompiled{0};
@@ -149,6 +161,10 @@ void generate(Work& w) {
     try {
       g.kernel = codegen::compileGroup(*g.program, o.codegen);
       ++g_kernelsCompiled;
+      if (g.probe) {
+        g.probeKernel = codegen::compileGroup(*g.probe, o.codegen);
+        ++g_kernelsCompiled;
+      }
     } catch (const codegen::CodegenError& e) {
       c.diags.error({}, fmt::format("group `{}`: the JIT failed: {} (run with --backend "
                                     "interpreter)",

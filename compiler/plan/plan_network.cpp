@@ -181,6 +181,19 @@ private:
         units::DisplayUnit d = units::displayUnitFor(s.dim);
         out.displayUnits[s.name] = {d.text, 1.0 / d.scale};
       }
+    out.observed = compiled.probed;
+    if (compiled.probeKernel)
+      out.probe.fn = compiled.probeKernel->kernel();
+    else if (compiled.probe)
+      out.probe.host = [&probe = *compiled.probe](const NjGroupArgs& args) {
+        lower::runReferenceKernel(probe, args);
+      };
+    for (const auto& r : model.recordables)
+      if (!model.plain && !r.dim.isDimensionless() &&
+          std::find(out.observed.begin(), out.observed.end(), r.name) != out.observed.end()) {
+        units::DisplayUnit d = units::displayUnitFor(r.dim);
+        out.displayUnits[r.name] = {d.text, 1.0 / d.scale};
+      }
   }
 
   // The group's overrides, then --set GROUP.param; resolveParameters recomputes the rest.

@@ -1104,6 +1104,29 @@ private:
     }
     return out;
   }
+  // The currents composition makes recordable (compose_network.hpp): `current post.I += …` of a
+  // connection P -> G is `I_P` of G (a second one `I_P_2`, …).
+  std::vector<ComposedState> composedCurrents(const std::string& group) const {
+    std::vector<ComposedState> out;
+    const sema::CheckedModel* post = nullptr;
+    for (const auto& g : out_.groups)
+      if (g.name == group)
+        if (auto m = models_.find(g.model); m != models_.end()) post = &m->second;
+    if (post == nullptr) return out;
+    for (const auto& c : out_.connections) {
+      auto it = models_.find(c.synapse);
+      if (it == models_.end() || c.post != group) continue;
+      for (const auto& cur : it->second.ast->currents) {
+        const int in = post->findInput(cur.input);
+        if (in < 0) continue;
+        std::string name = fmt::format("{}_{}", cur.input, c.pre);
+        if (!findComposed(name, out))
+          out.push_back({name, post->inputs[static_cast<std::size_t>(in)].dim});
+      }
+    }
+    return out;
+  }
+
   static std::vector<std::string> namesOf(const std::vector<ComposedState>& composed) {
     std::vector<std::string> names;
     for (const auto& c : composed)
@@ -1173,7 +1196,9 @@ private:
           continue;
         }
         if (mon.kind != syntax::MonitorKind::State) continue;
-        const std::vector<ComposedState> composedHere = composedStates(sel.group);
+        std::vector<ComposedState> composedHere = composedStates(sel.group);
+        for (auto& current : composedCurrents(sel.group))
+          composedHere.push_back(std::move(current));
         std::vector<std::string> composed = namesOf(composedHere);
         for (std::size_t i = 0; i < mon.variables.size(); ++i) {
           const std::string& v = mon.variables[i];
@@ -1187,7 +1212,7 @@ private:
           for (const auto& x : m->definitions)
             names.push_back(x.name);
           if (!composed.empty())
-            diags_.note(fmt::format("group `{}` also has the synapse states {}", sel.group,
+            diags_.note(fmt::format("group `{}` also has, from its synapses, {}", sel.group,
                                     fmt::format("`{}`", fmt::join(composed, "`, `"))));
           if (auto best = diag::closestName(v, names))
             diags_.note(fmt::format("did you mean `{}`?", *best));

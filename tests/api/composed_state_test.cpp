@@ -55,7 +55,7 @@ TEST(ComposedState, UnknownNameListsTheSynapseStates) {
   EXPECT_NE(m.find("decay.nj:8:14: error: `LIF` has no variable `g_X` to record"),
             std::string::npos)
       << m;
-  EXPECT_NE(m.find("group `E` also has the synapse states `g_S`"), std::string::npos) << m;
+  EXPECT_NE(m.find("group `E` also has, from its synapses, `g_S`"), std::string::npos) << m;
 }
 
 // Only the group that receives the connection carries its state: S has no `g_S`.
