@@ -1,6 +1,7 @@
 #include "compiler/model_ir/lower_expr.hpp"
 
 #include "compiler/ir/builders.hpp"
+#include "compiler/sema/expr_check.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -101,6 +102,7 @@ ir::Expr ExprLowering::call(const syntax::Expr& e) {
       return body;
     }
   }
+  if (sema::findTimeShape(e.name) != nullptr) return timeShape(e.name, args);
   if (e.name == "pow") return ir::pow(args[0], args[1]);
   if (e.name == "log10")
     return ir::div(ir::call(ir::Function::Log, {args[0]}), ctx_.constant(std::log(10.0)));
@@ -109,6 +111,28 @@ ir::Expr ExprLowering::call(const syntax::Expr& e) {
   std::optional<ir::Function> f = ir::functionByName(e.name);
   if (!f) throw std::logic_error("lowering: function `" + e.name + "` is not in the IR allow-list");
   return ir::call(*f, args);
+}
+
+// sema::TimeShape as IR over t: each edge compared at t + dt/2, the middle of the step, so it takes
+// effect at the step whose start is nearest to it whatever the rounding of n · dt.
+ir::Expr ExprLowering::timeShape(const std::string& name, const std::vector<ir::Expr>& a) {
+  const ir::Expr t = ctx_.time();
+  const ir::Expr mid = ir::add(t, ir::mul(ctx_.constant(0.5), ctx_.timeStep()));
+  auto from = [&](ir::Expr t0) { return ir::compare(ir::CompareOp::GreaterEqual, mid, t0); };
+  auto before = [&](ir::Expr t1) { return ir::compare(ir::CompareOp::Less, mid, t1); };
+  if (name == "step")
+    return ir::select(ir::logicalAnd(from(a[0]), before(a[1])), a[2], ctx_.zero());
+  if (name == "ramp") {
+    ir::Expr slope = ir::div(ir::sub(a[3], a[2]), ir::sub(a[1], a[0]));
+    return ir::select(ir::logicalAnd(from(a[0]), before(a[1])),
+                      ir::add(a[2], ir::mul(slope, ir::sub(t, a[0]))), ctx_.zero());
+  }
+  // pulses(start, period, width, amp): the phase of the middle of the step within its period.
+  ir::Expr since = ir::sub(mid, a[0]);
+  ir::Expr phase =
+      ir::sub(since, ir::mul(a[1], ir::call(ir::Function::Floor, {ir::div(since, a[1])})));
+  return ir::select(ir::logicalAnd(from(a[0]), ir::compare(ir::CompareOp::Less, phase, a[2])), a[3],
+                    ctx_.zero());
 }
 
 } // namespace nj::model_ir

@@ -28,6 +28,7 @@ public:
 private:
   ir::Expr name(const syntax::Expr& e);
   ir::Expr call(const syntax::Expr& e);
+  ir::Expr timeShape(const std::string& name, const std::vector<ir::Expr>& args);
   const sema::Resolution& resolved(const syntax::Expr& e) const;
 
   ir::Context& ctx_;

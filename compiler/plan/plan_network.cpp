@@ -29,10 +29,12 @@ double evaluateOverParams(ir::Expr e, const std::vector<double>& params) {
   return interp::evaluate(e, frame);
 }
 
-TimeFunction timeFunction(ir::Expr e) {
-  return [e](double t) {
+// An expression of t (and of the step dt: inputs shaped in time compare their edges at t + dt/2).
+TimeFunction timeFunction(ir::Expr e, double dt) {
+  return [e, dt](double t) {
     interp::Frame frame;
     frame.t = t;
+    frame.dt = dt;
     return interp::evaluate(e, frame);
   };
 }
@@ -58,7 +60,8 @@ public:
     for (const compose::CouplingSpec& spec : composed_.couplings)
       addCoupling(spec);
     for (const sema::CheckedStimulus& s : net_.stimuli)
-      out_.plan.stimuli.push_back({s.group, s.input, timeFunction(networkExpr(*s.value))});
+      out_.plan.stimuli.push_back(
+          {s.group, s.input, timeFunction(networkExpr(*s.value), out_.plan.dt)});
     addMonitors();
     return std::move(out_);
   }
@@ -104,7 +107,7 @@ private:
   Rate rateOf(const sema::CheckedGroup& g) const {
     ir::Expr rate = networkExpr(*g.rate);
     if (rate.isConstant()) return {rate.constantValue(), {}};
-    return {0.0, timeFunction(rate)};
+    return {0.0, timeFunction(rate, out_.plan.dt)};
   }
 
   // ---- groups (PoissonInputs are drives, not groups) ----

@@ -200,6 +200,8 @@ private:
 
   // Does `e` use a name resolved as `kind`?
   bool uses(const Expr& e, SymbolKind kind) const {
+    if (kind == SymbolKind::Time && e.kind == syntax::ExprKind::Call && findTimeShape(e.name))
+      return true; // step, ramp, pulses read t
     if (e.kind == syntax::ExprKind::Name) {
       auto it = out_.resolution.find(&e);
       if (it != out_.resolution.end() && it->second.kind == kind) return true;

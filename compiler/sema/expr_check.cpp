@@ -24,6 +24,7 @@ enum class Rule {
   Sqrt,          // halves the exponents
   Pow,           // pow(x, y): y dimensionless and constant if x has a dimension
   Random,        // uniform(lo, hi), normal(mean, sd): initializers only
+  TimeShape,     // step, ramp, pulses: times, then amplitudes (kTimeShapes)
 };
 
 struct Builtin {
@@ -60,7 +61,12 @@ constexpr Builtin kBuiltins[] = {
     {"asin", 1, 1, Rule::Dimensionless},
     {"acos", 1, 1, Rule::Dimensionless},
     {"atan", 1, 1, Rule::Dimensionless},
+    {"step", 3, 3, Rule::TimeShape},
+    {"ramp", 4, 4, Rule::TimeShape},
+    {"pulses", 4, 4, Rule::TimeShape},
 };
+
+constexpr TimeShape kTimeShapes[] = {{"step", 2, 1}, {"ramp", 2, 2}, {"pulses", 3, 1}};
 
 const Builtin* findBuiltin(const std::string& name) {
   for (const Builtin& b : kBuiltins)
@@ -73,6 +79,12 @@ bool isNoiseName(const std::string& n) {
 }
 
 } // namespace
+
+const TimeShape* findTimeShape(const std::string& name) {
+  for (const TimeShape& shape : kTimeShapes)
+    if (name == shape.name) return &shape;
+  return nullptr;
+}
 
 std::string describe(const Type& t) {
   switch (t.kind) {
@@ -448,6 +460,30 @@ Type ExprChecker::call(const Expr& e) {
     for (std::size_t i = 1; i < args.size() && t.kind != Type::Invalid; ++i)
       t = unify(t, requireReal(args[i], *e.operands[i], what.c_str()), *e.operands[i],
                 fmt::format("the arguments of `{}`", b->name).c_str());
+    return t;
+  }
+  case Rule::TimeShape: {
+    const TimeShape& shape = *findTimeShape(b->name);
+    static const char* const kEdges[] = {"its start", "its end"};
+    static const char* const kPulses[] = {"the first pulse", "the period", "the pulse width"};
+    bool ok = true;
+    for (int i = 0; i < shape.times; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      const char* role = shape.times == 3 ? kPulses[k] : kEdges[k];
+      if (args[k].kind == Type::Real && args[k].dim != timeDim()) {
+        diags_.error(e.operands[k]->range,
+                     fmt::format("argument {} of `{}` ({}) must be {}, but this is {}", i + 1,
+                                 b->name, role, timeDim().describe(), describe(args[k])));
+        ok = false;
+      }
+    }
+    if (!ok) return Type::invalid();
+    Type t = requireReal(args[static_cast<std::size_t>(shape.times)],
+                         *e.operands[static_cast<std::size_t>(shape.times)], what.c_str());
+    for (std::size_t i = static_cast<std::size_t>(shape.times) + 1;
+         i < args.size() && t.kind != Type::Invalid; ++i)
+      t = unify(t, requireReal(args[i], *e.operands[i], what.c_str()), *e.operands[i],
+                fmt::format("the amplitudes of `{}`", b->name).c_str());
     return t;
   }
   case Rule::Pow: {
