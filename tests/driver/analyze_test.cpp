@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -106,6 +107,26 @@ TEST(DriverAnalyze, ThreeDimensionalPhasePortraitOfHindmarshRose) {
   // t, x, y, z per row.
   std::string npy = nj::test::slurp(out / "trajectory_0.npy");
   EXPECT_NE(npy.find(", 4)"), std::string::npos);
+}
+
+// The fast subsystem's equilibria lie on z = 1 + I - 2x^2 - x^3 (y = 1 - 5x^2 in dx/dt = 0), whose
+// turning points x = 0 and x = -4/3 are the folds: z = 1 + I and z = 1 + I - 32/27.
+TEST(DriverAnalyze, FastSlowOfHindmarshRoseFindsTheAnalyticFolds) {
+  fs::path out = nj::test::scratch("analyze_test", "hr_fs");
+  auto r = neurojit("analyze fast-slow '" + (kNeurons / "hindmarsh_rose.nj").string() +
+                    "' --vars x,y --param z=1:3.5 --set I=2 --duration 1500 --no-cycles --out '" +
+                    out.string() + "'");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  std::vector<double> folds;
+  const std::string key = "fold (LP) at z = ";
+  for (auto at = r.out.find(key); at != std::string::npos; at = r.out.find(key, at + 1))
+    folds.push_back(std::stod(r.out.substr(at + key.size())));
+  ASSERT_EQ(folds.size(), 2u) << r.out;
+  EXPECT_NEAR(folds[0], 3.0 - 32.0 / 27.0, 1e-8) << r.out;
+  EXPECT_NEAR(folds[1], 3.0, 1e-8) << r.out;
+  EXPECT_NE(r.out.find("spikes per burst"), std::string::npos) << r.out;
+  for (const char* f : {"analysis.json", "branch_0.npy", "trajectory.npy"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
 }
 
 } // namespace
