@@ -114,7 +114,7 @@ void StateMonitor::recordColumns(std::int64_t stepAfter, std::size_t lo, std::si
   const std::uint64_t row = rowsBefore_ + samplesBetween(rowsFrom_, stepAfter) - 1;
   // Observed values are computed now, at t = stepAfter · dt, from the neurons' chunks of 16
   // (the probe's vector lanes) that hold the recorded ones: the same lanes for any thread count.
-  if (probes_) group_->probe(stepAfter, lo / 16 * 16, hi);
+  if (probes_ && probeOnRecord_) group_->probe(stepAfter, lo / 16 * 16, hi);
   for (std::size_t v = 0; v < slots_.size(); ++v)
     withReal(group_->precision(), [&](auto zero) { // float32 values widen exactly to double
       std::span<const decltype(zero)> x = group_->recordableArray(slots_[v]).as<decltype(zero)>();

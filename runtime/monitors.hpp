@@ -81,6 +81,10 @@ public:
   std::size_t end() const { return end_; }
   std::size_t width() const { return end_ - begin_; }
   std::int64_t every() const { return every_; }
+  // Records an observed value (a definition, input or synaptic current): recordColumns runs the
+  // group's probe first, unless the host computed the values itself (several MPI ranks).
+  bool probes() const { return probes_; }
+  void setProbeOnRecord(bool on) { probeOnRecord_ = on; }
 
   std::span<const double> times() const { return t_; }
   std::size_t samples() const { return t_.size(); }
@@ -116,6 +120,7 @@ private:
   std::vector<std::string> names_;
   std::vector<std::size_t> slots_; // NeuronGroup::recordableIndex
   bool probes_ = false;            // records an observed value: runs the group's probe
+  bool probeOnRecord_ = true;
   std::size_t begin_, end_;
   std::int64_t every_;
   std::int64_t rowsFrom_ = 0;    // the step the rows of openRows start after

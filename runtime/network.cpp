@@ -221,6 +221,9 @@ StateMonitor& Network::addStateMonitor(NeuronGroup& group, std::vector<std::stri
                                        IndexRange range, std::int64_t every) {
   stateMonitors_.push_back(
       std::make_unique<StateMonitor>(group, std::move(variables), range, every));
+  // Several ranks: each probes its own neurons before the gather (gatherMonitoredStates); rank
+  // 0 then records the gathered values as they are.
+  if (distributed()) stateMonitors_.back()->setProbeOnRecord(false);
   return *stateMonitors_.back();
 }
 
@@ -1308,8 +1311,17 @@ void Network::gatherMonitoredStates() {
     NeuronGroup& g = *entry->group;
     rankParts(entry->rankStarts, m->begin(), m->end(), elementBytes(g.precision()), offsets,
               counts);
-    for (const std::string& name : m->variables())
-      options_.comm->gathervToRootInPlace(g.states_[g.stateIndex(name)].data(), offsets, counts);
+    if (m->probes()) { // observed values from this rank's own neurons, gathered like states
+      const auto [lo, hi] = g.shardRange(kAllShards);
+      g.probe(step_, std::max<std::size_t>(lo, m->begin()) / 16 * 16,
+              std::min<std::size_t>(hi, m->end()));
+    }
+    for (const std::string& name : m->variables()) {
+      const std::size_t slot = g.recordableIndex(name);
+      void* values =
+          g.isObserved(slot) ? g.observed_[slot - g.states_.size()].data() : g.states_[slot].data();
+      options_.comm->gathervToRootInPlace(values, offsets, counts);
+    }
   }
 }
 
