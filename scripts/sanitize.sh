@@ -22,4 +22,19 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_retu
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
 if [ "$kind" = thread ] && [ $# -eq 0 ]; then set -- -L threads; fi
+if [ "$kind" = address ] && [ $# -eq 0 ]; then
+  # Left out, as they measure what instrumentation changes: resident memory and time of a refusal,
+  # the memory estimate against the allocator's real use, and an installed package built into a
+  # host compiled without -fsanitize.
+  skip='MemoryLimit.AnOversizedNetworkIsRefusedInUnderASecondWithItsParts'
+  skip+='|MemoryEstimate.AgreesWithWhatRealBuildsHoldWithin30Percent|Install\.'
+  rc=0
+  ctest --test-dir "$dir" -j "$(nproc)" --output-on-failure --timeout 1800 -LE mpi -E "$skip" || rc=1
+  # Several ranks: OpenMPI's plugins are unloaded before LeakSanitizer reports what they kept
+  # (frames in <unknown module>, so no suppression can name them): leaks are not checked there;
+  # every other ASan and UBSan check is.
+  ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:detect_stack_use_after_return=1" \
+    ctest --test-dir "$dir" -j "$(nproc)" --output-on-failure --timeout 1800 -L mpi || rc=1
+  exit $rc
+fi
 ctest --test-dir "$dir" -j "$(nproc)" --output-on-failure --timeout 1800 "$@"

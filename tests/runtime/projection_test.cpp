@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <vector>
 
@@ -33,9 +34,12 @@ Recorder addRecorder(Network& net, const std::string& name, std::size_t n) {
   auto fs = r.group->state("firstSeen");
   std::fill(fs.begin(), fs.end(), -1.0);
   auto log = r.log;
-  r.group->setKernel({.host = [log](const NjGroupArgs& a) {
+  // Shards call the kernel from several threads: the log is shared (ASan found the race).
+  auto lock = std::make_shared<std::mutex>();
+  r.group->setKernel({.host = [log, lock](const NjGroupArgs& a) {
+    std::lock_guard<std::mutex> guard(*lock);
     auto& row = (*log)[a.step];
-    row.resize(a.end);
+    if (row.size() < a.end) row.resize(a.end);
     for (std::uint64_t i = a.begin; i < a.end; ++i) {
       const double seen = a.state[0][i] + a.inputs[0][i];
       row[i] = seen;
