@@ -58,7 +58,7 @@ StateMonitor::StateMonitor(const NeuronGroup& group, std::vector<std::string> va
                     group.name(), every));
   for (const auto& n : names_) {
     slots_.push_back(group.recordableIndex(n));
-    probes_ = probes_ || group.isObserved(slots_.back());
+    probes_ = probes_ || slots_.back() >= group.layout().states.size(); // an observed value
   }
   data_.resize(names_.size());
 }
@@ -112,9 +112,8 @@ void StateMonitor::recordColumns(std::int64_t stepAfter, std::size_t lo, std::si
   if (lo >= hi) return;
   // Rows before this window, then the samples of steps (rowsFrom_, stepAfter] (this one last).
   const std::uint64_t row = rowsBefore_ + samplesBetween(rowsFrom_, stepAfter) - 1;
-  // Observed values are computed now, at t = stepAfter · dt, from the neurons' chunks of 16
-  // (the probe's vector lanes) that hold the recorded ones: the same lanes for any thread count.
-  if (probes_ && probeOnRecord_) group_->probe(stepAfter, lo / 16 * 16, hi);
+  // Observed values are computed now, at t = stepAfter · dt, for the recorded neurons.
+  if (probes_ && probeOnRecord_) group_->probe(stepAfter, lo, hi);
   for (std::size_t v = 0; v < slots_.size(); ++v)
     withReal(group_->precision(), [&](auto zero) { // float32 values widen exactly to double
       std::span<const decltype(zero)> x = group_->recordableArray(slots_[v]).as<decltype(zero)>();

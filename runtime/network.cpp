@@ -29,9 +29,6 @@ namespace nj::runtime {
 using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 namespace {
 
-// Shard starts are multiples of this: the widest vector (8 doubles with AVX-512, or 16 floats), so
-// each neuron takes the same vector/scalar path of a kernel whatever the thread count.
-constexpr std::uint64_t kShardAlignment = 16;
 // A run's first steps are timed on one thread; with a step shorter than this the team is not used
 // (one barrier and the spikes' cache lines cost ~1.5-3 µs per step on this 2-core machine:
 // COBA 4k, 8.7 µs per step, ran 1.5x with 2 threads; CUBA 4k, 2.8 µs per step, 0.45x).
@@ -1313,15 +1310,11 @@ void Network::gatherMonitoredStates() {
               counts);
     if (m->probes()) { // observed values from this rank's own neurons, gathered like states
       const auto [lo, hi] = g.shardRange(kAllShards);
-      g.probe(step_, std::max<std::size_t>(lo, m->begin()) / 16 * 16,
-              std::min<std::size_t>(hi, m->end()));
+      g.probe(step_, std::max<std::size_t>(lo, m->begin()), std::min<std::size_t>(hi, m->end()));
     }
-    for (const std::string& name : m->variables()) {
-      const std::size_t slot = g.recordableIndex(name);
-      void* values =
-          g.isObserved(slot) ? g.observed_[slot - g.states_.size()].data() : g.states_[slot].data();
-      options_.comm->gathervToRootInPlace(values, offsets, counts);
-    }
+    for (const std::string& name : m->variables())
+      options_.comm->gathervToRootInPlace(g.recordableArray(g.recordableIndex(name)).data(),
+                                          offsets, counts);
   }
 }
 

@@ -3,7 +3,6 @@
 #include "runtime/errors.hpp"
 #include "runtime/initializers.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -119,7 +118,7 @@ void NeuronGroup::probe(std::int64_t step, std::size_t begin, std::size_t end) c
   }
   args.spikes = &count;
   args.spike_count = &count;
-  args.begin = begin;
+  args.begin = begin / kShardAlignment * kShardAlignment;
   args.end = end;
   args.step = step;
   args.dt = probeDt_;
@@ -146,10 +145,8 @@ std::size_t NeuronGroup::stateIndex(std::string_view name) const {
   return findName(layout_.states, name, "state variable", name_, layout_.model);
 }
 std::size_t NeuronGroup::recordableIndex(std::string_view name) const {
-  for (std::size_t k = 0; k < layout_.observed.size(); ++k)
-    if (layout_.observed[k] == name &&
-        std::find(layout_.states.begin(), layout_.states.end(), name) == layout_.states.end())
-      return states_.size() + k;
+  for (std::size_t k = 0; k < layout_.observed.size(); ++k) // never a state's name (the compiler's)
+    if (layout_.observed[k] == name) return states_.size() + k;
   return stateIndex(name);
 }
 std::size_t NeuronGroup::paramIndex(std::string_view name) const {

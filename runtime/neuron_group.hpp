@@ -53,6 +53,10 @@ struct GroupKernel {
   }
 };
 
+// Shard starts are multiples of this: the widest vector (8 doubles with AVX-512, or 16 floats), so
+// each neuron takes the same vector/scalar path of a kernel whatever the thread count.
+inline constexpr std::uint64_t kShardAlignment = 16;
+
 // A shard index meaning every shard of this process: the neurons of this MPI rank (network.hpp).
 inline constexpr std::size_t kAllShards = static_cast<std::size_t>(-1);
 
@@ -80,7 +84,6 @@ public:
   const RealArray& recordableArray(std::size_t slot) const {
     return slot < states_.size() ? states_[slot] : observed_[slot - states_.size()];
   }
-  bool isObserved(std::size_t slot) const { return slot >= states_.size(); }
   std::size_t paramIndex(std::string_view name) const;
   std::size_t inputIndex(std::string_view name) const;
 
@@ -165,9 +168,10 @@ public:
   void setKernel(GroupKernel kernel) { kernel_ = std::move(kernel); }
   const GroupKernel& kernel() const { return kernel_; }
   // The kernel that computes the observed values (GroupLayout::observed) from the state, the
-  // inputs as they are and t = step · dt, for neurons [begin, end); `begin` a multiple of 16 (the
-  // kernel contract). Const: the observed values are a view of the state, not part of it (not
-  // integrated, checkpointed or checked for divergence). Threads may probe disjoint ranges.
+  // inputs as they are and t = step · dt, for neurons [begin, end), from the start of the chunk of
+  // kShardAlignment neurons holding `begin` (the kernel contract: the same lanes for any thread
+  // count). Const: the observed values are a view of the state, not part of it (not integrated,
+  // checkpointed or checked for divergence). Threads may probe disjoint shards.
   void setProbe(GroupKernel probe, double dt) {
     probe_ = std::move(probe);
     probeDt_ = dt;
@@ -215,6 +219,9 @@ private:
   // clearing it is skipped); written in the current step by a stimulus.
   // Each shard's flags on their own cache lines: every shard writes its own every step.
   std::vector<std::uint8_t> inputDirty_, inputWritten_;
+  RealArray& recordableArray(std::size_t slot) { // for the Network's gather to rank 0
+    return slot < states_.size() ? states_[slot] : observed_[slot - states_.size()];
+  }
   std::size_t inputFlagStride_ = 64;
   std::size_t inputFlag(std::size_t k, std::size_t s) const { return s * inputFlagStride_ + k; }
   std::size_t shards_ = 1;

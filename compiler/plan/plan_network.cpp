@@ -179,11 +179,13 @@ private:
       out.kernel.fn = compiled.kernel->kernel();
     else
       out.kernel.host = [&prog](const NjGroupArgs& args) { lower::runReferenceKernel(prog, args); };
+    auto showIn = [&](const std::string& name, const sema::Dimension& dim) {
+      if (model.plain || dim.isDimensionless()) return;
+      units::DisplayUnit d = units::displayUnitFor(dim);
+      out.displayUnits[name] = {d.text, 1.0 / d.scale};
+    };
     for (const auto& s : model.states)
-      if (!model.plain && !s.dim.isDimensionless()) {
-        units::DisplayUnit d = units::displayUnitFor(s.dim);
-        out.displayUnits[s.name] = {d.text, 1.0 / d.scale};
-      }
+      showIn(s.name, s.dim);
     out.observed = compiled.probed;
     if (compiled.probeKernel)
       out.probe.fn = compiled.probeKernel->kernel();
@@ -192,11 +194,8 @@ private:
         lower::runReferenceKernel(probe, args);
       };
     for (const auto& r : model.recordables)
-      if (!model.plain && !r.dim.isDimensionless() &&
-          std::find(out.observed.begin(), out.observed.end(), r.name) != out.observed.end()) {
-        units::DisplayUnit d = units::displayUnitFor(r.dim);
-        out.displayUnits[r.name] = {d.text, 1.0 / d.scale};
-      }
+      if (std::find(out.observed.begin(), out.observed.end(), r.name) != out.observed.end())
+        showIn(r.name, r.dim);
   }
 
   // The group's overrides, then --set GROUP.param; resolveParameters recomputes the rest.

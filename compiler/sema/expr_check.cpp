@@ -24,7 +24,6 @@ enum class Rule {
   Sqrt,          // halves the exponents
   Pow,           // pow(x, y): y dimensionless and constant if x has a dimension
   Random,        // uniform(lo, hi), normal(mean, sd): initializers only
-  TimeShape,     // step, ramp, pulses: times, then amplitudes (kTimeShapes)
 };
 
 struct Builtin {
@@ -61,12 +60,13 @@ constexpr Builtin kBuiltins[] = {
     {"asin", 1, 1, Rule::Dimensionless},
     {"acos", 1, 1, Rule::Dimensionless},
     {"atan", 1, 1, Rule::Dimensionless},
-    {"step", 3, 3, Rule::TimeShape},
-    {"ramp", 4, 4, Rule::TimeShape},
-    {"pulses", 4, 4, Rule::TimeShape},
 };
 
-constexpr TimeShape kTimeShapes[] = {{"step", 2, 1}, {"ramp", 2, 2}, {"pulses", 3, 1}};
+constexpr TimeShape kTimeShapes[] = {
+    {"step", 2, {"its start", "its end"}, 1},
+    {"ramp", 2, {"its start", "its end"}, 2},
+    {"pulses", 3, {"the first pulse", "the period", "the pulse width"}, 1},
+};
 
 const Builtin* findBuiltin(const std::string& name) {
   for (const Builtin& b : kBuiltins)
@@ -412,11 +412,14 @@ Type ExprChecker::call(const Expr& e) {
   if (const syntax::Function* f = findIn(env_.fileFunctions))
     return userCall(e, *f, std::move(args), true);
 
+  if (const TimeShape* shape = findTimeShape(e.name)) return timeShape(e, *shape, args);
   const Builtin* b = findBuiltin(e.name);
   if (b == nullptr) {
     diags_.error(e.range, fmt::format("unknown function `{}`", e.name));
     std::vector<std::string> candidates;
     for (const Builtin& x : kBuiltins)
+      candidates.push_back(x.name);
+    for (const TimeShape& x : kTimeShapes)
       candidates.push_back(x.name);
     if (env_.modelFunctions != nullptr)
       for (const auto& [n, f] : *env_.modelFunctions)
@@ -462,30 +465,6 @@ Type ExprChecker::call(const Expr& e) {
                 fmt::format("the arguments of `{}`", b->name).c_str());
     return t;
   }
-  case Rule::TimeShape: {
-    const TimeShape& shape = *findTimeShape(b->name);
-    static const char* const kEdges[] = {"its start", "its end"};
-    static const char* const kPulses[] = {"the first pulse", "the period", "the pulse width"};
-    bool ok = true;
-    for (int i = 0; i < shape.times; ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      const char* role = shape.times == 3 ? kPulses[k] : kEdges[k];
-      if (args[k].kind == Type::Real && args[k].dim != timeDim()) {
-        diags_.error(e.operands[k]->range,
-                     fmt::format("argument {} of `{}` ({}) must be {}, but this is {}", i + 1,
-                                 b->name, role, timeDim().describe(), describe(args[k])));
-        ok = false;
-      }
-    }
-    if (!ok) return Type::invalid();
-    Type t = requireReal(args[static_cast<std::size_t>(shape.times)],
-                         *e.operands[static_cast<std::size_t>(shape.times)], what.c_str());
-    for (std::size_t i = static_cast<std::size_t>(shape.times) + 1;
-         i < args.size() && t.kind != Type::Invalid; ++i)
-      t = unify(t, requireReal(args[i], *e.operands[i], what.c_str()), *e.operands[i],
-                fmt::format("the amplitudes of `{}`", b->name).c_str());
-    return t;
-  }
   case Rule::Pow: {
     if (requireDimensionless(args[1], *e.operands[1], "an exponent").kind == Type::Invalid)
       return Type::invalid();
@@ -497,6 +476,31 @@ Type ExprChecker::call(const Expr& e) {
   }
   }
   return Type::invalid();
+}
+
+Type ExprChecker::timeShape(const Expr& e, const TimeShape& shape, const std::vector<Type>& args) {
+  if (static_cast<int>(args.size()) != shape.arity()) {
+    diags_.error(e.range, fmt::format("`{}` takes {} arguments, not {}", shape.name, shape.arity(),
+                                      args.size()));
+    return Type::invalid();
+  }
+  bool ok = true;
+  for (std::size_t k = 0; k < static_cast<std::size_t>(shape.times); ++k)
+    if (args[k].kind == Type::Real && args[k].dim != timeDim()) {
+      diags_.error(e.operands[k]->range,
+                   fmt::format("argument {} of `{}` ({}) must be {}, but this is {}", k + 1,
+                               shape.name, shape.roles[k], timeDim().describe(),
+                               describe(args[k])));
+      ok = false;
+    }
+  if (!ok) return Type::invalid();
+  const std::string what = fmt::format("the argument of `{}`", shape.name);
+  const auto first = static_cast<std::size_t>(shape.times);
+  Type t = requireReal(args[first], *e.operands[first], what.c_str());
+  for (std::size_t i = first + 1; i < args.size() && t.kind != Type::Invalid; ++i)
+    t = unify(t, requireReal(args[i], *e.operands[i], what.c_str()), *e.operands[i],
+              fmt::format("the amplitudes of `{}`", shape.name).c_str());
+  return t;
 }
 
 Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector<Type> args,

@@ -38,6 +38,21 @@ struct ExprEnv {
   std::function<void(const Symbol&, const syntax::Expr&)> onUse;
 };
 
+// The built-in inputs shaped in time (docs/language.md, "Inputs shaped in time"): they read `t`
+// without naming it. Each takes `times` time arguments, then amplitudes of one dimension:
+//   step(t0, t1, a)              a on [t0, t1), else 0
+//   ramp(t0, t1, a0, a1)         from a0 at t0 to a1 at t1 on [t0, t1), else 0
+//   pulses(start, period, w, a)  a for w at start + k·period (k = 0, 1, …), else 0
+// An edge takes effect at the step whose start is nearest to it (t + dt/2 is compared).
+struct TimeShape {
+  const char* name;
+  int times;            // the first arguments, times; their roles in messages:
+  const char* roles[3]; // "its start", …
+  int amplitudes;       // the rest
+  int arity() const { return times + amplitudes; }
+};
+const TimeShape* findTimeShape(const std::string& name);
+
 class ExprChecker {
 public:
   ExprChecker(ExprEnv env, diag::Diagnostics& diags) : env_(std::move(env)), diags_(diags) {}
@@ -60,6 +75,7 @@ private:
   Type call(const syntax::Expr& e);
   Type userCall(const syntax::Expr& e, const syntax::Function& f, std::vector<Type> args,
                 bool fileLevel);
+  Type timeShape(const syntax::Expr& e, const TimeShape& shape, const std::vector<Type>& args);
   Type unary(const syntax::Expr& e);
   Type binary(const syntax::Expr& e);
   Type conditional(const syntax::Expr& e);
@@ -78,17 +94,5 @@ private:
 
 // "voltage (V)" or "a truth value" — how a type reads in messages.
 std::string describe(const Type& t);
-
-// The built-in inputs shaped in time (docs/language.md, "Inputs shaped in time"): they read `t`
-// without naming it. Each takes `times` time arguments, then amplitudes of one dimension:
-//   step(t0, t1, a)              a on [t0, t1), else 0
-//   ramp(t0, t1, a0, a1)         from a0 at t0 to a1 at t1 on [t0, t1), else 0
-//   pulses(start, period, w, a)  a for w at start + k·period (k = 0, 1, …), else 0
-// An edge takes effect at the step whose start is nearest to it (t + dt/2 is compared).
-struct TimeShape {
-  const char* name;
-  int times, amplitudes;
-};
-const TimeShape* findTimeShape(const std::string& name);
 
 } // namespace nj::sema
