@@ -43,8 +43,7 @@ void addDerivedStates(ir::Context& ctx, const model_ir::ModelIr& model, GroupPro
 
 } // namespace
 
-GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
-                        const std::string& method) {
+GroupProgram programLayout(const model_ir::ModelIr& model) {
   GroupProgram p;
   p.model = model.name;
   p.numStates = model.states.size();
@@ -57,6 +56,12 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
     p.paramNames.push_back(x.name);
   for (const auto& x : model.inputs)
     p.inputNames.push_back(x.name);
+  return p;
+}
+
+GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
+                        const std::string& method) {
+  GroupProgram p = programLayout(model);
 
   integrators::OdeSystem system;
   for (const auto& s : model.states) {

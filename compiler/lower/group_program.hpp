@@ -34,6 +34,10 @@ struct GroupProgram {
   ir::Expr refractoryPeriod; // over parameters; the runtime turns it into steps
 };
 
+// The model's slots and names (states, parameters, inputs, noise), with no step yet: what every
+// program of the model (the step, the probe) starts from.
+GroupProgram programLayout(const model_ir::ModelIr& model);
+
 // Throws integrators::IntegrationError (message names the equation) when the
 // method cannot integrate the model.
 GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,

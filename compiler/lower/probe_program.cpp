@@ -34,18 +34,10 @@ std::vector<std::string> probedNames(const model_ir::ModelIr& model,
 
 GroupProgram probeProgram(ir::Context& ctx, const model_ir::ModelIr& model,
                           const std::vector<std::string>& probed) {
-  GroupProgram p;
-  p.model = model.name;
+  GroupProgram p = programLayout(model);
   p.method = "probe";
-  p.numStates = model.states.size() + probed.size();
-  p.numParams = model.parameters.size();
-  p.numInputs = model.inputs.size();
-  for (const auto& s : model.states)
-    p.stateNames.push_back(s.name);
-  for (const auto& x : model.parameters)
-    p.paramNames.push_back(x.name);
-  for (const auto& x : model.inputs)
-    p.inputNames.push_back(x.name);
+  p.numNoise = 0; // recordables cannot contain noise
+  p.numStates += probed.size();
   for (std::size_t k = 0; k < probed.size(); ++k) {
     const model_ir::Recordable* r = findRecordable(model, probed[k]);
     const int slot = static_cast<int>(model.states.size() + k);
