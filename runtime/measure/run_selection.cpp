@@ -39,6 +39,7 @@ RunWindow checkSelection(const io::Json& manifest, const std::string& where, dou
   if (w.end > duration * (1 + 1e-9))
     throw RuntimeError(fmt::format(
         "--window: the window ends at {:g} s, after the end of the run ({:g} s)", w.end, duration));
+  w.toTheEnd = w.end >= duration;
   w.end = std::min(w.end, duration);
   const std::vector<std::string> recorded = recordedGroups(manifest);
   for (const std::string& g : groups)

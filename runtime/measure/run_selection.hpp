@@ -10,10 +10,15 @@
 
 namespace nj::runtime::measure {
 
-// [start, end) in seconds from the start of the run.
+// [start, end) in seconds from the start of the run; [start, end] when it ends with the run, so
+// that what the last step recorded (at t_end itself) is in the window that reaches the end.
 struct RunWindow {
   double start = 0.0, end = 0.0;
-  bool contains(double seconds) const { return seconds >= start && seconds < end; }
+  bool toTheEnd = false;
+  bool contains(double seconds) const {
+    // (a tolerance for times summed step by step)
+    return seconds >= start && (seconds < end || (toTheEnd && seconds <= end * (1 + 1e-9)));
+  }
 };
 
 // The groups that a monitor of run.json records, sorted.
