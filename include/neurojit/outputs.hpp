@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,9 +24,28 @@ using Json = runtime::Json;
 // or the whole new one. Throws Error (kind I/O).
 void writeFileAtomically(const std::filesystem::path& path, std::string_view contents);
 
+// What `neurojit measure` and `neurojit plot` look at, as the user writes it: times with units,
+// read like --set values ("5ms", "1 s", "200 us"). An empty field keeps the default.
+//   window  "START:END" of the run, either end optional ("200ms:1s", "200ms:", ":1s"); the
+//           default is the whole run. Everything measured or drawn lies in [START, END).
+//   groups  only these recorded groups (default: every one).
+struct RunSelection {
+  std::vector<std::string> groups;
+  std::string window;
+};
+
+// The settings of measure.json (they are recorded in its "options").
+struct MeasureSettings : RunSelection {
+  std::string bin;    // width of the population-rate histogram, e.g. "5ms" (default 1 ms)
+  std::string smooth; // kernel of the population rate: "gaussian:SIGMA" (default gaussian:2ms),
+                      // "box:WIDTH" (a centred moving average) or "none"
+};
+
 // The measures of a run folder, what measure.json holds: per spike monitor the rates, ISI CV,
-// Fano factor, synchrony and spectrum; per state monitor of V the voltage synchrony.
-Json measureRunFolder(const std::filesystem::path& dir);
+// Fano factor, synchrony and spectrum; per state monitor of V the voltage synchrony. A bad
+// setting (not a time, a kernel that does not exist, a window ending before it starts, a group
+// that was not recorded) throws Error naming the setting and saying what to write.
+Json measureRunFolder(const std::filesystem::path& dir, const MeasureSettings& settings = {});
 
 // A population race: which of N competing populations first reaches a rate threshold inside a
 // time window, and when (the read-out of decision-making, working-memory and winner-take-all
@@ -55,8 +75,23 @@ struct PlotResult {
   std::string message;
 };
 
-// DIR/plots/: raster, traces and rates of every monitor of the run folder.
-PlotResult plotRunFolder(const std::filesystem::path& dir);
+// The settings of `neurojit plot`. `animate` names one recorded variable, drawn as a growing trace
+// over time ({"V"}: the membrane potential of a few recorded neurons; {"rate"}: the population
+// rate of a group, from its rate monitor or else its spikes), or two variables of one neuron,
+// drawn as its trajectory in their phase plane ({"V", "w"}); the animated GIF has `frames` frames
+// `delay` apart (a time such as "100ms", default 100 ms; GIF counts hundredths of a second).
+struct PlotSettings : RunSelection {
+  std::vector<std::string> formats;  // "png" and/or "svg" (default: both)
+  std::vector<std::string> animate;  // empty: no animation
+  std::optional<std::size_t> neuron; // the neuron animated (index in its group); default: the
+                                     // first recorded one
+  int frames = 50;
+  std::string delay;
+};
+
+// DIR/plots/: raster, traces and rates of every monitor of the run folder; with `animate`, also
+// DIR/plots/animation_VARIABLES_GROUP.gif. Bad settings throw Error as measureRunFolder's do.
+PlotResult plotRunFolder(const std::filesystem::path& dir, const PlotSettings& settings = {});
 // DIR/plots/decision.{png,svg}: the race of decision.json (rasters, sliding rates, threshold,
 // window and crossing).
 PlotResult plotRace(const std::filesystem::path& dir);

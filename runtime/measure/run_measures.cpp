@@ -2,6 +2,7 @@
 
 #include "io/npy.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/measure/run_selection.hpp"
 #include "runtime/measure/spectrum.hpp"
 #include "runtime/measure/voltage_synchrony.hpp"
 
@@ -120,6 +121,16 @@ Json measureRunDir(const std::filesystem::path& dir, const MeasureOptions& o) {
     throw RuntimeError(fmt::format("{}: the run has no simulated time (t_end = {})",
                                    manifestPath.string(), manifest.numberOr("t_end", 0.0)));
 
+  // The window and the groups asked for, checked before anything is measured.
+  const RunWindow window = checkSelection(manifest, manifestPath.string(), duration, o.windowStart,
+                                          o.windowEnd, o.groups);
+  const double start = window.start, end = window.end;
+  const Json* monitors = manifest.find("monitors");
+  const auto wanted = [&](const Json& m) {
+    return o.groups.empty() ||
+           std::find(o.groups.begin(), o.groups.end(), m.stringOr("group", "")) != o.groups.end();
+  };
+
   Json out = Json::object();
   out.set("format", "neurojit-measure/1");
   out.set("duration_s", duration);
@@ -127,30 +138,36 @@ Json measureRunDir(const std::filesystem::path& dir, const MeasureOptions& o) {
   Json& opts = out.set("options", Json::object());
   opts.set("rate_bin_s", o.rateBin);
   opts.set("smoothing", smoothingName(o.smoothing.kind));
-  opts.set("smoothing_width_s", o.smoothing.width);
+  opts.set("smoothing_width_s", o.smoothing.kind == SmoothingKind::None ? 0.0 : o.smoothing.width);
   opts.set("fano_window_s", o.fanoWindow);
   opts.set("synchrony_bin_s", o.synchronyBin);
   opts.set("spectrum_bin_s", o.spectrumBin);
   opts.set("spectrum_max_hz", o.spectrumMaxHz);
+  Json& windowJson = opts.set("window_s", Json::array());
+  windowJson.push(start);
+  windowJson.push(end);
+  Json& groupNames = opts.set("groups", Json::array());
+  for (const std::string& g : o.groups.empty() ? recordedGroups(manifest) : o.groups)
+    groupNames.push(g);
   Json& groups = out.set("groups", Json::array());
   Json& voltage = out.set("voltage", Json::array());
 
-  const Json* monitors = manifest.find("monitors");
   if (monitors == nullptr) return out;
   for (const Json& m : monitors->items()) {
+    if (!wanted(m)) continue;
     const std::string kind = m.stringOr("kind", "");
     if (kind == "spikes") {
       const auto begin = static_cast<std::uint64_t>(m["begin"].integer());
-      const auto end = static_cast<std::uint64_t>(m["end"].integer());
+      const auto last = static_cast<std::uint64_t>(m["end"].integer());
       const NpyArray t = readNpy(dir / m["t_file"].string());
       const NpyArray i = readNpy(dir / m["i_file"].string());
       if (t.values.size() != i.values.size())
         throw RuntimeError(fmt::format("{}: {} spike times but {} indices in {}", dir.string(),
                                        t.values.size(), i.values.size(), m["i_file"].string()));
       SpikeTrains trains;
-      trains.neurons = static_cast<std::uint32_t>(end - begin);
-      trains.start = 0.0;
-      trains.duration = duration;
+      trains.neurons = static_cast<std::uint32_t>(last - begin);
+      trains.start = start;
+      trains.duration = end - start;
       trains.times.reserve(t.values.size());
       trains.indices.reserve(t.values.size());
       for (std::size_t k = 0; k < t.values.size(); ++k) {
@@ -163,7 +180,7 @@ Json measureRunDir(const std::filesystem::path& dir, const MeasureOptions& o) {
       Json entry = Json::object();
       entry.set("group", m["group"].string());
       entry.set("begin", begin);
-      entry.set("end", end);
+      entry.set("end", last);
       for (const auto& [k, v] : g.members())
         entry.set(k, v);
       groups.push(std::move(entry));
@@ -171,10 +188,19 @@ Json measureRunDir(const std::filesystem::path& dir, const MeasureOptions& o) {
       const std::string var = m.stringOr("variable", "");
       if (var != "V" && var != "v") continue;
       const NpyArray a = readNpy(dir / m["file"].string());
+      const NpyArray t = readNpy(dir / m["t_file"].string());
       Traces tr;
-      tr.samples = a.shape.empty() ? 0 : a.shape[0];
       tr.neurons = a.shape.size() > 1 ? a.shape[1] : 1;
-      tr.values = a.values;
+      const std::size_t samples =
+          std::min(t.values.size(), a.values.size() / std::max<std::size_t>(1, tr.neurons));
+      for (std::size_t s = 0; s < samples; ++s) {
+        const double ts = t.values[s] * unit;
+        if (!window.contains(ts)) continue;
+        tr.values.insert(tr.values.end(),
+                         a.values.begin() + static_cast<std::ptrdiff_t>(s * tr.neurons),
+                         a.values.begin() + static_cast<std::ptrdiff_t>((s + 1) * tr.neurons));
+        ++tr.samples;
+      }
       Json v = Json::object();
       v.set("group", m["group"].string());
       v.set("variable", var);

@@ -103,7 +103,9 @@ Series populationRate(const SpikeTrains& s, double bin, Smoothing smoothing) {
       kernel.push_back(std::exp(-0.5 * x * x));
     }
   } else {
-    h = std::llround(smoothing.width / (2 * bin));
+    // BrainPy's firing_rate: int(width / 2 / dt) * 2 + 1 points, so box:5ms over 1 ms bins
+    // averages 5 bins (the tolerance keeps 0.3 / (2 · 0.1) from losing a bin to rounding).
+    h = static_cast<std::int64_t>(std::floor(smoothing.width / (2 * bin) * (1 + 1e-12)));
     kernel.assign(static_cast<std::size_t>(2 * h + 1), 1.0);
   }
   std::vector<double> smooth(K, 0.0);

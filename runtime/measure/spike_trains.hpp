@@ -31,7 +31,7 @@ struct Smoothing {
 // Population rate: K = floor(duration / bin) whole bins (spikes after the last whole bin are
 // ignored); r_b = (spikes in bin b) / (neurons · bin), at the bin centre. Smoothing convolves r
 // with a discrete kernel: Gaussian g_k = exp(−(k·bin)² / (2σ²)) for |k| ≤ ceil(4σ / bin), or
-// rectangular, 2h + 1 equal weights with h = round(width / (2 bin)) (BrainPy's firing_rate
+// rectangular, 2h + 1 equal weights with h = floor(width / (2 bin)) (BrainPy's firing_rate
 // window); at the edges the kernel is renormalised over the bins that exist, so a constant rate
 // stays constant.
 Series populationRate(const SpikeTrains& trains, double bin, Smoothing smoothing = {});

@@ -5,6 +5,8 @@
 #include "io/json.hpp"
 #include "io/npy.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/measure/run_selection.hpp"
+#include "runtime/measure/spike_trains.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +15,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace nj::runtime::plot {
 
@@ -24,6 +27,7 @@ const char* const kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#946
 
 struct Figure {
   std::string stem, body;
+  bool animated = false; // body is a whole gif script (terminal and frames included)
 };
 
 Json readManifest(const std::filesystem::path& dir) {
@@ -53,17 +57,31 @@ public:
     timeUnit_ = td != nullptr ? td->stringOr("unit", "ms") : "ms";
     timeScale_ = td != nullptr ? td->numberOr("scale", 1e3)
                                : manifest_.numberOr("time_unit_seconds", 1.0) * 1e3;
-    dtMs_ = manifest_.numberOr("dt", 0.0) * manifest_.numberOr("time_unit_seconds", 1.0) * 1e3;
+    unitSeconds_ = manifest_.numberOr("time_unit_seconds", 1.0);
+    dtMs_ = manifest_.numberOr("dt", 0.0) * unitSeconds_ * 1e3;
+    // A run that simulated no time (nothing to cut) is drawn whole, as before.
+    const double duration = manifest_.numberOr("t_end", 0.0) * unitSeconds_;
+    window_ = measure::checkSelection(manifest_, (dir_ / "run.json").string(),
+                                      duration > 0 ? duration : HUGE_VAL, options.windowStart,
+                                      options.windowEnd, options.groups);
   }
 
   std::vector<Figure> figures() {
     std::vector<Figure> out;
     const Json* monitors = manifest_.find("monitors");
-    if (monitors == nullptr) return out;
+    if (monitors == nullptr) {
+      if (!options_.animation.variables.empty())
+        throw RuntimeError(noMonitor("the run recorded nothing"));
+      return out;
+    }
+    // The animation first: a variable that was not recorded stops before any file is written.
+    std::optional<Figure> animated;
+    if (!options_.animation.variables.empty()) animated = animation(*monitors);
     if (auto f = raster(*monitors)) out.push_back(*f);
     for (const Json& m : monitors->items())
-      if (m.stringOr("kind", "") == "state") out.push_back(traces(m));
+      if (m.stringOr("kind", "") == "state" && wanted(m)) out.push_back(traces(m));
     if (auto f = rates(*monitors)) out.push_back(*f);
+    if (animated) out.push_back(*animated);
     return out;
   }
 
@@ -72,12 +90,25 @@ public:
 private:
   std::string xLabel() const { return gnuplotQuote(axisLabel("time", timeUnit_)); }
 
+  bool wanted(const Json& m) const {
+    const auto& g = options_.groups;
+    return g.empty() || std::find(g.begin(), g.end(), m.stringOr("group", "")) != g.end();
+  }
+  // A recorded time (run time unit) inside the window asked for.
+  bool inWindow(double t) const { return window_.contains(t * unitSeconds_); }
+  double display(double seconds) const { return seconds / unitSeconds_ * timeScale_; }
+  std::string xRange() const {
+    if (!std::isfinite(window_.end)) return "";
+    return fmt::format("set xrange [{:.10g}:{:.10g}]\n", display(window_.start),
+                       display(window_.end));
+  }
+
   std::optional<Figure> raster(const Json& monitors) {
     std::string plots;
     std::size_t offset = 0, colour = 0;
     std::vector<std::pair<double, std::string>> labels;
     for (const Json& m : monitors.items()) {
-      if (m.stringOr("kind", "") != "spikes") continue;
+      if (m.stringOr("kind", "") != "spikes" || !wanted(m)) continue;
       NpyArray t = readNpy(dir_ / m["t_file"].string());
       NpyArray i = readNpy(dir_ / m["i_file"].string());
       std::string group = m["group"].string();
@@ -85,8 +116,9 @@ private:
       std::string text = fmt::format("# time ({}) neuron (offset {})\n", timeUnit_, offset);
       auto begin = static_cast<std::size_t>(m["begin"].integer());
       for (std::size_t k = 0; k < t.values.size(); ++k)
-        text += fmt::format("{:.10g} {}\n", t.values[k] * timeScale_,
-                            static_cast<std::uint64_t>(i.values[k]) - begin + offset);
+        if (inWindow(t.values[k]))
+          text += fmt::format("{:.10g} {}\n", t.values[k] * timeScale_,
+                              static_cast<std::uint64_t>(i.values[k]) - begin + offset);
       writeFileAtomically(out_ / data, text);
       if (!plots.empty()) plots += ", \\\n     ";
       plots += fmt::format("{} using 1:2 with points pt 7 ps 0.3 lc rgb '{}' title {}",
@@ -95,12 +127,9 @@ private:
       offset += static_cast<std::size_t>(m["end"].integer()) - begin;
     }
     if (plots.empty()) return std::nullopt;
-    double tEnd = manifest_.numberOr("t_end", 0.0) * timeScale_;
-    std::string body =
-        fmt::format("set title 'spikes'\nset xlabel {}\nset ylabel 'neuron index'\n"
-                    "set key outside right top\nset yrange [-0.5:{}]\n{}plot {}",
-                    xLabel(), static_cast<double>(offset) - 0.5,
-                    tEnd > 0 ? fmt::format("set xrange [0:{:.10g}]\n", tEnd) : "", plots);
+    std::string body = fmt::format("set title 'spikes'\nset xlabel {}\nset ylabel 'neuron index'\n"
+                                   "set key outside right top\nset yrange [-0.5:{}]\n{}plot {}",
+                                   xLabel(), static_cast<double>(offset) - 0.5, xRange(), plots);
     return Figure{"raster", body};
   }
 
@@ -130,6 +159,7 @@ private:
       text += fmt::format(" neuron_{}", begin + c);
     text += '\n';
     for (std::size_t s = 0; s < t.values.size(); ++s) {
+      if (!inWindow(t.values[s])) continue;
       text += fmt::format("{:.10g}", t.values[s] * timeScale_);
       for (std::size_t c : columns)
         text += fmt::format(" {:.10g}", values.values[s * width + c] * scale);
@@ -144,9 +174,9 @@ private:
                            begin + columns[k]);
     }
     std::string body = fmt::format(
-        "set title {}\nset xlabel {}\nset ylabel {}\nset key outside right top\nplot {}",
+        "set title {}\nset xlabel {}\nset ylabel {}\nset key outside right top\n{}plot {}",
         gnuplotQuote(fmt::format("{} of {}", var, group)), xLabel(),
-        gnuplotQuote(axisLabel(var, unit)), plots.empty() ? "NaN notitle" : plots);
+        gnuplotQuote(axisLabel(var, unit)), xRange(), plots.empty() ? "NaN notitle" : plots);
     return Figure{stem, body};
   }
 
@@ -154,7 +184,7 @@ private:
     std::string plots;
     std::size_t colour = 0;
     for (const Json& m : monitors.items()) {
-      if (m.stringOr("kind", "") != "rate") continue;
+      if (m.stringOr("kind", "") != "rate" || !wanted(m)) continue;
       std::string group = m["group"].string();
       NpyArray r = readNpy(dir_ / m["file"].string());
       NpyArray t = readNpy(dir_ / m["t_file"].string());
@@ -175,7 +205,8 @@ private:
       std::string data = fmt::format("rate_{}.dat", group);
       std::string text = fmt::format("# time ({}) rate (Hz)\n", timeUnit_);
       for (std::size_t k = 0; k < smooth.size(); ++k)
-        text += fmt::format("{:.10g} {:.10g}\n", t.values[k] * timeScale_, smooth[k]);
+        if (inWindow(t.values[k]))
+          text += fmt::format("{:.10g} {:.10g}\n", t.values[k] * timeScale_, smooth[k]);
       writeFileAtomically(out_ / data, text);
       if (!plots.empty()) plots += ", \\\n     ";
       plots +=
@@ -189,16 +220,242 @@ private:
             : std::string("population rate");
     std::string body = fmt::format(
         "set title {}\nset xlabel {}\nset ylabel 'rate (Hz)'\nset key outside right top\n"
-        "plot {}",
-        gnuplotQuote(title), xLabel(), plots);
+        "{}plot {}",
+        gnuplotQuote(title), xLabel(), xRange(), plots);
     return Figure{"rates", body};
+  }
+
+  // The first monitor of `kind` (and `variable`) among the groups asked for.
+  const Json* findMonitor(const Json& monitors, const std::string& kind,
+                          const std::string& variable = "", const std::string& group = "") const {
+    for (const Json& m : monitors.items())
+      if (m.stringOr("kind", "") == kind && wanted(m) &&
+          (variable.empty() || m.stringOr("variable", "") == variable) &&
+          (group.empty() || m.stringOr("group", "") == group))
+        return &m;
+    return nullptr;
+  }
+
+  // A state monitor's samples inside the window: times (display unit) and one column per
+  // recorded neuron, with the variable's display unit.
+  struct Recorded {
+    std::string group, unit;
+    std::size_t begin = 0, width = 0;
+    std::vector<double> t;      // display time unit
+    std::vector<double> values; // t.size() × width, display unit
+  };
+  Recorded recorded(const Json& m) const {
+    Recorded r;
+    r.group = m["group"].string();
+    r.begin = static_cast<std::size_t>(m["begin"].integer());
+    NpyArray values = readNpy(dir_ / m["file"].string());
+    NpyArray t = readNpy(dir_ / m["t_file"].string());
+    r.width = values.shape.size() == 2 ? values.shape[1] : 1;
+    double scale = 1.0;
+    if (const Json* d = m.find("display")) {
+      r.unit = d->stringOr("unit", "");
+      scale = d->numberOr("scale", 1.0);
+    }
+    for (std::size_t s = 0; s < t.values.size() && (s + 1) * r.width <= values.values.size(); ++s) {
+      if (!inWindow(t.values[s])) continue;
+      r.t.push_back(t.values[s] * timeScale_);
+      for (std::size_t c = 0; c < r.width; ++c)
+        r.values.push_back(values.values[s * r.width + c] * scale);
+    }
+    return r;
+  }
+
+  std::string noMonitor(const std::string& what) const {
+    return fmt::format("--animate: {} in `{}`{}; `neurojit plot` can animate what the network "
+                       "records (monitor V of G, monitor rate(G) or monitor spikes(G))",
+                       what, (dir_ / "run.json").string(),
+                       options_.groups.empty()
+                           ? std::string()
+                           : fmt::format(" among the groups {}", fmt::join(options_.groups, ",")));
+  }
+
+  // The column of `neuron` (index in the group) in a recording of [begin, begin + width).
+  std::size_t column(const Recorded& r, const std::string& var) const {
+    const std::size_t n = options_.animation.neuron.value_or(r.begin);
+    if (n < r.begin || n >= r.begin + r.width)
+      throw RuntimeError(fmt::format("--neuron {}: {} of {} was recorded for neurons {} to {}", n,
+                                     var, r.group, r.begin, r.begin + r.width - 1));
+    return n - r.begin;
+  }
+
+  // An animated GIF: one frame per step of a growing trace (1 variable) or trajectory (2).
+  Figure animation(const Json& monitors) {
+    const Animation& a = options_.animation;
+    struct Curve {
+      std::size_t xColumn, yColumn;
+      std::string title;
+    };
+    std::vector<Curve> curves;
+    std::vector<std::vector<double>> rows; // the data, one row per sample
+    std::string stem, title, xLabelText, yLabelText;
+    bool phasePlane = a.variables.size() == 2;
+    if (!phasePlane && a.variables[0] == "rate") {
+      // A rate monitor if the network has one, else the spikes in 1 ms bins, smoothed by the
+      // measure's default Gaussian (σ = 2 ms).
+      std::vector<double> t, hz;
+      std::string group;
+      if (const Json* rm = findMonitor(monitors, "rate")) {
+        group = (*rm)["group"].string();
+        NpyArray r = readNpy(dir_ / (*rm)["file"].string());
+        NpyArray rt = readNpy(dir_ / (*rm)["t_file"].string());
+        for (std::size_t k = 0; k < std::min(r.values.size(), rt.values.size()); ++k)
+          if (inWindow(rt.values[k]))
+            t.push_back(rt.values[k] * timeScale_), hz.push_back(r.values[k]);
+      } else if (const Json* sm = findMonitor(monitors, "spikes")) {
+        group = (*sm)["group"].string();
+        NpyArray st = readNpy(dir_ / (*sm)["t_file"].string());
+        NpyArray si = readNpy(dir_ / (*sm)["i_file"].string());
+        const auto begin = static_cast<std::uint64_t>((*sm)["begin"].integer());
+        measure::SpikeTrains trains;
+        trains.neurons =
+            static_cast<std::uint32_t>((*sm)["end"].integer()) - static_cast<std::uint32_t>(begin);
+        trains.start = window_.start;
+        trains.duration = window_.end - window_.start;
+        for (std::size_t k = 0; k < std::min(st.values.size(), si.values.size()); ++k) {
+          trains.times.push_back(st.values[k] * unitSeconds_);
+          trains.indices.push_back(
+              static_cast<std::uint32_t>(si.values[k] - static_cast<double>(begin)));
+        }
+        measure::Series r =
+            measure::populationRate(trains, 1e-3, {measure::SmoothingKind::Gaussian, 2e-3});
+        for (std::size_t k = 0; k < r.times.size(); ++k)
+          t.push_back(display(r.times[k])), hz.push_back(r.values[k]);
+      } else {
+        throw RuntimeError(noMonitor("no rate or spike monitor"));
+      }
+      for (std::size_t k = 0; k < t.size(); ++k)
+        rows.push_back({t[k], hz[k]});
+      curves.push_back({1, 2, group});
+      stem = fmt::format("animation_rate_{}", group);
+      title = fmt::format("population rate of {}", group);
+      xLabelText = axisLabel("time", timeUnit_);
+      yLabelText = "rate (Hz)";
+    } else if (!phasePlane) {
+      const std::string& var = a.variables[0];
+      const Json* m = findMonitor(monitors, "state", var);
+      if (m == nullptr) throw RuntimeError(noMonitor(fmt::format("no state monitor of `{}`", var)));
+      Recorded r = recorded(*m);
+      std::vector<std::size_t> columns;
+      if (a.neuron)
+        columns.push_back(column(r, var));
+      else
+        for (std::size_t c = 0; c < std::min(r.width, options_.maxTraces); ++c)
+          columns.push_back(c);
+      for (std::size_t s = 0; s < r.t.size(); ++s) {
+        std::vector<double> row{r.t[s]};
+        for (std::size_t c : columns)
+          row.push_back(r.values[s * r.width + c]);
+        rows.push_back(std::move(row));
+      }
+      for (std::size_t k = 0; k < columns.size(); ++k)
+        curves.push_back({1, k + 2, fmt::format("neuron {}", r.begin + columns[k])});
+      stem = fmt::format("animation_{}_{}", var, r.group);
+      title = fmt::format("{} of {}", var, r.group);
+      xLabelText = axisLabel("time", timeUnit_);
+      yLabelText = axisLabel(var, r.unit);
+    } else {
+      const std::string &vx = a.variables[0], &vy = a.variables[1];
+      // The first group (among those asked for) that records both.
+      const Json *mx = nullptr, *my = nullptr;
+      for (const Json& m : monitors.items())
+        if (m.stringOr("kind", "") == "state" && wanted(m) && m.stringOr("variable", "") == vx)
+          if (const Json* other = findMonitor(monitors, "state", vy, m["group"].string())) {
+            mx = &m, my = other;
+            break;
+          }
+      if (mx == nullptr)
+        throw RuntimeError(
+            noMonitor(fmt::format("no group with state monitors of both `{}` and `{}`", vx, vy)));
+      Recorded x = recorded(*mx), y = recorded(*my);
+      if (x.t != y.t)
+        throw RuntimeError(
+            fmt::format("--animate {},{}: {} and {} of {} were not sampled at the "
+                        "same times; record them in one monitor (monitor {}, {} of {})",
+                        vx, vy, vx, vy, x.group, vx, vy, x.group));
+      const std::size_t cx = column(x, vx), cy = column(y, vy);
+      const std::size_t neuron = x.begin + cx;
+      if (y.begin + cy != neuron)
+        throw RuntimeError(fmt::format("--animate {},{}: {} and {} of {} do not record a common "
+                                       "neuron; choose one with --neuron",
+                                       vx, vy, vx, vy, x.group));
+      for (std::size_t s = 0; s < x.t.size(); ++s)
+        rows.push_back({x.t[s], x.values[s * x.width + cx], y.values[s * y.width + cy]});
+      curves.push_back({2, 3, fmt::format("neuron {}", neuron)});
+      stem = fmt::format("animation_{}_{}_{}", vx, vy, x.group);
+      title = fmt::format("phase plane ({}, {}) of {}, neuron {}", vx, vy, x.group, neuron);
+      xLabelText = axisLabel(vx, x.unit);
+      yLabelText = axisLabel(vy, y.unit);
+    }
+    if (rows.size() < 2)
+      throw RuntimeError(fmt::format("--animate: {} has fewer than 2 samples in the window {:g} s "
+                                     "to {:g} s: nothing to animate",
+                                     title, window_.start, window_.end));
+
+    std::string data = stem + ".dat", text = "# " + title + "\n";
+    double lo[2] = {HUGE_VAL, HUGE_VAL}, hi[2] = {-HUGE_VAL, -HUGE_VAL};
+    for (const auto& row : rows) {
+      for (std::size_t k = 0; k < row.size(); ++k)
+        text += fmt::format("{}{:.10g}", k == 0 ? "" : " ", row[k]);
+      text += '\n';
+      for (const Curve& c : curves)
+        for (int axis = 0; axis < 2; ++axis) {
+          const double v = row[(axis == 0 ? c.xColumn : c.yColumn) - 1];
+          if (std::isfinite(v)) lo[axis] = std::min(lo[axis], v), hi[axis] = std::max(hi[axis], v);
+        }
+    }
+    writeFileAtomically(out_ / data, text);
+    // Fixed axes, so that the picture does not jump from frame to frame.
+    std::string ranges;
+    for (int axis = 0; axis < 2; ++axis) {
+      double l = lo[axis], h = hi[axis];
+      if (!(l <= h)) l = 0, h = 1;
+      const double pad = h > l ? 0.05 * (h - l) : std::max(1.0, std::abs(l) * 0.05);
+      if (axis == 0 && !phasePlane)
+        l = rows.front()[0], h = rows.back()[0];
+      else
+        l -= pad, h += pad;
+      ranges += fmt::format("set {}range [{:.10g}:{:.10g}]\n", axis == 0 ? 'x' : 'y', l, h);
+    }
+    std::string script = fmt::format(
+        "# generated by NeuroJIT; run with: gnuplot {}.gp\n"
+        "set terminal gif animate delay {} size {},{} enhanced font 'sans,10'\n"
+        "set output {}\nset xlabel {}\nset ylabel {}\nset key outside right top\n{}",
+        stem, a.delayCentiseconds, options_.width, options_.height, gnuplotQuote(stem + ".gif"),
+        gnuplotQuote(xLabelText), gnuplotQuote(yLabelText), ranges);
+    // Frame f (1 … F) draws the rows up to its time, with a dot at the newest one.
+    const std::size_t n = rows.size(), frames = a.frames;
+    for (std::size_t f = 1; f <= frames; ++f) {
+      const std::size_t last = std::max<std::size_t>(1, (f * n + frames - 1) / frames) - 1;
+      std::string plots;
+      for (std::size_t k = 0; k < curves.size(); ++k) {
+        const Curve& c = curves[k];
+        const char* colour = kColors[k % std::size(kColors)];
+        if (!plots.empty()) plots += ", ";
+        plots += fmt::format("{} every ::0::{} using {}:{} with lines lw 1.5 lc rgb '{}' title {}, "
+                             "'' every ::{}::{} using {}:{} with points pt 7 ps 1.2 lc rgb '{}' "
+                             "notitle",
+                             gnuplotQuote(data), last, c.xColumn, c.yColumn, colour,
+                             gnuplotQuote(c.title), last, last, c.xColumn, c.yColumn, colour);
+      }
+      script += fmt::format(
+          "set title {}\nplot {}\n",
+          gnuplotQuote(fmt::format("{}: t = {:.4g} {}", title, rows[last][0], timeUnit_)), plots);
+    }
+    script += "unset output\n";
+    return Figure{stem, script, true};
   }
 
   std::filesystem::path dir_, out_;
   const PlotOptions& options_;
   Json manifest_;
   std::string timeUnit_;
-  double timeScale_ = 1e3, dtMs_ = 0.0;
+  double timeScale_ = 1e3, dtMs_ = 0.0, unitSeconds_ = 1.0;
+  measure::RunWindow window_;
 };
 
 } // namespace
@@ -214,8 +471,10 @@ PlotResult plotRunDir(const std::filesystem::path& runDir, const PlotOptions& op
   std::vector<Figure> figures = plotter.figures();
   for (const Figure& f : figures) {
     std::string script = f.stem + ".gp";
-    writeFileAtomically(plotter.out() / script, gnuplotScript(f.stem, f.body, options.formats,
-                                                              options.width, options.height));
+    writeFileAtomically(plotter.out() / script, f.animated
+                                                    ? f.body
+                                                    : gnuplotScript(f.stem, f.body, options.formats,
+                                                                    options.width, options.height));
     result.scripts.push_back(plotter.out() / script);
   }
   if (figures.empty()) {
@@ -240,7 +499,7 @@ PlotResult plotRunDir(const std::filesystem::path& runDir, const PlotOptions& op
       result.message += (result.message.empty() ? "" : "\n") + run.message;
       continue;
     }
-    for (const auto& format : options.formats)
+    for (const auto& format : f.animated ? std::vector<std::string>{"gif"} : options.formats)
       if (std::filesystem::exists(plotter.out() / (f.stem + "." + format)))
         result.images.push_back(plotter.out() / (f.stem + "." + format));
   }

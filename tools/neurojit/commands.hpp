@@ -52,8 +52,8 @@ int runRun(const RunCommandOptions& options, const CommonOptions& common);
 int runTrials(const RunCommandOptions& options, const CommonOptions& common);
 // Writes RUN_DIR/decision.json for `decide`; returns it (throws neurojit::Error).
 Json writeDecision(const std::filesystem::path& runDir, const DecideOptions& decide);
-int runPlot(const std::string& runDir);
+int runPlot(const std::string& runDir, const PlotSettings& settings = {});
 // Writes RUN_DIR/measure.json (rates, CV, Fano, synchrony, spectrum); prints it with `print`.
-int runMeasure(const std::string& runDir, bool print);
+int runMeasure(const std::string& runDir, bool print, const MeasureSettings& settings = {});
 
 } // namespace neurojit::tool

@@ -193,12 +193,58 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingDirectory);
   measureCmd->add_flag("--print", measurePrint, "also print the JSON");
+  neurojit::MeasureSettings measureSettings;
+  measureCmd->add_option("--bin", measureSettings.bin,
+                         "width of the bins of the population rate, a time with its unit, e.g. "
+                         "--bin 5ms (default 1ms)");
+  measureCmd->add_option("--smooth", measureSettings.smooth,
+                         "kernel that smooths the population rate: gaussian:SIGMA, e.g. --smooth "
+                         "gaussian:2ms (the default); box:WIDTH, a moving average, e.g. --smooth "
+                         "box:5ms; or --smooth none");
+  // Shared by measure and plot: which groups, which part of the run.
+  const auto addSelection = [](CLI::App* cmd, neurojit::RunSelection& selection) {
+    cmd->add_option("--groups", selection.groups,
+                    "only these recorded groups, e.g. --groups E,I (default: every group)")
+        ->delimiter(',');
+    cmd->add_option("--window", selection.window,
+                    "only this part of the run, START:END with units, either end optional, e.g. "
+                    "--window 200ms:1s, --window 200ms: (to the end), --window :1s");
+  };
+  addSelection(measureCmd, measureSettings);
+  measureCmd->footer("Example:\n  neurojit measure out/Net --bin 5ms --smooth gaussian:2ms "
+                     "--groups E,I --window 200ms:1s\nmeasure.json records the settings used "
+                     "(\"options\").");
 
   std::string plotDir;
-  CLI::App* plotCmd = app.add_subcommand("plot", "render the plots of a run folder");
+  neurojit::PlotSettings plotSettings;
+  CLI::App* plotCmd = app.add_subcommand(
+      "plot", "render the plots of a run folder (raster, traces, rates; an animated GIF)");
   plotCmd->add_option("dir", plotDir, "a folder written by `neurojit run`")
       ->required()
       ->check(CLI::ExistingDirectory);
+  addSelection(plotCmd, plotSettings);
+  plotCmd
+      ->add_option("--format", plotSettings.formats,
+                   "picture format: png, svg or png,svg (default: both), e.g. --format svg")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"png", "svg"}));
+  plotCmd
+      ->add_option("--animate", plotSettings.animate,
+                   "also write an animated GIF, plots/animation_*.gif: one recorded variable "
+                   "drawn over time as it grows (--animate V: the membrane potential of a few "
+                   "recorded neurons; --animate rate: a group's population rate), or two "
+                   "variables of one neuron drawn as its trajectory in their phase plane "
+                   "(--animate V,w)")
+      ->delimiter(',');
+  plotCmd->add_option("--neuron", plotSettings.neuron,
+                      "with --animate: the neuron to draw (index in its group), e.g. --neuron 3 "
+                      "(default: the first recorded one)");
+  plotCmd->add_option("--frames", plotSettings.frames,
+                      "with --animate: frames of the GIF, 2 to 1000 (default 50)");
+  plotCmd->add_option("--delay", plotSettings.delay,
+                      "with --animate: time between frames, e.g. --delay 100ms (the default)");
+  plotCmd->footer("Examples:\n  neurojit plot out/Net --groups E --window 200ms:1s --format svg\n"
+                  "  neurojit plot out/Net --animate V,w --neuron 0 --frames 40");
 
   neurojit::AnalyzeOptions analyze;
   CLI::App* analyzeCmd = app.add_subcommand(
@@ -283,8 +329,9 @@ int main(int argc, char** argv) {
         analyze.commandLine += (i > 0 ? " " : "") + std::string(argv[i]);
       return print(neurojit::analyze(analyze, {common.stdlibDir}));
     }
-    if (plotCmd->parsed()) return neurojit::tool::runPlot(plotDir);
-    if (measureCmd->parsed()) return neurojit::tool::runMeasure(measureDir, measurePrint);
+    if (plotCmd->parsed()) return neurojit::tool::runPlot(plotDir, plotSettings);
+    if (measureCmd->parsed())
+      return neurojit::tool::runMeasure(measureDir, measurePrint, measureSettings);
     if (emit->parsed())
       return print(neurojit::emit(
           emitFile, {emitAfter, emitModel, emitMethod, emitPrecision == "float32", common.color},

@@ -188,9 +188,9 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   return result.status.exitCode();
 }
 
-int runMeasure(const std::string& dir, bool print) {
+int runMeasure(const std::string& dir, bool print, const MeasureSettings& settings) {
   try {
-    Json result = measureRunFolder(dir);
+    Json result = measureRunFolder(dir, settings);
     std::string text = result.dump();
     writeFileAtomically(std::filesystem::path(dir) / "measure.json", text + "\n");
     if (print)
@@ -204,9 +204,9 @@ int runMeasure(const std::string& dir, bool print) {
   return 0;
 }
 
-int runPlot(const std::string& dir) {
+int runPlot(const std::string& dir, const PlotSettings& settings) {
   try {
-    PlotResult plots = plotRunFolder(dir);
+    PlotResult plots = plotRunFolder(dir, settings);
     for (const auto& image : plots.images)
       fmt::print("plot: {}\n", image.string());
     if (!plots.ok) {
