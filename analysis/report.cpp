@@ -16,10 +16,12 @@ namespace {
 
 using io::Json;
 namespace fs = std::filesystem;
+using io::gnuplotName;
 using io::gnuplotQuote;
 
+// An axis label: the name shown as written, the unit with its enhanced-text superscripts.
 std::string label(const Quantity& q) {
-  return q.unit.empty() ? q.name : fmt::format("{} ({})", q.name, q.unit);
+  return q.unit.empty() ? gnuplotName(q.name) : fmt::format("{} ({})", gnuplotName(q.name), q.unit);
 }
 std::string show(const Quantity& q, double si) {
   return q.unit.empty() ? fmt::format("{:.10g}", si)
@@ -380,9 +382,10 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
       std::string body = fmt::format(
           "set title {}\nset xlabel {}\nset ylabel {}\nset xrange [{}:{}]\nset yrange [{}:{}]\nset "
           "key outside right top\nset grid\nplot {}\n",
-          gnuplotQuote(fmt::format("{}: phase plane", s.modelName())), gnuplotQuote(label(qx)),
-          gnuplotQuote(label(qy)), box[0].first / qx.scale, box[0].second / qx.scale,
-          box[1].first / qy.scale, box[1].second / qy.scale, fmt::join(parts, ", \\\n  "));
+          gnuplotQuote(gnuplotName(fmt::format("{}: phase plane", s.modelName()))),
+          gnuplotQuote(label(qx)), gnuplotQuote(label(qy)), box[0].first / qx.scale,
+          box[0].second / qx.scale, box[1].first / qy.scale, box[1].second / qy.scale,
+          fmt::join(parts, ", \\\n  "));
       plots.figure("phase_plane", body, 1000, 700);
     } else if (n == 3) {
       projections(s, pp, box, plots);
@@ -406,7 +409,8 @@ ReportResult writePhasePlane(const fs::path& dir, const DynamicalSystem& s, cons
       }
       std::string body = fmt::format(
           "set title {}\nset xlabel {}\nset ylabel {}\nset xrange [{}:{}]\nset grid\nplot {}\n",
-          gnuplotQuote(fmt::format("{}: phase line", s.modelName())), gnuplotQuote(label(qx)),
+          gnuplotQuote(gnuplotName(fmt::format("{}: phase line", s.modelName()))),
+          gnuplotQuote(label(qx)),
           gnuplotQuote(fmt::format("d{}/dt{}", qx.name,
                                    qx.unit.empty() ? "" : fmt::format(" ({}/ms)", qx.unit))),
           box[0].first / qx.scale, box[0].second / qx.scale, fmt::join(parts, ", \\\n  "));
@@ -495,8 +499,8 @@ std::string bifurcationBody(const DynamicalSystem& s, const BifurcationDiagram& 
   }
   return fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset key outside right top\nset "
                      "grid\n{}plot {}\n",
-                     gnuplotQuote(title), gnuplotQuote(xlabel), gnuplotQuote(label(xq)), labels,
-                     fmt::join(parts, ", \\\n  "));
+                     gnuplotQuote(gnuplotName(title)), gnuplotQuote(xlabel),
+                     gnuplotQuote(label(xq)), labels, fmt::join(parts, ", \\\n  "));
 }
 
 Json diagramJson(const DynamicalSystem& s, const BifurcationDiagram& d, const fs::path& dir,
@@ -764,9 +768,9 @@ ReportResult writeFastSlow(const fs::path& dir, const DynamicalSystem& fast,
                     "y2tics\nset ytics nomirror\nset key outside right top\nplot 'trace.dat' using "
                     "1:2 with lines lc rgb '#1f77b4' title {}, 'trace.dat' using 1:3 axes x1y2 "
                     "with lines lw 2 lc rgb '#d62728' title {}\n",
-                    gnuplotQuote(fmt::format("{}: full system", full.modelName())),
-                    gnuplotQuote(label(xq)), gnuplotQuote(label(zq)), gnuplotQuote(xq.name),
-                    gnuplotQuote(zq.name)),
+                    gnuplotQuote(gnuplotName(fmt::format("{}: full system", full.modelName()))),
+                    gnuplotQuote(label(xq)), gnuplotQuote(label(zq)),
+                    gnuplotQuote(gnuplotName(xq.name)), gnuplotQuote(gnuplotName(zq.name))),
         1100, 450);
     plots.render(r);
   }

@@ -28,4 +28,10 @@ GnuplotRun runGnuplot(const std::filesystem::path& gnuplot, const std::filesyste
 // A string literal for gnuplot scripts (single-quoted; embedded quotes doubled).
 std::string gnuplotQuote(const std::string& text);
 
+// A name (variable, group, parameter) shown as itself in enhanced text mode, which the
+// terminals use so that units can say cm^2: `I_Na` would otherwise print I with a subscript
+// N. Escapes the control characters _ ^ { } @ & ~ with a backslash, which single-quoted
+// strings (gnuplotQuote) pass on to the enhanced-text reader.
+std::string gnuplotName(const std::string& name);
+
 } // namespace nj::io

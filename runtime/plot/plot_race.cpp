@@ -120,11 +120,11 @@ PlotResult plotRace(const std::filesystem::path& dir, const RacePlotOptions& o) 
     if (!rasterPlots.empty()) rasterPlots += ", \\\n     ";
     rasterPlots += fmt::format(
         "{} using 1:2 with points pt 7 ps 0.15 lc rgb '{}' title {}", gnuplotQuote(data), c,
-        gnuplotQuote(shown < size ? fmt::format("{} (first {})", g, shown) : g));
+        gnuplotQuote(gnuplotName(shown < size ? fmt::format("{} (first {})", g, shown) : g)));
     if (!ratePlots.empty()) ratePlots += ", \\\n     ";
     ratePlots += fmt::format("'decision_rates.dat' using 1:{} with lines lw 1.5 lc rgb '{}' "
                              "title {}",
-                             column + 2, c, gnuplotQuote(g));
+                             column + 2, c, gnuplotQuote(gnuplotName(g)));
     offset += shown;
   }
   for (const std::string& g : groups)
@@ -173,7 +173,7 @@ PlotResult plotRaceCurves(const std::filesystem::path& dir, const std::string& p
     throw RuntimeError(fmt::format("`{}` has no curve.dat", dir.string()));
   // curve.dat columns: 1 value, 2 trials, 3 decided, 4 won by the first group, 5 fraction won,
   // 6 its binomial standard error, 7 mean decision time (ms), 8 its sd (ms).
-  const std::string x = gnuplotQuote(parameter);
+  const std::string x = gnuplotQuote(gnuplotName(parameter));
   std::vector<Figure> figures;
   figures.push_back(Figure{
       "psychometric",

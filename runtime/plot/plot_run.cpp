@@ -44,8 +44,9 @@ Json readManifest(const std::filesystem::path& dir) {
   }
 }
 
+// The name is shown as written; the unit keeps its enhanced-text superscripts (cm^2).
 std::string axisLabel(const std::string& name, const std::string& unit) {
-  return unit.empty() ? name : fmt::format("{} ({})", name, unit);
+  return unit.empty() ? gnuplotName(name) : fmt::format("{} ({})", gnuplotName(name), unit);
 }
 
 class Plotter {
@@ -123,7 +124,7 @@ private:
       if (!plots.empty()) plots += ", \\\n     ";
       plots += fmt::format("{} using 1:2 with points pt 7 ps 0.3 lc rgb '{}' title {}",
                            gnuplotQuote(data), kColors[colour++ % std::size(kColors)],
-                           gnuplotQuote(group));
+                           gnuplotQuote(gnuplotName(group)));
       offset += static_cast<std::size_t>(m["end"].integer()) - begin;
     }
     if (plots.empty()) return std::nullopt;
@@ -175,7 +176,7 @@ private:
     }
     std::string body = fmt::format(
         "set title {}\nset xlabel {}\nset ylabel {}\nset key outside right top\n{}plot {}",
-        gnuplotQuote(fmt::format("{} of {}", var, group)), xLabel(),
+        gnuplotQuote(gnuplotName(fmt::format("{} of {}", var, group))), xLabel(),
         gnuplotQuote(axisLabel(var, unit)), xRange(), plots.empty() ? "NaN notitle" : plots);
     return Figure{stem, body};
   }
@@ -211,7 +212,7 @@ private:
       if (!plots.empty()) plots += ", \\\n     ";
       plots +=
           fmt::format("{} using 1:2 with lines lw 1.2 lc rgb '{}' title {}", gnuplotQuote(data),
-                      kColors[colour++ % std::size(kColors)], gnuplotQuote(group));
+                      kColors[colour++ % std::size(kColors)], gnuplotQuote(gnuplotName(group)));
     }
     if (plots.empty()) return std::nullopt;
     std::string title =
@@ -440,11 +441,13 @@ private:
                              "'' every ::{}::{} using {}:{} with points pt 7 ps 1.2 lc rgb '{}' "
                              "notitle",
                              gnuplotQuote(data), last, c.xColumn, c.yColumn, colour,
-                             gnuplotQuote(c.title), last, last, c.xColumn, c.yColumn, colour);
+                             gnuplotQuote(gnuplotName(c.title)), last, last, c.xColumn, c.yColumn,
+                             colour);
       }
-      script += fmt::format(
-          "set title {}\nplot {}\n",
-          gnuplotQuote(fmt::format("{}: t = {:.4g} {}", title, rows[last][0], timeUnit_)), plots);
+      script += fmt::format("set title {}\nplot {}\n",
+                            gnuplotQuote(gnuplotName(
+                                fmt::format("{}: t = {:.4g} {}", title, rows[last][0], timeUnit_))),
+                            plots);
     }
     script += "unset output\n";
     return Figure{stem, script, true};

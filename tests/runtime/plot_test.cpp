@@ -1,4 +1,5 @@
 // Plots: gnuplot renders a run folder to PNG and SVG; without gnuplot, a clear message.
+#include "io/atomic_file.hpp"
 #include "io/gnuplot.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/plot/plot_run.hpp"
@@ -7,6 +8,7 @@
 
 #include <fstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace nj::runtime {
@@ -41,6 +43,27 @@ TEST(Plot, RendersRasterTracesAndRatesAsPngAndSvg) {
   std::string script((std::istreambuf_iterator<char>(gp)), std::istreambuf_iterator<char>());
   EXPECT_NE(script.find("set ylabel 'V (mV)'"), std::string::npos) << script;
   EXPECT_NE(script.find("set xlabel 'time (ms)'"), std::string::npos) << script;
+}
+
+// gnuplot itself is the judge: in an enhanced-text SVG, `I_Na` unescaped is drawn as "I" with
+// a subscript "N" (separate text spans), escaped it is one run of text; a unit keeps its ^2.
+TEST(Plot, NamesWithUnderscoresAreDrawnAsWritten) {
+  if (!io::findProgram("gnuplot")) GTEST_SKIP() << "gnuplot not installed";
+  testing::TempDir tmp("plot_names");
+  std::filesystem::create_directories(tmp.path());
+  const auto svgOf = [&](const std::string& stem, const std::string& title) {
+    std::string body =
+        fmt::format("set title {}\nset ylabel 'g (mS/cm^2)'\nplot x notitle", gnuplotQuote(title));
+    writeFileAtomically(tmp.path() / (stem + ".gp"), gnuplotScript(stem, body, {"svg"}, 400, 300));
+    EXPECT_TRUE(runGnuplot(*io::findProgram("gnuplot"), tmp.path(), stem + ".gp").ok);
+    std::ifstream in(tmp.path() / (stem + ".svg"));
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string escaped = svgOf("escaped", gnuplotName("I_Na of E_E"));
+  EXPECT_NE(escaped.find("I_Na of E_E"), std::string::npos) << escaped;
+  const std::string raw = svgOf("raw", "I_Na of E_E");
+  EXPECT_EQ(raw.find("I_Na of E_E"), std::string::npos) << "gnuplot no longer reads _ as subscript";
+  EXPECT_EQ(escaped.find("cm^2"), std::string::npos) << "the unit's ^2 must stay a superscript";
 }
 
 TEST(Plot, MissingGnuplotIsAClearMessageNotACrash) {
