@@ -113,10 +113,14 @@ power : base=atom (CARET exponent=unary)? ;
 
 atom
   : NUMBER ({nextIsUnitSymbol()}? unit)?               # numberAtom
-  | callee=ID LPAREN (expr (COMMA expr)*)? RPAREN      # callAtom
+  | callee=ID LPAREN (callArg (COMMA callArg)*)? RPAREN  # callAtom
   | qualifiedName                                       # nameAtom
   | LPAREN expr RPAREN                                  # parenAtom
   ;
+
+// A list argument is for the built-ins that take lists (sections([values], [durations]));
+// the checker refuses it anywhere else.
+callArg : expr | valueList ;
 
 // A unit after a number. Compound units are written without spaces.
 unit : unitFactor ({nextIsAdjacent() && nextIsUnitSymbol(2)}? op+=(STAR | SLASH) unitFactor)* ;

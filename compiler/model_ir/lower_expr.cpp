@@ -70,6 +70,8 @@ ir::Expr ExprLowering::lower(const syntax::Expr& e) {
     return ir::select(lower(*e.operands[1]), lower(*e.operands[0]), lower(*e.operands[2]));
   case ExprKind::Call:
     return call(e);
+  case ExprKind::List:
+    break; // only sections' arguments, read by sections()
   }
   throw std::logic_error("lowering: unexpected expression");
 }
@@ -91,6 +93,8 @@ ir::Expr ExprLowering::name(const syntax::Expr& e) {
 }
 
 ir::Expr ExprLowering::call(const syntax::Expr& e) {
+  if (const sema::TimeShape* shape = sema::findTimeShape(e.name); shape != nullptr && shape->lists)
+    return sections(*e.operands[0], *e.operands[1]);
   std::vector<ir::Expr> args;
   for (const auto& a : e.operands)
     args.push_back(lower(*a));
@@ -133,6 +137,18 @@ ir::Expr ExprLowering::timeShape(const std::string& name, const std::vector<ir::
       ir::sub(since, ir::mul(a[1], ir::call(ir::Function::Floor, {ir::div(since, a[1])})));
   return ir::select(ir::logicalAnd(from(a[0]), ir::compare(ir::CompareOp::Less, phase, a[2])), a[3],
                     ctx_.zero());
+}
+
+// sections([v1, …], [d1, …]) is step(0, d1, v1) + step(d1, d1 + d2, v2) + …: the edges are the
+// running sums of the durations, so it is exact to the step like `step`.
+ir::Expr ExprLowering::sections(const syntax::Expr& values, const syntax::Expr& durations) {
+  ir::Expr sum = ctx_.zero(), start = ctx_.zero();
+  for (std::size_t k = 0; k < values.operands.size(); ++k) {
+    ir::Expr end = ir::add(start, lower(*durations.operands[k]));
+    sum = ir::add(sum, timeShape("step", {start, end, lower(*values.operands[k])}));
+    start = end;
+  }
+  return sum;
 }
 
 } // namespace nj::model_ir

@@ -29,6 +29,7 @@ private:
   ir::Expr name(const syntax::Expr& e);
   ir::Expr call(const syntax::Expr& e);
   ir::Expr timeShape(const std::string& name, const std::vector<ir::Expr>& args);
+  ir::Expr sections(const syntax::Expr& values, const syntax::Expr& durations);
   const sema::Resolution& resolved(const syntax::Expr& e) const;
 
   ir::Context& ctx_;

@@ -66,6 +66,7 @@ constexpr TimeShape kTimeShapes[] = {
     {"step", 2, {"its start", "its end"}, 1},
     {"ramp", 2, {"its start", "its end"}, 2},
     {"pulses", 3, {"the first pulse", "the period", "the pulse width"}, 1},
+    {"sections", 0, {}, 0, true},
 };
 
 const Builtin* findBuiltin(const std::string& name) {
@@ -133,6 +134,9 @@ Type ExprChecker::check(const Expr& e) {
     return binary(e);
   case ExprKind::Conditional:
     return conditional(e);
+  case ExprKind::List:
+    diags_.error(e.range, "a list `[…]` is only an argument of `sections([values], [durations])`");
+    return Type::invalid();
   }
   return Type::invalid();
 }
@@ -395,6 +399,8 @@ Type ExprChecker::conditional(const Expr& e) {
 }
 
 Type ExprChecker::call(const Expr& e) {
+  if (const TimeShape* shape = findTimeShape(e.name); shape != nullptr && shape->lists)
+    return sections(e);
   std::vector<Type> args;
   for (const auto& a : e.operands)
     args.push_back(check(*a));
@@ -503,6 +509,54 @@ Type ExprChecker::timeShape(const Expr& e, const TimeShape& shape, const std::ve
   return t;
 }
 
+// sections([v1, v2, …], [d1, d2, …]): two lists of one length; the values share a dimension,
+// the durations are times (each is checked where the list is, so a caret finds the bad item).
+Type ExprChecker::sections(const Expr& e) {
+  const bool twoLists = e.operands.size() == 2 && e.operands[0]->kind == ExprKind::List &&
+                        e.operands[1]->kind == ExprKind::List;
+  if (!twoLists) {
+    diags_.error(e.range, "`sections` takes two lists: `sections([values], [durations])`, e.g. "
+                          "`sections([0 nA, 1 nA, 0 nA], [100 ms, 300 ms, 100 ms])`");
+    return Type::invalid();
+  }
+  const Expr &values = *e.operands[0], &durations = *e.operands[1];
+  if (values.operands.empty() || values.operands.size() != durations.operands.size()) {
+    diags_.error(values.operands.empty() ? values.range : durations.range,
+                 fmt::format("`sections` needs one duration per value: {} value{} and {} "
+                             "duration{}",
+                             values.operands.size(), values.operands.size() == 1 ? "" : "s",
+                             durations.operands.size(), durations.operands.size() == 1 ? "" : "s"));
+    return Type::invalid();
+  }
+  bool ok = true;
+  for (const auto& d : durations.operands) {
+    Type t = check(*d);
+    if (t.kind == Type::Invalid) {
+      ok = false;
+    } else if (t.kind != Type::Real || t.dim != timeDim()) {
+      diags_.error(d->range, fmt::format("a duration of `sections` must be {}, but this is {}",
+                                         timeDim().describe(), describe(t)));
+      ok = false;
+    }
+  }
+  Type result = Type::invalid();
+  for (std::size_t i = 0; i < values.operands.size(); ++i) {
+    const Expr& v = *values.operands[i];
+    Type t = check(v);
+    if (t.kind == Type::Invalid) {
+      ok = false;
+      continue;
+    }
+    t = requireReal(t, v, "a value of `sections`");
+    if (t.kind == Type::Invalid)
+      ok = false;
+    else
+      result = result.kind == Type::Invalid ? t : unify(result, t, v, "the values of `sections`");
+    if (result.kind == Type::Invalid) ok = false;
+  }
+  return ok ? result : Type::invalid();
+}
+
 Type ExprChecker::userCall(const Expr& e, const syntax::Function& f, std::vector<Type> args,
                            bool fileLevel) {
   if (args.size() != f.params.size()) {
@@ -605,6 +659,7 @@ ExprChecker::constant(const Expr& e,
     return std::nullopt;
   }
   case ExprKind::Conditional:
+  case ExprKind::List:
     return std::nullopt;
   }
   return std::nullopt;

@@ -43,12 +43,14 @@ struct ExprEnv {
 //   step(t0, t1, a)              a on [t0, t1), else 0
 //   ramp(t0, t1, a0, a1)         from a0 at t0 to a1 at t1 on [t0, t1), else 0
 //   pulses(start, period, w, a)  a for w at start + k·period (k = 0, 1, …), else 0
+//   sections([v…], [d…])         v1 for d1 from t = 0, then v2 for d2, …; 0 after the last
 // An edge takes effect at the step whose start is nearest to it (t + dt/2 is compared).
 struct TimeShape {
   const char* name;
   int times;            // the first arguments, times; their roles in messages:
   const char* roles[3]; // "its start", …
   int amplitudes;       // the rest
+  bool lists = false;   // sections([values], [durations]): two lists instead (ExprKind::List)
   int arity() const { return times + amplitudes; }
 };
 const TimeShape* findTimeShape(const std::string& name);
@@ -76,6 +78,7 @@ private:
   Type userCall(const syntax::Expr& e, const syntax::Function& f, std::vector<Type> args,
                 bool fileLevel);
   Type timeShape(const syntax::Expr& e, const TimeShape& shape, const std::vector<Type>& args);
+  Type sections(const syntax::Expr& e);
   Type unary(const syntax::Expr& e);
   Type binary(const syntax::Expr& e);
   Type conditional(const syntax::Expr& e);

@@ -113,6 +113,7 @@ bool sameTree(const Expr& a, const Expr& b) {
     if (a.op != b.op) return false;
     break;
   case ExprKind::Conditional:
+  case ExprKind::List:
     break;
   }
   for (std::size_t i = 0; i < a.operands.size(); ++i)

@@ -16,7 +16,7 @@ using diag::SourceRange;
 
 // ---------------------------------------------------------------- expressions
 
-enum class ExprKind { Number, Name, Unary, Binary, Call, Conditional };
+enum class ExprKind { Number, Name, Unary, Binary, Call, Conditional, List };
 
 enum class Op {
   // unary
@@ -69,7 +69,8 @@ struct Expr {
   std::string name;              // Name: identifier; Call: callee
   Scope scope = Scope::None;     // Name
   Op op = Op::Add;               // Unary, Binary
-  std::vector<ExprPtr> operands; // Unary 1, Binary 2, Call n, Conditional (then, cond, else)
+  std::vector<ExprPtr> operands; // Unary 1, Binary 2, Call n, Conditional (then, cond, else),
+                                 // List its items (`[a, b]`, only as a call's argument)
 };
 
 // ---------------------------------------------------------------- models

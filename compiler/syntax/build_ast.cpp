@@ -450,8 +450,18 @@ private:
       e.kind = ExprKind::Call;
       e.range = range(c);
       e.name = c->callee->getText();
-      for (P::ExprContext* a : c->expr())
-        e.operands.push_back(expr(a));
+      for (P::CallArgContext* a : c->callArg()) {
+        if (P::ValueListContext* l = a->valueList()) {
+          Expr list;
+          list.kind = ExprKind::List;
+          list.range = range(l);
+          for (P::ExprContext* item : l->expr())
+            list.operands.push_back(expr(item));
+          e.operands.push_back(make(std::move(list)));
+        } else {
+          e.operands.push_back(expr(a->expr()));
+        }
+      }
       return make(std::move(e));
     }
     if (auto* c = dynamic_cast<P::NameAtomContext*>(ctx)) {

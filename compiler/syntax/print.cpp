@@ -103,6 +103,14 @@ void print(std::string& out, const Expr& e, Level) {
     }
     out += ")";
     return;
+  case ExprKind::List:
+    out += "[";
+    for (std::size_t i = 0; i < e.operands.size(); ++i) {
+      if (i > 0) out += ", ";
+      printAt(out, *e.operands[i], kConditional);
+    }
+    out += "]";
+    return;
   case ExprKind::Unary:
     out += opText(e.op);
     printAt(out, *e.operands[0], e.op == Op::Not ? kNot : kUnary);

@@ -87,4 +87,34 @@ network Shapes {
   EXPECT_EQ(pulseSteps, 40);
 }
 
+// BrainPy's section_input(values, durations): values[k] for durations[k] in turn from t = 0, then
+// 0. The edges are running sums of the durations (1.5, 3.5, 4 ms): 15, 20 and 5 steps of
+// dt = 0.1 ms, whatever the rounding of the sums.
+TEST(TimeShapedInputs, SectionsHoldEachValueForItsDuration) {
+  const char* text = R"(
+import "neurons/lif.nj"
+network Sections {
+  G = LIF(1)
+  input G.I = sections([0.02 nA, -0.01 nA, 0.03 nA], [1.5 ms, 2 ms, 0.5 ms])
+  monitor I of G
+  run 6 ms with dt = 0.1 ms
+}
+)";
+  Trace r = record(text, "I");
+  ASSERT_EQ(r.t.size(), 60u);
+  const double values[] = {0.02e-9, -0.01e-9, 0.03e-9};
+  int steps[3] = {0, 0, 0};
+  for (std::size_t k = 0; k < r.t.size(); ++k) {
+    // The sample k + 1 holds what step k received; step k covers [k dt, (k + 1) dt).
+    const std::size_t section = k < 15 ? 0 : k < 35 ? 1 : k < 40 ? 2 : 3;
+    const double want = section < 3 ? values[section] : 0.0;
+    // 0.02 nA is 0.02 · 1e-9 in the model, 0.02e-9 here: equal to rounding.
+    EXPECT_NEAR(r.values[k], want, 1e-24) << "step " << k;
+    if (section < 3 && std::abs(r.values[k] - values[section]) < 1e-24) ++steps[section];
+  }
+  EXPECT_EQ(steps[0], 15);
+  EXPECT_EQ(steps[1], 20);
+  EXPECT_EQ(steps[2], 5);
+}
+
 } // namespace
