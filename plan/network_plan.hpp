@@ -164,9 +164,20 @@ struct PoissonDrive {
   double weight = 1.0;
 };
 
+// input += value(t) for every neuron; or, per neuron i, input += value(t) · perNeuron(i) · draw_i
+// when the stimulus reads the neuron index (`i`, `N`) or draws a random number per neuron. The
+// per-neuron factor is made once, before the run.
 struct Stimulus {
   std::string group, input;
   TimeFunction value{};
+  std::function<double(std::uint64_t i)> perNeuron{}; // empty: 1
+  struct Draw {
+    enum Kind { Uniform, Normal } kind = Uniform;
+    double a = 0, b = 0;        // lo, hi or mean, sd
+    bool divides = false;       // the term holds 1/draw
+    std::uint32_t stimulus = 0; // which stimulus term: its random stream (random/streams.hpp)
+  };
+  std::optional<Draw> draw{};
 };
 
 struct Monitor {

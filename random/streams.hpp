@@ -8,6 +8,8 @@
 //   Poisson group (the g-th)    kPoissonGroupStreamBase + g      run step               neuron
 //   Poisson input (the s-th)    kPoissonInputStreamBase + s      run step | attempt<<48 neuron
 //   random positions            kPositionStreamBase + group      draw / 2               neuron
+//   per-neuron stimulus draw    kStimulusStreamBase + s          kInitializerStep       neuron
+//     (s counts the network's stimulus terms that draw, in order)
 //   projection stream p         kProjectionStreamBase + 4p + r   draw / 2 (+ first)     pre row
 //     r = ProjectionDraw: 0 connectivity, 1 weights, 2 delays, 3 per-synapse state
 //     (first = synapseVariableFirstStep(variable))
@@ -20,6 +22,7 @@ namespace nj::random {
 inline constexpr std::uint32_t kPoissonGroupStreamBase = 0x10000000u;
 inline constexpr std::uint32_t kPoissonInputStreamBase = 0x20000000u;
 inline constexpr std::uint32_t kPositionStreamBase = 0x30000000u;
+inline constexpr std::uint32_t kStimulusStreamBase = 0x38000000u;
 inline constexpr std::uint32_t kProjectionStreamBase = 0x40000000u;
 
 // Projection (or coupling) stream p owns four streams, one per kind of draw (r in the table).

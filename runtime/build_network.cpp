@@ -4,6 +4,7 @@
 #include "random/philox_sequence.hpp"
 #include "random/streams.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/initializers.hpp"
 #include "runtime/memory_estimate.hpp"
 #include "runtime/poisson.hpp"
 #include "runtime/positions.hpp"
@@ -52,12 +53,37 @@ public:
     for (const plan::PoissonDrive& d : plan_.drives)
       addDrive(d);
     for (const plan::Stimulus& s : plan_.stimuli)
-      net().addStimulus(net().group(s.group), s.input, s.value);
+      addStimulus(s);
     addMonitors();
     return std::move(out_);
   }
 
 private:
+  // The same for every neuron: a function of t. Per neuron: the array perNeuron(i) · draw_i, made
+  // here once, times the function of t each step.
+  void addStimulus(const plan::Stimulus& s) {
+    NeuronGroup& group = net().group(s.group);
+    if (!s.perNeuron && !s.draw) {
+      net().addStimulus(group, s.input, s.value);
+      return;
+    }
+    std::vector<double> values(group.size(), 1.0);
+    if (s.perNeuron)
+      for (std::size_t i = 0; i < values.size(); ++i)
+        values[i] = s.perNeuron(i);
+    if (const auto& d = s.draw) {
+      std::vector<double> draws(values.size());
+      const std::uint32_t stream = random::kStimulusStreamBase + d->stimulus;
+      if (d->kind == plan::Stimulus::Draw::Uniform)
+        initializeUniform(draws, d->a, d->b, plan_.seed, stream);
+      else
+        initializeNormal(draws, d->a, d->b, plan_.seed, stream);
+      for (std::size_t i = 0; i < values.size(); ++i)
+        values[i] = d->divides ? values[i] / draws[i] : values[i] * draws[i];
+    }
+    net().addInputArray(group, s.input, std::move(values), s.value);
+  }
+
   Network& net() { return *out_.network; }
 
   // ---- groups ----

@@ -1,5 +1,6 @@
 #include "compiler/plan/plan_network.hpp"
 
+#include "compiler/ir/builders.hpp"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/symbols.hpp"
 #include "compiler/lower/reference_kernel.hpp"
@@ -60,8 +61,7 @@ public:
     for (const compose::CouplingSpec& spec : composed_.couplings)
       addCoupling(spec);
     for (const sema::CheckedStimulus& s : net_.stimuli)
-      out_.plan.stimuli.push_back(
-          {s.group, s.input, timeFunction(networkExpr(*s.value), out_.plan.dt)});
+      addStimulus(s);
     addMonitors();
     return std::move(out_);
   }
@@ -95,6 +95,59 @@ private:
   ir::Expr networkExpr(const syntax::Expr& e) const {
     model_ir::ExprLowering lowering(
         ctx(), {&net_.resolution, nullptr, [&](const sema::Resolution& r, const syntax::Expr&) {
+                  return ctx().constant(net_.parameters.at(parameterName(r)));
+                }});
+    return lowering.lower(e);
+  }
+
+  // The same for every neuron: one function of t. Per neuron: one plan::Stimulus per term, its
+  // factors over time as the envelope and its factors over i and N made into an array.
+  void addStimulus(const sema::CheckedStimulus& s) {
+    if (!s.perNeuron()) {
+      out_.plan.stimuli.push_back(
+          {s.group, s.input, timeFunction(networkExpr(*s.value), out_.plan.dt)});
+      return;
+    }
+    const double size = static_cast<double>(groupSize(s.group));
+    for (const sema::StimulusTerm& term : s.terms) {
+      Stimulus out{s.group, s.input};
+      ir::Expr overTime = ctx().constant(term.negative ? -1.0 : 1.0);
+      for (const sema::StimulusFactor& f : term.overTime)
+        overTime = product(overTime, networkExpr(*f.expr), f.divide);
+      out.value = timeFunction(overTime, out_.plan.dt);
+      if (!term.overNeurons.empty()) {
+        ir::Expr overNeurons = ctx().constant(1.0);
+        for (const sema::StimulusFactor& f : term.overNeurons)
+          overNeurons = product(overNeurons, neuronExpr(*f.expr), f.divide);
+        out.perNeuron = [overNeurons, size](std::uint64_t i) {
+          return evaluateOverParams(overNeurons, {static_cast<double>(i), size});
+        };
+      }
+      if (term.draw != nullptr)
+        out.draw = Stimulus::Draw{term.draw->name == "uniform" ? Stimulus::Draw::Uniform
+                                                               : Stimulus::Draw::Normal,
+                                  term.drawA, term.drawB, term.drawDivides, drawingTerms_++};
+      out_.plan.stimuli.push_back(std::move(out));
+    }
+  }
+
+  static ir::Expr product(ir::Expr a, ir::Expr b, bool divide) {
+    return divide ? ir::div(a, b) : ir::mul(a, b);
+  }
+
+  std::size_t groupSize(const std::string& name) const {
+    for (const sema::CheckedGroup& g : net_.groups)
+      if (g.name == name) return g.size;
+    throw PlanError(fmt::format("internal: stimulus of unknown group `{}`", name));
+  }
+
+  // A stimulus factor over the neuron index i (parameter slot 0), the group size N (1) and the
+  // network's parameters, as IR.
+  ir::Expr neuronExpr(const syntax::Expr& e) const {
+    model_ir::ExprLowering lowering(
+        ctx(), {&net_.resolution, nullptr, [&](const sema::Resolution& r, const syntax::Expr&) {
+                  if (r.kind == sema::SymbolKind::NeuronIndex)
+                    return ctx().symbol(r.index == 0 ? "i" : "N", ir::SymbolKind::Param, r.index);
                   return ctx().constant(net_.parameters.at(parameterName(r)));
                 }});
     return lowering.lower(e);
@@ -480,6 +533,7 @@ private:
   std::map<std::string, std::map<std::string, sema::ParameterOverride>> groupOverrides_;
   std::map<std::string, const sema::CheckedGroup*> poissonInputs_;
   Planned out_;
+  std::uint32_t drawingTerms_ = 0; // stimulus terms with a random draw, in order (their streams)
 };
 
 } // namespace

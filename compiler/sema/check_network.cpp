@@ -1010,11 +1010,112 @@ private:
           diags_.note(fmt::format("declare one in `{}` with `input I : nA`", m->name));
         continue;
       }
-      ExprChecker checker(env(), diags_);
-      if (checker.expect(*s.value, m->inputs[static_cast<std::size_t>(in)].dim,
-                         fmt::format("the stimulus of `{}.{}`", s.group, s.input)))
-        out_.stimuli.push_back({s.group, s.input, s.accumulate, s.value.get()});
+      // `i` and `N` are the neuron's index and the group's size (as in Brian2), unless the
+      // network names a parameter so; uniform()/normal() draw one value per neuron.
+      std::map<std::string, Symbol> symbols = symbols_;
+      symbols.try_emplace("i", Symbol{SymbolKind::NeuronIndex, 0, Type::real({}), s.value->range});
+      symbols.try_emplace("N", Symbol{SymbolKind::NeuronIndex, 1, Type::real({}), s.value->range});
+      ExprEnv e = env();
+      e.symbols = &symbols;
+      e.allowRandom = true;
+      ExprChecker checker(e, diags_);
+      if (!checker.expect(*s.value, m->inputs[static_cast<std::size_t>(in)].dim,
+                          fmt::format("the stimulus of `{}.{}`", s.group, s.input)))
+        continue;
+      CheckedStimulus out{s.group, s.input, s.accumulate, s.value.get(), {}};
+      if (splitStimulus(checker, *s.value, false, out.terms))
+        out_.stimuli.push_back(std::move(out));
     }
+  }
+
+  // Splits a stimulus into its terms (StimulusTerm); false after reporting a term that is not a
+  // product of a function of time and a function of the neuron.
+  bool splitStimulus(ExprChecker& checker, const Expr& e, bool negative,
+                     std::vector<StimulusTerm>& terms) {
+    using syntax::ExprKind;
+    using syntax::Op;
+    if (e.kind == ExprKind::Binary && (e.op == Op::Add || e.op == Op::Sub))
+      return splitStimulus(checker, *e.operands[0], negative, terms) &
+             splitStimulus(checker, *e.operands[1], e.op == Op::Sub ? !negative : negative, terms);
+    if (e.kind == ExprKind::Unary && e.op == Op::Neg)
+      return splitStimulus(checker, *e.operands[0], !negative, terms);
+    StimulusTerm term;
+    term.negative = negative;
+    std::vector<StimulusFactor> factors;
+    splitProduct(e, false, factors);
+    bool ok = true;
+    for (const StimulusFactor& f : factors) {
+      const Expr& x = *f.expr;
+      if (isRandomDraw(x)) {
+        if (term.draw != nullptr) {
+          diags_.error(x.range, "a stimulus term draws one random number per neuron; this is a "
+                                "second: use one `uniform(…)` or `normal(…)` per term");
+          ok = false;
+          continue;
+        }
+        std::optional<double> a, b;
+        if (!uses(x, SymbolKind::Time) && !uses(x, SymbolKind::NeuronIndex))
+          a = constantOf(checker, *x.operands[0]), b = constantOf(checker, *x.operands[1]);
+        if (!a || !b) {
+          diags_.error(x.range, fmt::format("the arguments of `{}` in a stimulus are constants; "
+                                            "multiply the draw by a function of `t` or `i` "
+                                            "instead",
+                                            x.name));
+          ok = false;
+        } else if (x.name == "uniform" && !(*a < *b)) {
+          diags_.error(x.range, "uniform(lo, hi) needs lo < hi");
+          ok = false;
+        } else if (x.name == "normal" && *b < 0) {
+          diags_.error(x.operands[1]->range,
+                       "the standard deviation of normal() cannot be negative");
+          ok = false;
+        }
+        term.draw = &x;
+        term.drawDivides = f.divide;
+        term.drawA = a.value_or(0);
+        term.drawB = b.value_or(0);
+        continue;
+      }
+      if (randomDrawInside(x)) {
+        diags_.error(x.range, "a random draw in a stimulus is a factor of its own, e.g. "
+                              "`uniform(0.5 nA, 1.5 nA) * step(10 ms, 50 ms, 1)`");
+        ok = false;
+        continue;
+      }
+      const bool overTime = uses(x, SymbolKind::Time),
+                 overNeurons = uses(x, SymbolKind::NeuronIndex);
+      if (overTime && overNeurons) {
+        diags_.error(x.range, "this part of the stimulus depends on both time and the neuron "
+                              "index `i`; write the stimulus as a sum of products f(t) · g(i), "
+                              "e.g. `step(10 ms, 50 ms, 1 nA) * (1 + i / N)`");
+        ok = false;
+        continue;
+      }
+      (overNeurons ? term.overNeurons : term.overTime).push_back(f);
+    }
+    terms.push_back(std::move(term));
+    return ok;
+  }
+
+  static void splitProduct(const Expr& e, bool divide, std::vector<StimulusFactor>& out) {
+    if (e.kind == syntax::ExprKind::Binary &&
+        (e.op == syntax::Op::Mul || e.op == syntax::Op::Div)) {
+      splitProduct(*e.operands[0], divide, out);
+      splitProduct(*e.operands[1], e.op == syntax::Op::Div ? !divide : divide, out);
+      return;
+    }
+    out.push_back({&e, divide});
+  }
+
+  static bool isRandomDraw(const Expr& e) {
+    return e.kind == syntax::ExprKind::Call && (e.name == "uniform" || e.name == "normal") &&
+           e.operands.size() == 2;
+  }
+  static bool randomDrawInside(const Expr& e) {
+    if (isRandomDraw(e)) return true;
+    for (const auto& o : e.operands)
+      if (o && randomDrawInside(*o)) return true;
+    return false;
   }
 
   // `monitor w of E -> I[lo:hi] every T`: per-synapse state of the one connection E -> I whose

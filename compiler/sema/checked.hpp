@@ -35,6 +35,7 @@ enum class SymbolKind {
   PostVariable,  // post.X in a synapse
   Distance,      // d in a connection probability: the distance between pre and post neuron
   SynapseIndex,  // i (index 0) and j (index 1) in a per-synapse value: pre and post neuron
+  NeuronIndex,   // i (index 0) and N (index 1) in a stimulus: the neuron and the group's size
 };
 
 // Per name or number node of the AST: what it is. Numbers carry their SI value.
@@ -178,11 +179,34 @@ struct CheckedGroup {
   std::shared_ptr<const SpikeList> spikes{}; // SpikeGenerator
 };
 
+// A stimulus is a sum of terms, each a product f(t) · g(i) · draw: what varies in time and what
+// varies over the neurons are separate factors, so the runtime adds g(i)·draw_i (an array made
+// once) times f(t) (one value per step), never an expression per neuron per step.
+struct StimulusFactor {
+  const syntax::Expr* expr = nullptr;
+  bool divide = false; // a divisor: the term holds 1/expr
+};
+struct StimulusTerm {
+  bool negative = false;
+  std::vector<StimulusFactor> overTime;    // t, time shapes, parameters, numbers
+  std::vector<StimulusFactor> overNeurons; // read i or N
+  const syntax::Expr* draw = nullptr;      // uniform(lo, hi) or normal(mean, sd): one per neuron
+  bool drawDivides = false;
+  double drawA = 0, drawB = 0; // its arguments (SI)
+};
+
 struct CheckedStimulus {
   std::string group, input;
   bool accumulate = false;
   const syntax::Expr* value =
-      nullptr; // over t and network parameters (see CheckedNetwork::resolution)
+      nullptr;                     // over t and network parameters (see CheckedNetwork::resolution)
+  std::vector<StimulusTerm> terms; // `value` split; every term has empty overNeurons and no draw
+                                   // when the stimulus is the same for every neuron
+  bool perNeuron() const {
+    for (const StimulusTerm& term : terms)
+      if (!term.overNeurons.empty() || term.draw != nullptr) return true;
+    return false;
+  }
 };
 
 struct CheckedMonitor {
