@@ -133,18 +133,21 @@ std::vector<GroupStep> groupSteps(const pipeline::Compilation& c) {
   for (const plan::Group& g : plan.groups) {
     const pipeline::CompiledGroup* compiled = c.group(g.name);
     if (g.kind != plan::Group::Compiled || compiled == nullptr || !compiled->program) continue;
-    std::map<std::string, double> values = initialValues(g);
-    for (std::size_t k = 0; k < g.params.size() && k < g.paramValues.size(); ++k)
-      values[g.params[k]] = g.paramValues[k];
-    for (const plan::Stimulus& s : plan.stimuli)
-      if (s.group == g.name && s.value) values[s.input] += s.value(0.0);
-    GroupStep step{g.name,
-                   g.model,
-                   compiled->program->method,
-                   plan.dt,
-                   linearise(*c.ctx, compiled->ir, values, 0.0),
-                   {}};
-    step.limit = methodStep(step.method, step.at);
+    GroupStep step{g.name, g.model, compiled->program->method, plan.dt, {}, {}};
+    // A guard never stops a run: whatever fails here (an initial value that does not
+    // evaluate, …) leaves the group unjudged, with the reason.
+    try {
+      std::map<std::string, double> values = initialValues(g);
+      for (std::size_t k = 0; k < g.params.size() && k < g.paramValues.size(); ++k)
+        values[g.params[k]] = g.paramValues[k];
+      for (const plan::Stimulus& s : plan.stimuli)
+        if (s.group == g.name && s.value) values[s.input] += s.value(0.0);
+      step.at = linearise(*c.ctx, compiled->ir, values, 0.0);
+      step.limit = methodStep(step.method, step.at);
+    } catch (const std::exception& e) {
+      step.at.skipped = e.what();
+      step.limit = {};
+    }
     out.push_back(std::move(step));
   }
   return out;
@@ -182,9 +185,13 @@ diag::Diagnostics stabilityWarnings(const pipeline::Compilation& c) {
                            "instead of decaying",
                            eigenvalueText(limit.eigenvalue, time), method, ms(limit.dt)));
     std::vector<std::string> stable;
-    for (const MethodStep& s : methodSteps(*c.ctx, compiled.ir, at))
-      if (s.method != method && s.limit.kind != StepLimit::Undetermined && s.limit.stableAt(dt))
-        stable.push_back(s.method);
+    try {
+      for (const MethodStep& s : methodSteps(*c.ctx, compiled.ir, at))
+        if (s.method != method && s.limit.kind != StepLimit::Undetermined && s.limit.stableAt(dt))
+          stable.push_back(s.method);
+    } catch (const std::exception&) {
+      stable.clear(); // no other method to suggest; the dt still is
+    }
     const std::string smaller =
         fmt::format("use --dt {} {} or smaller", roundDown(limit.dt * time.perUnit), time.unit);
     if (!stable.empty())
