@@ -42,8 +42,10 @@ std::vector<double> stabilityPolynomial(const integrators::Tableau& tableau);
 
 // The largest r ≥ 0 with |R(ρ·direction)| ≤ 1 for every ρ in [0, r], for |direction| = 1
 // pointing into the left half-plane (Re < 0). The walk out from 0 samples ρ in steps of 1/512
-// and bisects the first exit to relative 1e-13; an island of instability thinner than a step
-// would be missed (the regions of the registry's methods have none).
+// and bisects the first exit to relative 1e-13, counting |R|² ≤ 1 + 1e-14 as inside (so a ray
+// that leaves at once, Euler's along the imaginary axis, gives r ≤ 1e-7, not 0); an island of
+// instability thinner than a step would be missed (the regions of the registry's methods have
+// none).
 double stabilityRadius(std::span<const double> R, std::complex<double> direction);
 
 // The stability interval on the negative real axis, [−r, 0]: stabilityRadius along −1.
