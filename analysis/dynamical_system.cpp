@@ -213,6 +213,12 @@ DynamicalSystem::DynamicalSystem(ir::Context& ctx, const model_ir::ModelIr& mode
       e = next;
     }
     e = ir::substitute(ctx, e, constants);
+    if (spec.time) {
+      std::unordered_map<ir::Expr, ir::Expr> now;
+      for (ir::Expr sym : ir::freeSymbols(e))
+        if (sym.symbolKind() == ir::SymbolKind::Time) now[sym] = ctx.constant(*spec.time);
+      if (!now.empty()) e = ir::substitute(ctx, e, now);
+    }
     if (ir::dependsOnKind(e, ir::SymbolKind::Time))
       throw AnalysisError(fmt::format(
           "d{}/dt depends on the time t: the analysis needs an autonomous system", s.name));

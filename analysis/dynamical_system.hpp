@@ -2,8 +2,9 @@
 //
 // The chosen target variables are x; every other state is held at a fixed value, parameters
 // take their defaults or given values (SI, or plain numbers for plain models), inputs are
-// constants (0 unless given). Up to two "free" parameters p may be left symbolic: a model
-// parameter, an input, or a non-target state (fast–slow analysis treats slow variables so).
+// constants (0 unless given), and so is t when SystemSpec::time is given. Up to two "free"
+// parameters p may be left symbolic: a model parameter, an input, or a non-target state
+// (fast–slow analysis treats slow variables so).
 // Derived parameters (`tau = C / g_L`) follow the ones they are written over, also in the
 // derivatives. The Jacobian ∂f/∂x and ∂f/∂p are built once by ir::differentiate and compiled
 // with f into one Tape: exact derivatives, evaluated many times.
@@ -17,6 +18,7 @@
 
 #include <Eigen/Dense>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,9 @@ struct SystemSpec {
   std::vector<std::string> variables;   // target states, in this order (1 or more)
   std::map<std::string, double> values; // fixed states, parameters, inputs by name (SI)
   std::vector<std::string> free;        // 0–2 free parameters (parameter, input or state)
+  // The time t at which a non-autonomous system is frozen (the Jacobian at one instant: the
+  // stability guard at t = 0); without it a right-hand side over t is an error.
+  std::optional<double> time{};
 };
 
 // A quantity's name and how people read it: value_display = value_SI / scale.

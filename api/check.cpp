@@ -1,4 +1,5 @@
 // `neurojit check FILE…`: load, check, and summarize every model and network.
+#include "analysis/stability_guard.hpp"
 #include "compiler/pipeline/compile.hpp"
 #include "compiler/units/format.hpp"
 #include "neurojit/inspect.hpp"
@@ -37,6 +38,22 @@ std::string summary(const sema::CheckedModel& m) {
   return out;
 }
 
+// The stability guard (docs/numerics.md) on a network at its `run` settings: planned without
+// kernels (the passes before Codegen take milliseconds). A network that does not plan (a file it
+// reads is missing, …) is not judged here: `run` reports that.
+std::string stabilityWarnings(std::shared_ptr<const pipeline::CheckedSource> source,
+                              const std::string& network, bool color) {
+  pipeline::Options options;
+  options.network = network;
+  options.jit = false;
+  try {
+    const pipeline::Compilation planned = pipeline::compile(std::move(source), options);
+    return diag::renderAll(planned.source->sources, analysis::stabilityWarnings(planned), color);
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
 } // namespace
 
 } // namespace nj::api
@@ -46,6 +63,7 @@ namespace neurojit {
 TextReport check(const std::vector<std::filesystem::path>& files,
                  const CompileOptions& compileOptions, bool color) {
   using namespace nj;
+  using nj::api::stabilityWarnings;
   using nj::api::summary;
   const struct {
     std::filesystem::path stdlibDir;
@@ -85,6 +103,7 @@ TextReport check(const std::vector<std::filesystem::path>& files,
       r.out += fmt::format("network {}: {}, {}, {}{}\n", n.name, plural(net.groups.size(), "group"),
                            plural(neurons, "neuron"), plural(net.connections.size(), "connection"),
                            net.plain ? " (plain numbers, time in ms)" : "");
+      r.err += stabilityWarnings(c.source, n.name, common.color);
     }
   }
   return r.finish(0);

@@ -1,6 +1,7 @@
 // A Simulation: the pipeline compiles the chosen `network` block down to its plan
 // (compiler/pipeline, compiler/plan), the runtime builds the network from the plan
 // (runtime/build_network); this file only translates options and errors and answers queries.
+#include "analysis/stability_guard.hpp"
 #include "api/program_impl.hpp"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/symbols.hpp"
@@ -38,6 +39,7 @@ struct Simulation::Impl {
   std::vector<std::pair<std::string, double>> parameters; // the network's, after --set (SI)
   double duration = 0;
   double compileSeconds = 0, checkSeconds = 0;
+  nj::diag::Diagnostics warnings; // the stability guard's
   // Per group, the parameters the user gave a value (instance, --set, setParameter): kept when
   // setParameter recomputes the parameters written over others.
   std::map<std::string, std::set<std::string>> givenParameters;
@@ -57,6 +59,9 @@ runtime::Network& Simulation::network() {
 }
 double Simulation::duration() const {
   return impl_->duration;
+}
+std::string Simulation::warnings(bool color) const {
+  return nj::diag::renderAll(impl_->compiled.source->sources, impl_->warnings, color);
 }
 double Simulation::compileSeconds() const {
   return impl_->compileSeconds;
@@ -410,6 +415,7 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   } catch (const runtime::RuntimeError& e) {
     throw Error(e.what());
   }
+  impl->warnings = nj::analysis::stabilityWarnings(c);
   impl->duration = c.planned->duration;
   impl->method = c.method;
   impl->networkName = c.network->name;

@@ -136,6 +136,10 @@ public:
   runtime::RunInfo runInfo() const;
   // One line per group: model, size, method, back end.
   std::string describe() const;
+  // What the compiler warns about this network without refusing it, rendered with carets (""
+  // when nothing): a group whose explicit method is unstable at the run's dt at its initial
+  // state (the stability guard, docs/numerics.md).
+  std::string warnings(bool color = false) const;
   double compileSeconds() const;
 
   // Writes the complete state at the current step end into `dir`/checkpoint.njc (atomically),

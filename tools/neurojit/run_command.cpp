@@ -90,6 +90,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   simulation.comm = &comm;
   std::unique_ptr<neurojit::Simulation> sim = createSimulation(*program, simulation, root);
   if (!sim) return 1;
+  if (root) fmt::print(stderr, "{}", sim->warnings(common.color)); // the stability guard
   if (o.verbose && root) fmt::print(stderr, "{}\n", sim->describe());
 
   std::filesystem::path out =

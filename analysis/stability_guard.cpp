@@ -1,0 +1,210 @@
+#include "analysis/stability_guard.hpp"
+
+#include "analysis/dynamical_system.hpp"
+#include "compiler/integrators/can_integrate.hpp"
+#include "compiler/integrators/methods.hpp"
+#include "compiler/ir/split_linear.hpp"
+#include "compiler/pipeline/compilation.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace nj::analysis {
+namespace {
+
+integrators::OdeSystem odeSystemOf(const model_ir::ModelIr& model) {
+  integrators::OdeSystem system;
+  for (const auto& s : model.states) {
+    if (!s.hasOde) continue;
+    integrators::Equation eq{s.symbol, s.drift, {}};
+    for (const auto& [k, g] : s.noise)
+      eq.noise.push_back({model.noiseSymbols[static_cast<std::size_t>(k)], g});
+    system.equations.push_back(std::move(eq));
+  }
+  return system;
+}
+
+// The initial value of each state of a planned group (random ones at their mean).
+std::map<std::string, double> initialValues(const plan::Group& g) {
+  std::map<std::string, double> out;
+  std::vector<double> state;
+  for (std::size_t k = 0; k < g.states.size() && k < g.inits.size(); ++k) {
+    const plan::StateInit& init = g.inits[k];
+    double v = 0.0;
+    switch (init.kind) {
+    case plan::StateInit::Zero:
+      break;
+    case plan::StateInit::Constant:
+    case plan::StateInit::Normal:
+      v = init.a;
+      break;
+    case plan::StateInit::Uniform:
+      v = 0.5 * (init.a + init.b);
+      break;
+    case plan::StateInit::Function:
+      v = init.fn(state);
+      break;
+    }
+    state.push_back(v);
+    out[g.states[k]] = v;
+  }
+  return out;
+}
+
+// Times as people read them: ms for SI models (the model time unit is s), as is for plain ones.
+struct TimeDisplay {
+  double perUnit; // ms per model time unit
+  std::string unit;
+};
+
+std::string roundDown(double x) { // two significant digits, never above x
+  if (!(x > 0) || !std::isfinite(x)) return fmt::format("{:.2g}", x);
+  const double scale = std::pow(10.0, std::floor(std::log10(x)) - 1);
+  return fmt::format("{:.2g}", std::floor(x / scale) * scale);
+}
+
+std::string eigenvalueText(std::complex<double> l, const TimeDisplay& t) {
+  const double re = l.real() / t.perUnit, im = l.imag() / t.perUnit;
+  if (std::abs(im) <= 1e-12 * std::abs(re)) return fmt::format("{:.4g}/ms", re);
+  return fmt::format("({:.4g} {} {:.4g}i)/ms", re, im < 0 ? "-" : "+", std::abs(im));
+}
+
+} // namespace
+
+Linearisation linearise(ir::Context& ctx, const model_ir::ModelIr& model,
+                        const std::map<std::string, double>& values, double time) {
+  Linearisation out;
+  SystemSpec spec;
+  for (const auto& s : model.states)
+    if (s.hasOde) {
+      spec.variables.push_back(s.name);
+      if (!s.noise.empty()) out.stochastic = true;
+      out.ownLinear.push_back(ir::splitLinear(ctx, s.drift, s.symbol).has_value());
+    }
+  if (spec.variables.empty()) {
+    out.skipped = "no differential equations";
+    return out;
+  }
+  spec.values = values;
+  spec.time = time;
+  try {
+    DynamicalSystem system(ctx, model, spec);
+    out.variables = spec.variables;
+    out.jacobian = system.jacobian(system.defaultState());
+  } catch (const std::exception& e) {
+    out.skipped = e.what();
+    return out;
+  }
+  if (!out.jacobian.allFinite()) {
+    out.skipped = "the Jacobian at the initial state is not finite";
+    return out;
+  }
+  out.eigenvalues = Eigen::EigenSolver<Eigen::MatrixXd>(out.jacobian, false).eigenvalues();
+  return out;
+}
+
+std::vector<MethodStep> methodSteps(ir::Context& ctx, const model_ir::ModelIr& model,
+                                    const Linearisation& at) {
+  std::vector<MethodStep> out;
+  if (!at.skipped.empty()) return out;
+  const integrators::OdeSystem system = odeSystemOf(model);
+  integrators::ExpandOptions lenient;
+  lenient.strict = false; // as lowerGroup: exp_euler steps a nonlinear equation by Euler
+  for (const integrators::Method& m : integrators::allMethods()) {
+    if (m.tableau.isStochastic() != at.stochastic) continue;
+    if (integrators::canIntegrate(ctx, m, system, lenient)) continue;
+    out.push_back({std::string(m.name), methodStep(m.name, at)});
+  }
+  return out;
+}
+
+StepLimit methodStep(std::string_view method, const Linearisation& at) {
+  const integrators::Method* m = integrators::findMethod(method);
+  if (m == nullptr || !at.skipped.empty()) return {};
+  return largestStableStep(*m, at.jacobian, at.eigenvalues, at.ownLinear);
+}
+
+std::vector<GroupStep> groupSteps(const pipeline::Compilation& c) {
+  std::vector<GroupStep> out;
+  if (!c.ok() || !c.planned) return out;
+  const plan::NetworkPlan& plan = c.planned->plan;
+  for (const plan::Group& g : plan.groups) {
+    const pipeline::CompiledGroup* compiled = c.group(g.name);
+    if (g.kind != plan::Group::Compiled || compiled == nullptr || !compiled->program) continue;
+    GroupStep step{g.name, g.model, compiled->program->method, plan.dt, {}, {}};
+    // A guard never stops a run: whatever fails here (an initial value that does not
+    // evaluate, …) leaves the group unjudged, with the reason.
+    try {
+      std::map<std::string, double> values = initialValues(g);
+      for (std::size_t k = 0; k < g.params.size() && k < g.paramValues.size(); ++k)
+        values[g.params[k]] = g.paramValues[k];
+      for (const plan::Stimulus& s : plan.stimuli)
+        if (s.group == g.name && s.value) values[s.input] += s.value(0.0);
+      step.at = linearise(*c.ctx, compiled->ir, values, 0.0);
+      step.limit = methodStep(step.method, step.at);
+    } catch (const std::exception& e) {
+      step.at.skipped = e.what();
+      step.limit = {};
+    }
+    out.push_back(std::move(step));
+  }
+  return out;
+}
+
+diag::Diagnostics stabilityWarnings(const pipeline::Compilation& c) {
+  diag::Diagnostics out;
+  if (!c.ok() || !c.planned || c.networkAst == nullptr) return out;
+  const plan::NetworkPlan& plan = c.planned->plan;
+  const TimeDisplay time{plan.timeUnitSeconds / 1e-3, "ms"};
+  for (const GroupStep& step : groupSteps(c)) {
+    const double dt = step.dt;
+    const StepLimit& limit = step.limit;
+    const std::string& method = step.method;
+    if (limit.stableAt(dt)) continue;
+    const pipeline::CompiledGroup& compiled = *c.group(step.group);
+    const GroupStep& g = step;
+    const Linearisation& at = step.at;
+
+    diag::SourceRange where = c.networkAst->range;
+    for (const auto& decl : c.networkAst->groups)
+      if (decl.name == g.group) where = decl.range;
+    auto ms = [&](double x) { return fmt::format("{:.3g} {}", x * time.perUnit, time.unit); };
+    out.warning(where, fmt::format("group `{}` ({}, method {}): dt = {} is above the largest "
+                                   "stable step at the initial state, {}",
+                                   g.group, g.model, method, ms(dt), ms(limit.dt)));
+    const integrators::Method* m = integrators::findMethod(method);
+    if (m != nullptr && m->kind == integrators::MethodKind::ExponentialEuler)
+      out.note(fmt::format("the coupling between the equations (the Jacobian's fastest eigenvalue "
+                           "is λ = {}) makes a step of {} grow the error beyond dt = {}",
+                           eigenvalueText(limit.eigenvalue, time), method, ms(limit.dt)));
+    else
+      out.note(fmt::format("the Jacobian's eigenvalue λ = {} leaves the stability region of {} "
+                           "(|R(dt·λ)| ≤ 1) beyond dt = {}: errors grow from step to step "
+                           "instead of decaying",
+                           eigenvalueText(limit.eigenvalue, time), method, ms(limit.dt)));
+    std::vector<std::string> stable;
+    try {
+      for (const MethodStep& s : methodSteps(*c.ctx, compiled.ir, at))
+        if (s.method != method && s.limit.kind != StepLimit::Undetermined && s.limit.stableAt(dt))
+          stable.push_back(s.method);
+    } catch (const std::exception&) {
+      stable.clear(); // no other method to suggest; the dt still is
+    }
+    const std::string smaller =
+        fmt::format("use --dt {} {} or smaller", roundDown(limit.dt * time.perUnit), time.unit);
+    if (!stable.empty())
+      out.note(fmt::format("{}, or a method that is stable at this dt here: {} "
+                           "(docs/numerics.md)",
+                           smaller, fmt::join(stable, ", ")));
+    else
+      out.note(fmt::format("{}; no explicit method of NeuroJIT is stable at this dt here: the "
+                           "equations are stiff, which needs an implicit (stiff) method "
+                           "(docs/numerics.md)",
+                           smaller));
+  }
+  return out;
+}
+
+} // namespace nj::analysis
