@@ -140,8 +140,16 @@ std::vector<GroupStep> groupSteps(const pipeline::Compilation& c) {
       std::map<std::string, double> values = initialValues(g);
       for (std::size_t k = 0; k < g.params.size() && k < g.paramValues.size(); ++k)
         values[g.params[k]] = g.paramValues[k];
-      for (const plan::Stimulus& s : plan.stimuli)
-        if (s.group == g.name && s.value) values[s.input] += s.value(0.0);
+      // The input of neuron 0 at t = 0 (a per-neuron draw at its mean, as initial values).
+      for (const plan::Stimulus& s : plan.stimuli) {
+        if (s.group != g.name || !s.value) continue;
+        double v = s.value(0.0) * (s.perNeuron ? s.perNeuron(0) : 1.0);
+        if (const auto& d = s.draw) {
+          const double mean = d->kind == plan::Stimulus::Draw::Uniform ? (d->a + d->b) / 2 : d->a;
+          v = d->divides ? v / mean : v * mean;
+        }
+        values[s.input] += v;
+      }
       step.at = linearise(*c.ctx, compiled->ir, values, 0.0);
       step.limit = methodStep(step.method, step.at);
     } catch (const std::exception& e) {

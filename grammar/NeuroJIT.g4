@@ -71,6 +71,7 @@ qualifiedName : (scope=(PRE | POST) DOT)? ID ;
 networkItem
   : PARAMETERS LBRACE (paramDecl | SEMI)* RBRACE                       # networkParameters
   | name=ID ASSIGN model=ID LPAREN size=expr (COMMA namedArg)* RPAREN
+      (WITH runOption (COMMA runOption)*)?
       (LBRACE (namedArg | SEMI)* RBRACE)?                              # groupDecl
   | CONNECT pre=ID ARROW ID (COMMA ID)* synapseUse
       ({nextIsFromString()}? from=ID path=STRING)?
@@ -118,9 +119,9 @@ atom
   | LPAREN expr RPAREN                                  # parenAtom
   ;
 
-// A list argument is for the built-ins that take lists (sections([values], [durations]));
-// the checker refuses it anywhere else.
-callArg : expr | valueList ;
+// A list or a string argument is for the built-ins that take them (sections([values],
+// [durations]), values("file.csv")); the checker refuses them anywhere else.
+callArg : expr | valueList | STRING ;
 
 // A unit after a number. Compound units are written without spaces.
 unit : unitFactor ({nextIsAdjacent() && nextIsUnitSymbol(2)}? op+=(STAR | SLASH) unitFactor)* ;

@@ -36,6 +36,7 @@ struct GroupLayout {
   // Values monitors record besides the states (definitions, inputs, synaptic currents), computed
   // by the group's probe when a sample is taken (NeuronGroup::probe).
   std::vector<std::string> observed{};
+  std::string method{}; // the integration method of its kernel, for run.json (empty: none)
 };
 
 // The code that advances neurons [begin, end) by one step: a JIT'd function pointer, or a host

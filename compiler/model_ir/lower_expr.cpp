@@ -71,7 +71,8 @@ ir::Expr ExprLowering::lower(const syntax::Expr& e) {
   case ExprKind::Call:
     return call(e);
   case ExprKind::List:
-    break; // only sections' arguments, read by sections()
+  case ExprKind::String:
+    break; // only sections' and values' arguments, read by them
   }
   throw std::logic_error("lowering: unexpected expression");
 }

@@ -124,9 +124,10 @@ void addProbe(Compilation& c, CompiledGroup& g) {
 void integrate(Work& w) {
   const Options& o = *w.options;
   Compilation& c = w.out;
-  auto add = [&](CompiledGroup g, const diag::SourceRange& where, const std::string& context) {
+  auto add = [&](CompiledGroup g, const diag::SourceRange& where, const std::string& context,
+                 const std::string& method) {
     try {
-      g.program = lower::lowerGroup(*c.ctx, g.ir, c.method);
+      g.program = lower::lowerGroup(*c.ctx, g.ir, method);
       c.groups.push_back(std::move(g));
     } catch (const integrators::IntegrationError& e) {
       c.diags.error(where, context + e.what());
@@ -137,15 +138,17 @@ void integrate(Work& w) {
       if (file.id != w.source().program.entries.front()) continue;
       for (const auto& m : file.models)
         if (m.kind == syntax::ModelKind::Neuron && c.models.count(m.name))
-          add(CompiledGroup{m.name, m.name, c.models.at(m.name), {}, {}}, m.range, "");
+          add(CompiledGroup{m.name, m.name, c.models.at(m.name), {}, {}}, m.range, "", c.method);
     }
   if (!c.network) return;
   for (const auto& g : c.network->groups) {
     auto it = c.composed->groups.find(g.name);
     if (it == c.composed->groups.end()) continue; // a runtime source: nothing to compile
     if (!o.model.empty() && g.name != o.model && g.model != o.model) continue;
+    // The group's own method (`G = M(n) with method = rk4`) over the network's.
     add(CompiledGroup{g.name, g.model, it->second, {}, {}}, c.networkAst->range,
-        fmt::format("group `{}` (model `{}`): ", g.name, g.model));
+        fmt::format("group `{}` (model `{}`): ", g.name, g.model),
+        g.method.empty() ? c.method : g.method);
   }
   for (CompiledGroup& g : c.groups)
     addProbe(c, g);

@@ -1,7 +1,7 @@
 #include "compiler/plan/plan_network.hpp"
 
-#include "compiler/ir/builders.hpp"
 #include "compiler/interp/evaluate.hpp"
+#include "compiler/ir/builders.hpp"
 #include "compiler/ir/symbols.hpp"
 #include "compiler/lower/reference_kernel.hpp"
 #include "compiler/model_ir/lower_expr.hpp"
@@ -115,12 +115,13 @@ private:
       for (const sema::StimulusFactor& f : term.overTime)
         overTime = product(overTime, networkExpr(*f.expr), f.divide);
       out.value = timeFunction(overTime, out_.plan.dt);
-      if (!term.overNeurons.empty()) {
+      if (!term.overNeurons.empty() || term.fromFile) {
         ir::Expr overNeurons = ctx().constant(1.0);
         for (const sema::StimulusFactor& f : term.overNeurons)
           overNeurons = product(overNeurons, neuronExpr(*f.expr), f.divide);
-        out.perNeuron = [overNeurons, size](std::uint64_t i) {
-          return evaluateOverParams(overNeurons, {static_cast<double>(i), size});
+        out.perNeuron = [overNeurons, size, file = term.fromFile](std::uint64_t i) {
+          const double fromFile = file ? (*file)[i] : 1.0;
+          return fromFile * evaluateOverParams(overNeurons, {static_cast<double>(i), size});
         };
       }
       if (term.draw != nullptr)

@@ -394,6 +394,7 @@ private:
         }
         checkInit(out, init, m->states[static_cast<std::size_t>(s)].dim);
       }
+      checkGroupOptions(g, out);
       out_.groups.push_back(std::move(out));
     }
   }
@@ -478,6 +479,7 @@ private:
                    fmt::format("`{}` needs a rate, e.g. `{}(100, rate = 5 Hz)`", g.model, g.model));
     if (!g.inits.empty())
       diags_.error(g.inits.front().range, fmt::format("`{}` has no state to initialize", g.model));
+    checkGroupOptions(g, out);
     out_.groups.push_back(std::move(out));
   }
 
@@ -587,6 +589,7 @@ private:
                                  "or `file = \"spikes.csv\"`");
     }
     out.spikes = std::move(spikes);
+    checkGroupOptions(g, out);
     out_.groups.push_back(std::move(out));
   }
 
@@ -1011,34 +1014,40 @@ private:
         continue;
       }
       // `i` and `N` are the neuron's index and the group's size (as in Brian2), unless the
-      // network names a parameter so; uniform()/normal() draw one value per neuron.
+      // network names a parameter so; uniform()/normal() draw one value per neuron and
+      // values("file") reads one per neuron.
       std::map<std::string, Symbol> symbols = symbols_;
       symbols.try_emplace("i", Symbol{SymbolKind::NeuronIndex, 0, Type::real({}), s.value->range});
       symbols.try_emplace("N", Symbol{SymbolKind::NeuronIndex, 1, Type::real({}), s.value->range});
       ExprEnv e = env();
       e.symbols = &symbols;
       e.allowRandom = true;
+      e.allowFiles = true;
       ExprChecker checker(e, diags_);
       if (!checker.expect(*s.value, m->inputs[static_cast<std::size_t>(in)].dim,
                           fmt::format("the stimulus of `{}.{}`", s.group, s.input)))
         continue;
       CheckedStimulus out{s.group, s.input, s.accumulate, s.value.get(), {}};
-      if (splitStimulus(checker, *s.value, false, out.terms))
+      std::size_t size = 0;
+      for (const CheckedGroup& g : out_.groups)
+        if (g.name == s.group) size = g.size;
+      if (splitStimulus(checker, *s.value, false, size, out.terms))
         out_.stimuli.push_back(std::move(out));
     }
   }
 
   // Splits a stimulus into its terms (StimulusTerm); false after reporting a term that is not a
   // product of a function of time and a function of the neuron.
-  bool splitStimulus(ExprChecker& checker, const Expr& e, bool negative,
+  bool splitStimulus(ExprChecker& checker, const Expr& e, bool negative, std::size_t groupSize,
                      std::vector<StimulusTerm>& terms) {
     using syntax::ExprKind;
     using syntax::Op;
     if (e.kind == ExprKind::Binary && (e.op == Op::Add || e.op == Op::Sub))
-      return splitStimulus(checker, *e.operands[0], negative, terms) &
-             splitStimulus(checker, *e.operands[1], e.op == Op::Sub ? !negative : negative, terms);
+      return splitStimulus(checker, *e.operands[0], negative, groupSize, terms) &
+             splitStimulus(checker, *e.operands[1], e.op == Op::Sub ? !negative : negative,
+                           groupSize, terms);
     if (e.kind == ExprKind::Unary && e.op == Op::Neg)
-      return splitStimulus(checker, *e.operands[0], !negative, terms);
+      return splitStimulus(checker, *e.operands[0], !negative, groupSize, terms);
     StimulusTerm term;
     term.negative = negative;
     std::vector<StimulusFactor> factors;
@@ -1046,6 +1055,10 @@ private:
     bool ok = true;
     for (const StimulusFactor& f : factors) {
       const Expr& x = *f.expr;
+      if (isValuesCall(x)) {
+        ok = readStimulusValues(x, f.divide, groupSize, term) && ok;
+        continue;
+      }
       if (isRandomDraw(x)) {
         if (term.draw != nullptr) {
           diags_.error(x.range, "a stimulus term draws one random number per neuron; this is a "
@@ -1082,6 +1095,12 @@ private:
         ok = false;
         continue;
       }
+      if (valuesInside(x)) {
+        diags_.error(x.range, "`values(…)` in a stimulus is a factor of its own, e.g. "
+                              "`0.1 nA * values(\"gains.csv\")`");
+        ok = false;
+        continue;
+      }
       const bool overTime = uses(x, SymbolKind::Time),
                  overNeurons = uses(x, SymbolKind::NeuronIndex);
       if (overTime && overNeurons) {
@@ -1105,6 +1124,64 @@ private:
       return;
     }
     out.push_back({&e, divide});
+  }
+
+  // values("gains.csv"): one plain number per neuron (a .csv with one column, an optional header
+  // naming it without a unit, or a 1-D .npy), multiplied into the term's per-neuron factor.
+  bool readStimulusValues(const Expr& call, bool divide, std::size_t groupSize,
+                          StimulusTerm& term) {
+    const Expr& file = *call.operands[0];
+    auto table = readDataTable(file.text, file.range, program_, diags_);
+    if (!table) return false;
+    if (table->width() != 1) {
+      diags_.error(file.range, fmt::format("`{}` has {} columns; `values` reads one number per "
+                                           "neuron, one column",
+                                           file.text, table->width()));
+      return false;
+    }
+    if (!table->units.empty() && !table->units[0].empty()) {
+      diags_.error(table->headerRanges[0],
+                   fmt::format("`values` reads plain numbers; write the unit in the model "
+                               "instead, e.g. `1 {} * values(\"{}\")`",
+                               table->units[0], file.text));
+      return false;
+    }
+    if (table->rows() != groupSize) {
+      diags_.error(file.range, fmt::format("`{}` has {} values; the group has {} neurons",
+                                           file.text, table->rows(), groupSize));
+      return false;
+    }
+    std::vector<double> values = table->columns[0];
+    for (std::size_t r = 0; r < values.size(); ++r)
+      if (!std::isfinite(values[r]) || (divide && values[r] == 0)) {
+        diags_.error(table->cell(0, r),
+                     fmt::format("{} value {}{}",
+                                 divide ? "a divisor needs a non-zero, finite" : "a finite",
+                                 values[r], rowLabel(*table, r)));
+        return false;
+      }
+    if (term.fromFile) {
+      std::vector<double> product = *term.fromFile;
+      for (std::size_t i = 0; i < values.size(); ++i)
+        product[i] = divide ? product[i] / values[i] : product[i] * values[i];
+      values = std::move(product);
+    } else if (divide) {
+      for (double& v : values)
+        v = 1 / v;
+    }
+    term.fromFile = std::make_shared<const std::vector<double>>(std::move(values));
+    return true;
+  }
+
+  static bool isValuesCall(const Expr& e) {
+    return e.kind == syntax::ExprKind::Call && e.name == "values" && e.operands.size() == 1 &&
+           e.operands[0]->kind == syntax::ExprKind::String;
+  }
+  static bool valuesInside(const Expr& e) {
+    if (isValuesCall(e)) return true;
+    for (const auto& o : e.operands)
+      if (o && valuesInside(*o)) return true;
+    return false;
   }
 
   static bool isRandomDraw(const Expr& e) {
@@ -1336,6 +1413,35 @@ private:
     }
   }
 
+  // `method = NAME`: `auto` or a method of the integrators' table.
+  std::optional<std::string> methodOption(const syntax::NamedArg& o) {
+    if (o.value->kind != syntax::ExprKind::Name || !isMethodName(o.value->name)) {
+      diags_.error(o.value->range, "unknown integration method");
+      diags_.note(fmt::format("the methods are: {}", fmt::join(methodNames(), ", ")));
+      return std::nullopt;
+    }
+    return o.value->name;
+  }
+
+  // `G = M(n) with method = rk4`: this group's method, over the network's (`run … with method`).
+  void checkGroupOptions(const syntax::Group& g, CheckedGroup& out) {
+    for (const auto& o : g.options) {
+      if (o.name != "method") {
+        diags_.error(o.range, fmt::format("unknown group option `{}`: a group takes `with method "
+                                          "= NAME`",
+                                          o.name));
+        continue;
+      }
+      if (out.kind != GroupKind::Neurons) {
+        diags_.error(o.range, fmt::format("`{}` is not integrated: `with method = …` is for "
+                                          "groups of a neuron model",
+                                          g.model));
+        continue;
+      }
+      if (auto method = methodOption(o)) out.method = *method;
+    }
+  }
+
   void checkRun() {
     if (!n_.run) return;
     const syntax::Run& r = *n_.run;
@@ -1353,12 +1459,7 @@ private:
         continue;
       }
       if (o.name == "method") {
-        if (o.value->kind != syntax::ExprKind::Name || !isMethodName(o.value->name)) {
-          diags_.error(o.value->range, "unknown integration method");
-          diags_.note(fmt::format("the methods are: {}", fmt::join(methodNames(), ", ")));
-          continue;
-        }
-        run.method = o.value->name;
+        if (auto method = methodOption(o)) run.method = *method;
       } else if (o.name == "dt") {
         if (auto dt = constantValue(*o.value, timeDim(), "the time step")) {
           if (*dt <= 0) diags_.error(o.value->range, "the time step must be positive");

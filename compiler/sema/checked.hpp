@@ -177,6 +177,7 @@ struct CheckedGroup {
   const syntax::Group* ast = nullptr;
   PositionSpec positions{};
   std::shared_ptr<const SpikeList> spikes{}; // SpikeGenerator
+  std::string method{};                      // `with method = …`; empty: the network's
 };
 
 // A stimulus is a sum of terms, each a product f(t) · g(i) · draw: what varies in time and what
@@ -192,7 +193,8 @@ struct StimulusTerm {
   std::vector<StimulusFactor> overNeurons; // read i or N
   const syntax::Expr* draw = nullptr;      // uniform(lo, hi) or normal(mean, sd): one per neuron
   bool drawDivides = false;
-  double drawA = 0, drawB = 0; // its arguments (SI)
+  double drawA = 0, drawB = 0;                           // its arguments (SI)
+  std::shared_ptr<const std::vector<double>> fromFile{}; // values("…"): one number per neuron
 };
 
 struct CheckedStimulus {
@@ -204,7 +206,7 @@ struct CheckedStimulus {
                                    // when the stimulus is the same for every neuron
   bool perNeuron() const {
     for (const StimulusTerm& term : terms)
-      if (!term.overNeurons.empty() || term.draw != nullptr) return true;
+      if (!term.overNeurons.empty() || term.draw != nullptr || term.fromFile) return true;
     return false;
   }
 };

@@ -137,6 +137,9 @@ Type ExprChecker::check(const Expr& e) {
   case ExprKind::List:
     diags_.error(e.range, "a list `[…]` is only an argument of `sections([values], [durations])`");
     return Type::invalid();
+  case ExprKind::String:
+    diags_.error(e.range, "a file name is only an argument of `values(\"file.csv\")`");
+    return Type::invalid();
   }
   return Type::invalid();
 }
@@ -401,6 +404,7 @@ Type ExprChecker::conditional(const Expr& e) {
 Type ExprChecker::call(const Expr& e) {
   if (const TimeShape* shape = findTimeShape(e.name); shape != nullptr && shape->lists)
     return sections(e);
+  if (e.name == "values") return values(e);
   std::vector<Type> args;
   for (const auto& a : e.operands)
     args.push_back(check(*a));
@@ -507,6 +511,22 @@ Type ExprChecker::timeShape(const Expr& e, const TimeShape& shape, const std::ve
     t = unify(t, requireReal(args[i], *e.operands[i], what.c_str()), *e.operands[i],
               fmt::format("the amplitudes of `{}`", shape.name).c_str());
   return t;
+}
+
+// values("gains.csv"): plain numbers, one per neuron, read by the caller that allows it (a
+// stimulus: check_network.cpp); the unit is written in the model (`0.1 nA * values(…)`).
+Type ExprChecker::values(const Expr& e) {
+  if (e.operands.size() != 1 || e.operands[0]->kind != ExprKind::String) {
+    diags_.error(e.range, "`values` takes a file name: `values(\"gains.csv\")` (one number per "
+                          "neuron, a .csv column or a 1-D .npy)");
+    return Type::invalid();
+  }
+  if (!env_.allowFiles) {
+    diags_.error(e.range, "`values(…)` gives one number per neuron of a group: it is allowed in a "
+                          "stimulus (`input G.I = 0.1 nA * values(\"gains.csv\")`)");
+    return Type::invalid();
+  }
+  return Type::real({});
 }
 
 // sections([v1, v2, …], [d1, d2, …]): two lists of one length; the values share a dimension,
@@ -660,6 +680,7 @@ ExprChecker::constant(const Expr& e,
   }
   case ExprKind::Conditional:
   case ExprKind::List:
+  case ExprKind::String:
     return std::nullopt;
   }
   return std::nullopt;

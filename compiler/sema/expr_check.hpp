@@ -28,6 +28,7 @@ struct ExprEnv {
   bool plain = false;
   bool allowNoise = false;            // only ODE right-hand sides
   bool allowRandom = false;           // only initializers: uniform(), normal()
+  bool allowFiles = false;            // only stimuli: values("file.csv")
   bool allowExternals = false;        // pre.X / post.X, only in synapses
   const char* context = "expression"; // "parameter value", "initializer", …
   std::unordered_map<const syntax::Expr*, Resolution>* resolution = nullptr;
@@ -79,6 +80,7 @@ private:
                 bool fileLevel);
   Type timeShape(const syntax::Expr& e, const TimeShape& shape, const std::vector<Type>& args);
   Type sections(const syntax::Expr& e);
+  Type values(const syntax::Expr& e);
   Type unary(const syntax::Expr& e);
   Type binary(const syntax::Expr& e);
   Type conditional(const syntax::Expr& e);

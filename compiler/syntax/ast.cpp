@@ -70,7 +70,9 @@ bool sameNetwork(const Network& a, const Network& b) {
          sameList(a.groups, b.groups,
                   [](const Group& x, const Group& y) {
                     return x.name == y.name && x.model == y.model && same(x.size, y.size) &&
-                           sameList(x.args, y.args, sameArg) && sameList(x.inits, y.inits, sameArg);
+                           sameList(x.args, y.args, sameArg) &&
+                           sameList(x.inits, y.inits, sameArg) &&
+                           sameList(x.options, y.options, sameArg);
                   }) &&
          sameList(a.connections, b.connections,
                   [](const Connection& x, const Connection& y) {
@@ -114,6 +116,9 @@ bool sameTree(const Expr& a, const Expr& b) {
     break;
   case ExprKind::Conditional:
   case ExprKind::List:
+    break;
+  case ExprKind::String:
+    if (a.text != b.text) return false;
     break;
   }
   for (std::size_t i = 0; i < a.operands.size(); ++i)

@@ -16,7 +16,7 @@ using diag::SourceRange;
 
 // ---------------------------------------------------------------- expressions
 
-enum class ExprKind { Number, Name, Unary, Binary, Call, Conditional, List };
+enum class ExprKind { Number, Name, Unary, Binary, Call, Conditional, List, String };
 
 enum class Op {
   // unary
@@ -65,7 +65,7 @@ struct Expr {
   SourceRange range;
   double number = 0;             // Number
   std::optional<UnitSpec> unit;  // Number: the unit written after it
-  std::string text;              // Number: the literal as written
+  std::string text;              // Number: the literal as written; String: its contents
   std::string name;              // Name: identifier; Call: callee
   Scope scope = Scope::None;     // Name
   Op op = Op::Add;               // Unary, Binary
@@ -197,8 +197,9 @@ struct Group {
   std::string model;
   SourceRange modelRange;
   ExprPtr size;
-  std::vector<NamedArg> args;  // parameter overrides
-  std::vector<NamedArg> inits; // state initializers
+  std::vector<NamedArg> args;    // parameter overrides
+  std::vector<NamedArg> inits;   // state initializers
+  std::vector<NamedArg> options; // `with method = rk4`: how this group is integrated
 };
 
 struct Connection {

@@ -242,6 +242,8 @@ private:
         NamedArg arg = namedArg(a);
         (a->getStart()->getTokenIndex() < rparen ? g.args : g.inits).push_back(std::move(arg));
       }
+      for (P::RunOptionContext* o : c->runOption())
+        g.options.push_back(namedArg(o->ID(), o->expr()));
       n.groups.push_back(std::move(g));
     } else if (auto* c = dynamic_cast<P::ConnectDeclContext*>(item)) {
       Connection conn;
@@ -458,6 +460,13 @@ private:
           for (P::ExprContext* item : l->expr())
             list.operands.push_back(expr(item));
           e.operands.push_back(make(std::move(list)));
+        } else if (a->STRING() != nullptr) {
+          Expr str;
+          str.kind = ExprKind::String;
+          str.range = range(a->STRING()->getSymbol());
+          const std::string quoted = a->STRING()->getText();
+          str.text = quoted.substr(1, quoted.size() - 2);
+          e.operands.push_back(make(std::move(str)));
         } else {
           e.operands.push_back(expr(a->expr()));
         }

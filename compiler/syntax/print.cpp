@@ -103,6 +103,9 @@ void print(std::string& out, const Expr& e, Level) {
     }
     out += ")";
     return;
+  case ExprKind::String:
+    out += "\"" + e.text + "\"";
+    return;
   case ExprKind::List:
     out += "[";
     for (std::size_t i = 0; i < e.operands.size(); ++i) {
@@ -293,6 +296,7 @@ std::string printNetwork(const Network& n) {
     out += fmt::format("  {} = {}({}", g.name, g.model, printExpr(*g.size));
     if (!g.args.empty()) out += ", " + namedArgs(g.args, ", ");
     out += ")";
+    if (!g.options.empty()) out += " with " + namedArgs(g.options, ", ");
     if (!g.inits.empty()) out += " { " + namedArgs(g.inits, "; ") + " }";
     out += "\n";
   }

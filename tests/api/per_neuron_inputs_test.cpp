@@ -1,14 +1,18 @@
 // Inputs that differ from neuron to neuron (docs/language.md, "Per-neuron inputs"): a stimulus
-// may read the neuron index `i` and the group size `N`, and draw one random number per neuron.
+// may read the neuron index `i` and the group size `N`, draw one random number per neuron, and
+// read one number per neuron from a file (`values("gains.csv")`).
 // The checks: the stimulus's own formula evaluated here per neuron and step, the analytic
 // steady state of a passive membrane, and the laws of the uniform and normal distributions.
 #include "neurojit/neurojit.hpp"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace {
 
@@ -151,6 +155,31 @@ network Seeded {
   for (std::size_t k = 0; k < a.values.size(); ++k)
     same += a.values[k] == c.values[k];
   EXPECT_EQ(same, 0u);
+}
+
+// values("gains.csv"): one number per neuron from a file, times a unit and any other factor.
+TEST(PerNeuronInputs, ValuesFromAFileScaleEachNeuron) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("nj_per_neuron_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto csv = dir / "gains.csv";
+  std::ofstream(csv) << "gain\n0.5\n1\n2\n4\n";
+  const std::string text = "import \"neurons/lif.nj\"\nnetwork FromFile {\n  G = LIF(4)\n"
+                           "  input G.I = 0.01 nA * values(\"" +
+                           csv.string() + "\") * step(1 ms, 3 ms, 1) + 0.002 nA * i / values(\"" +
+                           csv.string() + "\")\n  monitor I of G\n  run 4 ms with dt = 0.1 ms\n}\n";
+  Recording r = record(text, "I");
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(r.neurons, 4u);
+  const double gain[] = {0.5, 1, 2, 4};
+  for (std::size_t k = 0; k < r.t.size(); ++k) {
+    const double mid = static_cast<double>(k) * 1e-4 + 5e-5;
+    for (std::size_t i = 0; i < 4; ++i) {
+      double want = 0.002e-9 * static_cast<double>(i) / gain[i];
+      if (mid >= 1e-3 && mid < 3e-3) want += 0.01e-9 * gain[i];
+      EXPECT_NEAR(r.at(k, i), want, 1e-22) << "step " << k << ", neuron " << i;
+    }
+  }
 }
 
 } // namespace
