@@ -223,11 +223,11 @@ TEST(EIBalancedClaims, BrainPyEINetBecomesIrregularAndAsynchronous) {
 }
 
 // The same claim on Tian et al.'s network (2 s, no step): asynchronous, but less irregular than
-// the claim. Measured (200 ms to 2 s): mean ISI CV of E 0.57 over 4711 neurons (27 % of the E
-// neurons fire fewer than 3 spikes; in-degree differences make some neurons mean-driven and
-// regular) — the claimed CV >= 0.8 does NOT hold here; κ 0.0167 against chance 0.0166.
-// Asserted, what holds: CV >= 0.4 (far from a regular train's 0; the bound the Brette benchmark
-// tests use) and κ within 10 % of chance.
+// the claim. Measured (200 ms to 2 s): mean ISI CV of E 0.57 over the 4711 E neurons with at least
+// 3 spikes (27 % are silent, 14 % fire 1 or 2; in-degree differences make some neurons mean-driven
+// and regular, others silent) — the claimed CV >= 0.8 does NOT hold here; κ 0.0167 against chance
+// 0.0166. Asserted, what holds: CV >= 0.4 (far from a regular train's 0; the bound the Brette
+// benchmark tests use) and κ within 10 % of chance.
 TEST(EIBalancedClaims, TianNetworkIsAsynchronousAndIrregular) {
   Run r = tianWithoutStep();
   const double bin = 0.005;
