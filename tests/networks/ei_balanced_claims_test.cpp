@@ -39,7 +39,7 @@ using neurojit::Simulation;
 using neurojit::SimulationOptions;
 namespace measure = nj::runtime::measure;
 
-struct Run {
+struct NetworkRun {
   std::unique_ptr<Program> program;
   std::unique_ptr<Simulation> sim;
   double unitSeconds = 1; // seconds per time unit of the network (plain networks: ms)
@@ -53,10 +53,10 @@ std::string readExample(const std::string& file) {
 }
 
 // Runs an example's text, with `monitor` (if not empty) in place of its line `replaced`.
-Run runExample(const std::string& file, const std::string& duration,
-               const std::vector<std::string>& sets = {}, const std::string& replaced = {},
-               const std::string& monitor = {}) {
-  Run r;
+NetworkRun runExample(const std::string& file, const std::string& duration,
+                      const std::vector<std::string>& sets = {}, const std::string& replaced = {},
+                      const std::string& monitor = {}) {
+  NetworkRun r;
   std::string text = readExample(file);
   if (!replaced.empty()) {
     const auto at = text.find(replaced);
@@ -75,20 +75,20 @@ Run runExample(const std::string& file, const std::string& duration,
   return r;
 }
 
-const nj::runtime::SpikeMonitor& spikesOf(const Run& r, const std::string& group) {
+const nj::runtime::SpikeMonitor& spikesOf(const NetworkRun& r, const std::string& group) {
   for (const auto* m : r.sim->network().spikeMonitors())
     if (m->group().name() == group) return *m;
   throw std::runtime_error("no spike monitor of " + group);
 }
 
-const nj::runtime::StateMonitor& statesOf(const Run& r, const std::string& group) {
+const nj::runtime::StateMonitor& statesOf(const NetworkRun& r, const std::string& group) {
   for (const auto* m : r.sim->network().stateMonitors())
     if (m->group().name() == group) return *m;
   throw std::runtime_error("no state monitor of " + group);
 }
 
 // The spikes of a group in [from, to) seconds.
-measure::SpikeTrains trains(const Run& r, const std::string& group, double from, double to) {
+measure::SpikeTrains trains(const NetworkRun& r, const std::string& group, double from, double to) {
   const auto& m = spikesOf(r, group);
   measure::SpikeTrains s;
   s.neurons = static_cast<std::uint32_t>(m.group().size());
@@ -125,7 +125,8 @@ double chanceSynchrony(const measure::SpikeTrains& s, double bin) {
 }
 
 // Mean over neurons and samples at t >= from (seconds) of one recorded variable.
-double meanAfter(const Run& r, const std::string& group, const std::string& variable, double from) {
+double meanAfter(const NetworkRun& r, const std::string& group, const std::string& variable,
+                 double from) {
   const auto& m = statesOf(r, group);
   const auto values = m.values(variable);
   double sum = 0;
@@ -141,14 +142,14 @@ double meanAfter(const Run& r, const std::string& group, const std::string& vari
 constexpr double transient = 0.2; // seconds left out as the start-up transient
 
 // BrainPy's EINet (ei_balanced.nj) for 1 s, recording the inputs of 400 E neurons.
-Run brainPyEINet() {
+NetworkRun brainPyEINet() {
   return runExample("ei_balanced.nj", "1000 ms", {}, "monitor V of E[0:3]",
                     "monitor V, I_E, I_I, I of E[0:400] every 1");
 }
 
 // Tian et al.'s network (ei_balanced_step.nj) without the step: reset 0, threshold 15.
 constexpr double tianReset = 0, tianThreshold = 15;
-Run tianWithoutStep() {
+NetworkRun tianWithoutStep() {
   return runExample("ei_balanced_step.nj", "2000 ms", {"dI=0"});
 }
 
@@ -168,7 +169,7 @@ Run tianWithoutStep() {
 // (measured: 13.5 % on average, 8.5 % at the fewest; 400 neurons give a binomial SD of 1.7 %, so 4
 // % is more than 5 SD below the mean).
 TEST(EIBalancedClaims, MembranePotentialsSpreadUpToThreshold) {
-  Run r = tianWithoutStep();
+  NetworkRun r = tianWithoutStep();
   const auto& m = statesOf(r, "E");
   const auto V = m.values("V");
   const std::size_t w = m.width();
@@ -206,7 +207,7 @@ TEST(EIBalancedClaims, MembranePotentialsSpreadUpToThreshold) {
 // quarter of the excess in the first 20 ms (the synchronous start is the control that κ sees
 // synchrony at all).
 TEST(EIBalancedClaims, BrainPyEINetBecomesIrregularAndAsynchronous) {
-  Run r = brainPyEINet();
+  NetworkRun r = brainPyEINet();
   const double bin = 0.005;
   const auto late = trains(r, "E", transient, 1.0);
   const auto early = trains(r, "E", 0.0, 0.02);
@@ -229,7 +230,7 @@ TEST(EIBalancedClaims, BrainPyEINetBecomesIrregularAndAsynchronous) {
 // 0.0166. Asserted, what holds: CV >= 0.4 (far from a regular train's 0; the bound the Brette
 // benchmark tests use) and κ within 10 % of chance.
 TEST(EIBalancedClaims, TianNetworkIsAsynchronousAndIrregular) {
-  Run r = tianWithoutStep();
+  NetworkRun r = tianWithoutStep();
   const double bin = 0.005;
   const auto late = trains(r, "E", transient, 2.0);
   const auto cv = measure::isiCv(late);
@@ -248,7 +249,7 @@ TEST(EIBalancedClaims, TianNetworkIsAsynchronousAndIrregular) {
 // 1 s, 400 E neurons every 1 ms) the excitatory side (external 20 + I_E) is 232.8, I_I is
 // -221.9 and the net I is 10.9: |net| = 0.049 of the smaller side. Asserted: < 0.1 (the claim).
 TEST(EIBalancedClaims, BrainPyEINetCurrentsCancel) {
-  Run r = brainPyEINet();
+  NetworkRun r = brainPyEINet();
   const double iE = meanAfter(r, "E", "I_E", transient);
   const double iI = meanAfter(r, "E", "I_I", transient);
   const double net = meanAfter(r, "E", "I", transient);
@@ -267,7 +268,7 @@ TEST(EIBalancedClaims, BrainPyEINetCurrentsCancel) {
 // sense: the excitatory side alone is far above the threshold (> 2 V_th = 30), yet the net mean
 // input stays below the threshold (< V_th = 15), so the neurons fire on fluctuations.
 TEST(EIBalancedClaims, TianNetworkNetInputIsSubthreshold) {
-  Run r = tianWithoutStep();
+  NetworkRun r = tianWithoutStep();
   const double iI = meanAfter(r, "E", "I_I", transient);
   const double net = meanAfter(r, "E", "I", transient);
   const double excitatory = net - iI;
@@ -292,7 +293,7 @@ TEST(EIBalancedClaims, TianNetworkNetInputIsSubthreshold) {
 // its synaptic time constants are 5-6 ms. Asserted: latency <= 2 ms (below the synaptic time
 // constants) and < a third of Solo's.
 TEST(EIBalancedClaims, TianNetworkRespondsFasterThanASingleNeuron) {
-  Run r =
+  NetworkRun r =
       runExample("ei_balanced_step.nj", "1500 ms", {"dI=15", "t_on=300", "period=100", "width=50"});
   const double ms = 1e-3 / r.unitSeconds; // time units per ms
   // The isolated neuron.
@@ -351,7 +352,7 @@ TEST(EIBalancedClaims, TianNetworkRespondsFasterThanASingleNeuron) {
 // (asserting the seed's irregularity claim fails here), excess synchrony from 100 ms below a
 // quarter of the first 20 ms', and 0 spikes without the input.
 TEST(EIBalancedClaims, SeedNetworkDephasesButFiresRegularly) {
-  Run r = runExample("ei_balanced_seed.nj", "500 ms");
+  NetworkRun r = runExample("ei_balanced_seed.nj", "500 ms");
   const double bin = 0.005;
   const auto late = trains(r, "E", 0.1, 0.5);
   const auto early = trains(r, "E", 0.0, 0.02);
@@ -366,6 +367,6 @@ TEST(EIBalancedClaims, SeedNetworkDephasesButFiresRegularly) {
   EXPECT_LT(cv.mean, 0.1);
   EXPECT_LT(kLate - cLate, 0.25 * (kEarly - cEarly));
 
-  Run silent = runExample("ei_balanced_seed.nj", "500 ms", {"I_ext=0"});
+  NetworkRun silent = runExample("ei_balanced_seed.nj", "500 ms", {"I_ext=0"});
   EXPECT_EQ(spikesOf(silent, "E").count() + spikesOf(silent, "I").count(), 0u);
 }
