@@ -164,10 +164,10 @@ NetworkRun tianWithoutStep() {
 // as the density of a neuron whose mean input (12.7, below) sits just under the threshold does.
 // Asserted, what holds: every sample lies in [reset, threshold]; each third holds at least 1 %
 // (samples are correlated over tau = 15 ms: some 400 · 1800 / 15 = 48 000 independent ones, a
-// binomial SD of 0.1 %; 1 % is 10 binomial SDs below the 3.5 % measured); and at every sample time
-// at least 4 % of the 400 neurons are within 1.5 mV (a tenth of the range) of the threshold
-// (measured: 13.5 % on average, 8.5 % at the fewest; 400 neurons give a binomial SD of 1.7 %, so 4
-// % is more than 5 SD below the mean).
+// binomial SD under 0.1 %, so 1 % is more than 25 SDs below the 3.5 % measured); and at every
+// sample time at least 4 % of the 400 neurons are within 1.5 mV (a tenth of the range) of the
+// threshold (measured: 13.5 % on average, 8.5 % at the fewest; 400 neurons give a binomial SD
+// of 1.7 %, so 4 % lies more than 5 SDs below the mean).
 TEST(EIBalancedClaims, MembranePotentialsSpreadUpToThreshold) {
   NetworkRun r = tianWithoutStep();
   const auto& m = statesOf(r, "E");
