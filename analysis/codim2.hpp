@@ -14,7 +14,9 @@
 //     eigenvalue; on a Hopf curve det F_x vanishes (ω² → 0);
 //   - zero-Hopf (fold–Hopf, n ≥ 3): the same test functions with a pair ±iω, ω ≠ 0;
 //   - cusp: on a fold curve, the quadratic coefficient a = wᵀ B(v, v) of the fold's normal form
-//     changes sign (v, w: right and left null vectors of F_x); the curve turns back in (p1, p2).
+//     changes sign (v, w: right and left null vectors of F_x); the curve turns back in (p1, p2);
+//   - Bautin (generalized Hopf): on a Hopf curve, the first Lyapunov coefficient l1 changes sign
+//     (the Hopf bifurcation turns from supercritical to subcritical).
 // Starting points are the folds and Hopf points of one-parameter continuations in p1 at several
 // values of p2.
 #pragma once
@@ -56,9 +58,9 @@ struct Curve {
   std::string end; // why each end stopped
 };
 
-enum class Codim2Kind { BogdanovTakens, Cusp, ZeroHopf };
-const char* codim2KindName(Codim2Kind k);  // "Bogdanov-Takens", "cusp", "zero-Hopf"
-const char* codim2KindLabel(Codim2Kind k); // "BT", "CP", "ZH"
+enum class Codim2Kind { BogdanovTakens, Cusp, ZeroHopf, Bautin };
+const char* codim2KindName(Codim2Kind k);  // "Bogdanov-Takens", "cusp", "zero-Hopf", "Bautin …"
+const char* codim2KindLabel(Codim2Kind k); // "BT", "CP", "ZH", "GH"
 
 struct Codim2Point {
   Codim2Kind kind = Codim2Kind::Cusp;

@@ -112,6 +112,25 @@ TEST(Codim2, FitzHughNagumoCuspAndBogdanovTakensPoints) {
   }
 }
 
+// The first Lyapunov coefficient on FitzHugh–Nagumo's Hopf curve, by hand (Kuznetsov's formula
+// with q = (1, α − iω), α = 1 − v² = b/tau, ω² = 1/tau − α²; only f_vv = −2v and f_vvv = −2 are
+// non-zero): l1 = c·(4v²α − 2ω²) with c > 0. It vanishes where v⁴ = 1 − 1/tau, a Bautin
+// (generalized Hopf) point: v = −0.97937, b = 0.51043, I = 0.11894 for tau = 12.5 (its mirror
+// v > 0 lies at I = 2.62, outside the range). Supercritical (l1 < 0) at smaller |v|.
+TEST(Codim2, FitzHughNagumoBautinPointMatchesTheLyapunovClosedForm) {
+  LoadedModel m = test::stdlibModel("fitzhugh_nagumo.nj");
+  Codim2Diagram d = fhnCurves(m);
+  std::vector<Codim2Point> bautin;
+  for (const auto& p : d.points)
+    if (p.kind == Codim2Kind::Bautin) bautin.push_back(p);
+  ASSERT_EQ(bautin.size(), 1u);
+  const double s = std::sqrt(1 - 1 / tau), v = -std::sqrt(s), b = tau * (1 - s);
+  EXPECT_NEAR(bautin[0].x[0], v, 1e-6);
+  EXPECT_NEAR(bautin[0].p2, b, 1e-6);
+  EXPECT_NEAR(bautin[0].p1, fhnI(v, b), 1e-6);
+  EXPECT_STREQ(codim2KindLabel(bautin[0].kind), "GH");
+}
+
 // Hodgkin–Huxley (4-D) in (I, g_K): at the classical g_K = 36 mS/cm² the Hopf curve must cross
 // the published Hopf points I = 9.78 and 154.5 µA/cm² (Rinzel & Miller 1980; Guckenheimer &
 // Labouriau 1993), and every point must have a pair of eigenvalues on the imaginary axis —
