@@ -4,13 +4,17 @@
 # via `neurojit check`, the source from the file's header comment, and plots by
 # `neurojit run … --plot` of a standard stimulus network per model.
 #
-#   scripts/catalogue.sh [path/to/neurojit]     (default: build/tools/neurojit/neurojit)
+#   scripts/catalogue.sh [path/to/neurojit] [output folder]
+#     (defaults: build/tools/neurojit/neurojit, and docs/ itself). With an output folder the
+#     catalogue goes to FOLDER/models.md and FOLDER/images/models/: the ctest
+#     `catalogue_is_current` does that and compares the text with docs/models.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 nj="${1:-$root/build/tools/neurojit/neurojit}"
+out="${2:-$root/docs}"
 lib="$root/stdlib_models"
-doc="$root/docs/models.md"
-img="$root/docs/images/models"
+doc="$out/models.md"
+img="$out/images/models"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$img"
