@@ -1042,10 +1042,14 @@ private:
                      std::vector<StimulusTerm>& terms) {
     using syntax::ExprKind;
     using syntax::Op;
-    if (e.kind == ExprKind::Binary && (e.op == Op::Add || e.op == Op::Sub))
-      return splitStimulus(checker, *e.operands[0], negative, groupSize, terms) &
-             splitStimulus(checker, *e.operands[1], e.op == Op::Sub ? !negative : negative,
-                           groupSize, terms);
+    if (e.kind == ExprKind::Binary && (e.op == Op::Add || e.op == Op::Sub)) {
+      // Both sides, left first (the terms' order numbers their random streams), each reporting
+      // its own mistakes.
+      const bool left = splitStimulus(checker, *e.operands[0], negative, groupSize, terms);
+      const bool right = splitStimulus(checker, *e.operands[1],
+                                       e.op == Op::Sub ? !negative : negative, groupSize, terms);
+      return left && right;
+    }
     if (e.kind == ExprKind::Unary && e.op == Op::Neg)
       return splitStimulus(checker, *e.operands[0], !negative, groupSize, terms);
     StimulusTerm term;
