@@ -4,6 +4,7 @@
 #include "compiler/integrators/can_integrate.hpp"
 #include "compiler/integrators/methods.hpp"
 #include "compiler/ir/split_linear.hpp"
+#include "compiler/lower/group_program.hpp"
 #include "compiler/pipeline/compilation.hpp"
 
 #include <cmath>
@@ -13,18 +14,6 @@
 
 namespace nj::analysis {
 namespace {
-
-integrators::OdeSystem odeSystemOf(const model_ir::ModelIr& model) {
-  integrators::OdeSystem system;
-  for (const auto& s : model.states) {
-    if (!s.hasOde) continue;
-    integrators::Equation eq{s.symbol, s.drift, {}};
-    for (const auto& [k, g] : s.noise)
-      eq.noise.push_back({model.noiseSymbols[static_cast<std::size_t>(k)], g});
-    system.equations.push_back(std::move(eq));
-  }
-  return system;
-}
 
 // The initial value of each state of a planned group (random ones at their mean).
 std::map<std::string, double> initialValues(const plan::Group& g) {
@@ -109,7 +98,7 @@ std::vector<MethodStep> methodSteps(ir::Context& ctx, const model_ir::ModelIr& m
                                     const Linearisation& at) {
   std::vector<MethodStep> out;
   if (!at.skipped.empty()) return out;
-  const integrators::OdeSystem system = odeSystemOf(model);
+  const integrators::OdeSystem system = lower::odeSystemOf(model);
   integrators::ExpandOptions lenient;
   lenient.strict = false; // as lowerGroup: exp_euler steps a nonlinear equation by Euler
   for (const integrators::Method& m : integrators::allMethods()) {

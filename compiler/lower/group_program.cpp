@@ -59,19 +59,24 @@ GroupProgram programLayout(const model_ir::ModelIr& model) {
   return p;
 }
 
-GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
-                        const std::string& method) {
-  GroupProgram p = programLayout(model);
-
+integrators::OdeSystem odeSystemOf(const model_ir::ModelIr& model) {
   integrators::OdeSystem system;
   for (const auto& s : model.states) {
-    p.clampWhenRefractory.push_back(s.hasOde && s.unlessRefractory);
     if (!s.hasOde) continue;
     integrators::Equation eq{s.symbol, s.drift, {}};
     for (const auto& [k, g] : s.noise)
       eq.noise.push_back({model.noiseSymbols[static_cast<std::size_t>(k)], g});
     system.equations.push_back(std::move(eq));
   }
+  return system;
+}
+
+GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
+                        const std::string& method) {
+  GroupProgram p = programLayout(model);
+  for (const auto& s : model.states)
+    p.clampWhenRefractory.push_back(s.hasOde && s.unlessRefractory);
+  const integrators::OdeSystem system = odeSystemOf(model);
 
   const integrators::Method* chosen = nullptr;
   if (method == "auto") {

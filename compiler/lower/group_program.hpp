@@ -4,6 +4,7 @@
 // a GroupProgram under the contract of abi/kernel_abi.h.
 #pragma once
 
+#include "compiler/integrators/ode_system.hpp"
 #include "compiler/integrators/step.hpp"
 #include "compiler/model_ir/model_ir.hpp"
 
@@ -37,6 +38,10 @@ struct GroupProgram {
 // The model's slots and names (states, parameters, inputs, noise), with no step yet: what every
 // program of the model (the step, the probe) starts from.
 GroupProgram programLayout(const model_ir::ModelIr& model);
+
+// The model's differential equations (drift and noise terms per state with an ODE), what an
+// integration method is applied to.
+integrators::OdeSystem odeSystemOf(const model_ir::ModelIr& model);
 
 // Throws integrators::IntegrationError (message names the equation) when the
 // method cannot integrate the model.
