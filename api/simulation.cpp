@@ -297,7 +297,7 @@ nj::io::Json checkpointIdentity(const nj::pipeline::Compilation& c, const Simula
 
 // --resume: the state read back (refused, naming what differs, for another model); --checkpoint
 // with an interval: a step callback writes one when the interval has passed (callbacks make every
-// step end quietly: with several threads a second barrier per step).
+// step an epoch that ends quietly: with several threads two barriers per step).
 void setUpCheckpoints(Simulation::Impl& impl, const SimulationOptions& options) {
   runtime::Network& net = *impl.built.network;
   impl.identity = checkpointIdentity(impl.compiled, impl, options, net);

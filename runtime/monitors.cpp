@@ -65,7 +65,7 @@ StateMonitor::StateMonitor(const NeuronGroup& group, std::vector<std::string> va
 
 std::span<const double> StateMonitor::values(const std::string& variable) const {
   for (std::size_t v = 0; v < names_.size(); ++v)
-    if (names_[v] == variable) return data_[v];
+    if (names_[v] == variable) return values(v);
   throw RuntimeError(
       fmt::format("state monitor of group `{}` does not record `{}`", group_->name(), variable));
 }
@@ -90,11 +90,15 @@ void StateMonitor::reserve(std::uint64_t moreSamples) {
 }
 
 void StateMonitor::dropRecorded() {
-  dropped_ += t_.size();
+  // Rows made ahead for the steps to come stay (the shards may be about to write them): only the
+  // samples taken go, and the rows after them move to the front.
+  const std::uint64_t taken = t_.size();
+  dropped_ += taken;
   t_.clear();
   for (auto& d : data_)
-    d.clear();
-  rowsBefore_ = 0;
+    d.erase(d.begin(),
+            d.begin() + static_cast<std::ptrdiff_t>(std::min(d.size(), taken * width())));
+  rowsBefore_ -= static_cast<std::int64_t>(taken);
 }
 
 void StateMonitor::openRows(std::int64_t fromStep, std::int64_t steps) {
@@ -111,9 +115,10 @@ void StateMonitor::recordColumns(std::int64_t stepAfter, std::size_t lo, std::si
   hi = std::min(hi, end_);
   if (lo >= hi) return;
   // Rows before this window, then the samples of steps (rowsFrom_, stepAfter] (this one last).
-  const std::uint64_t row = rowsBefore_ + samplesBetween(rowsFrom_, stepAfter) - 1;
+  const auto row = static_cast<std::uint64_t>(
+      rowsBefore_ + static_cast<std::int64_t>(samplesBetween(rowsFrom_, stepAfter)) - 1);
   // Observed values are computed now, at t = stepAfter · dt, for the recorded neurons.
-  if (probes_ && probeOnRecord_) group_->probe(stepAfter, lo, hi);
+  if (probes_) group_->probe(stepAfter, lo, hi);
   for (std::size_t v = 0; v < slots_.size(); ++v)
     withReal(group_->precision(), [&](auto zero) { // float32 values widen exactly to double
       std::span<const decltype(zero)> x = group_->recordableArray(slots_[v]).as<decltype(zero)>();
@@ -130,7 +135,7 @@ void StateMonitor::recordTime(std::int64_t stepAfter, double t) {
 void StateMonitor::closeRows() {
   for (auto& d : data_)
     d.resize(t_.size() * width());
-  rowsBefore_ = t_.size();
+  rowsBefore_ = static_cast<std::int64_t>(t_.size());
 }
 
 void StateMonitor::record(std::int64_t stepAfter, double t) {

@@ -18,6 +18,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nj::runtime {
@@ -82,9 +83,8 @@ public:
   std::size_t width() const { return end_ - begin_; }
   std::int64_t every() const { return every_; }
   // Records an observed value (a definition, input or synaptic current): recordColumns runs the
-  // group's probe first, unless the host computed the values itself (several MPI ranks).
+  // group's probe first.
   bool probes() const { return probes_; }
-  void setProbeOnRecord(bool on) { probeOnRecord_ = on; }
 
   std::span<const double> times() const { return t_; }
   std::size_t samples() const { return t_.size(); }
@@ -93,7 +93,10 @@ public:
   std::uint64_t dropped() const { return dropped_; }
   void dropRecorded();
   // Row-major samples × width() values of variable v (index into variables()).
-  std::span<const double> values(std::size_t v) const { return data_[v]; }
+  // (Rows made ahead for steps still to come are not samples yet.)
+  std::span<const double> values(std::size_t v) const {
+    return std::span<const double>(data_[v]).first(t_.size() * width());
+  }
   std::span<const double> values(const std::string& variable) const;
 
   void setDisplayUnit(const std::string& variable, DisplayUnit unit) {
@@ -114,17 +117,26 @@ public:
   void recordTime(std::int64_t stepAfter, double t);
   void closeRows();
   void record(std::int64_t stepAfter, double t);
+  // The rows [first, second) of the samples after steps (fromStep, toStep] (within the rows of
+  // openRows), and the rows of variable v to write into (several ranks: rank 0 gathers the
+  // others' columns, Network::gatherEpochRows).
+  std::pair<std::uint64_t, std::uint64_t> rowsOf(std::int64_t fromStep, std::int64_t toStep) const {
+    return {static_cast<std::uint64_t>(
+                rowsBefore_ + static_cast<std::int64_t>(samplesBetween(rowsFrom_, fromStep))),
+            static_cast<std::uint64_t>(
+                rowsBefore_ + static_cast<std::int64_t>(samplesBetween(rowsFrom_, toStep)))};
+  }
+  std::span<double> rowData(std::size_t v) { return data_[v]; }
 
 private:
   const NeuronGroup* group_;
   std::vector<std::string> names_;
   std::vector<std::size_t> slots_; // NeuronGroup::recordableIndex
   bool probes_ = false;            // records an observed value: runs the group's probe
-  bool probeOnRecord_ = true;
   std::size_t begin_, end_;
   std::int64_t every_;
-  std::int64_t rowsFrom_ = 0;    // the step the rows of openRows start after
-  std::uint64_t rowsBefore_ = 0; // samples taken before it
+  std::int64_t rowsFrom_ = 0;   // the step the rows of openRows start after
+  std::int64_t rowsBefore_ = 0; // samples taken before it, less those dropped (may be < 0)
   std::uint64_t dropped_ = 0;
   std::vector<double> t_;
   std::vector<std::vector<double>> data_;

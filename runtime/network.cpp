@@ -36,6 +36,9 @@ constexpr std::int64_t kProbeSteps = 100;
 constexpr double kMinTeamStepSeconds = 6e-6; // NetworkOptions::minTeamStepSeconds
 // State monitor rows are made this many steps ahead (openStateRows): one quiet step end in 1024.
 constexpr std::int64_t kRowsAhead = 1024;
+// The longest epoch (network.hpp): a network without synapses between its groups needs no
+// exchange at all, but its monitors and NaN scans still end epochs.
+constexpr std::int64_t kMaxEpochSteps = 64; // NetworkOptions::maxEpochSteps
 
 // The process's peak resident set so far (getrusage: KiB on Linux).
 std::int64_t peakResidentBytes() {
@@ -79,6 +82,15 @@ double defaultMinTeamStepSeconds() {
     if (end != v && *end == '\0' && seconds >= 0) return seconds;
   }
   return kMinTeamStepSeconds;
+}
+
+std::int64_t defaultMaxEpochSteps() {
+  if (const char* v = std::getenv("NEUROJIT_EPOCH_STEPS")) {
+    char* end = nullptr;
+    const long long steps = std::strtoll(v, &end, 10);
+    if (end != v && *end == '\0' && steps >= 1) return steps;
+  }
+  return kMaxEpochSteps;
 }
 
 const char* outcomeName(RunOutcome outcome) {
@@ -218,9 +230,6 @@ StateMonitor& Network::addStateMonitor(NeuronGroup& group, std::vector<std::stri
                                        IndexRange range, std::int64_t every) {
   stateMonitors_.push_back(
       std::make_unique<StateMonitor>(group, std::move(variables), range, every));
-  // Several ranks: each probes its own neurons before the gather (gatherMonitoredStates); rank
-  // 0 then records the gathered values as they are.
-  if (distributed()) stateMonitors_.back()->setProbeOnRecord(false);
   return *stateMonitors_.back();
 }
 
@@ -322,6 +331,10 @@ std::vector<PoissonInput*> Network::poissonInputs() const {
 
 void Network::addStepCallback(std::function<void(Network&)> callback) {
   callbacks_.push_back(std::move(callback));
+}
+
+void Network::addEpochCallback(std::function<void(Network&)> callback) {
+  epochCallbacks_.push_back(std::move(callback));
 }
 
 void Network::addCheckpointState(std::string name, std::shared_ptr<std::vector<double>> values) {
@@ -427,11 +440,26 @@ void Network::prepare() {
     if (layoutChanged || !p->split()) p->splitRows();
   }
   reports_.assign(2 * threads, {});
+  layOutRings();
   if (options_.threads == 1)
     team_.reset();
   else if (!team_ || team_->threads() != options_.threads)
     team_ = std::make_unique<Team>(options_.threads);
   prepared_ = true;
+}
+
+void Network::layOutRings() {
+  epochSteps_ = std::max<std::int64_t>(1, options_.maxEpochSteps);
+  for (const auto& p : projections_) // a spike of step m arrives in step m + 1 + delay
+    epochSteps_ = std::min(epochSteps_, p->minDelaySteps() + 1);
+  for (auto& p : projections_)
+    p->layOutRing(shards(), epochSteps_);
+}
+
+Network::Epoch Network::nextEpoch(const Epoch& e, std::int64_t limit, std::int64_t runEnd) const {
+  const std::int64_t first = e.end, interval = options_.nanCheckInterval;
+  const std::int64_t scan = (first / interval + 1) * interval;
+  return {first, std::min({first + limit, runEnd, scan}), e.parity ^ 1};
 }
 
 // Delivery by post range needs rows sorted by post; couplings and on_pre events that read pre
@@ -491,6 +519,7 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   }
 
   RunResult result;
+  const std::uint64_t epochsBefore = epochsRun_;
   std::vector<std::uint64_t> spikesBefore;
   for (const auto& e : groups_)
     spikesBefore.push_back(e.group->totalSpikes());
@@ -518,6 +547,8 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   s.wallSeconds = wall;
   s.realTimeFactor = wall > 0 ? s.simulatedSeconds / wall : 0.0;
   s.phases = phases_;
+  s.epochSteps = runEpochSteps_;
+  s.epochs = epochsRun_ - epochsBefore;
   // What this rank holds: synapses, their bytes, and the peak resident memory of the process.
   std::array<std::int64_t, 3> held{0, 0, peakResidentBytes()};
   for (const auto& p : projections_) {
@@ -565,17 +596,22 @@ RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* 
   for (auto& p : projections_) { // before the region: threads must not prepare it concurrently
     if (!p->prepared()) p->prepare();
     if (!p->split()) p->splitRows();
-    p->layOutRing(shards());
   }
+  layOutRings();
   serialDelivery_ = deliveryIsSerial();
-  // The shards write their columns of rows made here for the whole call, unless thread 0 records
-  // whole rows: gathered from the ranks, or with callbacks that may drop what was recorded
-  // (streaming, run_h5.hpp) and so keep memory bounded.
-  shardsRecordStates_ = !distributed() && callbacks_.empty();
-  alwaysQuietEnd_ =
-      !shardsRecordStates_ || std::any_of(projections_.begin(), projections_.end(),
-                                          [](const auto& p) { return p->onPost_.has_value(); });
-  if (shardsRecordStates_) openStateRows(std::min(steps, kRowsAhead));
+  const bool onPost = std::any_of(projections_.begin(), projections_.end(),
+                                  [](const auto& p) { return p->onPost_.has_value(); });
+  // Thread 0 finishes an epoch while the others wait when it touches what they use: several
+  // ranks (collectives), on_post events (weights), host callbacks (anything).
+  alwaysQuietEnd_ = onPost || distributed() || !callbacks_.empty() || !epochCallbacks_.empty();
+  // Epochs longer than a step need every step's end to wait: what reads other shards' values of
+  // the same step (serial delivery, states shared by ranks), on_post events, step callbacks.
+  runEpochSteps_ =
+      serialDelivery_ || onPost || !callbacks_.empty() || !sharedStates_.empty() ? 1 : epochSteps_;
+  // The shards write their columns of rows made here (a window at a time; with several ranks each
+  // rank its own, gathered by rank 0 at the end of each epoch).
+  runEnd_ = step_ + steps;
+  openStateRows(std::min(steps, std::max(kRowsAhead, runEpochSteps_)));
   RunStatus status = options_.phaseTiming ? advanceImpl<true>(steps, done, progress)
                                           : advanceImpl<false>(steps, done, progress);
   for (const auto& m : stateMonitors_)
@@ -627,10 +663,11 @@ std::string messageOf(std::exception_ptr error) {
 
 } // namespace
 
-// The step loop (network.hpp): every thread steps its shard; thread 0 runs the serial part and
-// decides whether another step follows. When the end of a step is quiet the others wait for that
-// decision at a second barrier; otherwise each thread decides for itself from what the barrier
-// made visible (stepStops) and goes on while thread 0 finishes step n.
+// The step loop (network.hpp): every thread steps its shard through an epoch; thread 0 runs the
+// serial part of its steps and decides whether another epoch follows. When the end of an epoch
+// is quiet the others wait for that decision at a second barrier; otherwise each thread decides
+// for itself from what the barrier made visible (epochStops) and goes on while thread 0
+// finishes the epoch.
 // With a team, the first kProbeSteps steps run on this thread alone, timed: a network whose step
 // is shorter than kMinTeamStepSeconds stays there (its shards in turn: the same results), since
 // the barrier would cost more than the second thread gains.
@@ -638,24 +675,38 @@ template <bool Timed>
 RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
   RunStatus status = interruption(step_, time(), options_.timeUnitSeconds);
   if (!status.ok() || steps <= 0) return status;
+  const std::int64_t runEnd = step_ + steps;
   std::exception_ptr hostError; // thrown by a step callback, rethrown after the region
-  // The serial part of step n (thread 0); true when another step follows.
-  const auto finish = [&](std::int64_t n, PhaseTimes& phases) {
-    try {
-      status = finishStep<Timed>(n, phases);
-    } catch (...) {
-      hostError = std::current_exception();
+  // The serial part of epoch e's steps (thread 0); true when another epoch follows.
+  const auto finish = [&](const Epoch& e, PhaseTimes& phases) {
+    const ShardReport* failed = firstFailure(e);
+    if (distributed()) {
+      Laps<Timed> lap;
+      exchangeEpoch(e, failed);
+      lap(phases.exchange);
     }
-    ++done;
-    if (progress) progress->update(done);
+    for (std::int64_t n = e.first; n < e.end && status.ok() && !hostError; ++n) {
+      try {
+        status = finishStep<Timed>(n, e, phases);
+      } catch (...) {
+        hostError = std::current_exception();
+      }
+      ++done;
+      if (progress) progress->update(done);
+    }
+    ++epochsRun_;
+    epochParity_ = e.parity ^ 1;
     if (status.outcome == RunOutcome::Interrupted && done == steps) status = {}; // it ran them all
     return status.ok() && !hostError && done < steps;
   };
+  Epoch epoch = nextEpoch({step_, step_, epochParity_ ^ 1}, runEpochSteps_, runEnd);
+  // With one thread (or before the team starts) the epoch after `epoch` is decided here.
   const auto stepHere = [&] {
-    const std::int64_t n = step_;
-    stepShardsInTurn<Timed>(n, phases_);
-    publishEndOfStep(n);
-    return finish(n, phases_);
+    stepShardsInTurn<Timed>(epoch, phases_);
+    publishEndOfEpoch(epoch);
+    const bool goOn = finish(epoch, phases_);
+    epoch = nextEpoch(epoch, epochLimit_[epoch.parity], runEnd);
+    return goOn;
   };
   const auto sync = [&](PhaseTimes& phases) {
     Laps<Timed> lap;
@@ -666,42 +717,46 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
   bool useTeam = team_ != nullptr;
   if (useTeam && options_.minTeamStepSeconds > 0) {
     const auto t0 = Clock::now();
-    std::int64_t probed = 0;
-    for (; goOn && probed < kProbeSteps; ++probed)
+    const std::int64_t from = step_;
+    while (goOn && step_ - from < kProbeSteps)
       goOn = stepHere();
-    const double perStep =
-        std::chrono::duration<double>(Clock::now() - t0).count() / static_cast<double>(probed);
+    const double perStep = std::chrono::duration<double>(Clock::now() - t0).count() /
+                           static_cast<double>(std::max<std::int64_t>(1, step_ - from));
     useTeam = perStep >= options_.minTeamStepSeconds;
   }
   if (useTeam && goOn) {
-    const std::int64_t first = step_, end = step_ + (steps - done); // the steps left
+    const Epoch firstEpoch = epoch;
     auto region = [&](std::size_t s) {
       PhaseTimes others;
       PhaseTimes& phases = s == 0 ? phases_ : others; // thread 0's are reported
       bool skip = false; // thread 0 after a failure the others could not foresee
-      for (std::int64_t n = first;; ++n) {
-        if (!skip) stepShard<Timed>(s, n, phases);
-        if (s == 0) publishEndOfStep(n);
+      for (Epoch e = firstEpoch;;) {
+        if (!skip) stepShard<Timed>(s, e, phases);
+        if (s == 0) publishEndOfEpoch(e);
         if (skip) { // thread 0 stops the others at this barrier
-          quietEnd_[n & 1] = false;
-          stopAsked_[n & 1] = true;
+          quietEnd_[e.parity] = false;
+          stopAsked_[e.parity] = true;
         }
         sync(phases); // the spike exchange: every shard's spikes, reports and flags are visible
         if (skip) return;
-        if (quietEnd_[n & 1]) {
-          if (s == 0) goOn = finish(n, phases);
+        const Epoch next = nextEpoch(e, epochLimit_[e.parity], runEnd);
+        if (quietEnd_[e.parity]) {
+          if (s == 0) goOn = finish(e, phases);
           sync(phases);
           if (!goOn) return;
+          e = next;
           continue;
         }
-        const bool stops = n + 1 == end || stepStops(n);
-        if (s == 0 && finish(n, phases) == stops && !stops) {
-          // Unforeseen (an allocation failed while recording): the others are in step n + 1;
-          // they stop at its barrier, which this thread reaches without stepping.
+        const bool stops = e.end == runEnd || epochStops(e);
+        if (s == 0 && finish(e, phases) == stops && !stops) {
+          // Unforeseen (an allocation failed while recording): the others are in the next
+          // epoch; they stop at its barrier, which this thread reaches without stepping.
           skip = true;
+          e = next;
           continue;
         }
         if (stops) return;
+        e = next;
       }
     };
     team_->run(region);
@@ -714,17 +769,13 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
 }
 
 // Records the exception in flight as the failure of shard s's part of step n (the first counts).
-void Network::reportFailure(std::size_t s, std::int64_t n) {
-  ShardReport& r = report(s, n);
-  if (r.status.ok())
+void Network::reportFailure(std::size_t s, std::int64_t n, std::size_t parity) {
+  ShardReport& r = report(s, parity);
+  if (r.status.ok()) {
     r.status = {RunOutcome::KernelError,
                 fmt::format("step {} failed: {}", n, messageOf(std::current_exception())), 0};
-}
-
-void Network::clearReport(std::size_t s, std::int64_t n) {
-  ShardReport& r = report(s, n);
-  r.status = {};
-  r.errorGroup = r.nonFiniteGroup = -1;
+    r.failedStep = n;
+  }
 }
 
 // Rows for the samples of the next `steps` steps (after step_), which the shards fill column by
@@ -735,130 +786,179 @@ void Network::openStateRows(std::int64_t steps) {
   rowsOpenTo_ = step_ + steps;
 }
 
-void Network::publishEndOfStep(std::int64_t n) {
-  quietEnd_[n & 1] = needsQuietEnd(n);
-  stopAsked_[n & 1] = !distributed() && interruptRequested();
+void Network::publishEndOfEpoch(const Epoch& e) {
+  epochLimit_[e.parity] = nextEpochLimit(e);
+  quietEnd_[e.parity] = needsQuietEnd(e);
+  stopAsked_[e.parity] = !distributed() && interruptRequested();
 }
 
-bool Network::needsQuietEnd(std::int64_t n) const {
-  if (alwaysQuietEnd_) return true;
-  // Step n + 1's shards write the rows of the sample after it: thread 0 makes more first.
-  if (shardsRecordStates_ && !stateMonitors_.empty() && n + 2 > rowsOpenTo_) return true;
-  // A spike monitor that this step's spikes could fill: finishStep may stop the run there.
+std::int64_t Network::nextEpochLimit(const Epoch& e) const {
+  if (runEpochSteps_ == 1) return 1;
   for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
     const SpikeMonitor& m = *spikeMonitors_[k];
     const std::uint64_t cap = spikeCaps_[k] != 0 ? spikeCaps_[k] : m.maxSpikes();
-    if (cap != 0 && m.count() + (m.end() - m.begin()) > cap) return true;
+    const auto steps = static_cast<std::uint64_t>(e.steps() + runEpochSteps_);
+    if (cap != 0 && m.count() + steps * (m.end() - m.begin()) > cap) return 1;
+  }
+  return runEpochSteps_;
+}
+
+bool Network::needsQuietEnd(const Epoch& e) const {
+  if (alwaysQuietEnd_) return true;
+  // The next epoch's shards write the rows of its samples: thread 0 makes more first (finishStep,
+  // the same condition).
+  if (!stateMonitors_.empty() && e.end + epochLimit_[e.parity] > rowsOpenTo_) return true;
+  // A spike monitor that this epoch's spikes could fill: finishStep may stop the run there.
+  for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
+    const SpikeMonitor& m = *spikeMonitors_[k];
+    const std::uint64_t cap = spikeCaps_[k] != 0 ? spikeCaps_[k] : m.maxSpikes();
+    if (cap != 0 && m.count() + static_cast<std::uint64_t>(e.steps()) * (m.end() - m.begin()) > cap)
+      return true;
   }
   return false;
 }
 
-bool Network::stepStops(std::int64_t n) const {
-  if (stopAsked_[n & 1]) return true;
-  const bool scanned = (n + 1) % options_.nanCheckInterval == 0;
+bool Network::epochStops(const Epoch& e) const {
+  if (stopAsked_[e.parity]) return true;
+  const bool scanned = e.end % options_.nanCheckInterval == 0;
   for (std::size_t s = 0; s < shards(); ++s) {
-    const ShardReport& r = report(s, n);
+    const ShardReport& r = report(s, e.parity);
     if (!r.status.ok() || (scanned && r.nonFiniteGroup >= 0)) return true;
   }
   return false;
 }
 
-// Items 1-4 for shard s (network.hpp), on its thread of the team. Nothing here throws past a
-// barrier: failures go to the shard's report.
-template <bool Timed> void Network::stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases) {
-  clearReport(s, n);
-  const auto guarded = [&](std::size_t shard, auto&& work) { guard(shard, n, work); };
-  Laps<Timed> lap;
-  guarded(s, [&] { applyStimuli(n, s); });
-  lap(phases.stimuli);
-  if (serialDelivery_) {
-    team_->barrier();
-    if (s == 0) guarded(0, [&] { deliverSynapticEvents(n, kAllShards); });
-    team_->barrier();
-  } else {
-    guarded(s, [&] { deliverSynapticEvents(n, s); });
-  }
-  lap(phases.delivery);
-  for (std::size_t g = 0; g < groups_.size(); ++g)
-    updateGroup(groups_[g], g, n, s);
-  if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s, n);
-  lap(phases.neurons);
-  guarded(s, [&] { emitShard(n, s); });
-  lap(phases.emit);
-}
-
-// Items 1-4 of every shard of this process on the calling thread, in the order the team's
-// barriers impose (every shard's inputs, then deliveries, then kernels): the same results.
-template <bool Timed> void Network::stepShardsInTurn(std::int64_t n, PhaseTimes& phases) {
-  const std::size_t shardCount = shards();
-  const auto guarded = [&](std::size_t shard, auto&& work) { guard(shard, n, work); };
-  Laps<Timed> lap;
-  for (std::size_t s = 0; s < shardCount; ++s) {
-    clearReport(s, n);
-    guarded(s, [&] { applyStimuli(n, s); });
-  }
-  lap(phases.stimuli);
-  if (serialDelivery_)
-    guarded(0, [&] { deliverSynapticEvents(n, kAllShards); });
-  else
-    for (std::size_t s = 0; s < shardCount; ++s)
-      guarded(s, [&] { deliverSynapticEvents(n, s); });
-  lap(phases.delivery);
-  for (std::size_t s = 0; s < shardCount; ++s) {
-    for (std::size_t g = 0; g < groups_.size(); ++g)
-      updateGroup(groups_[g], g, n, s);
-    if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s, n);
-  }
-  lap(phases.neurons);
-  for (std::size_t s = 0; s < shardCount; ++s)
-    guarded(s, [&] { emitShard(n, s); });
-  lap(phases.emit);
-}
-
-// Items 5-8, on thread 0 after every shard's kernels (the others may be in step n + 1 unless
-// quietEnd_: then only what they do not read is touched).
-template <bool Timed> RunStatus Network::finishStep(std::int64_t n, PhaseTimes& phases) {
-  Laps<Timed> lap;
-  // A failed kernel: the first failing group in group order, whatever the layout.
+const Network::ShardReport* Network::firstFailure(const Epoch& e) const {
   const ShardReport* failed = nullptr;
   for (std::size_t s = 0; s < shards(); ++s) {
-    const ShardReport& r = report(s, n);
-    if (!r.status.ok() && (!failed || r.errorGroup < failed->errorGroup)) failed = &r;
+    const ShardReport& r = report(s, e.parity);
+    if (!r.status.ok() && (!failed || std::tie(r.failedStep, r.errorGroup) <
+                                          std::tie(failed->failedStep, failed->errorGroup)))
+      failed = &r;
   }
-  if (!failed)
-    for (auto& e : groups_)
-      mergeSpikes(e, n);
+  return failed;
+}
+
+// Shard s's report and spike logs of epoch e, empty.
+void Network::beginEpoch(std::size_t s, const Epoch& e) {
+  ShardReport& r = report(s, e.parity);
+  r.status = {};
+  r.failedStep = -1;
+  r.errorGroup = r.nonFiniteGroup = -1;
+  for (auto& g : groups_) {
+    auto& log = g.group->epochSpikes_[e.parity][s];
+    log.ids.clear();
+    log.ends.clear();
+  }
+}
+
+// Items 1-4 of an epoch's steps for shard s (network.hpp), on its thread of the team. Nothing
+// here throws past a barrier: failures go to the shard's report.
+template <bool Timed> void Network::stepShard(std::size_t s, const Epoch& e, PhaseTimes& phases) {
+  beginEpoch(s, e);
+  const ShardReport& r = report(s, e.parity);
+  for (std::int64_t n = e.first; n < e.end; ++n) {
+    const auto guarded = [&](std::size_t shard, auto&& work) { guard(shard, n, e.parity, work); };
+    Laps<Timed> lap;
+    guarded(s, [&] { applyStimuli(n, s); });
+    lap(phases.stimuli);
+    if (serialDelivery_) { // epochs of one step
+      team_->barrier();
+      if (s == 0) guarded(0, [&] { deliverSynapticEvents(n, kAllShards); });
+      team_->barrier();
+    } else {
+      guarded(s, [&] { deliverSynapticEvents(n, s); });
+    }
+    lap(phases.delivery);
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+      updateGroup(groups_[g], g, n, s, e.parity);
+    if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s, e.parity);
+    lap(phases.neurons);
+    guarded(s, [&] { emitShard(n, s, e); });
+    lap(phases.emit);
+    if (!r.status.ok()) break; // the run stops at this step: the rest of the epoch is not read
+  }
+}
+
+// Items 1-4 of every shard of this process on the calling thread, step by step in the order the
+// team's barriers impose (every shard's inputs, then deliveries, then kernels): the same results.
+template <bool Timed> void Network::stepShardsInTurn(const Epoch& e, PhaseTimes& phases) {
+  const std::size_t shardCount = shards();
+  for (std::size_t s = 0; s < shardCount; ++s)
+    beginEpoch(s, e);
+  for (std::int64_t n = e.first; n < e.end; ++n) {
+    const auto guarded = [&](std::size_t shard, auto&& work) { guard(shard, n, e.parity, work); };
+    Laps<Timed> lap;
+    for (std::size_t s = 0; s < shardCount; ++s)
+      guarded(s, [&] { applyStimuli(n, s); });
+    lap(phases.stimuli);
+    if (serialDelivery_)
+      guarded(0, [&] { deliverSynapticEvents(n, kAllShards); });
+    else
+      for (std::size_t s = 0; s < shardCount; ++s)
+        guarded(s, [&] { deliverSynapticEvents(n, s); });
+    lap(phases.delivery);
+    for (std::size_t s = 0; s < shardCount; ++s) {
+      for (std::size_t g = 0; g < groups_.size(); ++g)
+        updateGroup(groups_[g], g, n, s, e.parity);
+      if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s, e.parity);
+    }
+    lap(phases.neurons);
+    for (std::size_t s = 0; s < shardCount; ++s)
+      guarded(s, [&] { emitShard(n, s, e); });
+    lap(phases.emit);
+    if (firstFailure(e)) break; // the run stops at this step
+  }
+}
+
+// Items 5-8 of step n of epoch e, on thread 0 after every shard's kernels of the epoch (the
+// others may be in the next epoch unless quietEnd_: then only what they do not read is touched).
+template <bool Timed>
+RunStatus Network::finishStep(std::int64_t n, const Epoch& e, PhaseTimes& phases) {
+  Laps<Timed> lap;
+  const bool last = n + 1 == e.end;
   if (distributed()) {
-    RunStatus agreed = exchangeSpikes(n, failed);
+    RunStatus agreed = exchangedSpikes(n, e);
     if (!agreed.ok()) return agreed;
-    shareStates(sharedStates_);
+    if (!sharedStates_.empty()) shareStates(sharedStates_); // epochs of one step
     for (auto& p : projections_) // every rank's spikes, not only this rank's parts
       p->emitWhole(n);
-  } else if (failed) {
-    for (auto& e : groups_)
-      e.group->spikeCount_ = 0;
-    return failed->status;
+  } else {
+    const ShardReport* failed = firstFailure(e);
+    if (failed && failed->failedStep == n) {
+      for (auto& g : groups_)
+        g.group->spikeCount_ = 0;
+      return failed->status;
+    }
+    for (auto& g : groups_)
+      mergeSpikes(g, n, e);
   }
   for (auto& p : projections_)
     if (p->onPost_) p->runOnPost(n);
   lap(phases.emit);
   step_ = n + 1;
-  if (distributed()) gatherMonitoredStates();
   RunStatus s = recordMonitors();
   lap(phases.monitors);
   if (s.ok() && step_ % options_.nanCheckInterval == 0) {
-    s = nonFiniteReported(n);
+    s = nonFiniteReported(e.parity);
     lap(phases.nanCheck);
   }
   if (!s.ok()) return s;
-  if (shardsRecordStates_ && step_ + 1 > rowsOpenTo_) openStateRows(kRowsAhead);
+  if (last && step_ + epochLimit_[e.parity] > rowsOpenTo_)
+    openStateRows(std::min(std::max(kRowsAhead, epochLimit_[e.parity]), runEnd_ - step_));
   if (!callbacks_.empty()) {
     for (auto& cb : callbacks_)
       cb(*this);
     lap(phases.callbacks);
   }
+  if (!last) return {};
+  if (!epochCallbacks_.empty()) {
+    for (auto& cb : epochCallbacks_)
+      cb(*this);
+    lap(phases.callbacks);
+  }
   // Asked before the barrier, or (when the others wait) by now, e.g. from a callback.
-  if (!distributed() && (stopAsked_[n & 1] || (quietEnd_[n & 1] && interruptRequested())))
+  if (!distributed() && (stopAsked_[e.parity] || (quietEnd_[e.parity] && interruptRequested())))
     return interrupted(interruptSignal(), step_, time(), options_.timeUnitSeconds);
   if (distributed() && agreedInterrupt_)
     return interrupted(interruptRequested() ? interruptSignal() : 0, step_, time(),
@@ -974,10 +1074,16 @@ void Network::deliverSynapticEvents(std::int64_t n, std::size_t s) {
   }
 }
 
-void Network::emitShard(std::int64_t n, std::size_t s) {
+void Network::emitShard(std::int64_t n, std::size_t s, const Epoch& e) {
+  for (auto& g : groups_) { // first: every step of the epoch has its entry
+    NeuronGroup& group = *g.group;
+    auto& log = group.epochSpikes_[e.parity][s];
+    const std::span<const std::uint32_t> spikes = group.shardSpikes(s, n);
+    log.ids.insert(log.ids.end(), spikes.begin(), spikes.end());
+    log.ends.push_back(static_cast<std::uint32_t>(log.ids.size()));
+  }
   for (auto& p : projections_)
     p->emitPart(n, s, p->pre_->shardSpikes(s, n));
-  if (!shardsRecordStates_) return; // thread 0 records whole rows (finishStep)
   for (auto& m : stateMonitors_) {
     const auto [lo, hi] = m->group().shardRange(s);
     m->recordColumns(n + 1, lo, hi);
@@ -986,14 +1092,15 @@ void Network::emitShard(std::int64_t n, std::size_t s) {
 
 // Shard s's neurons of group g: noise draws, then the kernel; its spikes go to the shard's part
 // of the group's spike list (from the shard's first neuron on).
-void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n, std::size_t s) {
+void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n, std::size_t s,
+                          std::size_t parity) {
   NeuronGroup& g = *e.group;
   const auto [b, end] = g.shardRange(s);
   std::uint32_t& count = g.stepSpikeCounts_[n & 1][s].value;
   count = 0;
   if (b >= end) return;
   const std::size_t numNoise = g.layout_.numNoise;
-  ShardReport& report = this->report(s, n);
+  ShardReport& report = this->report(s, parity);
   try {
     for (std::size_t k = 0; k < numNoise; ++k)
       withReal(g.precision(), [&](auto zero) { // float32: the same draws, rounded
@@ -1032,17 +1139,18 @@ void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n,
                        fmt::format("the kernel of group `{}` failed at step {}: {}", g.name(), n,
                                    messageOf(std::current_exception())),
                        0};
+      report.failedStep = n;
       report.errorGroup = static_cast<std::ptrdiff_t>(groupIndex);
     }
   }
 }
 
-// The shards' spikes of step n, in shard order, into the group's spike list.
-void Network::mergeSpikes(GroupEntry& e, std::int64_t n) {
+void Network::mergeSpikes(GroupEntry& e, std::int64_t n, const Epoch& epoch) {
   NeuronGroup& g = *e.group;
+  const auto m = static_cast<std::size_t>(n - epoch.first);
   std::size_t total = 0;
   for (std::size_t s = 0; s < g.shardCount(); ++s) {
-    const std::span<const std::uint32_t> part = g.shardSpikes(s, n);
+    const std::span<const std::uint32_t> part = g.epochSpikes_[epoch.parity][s].step(m);
     std::copy(part.begin(), part.end(), g.spikes_.data() + total);
     total += part.size();
   }
@@ -1067,19 +1175,16 @@ RunStatus Network::recordMonitors() {
                   formatBytes(static_cast<long double>(m.count() * SpikeMonitor::bytesPerSpike))),
               0};
   }
-  for (auto& m : stateMonitors_) // the shards wrote their columns (emitShard), or whole rows here
-    if (shardsRecordStates_)
-      m->recordTime(step_, t);
-    else
-      m->record(step_, t);
+  for (auto& m : stateMonitors_) // the shards wrote their columns (emitShard)
+    m->recordTime(step_, t);
   for (auto& m : rateMonitors_)
     m->record(t, options_.dt, m->group().spikes().size());
   return {};
 }
 
 // The first non-finite state of shard s's neurons, groups in order.
-void Network::findNonFinite(std::size_t s, std::int64_t n) {
-  ShardReport& r = report(s, n);
+void Network::findNonFinite(std::size_t s, std::size_t parity) {
+  ShardReport& r = report(s, parity);
   r.nonFiniteGroup = -1;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     const NeuronGroup& group = *groups_[g].group;
@@ -1096,19 +1201,19 @@ void Network::findNonFinite(std::size_t s, std::int64_t n) {
 
 RunStatus Network::checkFinite() {
   for (std::size_t s = 0; s < shards(); ++s)
-    findNonFinite(s, step_);
-  return nonFiniteReported(step_);
+    findNonFinite(s, epochParity_);
+  return nonFiniteReported(epochParity_);
 }
 
 // The shards' findings combined: the first group, then the first state, then the first neuron
 // (what one scan of the whole network finds first).
-RunStatus Network::nonFiniteReported(std::int64_t n) {
+RunStatus Network::nonFiniteReported(std::size_t parity) {
   const ShardReport* first = nullptr;
   const auto key = [](const ShardReport& r) {
     return std::tuple(r.nonFiniteGroup, r.nonFiniteState, r.nonFiniteNeuron);
   };
   for (std::size_t s = 0; s < shards(); ++s) {
-    const ShardReport& r = report(s, n);
+    const ShardReport& r = report(s, parity);
     if (r.nonFiniteGroup >= 0 && (!first || key(r) < key(*first))) first = &r;
   }
   ShardReport found;
@@ -1199,71 +1304,92 @@ bool Network::distributed() const {
   return options_.comm != nullptr && options_.comm->distributed();
 }
 
-// Every rank's end of step n, gathered by all: [failing group or none, interruption requested,
-// spikes of each group]. A failure anywhere stops every rank with the failing rank's message
-// (the first failing group in group order, as in one process); otherwise the spikes of all ranks
-// are gathered into every group's spike list, in rank order (rank ranges ascend: so do spikes).
-RunStatus Network::exchangeSpikes(std::int64_t n, const ShardReport* failed) {
+// Every rank's end of epoch e, gathered by all: [first failing step or none, its group,
+// interruption requested, spikes of each step and group]. A failure anywhere stops every rank at
+// the first failing step with the failing rank's message (the first failing group in group order,
+// as in one process); the spikes of all ranks are gathered in one collective (rank order: rank
+// ranges ascend, so do the spikes of each step and group).
+void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
   const comm::Communicator& c = *options_.comm;
   const std::size_t groupCount = groups_.size(), ranks = static_cast<std::size_t>(c.size());
-  const std::size_t width = 2 + groupCount;
+  const auto steps = static_cast<std::size_t>(e.steps());
+  const std::size_t width = 3 + steps * groupCount;
   constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
-  thread_local std::vector<std::int64_t> mine, all, perRank;
-  thread_local std::vector<std::uint32_t> send, received;
-  mine.assign(width, 0);
-  all.assign(width * ranks, 0);
-  mine[0] = failed ? failed->errorGroup : kNone;
-  mine[1] = interruptRequested() ? 1 : 0;
-  for (std::size_t g = 0; g < groupCount; ++g)
-    mine[2 + g] = failed ? 0 : static_cast<std::int64_t>(groups_[g].group->spikeCount_);
-  c.allgather(mine, all);
+  EpochExchange& x = exchange_;
+  std::vector<std::int64_t> mine(width, 0);
+  mine[0] = failed ? failed->failedStep : kNone;
+  mine[1] = failed ? failed->errorGroup : kNone;
+  mine[2] = interruptRequested() ? 1 : 0;
+  x.send.clear();
+  for (std::size_t m = 0; m < steps; ++m)
+    for (std::size_t g = 0; g < groupCount; ++g) {
+      const NeuronGroup& group = *groups_[g].group;
+      const std::size_t before = x.send.size();
+      for (std::size_t s = 0; s < group.shardCount(); ++s) {
+        const auto part = group.epochSpikes_[e.parity][s].step(m);
+        x.send.insert(x.send.end(), part.begin(), part.end());
+      }
+      mine[3 + m * groupCount + g] = static_cast<std::int64_t>(x.send.size() - before);
+    }
+  x.all.assign(width * ranks, 0);
+  c.allgather(mine, x.all);
 
-  int failing = -1;
+  x.failingRank = -1;
+  x.failedStep = -1;
+  const auto failure = [&](std::size_t r) {
+    return std::tie(x.all[r * width], x.all[r * width + 1]);
+  };
   for (std::size_t r = 0; r < ranks; ++r)
-    if (all[r * width] != kNone &&
-        (failing < 0 || all[r * width] < all[static_cast<std::size_t>(failing) * width]))
-      failing = static_cast<int>(r);
-  if (failing >= 0) {
-    std::string message = failed ? failed->status.message : std::string();
-    c.broadcast(message, failing);
-    for (auto& e : groups_)
-      e.group->spikeCount_ = 0;
-    return {RunOutcome::KernelError, fmt::format("rank {}: {} (step {})", failing, message, n), 0};
+    if (x.all[r * width] != kNone &&
+        (x.failingRank < 0 || failure(r) < failure(static_cast<std::size_t>(x.failingRank))))
+      x.failingRank = static_cast<int>(r);
+  if (x.failingRank >= 0) {
+    x.failedStep = x.all[static_cast<std::size_t>(x.failingRank) * width];
+    x.message = failed ? failed->status.message : std::string();
+    c.broadcast(x.message, x.failingRank);
   }
   agreedInterrupt_ = false;
   for (std::size_t r = 0; r < ranks; ++r)
-    agreedInterrupt_ = agreedInterrupt_ || all[r * width + 1] != 0;
+    agreedInterrupt_ = agreedInterrupt_ || x.all[r * width + 2] != 0;
 
-  send.clear();
-  for (auto& e : groups_) {
-    const std::span<const std::uint32_t> local = e.group->spikes();
-    send.insert(send.end(), local.begin(), local.end());
-  }
-  perRank.assign(ranks, 0);
+  std::vector<std::int64_t> perRank(ranks, 0);
   std::int64_t total = 0;
   for (std::size_t r = 0; r < ranks; ++r) {
-    for (std::size_t g = 0; g < groupCount; ++g)
-      perRank[r] += all[r * width + 2 + g];
+    for (std::size_t k = 3; k < width; ++k)
+      perRank[r] += x.all[r * width + k];
     total += perRank[r];
   }
-  received.resize(static_cast<std::size_t>(total));
-  c.allgatherv(send, perRank, received);
-  std::vector<std::int64_t> blockStart(ranks, 0); // where rank r's spikes begin in `received`
+  x.received.resize(static_cast<std::size_t>(total));
+  c.allgatherv(x.send, perRank, x.received);
+  x.next.assign(ranks, 0);
   for (std::size_t r = 1; r < ranks; ++r)
-    blockStart[r] = blockStart[r - 1] + perRank[r - 1];
+    x.next[r] = x.next[r - 1] + perRank[r - 1];
+  gatherEpochRows(e);
+}
+
+RunStatus Network::exchangedSpikes(std::int64_t n, const Epoch& e) {
+  EpochExchange& x = exchange_;
+  if (n == x.failedStep) {
+    for (auto& g : groups_)
+      g.group->spikeCount_ = 0;
+    return {RunOutcome::KernelError,
+            fmt::format("rank {}: {} (step {})", x.failingRank, x.message, n), 0};
+  }
+  const std::size_t groupCount = groups_.size(), ranks = x.next.size();
+  const std::size_t width = 3 + static_cast<std::size_t>(e.steps()) * groupCount;
+  const auto m = static_cast<std::size_t>(n - e.first);
   for (std::size_t g = 0; g < groupCount; ++g) {
     NeuronGroup& group = *groups_[g].group;
-    const std::size_t local = group.spikeCount_;
     std::size_t count = 0;
     for (std::size_t r = 0; r < ranks; ++r) {
-      const auto k = static_cast<std::size_t>(all[r * width + 2 + g]);
-      const std::uint32_t* from = received.data() + blockStart[r];
+      const auto k = static_cast<std::size_t>(x.all[r * width + 3 + m * groupCount + g]);
+      const std::uint32_t* from = x.received.data() + x.next[r];
       std::copy(from, from + k, group.spikes_.data() + count);
       count += k;
-      blockStart[r] += static_cast<std::int64_t>(k);
+      x.next[r] += static_cast<std::int64_t>(k);
     }
     group.spikeCount_ = count;
-    group.totalSpikes_ += count - local;
+    group.totalSpikes_ += count;
   }
   return {};
 }
@@ -1297,24 +1423,52 @@ void Network::shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>
   }
 }
 
-// The neurons a state monitor records this step, from their ranks to rank 0 (which writes them).
-void Network::gatherMonitoredStates() {
-  std::vector<std::int64_t> offsets, counts;
+// The state monitors' samples of epoch e: each rank's shards wrote their own neurons' columns of
+// the rows; rank 0 gathers the others' (one collective per monitor: every rank packs its columns
+// of all the epoch's rows and variables into its block of one buffer).
+void Network::gatherEpochRows(const Epoch& e) {
+  const comm::Communicator& c = *options_.comm;
+  const auto ranks = static_cast<std::size_t>(c.size());
+  std::vector<std::int64_t> offsets(ranks), counts(ranks);
+  std::vector<double> buffer;
   for (const auto& m : stateMonitors_) {
-    if (step_ % m->every() != 0) continue;
-    const auto entry = std::find_if(groups_.begin(), groups_.end(), [&](const GroupEntry& e) {
-      return e.group.get() == &m->group();
+    const auto [r0, r1] = m->rowsOf(e.first, e.end);
+    if (r0 == r1) continue;
+    const auto entry = std::find_if(groups_.begin(), groups_.end(), [&](const GroupEntry& g) {
+      return g.group.get() == &m->group();
     });
-    NeuronGroup& g = *entry->group;
-    rankParts(entry->rankStarts, m->begin(), m->end(), elementBytes(g.precision()), offsets,
-              counts);
-    if (m->probes()) { // observed values from this rank's own neurons, gathered like states
-      const auto [lo, hi] = g.shardRange(kAllShards);
-      g.probe(step_, std::max<std::size_t>(lo, m->begin()), std::min<std::size_t>(hi, m->end()));
+    const std::size_t rows = r1 - r0, vars = m->variables().size(), width = m->width();
+    // Rank q's columns of the monitored range [begin, end).
+    const auto columns = [&](std::size_t q) {
+      const std::size_t lo = std::clamp<std::size_t>(entry->rankStarts[q], m->begin(), m->end());
+      const std::size_t hi =
+          std::clamp<std::size_t>(entry->rankStarts[q + 1], m->begin(), m->end());
+      return std::pair(lo - m->begin(), hi - m->begin());
+    };
+    std::size_t at = 0;
+    for (std::size_t q = 0; q < ranks; ++q) {
+      const auto [lo, hi] = columns(q);
+      offsets[q] = static_cast<std::int64_t>(at * sizeof(double));
+      counts[q] = static_cast<std::int64_t>(rows * vars * (hi - lo) * sizeof(double));
+      at += rows * vars * (hi - lo);
     }
-    for (const std::string& name : m->variables())
-      options_.comm->gathervToRootInPlace(g.recordableArray(g.recordableIndex(name)).data(),
-                                          offsets, counts);
+    buffer.resize(at);
+    // Rank q's block: variable, row, its columns.
+    const auto block = [&](std::size_t q, auto&& f) {
+      const auto [lo, hi] = columns(q);
+      double* b = buffer.data() + offsets[q] / static_cast<std::int64_t>(sizeof(double));
+      for (std::size_t v = 0; v < vars; ++v) {
+        double* row = m->rowData(v).data() + r0 * width;
+        for (std::size_t r = 0; r < rows; ++r, row += width, b += hi - lo)
+          f(row + lo, row + hi, b);
+      }
+    };
+    const auto me = static_cast<std::size_t>(c.rank());
+    block(me, [](double* from, double* to, double* b) { std::copy(from, to, b); });
+    c.gathervToRootInPlace(buffer.data(), offsets, counts);
+    if (!c.isRoot()) continue;
+    for (std::size_t q = 1; q < ranks; ++q)
+      block(q, [](double* from, double* to, double* b) { std::copy(b, b + (to - from), from); });
   }
 }
 

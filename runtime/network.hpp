@@ -8,13 +8,19 @@
 // start at multiples of 16, so each neuron takes the same vector/scalar path of a kernel whatever
 // the layout; a range too small to split belongs to one rank or shard, groups taking turns. Shard s
 // writes only its own neurons' states and inputs, and delivers only the synapses that end on its
-// neurons. One parallel region (runtime/team.hpp) runs all the steps of a run: items 1-4 in
-// parallel per shard, then one barrier (the spike exchange: every shard's spikes are now visible
-// to all). Usually thread 0 then does items 5-7 of step n while the others go on with step n + 1
-// (they read only step n's ring parts, never the merged lists or monitors); when the end of the
-// step needs everyone to wait (several ranks, on_post events, host callbacks, a spike monitor
-// near its cap) items 5-8 run on thread 0 between two barriers. Each post value receives its
-// additions in the same order whatever T is, so results are bit-identical for any thread count.
+// neurons. One parallel region (runtime/team.hpp) runs all the steps of a run.
+//
+// Epochs. A spike of step s with a delay of d steps arrives in step s + 1 + d, so with the
+// smallest delay d_min the shards step epochs of up to d_min + 1 steps (items 1-4 of each step)
+// without meeting, then meet at one barrier (the spike exchange: every shard's spikes of the epoch
+// are now visible to all; with several ranks, one MPI_Allgatherv). Usually thread 0 then does
+// items 5-8 of the epoch's steps while the others go on with the next epoch (they read only ring
+// parts of earlier epochs, never the merged lists or monitors); when the end needs everyone to
+// wait (several ranks, on_post events, host callbacks, a spike monitor near its cap) items 5-8
+// run on thread 0 between two barriers. An epoch is one step where a step's end must be seen by
+// all (delay 0, serial delivery, on_post, step callbacks), and ends at each NaN scan. Each post
+// value receives its additions in the same order whatever the thread count and epoch length, so
+// results are bit-identical for any layout.
 //
 // One step (n → n+1), in this order:
 //   1. clear every group's inputs to 0;
@@ -28,16 +34,16 @@
 //   4. group kernels, group by group: the runtime fills the noise arrays (Philox,
 //      random/philox.hpp) and runs the kernel over the shard's neurons, whose spikes go to the
 //      shard's part of the group's spike buffer of this step's parity; then the shard puts them
-//      into each projection's delay ring (its part of the slot, with captured values) and writes
-//      its neurons' columns of the state monitors' rows; every nanCheckInterval steps it looks
-//      for NaN/Inf in its neurons' states;
-//   — barrier —
+//      into each projection's delay ring (its part of the slot, with captured values) and its
+//      epoch log, and writes its neurons' columns of the state monitors' rows; every
+//      nanCheckInterval steps (an epoch's last) it looks for NaN/Inf in its neurons' states;
+//   — barrier, at the end of an epoch —
 //   5. the shards' spikes are merged in shard order (ascending) into each group's spike list;
 //      with several ranks they are exchanged and replace the ring parts; on_post events run;
 //   6. n ← n+1; spike and rate monitors record (spikes at t_{n+1}), state monitors their time;
 //   7. the first NaN/Inf found in item 4 (and after the last step) stops the run;
-//   8. step callbacks of the host.
-// run() stops at the end of a step when an interruption was requested (interrupt.hpp).
+//   8. step callbacks of the host; after an epoch's last step, its epoch callbacks.
+// run() stops at the end of an epoch when an interruption was requested (interrupt.hpp).
 #pragma once
 
 #include "runtime/coupling.hpp"
@@ -62,6 +68,7 @@ class Communicator;
 namespace nj::runtime {
 
 double defaultMinTeamStepSeconds();
+std::int64_t defaultMaxEpochSteps();
 
 // A group with fewer neurons than this per thread is not split: one shard owns all of it.
 inline constexpr std::uint64_t kMinShardNeurons = 64;
@@ -85,6 +92,9 @@ struct NetworkOptions {
   // thread (same results; the barriers would cost more). Default 6 µs, or the environment's
   // NEUROJIT_MIN_TEAM_STEP (seconds; 0: always use the threads, as the tests do).
   double minTeamStepSeconds = defaultMinTeamStepSeconds();
+  // The longest epoch (steps between two spike exchanges) whatever the delays allow: 64, or the
+  // environment's NEUROJIT_EPOCH_STEPS (1: exchange after every step, the tests' reference).
+  std::int64_t maxEpochSteps = defaultMaxEpochSteps();
   // The processes of the run (comm/communicator.hpp); null: this process alone. With R ranks
   // every rank builds the same network and steps its own shards (network.hpp).
   const comm::Communicator* comm = nullptr;
@@ -142,6 +152,9 @@ struct RunSummary {
   double meanRateHz = 0.0; // over every neuron of every group
   std::vector<GroupSummary> groups;
   PhaseTimes phases; // with NetworkOptions::phaseTiming
+  // The longest epoch the delays allowed and the epochs run (each ended by one spike exchange).
+  std::int64_t epochSteps = 1;
+  std::uint64_t epochs = 0;
   // Per MPI rank (one entry in a single process): synapses held (projections and couplings) and
   // the bytes of their storage (CSR, weights, delays, per-synapse state, delivery tables).
   std::vector<std::uint64_t> synapsesPerRank, synapseBytesPerRank;
@@ -209,8 +222,13 @@ public:
   PoissonInput& addPoissonInput(NeuronGroup& group, PoissonInputSpec spec);
   std::vector<PoissonInput*> poissonInputs() const;
 
-  // Called at the end of every step (after monitors), e.g. to read or change state.
+  // Called at the end of every step (after monitors), e.g. to read or change state. The shards
+  // then meet after every step (epochs of one step).
   void addStepCallback(std::function<void(Network&)> callback);
+  // Called at the end of every epoch (after its last step's monitors), while every shard waits:
+  // for what needs a consistent network now and then but not every step (a streamed writer's
+  // flush, flush_schedule.hpp). Any rank may have its own.
+  void addEpochCallback(std::function<void(Network&)> callback);
   // Host state that later steps read and the network's arrays do not hold (e.g. a step
   // callback's), saved and restored with the network by checkpoints (checkpoint.hpp) under
   // `name` (unique; its size is fixed).
@@ -243,6 +261,10 @@ public:
   int ranks() const; // MPI ranks of the run (options().comm), 1 without
   int rank() const;  // this process's rank, 0 without
   Precision precision() const { return options_.precision; }
+  // Epochs (network.hpp): the longest the synapses' delays allow (after the network is
+  // prepared), and how many ran so far; each ends in one spike exchange.
+  std::int64_t epochSteps() const { return epochSteps_; }
+  std::uint64_t epochsRun() const { return epochsRun_; }
   void setThreads(int threads);
   void setNanCheckInterval(std::int64_t steps);
   void setPhaseTiming(bool on) { options_.phaseTiming = on; }
@@ -270,7 +292,8 @@ private:
   };
   // What one shard's thread reports from the parallel part of a step (its own cache lines).
   struct alignas(64) ShardReport {
-    RunStatus status;
+    RunStatus status;               // the shard's first failure in the epoch
+    std::int64_t failedStep = -1;   // its step
     std::ptrdiff_t errorGroup = -1; // the group whose kernel failed
     // The first non-finite state in the shard's ranges: group, state index, neuron (or -1).
     std::ptrdiff_t nonFiniteGroup = -1, nonFiniteState = -1, nonFiniteNeuron = -1;
@@ -284,50 +307,68 @@ private:
     ArrayStimulus stimulus;
   };
 
+  // Steps [first, end) that the shards run without meeting (network.hpp, "Epochs"); parity
+  // indexes what is kept per epoch (reports, spike logs, flags) for two epochs.
+  struct Epoch {
+    std::int64_t first = 0, end = 0;
+    std::size_t parity = 0;
+    std::int64_t steps() const { return end - first; }
+  };
   void prepare();
+  // The longest epoch the synapses allow (every delay at least epochSteps_ - 1 steps), laid out
+  // in every projection's ring.
+  void layOutRings();
+  // The epoch after `e`, of at most `limit` steps, ending at runEnd at the latest and at the next
+  // NaN scan (a multiple of nanCheckInterval).
+  Epoch nextEpoch(const Epoch& e, std::int64_t limit, std::int64_t runEnd) const;
   std::size_t shards() const { return reports_.size() / 2; }
-  // Shard s's report of step n (two steps' reports are kept: thread 0 reads step n's while the
-  // other threads run step n + 1).
-  ShardReport& report(std::size_t s, std::int64_t n) { return reports_[(n & 1) * shards() + s]; }
-  const ShardReport& report(std::size_t s, std::int64_t n) const {
-    return reports_[(n & 1) * shards() + s];
+  // Shard s's report of an epoch (two epochs' reports are kept: thread 0 reads epoch k's while
+  // the other threads run epoch k + 1).
+  ShardReport& report(std::size_t s, std::size_t parity) { return reports_[parity * shards() + s]; }
+  const ShardReport& report(std::size_t s, std::size_t parity) const {
+    return reports_[parity * shards() + s];
   }
   // Runs up to `steps` steps, stopping after a step that fails or is interrupted; `done` counts
   // the steps run. With threads > 1 all of them run in one parallel region of the team.
   RunStatus advance(std::int64_t steps, std::int64_t& done, ProgressBar* progress);
   template <bool Timed>
   RunStatus advanceImpl(std::int64_t steps, std::int64_t& done, ProgressBar* progress);
-  // The parallel part of step n for shard s (schedule items 1-4); its outcome in reports_[s].
-  template <bool Timed> void stepShard(std::size_t s, std::int64_t n, PhaseTimes& phases);
+  // The parallel part of an epoch's steps for shard s (schedule items 1-4); its outcome in its
+  // report of the epoch.
+  template <bool Timed> void stepShard(std::size_t s, const Epoch& e, PhaseTimes& phases);
   // The same for every shard of this process, on the calling thread (no team, or a short step).
-  template <bool Timed> void stepShardsInTurn(std::int64_t n, PhaseTimes& phases);
+  template <bool Timed> void stepShardsInTurn(const Epoch& e, PhaseTimes& phases);
   // Runs work(); an exception becomes shard s's failure in its report instead of leaving the
   // thread (which would leave the others waiting at a barrier).
-  template <class F> void guard(std::size_t s, std::int64_t n, F& work) {
+  template <class F> void guard(std::size_t s, std::int64_t n, std::size_t parity, F& work) {
     try {
       work();
     } catch (...) {
-      reportFailure(s, n);
+      reportFailure(s, n, parity);
     }
   }
-  void reportFailure(std::size_t s, std::int64_t n);
-  void clearReport(std::size_t s, std::int64_t n);
-  // Thread 0, before the barrier of step n: whether an interruption was asked for, and whether
-  // the end of the step needs the other threads to wait (quietEnd: the rank exchange, on_post
-  // events, host callbacks, a spike monitor near its cap, state monitor rows to be made); else
-  // thread 0 merges and records step n while the others go on with step n + 1.
-  void publishEndOfStep(std::int64_t n);
-  bool needsQuietEnd(std::int64_t n) const;
+  void reportFailure(std::size_t s, std::int64_t n, std::size_t parity);
+  void beginEpoch(std::size_t s, const Epoch& e);
+  // Thread 0, before the barrier of an epoch: whether an interruption was asked for, whether
+  // the end of the epoch needs the other threads to wait (quietEnd: the rank exchange, on_post
+  // events, host callbacks, a spike monitor near its cap, state monitor rows to be made; else
+  // thread 0 merges and records the epoch while the others go on with the next), and how long
+  // the next epoch may be.
+  void publishEndOfEpoch(const Epoch& e);
+  // The next epoch's limit: 1 once a spike monitor could fill within two epochs (it stops the
+  // run at the step it fills), else the run's epoch length.
+  std::int64_t nextEpochLimit(const Epoch& e) const;
+  bool needsQuietEnd(const Epoch& e) const;
   void openStateRows(std::int64_t steps);
-  // What every thread decides after the barrier of step n when the end is not quiet: whether the
-  // run stops there (a kernel failed, a state is not finite, an interruption), exactly when
+  // What every thread decides after the barrier of an epoch when the end is not quiet: whether
+  // the run stops there (a kernel failed, a state is not finite, an interruption), exactly when
   // thread 0's finishStep reports it.
-  bool stepStops(std::int64_t n) const;
-  // Item 4's end for shard s after its kernels: its spikes into the projections' rings, its
-  // neurons' columns of the state monitors' rows.
-  void emitShard(std::int64_t n, std::size_t s);
-  // The serial part of step n, after every shard's kernels (items 5-8).
-  template <bool Timed> RunStatus finishStep(std::int64_t n, PhaseTimes& phases);
+  bool epochStops(const Epoch& e) const;
+  // Item 4's end for shard s after its kernels: its spikes into the projections' rings and its
+  // epoch log, its neurons' columns of the state monitors' rows.
+  void emitShard(std::int64_t n, std::size_t s, const Epoch& e);
+  // The serial part of step n of epoch e, after every shard's kernels (items 5-8).
+  template <bool Timed> RunStatus finishStep(std::int64_t n, const Epoch& e, PhaseTimes& phases);
   void applyStimuli(std::int64_t n, std::size_t s);
   // Schedule item 3 for shard s: due spikes, couplings and Poisson drives into the post neurons
   // of the shard. Item 5: this step's spikes into the delay rings (serial).
@@ -335,19 +376,30 @@ private:
   // True when delivery reads state that another shard's kernels write in the same step
   // (couplings, on_pre events reading pre states): then it runs on one thread between barriers.
   bool deliveryIsSerial() const;
-  void updateGroup(GroupEntry& entry, std::size_t groupIndex, std::int64_t n, std::size_t s);
-  void mergeSpikes(GroupEntry& entry, std::int64_t n);
+  void updateGroup(GroupEntry& entry, std::size_t groupIndex, std::int64_t n, std::size_t s,
+                   std::size_t parity);
+  // The shards' spikes of step n of epoch e, in shard order, into the group's spike list.
+  void mergeSpikes(GroupEntry& entry, std::int64_t n, const Epoch& e);
+  // The first failure of epoch e over this process's shards: the earliest step, then the first
+  // group in group order (what one process finds, whatever the layout); null if none.
+  const ShardReport* firstFailure(const Epoch& e) const;
   RunStatus recordMonitors();
   // Several ranks (network.hpp, "Ranks"): the end of a step agreed by all ranks (kernel errors,
   // interruption), the spike exchange, and the states other ranks read.
   bool distributed() const;
-  RunStatus exchangeSpikes(std::int64_t n, const ShardReport* failed);
+  // At the end of epoch e, before its steps are finished: the ranks agree on its first failure
+  // and an interruption, and gather all spikes of its steps (one MPI_Allgather, one
+  // MPI_Allgatherv); rank 0 gathers the state monitors' columns of its samples.
+  void exchangeEpoch(const Epoch& e, const ShardReport* failed);
+  // Step n of the exchanged epoch: every rank's spikes into the group spike lists; the agreed
+  // failure if it is this step's.
+  RunStatus exchangedSpikes(std::int64_t n, const Epoch& e);
+  void gatherEpochRows(const Epoch& e);
   void shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>>& states);
-  void gatherMonitoredStates();
   void shareAllStates();
-  void findNonFinite(std::size_t s, std::int64_t n); // into shard s's report of step n
-  RunStatus checkFinite();                           // scans every shard, then nonFiniteReported
-  RunStatus nonFiniteReported(std::int64_t n);       // what the shards' findNonFinite found
+  void findNonFinite(std::size_t s, std::size_t parity); // into shard s's report of an epoch
+  RunStatus checkFinite();                         // scans every shard, then nonFiniteReported
+  RunStatus nonFiniteReported(std::size_t parity); // what the shards' findNonFinite found
 
   NetworkOptions options_;
   std::int64_t step_ = 0;
@@ -365,17 +417,31 @@ private:
   std::vector<std::unique_ptr<Projection>> projections_;
   std::vector<std::unique_ptr<PoissonInput>> poissonInputs_;
   std::vector<std::unique_ptr<Coupling>> couplings_;
-  std::vector<std::function<void(Network&)>> callbacks_;
+  std::vector<std::function<void(Network&)>> callbacks_, epochCallbacks_;
   std::vector<std::pair<std::string, std::shared_ptr<std::vector<double>>>> checkpointStates_;
-  std::vector<ShardReport> reports_; // per step parity, one per shard (= thread)
-  // Published by thread 0 before the barrier of step n, at n & 1 (publishEndOfStep).
+  std::vector<ShardReport> reports_; // per epoch parity, one per shard (= thread)
+  // Published by thread 0 before the barrier of an epoch, at its parity (publishEndOfEpoch).
   bool quietEnd_[2] = {true, true}, stopAsked_[2] = {false, false};
+  std::int64_t epochLimit_[2] = {1, 1};
+  std::int64_t epochSteps_ = 1;    // layOutRings(): the longest epoch the delays allow
+  std::int64_t runEpochSteps_ = 1; // advance(): epochSteps_, or 1 when a step's end is needed
+  std::size_t epochParity_ = 0;    // of the next epoch to run
+  std::uint64_t epochsRun_ = 0;    // epochs finished (exchanges), over the network's life
+  // Several ranks: the exchange of the epoch being finished (exchangeEpoch).
+  struct EpochExchange {
+    std::int64_t failedStep = -1;
+    int failingRank = -1;
+    std::string message;
+    std::vector<std::int64_t> all; // per rank: failure, interrupt, counts[step][group]
+    std::vector<std::uint32_t> send, received;
+    std::vector<std::int64_t> next; // per rank: where its next block starts in received
+  } exchange_;
   std::uint64_t wholeRankGroups_ = 0; // groups given whole to one rank so far (addGroup)
   bool serialDelivery_ = false;
-  bool shardsRecordStates_ = false; // advance(): state monitor columns written by the shards
-  // advance(): every step ends quietly (ranks, host callbacks, on_post events), fixed for the run.
+  // advance(): every epoch ends quietly (ranks, host callbacks, on_post events), fixed for the run.
   bool alwaysQuietEnd_ = true;
   std::int64_t rowsOpenTo_ = 0;  // the last step whose sample has a row (openStateRows)
+  std::int64_t runEnd_ = 0;      // advance(): the step it runs to (no rows beyond)
   bool agreedInterrupt_ = false; // several ranks: some rank was asked to stop
   // Several ranks: states read across ranks every step (coupling sources, pre states of on_pre).
   std::vector<std::pair<NeuronGroup*, std::size_t>> sharedStates_;

@@ -73,6 +73,8 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
   shardStarts_ = {0, size_};
   for (auto& counts : stepSpikeCounts_)
     counts.assign(1, {});
+  for (auto& logs : epochSpikes_)
+    logs.assign(1, {});
   if (layout_.hasRefractory) refractoryUntil_ = AlignedArray<std::int64_t>(size_);
   spikes_ = AlignedArray<std::uint32_t>(size_);
   for (auto& buffer : stepSpikes_)
@@ -221,6 +223,8 @@ void NeuronGroup::setShards(std::vector<std::uint64_t> starts) {
   shards_ = shardStarts_.size() - 1;
   for (auto& counts : stepSpikeCounts_)
     counts.assign(shards_, {});
+  for (auto& logs : epochSpikes_)
+    logs.assign(shards_, {});
   inputFlagStride_ = (layout_.inputs.size() + 63) / 64 * 64;
   inputDirty_.assign(inputFlagStride_ * shards_, 1);
   inputWritten_.assign(inputFlagStride_ * shards_, 0);

@@ -250,6 +250,17 @@ private:
     const std::size_t p = static_cast<std::size_t>(n & 1);
     return {stepSpikes_[p].data() + shardStarts_[s], stepSpikeCounts_[p][s].value};
   }
+  // Each shard's spikes of the steps of an epoch (network.hpp), kept until thread 0 merges them
+  // at the epoch's end: by epoch parity (thread 0 merges epoch k while the others step k + 1), in
+  // step order; ends[m] = spikes of the epoch's first m + 1 steps. Written by the shard's thread.
+  struct alignas(64) EpochSpikes {
+    std::vector<std::uint32_t> ids, ends;
+    std::span<const std::uint32_t> step(std::size_t m) const {
+      const std::uint32_t b = m == 0 ? 0 : ends[m - 1];
+      return {ids.data() + b, ends[m] - b};
+    }
+  };
+  std::vector<EpochSpikes> epochSpikes_[2];
   std::uint64_t totalSpikes_ = 0;
   GroupKernel kernel_, probe_;
   mutable std::vector<RealArray> observed_; // written by probe()

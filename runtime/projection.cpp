@@ -150,6 +150,11 @@ std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std
 
 void Projection::prepare() {
   maxDelay_ = table_.maxDelaySteps();
+  minDelay_ = table_.hasHomogeneousDelay()
+                  ? table_.delaySteps()
+                  : (table_.delays().empty()
+                         ? 0
+                         : *std::min_element(table_.delays().begin(), table_.delays().end()));
   const std::uint64_t slots = ringSlots(), nPre = pre_->size();
   // Ring slots grow to the spikes they hold (one step's spikes of the pre group, usually far
   // fewer than nPre); refused up front only if a step in which every pre neuron spikes could not
@@ -160,7 +165,7 @@ void Projection::prepare() {
               (4.0L + 8.0L * nc) * slots * nPre, network_->memoryInUse() - ringBytes(),
               network_->options().memoryLimit);
   ring_.assign(slots, RingSlot{});
-  layOutRing(post_->shardCount());
+  layOutRing(post_->shardCount(), epochSteps_);
   perm16_ = {};
   perm32_ = {};
   if (!table_.hasHomogeneousDelay()) {
@@ -307,8 +312,35 @@ std::pair<const Index*, const Index*> Projection::delaySegment(const std::vector
   return {pb, pe};
 }
 
-void Projection::layOutRing(std::size_t shards) {
+void Projection::layOutRing(std::size_t shards, std::int64_t epochSteps) {
   shards = std::max<std::size_t>(1, shards);
+  if (epochSteps != epochSteps_) {
+    epochSteps_ = epochSteps;
+    std::vector<RingSlot> old = std::move(ring_);
+    ring_.assign(ringSlots(), RingSlot{});
+    const auto slots = static_cast<std::int64_t>(ringSlots());
+    const auto newest = [](const RingSlot& slot) {
+      std::int64_t step = std::numeric_limits<std::int64_t>::min();
+      for (const RingPart& part : slot.parts)
+        step = std::max(step, part.step);
+      return step;
+    };
+    for (RingSlot& slot : old) {
+      const std::int64_t step = newest(slot);
+      if (step == std::numeric_limits<std::int64_t>::min()) continue;
+      RingSlot& to = ring_[positiveMod(step, slots)];
+      if (newest(to) > step) continue; // an older step's slot, no longer read
+      for (RingPart& part : slot.parts)
+        if (part.step != step) { // a stale part of an older step: never read
+          part.step = std::numeric_limits<std::int64_t>::min();
+          part.spikes.clear();
+          part.captured.clear();
+        }
+      to.parts = std::move(slot.parts); // by shard: parts in shard order are ascending ids
+      to.cursors.clear();               // remade below: each lane starts its spikes' rows anew
+      to.cursorStep.clear();
+    }
+  }
   for (RingSlot& slot : ring_) {
     if (slot.parts.size() < shards) slot.parts.resize(shards);
     if (slot.cursors.size() < shards) {
@@ -349,7 +381,7 @@ void Projection::deliver(std::int64_t n, std::size_t shard) {
   if (onPre_ || spec_.target.empty()) {
     if (!onPre_) return;
     const bool homogeneous = table_.hasHomogeneousDelay();
-    for (std::int64_t d = homogeneous ? table_.delaySteps() : 0; d <= maxDelay_; ++d)
+    for (std::int64_t d = homogeneous ? table_.delaySteps() : minDelay_; d <= maxDelay_; ++d)
       forEachPart(n - 1 - d, shard, [&](auto spikes, const double* captured, DelayCursor* c) {
         deliverEvents(spikes, captured, homogeneous ? -1 : d, n, shard, c);
       });
@@ -371,7 +403,7 @@ template <class T>
 void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shard) const {
   const auto [jlo, jhi] = post_->shardRange(shard);
   if (!table_.hasHomogeneousDelay()) {
-    for (std::int64_t d = 0; d <= maxDelay_; ++d)
+    for (std::int64_t d = minDelay_; d <= maxDelay_; ++d)
       forEachPart(n - 1 - d, shard, [&](auto spikes, const double*, DelayCursor* cursors) {
         deliverRows(x, w, spikes, d, shard, cursors);
       });

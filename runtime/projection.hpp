@@ -168,9 +168,11 @@ private:
   // Schedule item 5 (serial) with several ranks: the pre group's spike list of step n (every
   // rank's, gathered) replaces the parts of the slot.
   void emitWhole(std::int64_t n);
-  // Sizes the ring's parts and cursor lanes for `shards` shards (before a run; spikes in flight,
-  // emitted by another layout, stay in their parts).
-  void layOutRing(std::size_t shards);
+  // Sizes the ring for epochs of up to `epochSteps` steps and its parts and cursor lanes for
+  // `shards` shards (before a run; spikes in flight, emitted by another layout, stay in their
+  // parts, moved to their step's slot when the slot count changes).
+  void layOutRing(std::size_t shards, std::int64_t epochSteps);
+  std::int64_t minDelaySteps() const { return minDelay_; }
   template <class T>
   void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,
                    std::size_t s, DelayCursor* cursors = nullptr) const;
@@ -184,7 +186,11 @@ private:
   // order (so ascending pre ids); `cursors`: shard s's cursors of those spikes (heterogeneous
   // delays), else null.
   template <class F> void forEachPart(std::int64_t step, std::size_t s, F&& f) const;
-  std::uint64_t ringSlots() const { return static_cast<std::uint64_t>(maxDelay_) + 2; }
+  // A spike of step m is read in steps m + 1 … m + 1 + maxDelay_; while shards step an epoch of
+  // up to epochSteps_ steps apart, one writes step m + maxDelay_ + epochSteps_ at the latest.
+  std::uint64_t ringSlots() const {
+    return static_cast<std::uint64_t>(maxDelay_ + 1 + epochSteps_);
+  }
   // Event path of deliver() / emit().
   struct BoundEvents {
     SynapseEventSpec spec;
@@ -209,7 +215,9 @@ private:
   // The table versions prepare() and splitRows() last ran for (kNever: to be run).
   static constexpr std::uint64_t kNever = ~std::uint64_t{0};
   std::uint64_t preparedShape_ = kNever, splitShape_ = kNever, splitWeights_ = kNever;
-  std::int64_t maxDelay_ = 0; // of the table when prepared (sizes the ring)
+  std::int64_t maxDelay_ = 0;   // of the table when prepared (sizes the ring)
+  std::int64_t minDelay_ = 0;   // of the table when prepared (bounds the network's epochs)
+  std::int64_t epochSteps_ = 1; // the network's longest epoch (setEpochSteps)
   // Heterogeneous delays: each row's synapses (offsets within the row) ordered by delay (stable,
   // so post stays ascending within a delay); delaySegment(i, d) finds the run of delay d. A spike
   // in the ring keeps one cursor per shard: where its row's next delay starts, so each step
@@ -246,9 +254,9 @@ private:
   // The ring: slot r holds the spikes of step `step` (r = step mod ringSlots()) as one part per
   // shard, each written by its shard's thread right after its kernels (emitPart: no serial merge),
   // and, for on_pre events, their captured pre values. Parts in shard order are ascending pre ids.
-  // Shards meet once per step, so while a fast shard writes step n's slot a slow one may still
-  // read step n - 1 - maxDelay's: one slot more than the delays need. A part keeps the room of
-  // its busiest step.
+  // Shards meet once per epoch, so while a fast shard writes step n's slot a slow one may still
+  // read step n - epochSteps_ - maxDelay's: epochSteps_ slots more than the delays need. A part
+  // keeps the room of its busiest step.
   struct alignas(64) RingPart { // each shard writes its own: no cache line shared
     std::int64_t step = std::numeric_limits<std::int64_t>::min();
     std::vector<std::uint32_t> spikes;

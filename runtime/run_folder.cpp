@@ -87,6 +87,10 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   j.set("time_display", displayJson(time));
   j.set("threads", net.threads()); // per rank
   j.set("ranks", net.ranks());
+  // Steps between two spike exchanges (the smallest delay + 1, at most 64; 1 where a step's end
+  // must be seen by all) and the exchanges this run made.
+  j.set("epoch_steps", result.summary.epochSteps);
+  j.set("exchanges", result.summary.epochs);
   // What each rank held: explicit synapses (an implicit all-to-all stores none) and their bytes.
   Json& synapses = j.set("synapses_per_rank", Json::array());
   for (std::uint64_t n : result.summary.synapsesPerRank)
