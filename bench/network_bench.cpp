@@ -11,9 +11,9 @@
 // process.
 //
 //   nj_network_bench [--reps 3] [--duration 1] [--threads 1,2] [--only coba4k,cuba40k,...]
-//                    [--no-monitors] [--method euler] [--precision float32]
-//   (defaults: the files' own methods, float64)
-//                    [--no-monitors]
+//                    [--no-monitors] [--method euler] [--precision float32] [--delay 1ms]
+//   (defaults: the files' own methods, float64, no delays; --delay gives every connection that
+//   delay, so the shards step min-delay epochs: docs/architecture.md)
 #include "neurojit/neurojit.hpp"
 #include "runtime/precision.hpp"
 
@@ -71,6 +71,17 @@ std::string scaled(std::string text) {
   text = replaceOnce(text, "with p = 0.02", "with indegree = 64");
   text = replaceOnce(text, "with p = 0.02", "with indegree = 16");
   return text;
+}
+
+// Every connection with `delay` (e.g. "1 ms").
+std::string withDelay(const std::string& text, const std::string& delay) {
+  std::istringstream in(text);
+  std::string out, line;
+  while (std::getline(in, line)) {
+    if (line.find("connect ") != std::string::npos) line += ", delay = " + delay;
+    out += line + "\n";
+  }
+  return out;
 }
 
 std::string withoutMonitors(std::string text) {
@@ -145,6 +156,7 @@ int main(int argc, char** argv) {
   bool monitors = true;
   std::string writeModels; // a folder: write the model files (e.g. for mpirun) instead of running
   std::string method;      // empty: each file's own `run … method = …`
+  std::string delay;       // empty: the files' own delays (none)
   nj::runtime::Precision precision = nj::runtime::Precision::Float64;
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
@@ -168,6 +180,8 @@ int main(int argc, char** argv) {
       writeModels = next();
     else if (a == "--method")
       method = next();
+    else if (a == "--delay")
+      delay = next();
     else if (a == "--precision") {
       auto p = nj::runtime::parsePrecision(next());
       if (!p) throw std::runtime_error("--precision takes float64 or float32");
@@ -175,7 +189,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--reps N] [--duration SECONDS] [--threads 1,2] [--only coba4k,...] "
-                   "[--no-monitors] [--method euler] [--precision float32] [--write-models DIR]\n",
+                   "[--no-monitors] [--method euler] [--precision float32] [--delay 1ms] "
+                   "[--write-models DIR]\n",
                    argv[0]);
       return 2;
     }
@@ -207,7 +222,8 @@ int main(int argc, char** argv) {
               "update", "delivery", "exchange", "monitors", "other", "rate_Hz");
   for (const auto& c : configs) {
     if (!only.empty() && std::find(only.begin(), only.end(), c.name) == only.end()) continue;
-    const std::string text = monitors ? c.text : withoutMonitors(c.text);
+    std::string text = monitors ? c.text : withoutMonitors(c.text);
+    if (!delay.empty()) text = withDelay(text, delay);
     auto program = neurojit::Program::fromText(c.name + ".nj", text, {NJ_STDLIB_DIR});
     if (!program->ok()) {
       std::fprintf(stderr, "%s", program->diagnostics().c_str());
