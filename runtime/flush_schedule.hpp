@@ -1,9 +1,9 @@
 // \file When a streamed writer (run.h5: run_h5.hpp; the run folder: run_folder.hpp) writes what
-// the monitors recorded: from an epoch callback (network.hpp: at the end of an epoch, after the
-// monitors, the shards waiting), every `seconds` of wall time and as soon as the records the
-// network's monitors gained since the last flush exceed `maxUnflushedBytes`. Both are read at the
-// end of every epoch, so a flush lands at an epoch's end (or at the writer's own calls: its
-// first flush and its finish).
+// the monitors recorded: from an epoch callback (network.hpp: asked before an epoch's barrier, run
+// at its end after the monitors, the shards waiting), every `seconds` of wall time and as soon as
+// the records the network's monitors gained since the last flush exceed `maxUnflushedBytes`. Both
+// are read at the end of every epoch, so a flush lands at an epoch's end (or at the writer's own
+// calls: its first flush and its finish).
 #pragma once
 
 #include "runtime/network.hpp"
@@ -33,10 +33,14 @@ public:
   // Adds the epoch callback that calls writer->flush() when writer->schedule says it is due,
   // for as long as the writer lives (the callback holds it weakly).
   template <class Writer> static void attach(Network& network, std::weak_ptr<Writer> writer) {
-    network.addEpochCallback([writer](Network& net) {
-      std::shared_ptr<Writer> w = writer.lock();
-      if (w && w->schedule.due(net)) w->flush();
-    });
+    network.addEpochCallback(
+        [writer](const Network& net) {
+          std::shared_ptr<Writer> w = writer.lock();
+          return w && w->schedule.due(net);
+        },
+        [writer](Network&) {
+          if (std::shared_ptr<Writer> w = writer.lock()) w->flush();
+        });
   }
 
 private:

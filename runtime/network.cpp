@@ -333,8 +333,9 @@ void Network::addStepCallback(std::function<void(Network&)> callback) {
   callbacks_.push_back(std::move(callback));
 }
 
-void Network::addEpochCallback(std::function<void(Network&)> callback) {
-  epochCallbacks_.push_back(std::move(callback));
+void Network::addEpochCallback(std::function<bool(const Network&)> due,
+                               std::function<void(Network&)> callback) {
+  epochCallbacks_.push_back({std::move(due), std::move(callback)});
 }
 
 void Network::addCheckpointState(std::string name, std::shared_ptr<std::vector<double>> values) {
@@ -603,7 +604,7 @@ RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* 
                                   [](const auto& p) { return p->onPost_.has_value(); });
   // Thread 0 finishes an epoch while the others wait when it touches what they use: several
   // ranks (collectives), on_post events (weights), host callbacks (anything).
-  alwaysQuietEnd_ = onPost || distributed() || !callbacks_.empty() || !epochCallbacks_.empty();
+  alwaysQuietEnd_ = onPost || distributed() || !callbacks_.empty();
   // Epochs longer than a step need every step's end to wait: what reads other shards' values of
   // the same step (serial delivery, states shared by ranks), on_post events, step callbacks.
   runEpochSteps_ =
@@ -788,7 +789,12 @@ void Network::openStateRows(std::int64_t steps) {
 
 void Network::publishEndOfEpoch(const Epoch& e) {
   epochLimit_[e.parity] = nextEpochLimit(e);
-  quietEnd_[e.parity] = needsQuietEnd(e);
+  bool callbackDue = false;
+  for (auto& cb : epochCallbacks_) {
+    cb.dueAt[e.parity] = cb.due(*this);
+    callbackDue = callbackDue || cb.dueAt[e.parity];
+  }
+  quietEnd_[e.parity] = callbackDue || needsQuietEnd(e);
   stopAsked_[e.parity] = !distributed() && interruptRequested();
 }
 
@@ -954,7 +960,7 @@ RunStatus Network::finishStep(std::int64_t n, const Epoch& e, PhaseTimes& phases
   if (!last) return {};
   if (!epochCallbacks_.empty()) {
     for (auto& cb : epochCallbacks_)
-      cb(*this);
+      if (cb.dueAt[e.parity]) cb.run(*this);
     lap(phases.callbacks);
   }
   // Asked before the barrier, or (when the others wait) by now, e.g. from a callback.

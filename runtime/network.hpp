@@ -225,10 +225,12 @@ public:
   // Called at the end of every step (after monitors), e.g. to read or change state. The shards
   // then meet after every step (epochs of one step).
   void addStepCallback(std::function<void(Network&)> callback);
-  // Called at the end of every epoch (after its last step's monitors), while every shard waits:
-  // for what needs a consistent network now and then but not every step (a streamed writer's
-  // flush, flush_schedule.hpp). Any rank may have its own.
-  void addEpochCallback(std::function<void(Network&)> callback);
+  // For what needs a consistent network now and then but not every step (a streamed writer's
+  // flush, flush_schedule.hpp): thread 0 asks due() before each epoch's barrier; when it says
+  // yes, callback() runs at the end of that epoch (after its last step's monitors) while every
+  // shard waits, else the shards go on. Any rank may have its own.
+  void addEpochCallback(std::function<bool(const Network&)> due,
+                        std::function<void(Network&)> callback);
   // Host state that later steps read and the network's arrays do not hold (e.g. a step
   // callback's), saved and restored with the network by checkpoints (checkpoint.hpp) under
   // `name` (unique; its size is fixed).
@@ -417,7 +419,13 @@ private:
   std::vector<std::unique_ptr<Projection>> projections_;
   std::vector<std::unique_ptr<PoissonInput>> poissonInputs_;
   std::vector<std::unique_ptr<Coupling>> couplings_;
-  std::vector<std::function<void(Network&)>> callbacks_, epochCallbacks_;
+  std::vector<std::function<void(Network&)>> callbacks_;
+  struct EpochCallback {
+    std::function<bool(const Network&)> due;
+    std::function<void(Network&)> run;
+    bool dueAt[2] = {false, false}; // by epoch parity (publishEndOfEpoch)
+  };
+  std::vector<EpochCallback> epochCallbacks_;
   std::vector<std::pair<std::string, std::shared_ptr<std::vector<double>>>> checkpointStates_;
   std::vector<ShardReport> reports_; // per epoch parity, one per shard (= thread)
   // Published by thread 0 before the barrier of an epoch, at its parity (publishEndOfEpoch).

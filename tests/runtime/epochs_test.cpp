@@ -121,12 +121,19 @@ TEST(Epochs, AStepCallbackMeetsAfterEveryStepAndAnEpochCallbackAtEveryEpochsEnd)
 
   Recurrent withEpoch(2, 64);
   std::vector<std::int64_t> ends;
-  withEpoch.net.addEpochCallback([&](Network& n) { ends.push_back(n.currentStep()); });
+  withEpoch.net.addEpochCallback([](const Network&) { return true; },
+                                 [&](Network& n) { ends.push_back(n.currentStep()); });
+  // Asked before an epoch's barrier (the network is then at the epoch's first step): due in every
+  // other epoch, it runs at the end of those only.
+  std::vector<std::int64_t> someEnds;
+  withEpoch.net.addEpochCallback([](const Network& n) { return n.currentStep() / 10 % 2 == 0; },
+                                 [&](Network& n) { someEnds.push_back(n.currentStep()); });
   const Recording b = withEpoch.run(0.01);
   ASSERT_TRUE(b.result.status.ok());
   EXPECT_EQ(b.result.summary.epochSteps, 11);
   // The NaN scan every 10 steps ends each epoch first: 10 epochs of 10 steps.
   EXPECT_EQ(ends, (std::vector<std::int64_t>{10, 20, 30, 40, 50, 60, 70, 80, 90, 100}));
+  EXPECT_EQ(someEnds, (std::vector<std::int64_t>{10, 30, 50, 70, 90}));
   expectIdentical(a, b, "step callback vs epoch callback");
 }
 
