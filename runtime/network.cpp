@@ -740,14 +740,14 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
         }
         sync(phases); // the spike exchange: every shard's spikes, reports and flags are visible
         if (skip) return;
-        const Epoch next = nextEpoch(e, epochLimit_[e.parity], runEnd);
         if (quietEnd_[e.parity]) {
           if (s == 0) goOn = finish(e, phases);
           sync(phases);
           if (!goOn) return;
-          e = next;
+          e = nextEpoch(e, epochLimit_[e.parity], runEnd); // as finish left it (ranks agree)
           continue;
         }
+        const Epoch next = nextEpoch(e, epochLimit_[e.parity], runEnd);
         const bool stops = e.end == runEnd || epochStops(e);
         if (s == 0 && finish(e, phases) == stops && !stops) {
           // Unforeseen (an allocation failed while recording): the others are in the next
@@ -1311,21 +1311,24 @@ bool Network::distributed() const {
 }
 
 // Every rank's end of epoch e, gathered by all: [first failing step or none, its group,
-// interruption requested, spikes of each step and group]. A failure anywhere stops every rank at
-// the first failing step with the failing rank's message (the first failing group in group order,
-// as in one process); the spikes of all ranks are gathered in one collective (rank order: rank
-// ranges ascend, so do the spikes of each step and group).
+// interruption requested, the next epoch's limit, spikes of each step and group]. A failure
+// anywhere stops every rank at the first failing step with the failing rank's message (the first
+// failing group in group order, as in one process); the spikes of all ranks are gathered in one
+// collective (rank order: rank ranges ascend, so do the spikes of each step and group).
+constexpr std::size_t kExchangeHead = 4; // the entries before the spike counts
+
 void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
   const comm::Communicator& c = *options_.comm;
   const std::size_t groupCount = groups_.size(), ranks = static_cast<std::size_t>(c.size());
   const auto steps = static_cast<std::size_t>(e.steps());
-  const std::size_t width = 3 + steps * groupCount;
+  const std::size_t width = kExchangeHead + steps * groupCount;
   constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
   EpochExchange& x = exchange_;
   std::vector<std::int64_t> mine(width, 0);
   mine[0] = failed ? failed->failedStep : kNone;
   mine[1] = failed ? failed->errorGroup : kNone;
   mine[2] = interruptRequested() ? 1 : 0;
+  mine[3] = epochLimit_[e.parity]; // this rank's wish for the next epoch (a spike monitor's cap)
   x.send.clear();
   for (std::size_t m = 0; m < steps; ++m)
     for (std::size_t g = 0; g < groupCount; ++g) {
@@ -1335,7 +1338,7 @@ void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
         const auto part = group.epochSpikes_[e.parity][s].step(m);
         x.send.insert(x.send.end(), part.begin(), part.end());
       }
-      mine[3 + m * groupCount + g] = static_cast<std::int64_t>(x.send.size() - before);
+      mine[kExchangeHead + m * groupCount + g] = static_cast<std::int64_t>(x.send.size() - before);
     }
   x.all.assign(width * ranks, 0);
   c.allgather(mine, x.all);
@@ -1357,11 +1360,13 @@ void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
   agreedInterrupt_ = false;
   for (std::size_t r = 0; r < ranks; ++r)
     agreedInterrupt_ = agreedInterrupt_ || x.all[r * width + 2] != 0;
+  for (std::size_t r = 0; r < ranks; ++r) // every rank steps the same epochs
+    epochLimit_[e.parity] = std::min(epochLimit_[e.parity], x.all[r * width + 3]);
 
   std::vector<std::int64_t> perRank(ranks, 0);
   std::int64_t total = 0;
   for (std::size_t r = 0; r < ranks; ++r) {
-    for (std::size_t k = 3; k < width; ++k)
+    for (std::size_t k = kExchangeHead; k < width; ++k)
       perRank[r] += x.all[r * width + k];
     total += perRank[r];
   }
@@ -1382,13 +1387,14 @@ RunStatus Network::exchangedSpikes(std::int64_t n, const Epoch& e) {
             fmt::format("rank {}: {} (step {})", x.failingRank, x.message, n), 0};
   }
   const std::size_t groupCount = groups_.size(), ranks = x.next.size();
-  const std::size_t width = 3 + static_cast<std::size_t>(e.steps()) * groupCount;
+  const std::size_t width = kExchangeHead + static_cast<std::size_t>(e.steps()) * groupCount;
   const auto m = static_cast<std::size_t>(n - e.first);
   for (std::size_t g = 0; g < groupCount; ++g) {
     NeuronGroup& group = *groups_[g].group;
     std::size_t count = 0;
     for (std::size_t r = 0; r < ranks; ++r) {
-      const auto k = static_cast<std::size_t>(x.all[r * width + 3 + m * groupCount + g]);
+      const auto k =
+          static_cast<std::size_t>(x.all[r * width + kExchangeHead + m * groupCount + g]);
       const std::uint32_t* from = x.received.data() + x.next[r];
       std::copy(from, from + k, group.spikes_.data() + count);
       count += k;

@@ -389,9 +389,9 @@ private:
   // Several ranks (network.hpp, "Ranks"): the end of a step agreed by all ranks (kernel errors,
   // interruption), the spike exchange, and the states other ranks read.
   bool distributed() const;
-  // At the end of epoch e, before its steps are finished: the ranks agree on its first failure
-  // and an interruption, and gather all spikes of its steps (one MPI_Allgather, one
-  // MPI_Allgatherv); rank 0 gathers the state monitors' columns of its samples.
+  // At the end of epoch e, before its steps are finished: the ranks agree on its first failure,
+  // an interruption and the next epoch's length, and gather all spikes of its steps (one
+  // MPI_Allgather, one MPI_Allgatherv); rank 0 gathers the state monitors' columns of its samples.
   void exchangeEpoch(const Epoch& e, const ShardReport* failed);
   // Step n of the exchanged epoch: every rank's spikes into the group spike lists; the agreed
   // failure if it is this step's.
