@@ -700,7 +700,10 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
     if (status.outcome == RunOutcome::Interrupted && done == steps) status = {}; // it ran them all
     return status.ok() && !hostError && done < steps;
   };
-  Epoch epoch = nextEpoch({step_, step_, epochParity_ ^ 1}, runEpochSteps_, runEnd);
+  // The first epoch is short too when a spike monitor is near its cap (with several ranks the
+  // ranks agree on the length at each exchange; before the first, on the run's epoch length).
+  const Epoch none{step_, step_, epochParity_ ^ 1};
+  Epoch epoch = nextEpoch(none, distributed() ? runEpochSteps_ : nextEpochLimit(none), runEnd);
   // With one thread (or before the team starts) the epoch after `epoch` is decided here.
   const auto stepHere = [&] {
     stepShardsInTurn<Timed>(epoch, phases_);

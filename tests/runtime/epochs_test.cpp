@@ -173,6 +173,17 @@ TEST(Epochs, AFullSpikeMonitorStopsAtTheStepItFills) {
   ASSERT_GT(runs[0].steps, 11);
   ASSERT_LT(runs[0].steps, 1000);
   expectIdentical(runs[0], runs[1], "spike monitor cap");
+
+  // A cap reached within the first epoch of a second run.
+  for (std::int64_t k = 0; k < 2; ++k) {
+    Recurrent r(2, k == 0 ? 1 : 64);
+    ASSERT_TRUE(r.run(0.005).result.status.ok());
+    r.spikes->setMaxSpikes(r.spikes->count() + 3);
+    runs[k] = r.run(0.1);
+    EXPECT_EQ(runs[k].result.status.outcome, RunOutcome::MonitorFull);
+  }
+  ASSERT_LT(runs[0].steps, 50 + 10);
+  expectIdentical(runs[0], runs[1], "spike monitor cap in a second run");
 }
 
 } // namespace
