@@ -50,6 +50,10 @@ struct CompileOptions {
   // exp/expm1 (and exprel) in the vector loop as inline polynomials (vector_math.hpp) instead
   // of libmvec calls: no register spills around calls; within 2 ulp of libm. float64 only.
   bool inlineMath = true;
+  // Rate functions' exponentials shared within a family of arguments m·(a·x) + c
+  // (ir::shareExponentials: HH and Traub–Miles 10 -> 6 transcendentals per neuron-step);
+  // float64 only. The reference interpreter keeps the calls: JIT = interpreter tests check it.
+  bool shareExponentials = true;
 };
 
 class CompiledGroup {

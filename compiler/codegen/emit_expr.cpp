@@ -252,19 +252,19 @@ Value* ExprEmitter::inverseExprel(Value* u, bool inlined, IRBuilder<>& b) {
   return b.CreateSelect(b.CreateFCmpOEQ(u, constant(kInf)), constant(0.0), r);
 }
 
-// x^y. Small integer exponents become multiplications (x^-n = 1/x^n: the canonical form of a
-// division a/b is a*b^-1); everything else calls llvm.pow.
+// x^y. Integer exponents up to 16 become multiplications by squaring (x^-n = 1/x^n: the
+// canonical form of a division a/b is a*b^-1; x^8 is ir::shareExponentials's E^8); everything
+// else calls llvm.pow.
 Value* ExprEmitter::power(Value* x, ir::Expr exponent, IRBuilder<>& b) {
   if (exponent.isConstant()) {
     double n = exponent.constantValue();
-    if (n == std::floor(n) && std::fabs(n) <= 4 && n != 0) {
+    if (n == std::floor(n) && std::fabs(n) <= 16 && n != 0) {
       auto m = static_cast<int>(std::fabs(n));
-      Value* r = x;
-      if (m == 2) r = b.CreateFMul(x, x);
-      if (m == 3) r = b.CreateFMul(b.CreateFMul(x, x), x);
-      if (m == 4) {
-        Value* x2 = b.CreateFMul(x, x);
-        r = b.CreateFMul(x2, x2);
+      Value* r = nullptr;
+      for (Value* square = x;; square = b.CreateFMul(square, square)) { // x, x^2, x^4, ...
+        if (m & 1) r = r ? b.CreateFMul(r, square) : square;
+        m >>= 1;
+        if (m == 0) break;
       }
       return n < 0 ? b.CreateFDiv(constant(1.0), r) : r;
     }

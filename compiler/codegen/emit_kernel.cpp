@@ -3,6 +3,7 @@
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/codegen/emit_expr.hpp"
 #include "compiler/ir/expr.hpp"
+#include "compiler/ir/share_exponentials.hpp"
 
 #include <unordered_map>
 #include <vector>
@@ -538,7 +539,11 @@ std::unique_ptr<llvm::Module> emitKernelModule(const lower::GroupProgram& progra
                                                llvm::LLVMContext& context,
                                                const EmitOptions& options) {
   auto module = std::make_unique<llvm::Module>("nj." + program.model, context);
-  KernelEmitter(program, *module, options).emit();
+  if (options.shareExponentials) {
+    KernelEmitter(lower::shareExponentials(program).program, *module, options).emit();
+  } else {
+    KernelEmitter(program, *module, options).emit();
+  }
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*module, &os))

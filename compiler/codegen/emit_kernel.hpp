@@ -42,6 +42,9 @@ struct EmitOptions {
   // per-synapse arrays and the arithmetic follow `float32`.
   bool preFloat32 = false, postFloat32 = false;
   bool inlineMath = false; // exp/expm1 as inline IR (vector_math.hpp), not libm/libmvec calls
+  // exp/expm1/exprel calls of a step that are E^m·c of one exponential E computed once
+  // (ir::shareExponentials); float64 only: in float, E^m - 1 near 0 would lose too many bits.
+  bool shareExponentials = false;
 };
 
 // Throws CodegenError for a program the back end cannot express (e.g. an unintegrated noise term).

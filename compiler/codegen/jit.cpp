@@ -171,6 +171,7 @@ HostTarget detectHost(const CompileOptions& options) {
   h.emit.preFloat32 = options.preFloat32;
   h.emit.postFloat32 = options.postFloat32;
   h.emit.inlineMath = options.inlineMath;
+  h.emit.shareExponentials = options.shareExponentials && !options.float32;
   return h;
 }
 

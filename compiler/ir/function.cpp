@@ -103,4 +103,20 @@ double applyFunction(Function f, std::span<const double> args) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+bool isPiecewise(Function f) {
+  switch (f) {
+  case Function::Abs:
+  case Function::Sign:
+  case Function::Heaviside:
+  case Function::Floor:
+  case Function::Ceil:
+  case Function::Min:
+  case Function::Max:
+  case Function::Clip:
+    return true;
+  default:
+    return false;
+  }
+}
+
 } // namespace nj::ir

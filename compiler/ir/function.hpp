@@ -59,6 +59,10 @@ double exprel(double x);
 // -inf. The code generator and the interpreter both evaluate exprel(u)^-1 this way.
 double inverseExprel(double x);
 
+// abs, sign, heaviside, floor, ceil, min, max, clip: pieces of polynomials, with kinks or jumps
+// (a derivative does not see them; the code generator makes them compares and selects).
+bool isPiecewise(Function f);
+
 // f(args); args.size() must equal functionArity(f).
 double applyFunction(Function f, std::span<const double> args);
 

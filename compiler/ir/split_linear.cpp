@@ -11,22 +11,6 @@ namespace nj::ir {
 
 namespace {
 
-bool isPiecewise(Function f) {
-  switch (f) {
-  case Function::Abs:
-  case Function::Sign:
-  case Function::Heaviside:
-  case Function::Floor:
-  case Function::Ceil:
-  case Function::Min:
-  case Function::Max:
-  case Function::Clip:
-    return true;
-  default:
-    return false;
-  }
-}
-
 // Whether x reaches f only through smooth operations. A derivative free of x then proves f
 // affine in x; a kink (select condition, abs, min, floor, ...) would hide from the derivative.
 bool entersSmoothly(Expr f, Expr x) {

@@ -6,6 +6,8 @@
 #include "compiler/integrators/methods.hpp"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/printer.hpp"
+#include "compiler/ir/share_exponentials.hpp"
+#include "compiler/ir/share_exponentials.hpp"
 #include "compiler/ir/substitute.hpp"
 #include "compiler/ir/symbols.hpp"
 
@@ -142,6 +144,28 @@ std::string printGroupProgram(const GroupProgram& p) {
     out += fmt::format("reset {} <- {}\n", p.stateNames[static_cast<std::size_t>(r.state)],
                        ir::print(r.value));
   if (p.hasRefractory) out += fmt::format("refractory {}\n", ir::print(p.refractoryPeriod));
+  const SharedExponentials shared = shareExponentials(p);
+  out += fmt::format("transcendental calls per neuron-step: {}", shared.transcendentalsBefore);
+  if (shared.transcendentalsAfter != shared.transcendentalsBefore)
+    out +=
+        fmt::format(" ({} in float64 kernels: exponentials shared)", shared.transcendentalsAfter);
+  return out + "\n";
+}
+
+SharedExponentials shareExponentials(const GroupProgram& program) {
+  SharedExponentials out{program};
+  std::vector<ir::Expr> roots;
+  for (const auto* list : {&program.step.temporaries, &program.step.updates})
+    for (const auto& a : *list)
+      roots.push_back(a.value);
+  if (roots.empty()) return out;
+  ir::ExponentialSharing shared = ir::shareExponentials(roots.front().context(), roots);
+  std::size_t k = 0;
+  for (auto* list : {&out.program.step.temporaries, &out.program.step.updates})
+    for (auto& a : *list)
+      a.value = shared.roots[k++];
+  out.transcendentalsBefore = shared.transcendentalsBefore;
+  out.transcendentalsAfter = shared.transcendentalsAfter;
   return out;
 }
 

@@ -54,7 +54,18 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
 std::vector<double> resolveParameters(const model_ir::ModelIr& model,
                                       const std::map<std::string, double>& overrides);
 
-// The program as text, for `neurojit emit --after=step`.
+// The program with its step's exp/expm1/exprel calls rewritten over one exponential per family
+// of arguments m·(a·x) + c (ir::shareExponentials), across temporaries and updates together, and
+// the distinct transcendental calls per neuron-step before and after. What float64 kernels run;
+// the reference interpreter runs the program as it is.
+struct SharedExponentials {
+  GroupProgram program;
+  int transcendentalsBefore = 0, transcendentalsAfter = 0;
+};
+SharedExponentials shareExponentials(const GroupProgram& program);
+
+// The program as text, for `neurojit emit --after=step`, with its transcendentals per
+// neuron-step (and how many the float64 kernel computes after sharing).
 std::string printGroupProgram(const GroupProgram& program);
 
 } // namespace nj::lower
