@@ -138,13 +138,6 @@ void StateMonitor::closeRows() {
   rowsBefore_ = static_cast<std::int64_t>(t_.size());
 }
 
-void StateMonitor::record(std::int64_t stepAfter, double t) {
-  if (stepAfter % every_ != 0) return;
-  if (data_.front().size() < (t_.size() + 1) * width()) openRows(stepAfter - 1, 1);
-  recordColumns(stepAfter, begin_, end_);
-  recordTime(stepAfter, t);
-}
-
 RateMonitor::RateMonitor(const NeuronGroup& group, double timeUnitSeconds)
     : group_(&group), timeUnitSeconds_(timeUnitSeconds) {}
 

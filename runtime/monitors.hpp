@@ -111,12 +111,11 @@ public:
   // A sample after step stepAfter (when stepAfter % every == 0). While the shards step in
   // parallel each writes its own neurons' columns of the row (recordColumns, into rows made by
   // openRows for the steps to come) and thread 0 adds the time (recordTime, which makes the row
-  // a sample); closeRows drops rows made but not sampled. record: the whole row at once.
+  // a sample); closeRows drops rows made but not sampled.
   void openRows(std::int64_t fromStep, std::int64_t steps);
   void recordColumns(std::int64_t stepAfter, std::size_t lo, std::size_t hi);
   void recordTime(std::int64_t stepAfter, double t);
   void closeRows();
-  void record(std::int64_t stepAfter, double t);
   // The rows [first, second) of the samples after steps (fromStep, toStep] (within the rows of
   // openRows), and the rows of variable v to write into (several ranks: rank 0 gathers the
   // others' columns, Network::gatherEpochRows).

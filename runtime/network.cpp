@@ -688,7 +688,7 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
     }
     for (std::int64_t n = e.first; n < e.end && status.ok() && !hostError; ++n) {
       try {
-        status = finishStep<Timed>(n, e, phases);
+        status = finishStep<Timed>(n, e, failed, phases);
       } catch (...) {
         hostError = std::current_exception();
       }
@@ -923,7 +923,8 @@ template <bool Timed> void Network::stepShardsInTurn(const Epoch& e, PhaseTimes&
 // Items 5-8 of step n of epoch e, on thread 0 after every shard's kernels of the epoch (the
 // others may be in the next epoch unless quietEnd_: then only what they do not read is touched).
 template <bool Timed>
-RunStatus Network::finishStep(std::int64_t n, const Epoch& e, PhaseTimes& phases) {
+RunStatus Network::finishStep(std::int64_t n, const Epoch& e, const ShardReport* failed,
+                              PhaseTimes& phases) {
   Laps<Timed> lap;
   const bool last = n + 1 == e.end;
   if (distributed()) {
@@ -933,7 +934,6 @@ RunStatus Network::finishStep(std::int64_t n, const Epoch& e, PhaseTimes& phases
     for (auto& p : projections_) // every rank's spikes, not only this rank's parts
       p->emitWhole(n);
   } else {
-    const ShardReport* failed = firstFailure(e);
     if (failed && failed->failedStep == n) {
       for (auto& g : groups_)
         g.group->spikeCount_ = 0;

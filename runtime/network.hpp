@@ -369,8 +369,11 @@ private:
   // Item 4's end for shard s after its kernels: its spikes into the projections' rings and its
   // epoch log, its neurons' columns of the state monitors' rows.
   void emitShard(std::int64_t n, std::size_t s, const Epoch& e);
-  // The serial part of step n of epoch e, after every shard's kernels (items 5-8).
-  template <bool Timed> RunStatus finishStep(std::int64_t n, const Epoch& e, PhaseTimes& phases);
+  // The serial part of step n of epoch e, after every shard's kernels (items 5-8); failed: the
+  // epoch's first failure (firstFailure), if any.
+  template <bool Timed>
+  RunStatus finishStep(std::int64_t n, const Epoch& e, const ShardReport* failed,
+                       PhaseTimes& phases);
   void applyStimuli(std::int64_t n, std::size_t s);
   // Schedule item 3 for shard s: due spikes, couplings and Poisson drives into the post neurons
   // of the shard. Item 5: this step's spikes into the delay rings (serial).
