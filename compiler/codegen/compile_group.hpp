@@ -48,7 +48,8 @@ struct CompileOptions {
   // `float32`.
   bool preFloat32 = false, postFloat32 = false;
   // exp/expm1 (and exprel) in the vector loop as inline polynomials (vector_math.hpp) instead
-  // of libmvec calls: no register spills around calls; within 2 ulp of libm. float64 only.
+  // of libmvec calls: no register spills around calls; within 2 ulp of libm (float64), a few
+  // float ulp (float32).
   bool inlineMath = true;
   // Rate functions' exponentials shared within a family of arguments m·(a·x) + c
   // (ir::shareExponentials: HH and Traub–Miles 10 -> 6 transcendentals per neuron-step);

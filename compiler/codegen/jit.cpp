@@ -199,7 +199,9 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileO
       if (v.isa == 'd' && !h.avx2) continue;
       // Inline math brings its own vector exp/expm1 (vector_math.hpp, on the call sites).
       const std::string_view scalar = v.scalar;
-      if (options.inlineMath && (scalar == "exp" || scalar == "llvm.exp.f64" || scalar == "expm1"))
+      if (options.inlineMath &&
+          (scalar == "exp" || scalar == "llvm.exp.f64" || scalar == "expm1" || scalar == "expf" ||
+           scalar == "llvm.exp.f32" || scalar == "expm1f"))
         continue;
       variants.push_back(
           {v.scalar, v.vector, llvm::ElementCount::getFixed(static_cast<unsigned>(v.width))});

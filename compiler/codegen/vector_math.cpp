@@ -1,5 +1,7 @@
 #include "compiler/codegen/vector_math.hpp"
 
+#include <cstdint>
+#include <span>
 #include <string>
 
 #include <fmt/format.h>
@@ -19,63 +21,93 @@ namespace {
 using llvm::IRBuilder;
 using llvm::Value;
 
-// fdlibm's split of ln 2: ln2_hi has 32 trailing zero bits, so n·ln2_hi is exact for |n| < 2^21.
-constexpr double kLog2e = 0x1.71547652b82fep0;
-constexpr double kLn2Hi = 0x1.62e42fee00000p-1;
-constexpr double kLn2Lo = 0x1.a39ef35793c76p-33;
-// x + 1.5·2^52 rounds x (|x| < 2^51) to an integer, held in the low bits of the sum.
-constexpr double kRoundMagic = 0x1.8p52;
+// What the method needs to know of a floating-point format.
+struct Format {
+  unsigned bits;             // of the float and of the integer type its bits are viewed as
+  int mantissaBits;          // stored fraction bits
+  int bias;                  // exponent bias: 2^k has exponent field k + bias, -bias < k <= bias
+  double log2e;              // 1/ln 2 rounded to the format
+  double ln2Hi;              // ln 2 split so that n·ln2Hi is exact for the n that occur
+  double ln2Lo;              // ln 2 - ln2Hi, rounded to the format
+  double roundMagic;         // x + 1.5·2^mantissaBits rounds x to an integer held in the low bits
+  std::span<const double> p; // (expm1(r) - r)/r² on |r| <= ln2/2, highest degree first
+  double expLimit;           // exp: |x| clamped to this (both scaling factors stay normal)
+  double expm1Lo, expm1Hi;   // expm1: x clamped to [lo, hi] (-1 below, overflow above)
+};
 
-// P(r) ≈ (expm1(r) - r)/r² on |r| <= ln2/2 + 1e-3, highest degree first: mpmath 1.3
-// chebyfit(P, [-L, L], 10) at 50 digits, rounded to double; max relative error of
-// r + r²·P(r) against expm1(r), evaluated exactly: 4.1e-17 (0.37 ulp).
-constexpr double kP[] = {
+// float64: fdlibm's split of ln 2 (ln2_hi has 32 trailing zero bits, so n·ln2_hi is exact for
+// |n| < 2^21). P: mpmath 1.3 chebyfit(P, [-L, L], 10), L = ln2/2 + 1e-3, at 50 digits, rounded
+// to double; max relative error of r + r²·P(r) against expm1(r), evaluated exactly: 4.1e-17
+// (0.37 ulp).
+constexpr double kP64[] = {
     0x1.af39d92ab3282p-26, 0x1.28927c0646723p-22, 0x1.71de0d2e6e42bp-19, 0x1.a019b83d2cea4p-16,
     0x1.a01a01a7e5259p-13, 0x1.6c16c178c18a5p-10, 0x1.1111111110989p-7,  0x1.5555555553cd9p-5,
     0x1.5555555555556p-3,  0x1.0000000000001p-1,
 };
+constexpr Format kFloat64{64,
+                          52,
+                          1023,
+                          0x1.71547652b82fep0,
+                          0x1.62e42fee00000p-1,
+                          0x1.a39ef35793c76p-33,
+                          0x1.8p52,
+                          kP64,
+                          1000.0,
+                          -60.0,
+                          710.0};
 
-// Emits the method on values of `real` (double or a vector of doubles).
+// float32: fdlibm's expf split (ln2_hi = 0x1.62e4p-1 has 9 trailing zero bits in float: n·ln2_hi
+// exact for |n| < 2^9). P: the Taylor coefficients 1/2!, ..., 1/8!; the first omitted term,
+// r^9/9!, is 5e-10 of expm1(r) at |r| = ln2/2 (2^-24 = 6e-8).
+constexpr double kP32[] = {1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5};
+constexpr Format kFloat32{32,       23,   127,   0x1.715476p0, 0x1.62e4p-1, 0x1.7f7d1cp-20,
+                          0x1.8p23, kP32, 150.0, -20.0,        89.0};
+
+// Emits the method on values of `real` (a floating type or a vector of one) in format `f`.
 struct Builder {
   IRBuilder<>& b;
   llvm::Module& m;
   llvm::Type* real;
-  llvm::Type* i64 =
+  const Format& f;
+  llvm::Type* integer =
       real->isVectorTy()
-          ? static_cast<llvm::Type*>(llvm::VectorType::get(llvm::Type::getInt64Ty(m.getContext()),
-                                                           llvm::cast<llvm::VectorType>(real)))
-          : llvm::Type::getInt64Ty(m.getContext());
+          ? static_cast<llvm::Type*>(llvm::VectorType::get(
+                llvm::Type::getIntNTy(m.getContext(), f.bits), llvm::cast<llvm::VectorType>(real)))
+          : llvm::Type::getIntNTy(m.getContext(), f.bits);
 
   Value* c(double v) const { return llvm::ConstantFP::get(real, v); }
-  Value* ci(std::int64_t v) const { return llvm::ConstantInt::get(i64, static_cast<uint64_t>(v)); }
+  Value* ci(std::int64_t v) const {
+    return llvm::ConstantInt::get(integer, static_cast<uint64_t>(v), /*isSigned=*/true);
+  }
   Value* fmuladd(Value* x, Value* y, Value* z) const {
-    llvm::Function* f = llvm::Intrinsic::getDeclaration(&m, llvm::Intrinsic::fmuladd, {real});
-    return b.CreateCall(f, {x, y, z});
+    llvm::Function* fn = llvm::Intrinsic::getDeclaration(&m, llvm::Intrinsic::fmuladd, {real});
+    return b.CreateCall(fn, {x, y, z});
   }
   // lo <= x <= hi by ordered compares: NaN passes through.
   Value* clamp(Value* x, double lo, double hi) const {
     x = b.CreateSelect(b.CreateFCmpOGT(x, c(hi)), c(hi), x);
     return b.CreateSelect(b.CreateFCmpOLT(x, c(lo)), c(lo), x);
   }
-  // 2^k for -1022 <= k <= 1023, built from its exponent bits.
+  // 2^k for -bias < k <= bias, built from its exponent bits.
   Value* pow2(Value* k) const {
-    return b.CreateBitCast(b.CreateShl(b.CreateAdd(k, ci(1023)), ci(52)), real);
+    return b.CreateBitCast(b.CreateShl(b.CreateAdd(k, ci(f.bias)), ci(f.mantissaBits)), real);
   }
 
   struct Reduced {
-    Value* n;     // i64: x = n·ln2 + r
+    Value* n;     // integer: x = n·ln2 + r
     Value* expm1; // expm1(r)
   };
-  // For |x| <= 1000 (or NaN, which gives a NaN expm1 and an arbitrary n).
+  // For x within the clamps (or NaN, which gives a NaN expm1 and an arbitrary n).
   Reduced reduce(Value* x) const {
-    Value* shifted = fmuladd(x, c(kLog2e), c(kRoundMagic));
-    Value* n = b.CreateSub(b.CreateBitCast(shifted, i64), b.CreateBitCast(c(kRoundMagic), i64));
-    Value* k = b.CreateFSub(shifted, c(kRoundMagic));
-    Value* r = fmuladd(k, c(-kLn2Hi), x); // exact
-    r = fmuladd(k, c(-kLn2Lo), r);
-    Value* p = c(kP[0]);
-    for (std::size_t i = 1; i < std::size(kP); ++i)
-      p = fmuladd(p, r, c(kP[i]));
+    Value* shifted = fmuladd(x, c(f.log2e), c(f.roundMagic));
+    Value* n =
+        b.CreateSub(b.CreateBitCast(shifted, integer), b.CreateBitCast(c(f.roundMagic), integer));
+    Value* k = b.CreateFSub(shifted, c(f.roundMagic));
+    Value* r = fmuladd(k, c(-f.ln2Hi), x); // exact
+    r = fmuladd(k, c(-f.ln2Lo), r);
+    Value* p = c(f.p[0]);
+    for (std::size_t i = 1; i < f.p.size(); ++i)
+      p = fmuladd(p, r, c(f.p[i]));
     return {n, fmuladd(b.CreateFMul(r, r), p, r)};
   }
 };
@@ -92,16 +124,18 @@ llvm::Function* define(llvm::Module& m, llvm::Type* type, const std::string& nam
   f->addFnAttr(llvm::Attribute::WillReturn);
   f->setDoesNotAccessMemory();
   IRBuilder<> b(llvm::BasicBlock::Create(m.getContext(), "entry", f));
-  b.CreateRet(body(Builder{b, m, type}, f->getArg(0)));
+  const Format& format = type->getScalarType()->isFloatTy() ? kFloat32 : kFloat64;
+  b.CreateRet(body(Builder{b, m, type, format}, f->getArg(0)));
   return f;
 }
 
-// exp(x) = 2^a·(2^b·(1 + expm1(r))), a + b = n: both factors normal for |x| <= 1000, so a
-// result near overflow or in the subnormal range is rounded once. exp(±1000) = inf, 0. (Adding
-// b to the exponent field instead of multiplying would turn a NaN into a number.)
+// exp(x) = 2^a·(2^b·(1 + expm1(r))), a + b = n: both factors normal for |x| <= expLimit (1000
+// in double, 150 in float), so a result near overflow or in the subnormal range is rounded once;
+// exp(±expLimit) = inf, 0. (Adding b to the exponent field instead of multiplying would turn a
+// NaN into a number.)
 Value* expBody(const Builder& g, Value* x) {
   IRBuilder<>& b = g.b;
-  Value* xc = g.clamp(x, -1000.0, 1000.0);
+  Value* xc = g.clamp(x, -g.f.expLimit, g.f.expLimit);
   auto [n, expm1r] = g.reduce(xc);
   Value* a = b.CreateAShr(n, g.ci(1));
   Value* e = b.CreateFAdd(g.c(1.0), expm1r);
@@ -109,15 +143,16 @@ Value* expBody(const Builder& g, Value* x) {
 }
 
 // expm1(x) = 2^n·expm1(r) + (2^n - 1), one rounding where fused; 2^n - 1 is exact for
-// |n| <= 53 and the dominant term beyond. x is clamped to [-60, 710]: below, the result rounds
-// to -1 (e^-60 < 2^-54); above, it overflows (n = 1024: computed with 2^1023, then doubled).
-// expm1(-0) = +0 here (r = -0 + +0); expm1Body fixes the sign.
+// |n| <= mantissaBits + 1 and the dominant term beyond. x is clamped to [-60, 710] in double
+// ([-20, 89] in float): below, the result rounds to -1 (e^-60 < 2^-54, e^-20 < 2^-25); above,
+// it overflows (n = bias + 1: computed with 2^bias, then doubled). expm1(-0) = +0 here
+// (r = -0 + +0); expm1Body fixes the sign.
 Value* expm1NonzeroBody(const Builder& g, Value* x) {
   IRBuilder<>& b = g.b;
-  Value* xc = g.clamp(x, -60.0, 710.0);
+  Value* xc = g.clamp(x, g.f.expm1Lo, g.f.expm1Hi);
   auto [n, expm1r] = g.reduce(xc);
-  Value* top = b.CreateICmpSGT(n, g.ci(1023));
-  Value* t = g.pow2(b.CreateSelect(top, g.ci(1023), n));
+  Value* top = b.CreateICmpSGT(n, g.ci(g.f.bias));
+  Value* t = g.pow2(b.CreateSelect(top, g.ci(g.f.bias), n));
   Value* r = g.fmuladd(t, expm1r, b.CreateFSub(t, g.c(1.0)));
   return b.CreateSelect(top, b.CreateFAdd(r, r), r); // r + r = 2r exactly, off the multipliers
 }
@@ -155,10 +190,11 @@ const char* nameOf(MathFunction f) {
 
 bool attachVectorMath(llvm::CallInst& call, MathFunction f, int vectorWidth) {
   llvm::Type* real = call.getType();
-  if (!real->isDoubleTy() || vectorWidth <= 1) return false;
+  if (!(real->isDoubleTy() || real->isFloatTy()) || vectorWidth <= 1) return false;
   llvm::Module& m = *call.getModule();
   const auto w = static_cast<unsigned>(vectorWidth);
-  const std::string vectorName = fmt::format("{}.v{}f64", nameOf(f), w);
+  const std::string vectorName =
+      fmt::format("{}.v{}f{}", nameOf(f), w, real->getPrimitiveSizeInBits().getFixedSize());
   llvm::Function* vector = define(m, llvm::FixedVectorType::get(real, w), vectorName, bodyOf(f));
   // Kept until the loop vectorizer has used it (inlineVectorMath then inlines and drops it).
   llvm::appendToCompilerUsed(m, {vector});
