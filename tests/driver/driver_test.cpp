@@ -49,6 +49,23 @@ TEST(Driver, CheckGoodFile) {
   EXPECT_NE(ls[2].find("100 neurons"), std::string::npos) << ls[2];
 }
 
+// check --accuracy on the seed's HH example (examples/hodgkin_huxley.nj, 10 ms): rk4 at its dt
+// passes (exit 0), forward Euler at the same dt does not (exit 1), and the verdict says so.
+TEST(Driver, CheckAccuracyVerdictIsTheExitCode) {
+  const std::string file =
+      "'" + (fs::path(NJ_SOURCE_DIR) / "examples" / "hodgkin_huxley.nj").string() + "'";
+  Outcome good = neurojit("check --accuracy " + file + " --duration 10ms --method rk4");
+  EXPECT_EQ(good.exitCode, 0) << good.err << good.out;
+  EXPECT_NE(good.out.find("neurons.V"), std::string::npos) << good.out;
+  EXPECT_NE(good.out.find("verdict: accurate"), std::string::npos) << good.out;
+  Outcome bad = neurojit("check --accuracy " + file + " --duration 10ms --method euler");
+  EXPECT_EQ(bad.exitCode, 1) << bad.err << bad.out;
+  EXPECT_NE(bad.out.find("verdict: NOT accurate"), std::string::npos) << bad.out;
+  Outcome two = neurojit("check --accuracy " + file + " " + file);
+  EXPECT_EQ(two.exitCode, 1);
+  EXPECT_NE(two.err.find("one model file"), std::string::npos) << two.err;
+}
+
 TEST(Driver, CheckBadFileReportsPositionAndExitsOne) {
   Outcome r = neurojit("check " + data("bad_units.nj"));
   EXPECT_EQ(r.exitCode, 1);

@@ -1,4 +1,5 @@
 // neurojit — the command-line driver, a thin client of the public API (include/neurojit/).
+#include "neurojit/accuracy.hpp"
 #include "neurojit/analyze.hpp"
 #include "neurojit/inspect.hpp"
 #include "tools/neurojit/commands.hpp"
@@ -74,6 +75,25 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand(
       "check", "check model files: syntax, names, units; print a summary per model");
   check->add_option("files", files, "model files (.nj)")->required()->check(CLI::ExistingPath);
+  // --accuracy: the network run at dt, dt/2, dt/4 and with a higher-order method
+  // (neurojit/accuracy.hpp); the verdict is the exit code.
+  neurojit::AccuracyOptions accuracy;
+  bool checkAccuracy = false;
+  std::string accuracyDuration, accuracyDt;
+  check->add_flag("--accuracy", checkAccuracy,
+                  "run the network at dt, dt/2, dt/4 and with a higher-order method; estimate the "
+                  "error of every recorded variable (one file)");
+  check
+      ->add_option("--tolerance", accuracy.tolerance,
+                   "with --accuracy: the error allowed, as a fraction of each variable's range "
+                   "(default 1e-3)")
+      ->check(CLI::PositiveNumber);
+  check->add_option("--duration", accuracyDuration,
+                    "with --accuracy: judge this much of the run, e.g. 100ms");
+  check->add_option("--dt", accuracyDt, "with --accuracy: the dt to judge, e.g. 0.05ms");
+  check->add_option("--network", accuracy.simulation.network, "with --accuracy: which network");
+  check->add_option("--method", accuracy.simulation.method, "with --accuracy: the method to judge");
+  check->add_option("--set", accuracy.simulation.sets, "with --accuracy: NAME=VALUE, as for run");
 
   std::string emitFile, emitAfter = "ir", emitModel, emitMethod = "auto", emitPrecision = "float64";
   CLI::App* emit = app.add_subcommand("emit", "print a model after a stage of the compiler");
@@ -290,6 +310,17 @@ int main(int argc, char** argv) {
   if (!stdlib.empty()) common.stdlibDir = stdlib;
 
   try {
+    if (check->parsed() && checkAccuracy) {
+      if (files.size() != 1) {
+        fmt::print(stderr, "neurojit check --accuracy: give one model file, not {}\n",
+                   files.size());
+        return 1;
+      }
+      if (!accuracyDuration.empty()) accuracy.simulation.duration = accuracyDuration;
+      if (!accuracyDt.empty()) accuracy.simulation.dt = accuracyDt;
+      accuracy.color = common.color;
+      return print(neurojit::checkAccuracy(files.front(), accuracy, {common.stdlibDir}));
+    }
     if (check->parsed())
       return print(neurojit::check({files.begin(), files.end()}, {common.stdlibDir}, common.color));
     if (runCmd->parsed()) {

@@ -1,0 +1,62 @@
+// `neurojit check --accuracy`: how accurate a network's recorded traces are at its dt, estimated
+// by running it at dt, dt/2 and dt/4 (Richardson extrapolation) and against a higher-order
+// method at dt/4, with a verdict per recorded variable (docs/numerics.md, "Is my dt small
+// enough?").
+#pragma once
+
+#include "neurojit/inspect.hpp"
+#include "neurojit/neurojit.hpp"
+
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace neurojit {
+
+struct AccuracyOptions {
+  // The run to judge: network, duration (a prefix of its `run` is usually enough), dt, method,
+  // --set values, seed. Threads and back end are as given; the precision must be float64.
+  SimulationOptions simulation;
+  // A variable passes when its estimated error at dt is at most this fraction of its range over
+  // the run (max - min of the finest run's samples).
+  double tolerance = 1e-3;
+  bool color = false;
+};
+
+// One recorded variable of one state monitor (all its neurons and samples together). Values are
+// in the monitor's display unit (`unit`, e.g. mV); dt in the network's time display unit.
+struct VariableAccuracy {
+  static constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
+  std::string group, variable, unit;
+  double range = 0;            // max - min over the run at dt/4
+  double difference = 0;       // max |x(dt) - x(dt/2)| over the samples the runs share
+  double finerDifference = 0;  // max |x(dt/2) - x(dt/4)|
+  double order = kUnknown;     // observed order log2(difference / finerDifference)
+  double error = kUnknown;     // Richardson estimate of max |x(dt) - x| = difference/(1 - 2^-p)
+  double reference = kUnknown; // max |x(dt) - x_ref|, x_ref: the reference method at dt/4
+  double dtForTolerance = kUnknown; // the dt whose estimated error is tolerance·range
+  bool pass = false;
+};
+
+struct AccuracyReport {
+  double dt = 0;                 // in the time display unit
+  std::string timeUnit;          // "ms"
+  std::string method, reference; // the run's method and the higher-order one it is checked with
+  std::vector<VariableAccuracy> variables;
+  // Groups whose spike count changes between dt, dt/2 and dt/4: their traces cannot converge
+  // sample by sample (a spike one step earlier moves everything after it).
+  std::vector<std::string> spikeCounts;
+  bool pass = false;
+};
+
+// Throws Error for what cannot be judged: no state monitor, noise in a group (strong order on
+// shared Wiener increments is not built), a float32 run, and any error of the runs themselves.
+AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& options);
+
+// The report as a table with a verdict; exit code 0 when every variable passes, 1 otherwise (and
+// for errors, with the message on `err`).
+TextReport checkAccuracy(const std::filesystem::path& file, const AccuracyOptions& options,
+                         const CompileOptions& compile = {});
+
+} // namespace neurojit

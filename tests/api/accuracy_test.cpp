@@ -1,0 +1,135 @@
+// `check --accuracy` (neurojit/accuracy.hpp): the observed orders are the methods' orders, the
+// Richardson estimate of the error at dt agrees with the error against an independent
+// higher-order run, an exact method is judged exact, and what cannot be judged is refused with a
+// message. The model: the seed's Hodgkin–Huxley neuron (stdlib), a 5 ms prefix before the first
+// spike crosses threshold differently at dt, dt/2 and dt/4.
+#include "neurojit/accuracy.hpp"
+
+#include <cmath>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using neurojit::AccuracyOptions;
+using neurojit::measureAccuracy;
+using neurojit::Program;
+
+std::unique_ptr<Program> compile(const std::string& text) {
+  auto program = Program::fromText("accuracy.nj", text, {NJ_STDLIB_DIR});
+  EXPECT_TRUE(program->ok()) << program->diagnostics();
+  return program;
+}
+
+const char* kHH = R"(
+import "neurons/hodgkin_huxley.nj"
+network HH {
+  n = HodgkinHuxley(4) { V = uniform(-70 mV, -60 mV) }
+  input n.I = 10 uA/cm^2
+  monitor V, m of n
+  run 5 ms with dt = 0.01 ms, seed = 1
+}
+)";
+
+struct OrderRow {
+  const char* method;
+  double order;  // the method's global order
+  double lo, hi; // the band the observed order must fall in at these steps
+};
+
+// One row per method: observed order (from dt, dt/2, dt/4) and the estimate against the
+// reference run (rk45 at dt/4, far more accurate than the method at dt).
+TEST(CheckAccuracy, ObservedOrdersAndErrorEstimatesOnHodgkinHuxley) {
+  auto program = compile(kHH);
+  const OrderRow rows[] = {
+      {"euler", 1, 0.85, 1.2}, {"midpoint", 2, 1.8, 2.3}, {"rk4", 4, 3.6, 4.6}};
+  for (const OrderRow& row : rows) {
+    AccuracyOptions o;
+    o.simulation.method = row.method;
+    const auto report = measureAccuracy(*program, o);
+    ASSERT_EQ(report.variables.size(), 2u) << row.method;
+    EXPECT_TRUE(report.spikeCounts.empty()) << row.method;
+    for (const auto& v : report.variables) {
+      EXPECT_GE(v.order, row.lo) << row.method << " " << v.variable;
+      EXPECT_LE(v.order, row.hi) << row.method << " " << v.variable;
+      // Richardson's estimate is the true error to leading order: within a factor of 1.5 of the
+      // difference from the reference at these steps.
+      EXPECT_GT(v.error, v.reference / 1.5) << row.method << " " << v.variable;
+      EXPECT_LT(v.error, v.reference * 1.5) << row.method << " " << v.variable;
+      // The dt that reaches the tolerance follows from the order: err(dt') = err·(dt'/dt)^p.
+      if (!std::isnan(v.dtForTolerance))
+        EXPECT_NEAR(v.error * std::pow(v.dtForTolerance / report.dt, v.order), 1e-3 * v.range,
+                    1e-9 * v.range);
+    }
+  }
+}
+
+// Exponential Euler is exact on a passive membrane with constant input: nothing to find.
+TEST(CheckAccuracy, AnExactMethodPasses) {
+  auto program = compile(R"(
+import "neurons/lif.nj"
+network Passive {
+  n = LIF(3) { V = uniform(-70 mV, -60 mV) }
+  input n.I = 0.05 nA
+  monitor V of n
+  run 50 ms with dt = 0.5 ms, method = exp_euler
+}
+)");
+  const auto report = measureAccuracy(*program, {});
+  ASSERT_EQ(report.variables.size(), 1u);
+  EXPECT_TRUE(report.pass);
+  EXPECT_LT(report.variables[0].difference, 1e-12 * report.variables[0].range + 1e-12);
+}
+
+// One row per run that cannot be judged, and the words its message must contain.
+TEST(CheckAccuracy, WhatCannotBeJudgedIsRefusedWithAReason) {
+  const struct {
+    const char* what;
+    std::string text;
+    AccuracyOptions options;
+    const char* message;
+  } rows[] = {
+      {"no state monitor",
+       R"(
+import "neurons/lif.nj"
+network N {
+  n = LIF(2)
+  monitor spikes(n)
+  run 10 ms
+})",
+       {},
+       "records no state"},
+      {"noise",
+       R"(
+neuron OU {
+  parameters { tau = 10 ms; sigma = 2 mV; E = -65 mV }
+  state { V = E }
+  dV/dt = (E - V) / tau + sigma * sqrt(2 / tau) * xi
+}
+network N {
+  g = OU(2)
+  monitor V of g
+  run 10 ms
+})",
+       {},
+       "noise"},
+      {"float32",
+       kHH,
+       {.simulation = {.precision = neurojit::runtime::Precision::Float32}},
+       "float64"},
+      {"tolerance 0", kHH, {.tolerance = 0.0}, "tolerance"},
+  };
+  for (const auto& row : rows) {
+    auto program = compile(row.text);
+    try {
+      measureAccuracy(*program, row.options);
+      ADD_FAILURE() << row.what << ": no error";
+    } catch (const neurojit::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(row.message), std::string::npos)
+          << row.what << ": " << e.what();
+    }
+  }
+}
+
+} // namespace
