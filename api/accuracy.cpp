@@ -42,20 +42,13 @@ std::string dtText(double dtUnits, double timeUnitSeconds) {
   return fmt::format("{:.17g} s", dtUnits * timeUnitSeconds);
 }
 
-Recording record(const Program& program, SimulationOptions options, double keyStep) {
-  auto sim = Simulation::create(program, options);
-  runtime::Network& net = sim->network();
-  for (const runtime::NeuronGroup* g : net.groups())
-    if (g->layout().numNoise > 0)
-      throw Error(fmt::format(
-          "check --accuracy: group `{}` has noise; comparing runs at dt, dt/2 and dt/4 needs the "
-          "same Wiener increments in each, which is not built yet (judge the deterministic part "
-          "with the noise amplitude set to 0 by --set)",
-          g->name()));
-  const runtime::RunResult result = sim->run({.progress = 0});
+// Runs `sim` and keeps what its state monitors and groups recorded.
+Recording record(Simulation& sim, double keyStep) {
+  runtime::Network& net = sim.network();
+  const runtime::RunResult result = sim.run({.progress = 0});
   if (!result.status.ok())
-    throw Error(fmt::format("check --accuracy: the run at dt = {} stopped: {}",
-                            options.dt.value_or("(the network's)"), result.status.message));
+    throw Error(fmt::format("check --accuracy: the run at dt = {:g} s stopped: {}",
+                            net.dt() * net.timeUnitSeconds(), result.status.message));
   Recording r;
   for (const runtime::StateMonitor* m : net.stateMonitors())
     for (const std::string& v : m->variables()) {
@@ -76,18 +69,16 @@ Recording record(const Program& program, SimulationOptions options, double keySt
   return r;
 }
 
-// max |a - b| over the rows both have; the number of rows compared.
-std::pair<double, std::size_t> maxDifference(const Recording::Trace& a, const Recording::Trace& b) {
+// max |a - b| over the rows both have.
+double maxDifference(const Recording::Trace& a, const Recording::Trace& b) {
   double worst = 0;
-  std::size_t rows = 0;
   for (const auto& [key, row] : a.rows) {
     auto it = b.rows.find(key);
     if (it == b.rows.end()) continue;
-    ++rows;
     for (std::size_t i = 0; i < row.size(); ++i)
       worst = std::max(worst, std::abs(row[i] - it->second[i]));
   }
-  return {worst, rows};
+  return worst;
 }
 
 double range(const Recording::Trace& t) {
@@ -106,31 +97,40 @@ AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& op
   if (!(options.tolerance > 0))
     throw Error(
         fmt::format("check --accuracy: the tolerance must be > 0, not {}", options.tolerance));
-  // The run as asked, to learn its dt, method and time unit (it is run again below).
+  // The run as asked: its dt, method and time unit, and the first of the runs compared.
   auto base = Simulation::create(program, options.simulation);
-  const double dt = base->network().dt();
-  const double unitSeconds = base->network().timeUnitSeconds();
+  const runtime::Network& net = base->network();
+  const double dt = net.dt();
+  const double unitSeconds = net.timeUnitSeconds();
   AccuracyReport report;
   report.method = base->runInfo().method;
   report.reference = referenceMethod();
   report.timeUnit = "ms";
   report.dt = dt * unitSeconds * 1e3;
-  if (base->network().stateMonitors().empty())
+  if (net.stateMonitors().empty())
     throw Error("check --accuracy: the network records no state: add a monitor of what should be "
                 "accurate, e.g. `monitor V of E[0:10]`");
-  base.reset();
+  for (const runtime::NeuronGroup* g : net.groups())
+    if (g->layout().numNoise > 0)
+      throw Error(fmt::format(
+          "check --accuracy: group `{}` has noise; comparing runs at dt, dt/2 and dt/4 needs the "
+          "same Wiener increments in each, which is not built yet (judge the deterministic part "
+          "with the noise amplitude set to 0 by --set)",
+          g->name()));
 
   const double keyStep = dt / 8; // every sample time of the four runs is a multiple of it
   std::vector<Recording> runs;
-  for (int k : {1, 2, 4}) {
+  runs.push_back(record(*base, keyStep));
+  base.reset();
+  for (int k : {2, 4}) {
     SimulationOptions o = options.simulation;
     o.dt = dtText(dt / k, unitSeconds);
-    runs.push_back(record(program, o, keyStep));
+    runs.push_back(record(*Simulation::create(program, o), keyStep));
   }
   SimulationOptions ref = options.simulation;
   ref.dt = dtText(dt / 4, unitSeconds);
   ref.method = report.reference;
-  runs.push_back(record(program, ref, keyStep));
+  runs.push_back(record(*Simulation::create(program, ref), keyStep));
 
   for (const auto& [group, n] : runs[0].spikes)
     if (runs[1].spikes.at(group) != n || runs[2].spikes.at(group) != n)
@@ -144,9 +144,9 @@ AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& op
     a.variable = coarse.variable;
     a.unit = coarse.unit.unit;
     a.range = range(runs[2].traces[v]);
-    a.difference = maxDifference(coarse, runs[1].traces[v]).first;
-    a.finerDifference = maxDifference(runs[1].traces[v], runs[2].traces[v]).first;
-    a.reference = maxDifference(coarse, runs[3].traces[v]).first;
+    a.difference = maxDifference(coarse, runs[1].traces[v]);
+    a.finerDifference = maxDifference(runs[1].traces[v], runs[2].traces[v]);
+    a.reference = maxDifference(coarse, runs[3].traces[v]);
     if (a.difference <= 1e-12 * a.range) {
       // Differences at the level of rounding: the method is exact here (exponential Euler on
       // linear equations); there is no order to observe.

@@ -3,7 +3,6 @@
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/codegen/emit_expr.hpp"
 #include "compiler/ir/expr.hpp"
-#include "compiler/ir/share_exponentials.hpp"
 
 #include <unordered_map>
 #include <vector>

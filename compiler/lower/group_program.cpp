@@ -7,7 +7,6 @@
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/printer.hpp"
 #include "compiler/ir/share_exponentials.hpp"
-#include "compiler/ir/share_exponentials.hpp"
 #include "compiler/ir/substitute.hpp"
 #include "compiler/ir/symbols.hpp"
 
