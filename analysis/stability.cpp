@@ -137,11 +137,40 @@ Eigen::MatrixXd exponentialEulerAmplification(const Eigen::MatrixXd& J, double h
   return M;
 }
 
+Complex implicitStabilityFunction(const integrators::Method& method, Complex z) {
+  const integrators::RosenbrockTable& t = method.rosenbrock;
+  const std::size_t s = t.stages();
+  std::vector<Complex> k(s);
+  Complex r = 1.0;
+  for (std::size_t i = 0; i < s; ++i) {
+    Complex sum = 1.0;
+    for (std::size_t j = 0; j < i; ++j)
+      sum += z * (t.alpha[i][j] + t.gammaBelow[i][j]) * k[j];
+    k[i] = sum / (1.0 - z * t.gamma);
+    r += z * t.b[i] * k[i];
+  }
+  return r;
+}
+
+bool isAStable(const integrators::Method& method) {
+  if (method.rosenbrock.gamma <= 0.0) return false; // a pole in the left half-plane
+  for (double y = 1e-3; y < 1e6; y *= 1.05)
+    if (std::abs(implicitStabilityFunction(method, {0.0, y})) > 1.0 + 1e-12) return false;
+  return std::abs(implicitStabilityFunction(method, -1e12)) <= 1.0 + 1e-12;
+}
+
 StepLimit largestStableStep(const integrators::Method& method, const Eigen::MatrixXd& J,
                             const Eigen::VectorXcd& eigenvalues,
                             const std::vector<bool>& exactRows) {
   if (method.kind == integrators::MethodKind::ExponentialEuler)
     return exponentialEulerLimit(J, eigenvalues, exactRows);
+  if (method.isImplicit()) {
+    // Every method of the registry is A-stable (tests/analysis/stability_test.cpp); one that
+    // is not would need its region walked like a tableau's.
+    StepLimit out;
+    if (!isAStable(method)) out.kind = StepLimit::Undetermined;
+    return out;
+  }
   const std::vector<double> R = stabilityPolynomial(method.tableau);
   StepLimit out;
   for (const Complex& l : eigenvalues) {

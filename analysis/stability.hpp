@@ -19,6 +19,11 @@
 // is not linear in its own variable is integrated by forward Euler (expand.hpp, strict = false):
 // its row of M is the Euler row, e_i + h J_i.
 //
+// The implicit (Rosenbrock) methods have a rational R(z) = 1 + z bᵀ(I − zB)⁻¹1 with B = α + Γ
+// (γ on the diagonal) (Hairer & Wanner IV.7); backward_euler's is 1/(1 − z). Their poles
+// 1/γ lie in the right half-plane, so by the maximum principle |R| ≤ 1 on the imaginary axis
+// and at infinity makes them A-stable: stable at every step on every contracting linearisation.
+//
 // Only the contracting part of the linearisation is judged: an eigenvalue with Re λ ≥ 0 is
 // growth (or an undamped oscillation) of the equations themselves, which a method should
 // reproduce, not damp; tableau methods skip such eigenvalues, and exponential Euler, whose
@@ -48,6 +53,14 @@ std::vector<double> stabilityPolynomial(const integrators::Tableau& tableau);
 // none).
 double stabilityRadius(std::span<const double> R, std::complex<double> direction);
 
+// R(z) of an implicit method (see the file comment).
+std::complex<double> implicitStabilityFunction(const integrators::Method& method,
+                                               std::complex<double> z);
+
+// Whether an implicit method is A-stable: |R| ≤ 1 (to 1e-12) on the imaginary axis, sampled
+// geometrically over |z| in [1e-3, 1e6], and at z = −1e12.
+bool isAStable(const integrators::Method& method);
+
 // The stability interval on the negative real axis, [−r, 0]: stabilityRadius along −1.
 double realStabilityInterval(const integrators::Tableau& tableau);
 
@@ -55,8 +68,8 @@ double realStabilityInterval(const integrators::Tableau& tableau);
 struct StepLimit {
   enum Kind {
     Limited,      // dt: the largest stable step; `eigenvalue` the eigenvalue of J that limits it
-    Unlimited,    // stable at every step (no contracting eigenvalue, or exp_euler with a
-                  // limit beyond 1e6 times the slowest time scale)
+    Unlimited,    // stable at every step (no contracting eigenvalue, an A-stable implicit
+                  // method, or exp_euler with a limit beyond 1e6 times the slowest time scale)
     Undetermined, // exp_euler on a linearisation that does not contract everywhere
   } kind = Unlimited;
   double dt = std::numeric_limits<double>::infinity();

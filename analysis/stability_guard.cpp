@@ -196,9 +196,8 @@ diag::Diagnostics stabilityWarnings(const pipeline::Compilation& c) {
                            "(docs/numerics.md)",
                            smaller, fmt::join(stable, ", ")));
     else
-      out.note(fmt::format("{}; no explicit method of NeuroJIT is stable at this dt here: the "
-                           "equations are stiff, which needs an implicit (stiff) method "
-                           "(docs/numerics.md)",
+      out.note(fmt::format("{}; no other method that can integrate these equations is stable "
+                           "at this dt here (docs/numerics.md)",
                            smaller));
   }
   return out;

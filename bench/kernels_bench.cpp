@@ -7,6 +7,7 @@
 #include "bench/handwritten_kernels.hpp"
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/interp/evaluate.hpp"
+#include "compiler/lower/group_program.hpp"
 #include "compiler/pipeline/compile.hpp"
 
 #include <cmath>
@@ -168,6 +169,45 @@ void BM_HodgkinHuxley_Jit(benchmark::State& state) {
   state.counters["vector_width"] = compiled->vectorWidth();
 }
 
+// The cost of a method per neuron-step: HH lowered with each method of the list (the stiff
+// ones factor the 4x4 Jacobian per neuron and step). Argument: the index into kHhMethods.
+constexpr const char* kHhMethods[] = {"exp_euler", "rk4", "backward_euler", "ros2", "rosenbrock"};
+
+void BM_HodgkinHuxley_Method(benchmark::State& state) {
+  const char* method = kHhMethods[state.range(1)];
+  const auto n = static_cast<std::size_t>(state.range(0));
+  Frontend fe("hodgkin_huxley.nj", hhText(), "HodgkinHuxley");
+  const lower::GroupProgram program = lower::lowerGroup(*fe.c.ctx, fe.model, method);
+  auto compiled = codegen::compileGroup(program);
+  HhGroup g(n, fe.initialState());
+  std::vector<double> params = fe.params();
+  double* stateArrays[] = {g.V.data(), g.m.data(), g.h.data(), g.nGate.data()};
+  const double* inputs[] = {g.I.data()};
+  std::uint32_t count = 0;
+  NjGroupArgs a{};
+  a.state = stateArrays;
+  a.params = params.data();
+  a.inputs = inputs;
+  a.spikes = g.spikes.data();
+  a.spike_count = &count;
+  a.begin = 0;
+  a.end = n;
+  a.dt = kDt;
+  std::uint64_t spikes = 0;
+  NjGroupKernel kernel = compiled->kernel();
+  for (auto _ : state) {
+    count = 0;
+    kernel(&a);
+    spikes += count;
+    ++a.step;
+  }
+  report(state, n, kHhBytes, spikes);
+  state.SetLabel(method);
+  state.counters["ns/neuron-step"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(n) * 1e-9,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 void BM_HodgkinHuxley_Handwritten(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   Frontend fe("hodgkin_huxley.nj", hhText(), "HodgkinHuxley");
@@ -301,6 +341,10 @@ BENCHMARK(BM_HodgkinHuxley_Jit)
     ->Args({100'000, 1, 0})
     ->Args({10'000, 0, 1})
     ->Args({10'000, 0, 0})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_HodgkinHuxley_Method)
+    ->ArgNames({"n", "method"})
+    ->ArgsProduct({{10'000}, {0, 1, 2, 3, 4}})
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_HodgkinHuxley_Handwritten)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Lif_Jit)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);

@@ -28,11 +28,12 @@ using namespace nj;
 constexpr const char* kBegin = "<!-- stability-table:begin (nj_stability_table) -->";
 constexpr const char* kEnd = "<!-- stability-table:end -->";
 
-// The deterministic explicit methods, in the registry's order: the table's columns.
+// The deterministic explicit methods, in the registry's order: the table's columns (the
+// implicit ones are stable at every step, analysis/stability.hpp).
 std::vector<std::string> columns() {
   std::vector<std::string> out;
   for (const integrators::Method& m : integrators::allMethods())
-    if (!m.tableau.isStochastic()) out.emplace_back(m.name);
+    if (!m.tableau.isStochastic() && !m.isImplicit()) out.emplace_back(m.name);
   return out;
 }
 

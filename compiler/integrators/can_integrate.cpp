@@ -1,6 +1,7 @@
 #include "compiler/integrators/can_integrate.hpp"
 
 #include "compiler/integrators/classify.hpp"
+#include "compiler/integrators/linearly_implicit.hpp"
 
 namespace nj::integrators {
 
@@ -24,6 +25,8 @@ std::optional<std::string> canIntegrate(ir::Context& ctx, const Method& method,
     if (auto why = whyNotDiagonal(system)) return prefix + *why;
   if (method.kind == MethodKind::ExponentialEuler && options.strict)
     if (auto why = whyNotConditionallyLinear(ctx, system)) return prefix + *why;
+  if (method.isImplicit())
+    if (auto why = whyNotLinearlyImplicit(system)) return prefix + *why;
   return std::nullopt;
 }
 

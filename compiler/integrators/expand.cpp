@@ -1,5 +1,6 @@
 #include "compiler/integrators/expand.hpp"
 
+#include "compiler/integrators/linearly_implicit.hpp"
 #include "compiler/ir/differentiate.hpp"
 #include "compiler/ir/operators.hpp"
 #include "compiler/ir/split_linear.hpp"
@@ -193,6 +194,8 @@ Step expand(ir::Context& ctx, const OdeSystem& system, const Method& method,
     return TableauExpansion(ctx, system, method.tableau).run();
   case MethodKind::ExponentialEuler:
     return expandExponentialEuler(ctx, system);
+  case MethodKind::Rosenbrock:
+    return expandRosenbrock(ctx, system, method.rosenbrock);
   }
   throw IntegrationError("unknown method kind");
 }

@@ -12,6 +12,7 @@
 // finite at A = 0, so A -> 0 never divides by zero, and where A is identically 0 the
 // simplifier reduces it to forward Euler x + dt*B. With ExpandOptions::strict = false an
 // equation that is not linear in x is integrated by forward Euler.
+// Rosenbrock methods and backward Euler: linearly_implicit.hpp.
 #pragma once
 
 #include "compiler/integrators/can_integrate.hpp"

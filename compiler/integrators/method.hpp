@@ -8,6 +8,19 @@
 //               + milstein * 1/2 g dg/dx (dW^2 - dt)            (g, dg/dx at x, diagonal noise)
 // and an embedded pair (bHat) gives the local error estimate dt * sum_s (b[s] - bHat[s]) F_s.
 // Exponential Euler is not a tableau: it is the per-equation linear split (expand.hpp).
+//
+// Linearly implicit methods (for stiff equations) use the exact Jacobian J = df/dx, which the
+// compiler differentiates symbolically, and solve a linear system per neuron and step
+// (linear_solve.hpp). A Rosenbrock method, in the published form (Hairer & Wanner, Solving
+// Ordinary Differential Equations II, section IV.7), with J and df/dt at the start of the step:
+//   (I - gamma dt J) k_i = dt f(t + alpha_i dt, x + sum_{j<i} alpha_ij k_j)
+//                          + gamma_i dt^2 df/dt + dt J sum_{j<i} gamma_ij k_j,
+//   x_new = x + sum_i b_i k_i,      alpha_i = sum_j alpha_ij,  gamma_i = gamma + sum_j gamma_ij.
+// backward_euler is the one-stage method (gamma = 1, b = 1): x_new = x + dt (I - dt J)^-1
+// (f + dt df/dt), backward Euler's step with one Newton iteration from x_new = x ("linearly
+// implicit Euler"): exact backward Euler on linear equations, L-stable and of order 1 on any.
+// Newton iterated to convergence would need a branch per neuron in the kernel, and iterated a
+// fixed number of times it can overshoot at large steps (tests/integrators/stiff_test.cpp).
 #pragma once
 
 #include <string_view>
@@ -28,7 +41,16 @@ struct Tableau {
   bool isStochastic() const { return !bNoise.empty(); }
 };
 
-enum class MethodKind { Tableau, ExponentialEuler };
+struct RosenbrockTable {
+  double gamma = 1.0;                            // the diagonal of the stage matrix
+  std::vector<std::vector<double>> alpha{};      // alpha_ij, strictly lower triangular
+  std::vector<std::vector<double>> gammaBelow{}; // gamma_ij (i > j), strictly lower triangular
+  std::vector<double> b{};
+
+  std::size_t stages() const { return b.size(); }
+};
+
+enum class MethodKind { Tableau, ExponentialEuler, Rosenbrock };
 
 // Which noise a method accepts, from most to least restrictive.
 //   None      deterministic equations only
@@ -44,10 +66,14 @@ struct Method {
   std::string_view description{};
   MethodKind kind = MethodKind::Tableau;
   Tableau tableau{};
+  RosenbrockTable rosenbrock{}; // MethodKind::Rosenbrock
   NoiseSupport noise = NoiseSupport::None;
   Calculus calculus = Calculus::Ito;
   int order = 1;            // deterministic global order
   double strongOrder = 0.0; // strong order on SDEs it accepts (0 for ODE methods)
+
+  // Solves a linear system with the Jacobian in each step (the stiff methods).
+  bool isImplicit() const { return kind == MethodKind::Rosenbrock; }
 };
 
 } // namespace nj::integrators

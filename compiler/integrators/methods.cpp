@@ -1,5 +1,6 @@
 #include "compiler/integrators/methods.hpp"
 
+#include <cmath>
 #include <vector>
 
 namespace nj::integrators {
@@ -50,6 +51,33 @@ std::vector<Method> makeRegistry() {
                .description = "exponential Euler: exact for the linear part A*x + B",
                .kind = MethodKind::ExponentialEuler,
                .order = 1});
+  // Stiff methods. ROS2: Verwer, Spee, Blom & Hundsdorfer, SIAM J. Sci. Comput. 20 (1999)
+  // 1456, order 2 and L-stable with gamma = 1 + 1/sqrt(2). ROS3P: Lang & Verwer, BIT 41 (2001)
+  // 731, order 3 (also for the parabolic problems of cable equations) and A-stable, gamma the
+  // root 1/2 + sqrt(3)/6 of gamma^2 - gamma + 1/6 = 0.
+  const double ros2 = 1.0 + 1.0 / std::sqrt(2.0);
+  const double ros3p = 0.5 + std::sqrt(3.0) / 6.0;
+  m.push_back({.name = "backward_euler",
+               .description = "linearly implicit (backward) Euler, L-stable, exact Jacobian",
+               .kind = MethodKind::Rosenbrock,
+               .rosenbrock = {.gamma = 1.0, .alpha = {{}}, .gammaBelow = {{}}, .b = {1.0}},
+               .order = 1});
+  m.push_back({.name = "ros2",
+               .description = "Rosenbrock ROS2 (L-stable, order 2), exact Jacobian",
+               .kind = MethodKind::Rosenbrock,
+               .rosenbrock = {.gamma = ros2,
+                              .alpha = {{}, {1.0}},
+                              .gammaBelow = {{}, {-2.0 * ros2}},
+                              .b = {0.5, 0.5}},
+               .order = 2});
+  m.push_back({.name = "rosenbrock",
+               .description = "Rosenbrock ROS3P (A-stable, order 3), exact Jacobian",
+               .kind = MethodKind::Rosenbrock,
+               .rosenbrock = {.gamma = ros3p,
+                              .alpha = {{}, {1.0}, {1.0, 0.0}},
+                              .gammaBelow = {{}, {-1.0}, {-ros3p, -(0.5 + std::sqrt(3.0) / 3.0)}},
+                              .b = {2.0 / 3.0, 0.0, 1.0 / 3.0}},
+               .order = 3});
   m.push_back({.name = "euler_maruyama",
                .description = "Euler-Maruyama (Ito)",
                .tableau = {.a = {{}}, .b = {1}, .c = {0}, .aNoise = {{}}, .bNoise = {1}},
@@ -86,6 +114,7 @@ std::span<const Method> allMethods() {
 
 const Method* findMethod(std::string_view name) {
   if (name == "rk2") name = "midpoint";
+  if (name == "ros3p") name = "rosenbrock";
   for (const Method& m : allMethods())
     if (m.name == name) return &m;
   return nullptr;

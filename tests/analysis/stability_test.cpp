@@ -67,6 +67,39 @@ TEST(StabilityRegion, ImaginaryAxisIntervalsOfRk3AndRk4) {
   EXPECT_LE(stabilityRadius(stabilityPolynomial(tableauOf("euler")), i), 1.01e-7);
 }
 
+// A two-stage Rosenbrock method of order 2 (b = (1/2, 1/2), alpha_21 = 1, gamma_21 = -2 gamma,
+// the ROS2 family) is A-stable exactly when gamma >= 1/4 (its R(z) = (1 + (1 - 2γ)z +
+// (γ² - 2γ + 1/2)z²)/(1 - γz)², Hairer & Wanner II, §IV.7): the A-stability test must say no
+// below that and yes above, and backward Euler, ROS2 and ROS3P of the registry are A-stable.
+TEST(StabilityRegion, ImplicitMethodsAreAStableAndTheTestCanSayNo) {
+  for (const char* name : {"backward_euler", "ros2", "rosenbrock"}) {
+    const integrators::Method* m = integrators::findMethod(name);
+    ASSERT_NE(m, nullptr);
+    EXPECT_TRUE(isAStable(*m)) << name;
+  }
+  auto ros2Family = [](double gamma) {
+    integrators::Method m{.name = "ros2_family", .kind = integrators::MethodKind::Rosenbrock};
+    m.rosenbrock = {
+        .gamma = gamma, .alpha = {{}, {1.0}}, .gammaBelow = {{}, {-2 * gamma}}, .b = {0.5, 0.5}};
+    return m;
+  };
+  for (double gamma : {0.05, 0.15, 0.24})
+    EXPECT_FALSE(isAStable(ros2Family(gamma))) << "gamma " << gamma;
+  for (double gamma : {0.26, 0.5, 1.0, 1.7})
+    EXPECT_TRUE(isAStable(ros2Family(gamma))) << "gamma " << gamma;
+  // The closed form above at one point, against the stage-by-stage evaluation.
+  const double g = 0.4;
+  const std::complex<double> z(-3.0, 2.0);
+  const std::complex<double> closed =
+      (1.0 + (1 - 2 * g) * z + (g * g - 2 * g + 0.5) * z * z) / ((1.0 - g * z) * (1.0 - g * z));
+  EXPECT_NEAR(std::abs(implicitStabilityFunction(ros2Family(g), z) - closed), 0.0, 1e-14);
+  // An A-stable method has no step limit, even on a very stiff linearisation.
+  Eigen::MatrixXd J(2, 2);
+  J << -1e6, 1.0, 0.0, -1.0;
+  const StepLimit limit = largestStableStep(*integrators::findMethod("rosenbrock"), J);
+  EXPECT_EQ(limit.kind, StepLimit::Unlimited);
+}
+
 TEST(StableStep, LinearDecayEulerIsTwoTau) {
   auto loaded = test::textModel(R"(
 neuron Decay {

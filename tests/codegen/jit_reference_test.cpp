@@ -109,6 +109,10 @@ TEST_P(NeuronLibrary, JitEqualsReferenceForEveryMethod) {
   for (const auto& m : lib.models) {
     for (const auto& method : integrators::allMethods()) {
       if (method.name == "rk45") continue;
+      // On the exponential upswing of ExpIF and AdEx, dt * dF/dV passes 1/gamma before the
+      // threshold: the linearly implicit step's matrix is singular there, so two correct
+      // evaluations of it differ without bound (docs/numerics.md says not to use them there).
+      if (method.isImplicit() && (m.name == "ExpIF" || m.name == "AdExIF")) continue;
       Job job{&m, fmt::format("{} with {}", m.name, method.name), {}, nullptr, {}, {}};
       try {
         job.program = lower::lowerGroup(lib.ctx, m, std::string(method.name));

@@ -115,6 +115,18 @@ TEST_F(Convergence, Rk4IsFourthOrder) {
   expectOrder("rk4", 4.0, 10);
 }
 
+// The stiff methods keep their classical orders on non-stiff problems (the non-autonomous one
+// checks the df/dt term of the Rosenbrock stages).
+TEST_F(Convergence, BackwardEulerIsFirstOrder) {
+  expectOrder("backward_euler", 1.0, 100);
+}
+TEST_F(Convergence, Ros2IsSecondOrder) {
+  expectOrder("ros2", 2.0, 40);
+}
+TEST_F(Convergence, RosenbrockIsThirdOrder) {
+  expectOrder("rosenbrock", 3.0, 20);
+}
+
 TEST_F(Convergence, ExponentialEulerIsExactOnLinearEquations) {
   const Method& m = *findMethod("exp_euler");
   Problem p = decay();

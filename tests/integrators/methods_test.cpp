@@ -8,6 +8,7 @@
 #include "tests/ir/hodgkin_huxley.hpp"
 
 #include <cmath>
+#include <complex>
 #include <numeric>
 #include <string>
 
@@ -21,8 +22,9 @@ double dot(const std::vector<double>& u, const std::vector<double>& v) {
 }
 
 TEST(Methods, RegistryNamesEveryMethod) {
-  for (const char* name : {"euler", "midpoint", "rk2", "heun", "rk4", "rk45", "exp_euler",
-                           "euler_maruyama", "milstein", "heun_sde"})
+  for (const char* name :
+       {"euler", "midpoint", "rk2", "heun", "rk4", "rk45", "exp_euler", "backward_euler", "ros2",
+        "rosenbrock", "ros3p", "euler_maruyama", "milstein", "heun_sde"})
     EXPECT_NE(findMethod(name), nullptr) << name;
   EXPECT_EQ(findMethod("rk2"), findMethod("midpoint"));
   EXPECT_EQ(findMethod("leapfrog"), nullptr);
@@ -72,6 +74,73 @@ TEST(Methods, TableausSatisfyOrderConditions) {
     expectOrderConditions(m.tableau, m.tableau.b, std::min(m.order, 4));
     if (!m.tableau.bHat.empty()) expectOrderConditions(m.tableau, m.tableau.bHat, 4);
   }
+}
+
+// Rosenbrock order conditions (Hairer & Wanner II, Table IV.7.1) with beta_ij = alpha_ij +
+// gamma_ij below the diagonal: order 1: sum b = 1; order 2: b.beta' = 1/2 - gamma; order 3:
+// b.alpha^2 = 1/3 and b.(beta beta') = 1/6 - gamma + gamma^2 (alpha_i, beta'_i the row sums).
+void expectRosenbrockOrderConditions(const RosenbrockTable& t, int order) {
+  const std::size_t s = t.stages();
+  const double g = t.gamma;
+  std::vector<double> alpha(s), alpha2(s), betaRow(s), betaBeta(s);
+  for (std::size_t i = 0; i < s; ++i)
+    for (std::size_t j = 0; j < i; ++j) {
+      alpha[i] += t.alpha[i][j];
+      betaRow[i] += t.alpha[i][j] + t.gammaBelow[i][j];
+    }
+  for (std::size_t i = 0; i < s; ++i) {
+    alpha2[i] = alpha[i] * alpha[i];
+    for (std::size_t j = 0; j < i; ++j)
+      betaBeta[i] += (t.alpha[i][j] + t.gammaBelow[i][j]) * betaRow[j];
+  }
+  const double eps = 1e-14;
+  EXPECT_NEAR(std::accumulate(t.b.begin(), t.b.end(), 0.0), 1.0, eps);
+  if (order >= 2) {
+    EXPECT_NEAR(dot(t.b, betaRow), 0.5 - g, eps);
+  }
+  if (order >= 3) {
+    EXPECT_NEAR(dot(t.b, alpha2), 1.0 / 3, eps);
+    EXPECT_NEAR(dot(t.b, betaBeta), 1.0 / 6 - g + g * g, eps);
+  }
+}
+
+// R(z) = 1 + z b^T (I - z B)^{-1} 1, B = alpha + Gamma with gamma on the diagonal: the value of
+// one step on y' = lambda y, z = dt lambda (B is lower triangular: forward substitution).
+std::complex<double> rosenbrockStability(const RosenbrockTable& t, std::complex<double> z) {
+  const std::size_t s = t.stages();
+  std::vector<std::complex<double>> k(s);
+  std::complex<double> r = 1.0;
+  for (std::size_t i = 0; i < s; ++i) {
+    std::complex<double> sum = 1.0;
+    for (std::size_t j = 0; j < i; ++j)
+      sum += z * (t.alpha[i][j] + t.gammaBelow[i][j]) * k[j];
+    k[i] = sum / (1.0 - z * t.gamma);
+    r += z * t.b[i] * k[i];
+  }
+  return r;
+}
+
+TEST(Methods, RosenbrockTablesSatisfyOrderConditionsAndAreAStable) {
+  int checked = 0;
+  for (const Method& m : allMethods()) {
+    if (m.kind != MethodKind::Rosenbrock) continue;
+    SCOPED_TRACE(std::string(m.name));
+    ++checked;
+    expectRosenbrockOrderConditions(m.rosenbrock, m.order);
+    // A-stable: the poles 1/gamma lie in the right half-plane, so by the maximum principle
+    // |R| <= 1 on the imaginary axis and at infinity means |R| <= 1 on the left half-plane.
+    EXPECT_GT(m.rosenbrock.gamma, 0.0);
+    for (double y = 1e-3; y < 1e6; y *= 1.1)
+      EXPECT_LE(std::abs(rosenbrockStability(m.rosenbrock, {0.0, y})), 1.0 + 1e-12) << "z = i" << y;
+    EXPECT_LT(std::abs(rosenbrockStability(m.rosenbrock, -1e12)), 1.0);
+    // Consistency of R with the order: R(z) - e^z = O(z^{p+1}).
+    const double z = 1e-2;
+    EXPECT_LT(std::abs(rosenbrockStability(m.rosenbrock, z) - std::exp(z)),
+              10 * std::pow(z, m.order + 1));
+  }
+  EXPECT_EQ(checked, 3); // backward_euler, ros2, rosenbrock
+  // ROS2 is L-stable: R(-inf) = 0 (stiff components are damped, not carried along).
+  EXPECT_LT(std::abs(rosenbrockStability(findMethod("ros2")->rosenbrock, -1e12)), 1e-9);
 }
 
 TEST(Methods, MalformedTableauIsAnInternalError) {
