@@ -1,6 +1,7 @@
 #include "analysis/ode.hpp"
 
 #include "analysis/fixed_points.hpp"
+#include "analysis/stiff_ode.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -122,6 +123,16 @@ Orbit trajectory(const DynamicalSystem& system, const Eigen::VectorXd& x0, doubl
       }
       return false;
     };
+  if (o.solver == OdeOptions::Solver::Cvode) {
+    auto jacobian = [&system](const double* y, double* J) {
+      const auto n = static_cast<Eigen::Index>(system.dimension());
+      Eigen::MatrixXd dfdx;
+      system.evaluate(Eigen::Map<const Eigen::VectorXd>(y, n), system.parameters(), nullptr, &dfdx,
+                      nullptr);
+      Eigen::Map<Eigen::MatrixXd>(J, n, n) = dfdx; // column-major, as CVODE's dense matrix
+    };
+    return integrateStiff(rhs, jacobian, x0, T, o, true, stop);
+  }
   return integrate(rhs, x0, T, o, true, stop);
 }
 

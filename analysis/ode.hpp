@@ -14,6 +14,9 @@
 namespace nj::analysis {
 
 struct OdeOptions {
+  // DormandPrince: explicit, for non-stiff equations. Cvode: BDF with the exact Jacobian
+  // (stiff_ode.hpp), for equations with a mode much faster than the trajectory.
+  enum class Solver { DormandPrince, Cvode } solver = Solver::DormandPrince;
   double rtol = 1e-8;
   Eigen::VectorXd atol; // per component (SI); empty: 1e-10 × the variables' display scales
   std::size_t maxSteps = 2'000'000;
@@ -35,8 +38,9 @@ using OdeRhs = std::function<void(const double* y, double* dy)>;
 Orbit integrate(const OdeRhs& rhs, Eigen::VectorXd y0, double T, const OdeOptions& options,
                 bool record = true, const std::function<bool(const Eigen::VectorXd&)>& stop = {});
 
-// The system's trajectory from x0 over a time T (SI time, or ms for plain models); stops when
-// it leaves `escape` (a box per variable; empty: none).
+// The system's trajectory from x0 over a time T (SI time, or ms for plain models), by
+// options.solver (CVODE with the system's exact Jacobian); stops when it leaves `escape` (a
+// box per variable; empty: none).
 Orbit trajectory(const DynamicalSystem& system, const Eigen::VectorXd& x0, double T,
                  const OdeOptions& options = {},
                  const std::vector<std::pair<double, double>>& escape = {});

@@ -163,9 +163,24 @@ TextReport analyze(const AnalyzeOptions& o, const CompileOptions& compile) {
     }
     std::filesystem::path folder =
         o.out.empty() ? std::filesystem::path("out") / (m.name + "_" + o.mode) : o.out;
+    OdeOptions ode;
+    if (o.solver == "cvode") {
+      ode.solver = OdeOptions::Solver::Cvode;
+    } else if (o.solver != "dopri") {
+      throw AnalysisError(fmt::format(
+          "--solver {}: use dopri (Dormand-Prince, the default) or cvode (stiff)", o.solver));
+    }
+    if (o.rtol != 0) {
+      if (!(o.rtol > 1e-14 && o.rtol < 1))
+        throw AnalysisError(fmt::format("--rtol {:g}: the relative tolerance must be between "
+                                        "1e-14 and 1",
+                                        o.rtol));
+      ode.rtol = o.rtol;
+    }
     ReportResult result;
     if (o.mode == "phase-plane") {
       PhasePlaneOptions po;
+      po.ode = ode;
       po.box = box;
       if (o.grid > 0) po.nullclineGrid = o.grid;
       po.duration = parseDuration(o.duration, m.plain);
@@ -220,6 +235,7 @@ TextReport analyze(const AnalyzeOptions& o, const CompileOptions& compile) {
       fullSpec.values.erase(spec.free[0]);
       DynamicalSystem full(*lm.ctx, m, fullSpec);
       FastSlowOptions fo;
+      fo.ode = ode;
       fo.continuation.pMin = p1.first, fo.continuation.pMax = p1.second;
       fo.continuation.box = box;
       fo.continuation.cycles = !o.noCycles;

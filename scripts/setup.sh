@@ -11,6 +11,7 @@ packages=(
   gnuplot-nox python3 python3-numpy
   python3-dev pybind11-dev python3-matplotlib libhdf5-dev python3-h5py
   libopenmpi-dev openmpi-bin
+  libsundials-dev
 )
 
 missing=()

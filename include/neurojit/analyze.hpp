@@ -22,6 +22,8 @@ struct AnalyzeOptions {
   std::vector<std::string> sets;    // "a=0.7", "g_Ca=4mS/cm^2", states held fixed, inputs
   std::vector<std::string> initial; // trajectory starts "V=-60mV,w=0"
   std::string duration;             // trajectories: "200" (plain, ms) or "200ms"
+  std::string solver = "dopri";     // trajectories: dopri (Dormand-Prince) | cvode (stiff, BDF)
+  double rtol = 0;                  // trajectories: relative tolerance; 0: 1e-8
   int grid = 0;                     // nullcline grid / two-parameter grid per axis; 0: default
   bool noCycles = false;            // do not continue limit cycles from Hopf points
   bool continueCurves = false;      // two-parameter: also continue fold and Hopf curves

@@ -42,6 +42,38 @@ TEST(DriverAnalyze, PhasePlaneOfFitzHughNagumoPrintsTheRecordedSummary) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
 }
 
+// The same trajectories by CVODE (BDF with the exact Jacobian), a second solver that shares
+// nothing with Dormand–Prince: the same limit cycle to the printed digits of its period.
+TEST(DriverAnalyze, CvodeTrajectoriesFindTheSameLimitCycle) {
+  fs::path out = nj::test::scratch("analyze_test", "fhn_pp_cvode");
+  auto r = neurojit("analyze phase-plane '" + (kNeurons / "fitzhugh_nagumo.nj").string() +
+                    "' --vars v,w --set I=0.5 --range v=-3:3 --range w=-1:3 --init v=-2,w=0 "
+                    "--duration 300 --solver cvode --rtol 1e-9 --out '" +
+                    out.string() + "'");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("trajectory 0 settles on a limit cycle: period 39.4744 ms"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(DriverAnalyze, AnUnknownSolverOrABadToleranceIsTheUsersMistake) {
+  const std::string model = (kNeurons / "fitzhugh_nagumo.nj").string();
+  const struct {
+    const char* args;
+    const char* message;
+  } rows[] = {
+      {"--solver rk4", "--solver rk4: use dopri (Dormand-Prince, the default) or cvode (stiff)"},
+      {"--rtol 2", "--rtol 2: the relative tolerance must be between 1e-14 and 1"},
+      {"--rtol -1e-6", "--rtol -1e-06: the relative tolerance must be between 1e-14 and 1"},
+  };
+  for (const auto& row : rows) {
+    auto r = neurojit("analyze phase-plane '" + model + "' --set I=0.5 --duration 10 " + row.args +
+                      " --out '" + nj::test::scratch("analyze_test", "bad_solver").string() + "'");
+    EXPECT_EQ(r.exitCode, 1) << row.args;
+    EXPECT_NE(r.err.find(row.message), std::string::npos) << row.args << ": " << r.err;
+  }
+}
+
 TEST(DriverAnalyze, MorrisLecarClassOneBifurcationIsTheRecordedOne) {
   fs::path out = nj::test::scratch("analyze_test", "ml2");
   auto r = neurojit("analyze bifurcation '" + (kNeurons / "morris_lecar.nj").string() +

@@ -2,10 +2,12 @@
 // checked against a second solver (Eigen's LU, Dormand–Prince at a tight tolerance), the
 // defining equation of backward Euler, and the stability limits of the explicit methods.
 #include "analysis/ode.hpp"
+#include "analysis/stiff_ode.hpp"
 #include "compiler/integrators/expand.hpp"
 #include "compiler/integrators/linear_solve.hpp"
 #include "compiler/integrators/methods.hpp"
 #include "compiler/interp/evaluate.hpp"
+#include "compiler/ir/differentiate.hpp"
 #include "compiler/ir/operators.hpp"
 #include "compiler/ir/substitute.hpp"
 #include "tests/integrators/fixed_step.hpp"
@@ -151,6 +153,43 @@ protected:
     return out;
   }
 
+  // The system for CVODE: f and its symbolic Jacobian, evaluated by the interpreter.
+  analysis::Orbit cvode(const OdeSystem& system, std::vector<double> x0,
+                        const std::vector<double>& params, double T, double rtol,
+                        analysis::StiffStats* stats = nullptr) {
+    const std::size_t n = system.equations.size();
+    std::vector<Expr> jac;
+    for (std::size_t j = 0; j < n; ++j) // column-major
+      for (std::size_t i = 0; i < n; ++i)
+        jac.push_back(ir::differentiate(ctx, system.equations[i].drift, system.equations[j].state));
+    auto frameAt = [&](const double* s) {
+      interp::Frame frame;
+      frame.state = std::span<const double>(s, n);
+      frame.params = params;
+      return frame;
+    };
+    auto rhs = [&](const double* s, double* ds) {
+      const interp::Frame frame = frameAt(s);
+      for (std::size_t i = 0; i < n; ++i)
+        ds[i] = interp::evaluate(system.equations[i].drift, frame);
+    };
+    auto jacobian = [&](const double* s, double* J) {
+      const interp::Frame frame = frameAt(s);
+      for (std::size_t k = 0; k < n * n; ++k)
+        J[k] = interp::evaluate(jac[k], frame);
+    };
+    analysis::OdeOptions options;
+    options.rtol = rtol;
+    options.atol = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n), rtol * 1e-2);
+    options.maxSteps = 10'000'000;
+    options.maxStep = T / 1000;
+    const Eigen::VectorXd start = Eigen::Map<Eigen::VectorXd>(x0.data(), x0.size());
+    analysis::Orbit orbit =
+        analysis::integrateStiff(rhs, jacobian, start, T, options, true, {}, stats);
+    EXPECT_TRUE(orbit.completed) << orbit.message;
+    return orbit;
+  }
+
   std::vector<double> run(const OdeSystem& system, const char* method, std::vector<double> x0,
                           const std::vector<double>& params, double T, double dt) {
     const Step step = expand(ctx, system, *findMethod(method));
@@ -218,6 +257,47 @@ TEST_F(Stiff, VanDerPolMu1000AtStepsNoExplicitMethodSurvives) {
     const std::vector<double> got = run(vdp, method, x0, params, 20.0, 0.01);
     EXPECT_FALSE(std::isfinite(got[0]) && std::abs(got[0]) < 10.0) << method << ": " << got[0];
   }
+}
+
+TEST_F(Stiff, CvodeAgreesWithDormandPrinceAndRosenbrockInAFractionOfTheSteps) {
+  const OdeSystem vdp = vanDerPol();
+  const std::vector<double> params{1000.0}, x0{2.0, 0.0};
+  const double T = 700.0;
+  const std::vector<double> ref = reference(vdp, x0, params, T);
+  analysis::StiffStats stats;
+  const analysis::Orbit orbit = cvode(vdp, x0, params, T, 1e-10, &stats);
+  const double x = orbit.x.back()[0];
+  const double rosenbrock = run(vdp, "rosenbrock", x0, params, T, 0.5)[0];
+  std::printf("  CVODE rtol 1e-10: x(700) = %.12g (Dormand-Prince %.12g, rosenbrock dt 0.5 "
+              "%.12g); %ld steps, %ld f, %ld Jacobians\n",
+              x, ref[0], rosenbrock, stats.steps, stats.rhsEvaluations, stats.jacobianEvaluations);
+  // Each solver's error is far below these bounds (rosenbrock: 1.7e-8 above; CVODE: the global
+  // error of a tolerance-controlled BDF is a modest multiple of rtol times the solution).
+  EXPECT_NEAR(x, ref[0], 1e-7);
+  EXPECT_NEAR(x, rosenbrock, 1e-7);
+  // Dormand–Prince needs steps of the fast eigenvalue (|h lambda| <= 3.3 with lambda ~ -3000:
+  // about 0.6 million steps over 700); CVODE's follow the slow solution.
+  EXPECT_LT(stats.steps, 20'000);
+}
+
+TEST_F(Stiff, CvodeGivesTheRelaxationPeriodOfVanDerPol) {
+  // The period of Van der Pol's relaxation oscillation for large mu (Dorodnitsyn 1947):
+  //   T = (3 - 2 ln 2) mu + 3 a mu^(-1/3) - (2/3) ln(mu) / mu + O(1/mu),
+  // a = 2.338107 the first zero of Airy's Ai(-x). For mu = 1000: 1614.403.
+  const double m = 1000.0;
+  const double expected =
+      (3 - 2 * std::log(2.0)) * m + 3 * 2.338107 * std::cbrt(1 / m) - 2.0 / 3.0 * std::log(m) / m;
+  const analysis::Orbit orbit = cvode(vanDerPol(), {2.0, 0.0}, {m}, 2.6 * m, 1e-9);
+  std::vector<double> crossings; // x downward through 0, interpolated
+  for (std::size_t k = 1; k < orbit.t.size(); ++k) {
+    const double a = orbit.x[k - 1][0], b = orbit.x[k][0];
+    if (a > 0.0 && b <= 0.0)
+      crossings.push_back(orbit.t[k - 1] + (orbit.t[k] - orbit.t[k - 1]) * a / (a - b));
+  }
+  ASSERT_EQ(crossings.size(), 2u); // (2, 0) is on the cycle's slow branch
+  const double period = crossings[1] - crossings[0];
+  std::printf("  period %.4f (asymptotic %.4f), %zu steps\n", period, expected, orbit.t.size());
+  EXPECT_NEAR(period, expected, 0.05); // the O(1/mu) remainder, with its constant of order 10
 }
 
 TEST_F(Stiff, BackwardEulerIsExactBackwardEulerOnLinearEquations) {

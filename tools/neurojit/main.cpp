@@ -292,6 +292,10 @@ int main(int argc, char** argv) {
                          "phase plane: a trajectory start, e.g. V=-60mV,w=0 (repeatable)");
   analyzeCmd->add_option("--duration", analyze.duration,
                          "trajectory length, e.g. 200ms (plain models: ms)");
+  analyzeCmd->add_option("--solver", analyze.solver,
+                         "trajectories: dopri (Dormand-Prince, default) or cvode (stiff: BDF "
+                         "with the exact Jacobian, SUNDIALS)");
+  analyzeCmd->add_option("--rtol", analyze.rtol, "trajectories: relative tolerance (default 1e-8)");
   analyzeCmd->add_option("--grid", analyze.grid,
                          "nullcline grid (phase plane) or grid per axis (two-parameter)");
   analyzeCmd->add_flag("--no-cycles", analyze.noCycles,
