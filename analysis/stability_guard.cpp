@@ -3,10 +3,13 @@
 #include "analysis/dynamical_system.hpp"
 #include "compiler/integrators/can_integrate.hpp"
 #include "compiler/integrators/methods.hpp"
+#include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/split_linear.hpp"
+#include "compiler/ir/symbols.hpp"
 #include "compiler/lower/group_program.hpp"
 #include "compiler/pipeline/compilation.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -59,6 +62,16 @@ std::string eigenvalueText(std::complex<double> l, const TimeDisplay& t) {
   if (std::abs(im) <= 1e-12 * std::abs(re)) return fmt::format("{:.4g}/ms", re);
   return fmt::format("({:.4g} {} {:.4g}i)/ms", re, im < 0 ? "-" : "+", std::abs(im));
 }
+
+diag::SourceRange groupRange(const pipeline::Compilation& c, const std::string& group) {
+  diag::SourceRange where = c.networkAst->range;
+  for (const auto& decl : c.networkAst->groups)
+    if (decl.name == group) where = decl.range;
+  return where;
+}
+
+void implicitWarning(const pipeline::Compilation& c, const GroupStep& step, double gamma,
+                     const TimeDisplay& time, diag::Diagnostics& out);
 
 } // namespace
 
@@ -122,7 +135,7 @@ std::vector<GroupStep> groupSteps(const pipeline::Compilation& c) {
   for (const plan::Group& g : plan.groups) {
     const pipeline::CompiledGroup* compiled = c.group(g.name);
     if (g.kind != plan::Group::Compiled || compiled == nullptr || !compiled->program) continue;
-    GroupStep step{g.name, g.model, compiled->program->method, plan.dt, {}, {}};
+    GroupStep step{g.name, g.model, compiled->program->method, plan.dt, {}, {}, {}};
     // A guard never stops a run: whatever fails here (an initial value that does not
     // evaluate, …) leaves the group unjudged, with the reason.
     try {
@@ -139,6 +152,7 @@ std::vector<GroupStep> groupSteps(const pipeline::Compilation& c) {
         }
         values[s.input] += v;
       }
+      step.values = values;
       step.at = linearise(*c.ctx, compiled->ir, values, 0.0);
       step.limit = methodStep(step.method, step.at);
     } catch (const std::exception& e) {
@@ -147,6 +161,58 @@ std::vector<GroupStep> groupSteps(const pipeline::Compilation& c) {
     }
     out.push_back(std::move(step));
   }
+  return out;
+}
+
+std::optional<SingularStep> implicitStepSingularity(ir::Context& ctx,
+                                                    const model_ir::ModelIr& model,
+                                                    const std::map<std::string, double>& values,
+                                                    double gamma, double dt) {
+  if (!model.spike || model.reset.empty() || model.spike.kind() != ir::NodeKind::Compare)
+    return std::nullopt;
+  const ir::CompareOp op = model.spike.compareOp();
+  const ir::Expr x = model.spike.operands()[0], c = model.spike.operands()[1];
+  if ((op != ir::CompareOp::Greater && op != ir::CompareOp::GreaterEqual) || !x.isSymbol() ||
+      x.symbolKind() != ir::SymbolKind::State)
+    return std::nullopt;
+  for (ir::SymbolKind k : {ir::SymbolKind::State, ir::SymbolKind::Input, ir::SymbolKind::Time})
+    if (ir::dependsOnKind(c, k)) return std::nullopt;
+  SystemSpec spec;
+  for (const auto& s : model.states)
+    if (s.hasOde) spec.variables.push_back(s.name);
+  const auto it = std::find(spec.variables.begin(), spec.variables.end(), x.symbolName());
+  if (it == spec.variables.end()) return std::nullopt;
+  const auto index = static_cast<Eigen::Index>(it - spec.variables.begin());
+  spec.values = values;
+  spec.time = 0.0;
+  const DynamicalSystem system(ctx, model, spec);
+  const std::vector<double> params = lower::resolveParameters(model, values);
+  interp::Frame frame;
+  frame.params = params;
+  const Quantity& q = system.variables()[static_cast<std::size_t>(index)];
+  SingularStep out{x.symbolName(), q.unit, q.scale, 0, interp::evaluate(c, frame), 0, 0};
+  Eigen::VectorXd state = system.defaultState();
+  const double from = state[index];
+  if (!(out.threshold > from)) return std::nullopt;
+  bool singular = false;
+  constexpr int kSamples = 64;
+  for (int k = 0; k <= kSamples; ++k) {
+    state[index] = from + (out.threshold - from) * k / kSamples;
+    const Eigen::MatrixXd J = system.jacobian(state);
+    if (!J.allFinite()) continue;
+    double largest = -INFINITY;
+    const Eigen::VectorXcd eigenvalues =
+        Eigen::EigenSolver<Eigen::MatrixXd>(J, false).eigenvalues();
+    for (const auto& l : eigenvalues)
+      if (std::abs(l.imag()) <= 1e-12 * std::abs(l.real())) largest = std::max(largest, l.real());
+    out.largestEigenvalue = std::max(out.largestEigenvalue, largest);
+    if (!singular && largest * gamma * dt >= 1.0) {
+      singular = true;
+      out.value = state[index];
+      out.eigenvalue = largest;
+    }
+  }
+  if (!singular) return std::nullopt;
   return out;
 }
 
@@ -159,14 +225,16 @@ diag::Diagnostics stabilityWarnings(const pipeline::Compilation& c) {
     const double dt = step.dt;
     const StepLimit& limit = step.limit;
     const std::string& method = step.method;
+    if (const integrators::Method* m = integrators::findMethod(method); m && m->isImplicit()) {
+      implicitWarning(c, step, m->rosenbrock.gamma, time, out);
+      continue; // A-stable: no step limit on damped modes
+    }
     if (limit.stableAt(dt)) continue;
     const pipeline::CompiledGroup& compiled = *c.group(step.group);
     const GroupStep& g = step;
     const Linearisation& at = step.at;
 
-    diag::SourceRange where = c.networkAst->range;
-    for (const auto& decl : c.networkAst->groups)
-      if (decl.name == g.group) where = decl.range;
+    const diag::SourceRange where = groupRange(c, g.group);
     auto ms = [&](double x) { return fmt::format("{:.3g} {}", x * time.perUnit, time.unit); };
     out.warning(where, fmt::format("group `{}` ({}, method {}): dt = {} is above the largest "
                                    "stable step at the initial state, {}",
@@ -202,5 +270,44 @@ diag::Diagnostics stabilityWarnings(const pipeline::Compilation& c) {
   }
   return out;
 }
+
+namespace {
+
+void implicitWarning(const pipeline::Compilation& c, const GroupStep& step, double gamma,
+                     const TimeDisplay& time, diag::Diagnostics& out) {
+  std::optional<SingularStep> singular;
+  try {
+    singular =
+        implicitStepSingularity(*c.ctx, c.group(step.group)->ir, step.values, gamma, step.dt);
+  } catch (const std::exception&) {
+    return; // a guard never stops a run
+  }
+  if (!singular) return;
+  const auto& s = *singular;
+  auto ms = [&](double x) { return fmt::format("{:.3g} {}", x * time.perUnit, time.unit); };
+  auto perMs = [&](double l) { return fmt::format("{:.4g}/ms", l / time.perUnit); };
+  auto shown = [&](double x) {
+    return fmt::format("{:.4g}{}", x / s.scale, s.unit.empty() ? "" : " " + s.unit);
+  };
+  out.warning(groupRange(c, step.group),
+              fmt::format("group `{}` ({}, method {}): the step's linear system is singular on "
+                          "the way to the threshold {} = {}: at {} = {} the Jacobian's "
+                          "eigenvalue {} reaches 1/(γ·dt) = {}",
+                          step.group, step.model, step.method, s.variable, shown(s.threshold),
+                          s.variable, shown(s.value), perMs(s.eigenvalue),
+                          perMs(1.0 / (gamma * step.dt))));
+  // A dt that would avoid it is worth naming only when it is not absurdly small (ExpIF's
+  // exponential makes it nanoseconds at the threshold).
+  const double enough = 1.0 / (gamma * s.largestEigenvalue);
+  const std::string smaller =
+      enough >= step.dt / 100 ? fmt::format(", or dt below {}", ms(enough)) : "";
+  out.note(fmt::format("a linearly implicit method cannot follow this upswing at dt = {}: the "
+                       "state jumps instead of reaching the threshold. Use exp_euler (the "
+                       "default for a model with a reset){} (docs/numerics.md, \"Stiff "
+                       "equations\")",
+                       ms(step.dt), smaller));
+}
+
+} // namespace
 
 } // namespace nj::analysis

@@ -19,6 +19,7 @@
 
 #include <Eigen/Dense>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,12 +60,31 @@ StepLimit methodStep(std::string_view method, const Linearisation& at);
 
 // One compiled group of a planned network, linearised at its initial state.
 struct GroupStep {
-  std::string group, model, method; // method: the one the group runs (after `auto`)
-  double dt = 0;                    // the run's, model time unit
+  std::string group, model, method;     // method: the one the group runs (after `auto`)
+  double dt = 0;                        // the run's, model time unit
+  std::map<std::string, double> values; // the initial state, parameters and inputs of `at`
   Linearisation at;
   StepLimit limit; // of `method` on `at`
 };
 std::vector<GroupStep> groupSteps(const pipeline::Compilation& c);
+
+// Implicit methods on a model with a reset: where, between the initial state and the spike
+// threshold (a condition `x > c` or `x >= c` on a state x, c free of states), the Jacobian's
+// largest real eigenvalue reaches 1/(gamma dt), the step's matrix I/(gamma dt) - J is singular
+// and the step jumps instead of following the upswing (ExpIF, AdEx). Sampled at 64 points of x.
+struct SingularStep {
+  std::string variable;
+  std::string unit; // how people read x: display = SI / scale
+  double scale = 1.0;
+  double value = 0;             // x where it first happens (SI or plain)
+  double threshold = 0;         // c
+  double eigenvalue = 0;        // the largest real eigenvalue there, per model time unit
+  double largestEigenvalue = 0; // over the whole way to the threshold
+};
+std::optional<SingularStep> implicitStepSingularity(ir::Context& ctx,
+                                                    const model_ir::ModelIr& model,
+                                                    const std::map<std::string, double>& values,
+                                                    double gamma, double dt);
 
 // The warnings for a compiled and planned network (empty when every group's dt is stable).
 diag::Diagnostics stabilityWarnings(const pipeline::Compilation& c);
