@@ -97,7 +97,7 @@ Step expandRosenbrock(ir::Context& ctx, const OdeSystem& system, const Rosenbroc
   Expr t = ctx.time();
   Expr dt = ctx.timeStep();
   StepBuilder out(ctx);
-  const LinearSolve lu(ctx, iterationMatrix(ctx, system, 1.0 / (gamma * dt)), out.maker(), "M");
+  const LinearSolve lu(ctx, iterationMatrix(ctx, system, 1.0 / (gamma * dt)), out.maker(), "");
   std::vector<Expr> dfdt(n);
   for (std::size_t i = 0; i < n; ++i)
     dfdt[i] = ir::differentiate(ctx, system.equations[i].drift, t);
