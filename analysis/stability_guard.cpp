@@ -168,8 +168,7 @@ std::optional<SingularStep> implicitStepSingularity(ir::Context& ctx,
                                                     const model_ir::ModelIr& model,
                                                     const std::map<std::string, double>& values,
                                                     double gamma, double dt) {
-  if (!model.spike || model.reset.empty() || model.spike.kind() != ir::NodeKind::Compare)
-    return std::nullopt;
+  if (!model.spike || model.spike.kind() != ir::NodeKind::Compare) return std::nullopt;
   const ir::CompareOp op = model.spike.compareOp();
   const ir::Expr x = model.spike.operands()[0], c = model.spike.operands()[1];
   if ((op != ir::CompareOp::Greater && op != ir::CompareOp::GreaterEqual) || !x.isSymbol() ||
@@ -196,15 +195,55 @@ std::optional<SingularStep> implicitStepSingularity(ir::Context& ctx,
   if (!(out.threshold > from)) return std::nullopt;
   bool singular = false;
   constexpr int kSamples = 64;
-  for (int k = 0; k <= kSamples; ++k) {
-    state[index] = from + (out.threshold - from) * k / kSamples;
-    const Eigen::MatrixXd J = system.jacobian(state);
-    if (!J.allFinite()) continue;
+  // The largest real eigenvalue of J at `at` (-inf when J is not finite).
+  auto largestRealEigenvalue = [&](const Eigen::VectorXd& at) {
+    const Eigen::MatrixXd J = system.jacobian(at);
     double largest = -INFINITY;
+    if (!J.allFinite()) return largest;
     const Eigen::VectorXcd eigenvalues =
         Eigen::EigenSolver<Eigen::MatrixXd>(J, false).eigenvalues();
     for (const auto& l : eigenvalues)
       if (std::abs(l.imag()) <= 1e-12 * std::abs(l.real())) largest = std::max(largest, l.real());
+    return largest;
+  };
+  // The other variables at their steady state with x held (HH gates at m_inf(x), …): where a
+  // spike's upswing goes. Newton on them from the previous sample; kept only if it converges.
+  auto steadyOthers = [&](Eigen::VectorXd at) -> std::optional<Eigen::VectorXd> {
+    const Eigen::Index n = at.size();
+    if (n < 2) return std::nullopt;
+    std::vector<Eigen::Index> others;
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (i != index) others.push_back(i);
+    const auto m = static_cast<Eigen::Index>(others.size());
+    for (int iteration = 0; iteration < 30; ++iteration) {
+      const Eigen::VectorXd f = system.rhs(at);
+      const Eigen::MatrixXd J = system.jacobian(at);
+      Eigen::VectorXd r(m);
+      Eigen::MatrixXd A(m, m);
+      for (Eigen::Index a = 0; a < m; ++a) {
+        r[a] = f[others[static_cast<std::size_t>(a)]];
+        for (Eigen::Index b = 0; b < m; ++b)
+          A(a, b) = J(others[static_cast<std::size_t>(a)], others[static_cast<std::size_t>(b)]);
+      }
+      if (!r.allFinite() || !A.allFinite()) return std::nullopt;
+      const Eigen::VectorXd d = A.partialPivLu().solve(-r);
+      for (Eigen::Index a = 0; a < m; ++a)
+        at[others[static_cast<std::size_t>(a)]] += d[a];
+      if (d.norm() <= 1e-12 * (1.0 + at.norm())) return at;
+    }
+    return std::nullopt;
+  };
+  Eigen::VectorXd steady = state;
+  for (int k = 0; k <= kSamples; ++k) {
+    state[index] = from + (out.threshold - from) * k / kSamples;
+    double largest = largestRealEigenvalue(state);
+    steady[index] = state[index];
+    if (auto s = steadyOthers(steady)) {
+      steady = *s;
+      largest = std::max(largest, largestRealEigenvalue(steady));
+    } else {
+      steady = state;
+    }
     out.largestEigenvalue = std::max(out.largestEigenvalue, largest);
     if (!singular && largest * gamma * dt >= 1.0) {
       singular = true;
@@ -297,15 +336,23 @@ void implicitWarning(const pipeline::Compilation& c, const GroupStep& step, doub
                           s.variable, shown(s.value), perMs(s.eigenvalue),
                           perMs(1.0 / (gamma * step.dt))));
   // A dt that would avoid it is worth naming only when it is not absurdly small (ExpIF's
-  // exponential makes it nanoseconds at the threshold).
+  // exponential makes it nanoseconds at the threshold). It is a bound from the sampled path; a
+  // spike's own trajectory meets larger eigenvalues (Traub–Miles at 0.08 ms still fails).
   const double enough = 1.0 / (gamma * s.largestEigenvalue);
   const std::string smaller =
-      enough >= step.dt / 100 ? fmt::format(", or dt below {}", ms(enough)) : "";
+      enough >= step.dt / 100
+          ? fmt::format(", or a dt below {} (the sampled path needs that; a spike may need less)",
+                        ms(enough))
+          : "";
+  std::string automatic = "exp_euler";
+  try {
+    automatic = lower::lowerGroup(*c.ctx, c.group(step.group)->ir, "auto").method;
+  } catch (const std::exception&) {
+  }
   out.note(fmt::format("a linearly implicit method cannot follow this upswing at dt = {}: the "
-                       "state jumps instead of reaching the threshold. Use exp_euler (the "
-                       "default for a model with a reset){} (docs/numerics.md, \"Stiff "
-                       "equations\")",
-                       ms(step.dt), smaller));
+                       "state jumps instead of reaching the threshold. Use {} (what `auto` "
+                       "picks for {}){} (docs/numerics.md, \"Stiff equations\")",
+                       ms(step.dt), automatic, step.model, smaller));
 }
 
 } // namespace

@@ -68,10 +68,13 @@ struct GroupStep {
 };
 std::vector<GroupStep> groupSteps(const pipeline::Compilation& c);
 
-// Implicit methods on a model with a reset: where, between the initial state and the spike
+// Implicit methods on a spiking model: where, between the initial state and the spike
 // threshold (a condition `x > c` or `x >= c` on a state x, c free of states), the Jacobian's
 // largest real eigenvalue reaches 1/(gamma dt), the step's matrix I/(gamma dt) - J is singular
-// and the step jumps instead of following the upswing (ExpIF, AdEx). Sampled at 64 points of x.
+// and the step jumps instead of following the upswing (ExpIF and AdEx's exponential, the sodium
+// upstroke of Traub–Miles at 0.1 ms). Sampled at 64 points of x, with the other variables at
+// their initial values and at their steady state with x held (gates at m_inf(x)); a spike's
+// own path can meet larger eigenvalues, so no warning is no proof.
 struct SingularStep {
   std::string variable;
   std::string unit; // how people read x: display = SI / scale

@@ -123,6 +123,38 @@ network Up {
   EXPECT_EQ(r.out.find("0 spikes"), std::string::npos) << r.out;
 }
 
+// Traub–Miles (COBAHH's neuron) with rosenbrock at 0.1 ms: the sodium upstroke's eigenvalue
+// passes 1/(gamma dt) = 12.7/ms with the gates at their steady state, so the guard warns; and
+// the run shows it is right: it stops on a non-finite V within the first milliseconds. At
+// 0.01 ms the same network runs, and the guard is quiet.
+TEST(StabilityWarning, StiffMethodsOnASodiumUpstrokeWarnAndTheRunFails) {
+  fs::path p = nj::test::scratch("stability_warning_test", "tm_rosenbrock.nj");
+  std::ofstream(p) << R"(import "neurons/traub_miles.nj"
+network Tm {
+  n = TraubMiles(100) { V = uniform(-70 mV, -50 mV) }
+  input n.I = 0.1 nA
+  monitor spikes(n)
+  run 100 ms with dt = 0.1 ms, method = rosenbrock
+}
+)";
+  fs::path out = nj::test::scratch("stability_warning_test", "out_tm");
+  auto r = nj::test::runNeurojit("stability_warning_test", "run '" + p.string() + "' --out '" +
+                                                               out.string() + "' --progress 0");
+  EXPECT_NE(r.err.find("(TraubMiles, method rosenbrock): the step's linear system is singular on "
+                       "the way to the threshold V = -20 mV"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("Use exp_euler (what `auto` picks for TraubMiles)"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("non-finite value"), std::string::npos) << r.err;
+  r = nj::test::runNeurojit("stability_warning_test", "run '" + p.string() + "' --out '" +
+                                                          out.string() +
+                                                          "' --progress 0 --dt 0.01ms");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("non-finite"), std::string::npos) << r.err;
+}
+
 // A leaky integrate-and-fire neuron has dF/dV = -1/tau < 0 everywhere: no singular step, no
 // warning for the stiff methods.
 TEST(StabilityWarning, StiffMethodsOnALinearMembraneDoNotWarn) {
