@@ -70,8 +70,49 @@ diag::SourceRange groupRange(const pipeline::Compilation& c, const std::string& 
   return where;
 }
 
+// The warning of implicitStepSingularity for one group with a stiff method.
 void implicitWarning(const pipeline::Compilation& c, const GroupStep& step, double gamma,
-                     const TimeDisplay& time, diag::Diagnostics& out);
+                     const TimeDisplay& time, diag::Diagnostics& out) {
+  std::optional<SingularStep> singular;
+  try {
+    singular =
+        implicitStepSingularity(*c.ctx, c.group(step.group)->ir, step.values, gamma, step.dt);
+  } catch (const std::exception&) {
+    return; // a guard never stops a run
+  }
+  if (!singular) return;
+  const auto& s = *singular;
+  auto ms = [&](double x) { return fmt::format("{:.3g} {}", x * time.perUnit, time.unit); };
+  auto perMs = [&](double l) { return fmt::format("{:.4g}/ms", l / time.perUnit); };
+  auto shown = [&](double x) {
+    return fmt::format("{:.4g}{}", x / s.scale, s.unit.empty() ? "" : " " + s.unit);
+  };
+  out.warning(groupRange(c, step.group),
+              fmt::format("group `{}` ({}, method {}): the step's linear system is singular on "
+                          "the way to the threshold {} = {}: at {} = {} the Jacobian's "
+                          "eigenvalue {} reaches 1/(γ·dt) = {}",
+                          step.group, step.model, step.method, s.variable, shown(s.threshold),
+                          s.variable, shown(s.value), perMs(s.eigenvalue),
+                          perMs(1.0 / (gamma * step.dt))));
+  // A dt that would avoid it is worth naming only when it is not absurdly small (ExpIF's
+  // exponential makes it nanoseconds at the threshold). It is a bound from the sampled path; a
+  // spike's own trajectory meets larger eigenvalues (Traub–Miles at 0.08 ms still fails).
+  const double enough = 1.0 / (gamma * s.largestEigenvalue);
+  const std::string smaller =
+      enough >= step.dt / 100
+          ? fmt::format(", or a dt below {} (the sampled path needs that; a spike may need less)",
+                        ms(enough))
+          : "";
+  std::string automatic = "exp_euler";
+  try {
+    automatic = lower::lowerGroup(*c.ctx, c.group(step.group)->ir, "auto").method;
+  } catch (const std::exception&) {
+  }
+  out.note(fmt::format("a linearly implicit method cannot follow this upswing at dt = {}: the "
+                       "state jumps instead of reaching the threshold. Use {} (what `auto` "
+                       "picks for {}){} (docs/numerics.md, \"Stiff equations\")",
+                       ms(step.dt), automatic, step.model, smaller));
+}
 
 } // namespace
 
@@ -309,52 +350,5 @@ diag::Diagnostics stabilityWarnings(const pipeline::Compilation& c) {
   }
   return out;
 }
-
-namespace {
-
-void implicitWarning(const pipeline::Compilation& c, const GroupStep& step, double gamma,
-                     const TimeDisplay& time, diag::Diagnostics& out) {
-  std::optional<SingularStep> singular;
-  try {
-    singular =
-        implicitStepSingularity(*c.ctx, c.group(step.group)->ir, step.values, gamma, step.dt);
-  } catch (const std::exception&) {
-    return; // a guard never stops a run
-  }
-  if (!singular) return;
-  const auto& s = *singular;
-  auto ms = [&](double x) { return fmt::format("{:.3g} {}", x * time.perUnit, time.unit); };
-  auto perMs = [&](double l) { return fmt::format("{:.4g}/ms", l / time.perUnit); };
-  auto shown = [&](double x) {
-    return fmt::format("{:.4g}{}", x / s.scale, s.unit.empty() ? "" : " " + s.unit);
-  };
-  out.warning(groupRange(c, step.group),
-              fmt::format("group `{}` ({}, method {}): the step's linear system is singular on "
-                          "the way to the threshold {} = {}: at {} = {} the Jacobian's "
-                          "eigenvalue {} reaches 1/(γ·dt) = {}",
-                          step.group, step.model, step.method, s.variable, shown(s.threshold),
-                          s.variable, shown(s.value), perMs(s.eigenvalue),
-                          perMs(1.0 / (gamma * step.dt))));
-  // A dt that would avoid it is worth naming only when it is not absurdly small (ExpIF's
-  // exponential makes it nanoseconds at the threshold). It is a bound from the sampled path; a
-  // spike's own trajectory meets larger eigenvalues (Traub–Miles at 0.08 ms still fails).
-  const double enough = 1.0 / (gamma * s.largestEigenvalue);
-  const std::string smaller =
-      enough >= step.dt / 100
-          ? fmt::format(", or a dt below {} (the sampled path needs that; a spike may need less)",
-                        ms(enough))
-          : "";
-  std::string automatic = "exp_euler";
-  try {
-    automatic = lower::lowerGroup(*c.ctx, c.group(step.group)->ir, "auto").method;
-  } catch (const std::exception&) {
-  }
-  out.note(fmt::format("a linearly implicit method cannot follow this upswing at dt = {}: the "
-                       "state jumps instead of reaching the threshold. Use {} (what `auto` "
-                       "picks for {}){} (docs/numerics.md, \"Stiff equations\")",
-                       ms(step.dt), automatic, step.model, smaller));
-}
-
-} // namespace
 
 } // namespace nj::analysis

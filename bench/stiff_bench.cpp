@@ -50,8 +50,8 @@ std::vector<double> spikeTimes(const analysis::DynamicalSystem& system,
     system.rhs(x[k].data(), f1.data());
     auto p = [&](double s) {
       const double s2 = s * s, s3 = s2 * s;
-      return (2 * s3 - 3 * s2 + 1) * a + (s3 - 2 * s2 + s) * h * f0[0] +
-             (-2 * s3 + 3 * s2) * b + (s3 - s2) * h * f1[0];
+      return (2 * s3 - 3 * s2 + 1) * a + (s3 - 2 * s2 + s) * h * f0[0] + (-2 * s3 + 3 * s2) * b +
+             (s3 - s2) * h * f1[0];
     };
     double lo = 0, hi = 1;
     for (int i = 0; i < 60; ++i) {
@@ -63,8 +63,7 @@ std::vector<double> spikeTimes(const analysis::DynamicalSystem& system,
   return out;
 }
 
-Timed rk4(const analysis::DynamicalSystem& system, const Eigen::VectorXd& x0, double T,
-          double dt) {
+Timed rk4(const analysis::DynamicalSystem& system, const Eigen::VectorXd& x0, double T, double dt) {
   const auto start = Clock::now();
   const auto steps = static_cast<long>(std::lround(T / dt));
   const Eigen::Index n = x0.size();
