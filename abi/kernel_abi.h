@@ -54,6 +54,13 @@ typedef struct NjGroupArgs {
   float* const* state_f32;
   const float* const* inputs_f32;
   const float* const* normals_f32;
+  /* Precise spike times: set for a kernel compiled with `spike_timing = precise`, NULL otherwise.
+   * spike_offsets: out, for each index the kernel appends to `spikes`, the spike's time inside
+   * the step as a fraction of dt in [0, 1] (t = (step + offset) * dt); room and scratch as
+   * `spikes`. refractory_offset: per neuron, with refractory_until: the neuron is refractory while
+   * step < refractory_until, and in step refractory_until for that fraction of it. */
+  double* spike_offsets;
+  double* refractory_offset;
 } NjGroupArgs;
 
 typedef void (*NjGroupKernel)(const NjGroupArgs* args);

@@ -36,6 +36,7 @@ struct Simulation::Impl {
   nj::pipeline::Compilation compiled; // IR, step programs and kernels: the network runs them
   runtime::BuiltNetwork built;
   std::string networkName, modelFile, method;
+  bool preciseSpikeTimes = false;
   std::vector<std::pair<std::string, double>> parameters; // the network's, after --set (SI)
   double duration = 0;
   double compileSeconds = 0, checkSeconds = 0;
@@ -289,6 +290,7 @@ nj::io::Json checkpointIdentity(const nj::pipeline::Compilation& c, const Simula
   j.set("sets", std::move(sets));
   j.set("dt", net.dt());
   j.set("method", impl.method);
+  j.set("spike_timing", impl.preciseSpikeTimes ? "precise" : "grid");
   j.set("precision", options.precision == runtime::Precision::Float32 ? "float32" : "float64");
   j.set("seed", net.seed());
   j.set("backend", options.backend == Backend::Jit ? "jit" : "interpreter");
@@ -370,6 +372,12 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   nj::pipeline::Options o;
   o.network = options.network;
   o.method = options.method;
+  if (options.spikeTiming == "precise" || options.spikeTiming == "grid")
+    o.preciseSpikeTimes = options.spikeTiming == "precise";
+  else if (!options.spikeTiming.empty())
+    throw Error(fmt::format("--spike-timing {}: it is `grid` (spikes at the end of their step) "
+                            "or `precise` (timed inside the step)",
+                            options.spikeTiming));
   o.jit = options.backend == Backend::Jit;
   o.codegen.float32 = options.precision == runtime::Precision::Float32;
   nj::pipeline::readSetValues(options.sets, o);
@@ -418,6 +426,7 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   impl->warnings = nj::analysis::stabilityWarnings(c);
   impl->duration = c.planned->duration;
   impl->method = c.method;
+  impl->preciseSpikeTimes = c.preciseSpikeTimes;
   impl->networkName = c.network->name;
   for (const auto& d : c.networkAst->parameters)
     if (auto it = c.network->parameters.find(d.name); it != c.network->parameters.end())

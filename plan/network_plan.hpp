@@ -85,7 +85,8 @@ struct Group {
   std::vector<std::string> states{}, params{}, inputs{};
   std::size_t numNoise = 0;
   bool hasRefractory = false;
-  double refractoryPeriod = 0; // model time unit
+  bool preciseSpikeTimes = false; // spike_timing = precise: the kernel times spikes in the step
+  double refractoryPeriod = 0;    // model time unit
   std::vector<double> paramValues{};
   std::vector<StateInit> inits{}; // per state
   GroupKernel kernel{};

@@ -266,6 +266,10 @@ struct CheckpointAccess {
       w.add(at + "params", g.params_.data(), g.params_.size());
       w.add<double>(at + "refractory_period", std::vector<double>{g.refractoryPeriod_});
       w.add(at + "spikes", g.spikes_.data(), g.spikeCount_);
+      if (g.layout().preciseSpikeTimes) {
+        w.add(at + "spike_offsets", g.spikeOffsets_.data(), g.spikeCount_);
+        w.add(at + "refractory_offset", g.refractoryOffset_.data(), g.refractoryOffset_.size());
+      }
       w.add<std::uint64_t>(at + "total_spikes", std::vector<std::uint64_t>{g.totalSpikes_});
     }
     for (const auto& p : net.projections_) {
@@ -343,6 +347,11 @@ struct CheckpointAccess {
       const auto params = r.copy<double>(at + "params", g.params_.size());
       const double refractory = r.copy<double>(at + "refractory_period", 1)[0];
       const auto spikes = r.copy<std::uint32_t>(at + "spikes", Reader::kAnyCount);
+      std::vector<double> spikeOffsets, refractoryOffset;
+      if (g.layout().preciseSpikeTimes) {
+        spikeOffsets = r.copy<double>(at + "spike_offsets", spikes.size());
+        refractoryOffset = r.copy<double>(at + "refractory_offset", g.refractoryOffset_.size());
+      }
       const auto total = r.copy<std::uint64_t>(at + "total_spikes", 1)[0];
       if (spikes.size() > g.size()) r.fail(fmt::format("`{}spikes` is too long", at));
       for (std::uint32_t i : spikes)
@@ -352,6 +361,8 @@ struct CheckpointAccess {
       std::copy(params.begin(), params.end(), g.params_.begin());
       g.refractoryPeriod_ = refractory;
       std::copy(spikes.begin(), spikes.end(), g.spikes_.data());
+      std::copy(spikeOffsets.begin(), spikeOffsets.end(), g.spikeOffsets_.data());
+      std::copy(refractoryOffset.begin(), refractoryOffset.end(), g.refractoryOffset_.data());
       g.spikeCount_ = spikes.size();
       g.totalSpikes_ = total;
     }

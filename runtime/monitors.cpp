@@ -26,12 +26,14 @@ SpikeMonitor::SpikeMonitor(const NeuronGroup& group, IndexRange range) : group_(
   std::tie(begin_, end_) = clip(group, range, "spike monitor");
 }
 
-bool SpikeMonitor::record(double t, std::span<const std::uint32_t> spikes, std::uint64_t cap) {
+bool SpikeMonitor::record(double t, std::span<const std::uint32_t> spikes, std::uint64_t cap,
+                          std::span<const double> offsets, double stepStart, double dt) {
   bool all = begin_ == 0 && end_ == group_->size();
-  for (std::uint32_t i : spikes) {
+  for (std::size_t j = 0; j < spikes.size(); ++j) {
+    const std::uint32_t i = spikes[j];
     if (!all && (i < begin_ || i >= end_)) continue;
     if (t_.size() >= cap) return false;
-    t_.push_back(t);
+    t_.push_back(offsets.empty() ? t : stepStart + offsets[j] * dt);
     i_.push_back(i);
   }
   return true;

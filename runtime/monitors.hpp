@@ -60,8 +60,10 @@ public:
   std::uint64_t maxSpikes() const { return maxSpikes_; }
   static constexpr std::uint64_t bytesPerSpike = sizeof(double) + sizeof(std::uint32_t);
 
-  // Appends this step's spikes at time t; false if the cap was reached (what fits is kept).
-  bool record(double t, std::span<const std::uint32_t> spikes, std::uint64_t cap);
+  // Appends this step's spikes at time t (with offsets, precise spike times: spike j at
+  // stepStart + offsets[j]·dt); false if the cap was reached (what fits is kept).
+  bool record(double t, std::span<const std::uint32_t> spikes, std::uint64_t cap,
+              std::span<const double> offsets = {}, double stepStart = 0.0, double dt = 0.0);
 
 private:
   const NeuronGroup* group_;

@@ -411,6 +411,13 @@ void Network::prepare() {
       throw RuntimeError(fmt::format(
           "group `{}` has no kernel: attach one with setKernel before running", g.name()));
     e.refractorySteps = g.refractorySteps(options_.dt);
+    // The exchange between ranks carries spike indices only (network.hpp, item 5).
+    if (g.layout().preciseSpikeTimes && ranks() > 1)
+      throw RuntimeError(fmt::format(
+          "group `{}` times its spikes inside the step (spike_timing = precise), which runs on one "
+          "MPI rank for now: the exchange between ranks does not carry the offsets; run it "
+          "without mpirun (threads are fine) or with spike_timing = grid",
+          g.name()));
     std::vector<std::uint64_t> mine =
         splitRange(e.rankStarts[rank], e.rankStarts[rank + 1], threads, wholeRanges);
     if (mine != g.shardStarts_) {
@@ -858,6 +865,7 @@ void Network::beginEpoch(std::size_t s, const Epoch& e) {
     auto& log = g.group->epochSpikes_[e.parity][s];
     log.ids.clear();
     log.ends.clear();
+    log.offsets.clear();
   }
 }
 
@@ -1090,6 +1098,8 @@ void Network::emitShard(std::int64_t n, std::size_t s, const Epoch& e) {
     const std::span<const std::uint32_t> spikes = group.shardSpikes(s, n);
     log.ids.insert(log.ids.end(), spikes.begin(), spikes.end());
     log.ends.push_back(static_cast<std::uint32_t>(log.ids.size()));
+    const std::span<const double> offsets = group.shardSpikeOffsets(s, n);
+    log.offsets.insert(log.offsets.end(), offsets.begin(), offsets.end());
   }
   for (auto& p : projections_)
     p->emitPart(n, s, p->pre_->shardSpikes(s, n));
@@ -1137,6 +1147,10 @@ void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n,
     args.step = n;
     args.dt = options_.dt;
     args.refractory_steps = e.refractorySteps;
+    if (g.layout_.preciseSpikeTimes) {
+      args.spike_offsets = g.stepSpikeOffsets_[n & 1].data() + b;
+      args.refractory_offset = g.layout_.hasRefractory ? g.refractoryOffset_.data() : nullptr;
+    }
     g.kernel_(args);
     if (count > end - b) {
       const std::uint32_t reported = std::exchange(count, 0);
@@ -1161,6 +1175,8 @@ void Network::mergeSpikes(GroupEntry& e, std::int64_t n, const Epoch& epoch) {
   for (std::size_t s = 0; s < g.shardCount(); ++s) {
     const std::span<const std::uint32_t> part = g.epochSpikes_[epoch.parity][s].step(m);
     std::copy(part.begin(), part.end(), g.spikes_.data() + total);
+    const std::span<const double> offsets = g.epochSpikes_[epoch.parity][s].stepOffsets(m);
+    std::copy(offsets.begin(), offsets.end(), g.spikeOffsets_.data() + total);
     total += part.size();
   }
   g.spikeCount_ = total;
@@ -1174,7 +1190,9 @@ RunStatus Network::recordMonitors() {
     std::uint64_t cap = spikeCaps_[k] != 0
                             ? spikeCaps_[k]
                             : (m.maxSpikes() != 0 ? m.maxSpikes() : ~std::uint64_t{0});
-    if (!m.record(t, m.group().spikes(), cap))
+    // Precise timing: spikes at t_n + offset·dt of the step just taken, else at its end.
+    if (!m.record(t, m.group().spikes(), cap, m.group().spikeOffsets(),
+                  static_cast<double>(step_ - 1) * options_.dt, options_.dt))
       return {RunOutcome::MonitorFull,
               fmt::format(
                   "the spike monitor of group `{}` is full at step {} (t = {}): it holds {} spikes "

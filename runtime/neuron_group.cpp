@@ -38,6 +38,8 @@ long double NeuronGroup::bytesFor(const GroupLayout& layout, long double size) {
   long double bytes = doubles * alignedBytesLd(size, element);
   if (layout.hasRefractory) bytes += alignedBytesLd(size, 8);
   bytes += 3 * alignedBytesLd(size, 4); // the spike list, and the kernels' of two steps
+  if (layout.preciseSpikeTimes) // their offsets, and where refractoriness ends inside a step
+    bytes += (layout.hasRefractory ? 4 : 3) * alignedBytesLd(size, 8);
   bytes += static_cast<long double>(layout.params.size()) * 8;
   return bytes;
 }
@@ -79,6 +81,12 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
   spikes_ = AlignedArray<std::uint32_t>(size_);
   for (auto& buffer : stepSpikes_)
     buffer = AlignedArray<std::uint32_t>(size_);
+  if (layout_.preciseSpikeTimes) {
+    spikeOffsets_ = AlignedArray<double>(size_);
+    for (auto& buffer : stepSpikeOffsets_)
+      buffer = AlignedArray<double>(size_);
+    if (layout_.hasRefractory) refractoryOffset_ = AlignedArray<double>(size_);
+  }
   for (auto& s : states_)
     if (isFloat32())
       statePtrs32_.push_back(s.as<float>().data());

@@ -37,6 +37,9 @@ struct GroupLayout {
   // by the group's probe when a sample is taken (NeuronGroup::probe).
   std::vector<std::string> observed{};
   std::string method{}; // the integration method of its kernel, for run.json (empty: none)
+  // The kernel times spikes inside the step (`spike_timing = precise`): NjGroupArgs::spike_offsets
+  // and refractory_offset.
+  bool preciseSpikeTimes = false;
 };
 
 // The code that advances neurons [begin, end) by one step: a JIT'd function pointer, or a host
@@ -163,6 +166,9 @@ public:
   bool isRefractory(std::size_t neuron, std::int64_t step) const {
     return layout_.hasRefractory && step < refractoryUntil_[neuron];
   }
+  // Precise spike times with a refractory period: per neuron, the fraction of step
+  // refractoryUntil still refractory (kernel_abi.h); empty otherwise.
+  std::span<double> refractoryOffset() { return refractoryOffset_.span(); }
 
   // The kernel and its refractory period (in the model's time unit; turned into steps, rounded
   // to nearest, by refractorySteps).
@@ -184,6 +190,12 @@ public:
 
   // The neurons that spiked in the last step, ascending.
   std::span<const std::uint32_t> spikes() const { return {spikes_.data(), spikeCount_}; }
+  // Precise spike times: per spike of spikes(), its time inside the step as a fraction of dt
+  // (t = (n + offset)·dt for the step from t_n); empty with grid timing.
+  std::span<const double> spikeOffsets() const {
+    return layout_.preciseSpikeTimes ? std::span<const double>{spikeOffsets_.data(), spikeCount_}
+                                     : std::span<const double>{};
+  }
   std::uint64_t totalSpikes() const { return totalSpikes_; }
 
   // The neurons [first, second) of shard s of this process (network.hpp); for kAllShards, those
@@ -235,7 +247,9 @@ private:
       inputDirty_[inputFlag(k, s)] = 1;
   }
   AlignedArray<std::int64_t> refractoryUntil_;
-  AlignedArray<std::uint32_t> spikes_; // the last step's, merged (room for every neuron)
+  AlignedArray<double> refractoryOffset_; // precise timing with a refractory period
+  AlignedArray<std::uint32_t> spikes_;    // the last step's, merged (room for every neuron)
+  AlignedArray<double> spikeOffsets_;     // precise timing: spikes_'s offsets
   std::size_t spikeCount_ = 0;
   // What the kernels wrote in the last two steps, by step parity: shard s's spikes of step n are
   // stepSpikes_[n & 1] from the shard's first neuron on, stepSpikeCounts_[n & 1][s] of them.
@@ -245,19 +259,30 @@ private:
     std::uint32_t value = 0;
   };
   AlignedArray<std::uint32_t> stepSpikes_[2];
+  AlignedArray<double> stepSpikeOffsets_[2]; // precise timing: the offsets of stepSpikes_
   std::vector<PaddedCount> stepSpikeCounts_[2];
   std::span<const std::uint32_t> shardSpikes(std::size_t s, std::int64_t n) const {
     const std::size_t p = static_cast<std::size_t>(n & 1);
     return {stepSpikes_[p].data() + shardStarts_[s], stepSpikeCounts_[p][s].value};
+  }
+  std::span<const double> shardSpikeOffsets(std::size_t s, std::int64_t n) const {
+    if (!layout_.preciseSpikeTimes) return {};
+    const std::size_t p = static_cast<std::size_t>(n & 1);
+    return {stepSpikeOffsets_[p].data() + shardStarts_[s], stepSpikeCounts_[p][s].value};
   }
   // Each shard's spikes of the steps of an epoch (network.hpp), kept until thread 0 merges them
   // at the epoch's end: by epoch parity (thread 0 merges epoch k while the others step k + 1), in
   // step order; ends[m] = spikes of the epoch's first m + 1 steps. Written by the shard's thread.
   struct alignas(64) EpochSpikes {
     std::vector<std::uint32_t> ids, ends;
+    std::vector<double> offsets; // precise timing: per id
     std::span<const std::uint32_t> step(std::size_t m) const {
       const std::uint32_t b = m == 0 ? 0 : ends[m - 1];
       return {ids.data() + b, ends[m] - b};
+    }
+    std::span<const double> stepOffsets(std::size_t m) const {
+      const std::uint32_t b = m == 0 ? 0 : ends[m - 1];
+      return {offsets.data() + b, offsets.empty() ? 0 : ends[m] - b};
     }
   };
   std::vector<EpochSpikes> epochSpikes_[2];

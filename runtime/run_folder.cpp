@@ -132,6 +132,8 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
     gj.set("size", static_cast<std::uint64_t>(g->size()));
     gj.set("precision", precisionName(g->precision()));
     if (!g->layout().method.empty()) gj.set("method", g->layout().method);
+    if (!g->layout().method.empty())
+      gj.set("spike_timing", g->layout().preciseSpikeTimes ? "precise" : "grid");
     Json& params = gj.set("parameters", Json::object());
     for (std::size_t p = 0; p < g->layout().params.size(); ++p)
       params.set(g->layout().params[p], g->params()[p]);

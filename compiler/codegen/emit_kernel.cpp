@@ -3,6 +3,7 @@
 #include "compiler/codegen/compile_group.hpp"
 #include "compiler/codegen/emit_expr.hpp"
 #include "compiler/ir/expr.hpp"
+#include "compiler/lower/precise_spikes.hpp"
 
 #include <unordered_map>
 #include <vector>
@@ -29,11 +30,13 @@ using llvm::IRBuilder;
 using llvm::Type;
 using llvm::Value;
 
-// Values of one evaluation context: the old state at t_n (frame 0) or the new state at
-// t_{n+1} (frame 1, for the spike test and the reset).
+// Values of one evaluation context: a state at a time, the step length its temporaries use, and
+// those temporaries (the old state at t_n, the new state at t_{n+1}, or a sub-step's).
 struct Frame {
   std::vector<Value*> state;
   Value* t = nullptr;
+  Value* dt = nullptr;
+  std::vector<Value*> temps;
 };
 
 class KernelEmitter {
@@ -50,6 +53,8 @@ public:
   }
 
 private:
+  class FrameExprs; // below, with the expressions
+
   // ---- types and attributes --------------------------------------------------------------
 
   Type* f64() { return Type::getDoubleTy(c_); }
@@ -75,14 +80,18 @@ private:
 
   // ---- the kernel body -------------------------------------------------------------------
 
-  // body(states..., inputs..., normals..., [refractory_until], spikes, params..., begin, end,
-  //      step, dt, refractory_steps, count) -> new count
+  // body(states..., inputs..., normals..., [refractory_until], spikes, [spike_offsets,
+  //      [refractory_offset]], params..., begin, end, step, dt, refractory_steps, count)
+  //      -> new count
   Function* emitBody(bool withRefractory) {
+    const bool precise = p_.preciseSpikeTimes;
     std::vector<Type*> argTypes;
     for (std::size_t k = 0; k < p_.numStates + p_.numInputs + p_.numNoise; ++k)
       argTypes.push_back(real()->getPointerTo());
     if (withRefractory) argTypes.push_back(i64()->getPointerTo());
     argTypes.push_back(i32()->getPointerTo());
+    if (precise) argTypes.push_back(f64()->getPointerTo());
+    if (precise && withRefractory) argTypes.push_back(f64()->getPointerTo());
     for (std::size_t k = 0; k < p_.numParams; ++k)
       argTypes.push_back(f64());
     for (Type* t : {i64(), i64(), i64(), f64(), i64(), i32()})
@@ -115,7 +124,11 @@ private:
     for (std::size_t k = 0; k < p_.numNoise; ++k)
       normalPtr_.push_back(nextPointer(fmt::format("normal{}", k), true));
     Value* refractoryUntil = withRefractory ? nextPointer("refractory_until", false) : nullptr;
+    refractoryUntil_ = refractoryUntil;
     Value* spikes = nextPointer("spikes", false);
+    Value* spikeOffsets = precise ? nextPointer("spike_offsets", false) : nullptr;
+    refractoryOffset_ =
+        precise && withRefractory ? nextPointer("refractory_offset", false) : nullptr;
     for (std::size_t k = 0; k < p_.numParams; ++k) {
       arg->setName(p_.paramNames[k]);
       params_.push_back(&*arg++);
@@ -155,9 +168,18 @@ private:
     Value* t1 = hoist.CreateFPTrunc(
         hoist.CreateFMul(hoist.CreateSIToFP(stepPlus1, f64()), dt, "t1"), real(), "t1.real");
     dt_ = hoist.CreateFPTrunc(dt, real());
+    dt64_ = dt;
+    t0_ = t0;
     for (Value*& param : params_)
       param = hoist.CreateFPTrunc(param, real());
     Value* refractoryEnd = hoist.CreateAdd(stepPlus1, refractorySteps, "refractory_end");
+    // Precise timing: each chunk's old states, for recomputing the steps of the neurons that
+    // spiked (or end their refractoriness inside the step) one by one after the loop.
+    scratch_.clear();
+    if (precise)
+      for (std::size_t k = 0; k < p_.numStates; ++k)
+        scratch_.push_back(hoist.CreateAlloca(real(), llvm::ConstantInt::get(i64(), kChunk),
+                                              p_.stateNames[k] + ".scratch"));
 
     // chunk.head: [cb, min(cb + kChunk, end))
     IRBuilder<> b(chunkHead);
@@ -178,17 +200,20 @@ private:
     llvm::PHINode* spikeSum = b.CreatePHI(i32(), 2, "spike_sum");
     loop_ = &b;
     i_ = i;
-    FrameExprs oldExprs(*this, 0), newExprs(*this, 1);
     inputs_.assign(p_.numInputs, nullptr);
     normals_.assign(p_.numNoise, nullptr);
-    temps_.assign(p_.step.temporaries.size(), nullptr);
 
     Frame old;
     old.t = t0;
+    old.dt = dt_;
+    old.temps.assign(p_.step.temporaries.size(), nullptr);
     for (std::size_t k = 0; k < p_.numStates; ++k)
       old.state.push_back(b.CreateLoad(real(), b.CreateInBoundsGEP(real(), statePtr_[k], i),
                                        p_.stateNames[k] + ".old"));
-    frames_[0] = &old;
+    for (std::size_t k = 0; k < scratch_.size(); ++k)
+      b.CreateStore(old.state[k],
+                    b.CreateInBoundsGEP(real(), scratch_[k], b.CreateSub(i, chunkBegin)));
+    FrameExprs oldExprs(*this, &old);
 
     Value* refractory = nullptr;
     Value* stillRefractory = nullptr;
@@ -202,40 +227,29 @@ private:
     }
 
     // 1. Integrate: temporaries in order, then every new value from the old state.
-    for (const auto& a : p_.step.temporaries) {
-      auto slot = static_cast<std::size_t>(a.target.symbolSlot());
-      if (!a.target.isSymbol(ir::SymbolKind::Temp) || slot >= temps_.size())
-        throw CodegenError(fmt::format("step temporary `{}` is not a numbered temp symbol",
-                                       a.target.symbolName()));
-      temps_[slot] = oldExprs.real(a.value, b);
-    }
     Frame next;
     next.t = t1;
-    next.state = old.state;
-    for (const auto& u : p_.step.updates) {
-      auto slot = static_cast<std::size_t>(u.target.symbolSlot());
-      Value* value = oldExprs.real(u.value, b);
-      if (withRefractory && p_.clampWhenRefractory[slot])
-        value =
-            b.CreateSelect(refractory, old.state[slot], value, p_.stateNames[slot] + ".clamped");
-      next.state[slot] = value;
-    }
+    next.dt = dt_;
+    next.state = integrate(oldExprs, old, refractory, b);
     Value* wasAbove = nullptr;
     if (p_.spike && p_.spikeOnRisingEdge) wasAbove = oldExprs.truth(p_.spike, b);
 
     // 2. Spike test on the new state at t_{n+1}, for neurons no longer refractory.
-    frames_[1] = &next;
+    FrameExprs newExprs(*this, &next);
     Value* spiked = nullptr;
     if (p_.spike) {
       spiked = newExprs.truth(p_.spike, b);
       if (wasAbove) spiked = b.CreateAnd(spiked, b.CreateNot(wasAbove));
-      if (withRefractory) spiked = b.CreateAnd(spiked, b.CreateNot(stillRefractory));
-      spiked->setName("spiked");
+      if (withRefractory)
+        spiked = b.CreateAnd(spiked, b.CreateNot(precise ? refractory : stillRefractory));
+      // Precise: also the neurons whose refractoriness may end inside this step.
+      if (precise && withRefractory) spiked = b.CreateOr(spiked, b.CreateICmpEQ(step_, until));
+      spiked->setName(precise ? "recompute" : "spiked");
     }
 
-    // 3. Reset, two-phase, from the post-integration state.
+    // 3. Reset, two-phase, from the post-integration state (precise: after the loop).
     std::vector<Value*> committed = next.state;
-    if (spiked) {
+    if (spiked && !precise) {
       std::vector<Value*> resetValues;
       for (const auto& r : p_.reset)
         resetValues.push_back(newExprs.real(r.value, b));
@@ -266,8 +280,14 @@ private:
     b.SetInsertPoint(loopExit);
     llvm::PHINode* spikeSumOut = b.CreatePHI(i32(), 1, "spike_sum.out");
     spikeSumOut->addIncoming(spikeSumNext, loop);
+    BasicBlock* afterFlags = compact;
+    if (precise) {
+      afterFlags = BasicBlock::Create(c_, "precise", f, compact);
+      emitPreciseLoop(afterFlags, compact, flags, spikeOffsets, count, chunkBegin, chunkEnd,
+                      withRefractory);
+    }
     b.CreateCondBr(b.CreateICmpEQ(spikeSumOut, llvm::ConstantInt::get(i32(), 0)), chunkNext,
-                   compact);
+                   afterFlags);
 
     // compact: spikes[count + n] = cb + k for each set flag k, in place (the write position
     // never passes the read position). Branch-free: write always, advance by the flag.
@@ -277,12 +297,19 @@ private:
     Value* flagRead = b.CreateLoad(i32(), b.CreateInBoundsGEP(i32(), flags, k), "flag.read");
     Value* index = b.CreateTrunc(b.CreateAdd(chunkBegin, k), i32(), "index");
     b.CreateStore(index, b.CreateInBoundsGEP(i32(), spikes, b.CreateZExt(written, i64())));
+    if (precise) { // the offsets move with their indices (precise loop: offsets[count + k])
+      Value* from =
+          b.CreateInBoundsGEP(f64(), spikeOffsets, b.CreateAdd(b.CreateZExt(count, i64()), k));
+      b.CreateStore(b.CreateLoad(f64(), from, "offset.read"),
+                    b.CreateInBoundsGEP(f64(), spikeOffsets, b.CreateZExt(written, i64())));
+    }
     Value* writtenNext = b.CreateAdd(written, flagRead, "written.next");
     Value* kNext = b.CreateAdd(k, llvm::ConstantInt::get(i64(), 1), "k.next", true, true);
     b.CreateCondBr(b.CreateICmpULT(kNext, b.CreateSub(chunkEnd, chunkBegin)), compact, chunkNext);
-    k->addIncoming(llvm::ConstantInt::get(i64(), 0), loopExit);
+    BasicBlock* compactFrom = precise ? preciseExit_ : loopExit;
+    k->addIncoming(llvm::ConstantInt::get(i64(), 0), compactFrom);
     k->addIncoming(kNext, compact);
-    written->addIncoming(count, loopExit);
+    written->addIncoming(count, compactFrom);
     written->addIncoming(writtenNext, compact);
 
     b.SetInsertPoint(chunkNext);
@@ -303,6 +330,212 @@ private:
     loop_ = nullptr;
     hoist_ = nullptr;
     return f;
+  }
+
+  // One step of the method from `from` (its t and dt): temporaries in order into from.temps, then
+  // every new value from the old state; states clamped while refractory keep theirs where
+  // `clamp` (an i1, or null: never).
+  std::vector<Value*> integrate(FrameExprs& ex, Frame& from, Value* clamp, IRBuilder<>& b) {
+    from.temps.assign(p_.step.temporaries.size(), nullptr);
+    for (const auto& a : p_.step.temporaries) {
+      auto slot = static_cast<std::size_t>(a.target.symbolSlot());
+      if (!a.target.isSymbol(ir::SymbolKind::Temp) || slot >= from.temps.size())
+        throw CodegenError(fmt::format("step temporary `{}` is not a numbered temp symbol",
+                                       a.target.symbolName()));
+      from.temps[slot] = ex.real(a.value, b);
+    }
+    std::vector<Value*> next = from.state;
+    for (const auto& u : p_.step.updates) {
+      auto slot = static_cast<std::size_t>(u.target.symbolSlot());
+      Value* value = ex.real(u.value, b);
+      if (clamp && p_.clampWhenRefractory[slot])
+        value = b.CreateSelect(clamp, from.state[slot], value, p_.stateNames[slot] + ".clamped");
+      next[slot] = value;
+    }
+    return next;
+  }
+  // The same from a state at (t, h), in the precise loop.
+  std::vector<Value*> integrateFrom(const std::vector<Value*>& y, Value* t, Value* h, Value* clamp,
+                                    IRBuilder<>& b) {
+    Frame from{y, t, h, {}};
+    FrameExprs ex(*this, &from);
+    return integrate(ex, from, clamp, b);
+  }
+  Value* valueAt(ir::Expr e, const std::vector<Value*>& y, Value* t, IRBuilder<>& b) {
+    Frame at{y, t, dt_, {}};
+    return FrameExprs(*this, &at).real(e, b);
+  }
+  Value* truthAt(ir::Expr e, const std::vector<Value*>& y, Value* t, IRBuilder<>& b) {
+    Frame at{y, t, dt_, {}};
+    return FrameExprs(*this, &at).truth(e, b);
+  }
+
+  // The cubic Hermite crossing, as lower::hermiteCrossing computes it (the same operations in
+  // the same order).
+  Value* hermiteCrossing(Value* g0, Value* d0, Value* g1, Value* d1, IRBuilder<>& b) {
+    auto c = [&](double v) { return llvm::ConstantFP::get(real(), v); };
+    Value* lo = c(0.0);
+    Value* hi = c(1.0);
+    Value* s = b.CreateFDiv(g0, b.CreateFSub(g0, g1));
+    for (int k = 0; k < lower::kHermiteIterations; ++k) {
+      Value* s2 = b.CreateFMul(s, s);
+      Value* s3 = b.CreateFMul(s2, s);
+      Value* h00 =
+          b.CreateFAdd(b.CreateFSub(b.CreateFMul(c(2.0), s3), b.CreateFMul(c(3.0), s2)), c(1.0));
+      Value* h10 = b.CreateFAdd(b.CreateFSub(s3, b.CreateFMul(c(2.0), s2)), s);
+      Value* h01 = b.CreateFSub(b.CreateFMul(c(3.0), s2), b.CreateFMul(c(2.0), s3));
+      Value* h11 = b.CreateFSub(s3, s2);
+      Value* value =
+          b.CreateFAdd(b.CreateFAdd(b.CreateFAdd(b.CreateFMul(h00, g0), b.CreateFMul(h10, d0)),
+                                    b.CreateFMul(h01, g1)),
+                       b.CreateFMul(h11, d1));
+      Value* e00 = b.CreateFSub(b.CreateFMul(c(6.0), s2), b.CreateFMul(c(6.0), s));
+      Value* e10 =
+          b.CreateFAdd(b.CreateFSub(b.CreateFMul(c(3.0), s2), b.CreateFMul(c(4.0), s)), c(1.0));
+      Value* e01 = b.CreateFSub(b.CreateFMul(c(6.0), s), b.CreateFMul(c(6.0), s2));
+      Value* e11 = b.CreateFSub(b.CreateFMul(c(3.0), s2), b.CreateFMul(c(2.0), s));
+      Value* slope =
+          b.CreateFAdd(b.CreateFAdd(b.CreateFAdd(b.CreateFMul(e00, g0), b.CreateFMul(e10, d0)),
+                                    b.CreateFMul(e01, g1)),
+                       b.CreateFMul(e11, d1));
+      Value* below = b.CreateFCmpOLT(value, c(0.0));
+      lo = b.CreateSelect(below, s, lo);
+      hi = b.CreateSelect(below, hi, s);
+      Value* newton = b.CreateFSub(s, b.CreateFDiv(value, slope));
+      Value* inside = b.CreateAnd(b.CreateFCmpOGT(newton, lo), b.CreateFCmpOLT(newton, hi));
+      s = b.CreateSelect(inside, newton, b.CreateFMul(c(0.5), b.CreateFAdd(lo, hi)));
+    }
+    return s;
+  }
+
+  // spike_timing = precise: after the vector loop, the neurons it flagged (a threshold crossing,
+  // or refractoriness that may end inside the step) are stepped again one by one from their old
+  // state (the chunk's scratch), as the reference kernel does (reference_kernel.cpp,
+  // preciseStep): the crossing time, the reset at it, the rest of the step, the refractory end.
+  // Each sets its flag to whether it spiked and leaves the spike's offset at offsets[count + k].
+  void emitPreciseLoop(BasicBlock* head, BasicBlock* compact, Value* flags, Value* offsets,
+                       Value* count, Value* chunkBegin, Value* chunkEnd, bool withRefractory) {
+    Function* f = head->getParent();
+    BasicBlock* loop = BasicBlock::Create(c_, "precise.neuron", f, compact);
+    BasicBlock* stepBlock = BasicBlock::Create(c_, "precise.step", f, compact);
+    BasicBlock* next = BasicBlock::Create(c_, "precise.next", f, compact);
+    preciseExit_ = BasicBlock::Create(c_, "precise.exit", f, compact);
+    IRBuilder<> b(head);
+    b.CreateBr(loop);
+    b.SetInsertPoint(loop);
+    llvm::PHINode* k = b.CreatePHI(i64(), 2, "pk");
+    Value* flagPtr = b.CreateInBoundsGEP(i32(), flags, k);
+    b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(i32(), flagPtr), llvm::ConstantInt::get(i32(), 0)),
+                   stepBlock, next);
+
+    b.SetInsertPoint(stepBlock);
+    IRBuilder<>* savedLoop = loop_;
+    loop_ = &b;
+    perNeuronTime_ = true;
+    i_ = b.CreateAdd(chunkBegin, k, "pi");
+    inputs_.assign(p_.numInputs, nullptr);
+    normals_.assign(p_.numNoise, nullptr);
+    auto c = [&](double v) { return llvm::ConstantFP::get(real(), v); };
+    std::vector<Value*> y0;
+    for (std::size_t j = 0; j < p_.numStates; ++j)
+      y0.push_back(b.CreateLoad(real(), b.CreateInBoundsGEP(real(), scratch_[j], k),
+                                p_.stateNames[j] + ".p0"));
+    Value* partial = llvm::ConstantInt::getFalse(c_);
+    Value* start = c(0.0);
+    Value *untilPtr = nullptr, *until = nullptr, *offsetPtr = nullptr, *offset0 = nullptr;
+    if (withRefractory) {
+      untilPtr = b.CreateInBoundsGEP(i64(), refractoryUntil_, i_);
+      until = b.CreateLoad(i64(), untilPtr, "p.until");
+      offsetPtr = b.CreateInBoundsGEP(f64(), refractoryOffset_, i_);
+      offset0 = b.CreateLoad(f64(), offsetPtr, "p.refractory_offset");
+      partial = b.CreateAnd(b.CreateICmpEQ(step_, until),
+                            b.CreateFCmpOGT(offset0, llvm::ConstantFP::get(f64(), 0.0)));
+      start = b.CreateSelect(partial, b.CreateFPTrunc(offset0, real()), c(0.0), "start");
+    }
+    // The interval [tA, tA + h] the neuron is free in.
+    Value* startDt = b.CreateFMul(start, dt_);
+    Value* tA = b.CreateFAdd(t0_, startDt, "tA");
+    Value* h = b.CreateFMul(b.CreateFSub(c(1.0), start), dt_, "h");
+    std::vector<Value*> yA = y0;
+    if (withRefractory) {
+      std::vector<Value*> clamped =
+          integrateFrom(y0, t0_, startDt, llvm::ConstantInt::getTrue(c_), b);
+      for (std::size_t j = 0; j < yA.size(); ++j)
+        yA[j] = b.CreateSelect(partial, clamped[j], y0[j]);
+    }
+    std::vector<Value*> y1 = integrateFrom(yA, tA, h, nullptr, b);
+    Value* t1 = b.CreateFAdd(tA, h, "t1");
+    Value* spiked = truthAt(p_.spike, y1, t1, b);
+    if (p_.spikeOnRisingEdge)
+      spiked = b.CreateAnd(spiked, b.CreateNot(truthAt(p_.spike, yA, tA, b)));
+
+    // The crossing: Hermite root on [tA, t1], then one Newton step on the method's solution.
+    Value* gA = valueAt(p_.spikeDistance, yA, tA, b);
+    Value* g1 = valueAt(p_.spikeDistance, y1, t1, b);
+    Value* dA = b.CreateFMul(h, valueAt(p_.spikeRate, yA, tA, b));
+    Value* d1 = b.CreateFMul(h, valueAt(p_.spikeRate, y1, t1, b));
+    Value* s = b.CreateSelect(b.CreateFCmpOGE(gA, c(0.0)), c(0.0),
+                              hermiteCrossing(gA, dA, g1, d1, b), "s.hermite");
+    Value* tS0 = b.CreateFAdd(tA, b.CreateFMul(s, h));
+    std::vector<Value*> yS = integrateFrom(yA, tA, b.CreateFMul(s, h), nullptr, b);
+    Value* gS = valueAt(p_.spikeDistance, yS, tS0, b);
+    Value* dS = b.CreateFMul(h, valueAt(p_.spikeRate, yS, tS0, b));
+    Value* newton = b.CreateFSub(s, b.CreateFDiv(gS, dS));
+    Value* clamped =
+        b.CreateSelect(b.CreateFCmpOLT(newton, c(0.0)), c(0.0),
+                       b.CreateSelect(b.CreateFCmpOLT(c(1.0), newton), c(1.0), newton));
+    s = b.CreateSelect(b.CreateFCmpOGT(dS, c(0.0)), clamped, s, "s");
+    yS = integrateFrom(yA, tA, b.CreateFMul(s, h), nullptr, b);
+    Value* offset = b.CreateFAdd(start, b.CreateFMul(s, b.CreateFSub(c(1.0), start)), "offset");
+    Value* tS = b.CreateFAdd(t0_, b.CreateFMul(offset, dt_), "tS");
+    Value* offset64 = b.CreateFPExt(offset, f64());
+    b.CreateStore(offset64,
+                  b.CreateInBoundsGEP(f64(), offsets, b.CreateAdd(b.CreateZExt(count, i64()), k)));
+    b.CreateStore(b.CreateZExt(spiked, i32()), flagPtr);
+
+    std::vector<Value*> final = y1;
+    if (withRefractory) {
+      // Refractory until tS + period, in steps; a period shorter than the rest of this step ends
+      // at the step's end.
+      auto d = [&](double v) { return llvm::ConstantFP::get(f64(), v); };
+      Value* period = b.CreateFPExt(valueAt(p_.refractoryPeriod, y0, t0_, b), f64());
+      Value* stepReal = b.CreateSIToFP(step_, f64());
+      Value* end =
+          b.CreateFAdd(b.CreateFAdd(stepReal, offset64), b.CreateFDiv(period, dt64_), "p.end");
+      Value* whole = b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, end);
+      Value* fraction = b.CreateFSub(end, whole);
+      Value* inStep = b.CreateFCmpOLE(whole, stepReal);
+      whole = b.CreateSelect(inStep, b.CreateFAdd(stepReal, d(1.0)), whole);
+      fraction = b.CreateSelect(inStep, d(0.0), fraction);
+      b.CreateStore(b.CreateSelect(spiked, b.CreateFPToSI(whole, i64()), until), untilPtr);
+      b.CreateStore(b.CreateSelect(spiked, fraction, offset0), offsetPtr);
+    }
+    if (!p_.reset.empty()) {
+      std::vector<Value*> reset = yS, values;
+      for (const auto& r : p_.reset)
+        values.push_back(valueAt(r.value, yS, tS, b));
+      for (std::size_t r = 0; r < values.size(); ++r)
+        reset[static_cast<std::size_t>(p_.reset[r].state)] = values[r];
+      Value* rest = b.CreateFMul(b.CreateFSub(c(1.0), offset), dt_, "rest");
+      std::vector<Value*> after = integrateFrom(
+          reset, tS, rest, withRefractory ? llvm::ConstantInt::getTrue(c_) : nullptr, b);
+      for (std::size_t j = 0; j < final.size(); ++j)
+        final[j] = b.CreateSelect(spiked, after[j], y1[j]);
+    }
+    for (std::size_t j = 0; j < p_.numStates; ++j)
+      b.CreateStore(final[j], b.CreateInBoundsGEP(real(), statePtr_[j], i_));
+    b.CreateBr(next);
+    perNeuronTime_ = false;
+    loop_ = savedLoop;
+
+    b.SetInsertPoint(next);
+    Value* kNext = b.CreateAdd(k, llvm::ConstantInt::get(i64(), 1), "pk.next", true, true);
+    b.CreateCondBr(b.CreateICmpULT(kNext, b.CreateSub(chunkEnd, chunkBegin)), loop, preciseExit_)
+        ->setMetadata(llvm::LLVMContext::MD_loop, loopMetadata(/*vectorize=*/false));
+    k->addIncoming(llvm::ConstantInt::get(i64(), 0), head);
+    k->addIncoming(kNext, next);
+    b.SetInsertPoint(preciseExit_);
+    b.CreateBr(compact);
   }
 
   // The main loop's vectorization decision, made here rather than by the cost model: a fixed
@@ -346,10 +579,12 @@ private:
                                  i64(),
                                  f64(),
                                  i64()};
-    // float32: state_f32, inputs_f32, normals_f32 follow (kernel_abi.h).
+    // state_f32, inputs_f32, normals_f32 follow (kernel_abi.h), then spike_offsets and
+    // refractory_offset.
     const unsigned stateField = options_.float32 ? 12 : 0, inputsField = options_.float32 ? 13 : 2,
                    normalsField = options_.float32 ? 14 : 3;
-    if (options_.float32) fields.insert(fields.end(), 3, realp->getPointerTo());
+    fields.insert(fields.end(), 3, Type::getFloatTy(c_)->getPointerTo()->getPointerTo());
+    fields.insert(fields.end(), 2, f64p);
     auto* argsType = llvm::StructType::create(c_, fields, "NjGroupArgs");
     auto* type = llvm::FunctionType::get(Type::getVoidTy(c_), {argsType->getPointerTo()}, false);
     Function* f = Function::Create(type, Function::ExternalLinkage, kKernelName, m_);
@@ -388,6 +623,9 @@ private:
     Value* until = p_.hasRefractory ? field(4, "refractory_until") : nullptr;
     Value* spikes = field(5, "spikes");
     Value* countPtr = field(6, "spike_count");
+    Value* spikeOffsets = p_.preciseSpikeTimes ? field(15, "spike_offsets") : nullptr;
+    Value* refractoryOffset =
+        p_.preciseSpikeTimes && p_.hasRefractory ? field(16, "refractory_offset") : nullptr;
     if (p_.numParams > 0) {
       Value* params = field(1, "params");
       for (std::size_t k = 0; k < p_.numParams; ++k)
@@ -404,6 +642,8 @@ private:
       std::vector<Value*> args = pointers;
       if (withRefractory) args.push_back(until);
       args.push_back(spikes);
+      if (spikeOffsets) args.push_back(spikeOffsets);
+      if (spikeOffsets && withRefractory) args.push_back(refractoryOffset);
       args.insert(args.end(), scalars.begin(), scalars.end());
       return builder.CreateCall(callee, args);
     };
@@ -433,14 +673,17 @@ private:
   // ---- expressions -----------------------------------------------------------------------
 
   // The expressions of one frame: its symbols, and loop-invariant nodes emitted before the loop.
+  // The expressions of one frame: its symbols, and loop-invariant nodes emitted before the loop.
+  // In the precise loop (after the vector loop) t and dt vary too, and math is scalar libm.
   class FrameExprs final : public ExprEmitter {
   public:
-    FrameExprs(KernelEmitter& k, int frame) : ExprEmitter(k.m_, k.real()), k_(k), frame_(frame) {
-      setInlineMath(k.options_.inlineMath, k.options_.vectorWidth);
+    FrameExprs(KernelEmitter& k, const Frame* frame)
+        : ExprEmitter(k.m_, k.real()), k_(k), frame_(frame) {
+      setInlineMath(k.options_.inlineMath && !k.perNeuronTime_, k.options_.vectorWidth);
     }
 
   protected:
-    Value* symbol(ir::Expr e, IRBuilder<>& b) override { return k_.symbol(e, frame_, b); }
+    Value* symbol(ir::Expr e, IRBuilder<>& b) override { return k_.symbol(e, *frame_, b); }
     IRBuilder<>& builderFor(ir::Expr e) override { return k_.varies(e) ? *k_.loop_ : *k_.hoist_; }
     // Only per-neuron math goes inline; values computed once per call keep libm.
     bool inlineMathFor(ir::Expr e) override {
@@ -449,28 +692,30 @@ private:
 
   private:
     KernelEmitter& k_;
-    int frame_;
+    const Frame* frame_;
   };
 
-  // An expression varies per neuron when it reads state, inputs, noise draws or temporaries;
-  // everything else (parameters, dt, t) is emitted once before the loop.
+  // An expression varies per neuron when it reads state, inputs, noise draws or temporaries (and,
+  // in the precise loop, t or dt); everything else is emitted once before the loop.
   bool varies(ir::Expr e) {
-    auto it = varies_.find(e.node());
-    if (it != varies_.end()) return it->second;
+    auto& cache = varies_[perNeuronTime_ ? 1 : 0];
+    auto it = cache.find(e.node());
+    if (it != cache.end()) return it->second;
     bool v = false;
     if (e.isSymbol()) {
       auto k = e.symbolKind();
       v = k == ir::SymbolKind::State || k == ir::SymbolKind::Input || k == ir::SymbolKind::Normal ||
-          k == ir::SymbolKind::Temp || k == ir::SymbolKind::Noise;
+          k == ir::SymbolKind::Temp || k == ir::SymbolKind::Noise ||
+          (perNeuronTime_ && (k == ir::SymbolKind::Time || k == ir::SymbolKind::Step));
     } else {
       for (ir::Expr o : e.operands())
         if (varies(o)) v = true;
     }
-    varies_.emplace(e.node(), v);
+    cache.emplace(e.node(), v);
     return v;
   }
 
-  Value* symbol(ir::Expr e, int frame, IRBuilder<>& b) {
+  Value* symbol(ir::Expr e, const Frame& frame, IRBuilder<>& b) {
     auto slot = static_cast<std::size_t>(e.symbolSlot());
     auto check = [&](std::size_t size) {
       if (slot >= size)
@@ -480,8 +725,8 @@ private:
     };
     switch (e.symbolKind()) {
     case ir::SymbolKind::State:
-      check(frames_[frame]->state.size());
-      return frames_[frame]->state[slot];
+      check(frame.state.size());
+      return frame.state[slot];
     case ir::SymbolKind::Param:
       check(params_.size());
       return params_[slot];
@@ -498,15 +743,14 @@ private:
             b.CreateLoad(real(), b.CreateInBoundsGEP(real(), normalPtr_[slot], i_), e.symbolName());
       return normals_[slot];
     case ir::SymbolKind::Temp:
-      check(temps_.size());
-      if (!temps_[slot] || frame != 0)
+      if (slot >= frame.temps.size() || !frame.temps[slot])
         throw CodegenError(
             fmt::format("temporary `{}` is used before it is computed", e.symbolName()));
-      return temps_[slot];
+      return frame.temps[slot];
     case ir::SymbolKind::Time:
-      return frames_[frame]->t;
+      return frame.t;
     case ir::SymbolKind::Step:
-      return dt_;
+      return frame.dt;
     case ir::SymbolKind::Noise:
       throw CodegenError(
           fmt::format("noise symbol `{}` reached code generation; integrate the equation first",
@@ -526,10 +770,17 @@ private:
   Value* i_ = nullptr;
   Value* step_ = nullptr;
   Value* dt_ = nullptr;
+  Value* dt64_ = nullptr; // dt as the ABI passes it (double)
+  Value* t0_ = nullptr;
   std::vector<Value*> statePtr_, inputPtr_, normalPtr_, params_;
-  std::vector<Value*> inputs_, normals_, temps_;
-  Frame* frames_[2] = {nullptr, nullptr};
-  std::unordered_map<const ir::Node*, bool> varies_;
+  std::vector<Value*> inputs_, normals_;
+  // Precise timing: the chunk's old states; the refractory offsets; the precise loop's exit.
+  std::vector<Value*> scratch_;
+  Value* refractoryOffset_ = nullptr;
+  Value* refractoryUntil_ = nullptr;
+  BasicBlock* preciseExit_ = nullptr;
+  bool perNeuronTime_ = false; // emitting the precise loop: t and dt differ per neuron
+  std::unordered_map<const ir::Node*, bool> varies_[2];
 };
 
 } // namespace

@@ -10,7 +10,10 @@
 // flag sum, so it vectorizes. Only when the chunk's flag sum is nonzero, a scalar loop
 // compacts the flags into neuron indices in place. Loop-invariant expressions (parameters,
 // dt, t) are emitted once before the loops. A model with a refractory period gets two bodies,
-// chosen by `refractory_until == NULL`.
+// chosen by `refractory_until == NULL`. With precise spike times the loop also saves the chunk's
+// old states and flags (without resetting) the neurons that spiked or end their refractoriness in
+// the step; a scalar pass re-steps those from their old state (crossing time, reset, rest of the
+// step) before the compaction, which then moves their offsets with their indices.
 #pragma once
 
 #include "compiler/lower/group_program.hpp"

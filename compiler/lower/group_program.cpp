@@ -9,6 +9,7 @@
 #include "compiler/ir/share_exponentials.hpp"
 #include "compiler/ir/substitute.hpp"
 #include "compiler/ir/symbols.hpp"
+#include "compiler/lower/precise_spikes.hpp"
 
 #include <unordered_map>
 
@@ -72,8 +73,8 @@ integrators::OdeSystem odeSystemOf(const model_ir::ModelIr& model) {
   return system;
 }
 
-GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
-                        const std::string& method) {
+GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const std::string& method,
+                        SpikeTiming timing) {
   GroupProgram p = programLayout(model);
   for (const auto& s : model.states)
     p.clampWhenRefractory.push_back(s.hasOde && s.unlessRefractory);
@@ -110,6 +111,7 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
   addDerivedStates(ctx, model, p);
   p.hasRefractory = static_cast<bool>(model.refractory);
   p.refractoryPeriod = model.refractory;
+  if (timing == SpikeTiming::Precise) makeSpikeTimesPrecise(ctx, model, p);
   return p;
 }
 
@@ -143,6 +145,9 @@ std::string printGroupProgram(const GroupProgram& p) {
     out += fmt::format("reset {} <- {}\n", p.stateNames[static_cast<std::size_t>(r.state)],
                        ir::print(r.value));
   if (p.hasRefractory) out += fmt::format("refractory {}\n", ir::print(p.refractoryPeriod));
+  if (p.preciseSpikeTimes)
+    out += fmt::format("precise spike times: distance to threshold {}, its rate {}\n",
+                       ir::print(p.spikeDistance), ir::print(p.spikeRate));
   const SharedExponentials shared = shareExponentials(p);
   out += fmt::format("transcendental calls per neuron-step: {}", shared.transcendentalsBefore);
   if (shared.transcendentalsAfter != shared.transcendentalsBefore)

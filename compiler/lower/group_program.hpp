@@ -33,7 +33,16 @@ struct GroupProgram {
   std::vector<model_ir::Assignment> reset;
   bool hasRefractory = false;
   ir::Expr refractoryPeriod; // over parameters; the runtime turns it into steps
+  // `spike_timing = precise` (precise_spikes.hpp): a spike is timed inside its step, the reset
+  // applied at that time and the rest of the step integrated from it; refractoriness ends at
+  // spike time + period, inside a step (NjGroupArgs::refractory_offset). Over the state at a
+  // time: the threshold as a signed distance (the condition holds where it is >= 0) and its rate
+  // of change along the flow.
+  bool preciseSpikeTimes = false;
+  ir::Expr spikeDistance, spikeRate;
 };
+
+enum class SpikeTiming { Grid, Precise };
 
 // The model's slots and names (states, parameters, inputs, noise), with no step yet: what every
 // program of the model (the step, the probe) starts from.
@@ -45,8 +54,8 @@ integrators::OdeSystem odeSystemOf(const model_ir::ModelIr& model);
 
 // Throws integrators::IntegrationError (message names the equation) when the
 // method cannot integrate the model.
-GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model,
-                        const std::string& method);
+GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const std::string& method,
+                        SpikeTiming timing = SpikeTiming::Grid);
 
 // Parameter values for one instance: overrides where given, and every other
 // parameter recomputed from its written expression, so `tau = C / g_L`

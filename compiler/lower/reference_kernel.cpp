@@ -2,57 +2,150 @@
 
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/interp/evaluate_step.hpp"
+#include "compiler/lower/precise_spikes.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace nj::lower {
 
+namespace {
+
+// One neuron's values for evaluating the program's expressions.
+struct Neuron {
+  const GroupProgram& p;
+  const NjGroupArgs& a;
+  std::vector<double> inputs, normals;
+
+  interp::Frame frame(std::span<const double> state, double t, double dt) const {
+    interp::Frame f;
+    f.state = state;
+    f.params = {a.params, p.numParams};
+    f.inputs = inputs;
+    f.normals = normals;
+    f.t = t;
+    f.dt = dt;
+    return f;
+  }
+  // The state after one step of the method of length h from (y, t); clamped states keep their
+  // values when `clamp`.
+  std::vector<double> integrate(const std::vector<double>& y, double t, double h,
+                                bool clamp) const {
+    std::vector<double> next = y;
+    interp::StepValues values = interp::evaluateStep(p.step, frame(y, t, h));
+    for (std::size_t u = 0; u < p.step.updates.size(); ++u) {
+      auto slot = static_cast<std::size_t>(p.step.updates[u].target.symbolSlot());
+      if (!(clamp && p.clampWhenRefractory[slot])) next[slot] = values.updates[u];
+    }
+    return next;
+  }
+  double value(ir::Expr e, const std::vector<double>& y, double t) const {
+    return interp::evaluate(e, frame(y, t, a.dt));
+  }
+  // Reset, two-phase, from y at time t.
+  std::vector<double> reset(const std::vector<double>& y, double t) const {
+    std::vector<double> next = y, values;
+    for (const auto& r : p.reset)
+      values.push_back(value(r.value, y, t));
+    for (std::size_t r = 0; r < values.size(); ++r)
+      next[static_cast<std::size_t>(p.reset[r].state)] = values[r];
+    return next;
+  }
+};
+
+// spike_timing = precise (precise_spikes.hpp, kernel_abi.h). The JIT emits the same arithmetic
+// (emit_kernel.cpp, emitPreciseStep).
+std::vector<double> preciseStep(const Neuron& n, std::uint64_t i, const std::vector<double>& y0) {
+  const GroupProgram& p = n.p;
+  const NjGroupArgs& a = n.a;
+  const double dt = a.dt, t0 = static_cast<double>(a.step) * dt;
+  const bool refractory = a.refractory_until != nullptr && a.step < a.refractory_until[i];
+  if (refractory) return n.integrate(y0, t0, dt, true);
+  // Refractoriness that ends inside this step: clamped up to its end, free after it.
+  const bool partial = a.refractory_until != nullptr && a.refractory_offset != nullptr &&
+                       a.step == a.refractory_until[i] && a.refractory_offset[i] > 0.0;
+  const double start = partial ? a.refractory_offset[i] : 0.0;
+  const double tA = t0 + start * dt, h = (1.0 - start) * dt;
+  const std::vector<double> yA = partial ? n.integrate(y0, t0, start * dt, true) : y0;
+  const std::vector<double> y1 = n.integrate(yA, tA, h, false);
+  const double t1 = tA + h;
+  bool spiked = n.value(p.spike, y1, t1) != 0.0;
+  if (p.spikeOnRisingEdge) spiked = spiked && n.value(p.spike, yA, tA) == 0.0;
+  if (!spiked) return y1;
+
+  // The crossing: Hermite root on [tA, t1], then one Newton step on the method's solution.
+  const double gA = n.value(p.spikeDistance, yA, tA), g1 = n.value(p.spikeDistance, y1, t1);
+  const double dA = h * n.value(p.spikeRate, yA, tA), d1 = h * n.value(p.spikeRate, y1, t1);
+  double s = gA >= 0.0 ? 0.0 : hermiteCrossing(gA, dA, g1, d1);
+  std::vector<double> yS = n.integrate(yA, tA, s * h, false);
+  const double gS = n.value(p.spikeDistance, yS, tA + s * h);
+  const double dS = h * n.value(p.spikeRate, yS, tA + s * h);
+  if (dS > 0.0) {
+    s = std::clamp(s - gS / dS, 0.0, 1.0);
+    yS = n.integrate(yA, tA, s * h, false);
+  }
+  const double offset = start + s * (1.0 - start);
+  a.spike_offsets[*a.spike_count] = offset;
+  a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
+  if (p.reset.empty() && a.refractory_until == nullptr) return y1;
+
+  const double tS = t0 + offset * dt;
+  bool clampRest = false;
+  if (a.refractory_until != nullptr && a.refractory_offset != nullptr) {
+    // Refractory until tS + period, in steps; a period shorter than the rest of this step ends
+    // at the step's end.
+    const double until =
+        static_cast<double>(a.step) + offset + n.value(p.refractoryPeriod, y0, t0) / dt;
+    double whole = std::floor(until);
+    double fraction = until - whole;
+    if (whole <= static_cast<double>(a.step)) {
+      whole = static_cast<double>(a.step + 1);
+      fraction = 0.0;
+    }
+    a.refractory_until[i] = static_cast<std::int64_t>(whole);
+    a.refractory_offset[i] = fraction;
+    clampRest = true;
+  }
+  if (p.reset.empty()) return y1;
+  return n.integrate(n.reset(yS, tS), tS, (1.0 - offset) * dt, clampRest);
+}
+
+} // namespace
+
 void runReferenceKernel(const GroupProgram& p, const NjGroupArgs& a) {
-  std::vector<double> state(p.numStates), next(p.numStates), inputs(p.numInputs),
-      normals(p.numNoise);
+  std::vector<double> state(p.numStates), next(p.numStates);
+  Neuron neuron{p, a, std::vector<double>(p.numInputs), std::vector<double>(p.numNoise)};
   const double t0 = static_cast<double>(a.step) * a.dt;
   const double t1 = static_cast<double>(a.step + 1) * a.dt;
   for (std::uint64_t i = a.begin; i < a.end; ++i) {
     for (std::size_t k = 0; k < p.numStates; ++k)
       state[k] = a.state[k][i];
     for (std::size_t k = 0; k < p.numInputs; ++k)
-      inputs[k] = a.inputs[k][i];
+      neuron.inputs[k] = a.inputs[k][i];
     for (std::size_t k = 0; k < p.numNoise; ++k)
-      normals[k] = a.normals[k][i];
-    interp::Frame frame;
-    frame.state = state;
-    frame.params = {a.params, p.numParams};
-    frame.inputs = inputs;
-    frame.normals = normals;
-    frame.t = t0;
-    frame.dt = a.dt;
+      neuron.normals[k] = a.normals[k][i];
+    if (p.preciseSpikeTimes) {
+      next = preciseStep(neuron, i, state);
+      for (std::size_t k = 0; k < p.numStates; ++k)
+        a.state[k][i] = next[k];
+      continue;
+    }
 
     // 1. Integrate: every new value from the old state, then commit; clamped states keep theirs.
     const bool refractory = a.refractory_until != nullptr && a.step < a.refractory_until[i];
-    next = state;
-    interp::StepValues values = interp::evaluateStep(p.step, frame);
-    for (std::size_t u = 0; u < p.step.updates.size(); ++u) {
-      auto slot = static_cast<std::size_t>(p.step.updates[u].target.symbolSlot());
-      if (!(refractory && p.clampWhenRefractory[slot])) next[slot] = values.updates[u];
-    }
-    bool wasAbove = false;
-    if (p.spike && p.spikeOnRisingEdge) wasAbove = interp::evaluate(p.spike, frame) != 0.0;
+    next = neuron.integrate(state, t0, a.dt, refractory);
+    const bool wasAbove = p.spike && p.spikeOnRisingEdge && neuron.value(p.spike, state, t0) != 0.0;
 
     // 2. Threshold on the new state at t_{n+1}, for neurons no longer refractory.
-    frame.state = next;
-    frame.t = t1;
     bool spiked = false;
     if (p.spike && !(a.refractory_until != nullptr && a.step + 1 < a.refractory_until[i]))
-      spiked = interp::evaluate(p.spike, frame) != 0.0 && !wasAbove;
+      spiked = neuron.value(p.spike, next, t1) != 0.0 && !wasAbove;
 
     // 3. Reset, two-phase, from the post-integration state.
     if (spiked) {
       a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
-      std::vector<double> reset;
-      for (const auto& r : p.reset)
-        reset.push_back(interp::evaluate(r.value, frame));
-      for (std::size_t r = 0; r < reset.size(); ++r)
-        next[static_cast<std::size_t>(p.reset[r].state)] = reset[r];
+      next = neuron.reset(next, t1);
       if (a.refractory_until != nullptr) a.refractory_until[i] = a.step + 1 + a.refractory_steps;
     }
     for (std::size_t k = 0; k < p.numStates; ++k)

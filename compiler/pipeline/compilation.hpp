@@ -64,6 +64,7 @@ struct Compilation {
   const syntax::Network* networkAst = nullptr;     // the network compiled, if any
   std::optional<sema::CheckedNetwork> network;     // with --set values bound
   std::string method;                              // requested (network's `run`, or option)
+  bool preciseSpikeTimes = false;                  // likewise, for spike_timing
   std::optional<compose::ComposedNetwork> composed;
   std::deque<CompiledGroup> groups; // stable addresses
   std::map<const lower::SynapseEventProgram*, CompiledEvent> events;

@@ -89,6 +89,8 @@ void lower(Work& w) {
   c.method = !o.method.empty()             ? o.method
              : c.network && c.network->run ? c.network->run->method
                                            : std::string("auto");
+  c.preciseSpikeTimes = o.preciseSpikeTimes.value_or(c.network && c.network->run &&
+                                                     c.network->run->preciseSpikeTimes);
   auto lowerOnce = [&](const std::string& name) {
     if (!c.models.count(name))
       c.models.emplace(name, model_ir::lowerModel(s.checked.models.at(name), *c.ctx, c.diags));
@@ -125,9 +127,9 @@ void integrate(Work& w) {
   const Options& o = *w.options;
   Compilation& c = w.out;
   auto add = [&](CompiledGroup g, const diag::SourceRange& where, const std::string& context,
-                 const std::string& method) {
+                 const std::string& method, lower::SpikeTiming timing) {
     try {
-      g.program = lower::lowerGroup(*c.ctx, g.ir, method);
+      g.program = lower::lowerGroup(*c.ctx, g.ir, method, timing);
       c.groups.push_back(std::move(g));
     } catch (const integrators::IntegrationError& e) {
       c.diags.error(where, context + e.what());
@@ -138,7 +140,8 @@ void integrate(Work& w) {
       if (file.id != w.source().program.entries.front()) continue;
       for (const auto& m : file.models)
         if (m.kind == syntax::ModelKind::Neuron && c.models.count(m.name))
-          add(CompiledGroup{m.name, m.name, c.models.at(m.name), {}, {}}, m.range, "", c.method);
+          add(CompiledGroup{m.name, m.name, c.models.at(m.name), {}, {}}, m.range, "", c.method,
+              lower::SpikeTiming::Grid);
     }
   if (!c.network) return;
   for (const auto& g : c.network->groups) {
@@ -148,7 +151,8 @@ void integrate(Work& w) {
     // The group's own method (`G = M(n) with method = rk4`) over the network's.
     add(CompiledGroup{g.name, g.model, it->second, {}, {}}, c.networkAst->range,
         fmt::format("group `{}` (model `{}`): ", g.name, g.model),
-        g.method.empty() ? c.method : g.method);
+        g.method.empty() ? c.method : g.method,
+        c.preciseSpikeTimes ? lower::SpikeTiming::Precise : lower::SpikeTiming::Grid);
   }
   for (CompiledGroup& g : c.groups)
     addProbe(c, g);

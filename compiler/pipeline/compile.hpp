@@ -28,9 +28,10 @@ struct Options {
   std::string model; // only this model (or, in a network, the groups of that name or model)
   std::map<std::string, sema::ParameterOverride> overrides; // network parameters (--set)
   std::string method;                                       // empty: the network's `run`, else auto
-  bool jit = true;                                          // false: no Codegen (the interpreter)
-  codegen::CompileOptions codegen;                          // precision and LLVM options
-  plan::RunSettings run;                                    // Plan: duration, dt, seed, --set …
+  std::optional<bool> preciseSpikeTimes; // nullopt: the network's `run … spike_timing`, else grid
+  bool jit = true;                       // false: no Codegen (the interpreter)
+  codegen::CompileOptions codegen;       // precision and LLVM options
+  plan::RunSettings run;                 // Plan: duration, dt, seed, --set …
   // Called after every pass that ran (emit prints from it).
   std::function<void(Pass, const Compilation&)> dump{};
 };

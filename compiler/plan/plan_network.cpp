@@ -223,6 +223,7 @@ private:
     out.inputs = prog.inputNames;
     out.numNoise = prog.numNoise;
     out.hasRefractory = prog.hasRefractory;
+    out.preciseSpikeTimes = prog.preciseSpikeTimes;
     out.method = prog.method;
     out.methodReason = prog.methodReason;
     out.paramValues = lower::resolveParameters(model, parameterOverrides(g, model, prog));

@@ -28,7 +28,7 @@ bool isDrawCall(const syntax::Expr& e) {
     return e.operands.size() == 2;
   return e.name == "clip" && e.operands.size() == 3 && isDrawCall(*e.operands[0]);
 }
-const char* const kRunOptions[] = {"dt", "method", "seed"};
+const char* const kRunOptions[] = {"dt", "method", "seed", "spike_timing"};
 // `auto` and every method (and alias) of the integrators' table.
 bool isMethodName(const std::string& name) {
   return name == "auto" || integrators::findMethod(name) != nullptr;
@@ -1468,6 +1468,15 @@ private:
         if (auto dt = constantValue(*o.value, timeDim(), "the time step")) {
           if (*dt <= 0) diags_.error(o.value->range, "the time step must be positive");
           run.dt = *dt;
+        }
+      } else if (o.name == "spike_timing") {
+        if (o.value->kind != syntax::ExprKind::Name ||
+            (o.value->name != "precise" && o.value->name != "grid")) {
+          diags_.error(o.value->range, "unknown spike timing");
+          diags_.note("spike_timing is `grid` (spikes at the end of their step, the default) or "
+                      "`precise` (timed inside the step, reset at that time)");
+        } else {
+          run.preciseSpikeTimes = o.value->name == "precise";
         }
       } else if (o.name == "seed") {
         if (auto s = constantValue(*o.value, {}, "the seed")) {

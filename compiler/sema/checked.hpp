@@ -241,6 +241,7 @@ struct CheckedRun {
   double duration = 0, dt = 0; // SI seconds (ms for plain networks)
   std::string method = "auto";
   std::uint64_t seed = 0;
+  bool preciseSpikeTimes = false; // spike_timing = precise (grid: the default)
 };
 
 struct CheckedNetwork {

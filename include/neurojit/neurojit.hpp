@@ -80,6 +80,8 @@ struct SimulationOptions {
   std::optional<std::string> duration; // e.g. "1 s"; default: the network's `run`
   std::optional<std::string> dt;       // e.g. "0.05 ms"
   std::string method;                  // empty: the network's `run … with method`, else auto
+  // "precise" or "grid"; empty: the network's `run … spike_timing`, else grid (docs/numerics.md).
+  std::string spikeTiming;
   std::optional<std::uint64_t> seed;
   int threads = 1;
   Backend backend = Backend::Jit;

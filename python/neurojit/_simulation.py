@@ -42,7 +42,7 @@ def compile_text(text, name="<text>.nj", stdlib=None):
 
 def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=None, method="",
          precision="float64", backend="jit", stdlib=None, memory_limit=None, checkpoint=None,
-         resume=None):
+         resume=None, spike_timing=""):
     """Compiles a network and builds it: a Simulation ready to run.
 
     model: a path to a .nj file, or a Program (compile_text / compile_file).
@@ -52,6 +52,8 @@ def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=No
     threads, network (which `network` block; default the only one), dt ("0.05 ms"),
     duration (the default of run()), method ("rk4", …), precision ("float64" or "float32"),
     backend ("jit" or "interpreter"), stdlib (the folder `import` searches).
+    spike_timing: "precise" (spikes timed inside their step, reset at that time) or "grid"
+        (default: the network's `run … spike_timing`, else grid).
     memory_limit: what the network and its recording may take ("4GiB", "512MiB", "50%" of
         physical memory, "none"; default 80% of physical memory). A network beyond it is refused
         with MemoryLimitError, and a table of its largest parts, before anything is allocated; its
@@ -64,7 +66,8 @@ def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=No
     program = model if isinstance(model, _core.Program) else compile_file(model, stdlib)
     return Simulation(program, seed=seed, set=set, threads=threads, network=network, dt=dt,
                       duration=duration, method=method, precision=precision, backend=backend,
-                      memory_limit=memory_limit, checkpoint=checkpoint, resume=resume)
+                      memory_limit=memory_limit, checkpoint=checkpoint, resume=resume,
+                      spike_timing=spike_timing)
 
 
 class Simulation:
@@ -72,7 +75,7 @@ class Simulation:
 
     def __init__(self, program, seed=None, set=None, threads=1, network="", dt=None,
                  duration=None, method="", precision="float64", backend="jit",
-                 memory_limit=None, checkpoint=None, resume=None):
+                 memory_limit=None, checkpoint=None, resume=None, spike_timing=""):
         self.program = program
         self._sim = _core.Simulation(
             program, network=network, seed=seed, sets=_sets(set), threads=threads,
@@ -80,7 +83,7 @@ class Simulation:
             dt=None if dt is None else _quantity(dt), method=method, precision=precision,
             backend=backend, memory_limit=memory_limit,
             checkpoint="" if checkpoint is None else str(checkpoint),
-            resume="" if resume is None else str(resume))
+            resume="" if resume is None else str(resume), spike_timing=spike_timing)
 
     def save_checkpoint(self, folder):
         """Writes the complete state at this step end into FOLDER/checkpoint.njc (atomically),

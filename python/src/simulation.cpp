@@ -140,7 +140,7 @@ void bindSimulation(py::module_& m) {
                        std::optional<std::string> dt, const std::string& method,
                        const std::string& precision, const std::string& backend,
                        std::optional<std::string> memoryLimit, const std::string& checkpoint,
-                       const std::string& resume) {
+                       const std::string& resume, const std::string& spikeTiming) {
              SimulationOptions o;
              if (memoryLimit)
                o.memoryLimit = neurojit::runtime::parseMemoryLimit(*memoryLimit, "memory_limit");
@@ -153,6 +153,7 @@ void bindSimulation(py::module_& m) {
              o.duration = std::move(duration);
              o.dt = std::move(dt);
              o.method = method;
+             o.spikeTiming = spikeTiming;
              o.precision = precisionNamed(precision);
              o.backend = backendNamed(backend);
              auto s = std::make_unique<PySimulation>();
@@ -165,7 +166,7 @@ void bindSimulation(py::module_& m) {
            py::arg("duration") = py::none(), py::arg("dt") = py::none(), py::arg("method") = "",
            py::arg("precision") = "float64", py::arg("backend") = "jit",
            py::arg("memory_limit") = py::none(), py::arg("checkpoint") = "", py::arg("resume") = "",
-           py::keep_alive<1, 2>())
+           py::arg("spike_timing") = "", py::keep_alive<1, 2>())
       .def(
           "save_checkpoint",
           [](PySimulation& s, const std::string& folder) { s.sim->saveCheckpoint(folder); },

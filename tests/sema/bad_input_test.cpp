@@ -333,6 +333,7 @@ const std::vector<BadCase> kNetworks = {
   {"RunShorterThanStep", net("  E = LIF(10)\n  run 0.01 ms with dt = 0.1 ms\n"), 31, 7, "shorter than one time step"},
   {"UnknownRunOption", net("  E = LIF(10)\n  run 100 ms with dtt = 0.1 ms\n"), 31, 19, "unknown run option `dtt`", "did you mean `dt`?"},
   {"NegativeSeed", net("  E = LIF(10)\n  run 100 ms with seed = -1\n"), 31, 26, "the seed must be a whole number"},
+  {"UnknownSpikeTiming", net("  E = LIF(10)\n  run 100 ms with spike_timing = exact\n"), 31, 34, "unknown spike timing", "`grid` (spikes at the end of their step, the default) or `precise`"},
   {"GroupSizeZero", net("  E = LIF(0)\n"), 30, 11, "the group size must be a whole number from 1 to 4e9, not 0"},
   {"GroupSizeFractional", net("  E = LIF(2.5)\n"), 30, 11, "not 2.5"},
   {"GroupSizeWithUnit", net("  E = LIF(10 ms)\n"), 30, 11, "the group size must be dimensionless"},

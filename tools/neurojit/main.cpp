@@ -135,6 +135,11 @@ int main(int argc, char** argv) {
   runCmd->add_option("--dt", dt, "time step, e.g. 0.05ms");
   runCmd->add_option("--method", run.simulation.method,
                      "integration method (euler, rk4, exp_euler, …, auto)");
+  runCmd
+      ->add_option("--spike-timing", run.simulation.spikeTiming,
+                   "precise: spikes timed inside their step, reset at that time; grid: at the end "
+                   "of the step (default: the network's `run … spike_timing`, else grid)")
+      ->check(CLI::IsMember({"precise", "grid"}));
   auto* seedOption = runCmd->add_option("--seed", seed, "random seed");
   runCmd
       ->add_option("--threads", threads,
