@@ -280,14 +280,8 @@ private:
     b.SetInsertPoint(loopExit);
     llvm::PHINode* spikeSumOut = b.CreatePHI(i32(), 1, "spike_sum.out");
     spikeSumOut->addIncoming(spikeSumNext, loop);
-    BasicBlock* afterFlags = compact;
-    if (precise) {
-      afterFlags = BasicBlock::Create(c_, "precise", f, compact);
-      emitPreciseLoop(afterFlags, compact, flags, spikeOffsets, count, chunkBegin, chunkEnd,
-                      withRefractory);
-    }
     b.CreateCondBr(b.CreateICmpEQ(spikeSumOut, llvm::ConstantInt::get(i32(), 0)), chunkNext,
-                   afterFlags);
+                   compact);
 
     // compact: spikes[count + n] = cb + k for each set flag k, in place (the write position
     // never passes the read position). Branch-free: write always, advance by the flag.
@@ -297,25 +291,29 @@ private:
     Value* flagRead = b.CreateLoad(i32(), b.CreateInBoundsGEP(i32(), flags, k), "flag.read");
     Value* index = b.CreateTrunc(b.CreateAdd(chunkBegin, k), i32(), "index");
     b.CreateStore(index, b.CreateInBoundsGEP(i32(), spikes, b.CreateZExt(written, i64())));
-    if (precise) { // the offsets move with their indices (precise loop: offsets[count + k])
-      Value* from =
-          b.CreateInBoundsGEP(f64(), spikeOffsets, b.CreateAdd(b.CreateZExt(count, i64()), k));
-      b.CreateStore(b.CreateLoad(f64(), from, "offset.read"),
-                    b.CreateInBoundsGEP(f64(), spikeOffsets, b.CreateZExt(written, i64())));
-    }
     Value* writtenNext = b.CreateAdd(written, flagRead, "written.next");
     Value* kNext = b.CreateAdd(k, llvm::ConstantInt::get(i64(), 1), "k.next", true, true);
-    b.CreateCondBr(b.CreateICmpULT(kNext, b.CreateSub(chunkEnd, chunkBegin)), compact, chunkNext);
-    BasicBlock* compactFrom = precise ? preciseExit_ : loopExit;
-    k->addIncoming(llvm::ConstantInt::get(i64(), 0), compactFrom);
+    // Precise: the compacted neurons are candidates, stepped again one by one.
+    BasicBlock* afterCompact =
+        precise ? BasicBlock::Create(c_, "precise", f, chunkNext) : chunkNext;
+    b.CreateCondBr(b.CreateICmpULT(kNext, b.CreateSub(chunkEnd, chunkBegin)), compact,
+                   afterCompact);
+    k->addIncoming(llvm::ConstantInt::get(i64(), 0), loopExit);
     k->addIncoming(kNext, compact);
-    written->addIncoming(count, compactFrom);
+    written->addIncoming(count, loopExit);
     written->addIncoming(writtenNext, compact);
+    Value* countAfter = writtenNext;
+    BasicBlock* countFrom = compact;
+    if (precise) {
+      countAfter = emitPreciseLoop(afterCompact, chunkNext, spikes, spikeOffsets, count,
+                                   writtenNext, chunkBegin, withRefractory);
+      countFrom = preciseExit_;
+    }
 
     b.SetInsertPoint(chunkNext);
     llvm::PHINode* countOut = b.CreatePHI(i32(), 2, "count.out");
     countOut->addIncoming(count, loopExit);
-    countOut->addIncoming(writtenNext, compact);
+    countOut->addIncoming(countAfter, countFrom);
     // The chunk loop gets its own loop id, so that CFG simplification cannot hand it the
     // neuron loop's forced-vectorization hints (it then warns that it cannot vectorize it).
     b.CreateBr(chunkHead)->setMetadata(llvm::LLVMContext::MD_loop,
@@ -408,34 +406,47 @@ private:
     return s;
   }
 
-  // spike_timing = precise: after the vector loop, the neurons it flagged (a threshold crossing,
-  // or refractoriness that may end inside the step) are stepped again one by one from their old
-  // state (the chunk's scratch), as the reference kernel does (reference_kernel.cpp,
-  // preciseStep): the crossing time, the reset at it, the rest of the step, the refractory end.
-  // Each sets its flag to whether it spiked and leaves the spike's offset at offsets[count + k].
-  void emitPreciseLoop(BasicBlock* head, BasicBlock* compact, Value* flags, Value* offsets,
-                       Value* count, Value* chunkBegin, Value* chunkEnd, bool withRefractory) {
+  // spike_timing = precise: the candidates the vector loop flagged and the compaction listed at
+  // spikes[first, last) (a threshold crossing, or refractoriness that may end inside the step)
+  // are stepped again one by one from their old state (the chunk's scratch), as the reference
+  // kernel does (reference_kernel.cpp, preciseStep): the crossing time, the reset at it, the
+  // rest of the step, the refractory end. Those that spiked stay in the list, in place, with
+  // their offsets; returns the new end of the list (valid in preciseExit_, which goes to `exit`).
+  Value* emitPreciseLoop(BasicBlock* head, BasicBlock* exit, Value* spikes, Value* offsets,
+                         Value* first, Value* last, Value* chunkBegin, bool withRefractory) {
     Function* f = head->getParent();
-    BasicBlock* loop = BasicBlock::Create(c_, "precise.neuron", f, compact);
-    BasicBlock* stepBlock = BasicBlock::Create(c_, "precise.step", f, compact);
-    BasicBlock* next = BasicBlock::Create(c_, "precise.next", f, compact);
-    preciseExit_ = BasicBlock::Create(c_, "precise.exit", f, compact);
+    BasicBlock* loop = BasicBlock::Create(c_, "precise.neuron", f, exit);
+    preciseExit_ = BasicBlock::Create(c_, "precise.exit", f, exit);
     IRBuilder<> b(head);
     b.CreateBr(loop);
     b.SetInsertPoint(loop);
-    llvm::PHINode* k = b.CreatePHI(i64(), 2, "pk");
-    Value* flagPtr = b.CreateInBoundsGEP(i32(), flags, k);
-    b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(i32(), flagPtr), llvm::ConstantInt::get(i32(), 0)),
-                   stepBlock, next);
-
-    b.SetInsertPoint(stepBlock);
+    llvm::PHINode* e = b.CreatePHI(i32(), 2, "pe");
+    llvm::PHINode* w = b.CreatePHI(i32(), 2, "pw");
+    Value* candidate = b.CreateLoad(
+        i32(), b.CreateInBoundsGEP(i32(), spikes, b.CreateZExt(e, i64())), "candidate");
     IRBuilder<>* savedLoop = loop_;
     loop_ = &b;
     perNeuronTime_ = true;
-    i_ = b.CreateAdd(chunkBegin, k, "pi");
+    i_ = b.CreateZExt(candidate, i64(), "pi");
+    Value* k = b.CreateSub(i_, chunkBegin, "pk");
+    // Loaded here, where every block below can use them (the symbols are cached on first use).
     inputs_.assign(p_.numInputs, nullptr);
     normals_.assign(p_.numNoise, nullptr);
+    for (std::size_t j = 0; j < p_.numInputs; ++j)
+      inputs_[j] = b.CreateLoad(real(), b.CreateInBoundsGEP(real(), inputPtr_[j], i_));
     auto c = [&](double v) { return llvm::ConstantFP::get(real(), v); };
+    // The states of the blocks' ends, joined.
+    auto join = [&](const std::vector<Value*>& a, BasicBlock* fromA, const std::vector<Value*>& z,
+                    BasicBlock* fromZ) {
+      std::vector<Value*> out;
+      for (std::size_t j = 0; j < a.size(); ++j) {
+        llvm::PHINode* phi = b.CreatePHI(real(), 2, p_.stateNames[j]);
+        phi->addIncoming(a[j], fromA);
+        phi->addIncoming(z[j], fromZ);
+        out.push_back(phi);
+      }
+      return out;
+    };
     std::vector<Value*> y0;
     for (std::size_t j = 0; j < p_.numStates; ++j)
       y0.push_back(b.CreateLoad(real(), b.CreateInBoundsGEP(real(), scratch_[j], k),
@@ -457,17 +468,29 @@ private:
     Value* tA = b.CreateFAdd(t0_, startDt, "tA");
     Value* h = b.CreateFMul(b.CreateFSub(c(1.0), start), dt_, "h");
     std::vector<Value*> yA = y0;
-    if (withRefractory) {
+    if (withRefractory) { // held up to the end of refractoriness
+      BasicBlock* from = b.GetInsertBlock();
+      BasicBlock* held = BasicBlock::Create(c_, "precise.held", f, exit);
+      BasicBlock* released = BasicBlock::Create(c_, "precise.released", f, exit);
+      b.CreateCondBr(partial, held, released);
+      b.SetInsertPoint(held);
       std::vector<Value*> clamped =
           integrateFrom(y0, t0_, startDt, llvm::ConstantInt::getTrue(c_), b);
-      for (std::size_t j = 0; j < yA.size(); ++j)
-        yA[j] = b.CreateSelect(partial, clamped[j], y0[j]);
+      BasicBlock* heldEnd = b.GetInsertBlock();
+      b.CreateBr(released);
+      b.SetInsertPoint(released);
+      yA = join(clamped, heldEnd, y0, from);
     }
     std::vector<Value*> y1 = integrateFrom(yA, tA, h, nullptr, b);
     Value* t1 = b.CreateFAdd(tA, h, "t1");
     Value* spiked = truthAt(p_.spike, y1, t1, b);
     if (p_.spikeOnRisingEdge)
       spiked = b.CreateAnd(spiked, b.CreateNot(truthAt(p_.spike, yA, tA, b)));
+    BasicBlock* quiet = b.GetInsertBlock();
+    BasicBlock* crossing = BasicBlock::Create(c_, "precise.crossing", f, exit);
+    BasicBlock* store = BasicBlock::Create(c_, "precise.store", f, exit);
+    b.CreateCondBr(spiked, crossing, store);
+    b.SetInsertPoint(crossing);
 
     // The crossing: Hermite root on [tA, t1], then one Newton step on the method's solution.
     Value* gA = valueAt(p_.spikeDistance, yA, tA, b);
@@ -489,9 +512,6 @@ private:
     Value* offset = b.CreateFAdd(start, b.CreateFMul(s, b.CreateFSub(c(1.0), start)), "offset");
     Value* tS = b.CreateFAdd(t0_, b.CreateFMul(offset, dt_), "tS");
     Value* offset64 = b.CreateFPExt(offset, f64());
-    b.CreateStore(offset64,
-                  b.CreateInBoundsGEP(f64(), offsets, b.CreateAdd(b.CreateZExt(count, i64()), k)));
-    b.CreateStore(b.CreateZExt(spiked, i32()), flagPtr);
 
     std::vector<Value*> final = y1;
     if (withRefractory) {
@@ -507,8 +527,8 @@ private:
       Value* inStep = b.CreateFCmpOLE(whole, stepReal);
       whole = b.CreateSelect(inStep, b.CreateFAdd(stepReal, d(1.0)), whole);
       fraction = b.CreateSelect(inStep, d(0.0), fraction);
-      b.CreateStore(b.CreateSelect(spiked, b.CreateFPToSI(whole, i64()), until), untilPtr);
-      b.CreateStore(b.CreateSelect(spiked, fraction, offset0), offsetPtr);
+      b.CreateStore(b.CreateFPToSI(whole, i64()), untilPtr);
+      b.CreateStore(fraction, offsetPtr);
     }
     if (!p_.reset.empty()) {
       std::vector<Value*> reset = yS, values;
@@ -517,25 +537,35 @@ private:
       for (std::size_t r = 0; r < values.size(); ++r)
         reset[static_cast<std::size_t>(p_.reset[r].state)] = values[r];
       Value* rest = b.CreateFMul(b.CreateFSub(c(1.0), offset), dt_, "rest");
-      std::vector<Value*> after = integrateFrom(
-          reset, tS, rest, withRefractory ? llvm::ConstantInt::getTrue(c_) : nullptr, b);
-      for (std::size_t j = 0; j < final.size(); ++j)
-        final[j] = b.CreateSelect(spiked, after[j], y1[j]);
+      final = integrateFrom(reset, tS, rest,
+                            withRefractory ? llvm::ConstantInt::getTrue(c_) : nullptr, b);
     }
+    BasicBlock* crossed = b.GetInsertBlock();
+    b.CreateBr(store);
+    b.SetInsertPoint(store);
+    final = join(final, crossed, y1, quiet);
+    llvm::PHINode* offsetOut = b.CreatePHI(f64(), 2, "offset.out");
+    offsetOut->addIncoming(offset64, crossed);
+    offsetOut->addIncoming(llvm::ConstantFP::get(f64(), 0.0), quiet);
     for (std::size_t j = 0; j < p_.numStates; ++j)
       b.CreateStore(final[j], b.CreateInBoundsGEP(real(), statePtr_[j], i_));
-    b.CreateBr(next);
+    // In place, as the compaction: write always, keep it if it spiked.
+    b.CreateStore(candidate, b.CreateInBoundsGEP(i32(), spikes, b.CreateZExt(w, i64())));
+    b.CreateStore(offsetOut, b.CreateInBoundsGEP(f64(), offsets, b.CreateZExt(w, i64())));
+    Value* wNext = b.CreateAdd(w, b.CreateZExt(spiked, i32()), "pw.next");
+    Value* eNext = b.CreateAdd(e, llvm::ConstantInt::get(i32(), 1), "pe.next");
+    b.CreateCondBr(b.CreateICmpULT(eNext, last), loop, preciseExit_)
+        ->setMetadata(llvm::LLVMContext::MD_loop, loopMetadata(/*vectorize=*/false));
+    BasicBlock* latch = b.GetInsertBlock();
+    e->addIncoming(first, head);
+    e->addIncoming(eNext, latch);
+    w->addIncoming(first, head);
+    w->addIncoming(wNext, latch);
     perNeuronTime_ = false;
     loop_ = savedLoop;
-
-    b.SetInsertPoint(next);
-    Value* kNext = b.CreateAdd(k, llvm::ConstantInt::get(i64(), 1), "pk.next", true, true);
-    b.CreateCondBr(b.CreateICmpULT(kNext, b.CreateSub(chunkEnd, chunkBegin)), loop, preciseExit_)
-        ->setMetadata(llvm::LLVMContext::MD_loop, loopMetadata(/*vectorize=*/false));
-    k->addIncoming(llvm::ConstantInt::get(i64(), 0), head);
-    k->addIncoming(kNext, next);
     b.SetInsertPoint(preciseExit_);
-    b.CreateBr(compact);
+    b.CreateBr(exit);
+    return wNext;
   }
 
   // The main loop's vectorization decision, made here rather than by the cost model: a fixed

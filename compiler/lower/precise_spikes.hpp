@@ -18,10 +18,10 @@ namespace nj::lower {
 void makeSpikeTimesPrecise(ir::Context& ctx, const model_ir::ModelIr& model, GroupProgram& p);
 
 // The crossing of a cubic Hermite interpolant on s in [0, 1] with p(0) = g0 < 0 <= p(1) = g1,
-// slopes d0, d1 (per unit s, i.e. dt · dg/dt): eight safeguarded Newton steps from the secant
+// slopes d0, d1 (per unit s, i.e. dt · dg/dt): five safeguarded Newton steps from the secant
 // estimate, falling back to bisection of the bracket. The reference kernel's; the JIT emits the
 // same arithmetic.
 double hermiteCrossing(double g0, double d0, double g1, double d1);
-inline constexpr int kHermiteIterations = 8;
+inline constexpr int kHermiteIterations = 5;
 
 } // namespace nj::lower
