@@ -27,6 +27,9 @@ struct Recording {
   };
   std::vector<Trace> traces;
   std::map<std::string, std::uint64_t> spikes;
+  // Per group with a spike monitor (its first): (neuron, time in ms), by neuron, then time.
+  std::map<std::string, std::vector<std::pair<std::uint32_t, double>>> spikeTimes;
+  double duration = 0; // ms
 };
 
 // The deterministic method of highest order in the method table: the reference.
@@ -50,6 +53,7 @@ Recording record(Simulation& sim, double keyStep) {
     throw Error(fmt::format("check --accuracy: the run at dt = {:g} s stopped: {}",
                             net.dt() * net.timeUnitSeconds(), result.status.message));
   Recording r;
+  r.duration = net.time() * net.timeUnitSeconds() * 1e3;
   for (const runtime::StateMonitor* m : net.stateMonitors())
     for (const std::string& v : m->variables()) {
       Recording::Trace trace{m->group().name(), v, m->displayUnit(v), m->width(), {}};
@@ -66,7 +70,54 @@ Recording record(Simulation& sim, double keyStep) {
     }
   for (const runtime::NeuronGroup* g : net.groups())
     r.spikes[g->name()] = g->totalSpikes();
+  for (const runtime::SpikeMonitor* m : net.spikeMonitors()) {
+    if (r.spikeTimes.count(m->group().name())) continue;
+    auto& times = r.spikeTimes[m->group().name()];
+    for (std::size_t k = 0; k < m->count(); ++k)
+      times.emplace_back(m->indices()[k], m->times()[k] * net.timeUnitSeconds() * 1e3);
+    std::sort(times.begin(), times.end());
+  }
   return r;
+}
+
+// Whether two runs have the same spikes per neuron (so the k-th of each can be compared).
+bool sameSpikes(const std::vector<std::pair<std::uint32_t, double>>& a,
+                const std::vector<std::pair<std::uint32_t, double>>& b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(),
+                    [](const auto& x, const auto& y) { return x.first == y.first; });
+}
+
+double maxTimeDifference(const std::vector<std::pair<std::uint32_t, double>>& a,
+                         const std::vector<std::pair<std::uint32_t, double>>& b) {
+  double worst = 0;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    worst = std::max(worst, std::abs(a[k].second - b[k].second));
+  return worst;
+}
+
+// The mean interval between two spikes of a neuron, over the neurons that spiked: the run's
+// duration over their spikes per neuron (robust on a short prefix, where few neurons spike
+// twice). The scale a spike time's error is judged against.
+double meanInterval(const std::vector<std::pair<std::uint32_t, double>>& t, double duration) {
+  std::size_t neurons = 0;
+  for (std::size_t k = 0; k < t.size(); ++k)
+    if (k == 0 || t[k].first != t[k - 1].first) ++neurons;
+  return t.empty() ? 0.0 : duration * static_cast<double>(neurons) / static_cast<double>(t.size());
+}
+
+// Order, Richardson error and the dt for the tolerance from the differences between dt and dt/2
+// and between dt/2 and dt/4; `scale` is what the tolerance is a fraction of. Differences at the
+// level of rounding mean an exact method: no order to observe.
+template <class Accuracy> void extrapolate(Accuracy& a, double scale, double dt, double tolerance) {
+  if (a.difference <= 1e-12 * scale) {
+    a.error = a.difference;
+  } else if (a.finerDifference > 0.0 && a.difference > a.finerDifference) {
+    a.order = std::log2(a.difference / a.finerDifference);
+    a.error = a.difference / (1.0 - std::exp2(-a.order));
+    a.dtForTolerance = dt * std::pow(tolerance * scale / a.error, 1.0 / a.order);
+  }
+  a.pass = !std::isnan(a.error) && a.error <= tolerance * scale;
 }
 
 // max |a - b| over the rows both have.
@@ -107,9 +158,11 @@ AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& op
   report.reference = referenceMethod();
   report.timeUnit = "ms";
   report.dt = dt * unitSeconds * 1e3;
-  if (net.stateMonitors().empty())
-    throw Error("check --accuracy: the network records no state: add a monitor of what should be "
-                "accurate, e.g. `monitor V of E[0:10]`");
+  for (const runtime::NeuronGroup* g : net.groups())
+    report.preciseSpikeTimes = report.preciseSpikeTimes || g->layout().preciseSpikeTimes;
+  if (net.stateMonitors().empty() && net.spikeMonitors().empty())
+    throw Error("check --accuracy: the network records nothing: add a monitor of what should be "
+                "accurate, e.g. `monitor V of E[0:10]` or `monitor spikes(E)`");
   for (const runtime::NeuronGroup* g : net.groups())
     if (g->layout().numNoise > 0)
       throw Error(fmt::format(
@@ -147,21 +200,28 @@ AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& op
     a.difference = maxDifference(coarse, runs[1].traces[v]);
     a.finerDifference = maxDifference(runs[1].traces[v], runs[2].traces[v]);
     a.reference = maxDifference(coarse, runs[3].traces[v]);
-    if (a.difference <= 1e-12 * a.range) {
-      // Differences at the level of rounding: the method is exact here (exponential Euler on
-      // linear equations); there is no order to observe.
-      a.error = a.difference;
-    } else if (a.finerDifference > 0.0 && a.difference > a.finerDifference) {
-      a.order = std::log2(a.difference / a.finerDifference);
-      a.error = a.difference / (1.0 - std::exp2(-a.order));
-      a.dtForTolerance = report.dt * std::pow(options.tolerance * a.range / a.error, 1.0 / a.order);
-    }
-    a.pass = !std::isnan(a.error) && a.error <= options.tolerance * a.range;
+    extrapolate(a, a.range, report.dt, options.tolerance);
     report.variables.push_back(a);
   }
-  report.pass =
-      report.spikeCounts.empty() && std::all_of(report.variables.begin(), report.variables.end(),
-                                                [](const VariableAccuracy& a) { return a.pass; });
+  for (const auto& [group, coarse] : runs[0].spikeTimes) {
+    const auto &half = runs[1].spikeTimes.at(group), &quarter = runs[2].spikeTimes.at(group),
+               &reference = runs[3].spikeTimes.at(group);
+    if (coarse.empty() || !sameSpikes(coarse, half) || !sameSpikes(coarse, quarter)) continue;
+    SpikeTimeAccuracy a;
+    a.group = group;
+    a.count = coarse.size();
+    a.interval = meanInterval(quarter, runs[2].duration);
+    a.difference = maxTimeDifference(coarse, half);
+    a.finerDifference = maxTimeDifference(half, quarter);
+    if (sameSpikes(coarse, reference)) a.reference = maxTimeDifference(coarse, reference);
+    extrapolate(a, a.interval, report.dt, options.tolerance);
+    report.spikeTimes.push_back(a);
+  }
+  report.pass = report.spikeCounts.empty() &&
+                std::all_of(report.variables.begin(), report.variables.end(),
+                            [](const VariableAccuracy& a) { return a.pass; }) &&
+                std::all_of(report.spikeTimes.begin(), report.spikeTimes.end(),
+                            [](const SpikeTimeAccuracy& a) { return a.pass; });
   return report;
 }
 
@@ -178,14 +238,14 @@ TextReport checkAccuracy(const std::filesystem::path& file, const AccuracyOption
     out.out += fmt::format("{} at dt = {:g} {} (compared with dt/2, dt/4 and {} at dt/4); "
                            "tolerance {:g} of each variable's range\n",
                            r.method, r.dt, r.timeUnit, r.reference, options.tolerance);
-    out.out += fmt::format("{:<14} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n", "variable", "range",
+    out.out += fmt::format("{:<18} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n", "variable", "range",
                            "error at dt", "order", "vs " + r.reference, "dt needed", "verdict");
+    const auto num = [](double x) {
+      return std::isnan(x) ? std::string("-") : fmt::format("{:.3g}", x);
+    };
     for (const VariableAccuracy& a : r.variables) {
-      const auto num = [](double x) {
-        return std::isnan(x) ? std::string("-") : fmt::format("{:.3g}", x);
-      };
       out.out += fmt::format(
-          "{:<14} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n", a.group + "." + a.variable,
+          "{:<18} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n", a.group + "." + a.variable,
           num(a.range) + " " + a.unit, num(a.error),
           std::isnan(a.order) ? "-" : fmt::format("{:.2f}", a.order), num(a.reference),
           std::isnan(a.dtForTolerance) ? "-"
@@ -193,6 +253,23 @@ TextReport checkAccuracy(const std::filesystem::path& file, const AccuracyOption
           a.pass ? "ok"
                  : (std::isnan(a.error) ? "not converging (the differences do not shrink with dt)"
                                         : "too large: use a smaller dt or a higher-order method"));
+    }
+    if (!r.spikeTimes.empty())
+      out.out += fmt::format("{:<18} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n",
+                             r.preciseSpikeTimes ? "spike times" : "spike times (grid)", "interval",
+                             "error at dt", "order", "vs " + r.reference, "dt needed", "verdict");
+    for (const SpikeTimeAccuracy& a : r.spikeTimes) {
+      out.out += fmt::format(
+          "{:<18} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n",
+          fmt::format("{} ({})", a.group, a.count), num(a.interval) + " " + r.timeUnit,
+          num(a.error), std::isnan(a.order) ? "-" : fmt::format("{:.2f}", a.order),
+          num(a.reference),
+          std::isnan(a.dtForTolerance) ? "-"
+                                       : fmt::format("{:.3g} {}", a.dtForTolerance, r.timeUnit),
+          a.pass ? "ok"
+                 : (r.preciseSpikeTimes ? "too large: use a smaller dt or a higher-order method"
+                                        : "too large: grid timing errs by up to dt per spike; "
+                                          "spike_timing = precise"));
     }
     for (const std::string& s : r.spikeCounts)
       out.out += fmt::format("spike counts change with dt: {} (the traces cannot converge "

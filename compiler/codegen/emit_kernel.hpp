@@ -12,8 +12,9 @@
 // dt, t) are emitted once before the loops. A model with a refractory period gets two bodies,
 // chosen by `refractory_until == NULL`. With precise spike times the loop also saves the chunk's
 // old states and flags (without resetting) the neurons that spiked or end their refractoriness in
-// the step; a scalar pass re-steps those from their old state (crossing time, reset, rest of the
-// step) before the compaction, which then moves their offsets with their indices.
+// the step; after the compaction lists them, a scalar pass re-steps each from its old state
+// (crossing time, reset, rest of the step) and keeps, in place, those that spiked with their
+// offsets.
 #pragma once
 
 #include "compiler/lower/group_program.hpp"

@@ -19,7 +19,8 @@ struct AccuracyOptions {
   // --set values, seed. Threads and back end are as given; the precision must be float64.
   SimulationOptions simulation;
   // A variable passes when its estimated error at dt is at most this fraction of its range over
-  // the run (max - min of the finest run's samples).
+  // the run (max - min of the finest run's samples); spike times when theirs is at most this
+  // fraction of the group's mean interval between spikes (duration over spikes per spiking neuron).
   double tolerance = 1e-3;
   bool color = false;
 };
@@ -39,11 +40,31 @@ struct VariableAccuracy {
   bool pass = false;
 };
 
+// The spike times of one group that a spike monitor records, when every run has the same spikes
+// per neuron: the k-th spike of neuron i compared across runs (times in the time display unit).
+// With `spike_timing = grid` a spike snaps to the end of its step (order about 1); with
+// `precise` the times converge at the method's order (docs/numerics.md).
+struct SpikeTimeAccuracy {
+  static constexpr double kUnknown = VariableAccuracy::kUnknown;
+  std::string group;
+  std::size_t count = 0; // spikes in each run
+  double interval = 0;   // duration / spikes per spiking neuron, at dt/4 (the tolerance's scale)
+  double difference = 0; // max |t(dt) - t(dt/2)|
+  double finerDifference = 0;  // max |t(dt/2) - t(dt/4)|
+  double order = kUnknown;     // observed order
+  double error = kUnknown;     // Richardson estimate of max |t(dt) - t|
+  double reference = kUnknown; // max |t(dt) - t_ref|
+  double dtForTolerance = kUnknown;
+  bool pass = false;
+};
+
 struct AccuracyReport {
   double dt = 0;                 // in the time display unit
   std::string timeUnit;          // "ms"
   std::string method, reference; // the run's method and the higher-order one it is checked with
   std::vector<VariableAccuracy> variables;
+  std::vector<SpikeTimeAccuracy> spikeTimes; // groups with a spike monitor and the same spikes
+  bool preciseSpikeTimes = false;            // the runs' spike timing
   // Groups whose spike count changes between dt, dt/2 and dt/4: their traces cannot converge
   // sample by sample (a spike one step earlier moves everything after it).
   std::vector<std::string> spikeCounts;

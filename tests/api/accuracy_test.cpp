@@ -82,6 +82,57 @@ network Passive {
   EXPECT_LT(report.variables[0].difference, 1e-12 * report.variables[0].range + 1e-12);
 }
 
+// Spike times: with precise timing they converge at the method's order (rk4: 4) and Richardson's
+// estimate agrees with the reference run; with grid timing a spike snaps to the end of its step
+// (order 1, an error of the order of dt). Exponential Euler times a LIF under constant current
+// exactly (the time is the root of the exact solution): no differences beyond rounding.
+TEST(CheckAccuracy, SpikeTimes) {
+  auto hh = compile(R"(
+import "neurons/hodgkin_huxley.nj"
+network HH {
+  n = HodgkinHuxley(4) { V = uniform(-70 mV, -60 mV) }
+  input n.I = 10 uA/cm^2
+  monitor spikes(n)
+  run 50 ms with dt = 0.01 ms, method = rk4, seed = 1
+}
+)");
+  AccuracyOptions o;
+  o.simulation.spikeTiming = "precise";
+  const auto precise = measureAccuracy(*hh, o);
+  ASSERT_EQ(precise.spikeTimes.size(), 1u);
+  const auto& p = precise.spikeTimes[0];
+  EXPECT_GE(p.count, 12u);
+  EXPECT_GT(p.order, 3.6);
+  EXPECT_LT(p.order, 4.6);
+  EXPECT_GT(p.error, p.reference / 1.5);
+  EXPECT_LT(p.error, p.reference * 1.5);
+  EXPECT_TRUE(precise.pass);
+
+  o.simulation.spikeTiming = "grid";
+  const auto grid = measureAccuracy(*hh, o);
+  ASSERT_EQ(grid.spikeTimes.size(), 1u);
+  const auto& g = grid.spikeTimes[0];
+  EXPECT_GT(g.order, 0.5);
+  EXPECT_LT(g.order, 1.5);
+  EXPECT_GT(g.error, 0.1 * grid.dt);
+  EXPECT_LT(g.error, 3.0 * grid.dt);
+  EXPECT_GT(g.error, 1e3 * p.error);
+
+  auto lif = compile(R"(
+import "neurons/lif.nj"
+network Driven {
+  n = LIF(3) { V = uniform(-60 mV, -55 mV) }
+  input n.I = 0.15 nA
+  monitor spikes(n)
+  run 200 ms with dt = 0.1 ms, spike_timing = precise
+}
+)");
+  const auto exact = measureAccuracy(*lif, {});
+  ASSERT_EQ(exact.spikeTimes.size(), 1u);
+  EXPECT_LT(exact.spikeTimes[0].difference, 1e-12 * exact.spikeTimes[0].interval);
+  EXPECT_TRUE(exact.pass);
+}
+
 // One row per run that cannot be judged, and the words its message must contain.
 TEST(CheckAccuracy, WhatCannotBeJudgedIsRefusedWithAReason) {
   const struct {
@@ -90,16 +141,16 @@ TEST(CheckAccuracy, WhatCannotBeJudgedIsRefusedWithAReason) {
     AccuracyOptions options;
     const char* message;
   } rows[] = {
-      {"no state monitor",
+      {"only a rate monitor",
        R"(
 import "neurons/lif.nj"
 network N {
   n = LIF(2)
-  monitor spikes(n)
+  monitor rate(n)
   run 10 ms
 })",
        {},
-       "records no state"},
+       "records nothing"},
       {"noise",
        R"(
 neuron OU {

@@ -54,10 +54,18 @@ TEST(Driver, CheckGoodFile) {
 TEST(Driver, CheckAccuracyVerdictIsTheExitCode) {
   const std::string file =
       "'" + (fs::path(NJ_SOURCE_DIR) / "examples" / "hodgkin_huxley.nj").string() + "'";
-  Outcome good = neurojit("check --accuracy " + file + " --duration 10ms --method rk4");
+  Outcome good = neurojit("check --accuracy " + file +
+                          " --duration 10ms --method rk4 --spike-timing precise");
   EXPECT_EQ(good.exitCode, 0) << good.err << good.out;
   EXPECT_NE(good.out.find("neurons.V"), std::string::npos) << good.out;
   EXPECT_NE(good.out.find("verdict: accurate"), std::string::npos) << good.out;
+  // The same traces, but spikes on the grid: each off by up to a step (an estimated 0.01 ms,
+  // over the tolerance 5e-4 of the 10 ms interval between spikes), while V stays within it:
+  // not accurate, and the message says what helps.
+  Outcome grid =
+      neurojit("check --accuracy " + file + " --duration 10ms --method rk4 --tolerance 5e-4");
+  EXPECT_EQ(grid.exitCode, 1) << grid.err << grid.out;
+  EXPECT_NE(grid.out.find("spike_timing = precise"), std::string::npos) << grid.out;
   Outcome bad = neurojit("check --accuracy " + file + " --duration 10ms --method euler");
   EXPECT_EQ(bad.exitCode, 1) << bad.err << bad.out;
   EXPECT_NE(bad.out.find("verdict: NOT accurate"), std::string::npos) << bad.out;

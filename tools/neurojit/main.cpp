@@ -93,6 +93,10 @@ int main(int argc, char** argv) {
   check->add_option("--dt", accuracyDt, "with --accuracy: the dt to judge, e.g. 0.05ms");
   check->add_option("--network", accuracy.simulation.network, "with --accuracy: which network");
   check->add_option("--method", accuracy.simulation.method, "with --accuracy: the method to judge");
+  check
+      ->add_option("--spike-timing", accuracy.simulation.spikeTiming,
+                   "with --accuracy: precise or grid spike times (default: the network's)")
+      ->check(CLI::IsMember({"precise", "grid"}));
   check->add_option("--set", accuracy.simulation.sets, "with --accuracy: NAME=VALUE, as for run");
 
   std::string emitFile, emitAfter = "ir", emitModel, emitMethod = "auto", emitPrecision = "float64";
