@@ -45,9 +45,11 @@ std::string dtText(double dtUnits, double timeUnitSeconds) {
   return fmt::format("{:.17g} s", dtUnits * timeUnitSeconds);
 }
 
-// Runs `sim` and keeps what its state monitors and groups recorded.
-Recording record(Simulation& sim, double keyStep) {
+// Runs `sim` (each noise draw made of `substeps` finer ones, so that runs at different dt follow
+// one Brownian path) and keeps what its state monitors and groups recorded.
+Recording record(Simulation& sim, double keyStep, std::uint32_t substeps) {
   runtime::Network& net = sim.network();
+  net.setNoiseSubsteps(substeps);
   const runtime::RunResult result = sim.run({.progress = 0});
   if (!result.status.ok())
     throw Error(fmt::format("check --accuracy: the run at dt = {:g} s stopped: {}",
@@ -132,6 +134,20 @@ double maxDifference(const Recording::Trace& a, const Recording::Trace& b) {
   return worst;
 }
 
+// The root mean square of a - b over the rows both have: the strong error's norm, steadier than
+// the maximum over paths (which one extreme path decides).
+double rmsDifference(const Recording::Trace& a, const Recording::Trace& b) {
+  double sum = 0;
+  std::size_t n = 0;
+  for (const auto& [key, row] : a.rows) {
+    auto it = b.rows.find(key);
+    if (it == b.rows.end()) continue;
+    for (std::size_t i = 0; i < row.size(); ++i, ++n)
+      sum += (row[i] - it->second[i]) * (row[i] - it->second[i]);
+  }
+  return n > 0 ? std::sqrt(sum / static_cast<double>(n)) : 0.0;
+}
+
 double range(const Recording::Trace& t) {
   double lo = INFINITY, hi = -INFINITY;
   for (const auto& [key, row] : t.rows)
@@ -164,26 +180,30 @@ AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& op
     throw Error("check --accuracy: the network records nothing: add a monitor of what should be "
                 "accurate, e.g. `monitor V of E[0:10]` or `monitor spikes(E)`");
   for (const runtime::NeuronGroup* g : net.groups())
-    if (g->layout().numNoise > 0)
-      throw Error(fmt::format(
-          "check --accuracy: group `{}` has noise; comparing runs at dt, dt/2 and dt/4 needs the "
-          "same Wiener increments in each, which is not built yet (judge the deterministic part "
-          "with the noise amplitude set to 0 by --set)",
-          g->name()));
+    report.stochastic = report.stochastic || g->layout().numNoise > 0;
 
+  // Deterministic: dt, dt/2, dt/4, and the reference method at dt/4. With noise, every run on
+  // one Brownian path (the draws of dt/8 summed), strong order: dt, dt/2, dt/4, and the same
+  // method at dt/8 as the reference.
   const double keyStep = dt / 8; // every sample time of the four runs is a multiple of it
+  const std::uint32_t finest = report.stochastic ? 8 : 1;
   std::vector<Recording> runs;
-  runs.push_back(record(*base, keyStep));
+  runs.push_back(record(*base, keyStep, finest));
   base.reset();
-  for (int k : {2, 4}) {
+  for (std::uint32_t k : {2u, 4u}) {
     SimulationOptions o = options.simulation;
     o.dt = dtText(dt / k, unitSeconds);
-    runs.push_back(record(*Simulation::create(program, o), keyStep));
+    runs.push_back(record(*Simulation::create(program, o), keyStep, finest / std::min(k, finest)));
   }
   SimulationOptions ref = options.simulation;
-  ref.dt = dtText(dt / 4, unitSeconds);
-  ref.method = report.reference;
-  runs.push_back(record(*Simulation::create(program, ref), keyStep));
+  if (report.stochastic) {
+    report.reference = report.method + " at dt/8";
+    ref.dt = dtText(dt / 8, unitSeconds);
+  } else {
+    ref.dt = dtText(dt / 4, unitSeconds);
+    ref.method = report.reference;
+  }
+  runs.push_back(record(*Simulation::create(program, ref), keyStep, 1));
 
   for (const auto& [group, n] : runs[0].spikes)
     if (runs[1].spikes.at(group) != n || runs[2].spikes.at(group) != n)
@@ -197,9 +217,10 @@ AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& op
     a.variable = coarse.variable;
     a.unit = coarse.unit.unit;
     a.range = range(runs[2].traces[v]);
-    a.difference = maxDifference(coarse, runs[1].traces[v]);
-    a.finerDifference = maxDifference(runs[1].traces[v], runs[2].traces[v]);
-    a.reference = maxDifference(coarse, runs[3].traces[v]);
+    const auto norm = report.stochastic ? rmsDifference : maxDifference;
+    a.difference = norm(coarse, runs[1].traces[v]);
+    a.finerDifference = norm(runs[1].traces[v], runs[2].traces[v]);
+    a.reference = norm(coarse, runs[3].traces[v]);
     extrapolate(a, a.range, report.dt, options.tolerance);
     report.variables.push_back(a);
   }
@@ -235,11 +256,17 @@ TextReport checkAccuracy(const std::filesystem::path& file, const AccuracyOption
       return out.finish(1);
     }
     const AccuracyReport r = measureAccuracy(*program, options);
-    out.out += fmt::format("{} at dt = {:g} {} (compared with dt/2, dt/4 and {} at dt/4); "
-                           "tolerance {:g} of each variable's range\n",
-                           r.method, r.dt, r.timeUnit, r.reference, options.tolerance);
+    const std::string referenceHead = r.stochastic ? "vs dt/8" : "vs " + r.reference;
+    out.out +=
+        r.stochastic
+            ? fmt::format("{} at dt = {:g} {} (compared with dt/2, dt/4 and dt/8 on one Brownian "
+                          "path: strong order); tolerance {:g} of each variable's range\n",
+                          r.method, r.dt, r.timeUnit, options.tolerance)
+            : fmt::format("{} at dt = {:g} {} (compared with dt/2, dt/4 and {} at dt/4); "
+                          "tolerance {:g} of each variable's range\n",
+                          r.method, r.dt, r.timeUnit, r.reference, options.tolerance);
     out.out += fmt::format("{:<18} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n", "variable", "range",
-                           "error at dt", "order", "vs " + r.reference, "dt needed", "verdict");
+                           "error at dt", "order", referenceHead, "dt needed", "verdict");
     const auto num = [](double x) {
       return std::isnan(x) ? std::string("-") : fmt::format("{:.3g}", x);
     };
@@ -257,7 +284,7 @@ TextReport checkAccuracy(const std::filesystem::path& file, const AccuracyOption
     if (!r.spikeTimes.empty())
       out.out += fmt::format("{:<18} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n",
                              r.preciseSpikeTimes ? "spike times" : "spike times (grid)", "interval",
-                             "error at dt", "order", "vs " + r.reference, "dt needed", "verdict");
+                             "error at dt", "order", referenceHead, "dt needed", "verdict");
     for (const SpikeTimeAccuracy& a : r.spikeTimes) {
       out.out += fmt::format(
           "{:<18} {:>12} {:>12} {:>7} {:>12} {:>12}  {}\n",

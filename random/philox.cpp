@@ -2,6 +2,7 @@
 
 #include <Random123/boxmuller.hpp>
 #include <Random123/uniform.hpp>
+#include <cmath>
 
 #include <Random123/philox.h>
 
@@ -55,6 +56,32 @@ void fillStandardNormals(double* out, std::uint64_t seed, std::uint32_t stream, 
 void fillStandardNormals(float* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
                          std::uint64_t begin, std::uint64_t end) {
   fill(out, seed, stream, step, begin, end);
+}
+
+namespace {
+
+template <class T>
+void fillRefined(T* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                 std::uint32_t substeps, std::uint64_t begin, std::uint64_t end) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(substeps));
+  for (std::uint64_t i = begin; i < end; ++i) {
+    double sum = 0.0;
+    for (std::uint32_t j = 0; j < substeps; ++j)
+      sum += standardNormal({seed, stream, step * substeps + j, static_cast<std::uint32_t>(i)});
+    out[i - begin] = static_cast<T>(sum * scale);
+  }
+}
+
+} // namespace
+
+void fillRefinedNormals(double* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                        std::uint32_t substeps, std::uint64_t begin, std::uint64_t end) {
+  fillRefined(out, seed, stream, step, substeps, begin, end);
+}
+
+void fillRefinedNormals(float* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                        std::uint32_t substeps, std::uint64_t begin, std::uint64_t end) {
+  fillRefined(out, seed, stream, step, substeps, begin, end);
 }
 
 } // namespace nj::random

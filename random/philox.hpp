@@ -48,5 +48,13 @@ void fillStandardNormals(double* out, std::uint64_t seed, std::uint32_t stream, 
 // The same draws rounded to float (a float32 group's noise).
 void fillStandardNormals(float* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
                          std::uint64_t begin, std::uint64_t end);
+// The draws of a step made of `substeps` finer ones: out[i] = Σ_j standardNormal({seed, stream,
+// step·substeps + j, begin + i}) / sqrt(substeps), j < substeps. Still N(0, 1), and the Wiener
+// increment it stands for is the sum of the finer steps' increments: runs at dt·m, dt·m/2, …
+// (substeps m, m/2, …) follow the same Brownian path (`check --accuracy`, strong order).
+void fillRefinedNormals(double* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                        std::uint32_t substeps, std::uint64_t begin, std::uint64_t end);
+void fillRefinedNormals(float* out, std::uint64_t seed, std::uint32_t stream, std::uint64_t step,
+                        std::uint32_t substeps, std::uint64_t begin, std::uint64_t end);
 
 } // namespace nj::random

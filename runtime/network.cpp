@@ -1124,9 +1124,13 @@ void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n,
     for (std::size_t k = 0; k < numNoise; ++k)
       withReal(g.precision(), [&](auto zero) { // float32: the same draws, rounded
         using T = decltype(zero);
-        fillStandardNormals(g.normals_[k].as<T>().data() + b, options_.seed,
-                            g.streamBase_ + static_cast<std::uint32_t>(k),
-                            static_cast<std::uint64_t>(n), b, end);
+        T* out = g.normals_[k].as<T>().data() + b;
+        const auto stream = g.streamBase_ + static_cast<std::uint32_t>(k);
+        if (options_.noiseSubsteps == 1)
+          fillStandardNormals(out, options_.seed, stream, static_cast<std::uint64_t>(n), b, end);
+        else
+          fillRefinedNormals(out, options_.seed, stream, static_cast<std::uint64_t>(n),
+                             options_.noiseSubsteps, b, end);
       });
     NjGroupArgs args{};
     args.params = g.params_.data();

@@ -98,6 +98,9 @@ struct NetworkOptions {
   // The processes of the run (comm/communicator.hpp); null: this process alone. With R ranks
   // every rank builds the same network and steps its own shards (network.hpp).
   const comm::Communicator* comm = nullptr;
+  // Each noise draw of a step is the normalised sum of this many draws of finer steps
+  // (random::fillRefinedNormals): runs at dt and dt/2 with 2 and 1 follow one Brownian path.
+  std::uint32_t noiseSubsteps = 1;
 };
 
 // Wall seconds spent in each item of the step schedule during one run (with
@@ -270,6 +273,7 @@ public:
   void setThreads(int threads);
   void setNanCheckInterval(std::int64_t steps);
   void setPhaseTiming(bool on) { options_.phaseTiming = on; }
+  void setNoiseSubsteps(std::uint32_t substeps) { options_.noiseSubsteps = substeps; }
   const NetworkOptions& options() const { return options_; }
 
   // How projection (or coupling) stream p from `pre` to `post` draws its synapses: Philox stream

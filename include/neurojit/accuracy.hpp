@@ -62,6 +62,11 @@ struct AccuracyReport {
   double dt = 0;                 // in the time display unit
   std::string timeUnit;          // "ms"
   std::string method, reference; // the run's method and the higher-order one it is checked with
+  // Some group has noise: the runs follow one Brownian path (each draw at dt the normalised sum
+  // of the draws at dt/8), the orders are strong orders, the differences of variables are root
+  // mean squares over neurons and samples (not maxima), and the reference is the same method at
+  // dt/8 ("METHOD at dt/8").
+  bool stochastic = false;
   std::vector<VariableAccuracy> variables;
   std::vector<SpikeTimeAccuracy> spikeTimes; // groups with a spike monitor and the same spikes
   bool preciseSpikeTimes = false;            // the runs' spike timing
@@ -71,8 +76,8 @@ struct AccuracyReport {
   bool pass = false;
 };
 
-// Throws Error for what cannot be judged: no state monitor, noise in a group (strong order on
-// shared Wiener increments is not built), a float32 run, and any error of the runs themselves.
+// Throws Error for what cannot be judged: nothing recorded, a float32 run, and any error of the
+// runs themselves.
 AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& options);
 
 // The report as a table with a verdict; exit code 0 when every variable passes, 1 otherwise (and
