@@ -54,8 +54,8 @@ TEST(Driver, CheckGoodFile) {
 TEST(Driver, CheckAccuracyVerdictIsTheExitCode) {
   const std::string file =
       "'" + (fs::path(NJ_SOURCE_DIR) / "examples" / "hodgkin_huxley.nj").string() + "'";
-  Outcome good = neurojit("check --accuracy " + file +
-                          " --duration 10ms --method rk4 --spike-timing precise");
+  Outcome good =
+      neurojit("check --accuracy " + file + " --duration 10ms --method rk4 --spike-timing precise");
   EXPECT_EQ(good.exitCode, 0) << good.err << good.out;
   EXPECT_NE(good.out.find("neurons.V"), std::string::npos) << good.out;
   EXPECT_NE(good.out.find("verdict: accurate"), std::string::npos) << good.out;
