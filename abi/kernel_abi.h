@@ -61,6 +61,16 @@ typedef struct NjGroupArgs {
    * step < refractory_until, and in step refractory_until for that fraction of it. */
   double* spike_offsets;
   double* refractory_offset;
+  /* Precise spike times: the synaptic events that arrive inside this step (spikes of precise
+   * pre neurons, after their delay; set for precise kernels, the counts all 0 when none arrive).
+   * Neuron i's events are entries event_begin[i] … event_begin[i] + event_count[i] - 1 of the
+   * three arrays, their offsets ascending in (0, 1]: at (step + offset) * dt, amount is added to
+   * state slot event_target. The kernel integrates piecewise from event to event. */
+  const uint32_t* event_count;
+  const uint32_t* event_begin;
+  const double* event_offset;
+  const uint32_t* event_target;
+  const double* event_amount;
 } NjGroupArgs;
 
 typedef void (*NjGroupKernel)(const NjGroupArgs* args);

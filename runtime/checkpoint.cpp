@@ -292,7 +292,7 @@ struct CheckpointAccess {
       std::vector<std::int64_t> steps;
       std::vector<std::uint64_t> counts;
       std::vector<std::uint32_t> spikes;
-      std::vector<double> captured;
+      std::vector<double> captured, offsets;
       for (const auto& slot : p->ring_) {
         std::int64_t newest = kNoStep;
         for (const auto& part : slot.parts)
@@ -305,6 +305,7 @@ struct CheckpointAccess {
                           part.captured.begin() +
                               static_cast<std::ptrdiff_t>(std::min(
                                   part.captured.size(), part.spikes.size() * capturedCount(*p))));
+          if (p->timed()) offsets.insert(offsets.end(), part.offsets.begin(), part.offsets.end());
           count += part.spikes.size();
         }
         steps.push_back(newest);
@@ -314,6 +315,7 @@ struct CheckpointAccess {
       w.add(at + "ring/counts", std::move(counts));
       w.add(at + "ring/spikes", std::move(spikes));
       w.add(at + "ring/captured", std::move(captured));
+      if (p->timed()) w.add(at + "ring/offsets", std::move(offsets));
     }
     for (const auto& c : net.couplings_) {
       const std::string at = "coupling/" + c->name() + "/";
@@ -400,6 +402,8 @@ struct CheckpointAccess {
       const auto spikes = r.copy<std::uint32_t>(at + "ring/spikes", Reader::kAnyCount);
       const std::size_t nc = capturedCount(*p);
       const auto captured = r.copy<double>(at + "ring/captured", spikes.size() * nc);
+      const auto offsets =
+          p->timed() ? r.copy<double>(at + "ring/offsets", spikes.size()) : std::vector<double>{};
       std::uint64_t sum = 0;
       for (std::uint64_t c : counts)
         sum += c;
@@ -421,6 +425,7 @@ struct CheckpointAccess {
         for (auto& part : slot.parts) {
           part.spikes.clear();
           part.captured.clear();
+          part.offsets.clear();
           part.step = kNoStep;
         }
         for (auto& cursorStep : slot.cursorStep)
@@ -432,6 +437,9 @@ struct CheckpointAccess {
         part.captured.assign(captured.begin() + static_cast<std::ptrdiff_t>(first * nc),
                              captured.begin() +
                                  static_cast<std::ptrdiff_t>((first + counts[s]) * nc));
+        if (!offsets.empty())
+          part.offsets.assign(offsets.begin() + static_cast<std::ptrdiff_t>(first),
+                              offsets.begin() + static_cast<std::ptrdiff_t>(first + counts[s]));
         first += counts[s];
       }
     }

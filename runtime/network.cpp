@@ -1102,7 +1102,7 @@ void Network::emitShard(std::int64_t n, std::size_t s, const Epoch& e) {
     log.offsets.insert(log.offsets.end(), offsets.begin(), offsets.end());
   }
   for (auto& p : projections_)
-    p->emitPart(n, s, p->pre_->shardSpikes(s, n));
+    p->emitPart(n, s, p->pre_->shardSpikes(s, n), p->pre_->shardSpikeOffsets(s, n));
   for (auto& m : stateMonitors_) {
     const auto [lo, hi] = m->group().shardRange(s);
     m->recordColumns(n + 1, lo, hi);
@@ -1154,6 +1154,7 @@ void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n,
     if (g.layout_.preciseSpikeTimes) {
       args.spike_offsets = g.stepSpikeOffsets_[n & 1].data() + b;
       args.refractory_offset = g.layout_.hasRefractory ? g.refractoryOffset_.data() : nullptr;
+      g.bindTimedEvents(s, args);
     }
     g.kernel_(args);
     if (count > end - b) {
@@ -1170,6 +1171,7 @@ void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n,
       report.errorGroup = static_cast<std::ptrdiff_t>(groupIndex);
     }
   }
+  if (g.layout_.preciseSpikeTimes) g.clearTimedEvents(s);
 }
 
 void Network::mergeSpikes(GroupEntry& e, std::int64_t n, const Epoch& epoch) {

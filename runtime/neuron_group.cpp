@@ -3,8 +3,10 @@
 #include "runtime/errors.hpp"
 #include "runtime/initializers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -39,7 +41,8 @@ long double NeuronGroup::bytesFor(const GroupLayout& layout, long double size) {
   if (layout.hasRefractory) bytes += alignedBytesLd(size, 8);
   bytes += 3 * alignedBytesLd(size, 4); // the spike list, and the kernels' of two steps
   if (layout.preciseSpikeTimes) // their offsets, and where refractoriness ends inside a step
-    bytes += (layout.hasRefractory ? 4 : 3) * alignedBytesLd(size, 8);
+    bytes += (layout.hasRefractory ? 4 : 3) * alignedBytesLd(size, 8) +
+             2 * alignedBytesLd(size, 4); // and the per-neuron index of synaptic events
   bytes += static_cast<long double>(layout.params.size()) * 8;
   return bytes;
 }
@@ -86,6 +89,9 @@ NeuronGroup::NeuronGroup(std::string name, std::uint64_t size, GroupLayout layou
     for (auto& buffer : stepSpikeOffsets_)
       buffer = AlignedArray<double>(size_);
     if (layout_.hasRefractory) refractoryOffset_ = AlignedArray<double>(size_);
+    eventCount_ = AlignedArray<std::uint32_t>(size_);
+    eventBegin_ = AlignedArray<std::uint32_t>(size_);
+    timedEvents_.resize(1);
   }
   for (auto& s : states_)
     if (isFloat32())
@@ -236,6 +242,55 @@ void NeuronGroup::setShards(std::vector<std::uint64_t> starts) {
   inputFlagStride_ = (layout_.inputs.size() + 63) / 64 * 64;
   inputDirty_.assign(inputFlagStride_ * shards_, 1);
   inputWritten_.assign(inputFlagStride_ * shards_, 0);
+  if (layout_.preciseSpikeTimes) timedEvents_.assign(shards_, {});
+}
+
+void NeuronGroup::pushTimedEvent(std::size_t s, std::uint32_t j, std::uint32_t target,
+                                 double amount, double offset) {
+  if (s == kAllShards) // serial delivery: the shard that owns j
+    s = static_cast<std::size_t>(
+        std::upper_bound(shardStarts_.begin(), shardStarts_.end(), std::uint64_t{j}) -
+        shardStarts_.begin() - 1);
+  TimedEvents& e = timedEvents_[s];
+  e.neuron.push_back(j);
+  e.target.push_back(target);
+  e.amount.push_back(amount);
+  e.offset.push_back(offset);
+}
+
+void NeuronGroup::bindTimedEvents(std::size_t s, NjGroupArgs& args) {
+  TimedEvents& e = timedEvents_[s];
+  const std::size_t n = e.neuron.size();
+  e.order.resize(n);
+  std::iota(e.order.begin(), e.order.end(), 0u);
+  std::stable_sort(e.order.begin(), e.order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return e.neuron[a] != e.neuron[b] ? e.neuron[a] < e.neuron[b] : e.offset[a] < e.offset[b];
+  });
+  e.sortedTarget.resize(n);
+  e.sortedOffset.resize(n);
+  e.sortedAmount.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint32_t from = e.order[k], j = e.neuron[from];
+    if (eventCount_[j]++ == 0) eventBegin_[j] = static_cast<std::uint32_t>(k);
+    e.sortedTarget[k] = e.target[from];
+    e.sortedOffset[k] = e.offset[from];
+    e.sortedAmount[k] = e.amount[from];
+  }
+  args.event_count = eventCount_.data();
+  args.event_begin = eventBegin_.data();
+  args.event_offset = e.sortedOffset.data();
+  args.event_target = e.sortedTarget.data();
+  args.event_amount = e.sortedAmount.data();
+}
+
+void NeuronGroup::clearTimedEvents(std::size_t s) {
+  TimedEvents& e = timedEvents_[s];
+  for (std::uint32_t j : e.neuron)
+    eventCount_[j] = 0;
+  e.neuron.clear();
+  e.target.clear();
+  e.amount.clear();
+  e.offset.clear();
 }
 
 } // namespace nj::runtime

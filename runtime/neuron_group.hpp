@@ -213,6 +213,7 @@ public:
 
 private:
   friend class Network;
+  friend class Projection; // adds the events of timed delivery
   friend struct CheckpointAccess;
 
   template <class T> void checkType() const {
@@ -286,6 +287,24 @@ private:
     }
   };
   std::vector<EpochSpikes> epochSpikes_[2];
+  // Precise timing: the synaptic events that arrive inside the current step (spikes of precise
+  // pre neurons after their delay, Projection::deliver), per shard in delivery order, then
+  // ordered per neuron by offset (stable: ties keep the delivery order, which does not depend on
+  // the layout) for the kernel (NjGroupArgs::event_*). Filled and used by the shard's thread.
+  struct alignas(64) TimedEvents {
+    std::vector<std::uint32_t> neuron, target, order;
+    std::vector<double> offset, amount;
+    std::vector<std::uint32_t> sortedTarget;
+    std::vector<double> sortedOffset, sortedAmount;
+  };
+  std::vector<TimedEvents> timedEvents_;
+  AlignedArray<std::uint32_t> eventCount_, eventBegin_; // per neuron, for the kernel
+  void pushTimedEvent(std::size_t s, std::uint32_t j, std::uint32_t target, double amount,
+                      double offset);
+  // Orders shard s's events for its kernel and points `args` at them; clearTimedEvents after the
+  // kernel.
+  void bindTimedEvents(std::size_t s, NjGroupArgs& args);
+  void clearTimedEvents(std::size_t s);
   std::uint64_t totalSpikes_ = 0;
   GroupKernel kernel_, probe_;
   mutable std::vector<RealArray> observed_; // written by probe()

@@ -53,7 +53,8 @@ std::uint64_t Projection::ringBytes() const {
   for (const RingSlot& r : ring_) {
     bytes += sizeof(RingSlot);
     for (const RingPart& p : r.parts)
-      bytes += sizeof(RingPart) + p.spikes.capacity() * 4 + p.captured.capacity() * 8;
+      bytes += sizeof(RingPart) + p.spikes.capacity() * 4 +
+               (p.captured.capacity() + p.offsets.capacity()) * 8;
     for (const auto& lane : r.cursors)
       bytes += lane.capacity() * sizeof(DelayCursor) + 8;
   }
@@ -148,6 +149,29 @@ std::pair<std::uint64_t, std::uint64_t> Projection::rowPart(std::uint32_t i, std
   return {lo, hi};
 }
 
+void Projection::checkTimed() const {
+  const std::string what = fmt::format(
+      "projection `{}`: with spike_timing = precise a spike of `{}` reaches `{}` at its exact "
+      "time inside a step, as an event of the post neuron's step",
+      name_, pre_->name(), post_->name());
+  if (onPre_ || spec_.target.empty())
+    throw RuntimeError(fmt::format(
+        "{}, which only adds into a state; this synapse runs `on_pre` statements (plasticity): "
+        "use spike_timing = grid",
+        what));
+  if (spec_.targetIsInput)
+    throw RuntimeError(fmt::format(
+        "{}, which only adds into a state; this synapse adds into the input `{}`, which holds "
+        "one value per step: target a state, or use spike_timing = grid",
+        what, spec_.target));
+  if (minDelay_ < 1)
+    throw RuntimeError(fmt::format(
+        "{}; that needs a delay of at least one step (dt = {:g} ms), so that the spike is known "
+        "before the step it arrives in, but the shortest delay here is {} steps: give the "
+        "connection a delay >= dt, or use spike_timing = grid",
+        what, network_->dt() * network_->options().timeUnitSeconds * 1e3, minDelay_));
+}
+
 void Projection::prepare() {
   maxDelay_ = table_.maxDelaySteps();
   minDelay_ = table_.hasHomogeneousDelay()
@@ -155,6 +179,7 @@ void Projection::prepare() {
                   : (table_.delays().empty()
                          ? 0
                          : *std::min_element(table_.delays().begin(), table_.delays().end()));
+  if (timed()) checkTimed();
   const std::uint64_t slots = ringSlots(), nPre = pre_->size();
   // Ring slots grow to the spikes they hold (one step's spikes of the pre group, usually far
   // fewer than nPre); refused up front only if a step in which every pre neuron spikes could not
@@ -162,8 +187,8 @@ void Projection::prepare() {
   const std::uint64_t nc = onPre_ ? onPre_->spec.captured.size() : 0;
   checkMemory(fmt::format("the delay ring of projection `{}` ({} slots of up to {} spikes)", name_,
                           slots, nPre),
-              (4.0L + 8.0L * nc) * slots * nPre, network_->memoryInUse() - ringBytes(),
-              network_->options().memoryLimit);
+              (4.0L + 8.0L * nc + (timed() ? 8.0L : 0.0L)) * slots * nPre,
+              network_->memoryInUse() - ringBytes(), network_->options().memoryLimit);
   ring_.assign(slots, RingSlot{});
   layOutRing(post_->shardCount(), epochSteps_);
   perm16_ = {};
@@ -335,6 +360,7 @@ void Projection::layOutRing(std::size_t shards, std::int64_t epochSteps) {
           part.step = std::numeric_limits<std::int64_t>::min();
           part.spikes.clear();
           part.captured.clear();
+          part.offsets.clear();
         }
       to.parts = std::move(slot.parts); // by shard: parts in shard order are ascending ids
       to.cursors.clear();               // remade below: each lane starts its spikes' rows anew
@@ -368,7 +394,8 @@ template <class F> void Projection::forEachPart(std::int64_t step, std::size_t s
   std::size_t m = 0;
   for (const RingPart& p : slot.parts) {
     if (p.step != step || p.spikes.empty()) continue;
-    f(std::span<const std::uint32_t>(p.spikes), p.captured.data(), cursors ? cursors + m : nullptr);
+    f(std::span<const std::uint32_t>(p.spikes), p.captured.data(), cursors ? cursors + m : nullptr,
+      p.offsets.size() == p.spikes.size() ? p.offsets.data() : nullptr);
     m += p.spikes.size();
   }
 }
@@ -382,9 +409,14 @@ void Projection::deliver(std::int64_t n, std::size_t shard) {
     if (!onPre_) return;
     const bool homogeneous = table_.hasHomogeneousDelay();
     for (std::int64_t d = homogeneous ? table_.delaySteps() : minDelay_; d <= maxDelay_; ++d)
-      forEachPart(n - 1 - d, shard, [&](auto spikes, const double* captured, DelayCursor* c) {
-        deliverEvents(spikes, captured, homogeneous ? -1 : d, n, shard, c);
-      });
+      forEachPart(n - 1 - d, shard,
+                  [&](auto spikes, const double* captured, DelayCursor* c, const double*) {
+                    deliverEvents(spikes, captured, homogeneous ? -1 : d, n, shard, c);
+                  });
+    return;
+  }
+  if (timed()) {
+    deliverTimed(n, shard);
     return;
   }
   // The post group's array and the weights in its precision (the caller marks an input dirty).
@@ -404,14 +436,15 @@ void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shar
   const auto [jlo, jhi] = post_->shardRange(shard);
   if (!table_.hasHomogeneousDelay()) {
     for (std::int64_t d = minDelay_; d <= maxDelay_; ++d)
-      forEachPart(n - 1 - d, shard, [&](auto spikes, const double*, DelayCursor* cursors) {
-        deliverRows(x, w, spikes, d, shard, cursors);
-      });
+      forEachPart(n - 1 - d, shard,
+                  [&](auto spikes, const double*, DelayCursor* cursors, const double*) {
+                    deliverRows(x, w, spikes, d, shard, cursors);
+                  });
     return;
   }
   const std::int64_t sent = n - 1 - table_.delaySteps();
   if (!conn().isImplicitAllToAll()) {
-    forEachPart(sent, shard, [&](auto spikes, const double*, DelayCursor*) {
+    forEachPart(sent, shard, [&](auto spikes, const double*, DelayCursor*, const double*) {
       deliverRows(x, w, spikes, -1, shard);
     });
     return;
@@ -419,8 +452,9 @@ void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shar
   // The O(N) population path: w · (spikes sent) into every post neuron, w · (spikes − 1) into a
   // post neuron that itself spiked under noSelf.
   std::uint64_t count = 0;
-  forEachPart(sent, shard,
-              [&](auto spikes, const double*, DelayCursor*) { count += spikes.size(); });
+  forEachPart(sent, shard, [&](auto spikes, const double*, DelayCursor*, const double*) {
+    count += spikes.size();
+  });
   if (count == 0) return;
   const auto wc = static_cast<T>(table_.weight() * static_cast<double>(count));
   if (!conn().noSelf()) {
@@ -430,7 +464,7 @@ void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shar
   }
   const auto wc1 = static_cast<T>(table_.weight() * static_cast<double>(count - 1));
   std::uint64_t j = jlo;
-  forEachPart(sent, shard, [&](auto spikes, const double*, DelayCursor*) {
+  forEachPart(sent, shard, [&](auto spikes, const double*, DelayCursor*, const double*) {
     for (std::uint32_t i : spikes) {
       if (i < jlo || i >= jhi) continue;
       for (; j < i; ++j)
@@ -443,10 +477,65 @@ void Projection::deliverPlain(T* x, const T* w, std::int64_t n, std::size_t shar
     x[j] += wc;
 }
 
-void Projection::emitPart(std::int64_t n, std::size_t s, std::span<const std::uint32_t> spikes) {
+// Precise timing: a spike of step m at offset o (t = (m + o)·dt) with a delay of d steps arrives
+// at (m + d + o)·dt, inside step m + d: an event of the post neuron's kernel in that step, at
+// offset o, in the order of deliverPlain (d ascending, pre ascending, post ascending).
+void Projection::deliverTimed(std::int64_t n, std::size_t shard) {
+  const auto [jlo, jhi] = post_->shardRange(shard);
+  const auto target = static_cast<std::uint32_t>(target_);
+  const double w0 = table_.weight();
+  const double* w64 = precision() == Precision::Float64 && !table_.weights().empty()
+                          ? table_.weights().data()
+                          : nullptr;
+  const float* w32 = precision() == Precision::Float32 && !table_.weights32().empty()
+                         ? table_.weights32().data()
+                         : nullptr;
+  const auto weight = [&](std::uint64_t syn) {
+    return w64 ? w64[syn] : w32 ? static_cast<double>(w32[syn]) : w0;
+  };
+  const std::uint32_t* post = conn().isImplicitAllToAll() ? nullptr : conn().post().data();
+  const bool homogeneous = table_.hasHomogeneousDelay(), whole = holdsOnlyShard(shard);
+  const std::int64_t dFirst = homogeneous ? table_.delaySteps() : minDelay_;
+  const std::int64_t dLast = homogeneous ? table_.delaySteps() : maxDelay_;
+  for (std::int64_t d = dFirst; d <= dLast; ++d)
+    forEachPart(
+        n - d, shard, [&](auto spikes, const double*, DelayCursor* cursors, const double* offsets) {
+          for (std::size_t m = 0; m < spikes.size(); ++m) {
+            const std::uint32_t i = spikes[m];
+            const double o = offsets ? offsets[m] : 1.0;
+            const auto push = [&](std::uint64_t j, double amount) {
+              post_->pushTimedEvent(shard, static_cast<std::uint32_t>(j), target, amount, o);
+            };
+            if (!post) { // all-to-all, one weight
+              for (std::uint64_t j = jlo; j < jhi; ++j)
+                if (!(conn().noSelf() && j == i)) push(j, w0);
+            } else if (homogeneous) {
+              const auto [b, e] = rowPart(i, shard);
+              for (std::uint64_t k = b; k < e; ++k)
+                push(post[k], weight(k));
+            } else {
+              withDelayOrder([&](const auto& perm) {
+                auto [pb, pe] = delaySegment(perm, i, d, cursors ? cursors + m : nullptr);
+                const std::uint64_t b = conn().rowStart()[i];
+                if (!whole) {
+                  const auto postOf = [&](auto q, std::uint64_t j) { return post[b + q] < j; };
+                  pb = std::lower_bound(pb, pe, jlo, postOf);
+                  pe = std::lower_bound(pb, pe, jhi, postOf);
+                }
+                for (auto q = pb; q < pe; ++q)
+                  push(post[b + *q], weight(b + *q));
+              });
+            }
+          }
+        });
+}
+
+void Projection::emitPart(std::int64_t n, std::size_t s, std::span<const std::uint32_t> spikes,
+                          std::span<const double> offsets) {
   RingSlot& slot = ring_[positiveMod(n, static_cast<std::int64_t>(ringSlots()))];
   RingPart& part = slot.parts[s];
   part.spikes.assign(spikes.begin(), spikes.end());
+  if (timed()) part.offsets.assign(offsets.begin(), offsets.end());
   part.step = n;
   if (onPre_ && !onPre_->captured.empty()) { // the pre neurons are the shard's: final for step n
     const std::size_t nc = onPre_->captured.size();
@@ -464,7 +553,7 @@ void Projection::emitWhole(std::int64_t n) {
     slot.parts[s].spikes.clear();
     slot.parts[s].step = n;
   }
-  emitPart(n, 0, pre_->spikes());
+  emitPart(n, 0, pre_->spikes(), pre_->spikeOffsets());
 }
 
 // ---- events ----

@@ -164,7 +164,8 @@ private:
   void splitRows();
   // Schedule item 4, on shard s's thread after its kernels: the pre group's spikes of step n in
   // shard s's range (ascending) into the ring as the slot's part s, with their captured values.
-  void emitPart(std::int64_t n, std::size_t s, std::span<const std::uint32_t> spikes);
+  void emitPart(std::int64_t n, std::size_t s, std::span<const std::uint32_t> spikes,
+                std::span<const double> offsets = {});
   // Schedule item 5 (serial) with several ranks: the pre group's spike list of step n (every
   // rank's, gathered) replaces the parts of the slot.
   void emitWhole(std::int64_t n);
@@ -172,7 +173,16 @@ private:
   // `shards` shards (before a run; spikes in flight, emitted by another layout, stay in their
   // parts, moved to their step's slot when the slot count changes).
   void layOutRing(std::size_t shards, std::int64_t epochSteps);
-  std::int64_t minDelaySteps() const { return minDelay_; }
+  // The fewest steps between a spike's step and the step before it is delivered: for timed
+  // delivery one fewer than the delay (a spike of step m arrives inside step m + d).
+  std::int64_t minDelaySteps() const { return timed() ? minDelay_ - 1 : minDelay_; }
+  // Precise timing on both sides: spikes reach the post kernel as events with their offsets
+  // (deliverTimed); a grid pre group's spikes (at the end of their step) are plain additions.
+  bool timed() const {
+    return pre_->layout().preciseSpikeTimes && post_->layout().preciseSpikeTimes;
+  }
+  void checkTimed() const; // what timed delivery needs, else a RuntimeError for the user
+  void deliverTimed(std::int64_t n, std::size_t s);
   template <class T>
   void deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes, std::int64_t d,
                    std::size_t s, DelayCursor* cursors = nullptr) const;
@@ -261,6 +271,7 @@ private:
     std::int64_t step = std::numeric_limits<std::int64_t>::min();
     std::vector<std::uint32_t> spikes;
     std::vector<double> captured; // [position in spikes][captured value]
+    std::vector<double> offsets;  // timed(): the spikes' offsets inside their step
   };
   struct RingSlot {
     std::vector<RingPart> parts;

@@ -92,6 +92,9 @@ private:
     argTypes.push_back(i32()->getPointerTo());
     if (precise) argTypes.push_back(f64()->getPointerTo());
     if (precise && withRefractory) argTypes.push_back(f64()->getPointerTo());
+    if (precise) // event_count, event_begin, event_offset, event_target, event_amount
+      for (Type* t : {i32(), i32(), f64(), i32(), f64()})
+        argTypes.push_back(t->getPointerTo());
     for (std::size_t k = 0; k < p_.numParams; ++k)
       argTypes.push_back(f64());
     for (Type* t : {i64(), i64(), i64(), f64(), i64(), i32()})
@@ -129,6 +132,13 @@ private:
     Value* spikeOffsets = precise ? nextPointer("spike_offsets", false) : nullptr;
     refractoryOffset_ =
         precise && withRefractory ? nextPointer("refractory_offset", false) : nullptr;
+    if (precise) {
+      eventCount_ = nextPointer("event_count", true);
+      eventBegin_ = nextPointer("event_begin", true);
+      eventOffset_ = nextPointer("event_offset", true);
+      eventTarget_ = nextPointer("event_target", true);
+      eventAmount_ = nextPointer("event_amount", true);
+    }
     for (std::size_t k = 0; k < p_.numParams; ++k) {
       arg->setName(p_.paramNames[k]);
       params_.push_back(&*arg++);
@@ -242,8 +252,13 @@ private:
       if (wasAbove) spiked = b.CreateAnd(spiked, b.CreateNot(wasAbove));
       if (withRefractory)
         spiked = b.CreateAnd(spiked, b.CreateNot(precise ? refractory : stillRefractory));
-      // Precise: also the neurons whose refractoriness may end inside this step.
+      // Precise: also the neurons whose refractoriness may end inside this step, and those that
+      // receive synaptic events inside it.
       if (precise && withRefractory) spiked = b.CreateOr(spiked, b.CreateICmpEQ(step_, until));
+      if (precise)
+        spiked = b.CreateOr(
+            spiked, b.CreateICmpNE(b.CreateLoad(i32(), b.CreateInBoundsGEP(i32(), eventCount_, i)),
+                                   llvm::ConstantInt::get(i32(), 0)));
       spiked->setName(precise ? "recompute" : "spiked");
     }
 
@@ -407,16 +422,19 @@ private:
   }
 
   // spike_timing = precise: the candidates the vector loop flagged and the compaction listed at
-  // spikes[first, last) (a threshold crossing, or refractoriness that may end inside the step)
-  // are stepped again one by one from their old state (the chunk's scratch), as the reference
-  // kernel does (reference_kernel.cpp, preciseStep): the crossing time, the reset at it, the
-  // rest of the step, the refractory end. Those that spiked stay in the list, in place, with
-  // their offsets; returns the new end of the list (valid in preciseExit_, which goes to `exit`).
+  // spikes[first, last) (a threshold crossing, refractoriness that may end inside the step, or
+  // synaptic events inside it) are stepped again one by one from their old state (the chunk's
+  // scratch), piece by piece as the reference kernel does (reference_kernel.cpp, preciseStep):
+  // held up to the end of refractoriness, each event ending a piece and adding its amount, a
+  // crossing timed, the reset at it, the rest of the piece integrated. Those that spiked stay in
+  // the list, in place, with their offsets; returns the new end of the list (valid in
+  // preciseExit_, which goes to `exit`).
   Value* emitPreciseLoop(BasicBlock* head, BasicBlock* exit, Value* spikes, Value* offsets,
                          Value* first, Value* last, Value* chunkBegin, bool withRefractory) {
     Function* f = head->getParent();
-    BasicBlock* loop = BasicBlock::Create(c_, "precise.neuron", f, exit);
-    preciseExit_ = BasicBlock::Create(c_, "precise.exit", f, exit);
+    auto block = [&](const char* name) { return BasicBlock::Create(c_, name, f, exit); };
+    BasicBlock* loop = block("precise.neuron");
+    preciseExit_ = block("precise.exit");
     IRBuilder<> b(head);
     b.CreateBr(loop);
     b.SetInsertPoint(loop);
@@ -435,61 +453,86 @@ private:
     for (std::size_t j = 0; j < p_.numInputs; ++j)
       inputs_[j] = b.CreateLoad(real(), b.CreateInBoundsGEP(real(), inputPtr_[j], i_));
     auto c = [&](double v) { return llvm::ConstantFP::get(real(), v); };
-    // The states of the blocks' ends, joined.
-    auto join = [&](const std::vector<Value*>& a, BasicBlock* fromA, const std::vector<Value*>& z,
-                    BasicBlock* fromZ) {
-      std::vector<Value*> out;
-      for (std::size_t j = 0; j < a.size(); ++j) {
-        llvm::PHINode* phi = b.CreatePHI(real(), 2, p_.stateNames[j]);
-        phi->addIncoming(a[j], fromA);
-        phi->addIncoming(z[j], fromZ);
-        out.push_back(phi);
-      }
+    auto phis = [&](Type* type, std::size_t n, const std::string& name) {
+      std::vector<llvm::PHINode*> out;
+      for (std::size_t j = 0; j < n; ++j)
+        out.push_back(b.CreatePHI(type, 2, name.empty() ? p_.stateNames[j] : name));
       return out;
+    };
+    auto incoming = [](std::vector<llvm::PHINode*>& to, const std::vector<Value*>& values,
+                       BasicBlock* from) {
+      for (std::size_t j = 0; j < to.size(); ++j)
+        to[j]->addIncoming(values[j], from);
     };
     std::vector<Value*> y0;
     for (std::size_t j = 0; j < p_.numStates; ++j)
       y0.push_back(b.CreateLoad(real(), b.CreateInBoundsGEP(real(), scratch_[j], k),
                                 p_.stateNames[j] + ".p0"));
-    Value* partial = llvm::ConstantInt::getFalse(c_);
-    Value* start = c(0.0);
-    Value *untilPtr = nullptr, *until = nullptr, *offsetPtr = nullptr, *offset0 = nullptr;
+    // Held (clamped) up to this fraction of the step: all of it while refractory, up to the end
+    // of a refractoriness that ends inside it.
+    Value* held0 = c(0.0);
+    Value *untilPtr = nullptr, *offsetPtr = nullptr;
     if (withRefractory) {
       untilPtr = b.CreateInBoundsGEP(i64(), refractoryUntil_, i_);
-      until = b.CreateLoad(i64(), untilPtr, "p.until");
+      Value* until = b.CreateLoad(i64(), untilPtr, "p.until");
       offsetPtr = b.CreateInBoundsGEP(f64(), refractoryOffset_, i_);
-      offset0 = b.CreateLoad(f64(), offsetPtr, "p.refractory_offset");
-      partial = b.CreateAnd(b.CreateICmpEQ(step_, until),
-                            b.CreateFCmpOGT(offset0, llvm::ConstantFP::get(f64(), 0.0)));
-      start = b.CreateSelect(partial, b.CreateFPTrunc(offset0, real()), c(0.0), "start");
+      Value* offset0 = b.CreateLoad(f64(), offsetPtr, "p.refractory_offset");
+      Value* partial = b.CreateAnd(b.CreateICmpEQ(step_, until),
+                                   b.CreateFCmpOGT(offset0, llvm::ConstantFP::get(f64(), 0.0)));
+      held0 = b.CreateSelect(b.CreateICmpSLT(step_, until), c(1.0),
+                             b.CreateSelect(partial, b.CreateFPTrunc(offset0, real()), c(0.0)),
+                             "held0");
     }
-    // The interval [tA, tA + h] the neuron is free in.
-    Value* startDt = b.CreateFMul(start, dt_);
-    Value* tA = b.CreateFAdd(t0_, startDt, "tA");
-    Value* h = b.CreateFMul(b.CreateFSub(c(1.0), start), dt_, "h");
-    std::vector<Value*> yA = y0;
-    if (withRefractory) { // held up to the end of refractoriness
-      BasicBlock* from = b.GetInsertBlock();
-      BasicBlock* held = BasicBlock::Create(c_, "precise.held", f, exit);
-      BasicBlock* released = BasicBlock::Create(c_, "precise.released", f, exit);
-      b.CreateCondBr(partial, held, released);
-      b.SetInsertPoint(held);
-      std::vector<Value*> clamped =
-          integrateFrom(y0, t0_, startDt, llvm::ConstantInt::getTrue(c_), b);
-      BasicBlock* heldEnd = b.GetInsertBlock();
-      b.CreateBr(released);
-      b.SetInsertPoint(released);
-      yA = join(clamped, heldEnd, y0, from);
-    }
-    std::vector<Value*> y1 = integrateFrom(yA, tA, h, nullptr, b);
+    Value* eventFirst = b.CreateLoad(i32(), b.CreateInBoundsGEP(i32(), eventBegin_, i_), "ev0");
+    Value* eventLast = b.CreateAdd(
+        eventFirst, b.CreateLoad(i32(), b.CreateInBoundsGEP(i32(), eventCount_, i_)), "ev.end");
+    BasicBlock* start = b.GetInsertBlock();
+
+    // precise.piece: [at, end] from y; end = the next event, or the end of holding, or 1.
+    BasicBlock* piece = block("precise.piece");
+    BasicBlock* bounds = block("precise.bounds");
+    BasicBlock* nextEvent = block("precise.next_event");
+    b.CreateBr(piece);
+    b.SetInsertPoint(piece);
+    std::vector<llvm::PHINode*> yIn = phis(real(), p_.numStates, "");
+    llvm::PHINode* at = b.CreatePHI(real(), 2, "at");
+    llvm::PHINode* ev = b.CreatePHI(i32(), 2, "ev");
+    llvm::PHINode* spikedIn = b.CreatePHI(b.getInt1Ty(), 2, "spiked");
+    llvm::PHINode* heldIn = b.CreatePHI(real(), 2, "held");
+    llvm::PHINode* offsetIn = b.CreatePHI(f64(), 2, "offset");
+    incoming(yIn, y0, start);
+    at->addIncoming(c(0.0), start);
+    ev->addIncoming(eventFirst, start);
+    spikedIn->addIncoming(llvm::ConstantInt::getFalse(c_), start);
+    heldIn->addIncoming(held0, start);
+    offsetIn->addIncoming(llvm::ConstantFP::get(f64(), 0.0), start);
+    Value* hasEvent = b.CreateICmpULT(ev, eventLast, "has_event");
+    b.CreateCondBr(hasEvent, nextEvent, bounds);
+    b.SetInsertPoint(nextEvent);
+    Value* eventAt = b.CreateFPTrunc(
+        b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), eventOffset_, b.CreateZExt(ev, i64()))),
+        real(), "event_at");
+    b.CreateBr(bounds);
+    b.SetInsertPoint(bounds);
+    llvm::PHINode* next = b.CreatePHI(real(), 2, "next");
+    next->addIncoming(eventAt, nextEvent);
+    next->addIncoming(c(1.0), piece);
+    Value* toHeld = b.CreateAnd(b.CreateFCmpOGT(heldIn, at), b.CreateFCmpOLT(heldIn, next));
+    Value* end = b.CreateSelect(toHeld, heldIn, next, "end");
+    Value* clamp = b.CreateFCmpOLT(at, heldIn, "clamp");
+    std::vector<Value*> yA(yIn.begin(), yIn.end());
+    Value* tA = b.CreateFAdd(t0_, b.CreateFMul(at, dt_), "tA");
+    Value* h = b.CreateFMul(b.CreateFSub(end, at), dt_, "h");
+    std::vector<Value*> y1 = integrateFrom(yA, tA, h, clamp, b);
     Value* t1 = b.CreateFAdd(tA, h, "t1");
-    Value* spiked = truthAt(p_.spike, y1, t1, b);
+    Value* crosses = truthAt(p_.spike, y1, t1, b);
     if (p_.spikeOnRisingEdge)
-      spiked = b.CreateAnd(spiked, b.CreateNot(truthAt(p_.spike, yA, tA, b)));
+      crosses = b.CreateAnd(crosses, b.CreateNot(truthAt(p_.spike, yA, tA, b)));
+    crosses = b.CreateAnd(crosses, b.CreateNot(b.CreateOr(clamp, spikedIn)), "crosses");
     BasicBlock* quiet = b.GetInsertBlock();
-    BasicBlock* crossing = BasicBlock::Create(c_, "precise.crossing", f, exit);
-    BasicBlock* store = BasicBlock::Create(c_, "precise.store", f, exit);
-    b.CreateCondBr(spiked, crossing, store);
+    BasicBlock* crossing = block("precise.crossing");
+    BasicBlock* joined = block("precise.joined");
+    b.CreateCondBr(crosses, crossing, joined);
     b.SetInsertPoint(crossing);
 
     // The crossing: Hermite root on [tA, t1], then one Newton step on the method's solution.
@@ -509,26 +552,28 @@ private:
                        b.CreateSelect(b.CreateFCmpOLT(c(1.0), newton), c(1.0), newton));
     s = b.CreateSelect(b.CreateFCmpOGT(dS, c(0.0)), clamped, s, "s");
     yS = integrateFrom(yA, tA, b.CreateFMul(s, h), nullptr, b);
-    Value* offset = b.CreateFAdd(start, b.CreateFMul(s, b.CreateFSub(c(1.0), start)), "offset");
+    Value* offset = b.CreateFAdd(at, b.CreateFMul(s, b.CreateFSub(end, at)), "offset");
     Value* tS = b.CreateFAdd(t0_, b.CreateFMul(offset, dt_), "tS");
     Value* offset64 = b.CreateFPExt(offset, f64());
 
     std::vector<Value*> final = y1;
+    Value* heldAfter = heldIn;
     if (withRefractory) {
       // Refractory until tS + period, in steps; a period shorter than the rest of this step ends
-      // at the step's end.
+      // at the step's end. The rest of the step is held.
       auto d = [&](double v) { return llvm::ConstantFP::get(f64(), v); };
       Value* period = b.CreateFPExt(valueAt(p_.refractoryPeriod, y0, t0_, b), f64());
       Value* stepReal = b.CreateSIToFP(step_, f64());
-      Value* end =
+      Value* until =
           b.CreateFAdd(b.CreateFAdd(stepReal, offset64), b.CreateFDiv(period, dt64_), "p.end");
-      Value* whole = b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, end);
-      Value* fraction = b.CreateFSub(end, whole);
+      Value* whole = b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, until);
+      Value* fraction = b.CreateFSub(until, whole);
       Value* inStep = b.CreateFCmpOLE(whole, stepReal);
       whole = b.CreateSelect(inStep, b.CreateFAdd(stepReal, d(1.0)), whole);
       fraction = b.CreateSelect(inStep, d(0.0), fraction);
       b.CreateStore(b.CreateFPToSI(whole, i64()), untilPtr);
       b.CreateStore(fraction, offsetPtr);
+      heldAfter = c(1.0);
     }
     if (!p_.reset.empty()) {
       std::vector<Value*> reset = yS, values;
@@ -536,23 +581,66 @@ private:
         values.push_back(valueAt(r.value, yS, tS, b));
       for (std::size_t r = 0; r < values.size(); ++r)
         reset[static_cast<std::size_t>(p_.reset[r].state)] = values[r];
-      Value* rest = b.CreateFMul(b.CreateFSub(c(1.0), offset), dt_, "rest");
+      Value* rest = b.CreateFMul(b.CreateFSub(end, offset), dt_, "rest");
       final = integrateFrom(reset, tS, rest,
                             withRefractory ? llvm::ConstantInt::getTrue(c_) : nullptr, b);
     }
     BasicBlock* crossed = b.GetInsertBlock();
-    b.CreateBr(store);
-    b.SetInsertPoint(store);
-    final = join(final, crossed, y1, quiet);
-    llvm::PHINode* offsetOut = b.CreatePHI(f64(), 2, "offset.out");
-    offsetOut->addIncoming(offset64, crossed);
-    offsetOut->addIncoming(llvm::ConstantFP::get(f64(), 0.0), quiet);
+    b.CreateBr(joined);
+
+    // precise.joined: the piece's end state; an event at its end adds its amount.
+    b.SetInsertPoint(joined);
+    std::vector<llvm::PHINode*> yJ = phis(real(), p_.numStates, "");
+    incoming(yJ, final, crossed);
+    incoming(yJ, y1, quiet);
+    llvm::PHINode* spikedJ = b.CreatePHI(b.getInt1Ty(), 2, "spiked.j");
+    spikedJ->addIncoming(llvm::ConstantInt::getTrue(c_), crossed);
+    spikedJ->addIncoming(spikedIn, quiet);
+    llvm::PHINode* heldJ = b.CreatePHI(real(), 2, "held.j");
+    heldJ->addIncoming(heldAfter, crossed);
+    heldJ->addIncoming(heldIn, quiet);
+    llvm::PHINode* offsetJ = b.CreatePHI(f64(), 2, "offset.j");
+    offsetJ->addIncoming(offset64, crossed);
+    offsetJ->addIncoming(offsetIn, quiet);
+    BasicBlock* add = block("precise.event");
+    BasicBlock* advance = block("precise.advance");
+    b.CreateCondBr(b.CreateAnd(hasEvent, b.CreateFCmpOEQ(end, next)), add, advance);
+    b.SetInsertPoint(add);
+    Value* evIndex = b.CreateZExt(ev, i64());
+    Value* target = b.CreateLoad(i32(), b.CreateInBoundsGEP(i32(), eventTarget_, evIndex), "tgt");
+    Value* amount = b.CreateFPTrunc(
+        b.CreateLoad(f64(), b.CreateInBoundsGEP(f64(), eventAmount_, evIndex)), real(), "amount");
+    std::vector<Value*> yE(yJ.begin(), yJ.end());
     for (std::size_t j = 0; j < p_.numStates; ++j)
-      b.CreateStore(final[j], b.CreateInBoundsGEP(real(), statePtr_[j], i_));
+      yE[j] = b.CreateSelect(b.CreateICmpEQ(target, llvm::ConstantInt::get(i32(), j)),
+                             b.CreateFAdd(yE[j], amount), yE[j]);
+    Value* evAfter = b.CreateAdd(ev, llvm::ConstantInt::get(i32(), 1));
+    b.CreateBr(advance);
+    b.SetInsertPoint(advance);
+    std::vector<llvm::PHINode*> yN = phis(real(), p_.numStates, "");
+    incoming(yN, yE, add);
+    incoming(yN, std::vector<Value*>(yJ.begin(), yJ.end()), joined);
+    llvm::PHINode* evN = b.CreatePHI(i32(), 2, "ev.n");
+    evN->addIncoming(evAfter, add);
+    evN->addIncoming(ev, joined);
+    Value* more = b.CreateOr(b.CreateFCmpOLT(end, c(1.0)), b.CreateICmpULT(evN, eventLast));
+    BasicBlock* store = block("precise.store");
+    b.CreateCondBr(more, piece, store)
+        ->setMetadata(llvm::LLVMContext::MD_loop, loopMetadata(/*vectorize=*/false));
+    incoming(yIn, std::vector<Value*>(yN.begin(), yN.end()), advance);
+    at->addIncoming(end, advance);
+    ev->addIncoming(evN, advance);
+    spikedIn->addIncoming(spikedJ, advance);
+    heldIn->addIncoming(heldJ, advance);
+    offsetIn->addIncoming(offsetJ, advance);
+
+    b.SetInsertPoint(store);
+    for (std::size_t j = 0; j < p_.numStates; ++j)
+      b.CreateStore(yN[j], b.CreateInBoundsGEP(real(), statePtr_[j], i_));
     // In place, as the compaction: write always, keep it if it spiked.
     b.CreateStore(candidate, b.CreateInBoundsGEP(i32(), spikes, b.CreateZExt(w, i64())));
-    b.CreateStore(offsetOut, b.CreateInBoundsGEP(f64(), offsets, b.CreateZExt(w, i64())));
-    Value* wNext = b.CreateAdd(w, b.CreateZExt(spiked, i32()), "pw.next");
+    b.CreateStore(offsetJ, b.CreateInBoundsGEP(f64(), offsets, b.CreateZExt(w, i64())));
+    Value* wNext = b.CreateAdd(w, b.CreateZExt(spikedJ, i32()), "pw.next");
     Value* eNext = b.CreateAdd(e, llvm::ConstantInt::get(i32(), 1), "pe.next");
     b.CreateCondBr(b.CreateICmpULT(eNext, last), loop, preciseExit_)
         ->setMetadata(llvm::LLVMContext::MD_loop, loopMetadata(/*vectorize=*/false));
@@ -615,6 +703,9 @@ private:
                    normalsField = options_.float32 ? 14 : 3;
     fields.insert(fields.end(), 3, Type::getFloatTy(c_)->getPointerTo()->getPointerTo());
     fields.insert(fields.end(), 2, f64p);
+    // event_count, event_begin, event_offset, event_target, event_amount
+    for (Type* t : {i32(), i32(), f64(), i32(), f64()})
+      fields.push_back(t->getPointerTo());
     auto* argsType = llvm::StructType::create(c_, fields, "NjGroupArgs");
     auto* type = llvm::FunctionType::get(Type::getVoidTy(c_), {argsType->getPointerTo()}, false);
     Function* f = Function::Create(type, Function::ExternalLinkage, kKernelName, m_);
@@ -656,6 +747,10 @@ private:
     Value* spikeOffsets = p_.preciseSpikeTimes ? field(15, "spike_offsets") : nullptr;
     Value* refractoryOffset =
         p_.preciseSpikeTimes && p_.hasRefractory ? field(16, "refractory_offset") : nullptr;
+    std::vector<Value*> events;
+    if (p_.preciseSpikeTimes)
+      for (unsigned k = 0; k < 5; ++k)
+        events.push_back(field(17 + k, "event_array"));
     if (p_.numParams > 0) {
       Value* params = field(1, "params");
       for (std::size_t k = 0; k < p_.numParams; ++k)
@@ -674,6 +769,7 @@ private:
       args.push_back(spikes);
       if (spikeOffsets) args.push_back(spikeOffsets);
       if (spikeOffsets && withRefractory) args.push_back(refractoryOffset);
+      args.insert(args.end(), events.begin(), events.end());
       args.insert(args.end(), scalars.begin(), scalars.end());
       return builder.CreateCall(callee, args);
     };
@@ -808,6 +904,8 @@ private:
   std::vector<Value*> scratch_;
   Value* refractoryOffset_ = nullptr;
   Value* refractoryUntil_ = nullptr;
+  Value *eventCount_ = nullptr, *eventBegin_ = nullptr, *eventOffset_ = nullptr,
+        *eventTarget_ = nullptr, *eventAmount_ = nullptr; // the step's synaptic events
   BasicBlock* preciseExit_ = nullptr;
   bool perNeuronTime_ = false; // emitting the precise loop: t and dt differ per neuron
   std::unordered_map<const ir::Node*, bool> varies_[2];

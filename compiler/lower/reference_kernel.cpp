@@ -54,61 +54,97 @@ struct Neuron {
   }
 };
 
-// spike_timing = precise (precise_spikes.hpp, kernel_abi.h). The JIT emits the same arithmetic
-// (emit_kernel.cpp, emitPreciseStep).
-std::vector<double> preciseStep(const Neuron& n, std::uint64_t i, const std::vector<double>& y0) {
-  const GroupProgram& p = n.p;
-  const NjGroupArgs& a = n.a;
-  const double dt = a.dt, t0 = static_cast<double>(a.step) * dt;
-  const bool refractory = a.refractory_until != nullptr && a.step < a.refractory_until[i];
-  if (refractory) return n.integrate(y0, t0, dt, true);
-  // Refractoriness that ends inside this step: clamped up to its end, free after it.
-  const bool partial = a.refractory_until != nullptr && a.refractory_offset != nullptr &&
-                       a.step == a.refractory_until[i] && a.refractory_offset[i] > 0.0;
-  const double start = partial ? a.refractory_offset[i] : 0.0;
-  const double tA = t0 + start * dt, h = (1.0 - start) * dt;
-  const std::vector<double> yA = partial ? n.integrate(y0, t0, start * dt, true) : y0;
-  const std::vector<double> y1 = n.integrate(yA, tA, h, false);
-  const double t1 = tA + h;
-  bool spiked = n.value(p.spike, y1, t1) != 0.0;
-  if (p.spikeOnRisingEdge) spiked = spiked && n.value(p.spike, yA, tA) == 0.0;
-  if (!spiked) return y1;
+// spike_timing = precise (precise_spikes.hpp, kernel_abi.h): one piece [a, b] of the step
+// (fractions of dt) from y, clamped states held where `clamp`. A crossing of the threshold in a
+// free piece is timed (Hermite root, then one Newton step on the method's own solution), appended
+// with its offset, the reset applied at it and the rest of the piece integrated; refractoriness
+// then holds the rest of the step (`held` = 1). One spike per step at most (`spiked`).
+struct Piece {
+  const Neuron& n;
+  std::uint64_t i;
+  const std::vector<double>& y0; // the state at the step's start (the refractory period's)
+  bool spiked = false;
+  double held = 0.0; // clamped up to this fraction of the step
 
-  // The crossing: Hermite root on [tA, t1], then one Newton step on the method's solution.
-  const double gA = n.value(p.spikeDistance, yA, tA), g1 = n.value(p.spikeDistance, y1, t1);
-  const double dA = h * n.value(p.spikeRate, yA, tA), d1 = h * n.value(p.spikeRate, y1, t1);
-  double s = gA >= 0.0 ? 0.0 : hermiteCrossing(gA, dA, g1, d1);
-  std::vector<double> yS = n.integrate(yA, tA, s * h, false);
-  const double gS = n.value(p.spikeDistance, yS, tA + s * h);
-  const double dS = h * n.value(p.spikeRate, yS, tA + s * h);
-  if (dS > 0.0) {
-    s = std::clamp(s - gS / dS, 0.0, 1.0);
-    yS = n.integrate(yA, tA, s * h, false);
-  }
-  const double offset = start + s * (1.0 - start);
-  a.spike_offsets[*a.spike_count] = offset;
-  a.spikes[(*a.spike_count)++] = static_cast<std::uint32_t>(i);
-  if (p.reset.empty() && a.refractory_until == nullptr) return y1;
+  std::vector<double> step(const std::vector<double>& yA, double a, double b) {
+    const GroupProgram& p = n.p;
+    const NjGroupArgs& args = n.a;
+    const double dt = args.dt, t0 = static_cast<double>(args.step) * dt;
+    const bool clamp = a < held;
+    const double tA = t0 + a * dt, h = (b - a) * dt;
+    const std::vector<double> y1 = n.integrate(yA, tA, h, clamp);
+    if (clamp || spiked) return y1;
+    const double t1 = tA + h;
+    bool crosses = n.value(p.spike, y1, t1) != 0.0;
+    if (p.spikeOnRisingEdge) crosses = crosses && n.value(p.spike, yA, tA) == 0.0;
+    if (!crosses) return y1;
 
-  const double tS = t0 + offset * dt;
-  bool clampRest = false;
-  if (a.refractory_until != nullptr && a.refractory_offset != nullptr) {
-    // Refractory until tS + period, in steps; a period shorter than the rest of this step ends
-    // at the step's end.
-    const double until =
-        static_cast<double>(a.step) + offset + n.value(p.refractoryPeriod, y0, t0) / dt;
-    double whole = std::floor(until);
-    double fraction = until - whole;
-    if (whole <= static_cast<double>(a.step)) {
-      whole = static_cast<double>(a.step + 1);
-      fraction = 0.0;
+    const double gA = n.value(p.spikeDistance, yA, tA), g1 = n.value(p.spikeDistance, y1, t1);
+    const double dA = h * n.value(p.spikeRate, yA, tA), d1 = h * n.value(p.spikeRate, y1, t1);
+    double s = gA >= 0.0 ? 0.0 : hermiteCrossing(gA, dA, g1, d1);
+    std::vector<double> yS = n.integrate(yA, tA, s * h, false);
+    const double gS = n.value(p.spikeDistance, yS, tA + s * h);
+    const double dS = h * n.value(p.spikeRate, yS, tA + s * h);
+    if (dS > 0.0) {
+      s = std::clamp(s - gS / dS, 0.0, 1.0);
+      yS = n.integrate(yA, tA, s * h, false);
     }
-    a.refractory_until[i] = static_cast<std::int64_t>(whole);
-    a.refractory_offset[i] = fraction;
-    clampRest = true;
+    const double offset = a + s * (b - a);
+    args.spike_offsets[*args.spike_count] = offset;
+    args.spikes[(*args.spike_count)++] = static_cast<std::uint32_t>(i);
+    spiked = true;
+    if (p.reset.empty() && args.refractory_until == nullptr) return y1;
+
+    const double tS = t0 + offset * dt;
+    bool clampRest = false;
+    if (args.refractory_until != nullptr && args.refractory_offset != nullptr) {
+      // Refractory until tS + period, in steps; a period shorter than the rest of this step ends
+      // at the step's end.
+      const double until =
+          static_cast<double>(args.step) + offset + n.value(p.refractoryPeriod, y0, t0) / dt;
+      double whole = std::floor(until);
+      double fraction = until - whole;
+      if (whole <= static_cast<double>(args.step)) {
+        whole = static_cast<double>(args.step + 1);
+        fraction = 0.0;
+      }
+      args.refractory_until[i] = static_cast<std::int64_t>(whole);
+      args.refractory_offset[i] = fraction;
+      clampRest = true;
+      held = 1.0;
+    }
+    if (p.reset.empty()) return y1;
+    return n.integrate(n.reset(yS, tS), tS, (b - offset) * dt, clampRest);
   }
-  if (p.reset.empty()) return y1;
-  return n.integrate(n.reset(yS, tS), tS, (1.0 - offset) * dt, clampRest);
+};
+
+// The step of one neuron, piece by piece: it is held (clamped) up to the end of its
+// refractoriness (the whole step, or a fraction of it), and each synaptic event arriving inside
+// the step ends a piece and adds its amount. The JIT emits the same arithmetic (emit_kernel.cpp,
+// emitPreciseLoop).
+std::vector<double> preciseStep(const Neuron& n, std::uint64_t i, const std::vector<double>& y0) {
+  const NjGroupArgs& a = n.a;
+  Piece piece{n, i, y0};
+  if (a.refractory_until != nullptr && a.step < a.refractory_until[i])
+    piece.held = 1.0;
+  else if (a.refractory_until != nullptr && a.refractory_offset != nullptr &&
+           a.step == a.refractory_until[i] && a.refractory_offset[i] > 0.0)
+    piece.held = a.refractory_offset[i];
+  const std::uint32_t first = a.event_count != nullptr ? a.event_begin[i] : 0;
+  const std::uint32_t last = first + (a.event_count != nullptr ? a.event_count[i] : 0);
+  std::vector<double> y = y0;
+  double at = 0.0;
+  for (std::uint32_t e = first; at < 1.0 || e < last;) {
+    const double next = e < last ? a.event_offset[e] : 1.0;
+    const double end = piece.held > at && piece.held < next ? piece.held : next;
+    y = piece.step(y, at, end);
+    at = end;
+    if (e < last && end == next) {
+      y[a.event_target[e]] += a.event_amount[e];
+      ++e;
+    }
+  }
+  return y;
 }
 
 } // namespace

@@ -122,17 +122,18 @@ struct Case {
   std::int64_t maxDelaySteps;
   std::string ringSection;
   runtime::Precision precision = runtime::Precision::Float64;
+  std::string spikeTiming{}; // "precise": spikes in flight carry their offsets
 };
 
-// Per step s, the pre group's spikes sent in step s (recorded at t_{s+1}) in the uninterrupted
-// run's record.
+// Per step s, the pre group's spikes sent in step s (recorded at t_{s+1}, or inside the step with
+// precise timing) in the uninterrupted run's record.
 std::vector<std::size_t> spikesPerStep(Simulation& whole, const Case& c, double dt,
                                        std::int64_t steps) {
   std::vector<std::size_t> sent(static_cast<std::size_t>(steps), 0);
   for (const runtime::SpikeMonitor* m : whole.network().spikeMonitors())
     if (m->group().name() == c.preGroup)
       for (double t : m->times())
-        ++sent.at(static_cast<std::size_t>(std::llround(t / dt) - 1));
+        ++sent.at(static_cast<std::size_t>(std::ceil(t / dt - 1e-9) - 1)); // t in (s, s + 1]·dt
   return sent;
 }
 
@@ -141,6 +142,7 @@ void checkResumeIsIdentical(const Case& c) {
   SimulationOptions base;
   base.sets = c.sets;
   base.precision = c.precision;
+  base.spikeTiming = c.spikeTiming;
   // Uninterrupted.
   SimulationOptions o = base;
   o.duration = fmt::format("{} ms", c.duration);
@@ -256,6 +258,15 @@ TEST(Checkpoint, ResumeUnderAnotherThreadCountIsIdentical) {
                           "E",
                           50,
                           "projection/E->E:g_E/ring/spikes"});
+}
+
+// Precise spike times: the spikes in the rings keep their offsets inside their steps, and
+// refractoriness its end inside a step; checkpointed on 2 threads, resumed on 1.
+TEST(Checkpoint, ResumedPreciseRunIsIdentical) {
+  Case c{"tests/mpi/networks/coba_delays.nj", {}, 16, 1, 2, 1, "E", 50,
+         "projection/E->E:g_E/ring/offsets"};
+  c.spikeTiming = "precise";
+  checkResumeIsIdentical(c);
 }
 
 // float32 storage: states, weights and per-synapse state in float32 arrays, saved as such.
