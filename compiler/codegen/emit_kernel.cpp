@@ -559,8 +559,8 @@ private:
     std::vector<Value*> final = y1;
     Value* heldAfter = heldIn;
     if (withRefractory) {
-      // Refractory until tS + period, in steps; a period shorter than the rest of this step ends
-      // at the step's end. The rest of the step is held.
+      // Refractory until tS + period, in steps: held for the rest of this step and on, or, for a
+      // period that ends inside this step, up to that fraction of it.
       auto d = [&](double v) { return llvm::ConstantFP::get(f64(), v); };
       Value* period = b.CreateFPExt(valueAt(p_.refractoryPeriod, y0, t0_, b), f64());
       Value* stepReal = b.CreateSIToFP(step_, f64());
@@ -569,11 +569,12 @@ private:
       Value* whole = b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, until);
       Value* fraction = b.CreateFSub(until, whole);
       Value* inStep = b.CreateFCmpOLE(whole, stepReal);
+      heldAfter = b.CreateSelect(inStep, b.CreateFPTrunc(b.CreateFSub(until, stepReal), real()),
+                                 c(1.0), "held.after");
       whole = b.CreateSelect(inStep, b.CreateFAdd(stepReal, d(1.0)), whole);
       fraction = b.CreateSelect(inStep, d(0.0), fraction);
       b.CreateStore(b.CreateFPToSI(whole, i64()), untilPtr);
       b.CreateStore(fraction, offsetPtr);
-      heldAfter = c(1.0);
     }
     if (!p_.reset.empty()) {
       std::vector<Value*> reset = yS, values;
@@ -581,9 +582,39 @@ private:
         values.push_back(valueAt(r.value, yS, tS, b));
       for (std::size_t r = 0; r < values.size(); ++r)
         reset[static_cast<std::size_t>(p_.reset[r].state)] = values[r];
-      Value* rest = b.CreateFMul(b.CreateFSub(end, offset), dt_, "rest");
-      final = integrateFrom(reset, tS, rest,
-                            withRefractory ? llvm::ConstantInt::getTrue(c_) : nullptr, b);
+      // The rest of the piece from the reset: held up to the end of refractoriness, then free.
+      Value* from = offset;
+      if (withRefractory)
+        from = b.CreateSelect(b.CreateFCmpOLT(heldAfter, end), heldAfter, end, "from");
+      final = reset;
+      const auto maybe = [&](Value* when, const char* name, auto&& integrateIt) {
+        BasicBlock* before = b.GetInsertBlock();
+        BasicBlock* body = block(name);
+        BasicBlock* after = block("precise.rest");
+        b.CreateCondBr(when, body, after);
+        b.SetInsertPoint(body);
+        std::vector<Value*> stepped = integrateIt(final);
+        BasicBlock* bodyEnd = b.GetInsertBlock();
+        b.CreateBr(after);
+        b.SetInsertPoint(after);
+        std::vector<Value*> out;
+        for (std::size_t j = 0; j < final.size(); ++j) {
+          llvm::PHINode* phi = b.CreatePHI(real(), 2, p_.stateNames[j]);
+          phi->addIncoming(stepped[j], bodyEnd);
+          phi->addIncoming(final[j], before);
+          out.push_back(phi);
+        }
+        final = out;
+      };
+      if (withRefractory)
+        maybe(b.CreateFCmpOGT(from, offset), "precise.held_rest", [&](const auto& y) {
+          return integrateFrom(y, tS, b.CreateFMul(b.CreateFSub(from, offset), dt_),
+                               llvm::ConstantInt::getTrue(c_), b);
+        });
+      maybe(b.CreateFCmpOLT(from, end), "precise.free_rest", [&](const auto& y) {
+        return integrateFrom(y, b.CreateFAdd(t0_, b.CreateFMul(from, dt_)),
+                             b.CreateFMul(b.CreateFSub(end, from), dt_), nullptr, b);
+      });
     }
     BasicBlock* crossed = b.GetInsertBlock();
     b.CreateBr(joined);

@@ -58,7 +58,8 @@ struct Neuron {
 // (fractions of dt) from y, clamped states held where `clamp`. A crossing of the threshold in a
 // free piece is timed (Hermite root, then one Newton step on the method's own solution), appended
 // with its offset, the reset applied at it and the rest of the piece integrated; refractoriness
-// then holds the rest of the step (`held` = 1). One spike per step at most (`spiked`).
+// then holds up to its end (`held`: the rest of the step, or the fraction of it where a short
+// period ends). One spike per step at most (`spiked`).
 struct Piece {
   const Neuron& n;
   std::uint64_t i;
@@ -98,23 +99,29 @@ struct Piece {
     const double tS = t0 + offset * dt;
     bool clampRest = false;
     if (args.refractory_until != nullptr && args.refractory_offset != nullptr) {
-      // Refractory until tS + period, in steps; a period shorter than the rest of this step ends
-      // at the step's end.
+      // Refractory until tS + period, in steps: held for the rest of this step and on, or, for a
+      // period that ends inside this step, up to that fraction of it.
       const double until =
           static_cast<double>(args.step) + offset + n.value(p.refractoryPeriod, y0, t0) / dt;
       double whole = std::floor(until);
       double fraction = until - whole;
+      held = 1.0;
       if (whole <= static_cast<double>(args.step)) {
+        held = until - static_cast<double>(args.step);
         whole = static_cast<double>(args.step + 1);
         fraction = 0.0;
       }
       args.refractory_until[i] = static_cast<std::int64_t>(whole);
       args.refractory_offset[i] = fraction;
       clampRest = true;
-      held = 1.0;
     }
     if (p.reset.empty()) return y1;
-    return n.integrate(n.reset(yS, tS), tS, (b - offset) * dt, clampRest);
+    // The rest of the piece from the reset: held up to the end of refractoriness, then free.
+    std::vector<double> y = n.reset(yS, tS);
+    const double from = clampRest ? std::min(b, held) : offset;
+    if (from > offset) y = n.integrate(y, tS, (from - offset) * dt, true);
+    if (from < b) y = n.integrate(y, t0 + from * dt, (b - from) * dt, false);
+    return y;
   }
 };
 

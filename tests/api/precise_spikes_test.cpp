@@ -50,21 +50,21 @@ Spikes run(const std::string& text, const std::string& timing,
 }
 
 // The library LIF: R = 100 Mohm, tau = 20 ms, V_th − V_reset = 10 mV, t_ref = 5 ms.
-std::string lifNetwork(const std::string& dt) {
+std::string lifNetwork(const std::string& dt, const std::string& tRef = "5 ms") {
   return fmt::format(R"(
 import "neurons/lif.nj"
 network Driven {{
-  cell = LIF(1)
+  cell = LIF(1, t_ref = {})
   input cell.I = 0.15 nA
   monitor spikes(cell)
   run 500 ms with dt = {}
 }}
 )",
-                     dt);
+                     tRef, dt);
 }
 
-std::vector<double> lifAnalyticTimes(std::size_t count) {
-  const double tau = 20e-3, tRef = 5e-3, RI = 100e6 * 0.15e-9, gap = 10e-3;
+std::vector<double> lifAnalyticTimes(std::size_t count, double tRef = 5e-3) {
+  const double tau = 20e-3, RI = 100e6 * 0.15e-9, gap = 10e-3;
   const double first = tau * std::log(RI / (RI - gap));
   std::vector<double> t;
   for (std::size_t k = 0; k < count; ++k)
@@ -93,6 +93,14 @@ TEST(PreciseSpikes, LifFiresAtTheAnalyticTimes) {
     EXPECT_GT(gridError, 1e-2 * dt);
     EXPECT_LT(gridError, 18 * dt);
   }
+  // Refractory periods shorter than a step end inside the spike's own step (0: not held at all).
+  for (auto backend : {neurojit::Backend::Jit, neurojit::Backend::Interpreter})
+    for (double tRef : {0.05e-3, 0.0}) {
+      const Spikes precise =
+          run(lifNetwork("0.1 ms", fmt::format("{} ms", tRef * 1e3)), "precise", backend);
+      ASSERT_EQ(precise.t.size(), 22u) << "t_ref " << tRef; // 500 ms / 21.97 ms
+      EXPECT_LT(maxError(precise.t, lifAnalyticTimes(22, tRef)), 1e-9) << "t_ref " << tRef;
+    }
 }
 
 // Hodgkin–Huxley (the library's, time in ms) with a constant 10 uA/cm^2: a regular train.
