@@ -23,6 +23,7 @@ struct AccuracyOptions {
   // fraction of the group's mean interval between spikes (duration over spikes per spiking neuron).
   double tolerance = 1e-3;
   bool color = false;
+  bool json = false; // checkAccuracy prints the report as JSON (accuracyJson) instead of a table
 };
 
 // One recorded variable of one state monitor (all its neurons and samples together). Values are
@@ -73,6 +74,8 @@ struct AccuracyReport {
   // Groups whose spike count changes between dt, dt/2 and dt/4: their traces cannot converge
   // sample by sample (a spike one step earlier moves everything after it).
   std::vector<std::string> spikeCounts;
+  // Why the reference run failed (empty: it ran); its column is then unknown.
+  std::string referenceFailure;
   bool pass = false;
 };
 
@@ -80,8 +83,13 @@ struct AccuracyReport {
 // runs themselves.
 AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& options);
 
-// The report as a table with a verdict; exit code 0 when every variable passes, 1 otherwise (and
-// for errors, with the message on `err`).
+// The report's numbers as a JSON object (unknown values null): dt, time_unit, method,
+// reference, tolerance, stochastic, spike_timing, variables[] and spike_times[] (error, order,
+// vs_reference, dt_needed, pass, …), spike_counts_change[], pass.
+std::string accuracyJson(const AccuracyReport& report, double tolerance);
+
+// The report as a table with a verdict (or JSON, options.json); exit code 0 when every variable
+// passes, 1 otherwise (and for errors, with the message on `err`).
 TextReport checkAccuracy(const std::filesystem::path& file, const AccuracyOptions& options,
                          const CompileOptions& compile = {});
 

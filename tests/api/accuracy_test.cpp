@@ -67,6 +67,30 @@ TEST(CheckAccuracy, ObservedOrdersAndErrorEstimatesOnHodgkinHuxley) {
   }
 }
 
+// The reference is a second opinion: AdEx's exponential upswing makes rk45's stages overshoot to
+// inf at dt/4 where Euler's steps do not; the check says so and still compares dt, dt/2 and dt/4.
+TEST(CheckAccuracy, AFailedReferenceLeavesTheEstimate) {
+  auto program = compile(R"(
+import "neurons/adex_if.nj"
+network Adapting {
+  n = AdExIF(1, C = 200 pF, g_L = 10 nS, E_L = -58 mV, V_T = -50 mV, a = 2 nS, tau_w = 120 ms, b = 100 pA, V_reset = -46 mV, V_peak = 0 mV)
+  input n.I = 0.21 nA
+  monitor spikes(n)
+  monitor V, w of n
+  run 200 ms with dt = 0.005 ms, method = euler, spike_timing = precise
+}
+)");
+  const auto report = measureAccuracy(*program, {});
+  EXPECT_NE(report.referenceFailure.find("non-finite"), std::string::npos)
+      << report.referenceFailure;
+  ASSERT_EQ(report.variables.size(), 2u);
+  for (const auto& v : report.variables) {
+    EXPECT_TRUE(std::isnan(v.reference)) << v.variable;
+    EXPECT_TRUE(std::isfinite(v.difference) && v.difference > 0) << v.variable;
+    EXPECT_TRUE(std::isfinite(v.finerDifference) && v.finerDifference > 0) << v.variable;
+  }
+}
+
 // Exponential Euler is exact on a passive membrane with constant input: nothing to find.
 TEST(CheckAccuracy, AnExactMethodPasses) {
   auto program = compile(R"(

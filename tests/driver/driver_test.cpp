@@ -69,6 +69,16 @@ TEST(Driver, CheckAccuracyVerdictIsTheExitCode) {
   Outcome bad = neurojit("check --accuracy " + file + " --duration 10ms --method euler");
   EXPECT_EQ(bad.exitCode, 1) << bad.err << bad.out;
   EXPECT_NE(bad.out.find("verdict: NOT accurate"), std::string::npos) << bad.out;
+  // The same report for scripts (scripts/accuracy_table.sh): JSON, the same verdict.
+  Outcome json = neurojit("check --accuracy " + file +
+                          " --duration 10ms --method rk4 --spike-timing precise --json");
+  EXPECT_EQ(json.exitCode, 0) << json.err << json.out;
+  EXPECT_NE(json.out.find("\"pass\": true"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"spike_timing\": \"precise\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"variable\": \"V\""), std::string::npos) << json.out;
+  Outcome stray = neurojit("check " + file + " --json");
+  EXPECT_EQ(stray.exitCode, 1);
+  EXPECT_NE(stray.err.find("--json goes with --accuracy"), std::string::npos) << stray.err;
   Outcome two = neurojit("check --accuracy " + file + " " + file);
   EXPECT_EQ(two.exitCode, 1);
   EXPECT_NE(two.err.find("one model file"), std::string::npos) << two.err;

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
                    "with --accuracy: precise or grid spike times (default: the network's)")
       ->check(CLI::IsMember({"precise", "grid"}));
   check->add_option("--set", accuracy.simulation.sets, "with --accuracy: NAME=VALUE, as for run");
+  check->add_flag("--json", accuracy.json, "with --accuracy: print the report as JSON");
 
   std::string emitFile, emitAfter = "ir", emitModel, emitMethod = "auto", emitPrecision = "float64";
   CLI::App* emit = app.add_subcommand("emit", "print a model after a stage of the compiler");
@@ -333,6 +334,10 @@ int main(int argc, char** argv) {
       if (!accuracyDt.empty()) accuracy.simulation.dt = accuracyDt;
       accuracy.color = common.color;
       return print(neurojit::checkAccuracy(files.front(), accuracy, {common.stdlibDir}));
+    }
+    if (check->parsed() && accuracy.json) {
+      fmt::print(stderr, "neurojit check: --json goes with --accuracy (the accuracy report)\n");
+      return 1;
     }
     if (check->parsed())
       return print(neurojit::check({files.begin(), files.end()}, {common.stdlibDir}, common.color));
