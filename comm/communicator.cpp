@@ -92,6 +92,24 @@ void Communicator::allgather(std::span<const std::int64_t> mine,
 #endif
 }
 
+#if NJ_HAVE_MPI
+namespace {
+
+// MPI_Allgatherv of `size` elements of `type` from each rank, counts[r] from rank r, in rank order.
+void gatherAll(const void* mine, std::size_t size, MPI_Datatype type,
+               std::span<const std::int64_t> counts, void* out) {
+  const std::vector<int> c = toInts(counts);
+  std::vector<int> displs(c.size(), 0);
+  for (std::size_t r = 1; r < c.size(); ++r)
+    displs[r] = checkedCount(static_cast<std::int64_t>(displs[r - 1]) + c[r - 1]);
+  check(MPI_Allgatherv(mine, checkedCount(static_cast<std::int64_t>(size)), type, out, c.data(),
+                       displs.data(), type, MPI_COMM_WORLD),
+        "MPI_Allgatherv");
+}
+
+} // namespace
+#endif
+
 void Communicator::allgatherv(std::span<const std::uint32_t> mine,
                               std::span<const std::int64_t> counts,
                               std::span<std::uint32_t> out) const {
@@ -100,14 +118,18 @@ void Communicator::allgatherv(std::span<const std::uint32_t> mine,
     return;
   }
 #if NJ_HAVE_MPI
-  const std::vector<int> c = toInts(counts);
-  std::vector<int> displs(c.size(), 0);
-  for (std::size_t r = 1; r < c.size(); ++r)
-    displs[r] = checkedCount(static_cast<std::int64_t>(displs[r - 1]) + c[r - 1]);
-  check(MPI_Allgatherv(mine.data(), checkedCount(static_cast<std::int64_t>(mine.size())),
-                       MPI_UINT32_T, out.data(), c.data(), displs.data(), MPI_UINT32_T,
-                       MPI_COMM_WORLD),
-        "MPI_Allgatherv");
+  gatherAll(mine.data(), mine.size(), MPI_UINT32_T, counts, out.data());
+#endif
+}
+
+void Communicator::allgatherv(std::span<const double> mine, std::span<const std::int64_t> counts,
+                              std::span<double> out) const {
+  if (!mpi_) {
+    std::copy(mine.begin(), mine.end(), out.begin());
+    return;
+  }
+#if NJ_HAVE_MPI
+  gatherAll(mine.data(), mine.size(), MPI_DOUBLE, counts, out.data());
 #endif
 }
 

@@ -33,6 +33,8 @@ public:
   // r; `out` has room for their sum).
   void allgatherv(std::span<const std::uint32_t> mine, std::span<const std::int64_t> counts,
                   std::span<std::uint32_t> out) const;
+  void allgatherv(std::span<const double> mine, std::span<const std::int64_t> counts,
+                  std::span<double> out) const;
   // In place: rank r's bytes [offsets[r], offsets[r] + counts[r]) of `data` go to every rank
   // (allgatherv) or to rank 0 only (gathervToRoot).
   void allgathervInPlace(void* data, std::span<const std::int64_t> byteOffsets,

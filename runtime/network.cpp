@@ -411,13 +411,6 @@ void Network::prepare() {
       throw RuntimeError(fmt::format(
           "group `{}` has no kernel: attach one with setKernel before running", g.name()));
     e.refractorySteps = g.refractorySteps(options_.dt);
-    // The exchange between ranks carries spike indices only (network.hpp, item 5).
-    if (g.layout().preciseSpikeTimes && ranks() > 1)
-      throw RuntimeError(fmt::format(
-          "group `{}` times its spikes inside the step (spike_timing = precise), which runs on one "
-          "MPI rank for now: the exchange between ranks does not carry the offsets; run it "
-          "without mpirun (threads are fine) or with spike_timing = grid",
-          g.name()));
     std::vector<std::uint64_t> mine =
         splitRange(e.rankStarts[rank], e.rankStarts[rank + 1], threads, wholeRanges);
     if (mine != g.shardStarts_) {
@@ -1357,6 +1350,12 @@ void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
   mine[2] = interruptRequested() ? 1 : 0;
   mine[3] = epochLimit_[e.parity]; // this rank's wish for the next epoch (a spike monitor's cap)
   x.send.clear();
+  x.sendOffsets.clear();
+  // Precise timing: each spike's offset travels with it (in the same order; grid groups' spikes
+  // get 1, the end of their step, and nobody reads it).
+  bool offsets = false;
+  for (const auto& g : groups_)
+    offsets = offsets || g.group->layout().preciseSpikeTimes;
   for (std::size_t m = 0; m < steps; ++m)
     for (std::size_t g = 0; g < groupCount; ++g) {
       const NeuronGroup& group = *groups_[g].group;
@@ -1364,6 +1363,12 @@ void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
       for (std::size_t s = 0; s < group.shardCount(); ++s) {
         const auto part = group.epochSpikes_[e.parity][s].step(m);
         x.send.insert(x.send.end(), part.begin(), part.end());
+        if (!offsets) continue;
+        const auto times = group.epochSpikes_[e.parity][s].stepOffsets(m);
+        if (times.size() == part.size())
+          x.sendOffsets.insert(x.sendOffsets.end(), times.begin(), times.end());
+        else
+          x.sendOffsets.insert(x.sendOffsets.end(), part.size(), 1.0);
       }
       mine[kExchangeHead + m * groupCount + g] = static_cast<std::int64_t>(x.send.size() - before);
     }
@@ -1399,6 +1404,8 @@ void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
   }
   x.received.resize(static_cast<std::size_t>(total));
   c.allgatherv(x.send, perRank, x.received);
+  x.receivedOffsets.resize(offsets ? x.received.size() : 0);
+  if (offsets) c.allgatherv(x.sendOffsets, perRank, x.receivedOffsets);
   x.next.assign(ranks, 0);
   for (std::size_t r = 1; r < ranks; ++r)
     x.next[r] = x.next[r - 1] + perRank[r - 1];
@@ -1424,6 +1431,10 @@ RunStatus Network::exchangedSpikes(std::int64_t n, const Epoch& e) {
           static_cast<std::size_t>(x.all[r * width + kExchangeHead + m * groupCount + g]);
       const std::uint32_t* from = x.received.data() + x.next[r];
       std::copy(from, from + k, group.spikes_.data() + count);
+      if (group.layout_.preciseSpikeTimes) {
+        const double* times = x.receivedOffsets.data() + x.next[r];
+        std::copy(times, times + k, group.spikeOffsets_.data() + count);
+      }
       count += k;
       x.next[r] += static_cast<std::int64_t>(k);
     }

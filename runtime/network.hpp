@@ -449,6 +449,7 @@ private:
     std::string message;
     std::vector<std::int64_t> all; // per rank: failure, interrupt, counts[step][group]
     std::vector<std::uint32_t> send, received;
+    std::vector<double> sendOffsets, receivedOffsets; // precise timing: per spike, the same order
     std::vector<std::int64_t> next; // per rank: where its next block starts in received
   } exchange_;
   std::uint64_t wholeRankGroups_ = 0; // groups given whole to one rank so far (addGroup)
