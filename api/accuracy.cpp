@@ -264,6 +264,13 @@ AccuracyReport measureAccuracy(const Program& program, const AccuracyOptions& op
 std::string accuracyJson(const AccuracyReport& r, double tolerance) {
   using nj::io::Json;
   const auto num = [](double x) { return std::isnan(x) ? Json() : Json(x); };
+  const auto estimate = [&](Json& v, const auto& a) { // a variable's or a group's spike times
+    v.set("error", num(a.error));
+    v.set("order", num(a.order));
+    v.set("vs_reference", num(a.reference));
+    v.set("dt_needed", num(a.dtForTolerance));
+    v.set("pass", a.pass);
+  };
   Json j = Json::object();
   j.set("dt", r.dt);
   j.set("time_unit", r.timeUnit);
@@ -279,11 +286,7 @@ std::string accuracyJson(const AccuracyReport& r, double tolerance) {
     v.set("variable", a.variable);
     v.set("unit", a.unit);
     v.set("range", a.range);
-    v.set("error", num(a.error));
-    v.set("order", num(a.order));
-    v.set("vs_reference", num(a.reference));
-    v.set("dt_needed", num(a.dtForTolerance));
-    v.set("pass", a.pass);
+    estimate(v, a);
     variables.push(std::move(v));
   }
   Json& spikes = j.set("spike_times", Json::array());
@@ -292,11 +295,7 @@ std::string accuracyJson(const AccuracyReport& r, double tolerance) {
     v.set("group", a.group);
     v.set("spikes", static_cast<std::int64_t>(a.count));
     v.set("interval", a.interval);
-    v.set("error", num(a.error));
-    v.set("order", num(a.order));
-    v.set("vs_reference", num(a.reference));
-    v.set("dt_needed", num(a.dtForTolerance));
-    v.set("pass", a.pass);
+    estimate(v, a);
     spikes.push(std::move(v));
   }
   Json& counts = j.set("spike_counts_change", Json::array());
