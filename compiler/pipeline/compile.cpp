@@ -133,6 +133,11 @@ void integrate(Work& w) {
       c.groups.push_back(std::move(g));
     } catch (const integrators::IntegrationError& e) {
       c.diags.error(where, context + e.what());
+      // Precise timing asked by the file (not by --spike-timing): show where.
+      const auto* run = c.network && c.network->run ? &*c.network->run : nullptr;
+      if (timing == lower::SpikeTiming::Precise && run && run->preciseSpikeTimes &&
+          !o.preciseSpikeTimes && run->spikeTimingRange.valid())
+        c.diags.note("spike_timing = precise is asked for here", run->spikeTimingRange);
     }
   };
   if (o.models)
@@ -149,7 +154,8 @@ void integrate(Work& w) {
     if (it == c.composed->groups.end()) continue; // a runtime source: nothing to compile
     if (!o.model.empty() && g.name != o.model && g.model != o.model) continue;
     // The group's own method (`G = M(n) with method = rk4`) over the network's.
-    add(CompiledGroup{g.name, g.model, it->second, {}, {}}, c.networkAst->range,
+    add(CompiledGroup{g.name, g.model, it->second, {}, {}},
+        g.ast ? g.ast->range : c.networkAst->range,
         fmt::format("group `{}` (model `{}`): ", g.name, g.model),
         g.method.empty() ? c.method : g.method,
         c.preciseSpikeTimes ? lower::SpikeTiming::Precise : lower::SpikeTiming::Grid);

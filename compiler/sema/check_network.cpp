@@ -1477,6 +1477,7 @@ private:
                       "`precise` (timed inside the step, reset at that time)");
         } else {
           run.preciseSpikeTimes = o.value->name == "precise";
+          run.spikeTimingRange = o.value->range;
         }
       } else if (o.name == "seed") {
         if (auto s = constantValue(*o.value, {}, "the seed")) {

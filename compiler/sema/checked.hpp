@@ -241,7 +241,8 @@ struct CheckedRun {
   double duration = 0, dt = 0; // SI seconds (ms for plain networks)
   std::string method = "auto";
   std::uint64_t seed = 0;
-  bool preciseSpikeTimes = false; // spike_timing = precise (grid: the default)
+  bool preciseSpikeTimes = false;       // spike_timing = precise (grid: the default)
+  diag::SourceRange spikeTimingRange{}; // where the file asks for it (empty: not given)
 };
 
 struct CheckedNetwork {

@@ -385,6 +385,12 @@ network N {
     } catch (const neurojit::Error& e) {
       EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find("bad.nj:"), std::string::npos) << e.what();
+      // The caret is on the group; a note points at the run's `spike_timing = precise`.
+      EXPECT_NE(std::string(e.what()).find(":3: error: group `cell`"), std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find(":33: note: spike_timing = precise is asked"),
+                std::string::npos)
+          << e.what();
     }
   }
 }
