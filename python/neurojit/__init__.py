@@ -21,7 +21,14 @@ from ._core import (
     kernels_compiled,
     version,
 )
-from ._simulation import Simulation, compile_file, compile_text, default_stdlib, load
+from ._simulation import (
+    Simulation,
+    check_accuracy,
+    compile_file,
+    compile_text,
+    default_stdlib,
+    load,
+)
 from ._trace import Trace
 from .plotting import plot_raster, plot_state
 
@@ -37,6 +44,7 @@ __all__ = [
     "RunError",
     "Simulation",
     "Trace",
+    "check_accuracy",
     "compile_file",
     "compile_text",
     "default_stdlib",

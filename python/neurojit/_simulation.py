@@ -1,4 +1,5 @@
 """load / compile_text / Simulation: the keyword-argument face of neurojit._core."""
+import json
 import os
 import pathlib
 
@@ -68,6 +69,24 @@ def load(model, seed=None, set=None, threads=1, network="", dt=None, duration=No
                       duration=duration, method=method, precision=precision, backend=backend,
                       memory_limit=memory_limit, checkpoint=checkpoint, resume=resume,
                       spike_timing=spike_timing)
+
+
+def check_accuracy(model, duration=None, dt=None, method="", spike_timing="", tolerance=1e-3,
+                   seed=None, set=None, threads=1, network="", stdlib=None):
+    """How accurate the network's recorded traces and spike times are at its dt: as
+    `neurojit check --accuracy` (docs/numerics.md), the network run at dt, dt/2, dt/4 and with a
+    reference method. Returns the report as a dict: "pass", "method", "dt" (ms), and per recorded
+    variable and per spike-monitored group "error" (Richardson's estimate at dt), "order"
+    (observed), "vs_reference", "dt_needed" (for `tolerance`), "pass"; None where unknown.
+
+    model: a path to a .nj file, or a Program. The other arguments are those of load().
+    """
+    program = model if isinstance(model, _core.Program) else compile_file(model, stdlib)
+    return json.loads(_core.check_accuracy(
+        program, network=network, seed=seed, sets=_sets(set), threads=threads,
+        duration=None if duration is None else _quantity(duration),
+        dt=None if dt is None else _quantity(dt), method=method, spike_timing=spike_timing,
+        tolerance=tolerance))
 
 
 class Simulation:

@@ -11,6 +11,8 @@ namespace neurojit::python {
 void bindProgram(pybind11::module_& m);
 // Simulation: a network built from a Program, run, read, changed, written (neurojit::Simulation).
 void bindSimulation(pybind11::module_& m);
+// check_accuracy: neurojit::measureAccuracy, the report as JSON (neurojit/accuracy.hpp).
+void bindAccuracy(pybind11::module_& m);
 
 // The folder `import` searches: $NEUROJIT_STDLIB, else the source tree's model library, else the
 // installed one.

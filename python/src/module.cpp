@@ -30,4 +30,5 @@ PYBIND11_MODULE(_core, m) {
   m.def("default_stdlib", &defaultStdlib, "The folder `import` searches by default.");
   bindProgram(m);
   bindSimulation(m);
+  bindAccuracy(m);
 }
