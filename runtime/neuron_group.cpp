@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -251,46 +250,36 @@ void NeuronGroup::pushTimedEvent(std::size_t s, std::uint32_t j, std::uint32_t t
     s = static_cast<std::size_t>(
         std::upper_bound(shardStarts_.begin(), shardStarts_.end(), std::uint64_t{j}) -
         shardStarts_.begin() - 1);
-  TimedEvents& e = timedEvents_[s];
-  e.neuron.push_back(j);
-  e.target.push_back(target);
-  e.amount.push_back(amount);
-  e.offset.push_back(offset);
+  timedEvents_[s].events.push_back({j, target, offset, amount});
 }
 
 void NeuronGroup::bindTimedEvents(std::size_t s, NjGroupArgs& args) {
   TimedEvents& e = timedEvents_[s];
-  const std::size_t n = e.neuron.size();
-  e.order.resize(n);
-  std::iota(e.order.begin(), e.order.end(), 0u);
-  std::stable_sort(e.order.begin(), e.order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return e.neuron[a] != e.neuron[b] ? e.neuron[a] < e.neuron[b] : e.offset[a] < e.offset[b];
+  std::stable_sort(e.events.begin(), e.events.end(), [](const TimedEvent& a, const TimedEvent& b) {
+    return a.neuron != b.neuron ? a.neuron < b.neuron : a.offset < b.offset;
   });
-  e.sortedTarget.resize(n);
-  e.sortedOffset.resize(n);
-  e.sortedAmount.resize(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::uint32_t from = e.order[k], j = e.neuron[from];
-    if (eventCount_[j]++ == 0) eventBegin_[j] = static_cast<std::uint32_t>(k);
-    e.sortedTarget[k] = e.target[from];
-    e.sortedOffset[k] = e.offset[from];
-    e.sortedAmount[k] = e.amount[from];
+  e.target.clear();
+  e.offset.clear();
+  e.amount.clear();
+  for (const TimedEvent& v : e.events) {
+    if (eventCount_[v.neuron]++ == 0)
+      eventBegin_[v.neuron] = static_cast<std::uint32_t>(e.target.size());
+    e.target.push_back(v.target);
+    e.offset.push_back(v.offset);
+    e.amount.push_back(v.amount);
   }
   args.event_count = eventCount_.data();
   args.event_begin = eventBegin_.data();
-  args.event_offset = e.sortedOffset.data();
-  args.event_target = e.sortedTarget.data();
-  args.event_amount = e.sortedAmount.data();
+  args.event_offset = e.offset.data();
+  args.event_target = e.target.data();
+  args.event_amount = e.amount.data();
 }
 
 void NeuronGroup::clearTimedEvents(std::size_t s) {
   TimedEvents& e = timedEvents_[s];
-  for (std::uint32_t j : e.neuron)
-    eventCount_[j] = 0;
-  e.neuron.clear();
-  e.target.clear();
-  e.amount.clear();
-  e.offset.clear();
+  for (const TimedEvent& v : e.events)
+    eventCount_[v.neuron] = 0;
+  e.events.clear();
 }
 
 } // namespace nj::runtime

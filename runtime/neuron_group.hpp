@@ -291,11 +291,14 @@ private:
   // pre neurons after their delay, Projection::deliver), per shard in delivery order, then
   // ordered per neuron by offset (stable: ties keep the delivery order, which does not depend on
   // the layout) for the kernel (NjGroupArgs::event_*). Filled and used by the shard's thread.
+  struct TimedEvent {
+    std::uint32_t neuron, target;
+    double offset, amount;
+  };
   struct alignas(64) TimedEvents {
-    std::vector<std::uint32_t> neuron, target, order;
+    std::vector<TimedEvent> events;    // as delivered, then ordered
+    std::vector<std::uint32_t> target; // the kernel's arrays, in that order
     std::vector<double> offset, amount;
-    std::vector<std::uint32_t> sortedTarget;
-    std::vector<double> sortedOffset, sortedAmount;
   };
   std::vector<TimedEvents> timedEvents_;
   AlignedArray<std::uint32_t> eventCount_, eventBegin_; // per neuron, for the kernel

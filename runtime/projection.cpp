@@ -260,7 +260,6 @@ void Projection::prepare() {
 template <class T>
 void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> spikes,
                              std::int64_t d, std::size_t shard, DelayCursor* cursors) const {
-  const std::uint64_t* rs = conn().rowStart().data();
   const std::uint32_t* post = conn().post().data();
   const bool scalar = w == nullptr;
   const auto w0 = static_cast<T>(table_.weight());
@@ -295,23 +294,30 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
     }
     return;
   }
-  const auto [jlo, jhi] = post_->shardRange(shard);
   const bool whole = holdsOnlyShard(shard);
+  for (std::size_t m = 0; m < spikes.size(); ++m)
+    forDelaySegment(spikes[m], d, shard, whole, cursors ? cursors + m : nullptr,
+                    [&](std::uint64_t syn) { x[post[syn]] += scalar ? w0 : w[syn]; });
+}
+
+// f(synapse) for the synapses of row i with delay d onto shard s (all of them when `whole`), in
+// post order: within a delay segment post is ascending too (a stable sort of a post-ascending
+// row).
+template <class F>
+void Projection::forDelaySegment(std::uint32_t i, std::int64_t d, std::size_t s, bool whole,
+                                 DelayCursor* cursor, F&& f) const {
+  const std::uint32_t* post = conn().post().data();
+  const std::uint64_t b = conn().rowStart()[i];
   withDelayOrder([&](const auto& perm) {
-    for (std::size_t m = 0; m < spikes.size(); ++m) {
-      const std::uint32_t i = spikes[m];
-      auto [pb, pe] = delaySegment(perm, i, d, cursors ? cursors + m : nullptr);
-      const std::uint64_t b = rs[i];
-      if (!whole) { // within a segment post is ascending too (stable sort of a post-ascending row)
-        const auto postOf = [&](auto q, std::uint64_t j) { return post[b + q] < j; };
-        pb = std::lower_bound(pb, pe, jlo, postOf);
-        pe = std::lower_bound(pb, pe, jhi, postOf);
-      }
-      for (auto q = pb; q < pe; ++q) {
-        const std::uint64_t syn = b + *q;
-        x[post[syn]] += scalar ? w0 : w[syn];
-      }
+    auto [pb, pe] = delaySegment(perm, i, d, cursor);
+    if (!whole) {
+      const auto [jlo, jhi] = post_->shardRange(s);
+      const auto postOf = [&](auto q, std::uint64_t j) { return post[b + q] < j; };
+      pb = std::lower_bound(pb, pe, jlo, postOf);
+      pe = std::lower_bound(pb, pe, jhi, postOf);
     }
+    for (auto q = pb; q < pe; ++q)
+      f(b + *q);
   });
 }
 
@@ -514,17 +520,8 @@ void Projection::deliverTimed(std::int64_t n, std::size_t shard) {
               for (std::uint64_t k = b; k < e; ++k)
                 push(post[k], weight(k));
             } else {
-              withDelayOrder([&](const auto& perm) {
-                auto [pb, pe] = delaySegment(perm, i, d, cursors ? cursors + m : nullptr);
-                const std::uint64_t b = conn().rowStart()[i];
-                if (!whole) {
-                  const auto postOf = [&](auto q, std::uint64_t j) { return post[b + q] < j; };
-                  pb = std::lower_bound(pb, pe, jlo, postOf);
-                  pe = std::lower_bound(pb, pe, jhi, postOf);
-                }
-                for (auto q = pb; q < pe; ++q)
-                  push(post[b + *q], weight(b + *q));
-              });
+              forDelaySegment(i, d, shard, whole, cursors ? cursors + m : nullptr,
+                              [&](std::uint64_t syn) { push(post[syn], weight(syn)); });
             }
           }
         });

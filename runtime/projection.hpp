@@ -243,6 +243,9 @@ private:
     else
       f(perm16_);
   }
+  template <class F>
+  void forDelaySegment(std::uint32_t i, std::int64_t d, std::size_t s, bool whole,
+                       DelayCursor* cursor, F&& f) const;
   template <class Index>
   std::pair<const Index*, const Index*> delaySegment(const std::vector<Index>& perm,
                                                      std::uint32_t i, std::int64_t d,
