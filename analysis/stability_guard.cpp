@@ -156,7 +156,7 @@ std::vector<MethodStep> methodSteps(ir::Context& ctx, const model_ir::ModelIr& m
   integrators::ExpandOptions lenient;
   lenient.strict = false; // as lowerGroup: exp_euler steps a nonlinear equation by Euler
   for (const integrators::Method& m : integrators::allMethods()) {
-    if (m.tableau.isStochastic() != at.stochastic) continue;
+    if (m.tableau.isStochastic() != at.stochastic || m.isAdaptive()) continue;
     if (integrators::canIntegrate(ctx, m, system, lenient)) continue;
     out.push_back({std::string(m.name), methodStep(m.name, at)});
   }
@@ -305,7 +305,9 @@ diag::Diagnostics stabilityWarnings(const pipeline::Compilation& c) {
     const double dt = step.dt;
     const StepLimit& limit = step.limit;
     const std::string& method = step.method;
-    if (const integrators::Method* m = integrators::findMethod(method); m && m->isImplicit()) {
+    const integrators::Method* chosen = integrators::findMethod(method);
+    if (chosen && chosen->isAdaptive()) continue; // its solver's steps follow the tolerances
+    if (const integrators::Method* m = chosen; m && m->isImplicit()) {
       implicitWarning(c, step, m->rosenbrock.gamma, time, out);
       continue; // A-stable: no step limit on damped modes
     }

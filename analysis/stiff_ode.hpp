@@ -1,6 +1,5 @@
-// \file Stiff trajectories: SUNDIALS CVODE — variable-order, variable-step BDF with Newton
-// iterations and a dense direct solve, the integrator behind NEURON's CVode — fed the exact
-// Jacobian (the analysis differentiates the model symbolically, dynamical_system.hpp).
+// \file Stiff trajectories by SUNDIALS CVODE (cvode/session.hpp), fed the exact Jacobian (the
+// analysis differentiates the model symbolically, dynamical_system.hpp).
 //
 // Dormand–Prince (ode.hpp) needs steps of the fastest time scale of the equations even where
 // that mode has settled; CVODE's steps follow the accuracy the tolerances ask for. For a single
@@ -9,6 +8,7 @@
 #pragma once
 
 #include "analysis/ode.hpp"
+#include "cvode/session.hpp"
 
 #include <Eigen/Dense>
 #include <functional>
@@ -19,13 +19,7 @@ namespace nj::analysis {
 using OdeJacobian = std::function<void(const double* y, double* J)>;
 
 // What CVODE did (CVodeGetIntegratorStats and friends).
-struct StiffStats {
-  long steps = 0;
-  long rhsEvaluations = 0;
-  long jacobianEvaluations = 0;
-  long errorTestFailures = 0;
-  long newtonFailures = 0;
-};
+using StiffStats = cvode::Stats;
 
 // Integrates y' = rhs(y) from 0 to T with options.rtol and options.atol (per component),
 // options.maxSteps and options.maxStep (0: (T - 0)/50) as in integrate(). `record` keeps every

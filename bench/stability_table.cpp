@@ -33,7 +33,7 @@ constexpr const char* kEnd = "<!-- stability-table:end -->";
 std::vector<std::string> columns() {
   std::vector<std::string> out;
   for (const integrators::Method& m : integrators::allMethods())
-    if (!m.tableau.isStochastic() && !m.isImplicit()) out.emplace_back(m.name);
+    if (!m.tableau.isStochastic() && !m.isImplicit() && !m.isAdaptive()) out.emplace_back(m.name);
   return out;
 }
 

@@ -196,6 +196,9 @@ Step expand(ir::Context& ctx, const OdeSystem& system, const Method& method,
     return expandExponentialEuler(ctx, system);
   case MethodKind::Rosenbrock:
     return expandRosenbrock(ctx, system, method.rosenbrock);
+  case MethodKind::Adaptive: // its solver steps, not a formula (lower/adaptive_programs.hpp)
+    throw IntegrationError("method " + std::string(method.name) +
+                           " is a solver, not a step formula");
   }
   throw IntegrationError("unknown method kind");
 }

@@ -21,6 +21,11 @@
 // implicit Euler"): exact backward Euler on linear equations, L-stable and of order 1 on any.
 // Newton iterated to convergence would need a branch per neuron in the kernel, and iterated a
 // fixed number of times it can overshoot at large steps (tests/integrators/stiff_test.cpp).
+//
+// An adaptive method (cvode) is no step formula: a solver (SUNDIALS CVODE, cvode/) takes each
+// neuron from one grid point to the next with steps of its own, chosen for the tolerances, from
+// the model's right-hand side and exact Jacobian (lower/adaptive_programs.hpp); the group's
+// kernel then takes the solver's values as the new state (and tests the spike, resets).
 #pragma once
 
 #include <string_view>
@@ -50,7 +55,7 @@ struct RosenbrockTable {
   std::size_t stages() const { return b.size(); }
 };
 
-enum class MethodKind { Tableau, ExponentialEuler, Rosenbrock };
+enum class MethodKind { Tableau, ExponentialEuler, Rosenbrock, Adaptive };
 
 // Which noise a method accepts, from most to least restrictive.
 //   None      deterministic equations only
@@ -69,11 +74,13 @@ struct Method {
   RosenbrockTable rosenbrock{}; // MethodKind::Rosenbrock
   NoiseSupport noise = NoiseSupport::None;
   Calculus calculus = Calculus::Ito;
-  int order = 1;            // deterministic global order
+  int order = 1;            // deterministic global order (adaptive: the largest it uses)
   double strongOrder = 0.0; // strong order on SDEs it accepts (0 for ODE methods)
 
   // Solves a linear system with the Jacobian in each step (the stiff methods).
   bool isImplicit() const { return kind == MethodKind::Rosenbrock; }
+  // Not a step of dt: a solver chooses its own steps between the grid points (cvode).
+  bool isAdaptive() const { return kind == MethodKind::Adaptive; }
 };
 
 } // namespace nj::integrators

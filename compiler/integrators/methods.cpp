@@ -78,6 +78,13 @@ std::vector<Method> makeRegistry() {
                               .gammaBelow = {{}, {-1.0}, {-ros3p, -(0.5 + std::sqrt(3.0) / 3.0)}},
                               .b = {2.0 / 3.0, 0.0, 1.0 / 3.0}},
                .order = 3});
+  // SUNDIALS CVODE (Hindmarsh et al., ACM TOMS 31 (2005) 363): BDF of orders 1-5 with Newton
+  // iterations on the exact Jacobian, the integrator behind NEURON's CVode.
+  m.push_back({.name = "cvode",
+               .description = "SUNDIALS CVODE: adaptive BDF (orders 1-5) between grid points, "
+                              "exact Jacobian, tolerances rtol and atol",
+               .kind = MethodKind::Adaptive,
+               .order = 5});
   m.push_back({.name = "euler_maruyama",
                .description = "Euler-Maruyama (Ito)",
                .tableau = {.a = {{}}, .b = {1}, .c = {0}, .aNoise = {{}}, .bNoise = {1}},

@@ -1,8 +1,8 @@
 // \file The method registry: every method NeuroJIT knows, by name.
 //
 // euler, midpoint (alias rk2), heun, rk4, rk45 (Dormand–Prince 5(4), for adaptive stepping),
-// exp_euler, the stiff methods backward_euler, ros2, rosenbrock (ROS3P, alias ros3p), and
-// euler_maruyama, milstein, heun_sde. Adding a method is adding an entry here.
+// exp_euler, the stiff methods backward_euler, ros2, rosenbrock (ROS3P, alias ros3p), the
+// adaptive cvode, and euler_maruyama, milstein, heun_sde. Adding a method is adding an entry here.
 #pragma once
 
 #include "compiler/integrators/method.hpp"

@@ -9,6 +9,7 @@
 #include "compiler/ir/share_exponentials.hpp"
 #include "compiler/ir/substitute.hpp"
 #include "compiler/ir/symbols.hpp"
+#include "compiler/lower/adaptive_programs.hpp"
 #include "compiler/lower/precise_spikes.hpp"
 
 #include <unordered_map>
@@ -103,7 +104,25 @@ GroupProgram lowerGroup(ir::Context& ctx, const model_ir::ModelIr& model, const 
   // exp_euler integrates an equation that is not linear in its own variable by forward Euler.
   integrators::ExpandOptions options;
   options.strict = false;
-  if (!system.equations.empty()) p.step = integrators::expand(ctx, system, *chosen, options);
+  if (chosen->isAdaptive()) {
+    if (auto why = integrators::canIntegrate(ctx, *chosen, system, options))
+      throw integrators::IntegrationError(*why);
+    if (timing == SpikeTiming::Precise)
+      throw integrators::IntegrationError(fmt::format(
+          "method {} tests the spike condition at the grid points, so spike_timing = precise "
+          "cannot time its spikes (use spike_timing = grid, or a step method such as rosenbrock)",
+          chosen->name));
+    // The solver's values arrive in extra slots after the group's states (adaptive_programs.hpp).
+    p.step = solvedStep(ctx, system, p.numStates);
+    for (const auto& eq : system.equations) {
+      p.stateNames.push_back(eq.state.symbolName() + "@solver");
+      p.clampWhenRefractory.push_back(false);
+    }
+    p.solverSlots = system.equations.size();
+    p.numStates += p.solverSlots;
+  } else if (!system.equations.empty()) {
+    p.step = integrators::expand(ctx, system, *chosen, options);
+  }
 
   p.spike = model.spike;
   p.spikeOnRisingEdge = model.spikeOnRisingEdge;

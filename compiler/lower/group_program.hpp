@@ -40,6 +40,10 @@ struct GroupProgram {
   // of change along the flow.
   bool preciseSpikeTimes = false;
   ir::Expr spikeDistance, spikeRate;
+  // An adaptive method (cvode, adaptive_programs.hpp): the last solverSlots state slots are not
+  // the group's states but the values its solver reached at the step's end, which the step takes.
+  std::size_t solverSlots = 0;
+  std::size_t groupStates() const { return numStates - solverSlots; }
 };
 
 enum class SpikeTiming { Grid, Precise };

@@ -9,6 +9,7 @@
 #include "compiler/diag/diagnostic.hpp"
 #include "compiler/diag/source.hpp"
 #include "compiler/ir/context.hpp"
+#include "compiler/lower/adaptive_programs.hpp"
 #include "compiler/lower/group_program.hpp"
 #include "compiler/lower/probe_program.hpp"
 #include "compiler/model_ir/model_ir.hpp"
@@ -48,6 +49,10 @@ struct CompiledGroup {
   std::vector<std::string> probed{};
   std::optional<lower::GroupProgram> probe{};
   std::unique_ptr<codegen::CompiledGroup> probeKernel{};
+  // An adaptive method (cvode): its solver's right-hand side and Jacobian (after Integrate) and
+  // their kernels (after Codegen).
+  std::optional<lower::AdaptivePrograms> adaptive{};
+  std::unique_ptr<codegen::CompiledGroup> rhsKernel{}, jacobianKernel{};
 };
 
 struct CompiledEvent { // an on_pre / on_post program of a connection with per-synapse state

@@ -1,5 +1,6 @@
 #include "compiler/pipeline/compile.hpp"
 
+#include "compiler/integrators/methods.hpp"
 #include "compiler/integrators/ode_system.hpp"
 
 #include <algorithm>
@@ -121,6 +122,54 @@ void addProbe(Compilation& c, CompiledGroup& g) {
   if (!g.probed.empty()) g.probe = lower::probeProgram(*c.ctx, g.ir, g.probed);
 }
 
+// An adaptive method (cvode) keeps a solver per neuron: refused, before anything is allocated,
+// for groups larger than kMaxAdaptiveNeurons and for float32 kernels.
+constexpr std::uint64_t kMaxAdaptiveNeurons = 1024;
+
+bool adaptiveMethodFits(Compilation& c, const sema::CheckedGroup& g, const std::string& method,
+                        const diag::SourceRange& where, const Options& o) {
+  const integrators::Method* m = integrators::findMethod(method);
+  if (m == nullptr || !m->isAdaptive()) return true;
+  if (g.size > kMaxAdaptiveNeurons) {
+    c.diags.error(where, fmt::format("group `{}` has {} neurons: method {} solves each neuron on "
+                                     "its own, for single neurons and groups of up to {}",
+                                     g.name, g.size, method, kMaxAdaptiveNeurons));
+    c.diags.note("a network steps on one grid: use a stiff step method, `with method = "
+                 "rosenbrock` (or ros2, backward_euler)");
+    return false;
+  }
+  if (o.codegen.float32) {
+    c.diags.error(where, fmt::format("group `{}`: method {} integrates in float64 (run without "
+                                     "--precision float32)",
+                                     g.name, method));
+    return false;
+  }
+  return true;
+}
+
+// `rtol`/`atol` given where no group asks for an adaptive method would be silently ignored:
+// refused.
+void refuseUnusedTolerances(Compilation& c) {
+  bool any = false;
+  for (const auto& g : c.network->groups) {
+    if (g.kind != sema::GroupKind::Neurons) continue;
+    const std::string method = g.method.empty() ? c.method : g.method;
+    const integrators::Method* m = integrators::findMethod(method);
+    const bool adaptive = m != nullptr && m->isAdaptive();
+    any = any || adaptive;
+    if (g.tolerances.given() && !adaptive)
+      c.diags.error(g.tolerances.where,
+                    fmt::format("rtol and atol are the tolerances of method = cvode; group `{}` "
+                                "uses method {}",
+                                g.name, method));
+  }
+  const auto& run = c.network->run;
+  if (run && run.value().tolerances.given() && !any)
+    c.diags.error(run.value().tolerances.where,
+                  "rtol and atol are the tolerances of method = cvode, which no group of this "
+                  "network uses");
+}
+
 // One step program per compiled unit: the entry files' neuron models (with `models`) and the
 // network's compiled groups (its neurons, and sources whose synapses keep per-pre state).
 void integrate(Work& w) {
@@ -130,6 +179,7 @@ void integrate(Work& w) {
                  const std::string& method, lower::SpikeTiming timing) {
     try {
       g.program = lower::lowerGroup(*c.ctx, g.ir, method, timing);
+      if (g.program->solverSlots > 0) g.adaptive = lower::adaptivePrograms(*c.ctx, g.ir);
       c.groups.push_back(std::move(g));
     } catch (const integrators::IntegrationError& e) {
       c.diags.error(where, context + e.what());
@@ -154,14 +204,16 @@ void integrate(Work& w) {
     if (it == c.composed->groups.end()) continue; // a runtime source: nothing to compile
     if (!o.model.empty() && g.name != o.model && g.model != o.model) continue;
     // The group's own method (`G = M(n) with method = rk4`) over the network's.
-    add(CompiledGroup{g.name, g.model, it->second, {}, {}},
-        g.ast ? g.ast->range : c.networkAst->range,
-        fmt::format("group `{}` (model `{}`): ", g.name, g.model),
-        g.method.empty() ? c.method : g.method,
+    const std::string method = g.method.empty() ? c.method : g.method;
+    const diag::SourceRange where = g.ast ? g.ast->range : c.networkAst->range;
+    if (!adaptiveMethodFits(c, g, method, where, o)) continue;
+    add(CompiledGroup{g.name, g.model, it->second, {}, {}}, where,
+        fmt::format("group `{}` (model `{}`): ", g.name, g.model), method,
         c.preciseSpikeTimes ? lower::SpikeTiming::Precise : lower::SpikeTiming::Grid);
   }
   for (CompiledGroup& g : c.groups)
     addProbe(c, g);
+  refuseUnusedTolerances(c);
 }
 
 std::atomic<std::uint64_t> g_kernelsCompiled{0};
@@ -177,6 +229,11 @@ void generate(Work& w) {
       if (g.probe) {
         g.probeKernel = codegen::compileGroup(*g.probe, o.codegen);
         ++g_kernelsCompiled;
+      }
+      if (g.adaptive) {
+        g.rhsKernel = codegen::compileGroup(g.adaptive->rhs, o.codegen);
+        g.jacobianKernel = codegen::compileGroup(g.adaptive->jacobian, o.codegen);
+        g_kernelsCompiled += 2;
       }
     } catch (const codegen::CodegenError& e) {
       c.diags.error({}, fmt::format("group `{}`: the JIT failed: {} (run with --backend "

@@ -7,6 +7,7 @@
 #include "compiler/model_ir/lower_expr.hpp"
 #include "compiler/pipeline/compilation.hpp"
 #include "compiler/units/format.hpp"
+#include "cvode/group_solver.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -218,7 +219,8 @@ private:
                      Group& out) {
     const model_ir::ModelIr& model = compiled.ir;
     const lower::GroupProgram& prog = *compiled.program;
-    out.states = prog.stateNames;
+    out.states.assign(prog.stateNames.begin(),
+                      prog.stateNames.begin() + static_cast<std::ptrdiff_t>(prog.groupStates()));
     out.params = prog.paramNames;
     out.inputs = prog.inputNames;
     out.numNoise = prog.numNoise;
@@ -230,10 +232,8 @@ private:
     if (prog.hasRefractory)
       out.refractoryPeriod = evaluateOverParams(prog.refractoryPeriod, out.paramValues);
     out.inits = initialState(g, model, out.paramValues);
-    if (compiled.kernel)
-      out.kernel.fn = compiled.kernel->kernel();
-    else
-      out.kernel.host = [&prog](const NjGroupArgs& args) { lower::runReferenceKernel(prog, args); };
+    out.kernel = kernelOf(prog, compiled.kernel.get());
+    if (compiled.adaptive) out.kernel = adaptiveKernel(g, compiled, out);
     auto showIn = [&](const std::string& name, const sema::Dimension& dim) {
       if (model.plain || dim.isDimensionless()) return;
       units::DisplayUnit d = units::displayUnitFor(dim);
@@ -251,6 +251,49 @@ private:
     for (const auto& r : model.recordables)
       if (std::find(out.observed.begin(), out.observed.end(), r.name) != out.observed.end())
         showIn(r.name, r.dim);
+  }
+
+  // The JIT's kernel of `program`, or the reference interpreter running it.
+  static GroupKernel kernelOf(const lower::GroupProgram& program,
+                              const codegen::CompiledGroup* jit) {
+    GroupKernel k;
+    if (jit)
+      k.fn = jit->kernel();
+    else
+      k.host = [&program](const NjGroupArgs& args) { lower::runReferenceKernel(program, args); };
+    return k;
+  }
+  static cvode::Kernel callable(const GroupKernel& k) {
+    if (k.fn) return [fn = k.fn](const NjGroupArgs& args) { fn(&args); };
+    return k.host;
+  }
+
+  // method = cvode: a CVODE session per neuron (cvode/group_solver.hpp) around the step kernel.
+  // Tolerances: the group's, else the run's, else 1e-6 and 1e-6 of each state's own unit.
+  GroupKernel adaptiveKernel(const sema::CheckedGroup& g, const pipeline::CompiledGroup& compiled,
+                             const Group& out) {
+    const lower::GroupProgram& prog = *compiled.program;
+    const lower::AdaptivePrograms& a = *compiled.adaptive;
+    const sema::Tolerances none;
+    const sema::Tolerances& run = c_.network->run ? c_.network->run->tolerances : none;
+    auto spec = std::make_shared<cvode::GroupSolverSpec>();
+    spec->group = g.name;
+    spec->size = g.size;
+    spec->numStates = prog.groupStates();
+    spec->numInputs = prog.numInputs;
+    spec->unknowns = a.unknowns;
+    spec->rtol = g.tolerances.rtol.value_or(run.rtol.value_or(1e-6));
+    const double atol = g.tolerances.atol.value_or(run.atol.value_or(1e-6));
+    for (std::size_t slot : a.unknowns) {
+      spec->clamped.push_back(prog.clampWhenRefractory[slot]);
+      const auto& state = compiled.ir.states[slot];
+      const bool scaled = !compiled.ir.plain && !state.dim.isDimensionless();
+      spec->atol.push_back(scaled ? atol * units::displayUnitFor(state.dim).scale : atol);
+    }
+    spec->step = callable(out.kernel);
+    spec->rhs = callable(kernelOf(a.rhs, compiled.rhsKernel.get()));
+    spec->jacobian = callable(kernelOf(a.jacobian, compiled.jacobianKernel.get()));
+    return {.fn = nullptr, .host = cvode::GroupSolverKernel(std::move(spec))};
   }
 
   // The group's overrides, then --set GROUP.param; resolveParameters recomputes the rest.

@@ -28,7 +28,8 @@ bool isDrawCall(const syntax::Expr& e) {
     return e.operands.size() == 2;
   return e.name == "clip" && e.operands.size() == 3 && isDrawCall(*e.operands[0]);
 }
-const char* const kRunOptions[] = {"dt", "method", "seed", "spike_timing"};
+const char* const kRunOptions[] = {"dt", "method", "seed", "spike_timing", "rtol", "atol"};
+const char* const kGroupOptions[] = {"method", "rtol", "atol"};
 // `auto` and every method (and alias) of the integrators' table.
 bool isMethodName(const std::string& name) {
   return name == "auto" || integrators::findMethod(name) != nullptr;
@@ -1427,12 +1428,37 @@ private:
     return o.value->name;
   }
 
-  // `G = M(n) with method = rk4`: this group's method, over the network's (`run … with method`).
+  // `rtol = 1e-8` or `atol = 1e-9`: a tolerance of method = cvode (a plain number).
+  void toleranceOption(const syntax::NamedArg& o, Tolerances& out) {
+    auto v = constantValue(*o.value, {},
+                           o.name == "rtol" ? "the relative tolerance" : "the absolute tolerance");
+    if (!v) {
+      if (o.name == "atol")
+        diags_.note("atol is a plain number in each state's own unit: atol = 1e-6 is 1 nV for a "
+                    "voltage in mV");
+      return;
+    }
+    if (o.name == "rtol" && !(*v > 0 && *v < 1)) {
+      diags_.error(o.value->range, "the relative tolerance rtol must be between 0 and 1");
+      diags_.note("1e-6 asks for about six correct digits");
+      return;
+    }
+    if (o.name == "atol" && !(*v > 0)) {
+      diags_.error(o.value->range, "the absolute tolerance atol must be positive");
+      diags_.note("atol is in each state's own unit: atol = 1e-6 is 1 nV for a voltage in mV");
+      return;
+    }
+    (o.name == "rtol" ? out.rtol : out.atol) = *v;
+    if (!out.where.valid()) out.where = o.range;
+  }
+
+  // `G = M(n) with method = rk4`: this group's method, over the network's (`run … with method`);
+  // `rtol`, `atol`: its tolerances, for method = cvode.
   void checkGroupOptions(const syntax::Group& g, CheckedGroup& out) {
     for (const auto& o : g.options) {
-      if (o.name != "method") {
+      if (!contains(kGroupOptions, o.name)) {
         diags_.error(o.range, fmt::format("unknown group option `{}`: a group takes `with method "
-                                          "= NAME`",
+                                          "= NAME` (and, for method = cvode, rtol and atol)",
                                           o.name));
         continue;
       }
@@ -1442,7 +1468,11 @@ private:
                                           g.model));
         continue;
       }
-      if (auto method = methodOption(o)) out.method = *method;
+      if (o.name == "method") {
+        if (auto method = methodOption(o)) out.method = *method;
+      } else {
+        toleranceOption(o, out.tolerances);
+      }
     }
   }
 
@@ -1479,6 +1509,8 @@ private:
           run.preciseSpikeTimes = o.value->name == "precise";
           run.spikeTimingRange = o.value->range;
         }
+      } else if (o.name == "rtol" || o.name == "atol") {
+        toleranceOption(o, run.tolerances);
       } else if (o.name == "seed") {
         if (auto s = constantValue(*o.value, {}, "the seed")) {
           if (*s < 0 || *s != std::floor(*s) || *s > 1.8e19)

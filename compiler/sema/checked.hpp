@@ -166,6 +166,15 @@ struct SpikeList {
 //   SpikeGenerator(n, indices = [...], times = [...]) or (n, file = "spikes.csv"): given spikes.
 enum class GroupKind { Neurons, PoissonGroup, PoissonInput, SpikeGenerator };
 
+// The tolerances of an adaptive method (cvode): `with rtol = 1e-8, atol = 1e-9` on the run or on
+// a group. atol is in each state's own unit (mV for a voltage, 1 for a gate; as written in a
+// plain model). Unset: the solver's defaults (cvode/group_solver.hpp).
+struct Tolerances {
+  std::optional<double> rtol{}, atol{};
+  diag::SourceRange where{}; // the first one given (for "not used" errors)
+  bool given() const { return rtol || atol; }
+};
+
 struct CheckedGroup {
   std::string name;
   std::string model;
@@ -178,6 +187,7 @@ struct CheckedGroup {
   PositionSpec positions{};
   std::shared_ptr<const SpikeList> spikes{}; // SpikeGenerator
   std::string method{};                      // `with method = …`; empty: the network's
+  Tolerances tolerances{};                   // `with rtol = …, atol = …`; unset: the network's
 };
 
 // A stimulus is a sum of terms, each a product f(t) · g(i) · draw: what varies in time and what
@@ -243,6 +253,7 @@ struct CheckedRun {
   std::uint64_t seed = 0;
   bool preciseSpikeTimes = false;       // spike_timing = precise (grid: the default)
   diag::SourceRange spikeTimingRange{}; // where the file asks for it (empty: not given)
+  Tolerances tolerances{};              // of method = cvode
 };
 
 struct CheckedNetwork {

@@ -1,0 +1,181 @@
+#include "cvode/group_solver.hpp"
+
+#include "error/error.hpp"
+
+#include <cstdlib>
+#include <new>
+
+#include <fmt/format.h>
+
+namespace nj::cvode {
+
+namespace {
+
+// Kernels read 64-byte aligned arrays (abi/kernel_abi.h).
+struct FreeAligned {
+  void operator()(double* p) const { std::free(p); }
+};
+using AlignedArray = std::unique_ptr<double[], FreeAligned>;
+
+AlignedArray alignedArray(std::size_t count) {
+  const std::size_t bytes = (count * sizeof(double) + 63) / 64 * 64;
+  auto* p = static_cast<double*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes));
+  if (p == nullptr) throw std::bad_alloc();
+  for (std::size_t k = 0; k < count; ++k)
+    p[k] = 0.0;
+  return AlignedArray(p);
+}
+
+constexpr std::size_t kCell = 8; // doubles per slot: each slot its own 64-byte array of one neuron
+
+} // namespace
+
+// One neuron: its session, and the model's right-hand side and Jacobian at its values, run by
+// the JIT'd kernels on arrays of one neuron (slot k's array is cells_[k · kCell]).
+struct GroupSolver::Neuron : System {
+  const GroupSolverSpec& spec;
+  std::size_t m;
+  AlignedArray cells, inputCells;
+  std::vector<double*> slots;
+  std::vector<double*> inputs;
+  std::vector<double> held;       // the states after the last step's kernel
+  std::vector<double> lastInputs; // the inputs of the last step
+  const double* params = nullptr;
+  bool refractory = false;
+  std::int64_t nextStep = -1;       // the step the session is ready for
+  std::unique_ptr<Session> session; // after the fields it calls back into
+  std::uint32_t spikes[1] = {0}, spikeCount = 0;
+
+  explicit Neuron(const GroupSolverSpec& s)
+      : spec(s), m(s.unknowns.size()), cells(alignedArray((s.numStates + m * m) * kCell)),
+        inputCells(alignedArray(std::max<std::size_t>(s.numInputs, 1) * kCell)), held(s.numStates),
+        lastInputs(s.numInputs) {
+    for (std::size_t k = 0; k < s.numStates + m * m; ++k)
+      slots.push_back(cells.get() + k * kCell);
+    for (std::size_t k = 0; k < s.numInputs; ++k)
+      inputs.push_back(inputCells.get() + k * kCell);
+    session = std::make_unique<Session>(*this, m, s.rtol, s.atol);
+  }
+
+  // Runs `kernel` (the rhs or the Jacobian program) at (t, y) on this neuron's cells.
+  void evaluate(const Kernel& kernel, double t, const double* y) {
+    for (std::size_t k = 0; k < m; ++k)
+      *slots[spec.unknowns[k]] = y[k];
+    NjGroupArgs a{};
+    a.state = slots.data();
+    a.params = params;
+    a.inputs = const_cast<const double* const*>(inputs.data());
+    a.spikes = spikes;
+    a.spike_count = &spikeCount;
+    a.begin = 0;
+    a.end = 1;
+    a.step = 1; // the programs read t = step · dt: exactly t
+    a.dt = t;
+    kernel(a);
+  }
+
+  void rhs(double t, const double* y, double* dy) override {
+    evaluate(spec.rhs, t, y);
+    for (std::size_t i = 0; i < m; ++i)
+      dy[i] = refractory && spec.clamped[i] ? 0.0 : *slots[spec.numStates + i];
+  }
+
+  void jacobian(double t, const double* y, double* J) override {
+    evaluate(spec.jacobian, t, y);
+    for (std::size_t j = 0; j < m; ++j)
+      for (std::size_t i = 0; i < m; ++i)
+        J[i + j * m] = refractory && spec.clamped[i] ? 0.0 : *slots[spec.numStates + i + j * m];
+  }
+
+  // Takes neuron i's values at the start of the step; true when the solver must restart there.
+  bool load(const NjGroupArgs& a, std::uint64_t i) {
+    bool jump = nextStep != a.step;
+    const bool nowRefractory = a.refractory_until != nullptr && a.step < a.refractory_until[i];
+    jump = jump || nowRefractory != refractory;
+    refractory = nowRefractory;
+    params = a.params;
+    for (std::size_t k = 0; k < spec.numInputs; ++k) {
+      const double v = a.inputs[k][i];
+      jump = jump || v != lastInputs[k];
+      *inputs[k] = lastInputs[k] = v;
+    }
+    const std::span<const double> solved = session->y();
+    for (std::size_t k = 0; k < spec.numStates; ++k) {
+      const double v = a.state[k][i];
+      jump = jump || v != held[k];
+      *slots[k] = held[k] = v;
+    }
+    for (std::size_t k = 0; k < m; ++k)
+      jump = jump || held[spec.unknowns[k]] != solved[k];
+    return jump;
+  }
+};
+
+GroupSolver::GroupSolver(GroupSolverSpec spec) : spec_(std::move(spec)) {
+  neurons_.resize(spec_.size);
+  for (std::size_t k = 0; k < spec_.unknowns.size(); ++k)
+    solved_.emplace_back(alignedArray(spec_.size).release(), FreeAligned{});
+}
+
+GroupSolver::~GroupSolver() = default;
+
+void GroupSolver::operator()(const NjGroupArgs& a) {
+  if (a.state == nullptr)
+    throw nj::Error(
+        fmt::format("group `{}`: method cvode integrates float64 states only", spec_.group));
+  const double t0 = static_cast<double>(a.step) * a.dt;
+  const double t1 = static_cast<double>(a.step + 1) * a.dt;
+  const std::size_t m = spec_.unknowns.size();
+  std::vector<double> y(m);
+  for (std::uint64_t i = a.begin; i < a.end; ++i) {
+    if (!neurons_[i]) neurons_[i] = std::make_unique<Neuron>(spec_);
+    Neuron& n = *neurons_[i];
+    if (n.load(a, i)) {
+      for (std::size_t k = 0; k < m; ++k)
+        y[k] = n.held[spec_.unknowns[k]];
+      if (std::string failed = n.session->start(t0, y); !failed.empty())
+        throw nj::Error(fmt::format("group `{}`, neuron {}: {}", spec_.group, i, failed));
+    }
+    // Past t1 if the solver likes: a jump there (a spike delivered, an input changed) restarts it
+    // at t1 from the value its interpolant gave, so steps beyond t1 cost nothing wrong.
+    const Advance to = n.session->advance(t1, /*stopThere=*/false);
+    if (!to.ok)
+      throw nj::Error(fmt::format("group `{}`, neuron {}: {}", spec_.group, i, to.message));
+    const std::span<const double> solved = n.session->y();
+    for (std::size_t k = 0; k < m; ++k)
+      solved_[k].get()[i] = solved[k];
+    n.nextStep = a.step + 1;
+  }
+  // The group's step, with the solver's values as the states after its own.
+  std::vector<double*> states(a.state, a.state + spec_.numStates);
+  for (auto& column : solved_)
+    states.push_back(column.get());
+  NjGroupArgs b = a;
+  b.state = states.data();
+  spec_.step(b);
+  for (std::uint64_t i = a.begin; i < a.end; ++i)
+    for (std::size_t k = 0; k < spec_.numStates; ++k)
+      neurons_[i]->held[k] = a.state[k][i];
+}
+
+Stats GroupSolver::stats() const {
+  Stats total;
+  for (const auto& n : neurons_) {
+    if (!n) continue;
+    const Stats s = n->session->stats();
+    total.steps += s.steps;
+    total.rhsEvaluations += s.rhsEvaluations;
+    total.jacobianEvaluations += s.jacobianEvaluations;
+    total.errorTestFailures += s.errorTestFailures;
+    total.newtonFailures += s.newtonFailures;
+  }
+  return total;
+}
+
+GroupSolverKernel::GroupSolverKernel(std::shared_ptr<const GroupSolverSpec> spec)
+    : spec_(std::move(spec)), solver_(std::make_unique<GroupSolver>(*spec_)) {}
+
+GroupSolverKernel::GroupSolverKernel(const GroupSolverKernel& other)
+    : spec_(other.spec_), solver_(std::make_unique<GroupSolver>(*spec_)) {}
+
+} // namespace nj::cvode
