@@ -75,6 +75,10 @@ public:
   void jacobianDerivatives(const Eigen::VectorXd& x, const Eigen::VectorXd& p,
                            std::vector<Eigen::MatrixXd>* dJ) const;
 
+  // The symbols f is written over: the targets, then the free parameters; and their Context.
+  const std::vector<ir::Expr>& symbols() const { return inputSyms_; }
+  ir::Context& context() const { return *ctx_; }
+
   // The symbolic pieces (for printing and tests).
   ir::Expr rhsExpr(std::size_t i) const { return f_[i]; }
   ir::Expr jacobianExpr(std::size_t i, std::size_t j) const { return jac_[i * vars_.size() + j]; }

@@ -1,5 +1,6 @@
 #include "analysis/ode.hpp"
 
+#include "analysis/compiled_system.hpp"
 #include "analysis/fixed_points.hpp"
 #include "analysis/stiff_ode.hpp"
 
@@ -124,14 +125,11 @@ Orbit trajectory(const DynamicalSystem& system, const Eigen::VectorXd& x0, doubl
       return false;
     };
   if (o.solver == OdeOptions::Solver::Cvode) {
-    auto jacobian = [&system](const double* y, double* J) {
-      const auto n = static_cast<Eigen::Index>(system.dimension());
-      Eigen::MatrixXd dfdx;
-      system.evaluate(Eigen::Map<const Eigen::VectorXd>(y, n), system.parameters(), nullptr, &dfdx,
-                      nullptr);
-      Eigen::Map<Eigen::MatrixXd>(J, n, n) = dfdx; // column-major, as CVODE's dense matrix
-    };
-    return integrateStiff(rhs, jacobian, x0, T, o, true, stop);
+    // CVODE evaluates f and J along the whole orbit: worth the JIT's compilation.
+    CompiledSystem compiled(system);
+    auto jitRhs = [&compiled](const double* y, double* dy) { compiled.rhs(y, dy); };
+    auto jacobian = [&compiled](const double* y, double* J) { compiled.jacobian(y, J); };
+    return integrateStiff(jitRhs, jacobian, x0, T, o, true, stop);
   }
   return integrate(rhs, x0, T, o, true, stop);
 }

@@ -2,11 +2,13 @@
 // driven by 10 uA/cm^2 for 1 s (docs/numerics.md, "Stiff equations"). Accuracy is the largest
 // error of the spike times (upward crossings of 0 mV, located on the cubic Hermite interpolant
 // of each step) against Dormand–Prince at rtol 1e-12. Both solvers evaluate the same right-hand
-// side (the analysis's compiled tape) and CVODE its exact Jacobian, so the table compares the
-// methods, not the code that evaluates the model. Two models: the seed's HH, and HH with its
-// sodium activation 3000 times faster (a stiff neuron: tau_m of tenths of a microsecond).
+// side, JIT-compiled (analysis/compiled_system.hpp, compiled before the clock starts), and CVODE
+// its exact Jacobian, so the table compares the methods, not the code that evaluates the model. Two
+// models: the seed's HH, and HH with its sodium activation 3000 times faster (a stiff neuron: tau_m
+// of tenths of a microsecond).
 //
 //   nj_stiff_bench [STDLIB_DIR]
+#include "analysis/compiled_system.hpp"
 #include "analysis/dynamical_system.hpp"
 #include "analysis/fixed_points.hpp"
 #include "analysis/load_model.hpp"
@@ -63,7 +65,8 @@ std::vector<double> spikeTimes(const analysis::DynamicalSystem& system,
   return out;
 }
 
-Timed rk4(const analysis::DynamicalSystem& system, const Eigen::VectorXd& x0, double T, double dt) {
+Timed rk4(const analysis::DynamicalSystem& system, analysis::CompiledSystem& f,
+          const Eigen::VectorXd& x0, double T, double dt) {
   const auto start = Clock::now();
   const auto steps = static_cast<long>(std::lround(T / dt));
   const Eigen::Index n = x0.size();
@@ -73,13 +76,13 @@ Timed rk4(const analysis::DynamicalSystem& system, const Eigen::VectorXd& x0, do
   t.reserve(static_cast<std::size_t>(steps) + 1);
   xs.reserve(static_cast<std::size_t>(steps) + 1);
   for (long s = 0; s < steps; ++s) {
-    system.rhs(x.data(), k1.data());
+    f.rhs(x.data(), k1.data());
     y = x + 0.5 * dt * k1;
-    system.rhs(y.data(), k2.data());
+    f.rhs(y.data(), k2.data());
     y = x + 0.5 * dt * k2;
-    system.rhs(y.data(), k3.data());
+    f.rhs(y.data(), k3.data());
     y = x + dt * k3;
-    system.rhs(y.data(), k4.data());
+    f.rhs(y.data(), k4.data());
     x += dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
     t.push_back(static_cast<double>(s + 1) * dt);
     xs.push_back(x);
@@ -91,16 +94,33 @@ Timed rk4(const analysis::DynamicalSystem& system, const Eigen::VectorXd& x0, do
   return out;
 }
 
-Timed adaptive(const analysis::DynamicalSystem& system, const Eigen::VectorXd& x0, double T,
-               double rtol, analysis::OdeOptions::Solver solver) {
+analysis::OdeOptions adaptiveOptions(const analysis::DynamicalSystem& system, double rtol) {
   analysis::OdeOptions o;
-  o.solver = solver;
   o.rtol = rtol;
   o.atol = 1e-2 * rtol * analysis::variableScales(system);
   o.maxSteps = 50'000'000;
   o.maxStep = 1e-3; // s: never step over a whole interspike interval
+  return o;
+}
+
+// The reference (untimed): Dormand–Prince on the analysis's tape.
+Timed dormandPrince(const analysis::DynamicalSystem& system, const Eigen::VectorXd& x0, double T,
+                    double rtol) {
+  const analysis::Orbit orbit = analysis::trajectory(system, x0, T, adaptiveOptions(system, rtol));
+  if (!orbit.completed) throw std::runtime_error(orbit.message);
+  Timed out;
+  out.spikes = spikeTimes(system, orbit.t, orbit.x);
+  out.steps = static_cast<long>(orbit.t.size()) - 1;
+  return out;
+}
+
+Timed cvode(const analysis::DynamicalSystem& system, analysis::CompiledSystem& f,
+            const Eigen::VectorXd& x0, double T, double rtol) {
+  const analysis::OdeOptions o = adaptiveOptions(system, rtol);
   const auto start = Clock::now();
-  const analysis::Orbit orbit = analysis::trajectory(system, x0, T, o);
+  const analysis::Orbit orbit =
+      analysis::integrateStiff([&f](const double* y, double* dy) { f.rhs(y, dy); },
+                               [&f](const double* y, double* J) { f.jacobian(y, J); }, x0, T, o);
   Timed out;
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!orbit.completed) throw std::runtime_error(orbit.message);
@@ -126,7 +146,8 @@ void table(const std::string& title, const std::string& text, const std::filesys
   analysis::DynamicalSystem system(*lm.ctx, lm.model, spec);
   const Eigen::VectorXd x0 = system.defaultState();
   const double T = 1.0;
-  const Timed ref = adaptive(system, x0, T, 1e-12, analysis::OdeOptions::Solver::DormandPrince);
+  analysis::CompiledSystem compiled(system);
+  const Timed ref = dormandPrince(system, x0, T, 1e-12);
   std::cout << fmt::format("\n{}: {} spikes in 1 s (reference: Dormand-Prince rtol 1e-12, "
                            "{} steps)\n\n",
                            title, ref.spikes.size(), ref.steps);
@@ -140,10 +161,9 @@ void table(const std::string& title, const std::string& text, const std::filesys
                                                 : fmt::format("{} spikes", r.spikes.size()));
   };
   for (double dt : rk4Steps)
-    row("rk4", fmt::format("dt = {:g} ms", dt * 1e3), rk4(system, x0, T, dt));
+    row("rk4", fmt::format("dt = {:g} ms", dt * 1e3), rk4(system, compiled, x0, T, dt));
   for (double rtol : rtols)
-    row("CVODE", fmt::format("rtol = {:g}", rtol),
-        adaptive(system, x0, T, rtol, analysis::OdeOptions::Solver::Cvode));
+    row("CVODE", fmt::format("rtol = {:g}", rtol), cvode(system, compiled, x0, T, rtol));
 }
 
 std::string slurp(const std::filesystem::path& p) {

@@ -1,5 +1,6 @@
 #include "cvode/group_solver.hpp"
 
+#include "abi/single_neuron.hpp"
 #include "error/error.hpp"
 
 #include <cstdlib>
@@ -26,65 +27,46 @@ AlignedArray alignedArray(std::size_t count) {
   return AlignedArray(p);
 }
 
-constexpr std::size_t kCell = 8; // doubles per slot: each slot its own 64-byte array of one neuron
-
 } // namespace
 
 // One neuron: its session, and the model's right-hand side and Jacobian at its values, run by
-// the JIT'd kernels on arrays of one neuron (slot k's array is cells_[k · kCell]).
+// the JIT'd kernels on one neuron's cells (abi/single_neuron.hpp).
 struct GroupSolver::Neuron : System {
   const GroupSolverSpec& spec;
   std::size_t m;
-  AlignedArray cells, inputCells;
-  std::vector<double*> slots;
-  std::vector<double*> inputs;
+  abi::SingleNeuron cells;        // the group's states, then m·m output slots; the inputs
   std::vector<double> held;       // the states after the last step's kernel
   std::vector<double> lastInputs; // the inputs of the last step
   const double* params = nullptr;
   bool refractory = false;
   std::int64_t nextStep = -1;       // the step the session is ready for
   std::unique_ptr<Session> session; // after the fields it calls back into
-  std::uint32_t spikes[1] = {0}, spikeCount = 0;
 
   explicit Neuron(const GroupSolverSpec& s)
-      : spec(s), m(s.unknowns.size()), cells(alignedArray((s.numStates + m * m) * kCell)),
-        inputCells(alignedArray(std::max<std::size_t>(s.numInputs, 1) * kCell)), held(s.numStates),
+      : spec(s), m(s.unknowns.size()), cells(s.numStates + m * m, s.numInputs), held(s.numStates),
         lastInputs(s.numInputs) {
-    for (std::size_t k = 0; k < s.numStates + m * m; ++k)
-      slots.push_back(cells.get() + k * kCell);
-    for (std::size_t k = 0; k < s.numInputs; ++k)
-      inputs.push_back(inputCells.get() + k * kCell);
     session = std::make_unique<Session>(*this, m, s.rtol, s.atol);
   }
 
-  // Runs `kernel` (the rhs or the Jacobian program) at (t, y) on this neuron's cells.
+  // Runs `kernel` (the rhs or the Jacobian program) at (t, y).
   void evaluate(const Kernel& kernel, double t, const double* y) {
     for (std::size_t k = 0; k < m; ++k)
-      *slots[spec.unknowns[k]] = y[k];
-    NjGroupArgs a{};
-    a.state = slots.data();
-    a.params = params;
-    a.inputs = const_cast<const double* const*>(inputs.data());
-    a.spikes = spikes;
-    a.spike_count = &spikeCount;
-    a.begin = 0;
-    a.end = 1;
-    a.step = 1; // the programs read t = step · dt: exactly t
-    a.dt = t;
-    kernel(a);
+      cells.state(spec.unknowns[k]) = y[k];
+    kernel(cells.args(params, t));
   }
 
   void rhs(double t, const double* y, double* dy) override {
     evaluate(spec.rhs, t, y);
     for (std::size_t i = 0; i < m; ++i)
-      dy[i] = refractory && spec.clamped[i] ? 0.0 : *slots[spec.numStates + i];
+      dy[i] = refractory && spec.clamped[i] ? 0.0 : cells.state(spec.numStates + i);
   }
 
   void jacobian(double t, const double* y, double* J) override {
     evaluate(spec.jacobian, t, y);
     for (std::size_t j = 0; j < m; ++j)
       for (std::size_t i = 0; i < m; ++i)
-        J[i + j * m] = refractory && spec.clamped[i] ? 0.0 : *slots[spec.numStates + i + j * m];
+        J[i + j * m] =
+            refractory && spec.clamped[i] ? 0.0 : cells.state(spec.numStates + i + j * m);
   }
 
   // Takes neuron i's values at the start of the step; true when the solver must restart there.
@@ -97,13 +79,13 @@ struct GroupSolver::Neuron : System {
     for (std::size_t k = 0; k < spec.numInputs; ++k) {
       const double v = a.inputs[k][i];
       jump = jump || v != lastInputs[k];
-      *inputs[k] = lastInputs[k] = v;
+      cells.input(k) = lastInputs[k] = v;
     }
     const std::span<const double> solved = session->y();
     for (std::size_t k = 0; k < spec.numStates; ++k) {
       const double v = a.state[k][i];
       jump = jump || v != held[k];
-      *slots[k] = held[k] = v;
+      cells.state(k) = held[k] = v;
     }
     for (std::size_t k = 0; k < m; ++k)
       jump = jump || held[spec.unknowns[k]] != solved[k];
