@@ -104,7 +104,7 @@ void Simulation::saveCheckpoint(const std::filesystem::path& dir) const {
     impl_->identity.set("seed", impl_->built.network->seed());
     runtime::saveCheckpoint(*impl_->built.network, dir, impl_->identity);
   } catch (const runtime::RuntimeError& e) {
-    throw Error(e.what());
+    throw Error(e.what(), e.kind(), e.location());
   }
 }
 
@@ -127,7 +127,7 @@ runtime::RunResult Simulation::runFor(const std::string& duration, runtime::RunO
   } catch (const runtime::MemoryLimitError&) {
     throw;
   } catch (const runtime::RuntimeError& e) {
-    throw Error(e.what());
+    throw Error(e.what(), e.kind(), e.location());
   }
 }
 
@@ -211,7 +211,7 @@ std::span<double> Simulation::synapseVariable(const std::string& connection,
     try {
       return p.table().variableIndex(variable);
     } catch (const runtime::RuntimeError& e) {
-      throw Error(e.what());
+      throw Error(e.what(), e.kind(), e.location());
     }
   }();
   if (p.precision() == runtime::Precision::Float32)
@@ -227,7 +227,7 @@ std::vector<double> Simulation::synapseValues(const std::string& connection,
   try {
     return p.table().variableValues(p.table().variableIndex(variable));
   } catch (const runtime::RuntimeError& e) {
-    throw Error(e.what());
+    throw Error(e.what(), e.kind(), e.location());
   }
 }
 
@@ -237,7 +237,7 @@ void Simulation::setSynapseValues(const std::string& connection, const std::stri
   try {
     p.table().setVariableValues(p.table().variableIndex(variable), values);
   } catch (const runtime::RuntimeError& e) {
-    throw Error(e.what());
+    throw Error(e.what(), e.kind(), e.location());
   }
 }
 
@@ -351,7 +351,7 @@ void setUpCheckpoints(Simulation::Impl& impl, const SimulationOptions& options) 
     } catch (const runtime::MemoryLimitError&) {
       throw;
     } catch (const runtime::RuntimeError& e) {
-      throw Error(e.what());
+      throw Error(e.what(), e.kind(), e.location());
     }
     impl.resumedTime = net.time();
     impl.resumedStep = net.currentStep();
@@ -409,7 +409,7 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
       } catch (const runtime::MemoryLimitError&) {
         throw;
       } catch (const runtime::RuntimeError& e) {
-        throw Error(e.what());
+        throw Error(e.what(), e.kind(), e.location());
       }
   }
   auto impl = std::make_unique<Impl>();
@@ -421,7 +421,7 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   } catch (const runtime::MemoryLimitError&) {
     throw;
   } catch (const runtime::RuntimeError& e) {
-    throw Error(e.what());
+    throw Error(e.what(), e.kind(), e.location());
   }
   impl->warnings = nj::analysis::stabilityWarnings(c);
   impl->duration = c.planned->duration;

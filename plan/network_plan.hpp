@@ -8,6 +8,7 @@
 #pragma once
 
 #include "abi/kernel_abi.h"
+#include "error/error.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -155,6 +156,8 @@ struct Connection {
   // Event: per-synapse state (name, initial law) and the programs.
   std::vector<std::pair<std::string, Law>> variables{};
   std::optional<SynapseEvent> onPre{}, onPost{};
+  // Its `connect` statement, for what the runtime refuses when the network is built.
+  std::optional<nj::SourceLocation> origin{};
 };
 
 // N independent Poisson sources per neuron into one state of a group (Brian2's PoissonInput).

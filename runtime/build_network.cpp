@@ -181,6 +181,7 @@ private:
     rs.weight = c.weight;
     rs.delay = c.delay;
     rs.stream = static_cast<std::uint32_t>(c.connection);
+    rs.origin = c.origin;
     firstFactor_.emplace(c.connection, c.weight);
     if (auto it = first_.find(c.connection); it != first_.end()) {
       const Connectivity& conn = it->second->connectivity();
@@ -225,6 +226,7 @@ private:
     rs.connectivity = connectivityOf(c);
     rs.delay = c.delay;
     rs.stream = static_cast<std::uint32_t>(c.connection);
+    rs.origin = c.origin;
     std::string name = c.name;
     for (int k = 2; hasProjection(name); ++k)
       name = fmt::format("{}_{}", c.name, k);

@@ -12,8 +12,9 @@ namespace nj::runtime {
 // A misuse of the runtime API or a request it cannot honour (unknown name, bad size, bad dt).
 class RuntimeError : public nj::Error {
 public:
-  explicit RuntimeError(const std::string& message, ErrorKind kind = ErrorKind::Run)
-      : nj::Error(message, kind) {}
+  explicit RuntimeError(const std::string& message, ErrorKind kind = ErrorKind::Run,
+                        std::optional<SourceLocation> where = std::nullopt)
+      : nj::Error(message, kind, std::move(where)) {}
 };
 
 // A network or its recording would not fit the memory limit; raised before anything is allocated.

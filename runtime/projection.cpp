@@ -155,21 +155,28 @@ void Projection::checkTimed() const {
       "time inside a step, as an event of the post neuron's step",
       name_, pre_->name(), post_->name());
   if (onPre_ || spec_.target.empty())
-    throw RuntimeError(fmt::format(
-        "{}, which only adds into a state; this synapse runs `on_pre` statements (plasticity): "
-        "use spike_timing = grid",
-        what));
+    throw RuntimeError(
+        fmt::format(
+            "{}, which only adds into a state; this synapse runs `on_pre` statements (plasticity): "
+            "use spike_timing = grid",
+            what),
+        ErrorKind::Run, spec_.origin);
   if (spec_.targetIsInput)
-    throw RuntimeError(fmt::format(
-        "{}, which only adds into a state; this synapse adds into the input `{}`, which holds "
-        "one value per step: target a state, or use spike_timing = grid",
-        what, spec_.target));
+    throw RuntimeError(
+        fmt::format(
+            "{}, which only adds into a state; this synapse adds into the input `{}`, which holds "
+            "one value per step: target a state, or use spike_timing = grid",
+            what, spec_.target),
+        ErrorKind::Run, spec_.origin);
   if (minDelay_ < 1)
-    throw RuntimeError(fmt::format(
-        "{}; that needs a delay of at least one step (dt = {:g} ms), so that the spike is known "
-        "before the step it arrives in, but the shortest delay here is {} steps: give the "
-        "connection a delay >= dt, or use spike_timing = grid",
-        what, network_->dt() * network_->options().timeUnitSeconds * 1e3, minDelay_));
+    throw RuntimeError(
+        fmt::format(
+            "{}; that needs a delay of at least one step (dt = {:g} ms), so that the spike is "
+            "known "
+            "before the step it arrives in, but the shortest delay here is {} steps: give the "
+            "connection a delay >= dt, or use spike_timing = grid",
+            what, network_->dt() * network_->options().timeUnitSeconds * 1e3, minDelay_),
+        ErrorKind::Run, spec_.origin);
 }
 
 void Projection::prepare() {

@@ -50,6 +50,7 @@
 #pragma once
 
 #include "abi/kernel_abi.h"
+#include "error/error.hpp"
 #include "runtime/connectivity.hpp"
 #include "runtime/neuron_group.hpp"
 #include "runtime/synapse_table.hpp"
@@ -76,6 +77,7 @@ struct ProjectionSpec {
   double delay = 0.0;  // homogeneous delay, in the model's time unit (0: next step)
   std::optional<std::uint32_t> stream{}; // projection stream p (Philox stream kProjectionStreamBase
                                          // + 4p); default: the number of projections added before
+  std::optional<nj::SourceLocation> origin{}; // where the model file makes it (for its refusals)
 };
 
 // A synapse event kernel: JIT function pointer, or a host function (the reference interpreter).

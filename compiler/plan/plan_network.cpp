@@ -365,6 +365,10 @@ private:
 
   // ---- connections ----
 
+  nj::SourceLocation locationOf(const diag::SourceRange& r) const {
+    return {c_.source->sources.path(r.file), r.line, r.col};
+  }
+
   Connection connectionOf(std::size_t index, Connection::Kind kind, const std::string& pre,
                           const std::string& post, const std::string& synapse,
                           const std::string& name) const {
@@ -378,6 +382,7 @@ private:
     out.synapse = synapse;
     out.connectivity = connectivityOf(c);
     out.delay = c.options.count("delay") ? c.options.at("delay") : 0.0;
+    if (c.ast) out.origin = locationOf(c.ast->range);
     if (c.delays) out.delays = law(c, *c.delays);
     return out;
   }

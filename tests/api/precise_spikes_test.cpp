@@ -420,14 +420,17 @@ network N {{
                                          c.connection);
     auto program = neurojit::Program::fromText("bad.nj", text, {NJ_STDLIB_DIR});
     ASSERT_TRUE(program->ok()) << program->diagnostics();
-    std::string message;
+    std::string message, where;
     try {
       auto sim = neurojit::Simulation::create(*program, {});
       message = sim->run({.progress = 0}).status.message;
     } catch (const neurojit::Error& e) {
       message = e.what();
+      if (const auto& at = e.location())
+        where = fmt::format("{}:{}:{}", at->file, at->line, at->column);
     }
     EXPECT_NE(message.find(c.message), std::string::npos) << c.connection << ": " << message;
+    EXPECT_EQ(where, "bad.nj:8:3") << message; // the `connect` statement
     EXPECT_NE(message.find("spike_timing = grid"), std::string::npos) << message;
   }
 }

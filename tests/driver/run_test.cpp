@@ -94,6 +94,26 @@ TEST(Run, SyntaxErrorPointsAtTheSource) {
   EXPECT_NE(r.err.find("^"), std::string::npos) << r.err;
 }
 
+// A refusal found when the network is built (here: precise timing needs a delay of a step)
+// still names the statement of the model file it is about.
+TEST(Run, RefusalOfTheBuiltNetworkNamesItsStatement) {
+  fs::path model = writeModel("undelayed.nj", R"(import "neurons/lif.nj"
+import "synapses/delta.nj"
+network N {
+  cell = LIF(10)
+  input cell.I = 0.15 nA
+  connect cell -> cell Delta(w = 0.4 mV) with p = 0.5
+  run 10 ms with dt = 0.1 ms, spike_timing = precise
+}
+)");
+  Outcome r =
+      neurojit("run '" + model.string() + "' --out '" + scratch("undelayed").string() + "'");
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("undelayed.nj:6:3: error: projection `cell->cell:V`"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("needs a delay of at least one step"), std::string::npos) << r.err;
+}
+
 // --threads auto: one thread per core of the machine (a single process shares it with nobody),
 // as the C++ library counts the cores.
 TEST(Run, ThreadsAutoUsesEveryCore) {

@@ -11,16 +11,20 @@
 
 namespace neurojit::tool {
 
+// What the user sees of an exception a run throws: nj::report for NeuroJIT's own errors (with
+// their place in the model file, when they have one).
+std::string errorText(const std::exception& e) {
+  if (const auto* error = dynamic_cast<const nj::Error*>(&e)) return nj::report(*error);
+  return fmt::format("error: {}\n", e.what());
+}
+
 std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& program,
                                                        const neurojit::SimulationOptions& options,
                                                        bool print) {
   try {
     return neurojit::Simulation::create(program, options);
   } catch (const neurojit::Error& e) {
-    if (print) {
-      fmt::print(stderr, "{}", e.what());
-      if (std::string(e.what()).back() != '\n') fmt::print(stderr, "\n");
-    }
+    if (print) fmt::print(stderr, "{}", errorText(e));
   }
   return nullptr;
 }
@@ -99,7 +103,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   if (root) try {
       runtime::prepareOutputFolder(out);
     } catch (const std::exception& e) {
-      fmt::print(stderr, "error: {}\n", e.what());
+      fmt::print(stderr, "{}", errorText(e));
       outputFailed = true;
     }
   if (comm.maxOf(outputFailed ? 1 : 0) != 0) return 1; // every rank stops when rank 0 cannot write
@@ -119,7 +123,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
       if (o.format != "npy")
         h5 = std::make_unique<RunFileH5>(*sim, out / "run.h5", o.flushSeconds, o.format == "both");
     } catch (const std::exception& e) {
-      fmt::print(stderr, "error: {}\n", e.what());
+      fmt::print(stderr, "{}", errorText(e));
       outputFailed = true;
     }
   if (comm.maxOf(outputFailed ? 1 : 0) != 0) return 1;
@@ -132,7 +136,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   try {
     result = sim->run(runOptions);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "{}", errorText(e));
     return 1;
   }
   if (!root) return result.status.exitCode();
@@ -146,7 +150,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
     if (folder) folder->finish(info, result);
     if (h5) h5->finish(info, result);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "{}", errorText(e));
     return 1;
   }
   if (!result.status.ok()) fmt::print(stderr, "error: {}\n", result.status.message);
@@ -166,7 +170,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
       fmt::print("decision: {}{} (decision.json)\n", d["choice"].string(),
                  t.isNull() ? "" : fmt::format(" after {:.0f} ms", t.number() * 1e3));
     } catch (const std::exception& e) {
-      fmt::print(stderr, "error: {}\n", e.what());
+      fmt::print(stderr, "{}", errorText(e));
       return 1;
     }
   }
@@ -199,7 +203,7 @@ int runMeasure(const std::string& dir, bool print, const MeasureSettings& settin
     else
       fmt::print("measures in {}/measure.json\n", dir);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "{}", errorText(e));
     return 1;
   }
   return 0;
@@ -215,7 +219,7 @@ int runPlot(const std::string& dir, const PlotSettings& settings) {
       return 1;
     }
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "{}", errorText(e));
     return 1;
   }
   return 0;
