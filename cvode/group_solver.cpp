@@ -39,7 +39,8 @@ struct GroupSolver::Neuron : System {
   std::vector<double> lastInputs; // the inputs of the last step
   const double* params = nullptr;
   bool refractory = false;
-  std::int64_t nextStep = -1;       // the step the session is ready for
+  std::int64_t nextStep = -1; // the step the session is ready for
+  long restarts = 0;
   std::unique_ptr<Session> session; // after the fields it calls back into
 
   explicit Neuron(const GroupSolverSpec& s)
@@ -113,6 +114,7 @@ void GroupSolver::operator()(const NjGroupArgs& a) {
     if (!neurons_[i]) neurons_[i] = std::make_unique<Neuron>(spec_);
     Neuron& n = *neurons_[i];
     if (n.load(a, i)) {
+      ++n.restarts;
       for (std::size_t k = 0; k < m; ++k)
         y[k] = n.held[spec_.unknowns[k]];
       if (std::string failed = n.session->start(t0, y); !failed.empty())
@@ -140,24 +142,30 @@ void GroupSolver::operator()(const NjGroupArgs& a) {
       neurons_[i]->held[k] = a.state[k][i];
 }
 
-Stats GroupSolver::stats() const {
-  Stats total;
+GroupStats GroupSolver::stats() const {
+  GroupStats total;
   for (const auto& n : neurons_) {
     if (!n) continue;
     const Stats s = n->session->stats();
-    total.steps += s.steps;
-    total.rhsEvaluations += s.rhsEvaluations;
-    total.jacobianEvaluations += s.jacobianEvaluations;
-    total.errorTestFailures += s.errorTestFailures;
-    total.newtonFailures += s.newtonFailures;
+    total.solver.steps += s.steps;
+    total.solver.rhsEvaluations += s.rhsEvaluations;
+    total.solver.jacobianEvaluations += s.jacobianEvaluations;
+    total.solver.errorTestFailures += s.errorTestFailures;
+    total.solver.newtonFailures += s.newtonFailures;
+    total.restarts += n->restarts;
   }
   return total;
 }
 
-GroupSolverKernel::GroupSolverKernel(std::shared_ptr<const GroupSolverSpec> spec)
-    : spec_(std::move(spec)), solver_(std::make_unique<GroupSolver>(*spec_)) {}
-
-GroupSolverKernel::GroupSolverKernel(const GroupSolverKernel& other)
-    : spec_(other.spec_), solver_(std::make_unique<GroupSolver>(*spec_)) {}
+std::vector<std::pair<std::string, double>> GroupSolverKernel::statistics() const {
+  const GroupStats s = solver_->stats();
+  auto number = [](long x) { return static_cast<double>(x); };
+  return {{"steps", number(s.solver.steps)},
+          {"rhs_evaluations", number(s.solver.rhsEvaluations)},
+          {"jacobian_evaluations", number(s.solver.jacobianEvaluations)},
+          {"error_test_failures", number(s.solver.errorTestFailures)},
+          {"newton_failures", number(s.solver.newtonFailures)},
+          {"restarts", number(s.restarts)}};
+}
 
 } // namespace nj::cvode

@@ -27,6 +27,12 @@ namespace nj::cvode {
 
 using Kernel = std::function<void(const NjGroupArgs&)>;
 
+// What the sessions of a group did, summed over its neurons.
+struct GroupStats {
+  Stats solver;
+  long restarts = 0; // starts and restarts (jumps)
+};
+
 struct GroupSolverSpec {
   std::string group;         // for messages
   std::uint64_t size = 0;    // neurons
@@ -49,7 +55,7 @@ public:
   // The kernel contract of abi/kernel_abi.h (float64 arrays). Throws nj::Error, naming the group,
   // the neuron and CVODE's reason, when a solve fails.
   void operator()(const NjGroupArgs& args);
-  Stats stats() const; // summed over the neurons
+  GroupStats stats() const; // summed over the neurons
 
 private:
   struct Neuron;
@@ -58,18 +64,19 @@ private:
   std::vector<std::shared_ptr<double>> solved_; // per unknown, per neuron: values at t_{n+1}
 };
 
-// A GroupSolver as a copyable kernel: each copy (each network built from one plan) has its own
-// sessions and arrays.
+// A GroupSolver as a kernel of the plan (plan::GroupKernel::host): copies share the solver, so
+// the network's copy and the statistics the plan reads (`statistics`) are the same neurons'. A
+// plan is built into one network (each Simulation compiles its own).
 class GroupSolverKernel {
 public:
-  explicit GroupSolverKernel(std::shared_ptr<const GroupSolverSpec> spec);
-  GroupSolverKernel(const GroupSolverKernel& other);
-  GroupSolverKernel& operator=(const GroupSolverKernel&) = delete;
+  explicit GroupSolverKernel(std::shared_ptr<GroupSolver> solver) : solver_(std::move(solver)) {}
   void operator()(const NjGroupArgs& args) const { (*solver_)(args); }
+  // For run.json, summed over the neurons: CVODE's steps, evaluations of f and J, failed error
+  // tests and Newton iterations, and the solver's starts and restarts.
+  std::vector<std::pair<std::string, double>> statistics() const;
 
 private:
-  std::shared_ptr<const GroupSolverSpec> spec_;
-  std::unique_ptr<GroupSolver> solver_;
+  std::shared_ptr<GroupSolver> solver_;
 };
 
 } // namespace nj::cvode

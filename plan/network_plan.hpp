@@ -75,6 +75,9 @@ struct StateInit {
 struct GroupKernel { // a JIT'd kernel, or a host function (the reference interpreter)
   NjGroupKernel fn = nullptr;
   std::function<void(const NjGroupArgs&)> host{};
+  // What a host kernel's solver did so far (method = cvode: its steps, evaluations, restarts),
+  // for run.json; empty for other kernels.
+  std::function<std::vector<std::pair<std::string, double>>()> statistics{};
 };
 
 struct Group {

@@ -116,6 +116,7 @@ private:
     GroupKernel kernel;
     kernel.fn = g.kernel.fn;
     kernel.host = g.kernel.host;
+    kernel.statistics = g.kernel.statistics;
     group.setKernel(kernel);
     out_.description.push_back(fmt::format(
         "group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, g.method,

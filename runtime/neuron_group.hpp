@@ -47,6 +47,8 @@ struct GroupLayout {
 struct GroupKernel {
   NjGroupKernel fn = nullptr;
   std::function<void(const NjGroupArgs&)> host{};
+  // What a host kernel's solver did so far, for run.json (plan::GroupKernel::statistics).
+  std::function<std::vector<std::pair<std::string, double>>()> statistics{};
 
   bool valid() const { return fn != nullptr || static_cast<bool>(host); }
   void operator()(const NjGroupArgs& args) const {

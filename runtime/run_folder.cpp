@@ -141,6 +141,11 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
     for (const auto& s : g->layout().states)
       states.push(s);
     if (g->layout().hasRefractory) gj.set("refractory_period", g->refractoryPeriod());
+    if (g->kernel().statistics) {
+      Json& solver = gj.set("solver", Json::object());
+      for (const auto& [name, value] : g->kernel().statistics())
+        solver.set(name, value);
+    }
     gj.set("noise_sources", static_cast<std::uint64_t>(g->layout().numNoise));
     gj.set("stream_base", static_cast<std::uint64_t>(g->streamBase()));
     gj.set("spikes", g->totalSpikes());

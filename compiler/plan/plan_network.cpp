@@ -276,24 +276,25 @@ private:
     const lower::AdaptivePrograms& a = *compiled.adaptive;
     const sema::Tolerances none;
     const sema::Tolerances& run = c_.network->run ? c_.network->run->tolerances : none;
-    auto spec = std::make_shared<cvode::GroupSolverSpec>();
-    spec->group = g.name;
-    spec->size = g.size;
-    spec->numStates = prog.groupStates();
-    spec->numInputs = prog.numInputs;
-    spec->unknowns = a.unknowns;
-    spec->rtol = g.tolerances.rtol.value_or(run.rtol.value_or(1e-6));
+    cvode::GroupSolverSpec spec;
+    spec.group = g.name;
+    spec.size = g.size;
+    spec.numStates = prog.groupStates();
+    spec.numInputs = prog.numInputs;
+    spec.unknowns = a.unknowns;
+    spec.rtol = g.tolerances.rtol.value_or(run.rtol.value_or(1e-6));
     const double atol = g.tolerances.atol.value_or(run.atol.value_or(1e-6));
     for (std::size_t slot : a.unknowns) {
-      spec->clamped.push_back(prog.clampWhenRefractory[slot]);
+      spec.clamped.push_back(prog.clampWhenRefractory[slot]);
       const auto& state = compiled.ir.states[slot];
       const bool scaled = !compiled.ir.plain && !state.dim.isDimensionless();
-      spec->atol.push_back(scaled ? atol * units::displayUnitFor(state.dim).scale : atol);
+      spec.atol.push_back(scaled ? atol * units::displayUnitFor(state.dim).scale : atol);
     }
-    spec->step = callable(out.kernel);
-    spec->rhs = callable(kernelOf(a.rhs, compiled.rhsKernel.get()));
-    spec->jacobian = callable(kernelOf(a.jacobian, compiled.jacobianKernel.get()));
-    return {.fn = nullptr, .host = cvode::GroupSolverKernel(std::move(spec))};
+    spec.step = callable(out.kernel);
+    spec.rhs = callable(kernelOf(a.rhs, compiled.rhsKernel.get()));
+    spec.jacobian = callable(kernelOf(a.jacobian, compiled.jacobianKernel.get()));
+    const cvode::GroupSolverKernel kernel(std::make_shared<cvode::GroupSolver>(std::move(spec)));
+    return {.fn = nullptr, .host = kernel, .statistics = [kernel] { return kernel.statistics(); }};
   }
 
   // The group's overrides, then --set GROUP.param; resolveParameters recomputes the rest.

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -32,6 +33,7 @@ struct Result {
   std::vector<std::uint32_t> ids;
   bool finite = true;
   std::string status;
+  std::map<std::string, double> solver; // the first group's solver statistics (run.json)
 };
 
 Result run(const std::string& text, int threads = 1) {
@@ -52,6 +54,9 @@ Result run(const std::string& text, int threads = 1) {
     for (std::size_t s = 0; s < m->samples(); ++s)
       r.v.push_back(values[s * m->width()]);
   }
+  if (const auto& statistics = sim->network().groups().at(0)->kernel().statistics)
+    for (const auto& [name, value] : statistics())
+      r.solver[name] = value;
   const auto spikes = sim->network().spikeMonitors();
   if (!spikes.empty()) {
     r.spikes.assign(spikes.at(0)->times().begin(), spikes.at(0)->times().end());
@@ -91,7 +96,12 @@ network N {{
     double worst = 0;
     for (std::size_t k = 0; k < r.t.size(); ++k)
       worst = std::max(worst, std::abs(r.v[k] - 5.0 * (1.0 - std::exp(-r.t[k] / 10.0))));
-    std::printf("  rtol %g: largest error %.2e (of V up to 5)\n", rtol, worst);
+    std::printf("  rtol %g: largest error %.2e (of V up to 5), %g solver steps\n", rtol, worst,
+                r.solver.at("steps"));
+    // Nothing jumps (a constant input): the solver starts once and never restarts, and its
+    // steps follow the tolerance, not the grid (1000 steps of dt) — fewer at a loose one.
+    EXPECT_EQ(r.solver.at("restarts"), 1.0);
+    if (rtol >= 1e-6) EXPECT_LT(r.solver.at("steps"), 1000.0);
     // A tolerance-controlled BDF keeps the global error a modest multiple of rtol·|V|.
     EXPECT_LT(worst, 50 * rtol * 5.0) << "rtol = " << rtol;
     errors.push_back(worst);
@@ -124,6 +134,12 @@ network Driven {
     free = spike + tRef;
   }
   ASSERT_EQ(r.spikes.size(), expected.size());
+  // The solver restarts where the equations jump: once at the start, then after each spike at
+  // the reset (refractoriness begins) and where refractoriness ends, when the run gets there.
+  double restarts = 1;
+  for (double s : expected)
+    restarts += (s < 0.5 - dt / 2 ? 1 : 0) + (s + tRef < 0.5 - dt / 2 ? 1 : 0);
+  EXPECT_EQ(r.solver.at("restarts"), restarts);
   for (std::size_t k = 0; k < expected.size(); ++k)
     EXPECT_NEAR(r.spikes[k], expected[k], dt / 4) << "spike " << k;
 }
