@@ -101,6 +101,13 @@ TextReport emit(const std::filesystem::path& path, const EmitOptions& emit,
       internalError = true;
     }
   };
+  // method = cvode: after the step, what its solver evaluates (lower/adaptive_programs.hpp).
+  auto printSolverPrograms = [&](const pipeline::CompiledGroup& g, const std::string& name) {
+    if (after != "step" || !g.adaptive) return;
+    printStage(g.ir, &g.adaptive->rhs,
+               fmt::format("{}: the right-hand side CVODE evaluates", name));
+    printStage(g.ir, &g.adaptive->jacobian, fmt::format("{}: its Jacobian", name));
+  };
   std::string diagnostics;
   // The entry file's models on their own, then each of its networks.
   o.models = true;
@@ -113,8 +120,10 @@ TextReport emit(const std::filesystem::path& path, const EmitOptions& emit,
             if (c.models.count(m.name)) printStage(c.models.at(m.name), nullptr, "");
       return;
     }
-    for (const pipeline::CompiledGroup& g : c.groups)
+    for (const pipeline::CompiledGroup& g : c.groups) {
       printStage(g.ir, &*g.program, "");
+      printSolverPrograms(g, g.name);
+    }
   };
   pipeline::Compilation models = pipeline::compile(checked, o);
   diagnostics += diag::renderAll(checked->sources, models.diags, common.color);
@@ -136,6 +145,7 @@ TextReport emit(const std::filesystem::path& path, const EmitOptions& emit,
                           g.model, g.size, after == "ir" ? "" : ", method " + c.method);
           printStage(after == "ir" ? c.composed->groups.at(g.name) : compiled->ir,
                      compiled ? &*compiled->program : nullptr, title);
+          if (compiled) printSolverPrograms(*compiled, g.name);
         }
         if (after != "ir" && after != "step") return;
         for (const auto& e : c.composed->eventProjections) {

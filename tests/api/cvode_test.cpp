@@ -11,10 +11,12 @@
 //    kernel at a step 8 times smaller, at a dt where rk4 is unstable;
 //  - the result does not depend on the thread count;
 //  - each mistake gets its message at file:line:col.
+#include "neurojit/inspect.hpp"
 #include "neurojit/neurojit.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -240,6 +242,21 @@ network Many {
   EXPECT_GT(one.spikes.size(), 200u);
   EXPECT_EQ(one.spikes, two.spikes);
   EXPECT_EQ(one.ids, two.ids);
+}
+
+// What CVODE is given, as `neurojit emit --after step` prints it: Van der Pol's right-hand side
+// and its Jacobian, which differentiating mu (1 − x²) y − x by hand gives as −2 mu x y − 1
+// (by x) and mu (1 − x²) (by y).
+TEST(Cvode, EmitShowsTheRightHandSideAndTheExactJacobian) {
+  const auto file = std::filesystem::temp_directory_path() / "nj_cvode_emit.nj";
+  std::ofstream(file) << vanDerPol("0.5", "cvode");
+  const auto report = neurojit::emit(file, {.after = "step"}, {NJ_STDLIB_DIR});
+  std::filesystem::remove(file);
+  EXPECT_NE(report.out.find("x <- x@solver"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("dy/dt <- -x + mu*y*(1 - x^2)"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("d(dy/dt)/dx <- -2*mu*x*y - 1"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("d(dy/dt)/dy <- mu*(1 - x^2)"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("d(dx/dt)/dy <- 1"), std::string::npos) << report.out;
 }
 
 // One row per mistake: the network items, where the error is and what it says.
