@@ -148,8 +148,9 @@ bool adaptiveMethodFits(Compilation& c, const sema::CheckedGroup& g, const std::
 }
 
 // `rtol`/`atol` given where no group asks for an adaptive method would be silently ignored:
-// refused.
-void refuseUnusedTolerances(Compilation& c) {
+// refused. A group's own method is the file's; the network's may come from outside (--method,
+// the reference run of `check --accuracy`), and then the run's tolerances are for the file's.
+void refuseUnusedTolerances(Compilation& c, const Options& o) {
   bool any = false;
   for (const auto& g : c.network->groups) {
     if (g.kind != sema::GroupKind::Neurons) continue;
@@ -157,14 +158,14 @@ void refuseUnusedTolerances(Compilation& c) {
     const integrators::Method* m = integrators::findMethod(method);
     const bool adaptive = m != nullptr && m->isAdaptive();
     any = any || adaptive;
-    if (g.tolerances.given() && !adaptive)
+    if (g.tolerances.given() && !adaptive && (!g.method.empty() || o.method.empty()))
       c.diags.error(g.tolerances.where,
                     fmt::format("rtol and atol are the tolerances of method = cvode; group `{}` "
                                 "uses method {}",
                                 g.name, method));
   }
   const auto& run = c.network->run;
-  if (run && run.value().tolerances.given() && !any)
+  if (run && run.value().tolerances.given() && !any && o.method.empty())
     c.diags.error(run.value().tolerances.where,
                   "rtol and atol are the tolerances of method = cvode, which no group of this "
                   "network uses");
@@ -213,7 +214,7 @@ void integrate(Work& w) {
   }
   for (CompiledGroup& g : c.groups)
     addProbe(c, g);
-  refuseUnusedTolerances(c);
+  refuseUnusedTolerances(c, o);
 }
 
 std::atomic<std::uint64_t> g_kernelsCompiled{0};

@@ -11,6 +11,7 @@
 //    kernel at a step 8 times smaller, at a dt where rk4 is unstable;
 //  - the result does not depend on the thread count;
 //  - each mistake gets its message at file:line:col.
+#include "neurojit/accuracy.hpp"
 #include "neurojit/inspect.hpp"
 #include "neurojit/neurojit.hpp"
 
@@ -257,6 +258,25 @@ TEST(Cvode, EmitShowsTheRightHandSideAndTheExactJacobian) {
   EXPECT_NE(report.out.find("d(dy/dt)/dx <- -2*mu*x*y - 1"), std::string::npos) << report.out;
   EXPECT_NE(report.out.find("d(dy/dt)/dy <- mu*(1 - x^2)"), std::string::npos) << report.out;
   EXPECT_NE(report.out.find("d(dx/dt)/dy <- 1"), std::string::npos) << report.out;
+}
+
+// `check --accuracy` of a cvode network runs its reference with another method (rk45): the
+// file's tolerances belong to the file's method and do not make that run an error.
+TEST(Cvode, AccuracyCheckRunsItsReferenceWithAnotherMethod) {
+  const auto file = std::filesystem::temp_directory_path() / "nj_cvode_accuracy.nj";
+  std::ofstream(file) << std::string(kLeaky) << R"(
+network N {
+  cell = Leaky(1)
+  input cell.I = 5
+  monitor V of cell
+  run 20 with dt = 0.1, method = cvode, rtol = 1e-8, atol = 1e-10
+}
+)";
+  neurojit::AccuracyOptions options;
+  const auto report = neurojit::checkAccuracy(file, options, {NJ_STDLIB_DIR});
+  std::filesystem::remove(file);
+  EXPECT_EQ(report.out.find("reference run"), std::string::npos) << report.out << report.err;
+  EXPECT_NE(report.out.find("vs rk45"), std::string::npos) << report.out << report.err;
 }
 
 // One row per mistake: the network items, where the error is and what it says.
