@@ -16,10 +16,24 @@
 
 namespace nj::abi {
 
+// `count` doubles, zero, 64-byte aligned (kernels may read their arrays as aligned).
+struct FreeAligned {
+  void operator()(double* p) const { std::free(p); }
+};
+using AlignedDoubles = std::unique_ptr<double[], FreeAligned>;
+inline AlignedDoubles alignedDoubles(std::size_t count) {
+  const std::size_t bytes = (count == 0 ? 1 : (count * sizeof(double) + 63) / 64) * 64;
+  auto* p = static_cast<double*>(std::aligned_alloc(64, bytes));
+  if (p == nullptr) throw std::bad_alloc();
+  for (std::size_t k = 0; k < bytes / sizeof(double); ++k)
+    p[k] = 0.0;
+  return AlignedDoubles(p);
+}
+
 class SingleNeuron {
 public:
   SingleNeuron(std::size_t states, std::size_t inputs)
-      : cells_(allocate(states + inputs)), states_(states), inputs_(inputs) {
+      : cells_(alignedDoubles((states + inputs) * kCell)), states_(states), inputs_(inputs) {
     for (std::size_t k = 0; k < states; ++k)
       statePointers_.push_back(cell(k));
     for (std::size_t k = 0; k < inputs; ++k)
@@ -47,20 +61,9 @@ public:
 
 private:
   static constexpr std::size_t kCell = 64 / sizeof(double);
-  struct Free {
-    void operator()(double* p) const { std::free(p); }
-  };
-  static std::unique_ptr<double[], Free> allocate(std::size_t slots) {
-    const std::size_t bytes = (slots == 0 ? 1 : slots) * 64;
-    auto* p = static_cast<double*>(std::aligned_alloc(64, bytes));
-    if (p == nullptr) throw std::bad_alloc();
-    for (std::size_t k = 0; k < bytes / sizeof(double); ++k)
-      p[k] = 0.0;
-    return std::unique_ptr<double[], Free>(p);
-  }
   double* cell(std::size_t k) { return cells_.get() + k * kCell; }
 
-  std::unique_ptr<double[], Free> cells_;
+  AlignedDoubles cells_;
   std::size_t states_, inputs_;
   std::vector<double*> statePointers_;
   std::vector<const double*> inputPointers_;

@@ -10,25 +10,6 @@
 
 namespace nj::cvode {
 
-namespace {
-
-// Kernels read 64-byte aligned arrays (abi/kernel_abi.h).
-struct FreeAligned {
-  void operator()(double* p) const { std::free(p); }
-};
-using AlignedArray = std::unique_ptr<double[], FreeAligned>;
-
-AlignedArray alignedArray(std::size_t count) {
-  const std::size_t bytes = (count * sizeof(double) + 63) / 64 * 64;
-  auto* p = static_cast<double*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes));
-  if (p == nullptr) throw std::bad_alloc();
-  for (std::size_t k = 0; k < count; ++k)
-    p[k] = 0.0;
-  return AlignedArray(p);
-}
-
-} // namespace
-
 // One neuron: its session, and the model's right-hand side and Jacobian at its values, run by
 // the JIT'd kernels on one neuron's cells (abi/single_neuron.hpp).
 struct GroupSolver::Neuron : System {
@@ -97,7 +78,7 @@ struct GroupSolver::Neuron : System {
 GroupSolver::GroupSolver(GroupSolverSpec spec) : spec_(std::move(spec)) {
   neurons_.resize(spec_.size);
   for (std::size_t k = 0; k < spec_.unknowns.size(); ++k)
-    solved_.emplace_back(alignedArray(spec_.size).release(), FreeAligned{});
+    solved_.emplace_back(abi::alignedDoubles(spec_.size).release(), abi::FreeAligned{});
 }
 
 GroupSolver::~GroupSolver() = default;

@@ -155,13 +155,11 @@ Advance Session::advance(double tEnd, bool stopThere, bool oneStep) {
     flag = CVode(s.memory, tEnd, s.y, &out.t, oneStep ? CV_ONE_STEP : CV_NORMAL);
   if (flag < 0) {
     out.ok = false;
-    out.reached = false;
     out.message = failure(flag, out.t);
     return out;
   }
   // At the stop time CVODE returns exactly tEnd (CV_TSTOP_RETURN); a normal return reached it.
-  out.reached = flag == CV_TSTOP_RETURN || !oneStep;
-  if (out.reached) out.t = tEnd;
+  if (flag == CV_TSTOP_RETURN || !oneStep) out.t = tEnd;
   return out;
 }
 

@@ -31,9 +31,8 @@ struct Stats {
 };
 
 struct Advance {
-  double t = 0;        // where the solver stopped
-  bool ok = true;      // false: CVODE failed (message says why)
-  bool reached = true; // the target time (false after one internal step short of it)
+  double t = 0;   // where the solver stopped
+  bool ok = true; // false: CVODE failed (message says why)
   std::string message;
 };
 
