@@ -1,5 +1,5 @@
 // \file A group kernel (kernel_abi.h) called on the values of one neuron held as scalars, for
-// solvers that evaluate a model at points of their own (cvode/group_solver.hpp for method =
+// solvers that evaluate a model at points of their own (sundials/group_solver.hpp for method =
 // cvode, analysis/compiled_system.hpp for trajectories): each state and input slot is an array
 // of its own, one 64-byte aligned cell (kernels may read arrays as aligned), and the range is
 // [0, 1). Kernels that write no spikes only (the right-hand side and Jacobian programs).

@@ -1,6 +1,6 @@
 #include "analysis/stiff_ode.hpp"
 
-#include "cvode/session.hpp"
+#include "sundials/session.hpp"
 #include "error/error.hpp"
 
 #include <fmt/format.h>
@@ -10,7 +10,7 @@ namespace nj::analysis {
 namespace {
 
 // The autonomous system of the analysis, as the solver's System.
-class Autonomous : public cvode::System {
+class Autonomous : public sundials::System {
 public:
   Autonomous(const OdeRhs& rhs, const OdeJacobian& jacobian) : rhs_(rhs), jacobian_(jacobian) {}
   void rhs(double, const double* y, double* dy) override { rhs_(y, dy); }
@@ -31,9 +31,9 @@ Orbit integrateStiff(const OdeRhs& rhs, const OdeJacobian& jacobian, Eigen::Vect
   Eigen::VectorXd atol =
       options.atol.size() == n ? options.atol : Eigen::VectorXd::Constant(n, 1e-10);
   Autonomous system(rhs, jacobian);
-  std::unique_ptr<cvode::Session> session;
+  std::unique_ptr<sundials::Session> session;
   try {
-    session = std::make_unique<cvode::Session>(system, static_cast<std::size_t>(n), options.rtol,
+    session = std::make_unique<sundials::Session>(system, static_cast<std::size_t>(n), options.rtol,
                                                std::span<const double>(atol.data(), atol.size()));
   } catch (const nj::Error& e) {
     orbit.completed = false;
@@ -59,7 +59,7 @@ Orbit integrateStiff(const OdeRhs& rhs, const OdeJacobian& jacobian, Eigen::Vect
           fmt::format("stopped after {} steps at t = {:g} of {:g}", options.maxSteps, t, T);
       break;
     }
-    const cvode::Advance a = session->advance(T, /*stopThere=*/true, /*oneStep=*/true);
+    const sundials::Advance a = session->advance(T, /*stopThere=*/true, /*oneStep=*/true);
     t = a.t;
     if (!a.ok) {
       orbit.completed = false;

@@ -1,4 +1,4 @@
-// \file Stiff trajectories by SUNDIALS CVODE (cvode/session.hpp), fed the exact Jacobian (the
+// \file Stiff trajectories by SUNDIALS CVODE (sundials/session.hpp), fed the exact Jacobian (the
 // analysis differentiates the model symbolically, dynamical_system.hpp).
 //
 // Dormand–Prince (ode.hpp) needs steps of the fastest time scale of the equations even where
@@ -8,7 +8,7 @@
 #pragma once
 
 #include "analysis/ode.hpp"
-#include "cvode/session.hpp"
+#include "sundials/session.hpp"
 
 #include <Eigen/Dense>
 #include <functional>
@@ -19,7 +19,7 @@ namespace nj::analysis {
 using OdeJacobian = std::function<void(const double* y, double* J)>;
 
 // What CVODE did (CVodeGetIntegratorStats and friends).
-using StiffStats = cvode::Stats;
+using StiffStats = sundials::Stats;
 
 // Integrates y' = rhs(y) from 0 to T with options.rtol and options.atol (per component),
 // options.maxSteps and options.maxStep (0: (T - 0)/50) as in integrate(). `record` keeps every

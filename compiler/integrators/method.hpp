@@ -22,7 +22,7 @@
 // Newton iterated to convergence would need a branch per neuron in the kernel, and iterated a
 // fixed number of times it can overshoot at large steps (tests/integrators/stiff_test.cpp).
 //
-// An adaptive method (cvode) is no step formula: a solver (SUNDIALS CVODE, cvode/) takes each
+// An adaptive method (cvode) is no step formula: a solver (SUNDIALS CVODE, sundials/) takes each
 // neuron from one grid point to the next with steps of its own, chosen for the tolerances, from
 // the model's right-hand side and exact Jacobian (lower/adaptive_programs.hpp); the group's
 // kernel then takes the solver's values as the new state (and tests the spike, resets).

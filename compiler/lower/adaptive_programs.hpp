@@ -1,6 +1,6 @@
 // \file What a group integrated by an adaptive solver (method = cvode) runs as IR.
 //
-// The solver (cvode/group_solver.hpp) advances each neuron's states that have an equation — its
+// The solver (sundials/group_solver.hpp) advances each neuron's states that have an equation — its
 // unknowns y — from one grid point to the next with steps of its own, calling the model's
 // right-hand side f(t, y) and its exact Jacobian df/dy. Both are GroupPrograms in the layout of
 // a probe (probe_program.hpp): the group's states, then one slot per value written, computed at

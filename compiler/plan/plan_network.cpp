@@ -7,7 +7,7 @@
 #include "compiler/model_ir/lower_expr.hpp"
 #include "compiler/pipeline/compilation.hpp"
 #include "compiler/units/format.hpp"
-#include "cvode/group_solver.hpp"
+#include "sundials/group_solver.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -263,12 +263,12 @@ private:
       k.host = [&program](const NjGroupArgs& args) { lower::runReferenceKernel(program, args); };
     return k;
   }
-  static cvode::Kernel callable(const GroupKernel& k) {
+  static sundials::Kernel callable(const GroupKernel& k) {
     if (k.fn) return [fn = k.fn](const NjGroupArgs& args) { fn(&args); };
     return k.host;
   }
 
-  // method = cvode: a CVODE session per neuron (cvode/group_solver.hpp) around the step kernel.
+  // method = cvode: a CVODE session per neuron (sundials/group_solver.hpp) around the step kernel.
   // Tolerances: the group's, else the run's, else 1e-6 and 1e-6 of each state's own unit.
   GroupKernel adaptiveKernel(const sema::CheckedGroup& g, const pipeline::CompiledGroup& compiled,
                              const Group& out) {
@@ -276,7 +276,7 @@ private:
     const lower::AdaptivePrograms& a = *compiled.adaptive;
     const sema::Tolerances none;
     const sema::Tolerances& run = c_.network->run ? c_.network->run->tolerances : none;
-    cvode::GroupSolverSpec spec;
+    sundials::GroupSolverSpec spec;
     spec.group = g.name;
     spec.size = g.size;
     spec.numStates = prog.groupStates();
@@ -293,7 +293,7 @@ private:
     spec.step = callable(out.kernel);
     spec.rhs = callable(kernelOf(a.rhs, compiled.rhsKernel.get()));
     spec.jacobian = callable(kernelOf(a.jacobian, compiled.jacobianKernel.get()));
-    const cvode::GroupSolverKernel kernel(std::make_shared<cvode::GroupSolver>(std::move(spec)));
+    const sundials::GroupSolverKernel kernel(std::make_shared<sundials::GroupSolver>(std::move(spec)));
     return {.fn = nullptr, .host = kernel, .statistics = [kernel] { return kernel.statistics(); }};
   }
 

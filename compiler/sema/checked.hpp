@@ -168,7 +168,7 @@ enum class GroupKind { Neurons, PoissonGroup, PoissonInput, SpikeGenerator };
 
 // The tolerances of an adaptive method (cvode): `with rtol = 1e-8, atol = 1e-9` on the run or on
 // a group. atol is in each state's own unit (mV for a voltage, 1 for a gate; as written in a
-// plain model). Unset: the solver's defaults (cvode/group_solver.hpp).
+// plain model). Unset: the solver's defaults (sundials/group_solver.hpp).
 struct Tolerances {
   std::optional<double> rtol{}, atol{};
   diag::SourceRange where{}; // the first one given (for "not used" errors)

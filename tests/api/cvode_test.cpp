@@ -1,4 +1,4 @@
-// method = cvode in a run (cvode/group_solver.hpp, docs/numerics.md "CVODE"), against facts that
+// method = cvode in a run (sundials/group_solver.hpp, docs/numerics.md "CVODE"), against facts that
 // do not come from the code:
 //  - a linear membrane follows its closed form V(t) = I·(1 − exp(−t/tau)), with a global error
 //    that shrinks in proportion to the tolerance (tolerance proportionality of BDF codes);
@@ -249,7 +249,7 @@ network Many {
 // and its Jacobian, which differentiating mu (1 − x²) y − x by hand gives as −2 mu x y − 1
 // (by x) and mu (1 − x²) (by y).
 TEST(Cvode, EmitShowsTheRightHandSideAndTheExactJacobian) {
-  const auto file = std::filesystem::temp_directory_path() / "nj_cvode_emit.nj";
+  const auto file = std::filesystem::temp_directory_path() / "nj_sundials_emit.nj";
   std::ofstream(file) << vanDerPol("0.5", "cvode");
   const auto report = neurojit::emit(file, {.after = "step"}, {NJ_STDLIB_DIR});
   std::filesystem::remove(file);
@@ -263,7 +263,7 @@ TEST(Cvode, EmitShowsTheRightHandSideAndTheExactJacobian) {
 // `check --accuracy` of a cvode network runs its reference with another method (rk45): the
 // file's tolerances belong to the file's method and do not make that run an error.
 TEST(Cvode, AccuracyCheckRunsItsReferenceWithAnotherMethod) {
-  const auto file = std::filesystem::temp_directory_path() / "nj_cvode_accuracy.nj";
+  const auto file = std::filesystem::temp_directory_path() / "nj_sundials_accuracy.nj";
   std::ofstream(file) << std::string(kLeaky) << R"(
 network N {
   cell = Leaky(1)

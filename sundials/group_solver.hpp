@@ -15,7 +15,7 @@
 #pragma once
 
 #include "abi/kernel_abi.h"
-#include "cvode/session.hpp"
+#include "sundials/session.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace nj::cvode {
+namespace nj::sundials {
 
 using Kernel = std::function<void(const NjGroupArgs&)>;
 
@@ -79,4 +79,4 @@ private:
   std::shared_ptr<GroupSolver> solver_;
 };
 
-} // namespace nj::cvode
+} // namespace nj::sundials

@@ -1,4 +1,4 @@
-#include "cvode/group_solver.hpp"
+#include "sundials/group_solver.hpp"
 
 #include "abi/single_neuron.hpp"
 #include "error/error.hpp"
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace nj::cvode {
+namespace nj::sundials {
 
 // One neuron: its session, and the model's right-hand side and Jacobian at its values, run by
 // the JIT'd kernels on one neuron's cells (abi/single_neuron.hpp).
@@ -149,4 +149,4 @@ std::vector<std::pair<std::string, double>> GroupSolverKernel::statistics() cons
           {"restarts", number(s.restarts)}};
 }
 
-} // namespace nj::cvode
+} // namespace nj::sundials

@@ -1,4 +1,4 @@
-#include "cvode/session.hpp"
+#include "sundials/session.hpp"
 
 #include "error/error.hpp"
 
@@ -13,7 +13,7 @@
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
-namespace nj::cvode {
+namespace nj::sundials {
 
 namespace {
 
@@ -178,4 +178,4 @@ Stats Session::stats() const {
   return out;
 }
 
-} // namespace nj::cvode
+} // namespace nj::sundials

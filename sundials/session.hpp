@@ -10,7 +10,7 @@
 #include <span>
 #include <string>
 
-namespace nj::cvode {
+namespace nj::sundials {
 
 // What the solver integrates. Called from C: must not throw (an exception is caught and makes
 // the solve fail). J is column-major, n × n.
@@ -62,4 +62,4 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-} // namespace nj::cvode
+} // namespace nj::sundials
