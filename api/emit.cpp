@@ -101,12 +101,15 @@ TextReport emit(const std::filesystem::path& path, const EmitOptions& emit,
       internalError = true;
     }
   };
-  // method = cvode: after the step, what its solver evaluates (lower/adaptive_programs.hpp).
+  // An adaptive method (cvode, rk45): after the step, what its solver evaluates
+  // (lower/adaptive_programs.hpp).
   auto printSolverPrograms = [&](const pipeline::CompiledGroup& g, const std::string& name) {
     if (after != "step" || !g.adaptive) return;
-    printStage(g.ir, &g.adaptive->rhs,
-               fmt::format("{}: the right-hand side CVODE evaluates", name));
-    printStage(g.ir, &g.adaptive->jacobian, fmt::format("{}: its Jacobian", name));
+    printStage(
+        g.ir, &g.adaptive->rhs,
+        fmt::format("{}: the right-hand side its solver ({}) evaluates", name, g.program->method));
+    if (g.adaptive->jacobian)
+      printStage(g.ir, &*g.adaptive->jacobian, fmt::format("{}: its Jacobian", name));
   };
   std::string diagnostics;
   // The entry file's models on their own, then each of its networks.

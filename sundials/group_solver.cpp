@@ -3,6 +3,7 @@
 #include "abi/single_neuron.hpp"
 #include "error/error.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 
@@ -27,7 +28,7 @@ struct GroupSolver::Neuron : System {
   explicit Neuron(const GroupSolverSpec& s)
       : spec(s), m(s.unknowns.size()), cells(s.numStates + m * m, s.numInputs), held(s.numStates),
         lastInputs(s.numInputs) {
-    session = std::make_unique<Session>(*this, m, s.rtol, s.atol);
+    session = std::make_unique<Session>(*this, m, s.rtol, s.atol, s.integrator);
   }
 
   // Runs `kernel` (the rhs or the Jacobian program) at (t, y).
@@ -69,8 +70,10 @@ struct GroupSolver::Neuron : System {
       jump = jump || v != held[k];
       cells.state(k) = held[k] = v;
     }
+    // A state the step held (refractory, clamped) is not the solver's: its interpolant may
+    // give it back a rounding away (ARKODE's Hermite basis does not sum to one exactly).
     for (std::size_t k = 0; k < m; ++k)
-      jump = jump || held[spec.unknowns[k]] != solved[k];
+      jump = jump || (held[spec.unknowns[k]] != solved[k] && !(refractory && spec.clamped[k]));
     return jump;
   }
 };
@@ -128,11 +131,17 @@ GroupStats GroupSolver::stats() const {
   for (const auto& n : neurons_) {
     if (!n) continue;
     const Stats s = n->session->stats();
-    total.solver.steps += s.steps;
-    total.solver.rhsEvaluations += s.rhsEvaluations;
-    total.solver.jacobianEvaluations += s.jacobianEvaluations;
-    total.solver.errorTestFailures += s.errorTestFailures;
-    total.solver.newtonFailures += s.newtonFailures;
+    Stats& t = total.solver;
+    if (s.steps > 0) {
+      t.smallestStep = t.steps == 0 ? s.smallestStep : std::min(t.smallestStep, s.smallestStep);
+      t.largestStep = std::max(t.largestStep, s.largestStep);
+      t.stepSum += s.stepSum;
+    }
+    t.steps += s.steps;
+    t.rhsEvaluations += s.rhsEvaluations;
+    t.jacobianEvaluations += s.jacobianEvaluations;
+    t.errorTestFailures += s.errorTestFailures;
+    t.newtonFailures += s.newtonFailures;
     total.restarts += n->restarts;
   }
   return total;
@@ -141,12 +150,19 @@ GroupStats GroupSolver::stats() const {
 std::vector<std::pair<std::string, double>> GroupSolverKernel::statistics() const {
   const GroupStats s = solver_->stats();
   auto number = [](long x) { return static_cast<double>(x); };
-  return {{"steps", number(s.solver.steps)},
-          {"rhs_evaluations", number(s.solver.rhsEvaluations)},
-          {"jacobian_evaluations", number(s.solver.jacobianEvaluations)},
-          {"error_test_failures", number(s.solver.errorTestFailures)},
-          {"newton_failures", number(s.solver.newtonFailures)},
-          {"restarts", number(s.restarts)}};
+  std::vector<std::pair<std::string, double>> out = {
+      {"steps", number(s.solver.steps)},
+      {"rhs_evaluations", number(s.solver.rhsEvaluations)},
+      {"error_test_failures", number(s.solver.errorTestFailures)},
+      {"restarts", number(s.restarts)},
+      {"smallest_step", s.solver.smallestStep},
+      {"largest_step", s.solver.largestStep},
+      {"mean_step", s.solver.steps > 0 ? s.solver.stepSum / number(s.solver.steps) : 0.0}};
+  if (solver_->integrator().kind == Integrator::Kind::Bdf) {
+    out.emplace_back("jacobian_evaluations", number(s.solver.jacobianEvaluations));
+    out.emplace_back("newton_failures", number(s.solver.newtonFailures));
+  }
+  return out;
 }
 
 } // namespace nj::sundials

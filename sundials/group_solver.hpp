@@ -1,6 +1,7 @@
-// \file The group kernel of method = cvode (abi/kernel_abi.h, a host kernel): every neuron of the
-// group has its own CVODE session (session.hpp), which takes the neuron's unknowns (its states
-// with an equation) from t_n to t_{n+1} with steps chosen for the tolerances; then the group's
+// \file The group kernel of an adaptive method, cvode or rk45 (abi/kernel_abi.h, a host kernel):
+// every neuron of the group has its own solver session (session.hpp), which takes the neuron's
+// unknowns (its states with an equation) from t_n to t_{n+1} with steps chosen for the
+// tolerances; then the group's
 // step kernel takes those values as the new state and does the rest of the step (clamps, the
 // spike test at t_{n+1}, the reset, the refractory count: compiler/lower/adaptive_programs.hpp).
 //
@@ -40,11 +41,13 @@ struct GroupSolverSpec {
   std::size_t numInputs = 0;
   std::vector<std::size_t> unknowns; // state slot of each unknown, in equation order
   std::vector<bool> clamped;         // per unknown: held while refractory
+  Integrator integrator{};           // BDF (cvode) or an explicit Runge–Kutta pair (rk45)
   double rtol = 1e-6;
   std::vector<double> atol; // per unknown, in the state's stored unit
-  // rhs writes dy/dt of the unknowns into slots numStates …, jacobian df/dy column-major into
-  // slots numStates …, both at t = step · dt (compiler/lower/adaptive_programs.hpp); step is the
-  // group's step kernel, reading the solver's values in slots numStates ….
+  // rhs writes dy/dt of the unknowns into slots numStates …, jacobian (BDF only) df/dy
+  // column-major into slots numStates …, both at t = step · dt
+  // (compiler/lower/adaptive_programs.hpp); step is the group's step kernel, reading the
+  // solver's values in slots numStates ….
   Kernel rhs, jacobian, step;
 };
 
@@ -56,6 +59,7 @@ public:
   // the neuron and CVODE's reason, when a solve fails.
   void operator()(const NjGroupArgs& args);
   GroupStats stats() const; // summed over the neurons
+  const Integrator& integrator() const { return spec_.integrator; }
 
 private:
   struct Neuron;
@@ -71,8 +75,9 @@ class GroupSolverKernel {
 public:
   explicit GroupSolverKernel(std::shared_ptr<GroupSolver> solver) : solver_(std::move(solver)) {}
   void operator()(const NjGroupArgs& args) const { (*solver_)(args); }
-  // For run.json, summed over the neurons: CVODE's steps, evaluations of f and J, failed error
-  // tests and Newton iterations, and the solver's starts and restarts.
+  // For run.json, over the neurons: the solver's steps, evaluations of f (and of J, and failed
+  // Newton iterations, for BDF), failed error tests, starts and restarts, and the smallest,
+  // largest and mean step (in the unit of the run's dt).
   std::vector<std::pair<std::string, double>> statistics() const;
 
 private:

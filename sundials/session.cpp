@@ -1,29 +1,19 @@
 #include "sundials/session.hpp"
 
 #include "error/error.hpp"
+#include "sundials/backend.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
+#include <arkode/arkode.h>
 #include <cvode/cvode.h>
-#include <cvode/cvode_ls.h>
 #include <fmt/format.h>
-#include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
-#include <sunlinsol/sunlinsol_dense.h>
-#include <sunmatrix/sunmatrix_dense.h>
 
 namespace nj::sundials {
 
-namespace {
-
-struct Callbacks {
-  System* system;
-  sunindextype n;
-};
-
-// CVODE calls back through C: nothing may throw across it. A non-finite derivative is a
-// recoverable error (1): CVODE retries with a smaller step.
 int rhsCallback(sunrealtype t, N_Vector y, N_Vector dy, void* data) {
   const auto* c = static_cast<const Callbacks*>(data);
   try {
@@ -37,20 +27,13 @@ int rhsCallback(sunrealtype t, N_Vector y, N_Vector dy, void* data) {
   return 0;
 }
 
-int jacobianCallback(sunrealtype t, N_Vector y, N_Vector, SUNMatrix J, void* data, N_Vector,
-                     N_Vector, N_Vector) {
-  const auto* c = static_cast<const Callbacks*>(data);
-  try {
-    c->system->jacobian(t, N_VGetArrayPointer(y), SUNDenseMatrix_Data(J)); // column-major
-  } catch (...) {
-    return -1;
-  }
-  return 0;
-}
+static_assert(ARK_TOO_MUCH_WORK == CV_TOO_MUCH_WORK && ARK_TOO_MUCH_ACC == CV_TOO_MUCH_ACC &&
+              ARK_ERR_FAILURE == CV_ERR_FAILURE && ARK_CONV_FAILURE == CV_CONV_FAILURE &&
+              ARK_RHSFUNC_FAIL == CV_RHSFUNC_FAIL &&
+              ARK_REPTD_RHSFUNC_ERR == CV_REPTD_RHSFUNC_ERR &&
+              ARK_UNREC_RHSFUNC_ERR == CV_UNREC_RHSFUNC_ERR);
 
-// The flag's name and what it means to a user.
-std::string failure(int flag, double t) {
-  char* name = CVodeGetReturnFlagName(flag);
+std::string describeFailure(const char* solver, char* flagName, int flag, double t) {
   std::string what;
   switch (flag) {
   case CV_TOO_MUCH_WORK:
@@ -73,108 +56,124 @@ std::string failure(int flag, double t) {
   default:
     what = "the solver failed";
   }
-  std::string text = fmt::format("CVODE stopped at t = {:g}: {} ({})", t, what, name);
-  std::free(name); // CVodeGetReturnFlagName allocates its string
+  std::string text =
+      fmt::format("{} stopped at t = {:g}: {} ({})", solver, t, what, flagName ? flagName : "?");
+  std::free(flagName);
   return text;
 }
 
-} // namespace
-
-// Owns what CVODE allocates, freed in reverse order of creation.
-struct Session::Impl {
-  Callbacks callbacks{};
-  SUNContext context = nullptr;
-  N_Vector y = nullptr, atol = nullptr;
-  SUNMatrix matrix = nullptr;
-  SUNLinearSolver solver = nullptr;
-  void* memory = nullptr;
-  double rtol = 0;
-  bool started = false;
-  ~Impl() {
-    if (memory) CVodeFree(&memory);
-    if (solver) SUNLinSolFree(solver);
-    if (matrix) SUNMatDestroy(matrix);
-    if (atol) N_VDestroy(atol);
-    if (y) N_VDestroy(y);
-    if (context) SUNContext_Free(&context);
-  }
-};
-
-Session::Session(System& system, std::size_t n, double rtol, std::span<const double> atol)
-    : impl_(std::make_unique<Impl>()) {
-  Impl& s = *impl_;
+Vectors::Vectors(System& system, std::size_t n, std::span<const double> atolValues,
+                 const char* solver) {
   const auto size = static_cast<sunindextype>(n);
-  s.callbacks = {&system, size};
-  s.rtol = rtol;
-  bool ok = SUNContext_Create(nullptr, &s.context) == 0;
-  if (ok) ok = (s.y = N_VNew_Serial(size, s.context)) != nullptr;
-  if (ok) ok = (s.atol = N_VNew_Serial(size, s.context)) != nullptr;
-  if (ok) ok = (s.memory = CVodeCreate(CV_BDF, s.context)) != nullptr;
-  if (ok) ok = (s.matrix = SUNDenseMatrix(size, size, s.context)) != nullptr;
-  if (ok) ok = (s.solver = SUNLinSol_Dense(s.y, s.matrix, s.context)) != nullptr;
-  if (!ok) throw nj::Error("CVODE could not allocate its memory", ErrorKind::Run);
+  callbacks = {&system, size};
+  bool ok = SUNContext_Create(nullptr, &context) == 0;
+  if (ok) ok = (y = N_VNew_Serial(size, context)) != nullptr;
+  if (ok) ok = (atol = N_VNew_Serial(size, context)) != nullptr;
+  if (!ok) {
+    release();
+    throw nj::Error(fmt::format("{} could not allocate its memory", solver), ErrorKind::Run);
+  }
   for (std::size_t i = 0; i < n; ++i) {
-    NV_Ith_S(s.y, i) = 0.0;
-    NV_Ith_S(s.atol, i) = i < atol.size() ? atol[i] : atol.back();
+    NV_Ith_S(y, i) = 0.0;
+    NV_Ith_S(atol, i) = i < atolValues.size() ? atolValues[i] : atolValues.back();
   }
 }
+
+Vectors::~Vectors() {
+  release();
+}
+
+void Vectors::release() {
+  if (atol) N_VDestroy(atol);
+  if (y) N_VDestroy(y);
+  if (context) SUNContext_Free(&context);
+  atol = y = nullptr;
+  context = nullptr;
+}
+
+void Vectors::load(std::span<const double> values) {
+  std::copy(values.begin(), values.end(), N_VGetArrayPointer(y));
+}
+
+std::span<const double> Vectors::values() const {
+  return {N_VGetArrayPointer(y), static_cast<std::size_t>(callbacks.n)};
+}
+
+Session::Session(System& system, std::size_t n, double rtol, std::span<const double> atol,
+                 const Integrator& integrator)
+    : backend_(integrator.kind == Integrator::Kind::Bdf
+                   ? makeBdf(system, n, rtol, atol)
+                   : makeExplicitRungeKutta(system, n, rtol, atol, integrator.table)),
+      y_(n, 0.0) {}
 
 Session::~Session() = default;
 
 std::string Session::start(double t, std::span<const double> y) {
-  Impl& s = *impl_;
-  for (std::size_t i = 0; i < y.size(); ++i)
-    NV_Ith_S(s.y, i) = y[i];
-  if (s.started) {
-    const int flag = CVodeReInit(s.memory, t, s.y);
-    return flag == CV_SUCCESS ? std::string() : failure(flag, t);
-  }
-  int flag = CVodeInit(s.memory, rhsCallback, t, s.y);
-  if (flag == CV_SUCCESS) flag = CVodeSVtolerances(s.memory, s.rtol, s.atol);
-  if (flag == CV_SUCCESS) flag = CVodeSetUserData(s.memory, &s.callbacks);
-  if (flag == CV_SUCCESS) flag = CVodeSetLinearSolver(s.memory, s.solver, s.matrix);
-  if (flag == CV_SUCCESS) flag = CVodeSetJacFn(s.memory, jacobianCallback);
-  if (flag != CV_SUCCESS) return failure(flag, t);
-  s.started = true;
+  std::copy(y.begin(), y.end(), y_.begin());
+  const int flag = backend_->start(t, y);
+  if (flag < 0) return backend_->failure(flag, t);
+  reached_ = t;
   return {};
 }
 
 void Session::setMaxStep(double h) {
-  CVodeSetMaxStep(impl_->memory, h);
+  backend_->setMaxStep(h);
 }
 
 void Session::setMaxSteps(long steps) {
-  CVodeSetMaxNumSteps(impl_->memory, steps);
+  maxSteps_ = steps;
 }
 
+// Step by step (as the integrators' normal mode does inside), so that every step's size is seen:
+// until the steps reach tEnd, then the value at tEnd from the interpolant when they passed it.
 Advance Session::advance(double tEnd, bool stopThere, bool oneStep) {
-  Impl& s = *impl_;
   Advance out;
-  int flag = stopThere ? CVodeSetStopTime(s.memory, tEnd) : CV_SUCCESS;
-  if (flag == CV_SUCCESS)
-    flag = CVode(s.memory, tEnd, s.y, &out.t, oneStep ? CV_ONE_STEP : CV_NORMAL);
-  if (flag < 0) {
+  auto failed = [&](int flag, double t) {
     out.ok = false;
-    out.message = failure(flag, out.t);
+    out.t = t;
+    out.message = backend_->failure(flag, t);
     return out;
+  };
+  if (stopThere)
+    if (const int flag = backend_->setStopTime(tEnd); flag < 0) return failed(flag, reached_);
+  for (long taken = 0; reached_ < tEnd; ++taken) {
+    if (taken == maxSteps_) {
+      out.ok = false;
+      out.t = reached_;
+      out.message = fmt::format("the solver stopped at t = {:g}: more than {} steps for one "
+                                "output interval",
+                                reached_, maxSteps_);
+      return out;
+    }
+    double t = reached_;
+    const int flag = backend_->step(tEnd, &t);
+    if (flag < 0) return failed(flag, t);
+    const double h = backend_->lastStep();
+    steps_.smallestStep = steps_.steps == 0 ? h : std::min(steps_.smallestStep, h);
+    steps_.largestStep = std::max(steps_.largestStep, h);
+    steps_.stepSum += h;
+    ++steps_.steps;
+    reached_ = flag == 1 ? tEnd : t; // 1: the stop time, exactly
+    if (oneStep) break;
   }
-  // At the stop time CVODE returns exactly tEnd (CV_TSTOP_RETURN); a normal return reached it.
-  if (flag == CV_TSTOP_RETURN || !oneStep) out.t = tEnd;
+  out.t = std::min(reached_, tEnd);
+  if (reached_ > tEnd)
+    if (const int flag = backend_->interpolate(tEnd); flag < 0) return failed(flag, tEnd);
+  const std::span<const double> now = backend_->current();
+  std::copy(now.begin(), now.end(), y_.begin());
   return out;
 }
 
 std::span<const double> Session::y() const {
-  return {N_VGetArrayPointer(impl_->y), static_cast<std::size_t>(impl_->callbacks.n)};
+  return y_;
 }
 
 Stats Session::stats() const {
-  Stats out;
-  void* memory = impl_->memory;
-  CVodeGetNumSteps(memory, &out.steps);
-  CVodeGetNumRhsEvals(memory, &out.rhsEvaluations);
-  CVodeGetNumJacEvals(memory, &out.jacobianEvaluations);
-  CVodeGetNumErrTestFails(memory, &out.errorTestFailures);
-  CVodeGetNumNonlinSolvConvFails(memory, &out.newtonFailures);
+  Stats out = backend_->counters();
+  out.steps = steps_.steps; // the same count, seen here
+  out.smallestStep = steps_.smallestStep;
+  out.largestStep = steps_.largestStep;
+  out.stepSum = steps_.stepSum;
   return out;
 }
 

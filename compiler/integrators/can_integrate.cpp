@@ -25,7 +25,7 @@ std::optional<std::string> canIntegrate(ir::Context& ctx, const Method& method,
     if (auto why = whyNotDiagonal(system)) return prefix + *why;
   if (method.kind == MethodKind::ExponentialEuler && options.strict)
     if (auto why = whyNotConditionallyLinear(ctx, system)) return prefix + *why;
-  if (method.isImplicit() || method.isAdaptive()) // a dense Jacobian per neuron
+  if (method.needsJacobian()) // a dense Jacobian per neuron
     if (auto why = whyNotLinearlyImplicit(system)) return prefix + *why;
   return std::nullopt;
 }

@@ -22,10 +22,12 @@
 // Newton iterated to convergence would need a branch per neuron in the kernel, and iterated a
 // fixed number of times it can overshoot at large steps (tests/integrators/stiff_test.cpp).
 //
-// An adaptive method (cvode) is no step formula: a solver (SUNDIALS CVODE, sundials/) takes each
-// neuron from one grid point to the next with steps of its own, chosen for the tolerances, from
-// the model's right-hand side and exact Jacobian (lower/adaptive_programs.hpp); the group's
-// kernel then takes the solver's values as the new state (and tests the spike, resets).
+// An adaptive method is no step formula: a solver (SUNDIALS, sundials/) takes each neuron from
+// one grid point to the next with steps of its own, chosen for the tolerances, from the model's
+// right-hand side (lower/adaptive_programs.hpp); the group's kernel then takes the solver's
+// values as the new state (and tests the spike, resets). With a tableau (an embedded pair,
+// rk45) the solver is ARKODE's explicit Runge–Kutta stepper with that table; without one
+// (cvode), CVODE's BDF, which also evaluates the exact Jacobian.
 #pragma once
 
 #include <string_view>
@@ -75,12 +77,15 @@ struct Method {
   NoiseSupport noise = NoiseSupport::None;
   Calculus calculus = Calculus::Ito;
   int order = 1;            // deterministic global order (adaptive: the largest it uses)
+  int embeddedOrder = 0;    // an adaptive pair: the order of bHat
   double strongOrder = 0.0; // strong order on SDEs it accepts (0 for ODE methods)
 
   // Solves a linear system with the Jacobian in each step (the stiff methods).
   bool isImplicit() const { return kind == MethodKind::Rosenbrock; }
-  // Not a step of dt: a solver chooses its own steps between the grid points (cvode).
+  // Not a step of dt: a solver chooses its own steps between the grid points (cvode, rk45).
   bool isAdaptive() const { return kind == MethodKind::Adaptive; }
+  // An adaptive method that evaluates the exact Jacobian (BDF: cvode), not an explicit pair.
+  bool needsJacobian() const { return isImplicit() || (isAdaptive() && tableau.b.empty()); }
 };
 
 } // namespace nj::integrators

@@ -43,10 +43,21 @@ std::vector<Method> makeRegistry() {
                            .b = {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6},
                            .c = {0, 0.5, 0.5, 1}},
                .order = 4});
-  m.push_back({.name = "rk45",
-               .description = "Dormand-Prince 5(4) with embedded error estimate",
+  // Dormand & Prince, J. Comput. Appl. Math. 6 (1980) 19. dopri5 is its fifth-order step at the
+  // fixed dt (bHat serves the reference interpreter's adaptive driver, interp/adaptive.hpp);
+  // rk45 is the pair with error control: SUNDIALS ARKODE's ERKStep steps each neuron with this
+  // table between the grid points, its steps chosen by the embedded fourth-order estimate.
+  m.push_back({.name = "dopri5",
+               .description = "Dormand-Prince, its fifth-order step at the fixed dt",
                .tableau = dormandPrince(),
                .order = 5});
+  m.push_back({.name = "rk45",
+               .description = "Dormand-Prince 5(4) with error control (SUNDIALS ARKODE): "
+                              "adaptive steps between grid points, tolerances rtol and atol",
+               .kind = MethodKind::Adaptive,
+               .tableau = dormandPrince(),
+               .order = 5,
+               .embeddedOrder = 4});
   m.push_back({.name = "exp_euler",
                .description = "exponential Euler: exact for the linear part A*x + B",
                .kind = MethodKind::ExponentialEuler,

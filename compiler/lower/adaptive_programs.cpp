@@ -25,7 +25,8 @@ GroupProgram writing(ir::Context& ctx, const model_ir::ModelIr& model, const cha
 
 } // namespace
 
-AdaptivePrograms adaptivePrograms(ir::Context& ctx, const model_ir::ModelIr& model) {
+AdaptivePrograms adaptivePrograms(ir::Context& ctx, const model_ir::ModelIr& model,
+                                  const integrators::Method& method) {
   const integrators::OdeSystem system = odeSystemOf(model);
   AdaptivePrograms out;
   for (const auto& eq : system.equations)
@@ -33,12 +34,13 @@ AdaptivePrograms adaptivePrograms(ir::Context& ctx, const model_ir::ModelIr& mod
   std::vector<std::pair<std::string, ir::Expr>> rhs, jacobian;
   for (const auto& eq : system.equations)
     rhs.push_back({eq.name(), eq.drift});
+  out.rhs = writing(ctx, model, fmt::format("{} right-hand side", method.name).c_str(), rhs);
+  if (!method.needsJacobian()) return out;
   for (const auto& column : system.equations)
     for (const auto& row : system.equations)
       jacobian.push_back({fmt::format("d({})/d{}", row.name(), column.state.symbolName()),
                           ir::differentiate(ctx, row.drift, column.state)});
-  out.rhs = writing(ctx, model, "cvode right-hand side", rhs);
-  out.jacobian = writing(ctx, model, "cvode Jacobian", jacobian);
+  out.jacobian = writing(ctx, model, fmt::format("{} Jacobian", method.name).c_str(), jacobian);
   return out;
 }
 

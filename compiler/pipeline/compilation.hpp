@@ -49,8 +49,8 @@ struct CompiledGroup {
   std::vector<std::string> probed{};
   std::optional<lower::GroupProgram> probe{};
   std::unique_ptr<codegen::CompiledGroup> probeKernel{};
-  // An adaptive method (cvode): its solver's right-hand side and Jacobian (after Integrate) and
-  // their kernels (after Codegen).
+  // An adaptive method (cvode, rk45): its solver's right-hand side and (cvode) Jacobian (after
+  // Integrate) and their kernels (after Codegen).
   std::optional<lower::AdaptivePrograms> adaptive{};
   std::unique_ptr<codegen::CompiledGroup> rhsKernel{}, jacobianKernel{};
 };

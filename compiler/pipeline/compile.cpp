@@ -122,8 +122,8 @@ void addProbe(Compilation& c, CompiledGroup& g) {
   if (!g.probed.empty()) g.probe = lower::probeProgram(*c.ctx, g.ir, g.probed);
 }
 
-// An adaptive method (cvode) keeps a solver per neuron: refused, before anything is allocated,
-// for groups larger than kMaxAdaptiveNeurons and for float32 kernels.
+// An adaptive method (cvode, rk45) keeps a solver per neuron: refused, before anything is
+// allocated, for groups larger than kMaxAdaptiveNeurons and for float32 kernels.
 constexpr std::uint64_t kMaxAdaptiveNeurons = 1024;
 
 bool adaptiveMethodFits(Compilation& c, const sema::CheckedGroup& g, const std::string& method,
@@ -134,8 +134,11 @@ bool adaptiveMethodFits(Compilation& c, const sema::CheckedGroup& g, const std::
     c.diags.error(where, fmt::format("group `{}` has {} neurons: method {} solves each neuron on "
                                      "its own, for single neurons and groups of up to {}",
                                      g.name, g.size, method, kMaxAdaptiveNeurons));
-    c.diags.note("a network steps on one grid: use a stiff step method, `with method = "
-                 "rosenbrock` (or ros2, backward_euler)");
+    c.diags.note(m->needsJacobian()
+                     ? "a network steps on one grid: use a stiff step method, `with method = "
+                       "rosenbrock` (or ros2, backward_euler)"
+                     : "a network steps on one grid: use `with method = dopri5` (the same "
+                       "Dormand-Prince formula at the fixed dt) or rk4");
     return false;
   }
   if (o.codegen.float32) {
@@ -145,6 +148,15 @@ bool adaptiveMethodFits(Compilation& c, const sema::CheckedGroup& g, const std::
     return false;
   }
   return true;
+}
+
+// The adaptive methods of the method table, for messages: "cvode or rk45".
+std::string adaptiveMethodNames() {
+  std::vector<std::string_view> names;
+  for (const integrators::Method& m : integrators::allMethods())
+    if (m.isAdaptive()) names.push_back(m.name);
+  std::sort(names.begin(), names.end());
+  return fmt::format("{}", fmt::join(names, " or "));
 }
 
 // `rtol`/`atol` given where no group asks for an adaptive method would be silently ignored:
@@ -160,15 +172,16 @@ void refuseUnusedTolerances(Compilation& c, const Options& o) {
     any = any || adaptive;
     if (g.tolerances.given() && !adaptive && (!g.method.empty() || o.method.empty()))
       c.diags.error(g.tolerances.where,
-                    fmt::format("rtol and atol are the tolerances of method = cvode; group `{}` "
-                                "uses method {}",
-                                g.name, method));
+                    fmt::format("rtol and atol are the tolerances of an adaptive method ({}); "
+                                "group `{}` uses method {}",
+                                adaptiveMethodNames(), g.name, method));
   }
   const auto& run = c.network->run;
   if (run && run.value().tolerances.given() && !any && o.method.empty())
     c.diags.error(run.value().tolerances.where,
-                  "rtol and atol are the tolerances of method = cvode, which no group of this "
-                  "network uses");
+                  fmt::format("rtol and atol are the tolerances of an adaptive method ({}), which "
+                              "no group of this network uses",
+                              adaptiveMethodNames()));
 }
 
 // One step program per compiled unit: the entry files' neuron models (with `models`) and the
@@ -180,7 +193,9 @@ void integrate(Work& w) {
                  const std::string& method, lower::SpikeTiming timing) {
     try {
       g.program = lower::lowerGroup(*c.ctx, g.ir, method, timing);
-      if (g.program->solverSlots > 0) g.adaptive = lower::adaptivePrograms(*c.ctx, g.ir);
+      if (g.program->solverSlots > 0)
+        g.adaptive =
+            lower::adaptivePrograms(*c.ctx, g.ir, *integrators::findMethod(g.program->method));
       c.groups.push_back(std::move(g));
     } catch (const integrators::IntegrationError& e) {
       c.diags.error(where, context + e.what());
@@ -233,8 +248,11 @@ void generate(Work& w) {
       }
       if (g.adaptive) {
         g.rhsKernel = codegen::compileGroup(g.adaptive->rhs, o.codegen);
-        g.jacobianKernel = codegen::compileGroup(g.adaptive->jacobian, o.codegen);
-        g_kernelsCompiled += 2;
+        ++g_kernelsCompiled;
+        if (g.adaptive->jacobian) {
+          g.jacobianKernel = codegen::compileGroup(*g.adaptive->jacobian, o.codegen);
+          ++g_kernelsCompiled;
+        }
       }
     } catch (const codegen::CodegenError& e) {
       c.diags.error({}, fmt::format("group `{}`: the JIT failed: {} (run with --backend "

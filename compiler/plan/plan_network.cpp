@@ -1,5 +1,6 @@
 #include "compiler/plan/plan_network.hpp"
 
+#include "compiler/integrators/methods.hpp"
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/builders.hpp"
 #include "compiler/ir/symbols.hpp"
@@ -268,8 +269,23 @@ private:
     return k.host;
   }
 
-  // method = cvode: a CVODE session per neuron (sundials/group_solver.hpp) around the step kernel.
-  // Tolerances: the group's, else the run's, else 1e-6 and 1e-6 of each state's own unit.
+  // The solver of an adaptive method, from its entry in the method table: an explicit pair's
+  // tableau (rk45) for ARKODE, else CVODE's BDF.
+  static sundials::Integrator integratorOf(const integrators::Method& m) {
+    if (m.needsJacobian()) return {};
+    const integrators::Tableau& t = m.tableau;
+    return {.kind = sundials::Integrator::Kind::ExplicitRungeKutta,
+            .table = {.a = t.a,
+                      .b = t.b,
+                      .bHat = t.bHat,
+                      .c = t.c,
+                      .order = m.order,
+                      .embeddedOrder = m.embeddedOrder}};
+  }
+
+  // An adaptive method (cvode, rk45): a solver session per neuron (sundials/group_solver.hpp)
+  // around the step kernel. Tolerances: the group's, else the run's, else 1e-6 and 1e-6 of each
+  // state's own unit.
   GroupKernel adaptiveKernel(const sema::CheckedGroup& g, const pipeline::CompiledGroup& compiled,
                              const Group& out) {
     const lower::GroupProgram& prog = *compiled.program;
@@ -282,6 +298,7 @@ private:
     spec.numStates = prog.groupStates();
     spec.numInputs = prog.numInputs;
     spec.unknowns = a.unknowns;
+    spec.integrator = integratorOf(*integrators::findMethod(prog.method));
     spec.rtol = g.tolerances.rtol.value_or(run.rtol.value_or(1e-6));
     const double atol = g.tolerances.atol.value_or(run.atol.value_or(1e-6));
     for (std::size_t slot : a.unknowns) {
@@ -292,8 +309,9 @@ private:
     }
     spec.step = callable(out.kernel);
     spec.rhs = callable(kernelOf(a.rhs, compiled.rhsKernel.get()));
-    spec.jacobian = callable(kernelOf(a.jacobian, compiled.jacobianKernel.get()));
-    const sundials::GroupSolverKernel kernel(std::make_shared<sundials::GroupSolver>(std::move(spec)));
+    if (a.jacobian) spec.jacobian = callable(kernelOf(*a.jacobian, compiled.jacobianKernel.get()));
+    const sundials::GroupSolverKernel kernel(
+        std::make_shared<sundials::GroupSolver>(std::move(spec)));
     return {.fn = nullptr, .host = kernel, .statistics = [kernel] { return kernel.statistics(); }};
   }
 

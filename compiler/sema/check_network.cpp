@@ -1428,7 +1428,7 @@ private:
     return o.value->name;
   }
 
-  // `rtol = 1e-8` or `atol = 1e-9`: a tolerance of method = cvode (a plain number).
+  // `rtol = 1e-8` or `atol = 1e-9`: a tolerance of an adaptive method (a plain number).
   void toleranceOption(const syntax::NamedArg& o, Tolerances& out) {
     auto v = constantValue(*o.value, {},
                            o.name == "rtol" ? "the relative tolerance" : "the absolute tolerance");
@@ -1453,12 +1453,12 @@ private:
   }
 
   // `G = M(n) with method = rk4`: this group's method, over the network's (`run … with method`);
-  // `rtol`, `atol`: its tolerances, for method = cvode.
+  // `rtol`, `atol`: its tolerances, for an adaptive method (cvode, rk45).
   void checkGroupOptions(const syntax::Group& g, CheckedGroup& out) {
     for (const auto& o : g.options) {
       if (!contains(kGroupOptions, o.name)) {
         diags_.error(o.range, fmt::format("unknown group option `{}`: a group takes `with method "
-                                          "= NAME` (and, for method = cvode, rtol and atol)",
+                                          "= NAME` (and, for an adaptive method, rtol and atol)",
                                           o.name));
         continue;
       }

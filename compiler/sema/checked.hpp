@@ -166,8 +166,8 @@ struct SpikeList {
 //   SpikeGenerator(n, indices = [...], times = [...]) or (n, file = "spikes.csv"): given spikes.
 enum class GroupKind { Neurons, PoissonGroup, PoissonInput, SpikeGenerator };
 
-// The tolerances of an adaptive method (cvode): `with rtol = 1e-8, atol = 1e-9` on the run or on
-// a group. atol is in each state's own unit (mV for a voltage, 1 for a gate; as written in a
+// The tolerances of an adaptive method (cvode, rk45): `with rtol = 1e-8, atol = 1e-9` on the run or
+// on a group. atol is in each state's own unit (mV for a voltage, 1 for a gate; as written in a
 // plain model). Unset: the solver's defaults (sundials/group_solver.hpp).
 struct Tolerances {
   std::optional<double> rtol{}, atol{};
@@ -253,7 +253,7 @@ struct CheckedRun {
   std::uint64_t seed = 0;
   bool preciseSpikeTimes = false;       // spike_timing = precise (grid: the default)
   diag::SourceRange spikeTimingRange{}; // where the file asks for it (empty: not given)
-  Tolerances tolerances{};              // of method = cvode
+  Tolerances tolerances{};              // of an adaptive method
 };
 
 struct CheckedNetwork {

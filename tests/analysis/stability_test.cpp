@@ -35,7 +35,7 @@ TEST(StabilityRegion, RealAxisIntervalsMatchPublishedValues) {
   EXPECT_NEAR(realStabilityInterval(kutta3()), 2.5127453266, 1e-9);
   EXPECT_NEAR(realStabilityInterval(tableauOf("rk4")), 2.7852935634, 1e-9);
   // Dormand–Prince 5(4), the 5th-order weights: ≈ 3.3066 (Hairer & Wanner II, Fig. IV.2.1).
-  EXPECT_NEAR(realStabilityInterval(tableauOf("rk45")), 3.3066, 1e-3);
+  EXPECT_NEAR(realStabilityInterval(tableauOf("dopri5")), 3.3066, 1e-3);
   // The stochastic methods' drift: Euler–Maruyama and Milstein are Euler, heun_sde is Heun.
   EXPECT_NEAR(realStabilityInterval(tableauOf("euler_maruyama")), 2.0, 1e-12);
   EXPECT_NEAR(realStabilityInterval(tableauOf("heun_sde")), 2.0, 1e-12);

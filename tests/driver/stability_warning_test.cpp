@@ -42,10 +42,10 @@ TEST(StabilityWarning, RunWarnsWithTheNumbersAndStillRuns) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("eigenvalue λ = -1/ms"), std::string::npos) << r.err;
-  // rk4 (2.785 τ), rk45 (3.307 τ) and exp_euler (exact) are stable at 2.5 τ; midpoint and heun
+  // rk4 (2.785 τ), dopri5 (3.307 τ) and exp_euler (exact) are stable at 2.5 τ; midpoint and heun
   // (2 τ) are not.
   EXPECT_NE(r.err.find("use --dt 2 ms or smaller, or a method that is stable at this dt here: "
-                       "rk4, rk45, exp_euler"),
+                       "rk4, dopri5, exp_euler"),
             std::string::npos)
       << r.err;
   EXPECT_TRUE(fs::exists(out / "run.json"));

@@ -171,8 +171,8 @@ TEST_F(Convergence, ExponentialEulerIsFirstOrderOnNonlinearSystems) {
   EXPECT_NEAR(measuredOrder(timeDependent(), "exp_euler", 50), 1.0, 0.2);
 }
 
-TEST_F(Convergence, Rk45IsFifthOrderAtFixedSteps) {
-  const Method& m = *findMethod("rk45");
+TEST_F(Convergence, DormandPrinceIsFifthOrderAtFixedSteps) {
+  const Method& m = *findMethod("dopri5");
   for (const Problem& p : {decay(), oscillator(), spiral()}) {
     std::vector<double> dts, errors;
     for (int steps = 16, i = 0; i < 5; ++i, steps *= 2) {
@@ -183,11 +183,11 @@ TEST_F(Convergence, Rk45IsFifthOrderAtFixedSteps) {
   }
 }
 
-TEST_F(Convergence, Rk45ErrorEstimateIsTheLocalErrorOfTheFourthOrderSolution) {
+TEST_F(Convergence, DormandPrinceErrorEstimateIsTheLocalErrorOfTheFourthOrderSolution) {
   // One step of x' = -k x: the estimate x5 - x4 is dominated by the local error of the
   // fourth-order solution, C h^5.
   Problem p = decay();
-  Step step = expand(ctx, p.system, *findMethod("rk45"));
+  Step step = expand(ctx, p.system, *findMethod("dopri5"));
   std::vector<double> dts, estimates;
   for (double h = 0.2; h > 0.01; h /= 2) {
     interp::Frame frame;
@@ -203,7 +203,7 @@ TEST_F(Convergence, Rk45ErrorEstimateIsTheLocalErrorOfTheFourthOrderSolution) {
   EXPECT_NEAR(fittedOrder(dts, estimates), 5.0, 0.2);
 }
 
-TEST_F(Convergence, Rk45MeetsTheRequestedToleranceOnVanDerPol) {
+TEST_F(Convergence, DormandPrinceMeetsTheRequestedToleranceOnVanDerPol) {
   // x' = y, y' = mu (1 - x^2) y - x with mu = 1, from (2, 0) over two periods (T ~ 6.66 each).
   OdeSystem vdp{{makeEquation(ctx, x, y), makeEquation(ctx, y, p0 * (1.0 - x * x) * y - x)}};
   const std::vector<double> params{1.0}, initial{2.0, 0.0};
@@ -211,14 +211,14 @@ TEST_F(Convergence, Rk45MeetsTheRequestedToleranceOnVanDerPol) {
   // Reference: RK4 at dt = 1e-4, global error ~ C dt^4 ~ 1e-14.
   std::vector<double> reference =
       runFixedStep(expand(ctx, vdp, *findMethod("rk4")), initial, params, 0.0, T / 130000, 130000);
-  Step step = expand(ctx, vdp, *findMethod("rk45"));
+  Step step = expand(ctx, vdp, *findMethod("dopri5"));
   std::vector<double> tolerances{1e-5, 1e-7, 1e-9}, errors;
   for (double tol : tolerances) {
     interp::Trajectory tr =
         interp::integrateAdaptive(step, initial, params, 0.0, T, {.rtol = tol, .atol = tol});
     ASSERT_DOUBLE_EQ(tr.times.back(), T);
     errors.push_back(maxAbsDifference(tr.states.back(), reference));
-    std::printf("  rk45 tol %.0e: %zu steps (%zu rejected), global error %.2e\n", tol,
+    std::printf("  dopri5 tol %.0e: %zu steps (%zu rejected), global error %.2e\n", tol,
                 tr.times.size() - 1, tr.rejected, errors.back());
     // The tolerance bounds the local error of each step; over two periods of the limit cycle
     // the global error accumulates to a modest multiple of it.

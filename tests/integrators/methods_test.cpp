@@ -23,8 +23,8 @@ double dot(const std::vector<double>& u, const std::vector<double>& v) {
 
 TEST(Methods, RegistryNamesEveryMethod) {
   for (const char* name :
-       {"euler", "midpoint", "rk2", "heun", "rk4", "rk45", "exp_euler", "backward_euler", "ros2",
-        "rosenbrock", "ros3p", "euler_maruyama", "milstein", "heun_sde"})
+       {"euler", "midpoint", "rk2", "heun", "rk4", "dopri5", "rk45", "exp_euler", "backward_euler",
+        "ros2", "rosenbrock", "ros3p", "cvode", "euler_maruyama", "milstein", "heun_sde"})
     EXPECT_NE(findMethod(name), nullptr) << name;
   EXPECT_EQ(findMethod("rk2"), findMethod("midpoint"));
   EXPECT_EQ(findMethod("leapfrog"), nullptr);
@@ -211,7 +211,7 @@ TEST_F(Expansion, NoiseBecomesScaledNormalDraws) {
 
 TEST_F(Expansion, EmbeddedMethodEstimatesItsError) {
   OdeSystem decay{{makeEquation(ctx, x, -x)}};
-  Step step = integrators::expand(ctx, decay, *findMethod("rk45"));
+  Step step = integrators::expand(ctx, decay, *findMethod("dopri5"));
   EXPECT_EQ(step.updates.size(), 1u);
   EXPECT_EQ(step.errors.size(), 1u);
   EXPECT_EQ(step.temporaries.size(), 6u) << "k1..k6 shared; the FSAL stage 7 only in the error";

@@ -327,7 +327,7 @@ const std::vector<BadCase> kNetworks = {
   {"NonPositiveRecordingInterval", net("  E = LIF(10)\n  monitor V of E every 0 ms\n"), 31, 24, "the recording interval must be positive"},
   {"RunWithoutUnit", net("  E = LIF(10)\n  run 100\n"), 31, 7, "the run duration must be time (s), but this is dimensionless", "write the unit"},
   {"NegativeRunDuration", net("  E = LIF(10)\n  run -5 ms\n"), 31, 7, "the run duration must be positive"},
-  {"UnknownMethod", net("  E = LIF(10)\n  run 100 ms with method = rk5\n"), 31, 28, "unknown integration method", "rk4, rk45, exp_euler"},
+  {"UnknownMethod", net("  E = LIF(10)\n  run 100 ms with method = rk5\n"), 31, 28, "unknown integration method", "rk4, dopri5, rk45, exp_euler"},
   {"ZeroTimeStep", net("  E = LIF(10)\n  run 100 ms with dt = 0 ms\n"), 31, 24, "the time step must be positive"},
   {"TimeStepWithoutUnit", net("  E = LIF(10)\n  run 100 ms with dt = 0.1\n"), 31, 24, "the time step must be time (s)"},
   {"RunShorterThanStep", net("  E = LIF(10)\n  run 0.01 ms with dt = 0.1 ms\n"), 31, 7, "shorter than one time step"},

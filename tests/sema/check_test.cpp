@@ -247,8 +247,8 @@ TEST(Check, RunBlock) {
 // Every method of the integrators' table is a valid `run … method` (rk45 was once missing from a
 // copied list of names), and so is the alias rk2.
 TEST(Check, RunAcceptsEveryMethodOfTheTable) {
-  for (const char* method : {"euler", "midpoint", "rk2", "heun", "rk4", "rk45", "exp_euler",
-                             "euler_maruyama", "milstein", "heun_sde", "auto"}) {
+  for (const char* method : {"euler", "midpoint", "rk2", "heun", "rk4", "dopri5", "rk45",
+                             "exp_euler", "euler_maruyama", "milstein", "heun_sde", "auto"}) {
     std::string text = kNetwork;
     const std::string from = "method = rk4";
     text.replace(text.find(from), from.size(), std::string("method = ") + method);
