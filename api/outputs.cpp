@@ -117,7 +117,12 @@ PlotResult plotRunFolder(const std::filesystem::path& dir, const PlotSettings& s
                             "of one neuron for its phase plane (e.g. V,w)",
                             fmt::join(settings.animate, ",")));
   o.animation.variables = settings.animate;
-  o.animation.neuron = settings.neuron;
+  o.neuron = settings.neuron;
+  if (!settings.phase.empty() && settings.phase.size() != 2 && settings.phase.size() != 3)
+    throw Error(fmt::format("--phase `{}`: give two or three recorded variables of one neuron, "
+                            "e.g. --phase x,y or --phase x,y,z",
+                            fmt::join(settings.phase, ",")));
+  o.phase = settings.phase;
   if (settings.frames < 2 || settings.frames > 1000)
     throw Error(fmt::format("--frames {}: give 2 to 1000 frames", settings.frames));
   o.animation.frames = static_cast<std::size_t>(settings.frames);

@@ -49,6 +49,13 @@ for entry in "${models[@]}"; do
         plotted+=("$v")
       fi
     done
+    portrait="${portraits[$model]:-}"
+    if [[ -n "$portrait" ]] &&
+      "$nj" plot "$work/out_$model" --phase "$portrait" --format png >>"$work/$model.log" 2>&1; then
+      cp "$work/out_$model/plots/phase_${portrait//,/_}_n.png" "$img/${model}_phase.png"
+    else
+      portrait=""
+    fi
   fi
   {
     echo "<a id=\"$(echo "$model" | tr 'A-Z' 'a-z')\"></a>"
@@ -82,6 +89,12 @@ for entry in "${models[@]}"; do
     echo
     if ((${#plotted[@]})); then
       for v in "${plotted[@]}"; do echo "![$model $v](images/models/${model}_${v}.png)"; echo; done
+      if [[ -n "$portrait" ]]; then
+        echo "Its trajectory in the ($portrait) plane, \`neurojit plot OUT --phase $portrait\`:"
+        echo
+        echo "![$model phase portrait](images/models/${model}_phase.png)"
+        echo
+      fi
     else
       echo "_No plot: the run failed:_ \`$(grep -m1 -i error "$work/$model.log" || tail -1 "$work/$model.log")\`"
       echo
@@ -89,3 +102,71 @@ for entry in "${models[@]}"; do
   } >>"$doc"
   echo "catalogue: $model (${plotted[*]:-no plot})"
 done
+
+# Integrator vs resonator (the seed's figure 1-12, after Izhikevich, Dynamical Systems in
+# Neuroscience, 2007, ch. 7): two brief pulses excite an integrator (LIF) when they come close
+# together, whatever their spacing otherwise; a resonator (resonate-and-fire, period 2π/ω) when
+# the second comes one period after the first, and not half a period after.
+pair() { # pair NAME MODEL_FILE BODY -> runs network NAME, leaves its plots in $work/out_NAME
+  printf 'import "%s"\nnetwork %s {\n%s\n}\n' "$2" "$1" "$3" >"$work/$1.nj"
+  "$nj" --stdlib "$lib" run "$work/$1.nj" --out "$work/out_$1" --plot --progress 0 \
+    >"$work/$1.log" 2>&1
+}
+integrator='  n = LIF(1)
+  input n.I = step(10 ms, 11 ms, 1.2 nA) + step(12 ms, 13 ms, 1.2 nA) + step(60 ms, 61 ms, 1.2 nA) + step(80 ms, 81 ms, 1.2 nA)
+  monitor V of n
+  monitor spikes(n)
+  run 120 ms with dt = 0.05 ms'
+resonator='  n = ResonateAndFire(1)
+  input n.I = step(1, 1.01, 80) + step(1.314, 1.324, 80) + step(4, 4.01, 80) + step(4.628, 4.638, 80)
+  monitor x, y of n
+  monitor spikes(n)
+  run 7 with dt = 0.001, method = rk4'
+if pair Integrator neurons/lif.nj "$integrator" && pair Resonator neurons/resonate_and_fire.nj "$resonator"; then
+  (
+    cd "$work"
+    gnuplot <<GP
+set terminal pngcairo size 900,640 font 'sans,10'
+set output 'integrator_vs_resonator.png'
+set multiplot layout 2,1
+set title 'integrator (LIF): pulses 2 ms apart sum to a spike, 20 ms apart they do not'
+set xlabel 'time (ms)'; set ylabel 'V (mV)'; set key off
+plot 'out_Integrator/plots/V_n.dat' using 1:2 with lines lw 1.5 lc rgb '#1f77b4'
+set title 'resonator (resonate-and-fire, period 0.628): pulses one period apart fire it, half a period apart they cancel'
+set xlabel 'time'; set ylabel 'y'
+plot 'out_Resonator/plots/y_n.dat' using 1:2 with lines lw 1.5 lc rgb '#d62728'
+unset multiplot
+GP
+  ) && cp "$work/integrator_vs_resonator.png" "$img/integrator_vs_resonator.png"
+  # The spike times of a run (spikes_n_t.npy: float64 after the .npy header), in its display unit.
+  spikes() {
+    /usr/bin/python3 - "$work/out_$1" <<'PY'
+import json, struct, sys
+d = sys.argv[1]
+run = json.load(open(d + "/run.json"))
+scale = run.get("time_display", {}).get("scale", 1.0)
+raw = open(d + "/spikes_n_t.npy", "rb").read()
+start = 10 + struct.unpack("<H", raw[8:10])[0]
+times = struct.unpack("<%dd" % ((len(raw) - start) // 8), raw[start:])
+print(", ".join("%.4g" % (t * scale) for t in times) or "none")
+PY
+  }
+  {
+    echo '<a id="integrator-vs-resonator"></a>'
+    echo "## Integrator vs resonator (the seed's figure 1-12)"
+    echo
+    echo "Two pairs of brief pulses. The LIF neuron (an integrator) fires for the pair 2 ms apart and"
+    echo "not for the pair 20 ms apart; the resonate-and-fire neuron (a resonator, period 2π/ω = 0.628)"
+    echo "fires for the pair one period apart and not for the pair half a period apart"
+    echo "(spike times: LIF $(spikes Integrator) ms; RF $(spikes Resonator))."
+    echo
+    echo '```nj'
+    cat "$work/Integrator.nj"
+    cat "$work/Resonator.nj"
+    echo '```'
+    echo
+    echo '![integrator vs resonator](images/models/integrator_vs_resonator.png)'
+    echo
+  } >>"$doc"
+  echo "catalogue: integrator vs resonator"
+fi

@@ -142,6 +142,9 @@ models=(
   run 200 ms with dt = 0.05 ms|V"
 )
 
+# Phase portraits drawn beside a model's plots (`neurojit plot --phase`): model -> variables.
+declare -A portraits=([ResonateAndFire]="x,y")
+
 stimulus_network() {
   local entry="$1" name="$2" net="$3" title file model body vars
   IFS='|' read -r -d '' title file model body vars <<<"$entry" || true

@@ -81,16 +81,20 @@ struct PlotResult {
 // drawn as its trajectory in their phase plane ({"V", "w"}); the animated GIF has `frames` frames
 // `delay` apart (a time such as "100ms", default 100 ms; GIF counts hundredths of a second).
 struct PlotSettings : RunSelection {
-  std::vector<std::string> formats;  // "png" and/or "svg" (default: both)
-  std::vector<std::string> animate;  // empty: no animation
-  std::optional<std::size_t> neuron; // the neuron animated (index in its group); default: the
-                                     // first recorded one
+  std::vector<std::string> formats; // "png" and/or "svg" (default: both)
+  std::vector<std::string> animate; // empty: no animation
+  // Also a phase portrait, plots/phase_X_Y_G.{png,svg}: the trajectory of one neuron in the plane
+  // of two recorded variables ({"x", "y"}) or the space of three ({"x", "y", "z"}).
+  std::vector<std::string> phase;
+  std::optional<std::size_t> neuron; // the neuron animated or drawn (index in its group);
+                                     // default: the first recorded one
   int frames = 50;
   std::string delay;
 };
 
 // DIR/plots/: raster, traces and rates of every monitor of the run folder; with `animate`, also
-// DIR/plots/animation_VARIABLES_GROUP.gif. Bad settings throw Error as measureRunFolder's do.
+// DIR/plots/animation_VARIABLES_GROUP.gif; with `phase`, DIR/plots/phase_VARIABLES_GROUP.png/svg.
+// Bad settings throw Error as measureRunFolder's do.
 PlotResult plotRunFolder(const std::filesystem::path& dir, const PlotSettings& settings = {});
 // DIR/plots/decision.{png,svg}: the race of decision.json (rasters, sliding rates, threshold,
 // window and crossing).

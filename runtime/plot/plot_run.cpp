@@ -72,17 +72,22 @@ public:
     const Json* monitors = manifest_.find("monitors");
     if (monitors == nullptr) {
       if (!options_.animation.variables.empty())
-        throw RuntimeError(noMonitor("the run recorded nothing"));
+        throw RuntimeError(noMonitor("--animate", "the run recorded nothing"));
+      if (!options_.phase.empty())
+        throw RuntimeError(noMonitor("--phase", "the run recorded nothing"));
       return out;
     }
-    // The animation first: a variable that was not recorded stops before any file is written.
-    std::optional<Figure> animated;
+    // The animation and the portrait first: a variable that was not recorded stops before any
+    // file is written.
+    std::optional<Figure> animated, portrait;
     if (!options_.animation.variables.empty()) animated = animation(*monitors);
+    if (!options_.phase.empty()) portrait = phasePortrait(*monitors);
     if (auto f = raster(*monitors)) out.push_back(*f);
     for (const Json& m : monitors->items())
       if (m.stringOr("kind", "") == "state" && wanted(m)) out.push_back(traces(m));
     if (auto f = rates(*monitors)) out.push_back(*f);
     if (animated) out.push_back(*animated);
+    if (portrait) out.push_back(*portrait);
     return out;
   }
 
@@ -266,10 +271,10 @@ private:
     return r;
   }
 
-  std::string noMonitor(const std::string& what) const {
-    return fmt::format("--animate: {} in `{}`{}; `neurojit plot` can animate what the network "
-                       "records (monitor V of G, monitor rate(G) or monitor spikes(G))",
-                       what, (dir_ / "run.json").string(),
+  std::string noMonitor(const std::string& option, const std::string& what) const {
+    return fmt::format("{}: {} in `{}`{}; `neurojit plot` can draw what the network records "
+                       "(monitor V of G, monitor rate(G) or monitor spikes(G))",
+                       option, what, (dir_ / "run.json").string(),
                        options_.groups.empty()
                            ? std::string()
                            : fmt::format(" among the groups {}", fmt::join(options_.groups, ",")));
@@ -277,25 +282,36 @@ private:
 
   // The column of `neuron` (index in the group) in a recording of [begin, begin + width).
   std::size_t column(const Recorded& r, const std::string& var) const {
-    const std::size_t n = options_.animation.neuron.value_or(r.begin);
+    const std::size_t n = options_.neuron.value_or(r.begin);
     if (n < r.begin || n >= r.begin + r.width)
       throw RuntimeError(fmt::format("--neuron {}: {} of {} was recorded for neurons {} to {}", n,
                                      var, r.group, r.begin, r.begin + r.width - 1));
     return n - r.begin;
   }
 
-  // An animated GIF: one frame per step of a growing trace (1 variable) or trajectory (2).
-  Figure animation(const Json& monitors) {
-    const Animation& a = options_.animation;
-    struct Curve {
-      std::size_t xColumn, yColumn;
-      std::string title;
-    };
+  // What an animation or a phase portrait draws: rows of samples (time first) and the curves
+  // through their columns (1-based, as gnuplot's `using`), with titles and axis labels.
+  struct Curve {
+    std::size_t xColumn, yColumn, zColumn = 0; // zColumn: a 3-D trajectory
+    std::string title;
+  };
+  struct Drawing {
     std::vector<Curve> curves;
     std::vector<std::vector<double>> rows; // the data, one row per sample
-    std::string stem, title, xLabelText, yLabelText;
-    bool phasePlane = a.variables.size() == 2;
-    if (!phasePlane && a.variables[0] == "rate") {
+    std::string stem, title;               // stem: the variables and the group, `V_w_E`
+    std::vector<std::string> labels;       // per axis
+    bool overTime = true;                  // x is time (else a phase space)
+    bool sameUnits = false;                // a phase space whose axes share a unit
+  };
+
+  // `variables` of the recording: one over time ({"V"}: a few neurons; {"rate"}: a group's
+  // population rate), or two or three of one neuron as its trajectory in their phase space.
+  Drawing drawing(const Json& monitors, const std::vector<std::string>& variables,
+                  const std::string& option) {
+    Drawing d;
+    auto& [curves, rows, stem, title, labels, overTime, sameUnits] = d;
+    overTime = variables.size() == 1;
+    if (overTime && variables[0] == "rate") {
       // A rate monitor if the network has one, else the spikes in 1 ms bins, smoothed by the
       // measure's default Gaussian (σ = 2 ms).
       std::vector<double> t, hz;
@@ -327,22 +343,22 @@ private:
         for (std::size_t k = 0; k < r.times.size(); ++k)
           t.push_back(display(r.times[k])), hz.push_back(r.values[k]);
       } else {
-        throw RuntimeError(noMonitor("no rate or spike monitor"));
+        throw RuntimeError(noMonitor(option, "no rate or spike monitor"));
       }
       for (std::size_t k = 0; k < t.size(); ++k)
         rows.push_back({t[k], hz[k]});
-      curves.push_back({1, 2, group});
-      stem = fmt::format("animation_rate_{}", group);
+      curves.push_back({1, 2, 0, group});
+      stem = fmt::format("rate_{}", group);
       title = fmt::format("population rate of {}", group);
-      xLabelText = axisLabel("time", timeUnit_);
-      yLabelText = "rate (Hz)";
-    } else if (!phasePlane) {
-      const std::string& var = a.variables[0];
+      labels = {axisLabel("time", timeUnit_), "rate (Hz)"};
+    } else if (overTime) {
+      const std::string& var = variables[0];
       const Json* m = findMonitor(monitors, "state", var);
-      if (m == nullptr) throw RuntimeError(noMonitor(fmt::format("no state monitor of `{}`", var)));
+      if (m == nullptr)
+        throw RuntimeError(noMonitor(option, fmt::format("no state monitor of `{}`", var)));
       Recorded r = recorded(*m);
       std::vector<std::size_t> columns;
-      if (a.neuron)
+      if (options_.neuron)
         columns.push_back(column(r, var));
       else
         for (std::size_t c = 0; c < std::min(r.width, options_.maxTraces); ++c)
@@ -354,48 +370,77 @@ private:
         rows.push_back(std::move(row));
       }
       for (std::size_t k = 0; k < columns.size(); ++k)
-        curves.push_back({1, k + 2, fmt::format("neuron {}", r.begin + columns[k])});
-      stem = fmt::format("animation_{}_{}", var, r.group);
+        curves.push_back({1, k + 2, 0, fmt::format("neuron {}", r.begin + columns[k])});
+      stem = fmt::format("{}_{}", var, r.group);
       title = fmt::format("{} of {}", var, r.group);
-      xLabelText = axisLabel("time", timeUnit_);
-      yLabelText = axisLabel(var, r.unit);
+      labels = {axisLabel("time", timeUnit_), axisLabel(var, r.unit)};
     } else {
-      const std::string &vx = a.variables[0], &vy = a.variables[1];
-      // The first group (among those asked for) that records both.
-      const Json *mx = nullptr, *my = nullptr;
-      for (const Json& m : monitors.items())
-        if (m.stringOr("kind", "") == "state" && wanted(m) && m.stringOr("variable", "") == vx)
-          if (const Json* other = findMonitor(monitors, "state", vy, m["group"].string())) {
-            mx = &m, my = other;
-            break;
-          }
-      if (mx == nullptr)
+      const std::string list = fmt::format("{}", fmt::join(variables, ","));
+      // The first group (among those asked for) that records them all.
+      std::vector<const Json*> found;
+      for (const Json& m : monitors.items()) {
+        if (m.stringOr("kind", "") != "state" || !wanted(m) ||
+            m.stringOr("variable", "") != variables[0])
+          continue;
+        found = {&m};
+        for (std::size_t k = 1; k < variables.size(); ++k)
+          if (const Json* other = findMonitor(monitors, "state", variables[k], m["group"].string()))
+            found.push_back(other);
+        if (found.size() == variables.size()) break;
+        found.clear();
+      }
+      if (found.empty())
         throw RuntimeError(
-            noMonitor(fmt::format("no group with state monitors of both `{}` and `{}`", vx, vy)));
-      Recorded x = recorded(*mx), y = recorded(*my);
-      if (x.t != y.t)
-        throw RuntimeError(
-            fmt::format("--animate {},{}: {} and {} of {} were not sampled at the "
-                        "same times; record them in one monitor (monitor {}, {} of {})",
-                        vx, vy, vx, vy, x.group, vx, vy, x.group));
-      const std::size_t cx = column(x, vx), cy = column(y, vy);
-      const std::size_t neuron = x.begin + cx;
-      if (y.begin + cy != neuron)
-        throw RuntimeError(fmt::format("--animate {},{}: {} and {} of {} do not record a common "
-                                       "neuron; choose one with --neuron",
-                                       vx, vy, vx, vy, x.group));
-      for (std::size_t s = 0; s < x.t.size(); ++s)
-        rows.push_back({x.t[s], x.values[s * x.width + cx], y.values[s * y.width + cy]});
-      curves.push_back({2, 3, fmt::format("neuron {}", neuron)});
-      stem = fmt::format("animation_{}_{}_{}", vx, vy, x.group);
-      title = fmt::format("phase plane ({}, {}) of {}, neuron {}", vx, vy, x.group, neuron);
-      xLabelText = axisLabel(vx, x.unit);
-      yLabelText = axisLabel(vy, y.unit);
+            noMonitor(option, fmt::format("no group with state monitors of all of {}", list)));
+      std::vector<Recorded> r;
+      for (const Json* m : found)
+        r.push_back(recorded(*m));
+      const std::string& group = r[0].group;
+      std::vector<std::size_t> columns;
+      for (std::size_t k = 0; k < r.size(); ++k) {
+        if (r[k].t != r[0].t)
+          throw RuntimeError(fmt::format("{} {}: {} of {} were not sampled at the same times; "
+                                         "record them in one monitor (monitor {} of {})",
+                                         option, list, list, group, fmt::join(variables, ", "),
+                                         group));
+        columns.push_back(column(r[k], variables[k]));
+        if (r[k].begin + columns[k] != r[0].begin + columns[0])
+          throw RuntimeError(fmt::format("{} {}: {} of {} do not record a common neuron; choose "
+                                         "one with --neuron",
+                                         option, list, list, group));
+      }
+      const std::size_t neuron = r[0].begin + columns[0];
+      for (std::size_t s = 0; s < r[0].t.size(); ++s) {
+        std::vector<double> row{r[0].t[s]};
+        for (std::size_t k = 0; k < r.size(); ++k)
+          row.push_back(r[k].values[s * r[k].width + columns[k]]);
+        rows.push_back(std::move(row));
+      }
+      curves.push_back({2, 3, r.size() == 3 ? 4u : 0u, fmt::format("neuron {}", neuron)});
+      stem = fmt::format("{}_{}", fmt::join(variables, "_"), group);
+      title = fmt::format("{} ({}) of {}, neuron {}", r.size() == 3 ? "phase space" : "phase plane",
+                          fmt::join(variables, ", "), group, neuron);
+      sameUnits = true;
+      for (std::size_t k = 0; k < r.size(); ++k) {
+        labels.push_back(axisLabel(variables[k], r[k].unit));
+        sameUnits = sameUnits && r[k].unit == r[0].unit;
+      }
     }
     if (rows.size() < 2)
-      throw RuntimeError(fmt::format("--animate: {} has fewer than 2 samples in the window {:g} s "
-                                     "to {:g} s: nothing to animate",
-                                     title, window_.start, window_.end));
+      throw RuntimeError(fmt::format("{}: {} has fewer than 2 samples in the window {:g} s to "
+                                     "{:g} s: nothing to draw",
+                                     option, title, window_.start, window_.end));
+    return d;
+  }
+
+  // An animated GIF: one frame per step of a growing trace (1 variable) or trajectory (2).
+  Figure animation(const Json& monitors) {
+    const Animation& a = options_.animation;
+    const Drawing d = drawing(monitors, a.variables, "--animate");
+    const auto& [curves, rows, drawn, title, labels, overTime, sameUnits] = d;
+    const bool phasePlane = !overTime;
+    const std::string stem = "animation_" + drawn;
+    const std::string &xLabelText = labels[0], &yLabelText = labels[1];
 
     std::string data = stem + ".dat", text = "# " + title + "\n";
     double lo[2] = {HUGE_VAL, HUGE_VAL}, hi[2] = {-HUGE_VAL, -HUGE_VAL};
@@ -451,6 +496,35 @@ private:
     }
     script += "unset output\n";
     return Figure{stem, script, true};
+  }
+
+  // A phase portrait (png, svg): the trajectory of one neuron in the plane (2 variables) or the
+  // space (3, drawn in perspective) of its recorded variables, its start and end marked.
+  Figure phasePortrait(const Json& monitors) {
+    const Drawing d = drawing(monitors, options_.phase, "--phase");
+    const std::string stem = "phase_" + d.stem, data = stem + ".dat";
+    std::string text = "# " + d.title + "\n";
+    for (const auto& row : d.rows)
+      text += fmt::format("{:.10g}\n", fmt::join(row, " "));
+    writeFileAtomically(out_ / data, text);
+    const Curve& c = d.curves.front();
+    const bool space = c.zColumn != 0;
+    const std::string columns = space ? fmt::format("{}:{}:{}", c.xColumn, c.yColumn, c.zColumn)
+                                      : fmt::format("{}:{}", c.xColumn, c.yColumn);
+    const std::size_t last = d.rows.size() - 1;
+    std::string body = fmt::format(
+        "set title {}\nset xlabel {}\nset ylabel {}\n{}set key outside right top\n"
+        "{} {} using {} with lines lw 1.5 lc rgb '{}' title {}, \\\n"
+        "     '' every ::0::0 using {} with points pt 7 ps 1.3 lc rgb '{}' title 'start', \\\n"
+        "     '' every ::{}::{} using {} with points pt 6 ps 1.6 lc rgb '{}' title 'end'",
+        gnuplotQuote(gnuplotName(d.title)), gnuplotQuote(d.labels[0]), gnuplotQuote(d.labels[1]),
+        space ? fmt::format("set zlabel {} rotate parallel\nset view 60, 30\nset ticslevel 0\n",
+                            gnuplotQuote(d.labels[2]))
+        : d.sameUnits ? "set size ratio -1\n" // one scale: a circle looks round
+                      : "",
+        space ? "splot" : "plot", gnuplotQuote(data), columns, kColors[0],
+        gnuplotQuote(gnuplotName(c.title)), columns, kColors[1], last, last, columns, kColors[3]);
+    return Figure{stem, body};
   }
 
   std::filesystem::path dir_, out_;

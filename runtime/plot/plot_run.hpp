@@ -5,6 +5,8 @@
 //   rates.{png,svg}    population rates (Hz) of every rate monitor, optionally smoothed
 //   animation_X_G.gif  (when asked) recorded variable X of group G drawn as a growing trace, or
 //   animation_X_Y_G.gif the trajectory of one neuron in the (X, Y) plane (gnuplot's gif terminal)
+//   phase_X_Y_G.{png,svg}, phase_X_Y_Z_G.{png,svg}  (when asked) the trajectory of one neuron in
+//                      the plane or the 3-D space of two or three recorded variables
 // Only the groups asked for, and only the time window asked for, are drawn.
 // The .gp scripts and .dat data stay beside the pictures, so they can be edited and re-rendered.
 #pragma once
@@ -21,7 +23,6 @@ namespace nj::runtime::plot {
 // as its phase-plane trajectory ({"V", "w"}). Each frame draws the data up to its time.
 struct Animation {
   std::vector<std::string> variables; // empty: no animation
-  std::optional<std::size_t> neuron;  // index in the group; default: the first recorded
   std::size_t frames = 50;            // at least 2
   int delayCentiseconds = 10;         // between frames (GIF's unit)
 };
@@ -37,6 +38,11 @@ struct PlotOptions {
   double windowStart = 0.0;          // seconds; the window drawn is [start, end)
   std::optional<double> windowEnd{}; // seconds; default: the end of the run
   Animation animation{};
+  // A phase portrait of one neuron: two or three recorded variables ({"x", "y"}, {"x", "y", "z"});
+  // empty: none.
+  std::vector<std::string> phase{};
+  std::optional<std::size_t> neuron{}; // of the animation and the portrait (index in the group);
+                                       // default: the first recorded
 };
 
 struct PlotResult {

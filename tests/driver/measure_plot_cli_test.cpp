@@ -319,6 +319,87 @@ TEST(PlotCli, AnimatedTraceAndRateInAWindowHaveTheFramesAsked) {
   EXPECT_GT(lines, 0u);
 }
 
+const char* kResonator_nj = R"(import "neurons/resonate_and_fire.nj"
+network Ring {
+  n = ResonateAndFire(1)
+  input n.I = 50 if t > 0.9995 and t < 1.0095 else 0
+  monitor x, y of n
+  run 3 with dt = 0.001, method = rk4
+}
+)";
+
+// The seed's figure 1-13: a resonate-and-fire neuron after a brief pulse, in its complex plane.
+// With z = x + i·y the model is dz/dt = (b + i·omega)·z + I: after the pulse z turns at omega =
+// 10 rad per time unit while |z| decays at b = −1 (a damped rotation, below threshold). The
+// portrait's data, the trajectory drawn, follows that closed form (rk4 at dt = 0.001: error far
+// below 1e-6).
+TEST(PlotCli, PhasePortraitOfAResonatorIsItsDampedRotation) {
+  const fs::path dir = runFolder("ring", kResonator_nj);
+  fs::remove_all(dir / "plots");
+  CliOutcome r = neurojit("plot " + quoted(dir) + " --phase x,y --format svg");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string script = slurp(dir / "plots" / "phase_x_y_n.gp");
+  EXPECT_NE(script.find("plot 'phase_x_y_n.dat' using 2:3 with lines"), std::string::npos)
+      << script;
+  if (std::system("gnuplot -e 'set terminal svg' >/dev/null 2>&1") == 0)
+    EXPECT_TRUE(fs::exists(dir / "plots" / "phase_x_y_n.svg"));
+  std::ifstream data(dir / "plots" / "phase_x_y_n.dat");
+  std::string header;
+  std::getline(data, header);
+  double t = 0, x = 0, y = 0, t0 = -1, r0 = 0, angle0 = 0, angle = 0, last = 0;
+  std::size_t checked = 0;
+  while (data >> t >> x >> y) {
+    if (t < 1.05) continue; // after the pulse (1.0 to 1.01)
+    const double a = std::atan2(y, x);
+    if (t0 < 0) {
+      t0 = t, r0 = std::hypot(x, y), angle0 = angle = last = a;
+      continue;
+    }
+    angle += std::remainder(a - last, 2 * std::numbers::pi); // unwrapped: steps of 0.01 rad
+    last = a;
+    EXPECT_NEAR(std::log(std::hypot(x, y) / r0), -1.0 * (t - t0), 1e-6) << "t = " << t;
+    EXPECT_NEAR(angle - angle0, 10.0 * (t - t0), 1e-6) << "t = " << t;
+    ++checked;
+  }
+  EXPECT_GT(checked, 1900u);
+}
+
+const char* kBurster_nj = R"(import "neurons/hindmarsh_rose.nj"
+network Burst {
+  n = HindmarshRose(1)
+  input n.I = 2
+  monitor x, y, z of n every 0.5
+  run 400 with dt = 0.01, method = rk4
+}
+)";
+
+// The seed's Hindmarsh–Rose bursting in its 3-D phase space: the portrait draws, in perspective,
+// the samples recorded for x, y and z, row for row.
+TEST(PlotCli, PhasePortraitInThreeDimensionsDrawsTheRecordedSamples) {
+  const fs::path dir = runFolder("burst", kBurster_nj);
+  fs::remove_all(dir / "plots");
+  CliOutcome r = neurojit("plot " + quoted(dir) + " --phase x,y,z --format svg");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string script = slurp(dir / "plots" / "phase_x_y_z_n.gp");
+  EXPECT_NE(script.find("splot 'phase_x_y_z_n.dat' using 2:3:4 with lines"), std::string::npos)
+      << script;
+  const auto x = nj::io::readNpy(dir / "x_n.npy"), y = nj::io::readNpy(dir / "y_n.npy"),
+             z = nj::io::readNpy(dir / "z_n.npy");
+  std::ifstream data(dir / "plots" / "phase_x_y_z_n.dat");
+  std::string header;
+  std::getline(data, header);
+  double t = 0, a = 0, b = 0, c = 0;
+  std::size_t row = 0;
+  while (data >> t >> a >> b >> c) {
+    ASSERT_LT(row, x.values.size());
+    EXPECT_NEAR(a, x.values[row], 1e-8 * (1 + std::abs(a)));
+    EXPECT_NEAR(b, y.values[row], 1e-8 * (1 + std::abs(b)));
+    EXPECT_NEAR(c, z.values[row], 1e-8 * (1 + std::abs(c)));
+    ++row;
+  }
+  EXPECT_EQ(row, x.values.size());
+}
+
 TEST(PlotCli, BadSettingsSayWhatToWriteAndDrawNothing) {
   const fs::path dir = runFolder("osc", kOscillator_nj);
   struct Case {
@@ -327,7 +408,11 @@ TEST(PlotCli, BadSettingsSayWhatToWriteAndDrawNothing) {
       {"--format gif", "--format"},
       {"--animate v,w,I", "give one recorded variable"},
       {"--animate x", "no state monitor of `x`"},
-      {"--animate v,x", "no group with state monitors of both `v` and `x`"},
+      {"--animate v,x", "no group with state monitors of all of v,x"},
+      {"--phase v", "--phase `v`: give two or three recorded variables of one neuron"},
+      {"--phase v,w,I,x", "--phase `v,w,I,x`: give two or three"},
+      {"--phase v,x", "--phase: no group with state monitors of all of v,x"},
+      {"--phase v,w --neuron 7", "--neuron 7: v of n was recorded for neurons 0 to 2"},
       {"--animate v,w --neuron 7", "--neuron 7: v of n was recorded for neurons 0 to 2"},
       {"--animate v --frames 1", "--frames 1: give 2 to 1000 frames"},
       {"--animate v --delay 2", "--delay `2` is not a time"},

@@ -266,15 +266,23 @@ int main(int argc, char** argv) {
                    "variables of one neuron drawn as its trajectory in their phase plane "
                    "(--animate V,w)")
       ->delimiter(',');
+  plotCmd
+      ->add_option("--phase", plotSettings.phase,
+                   "also draw a phase portrait, plots/phase_*.png/svg: the trajectory of one "
+                   "neuron in the plane of two recorded variables (--phase V,w; the complex "
+                   "plane of a resonate-and-fire neuron: --phase x,y) or in the 3-D space of "
+                   "three (--phase x,y,z), its start and end marked")
+      ->delimiter(',');
   plotCmd->add_option("--neuron", plotSettings.neuron,
-                      "with --animate: the neuron to draw (index in its group), e.g. --neuron 3 "
-                      "(default: the first recorded one)");
+                      "with --animate or --phase: the neuron to draw (index in its group), e.g. "
+                      "--neuron 3 (default: the first recorded one)");
   plotCmd->add_option("--frames", plotSettings.frames,
                       "with --animate: frames of the GIF, 2 to 1000 (default 50)");
   plotCmd->add_option("--delay", plotSettings.delay,
                       "with --animate: time between frames, e.g. --delay 100ms (the default)");
   plotCmd->footer("Examples:\n  neurojit plot out/Net --groups E --window 200ms:1s --format svg\n"
-                  "  neurojit plot out/Net --animate V,w --neuron 0 --frames 40");
+                  "  neurojit plot out/Net --animate V,w --neuron 0 --frames 40\n"
+                  "  neurojit plot out/HR --phase x,y,z");
 
   neurojit::AnalyzeOptions analyze;
   CLI::App* analyzeCmd = app.add_subcommand(
