@@ -8,6 +8,7 @@
 #pragma once
 
 #include "abi/kernel_abi.h"
+#include "abi/kernel_statistics.hpp"
 #include "error/error.hpp"
 
 #include <cstdint>
@@ -75,9 +76,9 @@ struct StateInit {
 struct GroupKernel { // a JIT'd kernel, or a host function (the reference interpreter)
   NjGroupKernel fn = nullptr;
   std::function<void(const NjGroupArgs&)> host{};
-  // What a host kernel's solver did so far (method = cvode: its steps, evaluations, restarts),
-  // for run.json; empty for other kernels.
-  std::function<std::vector<std::pair<std::string, double>>()> statistics{};
+  // What a host kernel's solver did so far (an adaptive method: its steps, evaluations, step
+  // sizes), for run.json; empty for other kernels.
+  std::function<abi::KernelStatistics()> statistics{};
 };
 
 struct Group {

@@ -573,7 +573,8 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   std::uint64_t neurons = 0;
   for (std::size_t k = 0; k < groups_.size(); ++k) {
     const NeuronGroup& g = *groups_[k].group;
-    GroupSummary gs{g.name(), g.size(), g.totalSpikes() - spikesBefore[k], 0.0};
+    GroupSummary gs{g.name(), g.size(), g.totalSpikes() - spikesBefore[k], 0.0, {}};
+    if (g.kernel().statistics) gs.solver = statisticsOverRanks(g.kernel().statistics());
     if (s.simulatedSeconds > 0)
       gs.meanRateHz =
           static_cast<double>(gs.spikes) / static_cast<double>(g.size()) / s.simulatedSeconds;
@@ -585,6 +586,32 @@ RunResult Network::run(double duration, RunOptions runOptions) {
     s.meanRateHz =
         static_cast<double>(s.spikes) / static_cast<double>(neurons) / s.simulatedSeconds;
   return result;
+}
+
+abi::KernelStatistics Network::statisticsOverRanks(abi::KernelStatistics mine) const {
+  if (!distributed()) return mine;
+  // Every rank's kernel comes from the same plan: the same names in the same order.
+  const std::size_t n = mine.size(), R = static_cast<std::size_t>(ranks());
+  std::vector<double> values, all(n * R);
+  for (const auto& s : mine)
+    values.push_back(s.value);
+  const std::vector<std::int64_t> counts(R, static_cast<std::int64_t>(n));
+  options_.comm->allgatherv(values, counts, all);
+  using Across = abi::KernelStatistic::Across;
+  for (std::size_t k = 0; k < n; ++k) {
+    double combined = mine[k].across == Across::Sum ? 0.0 : std::nan("");
+    for (std::size_t r = 0; r < R; ++r) {
+      const double v = all[r * n + k];
+      if (mine[k].across == Across::Sum)
+        combined += v;
+      else if (!std::isnan(v))
+        combined = std::isnan(combined)            ? v
+                   : mine[k].across == Across::Min ? std::min(combined, v)
+                                                   : std::max(combined, v);
+    }
+    mine[k].value = combined;
+  }
+  return mine;
 }
 
 RunStatus Network::step() {

@@ -144,6 +144,8 @@ struct GroupSummary {
   std::size_t size = 0;
   std::uint64_t spikes = 0;
   double meanRateHz = 0.0;
+  abi::KernelStatistics solver{}; // a host kernel's (NeuronGroup::GroupKernel::statistics), over
+                                  // all ranks
 };
 
 struct RunSummary {
@@ -396,6 +398,8 @@ private:
   // Several ranks (network.hpp, "Ranks"): the end of a step agreed by all ranks (kernel errors,
   // interruption), the spike exchange, and the states other ranks read.
   bool distributed() const;
+  // A host kernel's statistics, combined over the ranks (each has its own neurons').
+  abi::KernelStatistics statisticsOverRanks(abi::KernelStatistics mine) const;
   // At the end of epoch e, before its steps are finished: the ranks agree on its first failure,
   // an interruption and the next epoch's length, and gather all spikes of its steps (one
   // MPI_Allgather, one MPI_Allgatherv); rank 0 gathers the state monitors' columns of its samples.

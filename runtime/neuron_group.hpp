@@ -4,6 +4,7 @@
 #pragma once
 
 #include "abi/kernel_abi.h"
+#include "abi/kernel_statistics.hpp"
 #include "runtime/aligned_array.hpp"
 #include "runtime/memory_limit.hpp"
 #include "runtime/precision.hpp"
@@ -48,7 +49,7 @@ struct GroupKernel {
   NjGroupKernel fn = nullptr;
   std::function<void(const NjGroupArgs&)> host{};
   // What a host kernel's solver did so far, for run.json (plan::GroupKernel::statistics).
-  std::function<std::vector<std::pair<std::string, double>>()> statistics{};
+  std::function<abi::KernelStatistics()> statistics{};
 
   bool valid() const { return fn != nullptr || static_cast<bool>(host); }
   void operator()(const NjGroupArgs& args) const {

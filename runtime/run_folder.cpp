@@ -6,6 +6,7 @@
 #include "runtime/flush_schedule.hpp"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -141,11 +142,13 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
     for (const auto& s : g->layout().states)
       states.push(s);
     if (g->layout().hasRefractory) gj.set("refractory_period", g->refractoryPeriod());
-    if (g->kernel().statistics) {
-      Json& solver = gj.set("solver", Json::object());
-      for (const auto& [name, value] : g->kernel().statistics())
-        solver.set(name, value);
-    }
+    // Over every rank (the summary's), NaN (nothing measured) as null.
+    for (const GroupSummary& s : result.summary.groups)
+      if (s.name == g->name() && !s.solver.empty()) {
+        Json& solver = gj.set("solver", Json::object());
+        for (const auto& statistic : s.solver)
+          solver.set(statistic.name, std::isnan(statistic.value) ? Json() : Json(statistic.value));
+      }
     gj.set("noise_sources", static_cast<std::uint64_t>(g->layout().numNoise));
     gj.set("stream_base", static_cast<std::uint64_t>(g->streamBase()));
     gj.set("spikes", g->totalSpikes());

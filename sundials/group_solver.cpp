@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <new>
 
 #include <fmt/format.h>
@@ -147,20 +148,23 @@ GroupStats GroupSolver::stats() const {
   return total;
 }
 
-std::vector<std::pair<std::string, double>> GroupSolverKernel::statistics() const {
+abi::KernelStatistics GroupSolverKernel::statistics() const {
+  using Across = abi::KernelStatistic::Across;
   const GroupStats s = solver_->stats();
   auto number = [](long x) { return static_cast<double>(x); };
-  std::vector<std::pair<std::string, double>> out = {
-      {"steps", number(s.solver.steps)},
-      {"rhs_evaluations", number(s.solver.rhsEvaluations)},
-      {"error_test_failures", number(s.solver.errorTestFailures)},
-      {"restarts", number(s.restarts)},
-      {"smallest_step", s.solver.smallestStep},
-      {"largest_step", s.solver.largestStep},
-      {"mean_step", s.solver.steps > 0 ? s.solver.stepSum / number(s.solver.steps) : 0.0}};
+  const double none = std::numeric_limits<double>::quiet_NaN();
+  const bool stepped = s.solver.steps > 0;
+  abi::KernelStatistics out = {
+      {"steps", number(s.solver.steps), Across::Sum},
+      {"rhs_evaluations", number(s.solver.rhsEvaluations), Across::Sum},
+      {"error_test_failures", number(s.solver.errorTestFailures), Across::Sum},
+      {"restarts", number(s.restarts), Across::Sum},
+      {"stepped_time", s.solver.stepSum, Across::Sum},
+      {"smallest_step", stepped ? s.solver.smallestStep : none, Across::Min},
+      {"largest_step", stepped ? s.solver.largestStep : none, Across::Max}};
   if (solver_->integrator().kind == Integrator::Kind::Bdf) {
-    out.emplace_back("jacobian_evaluations", number(s.solver.jacobianEvaluations));
-    out.emplace_back("newton_failures", number(s.solver.newtonFailures));
+    out.push_back({"jacobian_evaluations", number(s.solver.jacobianEvaluations), Across::Sum});
+    out.push_back({"newton_failures", number(s.solver.newtonFailures), Across::Sum});
   }
   return out;
 }

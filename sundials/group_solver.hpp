@@ -16,6 +16,7 @@
 #pragma once
 
 #include "abi/kernel_abi.h"
+#include "abi/kernel_statistics.hpp"
 #include "sundials/session.hpp"
 
 #include <cstdint>
@@ -76,9 +77,9 @@ public:
   explicit GroupSolverKernel(std::shared_ptr<GroupSolver> solver) : solver_(std::move(solver)) {}
   void operator()(const NjGroupArgs& args) const { (*solver_)(args); }
   // For run.json, over the neurons: the solver's steps, evaluations of f (and of J, and failed
-  // Newton iterations, for BDF), failed error tests, starts and restarts, and the smallest,
-  // largest and mean step (in the unit of the run's dt).
-  std::vector<std::pair<std::string, double>> statistics() const;
+  // Newton iterations, for BDF), failed error tests, starts and restarts, the time its steps
+  // covered and the smallest and largest step (in the unit of the run's dt; NaN before any).
+  abi::KernelStatistics statistics() const;
 
 private:
   std::shared_ptr<GroupSolver> solver_;

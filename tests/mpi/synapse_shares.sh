@@ -11,11 +11,8 @@ neurojit=$1
 model=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$neurojit" run "$model" --out "$work/1" --progress 0 >/dev/null
-for ranks in 2 3; do
-  mpirun --oversubscribe --allow-run-as-root -np "$ranks" "$neurojit" run "$model" \
-    --out "$work/$ranks" --progress 0 >/dev/null
-done
+source "$(dirname "$0")/runs_by_ranks.sh"
+run_by_ranks "$neurojit" "$model" "$work"
 /usr/bin/python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
