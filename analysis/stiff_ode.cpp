@@ -1,7 +1,7 @@
 #include "analysis/stiff_ode.hpp"
 
-#include "sundials/session.hpp"
 #include "error/error.hpp"
+#include "sundials/session.hpp"
 
 #include <fmt/format.h>
 
@@ -33,8 +33,9 @@ Orbit integrateStiff(const OdeRhs& rhs, const OdeJacobian& jacobian, Eigen::Vect
   Autonomous system(rhs, jacobian);
   std::unique_ptr<sundials::Session> session;
   try {
-    session = std::make_unique<sundials::Session>(system, static_cast<std::size_t>(n), options.rtol,
-                                               std::span<const double>(atol.data(), atol.size()));
+    session =
+        std::make_unique<sundials::Session>(system, static_cast<std::size_t>(n), options.rtol,
+                                            std::span<const double>(atol.data(), atol.size()));
   } catch (const nj::Error& e) {
     orbit.completed = false;
     orbit.message = e.what();

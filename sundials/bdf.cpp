@@ -75,13 +75,11 @@ public:
   Stats counters() override {
     Stats now;
     if (started_) {
-      CVodeGetNumSteps(memory_, &now.steps);
       CVodeGetNumRhsEvals(memory_, &now.rhsEvaluations);
       CVodeGetNumJacEvals(memory_, &now.jacobianEvaluations);
       CVodeGetNumErrTestFails(memory_, &now.errorTestFailures);
       CVodeGetNumNonlinSolvConvFails(memory_, &now.newtonFailures);
     }
-    now.steps += carried_.steps;
     now.rhsEvaluations += carried_.rhsEvaluations;
     now.jacobianEvaluations += carried_.jacobianEvaluations;
     now.errorTestFailures += carried_.errorTestFailures;

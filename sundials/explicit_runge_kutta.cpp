@@ -61,7 +61,6 @@ public:
   Stats counters() override {
     Stats now;
     if (memory_) {
-      ERKStepGetNumSteps(memory_, &now.steps);
       ERKStepGetNumRhsEvals(memory_, &now.rhsEvaluations);
       ERKStepGetNumErrTestFails(memory_, &now.errorTestFailures);
     }

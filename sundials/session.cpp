@@ -170,7 +170,7 @@ std::span<const double> Session::y() const {
 
 Stats Session::stats() const {
   Stats out = backend_->counters();
-  out.steps = steps_.steps; // the same count, seen here
+  out.steps = steps_.steps;
   out.smallestStep = steps_.smallestStep;
   out.largestStep = steps_.largestStep;
   out.stepSum = steps_.stepSum;
