@@ -14,6 +14,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -40,7 +42,8 @@ struct Simulation::Impl {
   std::vector<std::pair<std::string, double>> parameters; // the network's, after --set (SI)
   double duration = 0;
   double compileSeconds = 0, checkSeconds = 0;
-  nj::diag::Diagnostics warnings; // the stability guard's
+  std::vector<std::pair<std::string, double>> stages; // run.json timings_s.stages
+  nj::diag::Diagnostics warnings;                     // the stability guard's
   // Per group, the parameters the user gave a value (instance, --set, setParameter): kept when
   // setParameter recomputes the parameters written over others.
   std::map<std::string, std::set<std::string>> givenParameters;
@@ -256,6 +259,7 @@ runtime::RunInfo Simulation::runInfo() const {
   info.method = impl_->method;
   info.versions = {{"neurojit", version()}, {"llvm", "14"}};
   info.timings = {{"check", impl_->checkSeconds}, {"compile", impl_->compileSeconds}};
+  info.stages = impl_->stages;
   info.settings = {{"duration", impl_->duration}, {"dt", impl_->built.network->dt()}};
   for (const auto& [name, value] : impl_->parameters)
     info.settings.emplace_back("parameters." + name, value);
@@ -399,6 +403,12 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   // A network that cannot fit is refused before the JIT compiles its kernels (a third of the
   // time and memory of a refusal): the sizes come from a plan without kernels, which the passes
   // before Codegen make in milliseconds.
+  auto lap = start;
+  const auto sinceLap = [&lap] {
+    const auto now = std::chrono::steady_clock::now();
+    return std::chrono::duration<double>(now - std::exchange(lap, now)).count();
+  };
+  auto impl = std::make_unique<Impl>();
   if (o.jit) {
     nj::pipeline::Options sizes = o;
     sizes.jit = false;
@@ -411,11 +421,18 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
       } catch (const runtime::RuntimeError& e) {
         throw Error(e.what(), e.kind(), e.location());
       }
+    impl->stages.emplace_back("size_check", sinceLap());
   }
-  auto impl = std::make_unique<Impl>();
   impl->compiled = nj::pipeline::compile(program.impl().source, o);
   const nj::pipeline::Compilation& c = impl->compiled;
   if (!c.ok()) throw Error(c.diagnostics());
+  sinceLap();
+  for (std::size_t p = 0; p < nj::pipeline::kPassCount; ++p) {
+    const auto pass = static_cast<nj::pipeline::Pass>(p);
+    impl->stages.emplace_back(nj::pipeline::passName(pass), pass <= nj::pipeline::Pass::Check
+                                                                ? c.source->passSeconds[p]
+                                                                : c.passSeconds[p]);
+  }
   try {
     impl->built = runtime::buildNetwork(c.planned->plan, options.comm, buildOptions(*c.planned));
   } catch (const runtime::MemoryLimitError&) {
@@ -423,7 +440,9 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
   } catch (const runtime::RuntimeError& e) {
     throw Error(e.what(), e.kind(), e.location());
   }
+  impl->stages.emplace_back("build", sinceLap());
   impl->warnings = nj::analysis::stabilityWarnings(c);
+  impl->stages.emplace_back("stability_guard", sinceLap());
   impl->duration = c.planned->duration;
   impl->method = c.method;
   impl->preciseSpikeTimes = c.preciseSpikeTimes;
@@ -439,6 +458,7 @@ std::unique_ptr<Simulation> Simulation::create(const Program& program,
       impl->givenParameters[set.substr(0, dot)].insert(set.substr(dot + 1, eq - dot - 1));
   impl->modelFile = c.source->sources.path(c.networkAst->file);
   setUpCheckpoints(*impl, options);
+  impl->stages.emplace_back("checkpoints", sinceLap());
   impl->checkSeconds = c.source->seconds;
   impl->compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

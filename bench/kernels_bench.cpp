@@ -171,6 +171,7 @@ void BM_HodgkinHuxley_Jit(benchmark::State& state) {
   codegen::CompileOptions options;
   options.allowAvx512 = state.range(1) != 0;
   options.inlineMath = state.range(2) != 0;
+  options.standardPipeline = state.range(3) != 0;
   auto compiled = codegen::compileGroup(fe.group, options);
   stepHhKernel(state, fe, *compiled, n);
 }
@@ -287,6 +288,7 @@ void BM_CompileLatency_HodgkinHuxley(benchmark::State& state) {
     Frontend fe("hodgkin_huxley.nj", hhText(), "HodgkinHuxley");
     codegen::CompileOptions options;
     options.inlineMath = state.range(0) != 0;
+    options.standardPipeline = state.range(1) != 0;
     auto compiled = codegen::compileGroup(fe.group, options);
     benchmark::DoNotOptimize(compiled->kernel());
     jitMs += compiled->compileMilliseconds();
@@ -297,7 +299,9 @@ void BM_CompileLatency_HodgkinHuxley(benchmark::State& state) {
 void BM_CompileLatency_Lif(benchmark::State& state) {
   for (auto _ : state) {
     Frontend fe("lif.nj", lifText(), "LIF");
-    auto compiled = codegen::compileGroup(fe.group);
+    codegen::CompileOptions options;
+    options.standardPipeline = state.range(0) != 0;
+    auto compiled = codegen::compileGroup(fe.group, options);
     benchmark::DoNotOptimize(compiled->kernel());
   }
 }
@@ -315,13 +319,14 @@ void BM_FrontendOnly_HodgkinHuxley(benchmark::State& state) {
 // Second argument: AVX-512 allowed (8-wide) or not (AVX2, 4-wide); third: exp/expm1 inline
 // (vector_math.hpp, the default) or libmvec calls.
 BENCHMARK(BM_HodgkinHuxley_Jit)
-    ->ArgNames({"n", "avx512", "inline"})
-    ->Args({10'000, 1, 1})
-    ->Args({100'000, 1, 1})
-    ->Args({10'000, 1, 0})
-    ->Args({100'000, 1, 0})
-    ->Args({10'000, 0, 1})
-    ->Args({10'000, 0, 0})
+    ->ArgNames({"n", "avx512", "inline", "standard"})
+    ->Args({10'000, 1, 1, 0})
+    ->Args({10'000, 1, 1, 1})
+    ->Args({100'000, 1, 1, 0})
+    ->Args({10'000, 1, 0, 0})
+    ->Args({100'000, 1, 0, 0})
+    ->Args({10'000, 0, 1, 0})
+    ->Args({10'000, 0, 0, 0})
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_HodgkinHuxley_Method)
     ->ArgNames({"n", "method"})
@@ -331,12 +336,18 @@ BENCHMARK(BM_HodgkinHuxley_Handwritten)->Arg(10'000)->Arg(100'000)->Unit(benchma
 BENCHMARK(BM_Lif_Jit)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Lif_Handwritten)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_StreamTriad)->Arg(1 << 23)->Unit(benchmark::kMillisecond);
+// "standard": LLVM's O3 pipeline instead of the kernel pipeline (CompileOptions::standardPipeline).
 BENCHMARK(BM_CompileLatency_HodgkinHuxley)
-    ->ArgName("inline")
-    ->Arg(1)
-    ->Arg(0)
+    ->ArgNames({"inline", "standard"})
+    ->Args({1, 0})
+    ->Args({1, 1})
+    ->Args({0, 0})
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_CompileLatency_Lif)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CompileLatency_Lif)
+    ->ArgName("standard")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FrontendOnly_HodgkinHuxley)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -121,6 +121,11 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
     hasRun = hasRun || k == "run";
   }
   if (!hasRun) timings.set("run", result.summary.wallSeconds);
+  if (!info.stages.empty()) {
+    Json& stages = timings.set("stages", Json::object());
+    for (const auto& [k, v] : info.stages)
+      stages.set(k, v);
+  }
   Json& settings = j.set("settings", Json::object());
   for (const auto& [k, v] : info.settings)
     settings.set(k, v);

@@ -36,7 +36,10 @@ struct RunInfo {
   std::string command{}; // command line, if any
   std::vector<std::pair<std::string, std::string>>
       versions{}; // e.g. {"neurojit", "0.1.0"}, {"llvm", "14"}
-  std::vector<std::pair<std::string, double>> timings{};  // seconds per phase: parse, compile, run
+  std::vector<std::pair<std::string, double>> timings{}; // seconds per phase: parse, compile, run
+  // Seconds of each stage from the text to a network ready to step (run.json
+  // timings_s.stages: the compiler's passes, the network builder, …), in order.
+  std::vector<std::pair<std::string, double>> stages{};
   std::vector<std::pair<std::string, double>> settings{}; // e.g. --set values, duration
   DisplayUnit time{"ms", 0.0}; // how plots show time; scale 0 = derived (model time unit → ms)
   // Synapse monitors the host recorded (they live outside the Network).

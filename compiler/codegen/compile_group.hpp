@@ -34,8 +34,12 @@ public:
   explicit CodegenError(const std::string& message) : nj::Error(message, ErrorKind::Internal) {}
 };
 
+// kernelIdentity (jit.cpp) reads every field: a new one goes there too.
 struct CompileOptions {
-  int optLevel = 3;          // 0..3, the LLVM pipeline (O0 still links and runs)
+  int optLevel = 3; // 0..3, the LLVM pipeline (O0 still links and runs)
+  // At level 3: LLVM's standard O3 module pipeline instead of the kernel pipeline (jit.cpp's
+  // kernelPipeline: the passes these kernels need; the compile-latency benchmark compares them).
+  bool standardPipeline = false;
   bool vectorLibrary = true; // map math to glibc libmvec vector variants
   bool allowAvx512 =
       true;            // use 512-bit vectors and libmvec's 8-wide variants if the CPU has AVX-512
@@ -88,6 +92,10 @@ std::unique_ptr<CompiledGroup> compileGroup(const lower::GroupProgram& program,
                                             const CompileOptions& options = {});
 
 // The kernel's LLVM IR as text, before or after the O3 pipeline (`neurojit emit --llvm`).
+// What determines a group kernel's machine code: equal identities compile to the same kernel
+// (the unoptimized module's text and the options the LLVM pipeline reads).
+std::string kernelIdentity(const lower::GroupProgram& program, const CompileOptions& options = {});
+
 std::string emitLlvmIr(const lower::GroupProgram& program, bool optimized,
                        const CompileOptions& options = {});
 

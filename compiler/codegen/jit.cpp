@@ -32,6 +32,18 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
+#include <llvm/Transforms/IPO/AlwaysInliner.h>
+#include <llvm/Transforms/IPO/GlobalDCE.h>
+#include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/EarlyCSE.h>
+#include <llvm/Transforms/Scalar/LICM.h>
+#include <llvm/Transforms/Scalar/LoopPassManager.h>
+#include <llvm/Transforms/Scalar/LoopRotation.h>
+#include <llvm/Transforms/Scalar/SimplifyCFG.h>
+#include <llvm/Transforms/Utils/InjectTLIMappings.h>
+#include <llvm/Transforms/Utils/LCSSA.h>
+#include <llvm/Transforms/Utils/LoopSimplify.h>
+#include <llvm/Transforms/Vectorize/LoopVectorize.h>
 
 namespace nj::codegen {
 
@@ -175,6 +187,34 @@ HostTarget detectHost(const CompileOptions& options) {
   return h;
 }
 
+// What a kernel module needs, in the order it needs it (LLVM's O3 pipeline runs ~90 passes for
+// interprocedural and memory optimizations these straight-line SSA loops do not have, and took
+// 40 % of a kernel's compile time): the bodies inlined into the entry, folded and cleaned, loop
+// invariants (parameter and dt terms) hoisted, the neuron loop vectorized, cleaned again.
+llvm::ModulePassManager kernelPipeline() {
+  llvm::FunctionPassManager scalar;
+  scalar.addPass(llvm::EarlyCSEPass());
+  scalar.addPass(llvm::InstCombinePass());
+  scalar.addPass(llvm::SimplifyCFGPass());
+  scalar.addPass(llvm::LoopSimplifyPass());
+  scalar.addPass(llvm::LCSSAPass());
+  llvm::LoopPassManager loops;
+  loops.addPass(llvm::LoopRotatePass());
+  loops.addPass(llvm::LICMPass());
+  scalar.addPass(llvm::createFunctionToLoopPassAdaptor(std::move(loops), /*UseMemorySSA=*/true));
+  scalar.addPass(llvm::InjectTLIMappings()); // libmvec's variants, for the vectorizer to find
+  scalar.addPass(llvm::LoopVectorizePass(llvm::LoopVectorizeOptions(
+      /*InterleaveOnlyWhenForced=*/false, /*VectorizeOnlyWhenForced=*/false)));
+  scalar.addPass(llvm::EarlyCSEPass());
+  scalar.addPass(llvm::InstCombinePass());
+  scalar.addPass(llvm::SimplifyCFGPass());
+  llvm::ModulePassManager module;
+  module.addPass(llvm::AlwaysInlinerPass());
+  module.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(scalar)));
+  module.addPass(llvm::GlobalDCEPass());
+  return module;
+}
+
 // The new-PM pipeline at the requested level, with libmvec registered as the vector library
 // before the function analyses (the loop vectorizer asks TargetLibraryInfo for variants).
 void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileOptions& options,
@@ -220,7 +260,9 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, const CompileO
       llvm::OptimizationLevel::O3};
   llvm::ModulePassManager pipeline =
       options.optLevel == 0 ? passes.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
-                            : passes.buildPerModuleDefaultPipeline(levels[options.optLevel]);
+      : options.optLevel == 3 && !options.standardPipeline
+          ? kernelPipeline()
+          : passes.buildPerModuleDefaultPipeline(levels[options.optLevel]);
   pipeline.run(module, mam);
   inlineVectorMath(module);
 }
@@ -344,6 +386,14 @@ std::unique_ptr<CompiledGroup> compileGroup(const lower::GroupProgram& program,
   std::unique_ptr<llvm::Module> module = emitKernelModule(program, *context, h.emit);
   return link(std::move(context), std::move(module), kKernelName, options, std::move(h), true,
               start);
+}
+
+std::string kernelIdentity(const lower::GroupProgram& program, const CompileOptions& options) {
+  return fmt::format("{} {} {} {} {} {} {} {} {}\n", options.optLevel, options.standardPipeline,
+                     options.vectorLibrary, options.allowAvx512, options.vectorWidth,
+                     options.float32, options.inlineMath, options.shareExponentials,
+                     options.preFloat32 || options.postFloat32) +
+         emitLlvmIr(program, false, options);
 }
 
 std::string emitLlvmIr(const lower::GroupProgram& program, bool optimized,

@@ -17,6 +17,7 @@
 #include "compiler/plan/plan_network.hpp"
 #include "compiler/sema/check.hpp"
 
+#include <array>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -33,6 +34,8 @@ struct CheckedSource {
   sema::Program program;
   sema::CheckedProgram checked;
   double seconds = 0; // wall time of parse + check
+  // Wall seconds of each pass that ran (parse and check: here; the others: Compilation).
+  std::array<double, kPassCount> passSeconds{};
   bool ok() const { return !diags.hasErrors(); }
 };
 
@@ -42,17 +45,18 @@ struct CompiledGroup {
   std::string name;  // the group (the model's name for a standalone model)
   std::string model; // the model it instantiates
   model_ir::ModelIr ir;
-  std::optional<lower::GroupProgram> program;       // after Integrate
-  std::unique_ptr<codegen::CompiledGroup> kernel{}; // after Codegen (JIT only)
+  std::optional<lower::GroupProgram> program; // after Integrate
+  // After Codegen (JIT only); groups whose programs lower to the same module share one.
+  std::shared_ptr<codegen::CompiledGroup> kernel{};
   // What the network's monitors record of this group besides its states (lower/probe_program):
   // the names, their probe (after Integrate, when there are any) and its kernel (after Codegen).
   std::vector<std::string> probed{};
   std::optional<lower::GroupProgram> probe{};
-  std::unique_ptr<codegen::CompiledGroup> probeKernel{};
+  std::shared_ptr<codegen::CompiledGroup> probeKernel{};
   // An adaptive method (cvode, rk45): its solver's right-hand side and (cvode) Jacobian (after
   // Integrate) and their kernels (after Codegen).
   std::optional<lower::AdaptivePrograms> adaptive{};
-  std::unique_ptr<codegen::CompiledGroup> rhsKernel{}, jacobianKernel{};
+  std::shared_ptr<codegen::CompiledGroup> rhsKernel{}, jacobianKernel{};
 };
 
 struct CompiledEvent { // an on_pre / on_post program of a connection with per-synapse state
@@ -73,7 +77,8 @@ struct Compilation {
   std::optional<compose::ComposedNetwork> composed;
   std::deque<CompiledGroup> groups; // stable addresses
   std::map<const lower::SynapseEventProgram*, CompiledEvent> events;
-  std::optional<plan::Planned> planned; // after Plan: what the runtime builds
+  std::optional<plan::Planned> planned;         // after Plan: what the runtime builds
+  std::array<double, kPassCount> passSeconds{}; // wall seconds of each pass this compile ran
 
   bool ok() const { return source->ok() && !diags.hasErrors(); }
   const CompiledGroup* group(const std::string& name) const {

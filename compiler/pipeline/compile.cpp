@@ -6,6 +6,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -234,32 +239,73 @@ void integrate(Work& w) {
 
 std::atomic<std::uint64_t> g_kernelsCompiled{0};
 
+// Runs jobs[0..n) on up to `threads` threads (this one included); each job catches its own errors.
+void runConcurrently(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& job) {
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t k = next++; k < n; k = next++)
+      job(k);
+  };
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < std::min<std::size_t>(threads, n); ++t)
+    helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers)
+    t.join();
+}
+
+// Every group's kernels (step, probe, solver right-hand side and Jacobian). Programs that lower to
+// the same module (a network's groups of one model with the same synapses, e.g. COBA's E and I)
+// share one kernel; distinct ones compile concurrently, one LLVM context each, on this machine's
+// cores (LLVM takes 15-50 ms per kernel).
+void generateGroupKernels(Compilation& c, const Options& o) {
+  struct Job {
+    const lower::GroupProgram* program;
+    const std::string* group;
+    std::shared_ptr<codegen::CompiledGroup> kernel{};
+    std::string error{};
+  };
+  std::vector<Job> jobs;
+  std::map<std::string, std::size_t> byIdentity;
+  std::vector<std::pair<std::shared_ptr<codegen::CompiledGroup>*, std::size_t>> slots;
+  const auto want = [&](const CompiledGroup& g, const lower::GroupProgram& program,
+                        std::shared_ptr<codegen::CompiledGroup>& slot) {
+    const auto [it, fresh] =
+        byIdentity.try_emplace(codegen::kernelIdentity(program, o.codegen), jobs.size());
+    if (fresh) jobs.push_back({&program, &g.name});
+    slots.emplace_back(&slot, it->second);
+  };
+  for (CompiledGroup& g : c.groups) {
+    want(g, *g.program, g.kernel);
+    if (g.probe) want(g, *g.probe, g.probeKernel);
+    if (g.adaptive) {
+      want(g, g.adaptive->rhs, g.rhsKernel);
+      if (g.adaptive->jacobian) want(g, *g.adaptive->jacobian, g.jacobianKernel);
+    }
+  }
+  runConcurrently(jobs.size(), std::max(1u, std::thread::hardware_concurrency()),
+                  [&](std::size_t k) {
+                    try {
+                      jobs[k].kernel = codegen::compileGroup(*jobs[k].program, o.codegen);
+                      ++g_kernelsCompiled;
+                    } catch (const codegen::CodegenError& e) {
+                      jobs[k].error = e.what();
+                    }
+                  });
+  for (const Job& job : jobs)
+    if (!job.error.empty())
+      c.diags.error({}, fmt::format("group `{}`: the JIT failed: {} (run with --backend "
+                                    "interpreter)",
+                                    *job.group, job.error));
+  for (auto [slot, k] : slots)
+    *slot = jobs[k].kernel;
+}
+
 void generate(Work& w) {
   const Options& o = *w.options;
   Compilation& c = w.out;
   if (!o.jit) return;
-  for (CompiledGroup& g : c.groups) {
-    try {
-      g.kernel = codegen::compileGroup(*g.program, o.codegen);
-      ++g_kernelsCompiled;
-      if (g.probe) {
-        g.probeKernel = codegen::compileGroup(*g.probe, o.codegen);
-        ++g_kernelsCompiled;
-      }
-      if (g.adaptive) {
-        g.rhsKernel = codegen::compileGroup(g.adaptive->rhs, o.codegen);
-        ++g_kernelsCompiled;
-        if (g.adaptive->jacobian) {
-          g.jacobianKernel = codegen::compileGroup(*g.adaptive->jacobian, o.codegen);
-          ++g_kernelsCompiled;
-        }
-      }
-    } catch (const codegen::CodegenError& e) {
-      c.diags.error({}, fmt::format("group `{}`: the JIT failed: {} (run with --backend "
-                                    "interpreter)",
-                                    g.name, e.what()));
-    }
-  }
+  generateGroupKernels(c, o);
   if (!c.composed) return;
   // Each side's arrays in its group's precision: compiled groups take the options' precision,
   // runtime sources are float64; per-synapse state and arithmetic are the post group's.
@@ -311,7 +357,10 @@ constexpr PassStep kPasses[] = {
 void runPasses(Work& w, Pass from, Pass until) {
   for (const PassStep& step : kPasses) {
     if (step.pass < from || step.pass > until) continue;
+    const auto start = std::chrono::steady_clock::now();
     step.run(w);
+    w.out.passSeconds[static_cast<std::size_t>(step.pass)] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     w.out.done = step.pass;
     if (w.options->dump) w.options->dump(step.pass, w.out);
     // Parse errors do not stop Check: every error of the files is reported in one go.
@@ -349,6 +398,7 @@ Compilation compile(const Source& source, const Options& options) {
   Work w{&source, &options, front.get(), out};
   runPasses(w, Pass::Parse, std::min(options.until, Pass::Check));
   front->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  front->passSeconds = out.passSeconds;
   if (out.ok() && options.until > Pass::Check) runPasses(w, Pass::Lower, options.until);
   return out;
 }

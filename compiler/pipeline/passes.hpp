@@ -3,6 +3,7 @@
 // function in compile.cpp.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -23,6 +24,10 @@ enum class Pass {
   NJ_PASSES(NJ_PASS_ENUM)
 #undef NJ_PASS_ENUM
 };
+
+#define NJ_PASS_COUNT(name, text) +1
+inline constexpr std::size_t kPassCount = 0 NJ_PASSES(NJ_PASS_COUNT);
+#undef NJ_PASS_COUNT
 
 const char* passName(Pass pass);
 std::optional<Pass> passNamed(std::string_view name);

@@ -289,10 +289,25 @@ std::optional<File> parseFile(const diag::SourceManager& sources, diag::FileId f
   tokens.fill();
   if (exceedsLimits(tokens, file, diags)) return std::nullopt;
 
+  // Two stages, as ANTLR's authors advise: the fast SLL prediction, which parses every valid
+  // file of this grammar, gives up at the first error (BailErrorStrategy, nothing reported); only
+  // then the file is parsed again with full LL prediction and the reporting listener.
   NeuroJITParser parser(&tokens);
   parser.removeErrorListeners();
-  parser.addErrorListener(&listener);
-  NeuroJITParser::FileContext* tree = parser.file();
+  auto* prediction = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+  prediction->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  NeuroJITParser::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+    tokens.seek(0);
+    parser.reset();
+    parser.addErrorListener(&listener);
+    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    prediction->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    tree = parser.file();
+  }
   // An error-recovered tree has null children: never walk it.
   if (parser.getNumberOfSyntaxErrors() > 0 || lexer.getNumberOfSyntaxErrors() > 0)
     return std::nullopt;

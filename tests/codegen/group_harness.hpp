@@ -60,6 +60,14 @@ inline std::vector<std::filesystem::path> neuronLibrary() {
   return out;
 }
 
+// The library's file stems ("lif", …): parameters of the tests that run every model.
+inline std::vector<std::string> neuronLibraryNames() {
+  std::vector<std::string> names;
+  for (const auto& path : neuronLibrary())
+    names.push_back(path.stem().string());
+  return names;
+}
+
 // A constant drive that makes the model fire, by the input's dimension, in SI (or the plain
 // model's own numbers); neuron j of n gets a different multiple so neurons desynchronize.
 // Models whose rheobase is far from the typical one are named.

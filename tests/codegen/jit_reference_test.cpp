@@ -148,14 +148,7 @@ TEST_P(NeuronLibrary, JitEqualsReferenceForEveryMethod) {
       << "too few runs spike: the drive does not exercise the spike path";
 }
 
-std::vector<std::string> libraryNames() {
-  std::vector<std::string> names;
-  for (const auto& path : test::neuronLibrary())
-    names.push_back(path.stem().string());
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(Stdlib, NeuronLibrary, ::testing::ValuesIn(libraryNames()),
+INSTANTIATE_TEST_SUITE_P(Stdlib, NeuronLibrary, ::testing::ValuesIn(test::neuronLibraryNames()),
                          [](const auto& info) { return info.param; });
 
 // A stochastic model: same normal draws for both back ends, every SDE method.
