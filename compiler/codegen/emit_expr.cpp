@@ -238,11 +238,19 @@ Value* ExprEmitter::call(ir::Expr e, IRBuilder<>& b) {
       fmt::format("function `{}` has no code generation", ir::functionName(e.function())));
 }
 
-// expm1(x)/x, 1 at 0, +inf at +inf (and expm1(-inf)/-inf = 0 at -inf), as ir::exprel.
+// expm1(x)/x, 1 at 0, +inf at +inf (and expm1(-inf)/-inf = 0 at -inf), as ir::exprel. With
+// inline math the vector loop computes it as one function (vector_math.hpp: near 0 without the
+// division); the scalar remainder, from libm's expm1.
 Value* ExprEmitter::exprel(Value* x, bool inlined, IRBuilder<>& b) {
-  Value* r = b.CreateFDiv(expm1(b, x, inlined, /*zeroSelected=*/true), x);
-  r = b.CreateSelect(b.CreateFCmpOEQ(x, constant(0.0)), constant(1.0), r);
-  return b.CreateSelect(b.CreateFCmpOEQ(x, constant(kInf)), constant(kInf), r);
+  const auto fromExpm1 = [this](IRBuilder<>& fb, Value* u) {
+    Value* r = fb.CreateFDiv(libm(fb, "expm1", u), u);
+    r = fb.CreateSelect(fb.CreateFCmpOEQ(u, constant(0.0)), constant(1.0), r);
+    return fb.CreateSelect(fb.CreateFCmpOEQ(u, constant(kInf)), constant(kInf), r);
+  };
+  if (!inlined || vectorWidth_ <= 1) return fromExpm1(b, x);
+  llvm::CallInst* call = callScalarFunction(b, "nj.exprel.scalar", fromExpm1, x);
+  attachVectorMath(*call, MathFunction::Exprel, vectorWidth_);
+  return call;
 }
 
 // u/expm1(u): 1 at u = 0, 0 at +inf, +inf at -inf (-inf/-1), as ir::inverseExprel.

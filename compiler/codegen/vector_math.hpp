@@ -1,5 +1,6 @@
-// \file exp and expm1 as inline LLVM IR for vectorized loops: straight-line vector code (no
-// calls, no branches, no tables). Why: a libmvec call clobbers every vector register (the vector
+// \file exp, expm1 and exprel as inline LLVM IR for vectorized loops: vector code without calls
+// or tables (exp and expm1 also without branches; exprel skips its division when every lane is
+// near 0). Why: a libmvec call clobbers every vector register (the vector
 // function ABI has no callee-saved ones), so a loop with ten calls spends much of its time
 // spilling and reloading, and the calls cannot overlap; inline polynomials can
 // (docs/performance.md).
@@ -22,6 +23,9 @@
 // and underflow give what libm gives. Multiply-adds are llvm.fmuladd (fused with FMA).
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include <llvm/IR/IRBuilder.h>
 
 namespace nj::codegen {
@@ -29,8 +33,16 @@ namespace nj::codegen {
 enum class MathFunction {
   Exp,
   Expm1,
-  Expm1Nonzero, // expm1 for callers that treat x = 0 themselves (exprel): expm1(-0) gives +0
+  Expm1Nonzero, // expm1 for callers that treat x = 0 themselves (u/expm1(u)): expm1(-0) gives +0
+  Exprel,       // expm1(x)/x; near 0 (every lane |x| < ln2/2) without the division
 };
+
+// A function of one value that has no libm name (exprel): emitted as a call to an internal
+// scalar function `name`.f64/.f32 whose body `body` builds (from libm calls), so that
+// attachVectorMath can give it a vector version; inlineVectorMath inlines it after the pipeline.
+using ScalarBody = std::function<llvm::Value*(llvm::IRBuilder<>&, llvm::Value*)>;
+llvm::CallInst* callScalarFunction(llvm::IRBuilder<>& b, const std::string& name, ScalarBody body,
+                                   llvm::Value* x);
 
 // Gives `call` (a readnone scalar libm call of f on doubles or floats, in a loop that will be
 // vectorized `vectorWidth` lanes wide) a vector-function-abi-variant naming an internal
@@ -39,8 +51,8 @@ enum class MathFunction {
 // libmvec mappings of exp/expm1 must then be left out of TargetLibraryInfo.
 bool attachVectorMath(llvm::CallInst& call, MathFunction f, int vectorWidth);
 
-// After the optimization pipeline: inlines the vector versions the vectorizer called and
-// deletes what is left unused.
+// After the optimization pipeline: inlines the vector versions the vectorizer called and the
+// scalar functions of callScalarFunction, and deletes what is left unused.
 void inlineVectorMath(llvm::Module& module);
 
 } // namespace nj::codegen

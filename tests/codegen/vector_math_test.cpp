@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <regex>
@@ -254,6 +255,91 @@ TEST(InlineVectorMath, Float32ExpAndExpm1AreWithinAFewUlpOfLibm) {
               worstExp, static_cast<double>(atExp), worstExpm1, static_cast<double>(atExpm1), n);
   EXPECT_LE(worstExp, 3.0) << "at x = " << atExp;
   EXPECT_LE(worstExpm1, 4.0) << "at x = " << atExpm1;
+}
+
+} // namespace
+
+namespace {
+
+// exprel(x) = expm1(x)/x in the vector loop: one function, 1 + x·P(x) without a division where
+// |x| < ln2/2, expm1(x)/x elsewhere (vector_math.hpp). Against the long double expm1l(x)/x
+// rounded to double: <= 1 ulp near 0 (one rounding after a 1e-16 relative approximation) and
+// <= 4 ulp elsewhere (expm1's 3, the division's 0.5). A lane's value does not depend on the
+// other lanes of its vector: the same arguments in reverse order give the same bits.
+constexpr const char* kExprelModel = R"(
+neuron Exprel {
+  state { x = 0; f = 0 }
+  dx/dt = 0
+  df/dt = exprel(x)
+}
+)";
+
+std::vector<double> exprelOf(const codegen::CompiledGroup& kernel, std::vector<double> x) {
+  const std::size_t n = x.size();
+  std::vector<double> f(n, -0.0), params;
+  double* state[] = {x.data(), f.data()};
+  std::vector<std::uint32_t> spikes(n);
+  std::uint32_t count = 0;
+  NjGroupArgs a{};
+  a.state = state;
+  a.params = params.data();
+  a.spikes = spikes.data();
+  a.spike_count = &count;
+  a.begin = 0;
+  a.end = n;
+  a.dt = 1.0; // Euler with dt = 1 from f = -0: f = exprel(x)
+  kernel.kernel()(&a);
+  return f;
+}
+
+TEST(InlineVectorMath, ExprelIsWithinAFewUlpAndLaneIndependent) {
+  test::LoadedModels lib;
+  lib.loadText(kExprelModel);
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, lib.model("Exprel"), "euler");
+  auto compiled = codegen::compileGroup(p);
+  ASSERT_GT(compiled->vectorWidth(), 1);
+  std::vector<double> xs = arguments();
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> near(-0.4, 0.4); // both sides of ln2/2 = 0.3466
+  for (int k = 0; k < 100000; ++k)
+    xs.push_back(near(rng));
+  xs.resize(xs.size() / 16 * 16); // every value in a vector lane (the remainder is libm's)
+  const std::vector<double> f = exprelOf(*compiled, xs);
+
+  double worstNear = 0, worstFar = 0, atNear = 0, atFar = 0;
+  const double inf = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double x = xs[i];
+    if (std::isnan(x)) {
+      EXPECT_TRUE(std::isnan(f[i]));
+      continue;
+    }
+    // Where expm1(x) overflows so does ir::exprel's expm1(x)/x: inf.
+    const double want = x == 0                      ? 1.0
+                        : std::isinf(std::expm1(x)) ? std::expm1(x) / x
+                        : x == -inf                 ? 0.0
+                                    : static_cast<double>(std::expm1(static_cast<long double>(x)) /
+                                                          static_cast<long double>(x));
+    if (std::isinf(want) || want == 0) {
+      EXPECT_EQ(f[i], want) << "x = " << x;
+      continue;
+    }
+    const double u = ulps(f[i], want);
+    double& worst = std::fabs(x) < 0.34 ? worstNear : worstFar;
+    double& at = std::fabs(x) < 0.34 ? atNear : atFar;
+    if (u > worst) worst = u, at = x;
+  }
+  std::printf("exprel: worst %.3g ulp at x = %.17g for |x| < 0.34, %.3g ulp at x = %.17g beyond\n",
+              worstNear, atNear, worstFar, atFar);
+  EXPECT_LE(worstNear, 1.0) << "at x = " << atNear;
+  EXPECT_LE(worstFar, 4.0) << "at x = " << atFar;
+
+  const std::vector<double> reversed = exprelOf(*compiled, {xs.rbegin(), xs.rend()});
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double a = f[i], b = reversed[xs.size() - 1 - i];
+    EXPECT_TRUE((std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0)
+        << "x = " << xs[i] << ": " << a << " in one vector, " << b << " in another";
+  }
 }
 
 } // namespace
