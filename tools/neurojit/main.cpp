@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
                                                                       {"codegen", "asm"}}))
       ->check(CLI::IsMember({"ast", "ir", "step", "llvm", "llvm-opt", "asm"}));
   emit->add_flag_callback(
-      "--llvm", [&] { emitAfter = "llvm-opt"; }, "the kernel's LLVM IR after the O3 pipeline");
+      "--llvm", [&] { emitAfter = "llvm-opt"; },
+      "the kernel's LLVM IR after the optimization pipeline");
   emit->add_flag_callback(
       "--asm", [&] { emitAfter = "asm"; }, "the kernel's machine code for this CPU");
   emit->add_option("--method", emitMethod, "integration method for --after=step (default: auto)");
