@@ -279,7 +279,17 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
       sw = r.w32.empty() ? nullptr : r.w32.data();
     else
       sw = r.w.empty() ? nullptr : r.w.data();
-    for (std::uint32_t i : spikes) {
+    // A row's first cache lines are a miss from memory (the rows of a large network are far
+    // apart): ask for those of the rows kRowsAhead spikes on while this one is delivered, so the
+    // misses overlap instead of adding up (each shard pays one per spiking row).
+    constexpr std::size_t kRowsAhead = 4;
+    for (std::size_t m = 0; m < spikes.size(); ++m) {
+      if (m + kRowsAhead < spikes.size()) {
+        const std::uint64_t ahead = srs[spikes[m + kRowsAhead]];
+        __builtin_prefetch(spost + ahead);
+        if (sw) __builtin_prefetch(sw + ahead);
+      }
+      const std::uint32_t i = spikes[m];
       if (scalar)
         for (std::uint64_t k = srs[i]; k < srs[i + 1]; ++k)
           x[spost[k]] += w0;
