@@ -33,10 +33,6 @@ namespace {
 // (one barrier and the spikes' cache lines cost ~1.5-3 µs per step on this 2-core machine:
 // COBA 4k, 8.7 µs per step, ran 1.5x with 2 threads; CUBA 4k, 2.8 µs per step, 0.45x).
 constexpr std::int64_t kProbeSteps = 100;
-// After the probe, one thread and the team take turns (advanceImpl): the faster for this many
-// steps, then the other for kProbeSteps (the team's timed after kTeamWarmSteps).
-constexpr std::int64_t kFasterSteps = 2000;
-constexpr std::int64_t kTeamWarmSteps = 20;
 constexpr double kMinTeamStepSeconds = 6e-6; // NetworkOptions::minTeamStepSeconds
 // State monitor rows are made this many steps ahead (openStateRows): one quiet step end in 1024.
 constexpr std::int64_t kRowsAhead = 1024;
@@ -702,8 +698,7 @@ std::string messageOf(std::exception_ptr error) {
 // finishes the epoch.
 // With a team, the first kProbeSteps steps run on this thread alone, timed: a network whose step
 // is shorter than kMinTeamStepSeconds stays there (its shards in turn: the same results), since
-// the barrier would cost more than the second thread gains. Otherwise one thread and the team
-// take turns, timed, and the faster runs most of the steps.
+// the barrier would cost more than the second thread gains.
 template <bool Timed>
 RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
   RunStatus status = interruption(step_, time(), options_.timeUnitSeconds);
@@ -750,37 +745,25 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
     lap(phases.exchange);
   };
   bool goOn = true;
-  const auto secondsPerStep = [&](Clock::time_point t0, std::int64_t from) {
-    return std::chrono::duration<double>(Clock::now() - t0).count() /
-           static_cast<double>(std::max<std::int64_t>(1, step_ - from));
-  };
-  // This thread alone up to step `until`; its wall time per step.
-  const auto alone = [&](std::int64_t until) {
+  bool useTeam = team_ != nullptr;
+  if (useTeam && options_.minTeamStepSeconds > 0) {
     const auto t0 = Clock::now();
     const std::int64_t from = step_;
-    while (goOn && step_ < until)
+    while (goOn && step_ - from < kProbeSteps)
       goOn = stepHere();
-    return secondsPerStep(t0, from);
-  };
-  // The team up to the end of the epoch that reaches step `until` (made a quiet end, where the
-  // threads leave together); its wall time per step after the first kTeamWarmSteps (threads
-  // waking, caches filling).
-  const auto together = [&](std::int64_t until) {
+    const double perStep = std::chrono::duration<double>(Clock::now() - t0).count() /
+                           static_cast<double>(std::max<std::int64_t>(1, step_ - from));
+    useTeam = perStep >= options_.minTeamStepSeconds;
+  }
+  if (useTeam && goOn) {
     const Epoch firstEpoch = epoch;
-    const std::int64_t warm = step_ + kTeamWarmSteps;
-    Clock::time_point t0 = Clock::now();
-    std::int64_t from = step_;
-    bool leave = false;
     auto region = [&](std::size_t s) {
       PhaseTimes others;
       PhaseTimes& phases = s == 0 ? phases_ : others; // thread 0's are reported
       bool skip = false; // thread 0 after a failure the others could not foresee
       for (Epoch e = firstEpoch;;) {
         if (!skip) stepShard<Timed>(s, e, phases);
-        if (s == 0) {
-          publishEndOfEpoch(e);
-          if (e.end >= until) quietEnd_[e.parity] = true;
-        }
+        if (s == 0) publishEndOfEpoch(e);
         if (skip) { // thread 0 stops the others at this barrier
           quietEnd_[e.parity] = false;
           stopAsked_[e.parity] = true;
@@ -788,14 +771,9 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
         sync(phases); // the spike exchange: every shard's spikes, reports and flags are visible
         if (skip) return;
         if (quietEnd_[e.parity]) {
-          if (s == 0) {
-            goOn = finish(e, phases);
-            if (step_ >= warm && from < warm) t0 = Clock::now(), from = step_;
-            leave = e.end >= until;
-            if (leave) epoch = nextEpoch(e, epochLimit_[e.parity], runEnd);
-          }
+          if (s == 0) goOn = finish(e, phases);
           sync(phases);
-          if (!goOn || leave) return;
+          if (!goOn) return;
           e = nextEpoch(e, epochLimit_[e.parity], runEnd); // as finish left it (ranks agree)
           continue;
         }
@@ -808,41 +786,14 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
           e = next;
           continue;
         }
-        if (s == 0 && step_ >= warm && from < warm) t0 = Clock::now(), from = step_;
         if (stops) return;
         e = next;
       }
     };
     team_->run(region);
-    if (!goOn || !leave) goOn = false; // the run ended (or failed) inside the region
-    return secondsPerStep(t0, from);
-  };
-  if (!team_) {
-    alone(runEnd);
-  } else if (options_.minTeamStepSeconds <= 0) {
-    together(runEnd);
   } else {
-    // Which is faster on this machine now, one thread or the team, is measured, not assumed:
-    // a short step never pays for the barrier; otherwise the two take turns, the faster for
-    // kFasterSteps, the other for a short window to see whether that changed (a busy core next
-    // door makes the team slower than one thread).
-    double aloneSeconds = alone(step_ + kProbeSteps), teamSeconds = 0;
-    if (goOn && aloneSeconds >= options_.minTeamStepSeconds) {
-      teamSeconds = together(step_ + kTeamWarmSteps + kProbeSteps);
-      for (bool teamFaster = teamSeconds < aloneSeconds; goOn;) {
-        if (teamFaster)
-          teamSeconds = together(step_ + kFasterSteps);
-        else
-          aloneSeconds = alone(step_ + kFasterSteps);
-        if (!goOn) break;
-        if (teamFaster)
-          aloneSeconds = alone(step_ + kProbeSteps);
-        else
-          teamSeconds = together(step_ + kTeamWarmSteps + kProbeSteps);
-        teamFaster = teamSeconds < aloneSeconds;
-      }
-    }
-    if (goOn) alone(runEnd);
+    while (goOn)
+      goOn = stepHere();
   }
   if (hostError) std::rethrow_exception(hostError);
   return status;

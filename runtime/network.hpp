@@ -89,8 +89,7 @@ struct NetworkOptions {
   // reads per item and step when on, nothing when off.
   bool phaseTiming = false;
   // With threads > 1: a run whose first steps take less than this on one thread stays on one
-  // thread (same results; the barriers would cost more); above it, one thread and the team take
-  // turns, timed, and the faster runs most steps. Default 6 µs, or the environment's
+  // thread (same results; the barriers would cost more). Default 6 µs, or the environment's
   // NEUROJIT_MIN_TEAM_STEP (seconds; 0: always use the threads, as the tests do).
   double minTeamStepSeconds = defaultMinTeamStepSeconds();
   // The longest epoch (steps between two spike exchanges) whatever the delays allow: 64, or the

@@ -36,15 +36,12 @@ struct Recurrent {
   SpikeMonitor* spikes = nullptr;
   StateMonitor* V = nullptr;
 
-  // minTeamStepSeconds 0: the threads run however short a step is; > 0: one thread and the team
-  // take turns (Network::advanceImpl).
-  Recurrent(int threads, std::int64_t maxEpochSteps, std::int64_t nanCheckInterval = 10,
-            double minTeamStepSeconds = 0.0)
+  Recurrent(int threads, std::int64_t maxEpochSteps, std::int64_t nanCheckInterval = 10)
       : net({.dt = kDt,
              .seed = 7,
              .threads = threads,
              .nanCheckInterval = nanCheckInterval,
-             .minTeamStepSeconds = minTeamStepSeconds,
+             .minTeamStepSeconds = 0.0, // the threads run however short a step is
              .maxEpochSteps = maxEpochSteps}) {
     g = &net.addGroup("E", 2000, lifLayout());
     g->setKernel({.fn = lifKernel});
@@ -108,24 +105,6 @@ TEST(Epochs, OneExchangePerSmallestDelayWithTheResultsOfAnExchangeEveryStep) {
     // 1000 steps): 91 per 1000 steps.
     EXPECT_EQ(r.result.summary.epochSteps, 11);
     EXPECT_EQ(r.result.summary.epochs, 3u * 91u);
-  }
-}
-
-// With a step longer than minTeamStepSeconds the run alternates between one thread (the shards in
-// turn) and the team: 100 steps alone, 120 on the team, then the faster for 2000 steps and the
-// other for 100 (120), and so on; every switch is at an epoch's end. 6000 steps switch at least
-// four times, whichever is faster; the results are those of one thread.
-TEST(Epochs, OneThreadAndTheTeamTakingTurnsGiveTheResultsOfOneThread) {
-  const double duration = 0.6;
-  for (std::int64_t maxEpochSteps : {64, 1}) {
-    Recurrent reference(1, maxEpochSteps);
-    const Recording ref = reference.run(duration);
-    ASSERT_TRUE(ref.result.status.ok()) << ref.result.status.message;
-    Recurrent turns(2, maxEpochSteps, 10, 1e-12);
-    const Recording r = turns.run(duration);
-    ASSERT_TRUE(r.result.status.ok()) << r.result.status.message;
-    expectIdentical(ref, r, maxEpochSteps == 1 ? "epochs of 1 step" : "epochs of 11 steps");
-    EXPECT_EQ(r.result.summary.epochs, ref.result.summary.epochs);
   }
 }
 
