@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -239,12 +241,20 @@ void integrate(Work& w) {
 
 std::atomic<std::uint64_t> g_kernelsCompiled{0};
 
-// Runs jobs[0..n) on up to `threads` threads (this one included); each job catches its own errors.
+// Runs jobs[0..n) on up to `threads` threads (this one included). An exception a job throws is
+// rethrown here, on the calling thread, after every thread has stopped (the first one thrown).
 void runConcurrently(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& job) {
   std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  std::exception_ptr thrown;
   const auto work = [&] {
     for (std::size_t k = next++; k < n; k = next++)
-      job(k);
+      try {
+        job(k);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!thrown) thrown = std::current_exception();
+      }
   };
   std::vector<std::thread> helpers;
   for (unsigned t = 1; t < std::min<std::size_t>(threads, n); ++t)
@@ -252,6 +262,7 @@ void runConcurrently(std::size_t n, unsigned threads, const std::function<void(s
   work();
   for (std::thread& t : helpers)
     t.join();
+  if (thrown) std::rethrow_exception(thrown);
 }
 
 // Every group's kernels (step, probe, solver right-hand side and Jacobian). Programs that lower to
@@ -270,8 +281,13 @@ void generateGroupKernels(Compilation& c, const Options& o) {
   std::vector<std::pair<std::shared_ptr<codegen::CompiledGroup>*, std::size_t>> slots;
   const auto want = [&](const CompiledGroup& g, const lower::GroupProgram& program,
                         std::shared_ptr<codegen::CompiledGroup>& slot) {
-    const auto [it, fresh] =
-        byIdentity.try_emplace(codegen::kernelIdentity(program, o.codegen), jobs.size());
+    std::string identity;
+    try {
+      identity = codegen::kernelIdentity(program, o.codegen);
+    } catch (const codegen::CodegenError&) { // compiled alone, it reports the failure below
+      identity = fmt::format("unidentified {}", jobs.size());
+    }
+    const auto [it, fresh] = byIdentity.try_emplace(std::move(identity), jobs.size());
     if (fresh) jobs.push_back({&program, &g.name});
     slots.emplace_back(&slot, it->second);
   };
