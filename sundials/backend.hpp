@@ -24,8 +24,8 @@ public:
   current() = 0; // the solution after the last step (or interpolate)
   virtual double lastStep() = 0;
   virtual void setMaxStep(double h) = 0;
-  virtual Stats
-  counters() = 0; // since the session was made (steps and their sizes: the session counts them)
+  // Since the session was made (not the steps and their sizes: the session counts those).
+  virtual Stats counters() = 0;
   virtual std::string failure(int flag, double t) = 0; // the flag in words
 };
 

@@ -388,12 +388,16 @@ std::unique_ptr<CompiledGroup> compileGroup(const lower::GroupProgram& program,
               start);
 }
 
+// The module as emitted, without a target machine: the triple and data layout are the host's for
+// every kernel of the process.
 std::string kernelIdentity(const lower::GroupProgram& program, const CompileOptions& options) {
-  return fmt::format("{} {} {} {} {} {} {} {} {}\n", options.optLevel, options.standardPipeline,
+  const HostTarget h = detectHost(options);
+  llvm::LLVMContext context;
+  return fmt::format("{} {} {} {} {} {} {} {} {} {}\n", options.optLevel, options.standardPipeline,
                      options.vectorLibrary, options.allowAvx512, options.vectorWidth,
                      options.float32, options.inlineMath, options.shareExponentials,
-                     options.preFloat32 || options.postFloat32) +
-         emitLlvmIr(program, false, options);
+                     options.preFloat32, options.postFloat32) +
+         print(*emitKernelModule(program, context, h.emit));
 }
 
 std::string emitLlvmIr(const lower::GroupProgram& program, bool optimized,
