@@ -298,27 +298,13 @@ private:
     b.CreateCondBr(b.CreateICmpEQ(spikeSumOut, llvm::ConstantInt::get(i32(), 0)), chunkNext,
                    compact);
 
-    // compact: spikes[count + n] = cb + k for each set flag k, in place (the write position
-    // never passes the read position). Branch-free: write always, advance by the flag.
-    b.SetInsertPoint(compact);
-    llvm::PHINode* k = b.CreatePHI(i64(), 2, "k");
-    llvm::PHINode* written = b.CreatePHI(i32(), 2, "written");
-    Value* flagRead = b.CreateLoad(i32(), b.CreateInBoundsGEP(i32(), flags, k), "flag.read");
-    Value* index = b.CreateTrunc(b.CreateAdd(chunkBegin, k), i32(), "index");
-    b.CreateStore(index, b.CreateInBoundsGEP(i32(), spikes, b.CreateZExt(written, i64())));
-    Value* writtenNext = b.CreateAdd(written, flagRead, "written.next");
-    Value* kNext = b.CreateAdd(k, llvm::ConstantInt::get(i64(), 1), "k.next", true, true);
-    // Precise: the compacted neurons are candidates, stepped again one by one.
+    // compact: the set flags' neuron indices, in order, to spikes[count...].
     BasicBlock* afterCompact =
         precise ? BasicBlock::Create(c_, "precise", f, chunkNext) : chunkNext;
-    b.CreateCondBr(b.CreateICmpULT(kNext, b.CreateSub(chunkEnd, chunkBegin)), compact,
-                   afterCompact);
-    k->addIncoming(llvm::ConstantInt::get(i64(), 0), loopExit);
-    k->addIncoming(kNext, compact);
-    written->addIncoming(count, loopExit);
-    written->addIncoming(writtenNext, compact);
+    Value* writtenNext = emitCompaction(compact, afterCompact, flags, spikes, chunkBegin, chunkEnd,
+                                        count, spikeSumOut);
     Value* countAfter = writtenNext;
-    BasicBlock* countFrom = compact;
+    BasicBlock* countFrom = compactExit_;
     if (precise) {
       countAfter = emitPreciseLoop(afterCompact, chunkNext, spikes, spikeOffsets, count,
                                    writtenNext, chunkBegin, withRefractory);
@@ -422,6 +408,102 @@ private:
   }
 
   // spike_timing = precise: the candidates the vector loop flagged and the compaction listed at
+  // Writes chunkBegin + k for every set flags[k], k < chunkEnd - chunkBegin, to spikes[count...]
+  // and returns the new end of the list (valid in compactExit_, which goes to `exit`). Spikes are
+  // rare (a 512-neuron chunk has about one per step in a 20 Hz network), so the flags are read 16
+  // at a time and a block without a set flag costs one compare; a set block's bits are visited with
+  // cttz, and the search stops at the chunk's last spike. A scalar pass over every flag cost as
+  // much as the neurons' own update. In place: the flags are spikes[count...], and the n-th
+  // spike is written to count + n, never past a flag not yet read (its block is already loaded).
+  Value* emitCompaction(BasicBlock* head, BasicBlock* exit, Value* flags, Value* spikes,
+                        Value* chunkBegin, Value* chunkEnd, Value* count, Value* spikeTotal) {
+    constexpr unsigned kBlock = 16;
+    Function* f = head->getParent();
+    auto block = [&](const char* name) { return BasicBlock::Create(c_, name, f, exit); };
+    BasicBlock* blockHead = block("compact.block_head");
+    BasicBlock* blockBody = block("compact.block");
+    BasicBlock* bits = block("compact.bits");
+    BasicBlock* blockNext = block("compact.block_next");
+    BasicBlock* tail = block("compact.tail");
+    compactExit_ = block("compact.exit");
+    auto* zero64 = llvm::ConstantInt::get(i64(), 0);
+    auto* one32 = llvm::ConstantInt::get(i32(), 1);
+
+    IRBuilder<> b(head);
+    Value* length = b.CreateSub(chunkEnd, chunkBegin, "compact.length");
+    Value* last = b.CreateAdd(count, spikeTotal, "compact.last");
+    b.CreateBr(blockHead);
+
+    // block_head: done once every spike is written; else a whole block or the tail.
+    b.SetInsertPoint(blockHead);
+    llvm::PHINode* k = b.CreatePHI(i64(), 2, "compact.k");
+    llvm::PHINode* w = b.CreatePHI(i32(), 2, "compact.w");
+    BasicBlock* more = block("compact.more");
+    b.CreateCondBr(b.CreateICmpEQ(w, last), compactExit_, more);
+    b.SetInsertPoint(more);
+    Value* kEnd = b.CreateAdd(k, llvm::ConstantInt::get(i64(), kBlock), "compact.k_end");
+    b.CreateCondBr(b.CreateICmpULE(kEnd, length), blockBody, tail);
+
+    // block: one load and compare for 16 flags.
+    b.SetInsertPoint(blockBody);
+    auto* flagVector = llvm::FixedVectorType::get(i32(), kBlock);
+    Value* loaded = b.CreateAlignedLoad(flagVector, b.CreateInBoundsGEP(i32(), flags, k),
+                                        llvm::Align(4), "compact.flags");
+    Value* set = b.CreateICmpNE(loaded, llvm::Constant::getNullValue(flagVector));
+    Value* mask = b.CreateZExt(b.CreateBitCast(set, b.getIntNTy(kBlock)), i32(), "compact.mask");
+    Value* blockFirst = b.CreateTrunc(b.CreateAdd(chunkBegin, k), i32(), "compact.first");
+    b.CreateCondBr(b.CreateICmpEQ(mask, llvm::ConstantInt::get(i32(), 0)), blockNext, bits);
+
+    // bits: lowest set bit first, so the list stays in neuron order.
+    b.SetInsertPoint(bits);
+    llvm::PHINode* bitsLeft = b.CreatePHI(i32(), 2, "compact.bits_left");
+    llvm::PHINode* wb = b.CreatePHI(i32(), 2, "compact.wb");
+    Value* lane = b.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, bitsLeft, b.getTrue());
+    b.CreateStore(b.CreateAdd(blockFirst, lane),
+                  b.CreateInBoundsGEP(i32(), spikes, b.CreateZExt(wb, i64())));
+    Value* wbNext = b.CreateAdd(wb, one32, "compact.wb_next");
+    Value* bitsNext = b.CreateAnd(bitsLeft, b.CreateSub(bitsLeft, one32));
+    b.CreateCondBr(b.CreateICmpNE(bitsNext, llvm::ConstantInt::get(i32(), 0)), bits, blockNext);
+    bitsLeft->addIncoming(mask, blockBody);
+    bitsLeft->addIncoming(bitsNext, bits);
+    wb->addIncoming(w, blockBody);
+    wb->addIncoming(wbNext, bits);
+
+    b.SetInsertPoint(blockNext);
+    llvm::PHINode* wAfterBlock = b.CreatePHI(i32(), 2, "compact.w_block");
+    wAfterBlock->addIncoming(w, blockBody);
+    wAfterBlock->addIncoming(wbNext, bits);
+    b.CreateBr(blockHead);
+    k->addIncoming(zero64, head);
+    k->addIncoming(kEnd, blockNext);
+    w->addIncoming(count, head);
+    w->addIncoming(wAfterBlock, blockNext);
+
+    // tail: fewer than 16 flags, at least one set; branch-free, write always and advance by
+    // the flag.
+    b.SetInsertPoint(tail);
+    llvm::PHINode* kt = b.CreatePHI(i64(), 2, "compact.kt");
+    llvm::PHINode* wt = b.CreatePHI(i32(), 2, "compact.wt");
+    Value* flagRead = b.CreateLoad(i32(), b.CreateInBoundsGEP(i32(), flags, kt), "flag.read");
+    b.CreateStore(b.CreateTrunc(b.CreateAdd(chunkBegin, kt), i32(), "index"),
+                  b.CreateInBoundsGEP(i32(), spikes, b.CreateZExt(wt, i64())));
+    Value* wtNext = b.CreateAdd(wt, flagRead, "compact.wt_next");
+    Value* ktNext =
+        b.CreateAdd(kt, llvm::ConstantInt::get(i64(), 1), "compact.kt_next", true, true);
+    b.CreateCondBr(b.CreateICmpULT(ktNext, length), tail, compactExit_);
+    kt->addIncoming(k, more);
+    kt->addIncoming(ktNext, tail);
+    wt->addIncoming(w, more);
+    wt->addIncoming(wtNext, tail);
+
+    b.SetInsertPoint(compactExit_);
+    llvm::PHINode* written = b.CreatePHI(i32(), 2, "written");
+    written->addIncoming(w, blockHead);
+    written->addIncoming(wtNext, tail);
+    b.CreateBr(exit);
+    return written;
+  }
+
   // spikes[first, last) (a threshold crossing, refractoriness that may end inside the step, or
   // synaptic events inside it) are stepped again one by one from their old state (the chunk's
   // scratch), piece by piece as the reference kernel does (reference_kernel.cpp, preciseStep):
@@ -937,6 +1019,7 @@ private:
   Value* refractoryUntil_ = nullptr;
   Value *eventCount_ = nullptr, *eventBegin_ = nullptr, *eventOffset_ = nullptr,
         *eventTarget_ = nullptr, *eventAmount_ = nullptr; // the step's synaptic events
+  BasicBlock* compactExit_ = nullptr;
   BasicBlock* preciseExit_ = nullptr;
   bool perNeuronTime_ = false; // emitting the precise loop: t and dt differ per neuron
   std::unordered_map<const ir::Node*, bool> varies_[2];

@@ -183,6 +183,8 @@ public:
   }
 
   const std::vector<std::vector<double>>& state() const { return state_; }
+  // inputs()[k][j]: input k of neuron j, held over the run (driveFor by default).
+  std::vector<std::vector<double>>& inputs() { return inputs_; }
 
 private:
   const lower::GroupProgram& p_;

@@ -209,6 +209,41 @@ TEST(JitKernel, SplitCallsAtVectorWidthMultiplesAreBitIdentical) {
   EXPECT_GT(whole.spikes.size(), 100u);
 }
 
+// The spike list of a step is every neuron that crossed, once, in neuron order, whichever chunk
+// and 16-flag block it falls in, however many spike at once (the list is compacted in place
+// over the flags). Identical LIF neurons with the same drive spike at the same steps; undriven
+// ones never reach threshold. 1100 neurons: two full 512-neuron chunks and a short third, whose
+// length is not a multiple of 16.
+TEST(JitKernel, SpikeListIsEveryCrossingNeuronInOrder) {
+  test::LoadedModels lib;
+  lib.loadFiles({std::filesystem::path(NJ_STDLIB_DIR) / "neurons" / "lif.nj"});
+  const auto& m = lib.model("LIF");
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, m, "exp_euler");
+  auto compiled = codegen::compileGroup(p);
+  constexpr std::uint32_t n = 1100;
+  std::vector<std::uint32_t> driven;
+  for (std::uint32_t j = 0; j < n; ++j)
+    if (j % 7 == 0 || (j >= 490 && j < 560) || j >= 1090) driven.push_back(j);
+  for (const auto& run : {std::vector<std::uint64_t>{}, std::vector<std::uint64_t>{512, 528}}) {
+    test::Group g(m, p, n, 0.1e-3);
+    ASSERT_EQ(g.inputs().size(), 1u);
+    auto& drive = g.inputs()[0];
+    const double strong = test::driveFor(m, m.inputs[0], n - 1, n);
+    std::fill(drive.begin(), drive.end(), 0.0);
+    for (std::uint32_t j : driven)
+      drive[j] = strong;
+    int spikeSteps = 0;
+    for (std::int64_t s = 0; s < 2000; ++s) {
+      std::vector<std::uint32_t> spikes =
+          g.step([&](const NjGroupArgs& a) { compiled->kernel()(&a); }, s, run);
+      if (spikes.empty()) continue;
+      ++spikeSteps;
+      ASSERT_EQ(spikes, driven) << "step " << s << ", " << run.size() << " splits";
+    }
+    EXPECT_GE(spikeSteps, 5);
+  }
+}
+
 // A group of a refractory model run without a refractory array ignores refractoriness, as the
 // reference does.
 TEST(JitKernel, RefractoryArrayMayBeNull) {
