@@ -4,6 +4,7 @@
 #include <limits>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <llvm/IR/Constants.h>
@@ -108,10 +109,28 @@ struct Builder {
     Value* k = b.CreateFSub(shifted, c(f.roundMagic));
     Value* r = fmuladd(k, c(-f.ln2Hi), x); // exact
     r = fmuladd(k, c(-f.ln2Lo), r);
-    Value* p = c(f.p[0]);
-    for (std::size_t i = 1; i < f.p.size(); ++i)
-      p = fmuladd(p, r, c(f.p[i]));
-    return {n, r, p, fmuladd(b.CreateFMul(r, r), p, r)};
+    Value* r2 = b.CreateFMul(r, r);
+    Value* p = estrin(r, r2);
+    return {n, r, p, fmuladd(r2, p, r)};
+  }
+  // P(r) by Estrin's scheme: pairs a_k + a_{k+1}·r, then pairs of those with r², r⁴, …, so the
+  // dependency chain is about log2(degree) fused operations long instead of Horner's degree
+  // (4 instead of 9 in float64). A kernel with one exponential per neuron, like a
+  // conductance-based LIF's exponential Euler, waits on that chain.
+  Value* estrin(Value* r, Value* r2) const {
+    std::vector<Value*> terms; // lowest degree first
+    for (std::size_t k = f.p.size(); k >= 2; k -= 2)
+      terms.push_back(fmuladd(c(f.p[k - 2]), r, c(f.p[k - 1])));
+    if (f.p.size() % 2 == 1) terms.push_back(c(f.p[0]));
+    for (Value* power = r2; terms.size() > 1;) {
+      std::vector<Value*> next;
+      for (std::size_t i = 0; i + 1 < terms.size(); i += 2)
+        next.push_back(fmuladd(terms[i + 1], power, terms[i]));
+      if (terms.size() % 2 == 1) next.push_back(terms.back());
+      terms = std::move(next);
+      if (terms.size() > 1) power = b.CreateFMul(power, power);
+    }
+    return terms.front();
   }
 };
 

@@ -15,7 +15,8 @@
 // passes through), n = round(x/ln 2) by the 1.5·2^52 (float: 2^23) trick, r = x - n·ln2_hi -
 // n·ln2_lo with fdlibm's split (n·ln2_hi exact), |r| <= ln2/2; expm1(r) = r + r²·P(r), P of degree
 // 9 fitted to (expm1(r) - r)/r² in double (Chebyshev fit, |error| <= 0.4 ulp of expm1(r) with the
-// rounded coefficients), of degree 6 in float (Taylor, 5e-10 relative); then exp(x) = 2^n·(1 +
+// rounded coefficients), of degree 6 in float (Taylor, 5e-10 relative), evaluated by Estrin's
+// scheme (a dependency chain of 4 multiply-adds instead of Horner's 9); then exp(x) = 2^n·(1 +
 // expm1(r)) with 2^n applied as two normal powers of two (so results near overflow and in the
 // subnormal range round once, as libm's), and expm1(x) = 2^n·expm1(r) + (2^n - 1) by one fused
 // multiply-add. Accuracy: 1 ulp (exp) and 2 ulp (expm1) from glibc's at worst in double, a few
