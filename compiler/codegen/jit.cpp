@@ -22,6 +22,7 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/IR/DiagnosticHandler.h>
 #include <llvm/IR/DiagnosticInfo.h>
 #include <llvm/IR/DiagnosticPrinter.h>
@@ -171,6 +172,14 @@ HostTarget detectHost(const CompileOptions& options) {
                                                    llvm::CodeGenOpt::Default,
                                                    llvm::CodeGenOpt::Aggressive};
   h.builder.setCodeGenOptLevel(levels[options.optLevel]);
+  // The small code model addresses a constant as a RIP-relative operand folded into its use
+  // (vfmadd ... c(%rip){1to8}). The JIT's default, large, loads each one into a register first
+  // (movabsq + vbroadcastsd): a quarter of the HH loop's instructions, and registers it needs.
+  // Safe because JITLink puts all of a kernel object's sections in one allocation (link()).
+  // Position-independent, so that an address is RIP-relative too (JITLink places the code
+  // anywhere).
+  h.builder.setCodeModel(llvm::CodeModel::Small);
+  h.builder.setRelocationModel(llvm::Reloc::PIC_);
   // Doubles per vector; a float32 kernel has twice the lanes in the same registers.
   const int widest = (h.avx512 ? 8 : (h.avx2 || has("avx") ? 4 : 2)) * (options.float32 ? 2 : 1);
   h.vectorWidth =
@@ -304,13 +313,22 @@ std::unique_ptr<CompiledGroup> link(std::unique_ptr<llvm::LLVMContext> context,
   std::shared_ptr<VectorizationReport> report = collectRemarks(*context);
 
   auto impl = std::make_unique<CompiledGroup::Impl>();
-  impl->jit = unwrap(llvm::orc::LLJITBuilder()
-                         .setJITTargetMachineBuilder(h.builder)
-                         // No platform runtime: kernels have no static initializers, and the
-                         // generic platform would put host helper symbols in reach.
-                         .setPlatformSetUp([](llvm::orc::LLJIT&) { return llvm::Error::success(); })
-                         .create(),
-                     "cannot create the JIT");
+  impl->jit = unwrap(
+      llvm::orc::LLJITBuilder()
+          .setJITTargetMachineBuilder(h.builder)
+          // JITLink, not RuntimeDyld: it allocates an object's code and constants
+          // in one block, within the ±2 GiB the small code model's RIP-relative
+          // references reach; calls into libm go through its stubs.
+          .setObjectLinkingLayerCreator(
+              [](llvm::orc::ExecutionSession& session,
+                 const llvm::Triple&) -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+                return std::make_unique<llvm::orc::ObjectLinkingLayer>(session);
+              })
+          // No platform runtime: kernels have no static initializers, and the
+          // generic platform would put host helper symbols in reach.
+          .setPlatformSetUp([](llvm::orc::LLJIT&) { return llvm::Error::success(); })
+          .create(),
+      "cannot create the JIT");
   llvm::orc::LLJIT& jit = *impl->jit;
   auto errors = std::make_shared<std::string>();
   jit.getExecutionSession().setErrorReporter([errors](llvm::Error e) {
