@@ -1038,26 +1038,29 @@ void Network::applyStimuli(std::int64_t n, std::size_t s) {
     const std::size_t f = g->inputFlag(st.input, s);
     const double v = st.value(t);
     const bool coversShard = b == lo && e == hi;
-    // Assigning +0.0 to an input that is all +0.0 already (e.g. a pulse after it ended): no write.
-    if (coversShard && g->inputWritten_[f] == 0 && g->inputDirty_[f] == 0 && v == 0.0 &&
-        !std::signbit(v)) {
-      g->inputWritten_[f] = 1;
-      continue;
-    }
-    const bool assign = firstWrite(*g, st.input, coversShard, lo, hi);
     // A float32 input adds the value rounded to float (the kernel reads floats).
     withReal(g->precision(), [&](auto zero) {
       using T = decltype(zero);
       T* x = g->inputs_[st.input].as<T>().data();
       const auto tv = static_cast<T>(v);
-      if (assign)
+      // Assigning the value every element holds already (a constant drive, or +0.0 after a
+      // pulse ended): no write. Bitwise, so that -0.0 and NaN are written.
+      const std::uint8_t known = g->inputDirty_[f];
+      if (coversShard && g->inputWritten_[f] == 0 && known != 1 &&
+          std::memcmp(&x[lo], &tv, sizeof(T)) == 0) {
+        g->inputWritten_[f] = 1;
+        return;
+      }
+      const bool assign = firstWrite(*g, st.input, coversShard, lo, hi);
+      if (assign) {
         std::fill(x + b, x + e, tv);
-      else
+        // Known from now on: all +0.0 (clearing skipped), or all this value.
+        g->inputDirty_[f] = v == 0.0 && !std::signbit(v) ? 0 : 2;
+      } else {
         for (std::uint64_t i = b; i < e; ++i)
           x[i] += tv;
+      }
     });
-    // All +0.0 now (a pulse that just ended): known clean, so the next steps skip the write.
-    if (assign && v == 0.0 && !std::signbit(v)) g->inputDirty_[f] = 0;
   }
   for (auto& [g, st] : arrayStimuli_) {
     const auto [lo, hi] = g->shardRange(s);

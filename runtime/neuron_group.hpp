@@ -232,8 +232,8 @@ private:
   std::vector<RealArray> states_, inputs_, normals_;
   std::vector<double> params_;
   // Per input and shard (index k · shards_ + s; the Network's shards own contiguous neuron
-  // ranges): may hold non-zero values in the shard's range (else it is known to be all zero, and
-  // clearing it is skipped); written in the current step by a stimulus.
+  // ranges): dirty = 0 all +0.0 (clearing skipped), 2 every value equal to the range's first (a
+  // constant stimulus: the same again is skipped), 1 unknown; written in this step by a stimulus.
   // Each shard's flags on their own cache lines: every shard writes its own every step.
   std::vector<std::uint8_t> inputDirty_, inputWritten_;
   RealArray& recordableArray(std::size_t slot) { // for the Network's gather to rank 0

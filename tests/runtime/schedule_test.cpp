@@ -66,6 +66,26 @@ TEST(Schedule, AZeroStimulusThenAnArrayDoNotAccumulateAcrossSteps) {
   }
 }
 
+TEST(Schedule, AConstantStimulusKeptInPlaceIsStillExactlyThisStepsInput) {
+  // A whole-group constant is written once and then left in place while nothing else touches the
+  // input; another stimulus, a host write or the drive's end must still give each step's input
+  // as the sum of that step's stimuli.
+  Network net({.dt = 1.0});
+  NeuronGroup& g = net.addGroup("P", 4, probeLayout());
+  g.setKernel({.fn = probeKernel});
+  net.addStimulus(g, "I", stepCurrent(7.0, 0.0, 4.0));                            // steps 0-3
+  net.addStimulus(g, "I", stepCurrent(1000.0, 2.0, 3.0), {.begin = 1, .end = 3}); // step 2
+  const double expected[7][4] = {{7, 7, 7, 7}, {7, 7, 7, 7}, {7, 1007, 1007, 7}, {7, 7, 7, 7},
+                                 {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+  for (int n = 0; n < 7; ++n) {
+    if (n == 1) g.input("I")[3] = 99.0; // over the constant: cleared by the next step's write
+    if (n == 5) g.input("I")[0] = 5.0;  // over the +0.0 left by the drive's end
+    ASSERT_TRUE(net.step().ok());
+    for (std::size_t i = 0; i < 4; ++i)
+      EXPECT_EQ(g.state("seen")[i], expected[n][i]) << n << " " << i;
+  }
+}
+
 TEST(Schedule, TimeComesFromTheIntegerCounterNotAnAccumulation) {
   Network net({.dt = 0.1});
   NeuronGroup& g = net.addGroup("P", 1, probeLayout());
