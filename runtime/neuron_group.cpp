@@ -203,12 +203,28 @@ std::int64_t NeuronGroup::refractorySteps(double dt) const {
 
 namespace {
 
-template <class T> std::ptrdiff_t firstNonFinite(const T* x, std::size_t n) {
-  T acc = 0;
+// Σ (x[i] - x[i]) is NaN iff some x[i] is NaN or ±Inf. Compiled for AVX-512 and AVX2 too, picked
+// at load time: the library's baseline (SSE2) made the scan of COBA 4k's states every 10 steps
+// cost 7 % of its kernels' time; 8 lanes per addition take a quarter of that.
+#define NJ_WIDEST_VECTORS __attribute__((target_clones("avx512f", "avx2", "default")))
+NJ_WIDEST_VECTORS bool allFinite(const double* x, std::size_t n) {
+  double acc = 0;
 #pragma omp simd reduction(+ : acc)
   for (std::size_t i = 0; i < n; ++i)
-    acc += x[i] - x[i]; // NaN iff some x[i] is NaN or ±Inf
-  if (acc == 0) return -1;
+    acc += x[i] - x[i];
+  return acc == 0;
+}
+NJ_WIDEST_VECTORS bool allFinite(const float* x, std::size_t n) {
+  float acc = 0;
+#pragma omp simd reduction(+ : acc)
+  for (std::size_t i = 0; i < n; ++i)
+    acc += x[i] - x[i];
+  return acc == 0;
+}
+#undef NJ_WIDEST_VECTORS
+
+template <class T> std::ptrdiff_t firstNonFinite(const T* x, std::size_t n) {
+  if (allFinite(x, n)) return -1;
   for (std::size_t i = 0; i < n; ++i)
     if (!std::isfinite(x[i])) return static_cast<std::ptrdiff_t>(i);
   return -1;
