@@ -189,31 +189,38 @@ Value* expm1Body(const Builder& g, Value* x) {
 }
 
 // exprel(x) = expm1(x)/x. Where |x| < 0.34 (< ln2/2, so n = 0 and r = x) it is 1 + x·P(x): no
-// reduction, no scaling and no division (within 1 ulp: x·P(x) <= 0.19 carries P's 1e-16
-// relative error, then one rounding), and P starts from x itself, so a kernel whose next value
-// waits on exprel waits for 5 multiply-adds. When every lane is there (exponential Euler's dt·A
-// of a conductance-based membrane always is) only that is computed; otherwise each lane takes its
-// own form, so a neuron's value never depends on its neighbours'. 1 at ±0, +inf at +inf, 0 at
-// -inf, NaN for NaN, as ir::exprel.
+// scaling and no division (within 1 ulp: x·P(x) <= 0.19 carries P's 1e-16 relative error, then
+// one rounding). When every lane is there (exponential Euler's dt·A of a conductance-based
+// membrane always is) only that is computed, from x itself: a kernel whose next value waits on
+// exprel waits for 5 multiply-adds, not the range reduction too. Otherwise every lane is reduced,
+// and a lane near 0 takes 1 + r·P(r) with r = x, the same bits, so a neuron's value never depends
+// on its neighbours' (and P is evaluated once: HH's gates take this path most steps). 1 at ±0,
+// +inf at +inf, 0 at -inf, NaN for NaN, as ir::exprel.
 Value* exprelBody(const Builder& g, Value* x) {
   IRBuilder<>& b = g.b;
   Value* small = b.CreateFCmpOLT(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x), g.c(0.34));
-  Value* near = g.fmuladd(x, g.estrin(x, b.CreateFMul(x, x)), g.c(1.0));
   llvm::BasicBlock* entry = b.GetInsertBlock();
   llvm::LLVMContext& context = entry->getContext();
+  auto* nearOnly = llvm::BasicBlock::Create(context, "exprel.near", entry->getParent());
   auto* general = llvm::BasicBlock::Create(context, "exprel.general", entry->getParent());
   auto* done = llvm::BasicBlock::Create(context, "exprel.done", entry->getParent());
-  b.CreateCondBr(g.real->isVectorTy() ? b.CreateAndReduce(small) : small, done, general);
+  b.CreateCondBr(g.real->isVectorTy() ? b.CreateAndReduce(small) : small, nearOnly, general);
+
+  b.SetInsertPoint(nearOnly);
+  Value* near = g.fmuladd(x, g.estrin(x, b.CreateFMul(x, x)), g.c(1.0));
+  b.CreateBr(done);
+
   b.SetInsertPoint(general);
   const Builder::Reduced red = g.reduce(g.clamp(x, g.f.expm1Lo, g.f.expm1Hi));
   Value* far = b.CreateFDiv(expm1Scaled(g, red), x);
   far = b.CreateSelect(b.CreateFCmpOEQ(x, g.c(std::numeric_limits<double>::infinity())),
                        g.c(std::numeric_limits<double>::infinity()), far);
-  far = b.CreateSelect(small, near, far);
+  far = b.CreateSelect(small, g.fmuladd(red.r, red.p, g.c(1.0)), far);
   b.CreateBr(done);
+
   b.SetInsertPoint(done);
   llvm::PHINode* result = b.CreatePHI(g.real, 2);
-  result->addIncoming(near, entry);
+  result->addIncoming(near, nearOnly);
   result->addIncoming(far, general);
   return result;
 }
