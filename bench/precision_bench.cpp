@@ -4,8 +4,9 @@
 // every neuron firing (HH: I = 8–15 µA/cm², LIF: R·I = 15–30 mV). One iteration = one step.
 //
 //   cmake --build build --target nj_precision_bench
-//   ./build/bench/nj_precision_bench --benchmark_repetitions=5 \
+//   ./build/bench/nj_precision_bench --benchmark_repetitions=5
 //       --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
+//   (one command line)
 //
 // Results and conditions: docs/performance.md ("float32").
 #include "include/neurojit/neurojit.hpp"
