@@ -262,6 +262,23 @@ void Projection::prepare() {
   preparedShape_ = table_.shapeVersion();
 }
 
+namespace {
+
+// A row's first cache lines are a miss from memory (the rows of a large network are far apart):
+// ask for those of the row kRowsAhead spikes on while spike m's is delivered, so the misses
+// overlap instead of adding up (each shard pays one per spiking row). w may be null (one weight).
+template <class T>
+void prefetchRowAhead(std::span<const std::uint32_t> spikes, std::size_t m,
+                      const std::uint64_t* rowStart, const std::uint32_t* post, const T* w) {
+  constexpr std::size_t kRowsAhead = 4;
+  if (m + kRowsAhead >= spikes.size()) return;
+  const std::uint64_t ahead = rowStart[spikes[m + kRowsAhead]];
+  __builtin_prefetch(post + ahead);
+  if (w) __builtin_prefetch(w + ahead);
+}
+
+} // namespace
+
 // Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d; only post neurons in
 // [jlo, jhi) (rows are post-ascending, so a row's part is found by binary search).
 template <class T>
@@ -279,16 +296,8 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
       sw = r.w32.empty() ? nullptr : r.w32.data();
     else
       sw = r.w.empty() ? nullptr : r.w.data();
-    // A row's first cache lines are a miss from memory (the rows of a large network are far
-    // apart): ask for those of the rows kRowsAhead spikes on while this one is delivered, so the
-    // misses overlap instead of adding up (each shard pays one per spiking row).
-    constexpr std::size_t kRowsAhead = 4;
     for (std::size_t m = 0; m < spikes.size(); ++m) {
-      if (m + kRowsAhead < spikes.size()) {
-        const std::uint64_t ahead = srs[spikes[m + kRowsAhead]];
-        __builtin_prefetch(spost + ahead);
-        if (sw) __builtin_prefetch(sw + ahead);
-      }
+      prefetchRowAhead(spikes, m, srs, spost, sw);
       const std::uint32_t i = spikes[m];
       if (scalar)
         for (std::uint64_t k = srs[i]; k < srs[i + 1]; ++k)
@@ -300,7 +309,10 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
     return;
   }
   if (d < 0) {
-    for (std::uint32_t i : spikes) {
+    const std::uint64_t* rs = conn().rowStart().data();
+    for (std::size_t m = 0; m < spikes.size(); ++m) {
+      prefetchRowAhead(spikes, m, rs, post, w);
+      const std::uint32_t i = spikes[m];
       const auto [b, e] = rowPart(i, shard);
       if (scalar)
         for (std::uint64_t k = b; k < e; ++k)
