@@ -1044,7 +1044,7 @@ void Network::applyStimuli(std::int64_t n, std::size_t s) {
       T* x = g->inputs_[st.input].as<T>().data();
       const auto tv = static_cast<T>(v);
       // Assigning the value every element holds already (a constant drive, or +0.0 after a
-      // pulse ended): no write. Bitwise, so that -0.0 and NaN are written.
+      // pulse ended): no write. Compared bitwise: -0.0 replaces +0.0, a NaN held is that NaN.
       const std::uint8_t known = g->inputDirty_[f];
       if (coversShard && g->inputWritten_[f] == 0 && known != 1 &&
           std::memcmp(&x[lo], &tv, sizeof(T)) == 0) {
