@@ -264,7 +264,7 @@ void Projection::prepare() {
 
 namespace {
 
-// A row's first cache lines are a miss from memory (the rows of a large network are far apart):
+// A row's first cache lines are a cache miss (the rows of a large network are far apart):
 // ask for those of the row kRowsAhead spikes on while spike m's is delivered, so the misses
 // overlap instead of adding up (each shard pays one per spiking row). w may be null (one weight).
 template <class T>
