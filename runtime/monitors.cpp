@@ -28,15 +28,21 @@ SpikeMonitor::SpikeMonitor(const NeuronGroup& group, IndexRange range) : group_(
 
 bool SpikeMonitor::record(double t, std::span<const std::uint32_t> spikes, std::uint64_t cap,
                           std::span<const double> offsets, double stepStart, double dt) {
-  bool all = begin_ == 0 && end_ == group_->size();
-  for (std::size_t j = 0; j < spikes.size(); ++j) {
-    const std::uint32_t i = spikes[j];
-    if (!all && (i < begin_ || i >= end_)) continue;
-    if (t_.size() >= cap) return false;
-    t_.push_back(offsets.empty() ? t : stepStart + offsets[j] * dt);
-    i_.push_back(i);
+  // The monitored spikes are a contiguous run of the list (it is ascending), appended at once.
+  const auto first = std::lower_bound(spikes.begin(), spikes.end(), begin_);
+  const auto last = std::lower_bound(first, spikes.end(), end_);
+  const auto wanted = static_cast<std::uint64_t>(last - first);
+  const std::uint64_t room = cap > t_.size() ? cap - t_.size() : 0;
+  const auto n = static_cast<std::size_t>(std::min(wanted, room));
+  i_.append({first, n});
+  if (offsets.empty()) {
+    t_.appendCopies(n, t);
+  } else {
+    const auto k0 = static_cast<std::size_t>(first - spikes.begin());
+    for (std::size_t k = k0; k < k0 + n; ++k)
+      t_.push_back(stepStart + offsets[k] * dt);
   }
-  return true;
+  return n == wanted;
 }
 
 // clear() keeps the capacity: the storage is reused between two drops, its size bounded by what

@@ -13,6 +13,8 @@
 // recording (and the .npy files, <f8) holds the float32 values the run computed.
 #pragma once
 
+#include "runtime/record_buffer.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -45,8 +47,8 @@ public:
   std::size_t begin() const { return begin_; }
   std::size_t end() const { return end_; }
 
-  std::span<const double> times() const { return t_; }
-  std::span<const std::uint32_t> indices() const { return i_; }
+  std::span<const double> times() const { return t_.span(); }
+  std::span<const std::uint32_t> indices() const { return i_.span(); }
   std::size_t count() const { return t_.size(); }
 
   // A host that streams the records to a file (run_h5.hpp) drops them once written, so that memory
@@ -70,8 +72,8 @@ private:
   std::size_t begin_, end_;
   std::uint64_t maxSpikes_ = 0;
   std::uint64_t dropped_ = 0;
-  std::vector<double> t_;
-  std::vector<std::uint32_t> i_;
+  RecordBuffer<double> t_;
+  RecordBuffer<std::uint32_t> i_;
 };
 
 class StateMonitor {

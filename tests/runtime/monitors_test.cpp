@@ -92,6 +92,44 @@ TEST(Monitors, ASpikeMonitorAtItsCapStopsTheRunAndKeepsWhatItHas) {
   EXPECT_EQ(r.summary.steps, 11);
 }
 
+// Neuron i spikes in the steps where (step + i) % 3 == 0.
+void everyThirdSpiker(const NjGroupArgs* a) {
+  for (std::uint64_t i = a->begin; i < a->end; ++i)
+    if ((static_cast<std::uint64_t>(a->step) + i) % 3 == 0)
+      a->spikes[(*a->spike_count)++] = static_cast<std::uint32_t>(i);
+}
+
+// 300 neurons for 2000 steps: 200 000 spikes, 2.4 MB, so the records' storage grows many times
+// past its first 64 KiB (record_buffer.hpp) and is reused after a drop. Every spike is the
+// schedule's own, in step order, ascending within a step; a range keeps only its neurons.
+TEST(Monitors, ASpikeMonitorKeepsEverySpikeInOrderWhileItsStorageGrows) {
+  Network net({.dt = 1.0});
+  NeuronGroup& g = net.addGroup("C", 300, cyclicLayout());
+  g.setKernel({.fn = everyThirdSpiker});
+  SpikeMonitor& all = net.addSpikeMonitor(g);
+  SpikeMonitor& some = net.addSpikeMonitor(g, {.begin = 100, .end = 131});
+  const auto expect = [](const SpikeMonitor& m, std::int64_t fromStep, std::int64_t steps) {
+    std::size_t k = 0;
+    for (std::int64_t n = fromStep; n < fromStep + steps; ++n)
+      for (std::size_t i = m.begin(); i < m.end(); ++i) {
+        if ((static_cast<std::uint64_t>(n) + i) % 3 != 0) continue;
+        ASSERT_LT(k, m.count());
+        ASSERT_EQ(m.indices()[k], i) << "spike " << k;
+        ASSERT_EQ(m.times()[k], static_cast<double>(n + 1)) << "spike " << k;
+        ++k;
+      }
+    EXPECT_EQ(k, m.count());
+  };
+  ASSERT_TRUE(net.run(2000.0, {.progress = 0}).status.ok());
+  EXPECT_EQ(all.count(), 200000u);
+  expect(all, 0, 2000);
+  expect(some, 0, 2000);
+  all.dropRecorded();
+  ASSERT_TRUE(net.run(30.0, {.progress = 0}).status.ok());
+  EXPECT_EQ(all.dropped(), 200000u);
+  expect(all, 2000, 30);
+}
+
 TEST(Monitors, NonFiniteValuesStopTheRunWithGroupVariableNeuronAndStep) {
   Network net({.dt = 0.1, .nanCheckInterval = 1});
   NeuronGroup& g = net.addGroup("E", 8, testing::nanLayout());
