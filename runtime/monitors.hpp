@@ -13,7 +13,7 @@
 // recording (and the .npy files, <f8) holds the float32 values the run computed.
 #pragma once
 
-#include "runtime/record_buffer.hpp"
+#include "runtime/growing_array.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -72,8 +72,8 @@ private:
   std::size_t begin_, end_;
   std::uint64_t maxSpikes_ = 0;
   std::uint64_t dropped_ = 0;
-  RecordBuffer<double> t_;
-  RecordBuffer<std::uint32_t> i_;
+  GrowingArray<double> t_;
+  GrowingArray<std::uint32_t> i_;
 };
 
 class StateMonitor {

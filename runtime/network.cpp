@@ -29,11 +29,16 @@ namespace nj::runtime {
 using namespace nj::random; // the Philox draws and their stream keys (random/streams.hpp)
 namespace {
 
-// A run's first steps are timed on one thread; with a step shorter than this the team is not used
-// (one barrier and the spikes' cache lines cost ~1.5-3 µs per step on this 2-core machine:
-// COBA 4k, 8.7 µs per step, ran 1.5x with 2 threads; CUBA 4k, 2.8 µs per step, 0.45x).
+// A run's first steps are timed on one thread and one shard; with a step shorter than
+// kMinTeamStepSeconds the team is not used. Its barrier and the other shard's spikes cost 6-11
+// µs per step on this 2-core machine at load 2-3 (nj_network_bench, session 20: team step ≈ half
+// the one-thread step + 6-11 µs), so it gains from about 12 µs on; on a quiet machine from about
+// 6 µs (session 12: COBA 4k, then 8.7 µs per step, ran 1.5x). Measured alone, then with 2
+// threads: CUBA 4k 2.5-3.8 µs, 0.46-0.82x; COBA 4k 5.2-7.8 µs, 0.63-0.76x; CUBA 40k 47 µs,
+// 1.34x; COBAHH 4k 45 µs, 1.44x; COBA 40k 55-73 µs, 1.25-1.44x.
 constexpr std::int64_t kProbeSteps = 100;
-constexpr double kMinTeamStepSeconds = 6e-6; // NetworkOptions::minTeamStepSeconds
+constexpr std::int64_t kWarmUpSteps = 20;     // before the probe's timed steps
+constexpr double kMinTeamStepSeconds = 10e-6; // NetworkOptions::minTeamStepSeconds
 // State monitor rows are made this many steps ahead (openStateRows): one quiet step end in 1024.
 constexpr std::int64_t kRowsAhead = 1024;
 // The longest epoch (network.hpp): a network without synapses between its groups needs no
@@ -397,26 +402,13 @@ std::uint64_t Network::recordingBytes(std::int64_t steps) const {
              : static_cast<std::uint64_t>(bytes);
 }
 
-// Shards (network.hpp): the rank's range of each group (fixed by addGroup) is split into T ranges
-// of equal size (multiples of 16); a range too small to gain from splitting goes whole to thread
-// (number of such ranges so far) mod T.
 void Network::prepare() {
-  const auto threads = static_cast<std::uint64_t>(options_.threads);
-  const auto rank = static_cast<std::size_t>(this->rank());
-  std::uint64_t wholeRanges = 0;
-  bool layoutChanged = false;
   for (auto& e : groups_) {
     NeuronGroup& g = *e.group;
     if (!g.kernel().valid())
       throw RuntimeError(fmt::format(
           "group `{}` has no kernel: attach one with setKernel before running", g.name()));
     e.refractorySteps = g.refractorySteps(options_.dt);
-    std::vector<std::uint64_t> mine =
-        splitRange(e.rankStarts[rank], e.rankStarts[rank + 1], threads, wholeRanges);
-    if (mine != g.shardStarts_) {
-      g.setShards(std::move(mine));
-      layoutChanged = true;
-    }
   }
   sharedStates_.clear();
   if (distributed()) {
@@ -436,17 +428,45 @@ void Network::prepare() {
           share(*p->pre_, p->pre_->stateIndex(name));
       }
   }
-  for (auto& p : projections_) {
-    if (!p->prepared()) p->prepare();
-    if (layoutChanged || !p->split()) p->splitRows();
-  }
-  reports_.assign(2 * threads, {});
-  layOutRings();
+  // A team that still has to decide whether it gains starts on one shard: its probe then times
+  // what one thread alone would run (advanceImpl), not T shards stepped in turn.
+  layOut(teamUndecided() ? 1 : static_cast<std::size_t>(options_.threads));
   if (options_.threads == 1)
     team_.reset();
   else if (!team_ || team_->threads() != options_.threads)
     team_ = std::make_unique<Team>(options_.threads);
   prepared_ = true;
+}
+
+bool Network::teamUndecided() const {
+  return options_.threads > 1 && options_.minTeamStepSeconds > 0 &&
+         teamChosenFor_ != options_.threads;
+}
+
+// Shards (network.hpp): the rank's range of each group (fixed by addGroup) is split into
+// `shardsPerRank` ranges of equal size (multiples of 16); a range too small to gain from
+// splitting goes whole to shard (number of such ranges so far) mod shardsPerRank. Between two
+// epochs the layout may change (the results do not: network.hpp): the groups' per-shard logs
+// and flags start anew, a projection's rows are split again and its ring gets a part per shard.
+void Network::layOut(std::size_t shardsPerRank) {
+  const auto rank = static_cast<std::size_t>(this->rank());
+  std::uint64_t wholeRanges = 0;
+  bool layoutChanged = false;
+  for (auto& e : groups_) {
+    NeuronGroup& g = *e.group;
+    std::vector<std::uint64_t> mine =
+        splitRange(e.rankStarts[rank], e.rankStarts[rank + 1], shardsPerRank, wholeRanges);
+    if (mine != g.shardStarts_) {
+      g.setShards(std::move(mine));
+      layoutChanged = true;
+    }
+  }
+  for (auto& p : projections_) {
+    if (!p->prepared()) p->prepare();
+    if (layoutChanged || !p->split()) p->splitRows();
+  }
+  reports_.assign(2 * shardsPerRank, {});
+  layOutRings();
 }
 
 void Network::layOutRings() {
@@ -550,6 +570,7 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   s.phases = phases_;
   s.epochSteps = runEpochSteps_;
   s.epochs = epochsRun_ - epochsBefore;
+  s.threadsUsed = threadsUsed_;
   // What this rank holds: synapses, their bytes, and the peak resident memory of the process.
   std::array<std::int64_t, 3> held{0, 0, peakResidentBytes()};
   for (const auto& p : projections_) {
@@ -696,9 +717,9 @@ std::string messageOf(std::exception_ptr error) {
 // is quiet the others wait for that decision at a second barrier; otherwise each thread decides
 // for itself from what the barrier made visible (epochStops) and goes on while thread 0
 // finishes the epoch.
-// With a team, the first kProbeSteps steps run on this thread alone, timed: a network whose step
-// is shorter than kMinTeamStepSeconds stays there (its shards in turn: the same results), since
-// the barrier would cost more than the second thread gains.
+// With a team, the first steps run on this thread alone and on one shard, timed: a network whose
+// step is shorter than kMinTeamStepSeconds stays there, since the barrier would cost more than the
+// second thread gains; any other is split into the team's shards (the same results).
 template <bool Timed>
 RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
   RunStatus status = interruption(step_, time(), options_.timeUnitSeconds);
@@ -746,15 +767,24 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
   };
   bool goOn = true;
   bool useTeam = team_ != nullptr;
-  if (useTeam && options_.minTeamStepSeconds > 0) {
+  if (useTeam && teamUndecided()) { // on one shard (prepare)
+    // The first steps warm the caches; then one thread on one shard is timed: a network that
+    // steps fast enough there stays there, any other is split into the team's shards for good.
+    for (const std::int64_t from = step_; goOn && step_ - from < kWarmUpSteps;)
+      goOn = stepHere();
     const auto t0 = Clock::now();
     const std::int64_t from = step_;
     while (goOn && step_ - from < kProbeSteps)
       goOn = stepHere();
     const double perStep = std::chrono::duration<double>(Clock::now() - t0).count() /
                            static_cast<double>(std::max<std::int64_t>(1, step_ - from));
-    useTeam = perStep >= options_.minTeamStepSeconds;
+    useTeam = goOn && perStep >= options_.minTeamStepSeconds;
+    if (useTeam) {
+      layOut(static_cast<std::size_t>(options_.threads));
+      teamChosenFor_ = options_.threads; // later runs start on the team's shards
+    }
   }
+  threadsUsed_ = useTeam ? options_.threads : 1;
   if (useTeam && goOn) {
     const Epoch firstEpoch = epoch;
     auto region = [&](std::size_t s) {

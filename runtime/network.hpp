@@ -88,9 +88,10 @@ struct NetworkOptions {
   // Accumulate the wall time of each step schedule item (RunSummary::phases); two steady_clock
   // reads per item and step when on, nothing when off.
   bool phaseTiming = false;
-  // With threads > 1: a run whose first steps take less than this on one thread stays on one
-  // thread (same results; the barriers would cost more). Default 6 µs, or the environment's
-  // NEUROJIT_MIN_TEAM_STEP (seconds; 0: always use the threads, as the tests do).
+  // With threads > 1 the first steps of a run are timed on one thread and one shard: a run whose
+  // steps take less than this stays there (same results; the barriers would cost more). Default
+  // 10 µs, or the environment's NEUROJIT_MIN_TEAM_STEP (seconds; 0: always use the threads
+  // without timing, as the tests do).
   double minTeamStepSeconds = defaultMinTeamStepSeconds();
   // The longest epoch (steps between two spike exchanges) whatever the delays allow: 64, or the
   // environment's NEUROJIT_EPOCH_STEPS (1: exchange after every step, the tests' reference).
@@ -160,6 +161,9 @@ struct RunSummary {
   // The longest epoch the delays allowed and the epochs run (each ended by one spike exchange).
   std::int64_t epochSteps = 1;
   std::uint64_t epochs = 0;
+  // The threads that stepped the run: NetworkOptions::threads, or 1 when the first steps showed
+  // the network too small to gain from a team (minTeamStepSeconds).
+  int threadsUsed = 1;
   // Per MPI rank (one entry in a single process): synapses held (projections and couplings) and
   // the bytes of their storage (CSR, weights, delays, per-synapse state, delivery tables).
   std::vector<std::uint64_t> synapsesPerRank, synapseBytesPerRank;
@@ -323,6 +327,11 @@ private:
     std::int64_t steps() const { return end - first; }
   };
   void prepare();
+  // Whether a team still has to time one thread on one shard before it runs
+  // (minTeamStepSeconds); once it has chosen the team, later runs start on the team's shards.
+  bool teamUndecided() const;
+  // Splits every group into shardsPerRank shards of this rank and lays out what follows.
+  void layOut(std::size_t shardsPerRank);
   // The longest epoch the synapses allow (every delay at least epochSteps_ - 1 steps), laid out
   // in every projection's ring.
   void layOutRings();
@@ -466,6 +475,8 @@ private:
   // Several ranks: states read across ranks every step (coupling sources, pre states of on_pre).
   std::vector<std::pair<NeuronGroup*, std::size_t>> sharedStates_;
   std::unique_ptr<Team> team_; // when threads > 1
+  int threadsUsed_ = 1;        // by the last advance
+  int teamChosenFor_ = 0;      // the thread count whose timing chose the team (0: none)
 };
 
 } // namespace nj::runtime

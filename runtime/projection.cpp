@@ -103,11 +103,17 @@ void Projection::splitRows() {
     for (std::size_t s = 0; s < shards; ++s) {
       ShardRows& r = shardRows_[s];
       r.rowStart.assign(nPre + 1, 0);
+      std::uint64_t held = 0; // sized first: one mapping, no growth
+      for (std::uint64_t i = 0; i < nPre; ++i)
+        held += splitOf(i, s + 1) - splitOf(i, s);
+      r.post.reserve(held);
+      if (!w64.empty()) r.w.reserve(held);
+      if (!w32.empty()) r.w32.reserve(held);
       for (std::uint64_t i = 0; i < nPre; ++i) {
         const std::uint64_t b = splitOf(i, s), e = splitOf(i, s + 1);
-        r.post.insert(r.post.end(), post + b, post + e);
-        if (!w64.empty()) r.w.insert(r.w.end(), w64.begin() + b, w64.begin() + e);
-        if (!w32.empty()) r.w32.insert(r.w32.end(), w32.begin() + b, w32.begin() + e);
+        r.post.append({post + b, post + e});
+        if (!w64.empty()) r.w.append(w64.subspan(b, e - b));
+        if (!w32.empty()) r.w32.append(w32.subspan(b, e - b));
         r.rowStart[i + 1] = r.post.size();
       }
     }

@@ -52,6 +52,7 @@
 #include "abi/kernel_abi.h"
 #include "error/error.hpp"
 #include "runtime/connectivity.hpp"
+#include "runtime/growing_array.hpp"
 #include "runtime/neuron_group.hpp"
 #include "runtime/synapse_table.hpp"
 
@@ -259,9 +260,9 @@ private:
   // and per-synapse weights copied), so a thread touches only its synapses' memory.
   struct ShardRows {
     std::vector<std::uint64_t> rowStart;
-    std::vector<std::uint32_t> post;
-    std::vector<double> w;
-    std::vector<float> w32;
+    GrowingArray<std::uint32_t> post;
+    GrowingArray<double> w;
+    GrowingArray<float> w32;
   };
   std::vector<ShardRows> shardRows_;
   std::uint64_t shardRowBytes() const;

@@ -86,7 +86,8 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   DisplayUnit time = info.time;
   if (time.scale == 0.0) time = {"ms", net.timeUnitSeconds() * 1e3};
   j.set("time_display", displayJson(time));
-  j.set("threads", net.threads()); // per rank
+  j.set("threads", net.threads());                   // per rank
+  j.set("threads_used", result.summary.threadsUsed); // 1: too small a step to gain from more
   j.set("ranks", net.ranks());
   // Steps between two spike exchanges (the smallest delay + 1, at most 64; 1 where a step's end
   // must be seen by all) and the exchanges this run made.

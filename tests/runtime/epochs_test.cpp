@@ -36,12 +36,14 @@ struct Recurrent {
   SpikeMonitor* spikes = nullptr;
   StateMonitor* V = nullptr;
 
-  Recurrent(int threads, std::int64_t maxEpochSteps, std::int64_t nanCheckInterval = 10)
+  // minTeamStepSeconds 0: the threads run however short a step is.
+  Recurrent(int threads, std::int64_t maxEpochSteps, std::int64_t nanCheckInterval = 10,
+            double minTeamStepSeconds = 0.0)
       : net({.dt = kDt,
              .seed = 7,
              .threads = threads,
              .nanCheckInterval = nanCheckInterval,
-             .minTeamStepSeconds = 0.0, // the threads run however short a step is
+             .minTeamStepSeconds = minTeamStepSeconds,
              .maxEpochSteps = maxEpochSteps}) {
     g = &net.addGroup("E", 2000, lifLayout());
     g->setKernel({.fn = lifKernel});
@@ -105,6 +107,43 @@ TEST(Epochs, OneExchangePerSmallestDelayWithTheResultsOfAnExchangeEveryStep) {
     // 1000 steps): 91 per 1000 steps.
     EXPECT_EQ(r.result.summary.epochSteps, 11);
     EXPECT_EQ(r.result.summary.epochs, 3u * 91u);
+  }
+}
+
+// A team first times 120 steps on one thread and one shard (NetworkOptions::
+// minTeamStepSeconds); when the steps are long enough it splits the network into its shards
+// there, with spikes of up to 30 steps before still in flight, and goes on with both threads.
+// Either way the results are those of one thread.
+TEST(Epochs, ATeamThatFirstTimesOneShardGivesTheResultsOfOneThreadEitherWay) {
+  const double duration = 0.05; // 500 steps
+  struct Case {
+    double minTeamStepSeconds;
+    int threadsUsed;
+    const char* what;
+  };
+  for (const Case c : {Case{1e-300, 2, "the team after the timing"},
+                       Case{1e300, 1, "one thread after the timing"}}) {
+    Recurrent reference(1, 64);
+    Recurrent probed(2, 64, 10, c.minTeamStepSeconds);
+    // With one delay a projection delivers from each shard's own copy of its rows, which the
+    // split must remake.
+    for (Recurrent* n : {&reference, &probed})
+      n->net.addProjection("fixed", *n->g, *n->g,
+                           {.target = "V",
+                            .connectivity = ConnectivitySpec::fixedProbability(0.02, true),
+                            .weight = 0.3e-3,
+                            .delay = 1.5e-3});
+    // A second run continues (the team without a new timing; one thread times again).
+    for (int run = 0; run < 2; ++run) {
+      const Recording ref = reference.run(duration);
+      ASSERT_TRUE(ref.result.status.ok()) << ref.result.status.message;
+      ASSERT_GT(ref.t.size(), 500u * (run + 1));
+      EXPECT_EQ(ref.result.summary.threadsUsed, 1);
+      const Recording r = probed.run(duration);
+      ASSERT_TRUE(r.result.status.ok()) << r.result.status.message;
+      expectIdentical(ref, r, c.what);
+      EXPECT_EQ(r.result.summary.threadsUsed, c.threadsUsed) << c.what;
+    }
   }
 }
 

@@ -100,7 +100,7 @@ void everyThirdSpiker(const NjGroupArgs* a) {
 }
 
 // 300 neurons for 2000 steps: 200 000 spikes, 2.4 MB, so the records' storage grows many times
-// past its first 64 KiB (record_buffer.hpp) and is reused after a drop. Every spike is the
+// past its first 64 KiB (growing_array.hpp) and is reused after a drop. Every spike is the
 // schedule's own, in step order, ascending within a step; a range keeps only its neurons.
 TEST(Monitors, ASpikeMonitorKeepsEverySpikeInOrderWhileItsStorageGrows) {
   Network net({.dt = 1.0});

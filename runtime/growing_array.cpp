@@ -1,4 +1,4 @@
-#include "runtime/record_buffer.hpp"
+#include "runtime/growing_array.hpp"
 
 #include <algorithm>
 #include <new>
@@ -15,22 +15,25 @@ constexpr std::size_t kHugePagesFrom = std::size_t{4} << 20;
 
 } // namespace
 
-std::size_t recordMappingBytes(std::size_t current, std::size_t bytes) {
+std::size_t arrayMappingBytes(std::size_t current, std::size_t bytes) {
   const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   const std::size_t want = std::max({bytes, 2 * current, kFirstBytes});
   return (want + page - 1) / page * page;
 }
 
-void* growRecordMapping(void* old, std::size_t oldBytes, std::size_t bytes) {
+void* growArrayMapping(void* old, std::size_t oldBytes, std::size_t bytes, bool populate) {
   void* p = old == nullptr
                 ? mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
                 : mremap(old, oldBytes, bytes, MREMAP_MAYMOVE);
   if (p == MAP_FAILED) throw std::bad_alloc();
-  if (bytes >= kHugePagesFrom) madvise(p, bytes, MADV_HUGEPAGE); // advice: failure is harmless
+  // Advice: where the kernel does not know it (before Linux 5.14 for the second), the pages
+  // fault in one by one as before.
+  if (bytes >= kHugePagesFrom) madvise(p, bytes, MADV_HUGEPAGE);
+  if (populate) madvise(static_cast<char*>(p) + oldBytes, bytes - oldBytes, MADV_POPULATE_WRITE);
   return p;
 }
 
-void releaseRecordMapping(void* p, std::size_t bytes) {
+void releaseArrayMapping(void* p, std::size_t bytes) {
   if (p != nullptr) munmap(p, bytes);
 }
 
