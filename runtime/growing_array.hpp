@@ -11,6 +11,7 @@
 // for transparent huge pages from 4 MiB (one fault per 2 MiB).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <type_traits>
@@ -65,14 +66,12 @@ public:
   }
   void append(std::span<const T> values) {
     grow(size_ + values.size(), false);
-    for (std::size_t k = 0; k < values.size(); ++k)
-      data_[size_ + k] = values[k];
+    std::copy(values.begin(), values.end(), data_ + size_);
     size_ += values.size();
   }
   void appendCopies(std::size_t n, T value) {
     grow(size_ + n, false);
-    for (std::size_t k = 0; k < n; ++k)
-      data_[size_ + k] = value;
+    std::fill_n(data_ + size_, n, value);
     size_ += n;
   }
   // Keeps the storage: a monitor that drops what a writer has written reuses its pages.

@@ -102,19 +102,22 @@ void Projection::splitRows() {
     shardRows_.resize(shards);
     for (std::size_t s = 0; s < shards; ++s) {
       ShardRows& r = shardRows_[s];
+      // The rows' parts first, so the copies are sized once (one mapping, no growth).
+      std::vector<std::uint64_t> first(nPre);
       r.rowStart.assign(nPre + 1, 0);
-      std::uint64_t held = 0; // sized first: one mapping, no growth
-      for (std::uint64_t i = 0; i < nPre; ++i)
-        held += splitOf(i, s + 1) - splitOf(i, s);
+      for (std::uint64_t i = 0; i < nPre; ++i) {
+        first[i] = splitOf(i, s);
+        r.rowStart[i + 1] = r.rowStart[i] + (splitOf(i, s + 1) - first[i]);
+      }
+      const std::uint64_t held = r.rowStart[nPre];
       r.post.reserve(held);
       if (!w64.empty()) r.w.reserve(held);
       if (!w32.empty()) r.w32.reserve(held);
       for (std::uint64_t i = 0; i < nPre; ++i) {
-        const std::uint64_t b = splitOf(i, s), e = splitOf(i, s + 1);
-        r.post.append({post + b, post + e});
-        if (!w64.empty()) r.w.append(w64.subspan(b, e - b));
-        if (!w32.empty()) r.w32.append(w32.subspan(b, e - b));
-        r.rowStart[i + 1] = r.post.size();
+        const std::uint64_t b = first[i], n = r.rowStart[i + 1] - r.rowStart[i];
+        r.post.append({post + b, n});
+        if (!w64.empty()) r.w.append(w64.subspan(b, n));
+        if (!w32.empty()) r.w32.append(w32.subspan(b, n));
       }
     }
     splitShards_ = shards;
