@@ -461,12 +461,32 @@ void Network::layOut(std::size_t shardsPerRank) {
       layoutChanged = true;
     }
   }
+  std::vector<Projection*> unsplit;
   for (auto& p : projections_) {
     if (!p->prepared()) p->prepare();
-    if (layoutChanged || !p->split()) p->splitRows();
+    if (layoutChanged || !p->split()) unsplit.push_back(p.get());
   }
-  reports_.assign(2 * shardsPerRank, {});
+  reports_.assign(2 * shardsPerRank, {}); // shards() from here on
+  splitRows(unsplit);
   layOutRings();
+}
+
+void Network::splitRows(std::span<Projection* const> projections) {
+  std::vector<std::pair<Projection*, std::size_t>> copies; // and their number of shards
+  for (Projection* p : projections)
+    if (const std::size_t n = p->startSplit()) copies.emplace_back(p, n);
+  const auto copy = [&](std::size_t thread, std::size_t threads) {
+    for (const auto& [p, n] : copies)
+      for (std::size_t s = thread; s < n; s += threads)
+        p->splitShard(s);
+  };
+  if (copies.empty()) return;
+  if (team_ && static_cast<std::size_t>(team_->threads()) == shards()) {
+    auto body = [&](std::size_t t) { copy(t, shards()); };
+    team_->run(body);
+  } else {
+    copy(0, 1);
+  }
 }
 
 void Network::layOutRings() {
@@ -642,10 +662,12 @@ RunStatus Network::step() {
 }
 
 RunStatus Network::advance(std::int64_t steps, std::int64_t& done, ProgressBar* progress) {
+  std::vector<Projection*> unsplit;
   for (auto& p : projections_) { // before the region: threads must not prepare it concurrently
     if (!p->prepared()) p->prepare();
-    if (!p->split()) p->splitRows();
+    if (!p->split()) unsplit.push_back(p.get());
   }
+  splitRows(unsplit);
   layOutRings();
   serialDelivery_ = deliveryIsSerial();
   const bool onPost = std::any_of(projections_.begin(), projections_.end(),

@@ -57,6 +57,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -332,6 +333,9 @@ private:
   bool teamUndecided() const;
   // Splits every group into shardsPerRank shards of this rank and lays out what follows.
   void layOut(std::size_t shardsPerRank);
+  // Splits the rows of these projections for the shards; where the team has a thread per shard,
+  // each thread copies its own shard's rows (Projection::splitShard).
+  void splitRows(std::span<Projection* const> projections);
   // The longest epoch the synapses allow (every delay at least epochSteps_ - 1 steps), laid out
   // in every projection's ring.
   void layOutRings();

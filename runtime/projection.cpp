@@ -68,7 +68,16 @@ std::uint64_t Projection::shardRowBytes() const {
   return bytes;
 }
 
-void Projection::splitRows() {
+// Rows are post-ascending: a binary search.
+std::uint64_t Projection::splitOf(std::uint64_t i, std::size_t s) const {
+  const std::size_t shards = post_->shardCount();
+  const std::uint64_t* rs = conn().rowStart().data();
+  const std::uint32_t* post = conn().post().data();
+  const std::uint64_t j = s < shards ? post_->shardRange(s).first : post_->size();
+  return static_cast<std::uint64_t>(std::lower_bound(post + rs[i], post + rs[i + 1], j) - post);
+}
+
+std::size_t Projection::startSplit() {
   const std::size_t shards = post_->shardCount();
   rowSplit_.clear();
   rowSplit_.shrink_to_fit();
@@ -80,59 +89,58 @@ void Projection::splitRows() {
   // Several threads, or rows holding synapses outside this rank's range.
   const bool partial = shards > 1 || conn().postRange() != std::pair{lo, hi};
   if (!partial || conn().isImplicitAllToAll() || !table_.hasHomogeneousDelay() || !rowsSorted_)
-    return;
+    return 0;
   const std::uint64_t nPre = conn().nPre();
-  const std::uint64_t* rs = conn().rowStart().data();
-  const std::uint32_t* post = conn().post().data();
-  const auto splitOf = [&](std::uint64_t i, std::size_t s) { // row i's first synapse on shard s
-    const std::uint64_t j = s < shards ? post_->shardRange(s).first : post_->size();
-    return static_cast<std::uint64_t>(std::lower_bound(post + rs[i], post + rs[i + 1], j) - post);
-  };
   if (!onPre_ && !spec_.target.empty()) {
     // A plain projection: each shard gets its own CSR (its rows' parts, their weights), so a
-    // thread reads only its own synapses' memory.
+    // thread reads only its own synapses' memory; splitShard(s) builds shard s's.
     const long double copies =
         static_cast<long double>(conn().synapses()) * (4 + (table_.hasScalarWeight() ? 0 : 8)) +
         8.0L * static_cast<long double>((nPre + 1) * shards);
     checkMemory(fmt::format("the per-thread synapse tables of projection `{}`", name_), copies,
                 network_->memoryInUse(), network_->options().memoryLimit);
-    const std::span<const double> w64 =
-        precision() == Precision::Float32 ? std::span<const double>{} : table_.weights();
-    const std::span<const float> w32 = table_.weights32();
     shardRows_.resize(shards);
-    for (std::size_t s = 0; s < shards; ++s) {
-      ShardRows& r = shardRows_[s];
-      // The rows' parts first, so the copies are sized once (one mapping, no growth).
-      std::vector<std::uint64_t> first(nPre);
-      r.rowStart.assign(nPre + 1, 0);
-      for (std::uint64_t i = 0; i < nPre; ++i) {
-        first[i] = splitOf(i, s);
-        r.rowStart[i + 1] = r.rowStart[i] + (splitOf(i, s + 1) - first[i]);
-      }
-      const std::uint64_t held = r.rowStart[nPre];
-      r.post.reserve(held);
-      if (!w64.empty()) r.w.reserve(held);
-      if (!w32.empty()) r.w32.reserve(held);
-      for (std::uint64_t i = 0; i < nPre; ++i) {
-        const std::uint64_t b = first[i], n = r.rowStart[i + 1] - r.rowStart[i];
-        r.post.append({post + b, n});
-        if (!w64.empty()) r.w.append(w64.subspan(b, n));
-        if (!w32.empty()) r.w32.append(w32.subspan(b, n));
-      }
-    }
     splitShards_ = shards;
-    return;
+    return shards;
   }
   checkMemory(fmt::format("the shard index of projection `{}`", name_),
               4.0L * static_cast<long double>(nPre) * static_cast<long double>(shards + 1),
               network_->memoryInUse(), network_->options().memoryLimit);
   rowSplit_.resize(nPre * (shards + 1));
+  const std::uint64_t* rs = conn().rowStart().data();
   for (std::uint64_t i = 0; i < nPre; ++i) {
     std::uint32_t* split = rowSplit_.data() + i * (shards + 1);
     for (std::size_t s = 0; s <= shards; ++s)
       split[s] = static_cast<std::uint32_t>(splitOf(i, s) - rs[i]);
   }
   splitShards_ = shards;
+  return 0;
+}
+
+void Projection::splitShard(std::size_t s) {
+  const std::uint64_t nPre = conn().nPre();
+  const std::uint32_t* post = conn().post().data();
+  const std::span<const double> w64 =
+      precision() == Precision::Float32 ? std::span<const double>{} : table_.weights();
+  const std::span<const float> w32 = table_.weights32();
+  ShardRows& r = shardRows_[s];
+  // The rows' parts first, so the copies are sized once (one mapping, no growth).
+  std::vector<std::uint64_t> first(nPre);
+  r.rowStart.assign(nPre + 1, 0);
+  for (std::uint64_t i = 0; i < nPre; ++i) {
+    first[i] = splitOf(i, s);
+    r.rowStart[i + 1] = r.rowStart[i] + (splitOf(i, s + 1) - first[i]);
+  }
+  const std::uint64_t held = r.rowStart[nPre];
+  r.post.reserve(held);
+  if (!w64.empty()) r.w.reserve(held);
+  if (!w32.empty()) r.w32.reserve(held);
+  for (std::uint64_t i = 0; i < nPre; ++i) {
+    const std::uint64_t b = first[i], n = r.rowStart[i + 1] - r.rowStart[i];
+    r.post.append({post + b, n});
+    if (!w64.empty()) r.w.append(w64.subspan(b, n));
+    if (!w32.empty()) r.w32.append(w32.subspan(b, n));
+  }
 }
 
 bool Projection::holdsOnlyShard(std::size_t s) const {

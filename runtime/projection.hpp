@@ -147,7 +147,7 @@ private:
   };
 
   const Connectivity& conn() const { return table_.connectivity(); }
-  // prepare() and splitRows() ran for the table as it is now.
+  // prepare() and the split (startSplit) ran for the table as it is now.
   bool prepared() const { return preparedShape_ == table_.shapeVersion(); }
   bool split() const {
     return splitShape_ == table_.shapeVersion() && splitWeights_ == table_.weightVersion();
@@ -155,7 +155,7 @@ private:
   void prepare(); // sizes the ring and the delivery tables
   // Schedule item 3, into the post neurons of shard s only (network.hpp; kAllShards: all), in
   // the same order as the whole delivery, so any split gives bit-identical results (needs
-  // rowsSorted_ for a shard). prepare() and splitRows() must have run; the caller marks a target
+  // rowsSorted_ for a shard). prepare() and the split must have run; the caller marks a target
   // input dirty.
   void deliver(std::int64_t n, std::size_t s);
   // Each shard's synapses (rows are post-ascending, so a shard's synapses are a contiguous part
@@ -164,7 +164,13 @@ private:
   // per-synapse float64 weights); one with events keeps a split per row (rowSplit_: shard s's
   // part of row i is [rowStart(i) + rowSplit_[i·(S+1) + s], … + s + 1])). Rows with per-synapse
   // delays find their part by binary search within each delay segment.
-  void splitRows();
+  // In two parts, so that each shard's thread can copy its own rows (Network::splitRows; the
+  // memory is first touched by the thread that reads it): startSplit() (one thread) makes what
+  // is shared and returns how many shards then need splitShard(s) (0: none), which may run for
+  // different shards at the same time.
+  std::size_t startSplit();
+  void splitShard(std::size_t s);
+  std::uint64_t splitOf(std::uint64_t i, std::size_t s) const; // row i's first synapse on shard s
   // Schedule item 4, on shard s's thread after its kernels: the pre group's spikes of step n in
   // shard s's range (ascending) into the ring as the slot's part s, with their captured values.
   void emitPart(std::int64_t n, std::size_t s, std::span<const std::uint32_t> spikes,
@@ -225,7 +231,7 @@ private:
   ProjectionSpec spec_;
   std::size_t target_ = 0;
   SynapseTable table_;
-  // The table versions prepare() and splitRows() last ran for (kNever: to be run).
+  // The table versions prepare() and startSplit() last ran for (kNever: to be run).
   static constexpr std::uint64_t kNever = ~std::uint64_t{0};
   std::uint64_t preparedShape_ = kNever, splitShape_ = kNever, splitWeights_ = kNever;
   std::int64_t maxDelay_ = 0;   // of the table when prepared (sizes the ring)
@@ -255,8 +261,8 @@ private:
                                                      DelayCursor* cursor) const;
 
   bool rowsSorted_ = true; // post ascending in every row (the connectivity rules guarantee it)
-  std::vector<std::uint32_t> rowSplit_; // splitRows(), projections with events
-  // splitRows(), plain projections: shard s's own CSR (rows' parts onto its neurons, post ids
+  std::vector<std::uint32_t> rowSplit_; // startSplit(), projections with events
+  // splitShard(s), plain projections: shard s's own CSR (rows' parts onto its neurons, post ids
   // and per-synapse weights copied), so a thread touches only its synapses' memory.
   struct ShardRows {
     std::vector<std::uint64_t> rowStart;
