@@ -281,24 +281,31 @@ void Projection::prepare() {
 
 namespace {
 
-// A spiking row's first cache line is a miss (a large network's rows lie far apart), and so is
-// its entry of rowStart. Requested in a loop of their own before the rows are walked, a block of
-// rows' misses overlap (COBA 40k's delivery on one thread: 0.37-0.46 -> 0.14-0.21 s per
-// simulated second, docs/performance.md); requested a few rows ahead inside the delivery loop
-// they overlapped less (0.24-0.27 s). A block's first lines (16 KiB) stay in L1. Always inlined:
-// GCC 12 deletes a call to a function whose only effect is a prefetch (its mod-ref analysis
-// finds no side effect), which is what became of the previous row-ahead prefetch.
-// w may be null (one weight).
-constexpr std::size_t kRowsRequested = 256;
+// A spiking row is a cache miss (a large network's rows lie far apart), and so is its entry of
+// rowStart. Requested line by line in a loop of their own before the rows are walked, a block of
+// rows' misses overlap; the hardware's own prefetch follows a row only after its first miss.
+// COBA 40k's delivery on one thread, per simulated second, the three builds alternating:
+// 0.44-0.49 s with no request, 0.21-0.25 s asking for each block's first lines, 0.13-0.14 s
+// asking for all their lines (blocks of 16, 64 or 256 rows did alike; asking a few rows ahead
+// inside the delivery loop overlapped less, and prefetching the post values x[post[k]] as well
+// made it slower; docs/performance.md). Always inlined: GCC 12 deletes a call to a function whose
+// only effect is a prefetch (its mod-ref analysis sees no side effect), which is what had become
+// of the earlier row-ahead request. w may be null (one weight).
+constexpr std::size_t kRowsRequested = 64;
 
 template <class T>
 [[gnu::always_inline]] inline void requestRows(std::span<const std::uint32_t> spikes,
                                                const std::uint64_t* rowStart,
                                                const std::uint32_t* post, const T* w) {
+  constexpr std::uint64_t kPostsPerLine = 64 / sizeof(std::uint32_t),
+                          kWeightsPerLine = 64 / sizeof(T);
   for (const std::uint32_t i : spikes) {
-    const std::uint64_t k = rowStart[i];
-    __builtin_prefetch(post + k);
-    if (w) __builtin_prefetch(w + k);
+    const std::uint64_t b = rowStart[i], e = rowStart[i + 1];
+    for (std::uint64_t k = b - b % kPostsPerLine; k < e; k += kPostsPerLine)
+      __builtin_prefetch(post + k);
+    if (w)
+      for (std::uint64_t k = b - b % kWeightsPerLine; k < e; k += kWeightsPerLine)
+        __builtin_prefetch(w + k);
   }
 }
 
@@ -338,7 +345,7 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
     const std::uint64_t* rs = conn().rowStart().data();
     for (std::size_t from = 0; from < spikes.size(); from += kRowsRequested) {
       const auto block = spikes.subspan(from, std::min(kRowsRequested, spikes.size() - from));
-      requestRows(block, rs, post, w);
+      requestRows(block, rs, post, w); // the whole rows (a shard's part is within)
       for (const std::uint32_t i : block) {
         const auto [b, e] = rowPart(i, shard);
         if (scalar)
