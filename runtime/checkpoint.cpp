@@ -39,10 +39,6 @@ template <class T> const char* typeName() {
   if constexpr (std::is_same_v<T, std::uint32_t>) return "u32";
 }
 
-std::size_t typeSize(const std::string& type) {
-  return type == "f32" || type == "u32" ? 4 : 8;
-}
-
 std::string hex(std::uint64_t v) {
   return fmt::format("{:016x}", v);
 }
