@@ -101,10 +101,20 @@ Value* ExprEmitter::build(ir::Expr e, IRBuilder<>& b) {
       r = b.CreateFMul(r, real(e.operand(k), b));
     return r;
   }
-  case ir::NodeKind::Add: {
+  case ir::NodeKind::Add: { // as the reference evaluator, products fused (ir::fusedIntoSum)
     Value* r = real(e.operand(0), b);
-    for (std::size_t k = 1; k < e.operands().size(); ++k)
-      r = b.CreateFAdd(r, real(e.operand(k), b));
+    for (std::size_t k = 1; k < e.operands().size(); ++k) {
+      const ir::Expr t = e.operand(k);
+      if (!ir::fusedIntoSum(e, k)) {
+        r = b.CreateFAdd(r, real(t, b));
+        continue;
+      }
+      const std::size_t last = t.operands().size() - 1;
+      Value* p = real(t.operand(0), b);
+      for (std::size_t j = 1; j < last; ++j)
+        p = b.CreateFMul(p, real(t.operand(j), b));
+      r = intrinsic(b, llvm::Intrinsic::fma, {p, real(t.operand(last), b), r});
+    }
     return r;
   }
   case ir::NodeKind::Compare: {

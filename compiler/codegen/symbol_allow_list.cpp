@@ -8,13 +8,14 @@ namespace nj::codegen {
 namespace {
 
 // sincos: LLVM's code generator merges sin(x) and cos(x) of the same x into one call.
+// fma: llvm.fma (ir::fusedIntoSum) where the CPU has no fused multiply-add instruction.
 // The float spellings (expf, …) serve float32 kernels.
-constexpr std::array<const char*, 42> kScalar = {
-    "exp",    "log",    "sin",    "cos",   "pow",   "expm1",  "log1p", "tan",   "asin",
-    "acos",   "atan",   "sinh",   "cosh",  "tanh",  "sqrt",   "fabs",  "floor", "ceil",
-    "fmin",   "fmax",   "sincos", "expf",  "logf",  "sinf",   "cosf",  "powf",  "expm1f",
-    "log1pf", "tanf",   "asinf",  "acosf", "atanf", "sinhf",  "coshf", "tanhf", "sqrtf",
-    "fabsf",  "floorf", "ceilf",  "fminf", "fmaxf", "sincosf"};
+constexpr std::array<const char*, 44> kScalar = {
+    "exp",    "log",    "sin",    "cos",    "pow",   "expm1", "log1p", "tan",    "asin",
+    "acos",   "atan",   "sinh",   "cosh",   "tanh",  "sqrt",  "fabs",  "floor",  "ceil",
+    "fmin",   "fmax",   "fma",    "sincos", "expf",  "logf",  "sinf",  "cosf",   "powf",
+    "expm1f", "log1pf", "tanf",   "asinf",  "acosf", "atanf", "sinhf", "coshf",  "tanhf",
+    "sqrtf",  "fabsf",  "floorf", "ceilf",  "fminf", "fmaxf", "fmaf",  "sincosf"};
 
 #define NJ_VARIANTS(name, args)                                                                    \
   {name, "_ZGVbN2" args "_" name, 2, 'b'}, {name, "_ZGVdN4" args "_" name, 4, 'd'}, {              \

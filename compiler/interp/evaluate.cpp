@@ -60,15 +60,25 @@ protected:
     return std::pow(visit(base), visit(exponent));
   }
   double visitMul(Expr e) override {
-    double r = 1.0;
-    for (Expr f : e.operands())
-      r *= visit(f);
+    double r = visit(e.operand(0));
+    for (std::size_t k = 1; k < e.operands().size(); ++k)
+      r *= visit(e.operand(k));
     return r;
   }
   double visitAdd(Expr e) override {
-    double r = 0.0;
-    for (Expr t : e.operands())
-      r += visit(t);
+    double r = visit(e.operand(0));
+    for (std::size_t k = 1; k < e.operands().size(); ++k) {
+      const Expr t = e.operand(k);
+      if (!ir::fusedIntoSum(e, k)) {
+        r += visit(t);
+        continue;
+      }
+      const std::size_t last = t.operands().size() - 1;
+      double p = visit(t.operand(0));
+      for (std::size_t j = 1; j < last; ++j)
+        p *= visit(t.operand(j));
+      r = std::fma(p, visit(t.operand(last)), r);
+    }
     return r;
   }
   double visitCompare(Expr e) override {

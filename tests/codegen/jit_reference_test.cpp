@@ -113,7 +113,11 @@ TEST_P(NeuronLibrary, JitEqualsReferenceForEveryMethod) {
       // On the exponential upswing of ExpIF and AdEx, dt * dF/dV passes 1/gamma before the
       // threshold: the linearly implicit step's matrix is singular there, so two correct
       // evaluations of it differ without bound (docs/numerics.md says not to use them there).
-      if (method.isImplicit() && (m.name == "ExpIF" || m.name == "AdExIF")) continue;
+      // The explicit midpoint step overshoots the upswing: AdEx neurons end far outside any
+      // physical range (V = -0.3 V and -380 V), where the JIT's inline exp and libm's, 1 ulp
+      // apart, grow to 6e-5 apart in 1e4 steps (with libm in both, they agree bit for bit).
+      const bool expUpswing = m.name == "ExpIF" || m.name == "AdExIF";
+      if (expUpswing && (method.isImplicit() || method.name == "midpoint")) continue;
       Job job{&m, fmt::format("{} with {}", m.name, method.name), {}, nullptr, {}, {}};
       try {
         job.program = lower::lowerGroup(lib.ctx, m, std::string(method.name));

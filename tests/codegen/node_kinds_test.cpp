@@ -164,4 +164,48 @@ TEST(JitNodeKinds, EveryKindAndFunctionMatchesTheReference) {
   }
 }
 
+// A product term of a sum is fused (ir::fusedIntoSum): x*y - 1 with x = 1 + 2^-30, y = 1 - 2^-30
+// is exactly -2^-60, which a multiply then an add would round to 0. JIT and reference alike.
+TEST(JitNodeKinds, ProductsAreFusedIntoSumsWithOneRounding) {
+  test::LoadedModels lib;
+  lib.loadText(R"(
+neuron Fused {
+  state { x = 0; y = 0; z = 0 }
+  dx/dt = 0
+  dy/dt = 0
+  dz/dt = x * y - 1
+}
+)");
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, lib.model("Fused"), "euler");
+  const double x = 1.0 + std::ldexp(1.0, -30), y = 1.0 - std::ldexp(1.0, -30);
+  ASSERT_EQ(x * y - 1.0, 0.0); // unfused (the test is compiled without contraction)
+  const double exact = -std::ldexp(1.0, -60);
+  codegen::CompileOptions unoptimized;
+  unoptimized.optLevel = 0;
+  for (const auto& options : {codegen::CompileOptions{}, unoptimized}) {
+    auto compiled = codegen::compileGroup(p, options);
+    auto run = [&](const std::function<void(const NjGroupArgs&)>& kernel) {
+      const std::size_t n = 19; // a vector loop and a scalar remainder
+      std::vector<std::vector<double>> state = {std::vector<double>(n, x),
+                                                std::vector<double>(n, y), std::vector(n, 0.0)};
+      std::vector<double*> ptrs = {state[0].data(), state[1].data(), state[2].data()};
+      std::vector<std::uint32_t> spikes(n);
+      std::uint32_t count = 0;
+      NjGroupArgs a{};
+      a.state = ptrs.data();
+      a.spikes = spikes.data();
+      a.spike_count = &count;
+      a.begin = 0;
+      a.end = n;
+      a.dt = 1.0;
+      kernel(a);
+      return state[2];
+    };
+    for (double z : run([&](const NjGroupArgs& a) { compiled->kernel()(&a); }))
+      EXPECT_EQ(z, exact) << "JIT, opt level " << options.optLevel;
+    for (double z : run([&](const NjGroupArgs& a) { lower::runReferenceKernel(p, a); }))
+      EXPECT_EQ(z, exact) << "reference";
+  }
+}
+
 } // namespace
