@@ -99,7 +99,7 @@ struct Config {
 
 struct Sample {
   double wall = 0, cpu = 0, neurons = 0, propagation = 0, exchange = 0, monitors = 0, other = 0,
-         simulated = 0, rate = 0;
+         othersWaiting = 0, simulated = 0, rate = 0;
 };
 
 double median(std::vector<double> v) {
@@ -131,6 +131,7 @@ Sample runOnce(const neurojit::Program& program, const Config& c, int threads,
   out.neurons = p.neurons * per;
   out.propagation = (p.delivery + p.emit) * per;
   out.exchange = p.exchange * per;
+  out.othersWaiting = p.othersWaiting * per;
   out.monitors = p.monitors * per;
   out.other = (s.wallSeconds - p.neurons - p.delivery - p.emit - p.exchange - p.monitors) * per;
   out.simulated = s.simulatedSeconds;
@@ -212,14 +213,16 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  std::printf("# wall seconds per simulated second (median of %d), breakdown on thread 0: update = "
-              "group kernels + noise,\n"
-              "# delivery = spike delivery + delay rings, exchange = waiting at the step's "
-              "barriers (threads > 1),\n"
-              "# monitors, other = stimuli + NaN checks + loop\n",
-              reps);
-  std::printf("%-10s %3s %9s %9s %9s %9s %9s %9s %9s %8s\n", "network", "thr", "wall", "cpu",
-              "update", "delivery", "exchange", "monitors", "other", "rate_Hz");
+  std::printf(
+      "# wall seconds per simulated second (median of %d), breakdown on thread 0: update = "
+      "group kernels + noise,\n"
+      "# delivery = spike delivery + delay rings, exchange = waiting at the step's "
+      "barriers (threads > 1),\n"
+      "# monitors, other = stimuli + NaN checks + loop; waited = the other threads' waiting at "
+      "the barriers, summed\n",
+      reps);
+  std::printf("%-10s %3s %9s %9s %9s %9s %9s %9s %9s %8s %9s\n", "network", "thr", "wall", "cpu",
+              "update", "delivery", "exchange", "monitors", "other", "rate_Hz", "waited");
   for (const auto& c : configs) {
     if (!only.empty() && std::find(only.begin(), only.end(), c.name) == only.end()) continue;
     std::string text = monitors ? c.text : withoutMonitors(c.text);
@@ -245,10 +248,10 @@ int main(int argc, char** argv) {
         return median(x);
       };
       wallOf[t] = med(&Sample::wall);
-      std::printf("%-10s %3d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.2f\n", c.name.c_str(), t,
-                  wallOf[t], med(&Sample::cpu), med(&Sample::neurons), med(&Sample::propagation),
-                  med(&Sample::exchange), med(&Sample::monitors), med(&Sample::other),
-                  med(&Sample::rate));
+      std::printf("%-10s %3d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %8.2f %9.4f\n",
+                  c.name.c_str(), t, wallOf[t], med(&Sample::cpu), med(&Sample::neurons),
+                  med(&Sample::propagation), med(&Sample::exchange), med(&Sample::monitors),
+                  med(&Sample::other), med(&Sample::rate), med(&Sample::othersWaiting));
     }
     if (wallOf.count(1) && wallOf.count(2))
       std::printf("%-10s speedup 1 -> 2 threads: %.2fx\n", c.name.c_str(), wallOf[1] / wallOf[2]);

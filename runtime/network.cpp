@@ -6,6 +6,7 @@
 #include "random/streams.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/interrupt.hpp"
+#include "runtime/kernel_chunks.hpp"
 #include "runtime/progress.hpp"
 #include "runtime/team.hpp"
 
@@ -37,7 +38,12 @@ namespace {
 // threads: CUBA 4k 2.5-3.8 µs, 0.46-0.82x; COBA 4k 5.2-7.8 µs, 0.63-0.76x; CUBA 40k 47 µs,
 // 1.34x; COBAHH 4k 45 µs, 1.44x; COBA 40k 55-73 µs, 1.25-1.44x.
 constexpr std::int64_t kProbeSteps = 100;
-constexpr std::int64_t kWarmUpSteps = 20;     // before the probe's timed steps
+constexpr std::int64_t kWarmUpSteps = 20; // before the probe's timed steps
+// How long a thread done with its shard's kernels waits, idle, for another shard's thread that is
+// behind to open its next step's chunks (runShardKernels): ~20 ns a round here, so ~40 µs, longer
+// than thread 0's serial part of a step and a shard's delivery on the networks measured; it would
+// wait at the barrier anyway. Bounded: that thread may have stopped at a failure.
+constexpr std::uint32_t kWaitForOpenSpins = 2000;
 constexpr double kMinTeamStepSeconds = 10e-6; // NetworkOptions::minTeamStepSeconds
 // State monitor rows are made this many steps ahead (openStateRows): one quiet step end in 1024.
 constexpr std::int64_t kRowsAhead = 1024;
@@ -96,6 +102,11 @@ std::int64_t defaultMaxEpochSteps() {
     if (end != v && *end == '\0' && steps >= 1) return steps;
   }
   return kMaxEpochSteps;
+}
+
+bool defaultShareKernels() {
+  const char* v = std::getenv("NEUROJIT_SHARE_KERNELS");
+  return v == nullptr || std::string_view(v) != "0";
 }
 
 const char* outcomeName(RunOutcome outcome) {
@@ -467,6 +478,7 @@ void Network::layOut(std::size_t shardsPerRank) {
     if (layoutChanged || !p->split()) unsplit.push_back(p.get());
   }
   reports_.assign(2 * shardsPerRank, {}); // shards() from here on
+  layOutChunks();
   splitRows(unsplit);
   layOutRings();
 }
@@ -561,6 +573,7 @@ RunResult Network::run(double duration, RunOptions runOptions) {
 
   RunResult result;
   const std::uint64_t epochsBefore = epochsRun_;
+  const std::uint64_t sharedChunksAtStart = sharedChunks();
   std::vector<std::uint64_t> spikesBefore;
   for (const auto& e : groups_)
     spikesBefore.push_back(e.group->totalSpikes());
@@ -591,6 +604,7 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   s.epochSteps = runEpochSteps_;
   s.epochs = epochsRun_ - epochsBefore;
   s.threadsUsed = threadsUsed_;
+  s.sharedChunks = sharedChunks() - sharedChunksAtStart;
   // What this rank holds: synapses, their bytes, and the peak resident memory of the process.
   std::array<std::int64_t, 3> held{0, 0, peakResidentBytes()};
   for (const auto& p : projections_) {
@@ -796,8 +810,10 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
       goOn = stepHere();
     const auto t0 = Clock::now();
     const std::int64_t from = step_;
+    timeKernels_ = true; // for the chunks of the team's shards (layOutChunks)
     while (goOn && step_ - from < kProbeSteps)
       goOn = stepHere();
+    timeKernels_ = false;
     const double perStep = std::chrono::duration<double>(Clock::now() - t0).count() /
                            static_cast<double>(std::max<std::int64_t>(1, step_ - from));
     useTeam = goOn && perStep >= options_.minTeamStepSeconds;
@@ -812,6 +828,14 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
     auto region = [&](std::size_t s) {
       PhaseTimes others;
       PhaseTimes& phases = s == 0 ? phases_ : others; // thread 0's are reported
+      struct AddWaiting {                             // however the region is left
+        PhaseTimes& others;
+        Network& net;
+        ~AddWaiting() {
+          const std::lock_guard<std::mutex> lock(net.teamMutex_);
+          net.phases_.othersWaiting += others.exchange;
+        }
+      } addWaiting{others, *this};
       bool skip = false; // thread 0 after a failure the others could not foresee
       for (Epoch e = firstEpoch;;) {
         if (!skip) stepShard<Timed>(s, e, phases);
@@ -853,6 +877,7 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
 
 // Records the exception in flight as the failure of shard s's part of step n (the first counts).
 void Network::reportFailure(std::size_t s, std::int64_t n, std::size_t parity) {
+  const std::lock_guard<std::mutex> lock(teamMutex_);
   ShardReport& r = report(s, parity);
   if (r.status.ok()) {
     r.status = {RunOutcome::KernelError,
@@ -959,8 +984,11 @@ template <bool Timed> void Network::stepShard(std::size_t s, const Epoch& e, Pha
       guarded(s, [&] { deliverSynapticEvents(n, s); });
     }
     lap(phases.delivery);
-    for (std::size_t g = 0; g < groups_.size(); ++g)
-      updateGroup(groups_[g], g, n, s, e.parity);
+    if (options_.shareKernels)
+      runShardKernels(n, s, e.parity);
+    else
+      for (std::size_t g = 0; g < groups_.size(); ++g)
+        updateGroup(groups_[g], g, n, s, e.parity);
     if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s, e.parity);
     lap(phases.neurons);
     guarded(s, [&] { emitShard(n, s, e); });
@@ -988,8 +1016,15 @@ template <bool Timed> void Network::stepShardsInTurn(const Epoch& e, PhaseTimes&
         guarded(s, [&] { deliverSynapticEvents(n, s); });
     lap(phases.delivery);
     for (std::size_t s = 0; s < shardCount; ++s) {
-      for (std::size_t g = 0; g < groups_.size(); ++g)
+      for (std::size_t g = 0; g < groups_.size(); ++g) {
+        const auto t0 = timeKernels_ ? Clock::now() : Clock::time_point{};
         updateGroup(groups_[g], g, n, s, e.parity);
+        if (timeKernels_) {
+          const auto [b, end] = groups_[g].group->shardRange(s);
+          groups_[g].kernelSeconds += std::chrono::duration<double>(Clock::now() - t0).count();
+          groups_[g].kernelNeuronSteps += static_cast<double>(end - b);
+        }
+      }
       if ((n + 1) % options_.nanCheckInterval == 0) findNonFinite(s, e.parity);
     }
     lap(phases.neurons);
@@ -1184,13 +1219,129 @@ void Network::emitShard(std::int64_t n, std::size_t s, const Epoch& e) {
   }
 }
 
+// Shard s's kernels of step n on its own thread of the team (kernel_chunks.hpp): its chunks are
+// opened to the others, then its whole groups run and its chunks from the front; then it takes
+// chunks from the back of the other shards of this process, of step n or of an earlier step of
+// the epoch where that shard's thread is behind (waiting, idle, up to kWaitForOpenSpins rounds
+// for it to open its next step); then it waits for the chunks the others took of its own and
+// closes the gaps between the chunks' spikes, so the shard's spike list is as one kernel call
+// over its range would have left it. A taken chunk of step m runs with step m's arguments and
+// spike buffer (the shard's part of it) and reports to that shard.
+void Network::runShardKernels(std::int64_t n, std::size_t s, std::size_t parity) {
+  KernelChunks& mine = *chunks_[s];
+  const auto run = [&](KernelChunks& c, std::size_t shard, std::int32_t k, std::int64_t step) {
+    const KernelChunks::Chunk& chunk = c.chunks[static_cast<std::size_t>(k)];
+    runKernel(groups_[chunk.group], chunk.group, step, shard, parity, chunk.begin, chunk.end,
+              c.spikes[static_cast<std::size_t>(k)]);
+  };
+  const auto count = static_cast<std::uint32_t>(mine.chunks.size());
+  mine.queue.open(n, count); // first: others may take chunks while the whole groups run
+  for (const std::uint32_t g : mine.whole)
+    updateGroup(groups_[g], g, n, s, parity);
+  std::uint32_t own = 0;
+  for (std::int32_t k; (k = mine.queue.takeFront(n)) >= 0; ++own)
+    run(mine, s, k, n);
+  for (std::size_t o = 0; o < chunks_.size(); ++o) {
+    if (o == s) continue;
+    KernelChunks& other = *chunks_[o];
+    for (std::uint32_t idle = 0; idle < kWaitForOpenSpins;) {
+      const ChunkQueue::Taken t = other.queue.takeBack(n);
+      if (t.chunk >= 0) {
+        run(other, o, t.chunk, t.step);
+        other.queue.finishedByOther();
+      } else if (t.behind) {
+        ChunkQueue::pauseOrYield(idle++);
+      } else {
+        break;
+      }
+    }
+  }
+  mine.queue.waitForOthers(count - own);
+  mine.takenByOthers += count - own;
+  for (std::size_t k = 0; k < mine.chunks.size();) { // group by group
+    NeuronGroup& g = *groups_[mine.chunks[k].group].group;
+    std::uint32_t* spikes = g.stepSpikes_[n & 1].data();
+    const std::uint64_t first = g.shardRange(s).first;
+    std::uint32_t total = 0;
+    for (; k < mine.chunks.size() && groups_[mine.chunks[k].group].group.get() == &g; ++k) {
+      const std::uint32_t c = mine.spikes[k];
+      if (mine.chunks[k].begin != first + total)
+        std::memmove(spikes + first + total, spikes + mine.chunks[k].begin, c * sizeof *spikes);
+      total += c;
+    }
+    g.stepSpikeCounts_[n & 1][s].value = total;
+  }
+}
+
+std::uint64_t Network::sharedChunks() const {
+  std::uint64_t n = sharedChunksBefore_;
+  for (const auto& c : chunks_)
+    n += c->takenByOthers;
+  return n;
+}
+
+// Each shard's chunks for the layout just made: a group's shard range in halving parts (half of
+// it, a quarter, ... down to a smallest chunk; starts at multiples of 16, as the shards'), so the
+// shard's own thread makes few kernel calls and the small chunks another thread may take are at
+// the back. The smallest chunk takes about kChunkSeconds by the kernel's time per neuron in the
+// team's probe (else 512 neurons): a kernel call costs ~0.1 µs and a chunk another thread takes
+// moves its neurons' cache lines there and back, which a cheap kernel (COBA's LIF, 1.5 ns per
+// neuron) does not win back on small chunks. Groups with precise spike times (their timed events
+// are bound per shard) or a host kernel (its solver sessions) run whole on the shard's thread.
+void Network::layOutChunks() {
+  constexpr double kChunkSeconds = 4e-6;
+  constexpr std::uint64_t kDefaultChunk = 512, kSmallestChunk = 256, kLargestChunk = 16384;
+  sharedChunksBefore_ = sharedChunks();
+  chunks_.clear();
+  for (std::size_t s = 0; s < shards(); ++s) {
+    auto c = std::make_unique<KernelChunks>();
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      const NeuronGroup& group = *groups_[g].group;
+      const auto [b, end] = group.shardRange(s);
+      const auto index = static_cast<std::uint32_t>(g);
+      if (group.layout().preciseSpikeTimes || group.kernel().host) {
+        c->whole.push_back(index);
+        continue;
+      }
+      if (b >= end) continue;
+      const double perNeuron = groups_[g].kernelNeuronSteps > 0
+                                   ? groups_[g].kernelSeconds / groups_[g].kernelNeuronSteps
+                                   : 0.0;
+      const std::uint64_t smallest =
+          perNeuron > 0 ? std::clamp<std::uint64_t>(
+                              static_cast<std::uint64_t>(kChunkSeconds / perNeuron + 15) / 16 * 16,
+                              kSmallestChunk, kLargestChunk)
+                        : kDefaultChunk;
+      for (std::uint64_t from = b; from < end;) {
+        const std::uint64_t size = std::max(smallest, ((end - from) / 2 + 15) / 16 * 16);
+        const std::uint64_t to = size >= end - from ? end : from + size;
+        c->chunks.push_back({index, from, to});
+        from = to;
+      }
+    }
+    if (c->chunks.size() > ChunkQueue::kMaxChunks)
+      throw RuntimeError(fmt::format("{} kernel chunks in a shard: at most {}", c->chunks.size(),
+                                     ChunkQueue::kMaxChunks));
+    c->spikes.assign(c->chunks.size(), 0);
+    chunks_.push_back(std::move(c));
+  }
+}
+
 // Shard s's neurons of group g: noise draws, then the kernel; its spikes go to the shard's part
 // of the group's spike list (from the shard's first neuron on).
 void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n, std::size_t s,
                           std::size_t parity) {
+  const auto [b, end] = e.group->shardRange(s);
+  runKernel(e, groupIndex, n, s, parity, b, end, e.group->stepSpikeCounts_[n & 1][s].value);
+}
+
+// Neurons [b, end) of group g, a part of shard s's range; their spikes from b on in the step's
+// spike buffer, `count` of them. A failure goes to shard s's report (a thread that took one of
+// the shard's chunks may report there at the same time as the shard's own).
+void Network::runKernel(GroupEntry& e, std::size_t groupIndex, std::int64_t n, std::size_t s,
+                        std::size_t parity, std::uint64_t b, std::uint64_t end,
+                        std::uint32_t& count) {
   NeuronGroup& g = *e.group;
-  const auto [b, end] = g.shardRange(s);
-  std::uint32_t& count = g.stepSpikeCounts_[n & 1][s].value;
   count = 0;
   if (b >= end) return;
   const std::size_t numNoise = g.layout_.numNoise;
@@ -1237,6 +1388,7 @@ void Network::updateGroup(GroupEntry& e, std::size_t groupIndex, std::int64_t n,
       throw RuntimeError(fmt::format("it reported {} spikes for {} neurons", reported, end - b));
     }
   } catch (...) {
+    const std::lock_guard<std::mutex> lock(teamMutex_);
     if (report.status.ok()) {
       report.status = {RunOutcome::KernelError,
                        fmt::format("the kernel of group `{}` failed at step {}: {}", g.name(), n,

@@ -57,6 +57,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -70,6 +71,7 @@ namespace nj::runtime {
 
 double defaultMinTeamStepSeconds();
 std::int64_t defaultMaxEpochSteps();
+bool defaultShareKernels();
 
 // A group with fewer neurons than this per thread is not split: one shard owns all of it.
 inline constexpr std::uint64_t kMinShardNeurons = 64;
@@ -97,6 +99,10 @@ struct NetworkOptions {
   // The longest epoch (steps between two spike exchanges) whatever the delays allow: 64, or the
   // environment's NEUROJIT_EPOCH_STEPS (1: exchange after every step, the tests' reference).
   std::int64_t maxEpochSteps = defaultMaxEpochSteps();
+  // A team's threads share each step's kernels in chunks (runtime/kernel_chunks.hpp): a thread
+  // done with its shard's takes chunks of another's. True, or the environment's
+  // NEUROJIT_SHARE_KERNELS=0 (each thread runs only its own shard's: for comparing the two).
+  bool shareKernels = defaultShareKernels();
   // The processes of the run (comm/communicator.hpp); null: this process alone. With R ranks
   // every rank builds the same network and steps its own shards (network.hpp).
   const comm::Communicator* comm = nullptr;
@@ -116,6 +122,9 @@ struct PhaseTimes {
   double nanCheck = 0.0;  // item 7
   double callbacks = 0.0; // item 8
   double exchange = 0.0;  // threads > 1: waiting at the step's barriers (the spike exchange)
+  // threads > 1: the other threads' waiting at the barriers, summed (not part of total(): they
+  // wait while thread 0 works)
+  double othersWaiting = 0.0;
   double total() const {
     return stimuli + delivery + neurons + emit + monitors + nanCheck + callbacks + exchange;
   }
@@ -165,6 +174,8 @@ struct RunSummary {
   // The threads that stepped the run: NetworkOptions::threads, or 1 when the first steps showed
   // the network too small to gain from a team (minTeamStepSeconds).
   int threadsUsed = 1;
+  // Chunks of a shard's kernels that another thread of the team ran (runtime/kernel_chunks.hpp).
+  std::uint64_t sharedChunks = 0;
   // Per MPI rank (one entry in a single process): synapses held (projections and couplings) and
   // the bytes of their storage (CSR, weights, delays, per-synapse state, delivery tables).
   std::vector<std::uint64_t> synapsesPerRank, synapseBytesPerRank;
@@ -183,6 +194,7 @@ struct RunOptions {
 };
 
 class Team;
+struct KernelChunks;
 class ProgressBar;
 
 class Network {
@@ -302,6 +314,8 @@ private:
     // Rank r owns neurons [rankStarts[r], rankStarts[r + 1]) (one process: {0, size}).
     std::vector<std::uint64_t> rankStarts;
     std::int64_t refractorySteps = 0;
+    // The kernel's time in the team's probe (sizes the chunks of layOutChunks).
+    double kernelSeconds = 0.0, kernelNeuronSteps = 0.0;
   };
   // What one shard's thread reports from the parallel part of a step (its own cache lines).
   struct alignas(64) ShardReport {
@@ -402,6 +416,12 @@ private:
   bool deliveryIsSerial() const;
   void updateGroup(GroupEntry& entry, std::size_t groupIndex, std::int64_t n, std::size_t s,
                    std::size_t parity);
+  void runKernel(GroupEntry& entry, std::size_t groupIndex, std::int64_t n, std::size_t s,
+                 std::size_t parity, std::uint64_t begin, std::uint64_t end, std::uint32_t& count);
+  // Shard s's kernels of step n on its thread of the team, sharing chunks with the other threads
+  // (kernel_chunks.hpp); layOutChunks cuts them for the current layout.
+  void runShardKernels(std::int64_t n, std::size_t s, std::size_t parity);
+  void layOutChunks();
   // The shards' spikes of step n of epoch e, in shard order, into the group's spike list.
   void mergeSpikes(GroupEntry& entry, std::int64_t n, const Epoch& e);
   // The first failure of epoch e over this process's shards: the earliest step, then the first
@@ -478,9 +498,16 @@ private:
   bool agreedInterrupt_ = false; // several ranks: some rank was asked to stop
   // Several ranks: states read across ranks every step (coupling sources, pre states of on_pre).
   std::vector<std::pair<NeuronGroup*, std::size_t>> sharedStates_;
-  std::unique_ptr<Team> team_; // when threads > 1
-  int threadsUsed_ = 1;        // by the last advance
-  int teamChosenFor_ = 0;      // the thread count whose timing chose the team (0: none)
+  std::unique_ptr<Team> team_;                        // when threads > 1
+  std::vector<std::unique_ptr<KernelChunks>> chunks_; // per shard (layOutChunks)
+  bool timeKernels_ = false;             // during the team's probe: each group's kernel is timed
+  std::uint64_t sharedChunksBefore_ = 0; // by the layouts before chunks_
+  std::uint64_t sharedChunks() const;    // over the network's life
+  // Guards what any thread of the team may write: a shard's report (a thread that runs one of
+  // its chunks), phases_.othersWaiting (each thread at the end of a region).
+  std::mutex teamMutex_;
+  int threadsUsed_ = 1;   // by the last advance
+  int teamChosenFor_ = 0; // the thread count whose timing chose the team (0: none)
 };
 
 } // namespace nj::runtime

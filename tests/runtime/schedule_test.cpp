@@ -1,6 +1,7 @@
 // The step schedule: order, time from the integer counter, refractoriness, spike lists, threads.
 #include "runtime/errors.hpp"
 #include "runtime/network.hpp"
+#include "tests/runtime/lif_network.hpp"
 #include "tests/runtime/test_kernels.hpp"
 
 #include <cmath>
@@ -11,12 +12,14 @@
 namespace nj::runtime {
 namespace {
 
+using testing::addLif;
 using testing::decayKernel;
 using testing::decayLayout;
 using testing::lifKernel;
 using testing::lifLayout;
 using testing::probeKernel;
 using testing::probeLayout;
+using testing::spreadLif;
 
 TEST(Schedule, StimulusIsSeenInTheSameStepAndInputsAreCleared) {
   Network net({.dt = 0.1});
@@ -114,20 +117,6 @@ TEST(Schedule, ExactDecayWithConstantInput) {
   EXPECT_NEAR(g.state("x")[2], 5.0 * 0.01 * (1 - std::exp(-2.0)), 1e-12);
 }
 
-NeuronGroup& addLif(Network& net, std::size_t n, double tRef) {
-  NeuronGroup& g = net.addGroup("E", n, lifLayout());
-  g.setKernel({.fn = lifKernel});
-  g.setParam("V_rest", -0.065);
-  g.setParam("V_reset", -0.065);
-  g.setParam("V_th", -0.050);
-  g.setParam("R", 1e6);
-  g.setParam("tau", 0.010);
-  g.setRefractoryPeriod(tRef);
-  for (double& v : g.state("V"))
-    v = -0.065;
-  return g;
-}
-
 TEST(Schedule, LifInterSpikeIntervalMatchesTheAnalyticValueWithinOneStep) {
   const double dt = 1e-5, tRef = 2e-3, I = 20e-9, R = 1e6, tau = 0.010, theta = 0.015;
   Network net({.dt = dt});
@@ -169,12 +158,7 @@ TEST(Schedule, SpikeListsAreAscendingAndIdenticalForOneAndTwoThreads) {
                      std::vector<std::uint32_t>& i) {
     Network net({.dt = 1e-4, .threads = threads});
     NeuronGroup& g = addLif(net, 5003, 1e-3);
-    for (std::size_t k = 0; k < g.size(); ++k)
-      g.state("V")[k] = -0.065 + 0.015 * static_cast<double>(k % 97) / 97;
-    std::vector<double> drive(g.size());
-    for (std::size_t k = 0; k < g.size(); ++k)
-      drive[k] = 15e-9 + 10e-9 * static_cast<double>(k % 13) / 13;
-    net.addInputArray(g, "I", drive);
+    spreadLif(net, g);
     SpikeMonitor& m = net.addSpikeMonitor(g);
     ASSERT_TRUE(net.run(0.05, {.progress = 0}).status.ok());
     V.assign(g.state("V").begin(), g.state("V").end());
