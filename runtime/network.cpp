@@ -1259,11 +1259,12 @@ void Network::runShardKernels(std::int64_t n, std::size_t s, std::size_t parity)
   mine.queue.waitForOthers(count - own);
   mine.takenByOthers += count - own;
   for (std::size_t k = 0; k < mine.chunks.size();) { // group by group
-    NeuronGroup& g = *groups_[mine.chunks[k].group].group;
+    const std::uint32_t group = mine.chunks[k].group;
+    NeuronGroup& g = *groups_[group].group;
     std::uint32_t* spikes = g.stepSpikes_[n & 1].data();
     const std::uint64_t first = g.shardRange(s).first;
     std::uint32_t total = 0;
-    for (; k < mine.chunks.size() && groups_[mine.chunks[k].group].group.get() == &g; ++k) {
+    for (; k < mine.chunks.size() && mine.chunks[k].group == group; ++k) {
       const std::uint32_t c = mine.spikes[k];
       if (mine.chunks[k].begin != first + total)
         std::memmove(spikes + first + total, spikes + mine.chunks[k].begin, c * sizeof *spikes);
