@@ -9,6 +9,12 @@
 // ahead), the first touch of the pages another 12 ms. Here the storage is an anonymous mapping
 // that grows with mremap (the kernel moves the page table entries; nothing is copied) and asks
 // for transparent huge pages from 4 MiB (one fault per 2 MiB).
+//
+// Pages are also made present ahead of the values, in windows as large as what is already
+// present (64 KiB to 64 MiB), one system call per window (MADV_POPULATE_WRITE) instead of a fault
+// per page: a fault costs ~7 µs here, and COBA 40k's two spike monitors (7 MB of spikes per
+// simulated second) spent 2/3 of their 0.018 s per simulated second in them. What is present
+// but not yet used is at most min(used, 64 MiB) + 64 KiB.
 #pragma once
 
 #include <algorithm>
@@ -21,9 +27,15 @@ namespace nj::runtime {
 
 namespace detail {
 // The mapping of `bytes` bytes (a multiple of the page size) that replaces `old` of `oldBytes`
-// (nullptr, 0 for a new one) with its contents kept, its new pages present when `populate`;
-// throws std::bad_alloc.
-void* growArrayMapping(void* old, std::size_t oldBytes, std::size_t bytes, bool populate);
+// (nullptr, 0 for a new one) with its contents kept; throws std::bad_alloc.
+void* growArrayMapping(void* old, std::size_t oldBytes, std::size_t bytes);
+// Makes bytes [from, to) of the mapping at p present (multiples of the page size); where the
+// kernel cannot (before Linux 5.14), they fault in when first written, as without it.
+void populateArrayPages(void* p, std::size_t from, std::size_t to);
+// Where the pages present should end when `need` bytes are used, `present` are present and
+// `mapped` are mapped (need <= mapped): the window ahead (see the file comment), within the
+// mapping.
+std::size_t arrayPresentBytes(std::size_t need, std::size_t present, std::size_t mapped);
 void releaseArrayMapping(void* p, std::size_t bytes);
 // The mapping's size for at least `bytes` bytes when `current` are mapped (at least doubling).
 std::size_t arrayMappingBytes(std::size_t current, std::size_t bytes);
@@ -38,13 +50,14 @@ public:
   GrowingArray& operator=(const GrowingArray&) = delete;
   GrowingArray(GrowingArray&& o) noexcept
       : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)),
-        bytes_(std::exchange(o.bytes_, 0)) {}
+        bytes_(std::exchange(o.bytes_, 0)), present_(std::exchange(o.present_, 0)) {}
   GrowingArray& operator=(GrowingArray&& o) noexcept {
     if (this != &o) {
       detail::releaseArrayMapping(data_, bytes_);
       data_ = std::exchange(o.data_, nullptr);
       size_ = std::exchange(o.size_, 0);
       bytes_ = std::exchange(o.bytes_, 0);
+      present_ = std::exchange(o.present_, 0);
     }
     return *this;
   }
@@ -79,15 +92,22 @@ public:
 
 private:
   void grow(std::size_t n, bool populate) {
-    if (n * sizeof(T) <= bytes_) return;
-    const std::size_t bytes = detail::arrayMappingBytes(bytes_, n * sizeof(T));
-    data_ = static_cast<T*>(detail::growArrayMapping(data_, bytes_, bytes, populate));
-    bytes_ = bytes;
+    const std::size_t need = n * sizeof(T);
+    if (need <= present_) return;
+    if (need > bytes_) {
+      const std::size_t bytes = detail::arrayMappingBytes(bytes_, need);
+      data_ = static_cast<T*>(detail::growArrayMapping(data_, bytes_, bytes));
+      bytes_ = bytes;
+    }
+    const std::size_t to = populate ? bytes_ : detail::arrayPresentBytes(need, present_, bytes_);
+    detail::populateArrayPages(data_, present_, to);
+    present_ = to;
   }
 
   T* data_ = nullptr;
   std::size_t size_ = 0;
-  std::size_t bytes_ = 0; // mapped
+  std::size_t bytes_ = 0;   // mapped
+  std::size_t present_ = 0; // made present (populateArrayPages), from the start
 };
 
 } // namespace nj::runtime
