@@ -12,9 +12,10 @@
 //
 // Pages are also made present ahead of the values, in windows as large as what is already
 // present (64 KiB to 64 MiB), one system call per window (MADV_POPULATE_WRITE) instead of a fault
-// per page: a fault costs ~7 µs here, and COBA 40k's two spike monitors (7 MB of spikes per
-// simulated second) spent 2/3 of their 0.018 s per simulated second in them. What is present
-// but not yet used is at most min(used, 64 MiB) + 64 KiB.
+// per page: a page's first touch costs ~10 µs here, 5.5 µs populated (docs/performance.md), and
+// COBA 40k's two spike monitors (7 MB of spikes per simulated second) spent 2/3 of their 0.018 s
+// per simulated second in them. What is present but not yet used is at most min(used, 64 MiB)
+// + 64 KiB.
 #pragma once
 
 #include <algorithm>
