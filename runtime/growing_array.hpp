@@ -8,14 +8,16 @@
 // spikes, 7.8 MB) that cost 27 ms of 670 (measured: the same run with the storage reserved
 // ahead), the first touch of the pages another 12 ms. Here the storage is an anonymous mapping
 // that grows with mremap (the kernel moves the page table entries; nothing is copied) and asks
-// for transparent huge pages from 4 MiB (one fault per 2 MiB).
+// for transparent huge pages from 1 MiB: such a mapping starts at a multiple of 2 MiB and is a
+// whole number of them (the kernel backs only aligned, whole 2 MiB ranges by huge pages).
 //
 // Pages are also made present ahead of the values, in windows as large as what is already
 // present (64 KiB to 64 MiB), one system call per window (MADV_POPULATE_WRITE) instead of a fault
-// per page: a page's first touch costs ~10 µs here, 5.5 µs populated (docs/performance.md), and
-// COBA 40k's two spike monitors (7 MB of spikes per simulated second) spent 2/3 of their 0.018 s
-// per simulated second in them. What is present but not yet used is at most min(used, 64 MiB)
-// + 64 KiB.
+// per page. A page's first touch costs ~10 µs here, 5.5 µs populated, 1.5 µs populated as part of
+// a huge page (docs/performance.md); COBA 40k's two spike monitors (7 MB of spikes per simulated
+// second) spent 2/3 of their 0.018 s per simulated second in faults, and a team's start 17 ms in
+// its shards' copies of the rows. What is present but not yet used is at most min(used, 64 MiB)
+// + 64 KiB, plus the rest of a huge page.
 #pragma once
 
 #include <algorithm>

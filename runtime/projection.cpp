@@ -124,19 +124,21 @@ void Projection::splitShard(std::size_t s) {
       precision() == Precision::Float32 ? std::span<const double>{} : table_.weights();
   const std::span<const float> w32 = table_.weights32();
   ShardRows& r = shardRows_[s];
-  // The rows' parts first, so the copies are sized once (one mapping, no growth).
-  std::vector<std::uint64_t> first(nPre);
-  r.rowStart.assign(nPre + 1, 0);
+  // The rows' parts first, so the copies are sized once (one mapping, no growth), made present
+  // at once: a page's first touch is what such a copy costs in this VM (GrowingArray).
+  r.rowStart = {};
+  r.rowStart.reserve(nPre + 1);
+  std::uint64_t held = 0;
+  r.rowStart.push_back(held);
   for (std::uint64_t i = 0; i < nPre; ++i) {
-    first[i] = splitOf(i, s);
-    r.rowStart[i + 1] = r.rowStart[i] + (splitOf(i, s + 1) - first[i]);
+    held += splitOf(i, s + 1) - splitOf(i, s);
+    r.rowStart.push_back(held);
   }
-  const std::uint64_t held = r.rowStart[nPre];
   r.post.reserve(held);
   if (!w64.empty()) r.w.reserve(held);
   if (!w32.empty()) r.w32.reserve(held);
   for (std::uint64_t i = 0; i < nPre; ++i) {
-    const std::uint64_t b = first[i], n = r.rowStart[i + 1] - r.rowStart[i];
+    const std::uint64_t b = splitOf(i, s), n = r.rowStart[i + 1] - r.rowStart[i];
     r.post.append({post + b, n});
     if (!w64.empty()) r.w.append(w64.subspan(b, n));
     if (!w32.empty()) r.w32.append(w32.subspan(b, n));

@@ -265,7 +265,7 @@ private:
   // splitShard(s), plain projections: shard s's own CSR (rows' parts onto its neurons, post ids
   // and per-synapse weights copied), so a thread touches only its synapses' memory.
   struct ShardRows {
-    std::vector<std::uint64_t> rowStart;
+    GrowingArray<std::uint64_t> rowStart;
     GrowingArray<std::uint32_t> post;
     GrowingArray<double> w;
     GrowingArray<float> w32;
