@@ -11,8 +11,8 @@ namespace nj::runtime::detail {
 namespace {
 
 constexpr std::size_t kFirstBytes = std::size_t{64} << 10;
-// Huge pages only for large buffers: a small monitor would hold a whole 2 MiB page resident.
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
+// Huge pages only for large buffers: a small monitor would hold a whole 2 MiB page resident.
 constexpr std::size_t kHugePagesFrom = kHugePage / 2;
 // The largest window of pages made present ahead of the values (growing_array.hpp).
 constexpr std::size_t kMostPresentAhead = std::size_t{64} << 20;
@@ -55,11 +55,12 @@ void* growArrayMapping(void* old, std::size_t oldBytes, std::size_t bytes) {
     void* at = hugePageAlignedRange(bytes);
     p = old == nullptr ? mmap(at, bytes, PROT_READ | PROT_WRITE, kFlags | MAP_FIXED, -1, 0)
                        : mremap(old, oldBytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, at);
-    if (p == MAP_FAILED) munmap(at, bytes);
+    if (p == MAP_FAILED)
+      munmap(at, bytes);
+    else // advice: where the kernel does not follow it, the pages fault in one by one
+      madvise(p, bytes, MADV_HUGEPAGE);
   }
   if (p == MAP_FAILED) throw std::bad_alloc();
-  // Advice: where the kernel does not follow it, the pages fault in one by one.
-  if (bytes >= kHugePagesFrom) madvise(p, bytes, MADV_HUGEPAGE);
   return p;
 }
 

@@ -125,8 +125,9 @@ void Projection::splitShard(std::size_t s) {
   const std::span<const float> w32 = table_.weights32();
   ShardRows& r = shardRows_[s];
   // The rows' parts first, so the copies are sized once (one mapping, no growth), made present
-  // at once: a page's first touch is what such a copy costs in this VM (GrowingArray).
-  r.rowStart = {};
+  // at once: a page's first touch is what such a copy costs in this VM (GrowingArray). Each
+  // part's start is searched again in the copy rather than kept: a temporary would be fresh
+  // pages too.
   r.rowStart.reserve(nPre + 1);
   std::uint64_t held = 0;
   r.rowStart.push_back(held);
