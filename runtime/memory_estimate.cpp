@@ -7,6 +7,7 @@
 #include "runtime/neuron_group.hpp"
 #include "runtime/poisson.hpp"
 #include "runtime/positions.hpp"
+#include "runtime/projection.hpp"
 #include "runtime/synapse_table.hpp"
 
 #include <algorithm>
@@ -252,7 +253,8 @@ private:
         if (c.onPost) bytes += 8 * (nPost + 1) + 12 * s; // the transposed index
         if (split) bytes += 4 * nPre * (t + 1);
       } else if (split && !c.delays) { // each thread's own CSR of its rows' parts
-        bytes += s * (4 + (perSynapseWeights ? element() : 0)) + 8 * (nPre + 1) * t;
+        bytes += Projection::shardCopyBytes(s, nPre, t, std::ceil(nPost / ranks / t),
+                                            perSynapseWeights ? element() : 0);
       }
     }
     add(fmt::format("{} `{}` ({:.3g} synapses)", kind, c.name, static_cast<double>(all)), bytes);

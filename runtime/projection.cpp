@@ -61,10 +61,21 @@ std::uint64_t Projection::ringBytes() const {
   return bytes;
 }
 
+std::uint64_t Projection::ShardRows::bytes() const {
+  return rowStart32.size() * 4 + rowStart64.size() * 8 + post16.size() * 2 + post32.size() * 4 +
+         w.size() * 8 + w32.size() * 4;
+}
+
+long double Projection::shardCopyBytes(long double synapses, long double nPre, long double shards,
+                                       long double shardNeurons, long double weightBytes) {
+  return synapses * (static_cast<long double>(shardPostBytes(shardNeurons)) + weightBytes) +
+         static_cast<long double>(shardRowStartBytes(synapses)) * (nPre + 1) * shards;
+}
+
 std::uint64_t Projection::shardRowBytes() const {
   std::uint64_t bytes = 0;
   for (const ShardRows& r : shardRows_)
-    bytes += r.rowStart.size() * 8 + r.post.size() * 4 + r.w.size() * 8 + r.w32.size() * 4;
+    bytes += r.bytes();
   return bytes;
 }
 
@@ -94,9 +105,13 @@ std::size_t Projection::startSplit() {
   if (!onPre_ && !spec_.target.empty()) {
     // A plain projection: each shard gets its own CSR (its rows' parts, their weights), so a
     // thread reads only its own synapses' memory; splitShard(s) builds shard s's.
+    std::uint64_t widest = 0;
+    for (std::size_t s = 0; s < shards; ++s)
+      widest = std::max(widest, post_->shardRange(s).second - post_->shardRange(s).first);
     const long double copies =
-        static_cast<long double>(conn().synapses()) * (4 + (table_.hasScalarWeight() ? 0 : 8)) +
-        8.0L * static_cast<long double>((nPre + 1) * shards);
+        shardCopyBytes(static_cast<long double>(conn().synapses()), static_cast<long double>(nPre),
+                       static_cast<long double>(shards), static_cast<long double>(widest),
+                       table_.hasScalarWeight() ? 0 : (precision() == Precision::Float32 ? 4 : 8));
     checkMemory(fmt::format("the per-thread synapse tables of projection `{}`", name_), copies,
                 network_->memoryInUse(), network_->options().memoryLimit);
     shardRows_.resize(shards);
@@ -123,24 +138,47 @@ void Projection::splitShard(std::size_t s) {
   const std::span<const double> w64 =
       precision() == Precision::Float32 ? std::span<const double>{} : table_.weights();
   const std::span<const float> w32 = table_.weights32();
+  const auto [jlo, jhi] = post_->shardRange(s);
   ShardRows& r = shardRows_[s];
+  r.postBase = jlo;
   // The rows' parts first, so the copies are sized once (one mapping, no growth), made present
   // at once: a page's first touch is what such a copy costs in this VM (GrowingArray). Each
   // part's start is searched again in the copy rather than kept: a temporary would be fresh
   // pages too.
-  r.rowStart.reserve(nPre + 1);
-  std::uint64_t held = 0;
-  r.rowStart.push_back(held);
-  for (std::uint64_t i = 0; i < nPre; ++i) {
-    held += splitOf(i, s + 1) - splitOf(i, s);
-    r.rowStart.push_back(held);
-  }
-  r.post.reserve(held);
+  const auto countRows = [&](auto& rowStart) {
+    rowStart.reserve(nPre + 1);
+    std::uint64_t held = 0;
+    rowStart.push_back(0);
+    for (std::uint64_t i = 0; i < nPre; ++i) {
+      held += splitOf(i, s + 1) - splitOf(i, s);
+      rowStart.push_back(static_cast<std::remove_reference_t<decltype(rowStart[0])>>(held));
+    }
+    return held;
+  };
+  const std::uint64_t held = shardRowStartBytes(static_cast<long double>(conn().synapses())) == 4
+                                 ? countRows(r.rowStart32)
+                                 : countRows(r.rowStart64);
+  const auto rowLength = [&](std::uint64_t i) {
+    return r.rowStart32.empty() ? r.rowStart64[i + 1] - r.rowStart64[i]
+                                : std::uint64_t{r.rowStart32[i + 1]} - r.rowStart32[i];
+  };
+  const auto copyPosts = [&](auto& to) {
+    to.reserve(held);
+    for (std::uint64_t i = 0; i < nPre; ++i) {
+      const std::uint64_t b = splitOf(i, s), n = rowLength(i);
+      for (std::uint64_t k = b; k < b + n; ++k)
+        to.push_back(static_cast<std::remove_reference_t<decltype(to[0])>>(post[k] - jlo));
+    }
+  };
+  if (shardPostBytes(static_cast<long double>(jhi - jlo)) == 2)
+    copyPosts(r.post16);
+  else
+    copyPosts(r.post32);
   if (!w64.empty()) r.w.reserve(held);
   if (!w32.empty()) r.w32.reserve(held);
+  if (w64.empty() && w32.empty()) return;
   for (std::uint64_t i = 0; i < nPre; ++i) {
-    const std::uint64_t b = splitOf(i, s), n = r.rowStart[i + 1] - r.rowStart[i];
-    r.post.append({post + b, n});
+    const std::uint64_t b = splitOf(i, s), n = rowLength(i);
     if (!w64.empty()) r.w.append(w64.subspan(b, n));
     if (!w32.empty()) r.w32.append(w32.subspan(b, n));
   }
@@ -296,12 +334,10 @@ namespace {
 // of the earlier row-ahead request. w may be null (one weight).
 constexpr std::size_t kRowsRequested = 64;
 
-template <class T>
+template <class T, class Row, class Post>
 [[gnu::always_inline]] inline void requestRows(std::span<const std::uint32_t> spikes,
-                                               const std::uint64_t* rowStart,
-                                               const std::uint32_t* post, const T* w) {
-  constexpr std::uint64_t kPostsPerLine = 64 / sizeof(std::uint32_t),
-                          kWeightsPerLine = 64 / sizeof(T);
+                                               const Row* rowStart, const Post* post, const T* w) {
+  constexpr std::uint64_t kPostsPerLine = 64 / sizeof(Post), kWeightsPerLine = 64 / sizeof(T);
   for (const std::uint32_t i : spikes) {
     const std::uint64_t b = rowStart[i], e = rowStart[i + 1];
     for (std::uint64_t k = b - b % kPostsPerLine; k < e; k += kPostsPerLine)
@@ -324,24 +360,25 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
   const auto w0 = static_cast<T>(table_.weight());
   if (d < 0 && shard != kAllShards && !shardRows_.empty()) { // the shard's own CSR
     const ShardRows& r = shardRows_[shard];
-    const std::uint64_t* srs = r.rowStart.data();
-    const std::uint32_t* spost = r.post.data();
     const T* sw = nullptr;
     if constexpr (std::is_same_v<T, float>)
       sw = r.w32.empty() ? nullptr : r.w32.data();
     else
       sw = r.w.empty() ? nullptr : r.w.data();
-    for (std::size_t from = 0; from < spikes.size(); from += kRowsRequested) {
-      const auto block = spikes.subspan(from, std::min(kRowsRequested, spikes.size() - from));
-      requestRows(block, srs, spost, sw);
-      for (const std::uint32_t i : block)
-        if (scalar)
-          for (std::uint64_t k = srs[i]; k < srs[i + 1]; ++k)
-            x[spost[k]] += w0;
-        else
-          for (std::uint64_t k = srs[i]; k < srs[i + 1]; ++k)
-            x[spost[k]] += sw[k];
-    }
+    T* const xs = x + r.postBase; // the copy's post ids are offsets from the shard's first
+    r.withIndices([&](const auto* srs, const auto* spost) {
+      for (std::size_t from = 0; from < spikes.size(); from += kRowsRequested) {
+        const auto block = spikes.subspan(from, std::min(kRowsRequested, spikes.size() - from));
+        requestRows(block, srs, spost, sw);
+        for (const std::uint32_t i : block)
+          if (scalar)
+            for (std::uint64_t k = srs[i]; k < srs[i + 1]; ++k)
+              xs[spost[k]] += w0;
+          else
+            for (std::uint64_t k = srs[i]; k < srs[i + 1]; ++k)
+              xs[spost[k]] += sw[k];
+      }
+    });
     return;
   }
   if (d < 0) {

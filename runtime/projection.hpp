@@ -135,6 +135,17 @@ public:
 
   // Bytes held: the synapse table, delivery tables and the spike ring.
   std::uint64_t bytes() const;
+  // What the shards' copies of a plain projection take (shardRows_), for `synapses` in the table,
+  // `nPre` rows and shards of at most `shardNeurons` post neurons each; also the estimate's.
+  static long double shardCopyBytes(long double synapses, long double nPre, long double shards,
+                                    long double shardNeurons, long double weightBytes);
+  // The copies' index widths in bytes (ShardRows).
+  static std::size_t shardRowStartBytes(long double synapses) {
+    return synapses < 4294967296.0L ? 4 : 8;
+  }
+  static std::size_t shardPostBytes(long double shardNeurons) {
+    return shardNeurons <= 65536.0L ? 2 : 4;
+  }
 
 private:
   friend class Network;
@@ -160,8 +171,8 @@ private:
   void deliver(std::int64_t n, std::size_t s);
   // Each shard's synapses (rows are post-ascending, so a shard's synapses are a contiguous part
   // of each row), for an explicit CSR with homogeneous delays and more than one shard: a plain
-  // projection copies them into a CSR per shard (shardRows_: +4 B per synapse, +8 with
-  // per-synapse float64 weights); one with events keeps a split per row (rowSplit_: shard s's
+  // projection copies them into a CSR per shard (shardRows_: +2 or +4 B per synapse, +8
+  // with per-synapse float64 weights); one with events keeps a split per row (rowSplit_: shard s's
   // part of row i is [rowStart(i) + rowSplit_[i·(S+1) + s], … + s + 1])). Rows with per-synapse
   // delays find their part by binary search within each delay segment.
   // In two parts, so that each shard's thread can copy its own rows (Network::splitRows; the
@@ -264,11 +275,32 @@ private:
   std::vector<std::uint32_t> rowSplit_; // startSplit(), projections with events
   // splitShard(s), plain projections: shard s's own CSR (rows' parts onto its neurons, post ids
   // and per-synapse weights copied), so a thread touches only its synapses' memory.
+  // The indices are as narrow as the copy allows, since delivery is bound by the cache lines a
+  // spiking row touches: row starts in 4 bytes when the table holds fewer than 2^32 synapses
+  // (else 8), post ids as offsets from the shard's first neuron in 2 bytes when the shard has at
+  // most 65536 neurons (else 4). Exactly one array of each pair is filled.
   struct ShardRows {
-    GrowingArray<std::uint64_t> rowStart;
-    GrowingArray<std::uint32_t> post;
+    std::uint64_t postBase = 0; // the shard's first post neuron
+    GrowingArray<std::uint32_t> rowStart32;
+    GrowingArray<std::uint64_t> rowStart64;
+    GrowingArray<std::uint16_t> post16;
+    GrowingArray<std::uint32_t> post32;
     GrowingArray<double> w;
     GrowingArray<float> w32;
+    std::uint64_t bytes() const;
+    // f(rowStart, post) with the filled arrays' data.
+    template <class F> void withIndices(F&& f) const {
+      const auto withPost = [&](const auto* rs) {
+        if (post16.empty())
+          f(rs, post32.data());
+        else
+          f(rs, post16.data());
+      };
+      if (rowStart32.empty())
+        withPost(rowStart64.data());
+      else
+        withPost(rowStart32.data());
+    }
   };
   std::vector<ShardRows> shardRows_;
   std::uint64_t shardRowBytes() const;

@@ -294,6 +294,38 @@ TEST(Projection, ResultsAndConnectivityDoNotDependOnThreads) {
   }
 }
 
+// With one delay, each thread delivers from its own copy of its shard's rows, whose post ids are
+// 2-byte offsets when the shard has at most 65536 neurons and 4-byte ones above: both must add
+// exactly what one thread adds from the whole table (per-synapse weights, so the order of the
+// additions shows too).
+TEST(Projection, ShardCopiesWithNarrowAndWideIndicesDeliverAsOneThread) {
+  for (const std::size_t nPost : {3000u, 140000u}) { // shards of 1500 and 70000 neurons
+    std::vector<std::vector<double>> results;
+    for (const int threads : {1, 2}) {
+      Network net({.dt = 0.1, .seed = 9, .threads = threads, .minTeamStepSeconds = 0.0});
+      NeuronGroup& a = net.addGroup("A", 2000, {"Spiker", {"x"}, {"key"}, {}, 0, false});
+      NeuronGroup& b = net.addGroup("B", nPost, {"Spiker", {"x"}, {"key"}, {}, 0, false});
+      for (NeuronGroup* g : {&a, &b}) {
+        g->setKernel({.fn = randomSpiker});
+        g->setParam("key", 4);
+      }
+      Projection& p = net.addProjection(
+          "ff", a, b,
+          {.target = "x",
+           .connectivity = ConnectivitySpec::fixedProbability(700.0 / double(nPost), false),
+           .weight = 0.1,
+           .delay = 0.2});
+      p.table().setWeightsNormal(0.1, 0.02);
+      const RunResult r = net.run(2.0, {.progress = 0});
+      ASSERT_TRUE(r.status.ok()) << r.status.message;
+      EXPECT_EQ(r.summary.threadsUsed, threads) << nPost;
+      results.emplace_back(b.state("x").begin(), b.state("x").end());
+    }
+    EXPECT_GT(*std::max_element(results[0].begin(), results[0].end()), 1.0) << nPost;
+    EXPECT_EQ(results[0], results[1]) << nPost << " post neurons"; // bit-identical
+  }
+}
+
 } // namespace
 } // namespace nj::runtime
 
