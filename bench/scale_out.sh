@@ -5,7 +5,11 @@
 #      REPS, per-phase breakdown: update, delivery, exchange, monitors);
 #   2. ranks: `neurojit run` of COBA 40k as 1 process x 1 thread and as 2 MPI ranks x 1 thread,
 #      alternating, REPS times; the simulation's wall time from run.json (timings_s.run);
-#   3. the exchange's collective: nj_exchange_bench under mpirun -np 2.
+#   3. the exchange's collective: nj_exchange_bench under mpirun -np 2;
+#   4. the cores themselves: one thread of COBA 40k pinned to each core in turn (taskset),
+#      REPS times. On this VM the two vCPUs are not always equal (a neighbour on one of them
+#      slows its memory accesses), and a 2-thread run is bound by the slower one: read the
+#      ratios of 1-3 next to this.
 # Usage: bench/scale_out.sh [BUILD_DIR=build] [REPS=5] [DURATION_S=1]
 set -euo pipefail
 build=${1:-build}
@@ -44,4 +48,23 @@ PY
 
 echo "## 3. MPI_Allgatherv of the spike exchange, 2 ranks"
 "${mpirun[@]}" -np 2 "$build/bench/nj_exchange_bench"
+echo "## 4. the cores: COBA 40k on one thread pinned to each core, alternating"
+cores=$(nproc)
+for ((k = 0; k < reps; k++)); do
+  for ((c = 0; c < cores; c++)); do
+    taskset -c "$c" "$build/bench/nj_network_bench" --reps 1 --duration "$duration" --threads 1 \
+      --only coba40k | awk -v c="$c" '$1 == "coba40k" { print c, $3, $5, $6 }'
+  done
+done >"$work/cores"
+/usr/bin/python3 - "$work/cores" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    c, *v = line.split()
+    rows.setdefault(c, []).append([float(x) for x in v])
+for c, v in sorted(rows.items()):
+    wall, update, delivery = (statistics.median(r[k] for r in v) for k in range(3))
+    print(f"core {c}: wall {' '.join(f'{r[0]:.3f}' for r in v)}  median {wall:.3f} s"
+          f" (update {update:.3f}, delivery {delivery:.3f})")
+PY
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
