@@ -8,7 +8,8 @@
 // only Simulation::run is timed (not parsing, checking or JIT compilation). Each configuration
 // runs --reps times (a fresh Simulation each, same seed, so the same spikes) and the medians are
 // printed, one line per configuration, plus the ratio 1 thread / 2 threads measured in the same
-// process.
+// process. With a team, a line per thread follows (t0, t1, ...: its own update, delivery and
+// waiting at the barriers), so an imbalance shows on the thread where it is.
 //
 //   nj_network_bench [--reps 3] [--duration 1] [--threads 1,2] [--only coba4k,cuba40k,...]
 //                    [--no-monitors] [--method euler] [--precision float32] [--delay 1ms]
@@ -18,6 +19,7 @@
 #include "runtime/precision.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 namespace {
@@ -100,6 +103,8 @@ struct Config {
 struct Sample {
   double wall = 0, cpu = 0, neurons = 0, propagation = 0, exchange = 0, monitors = 0, other = 0,
          othersWaiting = 0, simulated = 0, rate = 0;
+  // With a team, each thread's own update, delivery and waiting (thread 0's are the row's).
+  std::vector<std::array<double, 3>> threads;
 };
 
 double median(std::vector<double> v) {
@@ -136,6 +141,8 @@ Sample runOnce(const neurojit::Program& program, const Config& c, int threads,
   out.other = (s.wallSeconds - p.neurons - p.delivery - p.emit - p.exchange - p.monitors) * per;
   out.simulated = s.simulatedSeconds;
   out.rate = s.meanRateHz;
+  for (const auto& t : s.threadPhases)
+    out.threads.push_back({t.neurons * per, (t.delivery + t.emit) * per, t.exchange * per});
   return out;
 }
 
@@ -252,6 +259,18 @@ int main(int argc, char** argv) {
                   c.name.c_str(), t, wallOf[t], med(&Sample::cpu), med(&Sample::neurons),
                   med(&Sample::propagation), med(&Sample::exchange), med(&Sample::monitors),
                   med(&Sample::other), med(&Sample::rate), med(&Sample::othersWaiting));
+      // One line per thread: where an imbalance between them is (the slower one's phases).
+      for (std::size_t k = 0; !v.empty() && k < v.front().threads.size(); ++k) {
+        double phase[3];
+        for (std::size_t f = 0; f < 3; ++f) {
+          std::vector<double> x;
+          for (const auto& s : v)
+            if (k < s.threads.size()) x.push_back(s.threads[k][f]);
+          phase[f] = median(x);
+        }
+        std::printf("%-10s %3s %9s %9s %9.4f %9.4f %9.4f\n", "", fmt::format("t{}", k).c_str(), "",
+                    "", phase[0], phase[1], phase[2]);
+      }
     }
     if (wallOf.count(1) && wallOf.count(2))
       std::printf("%-10s speedup 1 -> 2 threads: %.2fx\n", c.name.c_str(), wallOf[1] / wallOf[2]);

@@ -579,6 +579,7 @@ RunResult Network::run(double duration, RunOptions runOptions) {
     spikesBefore.push_back(e.group->totalSpikes());
   ProgressBar progress(steps, runOptions.progress);
   phases_ = {};
+  threadPhases_.assign(static_cast<std::size_t>(options_.threads), {});
   auto start = std::chrono::steady_clock::now();
   std::int64_t done = 0;
   result.status = advance(steps, done, &progress);
@@ -601,6 +602,10 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   s.wallSeconds = wall;
   s.realTimeFactor = wall > 0 ? s.simulatedSeconds / wall : 0.0;
   s.phases = phases_;
+  if (options_.phaseTiming && threadsUsed_ > 1) {
+    s.threadPhases = threadPhases_;
+    s.threadPhases[0] = phases_;
+  }
   s.epochSteps = runEpochSteps_;
   s.epochs = epochsRun_ - epochsBefore;
   s.threadsUsed = threadsUsed_;
@@ -831,11 +836,13 @@ RunStatus Network::advanceImpl(std::int64_t steps, std::int64_t& done, ProgressB
       struct AddWaiting {                             // however the region is left
         PhaseTimes& others;
         Network& net;
+        std::size_t s;
         ~AddWaiting() {
           const std::lock_guard<std::mutex> lock(net.teamMutex_);
           net.phases_.othersWaiting += others.exchange;
+          if (s < net.threadPhases_.size()) net.threadPhases_[s] += others;
         }
-      } addWaiting{others, *this};
+      } addWaiting{others, *this, s};
       bool skip = false; // thread 0 after a failure the others could not foresee
       for (Epoch e = firstEpoch;;) {
         if (!skip) stepShard<Timed>(s, e, phases);

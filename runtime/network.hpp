@@ -128,6 +128,12 @@ struct PhaseTimes {
   double total() const {
     return stimuli + delivery + neurons + emit + monitors + nanCheck + callbacks + exchange;
   }
+  PhaseTimes& operator+=(const PhaseTimes& o) {
+    stimuli += o.stimuli, delivery += o.delivery, neurons += o.neurons, emit += o.emit;
+    monitors += o.monitors, nanCheck += o.nanCheck, callbacks += o.callbacks;
+    exchange += o.exchange, othersWaiting += o.othersWaiting;
+    return *this;
+  }
 };
 
 enum class RunOutcome {
@@ -168,6 +174,9 @@ struct RunSummary {
   double meanRateHz = 0.0; // over every neuron of every group
   std::vector<GroupSummary> groups;
   PhaseTimes phases; // with NetworkOptions::phaseTiming
+  // With phaseTiming and a team: each thread's own phases (thread 0's are `phases`), so an
+  // imbalance between the threads shows where it is.
+  std::vector<PhaseTimes> threadPhases;
   // The longest epoch the delays allowed and the epochs run (each ended by one spike exchange).
   std::int64_t epochSteps = 1;
   std::uint64_t epochs = 0;
@@ -450,7 +459,8 @@ private:
   NetworkOptions options_;
   std::int64_t step_ = 0;
   std::int64_t lastFiniteStep_ = 0;
-  PhaseTimes phases_; // accumulated by advance() when options_.phaseTiming
+  PhaseTimes phases_;                    // accumulated by advance() when options_.phaseTiming
+  std::vector<PhaseTimes> threadPhases_; // the team's threads', 0 unused (phases_)
   bool prepared_ = false;
   bool recordingStreamed_ = false;
   std::vector<GroupEntry> groups_;

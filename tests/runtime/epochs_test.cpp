@@ -225,5 +225,28 @@ TEST(Epochs, AFullSpikeMonitorStopsAtTheStepItFills) {
   expectIdentical(runs[0], runs[1], "spike monitor cap in a second run");
 }
 
+// With phase timing, a team reports each thread's own phases. Every thread of the team is inside
+// the run from its first epoch to its last, stepping its shard or waiting at a barrier, so its
+// timed phases add up to no more than the run's wall time, and to most of it.
+TEST(Epochs, EachThreadOfATeamReportsPhasesCoveringTheRun) {
+  Recurrent r(2, 64);
+  r.net.setPhaseTiming(true);
+  const Recording rec = r.run(0.3);
+  ASSERT_TRUE(rec.result.status.ok()) << rec.result.status.message;
+  const RunSummary& s = rec.result.summary;
+  ASSERT_EQ(s.threadsUsed, 2);
+  ASSERT_EQ(s.threadPhases.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const PhaseTimes& p = s.threadPhases[k];
+    EXPECT_GT(p.neurons, 0.0) << "thread " << k;
+    EXPECT_GT(p.delivery, 0.0) << "thread " << k;
+    EXPECT_LE(p.total(), s.wallSeconds) << "thread " << k;
+    EXPECT_GE(p.total(), 0.5 * s.wallSeconds) << "thread " << k;
+  }
+  Recurrent alone(1, 64);
+  alone.net.setPhaseTiming(true);
+  EXPECT_TRUE(alone.run(0.05).result.summary.threadPhases.empty()); // one thread: `phases`
+}
+
 } // namespace
 } // namespace nj::runtime
