@@ -162,26 +162,23 @@ void Projection::splitShard(std::size_t s) {
     return r.rowStart32.empty() ? r.rowStart64[i + 1] - r.rowStart64[i]
                                 : std::uint64_t{r.rowStart32[i + 1]} - r.rowStart32[i];
   };
-  const auto copyPosts = [&](auto& to) {
-    to.reserve(held);
+  // Then each row's part (one search per row): its post ids, its weights.
+  const auto copyParts = [&](auto& posts) {
+    posts.reserve(held);
+    if (!w64.empty()) r.w.reserve(held);
+    if (!w32.empty()) r.w32.reserve(held);
     for (std::uint64_t i = 0; i < nPre; ++i) {
       const std::uint64_t b = splitOf(i, s), n = rowLength(i);
       for (std::uint64_t k = b; k < b + n; ++k)
-        to.push_back(static_cast<std::remove_reference_t<decltype(to[0])>>(post[k] - jlo));
+        posts.push_back(static_cast<std::remove_reference_t<decltype(posts[0])>>(post[k] - jlo));
+      if (!w64.empty()) r.w.append(w64.subspan(b, n));
+      if (!w32.empty()) r.w32.append(w32.subspan(b, n));
     }
   };
   if (shardPostBytes(static_cast<long double>(jhi - jlo)) == 2)
-    copyPosts(r.post16);
+    copyParts(r.post16);
   else
-    copyPosts(r.post32);
-  if (!w64.empty()) r.w.reserve(held);
-  if (!w32.empty()) r.w32.reserve(held);
-  if (w64.empty() && w32.empty()) return;
-  for (std::uint64_t i = 0; i < nPre; ++i) {
-    const std::uint64_t b = splitOf(i, s), n = rowLength(i);
-    if (!w64.empty()) r.w.append(w64.subspan(b, n));
-    if (!w32.empty()) r.w32.append(w32.subspan(b, n));
-  }
+    copyParts(r.post32);
 }
 
 bool Projection::holdsOnlyShard(std::size_t s) const {

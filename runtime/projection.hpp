@@ -275,8 +275,8 @@ private:
   std::vector<std::uint32_t> rowSplit_; // startSplit(), projections with events
   // splitShard(s), plain projections: shard s's own CSR (rows' parts onto its neurons, post ids
   // and per-synapse weights copied), so a thread touches only its synapses' memory.
-  // The indices are as narrow as the copy allows, since delivery is bound by the cache lines a
-  // spiking row touches: row starts in 4 bytes when the table holds fewer than 2^32 synapses
+  // The indices are as narrow as the copy allows (fewer bytes per synapse, and fewer cache lines
+  // for a spiking row's part): row starts in 4 bytes when the table holds fewer than 2^32 synapses
   // (else 8), post ids as offsets from the shard's first neuron in 2 bytes when the shard has at
   // most 65536 neurons (else 4). Exactly one array of each pair is filled.
   struct ShardRows {
