@@ -320,17 +320,29 @@ void Projection::prepare() {
 namespace {
 
 // A spiking row is a cache miss (a large network's rows lie far apart), and so is its entry of
-// rowStart. Requested line by line in a loop of their own before the rows are walked, a block of
-// rows' misses overlap; the hardware's own prefetch follows a row only after its first miss.
-// COBA 40k's delivery on one thread, per simulated second, the three builds alternating:
-// 0.44-0.49 s with no request, 0.21-0.25 s asking for each block's first lines, 0.13-0.14 s
-// asking for all their lines (blocks of 16, 64 or 256 rows did alike; asking a few rows ahead
-// inside the delivery loop overlapped less, and prefetching the post values x[post[k]] as well
-// made it slower; docs/performance.md). Always inlined: GCC 12 deletes a call to a function whose
-// only effect is a prefetch (its mod-ref analysis sees no side effect), which is what had become
-// of the earlier row-ahead request. w may be null (one weight).
+// rowStart. Requested line by line in loops of their own before the rows are walked, the misses
+// overlap; the hardware's own prefetch follows a row only after its first miss. COBA 40k's
+// delivery on one thread, per simulated second, builds alternating (session 21): 0.44-0.49 s with
+// no request, 0.21-0.25 s asking for each block's first lines, 0.13-0.14 s asking for all their
+// lines, a block of 64 rows at a time; prefetching the post values x[post[k]] as well made it
+// slower. Since session 26 every projection's rows of a step are asked for before any is walked
+// (requestDue; docs/performance.md), and the walk asks again a block ahead (cheap for lines that
+// came; dropping it was 3-10 % slower, within the noise): on a busy step the first lines may have
+// left L1 by the time their rows are walked.
 constexpr std::size_t kRowsRequested = 64;
 
+// One cache line asked for. An asm statement, not __builtin_prefetch: GCC 12 deletes a call to a
+// function whose only effect is a prefetch (its mod-ref analysis sees no side effect), and
+// requestDue does nothing else.
+[[gnu::always_inline]] inline void requestLine(const void* p) {
+#if defined(__x86_64__)
+  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
+#else
+  __builtin_prefetch(p);
+#endif
+}
+
+// Every line of the spiking rows (and of their weights; w may be null: one weight).
 template <class T, class Row, class Post>
 [[gnu::always_inline]] inline void requestRows(std::span<const std::uint32_t> spikes,
                                                const Row* rowStart, const Post* post, const T* w) {
@@ -338,14 +350,51 @@ template <class T, class Row, class Post>
   for (const std::uint32_t i : spikes) {
     const std::uint64_t b = rowStart[i], e = rowStart[i + 1];
     for (std::uint64_t k = b - b % kPostsPerLine; k < e; k += kPostsPerLine)
-      __builtin_prefetch(post + k);
+      requestLine(post + k);
     if (w)
       for (std::uint64_t k = b - b % kWeightsPerLine; k < e; k += kWeightsPerLine)
-        __builtin_prefetch(w + k);
+        requestLine(w + k);
   }
 }
 
 } // namespace
+
+// Before any projection delivers step n, its spiking rows are requested in two passes over every
+// projection (Network::deliverSynapticEvents): pass 0 asks for their entries of rowStart, pass 1
+// reads them and asks for the rows' lines. So the misses of all projections and parts (a team's
+// shards emit a part each) overlap, where requestRows within deliverRows waits for one block's
+// misses before the next block's are asked for. Only the plain path with one delay (the rows
+// deliverRows walks whole); the rest is requested, if at all, where it is delivered.
+void Projection::requestDue(std::int64_t n, std::size_t shard, int pass) const {
+  if (onPre_ || spec_.target.empty() || timed() || !table_.hasHomogeneousDelay() ||
+      conn().isImplicitAllToAll())
+    return;
+  const auto request = [&](const auto* rs, const auto* post, const auto* w) {
+    forEachPart(n - 1 - table_.delaySteps(), shard,
+                [&](auto spikes, const double*, DelayCursor*, const double*) {
+                  if (pass == 0)
+                    for (const std::uint32_t i : spikes)
+                      requestLine(rs + i);
+                  else
+                    requestRows(spikes, rs, post, w);
+                });
+  };
+  const auto requestIn = [&](const auto* w0, const auto& copyWeights) {
+    if (shard != kAllShards && !shardRows_.empty()) {
+      const ShardRows& r = shardRows_[shard];
+      const auto* sw = copyWeights(r);
+      r.withIndices([&](const auto* rs, const auto* post) { request(rs, post, sw); });
+    } else {
+      request(conn().rowStart().data(), conn().post().data(), w0);
+    }
+  };
+  if (precision() == Precision::Float32)
+    requestIn(table_.weights32().empty() ? nullptr : table_.weights32().data(),
+              [](const ShardRows& r) { return r.w32.empty() ? nullptr : r.w32.data(); });
+  else
+    requestIn(table_.weights().empty() ? nullptr : table_.weights().data(),
+              [](const ShardRows& r) { return r.w.empty() ? nullptr : r.w.data(); });
+}
 
 // Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d; only post neurons in
 // [jlo, jhi) (rows are post-ascending, so a row's part is found by binary search).

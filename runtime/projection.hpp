@@ -169,6 +169,9 @@ private:
   // rowsSorted_ for a shard). prepare() and the split must have run; the caller marks a target
   // input dirty.
   void deliver(std::int64_t n, std::size_t s);
+  // Asks for the memory deliver(n, s) will read (pass 0: the spiking rows' starts, pass 1: the
+  // rows), called for every projection and pass before any delivers (projection.cpp).
+  void requestDue(std::int64_t n, std::size_t s, int pass) const;
   // Each shard's synapses (rows are post-ascending, so a shard's synapses are a contiguous part
   // of each row), for an explicit CSR with homogeneous delays and more than one shard: a plain
   // projection copies them into a CSR per shard (shardRows_: +2 or +4 B per synapse, +8
