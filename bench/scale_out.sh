@@ -7,9 +7,11 @@
 #      alternating, REPS times; the simulation's wall time from run.json (timings_s.run);
 #   3. the exchange's collective: nj_exchange_bench under mpirun -np 2;
 #   4. the cores themselves: one thread of COBA 40k pinned to each core in turn (taskset),
-#      REPS times. On this VM the two vCPUs are not always equal (a neighbour on one of them
-#      slows its memory accesses), and a 2-thread run is bound by the slower one: read the
-#      ratios of 1-3 next to this.
+#      REPS times, then one such process on every core at once. On this VM the two vCPUs are not
+#      always equal (a neighbour on one of them slows its memory accesses), and a 2-thread run is
+#      bound by the slower one: the "ceiling" line is what a perfectly balanced run on all cores
+#      could reach over one thread at these speeds (the cores' rates when all run at once,
+#      summed, times one thread's time alone). Read the ratios of 1-3 next to it.
 # Usage: bench/scale_out.sh [BUILD_DIR=build] [REPS=5] [DURATION_S=1]
 set -euo pipefail
 build=${1:-build}
@@ -48,23 +50,34 @@ PY
 
 echo "## 3. MPI_Allgatherv of the spike exchange, 2 ranks"
 "${mpirun[@]}" -np 2 "$build/bench/nj_exchange_bench"
-echo "## 4. the cores: COBA 40k on one thread pinned to each core, alternating"
+echo "## 4. the cores: COBA 40k on one thread pinned to each core, alternating; then on all at once"
 cores=$(nproc)
+pinned() { # core, tag: one 1-thread run pinned to the core, "core tag wall update delivery"
+  taskset -c "$1" "$build/bench/nj_network_bench" --reps 1 --duration "$duration" --threads 1 \
+    --only coba40k | awk -v c="$1" -v t="$2" '$1 == "coba40k" { print c, t, $3, $5, $6 }'
+}
 for ((k = 0; k < reps; k++)); do
   for ((c = 0; c < cores; c++)); do
-    taskset -c "$c" "$build/bench/nj_network_bench" --reps 1 --duration "$duration" --threads 1 \
-      --only coba40k | awk -v c="$c" '$1 == "coba40k" { print c, $3, $5, $6 }'
+    pinned "$c" alone
   done
+  for ((c = 0; c < cores; c++)); do
+    pinned "$c" together &
+  done
+  wait
 done >"$work/cores"
 /usr/bin/python3 - "$work/cores" <<'PY'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    c, *v = line.split()
-    rows.setdefault(c, []).append([float(x) for x in v])
-for c, v in sorted(rows.items()):
+    c, tag, *v = line.split()
+    rows.setdefault((tag, c), []).append([float(x) for x in v])
+for (tag, c), v in sorted(rows.items()):
     wall, update, delivery = (statistics.median(r[k] for r in v) for k in range(3))
-    print(f"core {c}: wall {' '.join(f'{r[0]:.3f}' for r in v)}  median {wall:.3f} s"
+    print(f"core {c} {tag:8s}: wall {' '.join(f'{r[0]:.3f}' for r in v)}  median {wall:.3f} s"
           f" (update {update:.3f}, delivery {delivery:.3f})")
+alone = statistics.median(r[0] for (tag, _), v in rows.items() if tag == "alone" for r in v)
+rates = [1 / statistics.median(r[0] for r in v) for (tag, _), v in rows.items() if tag == "together"]
+print(f"ceiling for all cores over one thread now: {alone * sum(rates):.2f}x"
+      f" (one thread alone {alone:.3f} s, the cores together {sum(rates):.2f} runs per s)")
 PY
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
