@@ -380,40 +380,38 @@ template <class T, class Row, class Post>
 } // namespace
 
 // Before any projection delivers step n, its spiking rows are requested in two passes over every
-// projection (Network::deliverSynapticEvents): pass 0 asks for their entries of rowStart, pass 1
+// projection (Network::deliverSynapticEvents): RowStarts asks for their entries of rowStart, Rows
 // reads them and asks for the rows' lines. So the misses of all projections and parts (a team's
 // shards emit a part each) overlap, where requestRows within deliverRows waits for one block's
 // misses before the next block's are asked for. Only the plain path with one delay (the rows
 // deliverRows walks whole); the rest is requested, if at all, where it is delivered.
-void Projection::requestDue(std::int64_t n, std::size_t shard, int pass) const {
+void Projection::requestDue(std::int64_t n, std::size_t shard, Request pass) const {
   if (onPre_ || spec_.target.empty() || timed() || !table_.hasHomogeneousDelay() ||
       conn().isImplicitAllToAll())
     return;
   const auto request = [&](const auto* rs, const auto* post, const auto* w) {
     forEachPart(n - 1 - table_.delaySteps(), shard,
                 [&](auto spikes, const double*, DelayCursor*, const double*) {
-                  if (pass == 0)
+                  if (pass == Request::RowStarts)
                     for (const std::uint32_t i : spikes)
                       requestLine(rs + i);
                   else
                     requestRows(spikes, rs, post, w);
                 });
   };
-  const auto requestIn = [&](const auto* w0, const auto& copyWeights) {
+  const auto requestAs = [&](auto zero) { // T = the post group's precision
+    using T = decltype(zero);
     if (shard != kAllShards && !shardRows_.empty()) {
       const ShardRows& r = shardRows_[shard];
-      const auto* sw = copyWeights(r);
-      r.withIndices([&](const auto* rs, const auto* post) { request(rs, post, sw); });
+      r.withIndices([&](const auto* rs, const auto* post) { request(rs, post, r.weights<T>()); });
     } else {
-      request(conn().rowStart().data(), conn().post().data(), w0);
+      request(conn().rowStart().data(), conn().post().data(), tableWeights<T>());
     }
   };
   if (precision() == Precision::Float32)
-    requestIn(table_.weights32().empty() ? nullptr : table_.weights32().data(),
-              [](const ShardRows& r) { return r.w32.empty() ? nullptr : r.w32.data(); });
+    requestAs(0.0f);
   else
-    requestIn(table_.weights().empty() ? nullptr : table_.weights().data(),
-              [](const ShardRows& r) { return r.w.empty() ? nullptr : r.w.data(); });
+    requestAs(0.0);
 }
 
 // Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d; only post neurons in
@@ -426,11 +424,7 @@ void Projection::deliverRows(T* x, const T* w, std::span<const std::uint32_t> sp
   const auto w0 = static_cast<T>(table_.weight());
   if (d < 0 && shard != kAllShards && !shardRows_.empty()) { // the shard's own CSR
     const ShardRows& r = shardRows_[shard];
-    const T* sw = nullptr;
-    if constexpr (std::is_same_v<T, float>)
-      sw = r.w32.empty() ? nullptr : r.w32.data();
-    else
-      sw = r.w.empty() ? nullptr : r.w.data();
+    const T* sw = r.weights<T>();
     T* const xs = x + r.postBase; // the copy's post ids are offsets from the shard's first
     r.withIndices([&](const auto* srs, const auto* spost) {
       for (std::size_t from = 0; from < spikes.size(); from += kRowsRequested) {
@@ -599,11 +593,9 @@ void Projection::deliver(std::int64_t n, std::size_t shard) {
   const RealArray& target =
       spec_.targetIsInput ? post.inputArray(target_) : std::as_const(post).stateArray(target_);
   if (precision() == Precision::Float32)
-    deliverPlain(const_cast<float*>(target.as<float>().data()),
-                 table_.weights32().empty() ? nullptr : table_.weights32().data(), n, shard);
+    deliverPlain(const_cast<float*>(target.as<float>().data()), tableWeights<float>(), n, shard);
   else
-    deliverPlain(const_cast<double*>(target.as<double>().data()),
-                 table_.weights().empty() ? nullptr : table_.weights().data(), n, shard);
+    deliverPlain(const_cast<double*>(target.as<double>().data()), tableWeights<double>(), n, shard);
 }
 
 // x[j] += w of the spikes due in step n onto post neurons [jlo, jhi), in T.

@@ -63,6 +63,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace nj::runtime {
@@ -169,9 +170,17 @@ private:
   // rowsSorted_ for a shard). prepare() and the split must have run; the caller marks a target
   // input dirty.
   void deliver(std::int64_t n, std::size_t s);
-  // Asks for the memory deliver(n, s) will read (pass 0: the spiking rows' starts, pass 1: the
-  // rows), called for every projection and pass before any delivers (projection.cpp).
-  void requestDue(std::int64_t n, std::size_t s, int pass) const;
+  // Asks for the memory deliver(n, s) will read, called for every projection and pass before
+  // any delivers (projection.cpp).
+  enum class Request { RowStarts, Rows };
+  void requestDue(std::int64_t n, std::size_t s, Request pass) const;
+  // The table's per-synapse weights in the post group's precision T, or null (one weight).
+  template <class T> const T* tableWeights() const {
+    if constexpr (std::is_same_v<T, float>)
+      return table_.weights32().empty() ? nullptr : table_.weights32().data();
+    else
+      return table_.weights().empty() ? nullptr : table_.weights().data();
+  }
   // Each shard's synapses (rows are post-ascending, so a shard's synapses are a contiguous part
   // of each row), for an explicit CSR with homogeneous delays and more than one shard: a plain
   // projection copies them into a CSR per shard (shardRows_: +2 or +4 B per synapse, +8
@@ -291,6 +300,12 @@ private:
     GrowingArray<double> w;
     GrowingArray<float> w32;
     std::uint64_t bytes() const;
+    template <class T> const T* weights() const { // as tableWeights
+      if constexpr (std::is_same_v<T, float>)
+        return w32.empty() ? nullptr : w32.data();
+      else
+        return w.empty() ? nullptr : w.data();
+    }
     // f(rowStart, post) with the filled arrays' data.
     template <class F> void withIndices(F&& f) const {
       const auto withPost = [&](const auto* rs) {
