@@ -645,7 +645,39 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   if (s.simulatedSeconds > 0 && neurons > 0)
     s.meanRateHz =
         static_cast<double>(s.spikes) / static_cast<double>(neurons) / s.simulatedSeconds;
+  if (options_.phaseTiming)
+    s.profile = profileOverRanks(s.threadPhases.empty() ? std::vector{s.phases} : s.threadPhases);
   return result;
+}
+
+std::vector<ThreadPhases> Network::profileOverRanks(const std::vector<PhaseTimes>& mine) const {
+  // Each rank sends a row per thread of the options (ranks may differ in the threads they used):
+  // a used flag, then the phases.
+  const std::size_t width = 1 + kPhaseNames.size(),
+                    threads = static_cast<std::size_t>(options_.threads);
+  const std::size_t R = static_cast<std::size_t>(ranks());
+  std::vector<double> rows(threads * width, 0.0), all(rows.size() * R);
+  for (std::size_t t = 0; t < std::min(threads, mine.size()); ++t) {
+    rows[t * width] = 1.0;
+    for (std::size_t k = 0; k < kPhaseNames.size(); ++k)
+      rows[t * width + 1 + k] = mine[t].*kPhaseNames[k].second;
+  }
+  if (distributed())
+    options_.comm->allgatherv(
+        rows, std::vector<std::int64_t>(R, static_cast<std::int64_t>(rows.size())), all);
+  else
+    all = rows;
+  std::vector<ThreadPhases> profile;
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t t = 0; t < threads; ++t) {
+      const double* row = all.data() + (r * threads + t) * width;
+      if (row[0] == 0.0) continue;
+      ThreadPhases p{static_cast<int>(r), static_cast<int>(t), {}};
+      for (std::size_t k = 0; k < kPhaseNames.size(); ++k)
+        p.phases.*kPhaseNames[k].second = row[1 + k];
+      profile.push_back(p);
+    }
+  return profile;
 }
 
 abi::KernelStatistics Network::statisticsOverRanks(abi::KernelStatistics mine) const {

@@ -54,6 +54,7 @@
 #include "runtime/projection.hpp"
 #include "runtime/stimulus.hpp"
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -136,6 +137,26 @@ struct PhaseTimes {
   }
 };
 
+// The phases of one thread by name, in the step schedule's order: what reports list (run.json's
+// "profile_s", `neurojit run --profile`). othersWaiting is not one thread's phase.
+inline constexpr std::array<std::pair<std::string_view, double PhaseTimes::*>, 8> kPhaseNames{{
+    {"stimuli", &PhaseTimes::stimuli},
+    {"delivery", &PhaseTimes::delivery},
+    {"neurons", &PhaseTimes::neurons},
+    {"emit", &PhaseTimes::emit},
+    {"monitors", &PhaseTimes::monitors},
+    {"nan_check", &PhaseTimes::nanCheck},
+    {"callbacks", &PhaseTimes::callbacks},
+    {"exchange", &PhaseTimes::exchange},
+}};
+
+// One thread's phases of a run on one rank (RunSummary::profile).
+struct ThreadPhases {
+  int rank = 0;
+  int thread = 0;
+  PhaseTimes phases;
+};
+
 enum class RunOutcome {
   Completed,   // every requested step ran
   Interrupted, // SIGINT/SIGTERM (or requestInterrupt) stopped the run at the end of a step
@@ -189,6 +210,9 @@ struct RunSummary {
   // the bytes of their storage (CSR, weights, delays, per-synapse state, delivery tables).
   std::vector<std::uint64_t> synapsesPerRank, synapseBytesPerRank;
   std::vector<std::uint64_t> peakMemoryPerRank; // peak resident bytes of each rank's process
+  // With phaseTiming: the phases of every thread that stepped the run, on every rank (rank by
+  // rank), so that an imbalance between threads or ranks shows where it is.
+  std::vector<ThreadPhases> profile;
   // "1234 spikes, mean rate 5.14 Hz, 1 s simulated in 0.231 s wall (4.33x real time)"
   std::string text() const;
 };
@@ -442,6 +466,8 @@ private:
   bool distributed() const;
   // A host kernel's statistics, combined over the ranks (each has its own neurons').
   abi::KernelStatistics statisticsOverRanks(abi::KernelStatistics mine) const;
+  // The phases of this rank's threads that stepped the run, and of every other rank's.
+  std::vector<ThreadPhases> profileOverRanks(const std::vector<PhaseTimes>& mine) const;
   // At the end of epoch e, before its steps are finished: the ranks agree on its first failure,
   // an interruption and the next epoch's length, and gather all spikes of its steps (one
   // MPI_Allgather, one MPI_Allgatherv); rank 0 gathers the state monitors' columns of its samples.

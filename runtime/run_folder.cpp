@@ -103,6 +103,17 @@ Json runManifest(const Network& net, const RunInfo& info, const RunResult& resul
   Json& peak = j.set("peak_memory_bytes_per_rank", Json::array());
   for (std::uint64_t n : result.summary.peakMemoryPerRank)
     peak.push(n);
+  if (!result.summary.profile.empty()) { // --profile: wall seconds per phase, thread and rank
+    Json& profile = j.set("profile_s", Json::array());
+    for (const ThreadPhases& t : result.summary.profile) {
+      Json p = Json::object();
+      p.set("rank", t.rank);
+      p.set("thread", t.thread);
+      for (const auto& [name, phase] : kPhaseNames)
+        p.set(std::string(name), t.phases.*phase);
+      profile.push(std::move(p));
+    }
+  }
   j.set("precision", precisionName(net.precision()));
   j.set("steps", net.currentStep());
   j.set("t_end", net.time());

@@ -31,6 +31,7 @@ struct RunCommandOptions {
   bool plot = false;
   bool measure = false;
   bool verbose = false;
+  bool profile = false; // time each phase of the step schedule on every thread and rank
   int progress = -1;
   std::string format = "npy"; // npy: the run folder; h5: one streamed run.h5; both
   double flushSeconds = 1.0;  // wall seconds between flushes of the run folder and run.h5

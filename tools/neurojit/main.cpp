@@ -181,6 +181,9 @@ int main(int argc, char** argv) {
   runCmd->add_flag("--measure", run.measure,
                    "also write measure.json (rates, ISI CV, Fano, synchrony, spectrum)");
   runCmd->add_flag("-v,--verbose", run.verbose, "say how each group is integrated and compiled");
+  runCmd->add_flag("--profile", run.profile,
+                   "time each phase of the step (delivery, neurons, exchange, …) on every thread "
+                   "and rank: a table, and profile_s in run.json");
   runCmd
       ->add_option("--decide", run.decide.groups,
                    "two-choice read-out into decision.json: the competing groups, then others "

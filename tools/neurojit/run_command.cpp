@@ -29,6 +29,21 @@ std::unique_ptr<neurojit::Simulation> createSimulation(const neurojit::Program& 
   return nullptr;
 }
 
+// The --profile table: one row per rank and thread, wall seconds per phase.
+std::string profileTable(const std::vector<runtime::ThreadPhases>& profile) {
+  std::string text = fmt::format("{:>4} {:>6}", "rank", "thread");
+  for (const auto& [name, phase] : runtime::kPhaseNames)
+    text += fmt::format(" {:>9}", name);
+  text += fmt::format(" {:>9}\n", "total");
+  for (const runtime::ThreadPhases& t : profile) {
+    text += fmt::format("{:>4} {:>6}", t.rank, t.thread);
+    for (const auto& [name, phase] : runtime::kPhaseNames)
+      text += fmt::format(" {:>9.4f}", t.phases.*phase);
+    text += fmt::format(" {:>9.4f}\n", t.phases.total());
+  }
+  return text + "(wall seconds per phase of the step, docs/runtime.md)\n";
+}
+
 Json writeDecision(const std::filesystem::path& dir, const DecideOptions& decide) {
   RaceOptions spec;
   spec.groups = decide.groups;
@@ -96,6 +111,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   if (!sim) return 1;
   if (root) fmt::print(stderr, "{}", sim->warnings(common.color)); // the stability guard
   if (o.verbose && root) fmt::print(stderr, "{}\n", sim->describe());
+  sim->network().setPhaseTiming(o.profile);
 
   std::filesystem::path out =
       o.out.empty() ? std::filesystem::path("out") / sim->runInfo().network : o.out;
@@ -155,6 +171,7 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
   }
   if (!result.status.ok()) fmt::print(stderr, "error: {}\n", result.status.message);
   fmt::print("{}\n", result.summary.text());
+  if (o.profile) fmt::print("{}", profileTable(result.summary.profile));
   fmt::print("results in {}/\n", out.string());
   if (!o.simulation.checkpoint.empty() &&
       (result.status.ok() || result.status.outcome == runtime::RunOutcome::Interrupted))
