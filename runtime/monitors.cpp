@@ -26,12 +26,16 @@ SpikeMonitor::SpikeMonitor(const NeuronGroup& group, IndexRange range) : group_(
   std::tie(begin_, end_) = clip(group, range, "spike monitor");
 }
 
+std::uint64_t SpikeMonitor::monitoredIn(std::span<const std::uint32_t> spikes) const {
+  const auto first = std::lower_bound(spikes.begin(), spikes.end(), begin_);
+  return static_cast<std::uint64_t>(std::lower_bound(first, spikes.end(), end_) - first);
+}
+
 bool SpikeMonitor::record(double t, std::span<const std::uint32_t> spikes, std::uint64_t cap,
                           std::span<const double> offsets, double stepStart, double dt) {
   // The monitored spikes are a contiguous run of the list (it is ascending), appended at once.
   const auto first = std::lower_bound(spikes.begin(), spikes.end(), begin_);
-  const auto last = std::lower_bound(first, spikes.end(), end_);
-  const auto wanted = static_cast<std::uint64_t>(last - first);
+  const auto wanted = monitoredIn(spikes);
   const std::uint64_t room = cap > t_.size() ? cap - t_.size() : 0;
   const auto n = static_cast<std::size_t>(std::min(wanted, room));
   i_.append({first, n});

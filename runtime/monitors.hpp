@@ -50,6 +50,8 @@ public:
   std::span<const double> times() const { return t_.span(); }
   std::span<const std::uint32_t> indices() const { return i_.span(); }
   std::size_t count() const { return t_.size(); }
+  // How many of a step's spikes (ascending ids) this monitor would record.
+  std::uint64_t monitoredIn(std::span<const std::uint32_t> spikes) const;
 
   // A host that streams the records to a file (run_h5.hpp) drops them once written, so that memory
   // stays bounded: times()/indices() then hold the spikes after the first dropped() ones. The

@@ -552,10 +552,12 @@ RunResult Network::run(double duration, RunOptions runOptions) {
 
   // Recording is sized before the first step and refused up front when it cannot fit.
   std::uint64_t used = memoryInUse();
-  const std::uint64_t recording = recordingStreamed_ ? 0 : recordingBytes(steps);
+  // Ranks other than 0 hold an epoch's rows at most (recordMonitors).
+  const bool streamed = recordingStreamed_ || !holdsRecords();
+  const std::uint64_t recording = streamed ? 0 : recordingBytes(steps);
   checkMemory(fmt::format("recording {} steps", steps), static_cast<long double>(recording), used,
               options_.memoryLimit);
-  if (!recordingStreamed_) {
+  if (!streamed) {
     for (const auto& m : stateMonitors_)
       m->reserve(m->samplesBetween(step_, step_ + steps));
     for (const auto& m : rateMonitors_)
@@ -948,7 +950,7 @@ std::int64_t Network::nextEpochLimit(const Epoch& e) const {
   if (runEpochSteps_ == 1) return 1;
   for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
     const SpikeMonitor& m = *spikeMonitors_[k];
-    const std::uint64_t cap = spikeCaps_[k] != 0 ? spikeCaps_[k] : m.maxSpikes();
+    const std::uint64_t cap = spikeCap(k);
     const auto steps = static_cast<std::uint64_t>(e.steps() + runEpochSteps_);
     if (cap != 0 && m.count() + steps * (m.end() - m.begin()) > cap) return 1;
   }
@@ -963,7 +965,7 @@ bool Network::needsQuietEnd(const Epoch& e) const {
   // A spike monitor that this epoch's spikes could fill: finishStep may stop the run there.
   for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
     const SpikeMonitor& m = *spikeMonitors_[k];
-    const std::uint64_t cap = spikeCaps_[k] != 0 ? spikeCaps_[k] : m.maxSpikes();
+    const std::uint64_t cap = spikeCap(k);
     if (cap != 0 && m.count() + static_cast<std::uint64_t>(e.steps()) * (m.end() - m.begin()) > cap)
       return true;
   }
@@ -1115,6 +1117,7 @@ RunStatus Network::finishStep(std::int64_t n, const Epoch& e, const ShardReport*
     lap(phases.callbacks);
   }
   if (!last) return {};
+  if (!holdsRecords()) dropRecorded(); // rank 0 has gathered this epoch's rows (exchangeEpoch)
   if (!epochCallbacks_.empty()) {
     for (auto& cb : epochCallbacks_)
       if (cb.dueAt[e.parity]) cb.run(*this);
@@ -1459,30 +1462,50 @@ void Network::mergeSpikes(GroupEntry& e, std::int64_t n, const Epoch& epoch) {
   g.totalSpikes_ += total;
 }
 
+// With several ranks rank 0 alone holds the records (it writes the files): the others keep the
+// state monitors' rows only until rank 0 has gathered them (finishStep), record no spikes and no
+// rates, and follow rank 0's room in each spike monitor (sent with the epoch's exchange), so every
+// rank stops at the step where rank 0's monitor fills.
 RunStatus Network::recordMonitors() {
   const double t = time();
   for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) {
     SpikeMonitor& m = *spikeMonitors_[k];
-    std::uint64_t cap = spikeCaps_[k] != 0
-                            ? spikeCaps_[k]
-                            : (m.maxSpikes() != 0 ? m.maxSpikes() : ~std::uint64_t{0});
-    // Precise timing: spikes at t_n + offset·dt of the step just taken, else at its end.
-    if (!m.record(t, m.group().spikes(), cap, m.group().spikeOffsets(),
-                  static_cast<double>(step_ - 1) * options_.dt, options_.dt))
+    bool fits = true;
+    if (holdsRecords()) {
+      const std::uint64_t cap = spikeCap(k) != 0 ? spikeCap(k) : ~std::uint64_t{0};
+      // Precise timing: spikes at t_n + offset·dt of the step just taken, else at its end.
+      fits = m.record(t, m.group().spikes(), cap, m.group().spikeOffsets(),
+                      static_cast<double>(step_ - 1) * options_.dt, options_.dt);
+    } else {
+      auto& room = exchange_.rootRoom[k];
+      const auto n = static_cast<std::int64_t>(m.monitoredIn(m.group().spikes()));
+      fits = n <= room;
+      room -= std::min(n, room);
+    }
+    if (!fits)
       return {RunOutcome::MonitorFull,
               fmt::format(
                   "the spike monitor of group `{}` is full at step {} (t = {}): it holds {} spikes "
-                  "({}); "
-                  "record fewer neurons or a shorter run, or raise its cap with setMaxSpikes",
+                  "({}); record fewer neurons or a shorter run, or raise its cap with setMaxSpikes",
                   m.group().name(), step_, timeText(t, options_.timeUnitSeconds), m.count(),
                   formatBytes(static_cast<long double>(m.count() * SpikeMonitor::bytesPerSpike))),
               0};
   }
   for (auto& m : stateMonitors_) // the shards wrote their columns (emitShard)
     m->recordTime(step_, t);
-  for (auto& m : rateMonitors_)
-    m->record(t, options_.dt, m->group().spikes().size());
+  if (holdsRecords())
+    for (auto& m : rateMonitors_)
+      m->record(t, options_.dt, m->group().spikes().size());
   return {};
+}
+
+std::uint64_t Network::spikeCap(std::size_t k) const {
+  return spikeCaps_[k] != 0 ? spikeCaps_[k] : spikeMonitors_[k]->maxSpikes();
+}
+
+std::uint64_t Network::spikeRoom(std::size_t k) const {
+  const std::uint64_t cap = spikeCap(k), held = spikeMonitors_[k]->count();
+  return cap == 0 ? ~std::uint64_t{0} : cap > held ? cap - held : 0;
 }
 
 // The first non-finite state of shard s's neurons, groups in order.
@@ -1607,18 +1630,28 @@ bool Network::distributed() const {
   return options_.comm != nullptr && options_.comm->distributed();
 }
 
+bool Network::holdsRecords() const {
+  return !distributed() || options_.comm->isRoot();
+}
+
 // Every rank's end of epoch e, gathered by all: [first failing step or none, its group,
-// interruption requested, the next epoch's limit, spikes of each step and group]. A failure
+// interruption requested, the next epoch's limit, its room in each spike monitor, spikes of each
+// step and group]. A failure
 // anywhere stops every rank at the first failing step with the failing rank's message (the first
 // failing group in group order, as in one process); the spikes of all ranks are gathered in one
 // collective (rank order: rank ranges ascend, so do the spikes of each step and group).
-constexpr std::size_t kExchangeHead = 4; // the entries before the spike counts
+constexpr std::size_t kExchangeHead = 4; // the entries before the spike monitors' room
+
+// The entries before the spike counts: the head, then rank 0's room in each spike monitor.
+std::size_t Network::exchangeHead() const {
+  return kExchangeHead + spikeMonitors_.size();
+}
 
 void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
   const comm::Communicator& c = *options_.comm;
   const std::size_t groupCount = groups_.size(), ranks = static_cast<std::size_t>(c.size());
   const auto steps = static_cast<std::size_t>(e.steps());
-  const std::size_t width = kExchangeHead + steps * groupCount;
+  const std::size_t head = exchangeHead(), width = head + steps * groupCount;
   constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
   EpochExchange& x = exchange_;
   std::vector<std::int64_t> mine(width, 0);
@@ -1626,6 +1659,9 @@ void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
   mine[1] = failed ? failed->errorGroup : kNone;
   mine[2] = interruptRequested() ? 1 : 0;
   mine[3] = epochLimit_[e.parity]; // this rank's wish for the next epoch (a spike monitor's cap)
+  for (std::size_t k = 0; k < spikeMonitors_.size(); ++k) // read from rank 0's (recordMonitors)
+    mine[kExchangeHead + k] = static_cast<std::int64_t>(
+        std::min<std::uint64_t>(spikeRoom(k), std::numeric_limits<std::int64_t>::max()));
   x.send.clear();
   x.sendOffsets.clear();
   // Precise timing: each spike's offset travels with it (in the same order; grid groups' spikes
@@ -1647,7 +1683,7 @@ void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
         else
           x.sendOffsets.insert(x.sendOffsets.end(), part.size(), 1.0);
       }
-      mine[kExchangeHead + m * groupCount + g] = static_cast<std::int64_t>(x.send.size() - before);
+      mine[head + m * groupCount + g] = static_cast<std::int64_t>(x.send.size() - before);
     }
   x.all.assign(width * ranks, 0);
   c.allgather(mine, x.all);
@@ -1671,11 +1707,12 @@ void Network::exchangeEpoch(const Epoch& e, const ShardReport* failed) {
     agreedInterrupt_ = agreedInterrupt_ || x.all[r * width + 2] != 0;
   for (std::size_t r = 0; r < ranks; ++r) // every rank steps the same epochs
     epochLimit_[e.parity] = std::min(epochLimit_[e.parity], x.all[r * width + 3]);
+  x.rootRoom.assign(x.all.begin() + kExchangeHead, x.all.begin() + head);
 
   std::vector<std::int64_t> perRank(ranks, 0);
   std::int64_t total = 0;
   for (std::size_t r = 0; r < ranks; ++r) {
-    for (std::size_t k = kExchangeHead; k < width; ++k)
+    for (std::size_t k = head; k < width; ++k)
       perRank[r] += x.all[r * width + k];
     total += perRank[r];
   }
@@ -1698,14 +1735,14 @@ RunStatus Network::exchangedSpikes(std::int64_t n, const Epoch& e) {
             fmt::format("rank {}: {} (step {})", x.failingRank, x.message, n), 0};
   }
   const std::size_t groupCount = groups_.size(), ranks = x.next.size();
-  const std::size_t width = kExchangeHead + static_cast<std::size_t>(e.steps()) * groupCount;
+  const std::size_t head = exchangeHead();
+  const std::size_t width = head + static_cast<std::size_t>(e.steps()) * groupCount;
   const auto m = static_cast<std::size_t>(n - e.first);
   for (std::size_t g = 0; g < groupCount; ++g) {
     NeuronGroup& group = *groups_[g].group;
     std::size_t count = 0;
     for (std::size_t r = 0; r < ranks; ++r) {
-      const auto k =
-          static_cast<std::size_t>(x.all[r * width + kExchangeHead + m * groupCount + g]);
+      const auto k = static_cast<std::size_t>(x.all[r * width + head + m * groupCount + g]);
       const std::uint32_t* from = x.received.data() + x.next[r];
       std::copy(from, from + k, group.spikes_.data() + count);
       if (group.layout_.preciseSpikeTimes) {

@@ -464,6 +464,12 @@ private:
   // Several ranks (network.hpp, "Ranks"): the end of a step agreed by all ranks (kernel errors,
   // interruption), the spike exchange, and the states other ranks read.
   bool distributed() const;
+  // One process, or rank 0 of several: the monitors' records are held here (recordMonitors).
+  bool holdsRecords() const;
+  std::size_t exchangeHead() const; // exchangeEpoch's entries before the spike counts
+  // Spike monitor k: the most spikes it may hold (0: no cap), and what is left of it.
+  std::uint64_t spikeCap(std::size_t k) const;
+  std::uint64_t spikeRoom(std::size_t k) const;
   // A host kernel's statistics, combined over the ranks (each has its own neurons').
   abi::KernelStatistics statisticsOverRanks(abi::KernelStatistics mine) const;
   // The phases of this rank's threads that stepped the run, and of every other rank's.
@@ -521,6 +527,9 @@ private:
     int failingRank = -1;
     std::string message;
     std::vector<std::int64_t> all; // per rank: failure, interrupt, counts[step][group]
+    // Rank 0's room in each spike monitor at the exchange, less what its steps have recorded
+    // since (recordMonitors on the other ranks).
+    std::vector<std::int64_t> rootRoom;
     std::vector<std::uint32_t> send, received;
     std::vector<double> sendOffsets, receivedOffsets; // precise timing: per spike, the same order
     std::vector<std::int64_t> next; // per rank: where its next block starts in received

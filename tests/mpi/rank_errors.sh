@@ -39,5 +39,38 @@ printf 'network N {\n  n = LIF(4\n}\n' >"$work/bad.nj"
 [ $? -ne 0 ] || fail "syntax error: exit status 0"
 [ "$(grep -c "bad.nj:3:1: error:" "$work/bad.err")" -eq 1 ] || fail "syntax error: not one message: $(cat "$work/bad.err")"
 
-[ $status -eq 0 ] && echo "rank errors: 3 cases as expected"
+# 4. A spike monitor that fills (a memory limit leaves room for ~6000 spikes of E on rank 0): every
+#    rank stops at the step where rank 0's fills (the others hold no spikes: they follow rank 0's
+#    room), one message, exit status 1, and what was recorded is the beginning of the spikes of
+#    the whole run (one process). A rank that stopped alone would leave the others waiting.
+coba=$networks/../../../examples/networks/coba.nj
+"$neurojit" run "$coba" --out "$work/whole" --progress 0 >/dev/null 2>&1 || fail "COBA: one process failed"
+timeout 120 "${mpirun[@]}" -np 2 "$neurojit" run "$coba" --out "$work/full" --progress 0 \
+  --memory-limit 1700KiB >"$work/full.out" 2>"$work/full.err"
+rc=$?
+[ $rc -eq 124 ] && fail "full spike monitor, 2 ranks: the ranks did not stop (timeout)"
+[ $rc -ne 0 ] || fail "full spike monitor, 2 ranks: exit status 0"
+[ "$(grep -c "is full at step" "$work/full.err")" -eq 1 ] ||
+  fail "full spike monitor, 2 ranks: not one message: $(cat "$work/full.err")"
+/usr/bin/python3 - "$work/whole" "$work/full" <<'PY' || fail "full spike monitor: the recording is not the run's beginning"
+import sys, numpy as np
+whole, part = (np.load(f"{sys.argv[k]}/spikes_E_i.npy") for k in (1, 2))
+assert 0 < len(part) < len(whole) and (whole[:len(part)] == part).all(), (len(part), len(whole))
+PY
+
+# 5. A long streamed run whose flushes keep rank 0's spike monitors under their cap (the memory
+#    limit leaves room for ~60000 spikes; 5 s of COBA has 390000): it completes on 2 ranks as in
+#    one process, with the same files. (The other ranks once held every spike, filled up and
+#    stopped alone while rank 0 waited for them.)
+"$neurojit" run "$coba" --out "$work/long1" --progress 0 --memory-limit 3MiB --duration 5s \
+  --flush-seconds 0.01 >/dev/null 2>&1 || fail "long streamed run, one process failed"
+timeout 120 "${mpirun[@]}" -np 2 "$neurojit" run "$coba" --out "$work/long2" --progress 0 \
+  --memory-limit 3MiB --duration 5s --flush-seconds 0.01 >/dev/null 2>"$work/long2.err"
+rc=$?
+[ $rc -eq 0 ] || fail "long streamed run, 2 ranks: exit status $rc: $(cat "$work/long2.err")"
+for f in "$work"/long1/*.npy; do
+  cmp -s "$f" "$work/long2/$(basename "$f")" || fail "long streamed run: $(basename "$f") differs"
+done
+
+[ $status -eq 0 ] && echo "rank errors: 5 cases as expected"
 exit $status
