@@ -1816,6 +1816,9 @@ void Network::gatherEpochRows(const Epoch& e) {
       counts[q] = static_cast<std::int64_t>(rows * vars * (hi - lo) * sizeof(double));
       at += rows * vars * (hi - lo);
     }
+    // Rank 0's own neurons only (every rank knows): nothing to gather.
+    if (std::all_of(counts.begin() + 1, counts.end(), [](std::int64_t n) { return n == 0; }))
+      continue;
     buffer.resize(at);
     // Rank q's block: variable, row, its columns.
     const auto block = [&](std::size_t q, auto&& f) {
