@@ -12,7 +12,10 @@
 #      bound by the slower one: the "ceiling" line is what a perfectly balanced run on all cores
 #      could reach over one thread at these speeds (the cores' rates when all run at once,
 #      summed, times one thread's time alone on the faster core). Read the ratios of 1-3 next
-#      to it.
+#      to it;
+#   5. what one exchange between the two cores costs (nj_core_latency): a cache line's round trip
+#      and the team's barrier, the floor under a 2-thread step's fixed cost (COBA 4k's step is
+#      5 µs on one thread).
 # Usage: bench/scale_out.sh [BUILD_DIR=build] [REPS=5] [DURATION_S=1]
 set -euo pipefail
 build=${1:-build}
@@ -83,4 +86,6 @@ print(f"ceiling for all cores over one thread now: {alone * sum(rates):.2f}x"
       f" (one thread alone on the faster core {alone:.3f} s, the cores together"
       f" {sum(rates):.2f} runs per s)")
 PY
+echo "## 5. one exchange between cores 0 and 1"
+"$build/bench/nj_core_latency" 100000
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
