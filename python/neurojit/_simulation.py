@@ -109,12 +109,15 @@ class Simulation:
         to start other simulations from with resume=FOLDER."""
         self._sim.save_checkpoint(str(folder))
 
-    def run(self, duration=None, progress=False):
+    def run(self, duration=None, progress=False, profile=False):
         """Runs `duration` more ("500 ms"; a number is in the network's time unit; None: the
         network's `run`), with the GIL released. Ctrl-C stops the run at the end of a step and
         raises KeyboardInterrupt; what was recorded up to there stays readable. Returns the
-        summary (outcome, steps, spikes, wall_s, …)."""
-        return self._sim.run(None if duration is None else _quantity(duration), progress)
+        summary (outcome, steps, spikes, wall_s, …); with profile=True also `profile`, each
+        thread's wall seconds per phase of the step (delivery, neurons, exchange, …), as
+        `neurojit run --profile`."""
+        return self._sim.run(None if duration is None else _quantity(duration), progress,
+                             profile)
 
     def spikes(self, group):
         """(t, i): spike times (float64, network time unit) and neuron indices (uint32) of the

@@ -63,13 +63,27 @@ py::dict summaryOf(const runtime::RunResult& r) {
   d["spikes"] = r.summary.spikes;
   d["mean_rate_hz"] = r.summary.meanRateHz;
   d["text"] = r.summary.text();
+  if (!r.summary.profile.empty()) { // run(profile=True): wall seconds per phase, thread and rank
+    py::list profile;
+    for (const runtime::ThreadPhases& t : r.summary.profile) {
+      py::dict p;
+      p["rank"] = t.rank;
+      p["thread"] = t.thread;
+      for (const auto& [name, phase] : runtime::kPhaseNames)
+        p[py::str(std::string(name))] = t.phases.*phase;
+      profile.append(p);
+    }
+    d["profile"] = profile;
+  }
   return d;
 }
 
 // Runs with the GIL released. In the main thread, SIGINT and SIGTERM are NeuroJIT's for the run
 // (outputs.hpp's InterruptHandler: the run stops at the end of a step); Python's handlers come
 // back after it, and SIGINT becomes KeyboardInterrupt, with what was recorded kept.
-py::dict run(PySimulation& s, const std::optional<py::object>& duration, bool progress) {
+py::dict run(PySimulation& s, const std::optional<py::object>& duration, bool progress,
+             bool profile) {
+  s.sim->network().setPhaseTiming(profile);
   std::optional<std::string> text;
   if (duration && !duration->is_none()) text = py::str(*duration).cast<std::string>();
   runtime::RunOptions options;
@@ -173,8 +187,11 @@ void bindSimulation(py::module_& m) {
           py::arg("folder"),
           "Writes the complete state at this step end into FOLDER/checkpoint.njc (atomically).")
       .def("run", &run, py::arg("duration") = py::none(), py::arg("progress") = false,
+           py::arg("profile") = false,
            "Runs `duration` (\"500 ms\"; a number is in the network's time unit; None: the "
-           "network's `run`), continuing from the last run. Returns the run's summary.")
+           "network's `run`), continuing from the last run. Returns the run's summary; with "
+           "profile=True it has `profile`: each thread's wall seconds per phase of the step "
+           "(stimuli, delivery, neurons, emit, monitors, nan_check, callbacks, exchange).")
       .def(
           "spikes",
           [](PySimulation& s, const std::string& group) {

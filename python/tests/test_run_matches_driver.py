@@ -75,6 +75,25 @@ class RunMatchesDriverTest(unittest.TestCase):
             self.assertEqual(t.tobytes(), t2.tobytes())
             self.assertEqual(i.tobytes(), i2.tobytes())
 
+    def test_a_profiled_run_is_the_same_run_and_accounts_for_its_time(self):
+        profiled = nj.load(EI, seed=SEED, set=SETS)
+        summary = profiled.run(DURATION, profile=True)
+        for group in ("E", "I"):
+            t, i = self.sim.spikes(group)
+            t2, i2 = profiled.spikes(group)
+            self.assertEqual(t.tobytes(), t2.tobytes())
+            self.assertEqual(i.tobytes(), i2.tobytes())
+        self.assertNotIn("profile", self.summary)
+        (entry,) = summary["profile"]  # one process, one thread
+        self.assertEqual((entry["rank"], entry["thread"]), (0, 0))
+        phases = ("stimuli", "delivery", "neurons", "emit", "monitors", "nan_check", "callbacks",
+                  "exchange")
+        total = sum(entry[k] for k in phases)
+        # Laps inside the run, measured around it by the runtime's own wall clock: not more than
+        # the run; the step loop is nearly all of it.
+        self.assertLessEqual(total, summary["wall_s"])
+        self.assertGreaterEqual(total, 0.5 * summary["wall_s"])
+
 
 if __name__ == "__main__":
     unittest.main()
