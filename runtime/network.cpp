@@ -1472,10 +1472,11 @@ RunStatus Network::recordMonitors() {
     SpikeMonitor& m = *spikeMonitors_[k];
     bool fits = true;
     if (holdsRecords()) {
-      const std::uint64_t cap = spikeCap(k) != 0 ? spikeCap(k) : ~std::uint64_t{0};
+      const std::uint64_t cap = spikeCap(k);
       // Precise timing: spikes at t_n + offset·dt of the step just taken, else at its end.
-      fits = m.record(t, m.group().spikes(), cap, m.group().spikeOffsets(),
-                      static_cast<double>(step_ - 1) * options_.dt, options_.dt);
+      fits = m.record(t, m.group().spikes(), cap != 0 ? cap : ~std::uint64_t{0},
+                      m.group().spikeOffsets(), static_cast<double>(step_ - 1) * options_.dt,
+                      options_.dt);
     } else {
       auto& room = exchange_.rootRoom[k];
       const auto n = static_cast<std::int64_t>(m.monitoredIn(m.group().spikes()));
@@ -1485,10 +1486,13 @@ RunStatus Network::recordMonitors() {
     if (!fits)
       return {RunOutcome::MonitorFull,
               fmt::format(
-                  "the spike monitor of group `{}` is full at step {} (t = {}): it holds {} spikes "
-                  "({}); record fewer neurons or a shorter run, or raise its cap with setMaxSpikes",
-                  m.group().name(), step_, timeText(t, options_.timeUnitSeconds), m.count(),
-                  formatBytes(static_cast<long double>(m.count() * SpikeMonitor::bytesPerSpike))),
+                  "the spike monitor of group `{}` is full at step {} (t = {}): {}; record fewer "
+                  "neurons or a shorter run, or raise its cap with setMaxSpikes",
+                  m.group().name(), step_, timeText(t, options_.timeUnitSeconds),
+                  holdsRecords() ? fmt::format("it holds {} spikes ({})", m.count(),
+                                               formatBytes(static_cast<long double>(
+                                                   m.count() * SpikeMonitor::bytesPerSpike)))
+                                 : std::string("rank 0 holds its spikes")),
               0};
   }
   for (auto& m : stateMonitors_) // the shards wrote their columns (emitShard)
@@ -1636,10 +1640,10 @@ bool Network::holdsRecords() const {
 
 // Every rank's end of epoch e, gathered by all: [first failing step or none, its group,
 // interruption requested, the next epoch's limit, its room in each spike monitor, spikes of each
-// step and group]. A failure
-// anywhere stops every rank at the first failing step with the failing rank's message (the first
-// failing group in group order, as in one process); the spikes of all ranks are gathered in one
-// collective (rank order: rank ranges ascend, so do the spikes of each step and group).
+// step and group]. A failure anywhere stops every rank at the first failing step with the failing
+// rank's message (the first failing group in group order, as in one process); the spikes of all
+// ranks are gathered in one collective (rank order: rank ranges ascend, so do the spikes of each
+// step and group).
 constexpr std::size_t kExchangeHead = 4; // the entries before the spike monitors' room
 
 // The entries before the spike counts: the head, then rank 0's room in each spike monitor.

@@ -126,9 +126,7 @@ struct PhaseTimes {
   // threads > 1: the other threads' waiting at the barriers, summed (not part of total(): they
   // wait while thread 0 works)
   double othersWaiting = 0.0;
-  double total() const {
-    return stimuli + delivery + neurons + emit + monitors + nanCheck + callbacks + exchange;
-  }
+  double total() const; // the phases of kPhaseNames, summed
   PhaseTimes& operator+=(const PhaseTimes& o) {
     stimuli += o.stimuli, delivery += o.delivery, neurons += o.neurons, emit += o.emit;
     monitors += o.monitors, nanCheck += o.nanCheck, callbacks += o.callbacks;
@@ -149,6 +147,13 @@ inline constexpr std::array<std::pair<std::string_view, double PhaseTimes::*>, 8
     {"callbacks", &PhaseTimes::callbacks},
     {"exchange", &PhaseTimes::exchange},
 }};
+
+inline double PhaseTimes::total() const {
+  double sum = 0.0;
+  for (const auto& [name, phase] : kPhaseNames)
+    sum += this->*phase;
+  return sum;
+}
 
 // One thread's phases of a run on one rank (RunSummary::profile).
 struct ThreadPhases {
