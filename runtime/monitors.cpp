@@ -5,6 +5,7 @@
 #include "runtime/projection.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
@@ -31,30 +32,82 @@ std::uint64_t SpikeMonitor::monitoredIn(std::span<const std::uint32_t> spikes) c
   return static_cast<std::uint64_t>(std::lower_bound(first, spikes.end(), end_) - first);
 }
 
-bool SpikeMonitor::record(double t, std::span<const std::uint32_t> spikes, std::uint64_t cap,
-                          std::span<const double> offsets, double stepStart, double dt) {
+bool SpikeMonitor::record(std::int64_t stepAfter, double dt, std::span<const std::uint32_t> spikes,
+                          std::uint64_t cap, std::span<const double> offsets) {
   // The monitored spikes are a contiguous run of the list (it is ascending), appended at once.
   const auto first = std::lower_bound(spikes.begin(), spikes.end(), begin_);
   const auto wanted = monitoredIn(spikes);
-  const std::uint64_t room = cap > t_.size() ? cap - t_.size() : 0;
+  const std::uint64_t room = cap > count() ? cap - count() : 0;
   const auto n = static_cast<std::size_t>(std::min(wanted, room));
+  if (n == 0) return n == wanted;
+  dt_ = dt;
   i_.append({first, n});
-  if (offsets.empty()) {
-    t_.appendCopies(n, t);
-  } else {
+  const std::int64_t gap = stepAfter - lastStep_;
+  if (offsets.empty() && gap > 0 && gap <= std::numeric_limits<std::uint32_t>::max() &&
+      n <= std::numeric_limits<std::uint32_t>::max()) {
+    steps_.push_back({static_cast<std::uint32_t>(gap), static_cast<std::uint32_t>(n)});
+  } else { // precise times (or, never from Network, a step not after the last one): per spike
+    writeOutTimes();
     const auto k0 = static_cast<std::size_t>(first - spikes.begin());
+    const double stepStart = static_cast<double>(stepAfter - 1) * dt;
     for (std::size_t k = k0; k < k0 + n; ++k)
-      t_.push_back(stepStart + offsets[k] * dt);
+      t_.push_back(offsets.empty() ? static_cast<double>(stepAfter) * dt
+                                   : stepStart + offsets[k] * dt);
+    baseStep_ = stepAfter;
   }
+  lastStep_ = stepAfter;
   return n == wanted;
+}
+
+void SpikeMonitor::writeOutTimes() const {
+  for (const StepEntry& e : steps_.span()) {
+    baseStep_ += e.gap;
+    t_.appendCopies(e.count, static_cast<double>(baseStep_) * dt_);
+  }
+  steps_.clear();
+}
+
+std::span<const double> SpikeMonitor::times() const {
+  writeOutTimes();
+  return t_.span();
+}
+
+void SpikeMonitor::timesFrom(std::size_t from,
+                             const std::function<void(std::span<const double>)>& write) const {
+  if (from < t_.size()) write(t_.span().subspan(from));
+  std::size_t at = t_.size(); // the spike the next entry starts at
+  std::int64_t step = baseStep_;
+  constexpr std::size_t kChunk = 4096;
+  std::array<double, kChunk> chunk;
+  std::size_t filled = 0;
+  for (const StepEntry& e : steps_.span()) {
+    step += e.gap;
+    const double t = static_cast<double>(step) * dt_;
+    for (std::size_t k = std::max(at, from); k < at + e.count; ++k) {
+      chunk[filled++] = t;
+      if (filled == kChunk) {
+        write(chunk);
+        filled = 0;
+      }
+    }
+    at += e.count;
+  }
+  if (filled > 0) write(std::span<const double>(chunk.data(), filled));
+}
+
+std::uint64_t SpikeMonitor::bytes() const {
+  return i_.size() * sizeof(std::uint32_t) + t_.size() * sizeof(double) +
+         steps_.size() * sizeof(StepEntry);
 }
 
 // clear() keeps the capacity: the storage is reused between two drops, its size bounded by what
 // is recorded between them.
 void SpikeMonitor::dropRecorded() {
-  dropped_ += t_.size();
+  dropped_ += count();
   t_.clear();
   i_.clear();
+  steps_.clear();
+  baseStep_ = lastStep_; // the next entry's gap counts from there
 }
 
 StateMonitor::StateMonitor(const NeuronGroup& group, std::vector<std::string> variables,

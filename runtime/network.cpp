@@ -389,7 +389,7 @@ std::uint64_t Network::memoryInUse() const {
   for (const auto& m : rateMonitors_)
     bytes += m->bytesFor(m->rates().size());
   for (const auto& m : spikeMonitors_)
-    bytes += m->count() * SpikeMonitor::bytesPerSpike;
+    bytes += m->bytes();
   return bytes;
 }
 
@@ -1474,9 +1474,8 @@ RunStatus Network::recordMonitors() {
     if (holdsRecords()) {
       const std::uint64_t cap = spikeCap(k);
       // Precise timing: spikes at t_n + offset·dt of the step just taken, else at its end.
-      fits = m.record(t, m.group().spikes(), cap != 0 ? cap : ~std::uint64_t{0},
-                      m.group().spikeOffsets(), static_cast<double>(step_ - 1) * options_.dt,
-                      options_.dt);
+      fits = m.record(step_, options_.dt, m.group().spikes(), cap != 0 ? cap : ~std::uint64_t{0},
+                      m.group().spikeOffsets());
     } else {
       auto& room = exchange_.rootRoom[k];
       const auto n = static_cast<std::int64_t>(m.monitoredIn(m.group().spikes()));
@@ -1490,8 +1489,7 @@ RunStatus Network::recordMonitors() {
                   "neurons or a shorter run, or raise its cap with setMaxSpikes",
                   m.group().name(), step_, timeText(t, options_.timeUnitSeconds),
                   holdsRecords() ? fmt::format("it holds {} spikes ({})", m.count(),
-                                               formatBytes(static_cast<long double>(
-                                                   m.count() * SpikeMonitor::bytesPerSpike)))
+                                               formatBytes(static_cast<long double>(m.bytes())))
                                  : std::string("rank 0 holds its spikes")),
               0};
   }

@@ -317,7 +317,7 @@ RunFolderStream::RunFolderStream(const std::filesystem::path& dir, const Network
     NpyAppender& tfi = s.array(i, "<u4", 0, "spike indices");
     s.appenders.push_back([&tf, &tfi, m] {
       const std::size_t done = unwritten(tf, m->dropped()); // of the records held
-      tf.append(m->times().subspan(done));
+      m->timesFrom(done, [&tf](std::span<const double> times) { tf.append(times); });
       tfi.append(m->indices().subspan(done));
     });
     s.describe.push_back([&tf, m, t, i] {

@@ -136,7 +136,7 @@ RunFileH5::RunFileH5(const std::filesystem::path& path, Network& net, const RunI
     timeAttribute(t);
     s.appenders.push_back([&f, m, t, i] {
       const std::size_t done = f.rows(t) - m->dropped(); // of the records held
-      f.append(t, m->times().subspan(done));
+      m->timesFrom(done, [&f, &t](std::span<const double> times) { f.append(t, times); });
       f.append(i, m->indices().subspan(done));
     });
     const std::string units = uniqueName(usedUnits, m->group().name());

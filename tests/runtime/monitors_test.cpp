@@ -8,7 +8,10 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <span>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -128,6 +131,53 @@ TEST(Monitors, ASpikeMonitorKeepsEverySpikeInOrderWhileItsStorageGrows) {
   ASSERT_TRUE(net.run(30.0, {.progress = 0}).status.ok());
   EXPECT_EQ(all.dropped(), 200000u);
   expect(all, 2000, 30);
+}
+
+// A step's spikes share its end time, held once (monitors.hpp): 4 bytes per spike and 8 per step
+// with spikes, until times() writes the per-spike times out (8 bytes each). A writer's timesFrom
+// gives the same times from any spike on without writing them out. The times are t_{n+1} =
+// (n + 1)·dt for the spikes of step n, dt = 0.1 not being exact in binary.
+TEST(Monitors, ASpikeMonitorHoldsAStepsTimeOnceAndGivesEverySpikesTime) {
+  Network net({.dt = 0.1});
+  NeuronGroup& g = net.addGroup("C", 300, cyclicLayout());
+  g.setKernel({.fn = everyThirdSpiker}); // 100 spikes per step
+  SpikeMonitor& m = net.addSpikeMonitor(g);
+  ASSERT_TRUE(net.run(20.0, {.progress = 0}).status.ok()); // 200 steps
+  ASSERT_EQ(m.count(), 20000u);
+  EXPECT_EQ(m.bytes(), 20000u * 4 + 200u * 8);
+  std::vector<double> expected;
+  for (std::int64_t n = 0; n < 200; ++n)
+    expected.insert(expected.end(), 100, static_cast<double>(n + 1) * 0.1);
+  for (const std::size_t from : {0u, 1u, 99u, 100u, 12345u, 19999u, 20000u}) {
+    std::vector<double> streamed;
+    m.timesFrom(from, [&](std::span<const double> t) {
+      streamed.insert(streamed.end(), t.begin(), t.end());
+    });
+    EXPECT_EQ(streamed, std::vector<double>(expected.begin() + from, expected.end())) << from;
+  }
+  EXPECT_EQ(m.bytes(), 20000u * 4 + 200u * 8); // nothing written out
+  const std::span<const double> t = m.times();
+  EXPECT_EQ(std::vector<double>(t.begin(), t.end()), expected);
+  EXPECT_EQ(m.bytes(), 20000u * 12);
+  // Spikes recorded after the read: held per step again, read in order after the others.
+  ASSERT_TRUE(net.run(1.0, {.progress = 0}).status.ok()); // steps 200..209
+  for (std::int64_t n = 200; n < 210; ++n)
+    expected.insert(expected.end(), 100, static_cast<double>(n + 1) * 0.1);
+  EXPECT_EQ(m.bytes(), 20000u * 12 + 1000u * 4 + 10u * 8);
+  std::vector<double> streamed;
+  m.timesFrom(19950, [&](std::span<const double> t) {
+    streamed.insert(streamed.end(), t.begin(), t.end());
+  });
+  EXPECT_EQ(streamed, std::vector<double>(expected.begin() + 19950, expected.end()));
+  const std::span<const double> all = m.times();
+  EXPECT_EQ(std::vector<double>(all.begin(), all.end()), expected);
+  // Dropped, then more: the steps count on from the last one dropped.
+  m.dropRecorded();
+  ASSERT_TRUE(net.run(0.5, {.progress = 0}).status.ok()); // steps 210..214
+  const std::span<const double> after = m.times();
+  ASSERT_EQ(after.size(), 500u);
+  EXPECT_EQ(after.front(), 211 * 0.1);
+  EXPECT_EQ(after.back(), 215 * 0.1);
 }
 
 TEST(Monitors, NonFiniteValuesStopTheRunWithGroupVariableNeuronAndStep) {
