@@ -67,13 +67,24 @@ std::string replaceOnce(std::string s, const std::string& from, const std::strin
 }
 
 // The scaled version: sizes ×10 and a fixed in-degree of 80 (64 from E, 16 from I) instead of
-// p = 0.02, so every neuron keeps the 4k network's mean input.
-std::string scaled(std::string text) {
-  text = replaceAll(text, "(3200", "(32000");
-  text = replaceAll(text, "(800", "(8000");
+// p = 0.02, so every neuron keeps the 4k network's mean input. Comment lines stay the original's,
+// under a first line that says so.
+std::string scaled(const std::string& original) {
+  std::istringstream in(original);
+  std::string text;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("//", 0) != 0) {
+      line = replaceAll(line, "(3200", "(32000");
+      line = replaceAll(line, "(800", "(8000");
+    }
+    text += line + "\n";
+  }
   text = replaceOnce(text, "with p = 0.02", "with indegree = 64");
   text = replaceOnce(text, "with p = 0.02", "with indegree = 16");
-  return text;
+  return "// Scaled by nj_network_bench: 40000 neurons (32000 E, 8000 I), a fixed in-degree of 80\n"
+         "// (64 from E, 16 from I) instead of p = 0.02. The comments below are the 4000-neuron\n"
+         "// original's.\n" +
+         text;
 }
 
 // Every connection with `delay` (e.g. "1 ms").
