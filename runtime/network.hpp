@@ -531,7 +531,10 @@ private:
     std::int64_t failedStep = -1;
     int failingRank = -1;
     std::string message;
-    std::vector<std::int64_t> all; // per rank: failure, interrupt, counts[step][group]
+    std::vector<std::int64_t> mine, all; // per rank: failure, interrupt, counts[step][group], slot
+    std::size_t stride = 0;              // entries per rank in all
+    std::int64_t slotWords = 8;          // entries for spike ids (two each) in the next exchange
+    std::int64_t slotPeak = 0;           // the decaying largest need that sizes it
     // Rank 0's room in each spike monitor at the exchange, less what its steps have recorded
     // since (recordMonitors on the other ranks).
     std::vector<std::int64_t> rootRoom;

@@ -156,8 +156,8 @@ TEST(Monitors, ASpikeMonitorHoldsAStepsTimeOnceAndGivesEverySpikesTime) {
     EXPECT_EQ(streamed, std::vector<double>(expected.begin() + from, expected.end())) << from;
   }
   EXPECT_EQ(m.bytes(), 20000u * 4 + 200u * 8); // nothing written out
-  const std::span<const double> t = m.times();
-  EXPECT_EQ(std::vector<double>(t.begin(), t.end()), expected);
+  const std::span<const double> read = m.times();
+  EXPECT_EQ(std::vector<double>(read.begin(), read.end()), expected);
   EXPECT_EQ(m.bytes(), 20000u * 12);
   // Spikes recorded after the read: held per step again, read in order after the others.
   ASSERT_TRUE(net.run(1.0, {.progress = 0}).status.ok()); // steps 200..209
