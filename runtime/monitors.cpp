@@ -59,12 +59,11 @@ bool SpikeMonitor::record(std::int64_t stepAfter, double dt, std::span<const std
   return n == wanted;
 }
 
+// The entries' times follow those in t_ (timesFrom passes them from a buffer of its own).
 void SpikeMonitor::writeOutTimes() const {
-  for (const StepEntry& e : steps_.span()) {
-    baseStep_ += e.gap;
-    t_.appendCopies(e.count, static_cast<double>(baseStep_) * dt_);
-  }
+  timesFrom(t_.size(), [this](std::span<const double> times) { t_.append(times); });
   steps_.clear();
+  baseStep_ = lastStep_; // the step of the last entry
 }
 
 std::span<const double> SpikeMonitor::times() const {
