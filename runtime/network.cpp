@@ -601,8 +601,6 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   RunSummary& s = result.summary;
   s.steps = done;
   s.simulatedSeconds = static_cast<double>(done) * options_.dt * options_.timeUnitSeconds;
-  s.wallSeconds = wall;
-  s.realTimeFactor = wall > 0 ? s.simulatedSeconds / wall : 0.0;
   s.phases = phases_;
   if (options_.phaseTiming && threadsUsed_ > 1) {
     s.threadPhases = threadPhases_;
@@ -612,8 +610,10 @@ RunResult Network::run(double duration, RunOptions runOptions) {
   s.epochs = epochsRun_ - epochsBefore;
   s.threadsUsed = threadsUsed_;
   s.sharedChunks = sharedChunks() - sharedChunksAtStart;
-  // What this rank holds: synapses, their bytes, and the peak resident memory of the process.
-  std::array<std::int64_t, 3> held{0, 0, peakResidentBytes()};
+  // What this rank holds: synapses, their bytes, and the peak resident memory of the process;
+  // and its wall time in ns (ranks leave the collective before a run at different times, so the
+  // run lasted as long as its longest rank: every rank's phases are laps inside that).
+  std::array<std::int64_t, 4> held{0, 0, peakResidentBytes(), std::llround(wall * 1e9)};
   for (const auto& p : projections_) {
     held[0] += static_cast<std::int64_t>(p->usesPopulationPath() ? 0 : p->synapses());
     held[1] += static_cast<std::int64_t>(p->bytes());
@@ -631,7 +631,10 @@ RunResult Network::run(double duration, RunOptions runOptions) {
     s.synapsesPerRank.push_back(static_cast<std::uint64_t>(perRank[r]));
     s.synapseBytesPerRank.push_back(static_cast<std::uint64_t>(perRank[r + 1]));
     s.peakMemoryPerRank.push_back(static_cast<std::uint64_t>(perRank[r + 2]));
+    wall = std::max(wall, static_cast<double>(perRank[r + 3]) * 1e-9);
   }
+  s.wallSeconds = wall;
+  s.realTimeFactor = wall > 0 ? s.simulatedSeconds / wall : 0.0;
   std::uint64_t neurons = 0;
   for (std::size_t k = 0; k < groups_.size(); ++k) {
     const NeuronGroup& g = *groups_[k].group;

@@ -194,8 +194,8 @@ struct GroupSummary {
 struct RunSummary {
   std::int64_t steps = 0;        // steps run by this call
   double simulatedSeconds = 0.0; // steps * dt, in seconds
-  double wallSeconds = 0.0;
-  double realTimeFactor = 0.0; // simulated seconds per wall second
+  double wallSeconds = 0.0;      // the run on its longest rank
+  double realTimeFactor = 0.0;   // simulated seconds per wall second
   std::uint64_t spikes = 0;
   double meanRateHz = 0.0; // over every neuron of every group
   std::vector<GroupSummary> groups;

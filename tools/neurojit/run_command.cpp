@@ -156,8 +156,11 @@ int runRun(const RunCommandOptions& o, const CommonOptions& common) {
     return 1;
   }
   if (!root) return result.status.exitCode();
+  // A rank that entered the run before rank 0 ran longer than rank 0 measured: the run lasted as
+  // long as its longest rank (RunSummary::wallSeconds).
   double runSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::max(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+               result.summary.wallSeconds);
 
   runtime::RunInfo info = sim->runInfo();
   info.timings.emplace_back("run", runSeconds);
