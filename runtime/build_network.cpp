@@ -55,6 +55,7 @@ public:
     for (const plan::Stimulus& s : plan_.stimuli)
       addStimulus(s);
     addMonitors();
+    out_.network->layOutShards();
     return std::move(out_);
   }
 

@@ -304,6 +304,10 @@ public:
   void dropRecorded();
 
   // ---- running ----
+  // Splits the groups into the shards the next run starts on and makes what each shard owns
+  // (its copies of the synapses onto it); the builder calls it last, so that a run starts with
+  // them made. run() calls it again (through prepare) and redoes only what changed since.
+  void layOutShards();
   // Runs round(duration / dt) steps. Throws RuntimeError before the first step for a duration
   // that is not positive and finite, a group without a kernel, or a bad refractory period, and
   // MemoryLimitError when the recording of this run would not fit; what happens during the run

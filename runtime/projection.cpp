@@ -76,7 +76,16 @@ std::uint64_t Projection::shardRowBytes() const {
   std::uint64_t bytes = 0;
   for (const ShardRows& r : shardRows_)
     bytes += r.bytes();
+  for (const ShardRows& r : spare_.rows)
+    bytes += r.bytes();
   return bytes;
+}
+
+std::vector<std::pair<std::uint64_t, std::uint64_t>> Projection::postShardRanges() const {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  for (std::size_t s = 0; s < post_->shardCount(); ++s)
+    ranges.push_back(post_->shardRange(s));
+  return ranges;
 }
 
 namespace {
@@ -110,6 +119,9 @@ std::uint64_t Projection::splitOf(std::uint64_t i, std::size_t s) const {
 
 std::size_t Projection::startSplit() {
   const std::size_t shards = post_->shardCount();
+  // Leaving the team's shards for one shard (its probe's): their copies wait aside (spare_).
+  if (shards == 1 && !shardRows_.empty() && split())
+    spare_ = {std::move(shardRows_), std::move(shardRowRanges_), splitShape_, splitWeights_};
   rowSplit_.clear();
   rowSplit_.shrink_to_fit();
   shardRows_.clear();
@@ -125,6 +137,16 @@ std::size_t Projection::startSplit() {
   if (!onPre_ && !spec_.target.empty()) {
     // A plain projection: each shard gets its own CSR (its rows' parts, their weights), so a
     // thread reads only its own synapses' memory; splitShard(s) builds shard s's.
+    if (!spare_.rows.empty() && spare_.ranges == postShardRanges() && spare_.shape == splitShape_ &&
+        spare_.weights == splitWeights_) {
+      shardRows_ = std::move(spare_.rows);
+      shardRowRanges_ = std::move(spare_.ranges);
+      spare_ = {};
+      splitShards_ = shards;
+      return 0;
+    }
+    spare_ = {};
+    shardRowRanges_ = postShardRanges();
     std::uint64_t widest = 0;
     for (std::size_t s = 0; s < shards; ++s)
       widest = std::max(widest, post_->shardRange(s).second - post_->shardRange(s).first);

@@ -193,6 +193,8 @@ private:
   // different shards at the same time.
   std::size_t startSplit();
   void splitShard(std::size_t s);
+  // Frees the copies startSplit kept aside for shards that will not return (spare_).
+  void dropSpareRows() { spare_ = {}; }
   std::uint64_t splitOf(std::uint64_t i, std::size_t s) const; // row i's first synapse on shard s
   // Schedule item 4, on shard s's thread after its kernels: the pre group's spikes of step n in
   // shard s's range (ascending) into the ring as the slot's part s, with their captured values.
@@ -321,6 +323,17 @@ private:
     }
   };
   std::vector<ShardRows> shardRows_;
+  // The team's copies while its probe runs on one shard (Network::layOutShards makes them before
+  // the run): kept aside by startSplit for one shard, taken back when the same shards return
+  // with the table unchanged, else dropped.
+  struct SpareRows {
+    std::vector<ShardRows> rows;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges; // the post shards they are for
+    std::uint64_t shape = kNever, weights = kNever;              // the table's versions
+  };
+  SpareRows spare_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> shardRowRanges_; // of shardRows_
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> postShardRanges() const;
   std::uint64_t shardRowBytes() const;
   std::size_t splitShards_ = 0; // shards of rowSplit_ / shardRows_ (0: none built)
   // The ring: slot r holds the spikes of step `step` (r = step mod ringSlots()) as one part per
