@@ -282,33 +282,14 @@ Sample sampleAt(const Defining& d, const Vec& u, const Vec* wPrev) {
 template <class Test>
 std::optional<Sample> locate(const Defining& d, const Sample& from, const Vec& t0, double h,
                              double g0, double gh, Test test) {
-  double a = 0, b = h, ga = g0, gb = gh;
-  std::optional<Sample> best;
-  int side = 0;
-  for (int it = 0; it < 200; ++it) {
-    double c = (ga * b - gb * a) / (ga - gb);
-    if (!(c > std::min(a, b) && c < std::max(a, b))) c = 0.5 * (a + b);
-    auto r = correct(d, from.u + c * t0, t0);
-    if (!r) {
-      c = 0.5 * (a + b);
-      r = correct(d, from.u + c * t0, t0);
-      if (!r) return best;
-    }
-    Sample smp = sampleAt(d, r->first, &from.w);
-    double gc = test(smp);
-    best = smp;
-    if (gc == 0 || std::abs(b - a) < 1e-12) return best;
-    if ((gc < 0) == (ga < 0)) {
-      a = c, ga = gc;
-      if (side == -1) gb *= 0.5;
-      side = -1;
-    } else {
-      b = c, gb = gc;
-      if (side == 1) ga *= 0.5;
-      side = 1;
-    }
-  }
-  return best;
+  return arclength::locateZero<Sample>(
+      h, g0, gh,
+      [&](double c) -> std::optional<Sample> {
+        const auto r = correct(d, from.u + c * t0, t0);
+        if (!r) return std::nullopt;
+        return sampleAt(d, r->first, &from.w);
+      },
+      test);
 }
 
 // The critical pair of a Hopf-curve point: the pair with the smallest |λ_i + λ_j|.
