@@ -8,8 +8,9 @@
 // only Simulation::run is timed (not parsing, checking or JIT compilation). Each configuration
 // runs --reps times (a fresh Simulation each, same seed, so the same spikes) and the medians are
 // printed, one line per configuration, plus the ratio 1 thread / 2 threads measured in the same
-// process. With a team, a line per thread follows (t0, t1, ...: its own update, delivery and
-// waiting at the barriers), so an imbalance shows on the thread where it is.
+// process (of the medians, and each repetition's with their median). With a team, a line per thread
+// follows (t0, t1, ...: its own update, delivery and waiting at the barriers), so an imbalance
+// shows on the thread where it is.
 //
 //   nj_network_bench [--reps 3] [--duration 1] [--threads 1,2] [--only coba4k,cuba40k,...]
 //                    [--no-monitors] [--method euler] [--precision float32] [--delay 1ms]
@@ -283,8 +284,20 @@ int main(int argc, char** argv) {
                     "", phase[0], phase[1], phase[2]);
       }
     }
-    if (wallOf.count(1) && wallOf.count(2))
-      std::printf("%-10s speedup 1 -> 2 threads: %.2fx\n", c.name.c_str(), wallOf[1] / wallOf[2]);
+    if (wallOf.count(1) && wallOf.count(2)) {
+      // Also each repetition's own ratio (its two runs minutes apart at most): where the machine
+      // changes speed between repetitions, the ratio of the medians can pair a slow one-thread
+      // run with a fast two-thread one; the median of these cannot.
+      std::vector<double> ratios;
+      std::string each;
+      for (std::size_t r = 0; r < samples[1].size() && r < samples[2].size(); ++r) {
+        ratios.push_back(samples[1][r].wall / samples[2][r].wall);
+        each += fmt::format(" {:.2f}x", ratios.back());
+      }
+      std::printf("%-10s speedup 1 -> 2 threads: %.2fx (of the medians); per repetition%s, median "
+                  "%.2fx\n",
+                  c.name.c_str(), wallOf[1] / wallOf[2], each.c_str(), median(ratios));
+    }
     std::fflush(stdout);
   }
   return 0;

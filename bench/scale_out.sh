@@ -2,7 +2,9 @@
 # The scale-out numbers of docs/performance.md, each ratio measured in one run with its two sides
 # alternating (the machine is shared and noisy):
 #   1. threads: nj_network_bench --threads 1,2 on COBA 4k, COBA 40k and COBAHH 40k (median of
-#      REPS, per-phase breakdown: update, delivery, exchange, monitors);
+#      REPS, per-phase breakdown: update, delivery, exchange, monitors; the speedup as the ratio
+#      of the medians and as each repetition's own ratio, which a change of the machine's speed
+#      between repetitions cannot skew);
 #   2. ranks: `neurojit run` of COBA 40k as 1 process x 1 thread and as 2 MPI ranks x 1 thread,
 #      alternating, REPS times; the simulation's wall time from run.json (timings_s.run);
 #   3. the exchange's collective: nj_exchange_bench under mpirun -np 2;
