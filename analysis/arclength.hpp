@@ -1,8 +1,8 @@
 // The steps of pseudo-arclength continuation shared by branches in one parameter
 // (continuation.cpp) and fold / Hopf curves in two (codim2.cpp): two of linear algebra, and the
-// location of a test function's zero within a step. A curve is G(u) = 0
-// with one unknown more than equations; the system's `eval(u, &G, &A)` gives G and its Jacobian
-// A (k × (k+1)) and returns false where it cannot be evaluated.
+// location of a test function's zero within a step. A curve is G(u) = 0 with one unknown more
+// than equations; the system's `eval(u, &G, &A)` gives G and its Jacobian A (k × (k+1)) and
+// returns false where it cannot be evaluated.
 #pragma once
 
 #include <Eigen/Dense>
