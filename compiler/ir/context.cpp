@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <mutex>
 #include <stdexcept>
 
 namespace nj::ir {
@@ -58,9 +59,18 @@ bool Context::Equal::operator()(const Node* a, const Node* b) const {
   }
 }
 
+// Interning may happen on several threads at once: the kernels of a compilation's distinct
+// programs are generated concurrently (pipeline/compile.cpp), and codegen rewrites their
+// expressions (shared exponentials) in the compilation's one context. One lock for all contexts:
+// uncontended it costs ~20 ns a node, and front ends build a few thousand.
+namespace {
+std::mutex g_interning;
+} // namespace
+
 Expr Context::intern(Node node) {
   node.hash = shallowHash(node);
   node.context = this;
+  const std::lock_guard<std::mutex> lock(g_interning);
   if (auto it = table_.find(&node); it != table_.end()) return Expr(*it);
   node.id = static_cast<std::uint32_t>(nodes_.size());
   nodes_.push_back(std::make_unique<Node>(std::move(node)));

@@ -4,7 +4,10 @@
 #include "compiler/ir/printer.hpp"
 
 #include <cmath>
+#include <functional>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -35,6 +38,31 @@ TEST_F(HashConsing, SameStructureSamePointer) {
   Expr c = exp(x * y + 1.0) / (x - 2.0);
   EXPECT_EQ(ctx.size(), before) << "rebuilding an existing expression allocates nothing";
   EXPECT_EQ(c, a);
+}
+
+// Codegen interns on several threads at once (distinct kernels compile concurrently and rewrite
+// their shared exponentials in the compilation's context): however the threads interleave, each
+// distinct expression is one node.
+TEST_F(HashConsing, ThreadsInterningAtOnceGetOneNodePerExpression) {
+  constexpr int kThreads = 4, kTerms = 3000;
+  const auto build = [&](int t, std::vector<Expr>& out) {
+    for (int k = 0; k < kTerms; ++k) // every thread builds the same terms, in its own order
+      out.push_back(exp(x * ctx.constant((k * (t + 1)) % kTerms) + y));
+  };
+  std::vector<std::vector<Expr>> built(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back(build, t, std::ref(built[t]));
+  for (std::thread& th : threads)
+    th.join();
+  for (int t = 0; t < kThreads; ++t)
+    for (int k = 0; k < kTerms; ++k)
+      ASSERT_EQ(built[t][k], exp(x * ctx.constant((k * (t + 1)) % kTerms) + y))
+          << "thread " << t << ", term " << k;
+  const std::size_t before = ctx.size();
+  std::vector<Expr> again;
+  build(1, again);
+  EXPECT_EQ(ctx.size(), before) << "every term was interned once";
 }
 
 TEST_F(HashConsing, CommutedOperandsAreOneNode) {
