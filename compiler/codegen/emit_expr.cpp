@@ -143,6 +143,10 @@ Value* ExprEmitter::build(ir::Expr e, IRBuilder<>& b) {
   case ir::NodeKind::Or:
     return b.CreateOr(truth(e.operand(0), b), truth(e.operand(1), b));
   case ir::NodeKind::Select: {
+    if (vectorWidth_ > 1 && inlineMathFor(e))
+      if (const auto member = ir::sharedMemberOf(e))
+        return guardedSharedMember(b, member->kind, real(member->u, b), real(member->common, b),
+                                   vectorWidth_);
     Value* cond = truth(e.operand(0), b);
     Value* x = expr(e.operand(1));
     Value* y = expr(e.operand(2));

@@ -293,6 +293,97 @@ bool attachVectorMath(llvm::CallInst& call, MathFunction f, int vectorWidth) {
   return true;
 }
 
+namespace {
+
+// ir::guardedSharedMember's value of one lane (or every lane, branch-free).
+Value* sharedMemberValue(IRBuilder<>& b, ir::SharedMember kind, Value* u, Value* common,
+                         Value* small, Value* infinite) {
+  llvm::Type* real = u->getType();
+  llvm::Module& m = *b.GetInsertBlock()->getModule();
+  const auto c = [&](double v) { return llvm::ConstantFP::get(real, v); };
+  const auto horner = [&](std::span<const double> coefficients) { // lowest degree first
+    llvm::Function* fma = llvm::Intrinsic::getDeclaration(&m, llvm::Intrinsic::fma, {real});
+    Value* r = c(coefficients.back());
+    for (auto it = coefficients.rbegin() + 1; it != coefficients.rend(); ++it)
+      r = b.CreateCall(fma, {u, r, c(*it)});
+    return r;
+  };
+  switch (kind) {
+  case ir::SharedMember::Expm1:
+    return b.CreateSelect(small, b.CreateFMul(u, horner(ir::kExprelSeries)), common);
+  case ir::SharedMember::Exprel:
+    return b.CreateSelect(infinite, u, b.CreateSelect(small, horner(ir::kExprelSeries), common));
+  case ir::SharedMember::InverseExprel:
+    return b.CreateSelect(infinite, c(0.0),
+                          b.CreateSelect(small, horner(ir::kInverseExprelSeries), common));
+  }
+  return common;
+}
+
+// The body of the scalar function (branch-free) or of its vector version (the series only
+// when a lane needs it).
+Value* sharedMemberBody(IRBuilder<>& b, ir::SharedMember kind, Value* u, Value* common) {
+  llvm::Type* real = u->getType();
+  Value* small = b.CreateFCmpOLT(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, u),
+                                 llvm::ConstantFP::get(real, ir::kSharedSmallArgument));
+  Value* infinite =
+      b.CreateFCmpOEQ(u, llvm::ConstantFP::get(real, std::numeric_limits<double>::infinity()));
+  if (!real->isVectorTy()) return sharedMemberValue(b, kind, u, common, small, infinite);
+  llvm::BasicBlock* entry = b.GetInsertBlock();
+  llvm::LLVMContext& context = entry->getContext();
+  auto* rare = llvm::BasicBlock::Create(context, "shared.rare", entry->getParent());
+  auto* done = llvm::BasicBlock::Create(context, "shared.done", entry->getParent());
+  Value* someRare = kind == ir::SharedMember::Expm1 ? small : b.CreateOr(small, infinite);
+  b.CreateCondBr(b.CreateOrReduce(someRare), rare, done);
+  b.SetInsertPoint(rare);
+  Value* value = sharedMemberValue(b, kind, u, common, small, infinite);
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+  llvm::PHINode* result = b.CreatePHI(real, 2);
+  result->addIncoming(common, entry);
+  result->addIncoming(value, rare);
+  return result;
+}
+
+// An internal function `type name(type, type)` of m with the body above (made once).
+llvm::Function* defineSharedMember(llvm::Module& m, llvm::Type* type, const std::string& name,
+                                   ir::SharedMember kind, bool alwaysInline) {
+  if (llvm::Function* f = m.getFunction(name)) return f;
+  auto* fnType = llvm::FunctionType::get(type, {type, type}, false);
+  llvm::Function* f = llvm::Function::Create(fnType, llvm::Function::InternalLinkage, name, m);
+  f->addFnAttr(alwaysInline ? llvm::Attribute::AlwaysInline : llvm::Attribute::NoInline);
+  f->addFnAttr(llvm::Attribute::NoUnwind);
+  f->addFnAttr(llvm::Attribute::WillReturn);
+  f->setDoesNotAccessMemory();
+  IRBuilder<> fb(llvm::BasicBlock::Create(m.getContext(), "entry", f));
+  fb.CreateRet(sharedMemberBody(fb, kind, f->getArg(0), f->getArg(1)));
+  return f;
+}
+
+} // namespace
+
+Value* guardedSharedMember(IRBuilder<>& b, ir::SharedMember kind, Value* u, Value* common,
+                           int vectorWidth) {
+  llvm::Module& m = *b.GetInsertBlock()->getModule();
+  llvm::Type* real = u->getType();
+  const unsigned bits = real->getPrimitiveSizeInBits().getFixedSize();
+  const std::string name = fmt::format("nj.shared{}.f{}", static_cast<int>(kind), bits);
+  // NoInline until inlineVectorMath, so that the loop vectorizer sees one call to widen.
+  llvm::CallInst* call = b.CreateCall(defineSharedMember(m, real, name, kind, false), {u, common});
+  call->setDoesNotAccessMemory();
+  if (vectorWidth > 1) {
+    const auto w = static_cast<unsigned>(vectorWidth);
+    const std::string vectorName =
+        fmt::format("nj.shared{}.v{}f{}", static_cast<int>(kind), w, bits);
+    llvm::Function* vector =
+        defineSharedMember(m, llvm::FixedVectorType::get(real, w), vectorName, kind, true);
+    llvm::appendToCompilerUsed(m, {vector});
+    llvm::VFABI::setVectorVariantNames(
+        call, {fmt::format("_ZGV_LLVM_N{}vv_{}({})", w, name, vectorName)});
+  }
+  return call;
+}
+
 void inlineVectorMath(llvm::Module& module) {
   if (llvm::GlobalVariable* used = module.getGlobalVariable("llvm.compiler.used"))
     used->eraseFromParent();

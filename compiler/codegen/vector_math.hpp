@@ -24,6 +24,8 @@
 // and underflow give what libm gives. Multiply-adds are llvm.fmuladd (fused with FMA).
 #pragma once
 
+#include "compiler/ir/share_exponentials.hpp"
+
 #include <functional>
 #include <string>
 
@@ -51,6 +53,17 @@ llvm::CallInst* callScalarFunction(llvm::IRBuilder<>& b, const std::string& name
 // scalar remainder keeps calling libm. False (nothing done) for other types or widths <= 1. The
 // libmvec mappings of exp/expm1 must then be left out of TargetLibraryInfo.
 bool attachVectorMath(llvm::CallInst& call, MathFunction f, int vectorWidth);
+
+// A member of a shared exponential family (ir::sharedMemberOf): `common` in every lane, except
+// where |u| < ir::kSharedSmallArgument (the Taylor series) or u = +inf (the limits), as
+// ir::guardedSharedMember. Emitted as a call of an internal function of (u, common) whose vector
+// version (`vectorWidth` lanes) evaluates the series only when some lane needs it: a HH kernel
+// evaluates three such members per neuron-step, and the series and selects were ~4 % of COBAHH's
+// and the squid axon's kernels. Where a lane does take the series, it is the same Horner
+// evaluation by fused multiply-adds in both versions, within an ulp of the reference
+// interpreter's evaluation of the same select.
+llvm::Value* guardedSharedMember(llvm::IRBuilder<>& b, ir::SharedMember kind, llvm::Value* u,
+                                 llvm::Value* common, int vectorWidth);
 
 // After the optimization pipeline: inlines the vector versions the vectorizer called and the
 // scalar functions of callScalarFunction, and deletes what is left unused.

@@ -16,9 +16,8 @@ namespace nj::ir {
 namespace {
 
 constexpr double kRatioTolerance = 1e-12;
-constexpr int kMaxPower = 16;           // E^m by at most 4 squarings and 3 multiplications
-constexpr double kMaxOffset = 30.0;     // |b - m*b0|: E^m is within e^30 of the value it gives
-constexpr double kSmallArgument = 1e-2; // below, expm1 and exprel from their Taylor series
+constexpr int kMaxPower = 16;       // E^m by at most 4 squarings and 3 multiplications
+constexpr double kMaxOffset = 30.0; // |b - m*b0|: E^m is within e^30 of the value it gives
 
 // A call f(a*x + b) with a a number, x what varies from neuron to neuron or stage to stage
 // (states, inputs, temporaries, noise) and b free of it: parameters, t and dt may appear in b.
@@ -81,51 +80,72 @@ std::vector<Expr> distinctNodes(std::span<const Expr> roots, bool (*keep)(Expr))
   return out;
 }
 
-// Horner's rule, highest coefficient last in `c`.
-Expr polynomial(Expr u, std::initializer_list<double> c) {
-  std::vector<double> cs(c);
-  Expr r = lift(u, cs.back());
-  for (auto it = cs.rbegin() + 1; it != cs.rend(); ++it)
+// Horner's rule, lowest degree first in `c`.
+Expr polynomial(Expr u, std::span<const double> c) {
+  Expr r = lift(u, c.back());
+  for (auto it = c.rbegin() + 1; it != c.rend(); ++it)
     r = *it + u * r;
   return r;
-}
-
-// exprel(u) = sum u^k/(k+1)!, and 1/exprel(u) = u/expm1(u) = sum B_k u^k/k! (Bernoulli numbers),
-// to u^5: below kSmallArgument the first omitted term is < 2e-16 relative.
-Expr exprelSeries(Expr u) {
-  return polynomial(u, {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720});
-}
-Expr inverseExprelSeries(Expr u) {
-  return polynomial(u, {1.0, -1.0 / 2, 1.0 / 12, 0.0, -1.0 / 720});
 }
 
 // The replacements of one family's calls (and of 1/exprel over them) given E^m·exp(d).
 void replaceMember(const AffineCall& c, Expr value, Expr inverseExprelNode,
                    std::unordered_map<Expr, Expr>& out) {
   Expr u = c.call.operand(0);
-  Expr small = lt(abs(u), kSmallArgument);
   switch (c.call.function()) {
   case Function::Exp:
     out.emplace(c.call, value);
     break;
   case Function::Expm1:
-    out.emplace(c.call, select(small, u * exprelSeries(u), value - 1.0));
+    out.emplace(c.call, guardedSharedMember(SharedMember::Expm1, u, value - 1.0));
     break;
-  case Function::Exprel: { // at u = +inf, E^m - 1 over u is inf/inf: the limits, as ir::exprel
-    Expr infinite = eq(u, lift(u, std::numeric_limits<double>::infinity()));
-    out.emplace(c.call, select(infinite, u, select(small, exprelSeries(u), (value - 1.0) / u)));
+  case Function::Exprel:
+    out.emplace(c.call, guardedSharedMember(SharedMember::Exprel, u, (value - 1.0) / u));
     if (!inverseExprelNode.isNull())
-      out.emplace(
-          inverseExprelNode,
-          select(infinite, lift(u, 0.0), select(small, inverseExprelSeries(u), u / (value - 1.0))));
+      out.emplace(inverseExprelNode,
+                  guardedSharedMember(SharedMember::InverseExprel, u, u / (value - 1.0)));
     break;
-  }
   default:
     break;
   }
 }
 
 } // namespace
+
+// At u = +inf, E^m - 1 over u is inf/inf: the limits, as ir::exprel.
+Expr guardedSharedMember(SharedMember kind, Expr u, Expr common) {
+  Expr small = lt(abs(u), kSharedSmallArgument);
+  Expr infinite = eq(u, lift(u, std::numeric_limits<double>::infinity()));
+  switch (kind) {
+  case SharedMember::Expm1:
+    return select(small, u * polynomial(u, kExprelSeries), common);
+  case SharedMember::Exprel:
+    return select(infinite, u, select(small, polynomial(u, kExprelSeries), common));
+  case SharedMember::InverseExprel:
+    return select(infinite, lift(u, 0.0),
+                  select(small, polynomial(u, kInverseExprelSeries), common));
+  }
+  return common;
+}
+
+std::optional<SharedMemberParts> sharedMemberOf(Expr e) {
+  if (!e.is(NodeKind::Select)) return std::nullopt;
+  const auto rebuilt = [&](SharedMember kind, Expr u,
+                           Expr common) -> std::optional<SharedMemberParts> {
+    if (guardedSharedMember(kind, u, common) != e) return std::nullopt;
+    return SharedMemberParts{kind, u, common};
+  };
+  Expr cond = e.operand(0);
+  if (!cond.is(NodeKind::Compare) || cond.operands().empty()) return std::nullopt;
+  if (cond.compareOp() == CompareOp::Less && cond.operand(0).is(NodeKind::Call) &&
+      cond.operand(0).function() == Function::Abs)
+    return rebuilt(SharedMember::Expm1, cond.operand(0).operand(0), e.operand(2));
+  Expr inner = e.operand(2);
+  if (cond.compareOp() != CompareOp::Equal || !inner.is(NodeKind::Select)) return std::nullopt;
+  for (SharedMember kind : {SharedMember::Exprel, SharedMember::InverseExprel})
+    if (auto parts = rebuilt(kind, cond.operand(0), inner.operand(2))) return parts;
+  return std::nullopt;
+}
 
 int countTranscendentals(std::span<const Expr> roots) {
   const auto transcendental = [](Expr e) {

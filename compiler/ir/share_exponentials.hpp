@@ -18,6 +18,7 @@
 #include "compiler/ir/context.hpp"
 #include "compiler/ir/expr.hpp"
 
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -33,6 +34,26 @@ struct ExponentialSharing {
 // family; calls whose argument is not a·x + (offset without states, inputs or temporaries), and
 // families of one call, are left unchanged.
 ExponentialSharing shareExponentials(Context& ctx, std::span<const Expr> roots);
+
+// A family member's value with its rare lanes: expm1(u), exprel(u) or exprel(u)^-1 from
+// `common` (E^m·exp(d) - 1, (E^m·exp(d) - 1)/u, u/(E^m·exp(d) - 1)), and where |u| <
+// kSharedSmallArgument from the Taylor series below instead (and the limits at u = +inf for
+// exprel and its inverse). shareExponentials builds these selects; sharedMemberOf recognizes one
+// (rebuilt from its parts and compared), so that a vectorized kernel can skip the series unless
+// a lane needs it (codegen/vector_math.hpp).
+enum class SharedMember { Expm1, Exprel, InverseExprel };
+constexpr double kSharedSmallArgument = 1e-2;
+// Taylor coefficients, lowest degree first: exprel(u) = sum u^k/(k+1)!, and 1/exprel(u) =
+// u/expm1(u) = sum B_k u^k/k! (Bernoulli numbers), to u^5: below kSharedSmallArgument the first
+// omitted term is < 2e-16 relative. expm1(u) = u·exprel(u).
+inline constexpr double kExprelSeries[] = {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720};
+inline constexpr double kInverseExprelSeries[] = {1.0, -1.0 / 2, 1.0 / 12, 0.0, -1.0 / 720};
+Expr guardedSharedMember(SharedMember kind, Expr u, Expr common);
+struct SharedMemberParts {
+  SharedMember kind;
+  Expr u, common;
+};
+std::optional<SharedMemberParts> sharedMemberOf(Expr e);
 
 // Distinct calls of transcendental functions (everything but abs, sign, heaviside, floor, ceil,
 // min, max, clip, sqrt; pow unless a small integer power) among the roots whose arguments vary

@@ -20,6 +20,8 @@
 #include <limits>
 #include <random>
 #include <regex>
+#include <type_traits>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +44,35 @@ double ulps(double got, double want) {
   const double spacing =
       std::nextafter(std::fabs(want), std::numeric_limits<double>::infinity()) - std::fabs(want);
   return std::fabs(got - want) / spacing;
+}
+
+// One Euler step of dt = 1 from x and every other state at -0: f + dt·g from -0 is g exactly,
+// including the sign of a zero g, so the other states come out as their derivatives at x. T:
+// the kernel's precision (float: its *_f32 state arrays).
+template <class T>
+std::vector<std::vector<T>> derivativesAt(const codegen::CompiledGroup& kernel, std::vector<T> x,
+                                          std::size_t others) {
+  const std::size_t n = x.size();
+  std::vector<std::vector<T>> out(others, std::vector<T>(n, T(-0.0)));
+  std::vector<T*> state{x.data()};
+  for (auto& o : out)
+    state.push_back(o.data());
+  std::vector<double> params;
+  std::vector<std::uint32_t> spikes(n);
+  std::uint32_t count = 0;
+  NjGroupArgs a{};
+  if constexpr (std::is_same_v<T, float>)
+    a.state_f32 = state.data();
+  else
+    a.state = state.data();
+  a.params = params.data();
+  a.spikes = spikes.data();
+  a.spike_count = &count;
+  a.begin = 0;
+  a.end = n;
+  a.dt = 1.0;
+  kernel.kernel()(&a);
+  return out;
 }
 
 std::vector<double> arguments() {
@@ -115,20 +146,9 @@ TEST(InlineVectorMath, ExpAndExpm1AreWithinAFewUlpOfLibm) {
   auto compiled = codegen::compileGroup(p, options);
   const std::vector<double> xs = arguments();
   const std::size_t n = xs.size();
-  // f_new = f + dt·g from f = -0: -0 + g is g exactly, including the sign of a zero g.
-  std::vector<double> x = xs, e(n, -0.0), em1(n, -0.0), params;
-  double* state[] = {x.data(), e.data(), em1.data()};
-  std::vector<std::uint32_t> spikes(n);
-  std::uint32_t count = 0;
-  NjGroupArgs a{};
-  a.state = state;
-  a.params = params.data();
-  a.spikes = spikes.data();
-  a.spike_count = &count;
-  a.begin = 0;
-  a.end = n;
-  a.dt = 1.0; // Euler with dt = 1
-  compiled->kernel()(&a);
+  const auto derivatives = derivativesAt(*compiled, xs, 2);
+  const std::vector<double>& e = derivatives[0];
+  const std::vector<double>& em1 = derivatives[1];
 
   double worstExp = 0, worstExpm1 = 0, atExp = 0, atExpm1 = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -220,20 +240,9 @@ TEST(InlineVectorMath, Float32ExpAndExpm1AreWithinAFewUlpOfLibm) {
   const std::size_t n = xs.size();
 
   auto compiled = codegen::compileGroup(p, options);
-  std::vector<float> x = xs, e(n, -0.0f), em1(n, -0.0f);
-  std::vector<double> params;
-  float* state[] = {x.data(), e.data(), em1.data()};
-  std::vector<std::uint32_t> spikes(n);
-  std::uint32_t count = 0;
-  NjGroupArgs a{};
-  a.state_f32 = state;
-  a.params = params.data();
-  a.spikes = spikes.data();
-  a.spike_count = &count;
-  a.begin = 0;
-  a.end = n;
-  a.dt = 1.0;
-  compiled->kernel()(&a);
+  const auto derivatives = derivativesAt(*compiled, xs, 2);
+  const std::vector<float>& e = derivatives[0];
+  const std::vector<float>& em1 = derivatives[1];
 
   double worstExp = 0, worstExpm1 = 0;
   float atExp = 0, atExpm1 = 0;
@@ -275,21 +284,7 @@ neuron Exprel {
 )";
 
 std::vector<double> exprelOf(const codegen::CompiledGroup& kernel, std::vector<double> x) {
-  const std::size_t n = x.size();
-  std::vector<double> f(n, -0.0), params;
-  double* state[] = {x.data(), f.data()};
-  std::vector<std::uint32_t> spikes(n);
-  std::uint32_t count = 0;
-  NjGroupArgs a{};
-  a.state = state;
-  a.params = params.data();
-  a.spikes = spikes.data();
-  a.spike_count = &count;
-  a.begin = 0;
-  a.end = n;
-  a.dt = 1.0; // Euler with dt = 1 from f = -0: f = exprel(x)
-  kernel.kernel()(&a);
-  return f;
+  return derivativesAt(kernel, std::move(x), 1)[0];
 }
 
 TEST(InlineVectorMath, ExprelIsWithinAFewUlpAndLaneIndependent) {
@@ -340,6 +335,79 @@ TEST(InlineVectorMath, ExprelIsWithinAFewUlpAndLaneIndependent) {
     EXPECT_TRUE((std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0)
         << "x = " << xs[i] << ": " << a << " in one vector, " << b << " in another";
   }
+}
+
+} // namespace
+
+namespace {
+
+// A shared exponential family's member in the vector loop (vector_math.hpp's
+// guardedSharedMember): 1/exprel(x) and exp(2x) share E = exp(x), so f = x/(E - 1), except
+// where |x| < 1e-2 (its Taylor series) or x = +inf (0). The vector version evaluates the series
+// only when some lane needs it; every lane's value must not depend on which (a vector of
+// far arguments, then the same arguments mixed with near ones, and in reverse order), and must
+// be x/expm1(x) within the sharing's 2e-13 (ir/share_exponentials.hpp) far from 0, within a few
+// ulp near it (the series' first omitted term is < 2e-16 relative).
+constexpr const char* kSharedModel = R"(
+neuron Shared {
+  state { x = 0; f = 0; g = 0 }
+  dx/dt = 0
+  df/dt = 1/exprel(x)
+  dg/dt = exp(2*x)
+}
+)";
+
+std::vector<double> sharedInverseExprel(const codegen::CompiledGroup& kernel,
+                                        std::vector<double> x) {
+  return derivativesAt(kernel, std::move(x), 2)[0];
+}
+
+TEST(InlineVectorMath, ASharedFamilysSeriesLanesAreComputedOnlyWhereNeededAndAlike) {
+  test::LoadedModels lib;
+  lib.loadText(kSharedModel);
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, lib.model("Shared"), "euler");
+  auto compiled = codegen::compileGroup(p);
+  const auto width = static_cast<std::size_t>(compiled->vectorWidth());
+  ASSERT_GT(width, 1u);
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> far(0.02, 30.0), near(-0.012, 0.012);
+  std::vector<double> farOnly;
+  for (std::size_t k = 0; k < 64 * width; ++k)
+    farOnly.push_back(k % 2 ? far(rng) : -far(rng));
+  // The same far values, one lane in four replaced by a near one (or an edge) in each vector.
+  std::vector<double> mixed = farOnly;
+  const double inf = std::numeric_limits<double>::infinity();
+  const double edges[] = {0.0, -0.0, 0.01, -0.01, 0.0099999, inf, -inf, 1e-300};
+  for (std::size_t k = 0; k < mixed.size(); k += 4)
+    mixed[k] = k / 4 < std::size(edges) ? edges[k / 4] : near(rng);
+  const std::vector<double> fFar = sharedInverseExprel(*compiled, farOnly);
+  const std::vector<double> fMixed = sharedInverseExprel(*compiled, mixed);
+  const std::vector<double> fReversed =
+      sharedInverseExprel(*compiled, {mixed.rbegin(), mixed.rend()});
+  double worstFar = 0, worstNear = 0;
+  for (std::size_t i = 0; i < mixed.size(); ++i) {
+    const double x = mixed[i], f = fMixed[i], r = fReversed[mixed.size() - 1 - i];
+    EXPECT_EQ(std::memcmp(&f, &r, sizeof f), 0) << "x = " << x << ": " << f << " vs " << r;
+    if (i % 4 != 0)
+      EXPECT_EQ(std::memcmp(&f, &fFar[i], sizeof f), 0)
+          << "x = " << x << ": " << f << " among near lanes, " << fFar[i] << " among far ones";
+    const double want = x == inf    ? 0.0
+                        : x == -inf ? inf
+                        : x == 0    ? 1.0
+                                    : static_cast<double>(static_cast<long double>(x) /
+                                                       std::expm1(static_cast<long double>(x)));
+    if (want == 0 || std::isinf(want)) {
+      EXPECT_EQ(f, want) << "x = " << x;
+      continue;
+    }
+    const double relative = std::fabs(f - want) / want;
+    (std::fabs(x) < 0.01 ? worstNear : worstFar) =
+        std::max(std::fabs(x) < 0.01 ? worstNear : worstFar, relative);
+  }
+  std::printf("shared 1/exprel: worst relative error %.3g for |x| < 0.01, %.3g beyond\n", worstNear,
+              worstFar);
+  EXPECT_LE(worstNear, 1e-15);
+  EXPECT_LE(worstFar, 2e-13);
 }
 
 } // namespace

@@ -91,6 +91,29 @@ TEST(ShareExponentials, TraubMilesRatesWithAParameterInTheOffsets) {
   }
 }
 
+// What codegen asks of a select (sharedMemberOf): the members shareExponentials made are
+// recognized with their parts, a select of the same shape with another threshold is not.
+TEST(ShareExponentials, ItsGuardedMembersAreRecognizedAndLookAlikesAreNot) {
+  Context ctx;
+  Expr V = ctx.symbol("V", SymbolKind::State, 0);
+  Expr u = -0.1 * V - 4.0;
+  std::vector<Expr> rates = {1.0 / exprel(u), exprel(-0.1 * V - 5.5), expm1(-0.05 * V - 3.25),
+                             exp(-0.0125 * V - 0.8125)};
+  ExponentialSharing shared = shareExponentials(ctx, rates);
+  const SharedMember kinds[] = {SharedMember::InverseExprel, SharedMember::Exprel,
+                                SharedMember::Expm1};
+  for (std::size_t r = 0; r < 3; ++r) {
+    const auto parts = sharedMemberOf(shared.roots[r]);
+    ASSERT_TRUE(parts.has_value()) << "rate " << r;
+    EXPECT_EQ(parts->kind, kinds[r]) << "rate " << r;
+    EXPECT_EQ(guardedSharedMember(parts->kind, parts->u, parts->common), shared.roots[r]);
+  }
+  EXPECT_FALSE(sharedMemberOf(rates[0].operand(0)).has_value()); // the call itself
+  EXPECT_FALSE(sharedMemberOf(shared.roots[3]).has_value());     // the base exponential
+  Expr lookAlike = select(lt(abs(u), 0.02), u * u, u + 1.0);
+  EXPECT_FALSE(sharedMemberOf(lookAlike).has_value());
+}
+
 TEST(ShareExponentials, ARungeKuttaStageSharesOverItsWholeArgument) {
   Context ctx;
   Expr V = ctx.symbol("V", SymbolKind::State, 0);
