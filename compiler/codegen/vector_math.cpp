@@ -136,15 +136,30 @@ struct Builder {
 
 using Body = Value* (*)(const Builder&, Value*);
 
-// An internal always-inline function `type f(type)` of m (made once, then reused).
-llvm::Function* define(llvm::Module& m, llvm::Type* type, const std::string& name, Body body) {
-  if (llvm::Function* f = m.getFunction(name)) return f;
-  auto* fnType = llvm::FunctionType::get(type, {type}, false);
+// An internal readnone function `type name(type, ...)` of m with `arity` parameters, made once:
+// `fresh` when the caller must give it its body. Inlining: NoInline for a scalar function the loop
+// vectorizer widens (inlineVectorMath inlines it after the pipeline), AlwaysInline for a vector
+// version.
+struct Declared {
+  llvm::Function* f;
+  bool fresh;
+};
+Declared declareInternal(llvm::Module& m, llvm::Type* type, unsigned arity, const std::string& name,
+                         llvm::Attribute::AttrKind inlining) {
+  if (llvm::Function* f = m.getFunction(name)) return {f, false};
+  auto* fnType = llvm::FunctionType::get(type, std::vector<llvm::Type*>(arity, type), false);
   llvm::Function* f = llvm::Function::Create(fnType, llvm::Function::InternalLinkage, name, m);
-  f->addFnAttr(llvm::Attribute::AlwaysInline);
+  f->addFnAttr(inlining);
   f->addFnAttr(llvm::Attribute::NoUnwind);
   f->addFnAttr(llvm::Attribute::WillReturn);
   f->setDoesNotAccessMemory();
+  return {f, true};
+}
+
+// An internal always-inline function `type f(type)` of m (made once, then reused).
+llvm::Function* define(llvm::Module& m, llvm::Type* type, const std::string& name, Body body) {
+  const auto [f, fresh] = declareInternal(m, type, 1, name, llvm::Attribute::AlwaysInline);
+  if (!fresh) return f;
   IRBuilder<> b(llvm::BasicBlock::Create(m.getContext(), "entry", f));
   const Format& format = type->getScalarType()->isFloatTy() ? kFloat32 : kFloat64;
   b.CreateRet(body(Builder{b, m, type, format}, f->getArg(0)));
@@ -261,14 +276,8 @@ llvm::CallInst* callScalarFunction(IRBuilder<>& b, const std::string& name, Scal
   llvm::Type* type = x->getType();
   const std::string full =
       fmt::format("{}.f{}", name, type->getScalarType()->getPrimitiveSizeInBits().getFixedSize());
-  llvm::Function* f = m.getFunction(full);
-  if (!f) {
-    f = llvm::Function::Create(llvm::FunctionType::get(type, {type}, false),
-                               llvm::Function::InternalLinkage, full, m);
-    f->addFnAttr(llvm::Attribute::NoInline); // until inlineVectorMath
-    f->addFnAttr(llvm::Attribute::NoUnwind);
-    f->addFnAttr(llvm::Attribute::WillReturn);
-    f->setDoesNotAccessMemory();
+  const auto [f, fresh] = declareInternal(m, type, 1, full, llvm::Attribute::NoInline);
+  if (fresh) {
     IRBuilder<> fb(llvm::BasicBlock::Create(m.getContext(), "entry", f));
     fb.CreateRet(body(fb, f->getArg(0)));
   }
@@ -347,16 +356,12 @@ Value* sharedMemberBody(IRBuilder<>& b, ir::SharedMember kind, Value* u, Value* 
 
 // An internal function `type name(type, type)` of m with the body above (made once).
 llvm::Function* defineSharedMember(llvm::Module& m, llvm::Type* type, const std::string& name,
-                                   ir::SharedMember kind, bool alwaysInline) {
-  if (llvm::Function* f = m.getFunction(name)) return f;
-  auto* fnType = llvm::FunctionType::get(type, {type, type}, false);
-  llvm::Function* f = llvm::Function::Create(fnType, llvm::Function::InternalLinkage, name, m);
-  f->addFnAttr(alwaysInline ? llvm::Attribute::AlwaysInline : llvm::Attribute::NoInline);
-  f->addFnAttr(llvm::Attribute::NoUnwind);
-  f->addFnAttr(llvm::Attribute::WillReturn);
-  f->setDoesNotAccessMemory();
-  IRBuilder<> fb(llvm::BasicBlock::Create(m.getContext(), "entry", f));
-  fb.CreateRet(sharedMemberBody(fb, kind, f->getArg(0), f->getArg(1)));
+                                   ir::SharedMember kind, llvm::Attribute::AttrKind inlining) {
+  const auto [f, fresh] = declareInternal(m, type, 2, name, inlining);
+  if (fresh) {
+    IRBuilder<> fb(llvm::BasicBlock::Create(m.getContext(), "entry", f));
+    fb.CreateRet(sharedMemberBody(fb, kind, f->getArg(0), f->getArg(1)));
+  }
   return f;
 }
 
@@ -369,14 +374,15 @@ Value* guardedSharedMember(IRBuilder<>& b, ir::SharedMember kind, Value* u, Valu
   const unsigned bits = real->getPrimitiveSizeInBits().getFixedSize();
   const std::string name = fmt::format("nj.shared{}.f{}", static_cast<int>(kind), bits);
   // NoInline until inlineVectorMath, so that the loop vectorizer sees one call to widen.
-  llvm::CallInst* call = b.CreateCall(defineSharedMember(m, real, name, kind, false), {u, common});
+  llvm::CallInst* call =
+      b.CreateCall(defineSharedMember(m, real, name, kind, llvm::Attribute::NoInline), {u, common});
   call->setDoesNotAccessMemory();
   if (vectorWidth > 1) {
     const auto w = static_cast<unsigned>(vectorWidth);
     const std::string vectorName =
         fmt::format("nj.shared{}.v{}f{}", static_cast<int>(kind), w, bits);
-    llvm::Function* vector =
-        defineSharedMember(m, llvm::FixedVectorType::get(real, w), vectorName, kind, true);
+    llvm::Function* vector = defineSharedMember(m, llvm::FixedVectorType::get(real, w), vectorName,
+                                                kind, llvm::Attribute::AlwaysInline);
     llvm::appendToCompilerUsed(m, {vector});
     llvm::VFABI::setVectorVariantNames(
         call, {fmt::format("_ZGV_LLVM_N{}vv_{}({})", w, name, vectorName)});

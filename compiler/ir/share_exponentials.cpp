@@ -135,13 +135,18 @@ std::optional<SharedMemberParts> sharedMemberOf(Expr e) {
     if (guardedSharedMember(kind, u, common) != e) return std::nullopt;
     return SharedMemberParts{kind, u, common};
   };
+  // Only a select whose test compares with the series' threshold or with +inf is rebuilt, so a
+  // model's own selects make no nodes here.
   Expr cond = e.operand(0);
-  if (!cond.is(NodeKind::Compare) || cond.operands().empty()) return std::nullopt;
-  if (cond.compareOp() == CompareOp::Less && cond.operand(0).is(NodeKind::Call) &&
-      cond.operand(0).function() == Function::Abs)
+  if (!cond.is(NodeKind::Compare)) return std::nullopt;
+  if (cond.compareOp() == CompareOp::Less && cond.operand(1).isConstant(kSharedSmallArgument) &&
+      cond.operand(0).is(NodeKind::Call) && cond.operand(0).function() == Function::Abs)
     return rebuilt(SharedMember::Expm1, cond.operand(0).operand(0), e.operand(2));
   Expr inner = e.operand(2);
-  if (cond.compareOp() != CompareOp::Equal || !inner.is(NodeKind::Select)) return std::nullopt;
+  if (cond.compareOp() != CompareOp::Equal ||
+      !cond.operand(1).isConstant(std::numeric_limits<double>::infinity()) ||
+      !inner.is(NodeKind::Select))
+    return std::nullopt;
   for (SharedMember kind : {SharedMember::Exprel, SharedMember::InverseExprel})
     if (auto parts = rebuilt(kind, cond.operand(0), inner.operand(2))) return parts;
   return std::nullopt;
