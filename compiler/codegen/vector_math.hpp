@@ -18,7 +18,8 @@
 // rounded coefficients), of degree 6 in float (Taylor, 5e-10 relative), evaluated by Estrin's
 // scheme (a dependency chain of 4 multiply-adds instead of Horner's 9); then exp(x) = 2^n·(1 +
 // expm1(r)) with 2^n applied as two normal powers of two (so results near overflow and in the
-// subnormal range round once, as libm's), and expm1(x) = 2^n·expm1(r) + (2^n - 1) by one fused
+// subnormal range round once, as libm's; in 512-bit vectors on AVX-512 by one vscalefpd/ps, which
+// rounds the same product once), and expm1(x) = 2^n·expm1(r) + (2^n - 1) by one fused
 // multiply-add. Accuracy: 1 ulp (exp) and 2 ulp (expm1) from glibc's at worst in double, a few
 // ulp of float in float (tests/codegen/vector_math_test.cpp measures both); ±0, ±inf, NaN, overflow
 // and underflow give what libm gives. Multiply-adds are llvm.fmuladd (fused with FMA).

@@ -176,6 +176,32 @@ TEST(InlineVectorMath, ExpAndExpm1AreWithinAFewUlpOfLibm) {
   EXPECT_LE(worstExpm1, 4.0) << "at x = " << atExpm1;
 }
 
+// With AVX-512 the 8-lane exp and expm1 scale by 2^n with one vscalefpd, elsewhere by two powers
+// of two built from exponent bits (a 4-lane AVX2 kernel): both round e·2^n once, so they must
+// agree bit for bit, subnormal, overflowing and special results included.
+TEST(InlineVectorMath, ExpScaledByOneInstructionGivesTheBitsOfTwoPowers) {
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx2"))
+    GTEST_SKIP() << "needs a host with AVX-512 and AVX2";
+  test::LoadedModels lib;
+  lib.loadText(kModel);
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, lib.model("Math"), "euler");
+  codegen::CompileOptions wide, narrow;
+  wide.shareExponentials = narrow.shareExponentials = false;
+  narrow.allowAvx512 = false;
+  const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/true, wide);
+  ASSERT_NE(ir.find("llvm.x86.avx512.mask.scalef.pd.512"), std::string::npos) << ir;
+  auto w = codegen::compileGroup(p, wide), n = codegen::compileGroup(p, narrow);
+  ASSERT_EQ(w->vectorWidth(), 8);
+  ASSERT_EQ(n->vectorWidth(), 4);
+  const std::vector<double> xs = arguments();
+  const auto a = derivativesAt(*w, xs, 2), b = derivativesAt(*n, xs, 2);
+  for (std::size_t f = 0; f < 2; ++f)
+    for (std::size_t i = 0; i + 8 < xs.size(); ++i) // the vector lanes of both kernels
+      ASSERT_EQ(std::memcmp(&a[f][i], &b[f][i], sizeof(double)), 0)
+          << (f == 0 ? "exp" : "expm1") << " at x = " << xs[i] << ": " << a[f][i] << " vs "
+          << b[f][i];
+}
+
 // The float32 versions (float arithmetic, 16 lanes with AVX-512) against glibc's expf/expm1f, by
 // the same argument: the degree-6 Taylor polynomial's own error is 5e-10 relative (0.01 ulp), the
 // rest is rounding in float as in double, so exp <= 3 and expm1 <= 4 ulp of float.
