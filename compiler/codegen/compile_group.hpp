@@ -13,9 +13,10 @@
 //   - `spikes` is used as scratch: entries from the returned count up to the room of
 //     end - begin may be overwritten;
 //   - each neuron's result depends only on its own data, except that neurons in the last
-//     (end - begin) % vectorWidth() positions of a call take the scalar path (scalar libm
+//     (end - begin) % lanesPerIteration() positions of a call take the scalar path (scalar libm
 //     instead of the vector math, last-bit differences): to get results independent of how a
-//     group is split between threads, start every chunk at a multiple of vectorWidth().
+//     group is split between threads, start every chunk at a multiple of lanesPerIteration()
+//     (at most 16, the runtime's kShardAlignment).
 #pragma once
 
 #include "abi/kernel_abi.h"
@@ -68,8 +69,11 @@ public:
   CompiledGroup& operator=(const CompiledGroup&) = delete;
 
   NjGroupKernel kernel() const { return kernel_; }
-  // Lanes per vector in the main loop (see the contract above); 1 when not vectorized.
+  // Lanes per vector in the main loop; 1 when not vectorized.
   int vectorWidth() const { return vectorWidth_; }
+  // Neurons per iteration of the main loop (vectorWidth() times the vectors it interleaves: see
+  // the contract above).
+  int lanesPerIteration() const { return lanesPerIteration_; }
   // Wall-clock time of IR emission + optimization + machine code + linking.
   double compileMilliseconds() const { return compileMs_; }
   // Why the loop vectorizer did not vectorize (its remarks, one per line); empty if it did.
@@ -77,12 +81,14 @@ public:
   void setVectorizationNotes(std::string notes) { notes_ = std::move(notes); }
 
   struct Impl; // the JIT session (LLVM types); only jit.cpp can make one
-  CompiledGroup(std::unique_ptr<Impl> impl, NjGroupKernel entry, int vectorWidth, double ms);
+  CompiledGroup(std::unique_ptr<Impl> impl, NjGroupKernel entry, int vectorWidth, int interleave,
+                double ms);
 
 private:
   std::unique_ptr<Impl> impl_;
   NjGroupKernel kernel_ = nullptr;
   int vectorWidth_ = 1;
+  int lanesPerIteration_ = 1;
   double compileMs_ = 0;
   std::string notes_;
 };

@@ -787,7 +787,9 @@ private:
     } else {
       ops.push_back(flag("llvm.loop.vectorize.width", llvm::ConstantInt::get(i32(), 1)));
     }
-    ops.push_back(flag("llvm.loop.interleave.count", llvm::ConstantInt::get(i32(), 1)));
+    const int interleave = width > 1 ? options_.interleave : 1;
+    ops.push_back(flag("llvm.loop.interleave.count",
+                       llvm::ConstantInt::get(i32(), static_cast<std::uint64_t>(interleave))));
     llvm::MDNode* id = llvm::MDNode::getDistinct(c_, ops);
     id->replaceOperandWith(0, id);
     return id;

@@ -35,6 +35,7 @@ inline constexpr std::uint64_t kChunk = 512; // neurons per chunk: flags stay in
 
 struct EmitOptions {
   int vectorWidth = 1;      // forced on the main loop through loop metadata; 1 = do not vectorize
+  int interleave = 1;       // vectors per iteration of the vectorized main loop
   std::string cpu;          // "target-cpu" attribute
   std::string features;     // "target-features" attribute
   bool wideVectors = false; // 512-bit vectors are legal (AVX-512 and 8-wide math variants)

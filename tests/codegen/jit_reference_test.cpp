@@ -204,10 +204,10 @@ TEST(JitKernel, SplitCallsAtVectorWidthMultiplesAreBitIdentical) {
   const auto& m = lib.model("HodgkinHuxley");
   lower::GroupProgram p = lower::lowerGroup(lib.ctx, m, "auto");
   auto compiled = codegen::compileGroup(p);
-  const auto w = static_cast<std::uint64_t>(compiled->vectorWidth());
+  const auto w = static_cast<std::uint64_t>(compiled->lanesPerIteration());
   auto kernel = [&](const NjGroupArgs& a) { compiled->kernel()(&a); };
   Outcome whole = simulate(m, p, kernel);
-  Outcome split = simulate(m, p, kernel, {w, 3 * w});
+  Outcome split = simulate(m, p, kernel, {w, 2 * w});
   EXPECT_TRUE(whole.state == split.state);
   EXPECT_TRUE(whole.spikes == split.spikes);
   EXPECT_GT(whole.spikes.size(), 100u);

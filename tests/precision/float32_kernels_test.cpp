@@ -197,7 +197,7 @@ INSTANTIATE_TEST_SUITE_P(Neurons, Float32Library,
                                            "hindmarsh_rose", "morris_lecar", "resonate_and_fire",
                                            "traub_miles", "wang_buzsaki"));
 
-// Calls split at multiples of the vector width give bit-identical float32 results (what the
+// Calls split at multiples of the lanes per iteration give bit-identical float32 results (what the
 // runtime's thread chunks rely on), for HH.
 TEST(Float32Kernels, SplitsAtVectorWidthMultiplesAreBitIdentical) {
   test::LoadedModels lib;
@@ -205,12 +205,13 @@ TEST(Float32Kernels, SplitsAtVectorWidthMultiplesAreBitIdentical) {
   const auto& m = lib.model("HodgkinHuxley");
   lower::GroupProgram p = lower::lowerGroup(lib.ctx, m, "auto");
   auto compiled = compile32(p);
-  const auto w = static_cast<std::uint64_t>(compiled->vectorWidth());
+  const auto w = static_cast<std::uint64_t>(compiled->lanesPerIteration());
   // HH's exp/expm1 become libmvec's float variants of the kernel's width (16 with AVX-512).
   codegen::CompileOptions o;
   o.float32 = true;
   const std::string ir = codegen::emitLlvmIr(p, /*optimized=*/true, o);
-  if (w > 1) EXPECT_NE(ir.find(fmt::format("N{}v_expm1f", w)), std::string::npos);
+  if (w > 1)
+    EXPECT_NE(ir.find(fmt::format("N{}v_expm1f", compiled->vectorWidth())), std::string::npos);
   // Only t = step·dt is computed in double; no double additions or double libm calls.
   EXPECT_EQ(ir.find("fadd double"), std::string::npos);
   EXPECT_EQ(ir.find("@expm1("), std::string::npos);
