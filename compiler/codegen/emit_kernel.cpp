@@ -273,7 +273,7 @@ private:
         committed[slot] = b.CreateSelect(spiked, resetValues[r], next.state[slot],
                                          p_.stateNames[slot] + ".reset");
       }
-      if (withRefractory) b.CreateStore(b.CreateSelect(spiked, refractoryEnd, until), untilPtr);
+      if (withRefractory) storeIf(b, spiked, refractoryEnd, untilPtr);
     }
     for (std::size_t k = 0; k < p_.numStates; ++k)
       if (committed[k] != old.state[k])
@@ -284,17 +284,18 @@ private:
     Value* spikeSumNext = b.CreateAdd(spikeSum, flag, "spike_sum.next");
     Value* iNext = b.CreateAdd(i, llvm::ConstantInt::get(i64(), 1), "i.next", /*HasNUW=*/true,
                                /*HasNSW=*/true);
+    BasicBlock* latch = b.GetInsertBlock(); // `loop`, or the block after a conditional store
     llvm::BranchInst* backEdge = b.CreateCondBr(b.CreateICmpULT(iNext, chunkEnd), loop, loopExit);
     backEdge->setMetadata(llvm::LLVMContext::MD_loop, loopMetadata());
     i->addIncoming(chunkBegin, chunkBody);
-    i->addIncoming(iNext, loop);
+    i->addIncoming(iNext, latch);
     spikeSum->addIncoming(llvm::ConstantInt::get(i32(), 0), chunkBody);
-    spikeSum->addIncoming(spikeSumNext, loop);
+    spikeSum->addIncoming(spikeSumNext, latch);
 
     // neuron.exit: compact the chunk's flags only if some neuron spiked.
     b.SetInsertPoint(loopExit);
     llvm::PHINode* spikeSumOut = b.CreatePHI(i32(), 1, "spike_sum.out");
-    spikeSumOut->addIncoming(spikeSumNext, loop);
+    spikeSumOut->addIncoming(spikeSumNext, latch);
     b.CreateCondBr(b.CreateICmpEQ(spikeSumOut, llvm::ConstantInt::get(i32(), 0)), chunkNext,
                    compact);
 
@@ -772,6 +773,27 @@ private:
   // The main loop's vectorization decision, made here rather than by the cost model: a fixed
   // width (the runtime aligns thread chunks to it) and no interleaving, so the scalar remainder
   // is exactly the last (n % width) neurons of a call.
+  // *ptr = value where `condition` holds, in the neuron loop. A branch around the store, which the
+  // loop vectorizer turns into a masked store: a refractory counter changes only when its neuron
+  // spikes, and storing every neuron's (a select of the old and new value) wrote 8 B per neuron
+  // and step back to memory. Where the target has no masked stores (SSE: 2-lane vectors), the
+  // select is stored, so that the loop still vectorizes.
+  void storeIf(IRBuilder<>& b, Value* condition, Value* value, Value* ptr) {
+    const bool masked = options_.vectorWidth == 1 || options_.vectorWidth >= 4;
+    if (!masked) {
+      b.CreateStore(b.CreateSelect(condition, value, b.CreateLoad(value->getType(), ptr)), ptr);
+      return;
+    }
+    llvm::Function* f = b.GetInsertBlock()->getParent();
+    BasicBlock* store = BasicBlock::Create(c_, "store.if", f);
+    BasicBlock* after = BasicBlock::Create(c_, "store.after", f);
+    b.CreateCondBr(condition, store, after);
+    b.SetInsertPoint(store);
+    b.CreateStore(value, ptr);
+    b.CreateBr(after);
+    b.SetInsertPoint(after);
+  }
+
   llvm::MDNode* loopMetadata(bool vectorize = true) {
     auto flag = [&](const char* name, Value* v) {
       return llvm::MDNode::get(c_, {llvm::MDString::get(c_, name),

@@ -146,6 +146,22 @@ TEST(EmittedCode, CompiledGroupReportsItsVectorWidth) {
   EXPECT_EQ(codegen::compileGroup(p, scalar)->vectorWidth(), 1);
 }
 
+// A refractory counter changes only when its neuron spikes, so the vector loop writes it by a
+// masked store (the spiking lanes), not every lane's old-or-new value (issue 16: 8 B per neuron
+// and step written back for nothing).
+TEST(EmittedCode, RefractoryCountersAreStoredOnlyWhereANeuronSpiked) {
+  test::LoadedModels lib;
+  lib.loadFiles({std::filesystem::path(NJ_STDLIB_DIR) / "neurons" / "lif.nj"});
+  lower::GroupProgram p = lower::lowerGroup(lib.ctx, lib.model("LIF"), "auto");
+  ASSERT_TRUE(p.hasRefractory);
+  auto compiled = codegen::compileGroup(p);
+  if (compiled->vectorWidth() < 4) GTEST_SKIP() << "no masked stores below AVX";
+  const std::string loop = vectorLoop(codegen::emitLlvmIr(p, /*optimized=*/true));
+  ASSERT_FALSE(loop.empty());
+  EXPECT_TRUE(std::regex_search(loop, std::regex(R"(@llvm\.masked\.store\.v\d+i64)"))) << loop;
+  EXPECT_FALSE(std::regex_search(loop, std::regex(R"(store <\d+ x i64>)"))) << loop;
+}
+
 // float32 kernels have twice the lanes of float64 ones in the same vector registers (numerics:
 // tests/precision).
 TEST(EmittedCode, Float32HasTwiceTheVectorWidth) {
