@@ -273,7 +273,7 @@ private:
         committed[slot] = b.CreateSelect(spiked, resetValues[r], next.state[slot],
                                          p_.stateNames[slot] + ".reset");
       }
-      if (withRefractory) storeIf(b, spiked, refractoryEnd, untilPtr);
+      if (withRefractory) storeIf(b, spiked, refractoryEnd, until, untilPtr);
     }
     for (std::size_t k = 0; k < p_.numStates; ++k)
       if (committed[k] != old.state[k])
@@ -770,18 +770,15 @@ private:
     return wNext;
   }
 
-  // The main loop's vectorization decision, made here rather than by the cost model: a fixed
-  // width (the runtime aligns thread chunks to it) and no interleaving, so the scalar remainder
-  // is exactly the last (n % width) neurons of a call.
-  // *ptr = value where `condition` holds, in the neuron loop. A branch around the store, which the
-  // loop vectorizer turns into a masked store: a refractory counter changes only when its neuron
-  // spikes, and storing every neuron's (a select of the old and new value) wrote 8 B per neuron
-  // and step back to memory. Where the target has no masked stores (SSE: 2-lane vectors), the
-  // select is stored, so that the loop still vectorizes.
-  void storeIf(IRBuilder<>& b, Value* condition, Value* value, Value* ptr) {
+  // *ptr = value where `condition` holds (`old` is *ptr), in the neuron loop. A branch around the
+  // store, which the loop vectorizer turns into a masked store: a refractory counter changes only
+  // when its neuron spikes, and storing every neuron's (a select of the old and new value) wrote
+  // 8 B per neuron and step back to memory. Where the target has no masked stores (SSE: 2-lane
+  // vectors), the select is stored, so that the loop still vectorizes.
+  void storeIf(IRBuilder<>& b, Value* condition, Value* value, Value* old, Value* ptr) {
     const bool masked = options_.vectorWidth == 1 || options_.vectorWidth >= 4;
     if (!masked) {
-      b.CreateStore(b.CreateSelect(condition, value, b.CreateLoad(value->getType(), ptr)), ptr);
+      b.CreateStore(b.CreateSelect(condition, value, old), ptr);
       return;
     }
     llvm::Function* f = b.GetInsertBlock()->getParent();
@@ -794,6 +791,9 @@ private:
     b.SetInsertPoint(after);
   }
 
+  // The main loop's vectorization decision, made here rather than by the cost model: a fixed
+  // width and interleave count (the runtime aligns thread chunks to their product), so the scalar
+  // remainder is exactly the last (n % (width · interleave)) neurons of a call.
   llvm::MDNode* loopMetadata(bool vectorize = true) {
     auto flag = [&](const char* name, Value* v) {
       return llvm::MDNode::get(c_, {llvm::MDString::get(c_, name),

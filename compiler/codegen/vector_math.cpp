@@ -116,10 +116,6 @@ struct Builder {
     Value* p = estrin(r, r2);
     return {n, k, r, p, fmuladd(r2, p, r)};
   }
-  // P(r) by Estrin's scheme: pairs a_k + a_{k+1}·r, then pairs of those with r², r⁴, …, so the
-  // dependency chain is about log2(degree) fused operations long instead of Horner's degree
-  // (4 instead of 9 in float64). A kernel with one exponential per neuron, like a
-  // conductance-based LIF's exponential Euler, waits on that chain.
   // y·2^k for k integral, rounded once (AVX-512's vscalef: overflow to inf, underflow to the
   // subnormal y·2^k rounds to, as libm's exp; NaN stays NaN).
   Value* scale(Value* y, Value* k) const {
@@ -131,6 +127,10 @@ struct Builder {
     return b.CreateCall(fn, {y, k, llvm::UndefValue::get(real), all,
                              b.getInt32(4)}); // 4: the current rounding mode (to nearest)
   }
+  // P(r) by Estrin's scheme: pairs a_k + a_{k+1}·r, then pairs of those with r², r⁴, …, so the
+  // dependency chain is about log2(degree) fused operations long instead of Horner's degree
+  // (4 instead of 9 in float64). A kernel with one exponential per neuron, like a
+  // conductance-based LIF's exponential Euler, waits on that chain.
   Value* estrin(Value* r, Value* r2) const {
     std::vector<Value*> terms; // lowest degree first
     for (std::size_t k = f.p.size(); k >= 2; k -= 2)
