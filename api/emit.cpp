@@ -18,6 +18,9 @@ std::string printModelIr(const model_ir::ModelIr& m) {
       fmt::format("model {}{}\n", m.name, m.plain ? " (plain numbers, time in ms)" : " (SI units)");
   for (const auto& p : m.parameters)
     out += fmt::format("  param {} = {:.17g}\n", p.name, p.value);
+  for (const auto& in : m.inputs)
+    if (in.readAsZero)
+      out += fmt::format("  input {} = 0   [nothing in the network drives it]\n", in.name);
   for (const auto& s : m.states) {
     if (!s.hasOde) continue;
     out += fmt::format("  d{}/dt = {}{}\n", s.name, ir::print(s.drift),

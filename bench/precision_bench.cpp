@@ -19,20 +19,21 @@ namespace {
 using neurojit::runtime::Precision;
 
 // A network of one group with per-neuron input spread over [lo, hi) (so the neurons do not fire
-// in lockstep): `input G.I = lo + (hi - lo) * i / N` through an array stimulus set by the host.
+// in lockstep): `input G.I = lo + (hi - lo) * i / N` through an array stimulus set by the host
+// (the file's `input G.I = 0 …` keeps the input in the kernel: one nothing drives reads as 0).
 // Initial V spread between rest and threshold, so the group fires at its steady rate from the
 // first steps (not a synchronous first volley after a silent transient).
-std::unique_ptr<neurojit::Simulation> makeSimulation(const std::string& model,
-                                                     const std::string& file,
-                                                     const std::string& init, std::uint64_t n,
-                                                     Precision precision) {
+std::unique_ptr<neurojit::Simulation>
+makeSimulation(const std::string& model, const std::string& file, const std::string& init,
+               const std::string& inputUnit, std::uint64_t n, Precision precision) {
   const std::string text = fmt::format(R"(import "neurons/{}.nj"
 network Bench {{
   G = {}({}) {{ V = {} }}
+  input G.I = 0 {}
   run 1 ms with dt = 0.01 ms, seed = 1
 }}
 )",
-                                       file, model, n, init);
+                                       file, model, n, init, inputUnit);
   auto program = neurojit::Program::fromText("bench.nj", text, {NJ_STDLIB_DIR});
   if (!program->ok()) throw std::runtime_error(program->diagnostics());
   neurojit::SimulationOptions o;
@@ -41,10 +42,11 @@ network Bench {{
 }
 
 void run(benchmark::State& state, const std::string& model, const std::string& file,
-         const std::string& init, double lo, double hi, double bytesPerNeuron64) {
+         const std::string& init, const std::string& inputUnit, double lo, double hi,
+         double bytesPerNeuron64) {
   const auto n = static_cast<std::uint64_t>(state.range(0));
   const auto precision = state.range(1) == 32 ? Precision::Float32 : Precision::Float64;
-  auto sim = makeSimulation(model, file, init, n, precision);
+  auto sim = makeSimulation(model, file, init, inputUnit, n, precision);
   auto& net = sim->network();
   auto& g = net.group("G");
   std::vector<double> input(n);
@@ -71,10 +73,11 @@ void run(benchmark::State& state, const std::string& model, const std::string& f
 // same in both precisions and not counted here (docs/performance.md).
 void BM_HodgkinHuxley(benchmark::State& state) {
   // 8–15 µA/cm² in SI (A/m²)
-  run(state, "HodgkinHuxley", "hodgkin_huxley", "uniform(-70 mV, -50 mV)", 8e-2, 15e-2, 72);
+  run(state, "HodgkinHuxley", "hodgkin_huxley", "uniform(-70 mV, -50 mV)", "uA/cm^2", 8e-2, 15e-2,
+      72);
 }
 void BM_Lif(benchmark::State& state) {
-  run(state, "LIF", "lif", "uniform(-60 mV, -50 mV)", 0.15e-9, 0.3e-9, 24);
+  run(state, "LIF", "lif", "uniform(-60 mV, -50 mV)", "nA", 0.15e-9, 0.3e-9, 24);
 }
 
 BENCHMARK(BM_HodgkinHuxley)

@@ -88,6 +88,7 @@ struct Group {
   Positions positions{};
   // Compiled: the kernel's layout, values and how each state starts.
   std::vector<std::string> states{}, params{}, inputs{};
+  std::vector<std::string> inputsReadAsZero{}; // nothing in the network drives them (compose)
   std::size_t numNoise = 0;
   bool hasRefractory = false;
   bool preciseSpikeTimes = false; // spike_timing = precise: the kernel times spikes in the step

@@ -106,9 +106,10 @@ private:
                                              g.name, g.size, g.times.size()));
       return;
     }
-    GroupLayout layout{g.model,    g.states,           g.params,          g.inputs,
-                       g.numNoise, g.hasRefractory,    net().precision(), g.observed,
-                       g.method,   g.preciseSpikeTimes};
+    GroupLayout layout{
+        g.model,           g.states,          g.params,   g.inputs, g.numNoise,
+        g.hasRefractory,   net().precision(), g.observed, g.method, g.preciseSpikeTimes,
+        g.inputsReadAsZero};
     NeuronGroup& group = net().addGroup(g.name, g.size, layout);
     if (!g.observed.empty()) group.setProbe({g.probe.fn, g.probe.host}, plan_.dt);
     std::copy(g.paramValues.begin(), g.paramValues.end(), group.params().begin());

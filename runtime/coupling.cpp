@@ -23,7 +23,7 @@ Coupling::Coupling(Network& network, std::string name, NeuronGroup& pre, NeuronG
                return net->connectivityContext(n, stream, *pre, *post);
              }) {
   source_ = pre.stateIndex(spec_.source);
-  target_ = post.inputIndex(spec_.target);
+  target_ = post.drivableInput(spec_.target, fmt::format("coupling `{}`", name_));
   table_.setWeight(spec_.weight);
   table_.setDelay(spec_.delay);
   if (delaySteps() > 0)

@@ -218,7 +218,7 @@ void Network::addStimulus(NeuronGroup& group, std::string_view input, TimeFuncti
   if (!value)
     throw RuntimeError(
         fmt::format("stimulus of group `{}`: the function of time is empty", group.name()));
-  Stimulus s{group.inputIndex(input), std::move(value), range.begin,
+  Stimulus s{group.drivableInput(input, "a stimulus"), std::move(value), range.begin,
              std::min(range.end, group.size())};
   if (s.begin >= s.end)
     throw RuntimeError(fmt::format("stimulus of group `{}`: the neuron range [{}, {}) is empty",
@@ -232,8 +232,8 @@ void Network::addInputArray(NeuronGroup& group, std::string_view input,
     throw RuntimeError(
         fmt::format("input array for `{}` of group `{}` has {} values; the group has {} neurons",
                     input, group.name(), perNeuron.size(), group.size()));
-  arrayStimuli_.push_back(
-      {&group, ArrayStimulus{group.inputIndex(input), std::move(perNeuron), std::move(envelope)}});
+  arrayStimuli_.push_back({&group, ArrayStimulus{group.drivableInput(input, "an input array"),
+                                                 std::move(perNeuron), std::move(envelope)}});
 }
 
 SpikeMonitor& Network::addSpikeMonitor(NeuronGroup& group, IndexRange range) {

@@ -41,6 +41,9 @@ struct GroupLayout {
   // The kernel times spikes inside the step (`spike_timing = precise`): NjGroupArgs::spike_offsets
   // and refractory_offset.
   bool preciseSpikeTimes = false;
+  // Inputs the kernel reads as the constant 0: nothing in the network's file drove them when it
+  // was compiled. A stimulus, coupling or drive added to one is refused (drivableInput).
+  std::vector<std::string> inputsReadAsZero{};
 };
 
 // The code that advances neurons [begin, end) by one step: a JIT'd function pointer, or a host
@@ -93,6 +96,9 @@ public:
   }
   std::size_t paramIndex(std::string_view name) const;
   std::size_t inputIndex(std::string_view name) const;
+  // inputIndex of an input that `writer` (e.g. "a stimulus") is about to drive; refused with a
+  // message that says what to write instead when the kernel reads that input as 0.
+  std::size_t drivableInput(std::string_view name, std::string_view writer) const;
 
   // Storage precision of the state, input and normal arrays (fixed at construction).
   Precision precision() const { return precision_; }

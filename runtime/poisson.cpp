@@ -67,7 +67,8 @@ std::uint64_t poissonSample(double mean, std::uint64_t seed, std::uint32_t strea
 
 PoissonInput::PoissonInput(NeuronGroup& group, PoissonInputSpec spec, std::uint32_t stream)
     : group_(&group), spec_(std::move(spec)), stream_(stream) {
-  target_ = spec_.targetIsInput ? group.inputIndex(spec_.target) : group.stateIndex(spec_.target);
+  target_ = spec_.targetIsInput ? group.drivableInput(spec_.target, "a Poisson input")
+                                : group.stateIndex(spec_.target);
   const std::string what =
       fmt::format("Poisson input into `{}` of group `{}`", spec_.target, group.name());
   if (spec_.rate.isConstant()) checkedRate(spec_.rate.hz, what);

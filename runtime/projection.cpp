@@ -37,7 +37,9 @@ Projection::Projection(Network& network, std::string name, NeuronGroup& pre, Neu
              }) {
   // No target: a projection whose spikes only run event kernels (setOnPre).
   if (!spec_.target.empty())
-    target_ = spec_.targetIsInput ? post.inputIndex(spec_.target) : post.stateIndex(spec_.target);
+    target_ = spec_.targetIsInput
+                  ? post.drivableInput(spec_.target, fmt::format("projection `{}`", name_))
+                  : post.stateIndex(spec_.target);
   table_.setWeight(spec_.weight);
   table_.setDelay(spec_.delay);
 }

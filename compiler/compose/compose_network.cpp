@@ -30,8 +30,10 @@ public:
       if (g.kind == sema::GroupKind::Neurons) out_.groups.emplace(g.name, models_.at(g.model));
     for (std::size_t c = 0; c < net_.connections.size(); ++c)
       connect(c);
-    for (auto& [name, model] : out_.groups)
+    for (auto& [name, model] : out_.groups) {
       addCurrents(name, model);
+      zeroUndrivenInputs(name, model);
+    }
     return std::move(out_);
   }
 
@@ -972,13 +974,41 @@ private:
       terms.insert(terms.end(), found->second.begin(), found->second.end());
       sub[in.symbol] = ir::add(terms);
     }
+    substituteEverywhere(m, sub);
+  }
+
+  // An input that nothing in the network writes (no stimulus, no coupling: projections and
+  // Poisson drives of a network file write states) holds 0 in every step, so the model reads the
+  // constant 0 instead and its kernel loads no array for it (CUBA's `I`: one stream of 8 bytes
+  // per neuron-step fewer). The input keeps its array (monitors, the ABI); the runtime refuses a
+  // host's later drive of it (NeuronGroup::drivableInput), which the kernel would not see.
+  void zeroUndrivenInputs(const std::string& group, ModelIr& m) {
+    std::set<std::string> driven;
+    for (const sema::CheckedStimulus& s : net_.stimuli)
+      if (s.group == group) driven.insert(s.input);
+    for (const CouplingSpec& c : out_.couplings)
+      if (c.post == group) driven.insert(c.targetName);
+    std::unordered_map<ir::Expr, ir::Expr> sub;
+    for (auto& in : m.inputs)
+      if (!driven.count(in.name)) {
+        in.readAsZero = true;
+        sub[in.symbol] = ctx_.zero();
+      }
+    substituteEverywhere(m, sub);
+  }
+
+  // `sub` applied to every expression of the model that the step and its monitors evaluate.
+  void substituteEverywhere(ModelIr& m, const std::unordered_map<ir::Expr, ir::Expr>& sub) {
+    if (sub.empty()) return;
     for (auto& s : m.states) {
+      if (s.derived) s.derived = ir::substitute(ctx_, s.derived, sub);
       if (!s.hasOde) continue;
       s.drift = ir::substitute(ctx_, s.drift, sub);
       for (auto& [k, g] : s.noise)
         g = ir::substitute(ctx_, g, sub);
     }
     if (m.spike) m.spike = ir::substitute(ctx_, m.spike, sub);
+    if (m.refractory) m.refractory = ir::substitute(ctx_, m.refractory, sub);
     for (auto& r : m.reset)
       r.value = ir::substitute(ctx_, r.value, sub);
     for (auto& r : m.recordables)

@@ -43,6 +43,8 @@ struct Input {
   std::string name;
   ir::Expr symbol; // ir::SymbolKind::Input, slot = index
   sema::Dimension dim;
+  // Nothing in the network writes it (compose): every expression reads 0 in its place.
+  bool readAsZero = false;
 };
 
 // `x = value` after resolving `+=` and friends; values use old state.

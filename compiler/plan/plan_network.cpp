@@ -224,6 +224,8 @@ private:
                       prog.stateNames.begin() + static_cast<std::ptrdiff_t>(prog.groupStates()));
     out.params = prog.paramNames;
     out.inputs = prog.inputNames;
+    for (const model_ir::Input& in : model.inputs)
+      if (in.readAsZero) out.inputsReadAsZero.push_back(in.name);
     out.numNoise = prog.numNoise;
     out.hasRefractory = prog.hasRefractory;
     out.preciseSpikeTimes = prog.preciseSpikeTimes;

@@ -4,6 +4,7 @@
 #include "compiler/ir/builders.hpp"
 #include "compiler/ir/differentiate.hpp"
 #include "compiler/ir/printer.hpp"
+#include "compiler/ir/symbols.hpp"
 #include "compiler/lower/group_program.hpp"
 #include "compiler/sema/check.hpp"
 
@@ -256,6 +257,30 @@ TEST(Compose, PreNeuronStateAndConstantTermsBecomeCouplings) {
   const auto& e = c.net.groups.at("E");
   EXPECT_FALSE(e.states.back().hasOde);
   EXPECT_EQ(e.states.back().name, "one");
+}
+
+// An input that no stimulus and no coupling writes holds 0 in every step (the runtime clears
+// inputs before each step, and projections and Poisson drives of a file write states): the
+// model reads the constant instead, so its kernel loads no array for it. One that a stimulus
+// drives, and the input a coupling fills, are still read.
+TEST(Compose, InputsNothingDrivesAreReadAsZero) {
+  Composed c(std::string(kCoba).insert(std::string(kCoba).rfind('}'), "  input A.I = 0.2 nA\n"));
+  ASSERT_FALSE(c.diags.hasErrors()) << c.errors();
+  const model_ir::Input& a = c.input("A", "I");
+  const model_ir::Input& b = c.input("B", "I");
+  EXPECT_FALSE(a.readAsZero);
+  EXPECT_TRUE(ir::dependsOn(c.state("A", "V").drift, a.symbol));
+  EXPECT_TRUE(b.readAsZero);
+  EXPECT_FALSE(ir::dependsOn(c.state("B", "V").drift, b.symbol));
+  // B's synaptic currents still enter its membrane equation.
+  EXPECT_TRUE(ir::dependsOn(c.state("B", "V").drift, c.state("B", "g_A").symbol));
+
+  Composed gap(nmdaNet("connect E -> I GapJunction with p = 0.5\n")
+                   .insert(0, "import \"synapses/gap_junction.nj\"\n"));
+  ASSERT_FALSE(gap.diags.hasErrors()) << gap.errors();
+  ASSERT_FALSE(gap.net.couplings.empty());
+  for (const auto& cs : gap.net.couplings)
+    EXPECT_FALSE(gap.input(cs.post, cs.targetName).readAsZero) << cs.targetName;
 }
 
 } // namespace
