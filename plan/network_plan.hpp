@@ -88,7 +88,9 @@ struct Group {
   Positions positions{};
   // Compiled: the kernel's layout, values and how each state starts.
   std::vector<std::string> states{}, params{}, inputs{};
-  std::vector<std::string> inputsReadAsZero{}; // nothing in the network drives them (compose)
+  // Inputs nothing in the network drives (compose), each with its 0 as written in the model's
+  // units ("0 nA"), for the runtime's message when a host drives one.
+  std::map<std::string, std::string> inputsReadAsZero{};
   std::size_t numNoise = 0;
   bool hasRefractory = false;
   bool preciseSpikeTimes = false; // spike_timing = precise: the kernel times spikes in the step

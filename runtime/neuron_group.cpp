@@ -172,13 +172,13 @@ std::size_t NeuronGroup::inputIndex(std::string_view name) const {
 }
 std::size_t NeuronGroup::drivableInput(std::string_view name, std::string_view writer) const {
   const std::size_t k = inputIndex(name);
-  const auto& zero = layout_.inputsReadAsZero;
-  if (std::find(zero.begin(), zero.end(), name) != zero.end())
+  const auto zero = layout_.inputsReadAsZero.find(std::string(name));
+  if (zero != layout_.inputsReadAsZero.end())
     throw RuntimeError(fmt::format(
         "{} cannot drive input `{}` of group `{}`: nothing in the network drove it when it was "
-        "compiled, so its kernel reads the constant 0 there; write `input {}.{} = 0` (in the "
-        "input's unit) in the network to compile a kernel that reads the array",
-        writer, name, name_, name_, name));
+        "compiled, so its kernel reads the constant 0 there; write `input {}.{} = {}` in the "
+        "network to compile a kernel that reads the array",
+        writer, name, name_, name_, name, zero->second));
   return k;
 }
 

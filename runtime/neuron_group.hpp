@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -42,8 +43,9 @@ struct GroupLayout {
   // and refractory_offset.
   bool preciseSpikeTimes = false;
   // Inputs the kernel reads as the constant 0: nothing in the network's file drove them when it
-  // was compiled. A stimulus, coupling or drive added to one is refused (drivableInput).
-  std::vector<std::string> inputsReadAsZero{};
+  // was compiled. A stimulus, coupling or drive added to one is refused (drivableInput). Each with
+  // its 0 as the file would write it ("0 nA"), for that message.
+  std::map<std::string, std::string> inputsReadAsZero{};
 };
 
 // The code that advances neurons [begin, end) by one step: a JIT'd function pointer, or a host

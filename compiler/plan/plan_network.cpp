@@ -225,7 +225,8 @@ private:
     out.params = prog.paramNames;
     out.inputs = prog.inputNames;
     for (const model_ir::Input& in : model.inputs)
-      if (in.readAsZero) out.inputsReadAsZero.push_back(in.name);
+      if (in.readAsZero)
+        out.inputsReadAsZero[in.name] = model.plain ? "0" : units::formatQuantity(0.0, in.dim);
     out.numNoise = prog.numNoise;
     out.hasRefractory = prog.hasRefractory;
     out.preciseSpikeTimes = prog.preciseSpikeTimes;
