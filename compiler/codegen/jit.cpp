@@ -194,7 +194,8 @@ HostTarget detectHost(const CompileOptions& options) {
   h.emit.vectorWidth = h.vectorWidth;
   // Two vectors per iteration of a float64 kernel: while one waits on a long chain (exp, a
   // division), the other's operations fill the ports. On an Intel Xeon (session 32,
-  // docs/performance.md) HH 10k's run 13 % faster, COBAHH 6 %. 2 × 8 lanes is the runtime's shard
+  // docs/performance.md) HH 10k's run 13 % faster, COBAHH 6 %; on session 33's Xeon 22 % and 10 %,
+  // for 10 ms more of the back end's time (HH 28 -> 38 ms). 2 × 8 lanes is the runtime's shard
   // alignment (16 neurons), so every neuron keeps its code path in any layout; float32's 16 lanes
   // stay one vector per iteration.
   h.emit.interleave = options.float32 ? 1 : 2;
