@@ -5,6 +5,7 @@
 #include "compiler/codegen/emit_kernel.hpp"
 #include "compiler/codegen/emit_synapse_kernel.hpp"
 #include "compiler/codegen/jit_module.hpp"
+#include "compiler/codegen/perf_map.hpp"
 #include "compiler/codegen/symbol_allow_list.hpp"
 #include "compiler/codegen/vector_math.hpp"
 
@@ -334,9 +335,12 @@ std::unique_ptr<CompiledGroup> link(std::unique_ptr<llvm::LLVMContext> context,
           // in one block, within the ±2 GiB the small code model's RIP-relative
           // references reach; calls into libm go through its stubs.
           .setObjectLinkingLayerCreator(
-              [](llvm::orc::ExecutionSession& session,
-                 const llvm::Triple&) -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
-                return std::make_unique<llvm::orc::ObjectLinkingLayer>(session);
+              [name = module->getModuleIdentifier()](
+                  llvm::orc::ExecutionSession& session,
+                  const llvm::Triple&) -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+                auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(session);
+                if (perfMapRequested()) layer->addPlugin(perfMapPlugin(name));
+                return layer;
               })
           // No platform runtime: kernels have no static initializers, and the
           // generic platform would put host helper symbols in reach.
