@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 NEUROJIT_PERF_MAP=1 perf record -q -e cpu-clock -F 10000 -o "$work/perf.data" -- "$@" > /dev/null
 perf script -i "$work/perf.data" -F pid,ip 2> /dev/null > "$work/ips.txt"
 /usr/bin/python3 - "$work/ips.txt" "$top" <<'PY'
-import collections, glob, os, re, subprocess, sys
+import collections, os, re, subprocess, sys
 ips_file, top = sys.argv[1], int(sys.argv[2])
 samples = collections.Counter()
 pids = set()

@@ -15,8 +15,9 @@ namespace {
 // Kernels compile concurrently (pipeline::generateGroupKernels): one writer at a time.
 std::mutex g_mapMutex;
 
-void append(const std::string& path, std::string_view text) {
-  if (std::FILE* f = std::fopen(path.c_str(), "ab")) {
+// `mode` "ab" appends (the map), "wb" replaces (a code file of an earlier process with this pid).
+void write(const std::string& path, std::string_view text, const char* mode) {
+  if (std::FILE* f = std::fopen(path.c_str(), mode)) {
     std::fwrite(text.data(), 1, text.size(), f);
     std::fclose(f);
   }
@@ -39,12 +40,11 @@ public:
         const std::uint64_t start = s->getAddress().getValue();
         const std::string code = fmt::format("/tmp/neurojit-{}-{:x}.bin", pid, start);
         const llvm::ArrayRef<char> bytes = s->getSymbolContent();
-        std::remove(code.c_str()); // a file of an earlier process with this pid
-        append(code, std::string_view(bytes.data(), bytes.size()));
+        write(code, std::string_view(bytes.data(), bytes.size()), "wb");
         lines += fmt::format("{:x} {:x} neurojit {} {} ({})\n", start, s->getSize(), module,
                              s->getName().str(), code);
       }
-      append(fmt::format("/tmp/perf-{}.map", pid), lines);
+      write(fmt::format("/tmp/perf-{}.map", pid), lines, "ab");
       return llvm::Error::success();
     });
   }
