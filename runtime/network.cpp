@@ -1245,9 +1245,6 @@ void Network::deliverSynapticEvents(std::int64_t n, std::size_t s) {
     else
       g.inputDirty_[g.inputFlag(k, s)] = 1;
   };
-  for (const auto pass : {Projection::Request::RowStarts, Projection::Request::Rows})
-    for (const auto& p : projections_)
-      p->requestDue(n, s, pass);
   for (auto& p : projections_) {
     if (p->spec_.targetIsInput) markDirty(*p->post_, p->target_);
     p->deliver(n, s);

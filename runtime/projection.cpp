@@ -369,15 +369,14 @@ namespace {
 // delivery on one thread, per simulated second, builds alternating (session 21): 0.44-0.49 s with
 // no request, 0.21-0.25 s asking for each block's first lines, 0.13-0.14 s asking for all their
 // lines, a block of 64 rows at a time; prefetching the post values x[post[k]] as well made it
-// slower. Since session 26 every projection's rows of a step are asked for before any is walked
-// (requestDue; docs/performance.md), and the walk asks again a block ahead (cheap for lines that
-// came; dropping it was 3-10 % slower, within the noise): on a busy step the first lines may have
-// left L1 by the time their rows are walked.
+// slower. Sessions 26-33 also asked for every projection's rows of a step before any was walked
+// (two more passes): 8-18 % less delivery time on the AMD EPYC of those days, but 8-25 % more on
+// the Intel Xeons since (session 34, docs/performance.md), where the passes cost more than the
+// overlap they bought; removed.
 constexpr std::size_t kRowsRequested = 64;
 
 // One cache line asked for. An asm statement, not __builtin_prefetch: GCC 12 deletes a call to a
-// function whose only effect is a prefetch (its mod-ref analysis sees no side effect), and
-// requestDue does nothing else.
+// function whose only effect is a prefetch (its mod-ref analysis sees no side effect).
 [[gnu::always_inline]] inline void requestLine(const void* p) {
 #if defined(__x86_64__)
   asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
@@ -402,41 +401,6 @@ template <class T, class Row, class Post>
 }
 
 } // namespace
-
-// Before any projection delivers step n, its spiking rows are requested in two passes over every
-// projection (Network::deliverSynapticEvents): RowStarts asks for their entries of rowStart, Rows
-// reads them and asks for the rows' lines. So the misses of all projections and parts (a team's
-// shards emit a part each) overlap, where requestRows within deliverRows waits for one block's
-// misses before the next block's are asked for. Only the plain path with one delay (the rows
-// deliverRows walks whole); the rest is requested, if at all, where it is delivered.
-void Projection::requestDue(std::int64_t n, std::size_t shard, Request pass) const {
-  if (onPre_ || spec_.target.empty() || timed() || !table_.hasHomogeneousDelay() ||
-      conn().isImplicitAllToAll())
-    return;
-  const auto request = [&](const auto* rs, const auto* post, const auto* w) {
-    forEachPart(n - 1 - table_.delaySteps(), shard,
-                [&](auto spikes, const double*, DelayCursor*, const double*) {
-                  if (pass == Request::RowStarts)
-                    for (const std::uint32_t i : spikes)
-                      requestLine(rs + i);
-                  else
-                    requestRows(spikes, rs, post, w);
-                });
-  };
-  const auto requestAs = [&](auto zero) { // T = the post group's precision
-    using T = decltype(zero);
-    if (shard != kAllShards && !shardRows_.empty()) {
-      const ShardRows& r = shardRows_[shard];
-      r.withIndices([&](const auto* rs, const auto* post) { request(rs, post, r.weights<T>()); });
-    } else {
-      request(conn().rowStart().data(), conn().post().data(), tableWeights<T>());
-    }
-  };
-  if (precision() == Precision::Float32)
-    requestAs(0.0f);
-  else
-    requestAs(0.0);
-}
 
 // Rows of the spiking pre neurons: all synapses (d < 0) or those of delay d; only post neurons in
 // [jlo, jhi) (rows are post-ascending, so a row's part is found by binary search).

@@ -170,10 +170,6 @@ private:
   // rowsSorted_ for a shard). prepare() and the split must have run; the caller marks a target
   // input dirty.
   void deliver(std::int64_t n, std::size_t s);
-  // Asks for the memory deliver(n, s) will read, called for every projection and pass before
-  // any delivers (projection.cpp).
-  enum class Request { RowStarts, Rows };
-  void requestDue(std::int64_t n, std::size_t s, Request pass) const;
   // The table's per-synapse weights in the post group's precision T, or null (one weight).
   template <class T> const T* tableWeights() const {
     if constexpr (std::is_same_v<T, float>)
