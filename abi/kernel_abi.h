@@ -71,6 +71,11 @@ typedef struct NjGroupArgs {
   const double* event_offset;
   const uint32_t* event_target;
   const double* event_amount;
+  /* Out, or NULL: a kernel that checks its states (plan::GroupKernel::checksFinite) sets
+   * *non_finite to 1 when a state it leaves in [begin, end) (stored, or read and kept) is NaN or
+   * ±Inf, and leaves it alone otherwise. The runtime's NaN scan then reads only the shards whose
+   * kernels raised it, instead of every state array every few steps. */
+  uint32_t* non_finite;
 } NjGroupArgs;
 
 typedef void (*NjGroupKernel)(const NjGroupArgs* args);

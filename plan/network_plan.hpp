@@ -79,6 +79,8 @@ struct GroupKernel { // a JIT'd kernel, or a host function (the reference interp
   // What a host kernel's solver did so far (an adaptive method: its steps, evaluations, step
   // sizes), for run.json; empty for other kernels.
   std::function<abi::KernelStatistics()> statistics{};
+  // The kernel raises NjGroupArgs::non_finite for the states it leaves (runtime::GroupKernel).
+  bool checksFinite = false;
 };
 
 struct Group {

@@ -119,6 +119,7 @@ private:
     kernel.fn = g.kernel.fn;
     kernel.host = g.kernel.host;
     kernel.statistics = g.kernel.statistics;
+    kernel.checksFinite = g.kernel.checksFinite;
     group.setKernel(kernel);
     out_.description.push_back(fmt::format(
         "group {}: {} × {}, method {}{}, {}", g.name, g.size, g.model, g.method,

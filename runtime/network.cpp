@@ -1435,12 +1435,18 @@ void Network::runKernel(GroupEntry& e, std::size_t groupIndex, std::int64_t n, s
     args.step = n;
     args.dt = options_.dt;
     args.refractory_steps = e.refractorySteps;
+    std::uint32_t nonFinite = 0;
+    if (g.kernel_.checksFinite) args.non_finite = &nonFinite;
     if (g.layout_.preciseSpikeTimes) {
       args.spike_offsets = g.stepSpikeOffsets_[n & 1].data() + b;
       args.refractory_offset = g.layout_.hasRefractory ? g.refractoryOffset_.data() : nullptr;
       g.bindTimedEvents(s, args);
     }
     g.kernel_(args);
+    if (nonFinite != 0) { // rare; a thread running another shard's chunk may raise it too
+      const std::lock_guard<std::mutex> lock(teamMutex_);
+      g.nonFiniteRaised_[s].value = 1;
+    }
     if (count > end - b) {
       const std::uint32_t reported = std::exchange(count, 0);
       throw RuntimeError(fmt::format("it reported {} spikes for {} neurons", reported, end - b));
@@ -1522,14 +1528,20 @@ std::uint64_t Network::spikeRoom(std::size_t k) const {
   return cap == 0 ? ~std::uint64_t{0} : cap > held ? cap - held : 0;
 }
 
-// The first non-finite state of shard s's neurons, groups in order.
-void Network::findNonFinite(std::size_t s, std::size_t parity) {
+// The first non-finite state of shard s's neurons, groups in order. A group whose kernel
+// checksFinite is read only when the kernel raised non_finite since the last scan (`all`: every
+// group, as at the end of a run, after which events and callbacks may have written).
+void Network::findNonFinite(std::size_t s, std::size_t parity, bool all) {
   ShardReport& r = report(s, parity);
   r.nonFiniteGroup = -1;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
-    const NeuronGroup& group = *groups_[g].group;
+    NeuronGroup& group = *groups_[g].group;
     const auto [lo, hi] = group.shardRange(s);
     if (lo >= hi) continue;
+    if (group.kernel_.checksFinite && !all) {
+      if (group.nonFiniteRaised_[s].value == 0) continue;
+      group.nonFiniteRaised_[s].value = 0;
+    }
     const auto [k, i] = group.findNonFinite(lo, hi);
     if (k < 0) continue;
     r.nonFiniteGroup = static_cast<std::ptrdiff_t>(g);
@@ -1541,7 +1553,7 @@ void Network::findNonFinite(std::size_t s, std::size_t parity) {
 
 RunStatus Network::checkFinite() {
   for (std::size_t s = 0; s < shards(); ++s)
-    findNonFinite(s, epochParity_);
+    findNonFinite(s, epochParity_, /*all=*/true);
   return nonFiniteReported(epochParity_);
 }
 
@@ -1601,8 +1613,12 @@ RunStatus Network::nonFiniteReported(std::size_t parity) {
   const std::ptrdiff_t k = first->nonFiniteState, i = first->nonFiniteNeuron;
   const std::int64_t last = step_ - 1; // the step just done: from t_last to t_step
   const double unit = options_.timeUnitSeconds;
+  // lastFiniteStep_ beyond the last step: the scan after that step's kernels found every state
+  // finite, and the check at the end of the run did not (an event or a host callback wrote it).
   std::string when =
-      lastFiniteStep_ == last
+      lastFiniteStep_ > last ? fmt::format("at the end of step {} (t = {}), after its kernels ran",
+                                           last, timeText(time(), unit))
+      : lastFiniteStep_ == last
           ? fmt::format("in step {} (t = {} to {})", last,
                         timeText(static_cast<double>(last) * options_.dt, unit),
                         timeText(time(), unit))

@@ -493,7 +493,8 @@ private:
   void gatherEpochRows(const Epoch& e);
   void shareStates(const std::vector<std::pair<NeuronGroup*, std::size_t>>& states);
   void shareAllStates();
-  void findNonFinite(std::size_t s, std::size_t parity); // into shard s's report of an epoch
+  // Into shard s's report of an epoch; `all`: also groups whose kernels found nothing.
+  void findNonFinite(std::size_t s, std::size_t parity, bool all = false);
   RunStatus checkFinite();                         // scans every shard, then nonFiniteReported
   RunStatus nonFiniteReported(std::size_t parity); // what the shards' findNonFinite found
 

@@ -263,6 +263,7 @@ void NeuronGroup::setShards(std::vector<std::uint64_t> starts) {
   shards_ = shardStarts_.size() - 1;
   for (auto& counts : stepSpikeCounts_)
     counts.assign(shards_, {});
+  nonFiniteRaised_.assign(shards_, {1});
   for (auto& logs : epochSpikes_)
     logs.assign(shards_, {});
   inputFlagStride_ = (layout_.inputs.size() + 63) / 64 * 64;

@@ -55,6 +55,9 @@ struct GroupKernel {
   std::function<void(const NjGroupArgs&)> host{};
   // What a host kernel's solver did so far, for run.json (plan::GroupKernel::statistics).
   std::function<abi::KernelStatistics()> statistics{};
+  // `fn` sets *NjGroupArgs::non_finite when a state it leaves is NaN or ±Inf: the NaN scan reads
+  // only the shards it flagged (Network::findNonFinite). False: every state is scanned.
+  bool checksFinite = false;
 
   bool valid() const { return fn != nullptr || static_cast<bool>(host); }
   void operator()(const NjGroupArgs& args) const {
@@ -273,6 +276,9 @@ private:
   AlignedArray<std::uint32_t> stepSpikes_[2];
   AlignedArray<double> stepSpikeOffsets_[2]; // precise timing: the offsets of stepSpikes_
   std::vector<PaddedCount> stepSpikeCounts_[2];
+  // Per shard: 1 when a kernel that checksFinite raised non_finite since the shard's last NaN
+  // scan (or the shards were laid out anew), so the scan must read its states.
+  std::vector<PaddedCount> nonFiniteRaised_;
   std::span<const std::uint32_t> shardSpikes(std::size_t s, std::int64_t n) const {
     const std::size_t p = static_cast<std::size_t>(n & 1);
     return {stepSpikes_[p].data() + shardStarts_[s], stepSpikeCounts_[p][s].value};

@@ -63,6 +63,8 @@ private:
   Type* real() { return options_.float32 ? Type::getFloatTy(c_) : f64(); }
   Type* i64() { return Type::getInt64Ty(c_); }
   Type* i32() { return Type::getInt32Ty(c_); }
+  // The integer type of real()'s bits.
+  Type* bits() { return Type::getIntNTy(c_, options_.float32 ? 32 : 64); }
 
   void setTargetAttributes(Function* f) {
     if (!options_.cpu.empty()) f->addFnAttr("target-cpu", options_.cpu);
@@ -85,11 +87,13 @@ private:
   //      -> new count
   Function* emitBody(bool withRefractory) {
     const bool precise = p_.preciseSpikeTimes;
+    const bool checkFinite = lower::checksFiniteInKernel(p_);
     std::vector<Type*> argTypes;
     for (std::size_t k = 0; k < p_.numStates + p_.numInputs + p_.numNoise; ++k)
       argTypes.push_back(real()->getPointerTo());
     if (withRefractory) argTypes.push_back(i64()->getPointerTo());
     argTypes.push_back(i32()->getPointerTo());
+    argTypes.push_back(i32()->getPointerTo()); // non_finite
     if (precise) argTypes.push_back(f64()->getPointerTo());
     if (precise && withRefractory) argTypes.push_back(f64()->getPointerTo());
     if (precise) // event_count, event_begin, event_offset, event_target, event_amount
@@ -129,6 +133,7 @@ private:
     Value* refractoryUntil = withRefractory ? nextPointer("refractory_until", false) : nullptr;
     refractoryUntil_ = refractoryUntil;
     Value* spikes = nextPointer("spikes", false);
+    Value* nonFinite = nextPointer("non_finite", false);
     Value* spikeOffsets = precise ? nextPointer("spike_offsets", false) : nullptr;
     refractoryOffset_ =
         precise && withRefractory ? nextPointer("refractory_offset", false) : nullptr;
@@ -195,6 +200,7 @@ private:
     IRBuilder<> b(chunkHead);
     llvm::PHINode* chunkBegin = b.CreatePHI(i64(), 2, "chunk_begin");
     llvm::PHINode* count = b.CreatePHI(i32(), 2, "count");
+    llvm::PHINode* nanBits = b.CreatePHI(bits(), 2, "nan_bits");
     b.CreateCondBr(b.CreateICmpULT(chunkBegin, end), chunkBody, exit);
 
     b.SetInsertPoint(chunkBody);
@@ -208,6 +214,7 @@ private:
     b.SetInsertPoint(loop);
     llvm::PHINode* i = b.CreatePHI(i64(), 2, "i");
     llvm::PHINode* spikeSum = b.CreatePHI(i32(), 2, "spike_sum");
+    llvm::PHINode* loopNanBits = b.CreatePHI(bits(), 2, "nan_bits.loop");
     loop_ = &b;
     i_ = i;
     inputs_.assign(p_.numInputs, nullptr);
@@ -279,6 +286,20 @@ private:
       if (committed[k] != old.state[k])
         b.CreateStore(committed[k], b.CreateInBoundsGEP(real(), statePtr_[k], i));
 
+    // The NaN scan, folded in where lower::checksFiniteInKernel says so (NjGroupArgs::non_finite):
+    // Σ x·0 over the states this neuron leaves is ±0 when all are finite and NaN otherwise; its
+    // bits are OR-ed over the loop (an integer reduction vectorizes; a floating-point sum would
+    // need reassociation). One multiply-add per state and an OR per vector.
+    Value* loopNanBitsNext = loopNanBits;
+    if (checkFinite) {
+      Value* zero = llvm::ConstantFP::get(real(), 0.0);
+      Value* sum = b.CreateFMul(committed[0], zero);
+      llvm::Function* fmuladd =
+          llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fmuladd, {real()});
+      for (std::size_t k = 1; k < p_.numStates; ++k)
+        sum = b.CreateCall(fmuladd, {committed[k], zero, sum});
+      loopNanBitsNext = b.CreateOr(loopNanBits, b.CreateBitCast(sum, bits()), "nan_bits.next");
+    }
     Value* flag = spiked ? b.CreateZExt(spiked, i32(), "flag") : llvm::ConstantInt::get(i32(), 0);
     if (spiked) b.CreateStore(flag, b.CreateInBoundsGEP(i32(), flags, b.CreateSub(i, chunkBegin)));
     Value* spikeSumNext = b.CreateAdd(spikeSum, flag, "spike_sum.next");
@@ -291,11 +312,16 @@ private:
     i->addIncoming(iNext, latch);
     spikeSum->addIncoming(llvm::ConstantInt::get(i32(), 0), chunkBody);
     spikeSum->addIncoming(spikeSumNext, latch);
+    loopNanBits->addIncoming(llvm::ConstantInt::get(bits(), 0), chunkBody);
+    loopNanBits->addIncoming(loopNanBitsNext, latch);
 
     // neuron.exit: compact the chunk's flags only if some neuron spiked.
     b.SetInsertPoint(loopExit);
     llvm::PHINode* spikeSumOut = b.CreatePHI(i32(), 1, "spike_sum.out");
     spikeSumOut->addIncoming(spikeSumNext, latch);
+    llvm::PHINode* loopNanBitsOut = b.CreatePHI(bits(), 1, "nan_bits.out");
+    loopNanBitsOut->addIncoming(loopNanBitsNext, latch);
+    Value* chunkNanBits = b.CreateOr(nanBits, loopNanBitsOut, "nan_bits.chunk");
     b.CreateCondBr(b.CreateICmpEQ(spikeSumOut, llvm::ConstantInt::get(i32(), 0)), chunkNext,
                    compact);
 
@@ -324,8 +350,25 @@ private:
     chunkBegin->addIncoming(chunkEnd, chunkNext);
     count->addIncoming(count0, entry);
     count->addIncoming(countOut, chunkNext);
+    nanBits->addIncoming(llvm::ConstantInt::get(bits(), 0), entry);
+    nanBits->addIncoming(chunkNanBits, chunkNext);
 
+    // exit: raise non_finite if some lane's Σ x·0 was a NaN (bits beyond the sign bit).
     b.SetInsertPoint(exit);
+    if (checkFinite) {
+      BasicBlock* raise = BasicBlock::Create(c_, "non_finite", f);
+      BasicBlock* ret = BasicBlock::Create(c_, "return", f);
+      const unsigned width = bits()->getIntegerBitWidth();
+      Value* magnitude = b.CreateAnd(
+          nanBits, llvm::ConstantInt::get(bits(), llvm::APInt::getSignedMaxValue(width)));
+      b.CreateCondBr(b.CreateAnd(b.CreateICmpNE(magnitude, llvm::ConstantInt::get(bits(), 0)),
+                                 b.CreateIsNotNull(nonFinite)),
+                     raise, ret);
+      b.SetInsertPoint(raise);
+      b.CreateStore(llvm::ConstantInt::get(i32(), 1), nonFinite);
+      b.CreateBr(ret);
+      b.SetInsertPoint(ret);
+    }
     b.CreateRet(count);
     loop_ = nullptr;
     hoist_ = nullptr;
@@ -843,6 +886,7 @@ private:
     // event_count, event_begin, event_offset, event_target, event_amount
     for (Type* t : {i32(), i32(), f64(), i32(), f64()})
       fields.push_back(t->getPointerTo());
+    fields.push_back(i32()->getPointerTo()); // non_finite
     auto* argsType = llvm::StructType::create(c_, fields, "NjGroupArgs");
     auto* type = llvm::FunctionType::get(Type::getVoidTy(c_), {argsType->getPointerTo()}, false);
     Function* f = Function::Create(type, Function::ExternalLinkage, kKernelName, m_);
@@ -880,6 +924,7 @@ private:
     }
     Value* until = p_.hasRefractory ? field(4, "refractory_until") : nullptr;
     Value* spikes = field(5, "spikes");
+    Value* nonFinite = field(22, "non_finite");
     Value* countPtr = field(6, "spike_count");
     Value* spikeOffsets = p_.preciseSpikeTimes ? field(15, "spike_offsets") : nullptr;
     Value* refractoryOffset =
@@ -904,6 +949,7 @@ private:
       std::vector<Value*> args = pointers;
       if (withRefractory) args.push_back(until);
       args.push_back(spikes);
+      args.push_back(nonFinite);
       if (spikeOffsets) args.push_back(spikeOffsets);
       if (spikeOffsets && withRefractory) args.push_back(refractoryOffset);
       args.insert(args.end(), events.begin(), events.end());

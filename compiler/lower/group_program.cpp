@@ -175,12 +175,27 @@ std::string printGroupProgram(const GroupProgram& p) {
   return out + "\n";
 }
 
-SharedExponentials shareExponentials(const GroupProgram& program) {
-  SharedExponentials out{program};
+namespace {
+
+// The step's expressions: temporaries, then updates.
+std::vector<ir::Expr> stepRoots(const GroupProgram& program) {
   std::vector<ir::Expr> roots;
   for (const auto* list : {&program.step.temporaries, &program.step.updates})
     for (const auto& a : *list)
       roots.push_back(a.value);
+  return roots;
+}
+
+} // namespace
+
+bool checksFiniteInKernel(const GroupProgram& program) {
+  if (program.preciseSpikeTimes || program.numStates == 0) return false;
+  return ir::countTranscendentals(stepRoots(program)) == 0;
+}
+
+SharedExponentials shareExponentials(const GroupProgram& program) {
+  SharedExponentials out{program};
+  const std::vector<ir::Expr> roots = stepRoots(program);
   if (roots.empty()) return out;
   ir::ExponentialSharing shared = ir::shareExponentials(roots.front().context(), roots);
   std::size_t k = 0;

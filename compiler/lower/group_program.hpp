@@ -77,6 +77,15 @@ struct SharedExponentials {
 };
 SharedExponentials shareExponentials(const GroupProgram& program);
 
+// Whether the JIT's kernel of `program` checks the states it leaves for NaN and ±Inf as it runs
+// (NjGroupArgs::non_finite), so that the runtime's NaN scan need not read them: when its step
+// has no transcendental call per neuron (nor precise spike times, whose states are stored after
+// the loop too). Such a step is a few multiply-adds per state and waits for its arrays, so the
+// check's operations cost nothing, while the scan every 10 steps reads every array once more
+// (CUBA 4k: 4 % of a run). With an exponential per neuron the step is bound by its arithmetic
+// and the check would cost more than the scan (COBA 4k: 5 % slower; docs/performance.md).
+bool checksFiniteInKernel(const GroupProgram& program);
+
 // The program as text, for `neurojit emit --after=step`, with its transcendentals per
 // neuron-step (and how many the float64 kernel computes after sharing).
 std::string printGroupProgram(const GroupProgram& program);

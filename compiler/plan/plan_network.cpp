@@ -4,6 +4,7 @@
 #include "compiler/interp/evaluate.hpp"
 #include "compiler/ir/builders.hpp"
 #include "compiler/ir/symbols.hpp"
+#include "compiler/lower/group_program.hpp"
 #include "compiler/lower/reference_kernel.hpp"
 #include "compiler/model_ir/lower_expr.hpp"
 #include "compiler/pipeline/compilation.hpp"
@@ -261,9 +262,10 @@ private:
   static GroupKernel kernelOf(const lower::GroupProgram& program,
                               const codegen::CompiledGroup* jit) {
     GroupKernel k;
-    if (jit)
+    if (jit) {
       k.fn = jit->kernel();
-    else
+      k.checksFinite = lower::checksFiniteInKernel(program);
+    } else
       k.host = [&program](const NjGroupArgs& args) { lower::runReferenceKernel(program, args); };
     return k;
   }

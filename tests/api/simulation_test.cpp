@@ -199,6 +199,40 @@ network Boom { b = Blow(4)
   EXPECT_NE(result.status.message.find("b"), std::string::npos) << result.status.message;
 }
 
+// A step without transcendental calls checks its states as the JIT'd kernel runs
+// (lower::checksFiniteInKernel) instead of leaving them to the scan every 10 steps; the run must
+// stop where the scan would have stopped it, with the same message. The second implementation:
+// the reference interpreter, whose kernel leaves every state to the scan. Each neuron of
+// dx/dt = k·x² blows up at its own step (t* = 1/(k·x0) with Euler's lag), and the first state `y`
+// stays finite, so the message names the second state and the neuron that overflowed first;
+// 64 neurons: the vector loop and its scalar remainder both run.
+TEST(Simulation, AKernelThatChecksItsStatesStopsTheRunWhereTheScanWould) {
+  auto program = compile(R"(
+neuron Blow { parameters { k = 1 / ms }
+  state { y = 0; x = 1 }
+  dy/dt = -k * y
+  dx/dt = k * x * x }
+network Boom { b = Blow(67) { x = uniform(0.2, 0.4) }
+  run 40 ms with dt = 0.1 ms, method = euler, seed = 3 }
+)");
+  const auto run = [&](Backend backend, bool checks) {
+    SimulationOptions o;
+    o.backend = backend;
+    auto sim = Simulation::create(*program, o);
+    EXPECT_EQ(sim->network().groups().at(0)->kernel().checksFinite, checks);
+    return sim->run({.progress = 0});
+  };
+  const auto jit = run(Backend::Jit, true);
+  const auto reference = run(Backend::Interpreter, false);
+  ASSERT_EQ(reference.status.outcome, nj::runtime::RunOutcome::NonFinite)
+      << reference.status.message;
+  EXPECT_NE(reference.status.message.find("variable `x`"), std::string::npos)
+      << reference.status.message;
+  EXPECT_EQ(jit.status.outcome, reference.status.outcome);
+  EXPECT_EQ(jit.status.message, reference.status.message);
+  EXPECT_EQ(jit.summary.steps, reference.summary.steps);
+}
+
 TEST(Simulation, NetworkTooLargeForMemoryIsRefusedBeforeAllocation) {
   auto program = compile(R"(
 import "neurons/lif.nj"

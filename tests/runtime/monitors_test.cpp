@@ -212,6 +212,26 @@ TEST(Monitors, NonFiniteChecksEveryKStepsNameTheWindow) {
   EXPECT_EQ(r.summary.steps, 20);
 }
 
+// A value a host callback makes non-finite after the last step's scan is found by the check at
+// the end of the run, which names that step (not an empty window of steps).
+TEST(Monitors, ANonFiniteValueWrittenAfterTheLastScanNamesTheLastStep) {
+  Network net({.dt = 1.0, .nanCheckInterval = 10});
+  NeuronGroup& g = net.addGroup("E", 8, testing::nanLayout());
+  g.setKernel({.fn = testing::nanKernel});
+  g.setParam("neuron", -1); // the kernel makes none NaN
+  net.addStepCallback([](Network& n) {
+    if (n.currentStep() == 20)
+      n.groups()[0]->setStateValue(0, 6, std::numeric_limits<double>::infinity());
+  });
+  RunResult r = net.run(20.0, {.progress = 0});
+  EXPECT_EQ(r.status.outcome, RunOutcome::NonFinite);
+  EXPECT_NE(
+      r.status.message.find("neuron 6, at the end of step 19 (t = 20 s), after its kernels ran"),
+      std::string::npos)
+      << r.status.message;
+  EXPECT_EQ(r.summary.steps, 20);
+}
+
 // With several threads the end of a step is decided by every thread from the shards' reports
 // (a NaN) or by thread 0 alone when the others wait (a spike monitor near its cap): a run stops
 // at the same step, with the same message and the same recording, as on one thread.
