@@ -3,14 +3,7 @@
 namespace nj::runtime {
 
 std::uint64_t FlushSchedule::heldBytes(const Network& net) {
-  std::uint64_t bytes = 0;
-  for (const SpikeMonitor* m : net.spikeMonitors())
-    bytes += m->bytes();
-  for (const StateMonitor* m : net.stateMonitors())
-    bytes += m->bytesFor(m->samples());
-  for (const RateMonitor* m : net.rateMonitors())
-    bytes += m->bytesFor(m->rates().size());
-  return bytes;
+  return net.recordHeldBytes();
 }
 
 bool FlushSchedule::due(const Network& net) const {

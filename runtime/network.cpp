@@ -254,6 +254,17 @@ RateMonitor& Network::addRateMonitor(NeuronGroup& group) {
   return *rateMonitors_.back();
 }
 
+std::uint64_t Network::recordHeldBytes() const {
+  std::uint64_t bytes = 0;
+  for (const auto& m : spikeMonitors_)
+    bytes += m->bytes();
+  for (const auto& m : stateMonitors_)
+    bytes += m->bytesFor(m->samples());
+  for (const auto& m : rateMonitors_)
+    bytes += m->bytesFor(m->rates().size());
+  return bytes;
+}
+
 std::vector<const SpikeMonitor*> Network::spikeMonitors() const {
   std::vector<const SpikeMonitor*> out;
   for (const auto& m : spikeMonitors_)

@@ -345,6 +345,9 @@ public:
 
   // Bytes allocated by groups and projections plus bytes reserved by monitors.
   std::uint64_t memoryInUse() const;
+  // The bytes the spike, state and rate monitors hold now. Allocates nothing: a streamed writer
+  // asks at the end of every epoch (flush_schedule.hpp).
+  std::uint64_t recordHeldBytes() const;
   // Bytes the monitors would add to record `steps` more steps (spike monitors not included).
   std::uint64_t recordingBytes(std::int64_t steps) const;
 
