@@ -27,9 +27,6 @@ public:
   // The writer has flushed (and perhaps dropped the records): the clock and the count restart.
   void flushed(const Network& network);
 
-  // The bytes the network's spike, state and rate monitors hold now.
-  static std::uint64_t heldBytes(const Network& network);
-
   // Adds the epoch callback that calls writer->flush() when writer->schedule says it is due,
   // for as long as the writer lives (the callback holds it weakly).
   template <class Writer> static void attach(Network& network, std::weak_ptr<Writer> writer) {

@@ -88,8 +88,7 @@ Recorded run(const fs::path& dir, int threads, const FlushPolicy* policy) {
   }
   Recorded r;
   // After the folder's callback: what is held once it has flushed (or not) this step.
-  net.addStepCallback(
-      [&r](Network& n) { r.maxHeld = std::max(r.maxHeld, FlushSchedule::heldBytes(n)); });
+  net.addStepCallback([&r](Network& n) { r.maxHeld = std::max(r.maxHeld, n.recordHeldBytes()); });
   neurojit::runtime::RunResult result = sim->run({.progress = 0});
   EXPECT_TRUE(result.status.ok()) << result.status.message;
   if (folder)
